@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  CONFIG_FILE_NAME,
+  ConfigError,
+  decodeFile,
+  fileKind,
+  LineIndex,
+  lintText,
+  loadParser,
+  mergeSettings,
+  parseConfig,
+  validateSettings,
+  type EngineSettings,
+  type Finding,
+  type PartialSettings,
+} from '../../server/src/engine';
+import type { CliIo } from './cli';
+import { formatJson, formatSarif, formatText, type LocatedFinding } from './format';
+
+export interface CheckOptions {
+  paths: string[];
+  format: 'text' | 'json' | 'sarif';
+  pgVersion?: string;
+  assumeInTransaction?: boolean;
+  configFile?: string;
+  color: boolean;
+  version: string;
+}
+
+/** Folders never worth descending into. */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+export async function check(options: CheckOptions, io: CliIo): Promise<number> {
+  let settings: EngineSettings;
+  try {
+    settings = resolveSettings(options, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`rollout-guard: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const files: string[] = [];
+  for (const given of options.paths) {
+    const full = path.resolve(io.cwd, given);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(full);
+    } catch {
+      io.stderr.write(`rollout-guard: ${given}: no such file or folder\n`);
+      return 2;
+    }
+    if (stat.isDirectory()) collectFiles(full, files);
+    else files.push(full);
+  }
+  await loadParser();
+  const located: LocatedFinding[] = [];
+  for (const file of files.sort()) {
+    const display = path.relative(io.cwd, file).split(path.sep).join('/') || path.basename(file);
+    for (const finding of lintFile(file, settings)) located.push(locate(display, finding.text, finding));
+  }
+  const output = options.format === 'json' ? formatJson(located) : options.format === 'sarif' ? formatSarif(located, options.version) : formatText(located, options.color, files.length);
+  io.stdout.write(output);
+  return located.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
+}
+
+function resolveSettings(options: CheckOptions, cwd: string): EngineSettings {
+  let fromFile: PartialSettings | undefined;
+  const configPath = options.configFile ? path.resolve(cwd, options.configFile) : findConfig(cwd);
+  if (configPath) {
+    let text: string;
+    try {
+      text = fs.readFileSync(configPath, 'utf8');
+    } catch {
+      throw new ConfigError(`cannot read configuration file ${options.configFile ?? configPath}`);
+    }
+    fromFile = parseConfig(text, path.relative(cwd, configPath) || configPath);
+  }
+  const fromFlags: Record<string, unknown> = {};
+  if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
+  if (options.assumeInTransaction) fromFlags.assumeInTransaction = true;
+  return mergeSettings(fromFile, validateSettings(fromFlags, 'command line'));
+}
+
+/** .rollout-guard.yaml in the current folder or the nearest parent, stopping at a repository root. */
+function findConfig(cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, CONFIG_FILE_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    if (fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function collectFiles(dir: string, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name)) collectFiles(full, out);
+    } else if (entry.isFile() && fileKind(entry.name)) out.push(full);
+  }
+}
+
+/** Findings of one file; a file that cannot be read or decoded is one finding, never a crash. */
+function lintFile(file: string, settings: EngineSettings): (Finding & { text: string })[] {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return [unreadable(`File could not be read (${code}); it was not checked.`)];
+  }
+  const decoded = decodeFile(bytes);
+  if (!decoded.ok) return [unreadable(decoded.reason)];
+  const text = decoded.text;
+  try {
+    return lintText({ fileName: file, text, settings }).map((f) => ({ ...f, text }));
+  } catch (error) {
+    return [{ rule: 'internal-error', severity: 'error', start: 0, end: 0, message: `Checking this file failed: ${error instanceof Error ? error.message : String(error)}. Please report it.`, text }];
+  }
+}
+
+const unreadable = (message: string): Finding & { text: string } => ({ rule: 'unreadable-file', severity: 'error', start: 0, end: 0, message, text: '' });
+
+function locate(file: string, text: string, finding: Finding): LocatedFinding {
+  const index = new LineIndex(text);
+  const start = index.position(finding.start);
+  const end = index.position(finding.end);
+  return {
+    file,
+    rule: finding.rule,
+    severity: finding.severity,
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+    message: finding.message,
+  };
+}

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { check, type CheckOptions } from './check';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+declare const PACKAGE_VERSION: string | undefined;
+const VERSION = typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : '0.0.0-dev';
+
+export const USAGE = `Usage: rollout-guard <command> [options]
+
+Commands:
+  check [paths…]     Lint SQL migrations (folders are searched recursively; default: .)
+  rules              List the rules with their default severity
+
+Options for check:
+  --format <f>       text (default), json or sarif
+  --pg-version <n>   PostgreSQL major version the migrations run against (default 16)
+  --assume-in-transaction
+                     Treat each file as wrapped in a transaction
+  --config <file>    Configuration file (default: .rollout-guard.yaml, searched upward)
+  --no-color         Plain text even on a terminal
+
+Exit status: 0 no error or warning, 1 findings, 2 usage or configuration error.
+`;
+
+/** Runs the CLI; resolves to the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    (command ? io.stdout : io.stderr).write(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === 'rules') {
+    const { ruleRegistry } = await import('../../server/src/engine/registry');
+    for (const rule of ruleRegistry.values()) io.stdout.write(`${rule.id.padEnd(46)} ${rule.severity.padEnd(8)} ${rule.summary}\n`);
+    return 0;
+  }
+  if (command !== 'check') {
+    io.stderr.write(`rollout-guard: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        'pg-version': { type: 'string' },
+        'assume-in-transaction': { type: 'boolean' },
+        config: { type: 'string' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    io.stderr.write(`rollout-guard: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const format = parsed.values.format;
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') {
+    io.stderr.write(`rollout-guard: --format must be text, json or sarif, got "${format}"\n`);
+    return 2;
+  }
+  const options: CheckOptions = {
+    paths: parsed.positionals.length ? parsed.positionals : ['.'],
+    format,
+    pgVersion: parsed.values['pg-version'],
+    assumeInTransaction: parsed.values['assume-in-transaction'],
+    configFile: parsed.values.config,
+    color: !parsed.values['no-color'] && !!io.stdout.isTTY && !io.env.NO_COLOR,
+    version: VERSION,
+  };
+  return check(options, io);
+}

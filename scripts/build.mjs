@@ -1,0 +1,62 @@
+// Bundles the extension client, the language server, the CLI and the tests with esbuild.
+// Usage: node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const wasm = path.join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  // libpg-query finds its .wasm beside the bundle (copied below).
+  external: ['vscode'],
+};
+
+/** Test files: test/**\/*.test.ts and rule tests beside their rules. */
+function testEntries() {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== 'fixtures') walk(full);
+      } else if (entry.name.endsWith('.test.ts')) found.push(full);
+    }
+  };
+  walk(path.join(root, 'test'));
+  walk(path.join(root, 'server/src'));
+  return found;
+}
+
+const builds = [
+  { entryPoints: { client: 'client/src/extension.ts', server: 'server/src/server.ts', cli: 'cli/src/main.ts' }, outdir: 'dist' },
+  {
+    entryPoints: Object.fromEntries(testEntries().map((f) => [path.relative(root, f).replace(/\.ts$/, '').replace(/[\\/]/g, '__'), f])),
+    outdir: 'out/test',
+  },
+];
+
+for (const dir of ['dist', 'out/test']) {
+  fs.mkdirSync(path.join(root, dir), { recursive: true });
+  fs.copyFileSync(wasm, path.join(root, dir, 'libpg-query.wasm'));
+}
+// Stale test bundles would run tests whose sources are gone.
+for (const f of fs.readdirSync(path.join(root, 'out/test'))) if (f.endsWith('.test.js') || f.endsWith('.test.js.map')) fs.rmSync(path.join(root, 'out/test', f));
+
+const contexts = await Promise.all(builds.map((b) => esbuild.context({ ...common, ...b, absWorkingDir: root })));
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('watching…');
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

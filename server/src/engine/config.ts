@@ -1,0 +1,72 @@
+import { parse as parseYaml } from 'yaml';
+import { allRuleIds } from './registry';
+import { defaultSettings, type EngineSettings, type SeveritySetting } from './types';
+
+export const CONFIG_FILE_NAME = '.rollout-guard.yaml';
+
+/** Top-level keys of .rollout-guard.yaml; sections other features read are accepted here. */
+const KNOWN_KEYS = new Set(['pgVersion', 'assumeInTransaction', 'rules', 'dialect', 'migrations', 'canary', 'gates', 'prometheus', 'kubernetes', 'database', 'manifests']);
+const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
+
+export class ConfigError extends Error {}
+
+/** Settings a config file or the editor provides; every field optional. */
+export interface PartialSettings {
+  pgVersion?: number;
+  assumeInTransaction?: boolean;
+  rules?: Record<string, SeveritySetting>;
+}
+
+/** Parses .rollout-guard.yaml text. Throws ConfigError with a message naming the bad key. */
+export function parseConfig(text: string, fileName = CONFIG_FILE_NAME): PartialSettings {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${fileName}: not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  if (raw === null || raw === undefined) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${fileName}: expected a mapping of settings at the top level.`);
+  const record = raw as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!KNOWN_KEYS.has(key)) throw new ConfigError(`${fileName}: unknown setting "${key}". Known: ${[...KNOWN_KEYS].join(', ')}.`);
+  }
+  return validateSettings(record, fileName);
+}
+
+/** Checks settings from any source (config file, editor settings, CLI flags). */
+export function validateSettings(record: Record<string, unknown>, source: string): PartialSettings {
+  const out: PartialSettings = {};
+  if (record.pgVersion !== undefined) {
+    const v = Number(record.pgVersion);
+    if (!Number.isInteger(v) || v < 9 || v > 18) throw new ConfigError(`${source}: pgVersion must be a PostgreSQL major version from 9 to 18, got ${JSON.stringify(record.pgVersion)}.`);
+    out.pgVersion = v;
+  }
+  if (record.assumeInTransaction !== undefined) {
+    if (typeof record.assumeInTransaction !== 'boolean') throw new ConfigError(`${source}: assumeInTransaction must be true or false.`);
+    out.assumeInTransaction = record.assumeInTransaction;
+  }
+  if (record.rules !== undefined) {
+    if (!record.rules || typeof record.rules !== 'object' || Array.isArray(record.rules)) throw new ConfigError(`${source}: rules must map rule ids to error, warning, info, hint or off.`);
+    out.rules = {};
+    for (const [id, value] of Object.entries(record.rules as Record<string, unknown>)) {
+      const severity = value === false ? 'off' : String(value);
+      if (!allRuleIds.has(id)) throw new ConfigError(`${source}: unknown rule "${id}" under rules.`);
+      if (!SEVERITIES.has(severity)) throw new ConfigError(`${source}: rules.${id} must be error, warning, info, hint or off, got ${JSON.stringify(value)}.`);
+      out.rules[id] = severity as SeveritySetting;
+    }
+  }
+  return out;
+}
+
+/** Later layers win: defaults ← config file ← editor settings ← command line. */
+export function mergeSettings(...layers: (PartialSettings | undefined)[]): EngineSettings {
+  const merged: EngineSettings = { ...defaultSettings, rules: {} };
+  for (const layer of layers) {
+    if (!layer) continue;
+    if (layer.pgVersion !== undefined) merged.pgVersion = layer.pgVersion;
+    if (layer.assumeInTransaction !== undefined) merged.assumeInTransaction = layer.assumeInTransaction;
+    if (layer.rules) Object.assign(merged.rules, layer.rules);
+  }
+  return merged;
+}

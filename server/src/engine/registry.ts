@@ -1,0 +1,34 @@
+import type { Severity } from './types';
+import { sqlRules } from './sql/rules';
+
+export interface RuleInfo {
+  id: string;
+  severity: Severity;
+  summary: string;
+  /** Which files the rule looks at. */
+  language: 'sql' | 'any';
+}
+
+/** Findings the engine itself reports, with docs pages like any rule. */
+const engineRules: RuleInfo[] = [
+  { id: 'syntax-error', severity: 'error', summary: 'The statement does not parse; the rest of the file is still checked.', language: 'any' },
+  { id: 'internal-error', severity: 'error', summary: 'A rule failed on this input; the other rules still ran. Please report it.', language: 'any' },
+  { id: 'unused-ignore', severity: 'info', summary: 'A rollout-guard-ignore names an unknown rule or suppresses nothing.', language: 'any' },
+  { id: 'unreadable-file', severity: 'error', summary: 'The file could not be read: binary, not UTF-8, too large, or not readable.', language: 'any' },
+];
+
+function buildRegistry(): Map<string, RuleInfo> {
+  const all = new Map<string, RuleInfo>();
+  const add = (info: RuleInfo): void => {
+    if (all.has(info.id)) throw new Error(`Duplicate rule id ${info.id}`);
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(info.id)) throw new Error(`Rule id ${info.id} is not kebab-case`);
+    all.set(info.id, info);
+  };
+  engineRules.forEach(add);
+  sqlRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'sql' }));
+  return all;
+}
+
+/** Every rule by id. Registering a duplicate id throws at load. */
+export const ruleRegistry: ReadonlyMap<string, RuleInfo> = buildRegistry();
+export const allRuleIds: ReadonlySet<string> = new Set(ruleRegistry.keys());

@@ -1,0 +1,179 @@
+import type { EngineSettings, Fix, Severity } from '../types';
+import { tokenize, type Token } from './lex';
+import type { PgNode } from './parse';
+
+export interface TableRef {
+  schema?: string;
+  name: string;
+}
+
+export function tableRef(rangeVar: PgNode): TableRef {
+  return rangeVar?.schemaname ? { schema: rangeVar.schemaname, name: rangeVar.relname } : { name: rangeVar?.relname ?? '?' };
+}
+
+export const displayTable = (ref: TableRef): string => (ref.schema ? `${ref.schema}.${ref.name}` : ref.name);
+
+const sameTable = (a: TableRef, b: TableRef): boolean =>
+  a.name === b.name && (!a.schema || !b.schema || a.schema === b.schema);
+
+/** What earlier statements of the file established, as the linter walks it top to bottom. */
+export class FileState {
+  /** Tables created earlier in this file: rules about existing tables leave them alone. */
+  readonly createdTables: TableRef[] = [];
+  explicitTransaction = false;
+  lockTimeoutSet = false;
+  lockTimeoutReported = false;
+  /** ACCESS EXCLUSIVE locks taken by the open transaction, with where they were taken. */
+  exclusiveLocks: { table: string; start: number; end: number }[] = [];
+  /** Constraints added NOT VALID in the open transaction (validating them there defeats NOT VALID). */
+  notValidInTransaction = new Set<string>();
+
+  constructor(readonly settings: EngineSettings) {}
+
+  isNewTable(ref: TableRef): boolean {
+    return this.createdTables.some((t) => sameTable(t, ref));
+  }
+
+  inTransaction(): boolean {
+    return this.explicitTransaction || this.settings.assumeInTransaction;
+  }
+
+  /** A copy for linting a PL/pgSQL body: it sees this state but changes do not leak out. */
+  fork(): FileState {
+    const copy = new FileState(this.settings);
+    copy.createdTables.push(...this.createdTables);
+    copy.explicitTransaction = true;
+    copy.lockTimeoutSet = this.lockTimeoutSet;
+    copy.lockTimeoutReported = this.lockTimeoutReported;
+    copy.exclusiveLocks = [...this.exclusiveLocks];
+    copy.notValidInTransaction = new Set(this.notValidInTransaction);
+    return copy;
+  }
+}
+
+/** Where a statement comes from: the file itself, a DO block, or a function body. */
+export type StatementOrigin = 'file' | 'do-block' | 'function-body';
+
+/** One parsed statement with everything a rule needs to place and word its findings. */
+export class Statement {
+  private tokenCache: Token[] | undefined;
+
+  constructor(
+    readonly kind: string,
+    readonly node: PgNode,
+    /** Document text. */
+    readonly text: string,
+    /** Document offsets of the statement (without its `;`). */
+    readonly start: number,
+    readonly end: number,
+    /** Offset of the terminating `;`, or -1. */
+    readonly semicolon: number,
+    /** Maps a parser location (UTF-8 bytes from the statement start) to a document offset. */
+    private readonly byteToOffset: (byte: number) => number,
+    readonly origin: StatementOrigin,
+  ) {}
+
+  /** Document offset of a parser location; the statement start when the parser gave none. */
+  at(location: number | undefined): number {
+    return typeof location === 'number' && location >= 0 ? this.byteToOffset(location) : this.start;
+  }
+
+  get source(): string {
+    return this.text.slice(this.start, this.end);
+  }
+
+  get tokens(): Token[] {
+    this.tokenCache ??= tokenize(this.text, this.start, this.end);
+    return this.tokenCache;
+  }
+
+  /** First word token equal to `word` at or after `from`. */
+  findWord(word: string, from = this.start): Token | undefined {
+    return this.tokens.find((t) => t.start >= from && t.kind === 'word' && t.text === word);
+  }
+
+  /** The token starting at or containing `offset`. */
+  tokenAt(offset: number): Token | undefined {
+    return this.tokens.find((t) => t.start <= offset && offset < t.end) ?? this.tokens.find((t) => t.start >= offset);
+  }
+
+  /** Range of the leading keywords up to and including `lastWord` (e.g. `CREATE UNIQUE INDEX`). */
+  headRange(lastWord: string): { start: number; end: number } {
+    const token = this.findWord(lastWord);
+    return { start: this.start, end: token ? token.end : this.tokens[0]?.end ?? this.end };
+  }
+
+  /** Range of a (possibly qualified) name whose first part starts at `offset`. */
+  nameRange(offset: number): { start: number; end: number } {
+    const tokens = this.tokens;
+    let i = tokens.findIndex((t) => t.start >= offset);
+    if (i < 0) return { start: offset, end: Math.min(offset + 1, this.end) };
+    const start = tokens[i]!.start;
+    while (tokens[i + 1]?.text === '.' && tokens[i + 2]) i += 2;
+    return { start, end: tokens[i]!.end };
+  }
+
+  /**
+   * Ranges of each action of an ALTER TABLE, in the order of `cmds`: the comma-separated
+   * pieces after the table name. Undefined when they cannot be matched one to one.
+   */
+  alterActionRanges(): { start: number; end: number }[] | undefined {
+    if (this.kind !== 'AlterTableStmt') return undefined;
+    const relationStart = this.at(this.node.relation?.location);
+    const tokens = this.tokens;
+    let i = tokens.findIndex((t) => t.start >= relationStart);
+    if (i < 0) return undefined;
+    while (tokens[i + 1]?.text === '.' && tokens[i + 2]) i += 2;
+    i++;
+    if (tokens[i]?.text === '*') i++;
+    const ranges: { start: number; end: number }[] = [];
+    let depth = 0;
+    let segmentStart = i;
+    for (let k = i; k <= tokens.length; k++) {
+      const t = tokens[k];
+      if (t && (t.text === '(' || t.text === '[')) depth++;
+      else if (t && (t.text === ')' || t.text === ']')) depth--;
+      if (!t || (depth === 0 && t.text === ',')) {
+        if (k > segmentStart) ranges.push({ start: tokens[segmentStart]!.start, end: tokens[k - 1]!.end });
+        segmentStart = k + 1;
+      }
+    }
+    const cmds = this.node.cmds ?? [];
+    return ranges.length === cmds.length ? ranges : undefined;
+  }
+
+  /** Range of the i-th ALTER TABLE action, or the whole statement head. */
+  actionRange(index: number): { start: number; end: number } {
+    return this.alterActionRanges()?.[index] ?? this.headRange('table');
+  }
+}
+
+export interface Report {
+  start: number;
+  end: number;
+  message: string;
+  fixes?: Fix[];
+}
+
+export interface RuleContext {
+  settings: EngineSettings;
+  /** State before this statement. */
+  state: FileState;
+  /** Document text. */
+  text: string;
+  /** Statements of the file before this one, for rules that look back. */
+  previous: readonly Statement[];
+  /** Text of the comments right before this statement (e.g. `-- rollout-guard: backfill …`). */
+  commentsBefore: readonly string[];
+}
+
+export interface SqlRule {
+  /** Stable kebab-case id: the diagnostic code, the settings key and the suppression name. */
+  id: string;
+  severity: Severity;
+  /** One line: what the rule finds. */
+  summary: string;
+  /** Statement kinds the rule looks at; the engine calls it only for these. */
+  kinds: readonly string[];
+  check(stmt: Statement, ctx: RuleContext, report: (finding: Report) => void): void;
+}

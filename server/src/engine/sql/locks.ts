@@ -1,0 +1,184 @@
+import { displayTable, tableRef, type FileState, type Statement } from './context';
+import type { PgNode } from './parse';
+import { isVolatileExpression } from './volatility';
+
+/** PostgreSQL table lock modes, weakest first. */
+export const LOCK_MODES = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+] as const;
+export type LockMode = (typeof LOCK_MODES)[number];
+
+/** What each lock mode stops other sessions from doing. */
+export const LOCK_BLOCKS: Record<LockMode, string> = {
+  'ACCESS SHARE': 'blocks only ACCESS EXCLUSIVE (schema changes)',
+  'ROW SHARE': 'blocks only EXCLUSIVE and ACCESS EXCLUSIVE locks',
+  'ROW EXCLUSIVE': 'blocks schema changes and index builds, and the rows it changes stay locked',
+  'SHARE UPDATE EXCLUSIVE': 'blocks only other schema changes and VACUUM',
+  SHARE: 'blocks writes (INSERT, UPDATE, DELETE)',
+  'SHARE ROW EXCLUSIVE': 'blocks writes (INSERT, UPDATE, DELETE)',
+  EXCLUSIVE: 'blocks writes and SELECT … FOR UPDATE',
+  'ACCESS EXCLUSIVE': 'blocks reads and writes',
+};
+
+export interface LockInfo {
+  mode: LockMode;
+  table: string;
+  /** How long it is held, e.g. "until the table is rewritten". */
+  duration: string;
+}
+
+const strength = (mode: LockMode): number => LOCK_MODES.indexOf(mode);
+export const isAtLeast = (mode: LockMode, floor: LockMode): boolean => strength(mode) >= strength(floor);
+
+const BRIEF = 'briefly (a catalog change), once running transactions on it finish; queries queue behind it meanwhile';
+const REWRITE = 'until the table is rewritten';
+
+/** The lock one ALTER TABLE action takes and for how long. */
+export function alterActionLock(cmd: PgNode, pgVersion: number): { mode: LockMode; duration: string } {
+  const def = cmd.def ?? {};
+  switch (cmd.subtype) {
+    case 'AT_AddColumn': {
+      const column = def.ColumnDef ?? {};
+      const constraints: PgNode[] = (column.constraints ?? []).map((c: PgNode) => c.Constraint);
+      const rewrites = constraints.some(
+        (c) =>
+          (c?.contype === 'CONSTR_DEFAULT' && (pgVersion < 11 || isVolatileExpression(c.raw_expr))) ||
+          (c?.contype === 'CONSTR_GENERATED' && c.generated_when !== undefined) ||
+          c?.contype === 'CONSTR_IDENTITY',
+      );
+      return { mode: 'ACCESS EXCLUSIVE', duration: rewrites ? REWRITE : BRIEF };
+    }
+    case 'AT_AlterColumnType':
+      return { mode: 'ACCESS EXCLUSIVE', duration: 'until the table is rewritten and its indexes rebuilt' };
+    case 'AT_SetNotNull':
+      return { mode: 'ACCESS EXCLUSIVE', duration: 'while every row is scanned' };
+    case 'AT_AddConstraint': {
+      const c = def.Constraint ?? {};
+      if (c.contype === 'CONSTR_FOREIGN')
+        return { mode: 'SHARE ROW EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
+      if (c.contype === 'CONSTR_CHECK')
+        return { mode: 'ACCESS EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
+      if ((c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') && !c.indexname)
+        return { mode: 'ACCESS EXCLUSIVE', duration: 'until the index is built' };
+      return { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
+    }
+    case 'AT_ValidateConstraint':
+      return { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'while every row is checked' };
+    case 'AT_SetStatistics':
+    case 'AT_ClusterOn':
+    case 'AT_DropCluster':
+    case 'AT_SetRelOptions':
+    case 'AT_ResetRelOptions':
+    case 'AT_SetOptions':
+    case 'AT_ResetOptions':
+    case 'AT_AttachPartition':
+      return { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' };
+    case 'AT_DetachPartition':
+      return def.PartitionCmd?.concurrent
+        ? { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' }
+        : { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
+    case 'AT_EnableTrig':
+    case 'AT_DisableTrig':
+    case 'AT_EnableTrigAll':
+    case 'AT_DisableTrigAll':
+    case 'AT_EnableTrigUser':
+    case 'AT_DisableTrigUser':
+    case 'AT_AddIndex':
+      return { mode: 'SHARE ROW EXCLUSIVE', duration: 'for the command' };
+    case 'AT_SetLogged':
+    case 'AT_SetUnLogged':
+    case 'AT_SetTableSpace':
+      return { mode: 'ACCESS EXCLUSIVE', duration: REWRITE };
+    default:
+      return { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
+  }
+}
+
+/** The strongest table lock a statement takes, or undefined for statements that take none worth naming. */
+export function statementLock(stmt: Statement, state: FileState): LockInfo | undefined {
+  const n = stmt.node;
+  const pgVersion = state.settings.pgVersion;
+  const on = (rangeVar: PgNode): string => displayTable(tableRef(rangeVar));
+  let lock: LockInfo | undefined;
+  switch (stmt.kind) {
+    case 'AlterTableStmt': {
+      if (n.objtype !== 'OBJECT_TABLE' && n.objtype !== 'OBJECT_MATVIEW' && n.objtype !== 'OBJECT_FOREIGN_TABLE') return undefined;
+      for (const item of n.cmds ?? []) {
+        const action = alterActionLock(item.AlterTableCmd, pgVersion);
+        if (!lock || strength(action.mode) > strength(lock.mode) || (action.mode === lock.mode && action.duration !== BRIEF))
+          lock = { ...action, table: on(n.relation) };
+      }
+      break;
+    }
+    case 'IndexStmt':
+      lock = n.concurrent
+        ? { mode: 'SHARE UPDATE EXCLUSIVE', table: on(n.relation), duration: 'while the index is built (twice scanning the table)' }
+        : { mode: 'SHARE', table: on(n.relation), duration: 'until the index is built' };
+      break;
+    case 'RenameStmt':
+      if (n.relation) lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: BRIEF };
+      break;
+    case 'DropStmt':
+      if (n.removeType === 'OBJECT_TABLE') lock = { mode: 'ACCESS EXCLUSIVE', table: objectNames(n)[0] ?? '?', duration: BRIEF };
+      else if (n.removeType === 'OBJECT_INDEX')
+        lock = n.concurrent
+          ? { mode: 'SHARE UPDATE EXCLUSIVE', table: `the table of ${objectNames(n)[0]}`, duration: 'for the command' }
+          : { mode: 'ACCESS EXCLUSIVE', table: `the table of ${objectNames(n)[0]}`, duration: BRIEF };
+      break;
+    case 'TruncateStmt':
+      lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.relations?.[0]?.RangeVar), duration: 'until the transaction ends' };
+      break;
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+      lock = { mode: 'ROW EXCLUSIVE', table: on(n.relation), duration: 'until the transaction ends' };
+      break;
+    case 'CreateTrigStmt':
+      lock = { mode: 'SHARE ROW EXCLUSIVE', table: on(n.relation), duration: BRIEF };
+      break;
+    case 'ClusterStmt':
+      if (n.relation) lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: REWRITE };
+      break;
+    case 'VacuumStmt':
+      if ((n.options ?? []).some((o: PgNode) => o.DefElem?.defname === 'full'))
+        lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.rels?.[0]?.VacuumRelation?.relation), duration: REWRITE };
+      break;
+    case 'ReindexStmt': {
+      const concurrent = (n.params ?? []).some((o: PgNode) => o.DefElem?.defname === 'concurrently');
+      if (!concurrent && n.relation) lock = { mode: 'SHARE', table: on(n.relation), duration: 'until the indexes are rebuilt' };
+      break;
+    }
+    case 'RefreshMatViewStmt':
+      lock = n.concurrent
+        ? { mode: 'EXCLUSIVE', table: on(n.relation), duration: 'until the view is refreshed' }
+        : { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: 'until the view is refreshed' };
+      break;
+    case 'LockStmt': {
+      const mode = LOCK_MODES[(n.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
+      lock = { mode, table: on(n.relations?.[0]?.RangeVar), duration: 'until the transaction ends' };
+      break;
+    }
+    default:
+      return undefined;
+  }
+  if (lock && state.inTransaction() && stmt.kind !== 'IndexStmt') lock.duration = 'until the transaction commits';
+  return lock;
+}
+
+/** `a.b` names of the objects of a DROP statement. */
+export function objectNames(drop: PgNode): string[] {
+  return (drop.objects ?? []).map((o: PgNode) =>
+    (o.List?.items ?? [o]).map((s: PgNode) => s.String?.sval ?? '?').join('.'),
+  );
+}
+
+/** "ACCESS EXCLUSIVE on orders: blocks reads and writes until the table is rewritten" */
+export function describeLock(lock: LockInfo): string {
+  return `${lock.mode} on ${lock.table}: ${LOCK_BLOCKS[lock.mode]} ${lock.duration}`;
+}

@@ -1,0 +1,83 @@
+import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
+
+/** A parse-tree node as libpg-query returns it: `{ KindName: { …fields } }` or the inner fields. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PgNode = any;
+
+export interface ParsedStatement {
+  /** Node kind, e.g. `AlterTableStmt`. */
+  kind: string;
+  node: PgNode;
+}
+
+export type ParseOutcome =
+  | { ok: true; statements: ParsedStatement[] }
+  | { ok: false; message: string; /** 0-based UTF-8 byte offset in the statement, or -1. */ cursor: number };
+
+let loaded = false;
+/** Loads the WASM parser; every other function here needs it done. */
+export async function loadParser(): Promise<void> {
+  if (!loaded) {
+    await loadModule();
+    loaded = true;
+  }
+}
+
+/** Recently parsed statements by text: editing one statement of a large file reparses only that one. */
+const cache = new Map<string, ParseOutcome>();
+const CACHE_LIMIT = 20_000;
+
+export function parseStatement(sql: string): ParseOutcome {
+  const hit = cache.get(sql);
+  if (hit) {
+    // Refresh recency.
+    cache.delete(sql);
+    cache.set(sql, hit);
+    return hit;
+  }
+  const outcome = parseUncached(sql);
+  cache.set(sql, outcome);
+  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  return outcome;
+}
+
+function parseUncached(sql: string): ParseOutcome {
+  try {
+    const tree = parseSync(sql) as { stmts?: { stmt: Record<string, unknown> }[] };
+    const statements = (tree.stmts ?? []).map(({ stmt }) => {
+      const kind = Object.keys(stmt)[0]!;
+      return { kind, node: stmt[kind] };
+    });
+    return { ok: true, statements };
+  } catch (error) {
+    const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+    const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+    // libpg-query reports a 0-based cursor; 0 also means "unknown" for some errors.
+    return { ok: false, message, cursor: typeof details?.cursorPosition === 'number' ? details.cursorPosition : -1 };
+  }
+}
+
+/** SQL statements inside a PL/pgSQL body, in source order, or an error message. */
+export function plpgsqlQueries(createOrDoSql: string): { queries: string[] } | { error: string } {
+  try {
+    const tree = parsePlPgSQLSync(createOrDoSql) as unknown;
+    const queries: string[] = [];
+    collectQueries(tree, queries);
+    return { queries };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function collectQueries(node: unknown, out: string[]): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collectQueries(item, out);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  const execsql = record['PLpgSQL_stmt_execsql'] as { sqlstmt?: { PLpgSQL_expr?: { query?: string } } } | undefined;
+  const query = execsql?.sqlstmt?.PLpgSQL_expr?.query;
+  if (query) out.push(query);
+  for (const value of Object.values(record)) collectQueries(value, out);
+}

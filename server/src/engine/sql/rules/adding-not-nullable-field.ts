@@ -1,0 +1,25 @@
+import type { SqlRule } from '../context';
+import { alterActions, isExisting, tableOf } from './_shared';
+
+export const addingNotNullableField: SqlRule = {
+  id: 'adding-not-nullable-field',
+  severity: 'warning',
+  summary: 'SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock.',
+  kinds: ['AlterTableStmt'],
+  check(stmt, ctx, report) {
+    if (!isExisting(ctx, stmt.node.relation)) return;
+    const table = tableOf(stmt.node.relation);
+    for (const action of alterActions(stmt)) {
+      if (action.subtype !== 'AT_SetNotNull') continue;
+      const column = action.cmd.name;
+      const safer =
+        ctx.settings.pgVersion >= 12
+          ? `First add CHECK (${column} IS NOT NULL) NOT VALID and VALIDATE CONSTRAINT it in a separate transaction; SET NOT NULL then skips the scan (PostgreSQL 12+), and the CHECK can be dropped.`
+          : `On PostgreSQL ${ctx.settings.pgVersion} there is no lock-free way: use a validated CHECK (${column} IS NOT NULL) constraint instead of NOT NULL.`;
+      report({
+        ...stmt.actionRange(action.index),
+        message: `SET NOT NULL on ${table}.${column}: ACCESS EXCLUSIVE on ${table}: blocks reads and writes while every row is scanned. ${safer}`,
+      });
+    }
+  },
+};

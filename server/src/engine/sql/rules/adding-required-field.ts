@@ -1,0 +1,26 @@
+import type { SqlRule } from '../context';
+import { alterActions, columnConstraints, isExisting, tableOf } from './_shared';
+
+export const addingRequiredField: SqlRule = {
+  id: 'adding-required-field',
+  severity: 'error',
+  summary: 'Adding a NOT NULL column without a DEFAULT fails on a table with rows and breaks the running version’s inserts.',
+  kinds: ['AlterTableStmt'],
+  check(stmt, ctx, report) {
+    if (!isExisting(ctx, stmt.node.relation)) return;
+    const table = tableOf(stmt.node.relation);
+    for (const action of alterActions(stmt)) {
+      if (action.subtype !== 'AT_AddColumn') continue;
+      const column = action.cmd.def?.ColumnDef;
+      const constraints = columnConstraints(column);
+      const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
+      const filled = constraints.some((c) => ['CONSTR_DEFAULT', 'CONSTR_GENERATED', 'CONSTR_IDENTITY'].includes(c.contype));
+      const serial = /^(small|big)?serial[248]?$/.test(column?.typeName?.names?.at(-1)?.String?.sval ?? '');
+      if (!notNull || filled || serial) continue;
+      report({
+        ...stmt.actionRange(action.index),
+        message: `Adding NOT NULL column ${table}.${column.colname} without a DEFAULT fails if ${table} has rows, and once it exists the running version's INSERTs, which do not set it, fail. Add it nullable or with a DEFAULT, backfill, then make it NOT NULL.`,
+      });
+    }
+  },
+};

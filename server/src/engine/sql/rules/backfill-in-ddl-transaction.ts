@@ -1,0 +1,22 @@
+import type { SqlRule } from '../context';
+import { lineOf, tableOf } from './_shared';
+
+export const backfillInDdlTransaction: SqlRule = {
+  id: 'backfill-in-ddl-transaction',
+  severity: 'error',
+  summary: 'Rows are rewritten in the same transaction that took an ACCESS EXCLUSIVE lock, which is held until the backfill commits.',
+  kinds: ['UpdateStmt', 'DeleteStmt', 'InsertStmt'],
+  check(stmt, ctx, report) {
+    if (stmt.origin === 'function-body' || !ctx.state.inTransaction()) return;
+    const lock = ctx.state.exclusiveLocks[0];
+    if (!lock) return;
+    if (stmt.kind === 'InsertStmt' && !stmt.node.selectStmt?.SelectStmt?.fromClause) return;
+    const verb = stmt.kind === 'UpdateStmt' ? 'UPDATE' : stmt.kind === 'DeleteStmt' ? 'DELETE' : 'INSERT … SELECT';
+    const target = tableOf(stmt.node.relation);
+    report({
+      ...stmt.headRange(stmt.kind === 'DeleteStmt' ? 'from' : stmt.kind === 'InsertStmt' ? 'into' : 'update'),
+      end: stmt.nameRange(stmt.at(stmt.node.relation.location)).end,
+      message: `This ${verb} on ${target} runs in the transaction that took ACCESS EXCLUSIVE on ${lock.table} (line ${lineOf(ctx.text, lock.start)}): reads and writes of ${lock.table} stay blocked until every row is written and the transaction commits. Commit the schema change first, then backfill in separate, batched transactions.`,
+    });
+  },
+};

@@ -1,0 +1,28 @@
+import type { SqlRule } from '../context';
+
+export const banConcurrentIndexCreationInTransaction: SqlRule = {
+  id: 'ban-concurrent-index-creation-in-transaction',
+  severity: 'error',
+  summary: 'CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction block: the migration fails.',
+  kinds: ['IndexStmt', 'DropStmt'],
+  check(stmt, ctx, report) {
+    const n = stmt.node;
+    if (!n.concurrent || (stmt.kind === 'DropStmt' && n.removeType !== 'OBJECT_INDEX')) return;
+    const where =
+      stmt.origin === 'do-block'
+        ? 'inside a DO block'
+        : stmt.origin === 'function-body'
+          ? 'inside a function'
+          : ctx.state.explicitTransaction
+            ? 'inside the transaction opened by BEGIN'
+            : ctx.settings.assumeInTransaction
+              ? 'in a migration that runs in a transaction (assumeInTransaction)'
+              : undefined;
+    if (!where) return;
+    const verb = stmt.kind === 'IndexStmt' ? 'CREATE INDEX CONCURRENTLY' : 'DROP INDEX CONCURRENTLY';
+    report({
+      ...stmt.headRange('concurrently'),
+      message: `${verb} cannot run ${where}: PostgreSQL refuses it and the migration fails. Run it in a migration of its own without a transaction (e.g. Rails disable_ddl_transaction!, Django atomic = False).`,
+    });
+  },
+};

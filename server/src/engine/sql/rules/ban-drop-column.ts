@@ -1,0 +1,22 @@
+import type { SqlRule } from '../context';
+import { alterActionLock, describeLock } from '../locks';
+import { alterActions, isExisting, tableOf } from './_shared';
+
+export const banDropColumn: SqlRule = {
+  id: 'ban-drop-column',
+  severity: 'error',
+  summary: 'Dropping a column breaks the running version that still reads or writes it.',
+  kinds: ['AlterTableStmt'],
+  check(stmt, ctx, report) {
+    if (!isExisting(ctx, stmt.node.relation)) return;
+    for (const action of alterActions(stmt)) {
+      if (action.subtype !== 'AT_DropColumn') continue;
+      const table = tableOf(stmt.node.relation);
+      const lock = describeLock({ ...alterActionLock(action.cmd, ctx.settings.pgVersion), table });
+      report({
+        ...stmt.actionRange(action.index),
+        message: `Dropping column ${table}.${action.cmd.name} breaks the version still running, whose queries name it. ${lock}. Stop using the column in the application, deploy, and drop it in a later contract migration.`,
+      });
+    }
+  },
+};

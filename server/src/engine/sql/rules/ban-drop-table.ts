@@ -1,0 +1,29 @@
+import type { SqlRule } from '../context';
+import { objectNames } from '../locks';
+
+export const banDropTable: SqlRule = {
+  id: 'ban-drop-table',
+  severity: 'error',
+  summary: 'Dropping a table breaks the running version that still queries it.',
+  kinds: ['DropStmt'],
+  check(stmt, ctx, report) {
+    if (stmt.node.removeType !== 'OBJECT_TABLE') return;
+    const names = objectNames(stmt.node);
+    // Each name after DROP TABLE [IF EXISTS], separated by commas.
+    const keyword = stmt.findWord('table');
+    const nameTokens = stmt.tokens.filter((t) => keyword && t.start > keyword.end && (t.kind === 'word' || t.kind === 'quoted'));
+    let searchFrom = keyword?.end ?? stmt.start;
+    names.forEach((name) => {
+      const parts = name.split('.');
+      const ref = parts.length > 1 ? { schema: parts[0], name: parts[1]! } : { name: parts[0]! };
+      const token = nameTokens.find((t) => t.start >= searchFrom && t.text === parts[0]);
+      const range = token ? stmt.nameRange(token.start) : stmt.headRange('table');
+      searchFrom = range.end;
+      if (ctx.state.isNewTable(ref)) return;
+      report({
+        ...range,
+        message: `Dropping table ${name} breaks the version still running, whose queries name it; ACCESS EXCLUSIVE on ${name}: blocks reads and writes while it waits for running transactions. Remove every use from the application, deploy, then drop it in a later contract migration.`,
+      });
+    });
+  },
+};

@@ -1,0 +1,55 @@
+import type { SqlRule } from '../context';
+import { addingFieldWithDefault } from './adding-field-with-default';
+import { addingNotNullableField } from './adding-not-nullable-field';
+import { addingPrimaryKeyConstraint } from './adding-primary-key-constraint';
+import { addingRequiredField } from './adding-required-field';
+import { backfillInDdlTransaction } from './backfill-in-ddl-transaction';
+import { banCharField } from './ban-char-field';
+import { banConcurrentIndexCreationInTransaction } from './ban-concurrent-index-creation-in-transaction';
+import { banDropColumn } from './ban-drop-column';
+import { banDropTable } from './ban-drop-table';
+import { banTruncateCascade } from './ban-truncate-cascade';
+import { changingColumnType } from './changing-column-type';
+import { constraintMissingNotValid } from './constraint-missing-not-valid';
+import { disallowedUniqueConstraint } from './disallowed-unique-constraint';
+import { identifierTooLong } from './identifier-too-long';
+import { preferBigintOverInt } from './prefer-bigint-over-int';
+import { preferJsonb } from './prefer-jsonb';
+import { preferRobustStmts } from './prefer-robust-stmts';
+import { preferTextField } from './prefer-text-field';
+import { preferTimestamptz } from './prefer-timestamptz';
+import { renamingColumn } from './renaming-column';
+import { renamingTable } from './renaming-table';
+import { requireConcurrentIndexCreation } from './require-concurrent-index-creation';
+import { requireConcurrentIndexDeletion } from './require-concurrent-index-deletion';
+import { requireLockTimeout } from './require-lock-timeout';
+import { unbatchedBackfill } from './unbatched-backfill';
+
+/** Every PostgreSQL rule, one per file in this folder. */
+export const sqlRules: readonly SqlRule[] = [
+  banDropColumn,
+  banDropTable,
+  banTruncateCascade,
+  renamingColumn,
+  renamingTable,
+  changingColumnType,
+  addingRequiredField,
+  addingNotNullableField,
+  addingFieldWithDefault,
+  requireConcurrentIndexCreation,
+  requireConcurrentIndexDeletion,
+  banConcurrentIndexCreationInTransaction,
+  constraintMissingNotValid,
+  disallowedUniqueConstraint,
+  addingPrimaryKeyConstraint,
+  requireLockTimeout,
+  unbatchedBackfill,
+  backfillInDdlTransaction,
+  preferRobustStmts,
+  preferBigintOverInt,
+  preferTimestamptz,
+  preferTextField,
+  banCharField,
+  preferJsonb,
+  identifierTooLong,
+];

@@ -1,0 +1,75 @@
+import type { Fix } from '../../types';
+import type { SqlRule, Statement } from '../context';
+import { alterActions } from './_shared';
+
+export const preferRobustStmts: SqlRule = {
+  id: 'prefer-robust-stmts',
+  severity: 'info',
+  summary: 'Outside a transaction, a migration that fails half-way can only be re-run if each statement is idempotent (IF [NOT] EXISTS).',
+  kinds: ['AlterTableStmt', 'IndexStmt', 'CreateStmt', 'DropStmt'],
+  check(stmt, ctx, report) {
+    if (ctx.state.inTransaction() || stmt.origin !== 'file') return;
+    const n = stmt.node;
+    const problem = (range: { start: number; end: number }, what: string, fix?: Fix): void =>
+      report({
+        ...range,
+        message: `${what}: this migration runs outside a transaction, so if a later statement fails it cannot simply be re-run. Make it idempotent.`,
+        fixes: fix ? [fix] : [],
+      });
+    switch (stmt.kind) {
+      case 'IndexStmt':
+        if (!n.if_not_exists && n.idxname) problem(stmt.headRange(n.concurrent ? 'concurrently' : 'index'), 'CREATE INDEX without IF NOT EXISTS', insertAfter(stmt, n.concurrent ? 'concurrently' : 'index', ' IF NOT EXISTS'));
+        break;
+      case 'CreateStmt':
+        if (!n.if_not_exists) problem(stmt.headRange('table'), 'CREATE TABLE without IF NOT EXISTS', insertAfter(stmt, 'table', ' IF NOT EXISTS'));
+        break;
+      case 'DropStmt':
+        if (!n.missing_ok && ['OBJECT_TABLE', 'OBJECT_INDEX'].includes(n.removeType)) {
+          const word = n.removeType === 'OBJECT_TABLE' ? 'table' : n.concurrent ? 'concurrently' : 'index';
+          problem(stmt.headRange(word), `DROP ${n.removeType === 'OBJECT_TABLE' ? 'TABLE' : 'INDEX'} without IF EXISTS`, insertAfter(stmt, word, ' IF EXISTS'));
+        }
+        break;
+      case 'AlterTableStmt': {
+        if (ctx.state.isNewTable({ schema: n.relation?.schemaname, name: n.relation?.relname })) break;
+        for (const action of alterActions(stmt)) {
+          const range = stmt.actionRange(action.index);
+          if (action.subtype === 'AT_AddColumn' && !action.cmd.missing_ok) {
+            problem(range, 'ADD COLUMN without IF NOT EXISTS', insertBeforeColumnName(stmt, range, action.cmd.def?.ColumnDef?.location, ' IF NOT EXISTS'));
+          } else if (action.subtype === 'AT_DropColumn' && !action.cmd.missing_ok) {
+            problem(range, 'DROP COLUMN without IF EXISTS', insertAfterIn(stmt, range, ['column', 'drop'], ' IF EXISTS'));
+          } else if (action.subtype === 'AT_DropConstraint' && !action.cmd.missing_ok) {
+            problem(range, 'DROP CONSTRAINT without IF EXISTS', insertAfterIn(stmt, range, ['constraint'], ' IF EXISTS'));
+          } else if (action.subtype === 'AT_AddConstraint' && action.cmd.def?.Constraint?.conname) {
+            const name = action.cmd.def.Constraint.conname;
+            const droppedBefore = ctx.previous.some((p) =>
+              (p.node.cmds ?? []).some((c: { AlterTableCmd?: { subtype?: string; name?: string; missing_ok?: boolean } }) => c.AlterTableCmd?.subtype === 'AT_DropConstraint' && c.AlterTableCmd.name === name && c.AlterTableCmd.missing_ok),
+            );
+            if (!droppedBefore) problem(range, `ADD CONSTRAINT ${name} with no DROP CONSTRAINT IF EXISTS ${name} before it`);
+          }
+        }
+        break;
+      }
+    }
+  },
+};
+
+function insertAfter(stmt: Statement, word: string, text: string): Fix | undefined {
+  const token = stmt.findWord(word);
+  return token && { title: `Add${text}`, edits: [{ start: token.end, end: token.end, newText: text }], preferred: true };
+}
+
+function insertAfterIn(stmt: Statement, range: { start: number; end: number }, words: string[], text: string): Fix | undefined {
+  for (const word of words) {
+    const token = stmt.tokens.find((t) => t.start >= range.start && t.end <= range.end && t.kind === 'word' && t.text === word);
+    if (token) return { title: `Add${text}`, edits: [{ start: token.end, end: token.end, newText: text }], preferred: true };
+  }
+  return undefined;
+}
+
+function insertBeforeColumnName(stmt: Statement, range: { start: number; end: number }, location: number | undefined, text: string): Fix | undefined {
+  if (location === undefined) return undefined;
+  // ColumnDef.location is the column name: IF NOT EXISTS goes right before it.
+  const at = stmt.at(location);
+  if (at < range.start || at > range.end) return undefined;
+  return { title: `Add${text}`, edits: [{ start: at, end: at, newText: `${text.trim()} ` }], preferred: true };
+}

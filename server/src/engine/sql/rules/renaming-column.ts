@@ -1,0 +1,20 @@
+import type { SqlRule } from '../context';
+import { isExisting, tableOf } from './_shared';
+
+export const renamingColumn: SqlRule = {
+  id: 'renaming-column',
+  severity: 'error',
+  summary: 'Renaming a column breaks the running version that still uses the old name.',
+  kinds: ['RenameStmt'],
+  check(stmt, ctx, report) {
+    const n = stmt.node;
+    if (n.renameType !== 'OBJECT_COLUMN' || n.relationType !== 'OBJECT_TABLE' || !isExisting(ctx, n.relation)) return;
+    const rename = stmt.findWord('rename');
+    const table = tableOf(n.relation);
+    report({
+      start: rename?.start ?? stmt.start,
+      end: stmt.end,
+      message: `Renaming ${table}.${n.subname} to ${n.newname} breaks the version still running, whose queries use the old name; ACCESS EXCLUSIVE on ${table}: blocks reads and writes while it waits for running transactions. Add ${n.newname}, write both, backfill, switch reads, then drop ${n.subname} (expand → backfill → switch → contract).`,
+    });
+  },
+};

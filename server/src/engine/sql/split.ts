@@ -1,0 +1,231 @@
+/**
+ * Splits a SQL file into statements without parsing it, the way psql does:
+ * a `;` ends a statement unless it sits inside a string, a quoted identifier,
+ * a comment, parentheses, a dollar-quoted body or a `BEGIN ATOMIC … END` body.
+ * psql meta-commands (`\set …`) and `COPY … FROM stdin` data are skipped so that
+ * psql scripts lint cleanly. Offsets are UTF-16 indexes into the text.
+ */
+export interface SqlPiece {
+  /** Offset of the first token (comments before it belong to `leadingStart`). */
+  start: number;
+  /** Offset just past the statement, excluding the terminating `;`. */
+  end: number;
+  /** Offset of the terminating `;`, or -1 at end of file. */
+  semicolon: number;
+  /** Start of the comments and blank space before the statement. */
+  leadingStart: number;
+}
+
+export interface SqlComment {
+  start: number;
+  end: number;
+  /** `--` line comment or `/* … *\/` block comment. */
+  text: string;
+}
+
+export interface SplitResult {
+  pieces: SqlPiece[];
+  comments: SqlComment[];
+}
+
+const isIdentStart = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
+const isIdentChar = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
+
+export function splitSql(text: string): SplitResult {
+  const pieces: SqlPiece[] = [];
+  const comments: SqlComment[] = [];
+  const n = text.length;
+  let i = 0;
+  let depth = 0;
+  let stmtStart = -1;
+  let leadingStart = 0;
+  // Words of the current statement, lowercased, to recognise BEGIN ATOMIC and COPY … FROM stdin.
+  let words: string[] = [];
+  let atomicDepth = 0;
+  let atLineStart = true;
+
+  const finish = (end: number, semicolon: number, resume = semicolon >= 0 ? semicolon + 1 : n): void => {
+    if (stmtStart >= 0) {
+      pieces.push({ start: stmtStart, end, semicolon, leadingStart });
+    }
+    const copyFromStdin =
+      words[0] === 'copy' && words.includes('from') && words.includes('stdin') && semicolon >= 0;
+    stmtStart = -1;
+    depth = 0;
+    atomicDepth = 0;
+    words = [];
+    i = resume;
+    if (copyFromStdin) i = skipCopyData(text, i);
+    leadingStart = i;
+  };
+
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    // Whitespace
+    if (c === 32 || c === 9 || c === 13 || c === 12) {
+      i++;
+      continue;
+    }
+    if (c === 10) {
+      atLineStart = true;
+      i++;
+      continue;
+    }
+    const lineStart = atLineStart;
+    atLineStart = false;
+    // psql meta-command (`\set x`, `SELECT … \gset`): runs to the end of the line and
+    // sends a pending statement, as psql does.
+    if (c === 92 && (lineStart || stmtStart >= 0)) {
+      const eol = text.indexOf('\n', i);
+      const end = eol < 0 ? n : eol;
+      if (stmtStart >= 0) finish(trimEnd(text, i), -1, end);
+      i = end;
+      leadingStart = i;
+      continue;
+    }
+    // -- comment
+    if (c === 45 && text.charCodeAt(i + 1) === 45) {
+      const eol = text.indexOf('\n', i);
+      const end = eol < 0 ? n : eol;
+      comments.push({ start: i, end, text: text.slice(i, end) });
+      i = end;
+      continue;
+    }
+    // /* comment */ (nested)
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = skipBlockComment(text, i);
+      comments.push({ start: i, end, text: text.slice(i, end) });
+      i = end;
+      continue;
+    }
+    if (stmtStart < 0) stmtStart = i;
+    if (c === 59 /* ; */) {
+      if (depth === 0 && atomicDepth === 0) {
+        finish(i, i);
+        continue;
+      }
+      i++;
+      continue;
+    }
+    if (c === 40 /* ( */ || c === 91 /* [ */) {
+      depth++;
+      i++;
+      continue;
+    }
+    if (c === 41 || c === 93) {
+      if (depth > 0) depth--;
+      i++;
+      continue;
+    }
+    if (c === 39 /* ' */) {
+      const prev = i > 0 ? text.charCodeAt(i - 1) : 0;
+      const escapes = prev === 69 || prev === 101; // E'...'
+      i = skipQuoted(text, i, 39, escapes);
+      continue;
+    }
+    if (c === 34 /* " */) {
+      i = skipQuoted(text, i, 34, false);
+      words.push('"');
+      continue;
+    }
+    if (c === 36 /* $ */) {
+      const tagEnd = dollarTagEnd(text, i);
+      if (tagEnd > 0) {
+        const tag = text.slice(i, tagEnd);
+        const close = text.indexOf(tag, tagEnd);
+        i = close < 0 ? n : close + tag.length;
+        continue;
+      }
+      i++;
+      continue;
+    }
+    if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
+      // Only the first words matter; avoid lowercasing every identifier of huge statements.
+      if (words.length < 64 || atomicDepth > 0) {
+        const word = text.slice(i, j).toLowerCase();
+        if (words.length < 64) words.push(word);
+        if (word === 'atomic' && words[words.length - 2] === 'begin') atomicDepth = 1;
+        else if (atomicDepth > 0) {
+          if (word === 'case' || word === 'begin') atomicDepth++;
+          else if (word === 'end') atomicDepth--;
+        }
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  if (stmtStart >= 0) finish(n, -1);
+  return { pieces, comments };
+}
+
+function trimEnd(text: string, end: number): number {
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  return end;
+}
+
+function skipBlockComment(text: string, i: number): number {
+  let level = 0;
+  const n = text.length;
+  while (i < n) {
+    if (text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 42) {
+      level++;
+      i += 2;
+    } else if (text.charCodeAt(i) === 42 && text.charCodeAt(i + 1) === 47) {
+      level--;
+      i += 2;
+      if (level === 0) return i;
+    } else i++;
+  }
+  return n;
+}
+
+function skipQuoted(text: string, i: number, quote: number, backslashEscapes: boolean): number {
+  const n = text.length;
+  i++;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (backslashEscapes && c === 92) {
+      i += 2;
+      continue;
+    }
+    if (c === quote) {
+      if (text.charCodeAt(i + 1) === quote) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+  return n;
+}
+
+/** End of a `$tag$` opener starting at i, or -1 if this `$` does not open a dollar quote. */
+function dollarTagEnd(text: string, i: number): number {
+  // A `$` right after an identifier character is part of the identifier (e.g. a$b), not a quote.
+  if (i > 0 && isIdentChar(text.charCodeAt(i - 1))) return -1;
+  let j = i + 1;
+  if (text.charCodeAt(j) === 36) return j + 1;
+  if (!isIdentStart(text.charCodeAt(j))) return -1;
+  while (j < text.length && isIdentChar(text.charCodeAt(j)) && text.charCodeAt(j) !== 36) j++;
+  return text.charCodeAt(j) === 36 ? j + 1 : -1;
+}
+
+/** Skips `COPY … FROM stdin` data up to and including the `\.` line. */
+function skipCopyData(text: string, i: number): number {
+  const eol = text.indexOf('\n', i);
+  if (eol < 0) return text.length;
+  let pos = eol + 1;
+  while (pos < text.length) {
+    const next = text.indexOf('\n', pos);
+    const line = text.slice(pos, next < 0 ? text.length : next).replace(/\r$/, '');
+    if (line === '\\.') return next < 0 ? text.length : next + 1;
+    if (next < 0) return text.length;
+    pos = next + 1;
+  }
+  return text.length;
+}

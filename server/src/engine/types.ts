@@ -1,0 +1,53 @@
+/** The lint engine's vocabulary. Offsets are UTF-16 indexes into the document text. */
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The fix VS Code offers first (Ctrl+. → Enter). */
+  preferred?: boolean;
+}
+
+export interface RelatedLocation {
+  file: string;
+  start: number;
+  end: number;
+  /** Text of the related file, to turn offsets into lines. Absent: the finding's own file. */
+  message: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  start: number;
+  end: number;
+  message: string;
+  fixes?: Fix[];
+  related?: RelatedLocation[];
+}
+
+export interface EngineSettings {
+  /** PostgreSQL major version the migrations run against. */
+  pgVersion: number;
+  /** Treat each file as wrapped in a transaction (Rails, Django, Flyway, …). */
+  assumeInTransaction: boolean;
+  /** Severity overrides per rule id. */
+  rules: Record<string, SeveritySetting>;
+}
+
+export const defaultSettings: EngineSettings = {
+  pgVersion: 16,
+  assumeInTransaction: false,
+  rules: {},
+};
+
+export const DOCS_BASE = 'https://github.com/rollout-guard/rollout-guard/blob/main/docs/rules/';
+export const docsUrl = (rule: string): string => `${DOCS_BASE}${rule}.md`;

@@ -1,0 +1,48 @@
+/** Test helpers over the engine: lint SQL and compare findings by rule and exact 1-based range. */
+import assert from 'node:assert/strict';
+import { before } from 'node:test';
+import { LineIndex, lintSql, loadParser, mergeSettings, type Finding, type PartialSettings } from '../../server/src/engine';
+
+before(() => loadParser());
+
+export interface Located {
+  rule: string;
+  /** "line:col-endLine:endCol", 1-based, end exclusive. */
+  range: string;
+  message: string;
+  finding: Finding;
+}
+
+export function lint(sql: string, settings: PartialSettings = {}): Located[] {
+  const index = new LineIndex(sql);
+  return lintSql(sql, mergeSettings(settings)).map((finding) => {
+    const s = index.position(finding.start);
+    const e = index.position(finding.end);
+    return { rule: finding.rule, range: `${s.line + 1}:${s.character + 1}-${e.line + 1}:${e.character + 1}`, message: finding.message, finding };
+  });
+}
+
+/** Findings of one rule only. */
+export function lintRule(rule: string, sql: string, settings: PartialSettings = {}): Located[] {
+  return lint(sql, settings).filter((f) => f.rule === rule);
+}
+
+/** Asserts the findings of `rule` are exactly at these ranges ("line:col-endLine:endCol"). */
+export function expectRanges(rule: string, sql: string, ranges: string[], settings: PartialSettings = {}): Located[] {
+  const found = lintRule(rule, sql, settings);
+  assert.deepEqual(
+    found.map((f) => f.range),
+    ranges,
+    `${rule} findings:\n${found.map((f) => `  ${f.range} ${f.message}`).join('\n') || '  (none)'}`,
+  );
+  return found;
+}
+
+/** The text a fix produces when all its edits are applied. */
+export function applyFix(sql: string, finding: Finding, index = 0): string {
+  const fix = finding.fixes?.[index];
+  assert.ok(fix, `finding ${finding.rule} has no fix #${index}`);
+  let out = sql;
+  for (const edit of [...fix.edits].sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.newText + out.slice(edit.end);
+  return out;
+}

@@ -1,1 +1,81 @@
-export const x = 1;
+/** VS Code side of Rollout Guard: starts the language server and shows its state. Only this folder imports 'vscode'. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+let client: LanguageClient | undefined;
+
+/** Settings the user set explicitly, so they override .rollout-guard.yaml but VS Code's defaults do not. */
+function explicitSettings(scopeUri: string | undefined): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration('rolloutGuard', scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
+  const out: Record<string, unknown> = {};
+  for (const key of ['enable', 'pgVersion', 'assumeInTransaction', 'rules', 'configFile']) {
+    const inspected = config.inspect(key);
+    const value = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Rollout Guard', { log: true });
+  context.subscriptions.push(output);
+
+  const status = vscode.languages.createLanguageStatusItem('rolloutGuard.status', { language: 'sql' });
+  status.name = 'Rollout Guard';
+  status.text = 'Rollout Guard';
+  status.detail = 'starting…';
+  status.busy = true;
+  status.command = { title: 'Show Output', command: 'rolloutGuard.showOutput' };
+  context.subscriptions.push(status);
+
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'sql' },
+      { scheme: 'untitled', language: 'sql' },
+    ],
+    outputChannel: output,
+    middleware: {
+      workspace: {
+        configuration: (params) => params.items.map((item) => (item.section === 'rolloutGuard' ? explicitSettings(item.scopeUri) : null)),
+      },
+    },
+  };
+  client = new LanguageClient('rolloutGuard', 'Rollout Guard', serverOptions, clientOptions);
+
+  context.subscriptions.push(
+    client.onDidChangeState((e) => {
+      status.busy = e.newState === State.Starting;
+      if (e.newState === State.Stopped) {
+        status.severity = vscode.LanguageStatusSeverity.Error;
+        status.detail = 'stopped';
+        status.command = { title: 'Restart', command: 'rolloutGuard.restartServer' };
+      }
+    }),
+    vscode.commands.registerCommand('rolloutGuard.restartServer', async () => {
+      await client?.restart();
+    }),
+    vscode.commands.registerCommand('rolloutGuard.showOutput', () => output.show()),
+  );
+
+  await client.start();
+  context.subscriptions.push(
+    client.onNotification('rolloutGuard/status', (params: { state: 'ready' | 'warning' | 'error'; message: string }) => {
+      status.busy = false;
+      status.detail = params.state === 'ready' ? 'ready' : params.message;
+      status.severity =
+        params.state === 'ready' ? vscode.LanguageStatusSeverity.Information : params.state === 'warning' ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Error;
+      status.command = { title: 'Show Output', command: 'rolloutGuard.showOutput' };
+    }),
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -34,3 +34,5 @@ export function lintText(request: LintRequest): Finding[] {
       return [];
   }
 }
+
+export { hoverSql, type StatementHover } from './sql/hover';

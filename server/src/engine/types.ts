@@ -20,7 +20,6 @@ export interface RelatedLocation {
   file: string;
   start: number;
   end: number;
-  /** Text of the related file, to turn offsets into lines. Absent: the finding's own file. */
   message: string;
 }
 
@@ -32,6 +31,8 @@ export interface Finding {
   message: string;
   fixes?: Fix[];
   related?: RelatedLocation[];
+  /** Start of the statement (or node) the finding belongs to: where an ignore comment goes. */
+  unitStart?: number;
 }
 
 export interface EngineSettings {

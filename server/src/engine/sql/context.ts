@@ -71,6 +71,8 @@ export class Statement {
     /** Maps a parser location (UTF-8 bytes from the statement start) to a document offset. */
     private readonly byteToOffset: (byte: number) => number,
     readonly origin: StatementOrigin,
+    /** Start of the top-level statement of the file this one is in (itself, or its DO block / function). */
+    readonly unitStart: number = start,
   ) {}
 
   /** Document offset of a parser location; the statement start when the parser gave none. */

@@ -38,7 +38,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
     const outcome = parseStatement(source);
     const toOffset = byteMapperAt(source, piece.start);
     if (!outcome.ok) {
-      findings.push(syntaxError(text, piece.start, piece.end, outcome.cursor >= 0 ? toOffset(outcome.cursor) : piece.start, outcome.message));
+      findings.push({ ...syntaxError(text, piece.start, piece.end, outcome.cursor >= 0 ? toOffset(outcome.cursor) : piece.start, outcome.message), unitStart: piece.start });
       continue;
     }
     const commentsBefore: string[] = [];
@@ -46,7 +46,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
       if (comments[nextComment]!.start >= piece.leadingStart) commentsBefore.push(comments[nextComment]!.text);
     }
     for (const parsed of outcome.statements) {
-      const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, toOffset, 'file');
+      const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, toOffset, 'file', piece.start);
       lintStatement(stmt, state, previous, commentsBefore, findings);
       previous.push(stmt);
     }
@@ -86,6 +86,7 @@ function lintStatement(stmt: Statement, state: FileState, previous: readonly Sta
         start: r.start,
         end: Math.max(r.end, r.start + 1),
         message: r.message,
+        unitStart: stmt.unitStart,
         ...(r.fixes?.length ? { fixes: r.fixes } : {}),
       });
     };
@@ -95,6 +96,7 @@ function lintStatement(stmt: Statement, state: FileState, previous: readonly Sta
       findings.push({
         rule: 'internal-error',
         severity: 'error',
+        unitStart: stmt.unitStart,
         start: stmt.start,
         end: Math.max(stmt.start + 1, stmt.tokens[0]?.end ?? stmt.start + 1),
         message: `Rule ${rule.id} failed on this statement: ${error instanceof Error ? error.message : String(error)}. Please report it; the other rules still ran.`,
@@ -131,7 +133,7 @@ function lintEmbeddedBody(stmt: Statement, state: FileState, previous: readonly 
   const result = plpgsqlQueries(source);
   if ('error' in result) {
     const at = bodyIndex >= 0 ? stmt.start + bodyIndex : stmt.start;
-    findings.push({ rule: 'syntax-error', severity: 'error', start: at, end: at + 1, message: `PL/pgSQL: ${capitalise(result.error)}` });
+    findings.push({ rule: 'syntax-error', severity: 'error', start: at, end: at + 1, message: `PL/pgSQL: ${capitalise(result.error)}`, unitStart: stmt.unitStart });
     return;
   }
   // A body written as a '…' string has its quotes doubled; offsets are then approximate.
@@ -146,7 +148,7 @@ function lintEmbeddedBody(stmt: Statement, state: FileState, previous: readonly 
     const toOffset = found >= 0 ? byteMapperAt(query, start) : () => stmt.start;
     for (const parsed of outcome.statements) {
       const end = found >= 0 ? start + query.length : stmt.end;
-      const inside = new Statement(parsed.kind, parsed.node, stmt.text, start, end, -1, toOffset, origin);
+      const inside = new Statement(parsed.kind, parsed.node, stmt.text, start, end, -1, toOffset, origin, stmt.unitStart);
       lintStatement(inside, inner, previous, [], findings);
     }
   }
@@ -173,7 +175,7 @@ function optionValue(options: PgNode[] | undefined, name: string): string | unde
 }
 
 /** Carries what this statement establishes to the statements after it. */
-function updateState(stmt: Statement, state: FileState): void {
+export function updateState(stmt: Statement, state: FileState): void {
   const n = stmt.node;
   switch (stmt.kind) {
     case 'TransactionStmt':

@@ -1,0 +1,54 @@
+import type { EngineSettings } from '../types';
+import { byteToCharMapper } from '../text';
+import { FileState, Statement } from './context';
+import { updateState } from './lint';
+import { alterActionLock, describeLock, statementLock } from './locks';
+import { parseStatement } from './parse';
+import { splitSql } from './split';
+import { displayTable, tableRef } from './context';
+
+export interface StatementHover {
+  start: number;
+  end: number;
+  /** Markdown. */
+  contents: string;
+}
+
+/** What the statement at `offset` locks, for how long, and what that blocks. */
+export function hoverSql(text: string, offset: number, settings: EngineSettings): StatementHover | undefined {
+  const state = new FileState(settings);
+  for (const piece of splitSql(text).pieces) {
+    if (piece.start > offset) return undefined;
+    const source = text.slice(piece.start, piece.end);
+    const outcome = parseStatement(source);
+    if (!outcome.ok) continue;
+    const map = byteToCharMapper(source);
+    for (const parsed of outcome.statements) {
+      const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, (b) => piece.start + map(b), 'file');
+      if (offset <= piece.end) return describe(stmt, state);
+      updateState(stmt, state);
+    }
+  }
+  return undefined;
+}
+
+function describe(stmt: Statement, state: FileState): StatementHover | undefined {
+  const lock = statementLock(stmt, state);
+  if (!lock) return undefined;
+  const lines = [`**${describeLock(lock)}.**`];
+  if (stmt.kind === 'AlterTableStmt' && (stmt.node.cmds ?? []).length > 1) {
+    const table = displayTable(tableRef(stmt.node.relation));
+    for (const item of stmt.node.cmds) {
+      const cmd = item.AlterTableCmd;
+      const action = alterActionLock(cmd, state.settings.pgVersion);
+      const label = String(cmd.subtype ?? '').replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+      lines.push(`- ${label}${cmd.name ? ` ${cmd.name}` : ''}: ${action.mode} on ${table}, ${action.duration}`);
+    }
+  }
+  if (state.isNewTable(stmt.node.relation ? tableRef(stmt.node.relation) : { name: '' })) {
+    lines.push('', 'The table is created earlier in this file, so nobody else can be using it yet.');
+  } else if (state.inTransaction()) {
+    lines.push('', 'Inside a transaction: the lock is held until COMMIT.');
+  }
+  return { start: stmt.start, end: stmt.end, contents: lines.join('\n') };
+}

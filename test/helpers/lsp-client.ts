@@ -1,0 +1,65 @@
+/** A small LSP client over stdio for protocol tests: spawns the bundled server, waits for events. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+
+export class TestLspClient {
+  readonly connection: MessageConnection;
+  private readonly child: ChildProcess;
+  private readonly waiters: { uri: string; predicate: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  readonly published: PublishDiagnosticsParams[] = [];
+  /** What the server gets for `workspace/configuration` of section rolloutGuard. */
+  editorSettings: Record<string, unknown> = {};
+  stderr = '';
+
+  constructor(serverPath = path.join(repoRoot, 'dist/server.js')) {
+    this.child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr!.on('data', (d) => (this.stderr += String(d)));
+    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.published.push(p);
+      for (const w of [...this.waiters]) {
+        if (w.uri === p.uri && w.predicate(p)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(p);
+        }
+      }
+    });
+    this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
+      params.items.map((i) => (i.section === 'rolloutGuard' ? this.editorSettings : null)),
+    );
+    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onNotification('window/showMessage', () => undefined);
+    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('rolloutGuard/status', () => undefined);
+    this.connection.listen();
+  }
+
+  async initialize(rootUri: string): Promise<void> {
+    await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri,
+      workspaceFolders: [{ uri: rootUri, name: 'ws' }],
+      capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    });
+    await this.connection.sendNotification('initialized', {});
+  }
+
+  /** Resolves with the next publishDiagnostics for `uri` that satisfies `predicate`. */
+  diagnostics(uri: string, predicate: (p: PublishDiagnosticsParams) => boolean = () => true): Promise<PublishDiagnosticsParams> {
+    return new Promise((resolve) => this.waiters.push({ uri, predicate, resolve }));
+  }
+
+  async stop(): Promise<void> {
+    await this.connection.sendRequest('shutdown');
+    await this.connection.sendNotification('exit');
+    await new Promise<void>((resolve) => (this.child.exitCode !== null ? resolve() : this.child.once('exit', () => resolve())));
+    this.connection.dispose();
+  }
+}
+
+export const rules = (diagnostics: Diagnostic[]): string[] => diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`);

@@ -51,7 +51,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
       previous.push(stmt);
     }
   }
-  return applySuppressions(findings, directives, statementStarts, settings);
+  return applySuppressions(findings, directives, statementStarts, settings).sort((a, b) => a.start - b.start);
 }
 
 function byteMapperAt(source: string, base: number): (byte: number) => number {

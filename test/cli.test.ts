@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot } from './helpers/lsp-client';
+
+const bin = path.join(repoRoot, 'bin/rollout-guard.js');
+const fixtures = path.join(repoRoot, 'test/fixtures/cli');
+
+function run(args: string[], cwd = fixtures): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('rollout-guard check', () => {
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-cli-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('text: file:line:col severity rule message, exit 1 on findings', () => {
+    const r = run(['check', 'unsafe.sql']);
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0]!, /^unsafe\.sql:4:1 error require-concurrent-index-creation SHARE on orders: blocks writes/);
+    assert.match(lines[1]!, /^unsafe\.sql:5:20 error ban-drop-column Dropping column orders\.legacy_status/);
+    assert.equal(lines.at(-1), '2 errors, 0 warnings, 0 notes in 1 file checked');
+  });
+
+  it('exit 0 when nothing at error or warning level is found', () => {
+    const r = run(['check', 'safe.sql']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.stdout, '0 errors, 0 warnings, 0 notes in 1 file checked\n');
+  });
+
+  it('json: exactly one object with 1-based positions', () => {
+    const r = run(['check', '.', '--format', 'json']);
+    assert.equal(r.code, 1);
+    const parsed = JSON.parse(r.stdout) as { findings: Record<string, unknown>[] };
+    assert.deepEqual(Object.keys(parsed), ['findings']);
+    assert.deepEqual(parsed.findings[1], {
+      file: 'unsafe.sql',
+      rule: 'ban-drop-column',
+      severity: 'error',
+      line: 5,
+      column: 20,
+      endLine: 5,
+      endColumn: 45,
+      message: parsed.findings[1]!.message,
+    });
+    assert.equal(parsed.findings.length, 2);
+  });
+
+  it('sarif: valid 2.1.0 with rule metadata, help links and regions', () => {
+    const r = run(['check', 'unsafe.sql', '--format', 'sarif']);
+    assert.equal(r.code, 1);
+    const log = JSON.parse(r.stdout);
+    assert.equal(log.version, '2.1.0');
+    const run0 = log.runs[0];
+    const rules = run0.tool.driver.rules as { id: string; helpUri: string; shortDescription: { text: string } }[];
+    assert.ok(rules.length >= 29);
+    assert.equal(new Set(rules.map((r) => r.id)).size, rules.length);
+    const result = run0.results[1];
+    assert.equal(result.ruleId, 'ban-drop-column');
+    assert.equal(rules[result.ruleIndex]!.id, 'ban-drop-column');
+    assert.match(rules[result.ruleIndex]!.helpUri, /docs\/rules\/ban-drop-column\.md$/);
+    assert.equal(result.level, 'error');
+    assert.deepEqual(result.locations[0].physicalLocation, { artifactLocation: { uri: 'unsafe.sql' }, region: { startLine: 5, startColumn: 20, endLine: 5, endColumn: 45 } });
+  });
+
+  it('a binary, non-UTF-8 or huge file is one finding for that file; the run goes on', () => {
+    fs.writeFileSync(path.join(tmp, 'a-binary.sql'), Buffer.from([0x00, 0x01, 0x02, 0xff]));
+    fs.writeFileSync(path.join(tmp, 'b-latin1.sql'), Buffer.from('SELECT \'caf\xe9\';\n', 'latin1'));
+    fs.writeFileSync(path.join(tmp, 'c-huge.sql'), Buffer.alloc(11 * 1024 * 1024, 0x20));
+    fs.copyFileSync(path.join(fixtures, 'unsafe.sql'), path.join(tmp, 'd-unsafe.sql'));
+    const r = run(['check', '.', '--format', 'json'], tmp);
+    assert.equal(r.code, 1);
+    const findings = (JSON.parse(r.stdout) as { findings: { file: string; rule: string; message: string }[] }).findings;
+    assert.deepEqual(
+      findings.map((f) => `${f.file} ${f.rule}`),
+      ['a-binary.sql unreadable-file', 'b-latin1.sql unreadable-file', 'c-huge.sql unreadable-file', 'd-unsafe.sql require-concurrent-index-creation', 'd-unsafe.sql ban-drop-column'],
+    );
+    assert.match(findings[0]!.message, /binary/);
+    assert.match(findings[1]!.message, /not valid UTF-8 \(first bad byte at offset 11\)/);
+    assert.match(findings[2]!.message, /over the 10 MB limit/);
+  });
+
+  it('reads .rollout-guard.yaml and lets flags override it', () => {
+    fs.mkdirSync(path.join(tmp, 'cfg'));
+    fs.writeFileSync(path.join(tmp, 'cfg/.rollout-guard.yaml'), 'pgVersion: 10\nrules:\n  ban-drop-column: off\n');
+    fs.writeFileSync(path.join(tmp, 'cfg/m.sql'), "SET lock_timeout = '1s';\nALTER TABLE t ADD COLUMN c bigint DEFAULT 0;\nALTER TABLE t DROP COLUMN d;\n");
+    const withConfig = JSON.parse(run(['check', '--format', 'json'], path.join(tmp, 'cfg')).stdout).findings.map((f: { rule: string }) => f.rule);
+    assert.deepEqual(withConfig, ['adding-field-with-default', 'prefer-robust-stmts', 'prefer-robust-stmts']);
+    const withFlag = JSON.parse(run(['check', '--format', 'json', '--pg-version', '16'], path.join(tmp, 'cfg')).stdout).findings.map((f: { rule: string }) => f.rule);
+    assert.deepEqual(withFlag, ['prefer-robust-stmts', 'prefer-robust-stmts']);
+  });
+
+  it('exit 2 on usage and configuration errors, with a specific message', () => {
+    assert.equal(run(['check', '--format', 'xml', 'safe.sql']).code, 2);
+    assert.equal(run(['frobnicate']).code, 2);
+    const missing = run(['check', 'nope.sql']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.sql: no such file or folder/);
+    fs.writeFileSync(path.join(tmp, 'bad.yaml'), 'rules:\n  no-such-rule: error\n');
+    const bad = run(['check', '--config', path.join(tmp, 'bad.yaml'), 'safe.sql']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown rule "no-such-rule"/);
+    const badVersion = run(['check', '--pg-version', 'eleven', 'safe.sql']);
+    assert.equal(badVersion.code, 2);
+    assert.match(badVersion.stderr, /pgVersion must be a PostgreSQL major version/);
+  });
+});

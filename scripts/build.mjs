@@ -50,7 +50,8 @@ for (const dir of ['dist', 'out/test']) {
   fs.copyFileSync(wasm, path.join(root, dir, 'libpg-query.wasm'));
 }
 // Stale test bundles would run tests whose sources are gone.
-for (const f of fs.readdirSync(path.join(root, 'out/test'))) if (f.endsWith('.test.js') || f.endsWith('.test.js.map')) fs.rmSync(path.join(root, 'out/test', f));
+for (const f of fs.readdirSync(path.join(root, 'out/test')))
+  if (f.endsWith('.test.js') || f.endsWith('.test.js.map')) fs.rmSync(path.join(root, 'out/test', f));
 
 const contexts = await Promise.all(builds.map((b) => esbuild.context({ ...common, ...b, absWorkingDir: root })));
 if (watch) {

@@ -68,12 +68,15 @@ describe('rollout-guard check', () => {
     assert.equal(rules[result.ruleIndex]!.id, 'ban-drop-column');
     assert.match(rules[result.ruleIndex]!.helpUri, /docs\/rules\/ban-drop-column\.md$/);
     assert.equal(result.level, 'error');
-    assert.deepEqual(result.locations[0].physicalLocation, { artifactLocation: { uri: 'unsafe.sql' }, region: { startLine: 5, startColumn: 20, endLine: 5, endColumn: 45 } });
+    assert.deepEqual(result.locations[0].physicalLocation, {
+      artifactLocation: { uri: 'unsafe.sql' },
+      region: { startLine: 5, startColumn: 20, endLine: 5, endColumn: 45 },
+    });
   });
 
   it('a binary, non-UTF-8 or huge file is one finding for that file; the run goes on', () => {
     fs.writeFileSync(path.join(tmp, 'a-binary.sql'), Buffer.from([0x00, 0x01, 0x02, 0xff]));
-    fs.writeFileSync(path.join(tmp, 'b-latin1.sql'), Buffer.from('SELECT \'caf\xe9\';\n', 'latin1'));
+    fs.writeFileSync(path.join(tmp, 'b-latin1.sql'), Buffer.from("SELECT 'caf\xe9';\n", 'latin1'));
     fs.writeFileSync(path.join(tmp, 'c-huge.sql'), Buffer.alloc(11 * 1024 * 1024, 0x20));
     fs.copyFileSync(path.join(fixtures, 'unsafe.sql'), path.join(tmp, 'd-unsafe.sql'));
     const r = run(['check', '.', '--format', 'json'], tmp);
@@ -81,7 +84,13 @@ describe('rollout-guard check', () => {
     const findings = (JSON.parse(r.stdout) as { findings: { file: string; rule: string; message: string }[] }).findings;
     assert.deepEqual(
       findings.map((f) => `${f.file} ${f.rule}`),
-      ['a-binary.sql unreadable-file', 'b-latin1.sql unreadable-file', 'c-huge.sql unreadable-file', 'd-unsafe.sql require-concurrent-index-creation', 'd-unsafe.sql ban-drop-column'],
+      [
+        'a-binary.sql unreadable-file',
+        'b-latin1.sql unreadable-file',
+        'c-huge.sql unreadable-file',
+        'd-unsafe.sql require-concurrent-index-creation',
+        'd-unsafe.sql ban-drop-column',
+      ],
     );
     assert.match(findings[0]!.message, /binary/);
     assert.match(findings[1]!.message, /not valid UTF-8 \(first bad byte at offset 11\)/);
@@ -94,7 +103,9 @@ describe('rollout-guard check', () => {
     fs.writeFileSync(path.join(tmp, 'cfg/m.sql'), "SET lock_timeout = '1s';\nALTER TABLE t ADD COLUMN c bigint DEFAULT 0;\nALTER TABLE t DROP COLUMN d;\n");
     const withConfig = JSON.parse(run(['check', '--format', 'json'], path.join(tmp, 'cfg')).stdout).findings.map((f: { rule: string }) => f.rule);
     assert.deepEqual(withConfig, ['adding-field-with-default', 'prefer-robust-stmts', 'prefer-robust-stmts']);
-    const withFlag = JSON.parse(run(['check', '--format', 'json', '--pg-version', '16'], path.join(tmp, 'cfg')).stdout).findings.map((f: { rule: string }) => f.rule);
+    const withFlag = JSON.parse(run(['check', '--format', 'json', '--pg-version', '16'], path.join(tmp, 'cfg')).stdout).findings.map(
+      (f: { rule: string }) => f.rule,
+    );
     assert.deepEqual(withFlag, ['prefer-robust-stmts', 'prefer-robust-stmts']);
   });
 

@@ -75,8 +75,12 @@ describe('language server over stdio', () => {
       ['Add CONCURRENTLY', 'Ignore require-concurrent-index-creation for this statement', 'Ignore require-concurrent-index-creation for this file'],
     );
     assert.equal(actions[0]!.isPreferred, true);
-    assert.deepEqual(actions[0]!.edit!.changes![uri], [{ range: { start: { line: 1, character: 12 }, end: { line: 1, character: 12 } }, newText: ' CONCURRENTLY' }]);
-    assert.deepEqual(actions[1]!.edit!.changes![uri], [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: '-- rollout-guard-ignore require-concurrent-index-creation\n' }]);
+    assert.deepEqual(actions[0]!.edit!.changes![uri], [
+      { range: { start: { line: 1, character: 12 }, end: { line: 1, character: 12 } }, newText: ' CONCURRENTLY' },
+    ]);
+    assert.deepEqual(actions[1]!.edit!.changes![uri], [
+      { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: '-- rollout-guard-ignore require-concurrent-index-creation\n' },
+    ]);
   });
 
   it('applies a configuration change from the editor', async () => {
@@ -90,17 +94,24 @@ describe('language server over stdio', () => {
   it('re-reads .rollout-guard.yaml when it changes', async () => {
     fs.writeFileSync(path.join(workspace, '.rollout-guard.yaml'), 'rules:\n  require-concurrent-index-creation: warning\n');
     const published = client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'require-concurrent-index-creation' && d.severity === 2));
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(workspace, '.rollout-guard.yaml')).href, type: 2 }] });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: pathToFileURL(path.join(workspace, '.rollout-guard.yaml')).href, type: 2 }],
+    });
     await published;
   });
 
   it('survives malformed and binary-looking input and clears diagnostics on close', async () => {
     const bad = uri.replace('migration.sql', 'bad.sql');
     const published = client.diagnostics(bad);
-    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: bad, languageId: 'sql', version: 1, text: "ALTER TABLE (((;\n\u0000\u0001 $$ unterminated 'x" } });
+    await client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: bad, languageId: 'sql', version: 1, text: "ALTER TABLE (((;\n\u0000\u0001 $$ unterminated 'x" },
+    });
     const { diagnostics } = await published;
     assert.ok(diagnostics.length >= 1);
-    assert.ok(diagnostics.every((d) => d.code === 'syntax-error'), rules(diagnostics).join());
+    assert.ok(
+      diagnostics.every((d) => d.code === 'syntax-error'),
+      rules(diagnostics).join(),
+    );
     const cleared = client.diagnostics(bad, (p) => p.diagnostics.length === 0);
     await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: bad } });
     await cleared;

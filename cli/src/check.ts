@@ -61,7 +61,12 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const display = path.relative(io.cwd, file).split(path.sep).join('/') || path.basename(file);
     for (const finding of lintFile(file, settings)) located.push(locate(display, finding.text, finding));
   }
-  const output = options.format === 'json' ? formatJson(located) : options.format === 'sarif' ? formatSarif(located, options.version) : formatText(located, options.color, files.length);
+  const output =
+    options.format === 'json'
+      ? formatJson(located)
+      : options.format === 'sarif'
+        ? formatSarif(located, options.version)
+        : formatText(located, options.color, files.length);
   io.stdout.write(output);
   return located.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
 }
@@ -123,7 +128,16 @@ function lintFile(file: string, settings: EngineSettings): (Finding & { text: st
   try {
     return lintText({ fileName: file, text, settings }).map((f) => ({ ...f, text }));
   } catch (error) {
-    return [{ rule: 'internal-error', severity: 'error', start: 0, end: 0, message: `Checking this file failed: ${error instanceof Error ? error.message : String(error)}. Please report it.`, text }];
+    return [
+      {
+        rule: 'internal-error',
+        severity: 'error',
+        start: 0,
+        end: 0,
+        message: `Checking this file failed: ${error instanceof Error ? error.message : String(error)}. Please report it.`,
+        text,
+      },
+    ];
   }
 }
 

@@ -20,9 +20,7 @@ const DIM = '\x1b[2m';
 export function formatText(findings: LocatedFinding[], color: boolean, fileCount: number): string {
   const lines = findings.map((f) => {
     const where = `${f.file}:${f.line}:${f.column}`;
-    return color
-      ? `${where} ${COLORS[f.severity]}${f.severity}${RESET} ${DIM}${f.rule}${RESET} ${f.message}`
-      : `${where} ${f.severity} ${f.rule} ${f.message}`;
+    return color ? `${where} ${COLORS[f.severity]}${f.severity}${RESET} ${DIM}${f.rule}${RESET} ${f.message}` : `${where} ${f.severity} ${f.rule} ${f.message}`;
   });
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

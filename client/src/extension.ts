@@ -69,7 +69,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       status.busy = false;
       status.detail = params.state === 'ready' ? 'ready' : params.message;
       status.severity =
-        params.state === 'ready' ? vscode.LanguageStatusSeverity.Information : params.state === 'warning' ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Error;
+        params.state === 'ready'
+          ? vscode.LanguageStatusSeverity.Information
+          : params.state === 'warning'
+            ? vscode.LanguageStatusSeverity.Warning
+            : vscode.LanguageStatusSeverity.Error;
       status.command = { title: 'Show Output', command: 'rolloutGuard.showOutput' };
     }),
   );

@@ -74,10 +74,23 @@ async function lintDocument(uri: string): Promise<void> {
   let findings: Finding[] = [];
   if (settings.enabled) {
     try {
-      findings = lintText({ fileName: URIpath(uri), text: doc.getText(), settings: settings.engine, isCancelled: () => documents.get(uri)?.version !== version });
+      findings = lintText({
+        fileName: URIpath(uri),
+        text: doc.getText(),
+        settings: settings.engine,
+        isCancelled: () => documents.get(uri)?.version !== version,
+      });
     } catch (error) {
       connection.console.error(`Linting ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      findings = [{ rule: 'internal-error', severity: 'error', start: 0, end: 1, message: `Rollout Guard could not check this file: ${error instanceof Error ? error.message : String(error)}. Please report it.` }];
+      findings = [
+        {
+          rule: 'internal-error',
+          severity: 'error',
+          start: 0,
+          end: 1,
+          message: `Rollout Guard could not check this file: ${error instanceof Error ? error.message : String(error)}. Please report it.`,
+        },
+      ];
     }
   }
   if (documents.get(uri)?.version !== version) return;
@@ -91,7 +104,10 @@ function URIpath(uri: string): string {
   return uri;
 }
 
-const scheduler = new LintScheduler((uri) => lintDocument(uri), (uri, error) => connection.console.error(`Linting ${uri} failed: ${String(error)}`));
+const scheduler = new LintScheduler(
+  (uri) => lintDocument(uri),
+  (uri, error) => connection.console.error(`Linting ${uri} failed: ${String(error)}`),
+);
 
 documents.onDidOpen((e) => scheduler.schedule(e.document.uri));
 documents.onDidChangeContent((e) => scheduler.schedule(e.document.uri));

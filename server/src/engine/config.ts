@@ -5,7 +5,19 @@ import { defaultSettings, type EngineSettings, type SeveritySetting } from './ty
 export const CONFIG_FILE_NAME = '.rollout-guard.yaml';
 
 /** Top-level keys of .rollout-guard.yaml; sections other features read are accepted here. */
-const KNOWN_KEYS = new Set(['pgVersion', 'assumeInTransaction', 'rules', 'dialect', 'migrations', 'canary', 'gates', 'prometheus', 'kubernetes', 'database', 'manifests']);
+const KNOWN_KEYS = new Set([
+  'pgVersion',
+  'assumeInTransaction',
+  'rules',
+  'dialect',
+  'migrations',
+  'canary',
+  'gates',
+  'prometheus',
+  'kubernetes',
+  'database',
+  'manifests',
+]);
 const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
 
 export class ConfigError extends Error {}
@@ -39,7 +51,8 @@ export function validateSettings(record: Record<string, unknown>, source: string
   const out: PartialSettings = {};
   if (record.pgVersion !== undefined) {
     const v = Number(record.pgVersion);
-    if (!Number.isInteger(v) || v < 9 || v > 18) throw new ConfigError(`${source}: pgVersion must be a PostgreSQL major version from 9 to 18, got ${JSON.stringify(record.pgVersion)}.`);
+    if (!Number.isInteger(v) || v < 9 || v > 18)
+      throw new ConfigError(`${source}: pgVersion must be a PostgreSQL major version from 9 to 18, got ${JSON.stringify(record.pgVersion)}.`);
     out.pgVersion = v;
   }
   if (record.assumeInTransaction !== undefined) {
@@ -47,7 +60,8 @@ export function validateSettings(record: Record<string, unknown>, source: string
     out.assumeInTransaction = record.assumeInTransaction;
   }
   if (record.rules !== undefined) {
-    if (!record.rules || typeof record.rules !== 'object' || Array.isArray(record.rules)) throw new ConfigError(`${source}: rules must map rule ids to error, warning, info, hint or off.`);
+    if (!record.rules || typeof record.rules !== 'object' || Array.isArray(record.rules))
+      throw new ConfigError(`${source}: rules must map rule ids to error, warning, info, hint or off.`);
     out.rules = {};
     for (const [id, value] of Object.entries(record.rules as Record<string, unknown>)) {
       const severity = value === false ? 'off' : String(value);

@@ -7,7 +7,10 @@ export type Decoded = { ok: true; text: string } | { ok: false; reason: string }
 
 export function decodeFile(bytes: Uint8Array): Decoded {
   if (bytes.length > MAX_FILE_BYTES) {
-    return { ok: false, reason: `File is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; it was not checked.` };
+    return {
+      ok: false,
+      reason: `File is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; it was not checked.`,
+    };
   }
   const probe = bytes.subarray(0, 8192);
   if (probe.includes(0)) return { ok: false, reason: 'File looks binary (it contains NUL bytes); it was not checked.' };
@@ -23,7 +26,7 @@ export function decodeFile(bytes: Uint8Array): Decoded {
 
 /** Offset of the first byte that breaks UTF-8 encoding rules. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     const size = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
     if (size === 0) return i;

@@ -78,10 +78,22 @@ export function applySuppressions(
     }
     for (const r of d.rules) {
       if (!allRuleIds.has(r.id)) {
-        kept.push({ rule: 'unused-ignore', severity: unusedSeverity ?? 'info', start: r.start, end: r.end, message: `Unknown rule \`${r.id}\` in rollout-guard-ignore.` });
+        kept.push({
+          rule: 'unused-ignore',
+          severity: unusedSeverity ?? 'info',
+          start: r.start,
+          end: r.end,
+          message: `Unknown rule \`${r.id}\` in rollout-guard-ignore.`,
+        });
       } else if (!used.has(key(d, r.id))) {
         const where = d.scope === 'file' ? 'in this file' : 'on the next statement';
-        kept.push({ rule: 'unused-ignore', severity: unusedSeverity ?? 'info', start: r.start, end: r.end, message: `rollout-guard-ignore ${r.id} suppresses nothing: no ${r.id} finding ${where}. Remove it.` });
+        kept.push({
+          rule: 'unused-ignore',
+          severity: unusedSeverity ?? 'info',
+          start: r.start,
+          end: r.end,
+          message: `rollout-guard-ignore ${r.id} suppresses nothing: no ${r.id} finding ${where}. Remove it.`,
+        });
       }
     }
   }

@@ -1,5 +1,5 @@
 /** Engine findings ↔ LSP types: the one place offsets become line/character. */
-import { CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, DiagnosticTag, type Range, type TextEdit } from 'vscode-languageserver';
+import { type CodeAction, CodeActionKind, type Diagnostic, DiagnosticSeverity, DiagnosticTag, type Range, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { docsUrl, type Finding, type Fix, type Severity } from '../engine';
 
@@ -39,7 +39,12 @@ export function toDiagnostic(doc: TextDocument, finding: Finding): Diagnostic {
     message: finding.message,
     ...(finding.rule === 'unused-ignore' ? { tags: [DiagnosticTag.Unnecessary] } : {}),
     ...(finding.related?.length
-      ? { relatedInformation: finding.related.map((r) => ({ location: { uri: r.file, range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) } }, message: r.message })) }
+      ? {
+          relatedInformation: finding.related.map((r) => ({
+            location: { uri: r.file, range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) } },
+            message: r.message,
+          })),
+        }
       : {}),
     data,
   };

@@ -41,7 +41,10 @@ function describe(stmt: Statement, state: FileState): StatementHover | undefined
     for (const item of stmt.node.cmds) {
       const cmd = item.AlterTableCmd;
       const action = alterActionLock(cmd, state.settings.pgVersion);
-      const label = String(cmd.subtype ?? '').replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+      const label = String(cmd.subtype ?? '')
+        .replace(/^AT_/, '')
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .toUpperCase();
       lines.push(`- ${label}${cmd.name ? ` ${cmd.name}` : ''}: ${action.mode} on ${table}, ${action.duration}`);
     }
   }

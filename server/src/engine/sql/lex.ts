@@ -8,8 +8,7 @@ export interface Token {
   kind: 'word' | 'quoted' | 'string' | 'number' | 'punct';
 }
 
-const isWordStart = (c: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
+const isWordStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
 const isWordChar = (c: number): boolean => isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
 
 export function tokenize(text: string, from: number, to: number): Token[] {

@@ -40,7 +40,10 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
     if (!outcome.ok) {
       // psql substitutes :name, :'name' and :"name" before PostgreSQL sees the text.
       if (usesPsqlVariables(source)) continue;
-      findings.push({ ...syntaxError(text, piece.start, piece.end, outcome.cursor >= 0 ? toOffset(outcome.cursor) : piece.start, outcome.message), unitStart: piece.start });
+      findings.push({
+        ...syntaxError(text, piece.start, piece.end, outcome.cursor >= 0 ? toOffset(outcome.cursor) : piece.start, outcome.message),
+        unitStart: piece.start,
+      });
       continue;
     }
     const commentsBefore: string[] = [];
@@ -226,9 +229,10 @@ function recordExclusiveLock(stmt: Statement, state: FileState): void {
       const con = c.AlterTableCmd?.def?.Constraint;
       if (c.AlterTableCmd?.subtype === 'AT_AddConstraint' && con?.skip_validation && con.conname) state.notValidInTransaction.add(con.conname);
     }
-    const onlyWeak = (n.cmds ?? []).every((c: PgNode) =>
-      ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_AttachPartition'].includes(c.AlterTableCmd?.subtype) ||
-      (c.AlterTableCmd?.subtype === 'AT_AddConstraint' && c.AlterTableCmd.def?.Constraint?.contype === 'CONSTR_FOREIGN'),
+    const onlyWeak = (n.cmds ?? []).every(
+      (c: PgNode) =>
+        ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_AttachPartition'].includes(c.AlterTableCmd?.subtype) ||
+        (c.AlterTableCmd?.subtype === 'AT_AddConstraint' && c.AlterTableCmd.def?.Constraint?.contype === 'CONSTR_FOREIGN'),
     );
     if (onlyWeak) return;
   }

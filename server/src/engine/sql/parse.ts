@@ -1,7 +1,7 @@
 import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
 
 /** A parse-tree node as libpg-query returns it: `{ KindName: { …fields } }` or the inner fields. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type PgNode = any;
 
 export interface ParsedStatement {
@@ -11,8 +11,7 @@ export interface ParsedStatement {
 }
 
 export type ParseOutcome =
-  | { ok: true; statements: ParsedStatement[] }
-  | { ok: false; message: string; /** 0-based UTF-8 byte offset in the statement, or -1. */ cursor: number };
+  { ok: true; statements: ParsedStatement[] } | { ok: false; message: string; /** 0-based UTF-8 byte offset in the statement, or -1. */ cursor: number };
 
 let loaded = false;
 /** Loads the WASM parser; every other function here needs it done. */

@@ -28,8 +28,7 @@ export interface SplitResult {
   comments: SqlComment[];
 }
 
-const isIdentStart = (c: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
+const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
 const isIdentChar = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
 
 export function splitSql(text: string): SplitResult {
@@ -49,8 +48,7 @@ export function splitSql(text: string): SplitResult {
     if (stmtStart >= 0) {
       pieces.push({ start: stmtStart, end, semicolon, leadingStart });
     }
-    const copyFromStdin =
-      words[0] === 'copy' && words.includes('from') && words.includes('stdin') && semicolon >= 0;
+    const copyFromStdin = words[0] === 'copy' && words.includes('from') && words.includes('stdin') && semicolon >= 0;
     stmtStart = -1;
     depth = 0;
     atomicDepth = 0;

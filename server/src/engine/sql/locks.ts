@@ -47,12 +47,15 @@ export function alterActionLock(cmd: PgNode, pgVersion: number): { mode: LockMod
     case 'AT_AddColumn': {
       const column = def.ColumnDef ?? {};
       const constraints: PgNode[] = (column.constraints ?? []).map((c: PgNode) => c.Constraint);
-      const rewrites = constraints.some(
-        (c) =>
-          (c?.contype === 'CONSTR_DEFAULT' && (pgVersion < 11 || isVolatileExpression(c.raw_expr))) ||
-          (c?.contype === 'CONSTR_GENERATED' && c.generated_when !== undefined) ||
-          c?.contype === 'CONSTR_IDENTITY',
-      );
+      const rewrites =
+        isSerialType(column.typeName) ||
+        constraints.some(
+          (c) =>
+            (c?.contype === 'CONSTR_DEFAULT' && (isVolatileExpression(c.raw_expr) || (pgVersion < 11 && !isNullConstant(c.raw_expr)))) ||
+            // VIRTUAL generated columns (PostgreSQL 18) are computed on read: no rewrite.
+            (c?.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v') ||
+            c?.contype === 'CONSTR_IDENTITY',
+        );
       return { mode: 'ACCESS EXCLUSIVE', duration: rewrites ? REWRITE : BRIEF };
     }
     case 'AT_AlterColumnType':
@@ -100,6 +103,13 @@ export function alterActionLock(cmd: PgNode, pgVersion: number): { mode: LockMod
       return { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
   }
 }
+
+/** serial, bigserial, smallserial: a DEFAULT nextval() under another name. */
+export const isSerialType = (typeName: PgNode): boolean =>
+  /^(small|big)?serial[248]?$/.test(typeName?.names?.at(-1)?.String?.sval ?? '') && (typeName?.names ?? []).length === 1;
+
+/** DEFAULT NULL stores no default at all, so even PostgreSQL 10 does not rewrite for it. */
+export const isNullConstant = (expr: PgNode): boolean => expr?.A_Const?.isnull === true;
 
 /** The strongest table lock a statement takes, or undefined for statements that take none worth naming. */
 export function statementLock(stmt: Statement, state: FileState): LockInfo | undefined {
@@ -167,7 +177,8 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
     default:
       return undefined;
   }
-  if (lock && state.inTransaction() && stmt.kind !== 'IndexStmt') lock.duration = 'until the transaction commits';
+  // A plain CREATE INDEX in a transaction keeps its SHARE lock until commit too.
+  if (lock && state.inTransaction() && !(stmt.kind === 'IndexStmt' && n.concurrent)) lock.duration = 'until the transaction commits';
   return lock;
 }
 

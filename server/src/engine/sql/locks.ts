@@ -64,10 +64,8 @@ export function alterActionLock(cmd: PgNode, pgVersion: number): { mode: LockMod
       return { mode: 'ACCESS EXCLUSIVE', duration: 'while every row is scanned' };
     case 'AT_AddConstraint': {
       const c = def.Constraint ?? {};
-      if (c.contype === 'CONSTR_FOREIGN')
-        return { mode: 'SHARE ROW EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
-      if (c.contype === 'CONSTR_CHECK')
-        return { mode: 'ACCESS EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
+      if (c.contype === 'CONSTR_FOREIGN') return { mode: 'SHARE ROW EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
+      if (c.contype === 'CONSTR_CHECK') return { mode: 'ACCESS EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
       if ((c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') && !c.indexname)
         return { mode: 'ACCESS EXCLUSIVE', duration: 'until the index is built' };
       return { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
@@ -84,9 +82,7 @@ export function alterActionLock(cmd: PgNode, pgVersion: number): { mode: LockMod
     case 'AT_AttachPartition':
       return { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' };
     case 'AT_DetachPartition':
-      return def.PartitionCmd?.concurrent
-        ? { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' }
-        : { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
+      return def.PartitionCmd?.concurrent ? { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' } : { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
     case 'AT_EnableTrig':
     case 'AT_DisableTrig':
     case 'AT_EnableTrigAll':
@@ -184,9 +180,7 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
 
 /** `a.b` names of the objects of a DROP statement. */
 export function objectNames(drop: PgNode): string[] {
-  return (drop.objects ?? []).map((o: PgNode) =>
-    (o.List?.items ?? [o]).map((s: PgNode) => s.String?.sval ?? '?').join('.'),
-  );
+  return (drop.objects ?? []).map((o: PgNode) => (o.List?.items ?? [o]).map((s: PgNode) => s.String?.sval ?? '?').join('.'));
 }
 
 /** "ACCESS EXCLUSIVE on orders: blocks reads and writes until the table is rewritten" */

@@ -26,7 +26,9 @@ describe('adding-field-with-default', () => {
   });
 
   it('ok: a VIRTUAL generated column is computed on read', () => {
-    expectRanges('adding-field-with-default', 'ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (total * 100) VIRTUAL;', [], { pgVersion: 18 });
+    expectRanges('adding-field-with-default', 'ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (total * 100) VIRTUAL;', [], {
+      pgVersion: 18,
+    });
   });
 
   it('err: gen_random_uuid() and an unknown function are volatile, now() is not', () => {
@@ -62,7 +64,9 @@ describe('adding-field-with-default', () => {
   });
 
   it('err: a stored generated column, with advice that fits generated columns', () => {
-    const found = expectRanges('adding-field-with-default', 'ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (total * 100) STORED;', ['1:20-1:90']);
+    const found = expectRanges('adding-field-with-default', 'ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (total * 100) STORED;', [
+      '1:20-1:90',
+    ]);
     assert.match(found[0]!.message, /stored generated column is computed and written for every existing row/);
     assert.doesNotMatch(found[0]!.message, /SET DEFAULT/);
   });

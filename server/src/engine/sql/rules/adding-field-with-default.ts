@@ -8,7 +8,8 @@ const AFTER_DEFAULT = 'Add the column without the default, SET DEFAULT for new r
 export const addingFieldWithDefault: SqlRule = {
   id: 'adding-field-with-default',
   severity: 'error',
-  summary: 'Adding a column whose DEFAULT must be computed per row (volatile, serial, identity, stored generated, or any default before PostgreSQL 11) rewrites the table.',
+  summary:
+    'Adding a column whose DEFAULT must be computed per row (volatile, serial, identity, stored generated, or any default before PostgreSQL 11) rewrites the table.',
   kinds: ['AlterTableStmt'],
   check(stmt, ctx, report) {
     if (!isExisting(ctx, stmt.node.relation)) return;
@@ -27,13 +28,18 @@ export const addingFieldWithDefault: SqlRule = {
       for (const c of columnConstraints(column)) {
         if (c.contype === 'CONSTR_DEFAULT') {
           const volatile = firstVolatileCall(c.raw_expr);
-          if (volatile) reasons.push({ why: `its DEFAULT calls ${volatile}, which is volatile, so every existing row gets its own value`, instead: AFTER_DEFAULT });
+          if (volatile)
+            reasons.push({ why: `its DEFAULT calls ${volatile}, which is volatile, so every existing row gets its own value`, instead: AFTER_DEFAULT });
           else if (pgVersion < 11 && !isNullConstant(c.raw_expr))
-            reasons.push({ why: `PostgreSQL ${pgVersion} writes any DEFAULT into every existing row (11+ stores a constant default in the catalog)`, instead: AFTER_DEFAULT });
+            reasons.push({
+              why: `PostgreSQL ${pgVersion} writes any DEFAULT into every existing row (11+ stores a constant default in the catalog)`,
+              instead: AFTER_DEFAULT,
+            });
         } else if (c.contype === 'CONSTR_IDENTITY') {
           reasons.push({
             why: 'an identity column draws a new value for every existing row',
-            instead: 'Add a nullable column, backfill it in batches from a sequence, make it NOT NULL, then ALTER COLUMN … ADD GENERATED … AS IDENTITY (no rewrite).',
+            instead:
+              'Add a nullable column, backfill it in batches from a sequence, make it NOT NULL, then ALTER COLUMN … ADD GENERATED … AS IDENTITY (no rewrite).',
           });
         } else if (c.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v') {
           // VIRTUAL generated columns (PostgreSQL 18) are computed on read: nothing is written.

@@ -39,10 +39,7 @@ export const constraintMissingNotValid: SqlRule = {
 /** Splits `ADD CONSTRAINT c …` into `… NOT VALID;` + `ALTER TABLE t VALIDATE CONSTRAINT c;`. */
 function notValidFix(stmt: Statement, index: number, relation: PgNode, c: PgNode): Fix | undefined {
   const name: string | undefined =
-    c.conname ??
-    (c.contype === 'CONSTR_FOREIGN'
-      ? `${relation.relname}_${(c.fk_attrs ?? []).map((a: PgNode) => a.String?.sval).join('_')}_fkey`
-      : undefined);
+    c.conname ?? (c.contype === 'CONSTR_FOREIGN' ? `${relation.relname}_${(c.fk_attrs ?? []).map((a: PgNode) => a.String?.sval).join('_')}_fkey` : undefined);
   if (!name || stmt.semicolon < 0 || stmt.origin !== 'file') return undefined;
   const action = stmt.actionRange(index);
   const tableText = stmt.text.slice(stmt.nameRange(stmt.at(relation.location)).start, stmt.nameRange(stmt.at(relation.location)).end);

@@ -11,7 +11,9 @@ export const disallowedUniqueConstraint: SqlRule = {
     const table = tableOf(stmt.node.relation);
     for (const action of alterActions(stmt)) {
       const c = action.cmd.def?.Constraint;
-      const viaColumn = action.subtype === 'AT_AddColumn' && (action.cmd.def?.ColumnDef?.constraints ?? []).some((k: { Constraint?: { contype?: string } }) => k.Constraint?.contype === 'CONSTR_UNIQUE');
+      const viaColumn =
+        action.subtype === 'AT_AddColumn' &&
+        (action.cmd.def?.ColumnDef?.constraints ?? []).some((k: { Constraint?: { contype?: string } }) => k.Constraint?.contype === 'CONSTR_UNIQUE');
       const viaConstraint = action.subtype === 'AT_AddConstraint' && c?.contype === 'CONSTR_UNIQUE' && !c.indexname;
       if (!viaColumn && !viaConstraint) continue;
       const name = c?.conname ?? 'the_constraint';

@@ -1,7 +1,20 @@
 import type { SqlRule } from '../context';
 
 const MAX_BYTES = 63;
-const DDL_KINDS = ['CreateStmt', 'AlterTableStmt', 'IndexStmt', 'RenameStmt', 'CreateSeqStmt', 'ViewStmt', 'CreateTrigStmt', 'CreateFunctionStmt', 'CreateTableAsStmt', 'CreateEnumStmt', 'CompositeTypeStmt', 'CreateSchemaStmt'];
+const DDL_KINDS = [
+  'CreateStmt',
+  'AlterTableStmt',
+  'IndexStmt',
+  'RenameStmt',
+  'CreateSeqStmt',
+  'ViewStmt',
+  'CreateTrigStmt',
+  'CreateFunctionStmt',
+  'CreateTableAsStmt',
+  'CreateEnumStmt',
+  'CompositeTypeStmt',
+  'CreateSchemaStmt',
+];
 
 export const identifierTooLong: SqlRule = {
   id: 'identifier-too-long',
@@ -13,7 +26,10 @@ export const identifierTooLong: SqlRule = {
       if (token.kind !== 'word' && token.kind !== 'quoted') continue;
       const bytes = Buffer.byteLength(token.text, 'utf8');
       if (bytes <= MAX_BYTES) continue;
-      const truncated = Buffer.from(token.text, 'utf8').subarray(0, MAX_BYTES).toString('utf8').replace(/\uFFFD$/, '');
+      const truncated = Buffer.from(token.text, 'utf8')
+        .subarray(0, MAX_BYTES)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
       report({
         start: token.start,
         end: token.end,

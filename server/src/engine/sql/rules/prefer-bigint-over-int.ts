@@ -1,6 +1,13 @@
 import { columnTypeRule } from './_types';
 
-const REPLACEMENTS: Record<string, string> = { int4: 'bigint', int2: 'bigint', serial: 'bigserial', serial4: 'bigserial', smallserial: 'bigserial', serial2: 'bigserial' };
+const REPLACEMENTS: Record<string, string> = {
+  int4: 'bigint',
+  int2: 'bigint',
+  serial: 'bigserial',
+  serial4: 'bigserial',
+  smallserial: 'bigserial',
+  serial2: 'bigserial',
+};
 
 export const preferBigintOverInt = columnTypeRule({
   id: 'prefer-bigint-over-int',

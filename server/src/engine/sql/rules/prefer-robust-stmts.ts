@@ -18,7 +18,12 @@ export const preferRobustStmts: SqlRule = {
       });
     switch (stmt.kind) {
       case 'IndexStmt':
-        if (!n.if_not_exists && n.idxname) problem(stmt.headRange(n.concurrent ? 'concurrently' : 'index'), 'CREATE INDEX without IF NOT EXISTS', insertAfter(stmt, n.concurrent ? 'concurrently' : 'index', ' IF NOT EXISTS'));
+        if (!n.if_not_exists && n.idxname)
+          problem(
+            stmt.headRange(n.concurrent ? 'concurrently' : 'index'),
+            'CREATE INDEX without IF NOT EXISTS',
+            insertAfter(stmt, n.concurrent ? 'concurrently' : 'index', ' IF NOT EXISTS'),
+          );
         break;
       case 'CreateStmt':
         if (!n.if_not_exists) problem(stmt.headRange('table'), 'CREATE TABLE without IF NOT EXISTS', insertAfter(stmt, 'table', ' IF NOT EXISTS'));
@@ -42,7 +47,10 @@ export const preferRobustStmts: SqlRule = {
           } else if (action.subtype === 'AT_AddConstraint' && action.cmd.def?.Constraint?.conname) {
             const name = action.cmd.def.Constraint.conname;
             const droppedBefore = ctx.previous.some((p) =>
-              (p.node.cmds ?? []).some((c: { AlterTableCmd?: { subtype?: string; name?: string; missing_ok?: boolean } }) => c.AlterTableCmd?.subtype === 'AT_DropConstraint' && c.AlterTableCmd.name === name && c.AlterTableCmd.missing_ok),
+              (p.node.cmds ?? []).some(
+                (c: { AlterTableCmd?: { subtype?: string; name?: string; missing_ok?: boolean } }) =>
+                  c.AlterTableCmd?.subtype === 'AT_DropConstraint' && c.AlterTableCmd.name === name && c.AlterTableCmd.missing_ok,
+              ),
             );
             if (!droppedBefore) problem(range, `ADD CONSTRAINT ${name} with no DROP CONSTRAINT IF EXISTS ${name} before it`);
           }

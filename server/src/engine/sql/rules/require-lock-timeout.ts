@@ -2,7 +2,19 @@ import type { SqlRule } from '../context';
 import { describeLock, isAtLeast, statementLock } from '../locks';
 
 /** Statement kinds that can take a lock worth bounding. */
-const LOCKING_KINDS = ['AlterTableStmt', 'IndexStmt', 'RenameStmt', 'DropStmt', 'TruncateStmt', 'CreateTrigStmt', 'ClusterStmt', 'VacuumStmt', 'ReindexStmt', 'RefreshMatViewStmt', 'LockStmt'];
+const LOCKING_KINDS = [
+  'AlterTableStmt',
+  'IndexStmt',
+  'RenameStmt',
+  'DropStmt',
+  'TruncateStmt',
+  'CreateTrigStmt',
+  'ClusterStmt',
+  'VacuumStmt',
+  'ReindexStmt',
+  'RefreshMatViewStmt',
+  'LockStmt',
+];
 
 export const requireLockTimeout: SqlRule = {
   id: 'require-lock-timeout',
@@ -16,7 +28,14 @@ export const requireLockTimeout: SqlRule = {
     if (!lock || !isAtLeast(lock.mode, 'SHARE')) return;
     const relation = stmt.node.relation ?? stmt.node.relations?.[0]?.RangeVar;
     if (relation && state.isNewTable({ schema: relation.schemaname, name: relation.relname })) return;
-    if (stmt.kind === 'DropStmt' && stmt.node.removeType === 'OBJECT_TABLE' && (stmt.node.objects ?? []).every((o: { List?: { items?: { String?: { sval?: string } }[] } }) => state.isNewTable({ name: o.List?.items?.at(-1)?.String?.sval ?? '' }))) return;
+    if (
+      stmt.kind === 'DropStmt' &&
+      stmt.node.removeType === 'OBJECT_TABLE' &&
+      (stmt.node.objects ?? []).every((o: { List?: { items?: { String?: { sval?: string } }[] } }) =>
+        state.isNewTable({ name: o.List?.items?.at(-1)?.String?.sval ?? '' }),
+      )
+    )
+      return;
     // Reported once per file: one SET at the top covers every statement after it.
     state.lockTimeoutReported = true;
     const insertAt = stmt.origin === 'file' ? stmt.start : undefined;

@@ -57,7 +57,7 @@ export function hasBatchBound(where: PgNode): boolean {
       else if (e.kind === 'AEXPR_OP_ANY' && column && op === '=' && constant) bounded = true;
       else if (e.kind === 'AEXPR_OP' && column && constant) {
         const columnOnLeft = !!columnName(e.lexpr);
-        const flipped = columnOnLeft ? op : ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op;
+        const flipped = columnOnLeft ? op : (({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op);
         if (flipped === '=') bounded = true;
         if (flipped === '<' || flipped === '<=') upper.add(column);
         if (flipped === '>' || flipped === '>=') lower.add(column);

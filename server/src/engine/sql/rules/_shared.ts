@@ -10,6 +10,13 @@ export function isExisting(ctx: RuleContext, rangeVar: PgNode): boolean {
 
 export const tableOf = (rangeVar: PgNode): string => displayTable(tableRef(rangeVar));
 
+/** Whether two relations name the same table (an unqualified name matches any schema). */
+export function sameTable(a: PgNode, b: PgNode): boolean {
+  const x = tableRef(a);
+  const y = tableRef(b);
+  return x.name === y.name && (!x.schema || !y.schema || x.schema === y.schema);
+}
+
 /** Each ALTER TABLE action with its index, subtype and definition. */
 export function alterActions(stmt: Statement): { index: number; subtype: string; cmd: PgNode }[] {
   return (stmt.node.cmds ?? []).map((c: PgNode, index: number) => ({ index, subtype: c.AlterTableCmd?.subtype, cmd: c.AlterTableCmd }));

@@ -43,9 +43,10 @@ const builds = [
     entryPoints: Object.fromEntries(testEntries().map((f) => [path.relative(root, f).replace(/\.ts$/, '').replace(/[\\/]/g, '__'), f])),
     outdir: 'out/test',
   },
+  { entryPoints: { run: 'bench/run.ts' }, outdir: 'out/bench' },
 ];
 
-for (const dir of ['dist', 'out/test']) {
+for (const dir of ['dist', 'out/test', 'out/bench']) {
   fs.mkdirSync(path.join(root, dir), { recursive: true });
   fs.copyFileSync(wasm, path.join(root, dir, 'libpg-query.wasm'));
 }

@@ -27,6 +27,8 @@ export class FileState {
   exclusiveLocks: { table: string; start: number; end: number }[] = [];
   /** Constraints added NOT VALID in the open transaction (validating them there defeats NOT VALID). */
   notValidInTransaction = new Set<string>();
+  /** Constraints dropped with DROP CONSTRAINT IF EXISTS, so re-adding them is re-runnable. */
+  readonly droppedConstraintsIfExists = new Set<string>();
 
   constructor(readonly settings: EngineSettings) {}
 

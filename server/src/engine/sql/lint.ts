@@ -204,6 +204,12 @@ export function updateState(stmt: Statement, state: FileState): void {
       if (relation) state.createdTables.push(relation.schemaname ? { schema: relation.schemaname, name: relation.relname } : { name: relation.relname });
       break;
     }
+    case 'AlterTableStmt':
+      for (const item of n.cmds ?? []) {
+        const cmd = item.AlterTableCmd;
+        if (cmd?.subtype === 'AT_DropConstraint' && cmd.missing_ok) state.droppedConstraintsIfExists.add(cmd.name);
+      }
+      break;
     case 'VariableSetStmt':
       if (n.name === 'lock_timeout' && n.kind !== 'VAR_RESET') state.lockTimeoutSet = true;
       break;

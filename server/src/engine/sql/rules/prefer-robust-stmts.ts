@@ -46,12 +46,7 @@ export const preferRobustStmts: SqlRule = {
             problem(range, 'DROP CONSTRAINT without IF EXISTS', insertAfterIn(stmt, range, ['constraint'], ' IF EXISTS'));
           } else if (action.subtype === 'AT_AddConstraint' && action.cmd.def?.Constraint?.conname) {
             const name = action.cmd.def.Constraint.conname;
-            const droppedBefore = ctx.previous.some((p) =>
-              (p.node.cmds ?? []).some(
-                (c: { AlterTableCmd?: { subtype?: string; name?: string; missing_ok?: boolean } }) =>
-                  c.AlterTableCmd?.subtype === 'AT_DropConstraint' && c.AlterTableCmd.name === name && c.AlterTableCmd.missing_ok,
-              ),
-            );
+            const droppedBefore = ctx.state.droppedConstraintsIfExists.has(name);
             if (!droppedBefore) problem(range, `ADD CONSTRAINT ${name} with no DROP CONSTRAINT IF EXISTS ${name} before it`);
           }
         }

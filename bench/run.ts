@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: measured side by side in one run, printed as a table.
+ * - CLI wall time and peak memory on the whole pg-regress corpus, rollout-guard vs squawk-cli
+ *   (median of 5 runs each, after one warm-up run each).
+ * - Language server latency from didChange to publishDiagnostics on a generated
+ *   5,000-statement migration (median and p95 of 100 edits).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TestLspClient, repoRoot } from '../test/helpers/lsp-client';
+import { generateMigration } from './generate';
+
+const corpus = path.resolve(repoRoot, '../shared/corpus/pg-regress');
+const RUNS = 5;
+
+interface Measure {
+  seconds: number;
+  peakMb: number;
+}
+
+/** Runs a command under GNU time for wall time and peak resident memory. */
+function measure(command: string, args: string[]): Measure {
+  const started = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const lastLine = r.stderr.trim().split('\n').at(-1) ?? '';
+  const kb = Number(lastLine);
+  if (!Number.isFinite(kb)) throw new Error(`${command} failed: ${r.stderr.slice(-500)}`);
+  return { seconds, peakMb: kb / 1024 };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+
+function benchCli(): string[][] {
+  if (!fs.existsSync('/usr/bin/time')) throw new Error('GNU time is needed for peak memory: apt-get install time');
+  const files = fs.readdirSync(corpus).filter((f) => f.endsWith('.sql')).map((f) => path.join(corpus, f));
+  const squawk = path.join(repoRoot, 'node_modules/.bin/squawk');
+  const ours = [path.join(repoRoot, 'bin/rollout-guard.js'), 'check', corpus];
+  const tools: [string, string, string[]][] = [
+    ['rollout-guard check', process.execPath, ours],
+    ['squawk-cli', squawk, files],
+  ];
+  const results = new Map<string, Measure[]>();
+  for (const [name, cmd, args] of tools) measure(cmd, args); // warm-up: file cache, JIT caches
+  for (let i = 0; i < RUNS; i++) {
+    // Interleaved so that machine noise hits both alike.
+    for (const [name, cmd, args] of tools) results.set(name, [...(results.get(name) ?? []), measure(cmd, args)]);
+  }
+  const ourTime = median(results.get('rollout-guard check')!.map((m) => m.seconds));
+  const ourMem = median(results.get('rollout-guard check')!.map((m) => m.peakMb));
+  const rows = [...results.entries()].map(([name, ms]) => {
+    const t = median(ms.map((m) => m.seconds));
+    const mem = median(ms.map((m) => m.peakMb));
+    return [`${name} (pg-regress, ${files.length} files)`, `${t.toFixed(2)} s`, `${(ourTime / t).toFixed(2)}×`, `${mem.toFixed(0)} MB`, `${(ourMem / mem).toFixed(2)}×`];
+  });
+  return rows;
+}
+
+async function benchLsp(): Promise<string[][]> {
+  const dir = fs.mkdtempSync(path.join(repoRoot, 'out', 'bench-'));
+  const file = path.join(dir, 'big.sql');
+  const text = generateMigration(5000);
+  fs.writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const client = new TestLspClient();
+  await client.initialize(pathToFileURL(dir).href);
+  const opened = client.diagnostics(uri);
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
+  await opened;
+  const lines = text.split('\n');
+  const latencies: number[] = [];
+  for (let version = 2; version < 102; version++) {
+    // Type one character into a different statement each time, spread over the file.
+    const line = Math.floor(((version * 37) % 97) / 97 * (lines.length - 1));
+    const published = client.diagnostics(uri, (p) => p.version === version);
+    const started = performance.now();
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: ' ' }],
+    });
+    await published;
+    latencies.push(performance.now() - started);
+  }
+  await client.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return [
+    ['LSP didChange → publishDiagnostics, 5,000 statements, median', `${median(latencies).toFixed(1)} ms`, '', '', ''],
+    ['LSP didChange → publishDiagnostics, 5,000 statements, p95', `${percentile(latencies, 95).toFixed(1)} ms`, 'target < 50 ms', '', ''],
+  ];
+}
+
+function table(rows: string[][]): string {
+  const header = ['measure', 'value', 'ratio (rollout-guard / this)', 'peak memory', 'memory ratio'];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => `| ${r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+void (async () => {
+  const rows = [...benchCli(), ...(await benchLsp())];
+  process.stdout.write(table(rows) + '\n');
+})();

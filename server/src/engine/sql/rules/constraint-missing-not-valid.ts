@@ -1,7 +1,7 @@
 import type { Fix } from '../../types';
-import type { SqlRule, Statement } from '../context';
+import type { RuleContext, SqlRule, Statement } from '../context';
 import type { PgNode } from '../parse';
-import { alterActions, ident, isExisting, tableOf } from './_shared';
+import { alterActions, columnConstraints, ident, isExisting, lineOf, sameTable, tableOf } from './_shared';
 
 export const constraintMissingNotValid: SqlRule = {
   id: 'constraint-missing-not-valid',
@@ -11,22 +11,40 @@ export const constraintMissingNotValid: SqlRule = {
   check(stmt, ctx, report) {
     const relation = stmt.node.relation;
     const table = tableOf(relation);
-    for (const action of alterActions(stmt)) {
+    const actions = alterActions(stmt);
+    // PostgreSQL skips checking an inline REFERENCES of a new column unless the column has a DEFAULT or the statement adds another foreign key.
+    const foreignKeysChecked = actions.some((a) => a.subtype === 'AT_AddConstraint' && a.cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN');
+    for (const action of actions) {
       const c = action.cmd.def?.Constraint;
       if (action.subtype === 'AT_ValidateConstraint' && ctx.state.inTransaction() && ctx.state.notValidInTransaction.has(action.cmd.name)) {
+        const added = findNotValidAdd(ctx, relation, action.cmd.name);
         report({
           ...stmt.actionRange(action.index),
-          message: `VALIDATE CONSTRAINT ${action.cmd.name} runs in the same transaction that added it NOT VALID, so the earlier lock is still held while every row is checked. Commit first, then validate in a separate transaction.`,
+          message: `VALIDATE CONSTRAINT ${action.cmd.name} runs in the transaction that added it NOT VALID${added ? ` (line ${lineOf(ctx.text, added.start)})` : ''}, so the lock taken there on ${table} is still held while every row is checked. Commit first, then validate in a separate transaction.`,
         });
         continue;
       }
-      if (action.subtype !== 'AT_AddConstraint' || !c || c.skip_validation || !isExisting(ctx, relation)) continue;
+      if (!isExisting(ctx, relation)) continue;
+      if (action.subtype === 'AT_AddColumn') {
+        const column = action.cmd.def?.ColumnDef;
+        const constraints = columnConstraints(column);
+        const hasDefault = constraints.some((k) => k.contype === 'CONSTR_DEFAULT');
+        const inline = constraints.find((k) => k.contype === 'CONSTR_CHECK' || (k.contype === 'CONSTR_FOREIGN' && (hasDefault || foreignKeysChecked)));
+        if (!inline) continue;
+        const what = inline.contype === 'CONSTR_CHECK' ? 'an inline CHECK' : `an inline REFERENCES ${tableOf(inline.pktable)}`;
+        report({
+          ...stmt.actionRange(action.index),
+          message: `Adding column ${table}.${column.colname} with ${what}: every existing row is checked while ADD COLUMN holds ACCESS EXCLUSIVE on ${table}, which blocks reads and writes. Add the column without it, then ADD CONSTRAINT … NOT VALID and VALIDATE CONSTRAINT in a separate transaction.`,
+        });
+        continue;
+      }
+      if (action.subtype !== 'AT_AddConstraint' || !c || c.skip_validation) continue;
       if (c.contype !== 'CONSTR_FOREIGN' && c.contype !== 'CONSTR_CHECK') continue;
       const isForeign = c.contype === 'CONSTR_FOREIGN';
       const lockText = isForeign
         ? `SHARE ROW EXCLUSIVE on ${table} and ${tableOf(c.pktable)}: blocks writes while every row is checked`
         : `ACCESS EXCLUSIVE on ${table}: blocks reads and writes while every row is checked`;
-      const fix = notValidFix(stmt, action.index, relation, c);
+      const fix = notValidFix(stmt, ctx, action.index, relation, c);
       report({
         ...stmt.actionRange(action.index),
         message: `Adding ${isForeign ? 'FOREIGN KEY' : 'CHECK'} constraint${c.conname ? ` ${c.conname}` : ''}: ${lockText}. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction (SHARE UPDATE EXCLUSIVE: reads and writes go on).`,
@@ -36,19 +54,51 @@ export const constraintMissingNotValid: SqlRule = {
   },
 };
 
-/** Splits `ADD CONSTRAINT c …` into `… NOT VALID;` + `ALTER TABLE t VALIDATE CONSTRAINT c;`. */
-function notValidFix(stmt: Statement, index: number, relation: PgNode, c: PgNode): Fix | undefined {
-  const name: string | undefined =
-    c.conname ?? (c.contype === 'CONSTR_FOREIGN' ? `${relation.relname}_${(c.fk_attrs ?? []).map((a: PgNode) => a.String?.sval).join('_')}_fkey` : undefined);
-  if (!name || stmt.semicolon < 0 || stmt.origin !== 'file') return undefined;
+/** The earlier statement of the file that added `name` NOT VALID to the table. */
+function findNotValidAdd(ctx: RuleContext, relation: PgNode, name: string): Statement | undefined {
+  for (let i = ctx.previous.length - 1; i >= 0; i--) {
+    const p = ctx.previous[i]!;
+    if (p.kind !== 'AlterTableStmt' || !sameTable(p.node.relation, relation)) continue;
+    if (alterActions(p).some((a) => a.subtype === 'AT_AddConstraint' && a.cmd.def?.Constraint?.conname === name)) return p;
+  }
+  return undefined;
+}
+
+/** The name PostgreSQL gives an unnamed constraint (before de-duplication). */
+function defaultName(relation: PgNode, c: PgNode): string {
+  if (c.contype === 'CONSTR_FOREIGN') return `${relation.relname}_${(c.fk_attrs ?? []).map((a: PgNode) => a.String?.sval).join('_')}_fkey`;
+  // CHECK: <table>_<column>_check when the expression uses exactly one column, else <table>_check.
+  const columns = new Set<string>();
+  const visit = (node: PgNode): void => {
+    if (!node || typeof node !== 'object') return;
+    const fields: PgNode[] | undefined = node.ColumnRef?.fields;
+    if (fields) columns.add(fields.at(-1)?.String?.sval ?? '*');
+    Object.values(node).forEach(visit);
+  };
+  visit(c.raw_expr);
+  return columns.size === 1 ? `${relation.relname}_${[...columns][0]}_check` : `${relation.relname}_check`;
+}
+
+/**
+ * Appends NOT VALID and a VALIDATE CONSTRAINT after the statement. Inside a transaction the
+ * VALIDATE would hold the lock again, so it is written as a comment for a later migration.
+ */
+function notValidFix(stmt: Statement, ctx: RuleContext, index: number, relation: PgNode, c: PgNode): Fix | undefined {
+  if (stmt.semicolon < 0 || stmt.origin !== 'file') return undefined;
+  const name: string = c.conname ?? defaultName(relation, c);
   const action = stmt.actionRange(index);
-  const tableText = stmt.text.slice(stmt.nameRange(stmt.at(relation.location)).start, stmt.nameRange(stmt.at(relation.location)).end);
+  const tableRange = stmt.nameRange(stmt.at(relation.location));
+  const validate = `ALTER TABLE ${stmt.text.slice(tableRange.start, tableRange.end)} VALIDATE CONSTRAINT ${ident(name)};`;
   return {
-    title: 'Add NOT VALID and validate in a separate statement',
+    title: ctx.state.inTransaction() ? 'Add NOT VALID (validate in a later transaction)' : 'Add NOT VALID and validate in a separate statement',
     preferred: true,
     edits: [
       { start: action.end, end: action.end, newText: ' NOT VALID' },
-      { start: stmt.semicolon + 1, end: stmt.semicolon + 1, newText: `\nALTER TABLE ${tableText} VALIDATE CONSTRAINT ${ident(name)};` },
+      {
+        start: stmt.semicolon + 1,
+        end: stmt.semicolon + 1,
+        newText: ctx.state.inTransaction() ? `\n-- After COMMIT, in a separate transaction: ${validate}` : `\n${validate}`,
+      },
     ],
   };
 }

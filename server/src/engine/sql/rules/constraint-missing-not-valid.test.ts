@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyFix, expectRanges } from '../../../../../test/helpers/lint';
+
+describe('constraint-missing-not-valid', () => {
+  it('ok: NOT VALID, then VALIDATE in its own transaction', () => {
+    const sql = [
+      "SET lock_timeout = '2s';",
+      'ALTER TABLE public.orders',
+      '  ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers (id) NOT VALID;',
+      'ALTER TABLE public.orders ADD CONSTRAINT orders_total_positive CHECK (total_cents >= 0) NOT VALID;',
+      'BEGIN;',
+      'ALTER TABLE public.orders VALIDATE CONSTRAINT orders_customer_id_fkey;',
+      'COMMIT;',
+      'ALTER TABLE public.orders VALIDATE CONSTRAINT orders_total_positive;',
+    ].join('\n');
+    expectRanges('constraint-missing-not-valid', sql, []);
+  });
+
+  it('ok: constraints on a table created in the same file, and an inline REFERENCES on a new column without DEFAULT', () => {
+    const sql = [
+      'CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint, amount_cents bigint);',
+      'ALTER TABLE refunds ADD CONSTRAINT refunds_order_fk FOREIGN KEY (order_id) REFERENCES orders (id);',
+      'ALTER TABLE refunds ADD CHECK (amount_cents > 0);',
+      // PostgreSQL does not check the rows: the new column is NULL everywhere.
+      'ALTER TABLE orders ADD COLUMN refund_id bigint REFERENCES refunds (id);',
+    ].join('\n');
+    expectRanges('constraint-missing-not-valid', sql, []);
+  });
+
+  it('err: FOREIGN KEY names both locked tables; the fix adds NOT VALID and a VALIDATE after it', () => {
+    const sql = 'ALTER TABLE orders\n  ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);\n';
+    const found = expectRanges('constraint-missing-not-valid', sql, ['2:3-2:93']);
+    assert.match(
+      found[0]!.message,
+      /^Adding FOREIGN KEY constraint orders_customer_id_fkey: SHARE ROW EXCLUSIVE on orders and customers: blocks writes while every row is checked/,
+    );
+    assert.equal(
+      applyFix(sql, found[0]!.finding),
+      'ALTER TABLE orders\n  ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;\n',
+    );
+  });
+
+  it('err: unnamed CHECK and FOREIGN KEY get the names PostgreSQL would choose in the fix', () => {
+    const sql =
+      'ALTER TABLE public."Orders" ADD CHECK (total_cents >= 0);\nALTER TABLE orders ADD FOREIGN KEY (customer_id, region) REFERENCES customers (id, region);';
+    const found = expectRanges('constraint-missing-not-valid', sql, ['1:29-1:57', '2:20-2:91']);
+    assert.match(found[0]!.message, /^Adding CHECK constraint: ACCESS EXCLUSIVE on public\.Orders: blocks reads and writes while every row is checked/);
+    assert.equal(
+      applyFix(sql, found[0]!.finding),
+      'ALTER TABLE public."Orders" ADD CHECK (total_cents >= 0) NOT VALID;\nALTER TABLE public."Orders" VALIDATE CONSTRAINT "Orders_total_cents_check";\n' +
+        'ALTER TABLE orders ADD FOREIGN KEY (customer_id, region) REFERENCES customers (id, region);',
+    );
+    assert.match(applyFix(sql, found[1]!.finding), /VALIDATE CONSTRAINT orders_customer_id_region_fkey;$/);
+  });
+
+  it('err: inside BEGIN … COMMIT the fix does not validate in the same transaction', () => {
+    const sql = 'BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total_cents >= 0);\nCOMMIT;';
+    const found = expectRanges('constraint-missing-not-valid', sql, ['2:20-2:81']);
+    assert.equal(
+      applyFix(sql, found[0]!.finding),
+      'BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total_cents >= 0) NOT VALID;\n' +
+        '-- After COMMIT, in a separate transaction: ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;\nCOMMIT;',
+    );
+  });
+
+  it('err: VALIDATE in the same transaction as the NOT VALID add', () => {
+    const sql = [
+      'BEGIN;',
+      'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;',
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges('constraint-missing-not-valid', sql, ['3:20-3:63']);
+    assert.match(found[0]!.message, /added it NOT VALID \(line 2\), so the lock taken there on orders is still held while every row is checked/);
+  });
+
+  it('err: inline CHECK on a new column, and inline REFERENCES with a DEFAULT, scan every row', () => {
+    const sql =
+      'ALTER TABLE orders\n  ADD COLUMN discount_cents bigint CHECK (discount_cents >= 0),\n  ADD COLUMN region_id bigint DEFAULT 1 REFERENCES regions (id);';
+    const found = expectRanges('constraint-missing-not-valid', sql, ['2:3-2:63', '3:3-3:64']);
+    assert.match(
+      found[0]!.message,
+      /^Adding column orders\.discount_cents with an inline CHECK: every existing row is checked while ADD COLUMN holds ACCESS EXCLUSIVE on orders/,
+    );
+    assert.match(found[1]!.message, /with an inline REFERENCES regions/);
+  });
+});

@@ -17,6 +17,13 @@ export function sameTable(a: PgNode, b: PgNode): boolean {
   return x.name === y.name && (!x.schema || !y.schema || x.schema === y.schema);
 }
 
+/** Whether index `name` (possibly schema-qualified) was created earlier in the file on a table the file created. */
+export function isIndexOfNewTable(ctx: RuleContext, name: string): boolean {
+  const bare = name.split('.').at(-1);
+  const created = ctx.previous.findLast((p) => p.kind === 'IndexStmt' && p.node.idxname === bare);
+  return !!created && !isExisting(ctx, created.node.relation);
+}
+
 /** Each ALTER TABLE action with its index, subtype and definition. */
 export function alterActions(stmt: Statement): { index: number; subtype: string; cmd: PgNode }[] {
   return (stmt.node.cmds ?? []).map((c: PgNode, index: number) => ({ index, subtype: c.AlterTableCmd?.subtype, cmd: c.AlterTableCmd }));

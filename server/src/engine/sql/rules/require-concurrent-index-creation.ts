@@ -10,11 +10,15 @@ export const requireConcurrentIndexCreation: SqlRule = {
   check(stmt, ctx, report) {
     const n = stmt.node;
     if (n.concurrent || !isExisting(ctx, n.relation)) return;
+    // ON ONLY (inh absent) is how a partitioned parent is indexed: it has no rows, and CONCURRENTLY is not allowed there.
+    if (!n.relation.inh) return;
     const table = tableOf(n.relation);
-    const fix = insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY');
+    // CONCURRENTLY fails inside a transaction block, so the fix would break the migration there.
+    const canFix = !ctx.state.inTransaction() && stmt.origin === 'file';
+    const fix = canFix ? insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY') : undefined;
     report({
       ...stmt.headRange('index'),
-      message: `${describeLock({ mode: 'SHARE', table, duration: 'until the index is built' })}. Use CREATE INDEX CONCURRENTLY, outside a transaction.`,
+      message: `${describeLock({ mode: 'SHARE', table, duration: ctx.state.inTransaction() ? 'until the transaction commits' : 'until the index is built' })}. Use CREATE INDEX CONCURRENTLY, outside a transaction.`,
       fixes: fix ? [fix] : [],
     });
   },

@@ -1,5 +1,5 @@
 import type { SqlRule } from '../context';
-import { insertAfterWord } from './_shared';
+import { insertAfterWord, isIndexOfNewTable } from './_shared';
 import { objectNames } from '../locks';
 
 export const requireConcurrentIndexDeletion: SqlRule = {
@@ -7,14 +7,18 @@ export const requireConcurrentIndexDeletion: SqlRule = {
   severity: 'error',
   summary: 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table.',
   kinds: ['DropStmt'],
-  check(stmt, _ctx, report) {
+  check(stmt, ctx, report) {
     const n = stmt.node;
     if (n.removeType !== 'OBJECT_INDEX' || n.concurrent) return;
-    const fix = insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY');
+    const names = objectNames(n);
+    if (names.every((name) => isIndexOfNewTable(ctx, name))) return;
+    // CONCURRENTLY takes one index and fails inside a transaction block.
+    const canFix = names.length === 1 && !ctx.state.inTransaction() && stmt.origin === 'file';
+    const fix = canFix ? insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY') : undefined;
     report({
       ...stmt.headRange('index'),
-      message: `DROP INDEX ${objectNames(n).join(', ')} takes ACCESS EXCLUSIVE on its table: blocks reads and writes while it waits for running transactions. Use DROP INDEX CONCURRENTLY (one index per statement, outside a transaction).`,
-      fixes: fix && (n.objects ?? []).length === 1 ? [fix] : [],
+      message: `DROP INDEX ${names.join(', ')} takes ACCESS EXCLUSIVE on its table: blocks reads and writes while it waits for running transactions. Use DROP INDEX CONCURRENTLY (one index per statement, outside a transaction).`,
+      fixes: fix ? [fix] : [],
     });
   },
 };

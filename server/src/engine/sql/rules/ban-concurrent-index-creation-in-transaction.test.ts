@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { expectRanges } from '../../../../../test/helpers/lint';
+
+const RULE = 'ban-concurrent-index-creation-in-transaction';
+
+describe(RULE, () => {
+  it('ok: CONCURRENTLY on its own, after the transaction commits', () => {
+    const sql = [
+      "SET lock_timeout = '2s';",
+      'BEGIN;',
+      'ALTER TABLE orders ADD COLUMN region text;',
+      'COMMIT;',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_region_idx ON public.orders (region);',
+      'DROP INDEX CONCURRENTLY IF EXISTS orders_old_region_idx;',
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+  });
+
+  it('err: CREATE and DROP INDEX CONCURRENTLY between BEGIN and COMMIT', () => {
+    const sql = [
+      'BEGIN;',
+      'CREATE UNIQUE INDEX CONCURRENTLY orders_number_key ON orders (number);',
+      'DROP INDEX CONCURRENTLY IF EXISTS orders_number_idx;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges(RULE, sql, ['2:1-2:33', '3:1-3:24']);
+    assert.match(found[0]!.message, /^CREATE INDEX CONCURRENTLY cannot run inside the transaction opened by BEGIN: PostgreSQL refuses it/);
+    assert.match(found[1]!.message, /^DROP INDEX CONCURRENTLY cannot run/);
+  });
+
+  it('err: a migration run in a transaction by its framework (assumeInTransaction)', () => {
+    const found = expectRanges(RULE, 'CREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);', ['1:1-1:26'], { assumeInTransaction: true });
+    assert.match(found[0]!.message, /in a migration that runs in a transaction \(assumeInTransaction\)/);
+  });
+
+  it('err: inside a DO block and a PL/pgSQL function, at the statement in the body', () => {
+    const sql = [
+      'DO $$',
+      'BEGIN',
+      '  CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_region_idx ON orders (region);',
+      'END',
+      '$$;',
+      'CREATE FUNCTION drop_legacy_index() RETURNS void LANGUAGE plpgsql AS $fn$',
+      'BEGIN',
+      '  DROP INDEX CONCURRENTLY orders_legacy_idx;',
+      'END;',
+      '$fn$;',
+    ].join('\n');
+    const found = expectRanges(RULE, sql, ['3:3-3:28', '8:3-8:26']);
+    assert.match(found[0]!.message, /cannot run inside a DO block/);
+    assert.match(found[1]!.message, /cannot run inside a function/);
+  });
+});

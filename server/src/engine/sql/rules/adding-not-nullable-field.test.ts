@@ -43,6 +43,15 @@ describe('adding-not-nullable-field', () => {
     expectRanges('adding-not-nullable-field', sql, ['3:20-3:57']);
   });
 
+  it('err: the check was dropped before SET NOT NULL', () => {
+    const sql = [
+      'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL);',
+      'ALTER TABLE orders DROP CONSTRAINT orders_customer_id_not_null;',
+      'ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;',
+    ].join('\n');
+    expectRanges('adding-not-nullable-field', sql, ['3:20-3:57']);
+  });
+
   it('err: before PostgreSQL 12 even a validated check leaves the scan', () => {
     const sql = 'ALTER TABLE orders ADD CONSTRAINT c CHECK (customer_id IS NOT NULL);\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;';
     const found = expectRanges('adding-not-nullable-field', sql, ['2:20-2:57'], { pgVersion: 11 });

@@ -1,6 +1,6 @@
 import type { RuleContext, SqlRule } from '../context';
 import type { PgNode } from '../parse';
-import { alterActions, isExisting, sameTable, tableOf } from './_shared';
+import { alterActions, foldPrevious, isExisting, tableOf } from './_shared';
 
 export const addingNotNullableField: SqlRule = {
   id: 'adding-not-nullable-field',
@@ -29,23 +29,39 @@ export const addingNotNullableField: SqlRule = {
 
 /** Whether earlier statements of the file left a validated CHECK (column IS NOT NULL) on the table. */
 function hasValidatedNotNullCheck(ctx: RuleContext, relation: PgNode, column: string): boolean {
-  const notValid = new Set<string>();
-  const validated = new Set<string>();
-  for (const p of ctx.previous) {
-    if (p.kind !== 'AlterTableStmt' || !sameTable(p.node.relation, relation)) continue;
-    for (const a of alterActions(p)) {
-      const c = a.cmd.def?.Constraint;
-      if (a.subtype === 'AT_AddConstraint' && c?.contype === 'CONSTR_CHECK' && c.is_enforced !== false && isNotNullTest(c.raw_expr, column)) {
-        const name = c.conname ?? `(unnamed ${a.index})`;
-        (c.skip_validation ? notValid : validated).add(name);
-      } else if (a.subtype === 'AT_ValidateConstraint' && notValid.has(a.cmd.name)) validated.add(a.cmd.name);
-      else if (a.subtype === 'AT_DropConstraint') validated.delete(a.cmd.name);
-    }
-  }
-  return validated.size > 0;
+  // Keyed by table name (schema ignored) and column; constraint names are per table.
+  const { validated } = foldPrevious(
+    ctx,
+    'not-null-checks',
+    () => ({ notValid: new Map<string, string>(), validated: new Map<string, Set<string>>() }),
+    (acc, p) => {
+      if (p.kind !== 'AlterTableStmt' || !p.node.relation) return;
+      const table = p.node.relation.relname as string;
+      const mark = (key: string, name: string): void => {
+        acc.validated.set(key, (acc.validated.get(key) ?? new Set()).add(name));
+      };
+      for (const a of alterActions(p)) {
+        const c = a.cmd.def?.Constraint;
+        const checked = a.subtype === 'AT_AddConstraint' && c?.contype === 'CONSTR_CHECK' && c.is_enforced !== false ? notNullColumn(c.raw_expr) : undefined;
+        if (checked) {
+          const key = `${table}.${checked}`;
+          const name = c.conname ?? `${table}_${checked}_check`;
+          if (c.skip_validation) acc.notValid.set(`${table}.${name}`, key);
+          else mark(key, name);
+        } else if (a.subtype === 'AT_ValidateConstraint') {
+          const key = acc.notValid.get(`${table}.${a.cmd.name}`);
+          if (key) mark(key, a.cmd.name);
+        } else if (a.subtype === 'AT_DropConstraint') {
+          for (const [key, names] of acc.validated) if (key.startsWith(`${table}.`)) names.delete(a.cmd.name);
+        }
+      }
+    },
+  );
+  return (validated.get(`${relation.relname}.${column}`)?.size ?? 0) > 0;
 }
 
-const isNotNullTest = (expr: PgNode, column: string): boolean =>
-  expr?.NullTest?.nulltesttype === 'IS_NOT_NULL' &&
-  expr.NullTest.arg?.ColumnRef?.fields?.length === 1 &&
-  expr.NullTest.arg.ColumnRef.fields[0].String?.sval === column;
+/** The column of a `column IS NOT NULL` check. */
+const notNullColumn = (expr: PgNode): string | undefined =>
+  expr?.NullTest?.nulltesttype === 'IS_NOT_NULL' && expr.NullTest.arg?.ColumnRef?.fields?.length === 1
+    ? expr.NullTest.arg.ColumnRef.fields[0].String?.sval
+    : undefined;

@@ -121,6 +121,16 @@ export function replaceTypeFix(stmt: Statement, typeName: PgNode, replacement: s
   return { title: `Use ${replacement}`, edits: [{ ...range, newText: replacement }], preferred: true };
 }
 
+/**
+ * Range from a DML verb to its target table, e.g. `UPDATE ONLY public.orders`,
+ * `DELETE FROM orders`: the verb nearest before the table, past any WITH clause.
+ */
+export function verbRange(stmt: Statement, verb: string, relation: PgNode): { start: number; end: number } {
+  const table = stmt.nameRange(stmt.at(relation?.location));
+  const token = stmt.tokens.findLast((t) => t.kind === 'word' && t.text === verb && t.start < table.start);
+  return { start: token?.start ?? stmt.start, end: table.end };
+}
+
 /** A fix that inserts text right after a keyword of the statement. */
 export function insertAfterWord(stmt: Statement, word: string, text: string, title: string, preferred = true): Fix | undefined {
   const token = stmt.findWord(word);

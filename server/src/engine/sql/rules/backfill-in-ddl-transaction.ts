@@ -1,5 +1,5 @@
 import type { SqlRule } from '../context';
-import { lineOf, tableOf } from './_shared';
+import { isExisting, lineOf, tableOf, verbRange } from './_shared';
 
 export const backfillInDdlTransaction: SqlRule = {
   id: 'backfill-in-ddl-transaction',
@@ -11,11 +11,12 @@ export const backfillInDdlTransaction: SqlRule = {
     const lock = ctx.state.exclusiveLocks[0];
     if (!lock) return;
     if (stmt.kind === 'InsertStmt' && !stmt.node.selectStmt?.SelectStmt?.fromClause) return;
+    // Rows of a table this file created are few and nobody else reads them yet.
+    if (stmt.kind !== 'InsertStmt' && !isExisting(ctx, stmt.node.relation)) return;
     const verb = stmt.kind === 'UpdateStmt' ? 'UPDATE' : stmt.kind === 'DeleteStmt' ? 'DELETE' : 'INSERT … SELECT';
     const target = tableOf(stmt.node.relation);
     report({
-      ...stmt.headRange(stmt.kind === 'DeleteStmt' ? 'from' : stmt.kind === 'InsertStmt' ? 'into' : 'update'),
-      end: stmt.nameRange(stmt.at(stmt.node.relation.location)).end,
+      ...verbRange(stmt, verb.split(' ')[0]!.toLowerCase(), stmt.node.relation),
       message: `This ${verb} on ${target} runs in the transaction that took ACCESS EXCLUSIVE on ${lock.table} (line ${lineOf(ctx.text, lock.start)}): reads and writes of ${lock.table} stay blocked until every row is written and the transaction commits. Commit the schema change first, then backfill in separate, batched transactions.`,
     });
   },

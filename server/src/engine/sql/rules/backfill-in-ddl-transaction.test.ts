@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { expectRanges } from '../../../../../test/helpers/lint';
+
+const RULE = 'backfill-in-ddl-transaction';
+
+describe(RULE, () => {
+  it('ok: the backfill runs after COMMIT, in its own transactions', () => {
+    const sql = [
+      "SET lock_timeout = '2s';",
+      'BEGIN;',
+      'ALTER TABLE public.orders ADD COLUMN region text;',
+      'COMMIT;',
+      "UPDATE public.orders SET region = 'eu' WHERE id BETWEEN 1 AND 10000;",
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+  });
+
+  it('ok: only weak locks in the transaction, literal INSERTs, and rows of a table created in it', () => {
+    const sql = [
+      'BEGIN;',
+      'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;',
+      "UPDATE orders SET region = 'eu' WHERE id BETWEEN 1 AND 10000;",
+      'COMMIT;',
+      'BEGIN;',
+      'ALTER TABLE orders ADD COLUMN region_id bigint;',
+      "INSERT INTO regions (code) VALUES ('eu'), ('us');",
+      'CREATE TABLE order_flags (order_id bigint PRIMARY KEY, flag text);',
+      "UPDATE order_flags SET flag = 'none';",
+      'COMMIT;',
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+  });
+
+  it('err: UPDATE, INSERT … SELECT and DELETE after ALTER TABLE in BEGIN … COMMIT', () => {
+    const sql = [
+      'BEGIN;',
+      'ALTER TABLE public.orders ADD COLUMN region text;',
+      "UPDATE public.orders SET region = 'eu' WHERE id BETWEEN 1 AND 10000;",
+      'INSERT INTO order_regions (order_id, region)',
+      '  SELECT id, region FROM public.orders;',
+      'WITH stale AS (SELECT id FROM sessions LIMIT 10) DELETE FROM sessions WHERE id IN (SELECT id FROM stale);',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges(RULE, sql, ['3:1-3:21', '4:1-4:26', '6:50-6:70']);
+    assert.match(found[0]!.message, /^This UPDATE on public\.orders runs in the transaction that took ACCESS EXCLUSIVE on public\.orders \(line 2\)/);
+    assert.match(found[1]!.message, /^This INSERT … SELECT on order_regions/);
+    assert.match(found[2]!.message, /^This DELETE on sessions/);
+  });
+
+  it('err: every statement of the file runs in one transaction (assumeInTransaction)', () => {
+    const sql = "ALTER TABLE orders ALTER COLUMN region SET DEFAULT 'eu';\nUPDATE orders SET region = 'eu' WHERE region IS NULL;";
+    const found = expectRanges(RULE, sql, ['2:1-2:14'], { assumeInTransaction: true });
+    assert.match(found[0]!.message, /ACCESS EXCLUSIVE on orders \(line 1\)/);
+  });
+
+  it('err: inside a DO block after its own ALTER TABLE', () => {
+    const sql = "DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN region text;\n  UPDATE orders SET region = 'eu';\nEND\n$$;";
+    expectRanges(RULE, sql, ['4:3-4:16']);
+  });
+});

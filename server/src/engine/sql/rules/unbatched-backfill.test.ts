@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { expectRanges } from '../../../../../test/helpers/lint';
+
+describe('unbatched-backfill', () => {
+  it('ok: batches by key range, list, LIMITed subquery or CTE, and declared backfills', () => {
+    const sql = [
+      "UPDATE orders SET status = 'pending' WHERE id BETWEEN 1 AND 10000;",
+      "UPDATE orders SET status = 'pending' WHERE id >= 10000 AND id < 20000 AND status IS NULL;",
+      "UPDATE orders SET status = 'pending' WHERE id >= $1 AND id < $1 + 10000;",
+      "UPDATE orders SET status = 'pending' WHERE id IN (SELECT id FROM orders WHERE status IS NULL LIMIT 1000);",
+      "UPDATE orders SET status = 'pending' WHERE ctid = ANY (ARRAY(SELECT ctid FROM orders WHERE status IS NULL LIMIT 1000));",
+      'WITH batch AS (',
+      '  SELECT id FROM orders WHERE status IS NULL ORDER BY id LIMIT 1000',
+      ')',
+      "UPDATE orders o SET status = 'pending' FROM batch WHERE o.id = batch.id;",
+      "DELETE FROM public.events e USING (SELECT id FROM public.events WHERE created_at < now() - interval '90 days' LIMIT 5000) old WHERE e.id = old.id;",
+      'DELETE FROM sessions WHERE id IN (1, 2, 3);',
+      '-- rollout-guard: backfill table=orders key=id batch=1000',
+      "UPDATE orders SET status = 'pending' WHERE status IS NULL;",
+      'CREATE TABLE order_totals (order_id bigint PRIMARY KEY, total_cents bigint);',
+      'UPDATE order_totals SET total_cents = 0;',
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, []);
+  });
+
+  it('ok: a batched loop in a DO block, bounded by PL/pgSQL variables', () => {
+    const sql = [
+      'DO $$',
+      'DECLARE',
+      '  lo bigint := 0;',
+      'BEGIN',
+      '  WHILE lo < 1000000 LOOP',
+      "    UPDATE orders SET status = 'pending' WHERE id >= lo AND id < lo + 1000;",
+      '    lo := lo + 1000;',
+      '    COMMIT;',
+      '  END LOOP;',
+      'END',
+      '$$;',
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, []);
+  });
+
+  it('err: no WHERE, and a WHERE on a non-key condition that can match every row', () => {
+    const sql = "UPDATE orders SET status = 'pending';\nUPDATE public.orders\n  SET status = 'pending'\n  WHERE status IS NULL;";
+    const found = expectRanges('unbatched-backfill', sql, ['1:1-1:14', '2:1-2:21']);
+    assert.match(found[0]!.message, /^UPDATE of every row of orders in one statement/);
+    assert.match(found[1]!.message, /^UPDATE of every row the WHERE matches of public\.orders/);
+    assert.match(found[1]!.message, /-- rollout-guard: backfill table=public\.orders key=id batch=1000/);
+  });
+
+  it('err: one-sided, OR-ed and negated bounds, and a CTE without LIMIT', () => {
+    const sql = [
+      "DELETE FROM public.events WHERE created_at < now() - interval '90 days';",
+      "UPDATE orders SET status = 'pending' WHERE id >= 1000 OR id < 2000;",
+      "UPDATE orders SET status = 'pending' WHERE NOT (id BETWEEN 1 AND 1000);",
+      "WITH todo AS (SELECT id FROM orders WHERE status IS NULL) UPDATE orders o SET status = 'pending' FROM todo WHERE o.id = todo.id;",
+      "UPDATE orders SET status = 'pending' WHERE id >= other_id AND id < other_id + 1000;",
+    ].join('\n');
+    const found = expectRanges('unbatched-backfill', sql, ['1:1-1:26', '2:1-2:14', '3:1-3:14', '4:59-4:72', '5:1-5:14']);
+    assert.match(found[0]!.message, /^DELETE of every row the WHERE matches of public\.events/);
+  });
+
+  it('err: the backfill comment must name the statement right below it', () => {
+    const sql =
+      "-- rollout-guard: backfill table=orders key=id batch=1000\nUPDATE orders SET status = 'pending' WHERE id = 1;\n\nUPDATE orders SET status = 'pending';";
+    expectRanges('unbatched-backfill', sql, ['4:1-4:14']);
+  });
+
+  it('err: an unbounded UPDATE in a DO block, at its place in the body', () => {
+    const sql = "DO $$\nBEGIN\n  UPDATE orders SET status = 'pending' WHERE status IS NULL;\nEND\n$$;";
+    expectRanges('unbatched-backfill', sql, ['3:3-3:16']);
+  });
+});

@@ -37,7 +37,9 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
 function benchCli(): string[][] {
   if (!fs.existsSync('/usr/bin/time')) throw new Error('GNU time is needed for peak memory: apt-get install time');
   const files = fs.readdirSync(corpus).filter((f) => f.endsWith('.sql')).map((f) => path.join(corpus, f));
-  const squawk = path.join(repoRoot, 'node_modules/.bin/squawk');
+  // squawk-cli's own platform package (the wrapper's other platform packages are not on this registry).
+  const squawk = path.join(repoRoot, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
+  if (!fs.existsSync(squawk)) throw new Error('squawk is not installed: it ships for linux-x64 here (npm ci installs @squawk-cli/linux-x64)');
   const ours = [path.join(repoRoot, 'bin/rollout-guard.js'), 'check', corpus];
   const tools: [string, string, string[]][] = [
     ['rollout-guard check', process.execPath, ours],

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyFix, expectRanges } from '../../../../../test/helpers/lint';
+
+const RULE = 'require-lock-timeout';
+
+describe(RULE, () => {
+  it('ok: SET lock_timeout first, in its usual spellings', () => {
+    const statements =
+      'ALTER TABLE public.orders ADD COLUMN region text;\nCREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);\nDROP INDEX orders_old_idx;';
+    for (const set of [
+      "SET lock_timeout = '2s';",
+      'SET lock_timeout TO 5000;',
+      "SET SESSION lock_timeout = '3s';",
+      "SELECT set_config('lock_timeout', '2s', false);",
+    ]) {
+      expectRanges(RULE, `-- 0042_add_region.sql\n${set}\n${statements}`, []);
+    }
+  });
+
+  it('ok: SET LOCAL inside the transaction that takes the lock', () => {
+    expectRanges(RULE, "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN region text;\nCOMMIT;", []);
+  });
+
+  it('ok: statements on tables and indexes the file created, and weak locks', () => {
+    const sql = [
+      'CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint);',
+      'CREATE INDEX refunds_order_id_idx ON refunds (order_id);',
+      'ALTER TABLE refunds ADD COLUMN reason text;',
+      'DROP INDEX refunds_order_id_idx;',
+      'DROP TABLE refunds;',
+      'CREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);',
+      "UPDATE orders SET region = 'eu' WHERE id BETWEEN 1 AND 1000;",
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+  });
+
+  it('err: reported once, on the first locking statement, with a fix that sets it there', () => {
+    const sql =
+      "-- 0042_add_region.sql\nCREATE TABLE refunds (id bigint);\nALTER TABLE orders\n  ADD COLUMN region text;\nALTER TABLE orders ALTER COLUMN region SET DEFAULT 'eu';\n";
+    const found = expectRanges(RULE, sql, ['3:1-3:12']);
+    assert.match(found[0]!.message, /^ACCESS EXCLUSIVE on orders: blocks reads and writes/);
+    assert.match(found[0]!.message, /no lock_timeout is set: while it waits behind a long-running transaction, every query on orders queues behind it/);
+    assert.equal(
+      applyFix(sql, found[0]!.finding),
+      "-- 0042_add_region.sql\nCREATE TABLE refunds (id bigint);\nSET lock_timeout = '2s';\nALTER TABLE orders\n  ADD COLUMN region text;\nALTER TABLE orders ALTER COLUMN region SET DEFAULT 'eu';\n",
+    );
+  });
+
+  it('err: a plain CREATE INDEX (SHARE) without a timeout', () => {
+    const found = expectRanges(RULE, 'CREATE INDEX orders_region_idx ON orders (region);', ['1:1-1:13']);
+    assert.match(found[0]!.message, /^SHARE on orders: blocks writes/);
+  });
+
+  it('err: SET LOCAL ends at COMMIT; RESET and 0 turn the timeout off', () => {
+    const local = "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN a text;\nCOMMIT;\nALTER TABLE orders ADD COLUMN b text;";
+    expectRanges(RULE, local, ['5:1-5:12']);
+    expectRanges(RULE, "SET lock_timeout = '2s';\nRESET lock_timeout;\nALTER TABLE orders ADD COLUMN b text;", ['3:1-3:12']);
+    expectRanges(RULE, 'SET lock_timeout = 0;\nALTER TABLE orders ADD COLUMN b text;', ['2:1-2:12']);
+  });
+
+  it('err: inside a DO block, without a fix (the SET goes before the block)', () => {
+    const sql = 'DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN region text;\nEND\n$$;';
+    const found = expectRanges(RULE, sql, ['3:3-3:14']);
+    assert.equal(found[0]!.finding.fixes, undefined);
+  });
+
+  it('ok: a DO block that sets the timeout covers the statements after it', () => {
+    const sql = "DO $$\nBEGIN\n  SET lock_timeout = '2s';\n  ALTER TABLE orders ADD COLUMN a text;\nEND\n$$;\nALTER TABLE orders ADD COLUMN b text;";
+    expectRanges(RULE, sql, []);
+  });
+});

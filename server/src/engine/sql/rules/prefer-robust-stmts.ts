@@ -1,6 +1,7 @@
 import type { Fix } from '../../types';
 import type { SqlRule, Statement } from '../context';
-import { alterActions } from './_shared';
+import type { PgNode } from '../parse';
+import { alterActions, ident } from './_shared';
 
 export const preferRobustStmts: SqlRule = {
   id: 'prefer-robust-stmts',
@@ -17,14 +18,19 @@ export const preferRobustStmts: SqlRule = {
         fixes: fix ? [fix] : [],
       });
     switch (stmt.kind) {
-      case 'IndexStmt':
-        if (!n.if_not_exists && n.idxname)
+      case 'IndexStmt': {
+        const word = n.concurrent ? 'concurrently' : 'index';
+        if (!n.idxname) {
+          // A re-run builds a second, identical index.
+          const name = defaultIndexName(n);
           problem(
-            stmt.headRange(n.concurrent ? 'concurrently' : 'index'),
-            'CREATE INDEX without IF NOT EXISTS',
-            insertAfter(stmt, n.concurrent ? 'concurrently' : 'index', ' IF NOT EXISTS'),
+            stmt.headRange(word),
+            'CREATE INDEX without a name (a re-run adds a duplicate index)',
+            name ? insertAfter(stmt, word, ` IF NOT EXISTS ${name}`, `Name it ${name} and add IF NOT EXISTS`) : undefined,
           );
+        } else if (!n.if_not_exists) problem(stmt.headRange(word), 'CREATE INDEX without IF NOT EXISTS', insertAfter(stmt, word, ' IF NOT EXISTS'));
         break;
+      }
       case 'CreateStmt':
         if (!n.if_not_exists) problem(stmt.headRange('table'), 'CREATE TABLE without IF NOT EXISTS', insertAfter(stmt, 'table', ' IF NOT EXISTS'));
         break;
@@ -47,7 +53,15 @@ export const preferRobustStmts: SqlRule = {
           } else if (action.subtype === 'AT_AddConstraint' && action.cmd.def?.Constraint?.conname) {
             const name = action.cmd.def.Constraint.conname;
             const droppedBefore = ctx.state.droppedConstraintsIfExists.has(name);
-            if (!droppedBefore) problem(range, `ADD CONSTRAINT ${name} with no DROP CONSTRAINT IF EXISTS ${name} before it`);
+            if (!droppedBefore) {
+              const table = stmt.nameRange(stmt.at(n.relation.location));
+              const drop = `ALTER TABLE ${stmt.text.slice(table.start, table.end)} DROP CONSTRAINT IF EXISTS ${ident(name)};\n`;
+              problem(range, `ADD CONSTRAINT ${name} with no DROP CONSTRAINT IF EXISTS ${name} before it`, {
+                title: `Drop ${name} if it exists first`,
+                edits: [{ start: stmt.start, end: stmt.start, newText: drop }],
+                preferred: true,
+              });
+            }
           }
         }
         break;
@@ -56,9 +70,17 @@ export const preferRobustStmts: SqlRule = {
   },
 };
 
-function insertAfter(stmt: Statement, word: string, text: string): Fix | undefined {
+/** The name PostgreSQL gives an unnamed index on plain columns: <table>_<columns>_idx. */
+function defaultIndexName(n: PgNode): string | undefined {
+  const columns: (string | undefined)[] = (n.indexParams ?? []).map((p: PgNode) => p.IndexElem?.name);
+  if (columns.length === 0 || columns.some((c) => !c)) return undefined;
+  const name = `${n.relation.relname}_${columns.join('_')}_idx`;
+  return Buffer.byteLength(name) <= 63 ? ident(name) : undefined;
+}
+
+function insertAfter(stmt: Statement, word: string, text: string, title = `Add${text}`): Fix | undefined {
   const token = stmt.findWord(word);
-  return token && { title: `Add${text}`, edits: [{ start: token.end, end: token.end, newText: text }], preferred: true };
+  return token && { title, edits: [{ start: token.end, end: token.end, newText: text }], preferred: true };
 }
 
 function insertAfterIn(stmt: Statement, range: { start: number; end: number }, words: string[], text: string): Fix | undefined {

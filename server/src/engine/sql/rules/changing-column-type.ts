@@ -1,6 +1,6 @@
 import type { SqlRule } from '../context';
 import { alterActionLock, describeLock } from '../locks';
-import { alterActions, isExisting, tableOf, typeNameOf } from './_shared';
+import { alterActions, isExisting, tableOf, typeNameOf, typeRange } from './_shared';
 
 export const changingColumnType: SqlRule = {
   id: 'changing-column-type',
@@ -13,10 +13,17 @@ export const changingColumnType: SqlRule = {
     for (const action of alterActions(stmt)) {
       if (action.subtype !== 'AT_AlterColumnType') continue;
       const lock = describeLock({ ...alterActionLock(action.cmd, ctx.settings.pgVersion), table });
-      const newType = typeNameOf(action.cmd.def?.ColumnDef?.typeName);
+      const typeName = action.cmd.def?.ColumnDef?.typeName;
+      // The type as written (`numeric(12, 2)`, `bigint`), not the catalog name (`int8`).
+      const range = typeName?.location !== undefined ? typeRange(stmt, typeName.location) : undefined;
+      const written = range ? stmt.text.slice(range.start, range.end) : typeNameOf(typeName);
+      // Raising a varchar limit or varchar → text is binary-coercible: same lock, no rewrite.
+      const unless = ['text', 'varchar', 'citext'].includes(typeNameOf(typeName))
+        ? ', unless this only raises a varchar limit or turns varchar into text, which needs no rewrite'
+        : '';
       report({
         ...stmt.actionRange(action.index),
-        message: `Changing the type of ${table}.${action.cmd.name} to ${newType}: ${lock}. Add a new column of the new type, write both, backfill in batches, switch reads, then drop the old column.`,
+        message: `Changing the type of ${table}.${action.cmd.name} to ${written}: ${lock}${unless}. Add a new column of the new type, write both, backfill in batches, switch reads, then drop the old column.`,
       });
     }
   },

@@ -1,5 +1,6 @@
 import type { SqlRule } from '../context';
-import { alterActions, isExisting, tableOf } from './_shared';
+import type { PgNode } from '../parse';
+import { alterActions, ident, isExisting, tableOf } from './_shared';
 
 export const disallowedUniqueConstraint: SqlRule = {
   id: 'disallowed-unique-constraint',
@@ -16,10 +17,15 @@ export const disallowedUniqueConstraint: SqlRule = {
         (action.cmd.def?.ColumnDef?.constraints ?? []).some((k: { Constraint?: { contype?: string } }) => k.Constraint?.contype === 'CONSTR_UNIQUE');
       const viaConstraint = action.subtype === 'AT_AddConstraint' && c?.contype === 'CONSTR_UNIQUE' && !c.indexname;
       if (!viaColumn && !viaConstraint) continue;
-      const name = c?.conname ?? 'the_constraint';
+      // The name PostgreSQL would choose: <table>_<columns>_key.
+      const columns: string[] = viaColumn ? [action.cmd.def.ColumnDef.colname] : (c.keys ?? []).map((k: PgNode) => k.String?.sval);
+      const name = c?.conname ?? ident(`${stmt.node.relation.relname}_${columns.join('_')}_key`);
+      const steps = viaColumn
+        ? `Add the column without UNIQUE, build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ${name} UNIQUE USING INDEX <index>.`
+        : `Build the index first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ${name} UNIQUE USING INDEX <index>.`;
       report({
         ...stmt.actionRange(action.index),
-        message: `Adding a UNIQUE constraint: ACCESS EXCLUSIVE on ${table}: blocks reads and writes until the index is built. Build the index first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ${name} UNIQUE USING INDEX <index>.`,
+        message: `Adding a UNIQUE constraint: ACCESS EXCLUSIVE on ${table}: blocks reads and writes until the index is built. ${steps}`,
       });
     }
   },

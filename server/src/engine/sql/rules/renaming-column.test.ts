@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { expectRanges } from '../../../../../test/helpers/lint';
+
+describe('renaming-column', () => {
+  it('ok: a table created in the same file, and renames of other things', () => {
+    const sql = [
+      'CREATE TABLE refunds (id bigint PRIMARY KEY, amt bigint);',
+      'ALTER TABLE refunds RENAME COLUMN amt TO amount_cents;',
+      'ALTER TABLE orders RENAME CONSTRAINT orders_check TO orders_total_check;',
+      'ALTER INDEX orders_idx RENAME TO orders_created_at_idx;',
+    ].join('\n');
+    expectRanges('renaming-column', sql, []);
+  });
+
+  it('err: RENAME COLUMN and RENAME without COLUMN, from RENAME to the end', () => {
+    const sql = 'ALTER TABLE orders RENAME COLUMN total TO total_cents;\nALTER TABLE IF EXISTS public.orders\n  RENAME note TO customer_note;';
+    const found = expectRanges('renaming-column', sql, ['1:20-1:54', '3:3-3:31']);
+    assert.match(found[0]!.message, /^Renaming orders\.total to total_cents breaks the version still running/);
+    assert.match(found[0]!.message, /ACCESS EXCLUSIVE on orders: blocks reads and writes/);
+    assert.match(found[1]!.message, /^Renaming public\.orders\.note to customer_note/);
+  });
+});

@@ -46,7 +46,7 @@ function benchCli(): string[][] {
     ['squawk-cli', squawk, files],
   ];
   const results = new Map<string, Measure[]>();
-  for (const [name, cmd, args] of tools) measure(cmd, args); // warm-up: file cache, JIT caches
+  for (const [, cmd, args] of tools) measure(cmd, args); // warm-up: file cache, JIT caches
   for (let i = 0; i < RUNS; i++) {
     // Interleaved so that machine noise hits both alike.
     for (const [name, cmd, args] of tools) results.set(name, [...(results.get(name) ?? []), measure(cmd, args)]);

@@ -6,6 +6,7 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const production = process.argv.includes('--production');
+const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const watch = process.argv.includes('--watch');
 const wasm = path.join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm');
 
@@ -19,6 +20,7 @@ const common = {
   logLevel: 'warning',
   // libpg-query finds its .wasm beside the bundle (copied below).
   external: ['vscode'],
+  define: { PACKAGE_VERSION: JSON.stringify(version) },
 };
 
 /** Test files: test/**\/*.test.ts and rule tests beside their rules. */

@@ -8,6 +8,8 @@ export interface Directive {
   /** Offsets of the whole comment. */
   start: number;
   end: number;
+  /** What a `next` directive covers when known up front (e.g. an object's ignore annotation). */
+  target?: { start: number; end: number };
 }
 
 const DIRECTIVE = /^(?:--|#)\s*rollout-guard-ignore(-file)?\b[ \t]*(.*)$/;
@@ -32,19 +34,23 @@ export function parseDirectives(comments: readonly { start: number; end: number;
 
 /**
  * Removes suppressed findings and reports ignores that name an unknown rule or
- * suppress nothing (`unused-ignore`). `unitStarts` are the sorted start offsets of the
- * units a `next` directive applies to (statements, YAML nodes).
+ * suppress nothing (`unused-ignore`).
  */
 export function applySuppressions(
   findings: Finding[],
   directives: readonly Directive[],
-  unitStarts: readonly number[],
   settings: EngineSettings,
-  unitEnd: (start: number) => number = (start) => {
-    const next = unitStarts.find((s) => s > start);
-    return next ?? Number.MAX_SAFE_INTEGER;
+  units: {
+    /** Sorted start offsets of the units a `next` directive applies to (statements, YAML nodes). */
+    starts: readonly number[];
+    /** End of the unit starting at an offset; default: the next unit's start. */
+    end?: (start: number) => number;
+    /** What a unit is called in messages. */
+    name: string;
   },
 ): Finding[] {
+  const unitStarts = units.starts;
+  const unitEnd = units.end ?? ((start: number) => unitStarts.find((s) => s > start) ?? Number.MAX_SAFE_INTEGER);
   if (directives.length === 0) return findings;
   const used = new Set<string>();
   const key = (d: Directive, id: string): string => `${d.start}:${id}`;
@@ -56,8 +62,9 @@ export function applySuppressions(
         used.add(key(d, rule.id));
         return false;
       }
-      const target = unitStarts.find((s) => s >= d.end);
-      if (target !== undefined && finding.start >= target && finding.start < unitEnd(target)) {
+      const target = d.target?.start ?? unitStarts.find((s) => s >= d.end);
+      const targetEnd = d.target?.end ?? (target === undefined ? 0 : unitEnd(target));
+      if (target !== undefined && finding.start >= target && finding.start < targetEnd) {
         used.add(key(d, rule.id));
         return false;
       }
@@ -86,7 +93,7 @@ export function applySuppressions(
           message: `Unknown rule \`${r.id}\` in rollout-guard-ignore.`,
         });
       } else if (!used.has(key(d, r.id))) {
-        const where = d.scope === 'file' ? 'in this file' : 'on the next statement';
+        const where = d.scope === 'file' ? 'in this file' : d.target ? 'in this object' : `on the next ${units.name}`;
         kept.push({
           rule: 'unused-ignore',
           severity: unusedSeverity ?? 'info',

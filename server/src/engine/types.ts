@@ -16,10 +16,11 @@ export interface Fix {
   preferred?: boolean;
 }
 
+/** Another place that explains a finding, usually in another file (0-based line/character). */
 export interface RelatedLocation {
   file: string;
-  start: number;
-  end: number;
+  start: { line: number; character: number };
+  end: { line: number; character: number };
   message: string;
 }
 

@@ -41,7 +41,7 @@ export function toDiagnostic(doc: TextDocument, finding: Finding): Diagnostic {
     ...(finding.related?.length
       ? {
           relatedInformation: finding.related.map((r) => ({
-            location: { uri: r.file, range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) } },
+            location: { uri: r.file, range: { start: r.start, end: r.end } },
             message: r.message,
           })),
         }

@@ -56,7 +56,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
       previous.push(stmt);
     }
   }
-  return applySuppressions(findings, directives, statementStarts, settings).sort((a, b) => a.start - b.start);
+  return applySuppressions(findings, directives, settings, { starts: statementStarts, name: 'statement' }).sort((a, b) => a.start - b.start);
 }
 
 const PSQL_QUOTED_VARIABLE = /(^|[^:\w]):(['"])[A-Za-z_]\w*\2/;

@@ -1,0 +1,147 @@
+/** Lints one YAML file of the workspace: syntax, schema and manifest rules, suppressions. */
+import { isMap, isPair, isSeq, type Node } from 'yaml';
+import { applySuppressions, parseDirectives, type Directive } from '../suppress';
+import type { EngineSettings, Finding, Severity } from '../types';
+import type { ManifestContext, ManifestReport, ManifestRule } from './rule';
+import { manifestRules } from './rules';
+import type { Lookup } from './workspace';
+import { rangeAt, type ManifestObject, type ParsedYamlFile } from './yaml';
+
+const rulesByKind = new Map<string, ManifestRule[]>();
+for (const rule of manifestRules) {
+  for (const kind of rule.kinds) rulesByKind.set(kind, [...(rulesByKind.get(kind) ?? []), rule]);
+}
+
+export const IGNORE_ANNOTATION = 'rollout-guard.io/ignore';
+
+export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings: EngineSettings, lookup: Lookup): Finding[] {
+  if (parsed.template) {
+    const severity = severityOf('template-skipped', 'info', settings);
+    return severity
+      ? [
+          {
+            rule: 'template-skipped',
+            severity,
+            start: 0,
+            end: Math.max(1, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')),
+            message: 'This file contains {{ … }} templates (Helm): it is not YAML until rendered, so it was not checked. Check the rendered output, e.g. helm template … | rollout-guard check.',
+          },
+        ]
+      : [];
+  }
+  const findings: Finding[] = parsed.problems.map((p) => ({ rule: 'syntax-error', severity: 'error', start: p.start, end: p.end, message: `YAML: ${p.message}` }));
+  const ctx: ManifestContext = { settings, lookup, text };
+  for (const object of parsed.objects) {
+    for (const rule of rulesByKind.get(object.kind) ?? []) {
+      const severity = severityOf(rule.id, rule.severity, settings);
+      if (!severity) continue;
+      try {
+        rule.check(object, ctx, (r) => findings.push(toFinding(rule.id, severity, object, r, lookup)));
+      } catch (error) {
+        const at = rangeAt(object, ['kind']);
+        findings.push({
+          rule: 'internal-error',
+          severity: 'error',
+          ...at,
+          message: `Rule ${rule.id} failed on ${object.kind} ${object.name}: ${error instanceof Error ? error.message : String(error)}. Please report it; the other rules still ran.`,
+        });
+      }
+    }
+  }
+  return applyYamlSuppressions(findings, parsed, text, settings).sort((a, b) => a.start - b.start);
+}
+
+function severityOf(rule: string, fallback: Severity, settings: EngineSettings): Severity | undefined {
+  const configured = settings.rules[rule];
+  return configured === 'off' ? undefined : (configured ?? fallback);
+}
+
+function toFinding(rule: string, severity: Severity, object: ManifestObject, r: ManifestReport, lookup: Lookup): Finding {
+  const range = rangeAt(object, r.path, r.on);
+  return {
+    rule,
+    severity,
+    ...range,
+    message: r.message,
+    unitStart: range.start,
+    ...(r.fixes?.length ? { fixes: r.fixes } : {}),
+    ...(r.related?.length
+      ? {
+          related: r.related.map((rel) => {
+            const at = rangeAt(rel.object, rel.path, 'key');
+            return { file: rel.object.file, message: rel.message, start: lookup.position(rel.object.file, at.start), end: lookup.position(rel.object.file, at.end) };
+          }),
+        }
+      : {}),
+  };
+}
+
+/** `# rollout-guard-ignore` comments (next node, or file) and the ignore annotation (whole object). */
+function applyYamlSuppressions(findings: Finding[], parsed: ParsedYamlFile, text: string, settings: EngineSettings): Finding[] {
+  const directives: Directive[] = parseDirectives(parsed.comments);
+  for (const object of parsed.objects) {
+    const annotation = (object.data.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations?.[IGNORE_ANNOTATION];
+    if (typeof annotation !== 'string') continue;
+    const value = rangeAt(object, ['metadata', 'annotations', IGNORE_ANNOTATION]);
+    const rules: Directive['rules'] = [];
+    const pattern = /[A-Za-z0-9_-]+/g;
+    const raw = text.slice(value.start, value.end);
+    const offset = raw.indexOf(annotation) >= 0 ? raw.indexOf(annotation) : 0;
+    for (let m = pattern.exec(annotation); m; m = pattern.exec(annotation)) {
+      rules.push({ id: m[0], start: value.start + offset + m.index, end: value.start + offset + m.index + m[0].length });
+    }
+    directives.push({ scope: 'next', rules, start: value.start, end: value.end, target: { start: object.start, end: object.end } });
+  }
+  if (directives.length === 0) return findings;
+  const extents = nodeExtents(parsed);
+  const starts = directives
+    .filter((d) => d.scope === 'next' && !d.target)
+    .map((d) => nextContent(text, d.end))
+    .sort((a, b) => a - b);
+  return applySuppressions(findings, directives, settings, {
+    starts,
+    end: (start) => extents.get(start) ?? extents.get(skipDash(text, start)) ?? lineEnd(text, start),
+    name: 'node',
+  });
+}
+
+/** Start of the first content after a comment: the next non-blank, non-comment line. */
+function nextContent(text: string, from: number): number {
+  const pattern = /\n[ \t]*(?=[^\s#])/g;
+  pattern.lastIndex = from;
+  const m = pattern.exec(text);
+  return m ? m.index + m[0].length : text.length;
+}
+
+function skipDash(text: string, start: number): number {
+  return text[start] === '-' ? start + 1 + (/^[ \t]*/.exec(text.slice(start + 1))?.[0].length ?? 0) : start;
+}
+
+function lineEnd(text: string, start: number): number {
+  const eol = text.indexOf('\n', start);
+  return eol < 0 ? text.length : eol;
+}
+
+/** For every map pair and sequence item: start offset → end offset of the whole node. */
+function nodeExtents(parsed: ParsedYamlFile): Map<number, number> {
+  const extents = new Map<number, number>();
+  const visit = (node: unknown): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = pair.key as Node | null;
+        const value = pair.value as Node | null;
+        if (key?.range) extents.set(key.range[0], value?.range?.[1] ?? key.range[1]);
+        visit(value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        const n = item as Node | null;
+        if (n?.range) extents.set(n.range[0], n.range[1]);
+        visit(item);
+      }
+    }
+  };
+  for (const object of parsed.objects) visit(object.doc.contents);
+  return extents;
+}

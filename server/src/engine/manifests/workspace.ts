@@ -1,0 +1,166 @@
+/**
+ * The workspace resource graph: every YAML file's objects, indexed for cross-file rules,
+ * with the dependencies each file's lint used, so a change re-checks only what it can affect.
+ */
+import { LineIndex } from '../text';
+import type { EngineSettings, Finding } from '../types';
+import { lintManifestFile } from './lint';
+import { podTemplate, selectorMatches, type PodTemplate } from './model';
+import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml';
+
+interface FileEntry {
+  text: string;
+  parsed: ParsedYamlFile;
+  lines?: LineIndex;
+  /** Keys this file's objects provide to other files' lookups. */
+  provides: Set<string>;
+  /** Keys the last lint of this file looked up. */
+  uses: Set<string>;
+}
+
+/** A namespace to look in; undefined means "any" (a manifest without namespace is applied with -n). */
+export type NamespaceScope = string | undefined;
+
+/** Namespace an object looks up its references in. */
+export const scopeOf = (object: ManifestObject): NamespaceScope => (object.namespaceWritten ? object.namespace : undefined);
+
+const inScope = (object: ManifestObject, scope: NamespaceScope): boolean => scope === undefined || !object.namespaceWritten || object.namespace === scope;
+
+export class ManifestWorkspace {
+  private readonly files = new Map<string, FileEntry>();
+  private byKind: Map<string, ManifestObject[]> | undefined;
+
+  /** Adds or replaces a file. Returns the other files whose findings may change. */
+  update(file: string, text: string): string[] {
+    const before = this.files.get(file)?.provides ?? new Set<string>();
+    const parsed = parseYamlFile(file, text);
+    const entry: FileEntry = { text, parsed, provides: providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
+    this.files.set(file, entry);
+    this.byKind = undefined;
+    return this.dependents(file, new Set([...before, ...entry.provides]));
+  }
+
+  /** Removes a file. Returns the files whose findings may change. */
+  remove(file: string): string[] {
+    const entry = this.files.get(file);
+    if (!entry) return [];
+    this.files.delete(file);
+    this.byKind = undefined;
+    return this.dependents(file, entry.provides);
+  }
+
+  has(file: string): boolean {
+    return this.files.has(file);
+  }
+
+  get fileNames(): string[] {
+    return [...this.files.keys()];
+  }
+
+  text(file: string): string | undefined {
+    return this.files.get(file)?.text;
+  }
+
+  objects(file: string): readonly ManifestObject[] {
+    return this.files.get(file)?.parsed.objects ?? [];
+  }
+
+  /** Lints one file against the whole workspace. */
+  lint(file: string, settings: EngineSettings): Finding[] {
+    const entry = this.files.get(file);
+    if (!entry) return [];
+    const uses = new Set<string>();
+    const findings = lintManifestFile(entry.parsed, entry.text, settings, new Lookup(this, uses));
+    entry.uses = uses;
+    return findings;
+  }
+
+  /** Line/character of an offset in a workspace file (for related locations). */
+  position(file: string, offset: number): { line: number; character: number } {
+    const entry = this.files.get(file);
+    if (!entry) return { line: 0, character: 0 };
+    entry.lines ??= new LineIndex(entry.text);
+    return entry.lines.position(offset);
+  }
+
+  /** @internal objects by kind, rebuilt after changes. */
+  index(): Map<string, ManifestObject[]> {
+    if (!this.byKind) {
+      this.byKind = new Map();
+      for (const entry of this.files.values()) {
+        for (const object of entry.parsed.objects) {
+          const list = this.byKind.get(object.kind) ?? [];
+          list.push(object);
+          this.byKind.set(object.kind, list);
+        }
+      }
+    }
+    return this.byKind;
+  }
+
+  private dependents(changed: string, keys: Set<string>): string[] {
+    const out: string[] = [];
+    for (const [file, entry] of this.files) {
+      if (file === changed) continue;
+      for (const key of entry.uses) {
+        if (keys.has(key)) {
+          out.push(file);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function providedKeys(objects: readonly ManifestObject[]): Set<string> {
+  const keys = new Set<string>();
+  for (const o of objects) {
+    const ns = o.namespaceWritten ? o.namespace : '*';
+    keys.add(`${o.kind}/${ns}`).add(`${o.kind}/*`);
+    if (podTemplate(o)) keys.add(`pods/${ns}`).add('pods/*');
+  }
+  return keys;
+}
+
+/** What rules may ask of the workspace; every question is recorded as a dependency. */
+export class Lookup {
+  constructor(
+    private readonly workspace: ManifestWorkspace,
+    private readonly uses: Set<string>,
+  ) {}
+
+  private use(kind: string, scope: NamespaceScope): void {
+    // A lookup in one namespace can be answered by objects without namespace too.
+    this.uses.add(`${kind}/${scope ?? '*'}`).add(`${kind}/*`);
+  }
+
+  /** Objects of a kind in a namespace scope. */
+  all(kind: string, scope: NamespaceScope): ManifestObject[] {
+    this.use(kind, scope);
+    return (this.workspace.index().get(kind) ?? []).filter((o) => inScope(o, scope));
+  }
+
+  find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
+    return this.all(kind, scope).find((o) => o.name === name);
+  }
+
+  /** Workloads whose pods a selector picks, with their pod templates. */
+  workloadsSelectedBy(selector: unknown, scope: NamespaceScope): { object: ManifestObject; template: PodTemplate }[] {
+    this.uses.add(`pods/${scope ?? '*'}`).add('pods/*');
+    const out: { object: ManifestObject; template: PodTemplate }[] = [];
+    for (const list of this.workspace.index().values()) {
+      for (const object of list) {
+        if (!inScope(object, scope)) continue;
+        const template = podTemplate(object);
+        if (template && selectorMatches(selector, template.labels)) out.push({ object, template });
+      }
+    }
+    return out;
+  }
+
+  /** Line/character of an offset in another file, for related locations. */
+  position(file: string, offset: number): { line: number; character: number } {
+    return this.workspace.position(file, offset);
+  }
+}

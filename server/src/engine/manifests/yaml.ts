@@ -1,0 +1,143 @@
+/** YAML manifests with positions: every object of a multi-document file, and the source range of any path in it. */
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+
+export type PathSegment = string | number;
+export type Path = readonly PathSegment[];
+
+/** A Kubernetes object as written in one YAML document. */
+export interface ManifestObject {
+  file: string;
+  /** Index of the YAML document in its file. */
+  index: number;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Namespace as written, or `default`. */
+  namespace: string;
+  namespaceWritten: boolean;
+  /** The document as plain data, aliases resolved. */
+  data: Record<string, unknown>;
+  doc: Document;
+  /** Offsets of the whole document. */
+  start: number;
+  end: number;
+}
+
+export interface YamlProblem {
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface ParsedYamlFile {
+  objects: ManifestObject[];
+  /** YAML syntax errors, one per error. */
+  problems: YamlProblem[];
+  /** `{{` templates (Helm): not YAML until rendered. */
+  template: boolean;
+  comments: { start: number; end: number; text: string }[];
+}
+
+const TEMPLATE = /\{\{[-\s]/;
+
+export function parseYamlFile(file: string, text: string): ParsedYamlFile {
+  if (TEMPLATE.test(text)) return { objects: [], problems: [], template: true, comments: [] };
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+  const list = Array.isArray(docs) ? docs : [];
+  const objects: ManifestObject[] = [];
+  const problems: YamlProblem[] = [];
+  list.forEach((doc, index) => {
+    for (const error of doc.errors) {
+      problems.push({ start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1), message: error.message.split('\n')[0]! });
+    }
+    if (doc.errors.length) return;
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 1000 });
+    } catch (error) {
+      problems.push({ start: doc.range[0], end: doc.range[0] + 1, message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    if (!data || typeof data !== 'object' || Array.isArray(data)) return;
+    const record = data as Record<string, unknown>;
+    // `kind: List` holds objects in items; they are checked like separate documents.
+    const kind = typeof record.kind === 'string' ? record.kind : '';
+    if (!kind && !record.apiVersion) return;
+    const metadata = (record.metadata ?? {}) as Record<string, unknown>;
+    objects.push({
+      file,
+      index,
+      apiVersion: typeof record.apiVersion === 'string' ? record.apiVersion : '',
+      kind,
+      name: typeof metadata.name === 'string' ? metadata.name : '',
+      namespace: typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : 'default',
+      namespaceWritten: typeof metadata.namespace === 'string',
+      data: record,
+      doc,
+      start: doc.range[0],
+      end: doc.range[2],
+    });
+  });
+  return { objects, problems, template: false, comments: yamlComments(text) };
+}
+
+/** `# …` comments (outside quoted scalars), for suppression directives. */
+function yamlComments(text: string): { start: number; end: number; text: string }[] {
+  const out: { start: number; end: number; text: string }[] = [];
+  const pattern = /(^|[ \t])#[^\n]*/g;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    const start = m.index + m[1]!.length;
+    const lineStart = text.lastIndexOf('\n', start) + 1;
+    const before = text.slice(lineStart, start);
+    // A # after an odd number of quotes on the line is inside a string.
+    if ((before.match(/"/g)?.length ?? 0) % 2 === 1 || (before.match(/'/g)?.length ?? 0) % 2 === 1) continue;
+    out.push({ start, end: start + m[0].length - m[1]!.length, text: m[0].slice(m[1]!.length) });
+  }
+  return out;
+}
+
+/** The YAML node at a path (aliases followed), or undefined. */
+export function nodeAt(doc: Document, path: Path): Node | undefined {
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    node = resolve(doc, node);
+    if (isMap(node)) node = (node.items.find((p) => isScalar(p.key) && p.key.value === segment) as Pair | undefined)?.value;
+    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    else return undefined;
+  }
+  return (resolve(doc, node) as Node | undefined) ?? undefined;
+}
+
+/** The pair whose key is the last segment of path. */
+export function pairAt(doc: Document, path: Path): Pair | undefined {
+  const parent = nodeAt(doc, path.slice(0, -1));
+  const last = path[path.length - 1];
+  if (!isMap(parent)) return undefined;
+  return parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === last) as Pair | undefined;
+}
+
+function resolve(doc: Document, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+/**
+ * Source range for a finding at `path`: the value (or the key with `on: 'key'`). Falls back to
+ * the nearest existing ancestor's key, then to the document start, so every finding has a place.
+ */
+export function rangeAt(object: ManifestObject, path: Path, on: 'key' | 'value' = 'value'): { start: number; end: number } {
+  for (let depth = path.length; depth > 0; depth--) {
+    const sub = path.slice(0, depth);
+    const pair = typeof sub[sub.length - 1] === 'string' ? pairAt(object.doc, sub) : undefined;
+    const wanted = depth === path.length && on === 'value' ? nodeAt(object.doc, sub) : (pair?.key as Node | undefined) ?? nodeAt(object.doc, sub);
+    const range = (wanted as Node | undefined)?.range;
+    if (range) return trimRange(range[0], range[1]);
+  }
+  const first = isMap(object.doc.contents) ? object.doc.contents.items[0]?.key : undefined;
+  const range = (first as Node | undefined)?.range ?? [object.start, object.start + 1];
+  return trimRange(range[0], range[1]);
+}
+
+/** Collections end at the next line; keep squiggles on the first line's content. */
+function trimRange(start: number, end: number): { start: number; end: number } {
+  return { start, end: Math.max(start + 1, end) };
+}

@@ -60,6 +60,9 @@ export function typeNameOf(typeName: PgNode): string {
   return names[names.length - 1]?.String?.sval ?? '';
 }
 
+/** Integer type modifiers as written: `varchar(100)` → [100], `timestamp(0)` → [0]. */
+export const typeModifiers = (typeName: PgNode): number[] => (typeName?.typmods ?? []).map((m: PgNode) => m.A_Const?.ival?.ival ?? 0);
+
 const TYPE_WORDS = new Set(['varying', 'precision', 'with', 'without', 'time', 'zone', 'character', 'double', 'bit', 'national', 'char']);
 
 /** Range of a type as written, from its parser location: `character varying(20)`, `timestamp without time zone`. */

@@ -10,7 +10,7 @@ export function columnTypeRule(options: {
   summary: string;
   /** Replacement type for a column whose type is `typeName`, or undefined when it is fine. */
   replacement: (typeName: string, type: PgNode) => string | undefined;
-  message: (column: string, written: string, replacement: string) => string;
+  message: (column: string, written: string, replacement: string, type: PgNode) => string;
 }): SqlRule {
   return {
     id: options.id,
@@ -23,7 +23,11 @@ export function columnTypeRule(options: {
         if (!replacement || column.typeName.location === undefined) continue;
         const range = typeRange(stmt, column.typeName.location);
         const written = stmt.text.slice(range.start, range.end);
-        report({ ...range, message: options.message(column.name, written, replacement), fixes: [replaceTypeFix(stmt, column.typeName, replacement)] });
+        report({
+          ...range,
+          message: options.message(column.name, written, replacement, column.typeName),
+          fixes: [replaceTypeFix(stmt, column.typeName, replacement)],
+        });
       }
     },
   };

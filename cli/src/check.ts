@@ -7,6 +7,7 @@ import {
   fileKind,
   LineIndex,
   lintText,
+  ManifestWorkspace,
   loadParser,
   mergeSettings,
   parseConfig,
@@ -56,10 +57,14 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     else files.push(full);
   }
   await loadParser();
+  // The files given are one workspace: manifests see each other's objects.
+  const workspace = new ManifestWorkspace();
+  const loaded = files.sort().map((file) => ({ file, ...readFile(file) }));
+  for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
   const located: LocatedFinding[] = [];
-  for (const file of files.sort()) {
-    const display = path.relative(io.cwd, file).split(path.sep).join('/') || path.basename(file);
-    for (const finding of lintFile(file, settings)) located.push(locate(display, finding.text, finding));
+  for (const f of loaded) {
+    const findings = f.text === undefined ? [f.problem!] : lintLoaded(f.file, f.text, settings, workspace);
+    for (const finding of findings) located.push(locate(displayPath(io.cwd, f.file), f.text ?? '', finding, io.cwd));
   }
   const output =
     options.format === 'json'
@@ -113,37 +118,35 @@ function collectFiles(dir: string, out: string[]): void {
   }
 }
 
-/** Findings of one file; a file that cannot be read or decoded is one finding, never a crash. */
-function lintFile(file: string, settings: EngineSettings): (Finding & { text: string })[] {
+const displayPath = (cwd: string, file: string): string => path.relative(cwd, file).split(path.sep).join('/') || path.basename(file);
+
+/** A file's text, or the finding that says why it cannot be checked. */
+function readFile(file: string): { text?: string; problem?: Finding } {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return [unreadable(`File could not be read (${code}); it was not checked.`)];
+    return { problem: unreadable(`File could not be read (${code}); it was not checked.`) };
   }
   const decoded = decodeFile(bytes);
-  if (!decoded.ok) return [unreadable(decoded.reason)];
-  const text = decoded.text;
+  return decoded.ok ? { text: decoded.text } : { problem: unreadable(decoded.reason) };
+}
+
+const unreadable = (message: string): Finding => ({ rule: 'unreadable-file', severity: 'error', start: 0, end: 0, message });
+
+/** Findings of one file; a crash in the engine becomes one finding, never a failed run. */
+function lintLoaded(file: string, text: string, settings: EngineSettings, workspace: ManifestWorkspace): Finding[] {
   try {
-    return lintText({ fileName: file, text, settings }).map((f) => ({ ...f, text }));
+    return lintText({ fileName: file, text, settings, workspace });
   } catch (error) {
     return [
-      {
-        rule: 'internal-error',
-        severity: 'error',
-        start: 0,
-        end: 0,
-        message: `Checking this file failed: ${error instanceof Error ? error.message : String(error)}. Please report it.`,
-        text,
-      },
+      { rule: 'internal-error', severity: 'error', start: 0, end: 0, message: `Checking this file failed: ${error instanceof Error ? error.message : String(error)}. Please report it.` },
     ];
   }
 }
 
-const unreadable = (message: string): Finding & { text: string } => ({ rule: 'unreadable-file', severity: 'error', start: 0, end: 0, message, text: '' });
-
-function locate(file: string, text: string, finding: Finding): LocatedFinding {
+function locate(file: string, text: string, finding: Finding, cwd: string): LocatedFinding {
   const index = new LineIndex(text);
   const start = index.position(finding.start);
   const end = index.position(finding.end);
@@ -156,5 +159,8 @@ function locate(file: string, text: string, finding: Finding): LocatedFinding {
     endLine: end.line + 1,
     endColumn: end.character + 1,
     message: finding.message,
+    ...(finding.related?.length
+      ? { related: finding.related.map((r) => ({ file: displayPath(cwd, r.file), line: r.start.line + 1, column: r.start.character + 1, message: r.message })) }
+      : {}),
   };
 }

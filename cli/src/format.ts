@@ -10,6 +10,8 @@ export interface LocatedFinding {
   endLine: number;
   endColumn: number;
   message: string;
+  /** Other places that explain the finding (e.g. the DestinationRule a route points at). */
+  related?: { file: string; line: number; column: number; message: string }[];
 }
 
 const COLORS: Record<Severity, string> = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', hint: '\x1b[2m' };
@@ -66,6 +68,15 @@ export function formatSarif(findings: LocatedFinding[], version: string): string
           ...(ruleIndex.has(f.rule) ? { ruleIndex: ruleIndex.get(f.rule) } : {}),
           level: SARIF_LEVEL[f.severity],
           message: { text: f.message },
+          ...(f.related?.length
+            ? {
+                relatedLocations: f.related.map((r, id) => ({
+                  id,
+                  message: { text: r.message },
+                  physicalLocation: { artifactLocation: { uri: encodeURI(r.file) }, region: { startLine: r.line, startColumn: r.column } },
+                })),
+              }
+            : {}),
           locations: [
             {
               physicalLocation: {

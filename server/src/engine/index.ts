@@ -1,4 +1,6 @@
 /** The lint engine: text and settings in, findings out. No LSP, no VS Code, no I/O. */
+import { ConfigError, parseConfig } from './config';
+import { ManifestWorkspace } from './manifests/workspace';
 import { lintSql } from './sql/lint';
 import type { EngineSettings, Finding } from './types';
 
@@ -10,12 +12,19 @@ export { parseConfig, mergeSettings, validateSettings, ConfigError, CONFIG_FILE_
 export { decodeFile, MAX_FILE_BYTES } from './files';
 export { LineIndex } from './text';
 
-const SQL_EXTENSIONS = /\.(sql|pgsql|psql)$/i;
+export { ManifestWorkspace } from './manifests/workspace';
+export { hoverSql, type StatementHover } from './sql/hover';
 
-export type FileKind = 'sql' | undefined;
+const SQL_EXTENSIONS = /\.(sql|pgsql|psql)$/i;
+const YAML_EXTENSIONS = /\.ya?ml$/i;
+
+export type FileKind = 'sql' | 'yaml' | 'config' | undefined;
 
 export function fileKind(fileName: string): FileKind {
-  return SQL_EXTENSIONS.test(fileName) ? 'sql' : undefined;
+  if (/(^|[\\/])\.rollout-guard\.ya?ml$/.test(fileName)) return 'config';
+  if (SQL_EXTENSIONS.test(fileName)) return 'sql';
+  if (YAML_EXTENSIONS.test(fileName)) return 'yaml';
+  return undefined;
 }
 
 export interface LintRequest {
@@ -23,6 +32,8 @@ export interface LintRequest {
   text: string;
   settings: EngineSettings;
   isCancelled?: () => boolean;
+  /** The workspace a YAML file belongs to, with the file already in it; default: the file alone. */
+  workspace?: ManifestWorkspace;
 }
 
 /** Lints one file by its kind; files of other kinds give no findings. */
@@ -30,9 +41,30 @@ export function lintText(request: LintRequest): Finding[] {
   switch (fileKind(request.fileName)) {
     case 'sql':
       return lintSql(request.text, request.settings, { isCancelled: request.isCancelled });
+    case 'yaml': {
+      let workspace = request.workspace;
+      if (!workspace) {
+        workspace = new ManifestWorkspace();
+        workspace.update(request.fileName, request.text);
+      }
+      return workspace.lint(request.fileName, request.settings);
+    }
+    case 'config':
+      return lintConfig(request.text);
     default:
       return [];
   }
 }
 
-export { hoverSql, type StatementHover } from './sql/hover';
+/** The configuration file itself: a finding where it is wrong. */
+function lintConfig(text: string): Finding[] {
+  try {
+    parseConfig(text);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const key = /"([^"]+)"/.exec(error.message)?.[1];
+    const at = key ? Math.max(0, text.indexOf(key)) : 0;
+    return [{ rule: 'invalid-config', severity: 'error', start: at, end: at + Math.max(1, key?.length ?? 1), message: error.message }];
+  }
+}

@@ -1,4 +1,5 @@
 import type { Severity } from './types';
+import { manifestRules } from './manifests/rules';
 import { sqlRules } from './sql/rules';
 
 export interface RuleInfo {
@@ -6,7 +7,7 @@ export interface RuleInfo {
   severity: Severity;
   summary: string;
   /** Which files the rule looks at. */
-  language: 'sql' | 'any';
+  language: 'sql' | 'yaml' | 'any';
 }
 
 /** Findings the engine itself reports, with docs pages like any rule. */
@@ -15,6 +16,8 @@ const engineRules: RuleInfo[] = [
   { id: 'internal-error', severity: 'error', summary: 'A rule failed on this input; the other rules still ran. Please report it.', language: 'any' },
   { id: 'unused-ignore', severity: 'info', summary: 'A rollout-guard-ignore names an unknown rule or suppresses nothing.', language: 'any' },
   { id: 'unreadable-file', severity: 'error', summary: 'The file could not be read: binary, not UTF-8, too large, or not readable.', language: 'any' },
+  { id: 'template-skipped', severity: 'info', summary: 'A YAML file with {{ … }} templates (Helm) is not checked until rendered.', language: 'yaml' },
+  { id: 'invalid-config', severity: 'error', summary: 'The .rollout-guard.yaml configuration file has an error; the other settings still apply.', language: 'yaml' },
 ];
 
 function buildRegistry(): Map<string, RuleInfo> {
@@ -26,6 +29,7 @@ function buildRegistry(): Map<string, RuleInfo> {
   };
   engineRules.forEach(add);
   sqlRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'sql' }));
+  manifestRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'yaml' }));
   return all;
 }
 

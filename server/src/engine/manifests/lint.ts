@@ -24,7 +24,7 @@ export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings:
             severity,
             start: 0,
             end: Math.max(1, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')),
-            message: 'This file contains {{ … }} templates (Helm): it is not YAML until rendered, so it was not checked. Check the rendered output, e.g. helm template … | rollout-guard check.',
+            message: 'This file has {{ … }} template expressions in its YAML structure (Helm, or Argo template arguments): it is not a manifest until rendered, so it was not checked. Check the rendered output instead, e.g. helm template … > rendered.yaml.',
           },
         ]
       : [];

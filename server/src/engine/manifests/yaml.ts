@@ -38,12 +38,34 @@ export interface ParsedYamlFile {
   comments: { start: number; end: number; text: string }[];
 }
 
-const TEMPLATE = /\{\{[-\s]/;
+const LOOKS_LIKE_MANIFEST = /^\s*(apiVersion|kind):/m;
+
+/**
+ * A Helm (Go template) file: `{{ … }}` in the YAML structure itself, which then fails to parse
+ * or parses as a mapping used as a key. `{{ … }}` inside strings (Argo's `{{args.x}}`, GitHub's
+ * `${{ … }}`) is ordinary YAML.
+ */
+function isGoTemplate(text: string, docs: readonly Document[]): boolean {
+  if (!text.includes('{{')) return false;
+  if (docs.some((d) => d.errors.length > 0)) return true;
+  let found = false;
+  const visit = (node: unknown): void => {
+    if (found) return;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isMap(pair.key) || isSeq(pair.key)) found = true;
+        visit(pair.value);
+      }
+    } else if (isSeq(node)) node.items.forEach(visit);
+  };
+  docs.forEach((d) => visit(d.contents));
+  return found;
+}
 
 export function parseYamlFile(file: string, text: string): ParsedYamlFile {
-  if (TEMPLATE.test(text)) return { objects: [], problems: [], template: true, comments: [] };
   const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [];
+  if (isGoTemplate(text, list)) return { objects: [], problems: [], template: LOOKS_LIKE_MANIFEST.test(text), comments: [] };
   const objects: ManifestObject[] = [];
   const problems: YamlProblem[] = [];
   list.forEach((doc, index) => {

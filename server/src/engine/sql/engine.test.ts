@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { expectRanges, lint } from '../../../../test/helpers/lint';
+
+/** Every finding as "rule range", for assertions over the whole file. */
+const summary = (sql: string, settings = {}): string[] => lint(sql, settings).map((f) => `${f.rule} ${f.range}`);
+
+describe('SQL engine', () => {
+  describe('syntax errors', () => {
+    it('marks the word at the parser cursor and still lints the rest of the file', () => {
+      const sql = ["SET lock_timeout = '2s';", 'ALTER TABEL orders ADD COLUMN region text;', 'ALTER TABLE orders DROP COLUMN IF EXISTS legacy;'].join('\n');
+      const errors = expectRanges('syntax-error', sql, ['2:7-2:12']);
+      assert.equal(errors[0]!.finding.severity, 'error');
+      assert.match(errors[0]!.message, /^Syntax error at or near "TABEL"$/);
+      expectRanges('ban-drop-column', sql, ['3:20-3:48']);
+    });
+
+    it('at end of input marks the last character of the statement', () => {
+      const found = expectRanges('syntax-error', 'ALTER TABLE orders ADD COLUMN note text,;\nSELECT 1;', ['1:40-1:41']);
+      assert.match(found[0]!.message, /at end of input/);
+    });
+
+    it('after multi-byte text, at the right UTF-16 column', () => {
+      // The parser's cursor counts code points (not UTF-8 bytes like node locations): é, ☕ and 😀 each differ.
+      expectRanges('syntax-error', "UPDATE orders SET note = 'café ☕ 😀' WHRE id = 1;", ['1:38-1:42']);
+    });
+  });
+
+  describe('psql scripts', () => {
+    it('skips meta-commands and COPY … FROM stdin data', () => {
+      const sql = [
+        '\\set ON_ERROR_STOP on',
+        "SET lock_timeout = '2s';",
+        'SELECT max(id) AS max_id FROM orders \\gset',
+        'COPY currencies (code, name) FROM stdin;',
+        'USD\tUS Dollar; DROP TABLE currencies;',
+        'EUR\tEuro',
+        '\\.',
+        'ALTER TABLE orders DROP COLUMN IF EXISTS legacy;',
+      ].join('\n');
+      assert.deepEqual(summary(sql), ['ban-drop-column 8:20-8:48']);
+    });
+
+    it('skips COPY data with CRLF line endings', () => {
+      const sql =
+        "SET lock_timeout = '2s';\r\nCOPY currencies FROM stdin;\r\nUSD\tUS Dollar; DROP TABLE currencies;\r\n\\.\r\nALTER TABLE orders DROP COLUMN IF EXISTS legacy;\r\n";
+      assert.deepEqual(summary(sql), ['ban-drop-column 5:20-5:48']);
+    });
+  });
+
+  describe('suppression comments', () => {
+    it('rollout-guard-ignore silences only the next statement, and only the rules it names', () => {
+      const sql = [
+        '-- rollout-guard-ignore ban-drop-column, require-lock-timeout -- contract phase: no reader left',
+        'ALTER TABLE orders DROP COLUMN legacy_a;',
+        'ALTER TABLE orders DROP COLUMN IF EXISTS legacy_b;',
+      ].join('\n');
+      assert.deepEqual(summary(sql), ['prefer-robust-stmts 2:20-2:40', 'ban-drop-column 3:20-3:50']);
+    });
+
+    it('an ignore above a DO block covers the statements in its body', () => {
+      const sql =
+        "SET lock_timeout = '2s';\n-- rollout-guard-ignore ban-drop-column\nDO $$\nBEGIN\n  ALTER TABLE orders DROP COLUMN IF EXISTS legacy;\nEND\n$$;";
+      assert.deepEqual(summary(sql), []);
+    });
+
+    it('rollout-guard-ignore-file silences its rules anywhere in the file', () => {
+      const sql = [
+        'ALTER TABLE orders DROP COLUMN legacy_a;',
+        '-- rollout-guard-ignore-file require-lock-timeout prefer-robust-stmts',
+        'ALTER TABLE orders DROP COLUMN legacy_b;',
+      ].join('\n');
+      assert.deepEqual(summary(sql), ['ban-drop-column 1:20-1:40', 'ban-drop-column 3:20-3:40']);
+    });
+
+    it('reports unknown rules and ignores that suppress nothing as unused-ignore (info), on the rule id', () => {
+      const sql = [
+        "SET lock_timeout = '2s';",
+        '-- rollout-guard-ignore ban-drop-colum',
+        'ALTER TABLE orders DROP COLUMN IF EXISTS legacy;',
+        '-- rollout-guard-ignore renaming-column',
+        'ALTER TABLE orders ADD COLUMN IF NOT EXISTS region text;',
+        '-- rollout-guard-ignore',
+        'SELECT 1;',
+      ].join('\n');
+      const found = expectRanges('unused-ignore', sql, ['2:25-2:39', '4:25-4:40', '6:1-6:24']);
+      assert.deepEqual(
+        found.map((f) => f.finding.severity),
+        ['info', 'info', 'info'],
+      );
+      assert.match(found[0]!.message, /^Unknown rule `ban-drop-colum`/);
+      assert.match(found[1]!.message, /^rollout-guard-ignore renaming-column suppresses nothing/);
+      assert.match(found[2]!.message, /names no rule/);
+      expectRanges('ban-drop-column', sql, ['3:20-3:48']);
+    });
+  });
+
+  describe('settings', () => {
+    it('overrides severities and turns rules off', () => {
+      const sql = '-- rollout-guard-ignore renaming-table\nALTER TABLE orders DROP COLUMN IF EXISTS legacy;';
+      const found = lint(sql, { rules: { 'ban-drop-column': 'warning', 'require-lock-timeout': 'off', 'unused-ignore': 'hint' } });
+      assert.deepEqual(
+        found.map((f) => `${f.rule} ${f.finding.severity}`),
+        ['unused-ignore hint', 'ban-drop-column warning'],
+      );
+      assert.deepEqual(summary(sql, { rules: { 'ban-drop-column': 'off', 'require-lock-timeout': 'off', 'unused-ignore': 'off' } }), []);
+    });
+  });
+
+  describe('positions', () => {
+    it('keeps UTF-16 columns right after non-ASCII text, for parser and token positions', () => {
+      const sql = '-- Ünïcödé: café ☕ and 😀 (a surrogate pair)\nALTER TABLE "commandes_😀" ADD COLUMN "prix_€" int, DROP COLUMN IF EXISTS légende;';
+      // `int` is placed from the parser's byte offset, the DROP COLUMN action from tokens.
+      expectRanges('prefer-bigint-over-int', sql, ['2:48-2:51']);
+      expectRanges('ban-drop-column', sql, ['2:53-2:82']);
+    });
+
+    it('places statements of a DO block inside its body, after non-ASCII text', () => {
+      const sql = "SET lock_timeout = '2s';\nDO $$\nBEGIN\n  RAISE NOTICE 'ünïcödé ☕ 😀'; ALTER TABLE orders DROP COLUMN IF EXISTS legacy;\nEND\n$$;";
+      expectRanges('ban-drop-column', sql, ['4:51-4:79']);
+    });
+  });
+});

@@ -23,6 +23,10 @@ describe('adding-required-field', () => {
     assert.match(found[0]!.message, /running version's INSERTs, which do not set it, fail/);
   });
 
+  it('err: DEFAULT NULL does not fill existing rows', () => {
+    expectRanges('adding-required-field', 'ALTER TABLE orders ADD COLUMN region text NOT NULL DEFAULT NULL;', ['1:20-1:64']);
+  });
+
   it('err: inside a DO block', () => {
     const sql = 'DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN region text NOT NULL;\nEXCEPTION WHEN duplicate_column THEN NULL;\nEND $$;';
     expectRanges('adding-required-field', sql, ['3:22-3:53']);

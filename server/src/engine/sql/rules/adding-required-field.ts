@@ -1,4 +1,5 @@
 import type { SqlRule } from '../context';
+import { isNullConstant, isSerialType } from '../locks';
 import { alterActions, columnConstraints, isExisting, tableOf } from './_shared';
 
 export const addingRequiredField: SqlRule = {
@@ -14,8 +15,11 @@ export const addingRequiredField: SqlRule = {
       const column = action.cmd.def?.ColumnDef;
       const constraints = columnConstraints(column);
       const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
-      const filled = constraints.some((c) => ['CONSTR_DEFAULT', 'CONSTR_GENERATED', 'CONSTR_IDENTITY'].includes(c.contype));
-      const serial = /^(small|big)?serial[248]?$/.test(column?.typeName?.names?.at(-1)?.String?.sval ?? '');
+      // DEFAULT NULL fills nothing: NOT NULL still fails on existing rows.
+      const filled = constraints.some(
+        (c) => (c.contype === 'CONSTR_DEFAULT' && !isNullConstant(c.raw_expr)) || c.contype === 'CONSTR_GENERATED' || c.contype === 'CONSTR_IDENTITY',
+      );
+      const serial = isSerialType(column?.typeName);
       if (!notNull || filled || serial) continue;
       report({
         ...stmt.actionRange(action.index),

@@ -31,6 +31,15 @@ describe('identifier-too-long', () => {
     assert.match(found[0]!.message, /is 64 bytes; .* names it "Überprüfung_der_Bestellungen_für_Kunden_mit_Rabattcodes_akti"/);
   });
 
+  it('err: names of domains, policies and statistics objects too', () => {
+    const sql = [
+      'CREATE DOMAIN customer_notification_preferences_channel_locale_unique_override AS text;',
+      'CREATE POLICY customer_notification_preferences_channel_locale_unique_override ON orders USING (true);',
+      'CREATE STATISTICS customer_notification_preferences_channel_locale_unique_override ON a, b FROM orders;',
+    ].join('\n');
+    expectRanges('identifier-too-long', sql, ['1:15-1:79', '2:15-2:79', '3:19-3:83']);
+  });
+
   it('err: inside a PL/pgSQL function body, at the name in the body', () => {
     const sql = [
       'CREATE OR REPLACE FUNCTION create_preferences_table() RETURNS void',

@@ -14,6 +14,11 @@ const DDL_KINDS = [
   'CreateEnumStmt',
   'CompositeTypeStmt',
   'CreateSchemaStmt',
+  'CreateDomainStmt',
+  'CreateRangeStmt',
+  'DefineStmt',
+  'CreatePolicyStmt',
+  'CreateStatsStmt',
 ];
 
 export const identifierTooLong: SqlRule = {

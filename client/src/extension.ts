@@ -21,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('Rollout Guard', { log: true });
   context.subscriptions.push(output);
 
-  const status = vscode.languages.createLanguageStatusItem('rolloutGuard.status', { language: 'sql' });
+  const status = vscode.languages.createLanguageStatusItem('rolloutGuard.status', [{ language: 'sql' }, { language: 'yaml' }]);
   status.name = 'Rollout Guard';
   status.text = 'Rollout Guard';
   status.detail = 'starting…';
@@ -38,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { scheme: 'file', language: 'sql' },
       { scheme: 'untitled', language: 'sql' },
+      { scheme: 'file', language: 'yaml' },
     ],
     outputChannel: output,
     middleware: {

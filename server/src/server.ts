@@ -4,22 +4,28 @@ import {
   createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileKind, hoverSql, lintText, loadParser, type Finding } from './engine';
+import fs from 'node:fs/promises';
+import { URI } from 'vscode-uri';
+import { decodeFile, fileKind, hoverSql, lintText, loadParser, ManifestWorkspace, type Finding } from './engine';
 import { codeActions, toDiagnostic, toRange } from './lsp/convert';
 import { resolveSettings, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
+import { activeExcludes, scanYamlFiles } from './lsp/workspace-scan';
 
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let workspaceFolders: string[] = [];
 let canPullConfiguration = false;
 const settingsCache = new Map<string, Promise<ResolvedSettings>>();
+/** Every YAML file of the workspace folders, keyed by URI; open documents' text wins over the disk. */
+const manifests = new ManifestWorkspace();
 const reportedProblems = new Set<string>();
 
 connection.onInitialize((params) => {
@@ -38,7 +44,10 @@ connection.onInitialize((params) => {
 
 connection.onInitialized(() => {
   if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'rolloutGuard' });
-  void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/.rollout-guard.yaml' }] }).catch(() => undefined);
+  void connection.client
+    .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/.rollout-guard.yaml' }, { globPattern: '**/*.{yaml,yml}' }] })
+    .catch(() => undefined);
+  void indexWorkspace();
   connection.sendNotification('rolloutGuard/status', { state: 'ready', message: 'Rollout Guard is checking SQL migrations.' });
 });
 
@@ -63,45 +72,74 @@ function settingsFor(uri: string): Promise<ResolvedSettings> {
   return cached;
 }
 
-/** Lints a document version and publishes the result unless the document moved on. */
+/** Lints a document (open, or a workspace YAML file) and publishes the result unless it moved on meanwhile. */
 async function lintDocument(uri: string): Promise<void> {
   const doc = documents.get(uri);
-  if (!doc || !fileKind(URIpath(uri))) return;
-  const version = doc.version;
+  const kind = fileKind(pathOf(uri));
+  if (!kind || (!doc && kind !== 'yaml')) return;
+  const version = doc?.version;
   const settings = await settingsFor(uri);
-  const current = documents.get(uri);
-  if (!current || current.version !== version) return; // a newer version is scheduled
+  if (documents.get(uri)?.version !== version) return; // a newer version is scheduled
+  const text = doc?.getText() ?? manifests.text(uri);
+  if (text === undefined) return;
   let findings: Finding[] = [];
   if (settings.enabled) {
     try {
-      findings = lintText({
-        fileName: URIpath(uri),
-        text: doc.getText(),
-        settings: settings.engine,
-        isCancelled: () => documents.get(uri)?.version !== version,
-      });
+      findings = lintText({ fileName: pathOf(uri), text, settings: settings.engine, workspace: kind === 'yaml' ? workspaceFor(uri, text) : undefined, isCancelled: () => documents.get(uri)?.version !== version });
     } catch (error) {
       connection.console.error(`Linting ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      findings = [
-        {
-          rule: 'internal-error',
-          severity: 'error',
-          start: 0,
-          end: 1,
-          message: `Rollout Guard could not check this file: ${error instanceof Error ? error.message : String(error)}. Please report it.`,
-        },
-      ];
+      findings = [{ rule: 'internal-error', severity: 'error', start: 0, end: 1, message: `Rollout Guard could not check this file: ${error instanceof Error ? error.message : String(error)}. Please report it.` }];
     }
   }
   if (documents.get(uri)?.version !== version) return;
-  await connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(doc, f)) });
+  const target = doc ?? TextDocument.create(uri, 'yaml', 0, text);
+  await connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(target, f)) });
 }
 
-/** Path part of a URI, enough to tell the file kind (also for untitled: documents). */
-function URIpath(uri: string): string {
+/** The manifest workspace, made sure to hold `text` for `uri` (fileName of a YAML document is its URI). */
+function workspaceFor(uri: string, text: string): ManifestWorkspace {
+  if (manifests.text(uri) !== text) for (const other of manifests.update(uri, text)) scheduler.schedule(other);
+  return manifests;
+}
+
+/** Path part of a URI, enough to tell the file kind (untitled SQL documents count as SQL). */
+function pathOf(uri: string): string {
   const doc = documents.get(uri);
-  if (doc && doc.languageId === 'sql') return uri.endsWith('.sql') ? uri : `${uri}.sql`;
+  if (doc?.languageId === 'sql' && !/\.(sql|pgsql|psql)$/i.test(uri)) return `${uri}.sql`;
+  if (doc?.languageId === 'yaml' && !/\.ya?ml$/i.test(uri)) return `${uri}.yaml`;
   return uri;
+}
+
+/** Reads every YAML file of the workspace folders into the graph, then checks them all. */
+async function indexWorkspace(): Promise<void> {
+  const started = Date.now();
+  let count = 0;
+  for (const folder of workspaceFolders) {
+    const folderPath = URI.parse(folder).fsPath;
+    const filesSetting = canPullConfiguration ? await connection.workspace.getConfiguration({ scopeUri: folder, section: 'files' }) : undefined;
+    const { files, truncated } = await scanYamlFiles(folderPath, activeExcludes((filesSetting as { exclude?: unknown } | undefined)?.exclude));
+    if (truncated) connection.window.showWarningMessage(`Rollout Guard: ${folderPath} has more YAML files than it indexes; cross-file checks see only the first ${files.length}.`);
+    for (const file of files) {
+      const uri = URI.file(file).toString();
+      if (documents.get(uri)) continue; // the open document is already in
+      const text = await readText(file);
+      if (text !== undefined) {
+        manifests.update(uri, text);
+        count++;
+      }
+    }
+  }
+  for (const uri of manifests.fileNames) if (manifests.objects(uri).length || documents.get(uri)) scheduler.schedule(uri);
+  connection.console.info(`Indexed ${count} YAML files in ${Date.now() - started} ms.`);
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    const decoded = decodeFile(await fs.readFile(file));
+    return decoded.ok ? decoded.text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const scheduler = new LintScheduler(
@@ -112,22 +150,50 @@ const scheduler = new LintScheduler(
 documents.onDidOpen((e) => scheduler.schedule(e.document.uri));
 documents.onDidChangeContent((e) => scheduler.schedule(e.document.uri));
 documents.onDidClose((e) => {
-  scheduler.cancel(e.document.uri);
-  settingsCache.delete(e.document.uri);
-  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  const uri = e.document.uri;
+  scheduler.cancel(uri);
+  settingsCache.delete(uri);
+  if (fileKind(pathOf(uri)) === 'yaml' && URI.parse(uri).scheme === 'file') {
+    // Back to what is on disk: the workspace graph keeps it and its diagnostics stay.
+    void readText(URI.parse(uri).fsPath).then((text) => {
+      const affected = text === undefined ? manifests.remove(uri) : manifests.update(uri, text);
+      affected.forEach((other) => scheduler.schedule(other));
+      if (text === undefined) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      else scheduler.schedule(uri);
+    });
+    return;
+  }
+  if (manifests.has(uri)) manifests.remove(uri).forEach((other) => scheduler.schedule(other));
+  void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
 function relintAll(): void {
   settingsCache.clear();
   reportedProblems.clear();
   for (const doc of documents.all()) scheduler.schedule(doc.uri);
+  for (const uri of manifests.fileNames) if (manifests.objects(uri).length) scheduler.schedule(uri);
 }
 connection.onDidChangeConfiguration(() => relintAll());
-connection.onDidChangeWatchedFiles(() => relintAll());
+connection.onDidChangeWatchedFiles(async ({ changes }) => {
+  if (changes.some((c) => /\.rollout-guard\.ya?ml$/.test(c.uri))) relintAll();
+  for (const change of changes) {
+    const uri = change.uri;
+    if (fileKind(pathOf(uri)) !== 'yaml' || documents.get(uri)) continue; // open documents are tracked by their edits
+    if (change.type === FileChangeType.Deleted) {
+      manifests.remove(uri).forEach((other) => scheduler.schedule(other));
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      continue;
+    }
+    const text = await readText(URI.parse(uri).fsPath);
+    if (text === undefined) continue;
+    manifests.update(uri, text).forEach((other) => scheduler.schedule(other));
+    scheduler.schedule(uri);
+  }
+});
 
 connection.onHover(async (params, token) => {
   const doc = documents.get(params.textDocument.uri);
-  if (!doc || fileKind(URIpath(doc.uri)) !== 'sql' || token.isCancellationRequested) return null;
+  if (!doc || fileKind(pathOf(doc.uri)) !== 'sql' || token.isCancellationRequested) return null;
   const settings = await settingsFor(doc.uri);
   const hover = hoverSql(doc.getText(), doc.offsetAt(params.position), settings.engine);
   return hover ? { contents: { kind: 'markdown', value: hover.contents }, range: toRange(doc, hover.start, hover.end) } : null;

@@ -75,20 +75,21 @@ export function codeActions(doc: TextDocument, diagnostics: Diagnostic[]): CodeA
     if (ignored.has(key)) continue;
     ignored.add(key);
     const lineText = doc.getText({ start: { line: data.ignoreLine, character: 0 }, end: { line: data.ignoreLine + 1, character: 0 } });
-    const indent = /^[ \t]*/.exec(lineText)?.[0] ?? '';
+    const indent = /^[ \t]*(- )?/.exec(lineText)?.[0].replace('- ', '  ') ?? '';
+    const comment = doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.uri) ? '#' : '--';
     const at = { line: data.ignoreLine, character: 0 };
     actions.push({
       title: `Ignore ${rule} for this statement`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
-      edit: { changes: { [doc.uri]: [{ range: { start: at, end: at }, newText: `${indent}-- rollout-guard-ignore ${rule}\n` }] } },
+      edit: { changes: { [doc.uri]: [{ range: { start: at, end: at }, newText: `${indent}${comment} rollout-guard-ignore ${rule}\n` }] } },
     });
     const top = { line: 0, character: 0 };
     actions.push({
       title: `Ignore ${rule} for this file`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
-      edit: { changes: { [doc.uri]: [{ range: { start: top, end: top }, newText: `-- rollout-guard-ignore-file ${rule}\n` }] } },
+      edit: { changes: { [doc.uri]: [{ range: { start: top, end: top }, newText: `${comment} rollout-guard-ignore-file ${rule}\n` }] } },
     });
   }
   return actions;

@@ -41,7 +41,8 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
       // psql substitutes :name, :'name' and :"name" before PostgreSQL sees the text.
       if (usesPsqlVariables(source)) continue;
       findings.push({
-        ...syntaxError(text, piece.start, piece.end, outcome.cursor >= 0 ? toOffset(outcome.cursor) : piece.start, outcome.message),
+        // PostgreSQL reports the error cursor in characters (code points), unlike node locations (bytes).
+        ...syntaxError(text, piece.start, piece.end, outcome.cursor >= 0 ? piece.start + codePointsToUtf16(source, outcome.cursor) : piece.start, outcome.message),
         unitStart: piece.start,
       });
       continue;
@@ -65,6 +66,12 @@ const PSQL_VARIABLE = /(^|[^:\w]):[A-Za-z_]\w*/;
 /** Whether a statement that failed to parse uses psql variables (a fallback check, not a lexer). */
 function usesPsqlVariables(source: string): boolean {
   return PSQL_QUOTED_VARIABLE.test(source) || PSQL_VARIABLE.test(source.replace(/'(?:[^']|'')*'/g, "''"));
+}
+
+function codePointsToUtf16(source: string, codePoints: number): number {
+  let offset = 0;
+  for (let i = 0; i < codePoints && offset < source.length; i++) offset += source.codePointAt(offset)! > 0xffff ? 2 : 1;
+  return offset;
 }
 
 function byteMapperAt(source: string, base: number): (byte: number) => number {

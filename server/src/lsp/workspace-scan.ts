@@ -1,4 +1,5 @@
 /** Finds the YAML files of a workspace folder, honouring files.exclude and .gitignore files. */
+import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -22,7 +23,7 @@ export async function scanYamlFiles(folder: string, excludeGlobs: string[]): Pro
   const files: string[] = [];
   const walk = async (dir: string, ignores: { base: string; rules: Ignore }[]): Promise<void> => {
     if (files.length >= MAX_INDEXED_FILES) return;
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch {

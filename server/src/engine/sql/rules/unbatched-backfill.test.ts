@@ -16,6 +16,8 @@ describe('unbatched-backfill', () => {
       "UPDATE orders o SET status = 'pending' FROM batch WHERE o.id = batch.id;",
       "DELETE FROM public.events e USING (SELECT id FROM public.events WHERE created_at < now() - interval '90 days' LIMIT 5000) old WHERE e.id = old.id;",
       'DELETE FROM sessions WHERE id IN (1, 2, 3);',
+      "UPDATE feature_flags SET enabled = true WHERE name = 'new_checkout';",
+      "UPDATE orders SET region_code = 'eu' WHERE customer_id = 42;",
       '-- rollout-guard: backfill table=orders key=id batch=1000',
       "UPDATE orders SET status = 'pending' WHERE status IS NULL;",
       'CREATE TABLE order_totals (order_id bigint PRIMARY KEY, total_cents bigint);',
@@ -49,15 +51,17 @@ describe('unbatched-backfill', () => {
     assert.match(found[1]!.message, /-- rollout-guard: backfill table=public\.orders key=id batch=1000/);
   });
 
-  it('err: one-sided, OR-ed and negated bounds, and a CTE without LIMIT', () => {
+  it('err: one-sided, OR-ed and negated bounds, a CTE without LIMIT, and equality on a category column', () => {
     const sql = [
       "DELETE FROM public.events WHERE created_at < now() - interval '90 days';",
       "UPDATE orders SET status = 'pending' WHERE id >= 1000 OR id < 2000;",
       "UPDATE orders SET status = 'pending' WHERE NOT (id BETWEEN 1 AND 1000);",
       "WITH todo AS (SELECT id FROM orders WHERE status IS NULL) UPDATE orders o SET status = 'pending' FROM todo WHERE o.id = todo.id;",
       "UPDATE orders SET status = 'pending' WHERE id >= other_id AND id < other_id + 1000;",
+      "UPDATE orders SET archived = true WHERE status = 'done';",
+      "DELETE FROM orders WHERE country IN ('XX', 'YY');",
     ].join('\n');
-    const found = expectRanges('unbatched-backfill', sql, ['1:1-1:26', '2:1-2:14', '3:1-3:14', '4:59-4:72', '5:1-5:14']);
+    const found = expectRanges('unbatched-backfill', sql, ['1:1-1:26', '2:1-2:14', '3:1-3:14', '4:59-4:72', '5:1-5:14', '6:1-6:14', '7:1-7:19']);
     assert.match(found[0]!.message, /^DELETE of every row the WHERE matches of public\.events/);
   });
 

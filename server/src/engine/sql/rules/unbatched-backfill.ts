@@ -45,8 +45,9 @@ function readsFrom(node: PgNode, names: Set<string>): boolean {
 }
 
 /**
- * A WHERE bounds a batch when it restricts a key to a range or a list, or picks rows with a
- * LIMITed subquery. A condition on other columns (status IS NULL) can still match every row.
+ * A WHERE bounds a batch when it restricts a column to a range, a key to a value or a list,
+ * or picks rows with a LIMITed subquery. A condition on other columns (status IS NULL,
+ * status = 'active') can still match every row.
  */
 export function hasBatchBound(where: PgNode, variables = false): boolean {
   const lower = new Set<string>();
@@ -72,11 +73,11 @@ export function hasBatchBound(where: PgNode, variables = false): boolean {
       const column = columnOnLeft ? columnName(e.lexpr) : columnName(e.rexpr);
       const other = columnOnLeft ? e.rexpr : e.lexpr;
       if ((e.kind === 'AEXPR_BETWEEN' || e.kind === 'AEXPR_BETWEEN_SYM') && column) bounded = true;
-      else if (e.kind === 'AEXPR_IN' && column && op === '=') bounded = true;
-      else if (e.kind === 'AEXPR_OP_ANY' && column && op === '=' && isBound(other)) bounded = true;
+      else if (e.kind === 'AEXPR_IN' && column && op === '=' && isKeyLike(column)) bounded = true;
+      else if (e.kind === 'AEXPR_OP_ANY' && column && op === '=' && isBound(other) && isKeyLike(column)) bounded = true;
       else if (e.kind === 'AEXPR_OP' && column && isBound(other)) {
         const flipped = columnOnLeft ? op : (({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op);
-        if (flipped === '=') bounded = true;
+        if (flipped === '=' && isKeyLike(column)) bounded = true;
         if (flipped === '<' || flipped === '<=') upper.add(column);
         if (flipped === '>' || flipped === '>=') lower.add(column);
         if (lower.has(column) && upper.has(column)) bounded = true;
@@ -86,6 +87,12 @@ export function hasBatchBound(where: PgNode, variables = false): boolean {
   visit(where);
   return bounded;
 }
+
+/**
+ * Whether equality on a column picks a few rows: keys and identifiers do (id = 5, code = 'eu'),
+ * categories do not (status = 'active' can match the whole table).
+ */
+const isKeyLike = (column: string): boolean => /(^|\.)(id|ctid|uuid|pk|key|code|slug|name|email|\w+_(id|uuid|key|code|slug))$/i.test(column);
 
 /** `(SELECT … LIMIT n)`, `ARRAY(SELECT … LIMIT n)`. */
 const isLimitedSubquery = (node: PgNode): boolean => !!node?.SubLink?.subselect?.SelectStmt?.limitCount;

@@ -52,9 +52,12 @@ for (const dir of ['dist', 'out/test', 'out/bench']) {
   fs.mkdirSync(path.join(root, dir), { recursive: true });
   fs.copyFileSync(wasm, path.join(root, dir, 'libpg-query.wasm'));
 }
-// Stale test bundles would run tests whose sources are gone.
-for (const f of fs.readdirSync(path.join(root, 'out/test')))
-  if (f.endsWith('.test.js') || f.endsWith('.test.js.map')) fs.rmSync(path.join(root, 'out/test', f));
+// Bundles of tests whose sources are gone would still run: remove them (only those).
+const testBuild = builds[1].entryPoints;
+for (const f of fs.readdirSync(path.join(root, 'out/test'))) {
+  const name = f.replace(/\.js(\.map)?$/, '');
+  if (f.endsWith('.test.js') || f.endsWith('.test.js.map')) if (!(name in testBuild)) fs.rmSync(path.join(root, 'out/test', f), { force: true });
+}
 
 const contexts = await Promise.all(builds.map((b) => esbuild.context({ ...common, ...b, absWorkingDir: root })));
 if (watch) {

@@ -24,12 +24,19 @@ export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings:
             severity,
             start: 0,
             end: Math.max(1, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')),
-            message: 'This file has {{ … }} template expressions in its YAML structure (Helm, or Argo template arguments): it is not a manifest until rendered, so it was not checked. Check the rendered output instead, e.g. helm template … > rendered.yaml.',
+            message:
+              'This file has {{ … }} template expressions in its YAML structure (Helm, or Argo template arguments): it is not a manifest until rendered, so it was not checked. Check the rendered output instead, e.g. helm template … > rendered.yaml.',
           },
         ]
       : [];
   }
-  const findings: Finding[] = parsed.problems.map((p) => ({ rule: 'syntax-error', severity: 'error', start: p.start, end: p.end, message: `YAML: ${p.message}` }));
+  const findings: Finding[] = parsed.problems.map((p) => ({
+    rule: 'syntax-error',
+    severity: 'error',
+    start: p.start,
+    end: p.end,
+    message: `YAML: ${p.message}`,
+  }));
   const ctx: ManifestContext = { settings, lookup, text };
   for (const object of parsed.objects) {
     for (const rule of rulesByKind.get(object.kind) ?? []) {
@@ -69,7 +76,12 @@ function toFinding(rule: string, severity: Severity, object: ManifestObject, r: 
       ? {
           related: r.related.map((rel) => {
             const at = rangeAt(rel.object, rel.path, 'key');
-            return { file: rel.object.file, message: rel.message, start: lookup.position(rel.object.file, at.start), end: lookup.position(rel.object.file, at.end) };
+            return {
+              file: rel.object.file,
+              message: rel.message,
+              start: lookup.position(rel.object.file, at.start),
+              end: lookup.position(rel.object.file, at.end),
+            };
           }),
         }
       : {}),

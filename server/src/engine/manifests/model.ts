@@ -63,7 +63,9 @@ export interface ContainerRef {
 export function containers(template: PodTemplate, withInit = false): ContainerRef[] {
   const out: ContainerRef[] = [];
   const add = (key: string, init: boolean): void =>
-    asArray(template.spec[key]).forEach((c, i) => out.push({ path: [...template.path, key, i], container: asRecord(c), name: asString(asRecord(c).name) ?? `#${i}`, init }));
+    asArray(template.spec[key]).forEach((c, i) =>
+      out.push({ path: [...template.path, key, i], container: asRecord(c), name: asString(asRecord(c).name) ?? `#${i}`, init }),
+    );
   add('containers', false);
   if (withInit) add('initContainers', true);
   return out;

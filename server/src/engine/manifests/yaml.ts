@@ -150,7 +150,7 @@ export function rangeAt(object: ManifestObject, path: Path, on: 'key' | 'value' 
   for (let depth = path.length; depth > 0; depth--) {
     const sub = path.slice(0, depth);
     const pair = typeof sub[sub.length - 1] === 'string' ? pairAt(object.doc, sub) : undefined;
-    const wanted = depth === path.length && on === 'value' ? nodeAt(object.doc, sub) : (pair?.key as Node | undefined) ?? nodeAt(object.doc, sub);
+    const wanted = depth === path.length && on === 'value' ? nodeAt(object.doc, sub) : ((pair?.key as Node | undefined) ?? nodeAt(object.doc, sub));
     const range = (wanted as Node | undefined)?.range;
     if (range) return trimRange(range[0], range[1]);
   }

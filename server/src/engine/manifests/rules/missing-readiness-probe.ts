@@ -1,0 +1,32 @@
+import { appendToMap } from '../edits';
+import { asArray, asRecord } from '../model';
+import { containersOf, describeObject, podTemplateRule } from './_pod';
+
+export const missingReadinessProbe = podTemplateRule({
+  id: 'missing-readiness-probe',
+  severity: 'warning',
+  summary: 'A container without a readiness probe gets traffic before it can serve it, during every rollout.',
+  servingOnly: true,
+  check({ object, template, ctx, report }) {
+    for (const container of containersOf(template)) {
+      if (container.container.readinessProbe) continue;
+      const port = asRecord(asArray(container.container.ports)[0]);
+      const target = port.name ?? port.containerPort;
+      const edit =
+        target === undefined
+          ? undefined
+          : appendToMap(ctx.text, object, container.path, [
+              'readinessProbe:',
+              '  tcpSocket:',
+              `    port: ${String(target)}`,
+              '  periodSeconds: 5',
+              '  failureThreshold: 3',
+            ]);
+      report({
+        path: container.namePath,
+        message: `Container ${container.name} of ${describeObject(object)} has no readinessProbe: a new pod receives traffic as soon as it starts, before it can serve, so every rollout drops requests. Add a readinessProbe that succeeds only when the app is ready.`,
+        fixes: edit ? [{ title: `Add a readinessProbe on port ${String(target)}`, edits: [edit], preferred: true }] : [],
+      });
+    }
+  },
+});

@@ -141,7 +141,13 @@ function lintLoaded(file: string, text: string, settings: EngineSettings, worksp
     return lintText({ fileName: file, text, settings, workspace });
   } catch (error) {
     return [
-      { rule: 'internal-error', severity: 'error', start: 0, end: 0, message: `Checking this file failed: ${error instanceof Error ? error.message : String(error)}. Please report it.` },
+      {
+        rule: 'internal-error',
+        severity: 'error',
+        start: 0,
+        end: 0,
+        message: `Checking this file failed: ${error instanceof Error ? error.message : String(error)}. Please report it.`,
+      },
     ];
   }
 }
@@ -159,8 +165,21 @@ function locate(file: string, text: string, finding: Finding, cwd: string): Loca
     endLine: end.line + 1,
     endColumn: end.character + 1,
     message: finding.message,
-    ...(finding.related?.length
-      ? { related: finding.related.map((r) => ({ file: displayPath(cwd, r.file), line: r.start.line + 1, column: r.start.character + 1, message: r.message })) }
+    ...(finding.related?.length || finding.relatedHere?.length
+      ? {
+          related: [
+            ...(finding.related ?? []).map((r) => ({
+              file: displayPath(cwd, r.file),
+              line: r.start.line + 1,
+              column: r.start.character + 1,
+              message: r.message,
+            })),
+            ...(finding.relatedHere ?? []).map((r) => {
+              const at = index.position(r.start);
+              return { file, line: at.line + 1, column: at.character + 1, message: r.message };
+            }),
+          ],
+        }
       : {}),
   };
 }

@@ -13,8 +13,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import fs from 'node:fs/promises';
 import { URI } from 'vscode-uri';
-import { decodeFile, fileKind, hoverSql, lintText, loadParser, ManifestWorkspace, type Finding } from './engine';
-import { codeActions, toDiagnostic, toRange } from './lsp/convert';
+import { decodeFile, fileKind, hoverSql, lintText, loadParser, ManifestWorkspace, SqlLintMemo, type Finding } from './engine';
+import { codeActions, FixStore, toDiagnostic, toRange } from './lsp/convert';
 import { resolveSettings, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
 import { activeExcludes, scanYamlFiles } from './lsp/workspace-scan';
@@ -24,6 +24,9 @@ const documents = new TextDocuments(TextDocument);
 let workspaceFolders: string[] = [];
 let canPullConfiguration = false;
 const settingsCache = new Map<string, Promise<ResolvedSettings>>();
+const fixStore = new FixStore();
+/** Per open SQL document: the previous lint's results, so an edit re-checks only what it changed. */
+const sqlMemos = new Map<string, SqlLintMemo>();
 /** Every YAML file of the workspace folders, keyed by URI; open documents' text wins over the disk. */
 const manifests = new ManifestWorkspace();
 const reportedProblems = new Set<string>();
@@ -85,15 +88,37 @@ async function lintDocument(uri: string): Promise<void> {
   let findings: Finding[] = [];
   if (settings.enabled) {
     try {
-      findings = lintText({ fileName: pathOf(uri), text, settings: settings.engine, workspace: kind === 'yaml' ? workspaceFor(uri, text) : undefined, isCancelled: () => documents.get(uri)?.version !== version });
+      findings = lintText({
+        fileName: pathOf(uri),
+        text,
+        settings: settings.engine,
+        workspace: kind === 'yaml' ? workspaceFor(uri, text) : undefined,
+        sqlMemo: kind === 'sql' ? memoFor(uri) : undefined,
+        isCancelled: () => documents.get(uri)?.version !== version,
+      });
     } catch (error) {
       connection.console.error(`Linting ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      findings = [{ rule: 'internal-error', severity: 'error', start: 0, end: 1, message: `Rollout Guard could not check this file: ${error instanceof Error ? error.message : String(error)}. Please report it.` }];
+      findings = [
+        {
+          rule: 'internal-error',
+          severity: 'error',
+          start: 0,
+          end: 1,
+          message: `Rollout Guard could not check this file: ${error instanceof Error ? error.message : String(error)}. Please report it.`,
+        },
+      ];
     }
   }
   if (documents.get(uri)?.version !== version) return;
   const target = doc ?? TextDocument.create(uri, 'yaml', 0, text);
+  fixStore.set(uri, version, findings);
   await connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(target, f)) });
+}
+
+function memoFor(uri: string): SqlLintMemo {
+  let memo = sqlMemos.get(uri);
+  if (!memo) sqlMemos.set(uri, (memo = new SqlLintMemo()));
+  return memo;
 }
 
 /** The manifest workspace, made sure to hold `text` for `uri` (fileName of a YAML document is its URI). */
@@ -118,7 +143,10 @@ async function indexWorkspace(): Promise<void> {
     const folderPath = URI.parse(folder).fsPath;
     const filesSetting = canPullConfiguration ? await connection.workspace.getConfiguration({ scopeUri: folder, section: 'files' }) : undefined;
     const { files, truncated } = await scanYamlFiles(folderPath, activeExcludes((filesSetting as { exclude?: unknown } | undefined)?.exclude));
-    if (truncated) connection.window.showWarningMessage(`Rollout Guard: ${folderPath} has more YAML files than it indexes; cross-file checks see only the first ${files.length}.`);
+    if (truncated)
+      connection.window.showWarningMessage(
+        `Rollout Guard: ${folderPath} has more YAML files than it indexes; cross-file checks see only the first ${files.length}.`,
+      );
     for (const file of files) {
       const uri = URI.file(file).toString();
       if (documents.get(uri)) continue; // the open document is already in
@@ -153,6 +181,8 @@ documents.onDidClose((e) => {
   const uri = e.document.uri;
   scheduler.cancel(uri);
   settingsCache.delete(uri);
+  sqlMemos.delete(uri);
+  fixStore.delete(uri);
   if (fileKind(pathOf(uri)) === 'yaml' && URI.parse(uri).scheme === 'file') {
     // Back to what is on disk: the workspace graph keeps it and its diagnostics stay.
     void readText(URI.parse(uri).fsPath).then((text) => {
@@ -201,7 +231,7 @@ connection.onHover(async (params, token) => {
 
 connection.onCodeAction((params) => {
   const doc = documents.get(params.textDocument.uri);
-  return doc ? codeActions(doc, params.context.diagnostics) : [];
+  return doc ? codeActions(doc, params.context.diagnostics, fixStore) : [];
 });
 
 process.on('uncaughtException', (error) => connection.console.error(`Unexpected error: ${error.stack ?? error.message}`));

@@ -1,11 +1,11 @@
 /** The lint engine: text and settings in, findings out. No LSP, no VS Code, no I/O. */
 import { ConfigError, parseConfig } from './config';
 import { ManifestWorkspace } from './manifests/workspace';
-import { lintSql } from './sql/lint';
+import { lintSql, type SqlLintMemo } from './sql/lint';
 import type { EngineSettings, Finding } from './types';
 
 export { loadParser } from './sql/parse';
-export { lintSql } from './sql/lint';
+export { lintSql, SqlLintMemo } from './sql/lint';
 export * from './types';
 export { ruleRegistry, allRuleIds } from './registry';
 export { parseConfig, mergeSettings, validateSettings, ConfigError, CONFIG_FILE_NAME, type PartialSettings } from './config';
@@ -34,13 +34,15 @@ export interface LintRequest {
   isCancelled?: () => boolean;
   /** The workspace a YAML file belongs to, with the file already in it; default: the file alone. */
   workspace?: ManifestWorkspace;
+  /** Results of the previous lint of this SQL document, to re-check only what changed. */
+  sqlMemo?: SqlLintMemo;
 }
 
 /** Lints one file by its kind; files of other kinds give no findings. */
 export function lintText(request: LintRequest): Finding[] {
   switch (fileKind(request.fileName)) {
     case 'sql':
-      return lintSql(request.text, request.settings, { isCancelled: request.isCancelled });
+      return lintSql(request.text, request.settings, { isCancelled: request.isCancelled, memo: request.sqlMemo });
     case 'yaml': {
       let workspace = request.workspace;
       if (!workspace) {

@@ -32,6 +32,8 @@ export interface Finding {
   message: string;
   fixes?: Fix[];
   related?: RelatedLocation[];
+  /** Places in the same file that explain the finding (offsets). */
+  relatedHere?: { start: number; end: number; message: string }[];
   /** Start of the statement (or node) the finding belongs to: where an ignore comment goes. */
   unitStart?: number;
 }

@@ -10,10 +10,12 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/** What a diagnostic carries for its code actions. */
+/**
+ * What a diagnostic carries for its code actions: the line for an ignore comment when it is not
+ * the diagnostic's own line. Fixes stay on the server (see FixStore): large files have thousands
+ * of diagnostics, and every byte of them travels on each keystroke.
+ */
 export interface DiagnosticData {
-  fixes: { title: string; preferred?: boolean; edits: TextEdit[] }[];
-  /** Line where an ignore comment for this finding goes. */
   ignoreLine: number;
 }
 
@@ -22,42 +24,62 @@ export function toRange(doc: TextDocument, start: number, end: number): Range {
 }
 
 export function toDiagnostic(doc: TextDocument, finding: Finding): Diagnostic {
-  const data: DiagnosticData = {
-    fixes: (finding.fixes ?? []).map((fix: Fix) => ({
-      title: fix.title,
-      preferred: fix.preferred,
-      edits: fix.edits.map((e) => ({ range: toRange(doc, e.start, e.end), newText: e.newText })),
-    })),
-    ignoreLine: doc.positionAt(finding.unitStart ?? finding.start).line,
-  };
+  const range = toRange(doc, finding.start, finding.end);
+  const ignoreLine = finding.unitStart === undefined ? range.start.line : doc.positionAt(finding.unitStart).line;
   return {
-    range: toRange(doc, finding.start, finding.end),
+    range,
     severity: SEVERITY[finding.severity],
     code: finding.rule,
     codeDescription: { href: docsUrl(finding.rule) },
     source: 'rollout-guard',
     message: finding.message,
     ...(finding.rule === 'unused-ignore' ? { tags: [DiagnosticTag.Unnecessary] } : {}),
-    ...(finding.related?.length
+    ...(finding.related?.length || finding.relatedHere?.length
       ? {
-          relatedInformation: finding.related.map((r) => ({
-            location: { uri: r.file, range: { start: r.start, end: r.end } },
-            message: r.message,
-          })),
+          relatedInformation: [
+            ...(finding.related ?? []).map((r) => ({ location: { uri: r.file, range: { start: r.start, end: r.end } }, message: r.message })),
+            ...(finding.relatedHere ?? []).map((r) => ({ location: { uri: doc.uri, range: toRange(doc, r.start, r.end) }, message: r.message })),
+          ],
         }
       : {}),
-    data,
+    ...(ignoreLine !== range.start.line ? { data: { ignoreLine } satisfies DiagnosticData } : {}),
   };
 }
 
+/** The fixes of the findings last published for a document, found again from a diagnostic. */
+export class FixStore {
+  private readonly byDocument = new Map<string, { version: number | undefined; findings: Finding[] }>();
+
+  set(uri: string, version: number | undefined, findings: Finding[]): void {
+    this.byDocument.set(uri, { version, findings: findings.filter((f) => f.fixes?.length) });
+  }
+
+  delete(uri: string): void {
+    this.byDocument.delete(uri);
+  }
+
+  /** Fixes for a diagnostic of the current version of `doc`, as LSP edits. */
+  fixesFor(doc: TextDocument, diagnostic: Diagnostic): { title: string; preferred?: boolean; edits: TextEdit[] }[] {
+    const stored = this.byDocument.get(doc.uri);
+    if (!stored || stored.version !== doc.version) return [];
+    const start = doc.offsetAt(diagnostic.range.start);
+    const end = doc.offsetAt(diagnostic.range.end);
+    const finding = stored.findings.find((f) => f.rule === diagnostic.code && f.start === start && Math.max(f.end, f.start) === end);
+    return (finding?.fixes ?? []).map((fix: Fix) => ({
+      title: fix.title,
+      preferred: fix.preferred,
+      edits: fix.edits.map((e) => ({ range: toRange(doc, e.start, e.end), newText: e.newText })),
+    }));
+  }
+}
+
 /** Quick fixes from the diagnostics in range, then "ignore" actions for each rule. */
-export function codeActions(doc: TextDocument, diagnostics: Diagnostic[]): CodeAction[] {
+export function codeActions(doc: TextDocument, diagnostics: Diagnostic[], fixes: FixStore): CodeAction[] {
   const actions: CodeAction[] = [];
   const ignored = new Set<string>();
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== 'rollout-guard') continue;
-    const data = diagnostic.data as DiagnosticData | undefined;
-    for (const fix of data?.fixes ?? []) {
+    for (const fix of fixes.fixesFor(doc, diagnostic)) {
       actions.push({
         title: fix.title,
         kind: CodeActionKind.QuickFix,
@@ -69,15 +91,15 @@ export function codeActions(doc: TextDocument, diagnostics: Diagnostic[]): CodeA
   }
   for (const diagnostic of diagnostics) {
     const rule = String(diagnostic.code ?? '');
-    const data = diagnostic.data as DiagnosticData | undefined;
-    if (diagnostic.source !== 'rollout-guard' || !data || ['syntax-error', 'internal-error', 'unused-ignore'].includes(rule)) continue;
-    const key = `${rule}@${data.ignoreLine}`;
+    if (diagnostic.source !== 'rollout-guard' || ['syntax-error', 'internal-error', 'unused-ignore'].includes(rule)) continue;
+    const ignoreLine = (diagnostic.data as DiagnosticData | undefined)?.ignoreLine ?? diagnostic.range.start.line;
+    const key = `${rule}@${ignoreLine}`;
     if (ignored.has(key)) continue;
     ignored.add(key);
-    const lineText = doc.getText({ start: { line: data.ignoreLine, character: 0 }, end: { line: data.ignoreLine + 1, character: 0 } });
+    const lineText = doc.getText({ start: { line: ignoreLine, character: 0 }, end: { line: ignoreLine + 1, character: 0 } });
     const indent = /^[ \t]*(- )?/.exec(lineText)?.[0].replace('- ', '  ') ?? '';
     const comment = doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.uri) ? '#' : '--';
-    const at = { line: data.ignoreLine, character: 0 };
+    const at = { line: ignoreLine, character: 0 };
     actions.push({
       title: `Ignore ${rule} for this statement`,
       kind: CodeActionKind.QuickFix,

@@ -7,9 +7,14 @@ import { manifestRules } from './rules';
 import type { Lookup } from './workspace';
 import { rangeAt, type ManifestObject, type ParsedYamlFile } from './yaml';
 
-const rulesByKind = new Map<string, ManifestRule[]>();
-for (const rule of manifestRules) {
-  for (const kind of rule.kinds) rulesByKind.set(kind, [...(rulesByKind.get(kind) ?? []), rule]);
+/** Rules by object kind, built on first use (rule modules and this one import each other). */
+let rulesByKind: Map<string, ManifestRule[]> | undefined;
+function rulesFor(kind: string): readonly ManifestRule[] {
+  if (!rulesByKind) {
+    rulesByKind = new Map();
+    for (const rule of manifestRules) for (const k of rule.kinds) rulesByKind.set(k, [...(rulesByKind.get(k) ?? []), rule]);
+  }
+  return rulesByKind.get(kind) ?? [];
 }
 
 export const IGNORE_ANNOTATION = 'rollout-guard.io/ignore';
@@ -39,7 +44,7 @@ export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings:
   }));
   const ctx: ManifestContext = { settings, lookup, text };
   for (const object of parsed.objects) {
-    for (const rule of rulesByKind.get(object.kind) ?? []) {
+    for (const rule of rulesFor(object.kind)) {
       const severity = severityOf(rule.id, rule.severity, settings);
       if (!severity) continue;
       try {

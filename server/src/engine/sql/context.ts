@@ -1,57 +1,13 @@
 import type { EngineSettings, Fix, Severity } from '../types';
 import { tokenize, type Token } from './lex';
 import type { PgNode } from './parse';
+import { FileState, tableRefOf, type TableRef } from './state';
 
-export interface TableRef {
-  schema?: string;
-  name: string;
-}
+export { FileState, type TableRef };
 
-export function tableRef(rangeVar: PgNode): TableRef {
-  return rangeVar?.schemaname ? { schema: rangeVar.schemaname, name: rangeVar.relname } : { name: rangeVar?.relname ?? '?' };
-}
+export const tableRef = tableRefOf;
 
 export const displayTable = (ref: TableRef): string => (ref.schema ? `${ref.schema}.${ref.name}` : ref.name);
-
-const sameTable = (a: TableRef, b: TableRef): boolean =>
-  a.name === b.name && (!a.schema || !b.schema || a.schema === b.schema);
-
-/** What earlier statements of the file established, as the linter walks it top to bottom. */
-export class FileState {
-  /** Tables created earlier in this file: rules about existing tables leave them alone. */
-  readonly createdTables: TableRef[] = [];
-  explicitTransaction = false;
-  lockTimeoutSet = false;
-  lockTimeoutReported = false;
-  /** ACCESS EXCLUSIVE locks taken by the open transaction, with where they were taken. */
-  exclusiveLocks: { table: string; start: number; end: number }[] = [];
-  /** Constraints added NOT VALID in the open transaction (validating them there defeats NOT VALID). */
-  notValidInTransaction = new Set<string>();
-  /** Constraints dropped with DROP CONSTRAINT IF EXISTS, so re-adding them is re-runnable. */
-  readonly droppedConstraintsIfExists = new Set<string>();
-
-  constructor(readonly settings: EngineSettings) {}
-
-  isNewTable(ref: TableRef): boolean {
-    return this.createdTables.some((t) => sameTable(t, ref));
-  }
-
-  inTransaction(): boolean {
-    return this.explicitTransaction || this.settings.assumeInTransaction;
-  }
-
-  /** A copy for linting a PL/pgSQL body: it sees this state but changes do not leak out. */
-  fork(): FileState {
-    const copy = new FileState(this.settings);
-    copy.createdTables.push(...this.createdTables);
-    copy.explicitTransaction = true;
-    copy.lockTimeoutSet = this.lockTimeoutSet;
-    copy.lockTimeoutReported = this.lockTimeoutReported;
-    copy.exclusiveLocks = [...this.exclusiveLocks];
-    copy.notValidInTransaction = new Set(this.notValidInTransaction);
-    return copy;
-  }
-}
 
 /** Where a statement comes from: the file itself, a DO block, or a function body. */
 export type StatementOrigin = 'file' | 'do-block' | 'function-body';
@@ -75,6 +31,8 @@ export class Statement {
     readonly origin: StatementOrigin,
     /** Start of the top-level statement of the file this one is in (itself, or its DO block / function). */
     readonly unitStart: number = start,
+    /** Source of that top-level statement. */
+    readonly unitSource: string = text.slice(start, end),
   ) {}
 
   /** Document offset of a parser location; the statement start when the parser gave none. */
@@ -104,7 +62,7 @@ export class Statement {
   /** Range of the leading keywords up to and including `lastWord` (e.g. `CREATE UNIQUE INDEX`). */
   headRange(lastWord: string): { start: number; end: number } {
     const token = this.findWord(lastWord);
-    return { start: this.start, end: token ? token.end : this.tokens[0]?.end ?? this.end };
+    return { start: this.start, end: token ? token.end : (this.tokens[0]?.end ?? this.end) };
   }
 
   /** Range of a (possibly qualified) name whose first part starts at `offset`. */
@@ -157,18 +115,18 @@ export interface Report {
   end: number;
   message: string;
   fixes?: Fix[];
+  /** Other places in this file that explain the finding. */
+  relatedHere?: { start: number; end: number; message: string }[];
 }
 
 export interface RuleContext {
   settings: EngineSettings;
   /** State before this statement. */
   state: FileState;
-  /** Document text. */
-  text: string;
-  /** Statements of the file before this one, for rules that look back. */
-  previous: readonly Statement[];
   /** Text of the comments right before this statement (e.g. `-- rollout-guard: backfill …`). */
   commentsBefore: readonly string[];
+  /** Where the latest earlier top-level statement with this source is (see UnitRecord). */
+  locateUnit(unit: string): { start: number; end: number } | undefined;
 }
 
 export interface SqlRule {

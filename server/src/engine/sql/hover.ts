@@ -1,7 +1,6 @@
 import type { EngineSettings } from '../types';
 import { byteToCharMapper } from '../text';
 import { FileState, Statement } from './context';
-import { updateState } from './lint';
 import { alterActionLock, describeLock, statementLock } from './locks';
 import { parseStatement } from './parse';
 import { splitSql } from './split';
@@ -16,7 +15,7 @@ export interface StatementHover {
 
 /** What the statement at `offset` locks, for how long, and what that blocks. */
 export function hoverSql(text: string, offset: number, settings: EngineSettings): StatementHover | undefined {
-  const state = new FileState(settings);
+  let state = new FileState(settings);
   for (const piece of splitSql(text).pieces) {
     if (piece.start > offset) return undefined;
     const source = text.slice(piece.start, piece.end);
@@ -26,7 +25,7 @@ export function hoverSql(text: string, offset: number, settings: EngineSettings)
     for (const parsed of outcome.statements) {
       const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, (b) => piece.start + map(b), 'file');
       if (offset <= piece.end) return describe(stmt, state);
-      updateState(stmt, state);
+      state = state.next(stmt.kind, stmt.node, source);
     }
   }
   return undefined;

@@ -1,63 +1,149 @@
-import type { EngineSettings, Finding, Severity } from '../types';
+import { applySuppressions, parseDirectives } from '../suppress';
 import { byteToCharMapper } from '../text';
-import { FileState, Statement, type Report, type SqlRule, type StatementOrigin } from './context';
+import type { EngineSettings, Finding, Severity } from '../types';
+import { Statement, type Report, type RuleContext, type SqlRule, type StatementOrigin } from './context';
 import { parseStatement, plpgsqlQueries, type PgNode } from './parse';
 import { sqlRules } from './rules';
-import { splitSql } from './split';
-import { applySuppressions, parseDirectives } from '../suppress';
+import { splitSql, type SqlPiece } from './split';
+import { FileState } from './state';
 
-/** Rules indexed by the statement kinds they look at. */
-const rulesByKind = new Map<string, SqlRule[]>();
-for (const rule of sqlRules) {
-  for (const kind of rule.kinds) {
-    const list = rulesByKind.get(kind) ?? [];
-    list.push(rule);
-    rulesByKind.set(kind, list);
+/** Rules by the statement kinds they look at, built on first use. */
+let rulesByKind: Map<string, SqlRule[]> | undefined;
+function rulesFor(kind: string): readonly SqlRule[] {
+  if (!rulesByKind) {
+    rulesByKind = new Map();
+    for (const rule of sqlRules) for (const k of rule.kinds) rulesByKind.set(k, [...(rulesByKind.get(k) ?? []), rule]);
+  }
+  return rulesByKind.get(kind) ?? [];
+}
+
+/**
+ * What one lint of a document leaves for the next: each statement's findings and the state
+ * after it, keyed by the statement's text, the comments before it and the state before it.
+ * Editing one statement of a large file then re-checks that statement (and those after it
+ * only if what it establishes changed). The language server keeps one per open document.
+ */
+export class SqlLintMemo {
+  /** Interned state keys: a short id stands for a state's content in memo keys. */
+  private readonly stateIds = new Map<string, number>();
+  entries = new Map<string, { findings: Finding[]; stateAfter: FileState }>();
+  settingsKey = '';
+  /** Statements whose results the last lint reused. */
+  reused = 0;
+
+  stateId(state: FileState): number {
+    const key = state.key();
+    let id = this.stateIds.get(key);
+    if (id === undefined) this.stateIds.set(key, (id = this.stateIds.size));
+    return id;
   }
 }
-const rulesForAll = rulesByKind.get('*') ?? [];
 
 export interface LintOptions {
   /** Checked between statements; linting stops early (returning what it has) when it says so. */
   isCancelled?: () => boolean;
+  memo?: SqlLintMemo;
 }
 
 /** Lints one PostgreSQL migration file. The parser must be loaded (see loadParser). */
 export function lintSql(text: string, settings: EngineSettings, options: LintOptions = {}): Finding[] {
   const { pieces, comments } = splitSql(text);
-  const directives = parseDirectives(comments);
-  const state = new FileState(settings);
+  const memo = options.memo;
+  const settingsKey = JSON.stringify(settings);
+  if (memo && memo.settingsKey !== settingsKey) {
+    memo.entries.clear();
+    memo.settingsKey = settingsKey;
+  }
+  const used = new Map<string, { findings: Finding[]; stateAfter: FileState }>();
+  if (memo) memo.reused = 0;
+  let state = new FileState(settings);
   const findings: Finding[] = [];
-  const previous: Statement[] = [];
-  const statementStarts: number[] = [];
+  const sources: string[] = [];
   let nextComment = 0;
-  for (const piece of pieces) {
+  for (const [index, piece] of pieces.entries()) {
     if (options.isCancelled?.()) break;
-    statementStarts.push(piece.start);
     const source = text.slice(piece.start, piece.end);
-    const outcome = parseStatement(source);
-    const toOffset = byteMapperAt(source, piece.start);
-    if (!outcome.ok) {
-      // psql substitutes :name, :'name' and :"name" before PostgreSQL sees the text.
-      if (usesPsqlVariables(source)) continue;
-      findings.push({
-        // PostgreSQL reports the error cursor in characters (code points), unlike node locations (bytes).
-        ...syntaxError(text, piece.start, piece.end, outcome.cursor >= 0 ? piece.start + codePointsToUtf16(source, outcome.cursor) : piece.start, outcome.message),
-        unitStart: piece.start,
-      });
-      continue;
-    }
+    sources.push(source);
     const commentsBefore: string[] = [];
     for (; nextComment < comments.length && comments[nextComment]!.start < piece.start; nextComment++) {
       if (comments[nextComment]!.start >= piece.leadingStart) commentsBefore.push(comments[nextComment]!.text);
     }
-    for (const parsed of outcome.statements) {
-      const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, toOffset, 'file', piece.start);
-      lintStatement(stmt, state, previous, commentsBefore, findings);
-      previous.push(stmt);
+    const key = memo ? `${memo.stateId(state)}\u0001${commentsBefore.join('\n')}\u0001${source}` : '';
+    const hit = memo?.entries.get(key);
+    if (hit) {
+      for (const f of hit.findings) findings.push(shift(f, piece.start));
+      state = hit.stateAfter;
+      used.set(key, hit);
+      memo!.reused++;
+      continue;
     }
+    const pieceFindings: Finding[] = [];
+    const locateUnit = (unit: string): { start: number; end: number } | undefined => {
+      for (let i = index - 1; i >= 0; i--) if (sources[i] === unit) return { start: pieces[i]!.start, end: pieces[i]!.end };
+      return undefined;
+    };
+    state = lintPiece(text, piece, source, state, commentsBefore, locateUnit, pieceFindings);
+    findings.push(...pieceFindings);
+    // Findings that point at other statements depend on positions outside this one: not reused.
+    if (memo && !pieceFindings.some((f) => f.relatedHere?.length))
+      used.set(key, { findings: pieceFindings.map((f) => shift(f, -piece.start)), stateAfter: state });
   }
-  return applySuppressions(findings, directives, settings, { starts: statementStarts, name: 'statement' }).sort((a, b) => a.start - b.start);
+  if (memo) memo.entries = used;
+  const directives = parseDirectives(comments);
+  // An ignore comment inside a multi-line statement (above the offending action) covers that statement.
+  for (const d of directives) {
+    const inside = d.scope === 'next' ? pieces.findIndex((p) => p.start < d.start && d.start < p.end) : -1;
+    if (inside >= 0) d.target = { start: pieces[inside]!.start, end: pieces[inside + 1]?.start ?? Number.MAX_SAFE_INTEGER };
+  }
+  return applySuppressions(findings, directives, settings, { starts: pieces.map((p) => p.start), end: unitEnd(pieces), name: 'statement' }).sort(
+    (a, b) => a.start - b.start,
+  );
+}
+
+/** A suppression comment inside a multi-line statement covers that statement; otherwise the next. */
+function unitEnd(pieces: readonly SqlPiece[]): (start: number) => number {
+  return (start) => {
+    const i = pieces.findIndex((p) => p.start === start);
+    return i >= 0 ? (pieces[i + 1]?.start ?? Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
+  };
+}
+
+/** A finding moved by `delta` (memo entries are stored relative to their statement). */
+function shift(f: Finding, delta: number): Finding {
+  return {
+    ...f,
+    start: f.start + delta,
+    end: f.end + delta,
+    ...(f.unitStart !== undefined ? { unitStart: f.unitStart + delta } : {}),
+    ...(f.fixes ? { fixes: f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })) })) } : {}),
+  };
+}
+
+/** Parses and lints one top-level statement; returns the state after it. */
+function lintPiece(
+  text: string,
+  piece: SqlPiece,
+  source: string,
+  state: FileState,
+  commentsBefore: readonly string[],
+  locateUnit: RuleContext['locateUnit'],
+  findings: Finding[],
+): FileState {
+  const outcome = parseStatement(source);
+  if (!outcome.ok) {
+    // psql substitutes :name, :'name' and :"name" before PostgreSQL sees the text.
+    if (usesPsqlVariables(source)) return state;
+    // PostgreSQL reports the error cursor in characters (code points), unlike node locations (bytes).
+    const at = outcome.cursor >= 0 ? piece.start + codePointsToUtf16(source, outcome.cursor) : piece.start;
+    findings.push({ ...syntaxError(text, piece.start, piece.end, at, outcome.message), unitStart: piece.start });
+    return state;
+  }
+  const toOffset = byteMapperAt(source, piece.start);
+  for (const parsed of outcome.statements) {
+    const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, toOffset, 'file', piece.start, source);
+    state = lintStatement(stmt, state, { commentsBefore, locateUnit }, findings);
+  }
+  return state;
 }
 
 const PSQL_QUOTED_VARIABLE = /(^|[^:\w]):(['"])[A-Za-z_]\w*\2/;
@@ -80,26 +166,25 @@ function byteMapperAt(source: string, base: number): (byte: number) => number {
 }
 
 function syntaxError(text: string, start: number, end: number, at: number, message: string): Finding {
-  // Squiggle the word at the cursor (or the rest of the line when the error is at the end).
+  // Squiggle the word at the cursor (or the last character when the error is at the end).
+  if (at >= end) return { rule: 'syntax-error', severity: 'error', start: Math.max(start, end - 1), end, message: capitalise(message) };
   let tokenEnd = at;
   while (tokenEnd < end && /[\w$]/.test(text[tokenEnd]!)) tokenEnd++;
-  if (tokenEnd === at) tokenEnd = Math.min(at + 1, Math.max(end, at + 1), text.length);
-  if (at >= end) {
-    // "syntax error at end of input": mark the last character of the statement.
-    return { rule: 'syntax-error', severity: 'error', start: Math.max(start, end - 1), end, message: capitalise(message) };
-  }
+  if (tokenEnd === at) tokenEnd = Math.min(at + 1, text.length);
   return { rule: 'syntax-error', severity: 'error', start: at, end: tokenEnd, message: capitalise(message) };
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-function lintStatement(stmt: Statement, state: FileState, previous: readonly Statement[], commentsBefore: readonly string[], findings: Finding[]): void {
-  const rules = [...(rulesByKind.get(stmt.kind) ?? []), ...rulesForAll];
-  const ctx = { settings: state.settings, state, text: stmt.text, previous, commentsBefore };
-  for (const rule of rules) {
+/** Runs the rules on one statement (and the statements of its PL/pgSQL body); returns the state after it. */
+function lintStatement(stmt: Statement, state: FileState, context: Pick<RuleContext, 'commentsBefore' | 'locateUnit'>, findings: Finding[]): FileState {
+  const ctx: RuleContext = { settings: state.settings, state, ...context };
+  let reportedLockTimeout = false;
+  for (const rule of rulesFor(stmt.kind)) {
     const severity = effectiveSeverity(rule, state.settings);
     if (!severity) continue;
     const report = (r: Report): void => {
+      if (rule.id === 'require-lock-timeout') reportedLockTimeout = true;
       findings.push({
         rule: rule.id,
         severity,
@@ -108,6 +193,7 @@ function lintStatement(stmt: Statement, state: FileState, previous: readonly Sta
         message: r.message,
         unitStart: stmt.unitStart,
         ...(r.fixes?.length ? { fixes: r.fixes } : {}),
+        ...(r.relatedHere?.length ? { relatedHere: r.relatedHere } : {}),
       });
     };
     try {
@@ -123,8 +209,10 @@ function lintStatement(stmt: Statement, state: FileState, previous: readonly Sta
       });
     }
   }
-  lintEmbeddedBody(stmt, state, previous, findings);
-  updateState(stmt, state);
+  // One SET lock_timeout at the top covers the whole file, so the rule speaks once.
+  let after = reportedLockTimeout ? state.with({ lockTimeoutReported: true }) : state;
+  after = lintEmbeddedBody(stmt, after, context, findings);
+  return after.next(stmt.kind, stmt.node, stmt.unitSource);
 }
 
 function effectiveSeverity(rule: SqlRule, settings: EngineSettings): Severity | undefined {
@@ -134,29 +222,29 @@ function effectiveSeverity(rule: SqlRule, settings: EngineSettings): Severity | 
 }
 
 /** Lints the SQL inside a DO block or a PL/pgSQL function body, with positions inside the body. */
-function lintEmbeddedBody(stmt: Statement, state: FileState, previous: readonly Statement[], findings: Finding[]): void {
+function lintEmbeddedBody(stmt: Statement, state: FileState, context: Pick<RuleContext, 'commentsBefore' | 'locateUnit'>, findings: Finding[]): FileState {
   let origin: StatementOrigin;
   let body: string | undefined;
   if (stmt.kind === 'DoStmt') {
     const language = optionValue(stmt.node.args, 'language') ?? 'plpgsql';
-    if (language !== 'plpgsql') return;
+    if (language !== 'plpgsql') return state;
     origin = 'do-block';
     body = optionValue(stmt.node.args, 'as');
   } else if (stmt.kind === 'CreateFunctionStmt') {
-    if (optionValue(stmt.node.options, 'language') !== 'plpgsql') return;
+    if (optionValue(stmt.node.options, 'language') !== 'plpgsql') return state;
     origin = 'function-body';
     body = optionValue(stmt.node.options, 'as');
-  } else return;
-  if (!body) return;
+  } else return state;
+  if (!body) return state;
   const source = stmt.source;
   const bodyIndex = source.indexOf(body);
   const result = plpgsqlQueries(source);
   // libpg-query's PL/pgSQL parser has no catalog: it rejects some valid bodies (domain array
   // types, keywords as variable names), so its errors are no evidence of a bad migration.
   // PostgreSQL validates the body itself when the statement runs.
-  if ('error' in result) return;
+  if ('error' in result) return state;
   // A body written as a '…' string has its quotes doubled; offsets are then approximate.
-  const inner = origin === 'do-block' ? state.fork() : functionState(state);
+  let inner = origin === 'do-block' ? state.forDoBlock() : FileState.forFunctionBody(state.settings);
   let cursor = bodyIndex >= 0 ? bodyIndex : 0;
   for (const query of result.queries) {
     const found = bodyIndex >= 0 ? source.indexOf(query, cursor) : -1;
@@ -167,87 +255,16 @@ function lintEmbeddedBody(stmt: Statement, state: FileState, previous: readonly 
     const toOffset = found >= 0 ? byteMapperAt(query, start) : () => stmt.start;
     for (const parsed of outcome.statements) {
       const end = found >= 0 ? start + query.length : stmt.end;
-      const inside = new Statement(parsed.kind, parsed.node, stmt.text, start, end, -1, toOffset, origin, stmt.unitStart);
-      lintStatement(inside, inner, previous, [], findings);
+      const inside = new Statement(parsed.kind, parsed.node, stmt.text, start, end, -1, toOffset, origin, stmt.unitStart, stmt.unitSource);
+      inner = lintStatement(inside, inner, { ...context, commentsBefore: [] }, findings);
     }
   }
-  if (origin === 'do-block') {
-    // A DO block runs now: what it creates exists for the rest of the file.
-    for (const table of inner.createdTables) if (!state.isNewTable(table)) state.createdTables.push(table);
-    state.lockTimeoutSet ||= inner.lockTimeoutSet;
-  }
-}
-
-/** A function body runs later, against the tables as they will be then: nothing is new. */
-function functionState(state: FileState): FileState {
-  const inner = new FileState(state.settings);
-  inner.explicitTransaction = true;
-  inner.lockTimeoutSet = true; // the caller's setting applies, not this file's
-  inner.lockTimeoutReported = true;
-  return inner;
+  // A DO block runs now: what it creates, sets and locks carries on; a function body runs later.
+  return origin === 'do-block' ? state.afterDoBlock(inner) : state;
 }
 
 function optionValue(options: PgNode[] | undefined, name: string): string | undefined {
   const option = (options ?? []).find((o) => o.DefElem?.defname === name)?.DefElem;
   const arg = option?.arg;
   return arg?.String?.sval ?? arg?.List?.items?.[0]?.String?.sval;
-}
-
-/** Carries what this statement establishes to the statements after it. */
-export function updateState(stmt: Statement, state: FileState): void {
-  const n = stmt.node;
-  switch (stmt.kind) {
-    case 'TransactionStmt':
-      if (n.kind === 'TRANS_STMT_BEGIN' || n.kind === 'TRANS_STMT_START') state.explicitTransaction = true;
-      else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE', 'TRANS_STMT_COMMIT_PREPARED'].includes(n.kind)) {
-        state.explicitTransaction = false;
-        state.exclusiveLocks = [];
-        state.notValidInTransaction.clear();
-      }
-      break;
-    case 'CreateStmt':
-    case 'CreateTableAsStmt': {
-      const relation = n.relation ?? n.into?.rel;
-      if (relation) state.createdTables.push(relation.schemaname ? { schema: relation.schemaname, name: relation.relname } : { name: relation.relname });
-      break;
-    }
-    case 'AlterTableStmt':
-      for (const item of n.cmds ?? []) {
-        const cmd = item.AlterTableCmd;
-        if (cmd?.subtype === 'AT_DropConstraint' && cmd.missing_ok) state.droppedConstraintsIfExists.add(cmd.name);
-      }
-      break;
-    case 'VariableSetStmt':
-      if (n.name === 'lock_timeout' && n.kind !== 'VAR_RESET') state.lockTimeoutSet = true;
-      break;
-    default:
-      break;
-  }
-  if (state.inTransaction()) recordExclusiveLock(stmt, state);
-}
-
-function recordExclusiveLock(stmt: Statement, state: FileState): void {
-  const n = stmt.node;
-  const relation =
-    stmt.kind === 'AlterTableStmt' || stmt.kind === 'RenameStmt' ? n.relation : stmt.kind === 'TruncateStmt' ? n.relations?.[0]?.RangeVar : undefined;
-  if (!relation) {
-    if (stmt.kind === 'DropStmt' && (n.removeType === 'OBJECT_TABLE' || (n.removeType === 'OBJECT_INDEX' && !n.concurrent))) {
-      state.exclusiveLocks.push({ table: 'a dropped object', start: stmt.start, end: stmt.end });
-    }
-    return;
-  }
-  if (state.isNewTable({ schema: relation.schemaname, name: relation.relname })) return;
-  if (stmt.kind === 'AlterTableStmt') {
-    for (const c of n.cmds ?? []) {
-      const con = c.AlterTableCmd?.def?.Constraint;
-      if (c.AlterTableCmd?.subtype === 'AT_AddConstraint' && con?.skip_validation && con.conname) state.notValidInTransaction.add(con.conname);
-    }
-    const onlyWeak = (n.cmds ?? []).every(
-      (c: PgNode) =>
-        ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_AttachPartition'].includes(c.AlterTableCmd?.subtype) ||
-        (c.AlterTableCmd?.subtype === 'AT_AddConstraint' && c.AlterTableCmd.def?.Constraint?.contype === 'CONSTR_FOREIGN'),
-    );
-    if (onlyWeak) return;
-  }
-  state.exclusiveLocks.push({ table: relation.schemaname ? `${relation.schemaname}.${relation.relname}` : relation.relname, start: stmt.start, end: stmt.end });
 }

@@ -11,7 +11,8 @@ export interface ParsedStatement {
 }
 
 export type ParseOutcome =
-  { ok: true; statements: ParsedStatement[] } | { ok: false; message: string; /** 0-based character (code point) offset in the statement, or -1. */ cursor: number };
+  | { ok: true; statements: ParsedStatement[] }
+  | { ok: false; message: string; /** 0-based character (code point) offset in the statement, or -1. */ cursor: number };
 
 let loaded = false;
 /** Loads the WASM parser; every other function here needs it done. */

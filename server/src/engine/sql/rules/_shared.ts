@@ -17,35 +17,6 @@ export function sameTable(a: PgNode, b: PgNode): boolean {
   return x.name === y.name && (!x.schema || !y.schema || x.schema === y.schema);
 }
 
-const folds = new WeakMap<readonly Statement[], Map<string, { seen: number; acc: unknown }>>();
-
-/**
- * Folds `step` over the earlier statements of the file, visiting each once per file however
- * often it is called (a rescan per statement would make large files quadratic). Relies on
- * `ctx.previous` only growing, which the pipeline guarantees.
- */
-export function foldPrevious<T>(ctx: RuleContext, key: string, init: () => T, step: (acc: T, stmt: Statement) => void): T {
-  let byKey = folds.get(ctx.previous);
-  if (!byKey) folds.set(ctx.previous, (byKey = new Map()));
-  let entry = byKey.get(key) as { seen: number; acc: T } | undefined;
-  if (!entry) byKey.set(key, (entry = { seen: 0, acc: init() }));
-  for (; entry.seen < ctx.previous.length; entry.seen++) step(entry.acc, ctx.previous[entry.seen]!);
-  return entry.acc;
-}
-
-/** Whether index `name` (possibly schema-qualified) was created earlier in the file on a table the file created. */
-export function isIndexOfNewTable(ctx: RuleContext, name: string): boolean {
-  const created = foldPrevious(
-    ctx,
-    'indexes',
-    () => new Map<string, PgNode>(),
-    (acc, p) => {
-      if (p.kind === 'IndexStmt' && p.node.idxname) acc.set(p.node.idxname, p.node.relation);
-    },
-  ).get(name.split('.').at(-1)!);
-  return !!created && !isExisting(ctx, created);
-}
-
 /** Each ALTER TABLE action with its index, subtype and definition. */
 export function alterActions(stmt: Statement): { index: number; subtype: string; cmd: PgNode }[] {
   return (stmt.node.cmds ?? []).map((c: PgNode, index: number) => ({ index, subtype: c.AlterTableCmd?.subtype, cmd: c.AlterTableCmd }));
@@ -138,13 +109,6 @@ export function verbRange(stmt: Statement, verb: string, relation: PgNode): { st
 export function insertAfterWord(stmt: Statement, word: string, text: string, title: string, preferred = true): Fix | undefined {
   const token = stmt.findWord(word);
   return token ? { title, edits: [{ start: token.end, end: token.end, newText: text }], preferred } : undefined;
-}
-
-/** 1-based line of an offset, for messages that point at another statement. */
-export function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
 }
 
 /** Quoted SQL identifier when needed. */

@@ -43,7 +43,11 @@ describe(RULE, () => {
       'COMMIT;',
     ].join('\n');
     const found = expectRanges(RULE, sql, ['3:1-3:21', '4:1-4:26', '6:50-6:70']);
-    assert.match(found[0]!.message, /^This UPDATE on public\.orders runs in the transaction that took ACCESS EXCLUSIVE on public\.orders \(line 2\)/);
+    assert.match(found[0]!.message, /^This UPDATE on public\.orders runs in the transaction that took ACCESS EXCLUSIVE on public\.orders:/);
+    // The ALTER TABLE that took the lock, as a related location.
+    const taken = found[0]!.finding.relatedHere?.[0];
+    assert.equal(sql.slice(taken!.start, taken!.end), 'ALTER TABLE public.orders ADD COLUMN region text');
+    assert.equal(taken!.message, 'ACCESS EXCLUSIVE on public.orders taken here');
     assert.match(found[1]!.message, /^This INSERT … SELECT on order_regions/);
     assert.match(found[2]!.message, /^This DELETE on sessions/);
   });
@@ -51,7 +55,8 @@ describe(RULE, () => {
   it('err: every statement of the file runs in one transaction (assumeInTransaction)', () => {
     const sql = "ALTER TABLE orders ALTER COLUMN region SET DEFAULT 'eu';\nUPDATE orders SET region = 'eu' WHERE region IS NULL;";
     const found = expectRanges(RULE, sql, ['2:1-2:14'], { assumeInTransaction: true });
-    assert.match(found[0]!.message, /ACCESS EXCLUSIVE on orders \(line 1\)/);
+    assert.match(found[0]!.message, /took ACCESS EXCLUSIVE on orders:/);
+    assert.equal(found[0]!.finding.relatedHere?.[0]?.start, 0);
   });
 
   it('err: inside a DO block after its own ALTER TABLE', () => {

@@ -1,5 +1,5 @@
 import type { SqlRule } from '../context';
-import { isExisting, lineOf, tableOf, verbRange } from './_shared';
+import { isExisting, tableOf, verbRange } from './_shared';
 
 export const backfillInDdlTransaction: SqlRule = {
   id: 'backfill-in-ddl-transaction',
@@ -15,9 +15,11 @@ export const backfillInDdlTransaction: SqlRule = {
     if (stmt.kind !== 'InsertStmt' && !isExisting(ctx, stmt.node.relation)) return;
     const verb = stmt.kind === 'UpdateStmt' ? 'UPDATE' : stmt.kind === 'DeleteStmt' ? 'DELETE' : 'INSERT … SELECT';
     const target = tableOf(stmt.node.relation);
+    const taken = ctx.locateUnit(lock.unit);
     report({
       ...verbRange(stmt, verb.split(' ')[0]!.toLowerCase(), stmt.node.relation),
-      message: `This ${verb} on ${target} runs in the transaction that took ACCESS EXCLUSIVE on ${lock.table} (line ${lineOf(ctx.text, lock.start)}): reads and writes of ${lock.table} stay blocked until every row is written and the transaction commits. Commit the schema change first, then backfill in separate, batched transactions.`,
+      relatedHere: taken ? [{ ...taken, message: `ACCESS EXCLUSIVE on ${lock.table} taken here` }] : [],
+      message: `This ${verb} on ${target} runs in the transaction that took ACCESS EXCLUSIVE on ${lock.table}: reads and writes of ${lock.table} stay blocked until every row is written and the transaction commits. Commit the schema change first, then backfill in separate, batched transactions.`,
     });
   },
 };

@@ -72,7 +72,9 @@ describe('constraint-missing-not-valid', () => {
       'COMMIT;',
     ].join('\n');
     const found = expectRanges('constraint-missing-not-valid', sql, ['3:20-3:63']);
-    assert.match(found[0]!.message, /added it NOT VALID \(line 2\), so the lock taken there on orders is still held while every row is checked/);
+    assert.match(found[0]!.message, /added it NOT VALID, so the lock taken there on orders is still held while every row is checked/);
+    const added = found[0]!.finding.relatedHere?.[0];
+    assert.match(sql.slice(added!.start, added!.end), /^ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey .* NOT VALID$/);
   });
 
   it('err: inline CHECK on a new column, and inline REFERENCES with a DEFAULT, scan every row', () => {

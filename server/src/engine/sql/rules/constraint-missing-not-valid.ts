@@ -1,7 +1,7 @@
 import type { Fix } from '../../types';
 import type { RuleContext, SqlRule, Statement } from '../context';
 import type { PgNode } from '../parse';
-import { alterActions, columnConstraints, ident, isExisting, lineOf, sameTable, tableOf } from './_shared';
+import { alterActions, columnConstraints, ident, isExisting, tableOf } from './_shared';
 
 export const constraintMissingNotValid: SqlRule = {
   id: 'constraint-missing-not-valid',
@@ -16,11 +16,13 @@ export const constraintMissingNotValid: SqlRule = {
     const foreignKeysChecked = actions.some((a) => a.subtype === 'AT_AddConstraint' && a.cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN');
     for (const action of actions) {
       const c = action.cmd.def?.Constraint;
-      if (action.subtype === 'AT_ValidateConstraint' && ctx.state.inTransaction() && ctx.state.notValidInTransaction.has(action.cmd.name)) {
-        const added = findNotValidAdd(ctx, relation, action.cmd.name);
+      const added = action.subtype === 'AT_ValidateConstraint' && ctx.state.inTransaction() ? ctx.state.notValidConstraint(action.cmd.name) : undefined;
+      if (added) {
+        const where = ctx.locateUnit(added.unit);
         report({
           ...stmt.actionRange(action.index),
-          message: `VALIDATE CONSTRAINT ${action.cmd.name} runs in the transaction that added it NOT VALID${added ? ` (line ${lineOf(ctx.text, added.start)})` : ''}, so the lock taken there on ${table} is still held while every row is checked. Commit first, then validate in a separate transaction.`,
+          relatedHere: where ? [{ ...where, message: `${action.cmd.name} added NOT VALID here, in the same transaction` }] : [],
+          message: `VALIDATE CONSTRAINT ${action.cmd.name} runs in the transaction that added it NOT VALID, so the lock taken there on ${table} is still held while every row is checked. Commit first, then validate in a separate transaction.`,
         });
         continue;
       }
@@ -53,16 +55,6 @@ export const constraintMissingNotValid: SqlRule = {
     }
   },
 };
-
-/** The earlier statement of the file that added `name` NOT VALID to the table. */
-function findNotValidAdd(ctx: RuleContext, relation: PgNode, name: string): Statement | undefined {
-  for (let i = ctx.previous.length - 1; i >= 0; i--) {
-    const p = ctx.previous[i]!;
-    if (p.kind !== 'AlterTableStmt' || !sameTable(p.node.relation, relation)) continue;
-    if (alterActions(p).some((a) => a.subtype === 'AT_AddConstraint' && a.cmd.def?.Constraint?.conname === name)) return p;
-  }
-  return undefined;
-}
 
 /** The name PostgreSQL gives an unnamed constraint (before de-duplication). */
 function defaultName(relation: PgNode, c: PgNode): string {

@@ -52,7 +52,7 @@ export const preferRobustStmts: SqlRule = {
             problem(range, 'DROP CONSTRAINT without IF EXISTS', insertAfterIn(stmt, range, ['constraint'], ' IF EXISTS'));
           } else if (action.subtype === 'AT_AddConstraint' && action.cmd.def?.Constraint?.conname) {
             const name = action.cmd.def.Constraint.conname;
-            const droppedBefore = ctx.state.droppedConstraintsIfExists.has(name);
+            const droppedBefore = ctx.state.droppedIfExists(n.relation?.relname, name);
             if (!droppedBefore) {
               const table = stmt.nameRange(stmt.at(n.relation.location));
               const drop = `ALTER TABLE ${stmt.text.slice(table.start, table.end)} DROP CONSTRAINT IF EXISTS ${ident(name)};\n`;

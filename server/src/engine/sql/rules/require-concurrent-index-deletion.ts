@@ -1,5 +1,5 @@
 import type { SqlRule } from '../context';
-import { insertAfterWord, isIndexOfNewTable } from './_shared';
+import { insertAfterWord } from './_shared';
 import { objectNames } from '../locks';
 
 export const requireConcurrentIndexDeletion: SqlRule = {
@@ -11,7 +11,7 @@ export const requireConcurrentIndexDeletion: SqlRule = {
     const n = stmt.node;
     if (n.removeType !== 'OBJECT_INDEX' || n.concurrent) return;
     const names = objectNames(n);
-    if (names.every((name) => isIndexOfNewTable(ctx, name))) return;
+    if (names.every((name) => ctx.state.isIndexOfNewTable(name))) return;
     // CONCURRENTLY takes one index and fails inside a transaction block.
     const canFix = names.length === 1 && !ctx.state.inTransaction() && stmt.origin === 'file';
     const fix = canFix ? insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY') : undefined;

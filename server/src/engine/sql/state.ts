@@ -1,0 +1,313 @@
+/**
+ * What earlier statements of a file established, as the linter walks it top to bottom.
+ * Immutable: each statement that changes something yields a new state, so a state can be
+ * kept as a snapshot and compared by content (the language server reuses a statement's
+ * findings when its text and the state before it are unchanged). Nothing here holds a
+ * position in the file, so snapshots stay valid when text above them moves.
+ */
+import type { EngineSettings } from '../types';
+import type { PgNode } from './parse';
+
+export interface TableRef {
+  schema?: string;
+  name: string;
+}
+
+export const sameTable = (a: TableRef, b: TableRef): boolean => a.name === b.name && (!a.schema || !b.schema || a.schema === b.schema);
+
+export const tableRefOf = (rangeVar: PgNode): TableRef =>
+  rangeVar?.schemaname ? { schema: rangeVar.schemaname, name: rangeVar.relname } : { name: rangeVar?.relname ?? '?' };
+
+const tableName = (ref: TableRef): string => (ref.schema ? `${ref.schema}.${ref.name}` : ref.name);
+
+/** A lock or constraint and the top-level statement that took or added it (its text, not its position). */
+export interface UnitRecord {
+  table: string;
+  /** Source text of the top-level statement (the DO block for statements inside one). */
+  unit: string;
+}
+
+interface Fields {
+  /** Tables created earlier in this file: rules about existing tables leave them alone. */
+  createdTables: readonly TableRef[];
+  /** Indexes created earlier, by name, with their table. */
+  createdIndexes: readonly { name: string; table: TableRef }[];
+  explicitTransaction: boolean;
+  /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
+  lockTimeoutSession: boolean;
+  lockTimeoutLocal: boolean;
+  /** require-lock-timeout reports once per file: one SET at the top covers the rest. */
+  lockTimeoutReported: boolean;
+  /** ACCESS EXCLUSIVE locks the open transaction holds. */
+  exclusiveLocks: readonly UnitRecord[];
+  /** Constraints added NOT VALID in the open transaction, by name. */
+  notValidInTransaction: readonly (UnitRecord & { name: string })[];
+  /** `table.constraint` dropped with DROP CONSTRAINT IF EXISTS, so re-adding it is re-runnable. */
+  droppedConstraintsIfExists: readonly string[];
+  /** NOT VALID CHECK (col IS NOT NULL) constraints: `table.constraint` → `table.col`. */
+  notNullChecksNotValid: readonly [string, string][];
+  /** Validated CHECK (col IS NOT NULL): `table.col` → constraint names. */
+  notNullChecksValidated: readonly [string, string][];
+}
+
+const EMPTY: Fields = {
+  createdTables: [],
+  createdIndexes: [],
+  explicitTransaction: false,
+  lockTimeoutSession: false,
+  lockTimeoutLocal: false,
+  lockTimeoutReported: false,
+  exclusiveLocks: [],
+  notValidInTransaction: [],
+  droppedConstraintsIfExists: [],
+  notNullChecksNotValid: [],
+  notNullChecksValidated: [],
+};
+
+/** A 53-bit string hash (cyrb53): enough to tell states apart in one document's memo. */
+function hash(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+type FieldHashes = Record<keyof Fields, number>;
+
+const hashField = (value: unknown): number => hash(JSON.stringify(value));
+const EMPTY_HASHES = Object.fromEntries(Object.entries(EMPTY).map(([k, v]) => [k, hashField(v)])) as FieldHashes;
+
+export class FileState {
+  private keyCache: string | undefined;
+
+  constructor(
+    readonly settings: EngineSettings,
+    private readonly fields: Fields = EMPTY,
+    /** Content hash of each field, kept incrementally: a file creating hundreds of tables stays linear. */
+    private readonly hashes: FieldHashes = fields === EMPTY ? EMPTY_HASHES : rehashAll(fields),
+  ) {}
+
+  /** A state with some fields changed; this one stays as it was. */
+  with(changes: Partial<Fields>): FileState {
+    const hashes = { ...this.hashes };
+    for (const [name, value] of Object.entries(changes) as [keyof Fields, unknown][]) {
+      const old = this.fields[name];
+      // Arrays only grow by appending here ([...old, item]): hash the new item onto the old hash.
+      const appended =
+        Array.isArray(value) && Array.isArray(old) && value.length === old.length + 1 && (old.length === 0 || value[old.length - 1] === old[old.length - 1]);
+      hashes[name] = appended ? hash(JSON.stringify(value[old.length]), this.hashes[name]) : hashField(value);
+    }
+    return new FileState(this.settings, { ...this.fields, ...changes }, hashes);
+  }
+
+  /** Content key: equal keys mean equal states (up to hash collisions of 53-bit hashes). */
+  key(): string {
+    this.keyCache ??= Object.values(this.hashes).join(',');
+    return this.keyCache;
+  }
+
+  get createdTables(): readonly TableRef[] {
+    return this.fields.createdTables;
+  }
+  get explicitTransaction(): boolean {
+    return this.fields.explicitTransaction;
+  }
+  get lockTimeoutReported(): boolean {
+    return this.fields.lockTimeoutReported;
+  }
+  get exclusiveLocks(): readonly UnitRecord[] {
+    return this.fields.exclusiveLocks;
+  }
+
+  isNewTable(ref: TableRef): boolean {
+    return this.fields.createdTables.some((t) => sameTable(t, ref));
+  }
+
+  /** Whether index `name` (possibly schema-qualified) was created in this file on a table the file created. */
+  isIndexOfNewTable(name: string): boolean {
+    const index = this.fields.createdIndexes.find((i) => i.name === name.split('.').at(-1));
+    return !!index && this.isNewTable(index.table);
+  }
+
+  inTransaction(): boolean {
+    return this.fields.explicitTransaction || this.settings.assumeInTransaction;
+  }
+
+  lockTimeoutActive(): boolean {
+    return this.fields.lockTimeoutSession || this.fields.lockTimeoutLocal;
+  }
+
+  notValidConstraint(name: string): (UnitRecord & { name: string }) | undefined {
+    return this.fields.notValidInTransaction.find((c) => c.name === name);
+  }
+
+  droppedIfExists(table: string, constraint: string): boolean {
+    return this.fields.droppedConstraintsIfExists.includes(`${table}.${constraint}`);
+  }
+
+  hasValidatedNotNullCheck(table: string, column: string): boolean {
+    return this.fields.notNullChecksValidated.some(([key]) => key === `${table}.${column}`);
+  }
+
+  /** The state seen inside a DO block: it runs in one transaction of its own. */
+  forDoBlock(): FileState {
+    return this.with({ explicitTransaction: true });
+  }
+
+  /** After a DO block: what it created, set and locked stays for the rest of the file. */
+  afterDoBlock(inner: FileState): FileState {
+    const f = inner.fields;
+    return this.with({
+      createdTables: f.createdTables,
+      createdIndexes: f.createdIndexes,
+      lockTimeoutSession: f.lockTimeoutSession || f.lockTimeoutLocal,
+      lockTimeoutReported: f.lockTimeoutReported,
+      droppedConstraintsIfExists: f.droppedConstraintsIfExists,
+      notNullChecksNotValid: f.notNullChecksNotValid,
+      notNullChecksValidated: f.notNullChecksValidated,
+      // A DO block inside BEGIN … COMMIT holds its locks until that COMMIT.
+      exclusiveLocks: this.fields.explicitTransaction ? f.exclusiveLocks : this.fields.exclusiveLocks,
+      notValidInTransaction: this.fields.explicitTransaction ? f.notValidInTransaction : this.fields.notValidInTransaction,
+    });
+  }
+
+  /** A function body runs later, against the tables as they will be then, under the caller's settings. */
+  static forFunctionBody(settings: EngineSettings): FileState {
+    return new FileState(settings, { ...EMPTY, explicitTransaction: true, lockTimeoutSession: true, lockTimeoutReported: true });
+  }
+
+  /** The state after a statement. `unit` is the source of its top-level statement. */
+  next(kind: string, n: PgNode, unit: string): FileState {
+    let s: FileState = this.apply(kind, n);
+    if (s.inTransaction()) s = s.recordTransactionLocks(kind, n, unit);
+    return s;
+  }
+
+  private apply(kind: string, n: PgNode): FileState {
+    const f = this.fields;
+    switch (kind) {
+      case 'TransactionStmt':
+        if (n.kind === 'TRANS_STMT_BEGIN' || n.kind === 'TRANS_STMT_START') return this.with({ explicitTransaction: true });
+        if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE', 'TRANS_STMT_COMMIT_PREPARED'].includes(n.kind)) {
+          return this.with({ explicitTransaction: false, exclusiveLocks: [], notValidInTransaction: [], lockTimeoutLocal: false });
+        }
+        return this;
+      case 'CreateStmt':
+      case 'CreateTableAsStmt': {
+        const relation = n.relation ?? n.into?.rel;
+        return relation ? this.with({ createdTables: [...f.createdTables, tableRefOf(relation)] }) : this;
+      }
+      case 'RenameStmt': {
+        // A table the file created keeps counting as new under its new name.
+        if (n.renameType !== 'OBJECT_TABLE' || !n.relation || !this.isNewTable(tableRefOf(n.relation))) return this;
+        const renamed = { ...tableRefOf(n.relation), name: n.newname };
+        return this.with({ createdTables: [...f.createdTables, renamed] });
+      }
+      case 'IndexStmt':
+        // Only indexes of new tables matter (dropping them needs no care).
+        if (!n.idxname || !this.isNewTable(tableRefOf(n.relation))) return this;
+        return this.with({ createdIndexes: [...f.createdIndexes, { name: n.idxname, table: tableRefOf(n.relation) }] });
+      case 'AlterTableStmt':
+        return this.applyAlterTable(n);
+      case 'VariableSetStmt':
+        if (n.kind === 'VAR_RESET_ALL' || (n.name === 'lock_timeout' && (n.kind === 'VAR_RESET' || n.kind === 'VAR_SET_DEFAULT'))) {
+          return this.with({ lockTimeoutSession: false, lockTimeoutLocal: false });
+        }
+        if (n.name === 'lock_timeout' && n.kind === 'VAR_SET_VALUE') return this.setLockTimeout(!isZero(n.args?.[0]), n.is_local === true);
+        return this;
+      case 'SelectStmt':
+        // SELECT set_config('lock_timeout', '2s', false)
+        return (n.targetList ?? []).reduce((state: FileState, target: PgNode) => {
+          const call = target.ResTarget?.val?.FuncCall;
+          const args: PgNode[] = call?.args ?? [];
+          if (call?.funcname?.at(-1)?.String?.sval !== 'set_config' || args[0]?.A_Const?.sval?.sval !== 'lock_timeout') return state;
+          return state.setLockTimeout(!isZero(args[1]), args[2]?.A_Const?.boolval?.boolval === true);
+        }, this);
+      default:
+        return this;
+    }
+  }
+
+  private setLockTimeout(enabled: boolean, local: boolean): FileState {
+    if (!enabled) return this.with({ lockTimeoutSession: local ? this.fields.lockTimeoutSession : false, lockTimeoutLocal: false });
+    return local ? this.with({ lockTimeoutLocal: true }) : this.with({ lockTimeoutSession: true });
+  }
+
+  private applyAlterTable(n: PgNode): FileState {
+    const f = this.fields;
+    const table = n.relation?.relname as string | undefined;
+    if (!table) return this;
+    let dropped = f.droppedConstraintsIfExists;
+    let notValid = f.notNullChecksNotValid;
+    let validated = f.notNullChecksValidated;
+    for (const item of n.cmds ?? []) {
+      const cmd = item.AlterTableCmd;
+      const c = cmd?.def?.Constraint;
+      if (cmd?.subtype === 'AT_DropConstraint') {
+        if (cmd.missing_ok) dropped = [...dropped, `${table}.${cmd.name}`];
+        validated = validated.filter(([key, name]) => !(key.startsWith(`${table}.`) && name === cmd.name));
+      } else if (cmd?.subtype === 'AT_AddConstraint' && c?.contype === 'CONSTR_CHECK' && c.is_enforced !== false) {
+        const column = notNullColumn(c.raw_expr);
+        if (!column) continue;
+        const name = c.conname ?? `${table}_${column}_check`;
+        if (c.skip_validation) notValid = [...notValid, [`${table}.${name}`, `${table}.${column}`]];
+        else validated = [...validated, [`${table}.${column}`, name]];
+      } else if (cmd?.subtype === 'AT_ValidateConstraint') {
+        const key = notValid.find(([k]) => k === `${table}.${cmd.name}`)?.[1];
+        if (key) validated = [...validated, [key, cmd.name]];
+      }
+    }
+    if (dropped === f.droppedConstraintsIfExists && notValid === f.notNullChecksNotValid && validated === f.notNullChecksValidated) return this;
+    return this.with({ droppedConstraintsIfExists: dropped, notNullChecksNotValid: notValid, notNullChecksValidated: validated });
+  }
+
+  /** Inside a transaction: the ACCESS EXCLUSIVE locks and NOT VALID constraints it now holds. */
+  private recordTransactionLocks(kind: string, n: PgNode, unit: string): FileState {
+    const f = this.fields;
+    if (kind === 'DropStmt' && (n.removeType === 'OBJECT_TABLE' || (n.removeType === 'OBJECT_INDEX' && !n.concurrent))) {
+      return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table: 'a dropped object', unit }] });
+    }
+    const relation = kind === 'AlterTableStmt' || kind === 'RenameStmt' ? n.relation : kind === 'TruncateStmt' ? n.relations?.[0]?.RangeVar : undefined;
+    if (!relation || this.isNewTable(tableRefOf(relation))) return this;
+    const table = tableName(tableRefOf(relation));
+    if (kind === 'AlterTableStmt') {
+      const added = (n.cmds ?? [])
+        .map((c: PgNode) => c.AlterTableCmd)
+        .filter((cmd: PgNode) => cmd?.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.skip_validation && cmd.def.Constraint.conname)
+        .map((cmd: PgNode) => ({ table, unit, name: cmd.def.Constraint.conname as string }));
+      const s = added.length ? this.with({ notValidInTransaction: [...f.notValidInTransaction, ...added] }) : this;
+      const onlyWeak = (n.cmds ?? []).every(
+        (c: PgNode) =>
+          ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_AttachPartition'].includes(c.AlterTableCmd?.subtype) ||
+          (c.AlterTableCmd?.subtype === 'AT_AddConstraint' && c.AlterTableCmd.def?.Constraint?.contype === 'CONSTR_FOREIGN'),
+      );
+      return onlyWeak ? s : s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
+    }
+    return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
+  }
+}
+
+function rehashAll(fields: Fields): FieldHashes {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, hashField(v)])) as FieldHashes;
+}
+
+/** lock_timeout = 0 (or '0', '0s', '0ms') turns the timeout off. */
+function isZero(value: PgNode): boolean {
+  const c = value?.A_Const;
+  if (!c) return false;
+  if (c.ival) return !c.ival.ival; // `ival: {}` is 0
+  return /^\s*0+\s*(ms|s|min|h|d)?\s*$/i.test(c.sval?.sval ?? '');
+}
+
+/** The column of a `col IS NOT NULL` check expression. */
+export function notNullColumn(expr: PgNode): string | undefined {
+  const test = expr?.NullTest;
+  if (!test || test.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  return test.arg?.ColumnRef?.fields?.at(-1)?.String?.sval;
+}

@@ -9,12 +9,24 @@ let client: LanguageClient | undefined;
 function explicitSettings(scopeUri: string | undefined): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration('rolloutGuard', scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
   const out: Record<string, unknown> = {};
-  for (const key of ['enable', 'pgVersion', 'assumeInTransaction', 'rules', 'configFile']) {
+  for (const key of ['enable', 'pgVersion', 'assumeInTransaction', 'rules', 'configFile', 'schemaValidation']) {
     const inspected = config.inspect(key);
     const value = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
     if (value !== undefined) out[key] = value;
   }
+  out.redHatKubernetesGlobs = redHatKubernetesGlobs(scopeUri);
   return out;
+}
+
+/** Files Red Hat YAML validates against its Kubernetes schema: `yaml.schemas` entries for "kubernetes". */
+function redHatKubernetesGlobs(scopeUri: string | undefined): string[] {
+  if (!vscode.extensions.getExtension('redhat.vscode-yaml')) return [];
+  const yaml = vscode.workspace.getConfiguration('yaml', scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
+  if (yaml.get<boolean>('validate') === false) return [];
+  const schemas = yaml.get<Record<string, string | string[]>>('schemas') ?? {};
+  return Object.entries(schemas)
+    .filter(([schema]) => /kubernetes/i.test(schema))
+    .flatMap(([, globs]) => (Array.isArray(globs) ? globs : [globs]));
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {

@@ -91,7 +91,7 @@ async function lintDocument(uri: string): Promise<void> {
       findings = lintText({
         fileName: pathOf(uri),
         text,
-        settings: settings.engine,
+        settings: engineSettingsFor(settings, uri, text),
         workspace: kind === 'yaml' ? workspaceFor(uri, text) : undefined,
         sqlMemo: kind === 'sql' ? memoFor(uri) : undefined,
         isCancelled: () => documents.get(uri)?.version !== version,
@@ -113,6 +113,12 @@ async function lintDocument(uri: string): Promise<void> {
   const target = doc ?? TextDocument.create(uri, 'yaml', 0, text);
   fixStore.set(uri, version, findings);
   await connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(target, f)) });
+}
+
+/** schemaValidation `auto` stands back where Red Hat YAML already shows schema problems. */
+function engineSettingsFor(settings: ResolvedSettings, uri: string, text: string): ResolvedSettings['engine'] {
+  if (settings.engine.schemaValidation !== 'auto' || fileKind(pathOf(uri)) !== 'yaml') return settings.engine;
+  return settings.standsBackFor(uri, text) ? { ...settings.engine, schemaValidation: 'off' } : settings.engine;
 }
 
 function memoFor(uri: string): SqlLintMemo {

@@ -9,6 +9,7 @@ const KNOWN_KEYS = new Set([
   'pgVersion',
   'assumeInTransaction',
   'rules',
+  'schemaValidation',
   'dialect',
   'migrations',
   'canary',
@@ -27,6 +28,7 @@ export interface PartialSettings {
   pgVersion?: number;
   assumeInTransaction?: boolean;
   rules?: Record<string, SeveritySetting>;
+  schemaValidation?: EngineSettings['schemaValidation'];
 }
 
 /** Parses .rollout-guard.yaml text. Throws ConfigError with a message naming the bad key. */
@@ -59,6 +61,10 @@ export function validateSettings(record: Record<string, unknown>, source: string
     if (typeof record.assumeInTransaction !== 'boolean') throw new ConfigError(`${source}: assumeInTransaction must be true or false.`);
     out.assumeInTransaction = record.assumeInTransaction;
   }
+  if (record.schemaValidation !== undefined) {
+    if (!['auto', 'on', 'off'].includes(String(record.schemaValidation))) throw new ConfigError(`${source}: schemaValidation must be auto, on or off.`);
+    out.schemaValidation = record.schemaValidation as EngineSettings['schemaValidation'];
+  }
   if (record.rules !== undefined) {
     if (!record.rules || typeof record.rules !== 'object' || Array.isArray(record.rules))
       throw new ConfigError(`${source}: rules must map rule ids to error, warning, info, hint or off.`);
@@ -81,6 +87,7 @@ export function mergeSettings(...layers: (PartialSettings | undefined)[]): Engin
     if (layer.pgVersion !== undefined) merged.pgVersion = layer.pgVersion;
     if (layer.assumeInTransaction !== undefined) merged.assumeInTransaction = layer.assumeInTransaction;
     if (layer.rules) Object.assign(merged.rules, layer.rules);
+    if (layer.schemaValidation !== undefined) merged.schemaValidation = layer.schemaValidation;
   }
   return merged;
 }

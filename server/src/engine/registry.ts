@@ -17,7 +17,12 @@ const engineRules: RuleInfo[] = [
   { id: 'unused-ignore', severity: 'info', summary: 'A rollout-guard-ignore names an unknown rule or suppresses nothing.', language: 'any' },
   { id: 'unreadable-file', severity: 'error', summary: 'The file could not be read: binary, not UTF-8, too large, or not readable.', language: 'any' },
   { id: 'template-skipped', severity: 'info', summary: 'A YAML file with {{ … }} templates (Helm) is not checked until rendered.', language: 'yaml' },
-  { id: 'invalid-config', severity: 'error', summary: 'The .rollout-guard.yaml configuration file has an error; the other settings still apply.', language: 'yaml' },
+  {
+    id: 'invalid-config',
+    severity: 'error',
+    summary: 'The .rollout-guard.yaml configuration file has an error; the other settings still apply.',
+    language: 'yaml',
+  },
 ];
 
 function buildRegistry(): Map<string, RuleInfo> {

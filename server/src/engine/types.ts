@@ -45,12 +45,18 @@ export interface EngineSettings {
   assumeInTransaction: boolean;
   /** Severity overrides per rule id. */
   rules: Record<string, SeveritySetting>;
+  /**
+   * unknown-field / invalid-type: `auto` stands back for files another extension (Red Hat YAML)
+   * already validates against a Kubernetes schema — the language server decides that per file.
+   */
+  schemaValidation: 'auto' | 'on' | 'off';
 }
 
 export const defaultSettings: EngineSettings = {
   pgVersion: 16,
   assumeInTransaction: false,
   rules: {},
+  schemaValidation: 'auto',
 };
 
 export const DOCS_BASE = 'https://github.com/rollout-guard/rollout-guard/blob/main/docs/rules/';

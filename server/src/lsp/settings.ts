@@ -1,6 +1,7 @@
 /** Per-resource settings: .rollout-guard.yaml of the workspace folder, then VS Code settings on top. */
 import fs from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { URI } from 'vscode-uri';
 import { CONFIG_FILE_NAME, ConfigError, mergeSettings, parseConfig, validateSettings, type EngineSettings, type PartialSettings } from '../engine';
 
@@ -11,6 +12,9 @@ export interface EditorSettings {
   assumeInTransaction?: boolean;
   rules?: Record<string, string>;
   configFile?: string;
+  schemaValidation?: 'auto' | 'on' | 'off';
+  /** Globs that Red Hat YAML validates against its Kubernetes schema (from its yaml.schemas), sent by the client. */
+  redHatKubernetesGlobs?: string[];
 }
 
 export interface ResolvedSettings {
@@ -20,6 +24,8 @@ export interface ResolvedSettings {
   problems: string[];
   /** The config file used, if any. */
   configPath?: string;
+  /** For schemaValidation `auto`: files another extension already validates. */
+  standsBackFor: (uri: string, text: string) => boolean;
 }
 
 /** Reads and validates the settings for one document; never throws. */
@@ -46,12 +52,21 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     if (editor?.pgVersion !== undefined) record.pgVersion = editor.pgVersion;
     if (editor?.assumeInTransaction !== undefined) record.assumeInTransaction = editor.assumeInTransaction;
     if (editor?.rules && Object.keys(editor.rules).length) record.rules = editor.rules;
+    if (editor?.schemaValidation !== undefined) record.schemaValidation = editor.schemaValidation;
     fromEditor = validateSettings(record, 'rolloutGuard settings');
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(error.message);
   }
-  return { enabled: editor?.enable !== false, engine: mergeSettings(fromFile, fromEditor), problems, configPath };
+  const globs = editor?.redHatKubernetesGlobs ?? [];
+  const matches = globs.length ? picomatch(globs, { dot: true, matchBase: true }) : () => false;
+  const standsBackFor = (uri: string, text: string): boolean => {
+    // A `# yaml-language-server: $schema=…kubernetes…` modeline, or a file mapped in yaml.schemas.
+    if (/#\s*yaml-language-server:\s*\$schema=\S*kubernetes/i.test(text.slice(0, 2000))) return true;
+    const file = URI.parse(uri).fsPath;
+    return matches(folder ? path.relative(folder, file).split(path.sep).join('/') : path.basename(file));
+  };
+  return { enabled: editor?.enable !== false, engine: mergeSettings(fromFile, fromEditor), problems, configPath, standsBackFor };
 }
 
 function workspaceFolderOf(documentUri: string, folders: string[]): string | undefined {

@@ -14,7 +14,7 @@ function rulesFor(kind: string): readonly ManifestRule[] {
     rulesByKind = new Map();
     for (const rule of manifestRules) for (const k of rule.kinds) rulesByKind.set(k, [...(rulesByKind.get(k) ?? []), rule]);
   }
-  return rulesByKind.get(kind) ?? [];
+  return [...(rulesByKind.get(kind) ?? []), ...(rulesByKind.get('*') ?? [])];
 }
 
 export const IGNORE_ANNOTATION = 'rollout-guard.io/ignore';

@@ -20,7 +20,9 @@ export function generateMigration(count: number): string {
         out.push(`UPDATE ${table} SET status = 'archived' WHERE id >= ${i * 1000} AND id < ${(i + 1) * 1000};`);
         break;
       case 5:
-        out.push(`CREATE TABLE IF NOT EXISTS audit_${i} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  payload jsonb NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`);
+        out.push(
+          `CREATE TABLE IF NOT EXISTS audit_${i} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  payload jsonb NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`,
+        );
         break;
       case 6:
         out.push(`ALTER TABLE ${table} ALTER COLUMN note_${i - 6} TYPE varchar(200);`);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TestLspClient, repoRoot } from '../test/helpers/lsp-client';
 import { generateMigration } from './generate';
+import { generateManifestWorkspace } from './generate-manifests';
 
 const corpus = path.resolve(repoRoot, '../shared/corpus/pg-regress');
 const RUNS = 5;
@@ -23,7 +24,12 @@ interface Measure {
 /** Runs a command under GNU time for wall time and peak resident memory. */
 function measure(command: string, args: string[]): Measure {
   const started = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const lastLine = r.stderr.trim().split('\n').at(-1) ?? '';
   const kb = Number(lastLine);
@@ -36,7 +42,10 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
 
 function benchCli(): string[][] {
   if (!fs.existsSync('/usr/bin/time')) throw new Error('GNU time is needed for peak memory: apt-get install time');
-  const files = fs.readdirSync(corpus).filter((f) => f.endsWith('.sql')).map((f) => path.join(corpus, f));
+  const files = fs
+    .readdirSync(corpus)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => path.join(corpus, f));
   // squawk-cli's own platform package (the wrapper's other platform packages are not on this registry).
   const squawk = path.join(repoRoot, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
   if (!fs.existsSync(squawk)) throw new Error('squawk is not installed: it ships for linux-x64 here (npm ci installs @squawk-cli/linux-x64)');
@@ -56,7 +65,13 @@ function benchCli(): string[][] {
   const rows = [...results.entries()].map(([name, ms]) => {
     const t = median(ms.map((m) => m.seconds));
     const mem = median(ms.map((m) => m.peakMb));
-    return [`${name} (pg-regress, ${files.length} files)`, `${t.toFixed(2)} s`, `${(ourTime / t).toFixed(2)}×`, `${mem.toFixed(0)} MB`, `${(ourMem / mem).toFixed(2)}×`];
+    return [
+      `${name} (pg-regress, ${files.length} files)`,
+      `${t.toFixed(2)} s`,
+      `${(ourTime / t).toFixed(2)}×`,
+      `${mem.toFixed(0)} MB`,
+      `${(ourMem / mem).toFixed(2)}×`,
+    ];
   });
   return rows;
 }
@@ -76,7 +91,7 @@ async function benchLsp(): Promise<string[][]> {
   const latencies: number[] = [];
   for (let version = 2; version < 102; version++) {
     // Type one character into a different statement each time, spread over the file.
-    const line = Math.floor(((version * 37) % 97) / 97 * (lines.length - 1));
+    const line = Math.floor((((version * 37) % 97) / 97) * (lines.length - 1));
     const published = client.diagnostics(uri, (p) => p.version === version);
     const started = performance.now();
     await client.connection.sendNotification('textDocument/didChange', {
@@ -94,6 +109,68 @@ async function benchLsp(): Promise<string[][]> {
   ];
 }
 
+/** Cold index + lint of 2,000 objects in 400 files, and cross-file re-lint latency after an edit. */
+async function benchManifests(): Promise<string[][]> {
+  const dir = fs.mkdtempSync(path.join(repoRoot, 'out', 'bench-manifests-'));
+  const files = generateManifestWorkspace(400);
+  for (const [name, text] of files) fs.writeFileSync(path.join(dir, name), text);
+  const cli = [path.join(repoRoot, 'bin/rollout-guard.js'), 'check', dir, '--format', 'json'];
+  const cliRuns = Array.from({ length: RUNS }, () => measure(process.execPath, cli));
+  const rows = [
+    [
+      `rollout-guard check, ${files.size} manifest files (2,000 objects), cold`,
+      `${median(cliRuns.map((m) => m.seconds)).toFixed(2)} s`,
+      'target < 1.5 s',
+      `${median(cliRuns.map((m) => m.peakMb)).toFixed(0)} MB`,
+      '',
+    ],
+  ];
+
+  // The language server: index the folder, publish every file, then edit a DestinationRule.
+  const client = new TestLspClient();
+  const uriOf = (name: string): string => pathToFileURL(path.join(dir, name)).href;
+  const allPublished = new Promise<void>((resolve) => {
+    const seen = new Set<string>();
+    for (const name of files.keys()) void client.diagnostics(uriOf(name)).then(() => (seen.add(name), seen.size === files.size && resolve()));
+  });
+  const started = performance.now();
+  await client.initialize(pathToFileURL(dir).href);
+  await allPublished;
+  rows.push(['language server: index and publish 400 manifest files, cold', `${(performance.now() - started).toFixed(0)} ms`, 'target < 1500 ms', '', '']);
+
+  const drName = 'destinationrule-7.yaml';
+  const drUri = uriOf(drName);
+  const vsUri = uriOf('virtualservice-7.yaml');
+  let text = files.get(drName)!;
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: drUri, languageId: 'yaml', version: 1, text } });
+  const latencies: number[] = [];
+  for (let version = 2; version < 62; version++) {
+    // Rename subset v2 of the first DestinationRule back and forth: the VirtualService in another file gains or loses unknown-subset.
+    const renamed = version % 2 === 0;
+    const from = renamed ? '- name: v2' : '- name: v3';
+    const offset = text.indexOf(from);
+    text = text.replace(from, renamed ? '- name: v3' : '- name: v2');
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length - 1;
+    const character = offset - before.lastIndexOf('\n') - 1 + '- name: v'.length;
+    const published = client.diagnostics(vsUri, (p) => p.diagnostics.some((d) => d.code === 'unknown-subset') === renamed);
+    const t = performance.now();
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: drUri, version },
+      contentChanges: [{ range: { start: { line, character }, end: { line, character: character + 1 } }, text: renamed ? '3' : '2' }],
+    });
+    await published;
+    latencies.push(performance.now() - t);
+  }
+  await client.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+  rows.push(
+    ['edit a DestinationRule → VirtualService in another file re-checked, median', `${median(latencies).toFixed(1)} ms`, '', '', ''],
+    ['edit a DestinationRule → VirtualService in another file re-checked, p95', `${percentile(latencies, 95).toFixed(1)} ms`, 'target < 30 ms', '', ''],
+  );
+  return rows;
+}
+
 function table(rows: string[][]): string {
   const header = ['measure', 'value', 'ratio (rollout-guard / this)', 'peak memory', 'memory ratio'];
   const all = [header, ...rows];
@@ -103,6 +180,6 @@ function table(rows: string[][]): string {
 }
 
 void (async () => {
-  const rows = [...benchCli(), ...(await benchLsp())];
+  const rows = [...benchCli(), ...(await benchLsp()), ...(await benchManifests())];
   process.stdout.write(table(rows) + '\n');
 })();

@@ -13,7 +13,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import fs from 'node:fs/promises';
 import { URI } from 'vscode-uri';
-import { decodeFile, fileKind, hoverSql, lintText, loadParser, ManifestWorkspace, SqlLintMemo, type Finding } from './engine';
+import { decodeFile, fileKind, hoverManifest, hoverSql, lintText, loadParser, ManifestWorkspace, SqlLintMemo, type Finding } from './engine';
 import { codeActions, FixStore, toDiagnostic, toRange } from './lsp/convert';
 import { resolveSettings, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
@@ -229,9 +229,12 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
 
 connection.onHover(async (params, token) => {
   const doc = documents.get(params.textDocument.uri);
-  if (!doc || fileKind(pathOf(doc.uri)) !== 'sql' || token.isCancellationRequested) return null;
-  const settings = await settingsFor(doc.uri);
-  const hover = hoverSql(doc.getText(), doc.offsetAt(params.position), settings.engine);
+  if (!doc || token.isCancellationRequested) return null;
+  const kind = fileKind(pathOf(doc.uri));
+  const offset = doc.offsetAt(params.position);
+  let hover: { start: number; end: number; contents: string } | undefined;
+  if (kind === 'sql') hover = hoverSql(doc.getText(), offset, (await settingsFor(doc.uri)).engine);
+  else if (kind === 'yaml') hover = hoverManifest(workspaceFor(doc.uri, doc.getText()), doc.uri, offset);
   return hover ? { contents: { kind: 'markdown', value: hover.contents }, range: toRange(doc, hover.start, hover.end) } : null;
 });
 

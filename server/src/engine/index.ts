@@ -14,6 +14,7 @@ export { LineIndex } from './text';
 
 export { ManifestWorkspace } from './manifests/workspace';
 export { hoverSql, type StatementHover } from './sql/hover';
+export { hoverManifest } from './manifests/hover';
 
 const SQL_EXTENSIONS = /\.(sql|pgsql|psql)$/i;
 const YAML_EXTENSIONS = /\.ya?ml$/i;

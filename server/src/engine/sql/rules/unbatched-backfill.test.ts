@@ -47,7 +47,7 @@ describe('unbatched-backfill', () => {
     const sql = "UPDATE orders SET status = 'pending';\nUPDATE public.orders\n  SET status = 'pending'\n  WHERE status IS NULL;";
     const found = expectRanges('unbatched-backfill', sql, ['1:1-1:14', '2:1-2:21']);
     assert.match(found[0]!.message, /^UPDATE of every row of orders in one statement/);
-    assert.match(found[1]!.message, /^UPDATE of every row the WHERE matches of public\.orders/);
+    assert.match(found[1]!.message, /^UPDATE of every row of public\.orders that the WHERE matches/);
     assert.match(found[1]!.message, /-- rollout-guard: backfill table=public\.orders key=id batch=1000/);
   });
 
@@ -62,7 +62,7 @@ describe('unbatched-backfill', () => {
       "DELETE FROM orders WHERE country IN ('XX', 'YY');",
     ].join('\n');
     const found = expectRanges('unbatched-backfill', sql, ['1:1-1:26', '2:1-2:14', '3:1-3:14', '4:59-4:72', '5:1-5:14', '6:1-6:14', '7:1-7:19']);
-    assert.match(found[0]!.message, /^DELETE of every row the WHERE matches of public\.events/);
+    assert.match(found[0]!.message, /^DELETE of every row of public\.events that the WHERE matches/);
   });
 
   it('err: the backfill comment must name the statement right below it', () => {

@@ -18,10 +18,10 @@ export const unbatchedBackfill: SqlRule = {
     if (joinsLimitedRows(n)) return;
     const table = tableOf(n.relation);
     const verb = stmt.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
-    const scope = n.whereClause ? 'every row the WHERE matches' : 'every row';
+    const scope = n.whereClause ? `every row of ${table} that the WHERE matches` : `every row of ${table}`;
     report({
       ...verbRange(stmt, verb.toLowerCase(), n.relation),
-      message: `${verb} of ${scope} of ${table} in one statement: each changed row stays locked until it commits, so the running version's writes to them wait, and replication lags. Work in batches by key range (WHERE id >= $1 AND id < $2), or declare it for the backfill runner: -- rollout-guard: backfill table=${table} key=id batch=1000.`,
+      message: `${verb} of ${scope} in one statement: each changed row stays locked until it commits, so the running version's writes to them wait, and replication lags. Work in batches by key range (WHERE id >= $1 AND id < $2), or declare it for the backfill runner: -- rollout-guard: backfill table=${table} key=id batch=1000.`,
     });
   },
 };

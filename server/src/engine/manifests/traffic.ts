@@ -1,0 +1,401 @@
+/**
+ * Traffic knowledge shared by the Service, Istio and Argo Rollouts rules and the route hover:
+ * VirtualService routes and destinations, how an Istio host names a Service, DestinationRule
+ * subsets, the pods a selector picks (Argo's canary/stable/experiment pods included), durations.
+ * Every cross-file question goes through a Lookup, so it is recorded as a dependency.
+ */
+import {
+  asArray,
+  asRecord,
+  asString,
+  get,
+  isArgo,
+  isIstio,
+  podTemplate,
+  selectorMatches,
+  serviceOfHost,
+  stringMap,
+  type Json,
+  type PodTemplate,
+} from './model';
+import type { Lookup, NamespaceScope } from './workspace';
+import type { ManifestObject, Path } from './yaml';
+
+/* ---------- Services and Istio hosts ---------- */
+
+/**
+ * Namespace an object looks up its references in: workspace.ts's scopeOf, repeated here because
+ * rules cannot import values from workspace.ts (it loads the rules: a cycle at module load).
+ */
+export const scopeOf = (object: ManifestObject): NamespaceScope => (object.namespaceWritten ? object.namespace : undefined);
+
+/** A core Kubernetes Service (not a Knative Service, which shares the kind). */
+export const isCoreService = (object: ManifestObject): boolean => object.kind === 'Service' && (object.apiVersion === 'v1' || object.apiVersion === '');
+
+/** The Service an Istio host names, with the namespace scope to find it in. */
+export interface HostService {
+  name: string;
+  /** Namespace of the Service; undefined when a short name is used in an object without namespace. */
+  scope: NamespaceScope;
+  /** `short` (reviews), `namespaced` (reviews.prod), `fqdn` (reviews.prod.svc…). */
+  form: 'short' | 'namespaced' | 'fqdn';
+}
+
+const IP_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:]+)$/i;
+
+/**
+ * The Service a host names, as seen from `from` (short names resolve in its namespace), or
+ * undefined for hosts outside the cluster: wildcards, IP addresses, and names with other dots.
+ */
+export function hostService(host: string, from: ManifestObject): HostService | undefined {
+  if (!host || host.includes('*') || IP_ADDRESS.test(host)) return undefined;
+  const service = serviceOfHost(host.toLowerCase().replace(/\.$/, ''), from.namespace);
+  if (!service || !service.name || !service.namespace) return undefined;
+  const parts = host.split('.').length;
+  if (parts === 1) return { name: service.name, scope: scopeOf(from), form: 'short' };
+  return { name: service.name, scope: service.namespace, form: parts === 2 ? 'namespaced' : 'fqdn' };
+}
+
+/** Two namespace scopes that can be the same namespace. */
+export const scopesOverlap = (a: NamespaceScope, b: NamespaceScope): boolean => a === undefined || b === undefined || a === b;
+
+/** Core Services named `name` in a scope. */
+export function findServices(lookup: Lookup, name: string, scope: NamespaceScope): ManifestObject[] {
+  return lookup.all('Service', scope).filter((o) => isCoreService(o) && o.name === name);
+}
+
+/**
+ * Whether the workspace knows namespace `ns` (a Namespace object, or a Service written in it): a
+ * two-part host `name.ns` is only read as a Service when it does, since `httpbin.org` looks the same.
+ */
+export function namespaceKnown(lookup: Lookup, ns: string): boolean {
+  return lookup.all('Namespace', undefined).some((o) => o.name === ns) || lookup.all('Service', ns).some((o) => o.namespaceWritten && o.namespace === ns);
+}
+
+/** `*.example.com` covers `a.example.com`; `*` covers everything. */
+function wildcardCovers(pattern: string, host: string): boolean {
+  if (pattern === '*') return true;
+  return pattern.startsWith('*.') && host.toLowerCase().endsWith(pattern.slice(1).toLowerCase());
+}
+
+/** Whether a host written in `a` and a host written in `b` name the same destination. */
+export function sameHost(hostA: string, a: ManifestObject, hostB: string, b: ManifestObject): boolean {
+  if (hostA.toLowerCase() === hostB.toLowerCase() && (hostA.includes('.') || scopesOverlap(scopeOf(a), scopeOf(b)))) return true;
+  const sa = hostService(hostA, a);
+  const sb = hostService(hostB, b);
+  if (sa && sb) return sa.name === sb.name && scopesOverlap(sa.scope, sb.scope);
+  if (hostB.includes('*')) {
+    if (wildcardCovers(hostB, hostA)) return true;
+    // `*.prod.svc.cluster.local` covers reviews in prod (or anywhere, for an unknown namespace).
+    const suffix = /^\*\.([^.]+)\.svc\./.exec(hostB);
+    if (sa && suffix) return sa.scope === undefined || sa.scope === suffix[1];
+    if (sa && hostB === '*') return true;
+  }
+  return false;
+}
+
+/* ---------- VirtualService routes ---------- */
+
+export type RouteProtocol = 'http' | 'tcp' | 'tls';
+export const ROUTE_PROTOCOLS: readonly RouteProtocol[] = ['http', 'tcp', 'tls'];
+
+export interface RouteDestination {
+  /** Index in the route's `route` list. */
+  index: number;
+  /** Path of the item in `route` (the map holding `destination` and `weight`). */
+  path: Path;
+  host: string | undefined;
+  subset: string | undefined;
+  /** The weight as written (undefined when absent). */
+  weight: unknown;
+}
+
+export interface IstioRoute {
+  protocol: RouteProtocol;
+  index: number;
+  /** Path of the route in spec.http / spec.tcp / spec.tls. */
+  path: Path;
+  route: Json;
+  name: string | undefined;
+  destinations: RouteDestination[];
+}
+
+/** The http, tcp and tls routes of an Istio VirtualService (none for other kinds). */
+export function istioRoutes(object: ManifestObject): IstioRoute[] {
+  if (object.kind !== 'VirtualService' || !isIstio(object)) return [];
+  const out: IstioRoute[] = [];
+  for (const protocol of ROUTE_PROTOCOLS) {
+    asArray(get(object.data, ['spec', protocol])).forEach((item, index) => {
+      const route = asRecord(item);
+      const path = ['spec', protocol, index];
+      const destinations = asArray(route.route).map((d, i) => {
+        const destination = asRecord(asRecord(d).destination);
+        return { index: i, path: [...path, 'route', i], host: asString(destination.host), subset: asString(destination.subset), weight: asRecord(d).weight };
+      });
+      out.push({ protocol, index, path, route, name: asString(route.name), destinations });
+    });
+  }
+  return out;
+}
+
+/** Every destination of a VirtualService, mirrors included, with the path of its `destination` map. */
+export function allDestinations(object: ManifestObject): { path: Path; host: string | undefined; subset: string | undefined }[] {
+  const out: { path: Path; host: string | undefined; subset: string | undefined }[] = [];
+  const add = (path: Path, value: unknown): void => {
+    const d = asRecord(value);
+    if (Object.keys(d).length) out.push({ path, host: asString(d.host), subset: asString(d.subset) });
+  };
+  for (const route of istioRoutes(object)) {
+    for (const d of route.destinations) add([...d.path, 'destination'], asRecord(get(route.route, ['route', d.index])).destination);
+    if (route.protocol !== 'http') continue;
+    if (route.route.mirror) add([...route.path, 'mirror'], route.route.mirror);
+    asArray(route.route.mirrors).forEach((m, i) => add([...route.path, 'mirrors', i, 'destination'], asRecord(m).destination));
+  }
+  return out;
+}
+
+/** A weight as a number: integers and numeric strings; undefined when absent or not a number. */
+export function weightValue(weight: unknown): number | undefined {
+  if (typeof weight === 'number' && Number.isFinite(weight)) return weight;
+  if (typeof weight === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(weight)) return Number(weight);
+  return undefined;
+}
+
+/** A route that splits traffic: two or more destinations. */
+export const isSplit = (route: IstioRoute): boolean => route.destinations.length >= 2;
+
+/* ---------- DestinationRules ---------- */
+
+export interface Subset {
+  index: number;
+  name: string;
+  labels: Record<string, string>;
+  hasLabels: boolean;
+}
+
+export function subsetsOf(rule: ManifestObject): Subset[] {
+  return asArray(get(rule.data, ['spec', 'subsets'])).flatMap((s, index) => {
+    const subset = asRecord(s);
+    const name = asString(subset.name);
+    return name === undefined ? [] : [{ index, name, labels: stringMap(subset.labels), hasLabels: Object.keys(asRecord(subset.labels)).length > 0 }];
+  });
+}
+
+/** Istio DestinationRules whose host is the host written in `from`. */
+export function destinationRulesFor(lookup: Lookup, host: string, from: ManifestObject): ManifestObject[] {
+  return lookup.all('DestinationRule', undefined).filter((dr) => {
+    const drHost = asString(get(dr.data, ['spec', 'host']));
+    return isIstio(dr) && drHost !== undefined && sameHost(host, from, drHost, dr);
+  });
+}
+
+/* ---------- Pods ---------- */
+
+/**
+ * Labels set by controllers on the pods they create (ReplicaSet hashes, Argo's
+ * rollouts-pod-template-hash, StatefulSet pod names, Job names): a selector may name them, but
+ * they never appear in a pod template, so they are left out when matching templates.
+ */
+const CONTROLLER_LABELS = new Set([
+  'pod-template-hash',
+  'rollouts-pod-template-hash',
+  'controller-revision-hash',
+  'statefulset.kubernetes.io/pod-name',
+  'apps.kubernetes.io/pod-index',
+  'job-name',
+  'batch.kubernetes.io/job-name',
+  'controller-uid',
+  'batch.kubernetes.io/controller-uid',
+]);
+
+/** A selector (plain map or LabelSelector) without the controller-set labels. */
+export function withoutControllerLabels(selector: unknown): Json {
+  const s = asRecord(selector);
+  const strip = (map: unknown): Json => Object.fromEntries(Object.entries(asRecord(map)).filter(([k]) => !CONTROLLER_LABELS.has(k)));
+  if ('matchLabels' in s || 'matchExpressions' in s) {
+    return {
+      matchLabels: strip(s.matchLabels),
+      matchExpressions: asArray(s.matchExpressions).filter((e) => !CONTROLLER_LABELS.has(String(asRecord(e).key))),
+    };
+  }
+  return strip(s);
+}
+
+/** Pods a selector may pick: a workload's pod template, or a variant of it that Argo creates. */
+export interface PodSource {
+  /** The object owning the pods (a Rollout for a Rollout with workloadRef). */
+  object: ManifestObject;
+  labels: Record<string, string>;
+  /** Where the pod spec comes from (the referenced Deployment for a workloadRef). */
+  template?: PodTemplate;
+  /** Undefined for a workload's ordinary pods; else e.g. `canary pods`, `experiment canary-preview`. */
+  variant?: string;
+}
+
+/** The Deployment (or other workload) a Rollout's workloadRef names, looked up in the Rollout's scope. */
+export function workloadRefTarget(lookup: Lookup, rollout: ManifestObject): ManifestObject | undefined {
+  const ref = asRecord(get(rollout.data, ['spec', 'workloadRef']));
+  const name = asString(ref.name);
+  if (!name) return undefined;
+  return lookup.find(asString(ref.kind) ?? 'Deployment', scopeOf(rollout), name);
+}
+
+/** Extra label sets the pods of an Argo Rollout can carry: canary/stable/active/preview metadata, experiment templates. */
+function rolloutVariants(rollout: ManifestObject): { variant: string; labels: Record<string, string> }[] {
+  const strategy = asRecord(get(rollout.data, ['spec', 'strategy']));
+  const canary = asRecord(strategy.canary);
+  const blueGreen = asRecord(strategy.blueGreen);
+  const out: { variant: string; labels: Record<string, string> }[] = [];
+  const meta = (variant: string, value: unknown): void => {
+    const labels = stringMap(asRecord(value).labels);
+    if (Object.keys(labels).length) out.push({ variant, labels });
+  };
+  meta('canary pods', canary.canaryMetadata);
+  meta('stable pods', canary.stableMetadata);
+  meta('active pods', blueGreen.activeMetadata);
+  meta('preview pods', blueGreen.previewMetadata);
+  for (const step of asArray(canary.steps)) {
+    for (const t of asArray(asRecord(asRecord(step).experiment).templates)) {
+      const template = asRecord(t);
+      meta(`experiment ${asString(template.name) ?? ''}`.trim(), template.metadata);
+    }
+  }
+  return out;
+}
+
+/**
+ * Workloads whose pods a selector picks (Deployments, StatefulSets, Rollouts, …), plus the pods
+ * Argo Rollouts create with other labels (canaryMetadata, experiment templates, Experiments), and
+ * a Rollout's workloadRef pods. Controller-set labels in the selector are ignored.
+ */
+export function podsSelectedBy(lookup: Lookup, selector: unknown, scope: NamespaceScope): PodSource[] {
+  const sel = withoutControllerLabels(selector);
+  const out: PodSource[] = [];
+  const rollouts = lookup.all('Rollout', scope).filter(isArgo);
+  // A Rollout with workloadRef takes its pod template from a Deployment: those pods are the Rollout's.
+  const owners = new Map<ManifestObject, ManifestObject>();
+  const bases = new Map<ManifestObject, PodTemplate>();
+  for (const rollout of rollouts) {
+    const own = podTemplate(rollout);
+    const target = own ? undefined : workloadRefTarget(lookup, rollout);
+    const base = own ?? (target ? podTemplate(target) : undefined);
+    if (target) owners.set(target, rollout);
+    if (base) bases.set(rollout, base);
+  }
+  for (const { object, template } of lookup.workloadsSelectedBy(sel, scope)) {
+    const owner = owners.get(object);
+    if (owner && out.some((p) => p.object === owner)) continue;
+    out.push({ object: owner ?? object, labels: template.labels, template });
+  }
+  for (const [rollout, base] of bases) {
+    if (out.some((p) => p.object === rollout)) continue;
+    for (const { variant, labels } of rolloutVariants(rollout)) {
+      const merged = { ...base.labels, ...labels };
+      if (selectorMatches(sel, merged)) {
+        out.push({ object: rollout, labels: merged, template: base, variant });
+        break;
+      }
+    }
+  }
+  for (const experiment of lookup.all('Experiment', scope).filter(isArgo)) {
+    for (const t of asArray(get(experiment.data, ['spec', 'templates']))) {
+      const template = asRecord(t);
+      const labels = stringMap(get(template, ['template', 'metadata', 'labels']));
+      if (Object.keys(labels).length && selectorMatches(sel, labels)) {
+        out.push({ object: experiment, labels, variant: `template ${asString(template.name) ?? ''}`.trim() });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Images of the (non-init) containers of a pod template. */
+export function containerImages(template: PodTemplate): string[] {
+  return asArray(template.spec.containers).map((c) => asString(asRecord(c).image) ?? '');
+}
+
+/**
+ * Whether objects describe a namespace scope: for a namespace, one of them is written in it (objects
+ * without namespace can go anywhere, so they do not show that the workspace describes it).
+ */
+export function describesScope(objects: readonly ManifestObject[], scope: NamespaceScope): boolean {
+  return scope === undefined ? objects.length > 0 : objects.some((o) => o.namespaceWritten && o.namespace === scope);
+}
+
+/** Whether the workspace describes the workloads of a scope (else a selector cannot be judged). */
+export function hasWorkloads(lookup: Lookup, scope: NamespaceScope): boolean {
+  const workloads = lookup.workloadsSelectedBy({}, scope).map((w) => w.object);
+  return describesScope([...workloads, ...lookup.all('Experiment', scope).filter(isArgo)], scope);
+}
+
+/** `app=checkout, version=v2` for messages. */
+export function describeLabels(labels: Record<string, string>): string {
+  const entries = Object.entries(labels);
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : '(no labels)';
+}
+
+/** A selector (plain map or LabelSelector) for messages. */
+export function describeSelector(selector: unknown): string {
+  const s = asRecord(selector);
+  if (!('matchLabels' in s || 'matchExpressions' in s)) return describeLabels(stringMap(s));
+  const parts = Object.entries(stringMap(s.matchLabels)).map(([k, v]) => `${k}=${v}`);
+  for (const e of asArray(s.matchExpressions)) {
+    const { key, operator, values } = asRecord(e);
+    parts.push(`${String(key)} ${String(operator)}${asArray(values).length ? ` (${asArray(values).map(String).join(', ')})` : ''}`);
+  }
+  return parts.join(', ') || '(empty)';
+}
+
+/* ---------- Argo Rollouts ---------- */
+
+/** The Services an Argo Rollout points at, by role. */
+export function rolloutServices(rollout: ManifestObject): { role: string; name: string; path: Path }[] {
+  const out: { role: string; name: string; path: Path }[] = [];
+  const add = (role: string, path: Path): void => {
+    const name = asString(get(rollout.data, path));
+    if (name) out.push({ role, name, path });
+  };
+  add('canaryService', ['spec', 'strategy', 'canary', 'canaryService']);
+  add('stableService', ['spec', 'strategy', 'canary', 'stableService']);
+  add('pingService', ['spec', 'strategy', 'canary', 'pingPong', 'pingService']);
+  add('pongService', ['spec', 'strategy', 'canary', 'pingPong', 'pongService']);
+  add('activeService', ['spec', 'strategy', 'blueGreen', 'activeService']);
+  add('previewService', ['spec', 'strategy', 'blueGreen', 'previewService']);
+  return out;
+}
+
+/** `name` or `name.namespace` (Argo accepts both for VirtualServices and DestinationRules). */
+export function splitArgoName(value: string, rollout: ManifestObject): { name: string; scope: NamespaceScope } {
+  const dot = value.indexOf('.');
+  return dot > 0 ? { name: value.slice(0, dot), scope: value.slice(dot + 1) } : { name: value, scope: scopeOf(rollout) };
+}
+
+/* ---------- Durations ---------- */
+
+const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+
+/** An Istio (Go / protobuf) duration in milliseconds: `1.5s`, `250ms`, `1m30s`, `2h`. Undefined when invalid. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (text === '0') return 0;
+  const pattern = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/y;
+  let total = 0;
+  let at = 0;
+  while (at < text.length) {
+    pattern.lastIndex = at;
+    const m = pattern.exec(text);
+    if (!m) return undefined;
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    at = pattern.lastIndex;
+  }
+  return at > 0 ? total : undefined;
+}
+
+/** Milliseconds as an Istio duration: `8s`, `1500ms`, `2m`. */
+export function formatDuration(ms: number): string {
+  if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${Math.round(ms)}ms`;
+}

@@ -1,4 +1,6 @@
 import type { ManifestRule } from '../rule';
+import { danglingService } from './dangling-service';
+import { serviceSessionAffinity } from './service-session-affinity';
 
 /** The Service, Istio and Argo Rollouts traffic rules. */
-export const trafficRules: readonly ManifestRule[] = [];
+export const trafficRules: readonly ManifestRule[] = [danglingService, serviceSessionAffinity];

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyManifestFix, expectManifestRanges, yaml } from '../../../../../test/helpers/manifests';
+
+const service = (name: string, namespace?: string): string =>
+  yaml(
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata:',
+    `  name: ${name}`,
+    ...(namespace ? [`  namespace: ${namespace}`] : []),
+    'spec:',
+    `  selector: { app: ${name} }`,
+  );
+
+const virtualService = (name: string, hosts: string[], namespace?: string): string =>
+  yaml(
+    'apiVersion: networking.istio.io/v1',
+    'kind: VirtualService',
+    'metadata:',
+    `  name: ${name}`,
+    ...(namespace ? [`  namespace: ${namespace}`] : []),
+    'spec:',
+    `  hosts: [${name}]`,
+    '  http:',
+    '    - route:',
+    ...hosts.flatMap((h) => ['        - destination:', `            host: ${h}`]),
+  );
+
+describe('unknown-destination-host', () => {
+  it('ok: Services by short, namespaced and full names; hosts outside the cluster; namespaces the workspace does not describe', () => {
+    expectManifestRanges(
+      'unknown-destination-host',
+      {
+        'svc.yaml': [service('checkout', 'shop'), service('cart', 'shop'), service('legacy', 'billing')].join('---\n'),
+        'entry.yaml': yaml(
+          'apiVersion: networking.istio.io/v1',
+          'kind: ServiceEntry',
+          'metadata: { name: ledger, namespace: shop }',
+          'spec:',
+          '  hosts: [ledger, "*.payments.example.com"]',
+          '  resolution: DNS',
+        ),
+        'vs.yaml': virtualService(
+          'checkout',
+          [
+            'checkout',
+            'cart.shop',
+            'legacy.billing.svc.cluster.local',
+            'ledger',
+            'eu.payments.example.com',
+            'www.googleapis.com',
+            'httpbin.org',
+            'search.search.svc.cluster.local',
+          ],
+          'shop',
+        ),
+        // No Service is written in namespace `search`: the workspace does not describe it.
+        'search.yaml': virtualService('search', ['search'], 'search'),
+      },
+      [],
+    );
+  });
+
+  it('err: on the host value, with a fix to the nearest Service name or the full name in the other namespace', () => {
+    const vs = virtualService('checkout', ['chekout', 'cart.shop.svc.cluster.local', 'nowhere'], 'shop');
+    const [typo, otherNamespace, unknown] = expectManifestRanges(
+      'unknown-destination-host',
+      {
+        'svc.yaml': [service('checkout', 'shop'), service('cart', 'web')].join('---\n'),
+        'vs.yaml': vs,
+      },
+      ['vs.yaml 11:19-11:26', 'vs.yaml 13:19-13:46', 'vs.yaml 15:19-15:26'],
+    );
+    assert.equal(
+      typo!.message,
+      "Host `chekout` names no Service in namespace shop in the workspace (a short name resolves in the VirtualService's namespace, shop): Istio has no cluster for it, so traffic routed here fails with 503 — during a canary, the share sent to this destination fails. Did you mean `checkout`?",
+    );
+    assert.equal(applyManifestFix(vs, typo!.finding), vs.replace('host: chekout', 'host: checkout'));
+    assert.match(otherNamespace!.message, /Service cart exists in namespace web: write its full name, cart\.web\.svc\.cluster\.local\.$/);
+    assert.equal(otherNamespace!.finding.fixes?.[0]?.title, 'Use host cart.web.svc.cluster.local');
+    assert.match(unknown!.message, /Point the destination at an existing Service, or add the Service \(or a ServiceEntry for an outside host\)\.$/);
+    assert.equal(unknown!.finding.fixes, undefined);
+    assert.equal(unknown!.finding.related, undefined);
+  });
+});

@@ -1,6 +1,8 @@
 import type { ManifestRule } from '../rule';
 import { canaryWeightsSum } from './canary-weights-sum';
 import { danglingService } from './dangling-service';
+import { missingRetries } from './missing-retries';
+import { retryBudgetExceedsTimeout } from './retry-budget-exceeds-timeout';
 import { serviceSessionAffinity } from './service-session-affinity';
 import { subsetSelectsNoPods } from './subset-selects-no-pods';
 import { unknownDestinationHost } from './unknown-destination-host';
@@ -14,4 +16,6 @@ export const trafficRules: readonly ManifestRule[] = [
   unknownSubset,
   unknownDestinationHost,
   subsetSelectsNoPods,
+  missingRetries,
+  retryBudgetExceedsTimeout,
 ];

@@ -3,6 +3,7 @@ import { canaryWeightsSum } from './canary-weights-sum';
 import { danglingService } from './dangling-service';
 import { missingRetries } from './missing-retries';
 import { retryBudgetExceedsTimeout } from './retry-budget-exceeds-timeout';
+import { rolloutDanglingReference } from './rollout-dangling-reference';
 import { serviceSessionAffinity } from './service-session-affinity';
 import { subsetSelectsNoPods } from './subset-selects-no-pods';
 import { unknownDestinationHost } from './unknown-destination-host';
@@ -18,4 +19,5 @@ export const trafficRules: readonly ManifestRule[] = [
   subsetSelectsNoPods,
   missingRetries,
   retryBudgetExceedsTimeout,
+  rolloutDanglingReference,
 ];

@@ -103,7 +103,7 @@ describe('language server: manifests across the workspace', () => {
     });
     const finding = (await appeared).diagnostics.find((d) => d.code === 'unknown-subset')!;
     assert.equal(finding.range.start.line, 9);
-    assert.match(finding.message, /subset `v2`/);
+    assert.match(finding.message as string, /subset `v2`/);
     assert.equal(finding.relatedInformation?.[0]?.location.uri, dr);
     const gone = client.diagnostics(uri('virtualservice.yaml'), (p) => !p.diagnostics.some((d) => d.code === 'unknown-subset'));
     await client.connection.sendNotification('textDocument/didChange', {

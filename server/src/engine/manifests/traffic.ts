@@ -15,11 +15,44 @@ import {
   selectorMatches,
   serviceOfHost,
   stringMap,
+  WORKLOAD_KINDS,
   type Json,
   type PodTemplate,
 } from './model';
 import type { Lookup, NamespaceScope } from './workspace';
 import type { ManifestObject, Path } from './yaml';
+
+/* ---------- Per-lint memo ---------- */
+
+const memos = new WeakMap<Lookup, Map<string, unknown>>();
+
+/**
+ * A value computed once per Lookup (one lint of one file): the Lookup recorded its dependencies
+ * the first time, so reusing the answer for the file's other objects is safe.
+ */
+function memo<T>(lookup: Lookup, key: string, compute: () => T): T {
+  let values = memos.get(lookup);
+  if (!values) memos.set(lookup, (values = new Map()));
+  if (!values.has(key)) values.set(key, compute());
+  return values.get(key) as T;
+}
+
+const scopeKey = (scope: NamespaceScope): string => scope ?? '*';
+
+const listCaches = new Map<string, { list: readonly ManifestObject[]; value: unknown }>();
+
+/**
+ * A value derived from a list of objects, reused while the list holds the same objects (an edit
+ * parses new objects, so it rebuilds): files re-checked after an edit share one index instead of
+ * each building its own.
+ */
+function derived<T>(key: string, list: readonly ManifestObject[], build: () => T): T {
+  const hit = listCaches.get(key);
+  if (hit && hit.list.length === list.length && hit.list.every((o, i) => o === list[i])) return hit.value as T;
+  const value = build();
+  listCaches.set(key, { list, value });
+  return value;
+}
 
 /* ---------- Services and Istio hosts ---------- */
 
@@ -59,9 +92,22 @@ export function hostService(host: string, from: ManifestObject): HostService | u
 /** Two namespace scopes that can be the same namespace. */
 export const scopesOverlap = (a: NamespaceScope, b: NamespaceScope): boolean => a === undefined || b === undefined || a === b;
 
+/** Core Services in a scope (asked once per lint). */
+export function servicesIn(lookup: Lookup, scope: NamespaceScope): ManifestObject[] {
+  return memo(lookup, `core-services:${scopeKey(scope)}`, () => lookup.all('Service', scope).filter(isCoreService));
+}
+
 /** Core Services named `name` in a scope. */
 export function findServices(lookup: Lookup, name: string, scope: NamespaceScope): ManifestObject[] {
-  return lookup.all('Service', scope).filter((o) => isCoreService(o) && o.name === name);
+  const byName = memo(lookup, `services:${scopeKey(scope)}`, () => {
+    const services = lookup.all('Service', scope);
+    return derived(`services:${scopeKey(scope)}`, services, () => {
+      const map = new Map<string, ManifestObject[]>();
+      for (const o of services) if (isCoreService(o)) map.set(o.name, [...(map.get(o.name) ?? []), o]);
+      return map;
+    });
+  });
+  return byName.get(name) ?? [];
 }
 
 /**
@@ -78,20 +124,40 @@ function wildcardCovers(pattern: string, host: string): boolean {
   return pattern.startsWith('*.') && host.toLowerCase().endsWith(pattern.slice(1).toLowerCase());
 }
 
+/**
+ * A test for "does a host written in another object name the same destination as `host` written
+ * in `from`", with `from`'s side resolved once (it runs against every DestinationRule).
+ */
+export function hostMatcher(host: string, from: ManifestObject): (other: string, object: ManifestObject) => boolean {
+  const lower = host.toLowerCase();
+  const scope = scopeOf(from);
+  const service = hostService(host, from);
+  return (other, object) => {
+    if (lower === other.toLowerCase() && (host.includes('.') || scopesOverlap(scope, scopeOf(object)))) return true;
+    if (other.includes('*')) {
+      if (wildcardCovers(other, host)) return true;
+      // `*.prod.svc.cluster.local` covers reviews in prod (or anywhere, for an unknown namespace).
+      const suffix = /^\*\.([^.]+)\.svc\./.exec(other);
+      return !!service && (other === '*' || (!!suffix && (service.scope === undefined || service.scope === suffix[1])));
+    }
+    const theirs = cachedHostService(other, object);
+    return !!service && !!theirs && service.name === theirs.name && scopesOverlap(service.scope, theirs.scope);
+  };
+}
+
 /** Whether a host written in `a` and a host written in `b` name the same destination. */
 export function sameHost(hostA: string, a: ManifestObject, hostB: string, b: ManifestObject): boolean {
-  if (hostA.toLowerCase() === hostB.toLowerCase() && (hostA.includes('.') || scopesOverlap(scopeOf(a), scopeOf(b)))) return true;
-  const sa = hostService(hostA, a);
-  const sb = hostService(hostB, b);
-  if (sa && sb) return sa.name === sb.name && scopesOverlap(sa.scope, sb.scope);
-  if (hostB.includes('*')) {
-    if (wildcardCovers(hostB, hostA)) return true;
-    // `*.prod.svc.cluster.local` covers reviews in prod (or anywhere, for an unknown namespace).
-    const suffix = /^\*\.([^.]+)\.svc\./.exec(hostB);
-    if (sa && suffix) return sa.scope === undefined || sa.scope === suffix[1];
-    if (sa && hostB === '*') return true;
-  }
-  return false;
+  return hostMatcher(hostA, a)(hostB, b);
+}
+
+const hostCache = new WeakMap<ManifestObject, Map<string, HostService | undefined>>();
+
+/** hostService, remembered per object (objects never change: an edit parses new ones). */
+function cachedHostService(host: string, object: ManifestObject): HostService | undefined {
+  let byHost = hostCache.get(object);
+  if (!byHost) hostCache.set(object, (byHost = new Map()));
+  if (!byHost.has(host)) byHost.set(host, hostService(host, object));
+  return byHost.get(host);
 }
 
 /* ---------- VirtualService routes ---------- */
@@ -183,10 +249,31 @@ export function subsetsOf(rule: ManifestObject): Subset[] {
 
 /** Istio DestinationRules whose host is the host written in `from`. */
 export function destinationRulesFor(lookup: Lookup, host: string, from: ManifestObject): ManifestObject[] {
-  return lookup.all('DestinationRule', undefined).filter((dr) => {
-    const drHost = asString(get(dr.data, ['spec', 'host']));
-    return isIstio(dr) && drHost !== undefined && sameHost(host, from, drHost, dr);
+  // Index the DestinationRules by the Service their host names, by their exact host, and wildcards.
+  const rules = memo(lookup, 'destination-rules', () => lookup.all('DestinationRule', undefined));
+  const index = derived('destination-rules', rules, () => {
+    const all = rules.filter(isIstio);
+    const byService = new Map<string, ManifestObject[]>();
+    const byHost = new Map<string, ManifestObject[]>();
+    const wildcards: ManifestObject[] = [];
+    for (const dr of all) {
+      const drHost = asString(get(dr.data, ['spec', 'host']));
+      if (drHost === undefined) continue;
+      if (drHost.includes('*')) wildcards.push(dr);
+      byHost.set(drHost.toLowerCase(), [...(byHost.get(drHost.toLowerCase()) ?? []), dr]);
+      const service = cachedHostService(drHost, dr);
+      if (service) byService.set(service.name, [...(byService.get(service.name) ?? []), dr]);
+    }
+    return { order: new Map(all.map((dr, i) => [dr, i])), byService, byHost, wildcards };
   });
+  const service = hostService(host, from);
+  const candidates = new Set([
+    ...(index.byHost.get(host.toLowerCase()) ?? []),
+    ...(service ? (index.byService.get(service.name) ?? []) : []),
+    ...index.wildcards,
+  ]);
+  const matches = hostMatcher(host, from);
+  return [...candidates].filter((dr) => matches(asString(get(dr.data, ['spec', 'host']))!, dr)).sort((a, b) => index.order.get(a)! - index.order.get(b)!);
 }
 
 /* ---------- Pods ---------- */
@@ -263,26 +350,66 @@ function rolloutVariants(rollout: ManifestObject): { variant: string; labels: Re
   return out;
 }
 
+const POD_KINDS = ['Pod', ...WORKLOAD_KINDS];
+const templateCache = new WeakMap<ManifestObject, PodTemplate | null>();
+
+/** podTemplate, remembered per object (objects never change: an edit parses new ones). */
+export function cachedPodTemplate(object: ManifestObject): PodTemplate | undefined {
+  let template = templateCache.get(object);
+  if (template === undefined) templateCache.set(object, (template = podTemplate(object) ?? null));
+  return template ?? undefined;
+}
+
+/**
+ * Objects with a pod template in a scope. Lookup.workloadsSelectedBy does the same, but walks every
+ * object of the workspace and rebuilds each pod template per call; the rules ask once per Service and
+ * per subset, so this asks the Lookup per workload kind (recording those kinds as dependencies).
+ */
+export function workloadsIn(lookup: Lookup, scope: NamespaceScope): { object: ManifestObject; template: PodTemplate }[] {
+  return memo(lookup, `workloads:${scopeKey(scope)}`, () => {
+    const objects = POD_KINDS.flatMap((kind) => lookup.all(kind, scope));
+    return derived(`workloads:${scopeKey(scope)}`, objects, () => {
+      const out: { object: ManifestObject; template: PodTemplate }[] = [];
+      for (const object of objects) {
+        const template = cachedPodTemplate(object);
+        if (template) out.push({ object, template });
+      }
+      return out;
+    });
+  });
+}
+
+/** A selector (plain map or LabelSelector) as a test on labels, equivalent to selectorMatches. */
+export function compileSelector(selector: unknown): (labels: Record<string, string>) => boolean {
+  const s = asRecord(selector);
+  if (asArray(s.matchExpressions).length) return (labels) => selectorMatches(s, labels);
+  const pairs = Object.entries(stringMap('matchLabels' in s ? s.matchLabels : s));
+  return (labels) => pairs.every(([k, v]) => labels[k] === v);
+}
+
 /**
  * Workloads whose pods a selector picks (Deployments, StatefulSets, Rollouts, …), plus the pods
  * Argo Rollouts create with other labels (canaryMetadata, experiment templates, Experiments), and
  * a Rollout's workloadRef pods. Controller-set labels in the selector are ignored.
  */
 export function podsSelectedBy(lookup: Lookup, selector: unknown, scope: NamespaceScope): PodSource[] {
-  const sel = withoutControllerLabels(selector);
+  const matches = compileSelector(withoutControllerLabels(selector));
   const out: PodSource[] = [];
-  const rollouts = lookup.all('Rollout', scope).filter(isArgo);
-  // A Rollout with workloadRef takes its pod template from a Deployment: those pods are the Rollout's.
-  const owners = new Map<ManifestObject, ManifestObject>();
-  const bases = new Map<ManifestObject, PodTemplate>();
-  for (const rollout of rollouts) {
-    const own = podTemplate(rollout);
-    const target = own ? undefined : workloadRefTarget(lookup, rollout);
-    const base = own ?? (target ? podTemplate(target) : undefined);
-    if (target) owners.set(target, rollout);
-    if (base) bases.set(rollout, base);
-  }
-  for (const { object, template } of lookup.workloadsSelectedBy(sel, scope)) {
+  const { owners, bases, experiments } = memo(lookup, `argo-pods:${scopeKey(scope)}`, () => {
+    // A Rollout with workloadRef takes its pod template from a Deployment: those pods are the Rollout's.
+    const owners = new Map<ManifestObject, ManifestObject>();
+    const bases = new Map<ManifestObject, PodTemplate>();
+    for (const rollout of lookup.all('Rollout', scope).filter(isArgo)) {
+      const own = cachedPodTemplate(rollout);
+      const target = own ? undefined : workloadRefTarget(lookup, rollout);
+      const base = own ?? (target ? cachedPodTemplate(target) : undefined);
+      if (target) owners.set(target, rollout);
+      if (base) bases.set(rollout, base);
+    }
+    return { owners, bases, experiments: lookup.all('Experiment', scope).filter(isArgo) };
+  });
+  for (const { object, template } of workloadsIn(lookup, scope)) {
+    if (!matches(template.labels)) continue;
     const owner = owners.get(object);
     if (owner && out.some((p) => p.object === owner)) continue;
     out.push({ object: owner ?? object, labels: template.labels, template });
@@ -291,17 +418,17 @@ export function podsSelectedBy(lookup: Lookup, selector: unknown, scope: Namespa
     if (out.some((p) => p.object === rollout)) continue;
     for (const { variant, labels } of rolloutVariants(rollout)) {
       const merged = { ...base.labels, ...labels };
-      if (selectorMatches(sel, merged)) {
+      if (matches(merged)) {
         out.push({ object: rollout, labels: merged, template: base, variant });
         break;
       }
     }
   }
-  for (const experiment of lookup.all('Experiment', scope).filter(isArgo)) {
+  for (const experiment of experiments) {
     for (const t of asArray(get(experiment.data, ['spec', 'templates']))) {
       const template = asRecord(t);
       const labels = stringMap(get(template, ['template', 'metadata', 'labels']));
-      if (Object.keys(labels).length && selectorMatches(sel, labels)) {
+      if (Object.keys(labels).length && matches(labels)) {
         out.push({ object: experiment, labels, variant: `template ${asString(template.name) ?? ''}`.trim() });
         break;
       }
@@ -325,8 +452,10 @@ export function describesScope(objects: readonly ManifestObject[], scope: Namesp
 
 /** Whether the workspace describes the workloads of a scope (else a selector cannot be judged). */
 export function hasWorkloads(lookup: Lookup, scope: NamespaceScope): boolean {
-  const workloads = lookup.workloadsSelectedBy({}, scope).map((w) => w.object);
-  return describesScope([...workloads, ...lookup.all('Experiment', scope).filter(isArgo)], scope);
+  return memo(lookup, `has-workloads:${scopeKey(scope)}`, () => {
+    const workloads = workloadsIn(lookup, scope).map((w) => w.object);
+    return describesScope([...workloads, ...lookup.all('Experiment', scope).filter(isArgo)], scope);
+  });
 }
 
 /** `app=checkout, version=v2` for messages. */

@@ -1,6 +1,6 @@
-import { asRecord, isEmptySelector, podTemplate } from '../model';
+import { asRecord, isEmptySelector } from '../model';
 import type { ManifestRule } from '../rule';
-import { describeLabels, describeSelector, hasWorkloads, isCoreService, podsSelectedBy, withoutControllerLabels, scopeOf } from '../traffic';
+import { describeLabels, describeSelector, hasWorkloads, isCoreService, podsSelectedBy, withoutControllerLabels, scopeOf, workloadsIn } from '../traffic';
 import { describeObject } from './_pod';
 
 export const danglingService: ManifestRule = {
@@ -21,8 +21,8 @@ export const danglingService: ManifestRule = {
     // Suggest the workload that shares the most labels with the selector.
     const wanted = asRecord(withoutControllerLabels(selector));
     let best: { name: string; labels: Record<string, string>; score: number } | undefined;
-    for (const { object: workload } of ctx.lookup.workloadsSelectedBy({}, scope)) {
-      const labels = podTemplate(workload)?.labels ?? {};
+    for (const { object: workload, template } of workloadsIn(ctx.lookup, scope)) {
+      const labels = template.labels;
       const score = Object.entries(wanted).filter(([k, v]) => labels[k] === String(v)).length + Object.keys(wanted).filter((k) => k in labels).length / 10;
       if (score > 0 && (!best || score > best.score)) best = { name: describeObject(workload), labels, score };
     }

@@ -1,7 +1,7 @@
 import { replaceValue } from '../edits';
 import { asArray, get, isIstio } from '../model';
 import type { ManifestRule } from '../rule';
-import { allDestinations, findServices, hostService, isCoreService, namespaceKnown, sameHost, describesScope } from '../traffic';
+import { allDestinations, findServices, hostService, isCoreService, namespaceKnown, sameHost, describesScope, servicesIn } from '../traffic';
 
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -32,7 +32,7 @@ export const unknownDestinationHost: ManifestRule = {
       if (!service) continue;
       // `name.ns` is a Service only in a namespace the workspace knows (`httpbin.org` has the same shape).
       if (service.form === 'namespaced' && !namespaceKnown(ctx.lookup, service.scope!)) continue;
-      const inScope = ctx.lookup.all('Service', service.scope).filter(isCoreService);
+      const inScope = servicesIn(ctx.lookup, service.scope);
       // No Service at all where the host points: the workspace does not describe that namespace's Services.
       if (!describesScope(inScope, service.scope)) continue;
       if (findServices(ctx.lookup, service.name, service.scope).length) continue;

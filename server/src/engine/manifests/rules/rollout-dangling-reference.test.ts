@@ -204,7 +204,7 @@ describe('rollout-dangling-reference', () => {
 
     assert.equal(
       canary.message,
-      "canaryService `cart-canry` names no Service in the workspace: Argo Rollouts marks the Rollout InvalidSpec and does not start the update, so the release is stuck until it is fixed. Add the Service (its selector on the Rollout's pod labels) or fix the name.",
+      "canaryService `cart-canry` names no Service in the workspace: Argo Rollouts rejects the Rollout (InvalidSpec) or fails its traffic step, and the update does not proceed: the release is stuck until this is fixed. Add the Service (its selector on the Rollout's pod labels) or fix the name.",
     );
     assert.equal(canary.finding.related, undefined);
 

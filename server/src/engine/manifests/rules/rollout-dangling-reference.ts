@@ -24,7 +24,8 @@ const CANARY: Path = ['spec', 'strategy', 'canary'];
 const BLUE_GREEN: Path = ['spec', 'strategy', 'blueGreen'];
 
 /** Why a missing reference matters, per kind of target. */
-const CONSEQUENCE = 'Argo Rollouts marks the Rollout InvalidSpec and does not start the update, so the release is stuck until it is fixed';
+const CONSEQUENCE =
+  'Argo Rollouts rejects the Rollout (InvalidSpec) or fails its traffic step, and the update does not proceed: the release is stuck until this is fixed';
 
 const inNamespace = (scope: NamespaceScope): string => (scope ? ` in namespace ${scope}` : '');
 
@@ -84,7 +85,7 @@ function checkWorkloadRef(rollout: ManifestObject, lookup: Lookup, report: Repor
   const other = elsewhere(lookup, kind, name, scope, () => true);
   report({
     path: ['spec', 'workloadRef', 'name'],
-    message: `workloadRef names ${kind} \`${name}\`, which is not${inNamespace(scope)} in the workspace: the Rollout has no pod template, so ${CONSEQUENCE}. Add the ${kind} (it may have replicas: 0) or fix the name.`,
+    message: `workloadRef names ${kind} \`${name}\`, which is not${inNamespace(scope)} in the workspace: the Rollout has no pod template: ${CONSEQUENCE}. Add the ${kind} (it may have replicas: 0) or fix the name.`,
     related: other.slice(0, 1).map((o) => ({ object: o, path: ['metadata', 'name'], message: `${kind} ${o.name} in namespace ${o.namespace}` })),
   });
 }
@@ -108,7 +109,7 @@ function checkIstio(rollout: ManifestObject, lookup: Lookup, report: Report): vo
       const other = elsewhere(lookup, 'DestinationRule', name, scope, isIstio);
       report({
         path: [...drPath, 'name'],
-        message: `destinationRule \`${drName}\` names no DestinationRule${inNamespace(scope)} in the workspace: Argo Rollouts cannot set the canary and stable subsets, so ${CONSEQUENCE}. Add the DestinationRule with the ${asString(drRef.canarySubsetName) ?? 'canary'} and ${asString(drRef.stableSubsetName) ?? 'stable'} subsets, or fix the name.`,
+        message: `destinationRule \`${drName}\` names no DestinationRule${inNamespace(scope)} in the workspace: without it the canary and stable subsets cannot be set. ${CONSEQUENCE}. Add the DestinationRule with the ${asString(drRef.canarySubsetName) ?? 'canary'} and ${asString(drRef.stableSubsetName) ?? 'stable'} subsets, or fix the name.`,
         related: other.slice(0, 1).map((o) => ({ object: o, path: ['metadata', 'name'], message: `DestinationRule ${o.name} in namespace ${o.namespace}` })),
       });
     } else {
@@ -123,7 +124,7 @@ function checkIstio(rollout: ManifestObject, lookup: Lookup, report: Report): vo
         });
         report({
           path: [...drPath, key],
-          message: `${key} \`${subset}\` is not a subset of DestinationRule ${name} (it defines ${defined.length ? defined.join(', ') : 'no subsets'}): Argo Rollouts cannot point the ${key.startsWith('canary') ? 'canary' : 'stable'} pods at it, so ${CONSEQUENCE}. Add the subset to the DestinationRule or use one of its subsets.`,
+          message: `${key} \`${subset}\` is not a subset of DestinationRule ${name} (it defines ${defined.length ? defined.join(', ') : 'no subsets'}): the ${key.startsWith('canary') ? 'canary' : 'stable'} pods cannot be pointed at it. ${CONSEQUENCE}. Add the subset to the DestinationRule or use one of its subsets.`,
           related: [
             {
               object: rules[0]!,
@@ -150,7 +151,7 @@ function checkIstio(rollout: ManifestObject, lookup: Lookup, report: Report): vo
       const other = elsewhere(lookup, 'VirtualService', name, scope, isIstio);
       report({
         path: [...ref.path, 'name'],
-        message: `virtualService \`${written}\` names no Istio VirtualService${inNamespace(scope)} in the workspace: Argo Rollouts cannot set the canary weights, so ${CONSEQUENCE}. Add the VirtualService (with the routes this Rollout names) or fix the name.`,
+        message: `virtualService \`${written}\` names no Istio VirtualService${inNamespace(scope)} in the workspace: the canary weights have nowhere to go. ${CONSEQUENCE}. Add the VirtualService (with the routes this Rollout names) or fix the name.`,
         related: other.slice(0, 1).map((o) => ({ object: o, path: ['metadata', 'name'], message: `VirtualService ${o.name} in namespace ${o.namespace}` })),
       });
       continue;
@@ -193,7 +194,7 @@ function checkIstio(rollout: ManifestObject, lookup: Lookup, report: Report): vo
       });
       report({
         path: [...ref.path, 'routes', i],
-        message: `VirtualService ${name} has no http route named \`${routeName}\` (${names.length ? `its named routes: ${names.join(', ')}` : 'its http routes have no names'}): Argo Rollouts cannot set the canary weight on it, so ${CONSEQUENCE}. Give the route this name in the VirtualService, or name an existing route.`,
+        message: `VirtualService ${name} has no http route named \`${routeName}\` (${names.length ? `its named routes: ${names.join(', ')}` : 'its http routes have no names'}): the canary weight cannot be set on it. ${CONSEQUENCE}. Give the route this name in the VirtualService, or name an existing route.`,
         related: [{ object: vs, path: ['spec', 'http'], message: `http routes of VirtualService ${name}` }],
         fixes,
       });
@@ -222,7 +223,7 @@ function checkIstio(rollout: ManifestObject, lookup: Lookup, report: Report): vo
       if (!missing.length) continue;
       report({
         path,
-        message: `http route ${route.name ?? '(unnamed)'} of VirtualService ${name} has no destination for ${missing.join(' or ')}: Argo Rollouts sets weights only on existing destinations, so it rejects the route and ${CONSEQUENCE.charAt(0).toLowerCase()}${CONSEQUENCE.slice(1)}. Add both the stable and the canary destination to the route.`,
+        message: `http route ${route.name ?? '(unnamed)'} of VirtualService ${name} has no destination for ${missing.join(' or ')}: Argo Rollouts sets weights only on destinations the route already has. ${CONSEQUENCE}. Add both the stable and the canary destination to the route.`,
         related: [{ object: vs, path: [...route.path, 'route'], message: `destinations of http route ${route.name ?? '(unnamed)'}` }],
       });
     }
@@ -247,14 +248,14 @@ function checkIngresses(rollout: ManifestObject, lookup: Lookup, report: Report)
     if (!name || lookup.find('Ingress', scope, name)) continue;
     report({
       path,
-      message: `Ingress \`${name}\` is not${inNamespace(scope)} in the workspace: Argo Rollouts copies it to build the canary Ingress, so ${CONSEQUENCE}. Add the Ingress or fix the name.`,
+      message: `Ingress \`${name}\` is not${inNamespace(scope)} in the workspace: Argo Rollouts copies it to build the canary Ingress. ${CONSEQUENCE}. Add the Ingress or fix the name.`,
     });
   }
   const root = asString(get(rollout.data, [...routing, 'alb', 'rootService']));
   if (root && !findServices(lookup, root, scope).length) {
     report({
       path: [...routing, 'alb', 'rootService'],
-      message: `rootService \`${root}\` names no Service${inNamespace(scope)} in the workspace: the ALB Ingress has no Service to route to, so ${CONSEQUENCE}. Add the Service or fix the name.`,
+      message: `rootService \`${root}\` names no Service${inNamespace(scope)} in the workspace: the ALB Ingress has no Service to route to. ${CONSEQUENCE}. Add the Service or fix the name.`,
     });
   }
 }
@@ -307,7 +308,7 @@ function checkAnalysis(rollout: ManifestObject, ctx: { lookup: Lookup; text: str
     const target = otherKind[0] ?? otherNs[0];
     report({
       path: [...path, 'templateName'],
-      message: `templateName \`${name}\` names no ${wanted}${cluster ? '' : inNamespace(scope)} in the workspace: the analysis cannot run, so ${CONSEQUENCE}; without the gate a bad canary would not be caught.${hint}`,
+      message: `templateName \`${name}\` names no ${wanted}${cluster ? '' : inNamespace(scope)} in the workspace: the analysis cannot run. ${CONSEQUENCE}, and without the gate a bad canary would not be caught.${hint}`,
       related: target
         ? [
             {

@@ -65,7 +65,8 @@ const files = {
 
 describe('hoverManifest', () => {
   it('shows the traffic split of a weighted route, with the Deployment, replicas and image tag behind each subset', () => {
-    const ws = workspace(files);
+    // The same Deployment written in two files (Bookinfo does this) is one row.
+    const ws = workspace({ ...files, 'copy.yaml': deployment('v1', 3, 'registry.example.com:5000/reviews:1.20.3') });
     const offset = vs.indexOf('weight: 20');
     const hover = hoverManifest(ws, 'vs.yaml', offset);
     assert.ok(hover);
@@ -155,7 +156,8 @@ describe('hoverManifest', () => {
     );
     assert.equal(hoverManifest(ws, 'rollout.yaml', rollout.indexOf('pause')), undefined);
     const route = hoverManifest(ws, 'vs.yaml', cartVs.indexOf('weight: 0'));
-    assert.match(route!.contents, /\| cart-stable \| 100% \| Rollout cart \| 5 \| 2\.1\.0 \|/);
+    assert.match(route!.contents, /\| cart-stable \| 100% \| Rollout cart \(stable pods\) \| 5 \| 2\.1\.0 \|/);
+    assert.match(route!.contents, /\| cart-canary \| 0% \| Rollout cart \(canary pods\) \| 5 \| 2\.1\.0 \|/);
     assert.match(route!.contents, /Rollout cart manages these weights: its setWeight steps rewrite them during an update\.$/);
   });
 

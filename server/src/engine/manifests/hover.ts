@@ -115,21 +115,45 @@ function table(rows: Row[]): string {
   ].join('\n');
 }
 
+/** The same workload written in several files (Bookinfo has reviews-v1 in four) is one row. */
+function unique(pods: PodSource[]): PodSource[] {
+  const seen = new Set<string>();
+  return pods.filter((p) => {
+    const key = `${p.object.kind}/${p.object.namespace}/${p.object.name}/${p.variant ?? ''}`;
+    return !seen.has(key) && !!seen.add(key);
+  });
+}
+
+/** Whether a destination is the canary or the stable side of the Rollout that manages the route. */
+function roleOf(rollout: ManifestObject | undefined, vs: ManifestObject, host: string | undefined, subset: string | undefined): string | undefined {
+  if (!rollout) return undefined;
+  const canary = asRecord(get(rollout.data, ['spec', 'strategy', 'canary']));
+  const dr = asRecord(get(canary, ['trafficRouting', 'istio', 'destinationRule']));
+  for (const role of ['canary', 'stable'] as const) {
+    if (subset !== undefined && subset === dr[`${role}SubsetName`]) return role;
+    const service = asString(canary[`${role}Service`]);
+    if (subset === undefined && host && service && (host === service || hostService(host, vs)?.name === service)) return role;
+  }
+  return undefined;
+}
+
 function routeHover(lookup: Lookup, vs: ManifestObject, route: IstioRoute): string {
   const weights = route.destinations.map((d) => weightValue(d.weight) ?? 0);
   const sum = weights.reduce((a, b) => a + b, 0);
   const single = route.destinations.length === 1;
+  const manager = managingRollout(lookup, vs, route);
   const rows: Row[] = [];
   route.destinations.forEach((d, i) => {
     const share = single ? 100 : sum > 0 ? (Math.max(0, weights[i]!) * 100) / sum : 0;
     const destination = d.subset !== undefined ? `${d.host ?? '?'} · subset ${d.subset}` : (d.host ?? '?');
     const { pods, note } = backends(lookup, vs, d.host, d.subset);
+    const role = roleOf(manager, vs, d.host, d.subset);
     const first = { destination, weight: percent(share) };
     if (!pods.length) rows.push({ ...first, workload: `— (${note})`, replicas: '—', image: '—' });
-    pods.forEach((p, j) =>
+    unique(pods).forEach((p, j) =>
       rows.push({
         ...(j === 0 ? first : { destination: '', weight: '' }),
-        workload: workloadName(p),
+        workload: workloadName(p) + (role && p.object === manager ? ` (${role} pods)` : ''),
         replicas: replicasOf(p),
         image: p.template ? [...new Set(containerImages(p.template).map(imageTag))].join(', ') : '—',
       }),
@@ -138,7 +162,6 @@ function routeHover(lookup: Lookup, vs: ManifestObject, route: IstioRoute): stri
   const title = `**Traffic split** of ${route.protocol} route${route.name ? ` \`${route.name}\`` : ` #${route.index + 1}`} (VirtualService ${vs.name})`;
   const notes: string[] = [];
   if (!single && sum !== 100) notes.push(`The weights add up to ${sum}, not 100: Istio splits in proportion, as shown.`);
-  const manager = managingRollout(lookup, vs, route);
   if (manager) notes.push(`Rollout ${manager.name} manages these weights: its setWeight steps rewrite them during an update.`);
   return [title, '', table(rows), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }

@@ -1,6 +1,7 @@
 /** Pod-template rules as one reusable check (kube-linter's templates): every workload kind gets them, Argo Rollouts included. */
 import type { Severity } from '../../types';
-import { containers, podTemplate, SERVING_KINDS, WORKLOAD_KINDS, type ContainerRef, type PodTemplate } from '../model';
+import { asArray, asRecord, containers, podTemplate, selectorMatches, SERVING_KINDS, WORKLOAD_KINDS, type ContainerRef, type PodTemplate } from '../model';
+import { scopeOf } from '../workspace';
 import type { ManifestContext, ManifestReport, ManifestRule } from '../rule';
 import type { ManifestObject } from '../yaml';
 
@@ -39,3 +40,27 @@ export function containersOf(template: PodTemplate, withInit = false): (Containe
 
 /** `deployment/checkout` for messages. */
 export const describeObject = (object: ManifestObject): string => `${object.kind} ${object.name || '(unnamed)'}`;
+
+/** Seconds a container's preStop hook sleeps (`sleep N` exec, `sh -c "sleep N"`, or the sleep action), if any. */
+export function preStopSleepSeconds(container: Record<string, unknown>): number | undefined {
+  const preStop = asRecord(asRecord(container.lifecycle).preStop);
+  const action = asRecord(preStop.sleep).seconds;
+  if (typeof action === 'number') return action;
+  const command = asArray(asRecord(preStop.exec).command).map(String).join(' ');
+  const match = /(?:^|[\s;&|/])sleep\s+(\d+(?:\.\d+)?)/.exec(command);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** terminationGracePeriodSeconds of a pod spec (Kubernetes' default is 30). */
+export const gracePeriodSeconds = (template: PodTemplate): number =>
+  typeof template.spec.terminationGracePeriodSeconds === 'number' ? template.spec.terminationGracePeriodSeconds : 30;
+
+/** Whether a workload's pods take traffic: a Service selects them, or (no Service in the workspace) they expose ports. */
+export function takesTraffic(check: PodCheck): boolean {
+  const services = check.ctx.lookup.all('Service', scopeOf(check.object));
+  if (services.length === 0) return containers(check.template).some((c) => asArray(c.container.ports).length > 0);
+  return services.some((s) => {
+    const selector = asRecord(s.data.spec).selector;
+    return selector !== undefined && Object.keys(asRecord(selector)).length > 0 && selectorMatches(selector, check.template.labels);
+  });
+}

@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { expectManifestRanges } from '../../../../../test/helpers/manifests';
+import { deployment, GOOD_CONTAINER } from './_pod.fixtures';
+
+describe('missing-resources', () => {
+  it('ok: requests and a memory limit', () => {
+    expectManifestRanges('missing-resources', { 'd.yaml': deployment({ container: GOOD_CONTAINER }) }, []);
+  });
+  it('err: none at all (on the name), or some missing (on the resources key)', () => {
+    const partial = deployment({ container: ['          resources: { requests: { cpu: 100m } }'] });
+    const found = expectManifestRanges('missing-resources', { 'a.yaml': deployment(), 'b.yaml': partial }, ['a.yaml 14:17-14:20', 'b.yaml 19:11-19:20']);
+    assert.match(found[0]!.message, /sets no requests\.cpu, requests\.memory, limits\.memory/);
+    assert.match(found[1]!.message, /sets no requests\.memory, limits\.memory/);
+  });
+});

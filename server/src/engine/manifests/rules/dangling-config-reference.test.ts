@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectManifestRanges, yaml } from '../../../../../test/helpers/manifests';
-import { deployment } from './_pod.fixtures';
+import { deployment } from '../../../../../test/helpers/pod-fixtures';
 
 const configMap = yaml('apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: checkout-config }', 'data:', '  LOG_LEVEL: info');
 const secret = yaml('apiVersion: v1', 'kind: Secret', 'metadata: { name: other }', 'stringData: { x: y }');

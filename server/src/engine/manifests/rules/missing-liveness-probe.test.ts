@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectManifestRanges } from '../../../../../test/helpers/manifests';
-import { deployment, GOOD_CONTAINER } from './_pod.fixtures';
+import { deployment, GOOD_CONTAINER } from '../../../../../test/helpers/pod-fixtures';
 
 describe('missing-liveness-probe', () => {
   it('ok: a container with a liveness probe', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectManifestRanges } from '../../../../../test/helpers/manifests';
-import { deployment } from './_pod.fixtures';
+import { deployment } from '../../../../../test/helpers/pod-fixtures';
 
 describe('probe-port-not-exposed', () => {
   it('ok: probes on the named port and on the declared number', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyManifestFix, expectManifestRanges } from '../../../../../test/helpers/manifests';
-import { deployment } from './_pod.fixtures';
+import { deployment } from '../../../../../test/helpers/pod-fixtures';
 
 const sleep = (seconds: number): string[] => [`          lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep ${seconds}"] } } }`];
 

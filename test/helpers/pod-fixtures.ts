@@ -1,5 +1,5 @@
 /** A Deployment to vary in the pod-template rule tests (not a rule). */
-import { yaml } from '../../../../../test/helpers/manifests';
+import { yaml } from './manifests';
 
 export interface DeploymentOptions {
   kind?: string;

@@ -1,4 +1,5 @@
 /** YAML manifests with positions: every object of a multi-document file, and the source range of any path in it. */
+import * as jsYaml from 'js-yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 
 export type PathSegment = string | number;
@@ -17,10 +18,11 @@ export interface ManifestObject {
   namespaceWritten: boolean;
   /** The document as plain data, aliases resolved. */
   data: Record<string, unknown>;
-  doc: Document;
+  /** The syntax tree of the document, for positions (built on first use). */
+  readonly doc: Document;
   /** Offsets of the whole document. */
-  start: number;
-  end: number;
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface YamlProblem {
@@ -62,9 +64,95 @@ function isGoTemplate(text: string, docs: readonly Document[]): boolean {
   return found;
 }
 
+/** YAML 1.2 core types plus merge keys (`<<`), as Kubernetes reads them; duplicate keys: the last wins. */
+const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
+
+/**
+ * Parses a YAML file into Kubernetes objects. The data comes from a fast parser (js-yaml);
+ * positions come from the `yaml` library's syntax tree, built only when a finding, fix or
+ * hover needs one (most files of a workspace never do).
+ */
 export function parseYamlFile(file: string, text: string): ParsedYamlFile {
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
-  const list = Array.isArray(docs) ? docs : [];
+  if (!text.includes('{{')) {
+    let values: unknown[] | undefined;
+    try {
+      values = jsYaml.loadAll(text, undefined, { schema: FAST_SCHEMA, json: true });
+    } catch {
+      // Fall through: the full parser reports the errors with their positions.
+    }
+    if (values) {
+      const positions = lazyPositions(text);
+      const objects: ManifestObject[] = [];
+      values.forEach((value, index) => {
+        const object = toObject(file, index, value, () => positions().docFor(index, value));
+        if (object) objects.push(object);
+      });
+      return { objects, problems: [], template: false, comments: yamlComments(text) };
+    }
+  }
+  return parseWithPositions(file, text);
+}
+
+/** The `yaml` documents of a text, parsed once on first use. */
+function lazyPositions(text: string): () => { docFor(index: number, value: unknown): Document } {
+  let docs: Document[] | undefined;
+  return () => {
+    docs ??= parseDocuments(text);
+    const all = docs;
+    return {
+      // Empty documents can be counted differently by the two parsers: match by index, else by identity fields.
+      docFor(index, value) {
+        const id = identity(value);
+        if (all[index] && identity(all[index].toJS({ maxAliasCount: 1000 })) === id) return all[index];
+        return all.find((d) => identity(d.toJS({ maxAliasCount: 1000 })) === id) ?? all[index] ?? all[0]!;
+      },
+    };
+  };
+}
+
+function parseDocuments(text: string): Document[] {
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, merge: true });
+  return Array.isArray(docs) ? docs : [];
+}
+
+const identity = (value: unknown): string => {
+  const r = (value ?? {}) as Record<string, unknown>;
+  return `${String(r.apiVersion)}/${String(r.kind)}/${String((r.metadata as Record<string, unknown> | undefined)?.name)}`;
+};
+
+/** A Kubernetes object from one document's data; `doc` (and the offsets) come when first asked for. */
+function toObject(file: string, index: number, value: unknown, docOf: () => Document): ManifestObject | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const kind = typeof record.kind === 'string' ? record.kind : '';
+  if (!kind && !record.apiVersion) return undefined;
+  const metadata = (record.metadata ?? {}) as Record<string, unknown>;
+  let doc: Document | undefined;
+  return {
+    file,
+    index,
+    apiVersion: typeof record.apiVersion === 'string' ? record.apiVersion : '',
+    kind,
+    name: typeof metadata.name === 'string' ? metadata.name : '',
+    namespace: typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : 'default',
+    namespaceWritten: typeof metadata.namespace === 'string',
+    data: record,
+    get doc() {
+      doc ??= docOf();
+      return doc;
+    },
+    get start() {
+      return this.doc.range?.[0] ?? 0;
+    },
+    get end() {
+      return this.doc.range?.[2] ?? 0;
+    },
+  };
+}
+
+/** The full parse: templates, syntax errors with positions. */
+function parseWithPositions(file: string, text: string): ParsedYamlFile {
+  const list = parseDocuments(text);
   if (isGoTemplate(text, list)) return { objects: [], problems: [], template: LOOKS_LIKE_MANIFEST.test(text), comments: [] };
   const objects: ManifestObject[] = [];
   const problems: YamlProblem[] = [];
@@ -77,28 +165,12 @@ export function parseYamlFile(file: string, text: string): ParsedYamlFile {
     try {
       data = doc.toJS({ maxAliasCount: 1000 });
     } catch (error) {
-      problems.push({ start: doc.range[0], end: doc.range[0] + 1, message: error instanceof Error ? error.message : String(error) });
+      const at = doc.range?.[0] ?? 0;
+      problems.push({ start: at, end: at + 1, message: error instanceof Error ? error.message : String(error) });
       return;
     }
-    if (!data || typeof data !== 'object' || Array.isArray(data)) return;
-    const record = data as Record<string, unknown>;
-    // `kind: List` holds objects in items; they are checked like separate documents.
-    const kind = typeof record.kind === 'string' ? record.kind : '';
-    if (!kind && !record.apiVersion) return;
-    const metadata = (record.metadata ?? {}) as Record<string, unknown>;
-    objects.push({
-      file,
-      index,
-      apiVersion: typeof record.apiVersion === 'string' ? record.apiVersion : '',
-      kind,
-      name: typeof metadata.name === 'string' ? metadata.name : '',
-      namespace: typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : 'default',
-      namespaceWritten: typeof metadata.namespace === 'string',
-      data: record,
-      doc,
-      start: doc.range[0],
-      end: doc.range[2],
-    });
+    const object = toObject(file, index, data, () => doc);
+    if (object) objects.push(object);
   });
   return { objects, problems, template: false, comments: yamlComments(text) };
 }

@@ -18,25 +18,29 @@ function rulesFor(kind: string): readonly SqlRule[] {
 }
 
 /**
- * What one lint of a document leaves for the next: each statement's findings and the state
- * after it, keyed by the statement's text, the comments before it and the state before it.
- * Editing one statement of a large file then re-checks that statement (and those after it
- * only if what it establishes changed). The language server keeps one per open document.
+ * What one lint of a document leaves for the next: the text, and for each statement its place,
+ * the state before it, its findings and the state after it. The next lint reuses a statement's
+ * results when it lies in text the edit did not touch (before the first changed character, or
+ * after the last one, shifted) and the state before it is the same — so editing one statement of
+ * a large file re-checks that statement, and the ones after it only if what it establishes
+ * changed. The language server keeps one per open document.
  */
 export class SqlLintMemo {
-  /** Interned state keys: a short id stands for a state's content in memo keys. */
-  private readonly stateIds = new Map<string, number>();
-  entries = new Map<string, { findings: Finding[]; stateAfter: FileState }>();
+  text = '';
   settingsKey = '';
+  pieces: MemoPiece[] = [];
   /** Statements whose results the last lint reused. */
   reused = 0;
+}
 
-  stateId(state: FileState): number {
-    const key = state.key();
-    let id = this.stateIds.get(key);
-    if (id === undefined) this.stateIds.set(key, (id = this.stateIds.size));
-    return id;
-  }
+interface MemoPiece {
+  start: number;
+  end: number;
+  leadingStart: number;
+  stateBefore: string;
+  /** Offsets relative to `start`. */
+  findings: Finding[];
+  stateAfter: FileState;
 }
 
 export interface LintOptions {
@@ -49,13 +53,9 @@ export interface LintOptions {
 export function lintSql(text: string, settings: EngineSettings, options: LintOptions = {}): Finding[] {
   const { pieces, comments } = splitSql(text);
   const memo = options.memo;
-  const settingsKey = JSON.stringify(settings);
-  if (memo && memo.settingsKey !== settingsKey) {
-    memo.entries.clear();
-    memo.settingsKey = settingsKey;
-  }
-  const used = new Map<string, { findings: Finding[]; stateAfter: FileState }>();
-  if (memo) memo.reused = 0;
+  const reuse = memo ? reusableFrom(memo, text, JSON.stringify(settings)) : undefined;
+  const remembered: MemoPiece[] = [];
+  let reused = 0;
   let state = new FileState(settings);
   const findings: Finding[] = [];
   const sources: string[] = [];
@@ -68,13 +68,13 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
     for (; nextComment < comments.length && comments[nextComment]!.start < piece.start; nextComment++) {
       if (comments[nextComment]!.start >= piece.leadingStart) commentsBefore.push(comments[nextComment]!.text);
     }
-    const key = memo ? `${memo.stateId(state)}\u0001${commentsBefore.join('\n')}\u0001${source}` : '';
-    const hit = memo?.entries.get(key);
-    if (hit) {
-      for (const f of hit.findings) findings.push(shift(f, piece.start));
-      state = hit.stateAfter;
-      used.set(key, hit);
-      memo!.reused++;
+    const stateBefore = memo ? state.key() : '';
+    const old = reuse?.(piece);
+    if (old && old.stateBefore === stateBefore) {
+      for (const f of old.findings) findings.push(shift(f, piece.start));
+      state = old.stateAfter;
+      remembered.push({ ...old, start: piece.start, end: piece.end, leadingStart: piece.leadingStart });
+      reused++;
       continue;
     }
     const pieceFindings: Finding[] = [];
@@ -85,10 +85,18 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
     state = lintPiece(text, piece, source, state, commentsBefore, locateUnit, pieceFindings);
     findings.push(...pieceFindings);
     // Findings that point at other statements depend on positions outside this one: not reused.
-    if (memo && !pieceFindings.some((f) => f.relatedHere?.length))
-      used.set(key, { findings: pieceFindings.map((f) => shift(f, -piece.start)), stateAfter: state });
+    if (memo && !pieceFindings.some((f) => f.relatedHere?.length)) {
+      remembered.push({
+        start: piece.start,
+        end: piece.end,
+        leadingStart: piece.leadingStart,
+        stateBefore,
+        findings: pieceFindings.map((f) => shift(f, -piece.start)),
+        stateAfter: state,
+      });
+    }
   }
-  if (memo) memo.entries = used;
+  if (memo) Object.assign(memo, { text, settingsKey: JSON.stringify(settings), pieces: remembered, reused });
   const directives = parseDirectives(comments);
   // An ignore comment inside a multi-line statement (above the offending action) covers that statement.
   for (const d of directives) {
@@ -98,6 +106,30 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
   return applySuppressions(findings, directives, settings, { starts: pieces.map((p) => p.start), end: unitEnd(pieces), name: 'statement' }).sort(
     (a, b) => a.start - b.start,
   );
+}
+
+/**
+ * The remembered statement at the same place in unchanged text, if any: the edit changed
+ * old[prefix, oldLength - suffix) into new[prefix, newLength - suffix).
+ */
+function reusableFrom(memo: SqlLintMemo, text: string, settingsKey: string): ((piece: SqlPiece) => MemoPiece | undefined) | undefined {
+  if (memo.settingsKey !== settingsKey || memo.pieces.length === 0) return undefined;
+  const before = memo.text;
+  const shorter = Math.min(before.length, text.length);
+  let prefix = 0;
+  while (prefix < shorter && before.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const delta = text.length - before.length;
+  const byStart = new Map(memo.pieces.map((p) => [p.start, p]));
+  return (piece) => {
+    // The statement, the comments before it and the character ending it all lie in unchanged text.
+    const last = (piece.semicolon >= 0 ? piece.semicolon : piece.end) + 1;
+    const shiftBy = last <= prefix ? 0 : piece.leadingStart >= text.length - suffix ? delta : undefined;
+    if (shiftBy === undefined) return undefined;
+    const old = byStart.get(piece.start - shiftBy);
+    return old && old.end === piece.end - shiftBy && old.leadingStart === piece.leadingStart - shiftBy ? old : undefined;
+  };
 }
 
 /** A suppression comment inside a multi-line statement covers that statement; otherwise the next. */

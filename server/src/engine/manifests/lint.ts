@@ -154,8 +154,9 @@ function nodeExtents(parsed: ParsedYamlFile): Map<number, number> {
     } else if (isSeq(node)) {
       for (const item of node.items) {
         const n = item as Node | null;
-        if (n?.range) extents.set(n.range[0], n.range[1]);
         visit(item);
+        // After its children: a list item that is a mapping starts where its first key does, and covers all of it.
+        if (n?.range) extents.set(n.range[0], n.range[1]);
       }
     }
   };

@@ -247,10 +247,25 @@ export function subsetsOf(rule: ManifestObject): Subset[] {
   });
 }
 
+const drHostKey = (host: string): string => `DestinationRule-host/${host.toLowerCase()}`;
+const drServiceKey = (name: string): string => `DestinationRule-service/${name}`;
+const DR_WILDCARD_KEY = 'DestinationRule-wildcard';
+
+/** The dependency keys a DestinationRule provides: its host, the Service it names, or "wildcard". */
+export function destinationRuleKeys(rule: ManifestObject): string[] {
+  const host = asString(get(rule.data, ['spec', 'host']));
+  if (host === undefined) return [];
+  if (host.includes('*')) return [DR_WILDCARD_KEY];
+  const service = cachedHostService(host, rule);
+  return service ? [drHostKey(host), drServiceKey(service.name)] : [drHostKey(host)];
+}
+
 /** Istio DestinationRules whose host is the host written in `from`. */
 export function destinationRulesFor(lookup: Lookup, host: string, from: ManifestObject): ManifestObject[] {
   // Index the DestinationRules by the Service their host names, by their exact host, and wildcards.
-  const rules = memo(lookup, 'destination-rules', () => lookup.all('DestinationRule', undefined));
+  // The dependency is on the DestinationRules of this host only (see destinationRuleKeys), not on all of them:
+  // an edit to one DestinationRule re-checks only the routes of its host.
+  const rules = memo(lookup, 'destination-rules', () => lookup.untracked('DestinationRule'));
   const index = derived('destination-rules', rules, () => {
     const all = rules.filter(isIstio);
     const byService = new Map<string, ManifestObject[]>();
@@ -267,6 +282,9 @@ export function destinationRulesFor(lookup: Lookup, host: string, from: Manifest
     return { order: new Map(all.map((dr, i) => [dr, i])), byService, byHost, wildcards };
   });
   const service = hostService(host, from);
+  lookup.track(drHostKey(host));
+  lookup.track(DR_WILDCARD_KEY);
+  if (service) lookup.track(drServiceKey(service.name));
   const candidates = new Set([
     ...(index.byHost.get(host.toLowerCase()) ?? []),
     ...(service ? (index.byService.get(service.name) ?? []) : []),

@@ -6,6 +6,7 @@ import { LineIndex } from '../text';
 import type { EngineSettings, Finding } from '../types';
 import { lintManifestFile } from './lint';
 import { podTemplate, selectorMatches, type PodTemplate } from './model';
+import { destinationRuleKeys } from './traffic';
 import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml';
 
 interface FileEntry {
@@ -119,6 +120,7 @@ function providedKeys(objects: readonly ManifestObject[]): Set<string> {
     const ns = o.namespaceWritten ? o.namespace : '*';
     keys.add(`${o.kind}/${ns}`).add(`${o.kind}/*`);
     if (podTemplate(o)) keys.add(`pods/${ns}`).add('pods/*');
+    if (o.kind === 'DestinationRule') for (const key of destinationRuleKeys(o)) keys.add(key);
   }
   return keys;
 }
@@ -133,6 +135,16 @@ export class Lookup {
   private use(kind: string, scope: NamespaceScope): void {
     // A lookup in one namespace can be answered by objects without namespace too.
     this.uses.add(`${kind}/${scope ?? '*'}`).add(`${kind}/*`);
+  }
+
+  /** Records a dependency on a finer key than kind and namespace (see destinationRuleKeys). */
+  track(key: string): void {
+    this.uses.add(key);
+  }
+
+  /** Every object of a kind, recording no dependency: the caller tracks finer keys itself. */
+  untracked(kind: string): ManifestObject[] {
+    return this.workspace.index().get(kind) ?? [];
   }
 
   /** Objects of a kind in a namespace scope. */

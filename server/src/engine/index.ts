@@ -1,7 +1,7 @@
 /** The lint engine: text and settings in, findings out. No LSP, no VS Code, no I/O. */
 import { ConfigError, parseConfig } from './config';
 import { ManifestWorkspace } from './manifests/workspace';
-import { lintSql, type SqlLintMemo } from './sql/lint';
+import { lintSql, phaseOfFile, type SqlLintMemo } from './sql/lint';
 import type { EngineSettings, Finding } from './types';
 
 export { loadParser } from './sql/parse';
@@ -43,7 +43,7 @@ export interface LintRequest {
 export function lintText(request: LintRequest): Finding[] {
   switch (fileKind(request.fileName)) {
     case 'sql':
-      return lintSql(request.text, request.settings, { isCancelled: request.isCancelled, memo: request.sqlMemo });
+      return lintSql(request.text, request.settings, { isCancelled: request.isCancelled, memo: request.sqlMemo, phase: phaseOfFile(request.fileName) });
     case 'yaml': {
       let workspace = request.workspace;
       if (!workspace) {

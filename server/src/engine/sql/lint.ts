@@ -5,7 +5,7 @@ import { Statement, type Report, type RuleContext, type SqlRule, type StatementO
 import { parseStatement, plpgsqlQueries, type PgNode } from './parse';
 import { sqlRules } from './rules';
 import { splitSql, type SqlPiece } from './split';
-import { FileState } from './state';
+import { FileState, type Phase } from './state';
 
 /** Rules by the statement kinds they look at, built on first use. */
 let rulesByKind: Map<string, SqlRule[]> | undefined;
@@ -47,6 +47,16 @@ export interface LintOptions {
   /** Checked between statements; linting stops early (returning what it has) when it says so. */
   isCancelled?: () => boolean;
   memo?: SqlLintMemo;
+  /** The phase of the whole file (from its name: expand.sql, backfill.sql, switch.sql, contract.sql). */
+  phase?: Phase;
+}
+
+const PHASE_MARKER = /rollout-guard:\s*phase\s+(expand|backfill|switch|contract)\b/i;
+
+/** The migration phase a file name stands for: migrations/<plan>/expand.sql and so on. */
+export function phaseOfFile(fileName: string): Phase | undefined {
+  const match = /(?:^|[\\/])(expand|backfill|switch|contract)\.(sql|pgsql|psql)$/i.exec(fileName);
+  return match ? (match[1]!.toLowerCase() as Phase) : undefined;
 }
 
 /** Lints one PostgreSQL migration file. The parser must be loaded (see loadParser). */
@@ -57,6 +67,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
   const remembered: MemoPiece[] = [];
   let reused = 0;
   let state = new FileState(settings);
+  if (options.phase) state = state.with({ phase: options.phase });
   const findings: Finding[] = [];
   const sources: string[] = [];
   let nextComment = 0;
@@ -68,6 +79,12 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
     for (; nextComment < comments.length && comments[nextComment]!.start < piece.start; nextComment++) {
       if (comments[nextComment]!.start >= piece.leadingStart) commentsBefore.push(comments[nextComment]!.text);
     }
+    // `-- rollout-guard: phase contract` starts a phase: the statements after it belong to it.
+    const marker = commentsBefore
+      .map((c) => PHASE_MARKER.exec(c)?.[1])
+      .filter(Boolean)
+      .at(-1);
+    if (marker) state = state.with({ phase: marker.toLowerCase() as Phase });
     const stateBefore = memo ? state.key() : '';
     const old = reuse?.(piece);
     if (old && old.stateBefore === stateBefore) {
@@ -213,8 +230,10 @@ function lintStatement(stmt: Statement, state: FileState, context: Pick<RuleCont
   const ctx: RuleContext = { settings: state.settings, state, ...context };
   let reportedLockTimeout = false;
   for (const rule of rulesFor(stmt.kind)) {
-    const severity = effectiveSeverity(rule, state.settings);
+    let severity = effectiveSeverity(rule, state.settings);
     if (!severity) continue;
+    // Before contract, a destructive statement breaks the version still running: always an error.
+    if (state.phase && state.phase !== 'contract' && DESTRUCTIVE_RULES.has(rule.id)) severity = 'error';
     const report = (r: Report): void => {
       if (rule.id === 'require-lock-timeout') reportedLockTimeout = true;
       findings.push({
@@ -246,6 +265,8 @@ function lintStatement(stmt: Statement, state: FileState, context: Pick<RuleCont
   after = lintEmbeddedBody(stmt, after, context, findings);
   return after.next(stmt.kind, stmt.node, stmt.unitSource);
 }
+
+const DESTRUCTIVE_RULES = new Set(['ban-drop-column', 'ban-drop-table', 'ban-truncate-cascade', 'renaming-column', 'renaming-table', 'changing-column-type']);
 
 function effectiveSeverity(rule: SqlRule, settings: EngineSettings): Severity | undefined {
   const configured = settings.rules[rule.id];

@@ -27,7 +27,11 @@ export interface UnitRecord {
   unit: string;
 }
 
+export type Phase = 'expand' | 'backfill' | 'switch' | 'contract';
+
 interface Fields {
+  /** The migration phase the statements belong to (file name or `-- rollout-guard: phase` marker), or ''. */
+  phase: Phase | '';
   /** Tables created earlier in this file: rules about existing tables leave them alone. */
   createdTables: readonly TableRef[];
   /** Indexes created earlier, by name, with their table. */
@@ -51,6 +55,7 @@ interface Fields {
 }
 
 const EMPTY: Fields = {
+  phase: '',
   createdTables: [],
   createdIndexes: [],
   explicitTransaction: false,
@@ -110,6 +115,10 @@ export class FileState {
   key(): string {
     this.keyCache ??= Object.values(this.hashes).join(',');
     return this.keyCache;
+  }
+
+  get phase(): Phase | '' {
+    return this.fields.phase;
   }
 
   get createdTables(): readonly TableRef[] {

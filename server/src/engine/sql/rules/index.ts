@@ -4,6 +4,7 @@ import { addingNotNullableField } from './adding-not-nullable-field';
 import { addingPrimaryKeyConstraint } from './adding-primary-key-constraint';
 import { addingRequiredField } from './adding-required-field';
 import { backfillInDdlTransaction } from './backfill-in-ddl-transaction';
+import { backfillNotIdempotent } from './backfill-not-idempotent';
 import { banCharField } from './ban-char-field';
 import { banConcurrentIndexCreationInTransaction } from './ban-concurrent-index-creation-in-transaction';
 import { banDropColumn } from './ban-drop-column';
@@ -45,6 +46,7 @@ export const sqlRules: readonly SqlRule[] = [
   requireLockTimeout,
   unbatchedBackfill,
   backfillInDdlTransaction,
+  backfillNotIdempotent,
   preferRobustStmts,
   preferBigintOverInt,
   preferTimestamptz,

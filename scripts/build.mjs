@@ -19,7 +19,7 @@ const common = {
   minify: production,
   logLevel: 'warning',
   // libpg-query finds its .wasm beside the bundle (copied below).
-  external: ['vscode'],
+  external: ['vscode', 'playwright-core'],
   define: { PACKAGE_VERSION: JSON.stringify(version) },
 };
 

@@ -109,6 +109,28 @@ describe('rollout-guard check', () => {
     assert.deepEqual(withFlag, ['prefer-robust-stmts', 'prefer-robust-stmts']);
   });
 
+  it('a contract step that drops a column the application code still uses links to each use', () => {
+    const repo = path.join(tmp, 'repo');
+    fs.mkdirSync(path.join(repo, 'src'), { recursive: true });
+    fs.mkdirSync(path.join(repo, 'migrations/payment'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'src/orders.py'), 'def status(row):\n    return row["old_payment_status"]\n');
+    fs.writeFileSync(
+      path.join(repo, 'migrations/payment/contract.sql'),
+      "SET lock_timeout = '2s';\nALTER TABLE orders DROP COLUMN IF EXISTS old_payment_status;\n",
+    );
+    const r = run(['check', 'migrations', '--format', 'json'], repo);
+    const findings = (JSON.parse(r.stdout) as { findings: { rule: string; line: number; related?: { file: string; line: number; column: number }[] }[] })
+      .findings;
+    const finding = findings.find((f) => f.rule === 'column-still-referenced');
+    assert.ok(finding, JSON.stringify(findings));
+    assert.equal(finding.line, 2);
+    assert.deepEqual(
+      finding.related?.map((x) => `${x.file}:${x.line}:${x.column}`),
+      ['src/orders.py:2:17'],
+    );
+    assert.ok(!findings.some((f) => f.rule === 'ban-drop-column'), 'dropping is expected in a contract step');
+  });
+
   it('exit 2 on usage and configuration errors, with a specific message', () => {
     assert.equal(run(['check', '--format', 'xml', 'safe.sql']).code, 2);
     assert.equal(run(['frobnicate']).code, 2);

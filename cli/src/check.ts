@@ -8,6 +8,10 @@ import {
   LineIndex,
   lintText,
   ManifestWorkspace,
+  CodeIndex,
+  isContractStep,
+  CODE_FILE,
+  NOT_APPLICATION_CODE,
   loadParser,
   mergeSettings,
   parseConfig,
@@ -61,9 +65,12 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const workspace = new ManifestWorkspace();
   const loaded = files.sort().map((file) => ({ file, ...readFile(file) }));
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
+  const codeIndex = loaded.some((f) => f.text !== undefined && fileKind(f.file) === 'sql' && isContractStep(f.file, f.text))
+    ? buildCodeIndex(io.cwd, new Set(files))
+    : undefined;
   const located: LocatedFinding[] = [];
   for (const f of loaded) {
-    const findings = f.text === undefined ? [f.problem!] : lintLoaded(f.file, f.text, settings, workspace);
+    const findings = f.text === undefined ? [f.problem!] : lintLoaded(f.file, f.text, settings, workspace, codeIndex);
     for (const finding of findings) located.push(locate(displayPath(io.cwd, f.file), f.text ?? '', finding, io.cwd));
   }
   const output =
@@ -118,6 +125,30 @@ function collectFiles(dir: string, out: string[]): void {
   }
 }
 
+/** The application code under the current folder (not the migrations being checked). */
+function buildCodeIndex(cwd: string, checked: Set<string>): CodeIndex {
+  const index = new CodeIndex();
+  const walk = (dir: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (NOT_APPLICATION_CODE.test(path.relative(cwd, full))) continue;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && CODE_FILE.test(entry.name) && !checked.has(full)) {
+        const decoded = readFile(full);
+        if (decoded.text !== undefined) index.set(path.relative(cwd, full).split(path.sep).join('/'), decoded.text);
+      }
+    }
+  };
+  walk(cwd);
+  return index;
+}
+
 const displayPath = (cwd: string, file: string): string => path.relative(cwd, file).split(path.sep).join('/') || path.basename(file);
 
 /** A file's text, or the finding that says why it cannot be checked. */
@@ -136,9 +167,9 @@ function readFile(file: string): { text?: string; problem?: Finding } {
 const unreadable = (message: string): Finding => ({ rule: 'unreadable-file', severity: 'error', start: 0, end: 0, message });
 
 /** Findings of one file; a crash in the engine becomes one finding, never a failed run. */
-function lintLoaded(file: string, text: string, settings: EngineSettings, workspace: ManifestWorkspace): Finding[] {
+function lintLoaded(file: string, text: string, settings: EngineSettings, workspace: ManifestWorkspace, codeIndex: CodeIndex | undefined): Finding[] {
   try {
-    return lintText({ fileName: file, text, settings, workspace });
+    return lintText({ fileName: file, text, settings, workspace, codeIndex });
   } catch (error) {
     return [
       {

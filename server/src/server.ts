@@ -13,11 +13,25 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import fs from 'node:fs/promises';
 import { URI } from 'vscode-uri';
-import { decodeFile, fileKind, hoverManifest, hoverSql, lintText, loadParser, ManifestWorkspace, SqlLintMemo, type Finding } from './engine';
+import {
+  CODE_FILE,
+  CodeIndex,
+  decodeFile,
+  fileKind,
+  hoverManifest,
+  hoverSql,
+  isContractStep,
+  lintText,
+  loadParser,
+  ManifestWorkspace,
+  NOT_APPLICATION_CODE,
+  SqlLintMemo,
+  type Finding,
+} from './engine';
 import { codeActions, FixStore, toDiagnostic, toRange } from './lsp/convert';
 import { resolveSettings, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
-import { activeExcludes, scanYamlFiles } from './lsp/workspace-scan';
+import { activeExcludes, scanFiles, scanYamlFiles } from './lsp/workspace-scan';
 
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -48,7 +62,13 @@ connection.onInitialize((params) => {
 connection.onInitialized(() => {
   if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'rolloutGuard' });
   void connection.client
-    .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/.rollout-guard.yaml' }, { globPattern: '**/*.{yaml,yml}' }] })
+    .register(DidChangeWatchedFilesNotification.type, {
+      watchers: [
+        { globPattern: '**/.rollout-guard.yaml' },
+        { globPattern: '**/*.{yaml,yml}' },
+        { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql}' },
+      ],
+    })
     .catch(() => undefined);
   void indexWorkspace();
   connection.sendNotification('rolloutGuard/status', { state: 'ready', message: 'Rollout Guard is checking SQL migrations.' });
@@ -94,6 +114,7 @@ async function lintDocument(uri: string): Promise<void> {
         settings: engineSettingsFor(settings, uri, text),
         workspace: kind === 'yaml' ? workspaceFor(uri, text) : undefined,
         sqlMemo: kind === 'sql' ? memoFor(uri) : undefined,
+        codeIndex: kind === 'sql' && isContractStep(pathOf(uri), text) ? await applicationCode() : undefined,
         isCancelled: () => documents.get(uri)?.version !== version,
       });
     } catch (error) {
@@ -139,6 +160,24 @@ function pathOf(uri: string): string {
   if (doc?.languageId === 'sql' && !/\.(sql|pgsql|psql)$/i.test(uri)) return `${uri}.sql`;
   if (doc?.languageId === 'yaml' && !/\.ya?ml$/i.test(uri)) return `${uri}.yaml`;
   return uri;
+}
+
+/** The workspace's application code, read on first need (a contract step) and kept current by watched files. */
+let applicationCodeIndex: Promise<CodeIndex> | undefined;
+function applicationCode(): Promise<CodeIndex> {
+  applicationCodeIndex ??= (async () => {
+    const index = new CodeIndex();
+    for (const folder of workspaceFolders) {
+      const folderPath = URI.parse(folder).fsPath;
+      const { files } = await scanFiles(folderPath, [], (name, relative) => CODE_FILE.test(name) && !NOT_APPLICATION_CODE.test(relative));
+      for (const file of files) {
+        const text = await readText(file);
+        if (text !== undefined) index.set(URI.file(file).toString(), text);
+      }
+    }
+    return index;
+  })();
+  return applicationCodeIndex;
 }
 
 /** Reads every YAML file of the workspace folders into the graph, then checks them all. */
@@ -203,6 +242,19 @@ documents.onDidClose((e) => {
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
+/** Code files changed on disk: update the index (once built) and re-check open contract steps. */
+async function updateApplicationCode(changes: { uri: string; type: number }[]): Promise<void> {
+  const code = changes.filter((c) => CODE_FILE.test(c.uri) && !NOT_APPLICATION_CODE.test(URI.parse(c.uri).fsPath));
+  if (!code.length || !applicationCodeIndex) return;
+  const index = await applicationCodeIndex;
+  for (const change of code) {
+    const text = change.type === FileChangeType.Deleted ? undefined : await readText(URI.parse(change.uri).fsPath);
+    if (text === undefined) index.delete(change.uri);
+    else index.set(change.uri, text);
+  }
+  for (const doc of documents.all()) if (fileKind(pathOf(doc.uri)) === 'sql' && isContractStep(pathOf(doc.uri), doc.getText())) scheduler.schedule(doc.uri);
+}
+
 function relintAll(): void {
   settingsCache.clear();
   reportedProblems.clear();
@@ -212,6 +264,7 @@ function relintAll(): void {
 connection.onDidChangeConfiguration(() => relintAll());
 connection.onDidChangeWatchedFiles(async ({ changes }) => {
   if (changes.some((c) => /\.rollout-guard\.ya?ml$/.test(c.uri))) relintAll();
+  await updateApplicationCode(changes);
   for (const change of changes) {
     const uri = change.uri;
     if (fileKind(pathOf(uri)) !== 'yaml' || documents.get(uri)) continue; // open documents are tracked by their edits

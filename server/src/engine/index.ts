@@ -1,11 +1,12 @@
 /** The lint engine: text and settings in, findings out. No LSP, no VS Code, no I/O. */
+import type { CodeIndex } from './code-index';
 import { ConfigError, parseConfig } from './config';
 import { ManifestWorkspace } from './manifests/workspace';
 import { lintSql, phaseOfFile, type SqlLintMemo } from './sql/lint';
 import type { EngineSettings, Finding } from './types';
 
 export { loadParser } from './sql/parse';
-export { lintSql, SqlLintMemo } from './sql/lint';
+export { lintSql, SqlLintMemo, isContractStep } from './sql/lint';
 export * from './types';
 export { ruleRegistry, allRuleIds } from './registry';
 export { parseConfig, mergeSettings, validateSettings, ConfigError, CONFIG_FILE_NAME, type PartialSettings } from './config';
@@ -13,6 +14,7 @@ export { decodeFile, MAX_FILE_BYTES } from './files';
 export { LineIndex } from './text';
 
 export { ManifestWorkspace } from './manifests/workspace';
+export { CodeIndex, CODE_FILE, NOT_APPLICATION_CODE } from './code-index';
 export { hoverSql, type StatementHover } from './sql/hover';
 export { hoverManifest } from './manifests/hover';
 
@@ -37,13 +39,20 @@ export interface LintRequest {
   workspace?: ManifestWorkspace;
   /** Results of the previous lint of this SQL document, to re-check only what changed. */
   sqlMemo?: SqlLintMemo;
+  /** The workspace's application code (for column-still-referenced in contract steps). */
+  codeIndex?: CodeIndex;
 }
 
 /** Lints one file by its kind; files of other kinds give no findings. */
 export function lintText(request: LintRequest): Finding[] {
   switch (fileKind(request.fileName)) {
     case 'sql':
-      return lintSql(request.text, request.settings, { isCancelled: request.isCancelled, memo: request.sqlMemo, phase: phaseOfFile(request.fileName) });
+      return lintSql(request.text, request.settings, {
+        isCancelled: request.isCancelled,
+        memo: request.sqlMemo,
+        phase: phaseOfFile(request.fileName),
+        codeIndex: request.codeIndex,
+      });
     case 'yaml': {
       let workspace = request.workspace;
       if (!workspace) {

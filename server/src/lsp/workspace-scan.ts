@@ -19,6 +19,11 @@ export interface ScanResult {
  * Nested .gitignore files apply to their own folder, as git does.
  */
 export async function scanYamlFiles(folder: string, excludeGlobs: string[]): Promise<ScanResult> {
+  return scanFiles(folder, excludeGlobs, (name) => /\.ya?ml$/i.test(name));
+}
+
+/** Files of a folder whose name `wanted` accepts, honouring files.exclude and .gitignore files. */
+export async function scanFiles(folder: string, excludeGlobs: string[], wanted: (name: string, relative: string) => boolean): Promise<ScanResult> {
   const excluded = excludeGlobs.length ? picomatch(excludeGlobs, { dot: true }) : () => false;
   const files: string[] = [];
   const walk = async (dir: string, ignores: { base: string; rules: Ignore }[]): Promise<void> => {
@@ -44,7 +49,7 @@ export async function scanYamlFiles(folder: string, excludeGlobs: string[]): Pro
       const isDir = entry.isDirectory();
       if (here.some((g) => g.rules.ignores(path.relative(g.base, full).split(path.sep).join('/') + (isDir ? '/' : '')))) continue;
       if (isDir) await walk(full, here);
-      else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) files.push(full);
+      else if (entry.isFile() && wanted(entry.name, relative)) files.push(full);
     }
   };
   await walk(folder, []);

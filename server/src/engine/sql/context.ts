@@ -1,4 +1,5 @@
-import type { EngineSettings, Fix, Severity } from '../types';
+import type { CodeIndex } from '../code-index';
+import type { EngineSettings, Fix, RelatedLocation, Severity } from '../types';
 import { tokenize, type Token } from './lex';
 import type { PgNode } from './parse';
 import { FileState, tableRefOf, type TableRef } from './state';
@@ -117,6 +118,8 @@ export interface Report {
   fixes?: Fix[];
   /** Other places in this file that explain the finding. */
   relatedHere?: { start: number; end: number; message: string }[];
+  /** Places in other files (e.g. application code that still uses a dropped column). */
+  related?: RelatedLocation[];
 }
 
 export interface RuleContext {
@@ -127,6 +130,8 @@ export interface RuleContext {
   commentsBefore: readonly string[];
   /** Where the latest earlier top-level statement with this source is (see UnitRecord). */
   locateUnit(unit: string): { start: number; end: number } | undefined;
+  /** The application code, for rules that check what still uses a column. */
+  codeIndex?: CodeIndex;
 }
 
 export interface SqlRule {

@@ -6,6 +6,7 @@ import { parseStatement, plpgsqlQueries, type PgNode } from './parse';
 import { sqlRules } from './rules';
 import { splitSql, type SqlPiece } from './split';
 import { FileState, type Phase } from './state';
+import type { CodeIndex } from '../code-index';
 
 /** Rules by the statement kinds they look at, built on first use. */
 let rulesByKind: Map<string, SqlRule[]> | undefined;
@@ -49,9 +50,16 @@ export interface LintOptions {
   memo?: SqlLintMemo;
   /** The phase of the whole file (from its name: expand.sql, backfill.sql, switch.sql, contract.sql). */
   phase?: Phase;
+  /** The workspace's application code, for column-still-referenced. */
+  codeIndex?: CodeIndex;
 }
 
 const PHASE_MARKER = /rollout-guard:\s*phase\s+(expand|backfill|switch|contract)\b/i;
+
+/** A contract step: contract.sql of a plan, or a file with a `-- rollout-guard: phase contract` marker. */
+export function isContractStep(fileName: string, text: string): boolean {
+  return phaseOfFile(fileName) === 'contract' || /rollout-guard:\s*phase\s+contract\b/i.test(text);
+}
 
 /** The migration phase a file name stands for: migrations/<plan>/expand.sql and so on. */
 export function phaseOfFile(fileName: string): Phase | undefined {
@@ -63,7 +71,9 @@ export function phaseOfFile(fileName: string): Phase | undefined {
 export function lintSql(text: string, settings: EngineSettings, options: LintOptions = {}): Finding[] {
   const { pieces, comments } = splitSql(text);
   const memo = options.memo;
-  const reuse = memo ? reusableFrom(memo, text, JSON.stringify(settings)) : undefined;
+  // Results depend on the settings and on the application code (column-still-referenced).
+  const memoKey = `${JSON.stringify(settings)}#${options.codeIndex?.version ?? ''}`;
+  const reuse = memo ? reusableFrom(memo, text, memoKey) : undefined;
   const remembered: MemoPiece[] = [];
   let reused = 0;
   let state = new FileState(settings);
@@ -99,7 +109,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
       for (let i = index - 1; i >= 0; i--) if (sources[i] === unit) return { start: pieces[i]!.start, end: pieces[i]!.end };
       return undefined;
     };
-    state = lintPiece(text, piece, source, state, commentsBefore, locateUnit, pieceFindings);
+    state = lintPiece(text, piece, source, state, { commentsBefore, locateUnit, codeIndex: options.codeIndex }, pieceFindings);
     findings.push(...pieceFindings);
     // Findings that point at other statements depend on positions outside this one: not reused.
     if (memo && !pieceFindings.some((f) => f.relatedHere?.length)) {
@@ -113,7 +123,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
       });
     }
   }
-  if (memo) Object.assign(memo, { text, settingsKey: JSON.stringify(settings), pieces: remembered, reused });
+  if (memo) Object.assign(memo, { text, settingsKey: memoKey, pieces: remembered, reused });
   const directives = parseDirectives(comments);
   // An ignore comment inside a multi-line statement (above the offending action) covers that statement.
   for (const d of directives) {
@@ -169,15 +179,7 @@ function shift(f: Finding, delta: number): Finding {
 }
 
 /** Parses and lints one top-level statement; returns the state after it. */
-function lintPiece(
-  text: string,
-  piece: SqlPiece,
-  source: string,
-  state: FileState,
-  commentsBefore: readonly string[],
-  locateUnit: RuleContext['locateUnit'],
-  findings: Finding[],
-): FileState {
+function lintPiece(text: string, piece: SqlPiece, source: string, state: FileState, context: PieceContext, findings: Finding[]): FileState {
   const outcome = parseStatement(source);
   if (!outcome.ok) {
     // psql substitutes :name, :'name' and :"name" before PostgreSQL sees the text.
@@ -190,7 +192,7 @@ function lintPiece(
   const toOffset = byteMapperAt(source, piece.start);
   for (const parsed of outcome.statements) {
     const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, toOffset, 'file', piece.start, source);
-    state = lintStatement(stmt, state, { commentsBefore, locateUnit }, findings);
+    state = lintStatement(stmt, state, context, findings);
   }
   return state;
 }
@@ -226,7 +228,10 @@ function syntaxError(text: string, start: number, end: number, at: number, messa
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Runs the rules on one statement (and the statements of its PL/pgSQL body); returns the state after it. */
-function lintStatement(stmt: Statement, state: FileState, context: Pick<RuleContext, 'commentsBefore' | 'locateUnit'>, findings: Finding[]): FileState {
+/** What a statement's rules get besides the statement and the state. */
+type PieceContext = Pick<RuleContext, 'commentsBefore' | 'locateUnit' | 'codeIndex'>;
+
+function lintStatement(stmt: Statement, state: FileState, context: PieceContext, findings: Finding[]): FileState {
   const ctx: RuleContext = { settings: state.settings, state, ...context };
   let reportedLockTimeout = false;
   for (const rule of rulesFor(stmt.kind)) {
@@ -245,6 +250,7 @@ function lintStatement(stmt: Statement, state: FileState, context: Pick<RuleCont
         unitStart: stmt.unitStart,
         ...(r.fixes?.length ? { fixes: r.fixes } : {}),
         ...(r.relatedHere?.length ? { relatedHere: r.relatedHere } : {}),
+        ...(r.related?.length ? { related: r.related } : {}),
       });
     };
     try {
@@ -275,7 +281,7 @@ function effectiveSeverity(rule: SqlRule, settings: EngineSettings): Severity | 
 }
 
 /** Lints the SQL inside a DO block or a PL/pgSQL function body, with positions inside the body. */
-function lintEmbeddedBody(stmt: Statement, state: FileState, context: Pick<RuleContext, 'commentsBefore' | 'locateUnit'>, findings: Finding[]): FileState {
+function lintEmbeddedBody(stmt: Statement, state: FileState, context: PieceContext, findings: Finding[]): FileState {
   let origin: StatementOrigin;
   let body: string | undefined;
   if (stmt.kind === 'DoStmt') {

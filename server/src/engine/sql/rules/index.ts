@@ -11,6 +11,7 @@ import { banDropColumn } from './ban-drop-column';
 import { banDropTable } from './ban-drop-table';
 import { banTruncateCascade } from './ban-truncate-cascade';
 import { changingColumnType } from './changing-column-type';
+import { columnStillReferenced } from './column-still-referenced';
 import { constraintMissingNotValid } from './constraint-missing-not-valid';
 import { disallowedUniqueConstraint } from './disallowed-unique-constraint';
 import { identifierTooLong } from './identifier-too-long';
@@ -47,6 +48,7 @@ export const sqlRules: readonly SqlRule[] = [
   unbatchedBackfill,
   backfillInDdlTransaction,
   backfillNotIdempotent,
+  columnStillReferenced,
   preferRobustStmts,
   preferBigintOverInt,
   preferTimestamptz,

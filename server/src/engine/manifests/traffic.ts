@@ -379,9 +379,8 @@ export function cachedPodTemplate(object: ManifestObject): PodTemplate | undefin
 }
 
 /**
- * Objects with a pod template in a scope. Lookup.workloadsSelectedBy does the same, but walks every
- * object of the workspace and rebuilds each pod template per call; the rules ask once per Service and
- * per subset, so this asks the Lookup per workload kind (recording those kinds as dependencies).
+ * Objects with a pod template in a scope, asked of the Lookup per workload kind (recording those
+ * kinds as dependencies) and kept for the rest of the lint: the rules ask once per Service and subset.
  */
 export function workloadsIn(lookup: Lookup, scope: NamespaceScope): { object: ManifestObject; template: PodTemplate }[] {
   return memo(lookup, `workloads:${scopeKey(scope)}`, () => {

@@ -5,7 +5,7 @@
 import { LineIndex } from '../text';
 import type { EngineSettings, Finding } from '../types';
 import { lintManifestFile } from './lint';
-import { podTemplate, selectorMatches, type PodTemplate } from './model';
+import { podTemplate } from './model';
 import { destinationRuleKeys } from './traffic';
 import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml';
 
@@ -155,20 +155,6 @@ export class Lookup {
 
   find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
     return this.all(kind, scope).find((o) => o.name === name);
-  }
-
-  /** Workloads whose pods a selector picks, with their pod templates. */
-  workloadsSelectedBy(selector: unknown, scope: NamespaceScope): { object: ManifestObject; template: PodTemplate }[] {
-    this.uses.add(`pods/${scope ?? '*'}`).add('pods/*');
-    const out: { object: ManifestObject; template: PodTemplate }[] = [];
-    for (const list of this.workspace.index().values()) {
-      for (const object of list) {
-        if (!inScope(object, scope)) continue;
-        const template = podTemplate(object);
-        if (template && selectorMatches(selector, template.labels)) out.push({ object, template });
-      }
-    }
-    return out;
   }
 
   /** Line/character of an offset in another file, for related locations. */

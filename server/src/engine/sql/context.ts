@@ -55,11 +55,6 @@ export class Statement {
     return this.tokens.find((t) => t.start >= from && t.kind === 'word' && t.text === word);
   }
 
-  /** The token starting at or containing `offset`. */
-  tokenAt(offset: number): Token | undefined {
-    return this.tokens.find((t) => t.start <= offset && offset < t.end) ?? this.tokens.find((t) => t.start >= offset);
-  }
-
   /** Range of the leading keywords up to and including `lastWord` (e.g. `CREATE UNIQUE INDEX`). */
   headRange(lastWord: string): { start: number; end: number } {
     const token = this.findWord(lastWord);

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'scratch/**', '**/*.d.ts', 'test-output/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'scratch/**', '**/*.d.ts', 'test-output/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

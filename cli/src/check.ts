@@ -57,7 +57,13 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
       io.stderr.write(`rollout-guard: ${given}: no such file or folder\n`);
       return 2;
     }
-    if (stat.isDirectory()) collectFiles(full, files);
+    if (stat.isDirectory())
+      walkFiles(
+        full,
+        (_full, name) => SKIPPED_DIRS.has(name),
+        (_full, name) => fileKind(name) !== undefined,
+        files,
+      );
     else files.push(full);
   }
   await loadParser();
@@ -110,42 +116,35 @@ function findConfig(cwd: string): string | undefined {
   }
 }
 
-function collectFiles(dir: string, out: string[]): void {
+/** Files below `dir` that `wanted` accepts, not descending into folders `skip` names. */
+function walkFiles(dir: string, skip: (full: string, name: string) => boolean, wanted: (full: string, name: string) => boolean, out: string[] = []): string[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
-    return;
+    return out;
   }
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) collectFiles(full, out);
-    } else if (entry.isFile() && fileKind(entry.name)) out.push(full);
+    if (skip(full, entry.name)) continue;
+    if (entry.isDirectory()) walkFiles(full, skip, wanted, out);
+    else if (entry.isFile() && wanted(full, entry.name)) out.push(full);
   }
+  return out;
 }
 
 /** The application code under the current folder (not the migrations being checked). */
 function buildCodeIndex(cwd: string, checked: Set<string>): CodeIndex {
   const index = new CodeIndex();
-  const walk = (dir: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (NOT_APPLICATION_CODE.test(path.relative(cwd, full))) continue;
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && CODE_FILE.test(entry.name) && !checked.has(full)) {
-        const decoded = readFile(full);
-        if (decoded.text !== undefined) index.set(path.relative(cwd, full).split(path.sep).join('/'), decoded.text);
-      }
-    }
-  };
-  walk(cwd);
+  const files = walkFiles(
+    cwd,
+    (full) => NOT_APPLICATION_CODE.test(path.relative(cwd, full)),
+    (full, name) => CODE_FILE.test(name) && !checked.has(full),
+  );
+  for (const file of files) {
+    const decoded = readFile(file);
+    if (decoded.text !== undefined) index.set(path.relative(cwd, file).split(path.sep).join('/'), decoded.text);
+  }
   return index;
 }
 

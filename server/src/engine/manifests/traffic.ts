@@ -397,7 +397,38 @@ export function workloadsIn(lookup: Lookup, scope: NamespaceScope): { object: Ma
 }
 
 /** A selector (plain map or LabelSelector) as a test on labels, equivalent to selectorMatches. */
-export function compileSelector(selector: unknown): (labels: Record<string, string>) => boolean {
+export /**
+ * The workloads a selector can match: for a plain label selector, only those carrying its rarest
+ * label (an index by label, built once per scope and lint) — Services and subsets ask this often.
+ */
+function workloadCandidates(lookup: Lookup, selector: Json, scope: NamespaceScope): { object: ManifestObject; template: PodTemplate }[] {
+  const all = workloadsIn(lookup, scope);
+  if (asArray(selector.matchExpressions).length) return all;
+  const pairs = Object.entries(stringMap('matchLabels' in selector ? selector.matchLabels : selector));
+  if (!pairs.length) return all;
+  const key = `workloads-by-label:${scopeKey(scope)}`;
+  const byLabel = memo(lookup, key, () =>
+    derived(
+      key,
+      all.map((w) => w.object),
+      () => {
+        const index = new Map<string, { object: ManifestObject; template: PodTemplate }[]>();
+        for (const workload of all) {
+          for (const [k, v] of Object.entries(workload.template.labels)) {
+            const label = `${k}=${v}`;
+            const list = index.get(label);
+            if (list) list.push(workload);
+            else index.set(label, [workload]);
+          }
+        }
+        return index;
+      },
+    ),
+  );
+  return pairs.map(([k, v]) => byLabel.get(`${k}=${v}`) ?? []).reduce((a, b) => (b.length < a.length ? b : a));
+}
+
+function compileSelector(selector: unknown): (labels: Record<string, string>) => boolean {
   const s = asRecord(selector);
   if (asArray(s.matchExpressions).length) return (labels) => selectorMatches(s, labels);
   const pairs = Object.entries(stringMap('matchLabels' in s ? s.matchLabels : s));
@@ -410,7 +441,8 @@ export function compileSelector(selector: unknown): (labels: Record<string, stri
  * a Rollout's workloadRef pods. Controller-set labels in the selector are ignored.
  */
 export function podsSelectedBy(lookup: Lookup, selector: unknown, scope: NamespaceScope): PodSource[] {
-  const matches = compileSelector(withoutControllerLabels(selector));
+  const plain = withoutControllerLabels(selector);
+  const matches = compileSelector(plain);
   const out: PodSource[] = [];
   const { owners, bases, experiments } = memo(lookup, `argo-pods:${scopeKey(scope)}`, () => {
     // A Rollout with workloadRef takes its pod template from a Deployment: those pods are the Rollout's.
@@ -425,7 +457,7 @@ export function podsSelectedBy(lookup: Lookup, selector: unknown, scope: Namespa
     }
     return { owners, bases, experiments: lookup.all('Experiment', scope).filter(isArgo) };
   });
-  for (const { object, template } of workloadsIn(lookup, scope)) {
+  for (const { object, template } of workloadCandidates(lookup, plain, scope)) {
     if (!matches(template.labels)) continue;
     const owner = owners.get(object);
     if (owner && out.some((p) => p.object === owner)) continue;

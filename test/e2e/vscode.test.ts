@@ -151,10 +151,23 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
   });
 
   it('applies the "Add CONCURRENTLY" quick fix and the text changes', async () => {
-    await page.locator('.monaco-editor .view-line').getByText('orders_region_idx').first().click();
-    await page.keyboard.press('Control+.');
+    // Put the cursor inside the finding's range (CREATE INDEX on line 2) with Go to Line.
+    await page.locator('.monaco-editor .view-line').getByText('DROP COLUMN').first().click();
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('2:3');
+    await page.keyboard.press('Enter');
     const fix = page.locator('.action-widget').getByText('Add CONCURRENTLY');
-    await fix.waitFor({ timeout: 30_000 });
+    // The quick-fix menu asks the language server; ask again if the first request raced the editor.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      try {
+        await fix.waitFor({ timeout: 10_000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await page.keyboard.press('Escape');
+      }
+    }
     await page.screenshot({ path: path.join(SHOTS, '02-quick-fix-menu.png') });
     await fix.click();
     await page.locator('.monaco-editor .view-line').getByText('CONCURRENTLY').first().waitFor({ timeout: 30_000 });

@@ -16,6 +16,7 @@ export const USAGE = `Usage: rollout-guard <command> [options]
 Commands:
   check [paths…]     Lint SQL migrations (folders are searched recursively; default: .)
   rules              List the rules with their default severity
+  migrate status|run Migration plan phases against PostgreSQL (rollout-guard migrate --help)
 
 Options for check:
   --format <f>       text (default), json or sarif
@@ -43,6 +44,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const { ruleRegistry } = await import('../../server/src/engine/registry');
     for (const rule of ruleRegistry.values()) io.stdout.write(`${rule.id.padEnd(46)} ${rule.severity.padEnd(8)} ${rule.summary}\n`);
     return 0;
+  }
+  if (command === 'migrate') {
+    const { migrate } = await import('./migrate');
+    return migrate(rest, io);
   }
   if (command !== 'check') {
     io.stderr.write(`rollout-guard: unknown command "${command}"\n\n${USAGE}`);

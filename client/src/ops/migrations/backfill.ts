@@ -56,7 +56,7 @@ export async function rowsLeft(db: Db, job: BackfillJob): Promise<{ count: numbe
   // A full count may take longer than a batch may: its own transaction without statement_timeout.
   await db.query('BEGIN');
   try {
-    await db.query('SET LOCAL statement_timeout = 0');
+    await db.query(`SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '10s'`);
     const { rows } = await db.query<{ count: string; first: string | null }>(job.remainingSql);
     await db.query('COMMIT');
     return { count: Number(rows[0]?.count ?? 0), first: rows[0]?.first ?? null };
@@ -64,6 +64,12 @@ export async function rowsLeft(db: Db, job: BackfillJob): Promise<{ count: numbe
     await db.query('ROLLBACK').catch(() => {});
     throw error;
   }
+}
+
+function nullKeys(where: string, job: BackfillJob, count: number): PhaseFailure {
+  return new PhaseFailure(
+    `${where}: the ${count} row(s) left have a NULL ${job.key}, which a walk over the key cannot reach; update them by hand or declare a key without NULLs`,
+  );
 }
 
 /** Checks that the table and key exist and that an index leads with the key. */
@@ -87,14 +93,18 @@ async function checkKey(db: Db, job: BackfillJob, where: string): Promise<void> 
 }
 
 /**
- * Walks the backfill's table from the ledger's cursor (or, on a fresh start, from `left.first`,
- * the first key that needs it) to the last key, then makes passes for rows written behind it.
+ * Walks the backfill's table from the ledger's cursor (or, on a fresh start, from the first
+ * key that needs it) to the last key, then makes passes for rows written behind it.
  */
-export async function runBackfillUnit(ctx: BackfillContext, unit: PlanUnit, index: number, left?: { count: number; first: string | null }): Promise<void> {
+export async function runBackfillUnit(ctx: BackfillContext, unit: PlanUnit, index: number): Promise<void> {
   const { db, phase, options, state, signal } = ctx;
   const job = unit.backfill!;
   const where = statementLocation(phase, unit);
   await checkKey(db, job, where);
+  // The progress total, and where a backfill that has not started yet begins.
+  const left = await rowsLeft(db, job);
+  state.rowsTotal = state.rowsDone + left.count;
+  await recordTotal(db, ctx.plan, phase.name, state.rowsTotal);
   ctx.onEvent?.({ type: 'unit', phase: phase.name, index, units: phase.units.length, line: unit.line, sql: unit.statements[0]!.sql });
   // synchronous_commit off: a batch does not wait for its WAL flush, so it releases its row
   // locks sooner. Safe here: a server crash can lose only the last batches, and each loses
@@ -109,10 +119,11 @@ export async function runBackfillUnit(ctx: BackfillContext, unit: PlanUnit, inde
     return size;
   };
   let size = clampSize(options.batchSize ?? job.batchSize);
-  let cursor = state.lastKey;
+  let cursor: string | null = state.lastKey;
   let lower: 'start' | 'after' | 'from' = cursor === null ? 'start' : 'after';
-  if (cursor === null && left) {
+  if (cursor === null) {
     // Nothing to do, or skip straight to the first row that needs it.
+    if (left.count > 0 && left.first === null) throw nullKeys(where, job, left.count);
     if (left.count === 0 || left.first === null) {
       await recordUnits(db, ctx.plan, phase.name, index + 1, appliedChecksum(phase, index + 1));
       return;
@@ -154,7 +165,7 @@ export async function runBackfillUnit(ctx: BackfillContext, unit: PlanUnit, inde
   for (;;) {
     if (signal?.aborted) throw new RunCancelled();
     const bound: Bound = lower === 'start' ? { kind: 'start' } : { kind: lower, param: '$1' };
-    const range =
+    const range: { upper: string | null; keys: number } | undefined =
       prefetched ??
       (
         await db.query<{ upper: string | null; keys: number }>(
@@ -163,13 +174,14 @@ export async function runBackfillUnit(ctx: BackfillContext, unit: PlanUnit, inde
         )
       ).rows[0];
     prefetched = undefined;
-    const upper = range?.upper ?? null;
+    const upper: string | null = range?.upper ?? null;
     const keys = range?.keys ?? 0;
     if (upper === null) {
       // The cursor reached the last key. Rows written behind it since (by the application,
       // before it writes the new column itself) need another pass.
       const left = await rowsLeft(db, job);
-      if (left.count === 0 || left.first === null) break;
+      if (left.count === 0) break;
+      if (left.first === null) throw nullKeys(where, job, left.count);
       if (pass >= options.maxPasses) {
         throw new PhaseFailure(
           `${where}: ${left.count} rows still match the backfill's WHERE after ${pass} passes over ${job.table}: the application keeps writing rows that need it. Deploy the version that writes the new column (the expand step) before backfilling, then run the backfill again`,

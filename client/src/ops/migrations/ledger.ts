@@ -38,6 +38,8 @@ export const LEDGER_TABLE = 'rollout_guard.phases';
 
 /** Creates the schema and table if they are missing; safe when runners start together. */
 export async function ensureLedger(db: Db): Promise<void> {
+  const exists = await db.query<{ exists: boolean }>(`SELECT to_regclass('${LEDGER_TABLE}') IS NOT NULL AS exists`);
+  if (exists.rows[0]?.exists) return;
   await db.query('BEGIN');
   try {
     // Concurrent CREATE … IF NOT EXISTS can still collide in the catalogue: serialise.

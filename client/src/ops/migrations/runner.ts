@@ -12,7 +12,6 @@ import {
   finishPhase,
   planLockHolder,
   readLedger,
-  recordTotal,
   startPhase,
   tryLockPlan,
   unlockPlan,
@@ -20,7 +19,7 @@ import {
   type LedgerStatus,
   type LockHolder,
 } from './ledger';
-import { appliedChecksum, findPhase, PHASES, type MigrationPlan, type PhaseName, type PlanPhase, type PlanUnit } from './plan';
+import { appliedChecksum, findPhase, PHASES, type MigrationPlan, type PhaseName, type PlanPhase } from './plan';
 import {
   DEFAULT_BACKFILL_OPTIONS,
   DEFAULT_DDL_OPTIONS,
@@ -70,6 +69,7 @@ export async function runPhase(plan: MigrationPlan, options: RunPhaseOptions): P
     return result('refused', `plan ${plan.name} has no ${options.phase} phase (it has ${plan.phases.map((p) => p.name).join(', ')})`);
   }
   const applicationName = (options.applicationName ?? `rollout-guard migrate ${plan.name}`).slice(0, 63);
+  options = { ...options, applicationName };
   const db = await Db.connect(options.databaseUrl, { applicationName });
   try {
     await ensureLedger(db);
@@ -98,6 +98,7 @@ async function runLocked(
   stats: { rows: number; batches: number; longestBatchMs: number },
   result: (outcome: RunOutcome, message: string) => RunResult,
 ): Promise<RunResult> {
+  const applicationName = options.applicationName!;
   const ledger = await readLedger(db, plan.name);
   const drift = driftRefusal(plan, ledger);
   if (drift) return result('refused', drift);
@@ -124,9 +125,10 @@ async function runLocked(
       );
     }
   }
-  // A finished backfill run again only walks its backfills (for rows written since).
-  const rerun = row?.status === 'done';
-  const runner = `${db.target.user} ${options.applicationName ?? 'rollout-guard'} pid ${process.pid} on ${os.hostname()}`;
+  // A finished backfill run again (or such a rerun, interrupted: every unit is recorded)
+  // only walks its backfills, for rows written since.
+  const rerun = row !== undefined && row.unitsDone >= phase.units.length && phase.units.length > 0;
+  const runner = `${applicationName}, pid ${process.pid} on ${os.hostname()}, user ${db.target.user}`;
   await startPhase(db, plan.name, phase.name, phase.label, phase.checksum, runner);
 
   const ddl: DdlOptions = { ...DEFAULT_DDL_OPTIONS, ...definedOnly(options.ddl) };
@@ -141,25 +143,17 @@ async function runLocked(
     longestBatchMs: 0,
   };
   try {
-    const pending = phase.units.slice(rerun ? 0 : from).filter((u) => u.backfill);
-    // Rows left per backfill: the progress total, and where a backfill that has not started yet begins.
-    const left = new Map<PlanUnit, { count: number; first: string | null }>();
-    for (const unit of pending) left.set(unit, await rowsLeft(db, unit.backfill!));
-    if (pending.length > 0) {
-      state.rowsTotal = state.rowsDone + [...left.values()].reduce((sum, l) => sum + l.count, 0);
-      await recordTotal(db, plan.name, phase.name, state.rowsTotal);
-    }
-    if (from > 0) options.onEvent?.({ type: 'skip', phase: phase.name, units: from, reason: `applied by an earlier ${row?.status} run` });
+    const hasBackfill = phase.units.slice(rerun ? 0 : from).some((u) => u.backfill);
+    if (from > 0 && !rerun) options.onEvent?.({ type: 'skip', phase: phase.name, units: from, reason: `applied by an earlier ${row?.status} run` });
     for (let index = rerun ? 0 : from; index < phase.units.length; index++) {
       const unit = phase.units[index]!;
       if (unit.backfill) {
-        await runBackfillUnit({ ...ctx, options: backfillOptions, state, onProgress: options.onProgress }, unit, index, left.get(unit));
+        await runBackfillUnit({ ...ctx, options: backfillOptions, state, onProgress: options.onProgress }, unit, index);
         Object.assign(stats, { rows: state.rows, batches: state.batches, longestBatchMs: state.longestBatchMs });
       } else if (!rerun) await runSqlUnit(ctx, unit, index, ddl);
     }
     await finishPhase(db, plan.name, phase.name, 'done');
-    const rows =
-      pending.length > 0 ? `: ${state.rows.toLocaleString('en-US')} rows in ${stats.batches} batches, longest ${Math.round(stats.longestBatchMs)} ms` : '';
+    const rows = hasBackfill ? `: ${state.rows.toLocaleString('en-US')} rows in ${stats.batches} batches, longest ${Math.round(stats.longestBatchMs)} ms` : '';
     return result('applied', `${phase.name} of plan ${plan.name} applied${rows}`);
   } catch (error) {
     Object.assign(stats, { rows: state.rows, batches: state.batches, longestBatchMs: state.longestBatchMs });

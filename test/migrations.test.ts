@@ -246,12 +246,13 @@ describe('migration phases against PostgreSQL', () => {
     }
   });
 
-  it('SIGKILL of the runner at random points, 10 times and more, then resume: every row right, none updated twice, ledger consistent', async () => {
+  it('SIGKILL of the runner at random points, 10 times and more, then resume: every row right, none updated twice, ledger consistent', async (t) => {
     const url = await pg.createDatabase('killed');
     const db = await pg.connect('killed');
     try {
       await loadOrders(db, 1_000_000);
       const dir = writePlan(path.join(tmp, 'killed'), ORDERS_PLAN);
+      const plan = await loadPlan(dir);
       assert.equal((await runCli(['migrate', 'run', dir, '--phase', 'expand', '--database-url', url])).code, 0);
       // Proof of "never twice": a row trigger counts the updates each row gets (rolled back with
       // an aborted batch), and a statement trigger logs every committed batch statement with the
@@ -285,11 +286,11 @@ describe('migration phases against PostgreSQL', () => {
       const killedAt: number[] = [];
       for (let run = 0; ; run++) {
         assert.ok(run < 40, 'the backfill finishes');
-        // Throttled so that ten runs of at most 1.5 s cannot finish the million rows.
-        const cli = startCli(['migrate', 'run', dir, '--phase', 'backfill', '--database-url', url, '--max-rows-per-second', '60000']);
+        // Throttled so that ten runs of at most 2 s cannot finish the million rows.
+        const cli = startCli(['migrate', 'run', dir, '--phase', 'backfill', '--database-url', url, '--max-rows-per-second', '50000']);
         let timer: NodeJS.Timeout | undefined;
         // Random points: during start-up, the ledger checks, the count, batches and the pauses between them.
-        if (kills < 10) timer = setTimeout(() => cli.child.kill('SIGKILL'), 100 + Math.random() * 1400);
+        if (kills < 10) timer = setTimeout(() => cli.child.kill('SIGKILL'), 200 + Math.random() * 1800);
         const exit = await cli.done;
         clearTimeout(timer);
         if (exit.signal === 'SIGKILL') {
@@ -297,12 +298,15 @@ describe('migration phases against PostgreSQL', () => {
           // The server ends the killed runner's session (and its plan lock) when it notices.
           await sessionsGone(db, application);
           killedAt.push((await consistent()).rowsDone);
+          const status = await planStatus(plan, url);
+          if ((await readLedger(db, 'killed')).get('backfill')?.status === 'running') assert.equal(status.phases[1]!.status, 'interrupted');
           continue;
         }
         assert.equal(exit.code, 0, exit.stderr);
         assert.match(exit.stdout, /^backfill of plan killed applied/);
         break;
       }
+      t.diagnostic(`killed ${kills} times, with ${killedAt.join(', ')} rows done`);
       assert.ok(kills >= 10, `${kills} kills`);
       assert.ok(killedAt.some((rows) => rows > 0) && killedAt.at(-1)! < 1_000_000, `killed at ${killedAt.join(', ')} rows`);
 
@@ -562,7 +566,7 @@ ALTER TABLE orders DROP COLUMN old_payment_status;
     }
   });
 
-  it('a backfill key without an index fails with the reason', async () => {
+  it('a backfill key without an index, or with NULLs in rows left, fails with the reason', async () => {
     const url = await pg.createDatabase('noindex');
     const db = await pg.connect('noindex');
     try {
@@ -573,6 +577,11 @@ ALTER TABLE orders DROP COLUMN old_payment_status;
       const r = await runPhase(await loadPlan(dir), { databaseUrl: url, phase: 'backfill' });
       assert.equal(r.outcome, 'failed');
       assert.match(r.message, /^backfill\.sql:2: no btree index on events starts with seq/);
+      await db.query(`CREATE INDEX ON events (seq); INSERT INTO events VALUES (1, 'a', NULL), (NULL, 'b', NULL)`);
+      const nulls = await runPhase(await loadPlan(dir), { databaseUrl: url, phase: 'backfill' });
+      assert.equal(nulls.outcome, 'failed');
+      assert.match(nulls.message, /^backfill\.sql:2: the 1 row\(s\) left have a NULL seq/);
+      assert.equal(await count(db, `SELECT count(*) AS n FROM events WHERE label = 'a'`), 1);
     } finally {
       await db.close();
     }

@@ -76,6 +76,9 @@ export async function startPostgres(options: StartOptions = {}): Promise<TestPos
   const password = randomBytes(12).toString('hex');
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=50'];
   if (!options.durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  // Notice a vanished client during a statement (a killed runner's batch is then rolled back
+  // rather than committed): both outcomes must leave the ledger consistent.
+  flags.push('-c', 'client_connection_check_interval=10ms');
   let lastError: unknown;
   // The free port can be taken between the probe and PostgreSQL's bind: try a few.
   for (let attempt = 0; attempt < 3; attempt++) {

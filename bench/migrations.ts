@@ -11,7 +11,7 @@ import { loadPlan, runPhase, type Db } from '../client/src/ops/migrations';
 import { startPostgres } from '../test/helpers/postgres';
 
 const ROWS = 1_000_000;
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 const SET = `new_status = upper(old_status)`;
 

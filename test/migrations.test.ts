@@ -566,6 +566,40 @@ ALTER TABLE orders DROP COLUMN old_payment_status;
     }
   });
 
+  it('a backfill joining another table (UPDATE … FROM), with IS DISTINCT FROM in its SET and non-ASCII text', async () => {
+    const url = await pg.createDatabase('joined');
+    const db = await pg.connect('joined');
+    try {
+      await db.query(`
+        CREATE TABLE customers (id int PRIMARY KEY, tier text NOT NULL);
+        INSERT INTO customers SELECT g, (ARRAY['basic', 'gold', 'platinum'])[1 + g % 3] FROM generate_series(1, 100) g;
+        CREATE TABLE orders (order_no uuid PRIMARY KEY DEFAULT gen_random_uuid(), customer_id int NOT NULL, vip boolean, label text);
+        INSERT INTO orders (customer_id) SELECT 1 + g % 100 FROM generate_series(1, 3000) g;`);
+      const dir = writePlan(path.join(tmp, 'joined'), {
+        'backfill.sql': `-- rollout-guard: backfill table=orders key=order_no batch=100
+UPDATE orders AS o
+   SET vip = c.tier IS DISTINCT FROM 'basic', label = 'client « ' || c.tier || ' »'
+  FROM customers c JOIN (SELECT 1 AS one) AS x ON x.one IS NOT DISTINCT FROM 1
+ WHERE c.id = o.customer_id AND o.vip IS NULL;
+`,
+      });
+      const plan = await loadPlan(dir);
+      const r = await runPhase(plan, { databaseUrl: url, phase: 'backfill' });
+      assert.equal(r.outcome, 'applied', r.message);
+      assert.equal(r.rows, 3000);
+      assert.ok(r.batches > 1);
+      assert.equal(
+        await count(
+          db,
+          `SELECT count(*) AS n FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.vip IS DISTINCT FROM (c.tier <> 'basic') OR o.label <> 'client « ' || c.tier || ' »'`,
+        ),
+        0,
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
   it('a backfill key without an index, or with NULLs in rows left, fails with the reason', async () => {
     const url = await pg.createDatabase('noindex');
     const db = await pg.connect('noindex');

@@ -30,8 +30,10 @@ export interface BackfillJob {
   keyRangeSql(lower: Bound, limit: string): string;
   /** The UPDATE limited to keys between `lower` and `upper` (inclusive), with `RETURNING 1`. */
   batchUpdateSql(lower: Bound, upper: string): string;
-  /** `count` of rows the WHERE still matches and the `first` of their keys (as text). */
-  remainingSql: string;
+  /** `count`: rows the WHERE still matches. */
+  remainingCountSql: string;
+  /** `first`: the first of their keys, as text. */
+  firstRemainingSql: string;
 }
 
 /** The lower end of a key range: none, `> param` or `>= param`. */
@@ -84,7 +86,7 @@ export function backfillJob(declaration: string, sql: string, node: PgNode, kind
     );
   }
 
-  const parts = locateClauses(sql);
+  const parts = locateClauses(sql, node.fromClause ? firstLocation(node.fromClause) : undefined);
   const only = relation.inh === false ? 'ONLY ' : '';
   const quotedTable = (schema ? `${quoteIdent(schema)}.` : '') + quoteIdent(relname);
   const qualifier = quoteIdent(relation.alias?.aliasname ?? relname);
@@ -103,12 +105,14 @@ export function backfillJob(declaration: string, sql: string, node: PgNode, kind
     relation: `${only}${quotedTable}`,
     regclass: quotedTable,
     keyColumn,
+    // row_number rather than max(): not every key type has max() (uuid has none).
     keyRangeSql: (lower, limit) =>
-      `SELECT max(k)::text AS upper, count(*)::int AS keys FROM (SELECT ${keyColumn} AS k FROM ${only}${quotedTable} WHERE ${lowerBound(lower, keyColumn)}${keyColumn} IS NOT NULL ORDER BY ${keyColumn} LIMIT ${limit}) AS next_keys`,
+      `SELECT k::text AS upper, n::int AS keys FROM (SELECT ${keyColumn} AS k, row_number() OVER (ORDER BY ${keyColumn}) AS n FROM ${only}${quotedTable} WHERE ${lowerBound(lower, keyColumn)}${keyColumn} IS NOT NULL ORDER BY ${keyColumn} LIMIT ${limit}) AS next_keys ORDER BY n DESC LIMIT 1`,
     // The original WHERE stays whole (parenthesised) and the key range is ANDed to it,
     // so the statement changes exactly the rows the user's UPDATE would, range by range.
     batchUpdateSql: (lower, upper) => `${head}(${where}) AND (${lowerBound(lower, keyRef)}${keyRef} <= ${upper}) RETURNING 1`,
-    remainingSql: `${parts.withClause}SELECT count(*)::bigint AS count, min(${keyRef})::text AS first FROM ${source} WHERE ${where}`,
+    remainingCountSql: `${parts.withClause}SELECT count(*)::bigint AS count FROM ${source} WHERE ${where}`,
+    firstRemainingSql: `${parts.withClause}SELECT ${keyRef}::text AS first FROM ${source} WHERE (${where}) AND ${keyRef} IS NOT NULL ORDER BY ${keyRef} LIMIT 1`,
   };
 }
 
@@ -125,8 +129,12 @@ interface Clauses {
   whereEnd: number;
 }
 
-/** Finds the top-level UPDATE, SET, FROM and WHERE keywords (outside parentheses). */
-function locateClauses(sql: string): Clauses {
+/**
+ * Finds the top-level UPDATE, SET, FROM and WHERE keywords (outside parentheses).
+ * `fromItem` is the byte offset of the first FROM item, when the UPDATE has a FROM clause:
+ * the keyword is the last top-level FROM before it (`SET a = b IS DISTINCT FROM c` has one too).
+ */
+function locateClauses(sql: string, fromItem: number | undefined): Clauses {
   const tokens = tokenize(sql, 0, sql.length);
   const top: Token[] = [];
   let depth = 0;
@@ -139,7 +147,8 @@ function locateClauses(sql: string): Clauses {
   const set = update && top.find((t) => t.text === 'set' && t.start > update.start);
   const where = set && top.find((t) => t.text === 'where' && t.start > set.start);
   if (!update || !set || !where) throw new BackfillDeclarationError('could not find the UPDATE, SET and WHERE of the declared backfill');
-  const from = top.find((t) => t.text === 'from' && t.start > set.start && t.start < where.start);
+  const fromStart = fromItem === undefined ? -1 : Buffer.from(sql, 'utf8').subarray(0, fromItem).toString('utf8').length;
+  const from = top.findLast((t) => t.text === 'from' && t.start > set.start && t.start < fromStart);
   const afterWhere = tokens.filter((t) => t.start > where.start);
   const last = afterWhere.at(-1);
   if (!last) throw new BackfillDeclarationError('the WHERE of the declared backfill is empty');
@@ -170,6 +179,18 @@ function foldIdentifier(name: string): string {
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The smallest source location (a byte offset) in a parse-tree subtree. */
+function firstLocation(node: PgNode): number | undefined {
+  let first: number | undefined;
+  const visit = (value: PgNode): void => {
+    if (!value || typeof value !== 'object') return;
+    if (typeof value.location === 'number' && value.location >= 0 && (first === undefined || value.location < first)) first = value.location;
+    for (const child of Object.values(value)) visit(child);
+  };
+  visit(node);
+  return first;
 }
 
 /** Names of the columns an expression reads. */

@@ -57,9 +57,11 @@ export async function rowsLeft(db: Db, job: BackfillJob): Promise<{ count: numbe
   await db.query('BEGIN');
   try {
     await db.query(`SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '10s'`);
-    const { rows } = await db.query<{ count: string; first: string | null }>(job.remainingSql);
+    const counted = await db.query<{ count: string }>(job.remainingCountSql);
+    const count = Number(counted.rows[0]?.count ?? 0);
+    const first = count > 0 ? ((await db.query<{ first: string }>(job.firstRemainingSql)).rows[0]?.first ?? null) : null;
     await db.query('COMMIT');
-    return { count: Number(rows[0]?.count ?? 0), first: rows[0]?.first ?? null };
+    return { count, first };
   } catch (error) {
     await db.query('ROLLBACK').catch(() => {});
     throw error;

@@ -446,6 +446,54 @@ describe('migration phases against PostgreSQL', () => {
     }
   });
 
+  it('CREATE INDEX CONCURRENTLY that times out waiting for an old snapshot is retried without its invalid index; a waiting statement is cancelled', async () => {
+    const url = await pg.createDatabase('concurrently');
+    const db = await pg.connect('concurrently');
+    const holder = await pg.connect('concurrently');
+    try {
+      await db.query('CREATE TABLE accounts (id int PRIMARY KEY, email text); INSERT INTO accounts SELECT g, g::text FROM generate_series(1, 1000) g');
+      const dir = writePlan(path.join(tmp, 'concurrently'), {
+        'expand.sql': 'CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_email ON accounts (email);\nALTER TABLE accounts ADD COLUMN note text;\n',
+      });
+      const plan = await loadPlan(dir);
+      // An open snapshot: CREATE INDEX CONCURRENTLY builds the index, then waits for it and times out.
+      await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await holder.query('SELECT count(*) FROM pg_class');
+      const firstRetry = firstEvent<RunEvent>((e) => e.type === 'lock-retry');
+      const running = runPhase(plan, {
+        databaseUrl: url,
+        phase: 'expand',
+        ddl: { lockTimeoutMs: 100, initialDelayMs: 20, maxDelayMs: 100, attempts: 1000 },
+        onEvent: firstRetry.listener,
+      });
+      await firstRetry.promise;
+      await holder.query('COMMIT');
+      const result = await running;
+      assert.equal(result.outcome, 'applied', result.message);
+      const { rows } = await db.query<{ valid: boolean }>(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'accounts_email'::regclass`);
+      assert.deepEqual(rows, [{ valid: true }]);
+
+      // Cancel while a statement waits for its lock: the server-side statement is cancelled.
+      const cancelPlan = await loadPlan(writePlan(path.join(tmp, 'cancel'), { 'expand.sql': 'ALTER TABLE accounts ADD COLUMN flag boolean;\n' }));
+      await holder.query('BEGIN');
+      await holder.query('SELECT * FROM accounts LIMIT 1');
+      const controller = new AbortController();
+      const waiting = runPhase(cancelPlan, { databaseUrl: url, phase: 'expand', signal: controller.signal, ddl: { lockTimeoutMs: 60_000 } });
+      await waitUntil('the ALTER TABLE waiting for its lock', async () => {
+        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'accounts'::regclass`);
+        return rows[0]!.n > 0;
+      });
+      controller.abort();
+      const cancelled = await waiting;
+      assert.deepEqual([cancelled.outcome, (await readLedger(db, 'cancel')).get('expand')?.status], ['cancelled', 'cancelled']);
+      await holder.query('COMMIT');
+      assert.equal((await runPhase(cancelPlan, { databaseUrl: url, phase: 'expand' })).outcome, 'applied');
+    } finally {
+      await holder.close();
+      await db.close();
+    }
+  });
+
   it('checksum drift is refused, naming the phase and the file; a failed phase may be fixed but not its applied statements', async () => {
     const url = await pg.createDatabase('drift');
     const db = await pg.connect('drift');

@@ -53,6 +53,9 @@ export async function runSqlUnit(ctx: UnitContext, unit: PlanUnit, index: number
       } else {
         // CREATE INDEX CONCURRENTLY and friends refuse a transaction block: run alone, then record.
         await db.query(timeouts);
+        // A CREATE INDEX CONCURRENTLY that failed (in an earlier attempt or run) left an invalid
+        // index behind, which IF NOT EXISTS would take for done.
+        if (first.concurrentIndex) await dropInvalidIndex(db, first.concurrentIndex);
         await db.query(first.sql);
         await recordUnits(db, ctx.plan, phase.name, index + 1, appliedChecksum(phase, index + 1));
       }
@@ -63,7 +66,6 @@ export async function runSqlUnit(ctx: UnitContext, unit: PlanUnit, index: number
       if (state === undefined) throw error;
       if (signal?.aborted && state === QUERY_CANCELED) throw new RunCancelled();
       if (state === LOCK_NOT_AVAILABLE && attempt < options.attempts) {
-        if (current.concurrentIndex) await dropInvalidIndex(db, current.concurrentIndex);
         const delayMs = backoffDelay(attempt, options.initialDelayMs, options.maxDelayMs);
         ctx.onEvent?.({ type: 'lock-retry', phase: phase.name, line: current.line, attempt, attempts: options.attempts, delayMs, message: errorText(error) });
         await sleep(delayMs, signal);

@@ -26,7 +26,7 @@ export interface PlanStatement {
   kind: string;
   /**
    * For CREATE INDEX CONCURRENTLY with a name: the index, quoted. A failed build leaves an
-   * invalid index behind that IF NOT EXISTS would then skip, so a retry drops it first.
+   * invalid index behind that IF NOT EXISTS would then skip, so the runner drops it first.
    */
   concurrentIndex?: string;
 }

@@ -16,6 +16,8 @@ export function writePlan(dir: string, files: Record<string, string>): string {
 
 export interface CliRun {
   child: ChildProcess;
+  /** Resolves when stdout or stderr so far matches `pattern` (never, if the process exits first). */
+  output: (pattern: RegExp) => Promise<void>;
   /** Settles when the process exits: its code (null when killed), signal and output. */
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
@@ -29,13 +31,25 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const waiting: { pattern: RegExp; resolve: () => void }[] = [];
+  const received = (): void => {
+    for (const wait of waiting.filter((w) => w.pattern.test(stdout) || w.pattern.test(stderr))) {
+      waiting.splice(waiting.indexOf(wait), 1);
+      wait.resolve();
+    }
+  };
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), received()));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => ((stderr += chunk), received()));
+  const output = (pattern: RegExp): Promise<void> =>
+    new Promise((resolve) => {
+      waiting.push({ pattern, resolve });
+      received();
+    });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done };
+  return { child, output, done };
 }
 
 export function runCli(args: string[], env?: NodeJS.ProcessEnv): CliRun['done'] {

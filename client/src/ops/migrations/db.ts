@@ -4,7 +4,7 @@
  * password), and cancellation of a running statement from a second connection.
  */
 import os from 'node:os';
-import pg, { type Client } from 'pg';
+import pg, { type Client, type QueryResultRow } from 'pg';
 
 /** Where a connection goes, for messages. Never holds the password. */
 export interface ConnectionTarget {
@@ -134,7 +134,8 @@ export class Db {
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryRows<R>> {
     if (this.lostReason !== undefined) throw new ConnectionError(this.target, this.lostReason, 'lost');
     try {
-      const result = await this.client.query<R>(params ? { text: sql, values: params } : sql);
+      // Row types here are interfaces without an index signature, which QueryResultRow demands.
+      const result = await this.client.query<R & QueryResultRow>(params ? { text: sql, values: params } : sql);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       if (isConnectionLoss(error)) throw new ConnectionError(this.target, this.scrub(errorText(error)), 'lost');

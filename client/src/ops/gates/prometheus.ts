@@ -1,0 +1,178 @@
+/**
+ * A small Prometheus HTTP API client (instant and range queries) over fetch. Every failure
+ * is a PrometheusError whose message names what failed: the server could not be reached,
+ * did not answer in time, answered with an HTTP error, or rejected the query. Credentials in
+ * the URL travel as an Authorization header and never appear in messages.
+ */
+
+export type PrometheusFailure = 'unreachable' | 'timeout' | 'http' | 'bad-query' | 'bad-response';
+
+export class PrometheusError extends Error {
+  override name = 'PrometheusError';
+  constructor(
+    message: string,
+    readonly kind: PrometheusFailure,
+  ) {
+    super(message);
+  }
+}
+
+/** One series of an instant vector: its labels and value (NaN and ±Inf kept as numbers). */
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** One series of a range matrix: [unix seconds, value] pairs. */
+export interface Series {
+  labels: Record<string, string>;
+  points: [number, number][];
+}
+
+export interface PrometheusOptions {
+  /** Per-request timeout, also sent to Prometheus as the query timeout (default 10 s). */
+  timeoutMs?: number;
+  /** Extra headers, e.g. a bearer token for a managed Prometheus. */
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+interface ApiResponse {
+  status?: string;
+  errorType?: string;
+  error?: string;
+  data?: { resultType?: string; result?: unknown };
+}
+
+export class PrometheusClient {
+  /** The URL as shown in messages: no user name or password. */
+  readonly displayUrl: string;
+  private readonly base: URL;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
+
+  constructor(url: string, options: PrometheusOptions = {}) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new PrometheusError(`the Prometheus URL "${redactUrlText(url)}" is not a valid URL (expected e.g. http://prometheus:9090)`, 'bad-query');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new PrometheusError(`the Prometheus URL must start with http:// or https://, got "${redactUrlText(url)}"`, 'bad-query');
+    this.headers = { accept: 'application/json', ...options.headers };
+    if (parsed.username || parsed.password) {
+      const user = decodeURIComponent(parsed.username);
+      const password = decodeURIComponent(parsed.password);
+      this.headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      parsed.username = '';
+      parsed.password = '';
+    }
+    if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
+    this.base = parsed;
+    this.displayUrl = parsed.href.replace(/\/$/, '');
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.fetch = options.fetch ?? fetch;
+  }
+
+  /** Instant query at `time` (default: now). */
+  async query(query: string, time?: Date): Promise<Sample[]> {
+    const params: Record<string, string> = { query };
+    if (time) params.time = String(time.getTime() / 1000);
+    const data = await this.call('api/v1/query', params);
+    if (data.resultType === 'scalar') {
+      const [, value] = data.result as [number, string];
+      return [{ labels: {}, value: parseSampleValue(value) }];
+    }
+    if (data.resultType !== 'vector' || !Array.isArray(data.result))
+      throw new PrometheusError(
+        `${this.displayUrl}: the query returned a ${data.resultType ?? 'malformed'} result, expected an instant vector`,
+        'bad-response',
+      );
+    return (data.result as { metric?: Record<string, string>; value?: [number, string] }[]).map((r) => ({
+      labels: r.metric ?? {},
+      value: parseSampleValue(r.value?.[1]),
+    }));
+  }
+
+  /** Range query from `start` to `end` every `stepSeconds`. */
+  async queryRange(query: string, start: Date, end: Date, stepSeconds: number): Promise<Series[]> {
+    const data = await this.call('api/v1/query_range', {
+      query,
+      start: String(start.getTime() / 1000),
+      end: String(end.getTime() / 1000),
+      step: String(stepSeconds),
+    });
+    if (data.resultType !== 'matrix' || !Array.isArray(data.result))
+      throw new PrometheusError(`${this.displayUrl}: the range query returned a ${data.resultType ?? 'malformed'} result, expected a matrix`, 'bad-response');
+    return (data.result as { metric?: Record<string, string>; values?: [number, string][] }[]).map((r) => ({
+      labels: r.metric ?? {},
+      points: (r.values ?? []).map(([t, v]) => [Number(t), parseSampleValue(v)] as [number, number]),
+    }));
+  }
+
+  private async call(path: string, params: Record<string, string>): Promise<{ resultType?: string; result?: unknown }> {
+    const url = new URL(path, this.base);
+    const body = new URLSearchParams({ ...params, timeout: `${Math.max(1, Math.floor(this.timeoutMs / 1000))}s` });
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method: 'POST',
+        headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw this.transportError(error);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw this.transportError(error);
+    }
+    let json: ApiResponse | undefined;
+    try {
+      json = JSON.parse(text) as ApiResponse;
+    } catch {
+      json = undefined;
+    }
+    if (json?.status === 'error') {
+      const kind = json.errorType === 'bad_data' ? 'bad-query' : response.ok ? 'bad-response' : 'http';
+      const what = kind === 'bad-query' ? 'rejected the query' : `answered HTTP ${response.status}`;
+      throw new PrometheusError(`Prometheus at ${this.displayUrl} ${what}: ${json.error ?? json.errorType ?? 'no reason given'}`, kind);
+    }
+    if (!response.ok) {
+      const hint =
+        response.status === 401 || response.status === 403 ? ' (check the credentials)' : response.status === 404 ? ' (is this the Prometheus base URL?)' : '';
+      throw new PrometheusError(`Prometheus at ${this.displayUrl} answered HTTP ${response.status} ${response.statusText}${hint}`, 'http');
+    }
+    if (!json || json.status !== 'success' || !json.data)
+      throw new PrometheusError(
+        `${this.displayUrl} did not answer like the Prometheus API (no JSON "status": "success"); is this the Prometheus base URL?`,
+        'bad-response',
+      );
+    return json.data;
+  }
+
+  private transportError(error: unknown): PrometheusError {
+    const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError')
+      return new PrometheusError(`Prometheus at ${this.displayUrl} did not answer within ${this.timeoutMs / 1000} s`, 'timeout');
+    const reason = e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
+    return new PrometheusError(`Prometheus at ${this.displayUrl} is unreachable (${reason})`, 'unreachable');
+  }
+}
+
+/** Prometheus sends sample values as strings: "0.5", "NaN", "+Inf", "-Inf". */
+function parseSampleValue(value: unknown): number {
+  if (value === '+Inf') return Infinity;
+  if (value === '-Inf') return -Infinity;
+  return typeof value === 'string' || typeof value === 'number' ? Number(value) : NaN;
+}
+
+/** A URL written by a user, with any password hidden, for messages about the URL itself. */
+function redactUrlText(text: string): string {
+  return text.replace(/\/\/[^/@\s]*@/, '//***@');
+}

@@ -1,0 +1,198 @@
+/**
+ * A small typed door to the API server over @kubernetes/client-node: the resources canaries are
+ * made of, read and patched by kind, with every failure turned into a ClusterError naming the
+ * verb, the resource and the server.
+ */
+import { ApisApi, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { ClusterError, httpStatusOf, toClusterError } from './errors';
+import { loadKubeconfig, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig';
+
+export type CanaryKind = 'Service' | 'Deployment' | 'VirtualService' | 'DestinationRule' | 'Rollout';
+
+interface ResourceType {
+  group: string;
+  /** Versions to try, preferred first (Istio serves v1 since 1.22, v1beta1 before). */
+  versions: string[];
+  plural: string;
+}
+
+export const RESOURCE_TYPES: Record<CanaryKind, ResourceType> = {
+  Service: { group: '', versions: ['v1'], plural: 'services' },
+  Deployment: { group: 'apps', versions: ['v1'], plural: 'deployments' },
+  VirtualService: { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'virtualservices' },
+  DestinationRule: { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'destinationrules' },
+  Rollout: { group: 'argoproj.io', versions: ['v1alpha1'], plural: 'rollouts' },
+};
+
+/** A Kubernetes object as JSON. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface ObjectList {
+  items: KubeObject[];
+  resourceVersion: string;
+}
+
+export type JsonPatchOperation =
+  { op: 'test' | 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string } | { op: 'move' | 'copy'; from: string; path: string };
+
+/** Resolved group/version/plural of a kind on this cluster, or null when the cluster does not serve it. */
+export interface ServedResource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+export class ClusterClient {
+  readonly kc: KubeConfig;
+  readonly server: string;
+  readonly context: string;
+  /** The namespace of the kubeconfig context, if set. */
+  readonly defaultNamespace?: string;
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+  private readonly served = new Map<CanaryKind, Promise<ServedResource | null>>();
+
+  constructor(loaded: LoadedKubeconfig) {
+    this.kc = loaded.kc;
+    this.server = loaded.server;
+    this.context = loaded.context;
+    this.defaultNamespace = loaded.namespace;
+    this.custom = loaded.kc.makeApiClient(CustomObjectsApi);
+    this.core = loaded.kc.makeApiClient(CoreV1Api);
+  }
+
+  static fromKubeconfig(options: KubeconfigOptions = {}): ClusterClient {
+    return new ClusterClient(loadKubeconfig(options));
+  }
+
+  /** Which version of a kind the cluster serves (discovery, cached); null when its CRD is not installed. */
+  resource(kind: CanaryKind): Promise<ServedResource | null> {
+    let found = this.served.get(kind);
+    if (!found) {
+      found = this.discover(kind);
+      this.served.set(kind, found);
+      found.catch(() => this.served.delete(kind));
+    }
+    return found;
+  }
+
+  private async discover(kind: CanaryKind): Promise<ServedResource | null> {
+    const type = RESOURCE_TYPES[kind];
+    if (type.group === '' || type.group === 'apps') return { group: type.group, version: type.versions[0]!, plural: type.plural };
+    let groups;
+    try {
+      groups = await this.kc.makeApiClient(ApisApi).getAPIVersions();
+    } catch (error) {
+      throw toClusterError(error, { verb: 'discover', resource: 'API groups (/apis)', server: this.server });
+    }
+    const group = groups.groups.find((g) => g.name === type.group);
+    if (!group) return null;
+    const offered = [group.preferredVersion?.version, ...group.versions.map((v) => v.version)].filter((v): v is string => !!v);
+    for (const version of type.versions.filter((v) => offered.includes(v)).sort((a, b) => offered.indexOf(a) - offered.indexOf(b))) {
+      try {
+        const list = await this.custom.getAPIResources({ group: type.group, version });
+        if (list.resources.some((r) => r.name === type.plural)) return { group: type.group, version, plural: type.plural };
+      } catch (error) {
+        if (httpStatusOf(error) === 404) continue;
+        throw toClusterError(error, { verb: 'discover', resource: `/apis/${type.group}/${version}`, server: this.server });
+      }
+    }
+    return null;
+  }
+
+  private async served_(kind: CanaryKind): Promise<ServedResource> {
+    const served = await this.resource(kind);
+    if (!served)
+      throw new ClusterError(
+        'not-found',
+        `the cluster ${this.server} does not serve ${RESOURCE_TYPES[kind].plural}.${RESOURCE_TYPES[kind].group} (is its CRD installed?)`,
+        404,
+      );
+    return served;
+  }
+
+  /** The URL path of a kind's collection in a namespace (for watches). */
+  async collectionPath(kind: CanaryKind, namespace: string): Promise<string> {
+    const r = await this.served_(kind);
+    return `${r.group ? `/apis/${r.group}` : '/api'}/${r.version}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`;
+  }
+
+  describe(kind: CanaryKind, namespace: string, name?: string): string {
+    const t = RESOURCE_TYPES[kind];
+    const plural = t.group ? `${t.plural}.${t.group}` : t.plural;
+    return name ? `${plural} ${namespace}/${name}` : `${plural} in namespace ${namespace}`;
+  }
+
+  private fail(error: unknown, verb: string, kind: CanaryKind, namespace: string, name?: string): ClusterError {
+    return toClusterError(error, { verb, resource: this.describe(kind, namespace, name), server: this.server });
+  }
+
+  async list(kind: CanaryKind, namespace: string, labelSelector?: string): Promise<ObjectList> {
+    const r = await this.served_(kind);
+    try {
+      // CustomObjectsApi builds /apis/<group>/<version>/…, which the core group (/api/v1) is not.
+      if (kind === 'Service') {
+        const services = await this.core.listNamespacedService({ namespace, labelSelector });
+        return { items: services.items as KubeObject[], resourceVersion: services.metadata?.resourceVersion ?? '' };
+      }
+      const list = (await this.custom.listNamespacedCustomObject({ group: r.group, version: r.version, namespace, plural: r.plural, labelSelector })) as {
+        items?: KubeObject[];
+        metadata?: { resourceVersion?: string };
+      };
+      return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+    } catch (error) {
+      throw this.fail(error, 'list', kind, namespace);
+    }
+  }
+
+  async get(kind: CanaryKind, namespace: string, name: string): Promise<KubeObject> {
+    const r = await this.served_(kind);
+    try {
+      if (kind === 'Service') return (await this.core.readNamespacedService({ namespace, name })) as KubeObject;
+      return (await this.custom.getNamespacedCustomObject({ group: r.group, version: r.version, namespace, plural: r.plural, name })) as KubeObject;
+    } catch (error) {
+      throw this.fail(error, 'get', kind, namespace, name);
+    }
+  }
+
+  /** RFC 6902 JSON patch (the client's default content type for custom objects). */
+  async jsonPatch(kind: CanaryKind, namespace: string, name: string, operations: JsonPatchOperation[]): Promise<KubeObject> {
+    const r = await this.served_(kind);
+    try {
+      return (await this.custom.patchNamespacedCustomObject(
+        { group: r.group, version: r.version, namespace, plural: r.plural, name, body: operations },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      )) as KubeObject;
+    } catch (error) {
+      throw this.fail(error, 'patch', kind, namespace, name);
+    }
+  }
+
+  /** RFC 7386 merge patch, of the object or of its status subresource. */
+  async mergePatch(kind: CanaryKind, namespace: string, name: string, patch: object, subresource?: 'status'): Promise<KubeObject> {
+    const r = await this.served_(kind);
+    const param = { group: r.group, version: r.version, namespace, plural: r.plural, name, body: patch };
+    const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    try {
+      return (await (subresource === 'status'
+        ? this.custom.patchNamespacedCustomObjectStatus(param, options)
+        : this.custom.patchNamespacedCustomObject(param, options))) as KubeObject;
+    } catch (error) {
+      throw this.fail(error, subresource ? `patch ${subresource} of` : 'patch', kind, namespace, name);
+    }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * CanaryWatcher: list + watch of the objects canaries are made of, in the namespaces asked for,
+ * emitting the current canaries (most urgent first) on every change. Reconnects with backoff,
+ * lists again when the API server says the resourceVersion is too old (410 Gone), and reports an
+ * unreachable cluster or denied access as a state instead of throwing. dispose() stops every watch.
+ */
+import { Watch } from '@kubernetes/client-node';
+import type { CanaryKind, ClusterClient, KubeObject } from './client';
+import { sortByAttention } from './attention';
+import { buildCanaries, type ClusterSnapshot } from './discovery';
+import { ClusterError, httpStatusOf, toClusterError } from './errors';
+import type { Canary } from './model';
+
+export type WatchState =
+  | { kind: 'connecting' }
+  | { kind: 'ready' }
+  /** Retrying after the error; the last canaries stay as they were. */
+  | { kind: 'unreachable' | 'forbidden' | 'unauthorized' | 'error'; message: string }
+  | { kind: 'disposed' };
+
+export interface CanaryWatcherEvent {
+  canaries: Canary[];
+  state: WatchState;
+}
+
+export interface CanaryWatcherOptions {
+  /** Delay before reconnect attempt n (1-based); default 250 ms · 2^(n-1), at most 30 s. */
+  backoffMs?: (attempt: number) => number;
+  /** Ask the server for BOOKMARK events (default true). */
+  bookmarks?: boolean;
+}
+
+const KINDS: CanaryKind[] = ['VirtualService', 'DestinationRule', 'Service', 'Deployment', 'Rollout'];
+const SNAPSHOT_FIELD: Record<CanaryKind, keyof ClusterSnapshot> = {
+  VirtualService: 'virtualServices',
+  DestinationRule: 'destinationRules',
+  Service: 'services',
+  Deployment: 'deployments',
+  Rollout: 'rollouts',
+};
+
+interface Stream {
+  namespace: string;
+  kind: CanaryKind;
+  objects: Map<string, KubeObject>;
+  resourceVersion?: string;
+  abort?: AbortController;
+  timer?: ReturnType<typeof setTimeout>;
+  failures: number;
+  error?: ClusterError;
+  listed: boolean;
+}
+
+export class CanaryWatcher {
+  private readonly listeners = new Set<(event: CanaryWatcherEvent) => void>();
+  private readonly streams: Stream[] = [];
+  private readonly watch: Watch;
+  private disposed = false;
+  private started = false;
+  private emitQueued = false;
+  private current: CanaryWatcherEvent = { canaries: [], state: { kind: 'connecting' } };
+
+  constructor(
+    private readonly client: ClusterClient,
+    readonly namespaces: readonly string[],
+    private readonly options: CanaryWatcherOptions = {},
+  ) {
+    this.watch = new Watch(client.kc);
+  }
+
+  /** The latest canaries and state. */
+  get snapshot(): CanaryWatcherEvent {
+    return this.current;
+  }
+
+  /** Calls `listener` on every change (and once at once with the current value when `replay`). */
+  onDidChange(listener: (event: CanaryWatcherEvent) => void, replay = false): { dispose(): void } {
+    this.listeners.add(listener);
+    if (replay) listener(this.current);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Starts listing and watching; resolves when the first attempt at every list has settled. */
+  async start(): Promise<void> {
+    if (this.started || this.disposed) return;
+    this.started = true;
+    let kinds = KINDS;
+    try {
+      if (!(await this.client.resource('Rollout'))) kinds = KINDS.filter((k) => k !== 'Rollout');
+    } catch {
+      // Discovery failed (unreachable or denied): the lists below report it, and retry with all kinds known to Istio + core.
+      kinds = KINDS.filter((k) => k !== 'Rollout');
+    }
+    for (const namespace of this.namespaces) for (const kind of kinds) this.streams.push({ namespace, kind, objects: new Map(), failures: 0, listed: false });
+    await Promise.all(this.streams.map((s) => this.list(s)));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const s of this.streams) {
+      s.abort?.abort();
+      s.abort = undefined;
+      if (s.timer) clearTimeout(s.timer);
+    }
+    this.current = { canaries: this.current.canaries, state: { kind: 'disposed' } };
+    this.listeners.clear();
+  }
+
+  private async list(stream: Stream): Promise<void> {
+    if (this.disposed) return;
+    try {
+      const list = await this.client.list(stream.kind, stream.namespace);
+      if (this.disposed) return;
+      stream.objects = new Map(list.items.map((o) => [o.metadata.name, o]));
+      stream.resourceVersion = list.resourceVersion;
+      stream.listed = true;
+      stream.error = undefined;
+      this.changed();
+      await this.startWatch(stream);
+    } catch (error) {
+      this.failed(stream, error, 'list');
+    }
+  }
+
+  private async startWatch(stream: Stream): Promise<void> {
+    if (this.disposed) return;
+    let relist = false;
+    let path: string;
+    try {
+      path = await this.client.collectionPath(stream.kind, stream.namespace);
+    } catch (error) {
+      this.failed(stream, error, 'watch');
+      return;
+    }
+    let controller: AbortController | undefined;
+    let finished = false;
+    controller = await this.watch.watch(
+      path,
+      { resourceVersion: stream.resourceVersion, allowWatchBookmarks: this.options.bookmarks ?? true },
+      (type: string, object: KubeObject) => {
+        if (this.disposed) return;
+        const rv = object?.metadata?.resourceVersion;
+        if (type === 'ERROR') {
+          // In-stream error: 410 Gone means our resourceVersion is too old; list again.
+          if ((object as { code?: number }).code === 410) relist = true;
+          return;
+        }
+        if (rv) stream.resourceVersion = rv;
+        stream.failures = 0;
+        if (type === 'BOOKMARK') return;
+        if (type === 'DELETED') stream.objects.delete(object.metadata.name);
+        else if (type === 'ADDED' || type === 'MODIFIED') stream.objects.set(object.metadata.name, object);
+        this.changed();
+      },
+      (error: unknown) => {
+        finished = true;
+        if (controller && stream.abort === controller) stream.abort = undefined;
+        if (this.disposed) return;
+        if (relist || httpStatusOf(error) === 410) {
+          stream.listed = false;
+          void this.list(stream);
+        } else if (error && !(error instanceof Error && error.name === 'AbortError')) this.failed(stream, error, 'watch');
+        // A clean end (server timeout): watch again from the last resourceVersion.
+        else this.schedule(stream, () => this.startWatch(stream), 0);
+      },
+    );
+    if (this.disposed) controller.abort();
+    else if (!finished) stream.abort = controller;
+  }
+
+  private failed(stream: Stream, error: unknown, verb: string): void {
+    if (this.disposed) return;
+    stream.error = toClusterError(error, { verb, resource: this.client.describe(stream.kind, stream.namespace), server: this.client.server });
+    stream.failures++;
+    const delay = this.options.backoffMs?.(stream.failures) ?? Math.min(30_000, 250 * 2 ** (stream.failures - 1));
+    // After an error the resourceVersion may be gone: list again, which also catches up on missed events.
+    this.schedule(stream, () => this.list(stream), delay);
+    this.changed();
+  }
+
+  private schedule(stream: Stream, run: () => Promise<void>, delay: number): void {
+    if (stream.timer) clearTimeout(stream.timer);
+    stream.timer = setTimeout(() => {
+      stream.timer = undefined;
+      void run();
+    }, delay);
+  }
+
+  private state(): WatchState {
+    const errors = this.streams.map((s) => s.error).filter((e): e is ClusterError => !!e);
+    const worst =
+      errors.find((e) => e.kind === 'unreachable') ?? errors.find((e) => e.kind === 'unauthorized') ?? errors.find((e) => e.kind === 'forbidden') ?? errors[0];
+    if (worst) {
+      const kind = worst.kind === 'unreachable' || worst.kind === 'forbidden' || worst.kind === 'unauthorized' ? worst.kind : 'error';
+      return { kind, message: worst.message };
+    }
+    return this.streams.every((s) => s.listed) ? { kind: 'ready' } : { kind: 'connecting' };
+  }
+
+  /** Coalesces the changes of one tick into one event. */
+  private changed(): void {
+    if (this.emitQueued || this.disposed) return;
+    this.emitQueued = true;
+    queueMicrotask(() => {
+      this.emitQueued = false;
+      if (this.disposed) return;
+      const snapshot: ClusterSnapshot = { virtualServices: [], destinationRules: [], services: [], deployments: [], rollouts: [] };
+      for (const s of this.streams) snapshot[SNAPSHOT_FIELD[s.kind]].push(...s.objects.values());
+      this.current = { canaries: sortByAttention(buildCanaries(snapshot)), state: this.state() };
+      for (const listener of this.listeners) listener(this.current);
+    });
+  }
+}

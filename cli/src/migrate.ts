@@ -3,6 +3,7 @@
  * Exit 0: done (or nothing to do); 1: refused, failed or cancelled, with the reason;
  * 2: usage, plan path or connection error.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -16,13 +17,14 @@ import {
   PHASES,
   type BackfillProgress,
   type MigrationPlan,
-  type PhaseState,
   type RunEvent,
 } from '../../client/src/ops/migrations';
+import { databaseUrlFromConfigFile, DatabaseConfigError, findConfigFile, passwordIn, resolveDatabaseUrl } from '../../client/src/migrations/connection';
+import { formatCount, formatDuration, statusLines } from '../../client/src/migrations/format';
 import type { CliIo } from './cli';
 
 export const MIGRATE_USAGE = `Usage:
-  rollout-guard migrate status <plan> [--database-url URL] [--format text|json]
+  rollout-guard migrate status <plan> [--database-url URL] [--config FILE] [--format text|json]
   rollout-guard migrate run <plan> --phase expand|backfill|switch|contract [--database-url URL]
                          [--batch-size N] [--max-rows-per-second N] [options]
 
@@ -40,8 +42,10 @@ Options for run:
   --lock-retries <n>          Attempts per DDL statement when its lock times out (default 10)
   --format <f>                text (default) or json
 
-The database URL may also come from ROLLOUT_GUARD_DATABASE_URL or DATABASE_URL (keeps the
-password out of the process list).
+Without --database-url, the URL comes from ROLLOUT_GUARD_DATABASE_URL, DATABASE_URL, or
+database.url in .rollout-guard.yaml (--config FILE, or the nearest one from the current folder
+up to the repository root). Keep the password out of URLs in files and command lines: PGPASSWORD
+(or ~/.pgpass) supplies it.
 
 Exit status: 0 applied or nothing to do, 1 refused, failed or cancelled, 2 usage or connection error.
 `;
@@ -60,6 +64,7 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
       allowPositionals: true,
       options: {
         'database-url': { type: 'string' },
+        config: { type: 'string' },
         format: { type: 'string', default: 'text' },
         phase: { type: 'string' },
         'batch-size': { type: 'string' },
@@ -85,8 +90,25 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
     return usage(io, parsed.positionals.length ? 'give exactly one plan folder or file' : 'which plan? give its folder or file');
   const format = values.format;
   if (format !== 'text' && format !== 'json') return usage(io, `--format must be text or json, got "${format}"`);
-  const databaseUrl = values['database-url'] ?? io.env.ROLLOUT_GUARD_DATABASE_URL ?? io.env.DATABASE_URL;
-  if (!databaseUrl) return usage(io, 'no database: give --database-url postgres://user@host:port/database (or set DATABASE_URL)');
+  let configUrl: { url: string; file: string } | undefined;
+  const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(io.cwd);
+  try {
+    const shown = configFile && (path.relative(io.cwd, configFile) || configFile);
+    if (values.config !== undefined && !fs.existsSync(configFile!)) return usage(io, `--config ${values.config}: no such file`);
+    const url = configFile ? databaseUrlFromConfigFile(configFile, shown) : undefined;
+    if (url) configUrl = { url, file: shown! };
+  } catch (error) {
+    if (!(error instanceof DatabaseConfigError)) throw error;
+    // The file only matters when it is where the URL would come from.
+    if (!values['database-url'] && !io.env.ROLLOUT_GUARD_DATABASE_URL && !io.env.DATABASE_URL) return usage(io, error.message);
+  }
+  const resolved = resolveDatabaseUrl({ flag: values['database-url'], env: io.env, config: configUrl });
+  if (!resolved)
+    return usage(io, 'no database: give --database-url postgres://user@host:port/database, set DATABASE_URL, or add database.url to .rollout-guard.yaml');
+  if (resolved.source === 'config' && passwordIn(resolved.url)) {
+    io.stderr.write(`rollout-guard: warning: ${resolved.origin} contains a password; files get committed: set PGPASSWORD instead\n`);
+  }
+  const databaseUrl = resolved.url;
 
   let numbers: Record<string, number | undefined>;
   try {
@@ -145,44 +167,9 @@ async function status(plan: MigrationPlan, databaseUrl: string, format: 'text' |
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   }
-  const lines = [`Plan ${result.plan} (${path.relative(io.cwd, result.source) || '.'}) on ${result.database}`];
-  if (result.runner) lines.push(`  being run now by ${result.runner}`);
-  const width = Math.max(...result.phases.map((p) => p.status.length + (p.drift ? 7 : 0)));
-  for (const p of result.phases) lines.push(`  ${p.phase.padEnd(9)} ${`${p.status}${p.drift ? ' DRIFT' : ''}`.padEnd(width + 1)} ${phaseDetail(p)}`.trimEnd());
-  for (const p of result.phases) {
-    if (p.drift)
-      lines.push(
-        `  ${p.phase}: ${p.file} changed since it ran (ledger ${p.ledgerChecksum?.slice(0, 12)}, file ${p.checksum?.slice(0, 12) ?? 'gone'}): runs of this plan are refused until it is restored`,
-      );
-    if (p.error) lines.push(`  ${p.phase} failed: ${p.error}`);
-  }
-  io.stdout.write(`${lines.join('\n')}\n`);
+  io.stdout.write(`${statusLines(result, path.relative(io.cwd, result.source) || '.').join('\n')}\n`);
   return 0;
 }
-
-function phaseDetail(p: PhaseState): string {
-  const parts: string[] = [];
-  const isBackfill = p.phase === 'backfill' && (p.rowsDone > 0 || p.rowsTotal !== null);
-  if (isBackfill) {
-    const total = p.rowsTotal !== null ? Math.max(p.rowsTotal, p.rowsDone) : null;
-    const percent = total ? ` (${Math.floor((p.rowsDone / total) * 100)} %)` : '';
-    parts.push(`${formatCount(p.rowsDone)}${total !== null ? ` / ${formatCount(total)}` : ''} rows${percent}`);
-    if (p.lastKey !== null && p.status !== 'done') parts.push(`last key ${p.lastKey}`);
-  } else if (p.status !== 'pending') parts.push(`${p.unitsDone}/${p.units} statements`);
-  if (p.status === 'done' && p.finishedAt) parts.push(`applied ${ago(p.finishedAt)}`);
-  else if (p.status !== 'pending' && p.updatedAt) parts.push(`last update ${ago(p.updatedAt)}`);
-  return parts.join(', ');
-}
-
-function ago(iso: string): string {
-  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  if (seconds < 60) return `${Math.round(seconds)} s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} days ago`;
-}
-
-const formatCount = (n: number): string => n.toLocaleString('en-US');
 
 async function run(
   plan: MigrationPlan,
@@ -248,11 +235,4 @@ async function run(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 10) return `${seconds.toFixed(1)} s`;
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }

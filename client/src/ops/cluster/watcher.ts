@@ -8,7 +8,7 @@ import { Watch } from '@kubernetes/client-node';
 import type { CanaryKind, ClusterClient, KubeObject } from './client';
 import { sortByAttention } from './attention';
 import { buildCanaries, type ClusterSnapshot } from './discovery';
-import { ClusterError, httpStatusOf, toClusterError } from './errors';
+import { httpStatusOf, toClusterError, type ClusterError } from './errors';
 import type { Canary } from './model';
 
 export type WatchState =
@@ -133,9 +133,9 @@ export class CanaryWatcher {
       this.failed(stream, error, 'watch');
       return;
     }
-    let controller: AbortController | undefined;
-    let finished = false;
-    controller = await this.watch.watch(
+    // done() may run before watch() resolves (connection refused): keep the controller out of its TDZ.
+    const handle: { controller?: AbortController; finished: boolean } = { finished: false };
+    const controller = await this.watch.watch(
       path,
       { resourceVersion: stream.resourceVersion, allowWatchBookmarks: this.options.bookmarks ?? true },
       (type: string, object: KubeObject) => {
@@ -154,8 +154,8 @@ export class CanaryWatcher {
         this.changed();
       },
       (error: unknown) => {
-        finished = true;
-        if (controller && stream.abort === controller) stream.abort = undefined;
+        handle.finished = true;
+        if (handle.controller && stream.abort === handle.controller) stream.abort = undefined;
         if (this.disposed) return;
         if (relist || httpStatusOf(error) === 410) {
           stream.listed = false;
@@ -165,8 +165,9 @@ export class CanaryWatcher {
         else this.schedule(stream, () => this.startWatch(stream), 0);
       },
     );
+    handle.controller = controller;
     if (this.disposed) controller.abort();
-    else if (!finished) stream.abort = controller;
+    else if (!handle.finished) stream.abort = controller;
   }
 
   private failed(stream: Stream, error: unknown, verb: string): void {

@@ -52,7 +52,7 @@ describe('gates against a real Prometheus', () => {
       idle: { errorRate: 0, latencyMs: 2 },
       flip: { errorRate: 0, latencyMs: 2 },
     });
-    traffic = startTraffic(demo, { ratePerSecond: 150, weights: { stable: 30, healthy: 15, erroring: 20, slow: 15, idle: 0, flip: 20 } });
+    traffic = startTraffic(demo, { ratePerSecond: 100, weights: { stable: 30, healthy: 15, erroring: 20, slow: 15, idle: 0, flip: 20 } });
     prometheus = await startPrometheus({ targets: demo.targets });
     // Rates over [5s] need two scrapes that saw requests: wait until every version with traffic has a rate.
     await prometheus.waitFor('count(rate(http_request_duration_seconds_count[5s]) > 0)', (v) => v[0] === 5, 30_000);
@@ -72,8 +72,9 @@ describe('gates against a real Prometheus', () => {
     assert.equal(errors.stable.value, 0);
     assert.equal(errors.threshold, 0.01);
     const p99 = gate(report, 'p99-latency');
-    assert.ok(p99.canary.value! > 0 && p99.canary.value! <= 0.1, `healthy p99 ${p99.canary.value}`);
-    assert.ok(p99.stable.value! > 0 && p99.stable.value! <= 0.1, `stable p99 ${p99.stable.value}`);
+    // Answered in ~2 ms; measured in the same busy process, so only "below the threshold" is certain.
+    assert.ok(p99.canary.value! > 0 && p99.canary.value! <= 0.5, `healthy p99 ${p99.canary.value}`);
+    assert.ok(p99.stable.value! > 0 && p99.stable.value! <= 0.5, `stable p99 ${p99.stable.value}`);
     assert.match(report.reason, /2 gates passed/);
     assert.equal(demo.served('healthy') > 0, true);
   });

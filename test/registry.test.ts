@@ -5,7 +5,12 @@ import { describe, it } from 'node:test';
 import { ruleRegistry } from '../server/src/engine';
 import { repoRoot } from './helpers/lsp-client';
 
-const ruleFolders = [path.join(repoRoot, 'server/src/engine/sql/rules'), path.join(repoRoot, 'server/src/engine/manifests/rules')];
+const ruleFolders = [
+  path.join(repoRoot, 'server/src/engine/sql/rules'),
+  path.join(repoRoot, 'server/src/engine/manifests/rules'),
+  path.join(repoRoot, 'server/src/engine/mysql/rules'),
+];
+const mysqlRuleFolder = path.join(repoRoot, 'server/src/engine/mysql/rules');
 const ENGINE_RULES = new Set(['syntax-error', 'internal-error', 'unused-ignore', 'unreadable-file', 'template-skipped', 'invalid-config']);
 
 describe('rule registry', () => {
@@ -27,6 +32,21 @@ describe('rule registry', () => {
       const test = fs.readFileSync(testFile, 'utf8');
       assert.match(test, /it\(['"`]ok[:\s]/, `${id}.test.ts has no ok case`);
       assert.match(test, /it\(['"`]err[:\s]/, `${id}.test.ts has no err case`);
+    }
+  });
+
+  it('every MySQL implementation has its own file with a test beside it, and a MySQL section on the docs page', () => {
+    const mysqlIds = [...ruleRegistry.values()].filter((r) => r.dialects?.includes('mysql')).map((r) => r.id);
+    assert.ok(mysqlIds.length >= 8, `only ${mysqlIds.length} MySQL rules registered`);
+    for (const id of mysqlIds) {
+      assert.ok(fs.existsSync(path.join(mysqlRuleFolder, `${id}.ts`)), `no MySQL rule file ${id}.ts`);
+      const test = fs.readFileSync(path.join(mysqlRuleFolder, `${id}.test.ts`), 'utf8');
+      assert.match(test, /it\(['"`]ok[:\s]/, `mysql/rules/${id}.test.ts has no ok case`);
+      assert.match(test, /it\(['"`]err[:\s]/, `mysql/rules/${id}.test.ts has no err case`);
+      const page = fs.readFileSync(path.join(repoRoot, 'docs/rules', `${id}.md`), 'utf8');
+      // A page shared with PostgreSQL has a MySQL section; a MySQL-only page is about MySQL throughout.
+      if (ruleRegistry.get(id)!.dialects!.includes('postgres')) assert.match(page, /^## MySQL/m, `docs/rules/${id}.md has no MySQL section`);
+      else assert.match(page, /MySQL/, `docs/rules/${id}.md does not mention MySQL`);
     }
   });
 

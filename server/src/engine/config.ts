@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { allRuleIds } from './registry';
-import { defaultSettings, type EngineSettings, type SeveritySetting } from './types';
+import { defaultSettings, type EngineSettings, type SeveritySetting, type SqlDialect } from './types';
 
 export const CONFIG_FILE_NAME = '.rollout-guard.yaml';
 
@@ -11,6 +11,8 @@ const KNOWN_KEYS = new Set([
   'rules',
   'schemaValidation',
   'dialect',
+  'dialects',
+  'mysqlVersion',
   'migrations',
   'canary',
   'gates',
@@ -29,7 +31,12 @@ export interface PartialSettings {
   assumeInTransaction?: boolean;
   rules?: Record<string, SeveritySetting>;
   schemaValidation?: EngineSettings['schemaValidation'];
+  dialect?: SqlDialect;
+  dialects?: EngineSettings['dialects'];
+  mysqlVersion?: string;
 }
+
+const DIALECTS: Record<string, SqlDialect> = { postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql', mariadb: 'mariadb' };
 
 /** Parses .rollout-guard.yaml text. Throws ConfigError with a message naming the bad key. */
 export function parseConfig(text: string, fileName = CONFIG_FILE_NAME): PartialSettings {
@@ -65,6 +72,27 @@ export function validateSettings(record: Record<string, unknown>, source: string
     if (!['auto', 'on', 'off'].includes(String(record.schemaValidation))) throw new ConfigError(`${source}: schemaValidation must be auto, on or off.`);
     out.schemaValidation = record.schemaValidation as EngineSettings['schemaValidation'];
   }
+  if (record.dialect !== undefined) {
+    const dialect = DIALECTS[String(record.dialect).toLowerCase()];
+    if (!dialect) throw new ConfigError(`${source}: dialect must be postgres, mysql or mariadb, got ${JSON.stringify(record.dialect)}.`);
+    out.dialect = dialect;
+  }
+  if (record.dialects !== undefined) {
+    if (!record.dialects || typeof record.dialects !== 'object' || Array.isArray(record.dialects))
+      throw new ConfigError(`${source}: dialects must map file globs to postgres, mysql or mariadb, e.g. "db/mysql/**": mysql.`);
+    out.dialects = Object.entries(record.dialects as Record<string, unknown>).map(([glob, value]) => {
+      const dialect = DIALECTS[String(value).toLowerCase()];
+      if (!dialect) throw new ConfigError(`${source}: dialects."${glob}" must be postgres, mysql or mariadb, got ${JSON.stringify(value)}.`);
+      return { glob, dialect };
+    });
+  }
+  if (record.mysqlVersion !== undefined) {
+    // YAML reads `8.0` as the number 8.
+    const version = typeof record.mysqlVersion === 'number' && Number.isInteger(record.mysqlVersion) ? `${record.mysqlVersion}.0` : String(record.mysqlVersion);
+    if (!/^\d+\.\d+(\.\d+)?$/.test(version))
+      throw new ConfigError(`${source}: mysqlVersion must be a server version such as 8.0 or 8.0.35, got ${JSON.stringify(record.mysqlVersion)}.`);
+    out.mysqlVersion = version;
+  }
   if (record.rules !== undefined) {
     if (!record.rules || typeof record.rules !== 'object' || Array.isArray(record.rules))
       throw new ConfigError(`${source}: rules must map rule ids to error, warning, info, hint or off.`);
@@ -88,6 +116,9 @@ export function mergeSettings(...layers: (PartialSettings | undefined)[]): Engin
     if (layer.assumeInTransaction !== undefined) merged.assumeInTransaction = layer.assumeInTransaction;
     if (layer.rules) Object.assign(merged.rules, layer.rules);
     if (layer.schemaValidation !== undefined) merged.schemaValidation = layer.schemaValidation;
+    if (layer.dialect !== undefined) merged.dialect = layer.dialect;
+    if (layer.dialects !== undefined) merged.dialects = layer.dialects;
+    if (layer.mysqlVersion !== undefined) merged.mysqlVersion = layer.mysqlVersion;
   }
   return merged;
 }

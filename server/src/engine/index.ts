@@ -3,6 +3,9 @@ import type { CodeIndex } from './code-index';
 import { ConfigError, parseConfig } from './config';
 import { ManifestWorkspace } from './manifests/workspace';
 import { lintSql, phaseOfFile, type SqlLintMemo } from './sql/lint';
+import { dialectOf } from './mysql/dialect';
+import { lintMysql } from './mysql/lint';
+import { lintEmbedded } from './embedded/lint';
 import type { EngineSettings, Finding } from './types';
 
 export { loadParser } from './sql/parse';
@@ -17,16 +20,22 @@ export { ManifestWorkspace } from './manifests/workspace';
 export { CodeIndex, CODE_FILE, NOT_APPLICATION_CODE } from './code-index';
 export { hoverSql, type StatementHover } from './sql/hover';
 export { hoverManifest } from './manifests/hover';
+export { lintMysql } from './mysql/lint';
+export { dialectOf } from './mysql/dialect';
+export { lintEmbedded, mayHoldSql } from './embedded/lint';
 
 const SQL_EXTENSIONS = /\.(sql|pgsql|psql)$/i;
 const YAML_EXTENSIONS = /\.ya?ml$/i;
+/** TypeScript / JavaScript: only the SQL inside query(…), execute(…), raw(…) and sql`…` is linted. */
+export const CODE_EXTENSIONS = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;
 
-export type FileKind = 'sql' | 'yaml' | 'config' | undefined;
+export type FileKind = 'sql' | 'yaml' | 'config' | 'code' | undefined;
 
 export function fileKind(fileName: string): FileKind {
   if (/(^|[\\/])\.rollout-guard\.ya?ml$/.test(fileName)) return 'config';
   if (SQL_EXTENSIONS.test(fileName)) return 'sql';
   if (YAML_EXTENSIONS.test(fileName)) return 'yaml';
+  if (CODE_EXTENSIONS.test(fileName) && !/\.d\.[mc]?ts$/i.test(fileName)) return 'code';
   return undefined;
 }
 
@@ -46,13 +55,19 @@ export interface LintRequest {
 /** Lints one file by its kind; files of other kinds give no findings. */
 export function lintText(request: LintRequest): Finding[] {
   switch (fileKind(request.fileName)) {
-    case 'sql':
+    case 'sql': {
+      const dialect = dialectOf(request.fileName, request.text, request.settings);
+      if (dialect !== 'postgres')
+        return lintMysql(request.text, request.settings, { dialect, phase: phaseOfFile(request.fileName), isCancelled: request.isCancelled });
       return lintSql(request.text, request.settings, {
         isCancelled: request.isCancelled,
         memo: request.sqlMemo,
         phase: phaseOfFile(request.fileName),
         codeIndex: request.codeIndex,
       });
+    }
+    case 'code':
+      return lintEmbedded(request.fileName, request.text, request.settings, request.isCancelled);
     case 'yaml': {
       let workspace = request.workspace;
       if (!workspace) {

@@ -1,6 +1,7 @@
 import type { Severity } from './types';
 import { manifestRules } from './manifests/rules';
 import { sqlRules } from './sql/rules';
+import { mysqlRules } from './mysql/rules';
 
 export interface RuleInfo {
   id: string;
@@ -8,6 +9,8 @@ export interface RuleInfo {
   summary: string;
   /** Which files the rule looks at. */
   language: 'sql' | 'yaml' | 'any';
+  /** SQL dialects with an implementation of the rule (one id, one meaning, per dialect). */
+  dialects?: ('postgres' | 'mysql')[];
 }
 
 /** Findings the engine itself reports, with docs pages like any rule. */
@@ -33,7 +36,16 @@ function buildRegistry(): Map<string, RuleInfo> {
     all.set(info.id, info);
   };
   engineRules.forEach(add);
-  sqlRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'sql' }));
+  sqlRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'sql', dialects: ['postgres'] }));
+  // A MySQL rule reuses the PostgreSQL id of the same check; ids new to MySQL are added.
+  const mysqlIds = new Set<string>();
+  for (const r of mysqlRules) {
+    if (mysqlIds.has(r.id)) throw new Error(`Duplicate MySQL rule id ${r.id}`);
+    mysqlIds.add(r.id);
+    const existing = all.get(r.id);
+    if (existing) existing.dialects = [...(existing.dialects ?? []), 'mysql'];
+    else add({ id: r.id, severity: r.severity, summary: r.summary, language: 'sql', dialects: ['mysql'] });
+  }
   manifestRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'yaml' }));
   return all;
 }

@@ -50,13 +50,24 @@ export interface EngineSettings {
    * already validates against a Kubernetes schema — the language server decides that per file.
    */
   schemaValidation: 'auto' | 'on' | 'off';
+  /** SQL dialect of migrations (and of SQL inside TS/JS) unless a glob below or a `-- rollout-guard: dialect` line says otherwise. */
+  dialect: SqlDialect;
+  /** Globs (matched against the end of the file path) → dialect; the first match wins. */
+  dialects: { glob: string; dialect: SqlDialect }[];
+  /** MySQL server version the migrations run against (`8.0`, `8.0.35`, `5.7`): online DDL support depends on it. */
+  mysqlVersion: string;
 }
+
+export type SqlDialect = 'postgres' | 'mysql' | 'mariadb';
 
 export const defaultSettings: EngineSettings = {
   pgVersion: 16,
   assumeInTransaction: false,
   rules: {},
   schemaValidation: 'auto',
+  dialect: 'postgres',
+  dialects: [],
+  mysqlVersion: '8.0',
 };
 
 export const DOCS_BASE = 'https://github.com/rollout-guard/rollout-guard/blob/main/docs/rules/';

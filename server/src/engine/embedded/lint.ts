@@ -1,0 +1,148 @@
+/**
+ * Lints SQL inside TS/JS. The SQL literals of the file are laid into a text of the same
+ * length as the file — everything else blanked (newlines kept), each literal's closing quote
+ * turned into `;`, each `${…}` into a placeholder of the same length, escapes into characters
+ * of the same width — and that text is linted with the file's dialect. Offsets are therefore
+ * the file's own: no mapping back, and statements of one file see each other (a table the file
+ * created is new, `// rollout-guard-ignore` comments apply to the next statement).
+ */
+import { lintMysql } from '../mysql/lint';
+import { explicitDialect } from '../mysql/dialect';
+import { lintSql } from '../sql/lint';
+import type { EngineSettings, Finding, SqlDialect } from '../types';
+import { findSqlLiterals, type SqlLiteral } from './scan';
+
+/** Words SQL statements start with: other strings passed to query() are not SQL (or are fragments). */
+const SQL_START =
+  /^\s*(?:(?:--[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\/)\s*)*(select|insert|update|delete|alter|create|drop|with|rename|truncate|set|begin|commit|start|rollback|grant|revoke|lock|unlock|replace|call|do|comment|vacuum|analyze|explain|reindex|cluster|refresh|merge|upsert|optimize)\b/i;
+
+/** Whether a file holds SQL worth linting: cheap test before the tokenizer runs. */
+export const mayHoldSql = (text: string): boolean =>
+  /\b(query|execute|raw|queryRaw|executeRaw|unsafe|exec)\s*(<[^>]*>)?\s*\(|\bsql\s*`|\$(query|execute)Raw/.test(text);
+
+export interface EmbeddedSql {
+  dialect: SqlDialect;
+  /** Same length as the file: the SQL literals, everything else blank. */
+  sql: string;
+  literals: SqlLiteral[];
+}
+
+/** The SQL of a TS/JS file, laid out at its own offsets. */
+export function extractSql(fileName: string, text: string, settings: EngineSettings): EmbeddedSql {
+  const dialect = explicitDialect(fileName, text, settings) ?? importedDialect(text) ?? settings.dialect;
+  const { literals: found, comments } = findSqlLiterals(text);
+  const chars = blank(text);
+  const literals: SqlLiteral[] = [];
+  for (const literal of found) {
+    const body = text.slice(literal.start + 1, literal.end - 1);
+    if (!SQL_START.test(body.replace(/\$\{[^}]*\}/g, ''))) continue;
+    literals.push(literal);
+    layLiteral(text, literal, chars, dialect);
+  }
+  // `// rollout-guard-ignore …` in code reads as the SQL comment it stands for.
+  for (const c of comments) {
+    const comment = text.slice(c.start, c.end);
+    const m = /^(\/\/|\/\*)(\s*rollout-guard-ignore)/.exec(comment);
+    if (!m) continue;
+    chars[c.start] = '-';
+    chars[c.start + 1] = '-';
+    const end = comment.startsWith('/*') ? c.end - 2 : c.end;
+    for (let i = c.start + 2; i < end; i++) if (text[i] !== '\n') chars[i] = text[i]!;
+  }
+  return { dialect, sql: chars.join(''), literals };
+}
+
+/** Findings for the SQL inside a TS/JS file, at the file's offsets. */
+export function lintEmbedded(fileName: string, text: string, settings: EngineSettings, isCancelled?: () => boolean): Finding[] {
+  if (!mayHoldSql(text)) return [];
+  const { dialect, sql, literals } = extractSql(fileName, text, settings);
+  if (literals.length === 0) return [];
+  const findings = dialect === 'postgres' ? lintSql(sql, settings, { isCancelled }) : lintMysql(sql, settings, { dialect, isCancelled });
+  // A statement with a substitution may be fine once the value is in: its syntax is not judged.
+  return findings
+    .filter((f) => f.rule !== 'syntax-error' || !literals.some((l) => l.substitutions.length > 0 && f.start >= l.start && f.start < l.end))
+    .map((f) => (/\b_{3,}\b/.test(f.message) ? { ...f, message: f.message.replace(/\b_{3,}\b/g, '${…}') } : f));
+}
+
+/** Spaces for everything but newlines (and carriage returns), so lines stay where they are. */
+function blank(text: string): string[] {
+  const chars = new Array<string>(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    chars[i] = c === '\n' || c === '\r' ? c : ' ';
+  }
+  return chars;
+}
+
+function layLiteral(text: string, literal: SqlLiteral, chars: string[], dialect: SqlDialect): void {
+  const quote = text[literal.start]!;
+  const close = literal.end - 1;
+  const substitutionAt = new Map(literal.substitutions.map((s) => [s.start, s.end]));
+  let i = literal.start + 1;
+  while (i < close) {
+    const end = substitutionAt.get(i);
+    if (end !== undefined && end > i) {
+      const placeholder = placeholderFor(chars, literal.start, i, end - i, dialect);
+      for (let k = 0; k < end - i; k++) if (text[i + k] !== '\n') chars[i + k] = placeholder[k] ?? ' ';
+      i = end;
+      continue;
+    }
+    const c = text[i]!;
+    if (c === '\\') {
+      // An escape keeps its width: the escaped quote or character, after a space.
+      const next = text[i + 1] ?? '';
+      chars[i] = ' ';
+      if (next === '\n') chars[i + 1] = '\n';
+      else chars[i + 1] = next === quote || next === '`' || next === "'" || next === '"' ? next : ' ';
+      i += 2;
+      continue;
+    }
+    chars[i] = c;
+    i++;
+  }
+  // The literal is one statement: its closing quote ends it (unless it already ends with one).
+  chars[close] = ';';
+  if (dialect === 'postgres') replaceQuestionMarks(chars, literal.start + 1, close);
+}
+
+/**
+ * A value placeholder (a bind parameter) where a value is expected, otherwise an identifier of
+ * underscores: `ALTER TABLE ${table}` stays a statement about some table.
+ */
+function placeholderFor(chars: string[], literalStart: number, at: number, length: number, dialect: SqlDialect): string {
+  let k = at - 1;
+  while (k > literalStart && /\s/.test(chars[k]!)) k--;
+  const before = chars[k] ?? '';
+  let word = '';
+  for (let j = k; j > literalStart && /[A-Za-z_]/.test(chars[j]!); j--) word = chars[j] + word;
+  const valueExpected = /[=<>(,+\-*/]/.test(before) || /^(in|between|and|or|values|limit|offset|like|then|else|when|default|is|not)$/i.test(word);
+  if (!valueExpected) return '_'.repeat(length);
+  const param = dialect === 'postgres' ? '$1' : '?';
+  return param + ' '.repeat(Math.max(0, length - param.length));
+}
+
+/** knex-style `?` bindings are no PostgreSQL syntax: read them as a constant of the same width. */
+function replaceQuestionMarks(chars: string[], from: number, to: number): void {
+  let quote = '';
+  for (let i = from; i < to; i++) {
+    const c = chars[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '?') {
+      if (chars[i + 1] === '?') {
+        chars[i] = '_';
+        chars[i + 1] = '_';
+        i++;
+      } else chars[i] = '1';
+    }
+  }
+}
+
+/** A file that imports a MySQL driver writes MySQL, unless the configuration or a marker says otherwise. */
+function importedDialect(text: string): SqlDialect | undefined {
+  const head = text.length > 20_000 ? text.slice(0, 20_000) : text;
+  if (/\bfrom\s+['"]mariadb['"]|require\(\s*['"]mariadb['"]\s*\)/.test(head)) return 'mariadb';
+  if (/\bfrom\s+['"](mysql2?)(\/promise)?['"]|require\(\s*['"]mysql2?(\/promise)?['"]\s*\)/.test(head)) return 'mysql';
+  return undefined;
+}

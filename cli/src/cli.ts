@@ -17,6 +17,9 @@ Commands:
   check [paths…]     Lint SQL migrations (folders are searched recursively; default: .)
   rules              List the rules with their default severity
   migrate status|run Migration plan phases against PostgreSQL (rollout-guard migrate --help)
+  canary status|set-weight|step|promote|rollback <namespace>/<virtualservice>
+                     Canary weights in the cluster (rollout-guard canary --help)
+  gate check         Evaluate a canary's Prometheus gates (rollout-guard gate --help)
 
 Options for check:
   --format <f>       text (default), json or sarif
@@ -48,6 +51,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (command === 'migrate') {
     const { migrate } = await import('./migrate');
     return migrate(rest, io);
+  }
+  if (command === 'gate') return (await import('./gate')).gate(rest, io);
+  if (command === 'canary') {
+    const { canary } = await import('./canary');
+    return canary(rest, io);
   }
   if (command !== 'check') {
     io.stderr.write(`rollout-guard: unknown command "${command}"\n\n${USAGE}`);

@@ -44,3 +44,4 @@ export {
   type GateSettingsInput,
 } from './config';
 export { AutoRollback, realScheduler, type AutoRollbackEvent, type AutoRollbackOptions, type Scheduler, type WatchedCanary } from './auto-rollback';
+export { prometheusGateCheck } from './hook';

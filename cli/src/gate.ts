@@ -1,0 +1,174 @@
+/**
+ * `rollout-guard gate check <namespace>/<virtualservice>`: the "validate canary" pipeline step.
+ * Reads the canary from the cluster, evaluates its gates in Prometheus for the stable and the
+ * canary subset and prints one row per gate.
+ * Exit 0: every gate passes; 1: a gate fails or has no data (Prometheus unreachable, no traffic,
+ * NaN), with the reason; 2: usage, configuration or cluster connection error.
+ * With --rollback-on-fail a failing canary is set to 0 %. No-data does not roll back: it may be
+ * Prometheus that is down, not the canary; the step still fails, so nothing is promoted.
+ */
+import { parseArgs } from 'node:util';
+import {
+  ClusterClient,
+  ClusterError,
+  canaryTarget,
+  parseCanaryRef,
+  readCanary,
+  rollbackCanary,
+  routeLabel,
+  RouteSelectionError,
+  selectRoute,
+} from '../../client/src/ops/cluster';
+import {
+  checkGates,
+  formatGateValue,
+  GateConfigError,
+  loadGateSettings,
+  type GateReport,
+  type GateResult,
+  type GateSettings,
+  type GateSettingsInput,
+} from '../../client/src/ops/gates';
+import type { CliIo } from './cli';
+
+export const GATE_USAGE = `Usage:
+  rollout-guard gate check <namespace>/<virtualservice> --prometheus-url URL [options]
+
+Evaluates the canary's gates (error rate and p99 latency by default; see docs/gates.md) for its
+stable and canary subsets and prints stable value, canary value, threshold and verdict per gate.
+
+Options:
+  --prometheus-url <url>  Prometheus base URL (or ROLLOUT_GUARD_PROMETHEUS_URL, or prometheus.url
+                          in .rollout-guard.yaml)
+  --interval <d>          Rate window, {{interval}} in the queries (default: gates.interval, 1m)
+  --route <name|index>    The weighted http route, when the VirtualService has several
+  --rollback-on-fail      Set the canary weight to 0 when a gate fails (not on no-data)
+  --kubeconfig <file>     Kubeconfig (default: KUBECONFIG or ~/.kube/config)
+  --context <name>        Kubeconfig context (default: its current context)
+  --config <file>         Configuration file (default: .rollout-guard.yaml, searched upward)
+  --format <f>            text (default) or json
+
+Exit status: 0 every gate passes, 1 a gate fails or has no data, 2 usage, configuration or
+cluster connection error.
+`;
+
+export async function gate(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    (sub ? io.stdout : io.stderr).write(GATE_USAGE);
+    return sub ? 0 : 2;
+  }
+  if (sub !== 'check') return usage(io, `unknown gate command "${sub}"`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        'prometheus-url': { type: 'string' },
+        interval: { type: 'string' },
+        route: { type: 'string' },
+        'rollback-on-fail': { type: 'boolean' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        config: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return usage(io, (error as Error).message);
+  }
+  const values = parsed.values;
+  if (values.help) {
+    io.stdout.write(GATE_USAGE);
+    return 0;
+  }
+  if (parsed.positionals.length !== 1)
+    return usage(io, parsed.positionals.length ? 'give exactly one <namespace>/<virtualservice>' : 'which canary? give <namespace>/<virtualservice>');
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') return usage(io, `--format must be text or json, got "${format}"`);
+
+  let settings: GateSettings;
+  try {
+    const overrides: GateSettingsInput = {};
+    if (values.interval !== undefined) overrides.interval = values.interval;
+    const url = values['prometheus-url'] ?? io.env.ROLLOUT_GUARD_PROMETHEUS_URL;
+    if (url !== undefined) overrides.prometheusUrl = url;
+    settings = loadGateSettings({ cwd: io.cwd, configFile: values.config, overrides });
+  } catch (error) {
+    if (error instanceof GateConfigError) return fail2(io, error.message.replace(/^options: gates\.interval/, '--interval'));
+    throw error;
+  }
+  if (!settings.prometheusUrl) return usage(io, 'no Prometheus: give --prometheus-url URL (or set prometheus.url in .rollout-guard.yaml)');
+  if (!settings.gates.length) return fail2(io, 'no gates to check: gates.preset is none and gates.queries is empty');
+
+  let client: ClusterClient;
+  try {
+    const ref = parseCanaryRef(parsed.positionals[0]!);
+    client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, cwd: io.cwd, env: io.env });
+    const canary = await readCanary(client, ref);
+    const route = selectRoute(canary, values.route);
+    const target = canaryTarget(canary, route);
+    const report = await checkGates(target, settings.gates, settings.prometheusUrl, { interval: settings.interval, timeoutMs: settings.timeoutMs });
+    let rollback: RollbackOutcome | undefined;
+    if (report.verdict === 'fail' && values['rollback-on-fail']) {
+      try {
+        const result = await rollbackCanary(client, ref, { route: values.route });
+        rollback = {
+          done: true,
+          from: result.previousWeight,
+          to: result.weight,
+          message: `rolled back: canary ${target.subsets.canary} ${result.previousWeight} % → ${result.weight} %`,
+        };
+      } catch (error) {
+        rollback = { done: false, message: `rollback failed: ${(error as Error).message}` };
+      }
+    }
+    const heading = `${canary.id}${canary.routes.length > 1 ? ` route ${routeLabel(route)}` : ''}: stable ${target.subsets.stable}, canary ${target.subsets.canary} at ${target.canaryWeight} %`;
+    if (format === 'json')
+      io.stdout.write(`${JSON.stringify({ canary: canary.id, route: routeLabel(route), canaryWeight: target.canaryWeight, ...report, rollback })}\n`);
+    else {
+      io.stdout.write(formatReport(heading, report));
+      if (rollback) (rollback.done ? io.stdout : io.stderr).write(`${rollback.message}\n`);
+    }
+    return report.verdict === 'pass' ? 0 : 1;
+  } catch (error) {
+    if (error instanceof ClusterError || error instanceof RouteSelectionError) return fail2(io, error.message);
+    throw error;
+  }
+}
+
+interface RollbackOutcome {
+  done: boolean;
+  from?: number;
+  to?: number;
+  message: string;
+}
+
+function usage(io: CliIo, message: string): number {
+  io.stderr.write(`rollout-guard gate: ${message}\n\n${GATE_USAGE}`);
+  return 2;
+}
+
+function fail2(io: CliIo, message: string): number {
+  io.stderr.write(`rollout-guard: ${message}\n`);
+  return 2;
+}
+
+/** The table: gate, stable, canary, threshold, verdict; then the reasons and the overall verdict. */
+export function formatReport(heading: string, report: GateReport): string {
+  const rows = [['GATE', 'STABLE', 'CANARY', 'THRESHOLD', 'VERDICT'], ...report.gates.map(row)];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const lines = [`${heading} (Prometheus ${report.prometheus}, window ${report.interval})`, ''];
+  for (const r of rows) lines.push(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));
+  lines.push('');
+  for (const g of report.gates) if (g.verdict !== 'pass') lines.push(`${g.gate}: ${g.reason}`);
+  const verb = report.verdict === 'pass' ? 'pass' : report.verdict === 'fail' ? 'FAIL' : 'NO DATA (not a pass)';
+  lines.push(`Verdict: ${verb}${report.verdict === 'pass' ? ` (${report.reason})` : ''}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function row(g: GateResult): string[] {
+  return [g.gate, formatGateValue(g.stable.value, g.unit), formatGateValue(g.canary.value, g.unit), `> ${formatGateValue(g.threshold, g.unit)}`, g.verdict];
+}

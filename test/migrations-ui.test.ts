@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { CONFIG_FILE_NAME as SERVER_CONFIG_FILE_NAME } from '../server/src/engine/config';
 import {
+  CONFIG_FILE_NAME,
   databaseUrlFromConfig,
   DatabaseConfigError,
   findConfigFile,
@@ -209,6 +211,8 @@ describe('which plan a file belongs to, and where its phases start', () => {
     const plan = await loadPlan(dir);
     assert.deepEqual(phaseAnchors(file, fs.readFileSync(file, 'utf8'), plan), [{ phase: 'contract', line: 0 }]);
     assert.equal(planSourceOf(path.join(tmp, 'notes.sql'), 'SELECT 1;'), undefined);
+    // As loadPlan reads folders: only <phase>.sql files make a folder a plan.
+    assert.equal(planSourceOf(path.join(dir, 'expand.pgsql'), 'SELECT 1;'), undefined);
   });
 
   it('a marker file is its own plan; each lens sits on its phase marker', async () => {
@@ -235,6 +239,7 @@ describe('which plan a file belongs to, and where its phases start', () => {
 
 describe('database URL and password', () => {
   it('database.url from .rollout-guard.yaml, and clear errors for a malformed section', () => {
+    assert.equal(CONFIG_FILE_NAME, SERVER_CONFIG_FILE_NAME, 'the same file as the language server and check');
     assert.equal(databaseUrlFromConfig('pgVersion: 16\ndatabase:\n  url: postgres://deploy@db.internal:5432/app\n'), 'postgres://deploy@db.internal:5432/app');
     assert.equal(databaseUrlFromConfig('pgVersion: 16\n'), undefined);
     assert.equal(databaseUrlFromConfig(''), undefined);

@@ -7,8 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CONFIG_FILE_NAME } from '../../../server/src/engine/config';
 import { DatabaseUrlError, parseDatabaseUrl } from '../ops/migrations';
+
+/** The configuration file the CLI and the language server read (server/src/engine/config.ts; not imported: it would bring the whole rule registry into the extension). */
+export const CONFIG_FILE_NAME = '.rollout-guard.yaml';
 
 /** A malformed `database:` section of the configuration file. */
 export class DatabaseConfigError extends Error {

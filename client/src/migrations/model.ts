@@ -4,8 +4,7 @@
  * unit-tested without an editor.
  */
 import path from 'node:path';
-import { phaseOfFile } from '../../../server/src/engine/sql/lint';
-import type { MigrationPlan, PhaseName, PhaseState, PlanStatus, RunResult } from '../ops/migrations';
+import { isPhaseName, type MigrationPlan, type PhaseName, type PhaseState, type PlanStatus, type RunResult } from '../ops/migrations';
 import { ago, backfillRows, formatCount } from './format';
 
 /** A plan as last read from disk and from the database. */
@@ -198,11 +197,12 @@ export function phaseNodes(snapshot: PlanSnapshot, now: number = Date.now()): Tr
 const MARKER = /^[ \t]*--[ \t]*rollout-guard:[ \t]*phase[ \t]+(\S+)[ \t]*$/im;
 
 /**
- * The plan a file belongs to: its folder for migrations/<plan>/expand.sql and the other
- * phase files, the file itself when it has phase markers.
+ * The plan a file belongs to, as loadPlan reads plans: its folder for <plan>/expand.sql,
+ * backfill.sql, switch.sql and contract.sql, the file itself when it has phase markers.
  */
 export function planSourceOf(fileName: string, text: string): string | undefined {
-  if (phaseOfFile(fileName)) return path.dirname(fileName);
+  const base = path.basename(fileName);
+  if (base.endsWith('.sql') && isPhaseName(base.slice(0, -4))) return path.dirname(fileName);
   return MARKER.test(text) ? fileName : undefined;
 }
 

@@ -519,7 +519,8 @@ async function setPasswordCommand(state: MigrationsState, secrets: vscode.Secret
 
 /** A URL with a password in settings: offer to move the password into SecretStorage. */
 async function warnAboutPasswordInSettings(secrets: vscode.SecretStorage, warned: Set<string>): Promise<void> {
-  const config = vscode.workspace.getConfiguration('rolloutGuard');
+  // Scoped to the first folder so that a folder-level value can be inspected and rewritten.
+  const config = vscode.workspace.getConfiguration('rolloutGuard', vscode.workspace.workspaceFolders?.[0]?.uri);
   const inspected = config.inspect<string>('migrations.databaseUrl');
   const places: [vscode.ConfigurationTarget, string | undefined][] = [
     [vscode.ConfigurationTarget.WorkspaceFolder, inspected?.workspaceFolderValue],

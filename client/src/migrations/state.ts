@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_FILE_NAME } from '../../../server/src/engine/config';
 import { ConnectionError, DatabaseUrlError, loadPlan, PlanError, planStatus, type PhaseName, type RunResult } from '../ops/migrations';
 import {
+  CONFIG_FILE_NAME,
   databaseUrlFromConfigFile,
   passwordIn,
   redactUrl,
@@ -26,7 +26,7 @@ export const UNTRUSTED_MESSAGE =
 export const NO_DATABASE_MESSAGE =
   'No database configured for migrations: set rolloutGuard.migrations.databaseUrl, add database.url to .rollout-guard.yaml, or run "Rollout Guard: Start Local PostgreSQL".';
 
-const PLAN_GLOB = '**/{expand,backfill,switch,contract}.{sql,pgsql,psql}';
+const PLAN_GLOB = '**/{expand,backfill,switch,contract}.sql';
 const SQL_GLOB = '**/*.{sql,pgsql,psql}';
 const EXCLUDE = '**/{node_modules,.git}/**';
 
@@ -48,6 +48,8 @@ export class MigrationsState implements vscode.Disposable {
   private readonly lastRuns = new Map<string, Partial<Record<PhaseName, RunResult>>>();
   private readonly running = new Map<string, PhaseName>();
   private plans: Promise<string[]> | undefined;
+  /** The last plan list found, to tell whether a changed file changes it. */
+  private planList: string[] | undefined;
   /** URL of the local PostgreSQL started in this window, password included. */
   private localUrl: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -59,11 +61,16 @@ export class MigrationsState implements vscode.Disposable {
   ) {
     const sqlWatcher = vscode.workspace.createFileSystemWatcher(SQL_GLOB);
     const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE_NAME}`);
-    const onSql = (uri: vscode.Uri, created: boolean): void => {
-      const source = this.sourceOfChangedFile(uri.fsPath);
-      if (source) this.snapshots.delete(source);
-      // A new or deleted phase file, or markers added to a file, change the list of plans.
-      if (created || !source || !this.snapshots.has(source)) this.plans = undefined;
+    const onSql = (uri: vscode.Uri, createdOrDeleted: boolean): void => {
+      const file = uri.fsPath;
+      const source = this.sourceOfChangedFile(file);
+      if (source) this.forget(source);
+      if (source !== file) this.forget(file); // markers removed: no longer a plan
+      // A new or deleted phase file, or markers added to or removed from a file, change the list of plans.
+      const listed = this.planList;
+      if (createdOrDeleted || !listed || (source !== undefined && !listed.includes(source)) || (source !== file && listed.includes(file))) {
+        this.plans = undefined;
+      }
       this.fireSoon();
     };
     this.disposables.push(
@@ -89,17 +96,24 @@ export class MigrationsState implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 
-  /** Forget cached states (and, with `plans`, the plan list) and tell the views. */
+  /** Forget cached states and refusals (and, with `plans`, the plan list) and tell the views. */
   refresh(plans = false): void {
     this.snapshots.clear();
+    this.lastRuns.clear();
     if (plans) this.plans = undefined;
     this.fireSoon();
   }
 
-  /** Forget one plan's state, e.g. after a run. */
+  /** Read one plan's state again, e.g. after a run (whose refusal, if any, stays shown). */
   invalidate(source: string): void {
     this.snapshots.delete(source);
     this.fireSoon();
+  }
+
+  /** A plan's files changed: its state and any refusal shown are out of date. */
+  private forget(source: string): void {
+    this.snapshots.delete(source);
+    this.lastRuns.delete(source);
   }
 
   private fireSoon(): void {
@@ -139,6 +153,7 @@ export class MigrationsState implements vscode.Disposable {
       if (planSourceOf(uri.fsPath, text) === uri.fsPath) sources.add(uri.fsPath);
     }
     const list = [...sources].sort();
+    this.planList = list;
     void vscode.commands.executeCommand('setContext', 'rolloutGuard.migrations.hasPlans', list.length > 0);
     return list;
   }
@@ -147,7 +162,10 @@ export class MigrationsState implements vscode.Disposable {
   snapshot(source: string): Promise<PlanSnapshot> {
     let pending = this.snapshots.get(source);
     if (!pending) {
-      pending = this.read(source);
+      pending = this.read(source).catch((error: unknown) => ({
+        source,
+        planError: `cannot read the plan: ${error instanceof Error ? error.message : String(error)}`,
+      }));
       this.snapshots.set(source, pending);
     }
     return pending.then((s) => ({ ...s, lastRuns: this.lastRuns.get(source), running: this.running.get(source) }));

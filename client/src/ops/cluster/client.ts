@@ -141,6 +141,19 @@ export class ClusterClient {
     return toClusterError(error, { verb, resource: this.describe(kind, namespace, name), server: this.server });
   }
 
+  /** Namespace names, sorted (for a namespace picker). */
+  async listNamespaces(): Promise<string[]> {
+    try {
+      const list = await this.core.listNamespace();
+      return list.items
+        .map((n) => n.metadata?.name ?? '')
+        .filter(Boolean)
+        .sort();
+    } catch (error) {
+      throw toClusterError(error, { verb: 'list', resource: 'namespaces', server: this.server });
+    }
+  }
+
   async list(kind: CanaryKind, namespace: string, labelSelector?: string): Promise<ObjectList> {
     const r = await this.served_(kind);
     try {

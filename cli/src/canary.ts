@@ -1,0 +1,347 @@
+/**
+ * `rollout-guard canary status|set-weight|step|promote|rollback|retry <namespace>/<virtualservice>`:
+ * canaries in the cluster of a kubeconfig context. Exit 0: done; 1: refused or failed, with the
+ * reason; 2: usage, kubeconfig or connection error (unreachable, 401/403, 404).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import {
+  abortRollout,
+  attentionOf,
+  ClusterClient,
+  ClusterError,
+  DEFAULT_STEPS,
+  parseCanaryRef,
+  promoteCanary,
+  promoteRollout,
+  readCanary,
+  retryRollout,
+  rollbackCanary,
+  routeLabel,
+  selectRoute,
+  setCanaryWeight,
+  stepCanary,
+  validatePercent,
+  validateSteps,
+  type ArgoRolloutInfo,
+  type Canary,
+  type CanaryRoute,
+  type GateCheck,
+  type GateCheckResult,
+  type WeightChangeOptions,
+  type WeightChangeResult,
+} from '../../client/src/ops/cluster';
+import type { CliIo } from './cli';
+
+export const CANARY_USAGE = `Usage:
+  rollout-guard canary status <namespace>/<virtualservice> [options]
+  rollout-guard canary set-weight <pct> <namespace>/<virtualservice> [options]
+  rollout-guard canary step|promote|rollback <namespace>/<virtualservice> [options]
+  rollout-guard canary retry <namespace>/<virtualservice> [options]   (Argo Rollouts: after an abort)
+
+A canary is a VirtualService http route with two or more weighted destinations. The first
+destination is the stable one, the others canaries (an Argo Rollout that manages the
+VirtualService names its canary subset or service instead).
+
+  status       each weighted route: destination, weight, Deployment(s), ready/desired, image tag
+  set-weight   give the canary <pct> % of the route (the stable side gets the rest)
+  step         the next weight of the steps (default ${DEFAULT_STEPS.join(', ')}; canary.steps in .rollout-guard.yaml)
+  promote      100 % to the canary
+  rollback     0 % to the canary
+When an Argo Rollout manages the VirtualService, step, promote and rollback are the Rollout's
+promote, promote --full and abort (status patches, as kubectl argo rollouts does them).
+
+Options:
+  --kubeconfig <file>       Kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
+  --context <name>          Context (default: the kubeconfig's current-context)
+  --route <name|index>      The route, when the VirtualService has several weighted routes
+  --format <f>              text (default) or json
+  --prometheus-url <url>    Check the gates before step and promote (also ROLLOUT_GUARD_PROMETHEUS_URL
+                            or prometheus: in .rollout-guard.yaml); without it a step goes ahead unchecked
+  --override <name>         Step or promote although a gate fails or has no data: type the canary's name
+  --config <file>           Configuration file (default: .rollout-guard.yaml, searched upward)
+  --max-attempts <n>        Attempts when other writers change the VirtualService meanwhile (default 10)
+
+Exit status: 0 done, 1 refused or failed (reason on stderr), 2 usage or connection error.
+`;
+
+const SUBCOMMANDS = ['status', 'set-weight', 'step', 'promote', 'rollback', 'retry'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+/** Builds the gate check for a Prometheus URL; the CLI's dispatch passes the gates' evaluator. */
+export type GateCheckFactory = (options: { prometheusUrl: string; cwd: string; configFile?: string; env: NodeJS.ProcessEnv }) => GateCheck;
+
+export interface CanaryHooks {
+  gateCheckFor?: GateCheckFactory;
+}
+
+/**
+ * GATES PLUG-IN POINT. Until the gates' evaluator (client/src/ops/gates checkGates) is passed in
+ * as `hooks.gateCheckFor`, a configured Prometheus cannot be consulted, so the answer is
+ * no-data: a step or promote is refused (or overridden by name), never waved through.
+ */
+const unavailableGates: GateCheckFactory =
+  ({ prometheusUrl }) =>
+  async (): Promise<GateCheckResult> => ({
+    verdict: 'no-data',
+    reason: `Prometheus ${prometheusUrl} is configured but this build cannot evaluate gates yet`,
+  });
+
+interface CanaryConfig {
+  file?: string;
+  steps?: number[];
+  prometheusUrl?: string;
+}
+
+function findConfig(cwd: string): string | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, '.rollout-guard.yaml');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The canary and prometheus sections of .rollout-guard.yaml (the rest belongs to other commands). */
+function readConfig(cwd: string, explicit?: string): CanaryConfig {
+  const file = explicit ? path.resolve(cwd, explicit) : findConfig(cwd);
+  if (!file) return {};
+  let raw: unknown;
+  try {
+    raw = parseYaml(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ClusterError(
+      'kubeconfig',
+      `cannot read the configuration ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`,
+    );
+  }
+  const config: CanaryConfig = { file };
+  if (!raw || typeof raw !== 'object') return config;
+  const record = raw as Record<string, unknown>;
+  const canary = record.canary;
+  if (canary !== undefined && canary !== null) {
+    if (typeof canary !== 'object' || Array.isArray(canary))
+      throw new ClusterError('kubeconfig', `${file}: canary must be a mapping (steps: [5, 10, 25, 50, 100])`);
+    const steps = (canary as Record<string, unknown>).steps;
+    if (steps !== undefined) config.steps = validateSteps(steps, `${file}: canary.steps`);
+  }
+  const prometheus = record.prometheus;
+  if (typeof prometheus === 'string') config.prometheusUrl = prometheus;
+  else if (prometheus && typeof prometheus === 'object' && typeof (prometheus as Record<string, unknown>).url === 'string')
+    config.prometheusUrl = (prometheus as Record<string, string>).url;
+  return config;
+}
+
+export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {}): Promise<number> {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    (sub ? io.stdout : io.stderr).write(CANARY_USAGE);
+    return sub ? 0 : 2;
+  }
+  if (!(SUBCOMMANDS as readonly string[]).includes(sub)) return usage(io, `unknown canary command "${sub}"`);
+  const command = sub as Subcommand;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        route: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        'prometheus-url': { type: 'string' },
+        override: { type: 'string' },
+        config: { type: 'string' },
+        'max-attempts': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return usage(io, error instanceof Error ? error.message : String(error));
+  }
+  const values = parsed.values;
+  if (values.help) {
+    io.stdout.write(CANARY_USAGE);
+    return 0;
+  }
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') return usage(io, `--format must be text or json, got "${format}"`);
+  const positionals = [...parsed.positionals];
+  let percent: number | undefined;
+  if (command === 'set-weight') {
+    if (positionals.length !== 2) return usage(io, 'set-weight needs a percentage and <namespace>/<virtualservice>, e.g. set-weight 25 shop/reviews');
+    const text = /^\d+$/.test(positionals[0]!) ? positionals.shift()! : positionals.pop()!;
+    try {
+      percent = validatePercent(text);
+    } catch (error) {
+      return usage(io, (error as Error).message);
+    }
+  }
+  if (positionals.length !== 1)
+    return usage(io, positionals.length ? 'give exactly one <namespace>/<virtualservice>' : 'which canary? give <namespace>/<virtualservice>');
+  let maxAttempts: number | undefined;
+  if (values['max-attempts'] !== undefined) {
+    maxAttempts = Number(values['max-attempts']);
+    if (!/^\d+$/.test(values['max-attempts']) || maxAttempts < 1)
+      return usage(io, `--max-attempts must be a whole number ≥ 1, got "${values['max-attempts']}"`);
+  }
+
+  try {
+    const ref = parseCanaryRef(positionals[0]!);
+    const config = readConfig(io.cwd, values.config);
+    const client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, env: io.env, cwd: io.cwd, trusted: true });
+    if (command === 'status') return await status(client, ref, values.route, format, io);
+
+    const prometheusUrl = values['prometheus-url'] ?? io.env.ROLLOUT_GUARD_PROMETHEUS_URL ?? config.prometheusUrl;
+    let gateCheck: GateCheck | undefined;
+    if (prometheusUrl) gateCheck = (hooks.gateCheckFor ?? unavailableGates)({ prometheusUrl, cwd: io.cwd, configFile: config.file, env: io.env });
+    else if (command === 'step' || command === 'promote')
+      io.stderr.write(
+        `rollout-guard: warning: gates not checked (no Prometheus configured: --prometheus-url, ROLLOUT_GUARD_PROMETHEUS_URL or prometheus: in .rollout-guard.yaml)\n`,
+      );
+
+    const current = await readCanary(client, ref);
+    if (current.rollout) return await argoCommand(client, current, current.rollout, command, gateCheck, values.override, values.route, format, io);
+    if (command === 'retry') throw new ClusterError('refused', `retry is for Argo Rollouts: no Rollout manages VirtualService ${current.id}`);
+
+    const options: WeightChangeOptions = { route: values.route, gateCheck, override: values.override, steps: config.steps, maxAttempts };
+    const result =
+      command === 'set-weight'
+        ? await setCanaryWeight(client, ref, percent!, options)
+        : command === 'step'
+          ? await stepCanary(client, ref, options)
+          : command === 'promote'
+            ? await promoteCanary(client, ref, options)
+            : await rollbackCanary(client, ref, options);
+    report(result, command, format, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof ClusterError) {
+      io.stderr.write(`rollout-guard: ${error.message}\n`);
+      return error.isConnectionProblem ? 2 : 1;
+    }
+    throw error;
+  }
+}
+
+function usage(io: CliIo, message: string): number {
+  io.stderr.write(`rollout-guard canary: ${message}\n\n${CANARY_USAGE}`);
+  return 2;
+}
+
+const destinationLabel = (d: { host: string; subset?: string; port?: number }): string =>
+  `${d.host}${d.subset ? ` ${d.subset}` : ''}${d.port ? `:${d.port}` : ''}`;
+
+function rolloutLine(r: ArgoRolloutInfo): string {
+  const step =
+    r.currentStepIndex !== undefined
+      ? `, step ${Math.min(r.currentStepIndex + 1, r.stepCount)}/${r.stepCount}${r.currentStepIndex >= r.stepCount ? ' (done)' : ''}`
+      : '';
+  const weight = r.setWeight !== undefined ? `, setWeight ${r.setWeight} %` : '';
+  const flags = [r.paused ? 'paused' : '', r.aborted ? 'aborted' : ''].filter(Boolean).join(', ');
+  return `Rollout ${r.namespace}/${r.name}: ${r.phase}${step}${weight}${flags ? ` (${flags})` : ''}${r.message ? ` — ${r.message}` : ''}`;
+}
+
+async function status(
+  client: ClusterClient,
+  ref: { namespace: string; name: string },
+  route: string | undefined,
+  format: 'text' | 'json',
+  io: CliIo,
+): Promise<number> {
+  const canary = await readCanary(client, ref);
+  const routes = route === undefined ? canary.routes : [selectOrRefuse(canary, route)];
+  if (format === 'json') {
+    io.stdout.write(
+      `${JSON.stringify({ context: client.context, server: client.server, canary: { ...canary, routes }, attention: attentionOf(canary) }, null, 2)}\n`,
+    );
+    return 0;
+  }
+  const lines = [`VirtualService ${canary.id} (context ${client.context}, resourceVersion ${canary.resourceVersion})`];
+  if (canary.rollout) lines.push(`  ${rolloutLine(canary.rollout)}`);
+  for (const r of routes) {
+    lines.push(`  route ${routeLabel(r)}: canary ${r.canaryWeight} %`);
+    const rows = r.destinations.map((d) => {
+      const workloads = d.workloads.length
+        ? d.workloads.map((w) => `${w.kind} ${w.name}  ${w.ready}/${w.desired} ready  ${w.imageTag || '-'}`).join('; ')
+        : `no workload (${d.problem ?? 'not found'})`;
+      return [d.role, destinationLabel(d), `${d.weight} %`, workloads];
+    });
+    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
+    for (const row of rows) lines.push(`    ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]!.padStart(widths[2]!)}  ${row[3]}`);
+  }
+  for (const warning of canary.warnings) lines.push(`  warning: ${warning}`);
+  const attention = attentionOf(canary);
+  if (attention.level < 3) lines.push(`  attention: ${attention.reason}`);
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+function selectOrRefuse(canary: Canary, route: string | undefined): CanaryRoute {
+  try {
+    return selectRoute(canary, route);
+  } catch (error) {
+    throw new ClusterError('refused', (error as Error).message);
+  }
+}
+
+function report(result: WeightChangeResult, command: Subcommand, format: 'text' | 'json', io: CliIo): void {
+  if (format === 'json') {
+    const { canary, route, ...rest } = result;
+    io.stdout.write(
+      `${JSON.stringify({ command, canary: canary.id, route: routeLabel(route), ...rest, destinations: route.destinations.map((d) => ({ host: d.host, subset: d.subset, role: d.role, weight: d.weight })) }, null, 2)}\n`,
+    );
+    return;
+  }
+  const split = result.route.destinations.map((d) => `${destinationLabel(d)} ${d.weight} %`).join(', ');
+  const verb = result.changed ? `canary ${result.previousWeight} % → ${result.weight} %` : `canary already at ${result.weight} %, nothing written`;
+  const notes = [
+    result.attempts > 1 ? `after ${result.attempts - 1} conflicting write${result.attempts > 2 ? 's' : ''} by others` : '',
+    result.overridden ? `gate overridden: ${result.gate?.reason}` : '',
+  ].filter(Boolean);
+  io.stdout.write(`${result.canary.id} route ${routeLabel(result.route)}: ${verb} (${split})${notes.length ? `; ${notes.join('; ')}` : ''}\n`);
+}
+
+/** step / promote / rollback / retry on an Argo Rollout that manages the VirtualService. */
+async function argoCommand(
+  client: ClusterClient,
+  canary: Canary,
+  rollout: ArgoRolloutInfo,
+  command: Subcommand,
+  gateCheck: GateCheck | undefined,
+  override: string | undefined,
+  route: string | undefined,
+  format: 'text' | 'json',
+  io: CliIo,
+): Promise<number> {
+  if (command === 'set-weight')
+    throw new ClusterError(
+      'refused',
+      `Rollout ${rollout.namespace}/${rollout.name} manages the weights of VirtualService ${canary.id}: use step, promote or rollback (the controller would undo a set-weight)`,
+    );
+  if ((command === 'step' || command === 'promote') && gateCheck) {
+    const selected = selectOrRefuse(canary, route);
+    const gate = await gateCheck(canary, selected);
+    if ((gate.verdict === 'fail' || gate.verdict === 'no-data') && override !== rollout.name && override !== canary.name && override !== canary.id)
+      throw new ClusterError(
+        'refused',
+        `${command} of Rollout ${rollout.namespace}/${rollout.name} refused: gate ${gate.verdict === 'fail' ? 'failed' : 'has no data'}: ${gate.reason}. To go ahead anyway, confirm with --override ${rollout.name}`,
+      );
+  }
+  const after =
+    command === 'step'
+      ? await promoteRollout(client, rollout.namespace, rollout.name)
+      : command === 'promote'
+        ? await promoteRollout(client, rollout.namespace, rollout.name, { full: true })
+        : command === 'rollback'
+          ? await abortRollout(client, rollout.namespace, rollout.name)
+          : await retryRollout(client, rollout.namespace, rollout.name);
+  const done = { step: 'promoted to the next step', promote: 'fully promoted', rollback: 'aborted (traffic back to stable)', retry: 'retried' }[
+    command as 'step' | 'promote' | 'rollback' | 'retry'
+  ];
+  if (format === 'json') io.stdout.write(`${JSON.stringify({ command, canary: canary.id, rollout: after }, null, 2)}\n`);
+  else io.stdout.write(`Rollout ${rollout.namespace}/${rollout.name} ${done}\n  ${rolloutLine(after)}\n`);
+  return 0;
+}

@@ -46,12 +46,15 @@ const builds = [
     outdir: 'out/test',
   },
   { entryPoints: { run: 'bench/run.ts' }, outdir: 'out/bench' },
+  // The gate metrics webview's script: runs in the webview (a browser), draws with uPlot.
+  { entryPoints: { metrics: 'client/webview/metrics.ts' }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 for (const dir of ['dist', 'out/test', 'out/bench']) {
   fs.mkdirSync(path.join(root, dir), { recursive: true });
   fs.copyFileSync(wasm, path.join(root, dir, 'libpg-query.wasm'));
 }
+fs.copyFileSync(path.join(root, 'node_modules/uplot/dist/uPlot.min.css'), path.join(root, 'dist/uPlot.min.css'));
 // Bundles of tests whose sources are gone would still run: remove them (only those).
 const testBuild = builds[1].entryPoints;
 for (const f of fs.readdirSync(path.join(root, 'out/test'))) {

@@ -1,0 +1,173 @@
+/**
+ * The Rollouts view as plain data: context → namespace → canary → route → destinations and gates.
+ * vscode-free so it is unit-tested; rollouts-view.ts turns these nodes into TreeItems.
+ */
+import { attentionOf, routeLabel, type Canary, type CanaryRoute } from '../ops/cluster';
+import { formatGateValue, type GateReport, type GateResult } from '../ops/gates';
+
+export type NodeIcon = 'cluster' | 'namespace' | 'canary' | 'attention' | 'route' | 'pass' | 'fail' | 'no-data' | 'pending' | 'workload' | 'error' | 'info';
+
+export interface RolloutNode {
+  /** Stable across refreshes, so the tree keeps expansion and selection. */
+  id: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon: NodeIcon;
+  /** The menus' `viewItem` (e.g. "canary", "canary.rollout"). */
+  contextValue?: string;
+  /** namespace/name of the VirtualService the node belongs to, for commands. */
+  canaryId?: string;
+  routeIndex?: number;
+  children: RolloutNode[];
+}
+
+/** What the view knows about one canary's gates (from the latest evaluation). */
+export interface GateState {
+  report?: GateReport;
+  /** Why nothing was evaluated (no Prometheus configured, weight 0 or 100…). */
+  note?: string;
+  autoRollback: boolean;
+  autoProgress: boolean;
+  consecutiveFailures?: number;
+  rollbackAfter?: number;
+}
+
+export interface ViewInput {
+  context: string;
+  server: string;
+  namespaces: string[];
+  canaries: Canary[];
+  /** unreachable / forbidden… while the last canaries stay shown. */
+  problem?: string;
+  gates: ReadonlyMap<string, GateState>;
+}
+
+const percent = (weight: number): string => `${weight} %`;
+
+function gateNode(canaryId: string, result: GateResult): RolloutNode {
+  const show = (value: number | null): string => formatGateValue(value, result.unit);
+  return {
+    id: `${canaryId}#gate:${result.gate}`,
+    label: result.gate,
+    description: `${result.verdict === 'no-data' ? 'no data' : result.verdict} · canary ${show(result.canary.value)} · stable ${show(result.stable.value)} · max ${show(result.threshold)}`,
+    tooltip: `${result.description ? `${result.description}\n` : ''}${result.reason}\n\ncanary: ${result.canary.query}${result.canary.reason ? `\n  ${result.canary.reason}` : ''}\nstable: ${result.stable.query}${result.stable.reason ? `\n  ${result.stable.reason}` : ''}`,
+    icon: result.verdict,
+    contextValue: 'gate',
+    canaryId,
+    children: [],
+  };
+}
+
+function routeChildren(canary: Canary, route: CanaryRoute): RolloutNode[] {
+  return route.destinations.map((d, i) => {
+    const workloads = d.workloads.map((w) => `${w.kind} ${w.name} ${w.ready}/${w.desired} ready, ${w.imageTag}`);
+    const first = d.workloads[0];
+    return {
+      id: `${canary.id}#route:${route.index}:dest:${i}`,
+      label: `${d.subset ?? d.host} (${d.role})`,
+      description: `${percent(d.weight)}${first ? ` · ${first.name} ${first.ready}/${first.desired} · ${first.imageTag}` : ` · ${d.problem ?? 'no workload'}`}${d.workloads.length > 1 ? ` +${d.workloads.length - 1}` : ''}`,
+      tooltip: [`${d.host}${d.subset ? ` subset ${d.subset}` : ''}: ${percent(d.weight)}`, ...workloads, d.problem].filter(Boolean).join('\n'),
+      icon: first && first.ready < first.desired ? 'attention' : 'workload',
+      contextValue: 'destination',
+      canaryId: canary.id,
+      routeIndex: route.index,
+      children: [],
+    };
+  });
+}
+
+function gateChildren(canary: Canary, state: GateState | undefined): RolloutNode[] {
+  if (state?.report) {
+    const nodes = state.report.gates.map((g) => gateNode(canary.id, g));
+    if (state.report.gates.length === 0)
+      nodes.push({ id: `${canary.id}#gates`, label: 'gates', description: state.report.reason, icon: 'info', canaryId: canary.id, children: [] });
+    return nodes;
+  }
+  return [
+    {
+      id: `${canary.id}#gates`,
+      label: 'gates',
+      description: state?.note ?? 'not evaluated yet',
+      icon: 'pending',
+      canaryId: canary.id,
+      children: [],
+    },
+  ];
+}
+
+export function canaryNode(canary: Canary, state: GateState | undefined): RolloutNode {
+  const attention = attentionOf(canary);
+  const main = canary.routes[0]!;
+  const verdict = state?.report?.verdict;
+  const parts = [
+    `canary ${percent(main.canaryWeight)}`,
+    verdict && `gates ${verdict === 'no-data' ? 'no data' : verdict}`,
+    state?.consecutiveFailures ? `${state.consecutiveFailures}/${state.rollbackAfter} failing` : undefined,
+    canary.rollout &&
+      `Rollout ${canary.rollout.name} ${canary.rollout.phase}${canary.rollout.stepCount ? ` step ${(canary.rollout.currentStepIndex ?? 0) + 1}/${canary.rollout.stepCount}` : ''}`,
+    state?.autoProgress ? 'auto-progress' : undefined,
+  ].filter(Boolean);
+  const routes: RolloutNode[] =
+    canary.routes.length === 1
+      ? routeChildren(canary, main)
+      : canary.routes.map((route) => ({
+          id: `${canary.id}#route:${route.index}`,
+          label: `route ${routeLabel(route)}`,
+          description: `canary ${percent(route.canaryWeight)}`,
+          icon: 'route' as const,
+          contextValue: 'route',
+          canaryId: canary.id,
+          routeIndex: route.index,
+          children: routeChildren(canary, route),
+        }));
+  return {
+    id: canary.id,
+    label: canary.name,
+    description: parts.join(' · '),
+    tooltip: [`VirtualService ${canary.id}`, `hosts: ${canary.hosts.join(', ')}`, attention.reason, ...canary.warnings].join('\n'),
+    icon: verdict === 'fail' || attention.level === 0 ? 'attention' : 'canary',
+    contextValue: canary.rollout ? 'canary.rollout' : 'canary',
+    canaryId: canary.id,
+    children: [...routes, ...gateChildren(canary, state)],
+  };
+}
+
+/** Sort key: a failing gate first, then the cluster layer's attention level, then the name. */
+function urgency(canary: Canary, state: GateState | undefined): number {
+  if (state?.report?.verdict === 'fail') return -1;
+  return attentionOf(canary).level;
+}
+
+export function buildTree(input: ViewInput): RolloutNode[] {
+  const namespaces = input.namespaces.map((namespace): RolloutNode => {
+    const canaries = input.canaries
+      .filter((c) => c.namespace === namespace)
+      .sort((a, b) => urgency(a, input.gates.get(a.id)) - urgency(b, input.gates.get(b.id)) || a.id.localeCompare(b.id))
+      .map((c) => canaryNode(c, input.gates.get(c.id)));
+    return {
+      id: `ns:${namespace}`,
+      label: namespace,
+      description: canaries.length === 0 ? 'no weighted VirtualService route' : `${canaries.length} canar${canaries.length === 1 ? 'y' : 'ies'}`,
+      icon: 'namespace',
+      contextValue: 'namespace',
+      children: canaries,
+    };
+  });
+  const children: RolloutNode[] = input.problem
+    ? [{ id: 'problem', label: input.problem, icon: 'error', tooltip: input.problem, children: [] }, ...namespaces]
+    : namespaces;
+  return [{ id: `ctx:${input.context}`, label: input.context, description: input.server, icon: 'cluster', contextValue: 'context', children }];
+}
+
+/** The status bar text of one canary: weight and gate state. */
+export function statusText(canary: Canary, state: GateState | undefined): { text: string; tooltip: string; failing: boolean } {
+  const weight = canary.routes[0]!.canaryWeight;
+  const verdict = state?.report?.verdict;
+  const icon = verdict === 'pass' ? '$(pass)' : verdict === 'fail' ? '$(error)' : verdict === 'no-data' ? '$(question)' : '$(circle-outline)';
+  return {
+    text: `$(git-compare) ${canary.name} ${percent(weight)} ${icon}`,
+    tooltip: `${canary.id}: canary ${percent(weight)}; gates ${verdict ?? 'not evaluated'}${state?.report ? ` — ${state.report.reason}` : state?.note ? ` — ${state.note}` : ''}`,
+    failing: verdict === 'fail',
+  };
+}

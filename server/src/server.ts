@@ -12,6 +12,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import fs from 'node:fs/promises';
+import { format } from 'node:util';
 import { URI } from 'vscode-uri';
 import {
   CODE_FILE,
@@ -28,12 +29,24 @@ import {
   SqlLintMemo,
   type Finding,
 } from './engine';
-import { codeActions, FixStore, toDiagnostic, toRange } from './lsp/convert';
+import { codeActions, DiagnosticsJson, FixStore, toRange } from './lsp/convert';
+import { serialisedDiagnostics, stdioWriter } from './lsp/publish';
 import { resolveSettings, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
 import { activeExcludes, scanFiles, scanYamlFiles } from './lsp/workspace-scan';
 
-const connection: Connection = createConnection(ProposedFeatures.all);
+// Over stdio, diagnostics are written from their pre-built JSON (see lsp/publish.ts).
+const stdio = process.argv.includes('--stdio');
+const connection: Connection = stdio
+  ? createConnection(ProposedFeatures.all, process.stdin, stdioWriter(process.stdout) as unknown as NodeJS.WritableStream)
+  : createConnection(ProposedFeatures.all);
+// createConnection sends console output to the client only when it opens stdio itself: stdout is the protocol.
+if (stdio) {
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    // eslint-disable-next-line no-console
+    console[level] = (...args: unknown[]) => connection.console.log(format(...args));
+  }
+}
 const documents = new TextDocuments(TextDocument);
 let workspaceFolders: string[] = [];
 let canPullConfiguration = false;
@@ -41,6 +54,8 @@ const settingsCache = new Map<string, Promise<ResolvedSettings>>();
 const fixStore = new FixStore();
 /** Per open SQL document: the previous lint's results, so an edit re-checks only what it changed. */
 const sqlMemos = new Map<string, SqlLintMemo>();
+/** Per document: the JSON text of its last diagnostics, reused for the ones that did not change. */
+const diagnosticsJson = new Map<string, DiagnosticsJson>();
 /** Every YAML file of the workspace folders, keyed by URI; open documents' text wins over the disk. */
 const manifests = new ManifestWorkspace();
 const reportedProblems = new Set<string>();
@@ -133,13 +148,19 @@ async function lintDocument(uri: string): Promise<void> {
   if (documents.get(uri)?.version !== version) return;
   const target = doc ?? TextDocument.create(uri, 'yaml', 0, text);
   fixStore.set(uri, version, findings);
-  await connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(target, f)) });
+  await connection.sendDiagnostics(serialisedDiagnostics(uri, version, (doc ? diagnosticsJsonFor(uri) : new DiagnosticsJson()).encode(target, findings)));
 }
 
 /** schemaValidation `auto` stands back where Red Hat YAML already shows schema problems. */
 function engineSettingsFor(settings: ResolvedSettings, uri: string, text: string): ResolvedSettings['engine'] {
   if (settings.engine.schemaValidation !== 'auto' || fileKind(pathOf(uri)) !== 'yaml') return settings.engine;
   return settings.standsBackFor(uri, text) ? { ...settings.engine, schemaValidation: 'off' } : settings.engine;
+}
+
+function diagnosticsJsonFor(uri: string): DiagnosticsJson {
+  let json = diagnosticsJson.get(uri);
+  if (!json) diagnosticsJson.set(uri, (json = new DiagnosticsJson()));
+  return json;
 }
 
 function memoFor(uri: string): SqlLintMemo {
@@ -227,6 +248,7 @@ documents.onDidClose((e) => {
   scheduler.cancel(uri);
   settingsCache.delete(uri);
   sqlMemos.delete(uri);
+  diagnosticsJson.delete(uri);
   fixStore.delete(uri);
   if (fileKind(pathOf(uri)) === 'yaml' && URI.parse(uri).scheme === 'file') {
     // Back to what is on disk: the workspace graph keeps it and its diagnostics stay.

@@ -116,3 +116,46 @@ export function codeActions(doc: TextDocument, diagnostics: Diagnostic[], fixes:
   }
   return actions;
 }
+
+/**
+ * The JSON text of a document's diagnostics, as toDiagnostic would give it, built from text kept
+ * per finding: a large file has thousands of findings and most of them only move as the user types
+ * elsewhere, so only their positions are formatted again. One per open document.
+ */
+export class DiagnosticsJson {
+  /** The part of a diagnostic after its range, by message (then rule and severity). */
+  private tails = new Map<string, { rule: string; severity: Severity; text: string }[]>();
+
+  encode(doc: TextDocument, findings: readonly Finding[]): string {
+    const used = new Map<string, { rule: string; severity: Severity; text: string }[]>();
+    const parts: string[] = new Array<string>(findings.length);
+    for (let i = 0; i < findings.length; i++) {
+      const f = findings[i]!;
+      const start = doc.positionAt(f.start);
+      const end = doc.positionAt(Math.max(f.end, f.start));
+      const ignoreLine = f.unitStart === undefined ? start.line : doc.positionAt(f.unitStart).line;
+      let text = `{"range":{"start":{"line":${start.line},"character":${start.character}},"end":{"line":${end.line},"character":${end.character}}},${this.tail(f, used)}`;
+      if (f.related?.length || f.relatedHere?.length) text += `,"relatedInformation":${JSON.stringify(toDiagnostic(doc, f).relatedInformation)}`;
+      if (ignoreLine !== start.line) text += `,"data":{"ignoreLine":${ignoreLine}}`;
+      parts[i] = `${text}}`;
+    }
+    // Only what this publish used stays cached.
+    this.tails = used;
+    return `[${parts.join(',')}]`;
+  }
+
+  private tail(f: Finding, used: Map<string, { rule: string; severity: Severity; text: string }[]>): string {
+    const matches = (t: { rule: string; severity: Severity }): boolean => t.rule === f.rule && t.severity === f.severity;
+    let entry = this.tails.get(f.message)?.find(matches) ?? used.get(f.message)?.find(matches);
+    if (!entry) {
+      const text =
+        `"severity":${SEVERITY[f.severity]},"code":${JSON.stringify(f.rule)},"codeDescription":{"href":${JSON.stringify(docsUrl(f.rule))}},` +
+        `"source":"rollout-guard","message":${JSON.stringify(f.message)}${f.rule === 'unused-ignore' ? `,"tags":[${DiagnosticTag.Unnecessary}]` : ''}`;
+      entry = { rule: f.rule, severity: f.severity, text };
+    }
+    const list = used.get(f.message);
+    if (!list) used.set(f.message, [entry]);
+    else if (!list.includes(entry)) list.push(entry);
+    return entry.text;
+  }
+}

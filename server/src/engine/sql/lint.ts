@@ -4,7 +4,7 @@ import type { EngineSettings, Finding, Severity } from '../types';
 import { Statement, type Report, type RuleContext, type SqlRule, type StatementOrigin } from './context';
 import { parseStatement, plpgsqlQueries, type PgNode } from './parse';
 import { sqlRules } from './rules';
-import { splitSql, type SqlPiece } from './split';
+import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
 import { FileState, type Phase } from './state';
 import type { CodeIndex } from '../code-index';
 
@@ -19,27 +19,27 @@ function rulesFor(kind: string): readonly SqlRule[] {
 }
 
 /**
- * What one lint of a document leaves for the next: the text, and for each statement its place,
- * the state before it, its findings and the state after it. The next lint reuses a statement's
- * results when it lies in text the edit did not touch (before the first changed character, or
- * after the last one, shifted) and the state before it is the same — so editing one statement of
- * a large file re-checks that statement, and the ones after it only if what it establishes
- * changed. The language server keeps one per open document.
+ * What one lint of a document leaves for the next: the text, its split into statements, and for
+ * each statement the state before it, its findings and the state after it. The next lint
+ * re-splits only around the edit and reuses a statement's results when it lies in text the edit
+ * did not touch (before the first changed character, or after the last one, shifted) and the state
+ * before it is the same — so editing one statement of a large file re-checks that statement, and
+ * the ones after it only if what it establishes changed. The language server keeps one per open
+ * document.
  */
 export class SqlLintMemo {
   text = '';
   settingsKey = '';
-  pieces: MemoPiece[] = [];
+  split: SplitResult = { pieces: [], comments: [] };
+  /** Per piece of `split`; undefined where the lint stopped early or the results cannot be reused. */
+  entries: (MemoEntry | undefined)[] = [];
   /** Statements whose results the last lint reused. */
   reused = 0;
 }
 
-interface MemoPiece {
-  start: number;
-  end: number;
-  leadingStart: number;
-  stateBefore: string;
-  /** Offsets relative to `start`. */
+interface MemoEntry {
+  stateBefore: FileState;
+  /** Offsets in the memo's text. */
   findings: Finding[];
   stateAfter: FileState;
 }
@@ -69,61 +69,59 @@ export function phaseOfFile(fileName: string): Phase | undefined {
 
 /** Lints one PostgreSQL migration file. The parser must be loaded (see loadParser). */
 export function lintSql(text: string, settings: EngineSettings, options: LintOptions = {}): Finding[] {
-  const { pieces, comments } = splitSql(text);
   const memo = options.memo;
   // Results depend on the settings and on the application code (column-still-referenced).
-  const memoKey = `${JSON.stringify(settings)}#${options.codeIndex?.version ?? ''}`;
-  const reuse = memo ? reusableFrom(memo, text, memoKey) : undefined;
-  const remembered: MemoPiece[] = [];
+  const memoKey = memo ? `${JSON.stringify(settings)}#${options.codeIndex?.version ?? ''}` : '';
+  const previous = memo && memo.settingsKey === memoKey && memo.entries.length > 0 ? memo : undefined;
+  const split = previous ? resplitSql(previous.split, text, diffTexts(previous.text, text), previous.text.length) : undefined;
+  const { pieces, comments } = split ?? splitSql(text);
+  const entries: (MemoEntry | undefined)[] = memo ? new Array<MemoEntry | undefined>(pieces.length) : [];
   let reused = 0;
   let state = new FileState(settings);
   if (options.phase) state = state.with({ phase: options.phase });
   const findings: Finding[] = [];
-  const sources: string[] = [];
   let nextComment = 0;
-  for (const [index, piece] of pieces.entries()) {
+  for (let index = 0; index < pieces.length; index++) {
     if (options.isCancelled?.()) break;
-    const source = text.slice(piece.start, piece.end);
-    sources.push(source);
-    const commentsBefore: string[] = [];
+    const piece = pieces[index]!;
+    let commentsBefore: string[] | undefined;
     for (; nextComment < comments.length && comments[nextComment]!.start < piece.start; nextComment++) {
-      if (comments[nextComment]!.start >= piece.leadingStart) commentsBefore.push(comments[nextComment]!.text);
+      if (comments[nextComment]!.start >= piece.leadingStart) (commentsBefore ??= []).push(comments[nextComment]!.text);
     }
     // `-- rollout-guard: phase contract` starts a phase: the statements after it belong to it.
     const marker = commentsBefore
-      .map((c) => PHASE_MARKER.exec(c)?.[1])
+      ?.map((c) => PHASE_MARKER.exec(c)?.[1])
       .filter(Boolean)
       .at(-1);
     if (marker) state = state.with({ phase: marker.toLowerCase() as Phase });
-    const stateBefore = memo ? state.key() : '';
-    const old = reuse?.(piece);
-    if (old && old.stateBefore === stateBefore) {
-      for (const f of old.findings) findings.push(shift(f, piece.start));
-      state = old.stateAfter;
-      remembered.push({ ...old, start: piece.start, end: piece.end, leadingStart: piece.leadingStart });
+    const old = previous && split ? reusableEntry(previous, split, index) : undefined;
+    if (old && (old.entry.stateBefore === state || old.entry.stateBefore.key() === state.key())) {
+      const entry =
+        old.delta === 0
+          ? old.entry
+          : { stateBefore: old.entry.stateBefore, findings: old.entry.findings.map((f) => shift(f, old.delta)), stateAfter: old.entry.stateAfter };
+      for (const f of entry.findings) findings.push(f);
+      state = entry.stateAfter;
+      entries[index] = entry;
       reused++;
       continue;
     }
     const pieceFindings: Finding[] = [];
+    const source = text.slice(piece.start, piece.end);
     const locateUnit = (unit: string): { start: number; end: number } | undefined => {
-      for (let i = index - 1; i >= 0; i--) if (sources[i] === unit) return { start: pieces[i]!.start, end: pieces[i]!.end };
+      for (let i = index - 1; i >= 0; i--) {
+        const p = pieces[i]!;
+        if (p.end - p.start === unit.length && text.startsWith(unit, p.start)) return { start: p.start, end: p.end };
+      }
       return undefined;
     };
-    state = lintPiece(text, piece, source, state, { commentsBefore, locateUnit, codeIndex: options.codeIndex }, pieceFindings);
-    findings.push(...pieceFindings);
+    const stateBefore = state;
+    state = lintPiece(text, piece, source, state, { commentsBefore: commentsBefore ?? [], locateUnit, codeIndex: options.codeIndex }, pieceFindings);
+    for (const f of pieceFindings) findings.push(f);
     // Findings that point at other statements depend on positions outside this one: not reused.
-    if (memo && !pieceFindings.some((f) => f.relatedHere?.length)) {
-      remembered.push({
-        start: piece.start,
-        end: piece.end,
-        leadingStart: piece.leadingStart,
-        stateBefore,
-        findings: pieceFindings.map((f) => shift(f, -piece.start)),
-        stateAfter: state,
-      });
-    }
+    if (memo && !pieceFindings.some((f) => f.relatedHere?.length)) entries[index] = { stateBefore, findings: pieceFindings, stateAfter: state };
   }
-  if (memo) Object.assign(memo, { text, settingsKey: memoKey, pieces: remembered, reused });
+  if (memo) Object.assign(memo, { text, settingsKey: memoKey, split: { pieces, comments }, entries, reused });
   const directives = parseDirectives(comments);
   // An ignore comment inside a multi-line statement (above the offending action) covers that statement.
   for (const d of directives) {
@@ -136,27 +134,43 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
 }
 
 /**
- * The remembered statement at the same place in unchanged text, if any: the edit changed
- * old[prefix, oldLength - suffix) into new[prefix, newLength - suffix).
+ * The remembered results of a piece that lies in unchanged text, and how far it moved: pieces the
+ * re-split kept or took over from the old split, or rescanned ones that match an old piece whose
+ * statement, leading comments and terminating character all lie outside the edit.
  */
-function reusableFrom(memo: SqlLintMemo, text: string, settingsKey: string): ((piece: SqlPiece) => MemoPiece | undefined) | undefined {
-  if (memo.settingsKey !== settingsKey || memo.pieces.length === 0) return undefined;
-  const before = memo.text;
-  const shorter = Math.min(before.length, text.length);
-  let prefix = 0;
-  while (prefix < shorter && before.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-  const delta = text.length - before.length;
-  const byStart = new Map(memo.pieces.map((p) => [p.start, p]));
-  return (piece) => {
+function reusableEntry(memo: SqlLintMemo, split: IncrementalSplit, index: number): { entry: MemoEntry; delta: number } | undefined {
+  let oldIndex: number;
+  let delta = 0;
+  if (index < split.keptBefore) oldIndex = index;
+  else if (index >= split.rescannedUpTo) {
+    oldIndex = split.oldIndexAfter + (index - split.rescannedUpTo);
+    delta = split.delta;
+  } else {
     // The statement, the comments before it and the character ending it all lie in unchanged text.
+    const piece = split.pieces[index]!;
     const last = (piece.semicolon >= 0 ? piece.semicolon : piece.end) + 1;
-    const shiftBy = last <= prefix ? 0 : piece.leadingStart >= text.length - suffix ? delta : undefined;
-    if (shiftBy === undefined) return undefined;
-    const old = byStart.get(piece.start - shiftBy);
-    return old && old.end === piece.end - shiftBy && old.leadingStart === piece.leadingStart - shiftBy ? old : undefined;
-  };
+    if (last <= split.change.prefix) delta = 0;
+    else if (piece.leadingStart >= split.length - split.change.suffix) delta = split.delta;
+    else return undefined;
+    const oldPieces = memo.split.pieces;
+    oldIndex = lowerBound(oldPieces, piece.start - delta);
+    const old = oldPieces[oldIndex];
+    if (!old || old.start !== piece.start - delta || old.end !== piece.end - delta || old.leadingStart !== piece.leadingStart - delta) return undefined;
+  }
+  const entry = memo.entries[oldIndex];
+  return entry ? { entry, delta } : undefined;
+}
+
+/** Index of the first piece starting at or after `offset`. */
+function lowerBound(pieces: readonly SqlPiece[], offset: number): number {
+  let lo = 0;
+  let hi = pieces.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pieces[mid]!.start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A suppression comment inside a multi-line statement covers that statement; otherwise the next. */
@@ -167,15 +181,15 @@ function unitEnd(pieces: readonly SqlPiece[]): (start: number) => number {
   };
 }
 
-/** A finding moved by `delta` (memo entries are stored relative to their statement). */
+/** A finding moved by `delta` (a statement after the edit). */
 function shift(f: Finding, delta: number): Finding {
-  return {
-    ...f,
-    start: f.start + delta,
-    end: f.end + delta,
-    ...(f.unitStart !== undefined ? { unitStart: f.unitStart + delta } : {}),
-    ...(f.fixes ? { fixes: f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, start: e.start + delta, end: e.end + delta })) })) } : {}),
-  };
+  const moved: Finding = { rule: f.rule, severity: f.severity, start: f.start + delta, end: f.end + delta, message: f.message };
+  if (f.fixes)
+    moved.fixes = f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ start: e.start + delta, end: e.end + delta, newText: e.newText })) }));
+  if (f.related) moved.related = f.related;
+  if (f.relatedHere) moved.relatedHere = f.relatedHere.map((r) => ({ start: r.start + delta, end: r.end + delta, message: r.message }));
+  if (f.unitStart !== undefined) moved.unitStart = f.unitStart + delta;
+  return moved;
 }
 
 /** Parses and lints one top-level statement; returns the state after it. */

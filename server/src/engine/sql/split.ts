@@ -34,15 +34,27 @@ const isIdentChar = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 
 export function splitSql(text: string): SplitResult {
   const pieces: SqlPiece[] = [];
   const comments: SqlComment[] = [];
+  scan(text, 0, pieces, comments);
+  return { pieces, comments };
+}
+
+/**
+ * Scans `text` from `from`, which is 0 or a resume point of an earlier scan (where the previous
+ * statement ended: the scanner holds nothing there), appending to `pieces` and `comments`.
+ * Stops early at the first resume point for which `stopAt` says yes, returning it; or returns -1
+ * at the end of the text.
+ */
+function scan(text: string, from: number, pieces: SqlPiece[], comments: SqlComment[], stopAt?: (resume: number) => boolean): number {
   const n = text.length;
-  let i = 0;
+  let i = from;
   let depth = 0;
   let stmtStart = -1;
-  let leadingStart = 0;
+  let leadingStart = from;
   // Words of the current statement, lowercased, to recognise BEGIN ATOMIC and COPY … FROM stdin.
   let words: string[] = [];
   let atomicDepth = 0;
-  let atLineStart = true;
+  // Every resume point but the start of the text follows a non-blank character.
+  let atLineStart = from === 0;
 
   const finish = (end: number, semicolon: number, resume = semicolon >= 0 ? semicolon + 1 : n): void => {
     if (stmtStart >= 0) {
@@ -80,6 +92,7 @@ export function splitSql(text: string): SplitResult {
       if (stmtStart >= 0) finish(trimEnd(text, i), -1, end);
       i = end;
       leadingStart = i;
+      if (stopAt?.(i)) return i;
       continue;
     }
     // -- comment
@@ -101,6 +114,7 @@ export function splitSql(text: string): SplitResult {
     if (c === 59 /* ; */) {
       if (depth === 0 && atomicDepth === 0) {
         finish(i, i);
+        if (stopAt?.(i)) return i;
         continue;
       }
       i++;
@@ -157,7 +171,112 @@ export function splitSql(text: string): SplitResult {
     i++;
   }
   if (stmtStart >= 0) finish(n, -1);
-  return { pieces, comments };
+  return -1;
+}
+
+/** Where an edit changed a text: old[prefix, oldLength - suffix) became new[prefix, newLength - suffix). */
+export interface TextChange {
+  prefix: number;
+  suffix: number;
+}
+
+/** The longest common prefix and suffix of two texts, compared in blocks (fast on large files). */
+export function diffTexts(before: string, after: string): TextChange {
+  const shorter = Math.min(before.length, after.length);
+  let prefix = 0;
+  for (let block = 4096; block >= 1; block >>= 3) {
+    while (prefix + block <= shorter && after.startsWith(before.slice(prefix, prefix + block), prefix)) prefix += block;
+  }
+  let suffix = 0;
+  const room = shorter - prefix;
+  for (let block = 4096; block >= 1; block >>= 3) {
+    while (suffix + block <= room && after.endsWith(before.slice(before.length - suffix - block, before.length - suffix), after.length - suffix))
+      suffix += block;
+  }
+  return { prefix, suffix };
+}
+
+/**
+ * The split of `text`, given the split of `before` and where they differ: rescans only from the
+ * last statement boundary before the change up to the first boundary after it that the old split
+ * also had, and takes the rest from the old split, shifted. Pieces before the change are the old
+ * objects. Gives exactly what splitSql(text) gives.
+ */
+export function resplitSql(before: SplitResult, text: string, change: TextChange, beforeLength: number): IncrementalSplit {
+  const old = before.pieces;
+  const delta = text.length - beforeLength;
+  // The last old piece whose leading comments start in unchanged text: everything before it stays.
+  // Strictly before the change: a boundary after a psql meta-command is the newline ending it.
+  let kept = upperBound(old, change.prefix - 1, (p) => p.leadingStart);
+  while (kept > 0 && old[kept - 1]!.leadingStart === 0) kept--; // the start of the text is no resume point
+  const from = kept > 0 ? old[kept - 1]!.leadingStart : 0;
+  const rescanFrom = kept > 0 ? kept - 1 : 0;
+  const pieces = old.slice(0, rescanFrom);
+  const comments = before.comments.slice(
+    0,
+    upperBound(before.comments, from - 1, (c) => c.start),
+  );
+  const unchangedFrom = text.length - change.suffix;
+  let resumeOld = -1;
+  const stop = scan(text, from, pieces, comments, (resume) => {
+    if (resume < unchangedFrom || resume - delta <= 0) return false;
+    // A boundary after the change that the old split had too: from here on the texts agree.
+    const index = upperBound(old, resume - delta, (p) => p.leadingStart) - 1;
+    if (index < 0 || old[index]!.leadingStart !== resume - delta) return false;
+    resumeOld = index;
+    return true;
+  });
+  const rescanned = pieces.length;
+  if (stop >= 0) {
+    for (let k = resumeOld; k < old.length; k++) {
+      const p = old[k]!;
+      pieces.push(
+        delta === 0
+          ? p
+          : { start: p.start + delta, end: p.end + delta, semicolon: p.semicolon >= 0 ? p.semicolon + delta : -1, leadingStart: p.leadingStart + delta },
+      );
+    }
+    const firstComment = upperBound(before.comments, stop - delta - 1, (c) => c.start);
+    for (let k = firstComment; k < before.comments.length; k++) {
+      const c = before.comments[k]!;
+      comments.push(delta === 0 ? c : { start: c.start + delta, end: c.end + delta, text: c.text });
+    }
+  }
+  return {
+    pieces,
+    comments,
+    keptBefore: rescanFrom,
+    rescannedUpTo: rescanned,
+    oldIndexAfter: stop >= 0 ? resumeOld : old.length,
+    delta,
+    change,
+    length: text.length,
+  };
+}
+
+/** A split made from an earlier one: which new pieces are which old ones. */
+export interface IncrementalSplit extends SplitResult {
+  /** Pieces [0, keptBefore) are the old pieces [0, keptBefore), unchanged. */
+  keptBefore: number;
+  /** Pieces from rescannedUpTo on are the old pieces from oldIndexAfter on, moved by delta. */
+  rescannedUpTo: number;
+  oldIndexAfter: number;
+  delta: number;
+  change: TextChange;
+  /** Length of the new text. */
+  length: number;
+}
+
+/** Index of the first item whose key is greater than `value` (items sorted by key). */
+function upperBound<T>(items: readonly T[], value: number, key: (item: T) => number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(items[mid]!) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function trimEnd(text: string, end: number): number {

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding } from '../engine';
+import { DiagnosticsJson, toDiagnostic } from './convert';
+import { messageJson, serialisedDiagnostics } from './publish';
+
+const TEXT = [
+  '-- rollout-guard-ignore nothing-here',
+  'ALTER TABLE orders',
+  '  DROP COLUMN a,',
+  '  DROP COLUMN "ü ""b""";',
+  "SET lock_timeout = '1s';",
+  '',
+].join('\n');
+
+/** Findings with every optional part a diagnostic can carry. */
+function findings(shift: number): Finding[] {
+  const at = (s: string): number => TEXT.indexOf(s) + shift;
+  return [
+    { rule: 'unused-ignore', severity: 'info', start: 3, end: 36, message: 'rollout-guard-ignore nothing-here suppresses nothing.' },
+    {
+      rule: 'ban-drop-column',
+      severity: 'warning',
+      start: at('DROP COLUMN a'),
+      end: at('DROP COLUMN a') + 13,
+      message: 'Dropping "a" breaks readers.',
+      unitStart: at('ALTER'),
+    },
+    {
+      rule: 'ban-drop-column',
+      severity: 'error',
+      start: at('DROP COLUMN "'),
+      end: at('DROP COLUMN "') + 22,
+      message: 'Dropping "ü \\"b\\"" breaks readers.\nSecond line.',
+      unitStart: at('ALTER'),
+      relatedHere: [{ start: at('ALTER'), end: at('ALTER') + 5, message: 'the statement' }],
+      related: [{ file: 'file:///k8s/app.yaml', start: { line: 3, character: 2 }, end: { line: 3, character: 9 }, message: 'reads it' }],
+    },
+    { rule: 'require-lock-timeout', severity: 'hint', start: at('SET'), end: at('SET'), message: 'Dropping "a" breaks readers.' },
+  ];
+}
+
+describe('DiagnosticsJson', () => {
+  it('gives the JSON of toDiagnostic, also when reusing what it built for moved findings', () => {
+    const json = new DiagnosticsJson();
+    for (const prefix of ['', ' ', '\n\n', '  ', '']) {
+      const doc = TextDocument.create('file:///m.sql', 'sql', 1, prefix + TEXT);
+      const list = findings(prefix.length);
+      assert.deepEqual(
+        JSON.parse(json.encode(doc, list)),
+        JSON.parse(JSON.stringify(list.map((f) => toDiagnostic(doc, f)))),
+        `prefix ${JSON.stringify(prefix)}`,
+      );
+    }
+  });
+
+  it('writes a publishDiagnostics message with the pre-built diagnostics as its params', () => {
+    const doc = TextDocument.create('file:///m.sql', 'sql', 7, TEXT);
+    const list = findings(0);
+    const params = serialisedDiagnostics(doc.uri, 7, new DiagnosticsJson().encode(doc, list));
+    const message = { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params };
+    const expected = {
+      jsonrpc: '2.0',
+      method: 'textDocument/publishDiagnostics',
+      params: { uri: doc.uri, version: 7, diagnostics: list.map((f) => toDiagnostic(doc, f)) },
+    };
+    assert.deepEqual(JSON.parse(messageJson(message)), JSON.parse(JSON.stringify(expected)));
+    // Transports that serialise the object (VS Code's IPC) see the same diagnostics.
+    assert.deepEqual(JSON.parse(JSON.stringify(message)), JSON.parse(JSON.stringify(expected)));
+    const unversioned = { ...message, params: serialisedDiagnostics(doc.uri, undefined, '[]') };
+    assert.deepEqual(JSON.parse(messageJson(unversioned)), { ...message, params: { uri: doc.uri, diagnostics: [] } });
+  });
+});

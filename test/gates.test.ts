@@ -6,6 +6,7 @@
  * chart series, and automatic rollback under a fake clock.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
@@ -30,40 +31,48 @@ import {
   type Scheduler,
   type WatchedCanary,
 } from '../client/src/ops/gates';
+import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
+import { repoRoot } from './helpers/lsp-client';
 import { startDemoService, startTraffic, type DemoService, type TrafficGenerator } from './helpers/demo-service';
 import { freePort, startPrometheus, type TestPrometheus } from './helpers/prometheus';
 
 const INTERVAL = '5s';
+const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 const defaultGates = DEFAULT_PRESET.map((spec) => defineGate(spec));
 const target = (canary: string, stable = 'stable') => ({ namespace: 'shop', service: 'checkout', subsets: { stable, canary } });
 const gate = (report: GateReport, name: string): GateResult => report.gates.find((g) => g.gate === name)!;
 
+let demo: DemoService;
+let traffic: TrafficGenerator;
+let prometheus: TestPrometheus;
+const ROUTING = { stable: 30, healthy: 15, erroring: 15, broken: 10, slow: 10, idle: 0, flip: 20 };
+
+// One Prometheus and one demo service for the whole file: every scenario is its own version.
+before(async () => {
+  demo = await startDemoService({
+    stable: { errorRate: 0, latencyMs: 2 },
+    healthy: { errorRate: 0, latencyMs: 2 },
+    erroring: { errorRate: 0.1, latencyMs: 2 },
+    broken: { errorRate: 0.2, latencyMs: 2 },
+    slow: { errorRate: 0, latencyMs: 700 },
+    idle: { errorRate: 0, latencyMs: 2 },
+    flip: { errorRate: 0, latencyMs: 2 },
+  });
+  traffic = startTraffic(demo, { ratePerSecond: 100, weights: ROUTING });
+  prometheus = await startPrometheus({ targets: demo.targets });
+  // Rates over [5s] need two scrapes that saw requests: wait until every version with traffic has a rate.
+  await prometheus.waitFor('count(rate(http_request_duration_seconds_count[5s]) > 0)', (v) => v[0] === 6, 30_000);
+  // …and the versions that fail some requests have a rate of 500s (that series starts with the first error).
+  await prometheus.waitFor('count(rate(http_requests_total{status="500"}[5s]) > 0)', (v) => v[0] === 2, 30_000);
+});
+
+after(async () => {
+  await traffic?.stop();
+  await prometheus?.stop();
+  await demo?.stop();
+});
+
 describe('gates against a real Prometheus', () => {
-  let demo: DemoService;
-  let traffic: TrafficGenerator;
-  let prometheus: TestPrometheus;
-
-  before(async () => {
-    demo = await startDemoService({
-      stable: { errorRate: 0, latencyMs: 2 },
-      healthy: { errorRate: 0, latencyMs: 2 },
-      erroring: { errorRate: 0.1, latencyMs: 2 },
-      slow: { errorRate: 0, latencyMs: 700 },
-      idle: { errorRate: 0, latencyMs: 2 },
-      flip: { errorRate: 0, latencyMs: 2 },
-    });
-    traffic = startTraffic(demo, { ratePerSecond: 100, weights: { stable: 30, healthy: 15, erroring: 20, slow: 15, idle: 0, flip: 20 } });
-    prometheus = await startPrometheus({ targets: demo.targets });
-    // Rates over [5s] need two scrapes that saw requests: wait until every version with traffic has a rate.
-    await prometheus.waitFor('count(rate(http_request_duration_seconds_count[5s]) > 0)', (v) => v[0] === 5, 30_000);
-  });
-
-  after(async () => {
-    await traffic?.stop();
-    await prometheus?.stop();
-    await demo?.stop();
-  });
-
   it('passes a healthy canary, with the stable and canary values', async () => {
     const report = await checkGates(target('healthy'), defaultGates, prometheus.url, { interval: INTERVAL });
     assert.equal(report.verdict, 'pass', report.reason);
@@ -196,7 +205,13 @@ describe('gates against a real Prometheus', () => {
   });
 
   it('draws stable and canary series over a window for the metrics panel', async () => {
-    const end = new Date();
+    // Wait until both error-rate queries have a value now, then ask for a window ending at the next whole second.
+    for (const subset of ['stable', 'erroring'])
+      await prometheus.waitFor(
+        defaultGates[0]!.template.render({ namespace: 'shop', service: 'checkout', subset, interval: INTERVAL }),
+        (v) => v.length === 1 && !Number.isNaN(v[0]),
+      );
+    const end = new Date(Math.ceil(Date.now() / 1000) * 1000);
     const series = await gateSeries(target('erroring'), defaultGates[0]!, new PrometheusClient(prometheus.url), {
       rangeSeconds: 30,
       stepSeconds: 1,
@@ -227,7 +242,7 @@ describe('gates against a real Prometheus', () => {
       rollback: async (_canary, report) => {
         rollbacks.push(report);
         weight = 0;
-        traffic.setWeights({ stable: 30, healthy: 15, erroring: 20, slow: 15, idle: 0, flip: 0 });
+        traffic.setWeights({ ...ROUTING, flip: 0 });
       },
       intervalMs: 500,
       consecutiveFailures: 2,
@@ -257,6 +272,154 @@ describe('gates against a real Prometheus', () => {
     assert.ok(gate(rolledBack.report, 'error-rate').canary.value! > 0.01);
     const firstEvent = events[0]!;
     assert.equal(firstEvent.type === 'evaluated' ? firstEvent.report.verdict : firstEvent.type, 'pass');
+  });
+});
+
+/** Namespace shop: Service checkout, its subsets, and one VirtualService per scenario (stable first, canary second). */
+function shopManifests(canaries: Record<string, { canary: string; weight: number }>): string {
+  const versions = Object.keys(ROUTING);
+  const docs = [
+    'apiVersion: v1\nkind: Service\nmetadata: {name: checkout}\nspec: {selector: {app: checkout}, ports: [{port: 80}]}',
+    `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: checkout}\nspec:\n  host: checkout\n  subsets:\n${versions.map((v) => `    - {name: ${v}, labels: {version: ${v}}}`).join('\n')}`,
+    ...versions.map(
+      (v) =>
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: checkout-${v}}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: checkout, version: ${v}}}\n  template:\n    metadata: {labels: {app: checkout, version: ${v}}}\n    spec: {containers: [{name: app, image: "shop/checkout:${v}"}]}\nstatus: {readyReplicas: 1}`,
+    ),
+    ...Object.entries(canaries).map(
+      ([name, { canary, weight }]) =>
+        `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: ${name}}\nspec:\n  hosts: [checkout]\n  http:\n    - route:\n        - {destination: {host: checkout, subset: stable}, weight: ${100 - weight}}\n        - {destination: {host: checkout, subset: ${canary}}, weight: ${weight}}`,
+    ),
+  ];
+  return docs.join('\n---\n');
+}
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs bin/rollout-guard.js without blocking this process (the demo service lives here and must keep answering). */
+function runCli(args: string[], cwd: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '' } }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('rollout-guard gate check against the Kubernetes stand-in and the real Prometheus', () => {
+  let standIn: KubernetesStandIn;
+  let dir: string;
+  let kubeconfig: string;
+  const weights = (name: string): number[] =>
+    (standIn.object('VirtualService', 'shop', name)!.spec as { http: { route: { weight: number }[] }[] }).http[0]!.route.map((r) => r.weight);
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-gate-cli-'));
+    fs.mkdirSync(path.join(dir, '.git'));
+    standIn = await startStandIn({
+      namespace: 'shop',
+      seed: [
+        shopManifests({
+          good: { canary: 'healthy', weight: 10 },
+          bad: { canary: 'broken', weight: 25 },
+          'bad-rollback': { canary: 'broken', weight: 25 },
+          quiet: { canary: 'idle', weight: 10 },
+        }),
+      ],
+    });
+    kubeconfig = standIn.writeKubeconfig(dir);
+  });
+  after(async () => {
+    await standIn?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const check = (name: string, ...extra: string[]): Promise<CliRun> =>
+    runCli(['gate', 'check', `shop/${name}`, '--prometheus-url', prometheus.url, '--kubeconfig', kubeconfig, '--interval', INTERVAL, ...extra], dir);
+
+  it('passes a healthy canary: exit 0 and a table of stable, canary, threshold and verdict', async () => {
+    const r = await check('good');
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const lines = r.stdout.split('\n');
+    assert.match(lines[0]!, /^shop\/good: stable stable, canary healthy at 10 % \(Prometheus http:\/\/127\.0\.0\.1:\d+, window 5s\)$/);
+    assert.match(lines[2]!, /^GATE\s+STABLE\s+CANARY\s+THRESHOLD\s+VERDICT$/);
+    assert.match(lines[3]!, /^error-rate\s+0 %\s+0 %\s+> 1 %\s+pass$/);
+    assert.match(lines[4]!, /^p99-latency\s+[\d.]+ ms\s+[\d.]+ ms\s+> 500 ms\s+pass$/);
+    assert.match(r.stdout, /Verdict: pass \(2 gates passed\)/);
+  });
+
+  it('fails a broken canary with the numbers (exit 1) and leaves its weight without --rollback-on-fail', async () => {
+    const r = await check('bad', '--format', 'json');
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as GateReport & { canary: string; canaryWeight: number };
+    assert.equal(report.canary, 'shop/bad');
+    assert.equal(report.verdict, 'fail');
+    assert.equal(report.canaryWeight, 25);
+    const errors = gate(report, 'error-rate');
+    assert.equal(errors.verdict, 'fail');
+    assert.ok(errors.canary.value! > 0.1 && errors.canary.value! < 0.35, `error rate ${errors.canary.value}`);
+    assert.equal(errors.stable.value, 0);
+    assert.deepEqual(weights('bad'), [75, 25]);
+  });
+
+  it('--rollback-on-fail sets the failing canary to 0 % in the VirtualService', async () => {
+    const r = await check('bad-rollback', '--rollback-on-fail');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^error-rate\s+0 %\s+[\d.]+ %\s+> 1 %\s+fail$/m);
+    assert.match(r.stdout, /Verdict: FAIL/);
+    assert.match(r.stdout, /rolled back: canary broken 25 % → 0 %/);
+    assert.deepEqual(weights('bad-rollback'), [100, 0]);
+  });
+
+  it('a canary without traffic is no data: exit 1 with the reason, and no rollback', async () => {
+    const r = await check('quiet', '--rollback-on-fail');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^error-rate\s+0 %\s+—\s+> 1 %\s+no-data$/m);
+    assert.match(r.stdout, /error-rate: NaN for subset "idle": no requests in the last 5s/);
+    assert.match(r.stdout, /Verdict: NO DATA \(not a pass\)/);
+    assert.deepEqual(weights('quiet'), [90, 10]);
+  });
+
+  it('Prometheus down is no data (exit 1), the cluster unreachable is exit 2, a bad call is exit 2', async () => {
+    const closed = await freePort();
+    const down = await runCli(['gate', 'check', 'shop/good', '--prometheus-url', `http://127.0.0.1:${closed}`, '--kubeconfig', kubeconfig], dir);
+    assert.equal(down.code, 1);
+    assert.match(down.stdout, new RegExp(`error-rate: Prometheus at http://127\\.0\\.0\\.1:${closed}/? is unreachable \\(ECONNREFUSED\\)`));
+
+    const missing = await check('nothing-here');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nothing-here/);
+    assert.match(missing.stderr, /not found|404/i);
+
+    const noUrl = await runCli(['gate', 'check', 'shop/good', '--kubeconfig', kubeconfig], dir);
+    assert.equal(noUrl.code, 2);
+    assert.match(noUrl.stderr, /no Prometheus: give --prometheus-url URL/);
+
+    fs.writeFileSync(path.join(dir, 'bad-gates.yaml'), 'gates:\n  queries:\n    - {name: broken, failAbove: 1, query: "sum(x{v=\\"{{subset}}\\"}"}\n');
+    const badConfig = await check('good', '--config', 'bad-gates.yaml');
+    assert.equal(badConfig.code, 2);
+    assert.match(badConfig.stderr, /bad-gates\.yaml: gate "broken": not valid PromQL at line 1, column 22 at the end/);
+  });
+
+  it('canary step is refused on a no-data gate and goes ahead on passing gates', async () => {
+    const refused = await runCli(['canary', 'step', 'shop/quiet', '--prometheus-url', prometheus.url, '--kubeconfig', kubeconfig], dir);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stderr, /step of shop\/quiet refused: gate has no data: .*NaN for subset "idle"/);
+    assert.deepEqual(weights('quiet'), [90, 10]);
+
+    const down = await runCli(['canary', 'promote', 'shop/good', '--prometheus-url', `http://127.0.0.1:${await freePort()}`, '--kubeconfig', kubeconfig], dir);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /promote of shop\/good refused: gate has no data: .*unreachable/);
+    assert.deepEqual(weights('good'), [90, 10]);
+
+    // The rate window comes from the configuration file the canary command shares.
+    fs.writeFileSync(path.join(dir, '.rollout-guard.yaml'), `gates:\n  interval: ${INTERVAL}\n`);
+    const stepped = await runCli(['canary', 'step', 'shop/good', '--prometheus-url', prometheus.url, '--kubeconfig', kubeconfig], dir);
+    fs.rmSync(path.join(dir, '.rollout-guard.yaml'));
+    assert.equal(stepped.code, 0, stepped.stderr);
+    assert.deepEqual(weights('good'), [75, 25]);
   });
 });
 

@@ -55,7 +55,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (command === 'gate') return (await import('./gate')).gate(rest, io);
   if (command === 'canary') {
     const { canary } = await import('./canary');
-    return canary(rest, io);
+    return canary(rest, io, { gateCheckFor: (await import('./gate')).gateCheckFor });
   }
   if (command !== 'check') {
     io.stderr.write(`rollout-guard: unknown command "${command}"\n\n${USAGE}`);

@@ -24,11 +24,13 @@ import {
   formatGateValue,
   GateConfigError,
   loadGateSettings,
+  prometheusGateCheck,
   type GateReport,
   type GateResult,
   type GateSettings,
   type GateSettingsInput,
 } from '../../client/src/ops/gates';
+import type { GateCheck } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';
 
 export const GATE_USAGE = `Usage:
@@ -137,6 +139,22 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
     if (error instanceof ClusterError || error instanceof RouteSelectionError) return fail2(io, error.message);
     throw error;
   }
+}
+
+/**
+ * The gate check of `canary step|promote` when a Prometheus URL is configured. A broken gate
+ * configuration answers no-data with its message, so the step is refused rather than waved through.
+ */
+export function gateCheckFor(options: { prometheusUrl: string; cwd: string; configFile?: string }): GateCheck {
+  let settings: GateSettings;
+  try {
+    settings = loadGateSettings({ cwd: options.cwd, configFile: options.configFile, overrides: { prometheusUrl: options.prometheusUrl } });
+  } catch (error) {
+    if (!(error instanceof GateConfigError)) throw error;
+    const reason = `the gates cannot be evaluated: ${error.message}`;
+    return async () => ({ verdict: 'no-data', reason });
+  }
+  return prometheusGateCheck(settings, options.prometheusUrl);
 }
 
 interface RollbackOutcome {

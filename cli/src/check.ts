@@ -29,12 +29,16 @@ export interface CheckOptions {
   pgVersion?: string;
   assumeInTransaction?: boolean;
   configFile?: string;
+  /** Also walk folders for TS/JS files and check the SQL inside them. */
+  embedded?: boolean;
   color: boolean;
   version: string;
 }
 
 /** Folders never worth descending into. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+/** With --embedded: bundles and generated code repeat the sources' SQL. */
+const BUILD_DIRS = new Set(['dist', 'build', 'out', 'coverage', '.next', 'vendor']);
 
 export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let settings: EngineSettings;
@@ -60,8 +64,12 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     if (stat.isDirectory())
       walkFiles(
         full,
-        (_full, name) => SKIPPED_DIRS.has(name),
-        (_full, name) => fileKind(name) !== undefined,
+        (_full, name) => SKIPPED_DIRS.has(name) || (!!options.embedded && BUILD_DIRS.has(name)),
+        // TS/JS only when asked: a CI run that checks migrations/ should not start linting application code.
+        (_full, name) => {
+          const kind = fileKind(name);
+          return kind !== undefined && (kind !== 'code' || !!options.embedded);
+        },
         files,
       );
     else files.push(full);

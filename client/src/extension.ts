@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { deactivateMigrations, registerMigrations } from './migrations/register';
+import { registerRollouts } from './rollouts/rollouts';
 
 let client: LanguageClient | undefined;
 
@@ -34,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('Rollout Guard', { log: true });
   context.subscriptions.push(output);
   registerMigrations(context, output);
+  registerRollouts(context, output);
 
   const status = vscode.languages.createLanguageStatusItem('rolloutGuard.status', [{ language: 'sql' }, { language: 'yaml' }]);
   status.name = 'Rollout Guard';
@@ -53,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'file', language: 'sql' },
       { scheme: 'untitled', language: 'sql' },
       { scheme: 'file', language: 'yaml' },
+      ...['typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ scheme: 'file', language })),
     ],
     outputChannel: output,
     middleware: {

@@ -24,6 +24,7 @@ import {
   isContractStep,
   lintText,
   loadParser,
+  mayHoldSql,
   ManifestWorkspace,
   NOT_APPLICATION_CODE,
   SqlLintMemo,
@@ -59,6 +60,8 @@ const diagnosticsJson = new Map<string, DiagnosticsJson>();
 /** Every YAML file of the workspace folders, keyed by URI; open documents' text wins over the disk. */
 const manifests = new ManifestWorkspace();
 const reportedProblems = new Set<string>();
+/** Open TS/JS documents that hold SQL calls (and so may have diagnostics). */
+const codeWithSql = new Set<string>();
 
 connection.onInitialize((params) => {
   workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
@@ -120,6 +123,12 @@ async function lintDocument(uri: string): Promise<void> {
   if (documents.get(uri)?.version !== version) return; // a newer version is scheduled
   const text = doc?.getText() ?? manifests.text(uri);
   if (text === undefined) return;
+  // TS/JS: only files with SQL calls are checked (and cleared once their last one is gone).
+  if (kind === 'code' && !mayHoldSql(text)) {
+    if (codeWithSql.delete(uri)) await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+    return;
+  }
+  if (kind === 'code') codeWithSql.add(uri);
   let findings: Finding[] = [];
   if (settings.enabled) {
     try {
@@ -180,6 +189,8 @@ function pathOf(uri: string): string {
   const doc = documents.get(uri);
   if (doc?.languageId === 'sql' && !/\.(sql|pgsql|psql)$/i.test(uri)) return `${uri}.sql`;
   if (doc?.languageId === 'yaml' && !/\.ya?ml$/i.test(uri)) return `${uri}.yaml`;
+  if (doc && /^(typescript|javascript)(react)?$/.test(doc.languageId) && !/\.[cm]?[jt]sx?$/i.test(uri))
+    return `${uri}.${doc.languageId.startsWith('typescript') ? 'ts' : 'js'}`;
   return uri;
 }
 
@@ -249,6 +260,7 @@ documents.onDidClose((e) => {
   settingsCache.delete(uri);
   sqlMemos.delete(uri);
   diagnosticsJson.delete(uri);
+  codeWithSql.delete(uri);
   fixStore.delete(uri);
   if (fileKind(pathOf(uri)) === 'yaml' && URI.parse(uri).scheme === 'file') {
     // Back to what is on disk: the workspace graph keeps it and its diagnostics stay.

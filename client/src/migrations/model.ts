@@ -37,7 +37,13 @@ export interface PhaseView {
   runTitle?: string;
 }
 
-const LENS_TEXT_MAX = 110;
+const LENS_TEXT_MAX = 150;
+
+/** A status error short enough to read in a lens or tree row: the reason, without the server's address (that is in the tooltip). */
+function condensed(statusError: string): string {
+  const connect = /^cannot connect to PostgreSQL at .*?\(database [^)]*\): (.*)$/s.exec(statusError);
+  return connect ? `cannot connect: ${connect[1]}` : statusError;
+}
 
 function shorten(text: string, max = LENS_TEXT_MAX): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
@@ -63,7 +69,7 @@ export function phaseView(snapshot: PlanSnapshot, phase: PhaseName, now: number 
   const state = snapshot.status?.phases.find((p) => p.phase === phase);
   if (!state) {
     const why = snapshot.statusError ?? 'state unknown';
-    return { phase, text: shorten(why), tooltip: why, icon: 'unknown', runTitle: run('Run') };
+    return { phase, text: shorten(condensed(why)), tooltip: why, icon: 'unknown', runTitle: run('Run') };
   }
   if (state.drift) {
     const text = `refused: ${state.file} changed since it ran (checksum drift)`;
@@ -136,7 +142,7 @@ export function phaseView(snapshot: PlanSnapshot, phase: PhaseName, now: number 
 /** One line for a whole plan: "expand applied · backfill 41 % · switch pending · contract pending". */
 export function planSummary(snapshot: PlanSnapshot): string {
   if (snapshot.planError) return shorten(snapshot.planError, 80);
-  if (!snapshot.status) return shorten(snapshot.statusError ?? 'state unknown', 80);
+  if (!snapshot.status) return shorten(condensed(snapshot.statusError ?? 'state unknown'), 100);
   return snapshot.status.phases
     .map((p) => {
       if (p.drift) return `${p.phase} drift`;

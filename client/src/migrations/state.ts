@@ -190,7 +190,8 @@ export class MigrationsState implements vscode.Disposable {
     try {
       return { source, plan, status: await planStatus(plan, connection.url) };
     } catch (error) {
-      const message = error instanceof ConnectionError || error instanceof DatabaseUrlError ? error.message : `cannot read the ledger: ${String(error)}`;
+      let message = error instanceof ConnectionError || error instanceof DatabaseUrlError ? error.message : `cannot read the ledger: ${String(error)}`;
+      if (/asks for a password|password authentication failed/.test(message)) message += '; set it with "Rollout Guard: Set Database Password"';
       return { source, plan, statusError: scrubSecrets(message, connection.secrets) };
     }
   }

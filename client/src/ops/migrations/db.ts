@@ -199,6 +199,8 @@ function connectFailure(error: unknown, target: ConnectionTarget, timeoutMs: num
     case '57P03':
       return 'the server is starting up or shutting down';
   }
+  // node-postgres' words when the server asks for a password and the URL (and PGPASSWORD) gave none.
+  if (/client password must be a string/.test(message)) return `the server asks for a password for user ${target.user} and none was given`;
   if (/timeout/i.test(message)) return `no answer within ${Math.round(timeoutMs / 1000)} s (connection timeout)`;
   return message;
 }

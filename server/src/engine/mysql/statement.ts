@@ -412,9 +412,11 @@ function recogniseAlterTable(s: MysqlStatement, c: Cursor): void {
   else c.accept('nowait');
   const rest = s.tokens.slice(c.i);
   if (rest.length === 0) return;
-  for (const clause of splitClauses(rest)) {
+  const commas = topLevelCommas(rest);
+  for (const [index, clause] of splitClauses(rest).entries()) {
     if (clause.length === 0) {
-      const comma = rest.find((t) => t.text === ',') ?? rest[rest.length - 1]!;
+      // The comma after the empty clause (or the last one, for a trailing comma).
+      const comma = commas[Math.min(index, commas.length - 1)] ?? rest[rest.length - 1]!;
       s.problems.push({ start: comma.start, end: comma.end, message: 'Empty ALTER TABLE clause (a stray comma?).' });
       continue;
     }
@@ -424,6 +426,15 @@ function recogniseAlterTable(s: MysqlStatement, c: Cursor): void {
     if (action.kind === 'algorithm') s.algorithm = { value: action.value ?? '', start: action.start, end: action.end };
     if (action.kind === 'lock') s.lock = { value: action.value ?? '', start: action.start, end: action.end };
   }
+}
+
+function topLevelCommas(tokens: Token[]): Token[] {
+  let depth = 0;
+  return tokens.filter((t) => {
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    return depth === 0 && t.text === ',';
+  });
 }
 
 function readAlterClause(clause: Token[], problems: SyntaxProblem[]): AlterAction | undefined {

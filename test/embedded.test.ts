@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { loadParser, mergeSettings } from '../server/src/engine';
+import { extractSql } from '../server/src/engine/embedded/lint';
+import { findSqlLiterals } from '../server/src/engine/embedded/scan';
+import { lintCode } from './helpers/mysql-lint';
+import { repoRoot } from './helpers/lsp-client';
+
+const bin = path.join(repoRoot, 'bin/rollout-guard.js');
+const fixtures = path.join(repoRoot, 'test/fixtures/embedded');
+
+before(() => loadParser());
+
+describe('SQL in TS/JS: held-out style files through the CLI', () => {
+  const run = (args: string[]): { code: number | null; lines: string[] } => {
+    const r = spawnSync(process.execPath, [bin, 'check', ...args, '--format', 'json'], { cwd: fixtures, encoding: 'utf8' });
+    assert.equal(r.stderr, '', `exit ${r.status}: ${r.stderr}`);
+    const { findings } = JSON.parse(r.stdout) as { findings: { file: string; rule: string; line: number; column: number }[] };
+    return { code: r.status, lines: findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`) };
+  };
+
+  it('--embedded: pg and mysql2 files, each finding at its line and column, none in code that is not a SQL call', () => {
+    const { code, lines } = run(['.', '--embedded']);
+    assert.equal(code, 1);
+    assert.deepEqual(lines, [
+      'src/expand-contract.ts:9:8 changing-column-type',
+      'src/expand-contract.ts:16:21 unbatched-backfill',
+      'src/expand-contract.ts:21:42 ban-drop-column',
+      'src/expand-contract.ts:21:42 prefer-robust-stmts',
+      'src/expand-contract.ts:24:24 require-concurrent-index-creation',
+      'src/expand-contract.ts:24:24 prefer-robust-stmts',
+      'src/mysql-repo.js:5:43 adding-required-field',
+      'src/mysql-repo.js:6:39 mysql-unsafe-alter',
+      'src/mysql-repo.js:9:34 renaming-table',
+    ]);
+  });
+
+  it('without --embedded a folder walk leaves TS/JS alone; a file named on the command line is checked', () => {
+    assert.deepEqual(run(['.']).lines, []);
+    assert.deepEqual(run(['src/mysql-repo.js']).lines, [
+      'src/mysql-repo.js:5:43 adding-required-field',
+      'src/mysql-repo.js:6:39 mysql-unsafe-alter',
+      'src/mysql-repo.js:9:34 renaming-table',
+    ]);
+  });
+});
+
+describe('SQL in TS/JS: extraction', () => {
+  it('finds call arguments and sql tags, skips other templates, regex literals and concatenations', () => {
+    const text = [
+      'const re = /query\\(`DROP TABLE a`\\)/;',
+      'db.query<Row>(`SELECT 1`);',
+      "knex.raw('UPDATE t SET a = 1' + suffix);",
+      'await sql`ALTER TABLE t ADD COLUMN b int`;',
+      'log(`DROP TABLE x`);',
+      'client.query({ text: "DELETE FROM t", values: [] });',
+      'run(`${a ? `nested ${b}` : "c"}`); pool.execute(`DROP TABLE y`);',
+    ].join('\n');
+    const { literals } = findSqlLiterals(text);
+    assert.deepEqual(
+      literals.map((l) => `${l.via} ${text.slice(l.start, l.end)}`),
+      ['query `SELECT 1`', 'sql `ALTER TABLE t ADD COLUMN b int`', 'query "DELETE FROM t"', 'execute `DROP TABLE y`'],
+    );
+  });
+
+  it('lays SQL at the file offsets: same length, substitutions as same-width placeholders, lines kept', () => {
+    const text = 'import mysql from "mysql2";\nconn.query(`UPDATE ${t} SET a = ${v}\n  WHERE id = \\`x\\``);\n';
+    const { dialect, sql } = extractSql('a.ts', text, mergeSettings());
+    assert.equal(dialect, 'mysql');
+    assert.equal(sql.length, text.length);
+    assert.equal(sql.split('\n').length, text.split('\n').length);
+    assert.equal(sql.slice(text.indexOf('UPDATE'), text.indexOf('`);')), 'UPDATE ____ SET a = ?   \n  WHERE id =  `x `');
+  });
+
+  it('ok: no findings for files without SQL calls, or whose substituted statements cannot be judged', () => {
+    assert.deepEqual(lintCode('a.ts', 'export const q = router.query("select-box");\nconsole.log(`DROP TABLE x`);'), []);
+    assert.deepEqual(lintCode('a.ts', '// rollout-guard: dialect mysql\ndb.query(`ALTER TABLE t ${clauses}`);'), []);
+  });
+
+  it('err: exact ranges in the TS file, ignore comments in code, unused ones reported', () => {
+    const text = [
+      '// rollout-guard: dialect mysql',
+      'export async function up(db: Db) {',
+      '  await db.query(`ALTER TABLE orders',
+      '    DROP COLUMN legacy`);',
+      '  // rollout-guard-ignore ban-drop-table',
+      "  await db.execute('DROP TABLE old_orders');",
+      '  // rollout-guard-ignore renaming-table',
+      "  await db.execute('SELECT 1');",
+      '}',
+    ].join('\n');
+    const found = lintCode('up.ts', text);
+    assert.deepEqual(
+      found.map((f) => `${f.range} ${f.rule}`),
+      ['4:5-4:23 ban-drop-column', '7:27-7:41 unused-ignore'],
+    );
+  });
+});
+
+describe('SQL in TS/JS: package contributions', () => {
+  it('the extension activates on and serves TypeScript and JavaScript', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    for (const language of ['typescript', 'javascript']) assert.ok(manifest.activationEvents.includes(`onLanguage:${language}`));
+    const client = fs.readFileSync(path.join(repoRoot, 'client/src/extension.ts'), 'utf8');
+    assert.match(client, /'typescript', 'javascript', 'typescriptreact', 'javascriptreact'/);
+  });
+});

@@ -293,6 +293,25 @@ function shopManifests(canaries: Record<string, { canary: string; weight: number
   return docs.join('\n---\n');
 }
 
+/** An Argo Rollout that owns the weights of VirtualService argo-bad. */
+const ARGO_ROLLOUT = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: checkout-argo}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: checkout-argo}}
+  template:
+    metadata: {labels: {app: checkout-argo}}
+    spec: {containers: [{name: app, image: "shop/checkout:broken"}]}
+  strategy:
+    canary:
+      steps: [{setWeight: 20}, {pause: {}}]
+      trafficRouting:
+        istio:
+          virtualService: {name: argo-bad}
+          destinationRule: {name: checkout, canarySubsetName: broken, stableSubsetName: stable}
+status: {phase: Paused, currentStepIndex: 1}`;
+
 interface CliRun {
   code: number | null;
   stdout: string;
@@ -326,7 +345,9 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
           bad: { canary: 'broken', weight: 25 },
           'bad-rollback': { canary: 'broken', weight: 25 },
           quiet: { canary: 'idle', weight: 10 },
+          'argo-bad': { canary: 'broken', weight: 20 },
         }),
+        ARGO_ROLLOUT,
       ],
     });
     kubeconfig = standIn.writeKubeconfig(dir);
@@ -371,6 +392,14 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
     assert.match(r.stdout, /Verdict: FAIL/);
     assert.match(r.stdout, /rolled back: canary broken 25 % → 0 %/);
     assert.deepEqual(weights('bad-rollback'), [100, 0]);
+  });
+
+  it('--rollback-on-fail aborts the Argo Rollout that manages the VirtualService instead of writing its weights', async () => {
+    const r = await check('argo-bad', '--rollback-on-fail');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /rolled back: aborted Rollout shop\/checkout-argo/);
+    assert.equal((standIn.object('Rollout', 'shop', 'checkout-argo')!.status as { abort?: boolean }).abort, true);
+    assert.deepEqual(weights('argo-bad'), [80, 20]);
   });
 
   it('a canary without traffic is no data: exit 1 with the reason, and no rollback', async () => {

@@ -28,6 +28,8 @@ Options for check:
                      Treat each file as wrapped in a transaction
   --config <file>    Configuration file (default: .rollout-guard.yaml, searched upward)
   --no-color         Plain text even on a terminal
+  --embedded         Also check SQL inside .ts/.js files in folders (query(…), execute(…),
+                     raw(…), sql\`…\`); .ts/.js files named on the command line always are
 
 Exit status: 0 no error or warning, 1 findings, 2 usage or configuration error.
 `;
@@ -72,6 +74,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'assume-in-transaction': { type: 'boolean' },
         config: { type: 'string' },
         'no-color': { type: 'boolean' },
+        embedded: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -94,6 +97,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     pgVersion: parsed.values['pg-version'],
     assumeInTransaction: parsed.values['assume-in-transaction'],
     configFile: parsed.values.config,
+    embedded: parsed.values.embedded,
     color: !parsed.values['no-color'] && !!io.stdout.isTTY && !io.env.NO_COLOR,
     version: VERSION,
   };

@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import {
+  abortRollout,
   ClusterClient,
   ClusterError,
   canaryTarget,
@@ -116,13 +117,19 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
     let rollback: RollbackOutcome | undefined;
     if (report.verdict === 'fail' && values['rollback-on-fail']) {
       try {
-        const result = await rollbackCanary(client, ref, { route: values.route });
-        rollback = {
-          done: true,
-          from: result.previousWeight,
-          to: result.weight,
-          message: `rolled back: canary ${target.subsets.canary} ${result.previousWeight} % → ${result.weight} %`,
-        };
+        if (canary.rollout) {
+          // Argo owns the weights of a VirtualService it manages: abort the Rollout, as canary rollback does.
+          await abortRollout(client, canary.rollout.namespace, canary.rollout.name);
+          rollback = { done: true, message: `rolled back: aborted Rollout ${canary.rollout.namespace}/${canary.rollout.name} (all traffic back to stable)` };
+        } else {
+          const result = await rollbackCanary(client, ref, { route: values.route });
+          rollback = {
+            done: true,
+            from: result.previousWeight,
+            to: result.weight,
+            message: `rolled back: canary ${target.subsets.canary} ${result.previousWeight} % → ${result.weight} %`,
+          };
+        }
       } catch (error) {
         rollback = { done: false, message: `rollback failed: ${(error as Error).message}` };
       }

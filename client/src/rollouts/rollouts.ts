@@ -85,7 +85,7 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly output: vscode.OutputChannel,
+    private readonly output: vscode.LogOutputChannel,
   ) {
     this.view = vscode.window.createTreeView('rolloutGuard.rollouts', { treeDataProvider: this, showCollapseAll: true });
     this.statusBar.name = 'Rollout Guard: focused rollout';
@@ -590,12 +590,12 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
   }
 
   private log(line: string): void {
-    this.output.appendLine(`[${new Date().toISOString()}] ${line}`);
+    this.output.info(line);
   }
 
   private report(error: unknown): void {
     const message = messageOf(error);
-    this.log(`error: ${message}`);
+    this.output.error(message);
     void vscode.window.showErrorMessage(message);
   }
 
@@ -611,6 +611,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function registerRollouts(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
+export function registerRollouts(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
   context.subscriptions.push(new RolloutsController(context, output));
 }

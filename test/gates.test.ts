@@ -167,6 +167,21 @@ describe('gates against a real Prometheus', () => {
     assert.equal(rejected.verdict, 'no-data');
     assert.match(rejected.gates[0]!.reason, /rejected the query: .*expected type range vector in call to function "rate", got instant vector/);
 
+    // An HTTP error with Prometheus' error JSON: its message is the reason.
+    const overloaded = http.createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'error', errorType: 'unavailable', error: 'too many concurrent queries' }));
+    });
+    await new Promise<void>((resolve) => overloaded.listen(0, '127.0.0.1', resolve));
+    try {
+      const busy = await checkGates(target('healthy'), defaultGates, `http://127.0.0.1:${(overloaded.address() as AddressInfo).port}`, { interval: INTERVAL });
+      assert.equal(busy.verdict, 'no-data');
+      assert.match(gate(busy, 'error-rate').reason, /answered HTTP 503: too many concurrent queries$/);
+    } finally {
+      overloaded.closeAllConnections();
+      overloaded.close();
+    }
+
     const wrongPath = await checkGates(target('healthy'), defaultGates, `${prometheus.url}/not-prometheus`, { interval: INTERVAL });
     assert.equal(wrongPath.verdict, 'no-data');
     assert.match(gate(wrongPath, 'error-rate').reason, /answered HTTP 404 .*is this the Prometheus base URL\?/);
@@ -449,6 +464,14 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
     fs.rmSync(path.join(dir, '.rollout-guard.yaml'));
     assert.equal(stepped.code, 0, stepped.stderr);
     assert.deepEqual(weights('good'), [75, 25]);
+  });
+});
+
+describe('the Prometheus test harness', () => {
+  it('says how to install Prometheus when the binary is missing', async () => {
+    await assert.rejects(startPrometheus({ targets: {}, binary: '/nonexistent/prometheus' }), {
+      message: 'Prometheus is not installed (/nonexistent/prometheus is missing): install it: apt-get install prometheus',
+    });
   });
 });
 

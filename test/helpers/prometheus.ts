@@ -24,6 +24,8 @@ export interface PrometheusStartOptions {
   targets: Record<string, string>;
   /** Deadline for start-up and the first scrape of every target (default 30 s). */
   timeoutMs?: number;
+  /** The prometheus executable (default /usr/bin/prometheus, or ROLLOUT_GUARD_PROMETHEUS_BINARY). */
+  binary?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -53,8 +55,8 @@ export async function pollUntil<T>(attempt: () => Promise<T | undefined>, timeou
 }
 
 export async function startPrometheus(options: PrometheusStartOptions): Promise<TestPrometheus> {
-  if (!fs.existsSync(PROMETHEUS_BINARY))
-    throw new Error(`Prometheus is not installed (${PROMETHEUS_BINARY} is missing): install it: apt-get install prometheus`);
+  const binary = options.binary ?? PROMETHEUS_BINARY;
+  if (!fs.existsSync(binary)) throw new Error(`Prometheus is not installed (${binary} is missing): install it: apt-get install prometheus`);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-prometheus-'));
   const config = [
@@ -74,7 +76,7 @@ export async function startPrometheus(options: PrometheusStartOptions): Promise<
   const url = `http://127.0.0.1:${port}`;
   const log: string[] = [];
   const child: ChildProcess = spawn(
-    PROMETHEUS_BINARY,
+    binary,
     [
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,

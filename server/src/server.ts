@@ -21,6 +21,7 @@ import {
   fileKind,
   hoverManifest,
   hoverSql,
+  dialectOf,
   isContractStep,
   lintText,
   loadParser,
@@ -320,8 +321,11 @@ connection.onHover(async (params, token) => {
   const kind = fileKind(pathOf(doc.uri));
   const offset = doc.offsetAt(params.position);
   let hover: { start: number; end: number; contents: string } | undefined;
-  if (kind === 'sql') hover = hoverSql(doc.getText(), offset, (await settingsFor(doc.uri)).engine);
-  else if (kind === 'yaml') hover = hoverManifest(workspaceFor(doc.uri, doc.getText()), doc.uri, offset);
+  if (kind === 'sql') {
+    // Lock hovers describe PostgreSQL locks: MySQL files get none.
+    const engine = (await settingsFor(doc.uri)).engine;
+    if (dialectOf(pathOf(doc.uri), doc.getText(), engine) === 'postgres') hover = hoverSql(doc.getText(), offset, engine);
+  } else if (kind === 'yaml') hover = hoverManifest(workspaceFor(doc.uri, doc.getText()), doc.uri, offset);
   return hover ? { contents: { kind: 'markdown', value: hover.contents }, range: toRange(doc, hover.start, hover.end) } : null;
 });
 

@@ -23,7 +23,7 @@ import {
   secretKeyFor,
   withPassword,
 } from '../client/src/migrations/connection';
-import { ago, progressLine, progressPercent } from '../client/src/migrations/format';
+import { ago, progressLine, progressPercent, runningLine } from '../client/src/migrations/format';
 import { EmbeddedPostgresMissing, LocalPostgresError, localDataDir, startLocalPostgres, type LocalPostgres } from '../client/src/migrations/local-postgres';
 import { phaseAnchors, phaseNodes, phaseView, planNode, planSourceOf, planSummary, type PlanSnapshot } from '../client/src/migrations/model';
 import { Db, loadPlan, planStatus, runPhase, type PhaseState, type PlanStatus } from '../client/src/ops/migrations';
@@ -193,6 +193,12 @@ describe('lens and tree text from a plan status', () => {
     assert.equal(progressPercent(p), 41);
     assert.equal(progressLine({ ...p, etaSeconds: undefined, rowsTotal: 0, rowsDone: 0 }), '0 / 0 rows (100 %) · 78,213 rows/s');
     assert.equal(ago(HOURS_AGO(50), NOW), '2 days ago');
+    // While this window runs the backfill, its lens follows the progress.
+    const running = phaseView({ source: '/w/p', running: 'backfill', runningProgress: runningLine(p) }, 'backfill', NOW);
+    assert.deepEqual(
+      [running.text, running.icon, running.runTitle],
+      ['backfill 41 % — 410,000 / 1,000,000 rows · 78,213 rows/s · running', 'running', undefined],
+    );
   });
 });
 

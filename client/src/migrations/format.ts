@@ -71,3 +71,10 @@ export function statusLines(status: PlanStatus, sourceShown: string, now: number
   }
   return lines;
 }
+
+/** A running backfill for a lens: "backfill 41 % — 410,000 / 1,000,000 rows · 78,200 rows/s". */
+export function runningLine(p: BackfillProgress): string {
+  const total = Math.max(p.rowsTotal, p.rowsDone);
+  const percent = total > 0 ? Math.floor((p.rowsDone / total) * 100) : 100;
+  return `backfill ${percent} % — ${formatCount(p.rowsDone)} / ${formatCount(total)} rows · ${formatCount(Math.round(p.rowsPerSecond))} rows/s`;
+}

@@ -22,6 +22,8 @@ export interface PlanSnapshot {
   lastRuns?: Partial<Record<PhaseName, RunResult>>;
   /** The phase this window is running now. */
   running?: PhaseName;
+  /** Its latest progress line ("backfill 41 % — 410,000 / 1,000,000 rows · 78,200 rows/s"). */
+  runningProgress?: string;
 }
 
 export type PhaseIcon = 'applied' | 'pending' | 'running' | 'interrupted' | 'cancelled' | 'failed' | 'refused' | 'unknown';
@@ -65,7 +67,14 @@ function progressOf(state: PhaseState): string {
 /** The state of one phase, as a lens or a tree item shows it. */
 export function phaseView(snapshot: PlanSnapshot, phase: PhaseName, now: number = Date.now()): PhaseView {
   const run = (verb: string): string => `▶ ${verb} ${phase}`;
-  if (snapshot.running === phase) return { phase, text: 'running…', tooltip: `${phase} is running from this window`, icon: 'running' };
+  if (snapshot.running === phase) {
+    return {
+      phase,
+      text: snapshot.runningProgress ? `${snapshot.runningProgress} · running` : 'running…',
+      tooltip: `${phase} is running from this window`,
+      icon: 'running',
+    };
+  }
   const state = snapshot.status?.phases.find((p) => p.phase === phase);
   if (!state) {
     const why = snapshot.statusError ?? 'state unknown';

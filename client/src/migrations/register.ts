@@ -23,7 +23,7 @@ import {
   type RunResult,
 } from '../ops/migrations';
 import { DatabaseConfigError, passwordIn, secretKeyFor } from './connection';
-import { formatCount, formatDuration, progressLine, progressPercent, statusLines } from './format';
+import { formatCount, formatDuration, progressLine, progressPercent, runningLine, statusLines } from './format';
 import { EmbeddedPostgresMissing, hasCluster, INSTALL_HINT, localDataDir, startLocalPostgres, type LocalPostgres } from './local-postgres';
 import { phaseAnchors, phaseNodes, phaseView, planNode, planSourceOf, type TreeNode } from './model';
 import { MigrationsState, NO_DATABASE_MESSAGE, UNTRUSTED_MESSAGE, type Connection } from './state';
@@ -417,6 +417,7 @@ async function runPhaseCommand(state: MigrationsState, output: vscode.LogOutputC
               const percent = progressPercent(p);
               progress.report({ message: `${p.table}: ${progressLine(p)}`, increment: Math.max(0, percent - reported) });
               reported = Math.max(reported, percent);
+              state.setProgress(source, runningLine(p));
               if (Date.now() - lastLogged > 2000) {
                 lastLogged = Date.now();
                 log(`backfill ${p.table}: ${progressLine(p)}, batch ${formatCount(p.batchSize)}`);

@@ -47,6 +47,7 @@ export class MigrationsState implements vscode.Disposable {
   private readonly snapshots = new Map<string, Promise<PlanSnapshot>>();
   private readonly lastRuns = new Map<string, Partial<Record<PhaseName, RunResult>>>();
   private readonly running = new Map<string, PhaseName>();
+  private readonly runningProgress = new Map<string, string>();
   private plans: Promise<string[]> | undefined;
   /** The last plan list found, to tell whether a changed file changes it. */
   private planList: string[] | undefined;
@@ -116,9 +117,13 @@ export class MigrationsState implements vscode.Disposable {
     this.lastRuns.delete(source);
   }
 
-  private fireSoon(): void {
+  private fireSoon(delayMs = 200): void {
+    if (delayMs > 200 && this.debounce !== undefined) return; // progress ticks do not postpone a pending refresh
     clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.changed.fire(), 200);
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      this.changed.fire();
+    }, delayMs);
   }
 
   private sourceOfChangedFile(file: string): string | undefined {
@@ -168,7 +173,12 @@ export class MigrationsState implements vscode.Disposable {
       }));
       this.snapshots.set(source, pending);
     }
-    return pending.then((s) => ({ ...s, lastRuns: this.lastRuns.get(source), running: this.running.get(source) }));
+    return pending.then((s) => ({
+      ...s,
+      lastRuns: this.lastRuns.get(source),
+      running: this.running.get(source),
+      runningProgress: this.runningProgress.get(source),
+    }));
   }
 
   private async read(source: string): Promise<PlanSnapshot> {
@@ -204,7 +214,14 @@ export class MigrationsState implements vscode.Disposable {
   setRunning(source: string, phase: PhaseName | undefined): void {
     if (phase) this.running.set(source, phase);
     else this.running.delete(source);
+    this.runningProgress.delete(source);
     this.changed.fire();
+  }
+
+  /** The running phase's progress, for its lens and tree item (refreshed at most once a second). */
+  setProgress(source: string, line: string): void {
+    this.runningProgress.set(source, line);
+    this.fireSoon(1000);
   }
 
   isRunning(source: string): PhaseName | undefined {

@@ -33,7 +33,7 @@ import {
 } from '../client/src/ops/gates';
 import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
 import { repoRoot } from './helpers/lsp-client';
-import { startDemoService, startTraffic, type DemoService, type TrafficGenerator } from './helpers/demo-service';
+import { startDemoService, startTraffic, weightsFromVirtualService, type DemoService, type TrafficGenerator } from './helpers/demo-service';
 import { freePort, startPrometheus, type TestPrometheus } from './helpers/prometheus';
 
 const INTERVAL = '5s';
@@ -407,6 +407,8 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
     assert.match(r.stdout, /Verdict: FAIL/);
     assert.match(r.stdout, /rolled back: canary broken 25 % → 0 %/);
     assert.deepEqual(weights('bad-rollback'), [100, 0]);
+    // What a traffic generator following this VirtualService now sends.
+    assert.deepEqual(weightsFromVirtualService(standIn.object('VirtualService', 'shop', 'bad-rollback')), { stable: 100, broken: 0 });
   });
 
   it('--rollback-on-fail aborts the Argo Rollout that manages the VirtualService instead of writing its weights', async () => {

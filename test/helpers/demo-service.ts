@@ -249,3 +249,20 @@ export function startTraffic(service: DemoService, options: TrafficOptions): Tra
     },
   };
 }
+
+/**
+ * Routing weights of a VirtualService's http route, by subset (or host when there is none): the
+ * `weights` source that makes the traffic generator follow the cluster, e.g.
+ *   startTraffic(demo, { ratePerSecond: 50, weights: async () => weightsFromVirtualService(await readVs()) })
+ */
+export function weightsFromVirtualService(virtualService: unknown, routeIndex = 0): Weights {
+  const http = (virtualService as { spec?: { http?: { route?: { destination?: { host?: string; subset?: string }; weight?: number }[] }[] } }).spec?.http;
+  const route = http?.[routeIndex]?.route;
+  if (!route) throw new Error(`the VirtualService has no http route ${routeIndex}`);
+  const weights: Weights = {};
+  for (const d of route) {
+    const name = d.destination?.subset ?? d.destination?.host ?? '';
+    weights[name] = (weights[name] ?? 0) + (d.weight ?? (route.length === 1 ? 100 : 0));
+  }
+  return weights;
+}

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { ConfigError, dialectOf, mergeSettings, parseConfig } from '../server/src/engine';
+import { ConfigError, dialectOf, lintText, loadParser, mergeSettings, parseConfig } from '../server/src/engine';
 import { splitMysql } from '../server/src/engine/mysql/split';
 import { lintMy } from './helpers/mysql-lint';
 import { repoRoot } from './helpers/lsp-client';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
+const lintPg = (text: string): { rule: string; message: string }[] => lintText({ fileName: 'm.sql', text, settings: mergeSettings() });
+
+before(() => loadParser());
 const fixtures = path.join(repoRoot, 'test/fixtures/mysql');
 
 interface JsonFinding {
@@ -164,5 +167,14 @@ describe('dialect selection and configuration', () => {
       found.map((f) => `${f.range} ${f.rule}`),
       ['3:25-3:40 unused-ignore'],
     );
+  });
+});
+
+describe('a MySQL file linted as PostgreSQL', () => {
+  it('err: its syntax errors say how to switch the dialect', () => {
+    const sql = 'ALTER TABLE `users` ADD COLUMN `age` INT;';
+    const found = lintPg(sql).filter((f) => f.rule === 'syntax-error');
+    assert.equal(found.length, 1);
+    assert.match(found[0]!.message, /looks like MySQL: add a line `-- rollout-guard: dialect mysql`/);
   });
 });

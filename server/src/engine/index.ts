@@ -59,12 +59,15 @@ export function lintText(request: LintRequest): Finding[] {
       const dialect = dialectOf(request.fileName, request.text, request.settings);
       if (dialect !== 'postgres')
         return lintMysql(request.text, request.settings, { dialect, phase: phaseOfFile(request.fileName), isCancelled: request.isCancelled });
-      return lintSql(request.text, request.settings, {
-        isCancelled: request.isCancelled,
-        memo: request.sqlMemo,
-        phase: phaseOfFile(request.fileName),
-        codeIndex: request.codeIndex,
-      });
+      return withMysqlHint(
+        request.text,
+        lintSql(request.text, request.settings, {
+          isCancelled: request.isCancelled,
+          memo: request.sqlMemo,
+          phase: phaseOfFile(request.fileName),
+          codeIndex: request.codeIndex,
+        }),
+      );
     }
     case 'code':
       return lintEmbedded(request.fileName, request.text, request.settings, request.isCancelled);
@@ -81,6 +84,15 @@ export function lintText(request: LintRequest): Finding[] {
     default:
       return [];
   }
+}
+
+const MYSQL_LOOK = /`\w+`|\bENGINE\s*=\s*InnoDB\b|\bAUTO_INCREMENT\b|^\s*DELIMITER\s/im;
+
+/** PostgreSQL syntax errors in a file written for MySQL say how to switch the dialect. */
+function withMysqlHint(text: string, findings: Finding[]): Finding[] {
+  if (!findings.some((f) => f.rule === 'syntax-error') || !MYSQL_LOOK.test(text)) return findings;
+  const hint = ' This file looks like MySQL: add a line `-- rollout-guard: dialect mysql` or set `dialect: mysql` in .rollout-guard.yaml.';
+  return findings.map((f) => (f.rule === 'syntax-error' ? { ...f, message: f.message + hint } : f));
 }
 
 /** The configuration file itself: a finding where it is wrong. */

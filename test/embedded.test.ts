@@ -66,6 +66,22 @@ describe('SQL in TS/JS: extraction', () => {
     );
   });
 
+  it('follows a literal bound once to a name into the call that runs it, not a reassigned one', () => {
+    const text = [
+      'const sql = `ALTER TABLE a DROP COLUMN b`;',
+      'const label = `DROP TABLE not_sql_run`;',
+      'let twice = `DROP TABLE c`;',
+      'twice = `DROP TABLE d`;',
+      'await client.query(sql);',
+      'await client.query(twice);',
+      'console.log(label);',
+    ].join('\n');
+    assert.deepEqual(
+      findSqlLiterals(text).literals.map((l) => text.slice(l.start, l.end)),
+      ['`ALTER TABLE a DROP COLUMN b`'],
+    );
+  });
+
   it('lays SQL at the file offsets: same length, substitutions as same-width placeholders, lines kept', () => {
     const text = 'import mysql from "mysql2";\nconn.query(`UPDATE ${t} SET a = ${v}\n  WHERE id = \\`x\\``);\n';
     const { dialect, sql } = extractSql('a.ts', text, mergeSettings());

@@ -165,6 +165,23 @@ export function tokenizeScript(text: string): { tokens: Tok[]; comments: { start
 export function findSqlLiterals(text: string): { literals: SqlLiteral[]; comments: { start: number; end: number }[] } {
   const { tokens, comments } = tokenizeScript(text);
   const literals: SqlLiteral[] = [];
+  // `const ddl = `…`; … query(ddl)`: literals bound once to a name, by name.
+  const bound = new Map<string, Literal | null>();
+  for (let k = 0; k + 3 < tokens.length; k++) {
+    const [kw, name, eq, value] = [tokens[k]!, tokens[k + 1]!, tokens[k + 2]!, tokens[k + 3]!];
+    if (kw.type !== 'ident' || !['const', 'let', 'var'].includes(kw.text) || name.type !== 'ident' || eq.text !== '=') continue;
+    const end = tokens[k + 4]?.text;
+    const single = value.type === 'literal' && (end === ';' || end === ',' || end === undefined || tokens[k + 4]!.start > text.indexOf('\n', value.end));
+    // A name bound twice (shadowing, reassignment) is ambiguous: left alone.
+    bound.set(name.text, bound.has(name.text) || !single ? null : (value as Literal));
+  }
+  // Reassigned names (`name = …` outside a declaration) may hold other text when the call runs.
+  for (let k = 1; k + 1 < tokens.length; k++) {
+    const [before, name, eq] = [tokens[k - 1]!, tokens[k]!, tokens[k + 1]!];
+    if (name.type === 'ident' && eq.text === '=' && tokens[k + 2]?.text !== '=' && bound.has(name.text) && !['const', 'let', 'var', '.'].includes(before.text))
+      bound.set(name.text, null);
+  }
+  const seen = new Set<number>();
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.type !== 'ident') continue;
@@ -190,15 +207,25 @@ export function findSqlLiterals(text: string): { literals: SqlLiteral[]; comment
     if (tokens[a]?.text !== '(') continue;
     let arg = tokens[a + 1];
     // query(sql`…`): the tagged template is found on its own
-    if (arg?.type === 'ident' && SQL_TAGS.has(arg.text)) continue;
+    const afterArg = arg ? tokens[tokens.indexOf(arg) + 1] : undefined;
+    if (arg?.type === 'ident' && SQL_TAGS.has(arg.text) && afterArg?.type === 'literal' && afterArg.start === arg.end) continue;
     // query({ sql: '…' }) / query({ text: '…' })
     if (arg?.text === '{' && tokens[a + 2]?.type === 'ident' && ['sql', 'text'].includes(tokens[a + 2]!.text) && tokens[a + 3]?.text === ':')
       arg = tokens[a + 4];
+    if (arg?.type === 'ident' && tokens[tokens.indexOf(arg) + 1]?.text !== '.' && tokens[tokens.indexOf(arg) + 1]?.text !== '(') {
+      const literal = bound.get(arg.text);
+      if (literal && !seen.has(literal.start)) {
+        seen.add(literal.start);
+        literals.push({ start: literal.start, end: literal.end, substitutions: literal.substitutions, via: t.text });
+      }
+      continue;
+    }
     if (arg?.type !== 'literal') continue;
     // A literal that is concatenated with something else is not the whole statement.
     const after = tokens.indexOf(arg) + 1;
     if (tokens[after]?.text === '+') continue;
     literals.push({ start: arg.start, end: arg.end, substitutions: arg.substitutions, via: t.text });
   }
+  literals.sort((a, b) => a.start - b.start);
   return { literals, comments };
 }

@@ -46,11 +46,13 @@ const builds = [
     outdir: 'out/test',
   },
   { entryPoints: { run: 'bench/run.ts' }, outdir: 'out/bench' },
+  // The playground's live parts (npm start, and the end-to-end tests' services).
+  { entryPoints: { rig: 'playground/rig.ts' }, outdir: 'out/playground' },
   // The gate metrics webview's script: runs in the webview (a browser), draws with uPlot.
   { entryPoints: { metrics: 'client/webview/metrics.ts' }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
-for (const dir of ['dist', 'out/test', 'out/bench']) {
+for (const dir of ['dist', 'out/test', 'out/bench', 'out/playground']) {
   fs.mkdirSync(path.join(root, dir), { recursive: true });
   fs.copyFileSync(wasm, path.join(root, dir, 'libpg-query.wasm'));
 }

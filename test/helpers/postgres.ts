@@ -34,6 +34,11 @@ export interface StartOptions {
    * benchmark should. Tests turn them off: a runner killed with SIGKILL does not need them.
    */
   durable?: boolean;
+  /**
+   * Let loopback connections in without a password (the playground: the editor's database URL
+   * then carries no secret at all). Tests keep password authentication.
+   */
+  trustLoopback?: boolean;
 }
 
 interface EmbeddedPostgresLike {
@@ -101,6 +106,10 @@ export async function startPostgres(options: StartOptions = {}): Promise<TestPos
     try {
       fs.chmodSync(dir, 0o777);
       await server.initialise();
+      if (options.trustLoopback) {
+        const hba = path.join(dir, 'data', 'pg_hba.conf');
+        fs.writeFileSync(hba, `host all all 127.0.0.1/32 trust\n${fs.readFileSync(hba, 'utf8')}`);
+      }
       await server.start();
     } catch (error) {
       lastError = new Error(`PostgreSQL did not start on 127.0.0.1:${port}: ${error instanceof Error ? error.message : ''}\n${log.join('').slice(-2000)}`);

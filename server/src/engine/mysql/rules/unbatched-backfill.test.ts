@@ -8,6 +8,7 @@ describe('unbatched-backfill (MySQL)', () => {
       "UPDATE users SET status = 'active' WHERE status IS NULL LIMIT 1000;",
       'UPDATE users SET score = 0 WHERE id BETWEEN 1 AND 5000;',
       'DELETE FROM sessions WHERE id >= ? AND id < ?;',
+      'DELETE FROM carts WHERE user_id IN (SELECT id FROM users WHERE deleted = 1 ORDER BY id LIMIT 500);',
       'UPDATE users SET email = LOWER(email) WHERE id = 42;',
       'CREATE TABLE t (id INT);',
       'UPDATE t SET id = id + 1;',
@@ -20,8 +21,9 @@ describe('unbatched-backfill (MySQL)', () => {
       "UPDATE users SET status = 'active';",
       'DELETE FROM `audit_log` WHERE created_at < NOW() - INTERVAL 90 DAY;',
       'UPDATE orders o JOIN customers c ON c.id = o.customer_id SET o.region = c.region WHERE o.id >= 1 OR o.region IS NULL;',
+      'DELETE FROM carts WHERE user_id IN (SELECT id FROM users WHERE deleted = 1);',
     ].join('\n');
-    const found = expectMysql('unbatched-backfill', sql, ['1:1-1:13', '2:1-2:24', '3:1-3:14']);
+    const found = expectMysql('unbatched-backfill', sql, ['1:1-1:13', '2:1-2:24', '3:1-3:14', '4:1-4:18']);
     assert.match(found[0]!.message, /LIMIT 1000/);
   });
 });

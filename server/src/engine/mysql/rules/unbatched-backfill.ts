@@ -66,7 +66,8 @@ export function hasBatchBound(where: Token[]): boolean {
     const op = term[column.length]?.text;
     const value = term[column.length + 1];
     if (op === 'between') return true;
-    if (op === 'in' && isKeyLike(column.name)) return true;
+    // key IN (1, 2, 3) picks rows; key IN (SELECT …) only when the subquery is LIMITed
+    if (op === 'in' && isKeyLike(column.name) && (term[column.length + 2]?.text !== 'select' || term.some((t) => t.text === 'limit'))) return true;
     if (op === '=' && isConstant(value) && isKeyLike(column.name)) return true;
     if ((op === '<' || op === '<=') && isConstant(value)) upper.add(column.name);
     if ((op === '>' || op === '>=') && isConstant(value)) lower.add(column.name);

@@ -66,6 +66,8 @@ export async function checkGates(
   options: CheckOptions = {},
 ): Promise<GateReport> {
   const interval = options.interval ?? DEFAULT_INTERVAL;
+  // One evaluation time for every query, so stable and canary are compared over the same window.
+  const time = options.time ?? new Date();
   let client: PrometheusClient | undefined;
   let clientError: string | undefined;
   try {
@@ -76,7 +78,7 @@ export async function checkGates(
   const results = await Promise.all(
     gates.map(async (gate): Promise<GateResult> => {
       const [stable, canary] = await Promise.all(
-        (['stable', 'canary'] as const).map((role) => measure(gate, target, target.subsets[role], interval, client, clientError, options.time)),
+        (['stable', 'canary'] as const).map((role) => measure(gate, target, target.subsets[role], interval, client, clientError, time)),
       );
       return judge(gate, stable!, canary!);
     }),
@@ -98,7 +100,7 @@ export async function checkGates(
     interval,
     prometheus: client?.displayUrl ?? String(prometheus),
     gates: results,
-    evaluatedAt: (options.time ?? new Date()).toISOString(),
+    evaluatedAt: time.toISOString(),
   };
 }
 

@@ -230,7 +230,10 @@ describe('migrations in the editor (vscode stand-in, real PostgreSQL)', () => {
     await vscode.commands.executeCommand(COMMANDS.showStatus, { source: planDir });
     const printed = output.lines.find((l) => l.startsWith('[info] Plan orders'));
     assert.ok(printed, output.lines.join('\n'));
-    assert.match(printed, /^\[info\] Plan orders \(migrations\/orders\) on 127\.0\.0\.1:\d+ \(database ext, user postgres\)\n {2}expand +done +1\/1 statements/);
+    assert.match(
+      printed,
+      /^\[info\] Plan orders \(migrations\/orders\) on 127\.0\.0\.1:\d+ \(database ext, user postgres\)\n {2}expand +done +1\/1 statements/,
+    );
   });
 
   it('in Restricted Mode nothing runs and the view is empty (its welcome text explains)', async () => {

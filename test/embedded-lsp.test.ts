@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import type { CodeAction } from 'vscode-languageserver-protocol';
 import { rules, TestLspClient } from './helpers/lsp-client';
 
 describe('language server: MySQL files and SQL inside TS/JS', () => {
@@ -50,6 +51,16 @@ describe('language server: MySQL files and SQL inside TS/JS', () => {
       client.published.some((p) => p.uri === quiet),
       false,
     );
+    // "Ignore for this statement" writes a `//` comment above the literal, which the linter reads.
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostics[1]!.range,
+      context: { diagnostics: [diagnostics[1]] },
+    })) as CodeAction[];
+    const ignore = actions.find((a) => a.title === 'Ignore ban-drop-column for this statement');
+    assert.deepEqual(ignore?.edit?.changes?.[uri], [
+      { range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, newText: '  // rollout-guard-ignore ban-drop-column\n' },
+    ]);
     const cleared = client.diagnostics(uri, (p) => p.version === 2);
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 2 },

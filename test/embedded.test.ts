@@ -113,6 +113,8 @@ describe('SQL in TS/JS: extraction', () => {
       found.map((f) => `${f.range} ${f.rule}`),
       ['4:5-4:23 ban-drop-column', '7:27-7:41 unused-ignore'],
     );
+    // An ignore comment for it belongs above the literal (line 3), not inside the template.
+    assert.equal(found[0]!.finding.unitStart, text.indexOf('`ALTER'));
   });
 });
 

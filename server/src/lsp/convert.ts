@@ -98,7 +98,7 @@ export function codeActions(doc: TextDocument, diagnostics: Diagnostic[], fixes:
     ignored.add(key);
     const lineText = doc.getText({ start: { line: ignoreLine, character: 0 }, end: { line: ignoreLine + 1, character: 0 } });
     const indent = /^[ \t]*(- )?/.exec(lineText)?.[0].replace('- ', '  ') ?? '';
-    const comment = doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.uri) ? '#' : '--';
+    const comment = doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.uri) ? '#' : /^(typescript|javascript)/.test(doc.languageId) ? '//' : '--';
     const at = { line: ignoreLine, character: 0 };
     actions.push({
       title: `Ignore ${rule} for this statement`,

@@ -59,7 +59,13 @@ export function lintEmbedded(fileName: string, text: string, settings: EngineSet
   if (literals.length === 0) return [];
   const findings = dialect === 'postgres' ? lintSql(sql, settings, { isCancelled }) : lintMysql(sql, settings, { dialect, isCancelled });
   // A statement with a substitution may be fine once the value is in: its syntax is not judged.
+  // An ignore comment for a finding goes above the literal, as a `//` comment in code.
+  const literalAt = (offset: number): SqlLiteral | undefined => literals.find((l) => offset >= l.start && offset < l.end);
   return findings
+    .map((f) => {
+      const literal = literalAt(f.start);
+      return literal ? { ...f, unitStart: literal.start } : f;
+    })
     .filter((f) => f.rule !== 'syntax-error' || !literals.some((l) => l.substitutions.length > 0 && f.start >= l.start && f.start < l.end))
     .map((f) => (/\b_{3,}\b/.test(f.message) ? { ...f, message: f.message.replace(/\b_{3,}\b/g, '${…}') } : f));
 }

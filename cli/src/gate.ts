@@ -98,9 +98,9 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
     if (values.interval !== undefined) overrides.interval = values.interval;
     const url = values['prometheus-url'] ?? io.env.ROLLOUT_GUARD_PROMETHEUS_URL;
     if (url !== undefined) overrides.prometheusUrl = url;
-    settings = loadGateSettings({ cwd: io.cwd, configFile: values.config, overrides });
+    settings = loadGateSettings({ cwd: io.cwd, configFile: values.config, overrides, overridesSource: 'command line' });
   } catch (error) {
-    if (error instanceof GateConfigError) return fail2(io, error.message.replace(/^options: gates\.interval/, '--interval'));
+    if (error instanceof GateConfigError) return fail2(io, error.message.replace(/^command line: gates\.interval/, '--interval'));
     throw error;
   }
   if (!settings.prometheusUrl) return usage(io, 'no Prometheus: give --prometheus-url URL (or set prometheus.url in .rollout-guard.yaml)');

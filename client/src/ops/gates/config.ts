@@ -173,10 +173,16 @@ export function readGateConfigFile(file: string, displayName = file): GateSettin
 }
 
 /** Settings from the configuration file (explicit or found from `cwd`), then `overrides`. */
-export function loadGateSettings(options: { cwd: string; configFile?: string; overrides?: GateSettingsInput }): GateSettings & { configFile?: string } {
+export function loadGateSettings(options: {
+  cwd: string;
+  configFile?: string;
+  overrides?: GateSettingsInput;
+  /** Names the overrides in messages (default "settings"). */
+  overridesSource?: string;
+}): GateSettings & { configFile?: string } {
   const file = options.configFile ? path.resolve(options.cwd, options.configFile) : findConfigFile(options.cwd);
   const layers: { input: GateSettingsInput; source: string }[] = [];
   if (file) layers.push({ input: readGateConfigFile(file, path.relative(options.cwd, file) || file), source: path.relative(options.cwd, file) || file });
-  if (options.overrides) layers.push({ input: options.overrides, source: 'options' });
+  if (options.overrides) layers.push({ input: options.overrides, source: options.overridesSource ?? 'settings' });
   return { ...resolveGateSettings(layers), configFile: file };
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { CodeAction } from 'vscode-languageserver-protocol';
+import type { CodeAction, Hover } from 'vscode-languageserver-protocol';
 import { rules, TestLspClient } from './helpers/lsp-client';
 
 describe('language server: MySQL files and SQL inside TS/JS', () => {
@@ -24,14 +24,17 @@ describe('language server: MySQL files and SQL inside TS/JS', () => {
     fs.rmSync(workspace, { recursive: true, force: true });
   });
 
-  it('a .sql file under a MySQL glob gets MySQL findings and no PostgreSQL lock hover', async () => {
+  it('a .sql file under a MySQL glob gets MySQL findings, and a hover with InnoDB algorithm and lock', async () => {
     const uri = uriOf('db/mysql/V2__users.sql');
     const published = client.diagnostics(uri);
     const text = 'ALTER TABLE `users` CONVERT TO CHARACTER SET utf8mb4;\nALTER TABLE users DROP COLUMN legacy;\n';
     await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
     assert.deepEqual(rules((await published).diagnostics), ['mysql-unsafe-alter@1', 'ban-drop-column@2']);
-    const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } });
-    assert.equal(hover, null);
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } })) as Hover;
+    const value = (hover.contents as { value: string }).value;
+    assert.match(value, /InnoDB online DDL on users/);
+    assert.match(value, /`CONVERT TO CHARACTER SET utf8mb4`: ALGORITHM=COPY, LOCK=SHARED — writes wait/);
+    assert.doesNotMatch(value, /ACCESS EXCLUSIVE/);
   });
 
   it('a TypeScript document: findings on the SQL inside query(), cleared when the last SQL call goes', async () => {

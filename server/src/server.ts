@@ -22,6 +22,7 @@ import {
   hoverManifest,
   hoverSql,
   dialectOf,
+  hoverMysql,
   isContractStep,
   lintText,
   loadParser,
@@ -322,9 +323,10 @@ connection.onHover(async (params, token) => {
   const offset = doc.offsetAt(params.position);
   let hover: { start: number; end: number; contents: string } | undefined;
   if (kind === 'sql') {
-    // Lock hovers describe PostgreSQL locks: MySQL files get none.
+    // PostgreSQL lock modes, or InnoDB's algorithm and lock per operation.
     const engine = (await settingsFor(doc.uri)).engine;
-    if (dialectOf(pathOf(doc.uri), doc.getText(), engine) === 'postgres') hover = hoverSql(doc.getText(), offset, engine);
+    const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine);
+    hover = dialect === 'postgres' ? hoverSql(doc.getText(), offset, engine) : hoverMysql(doc.getText(), offset, engine, dialect);
   } else if (kind === 'yaml') hover = hoverManifest(workspaceFor(doc.uri, doc.getText()), doc.uri, offset);
   return hover ? { contents: { kind: 'markdown', value: hover.contents }, range: toRange(doc, hover.start, hover.end) } : null;
 });

@@ -21,6 +21,7 @@ export { CodeIndex, CODE_FILE, NOT_APPLICATION_CODE } from './code-index';
 export { hoverSql, type StatementHover } from './sql/hover';
 export { hoverManifest } from './manifests/hover';
 export { lintMysql } from './mysql/lint';
+export { hoverMysql } from './mysql/hover';
 export { dialectOf } from './mysql/dialect';
 export { lintEmbedded, mayHoldSql } from './embedded/lint';
 

@@ -8,21 +8,28 @@ export interface Attention {
 }
 
 const midRollout = (canary: Canary): boolean => canary.routes.some((r) => r.canaryWeight > 0 && r.canaryWeight < 100);
-const notReady = (canary: Canary): string[] =>
-  canary.routes.flatMap((r) =>
-    r.destinations.flatMap((d) => d.workloads.filter((w) => w.ready < w.desired).map((w) => `${w.kind} ${w.name} ${w.ready}/${w.desired} ready`)),
-  );
+/** Workloads short of ready replicas; with `takingTraffic`, only those behind a destination with weight > 0. */
+const notReady = (canary: Canary, takingTraffic = false): string[] => [
+  ...new Set(
+    canary.routes.flatMap((r) =>
+      r.destinations
+        .filter((d) => !takingTraffic || d.weight > 0)
+        .flatMap((d) => d.workloads.filter((w) => w.ready < w.desired).map((w) => `${w.kind} ${w.name} ${w.ready}/${w.desired} ready`)),
+    ),
+  ),
+];
 
 export function attentionOf(canary: Canary): Attention {
   const rollout = canary.rollout;
   if (rollout && (rollout.aborted || rollout.phase === 'Degraded'))
     return { level: 0, reason: `Rollout ${rollout.name} ${rollout.aborted ? 'aborted' : 'degraded'}` };
   const unready = notReady(canary);
+  const unreadyWithTraffic = notReady(canary, true);
   const routedToNothing = canary.routes.flatMap((r) => r.destinations.filter((d) => d.weight > 0 && d.workloads.length === 0));
-  if (midRollout(canary) && (unready.length || routedToNothing.length))
+  if (midRollout(canary) && (unreadyWithTraffic.length || routedToNothing.length))
     return {
       level: 0,
-      reason: `mid-rollout with ${[...unready, ...routedToNothing.map((d) => `${d.subset ?? d.host}: ${d.problem ?? 'no workload'}`)].join(', ')}`,
+      reason: `mid-rollout with ${[...unreadyWithTraffic, ...routedToNothing.map((d) => `${d.subset ?? d.host}: ${d.problem ?? 'no workload'}`)].join(', ')}`,
     };
   if (midRollout(canary)) return { level: 1, reason: rollout?.paused ? `mid-rollout, Rollout ${rollout.name} paused` : 'mid-rollout' };
   if (unready.length || canary.warnings.length) return { level: 2, reason: [...unready, ...canary.warnings].join(', ') };

@@ -99,6 +99,12 @@ export function tokenize(text: string, from: number, to: number, problems?: LexP
       const raw = text.slice(i, j);
       tokens.push({ start: i, end: j, text: raw.toLowerCase(), kind: /^[0-9]+(\.[0-9]*)?(e[0-9]+)?$|^0x[0-9a-f]+$|^0b[01]+$/i.test(raw) ? 'number' : 'word' });
       i = j;
+    } else if (c === 36 && text.charCodeAt(i + 1) === 123) {
+      // A migration tool's placeholder (Flyway `${schema}`, Liquibase `${table}`) stands for a name.
+      const close = text.indexOf('}', i + 2);
+      const end = close < 0 || close >= to ? to : close + 1;
+      tokens.push({ start: i, end, text: text.slice(i, end).toLowerCase(), kind: 'word' });
+      i = end;
     } else if (isWordStart(c)) {
       let j = i + 1;
       while (j < to && isWordChar(text.charCodeAt(j))) j++;

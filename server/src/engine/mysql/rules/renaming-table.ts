@@ -12,6 +12,9 @@ export const renamingTable: MysqlRule = {
     if (stmt.kind === 'rename-table') {
       for (const r of stmt.renames) {
         if (ctx.state.isNewTable(r.from)) continue;
+        // An atomic swap (`RENAME TABLE t TO t_old, t_new TO t`): the old name keeps answering queries.
+        const same = (a: { name: string }, b: { name: string }): boolean => a.name.toLowerCase() === b.name.toLowerCase();
+        if (stmt.renames.some((other) => other !== r && (same(other.to, r.from) || same(other.from, r.to)))) continue;
         report({ ...r.range, message: advice(tableName(r.from), tableName(r.to)) });
       }
       return;

@@ -93,6 +93,8 @@ describe('SQL in TS/JS: extraction', () => {
 
   it('ok: no findings for files without SQL calls, or whose substituted statements cannot be judged', () => {
     assert.deepEqual(lintCode('a.ts', 'export const q = router.query("select-box");\nconsole.log(`DROP TABLE x`);'), []);
+    // event names and single words are not statements; BEGIN and COMMIT are
+    assert.deepEqual(lintCode('a.ts', "bus.execute('update');\nstore.query('delete', id);\ndb.query('BEGIN');\ndb.query('COMMIT');"), []);
     assert.deepEqual(lintCode('a.ts', '// rollout-guard: dialect mysql\ndb.query(`ALTER TABLE t ${clauses}`);'), []);
   });
 

@@ -14,7 +14,7 @@ import { findSqlLiterals, type SqlLiteral } from './scan';
 
 /** Words SQL statements start with: other strings passed to query() are not SQL (or are fragments). */
 const SQL_START =
-  /^\s*(?:(?:--[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\/)\s*)*(select|insert|update|delete|alter|create|drop|with|rename|truncate|set|begin|commit|start|rollback|grant|revoke|lock|unlock|replace|call|do|comment|vacuum|analyze|explain|reindex|cluster|refresh|merge|upsert|optimize)(?=[\s;(*]|$)/i;
+  /^\s*(?:(?:--[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\/)\s*)*(?:(?:begin|commit|rollback)\s*;?\s*$|(?:select|insert|update|delete|alter|create|drop|with|rename|truncate|set|begin|start|grant|revoke|lock|unlock|replace|call|do|comment|vacuum|analyze|explain|reindex|cluster|refresh|merge|optimize)\s+[\w`"'(*@$])/i;
 
 /** Whether a file holds SQL worth linting: cheap test before the tokenizer runs. */
 export const mayHoldSql = (text: string): boolean =>

@@ -333,6 +333,11 @@ describe('canaries against the Kubernetes API stand-in', () => {
       const configured = await cli('step', 'shop/steps', '--route', 'everyone', '--config', config);
       assert.equal(configured.code, 0, configured.stderr);
       assert.deepEqual(weightsOf(standIn.object('VirtualService', 'shop', 'steps'), 1), [60, 40]);
+      fs.writeFileSync(config, 'canary:\n  steps: [0, 200]\n');
+      const badConfig = await cli('step', 'shop/steps', '--route', 'everyone', '--config', config);
+      assert.equal(badConfig.code, 2);
+      assert.match(badConfig.stderr, /steps\.yaml: canary\.steps: canary steps must be a list of whole percentages from 1 to 100, got \[0,200\]/);
+      assert.deepEqual(weightsOf(standIn.object('VirtualService', 'shop', 'steps'), 1), [60, 40]);
     });
 
     it('404, 403 and an unreachable cluster exit 2 with a message naming what failed', async () => {

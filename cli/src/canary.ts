@@ -122,9 +122,14 @@ function readConfig(cwd: string, explicit?: string): CanaryConfig {
   const canary = record.canary;
   if (canary !== undefined && canary !== null) {
     if (typeof canary !== 'object' || Array.isArray(canary))
-      throw new ClusterError('kubeconfig', `${file}: canary must be a mapping (steps: [5, 10, 25, 50, 100])`);
+      throw new ClusterError('config', `${file}: canary must be a mapping (steps: [5, 10, 25, 50, 100])`);
     const steps = (canary as Record<string, unknown>).steps;
-    if (steps !== undefined) config.steps = validateSteps(steps, `${file}: canary.steps`);
+    if (steps !== undefined)
+      try {
+        config.steps = validateSteps(steps, `${file}: canary.steps`);
+      } catch (error) {
+        throw new ClusterError('config', (error as Error).message);
+      }
   }
   const prometheus = record.prometheus;
   if (typeof prometheus === 'string') config.prometheusUrl = prometheus;

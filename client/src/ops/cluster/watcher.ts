@@ -133,6 +133,7 @@ export class CanaryWatcher {
       this.failed(stream, error, 'watch');
       return;
     }
+    const startedAt = Date.now();
     // done() may run before watch() resolves (connection refused): keep the controller out of its TDZ.
     const handle: { controller?: AbortController; finished: boolean } = { finished: false };
     const controller = await this.watch.watch(
@@ -161,8 +162,10 @@ export class CanaryWatcher {
           stream.listed = false;
           void this.list(stream);
         } else if (error && !(error instanceof Error && error.name === 'AbortError')) this.failed(stream, error, 'watch');
-        // A clean end (server timeout): watch again from the last resourceVersion.
-        else this.schedule(stream, () => this.startWatch(stream), 0);
+        // A clean end (the server's watch timeout): watch again from the last resourceVersion,
+        // at once unless the watch ended as soon as it began (then back off, not spin).
+        else if (Date.now() - startedAt > 1000) this.schedule(stream, () => this.startWatch(stream), 0);
+        else this.schedule(stream, () => this.startWatch(stream), this.options.backoffMs?.(1) ?? 1000);
       },
     );
     handle.controller = controller;

@@ -19,5 +19,8 @@ describe('changing-column-type (MySQL)', () => {
     const found = expectMysql('changing-column-type', sql, ['1:20-1:63', '3:15-3:32']);
     assert.match(found[0]!.message, /if that is not its current type.*ALGORITHM=COPY, LOCK=SHARED/);
     assert.match(found[1]!.message, /from int to bigint/);
+    assert.doesNotMatch(found[0]!.message, /VARCHAR/);
+    const widened = expectMysql('changing-column-type', 'ALTER TABLE users MODIFY email VARCHAR(320) NOT NULL;', ['1:19-1:53']);
+    assert.match(widened[0]!.message, /unless it only widens a VARCHAR/);
   });
 });

@@ -23,9 +23,15 @@ export const changingColumnType: MysqlRule = {
       const lead = ddl.uncertain
         ? `${action.kind === 'modify-column' ? 'MODIFY' : 'CHANGE'} restates ${what} as ${column.typeText}: if that is not its current type, ${serverName(ctx)}`
         : `Changing ${what} from ${ddl.operation.replace(/^changing the column type from /, '')}: ${serverName(ctx)}`;
+      // What runs in place although the type text changes (the manual's VARCHAR and ENUM notes).
+      const unless = !ddl.uncertain
+        ? ''
+        : /^(var)?char|^enum|^set/.test(column.type)
+          ? ' (unless it only widens a VARCHAR within the same length byte — under 64 or from 64 characters up in utf8mb4 — or appends ENUM/SET members, which run in place)'
+          : '';
       report({
         ...action,
-        message: `${lead} copies the whole table (ALGORITHM=COPY, LOCK=SHARED): writes to ${tableName(table)} wait until the copy finishes, and the running version may not read or write the new type. Add a column of the new type, write both, backfill in batches, switch reads, then drop the old column, or run the change with ${ONLINE_TOOLS}.`,
+        message: `${lead} copies the whole table (ALGORITHM=COPY, LOCK=SHARED)${unless}: writes to ${tableName(table)} wait until the copy finishes, and the running version may not read or write the new type. Add a column of the new type, write both, backfill in batches, switch reads, then drop the old column, or run the change with ${ONLINE_TOOLS}.`,
       });
     }
   },

@@ -130,6 +130,16 @@ describe('MySQL statement splitting', () => {
     assert.equal(comments.filter((c) => c.text.startsWith('#') || c.text.startsWith('--')).length, 2);
   });
 
+  it('Liquibase formatted SQL: --changeset and --rollback lines are comments, a--1 is arithmetic', () => {
+    const text = '--liquibase formatted sql\n--changeset dev:1\nALTER TABLE t ADD COLUMN c INT;\n--rollback ALTER TABLE t DROP COLUMN c;\nSELECT a--1 FROM t;';
+    const { pieces } = splitMysql(text);
+    assert.deepEqual(
+      pieces.map((p) => text.slice(p.start, p.end)),
+      ['ALTER TABLE t ADD COLUMN c INT', 'SELECT a--1 FROM t'],
+    );
+    assert.deepEqual(lintMy(text), []);
+  });
+
   it('a routine body without DELIMITER stays one statement (Flyway)', () => {
     const text = 'CREATE PROCEDURE p() BEGIN UPDATE t SET a = 1; CASE WHEN 1 THEN SELECT 1; END CASE; END; SELECT 3;';
     assert.equal(splitMysql(text).pieces.length, 2);

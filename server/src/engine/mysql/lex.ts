@@ -29,7 +29,14 @@ const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c ===
 export function isDashComment(text: string, i: number): boolean {
   if (text.charCodeAt(i) !== 45 || text.charCodeAt(i + 1) !== 45) return false;
   const next = text.charCodeAt(i + 2);
-  return Number.isNaN(next) || isSpace(next);
+  if (Number.isNaN(next) || isSpace(next)) return true;
+  // Liquibase's `--changeset a:1` and `--rollback …` lines: `--` first on its line is a comment to the tools that run the file.
+  for (let k = i - 1; k >= 0; k--) {
+    const c = text.charCodeAt(k);
+    if (c === 10) return true;
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }
 
 /** End of a quoted run starting at `i` (the quote), honouring doubled quotes and backslash escapes. */

@@ -69,7 +69,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     const kubeconfig = standIn.writeKubeconfig(options.stateDir, { namespace: CANARY.namespace });
     log(`Kubernetes API stand-in: ${kubeconfig}`);
 
-    const demo = await startDemoService({ [CANARY.stable]: { errorRate: 0.002, latencyMs: 20 }, [CANARY.canary]: { errorRate: 0.004, latencyMs: 30 } });
+    const demo = await startDemoService({ [CANARY.stable]: { errorRate: 0.002, latencyMs: 20 }, [CANARY.canary]: { errorRate: 0, latencyMs: 30 } });
     stops.push(() => demo.stop());
     const traffic = startTraffic(demo, { ratePerSecond: options.ratePerSecond ?? 40, weights: () => liveWeights(standIn), weightsRefreshMs: 250 });
     stops.push(() => traffic.stop());

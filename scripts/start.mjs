@@ -81,7 +81,17 @@ const userData = path.join(home, 'user');
 fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
 fs.writeFileSync(
   path.join(userData, 'User/settings.json'),
-  JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }, null, 2),
+  JSON.stringify(
+    {
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'telemetry.telemetryLevel': 'off',
+      'chat.disableAIFeatures': true,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    },
+    null,
+    2,
+  ),
 );
 console.log('Starting the cluster stand-in, the demo service, Prometheus and PostgreSQL…');
 const { startRig } = createRequire(import.meta.url)(path.join(root, 'out/playground/rig.js'));
@@ -140,7 +150,7 @@ if (process.stdin.isTTY) {
     const [word, value] = line.trim().split(/\s+/);
     if (word === 'errors' && Number(value) >= 0 && Number(value) <= 1) rig.setCanary({ errorRate: Number(value) });
     else if (word === 'latency' && Number(value) >= 0) rig.setCanary({ latencyMs: Number(value) });
-    else if (word === 'heal') rig.setCanary({ errorRate: 0.004, latencyMs: 30 });
+    else if (word === 'heal') rig.setCanary({ errorRate: 0, latencyMs: 30 });
     else if (word !== 'weight') return console.log(help);
     console.log(`canary v2: ${rig.canaryWeight()} % of traffic`);
   });

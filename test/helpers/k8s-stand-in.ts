@@ -9,10 +9,13 @@
  *
  * One generic handler over a resource table; no test-framework imports.
  */
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
@@ -179,6 +182,47 @@ export interface StandInOptions {
   users?: Record<string, { name: string; rules: AccessRule[] }>;
   /** Oldest resourceVersion a watch may start from is `latest - keepEvents` (default 10,000). */
   keepEvents?: number;
+  /** Serve HTTPS with a self-signed certificate for 127.0.0.1 (made by openssl); the kubeconfig carries it as the CA. */
+  tls?: boolean;
+}
+
+let selfSigned: { key: string; cert: string } | undefined;
+
+/** A self-signed certificate for 127.0.0.1 and localhost, made once per process with openssl. */
+function selfSignedCertificate(): { key: string; cert: string } {
+  if (selfSigned) return selfSigned;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-stand-in-tls-'));
+  try {
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=kubernetes-stand-in',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    selfSigned = { key: fs.readFileSync(key, 'utf8'), cert: fs.readFileSync(cert, 'utf8') };
+    return selfSigned;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 class ApiError extends Error {
@@ -353,18 +397,21 @@ export class KubernetesStandIn {
   private port = 0;
   private readonly users?: StandInOptions['users'];
   private readonly keepEvents: number;
+  private readonly tls?: { key: string; cert: string };
 
   constructor(options: StandInOptions = {}) {
     this.resources = RESOURCE_TABLE.filter((r) => options.argoRollouts !== false || !r.argo);
     this.users = options.users;
     this.keepEvents = options.keepEvents ?? 10_000;
+    if (options.tls) this.tls = selfSignedCertificate();
   }
 
   /** Starts listening on 127.0.0.1 (a free port the first time, the same port after stop()). */
   async start(): Promise<this> {
-    const server = http.createServer((req, res) => {
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.handle(req, res).catch((error: unknown) => this.sendError(res, new ApiError(500, 'InternalError', (error as Error).message)));
-    });
+    };
+    const server = this.tls ? https.createServer({ key: this.tls.key, cert: this.tls.cert }, listener) : http.createServer(listener);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
@@ -387,7 +434,7 @@ export class KubernetesStandIn {
 
   get url(): string {
     if (!this.port) throw new Error('the stand-in has not been started');
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   /** Watch connections open now. */
@@ -395,12 +442,15 @@ export class KubernetesStandIn {
     return this.watches.size;
   }
 
-  /** Resolves when `count` watch connections are open (optionally of one resource plural). */
-  waitForWatches(count: number, plural?: string): Promise<void> {
-    return new Promise((resolve) => {
+  /** Resolves when `count` watch connections are open (optionally of one resource plural); rejects after `timeoutMs`. */
+  waitForWatches(count: number, plural?: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve, reject) => {
       const check = (): void => {
         const n = [...this.watches].filter((w) => !plural || w.type_.plural === plural).length;
         if (n >= count) resolve();
+        else if (Date.now() > deadline)
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} open watches${plural ? ` of ${plural}` : ''} (${n} open)`));
         else setTimeout(check, 5);
       };
       check();
@@ -416,7 +466,15 @@ export class KubernetesStandIn {
       apiVersion: 'v1',
       kind: 'Config',
       'current-context': context,
-      clusters: [{ name: context, cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+      clusters: [
+        {
+          name: context,
+          // Over HTTPS the client verifies the stand-in's certificate; over plain HTTP the client needs the skip flag.
+          cluster: this.tls
+            ? { server: this.url, 'certificate-authority-data': Buffer.from(this.tls.cert).toString('base64') }
+            : { server: this.url, 'insecure-skip-tls-verify': true },
+        },
+      ],
       users: [{ name: `${context}-user`, user }],
       contexts: [{ name: context, context: { cluster: context, user: `${context}-user`, ...(options.namespace ? { namespace: options.namespace } : {}) } }],
     };

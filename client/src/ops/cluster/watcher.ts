@@ -84,14 +84,9 @@ export class CanaryWatcher {
   async start(): Promise<void> {
     if (this.started || this.disposed) return;
     this.started = true;
-    let kinds = KINDS;
-    try {
-      if (!(await this.client.resource('Rollout'))) kinds = KINDS.filter((k) => k !== 'Rollout');
-    } catch {
-      // Discovery failed (unreachable or denied): the lists below report it, and retry with all kinds known to Istio + core.
-      kinds = KINDS.filter((k) => k !== 'Rollout');
-    }
-    for (const namespace of this.namespaces) for (const kind of kinds) this.streams.push({ namespace, kind, objects: new Map(), failures: 0, listed: false });
+    // Rollouts too: whether their CRD is installed is asked at each (re)list, so an unreachable
+    // cluster at start does not leave them out for good.
+    for (const namespace of this.namespaces) for (const kind of KINDS) this.streams.push({ namespace, kind, objects: new Map(), failures: 0, listed: false });
     await Promise.all(this.streams.map((s) => this.list(s)));
   }
 
@@ -110,6 +105,13 @@ export class CanaryWatcher {
   private async list(stream: Stream): Promise<void> {
     if (this.disposed) return;
     try {
+      if (stream.kind === 'Rollout' && !(await this.client.resource('Rollout'))) {
+        stream.objects = new Map();
+        stream.listed = true;
+        stream.error = undefined;
+        this.changed();
+        return;
+      }
       const list = await this.client.list(stream.kind, stream.namespace);
       if (this.disposed) return;
       stream.objects = new Map(list.items.map((o) => [o.metadata.name, o]));

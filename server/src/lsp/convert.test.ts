@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine';
-import { DiagnosticsJson, toDiagnostic } from './convert';
-import { messageJson, serialisedDiagnostics } from './publish';
+import { DiagnosticsJson, diagnosticsArrayJson, toDiagnostic, type EncodedDiagnostics } from './convert';
+import { messageBytes, serialisedDiagnostics } from './publish';
+
+const parse = (json: EncodedDiagnostics | Buffer): unknown => {
+  if (Buffer.isBuffer(json)) return JSON.parse(json.toString('utf8'));
+  const text = diagnosticsArrayJson(json);
+  assert.equal(Buffer.byteLength(text), json.bytes);
+  return JSON.parse(text);
+};
 
 const TEXT = [
   '-- rollout-guard-ignore nothing-here',
@@ -44,14 +51,32 @@ function findings(shift: number): Finding[] {
 describe('DiagnosticsJson', () => {
   it('gives the JSON of toDiagnostic, also when reusing what it built for moved findings', () => {
     const json = new DiagnosticsJson();
-    for (const prefix of ['', ' ', '\n\n', '  ', '']) {
+    for (const prefix of ['', ' ', '\n\n', '  ', '\r\n', '']) {
       const doc = TextDocument.create('file:///m.sql', 'sql', 1, prefix + TEXT);
       const list = findings(prefix.length);
-      assert.deepEqual(
-        JSON.parse(json.encode(doc, list)),
-        JSON.parse(JSON.stringify(list.map((f) => toDiagnostic(doc, f)))),
-        `prefix ${JSON.stringify(prefix)}`,
-      );
+      assert.deepEqual(parse(json.encode(doc, list)), JSON.parse(JSON.stringify(list.map((f) => toDiagnostic(doc, f)))), `prefix ${JSON.stringify(prefix)}`);
+    }
+  });
+
+  it('places findings exactly as TextDocument does, with any line breaks, after random edits', () => {
+    let seed = 11;
+    const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed / 2147483648);
+    const json = new DiagnosticsJson();
+    let text = 'SELECT 1;\r\nSELECT 2;\rSELECT 3;\n\nSELECT 4;';
+    let findings: Finding[] = [];
+    for (let step = 0; step < 200; step++) {
+      const at = Math.floor(next() * (text.length + 1));
+      text = text.slice(0, at) + ['x', '\n', '\r', '\r\n', ''][Math.floor(next() * 5)]! + text.slice(at);
+      // Keep most findings (same objects), move some, add some: sorted by start like the engine's.
+      findings = findings.filter(() => next() < 0.8).map((f) => (next() < 0.3 ? { ...f, start: Math.min(f.start + 1, text.length) } : f));
+      for (let k = 0; k < 3; k++) {
+        const start = Math.floor(next() * (text.length + 1));
+        const end = start + Math.floor(next() * 12);
+        findings.push({ rule: 'ban-drop-column', severity: 'warning', start, end, message: `m${k}`, unitStart: Math.floor(next() * (start + 1)) });
+      }
+      findings.sort((a, b) => a.start - b.start);
+      const doc = TextDocument.create('file:///r.sql', 'sql', step, text);
+      assert.deepEqual(parse(json.encode(doc, findings)), JSON.parse(JSON.stringify(findings.map((f) => toDiagnostic(doc, f)))), `step ${step}`);
     }
   });
 
@@ -65,10 +90,10 @@ describe('DiagnosticsJson', () => {
       method: 'textDocument/publishDiagnostics',
       params: { uri: doc.uri, version: 7, diagnostics: list.map((f) => toDiagnostic(doc, f)) },
     };
-    assert.deepEqual(JSON.parse(messageJson(message)), JSON.parse(JSON.stringify(expected)));
+    assert.deepEqual(parse(messageBytes(message)), JSON.parse(JSON.stringify(expected)));
     // Transports that serialise the object (VS Code's IPC) see the same diagnostics.
     assert.deepEqual(JSON.parse(JSON.stringify(message)), JSON.parse(JSON.stringify(expected)));
-    const unversioned = { ...message, params: serialisedDiagnostics(doc.uri, undefined, '[]') };
-    assert.deepEqual(JSON.parse(messageJson(unversioned)), { ...message, params: { uri: doc.uri, diagnostics: [] } });
+    const unversioned = { ...message, params: serialisedDiagnostics(doc.uri, undefined, { parts: [], bytes: 2 }) };
+    assert.deepEqual(parse(messageBytes(unversioned)), { ...message, params: { uri: doc.uri, diagnostics: [] } });
   });
 });

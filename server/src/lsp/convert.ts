@@ -118,44 +118,190 @@ export function codeActions(doc: TextDocument, diagnostics: Diagnostic[], fixes:
 }
 
 /**
- * The JSON text of a document's diagnostics, as toDiagnostic would give it, built from text kept
- * per finding: a large file has thousands of findings and most of them only move as the user types
- * elsewhere, so only their positions are formatted again. One per open document.
+ * The JSON of a document's diagnostics, as toDiagnostic would give it, built from text kept per
+ * finding: a large file has thousands of findings and most of them are unchanged or only move as
+ * the user types elsewhere, so only their positions are formatted again. One per open document.
  */
 export class DiagnosticsJson {
-  /** The part of a diagnostic after its range, by message (then rule and severity). */
-  private tails = new Map<string, { rule: string; severity: Severity; text: string }[]>();
+  /**
+   * What was built, by message: a finding with the same message, rule, severity and positions as
+   * one of the last lint (the same finding, or one that moved with the text) reuses its text.
+   */
+  private built = new Map<string, Built[]>();
+  private size = 0;
+  private generation = 0;
 
-  encode(doc: TextDocument, findings: readonly Finding[]): string {
-    const used = new Map<string, { rule: string; severity: Severity; text: string }[]>();
-    const parts: string[] = new Array<string>(findings.length);
+  encode(doc: TextDocument, findings: readonly Finding[]): EncodedDiagnostics {
+    const generation = ++this.generation;
+    const parts = new Array<string>(findings.length);
+    let bytes = 0;
+    const positions = new Positions(doc);
+    let unitOffset = -1;
+    let unitLine = 0;
     for (let i = 0; i < findings.length; i++) {
       const f = findings[i]!;
-      const start = doc.positionAt(f.start);
-      const end = doc.positionAt(Math.max(f.end, f.start));
-      const ignoreLine = f.unitStart === undefined ? start.line : doc.positionAt(f.unitStart).line;
-      let text = `{"range":{"start":{"line":${start.line},"character":${start.character}},"end":{"line":${end.line},"character":${end.character}}},${this.tail(f, used)}`;
-      if (f.related?.length || f.relatedHere?.length) text += `,"relatedInformation":${JSON.stringify(toDiagnostic(doc, f).relatedInformation)}`;
-      if (ignoreLine !== start.line) text += `,"data":{"ignoreLine":${ignoreLine}}`;
-      parts[i] = `${text}}`;
+      const startLine = positions.line(f.start);
+      const startCharacter = positions.character(f.start, startLine);
+      const end = Math.max(f.end, f.start);
+      const endLine = positions.line(end);
+      const endCharacter = positions.character(end, endLine);
+      // Findings of one statement share their unit: its line is looked up once.
+      if (f.unitStart !== undefined && f.unitStart !== unitOffset) {
+        unitOffset = f.unitStart;
+        unitLine = positions.line(unitOffset);
+      }
+      const ignoreLine = f.unitStart === undefined ? startLine : unitLine;
+      let list = this.built.get(f.message);
+      if (!list) this.built.set(f.message, (list = []));
+      let entry: Built | undefined;
+      let tail: string | undefined;
+      for (const b of list) {
+        if (b.rule !== f.rule || b.severity !== f.severity) continue;
+        tail = b.tail;
+        if (
+          b.startLine === startLine &&
+          b.startCharacter === startCharacter &&
+          b.endLine === endLine &&
+          b.endCharacter === endCharacter &&
+          b.ignoreLine === ignoreLine
+        ) {
+          entry = b;
+          break;
+        }
+      }
+      // Related places are positions of their own: always built.
+      if (!entry || f.related?.length || f.relatedHere?.length) {
+        tail ??= tailOf(f);
+        let text = `{"range":{"start":{"line":${startLine},"character":${startCharacter}},"end":{"line":${endLine},"character":${endCharacter}}},${tail}`;
+        if (f.related?.length || f.relatedHere?.length) text += `,"relatedInformation":${JSON.stringify(toDiagnostic(doc, f).relatedInformation)}`;
+        if (ignoreLine !== startLine) text += `,"data":{"ignoreLine":${ignoreLine}}`;
+        text += '}';
+        entry = {
+          rule: f.rule,
+          severity: f.severity,
+          tail,
+          startLine,
+          startCharacter,
+          endLine,
+          endCharacter,
+          ignoreLine,
+          text,
+          bytes: Buffer.byteLength(text, 'utf8'),
+          used: 0,
+        };
+        if (!f.related?.length && !f.relatedHere?.length) {
+          list.push(entry);
+          this.size++;
+        }
+      }
+      entry.used = generation;
+      parts[i] = entry.text;
+      bytes += entry.bytes;
     }
-    // Only what this publish used stays cached.
-    this.tails = used;
-    return `[${parts.join(',')}]`;
+    if (this.size > 2 * findings.length + 1000) this.forgetAllBut(generation);
+    return { parts, bytes: bytes + Math.max(0, parts.length - 1) + 2 };
   }
 
-  private tail(f: Finding, used: Map<string, { rule: string; severity: Severity; text: string }[]>): string {
-    const matches = (t: { rule: string; severity: Severity }): boolean => t.rule === f.rule && t.severity === f.severity;
-    let entry = this.tails.get(f.message)?.find(matches) ?? used.get(f.message)?.find(matches);
-    if (!entry) {
-      const text =
-        `"severity":${SEVERITY[f.severity]},"code":${JSON.stringify(f.rule)},"codeDescription":{"href":${JSON.stringify(docsUrl(f.rule))}},` +
-        `"source":"rollout-guard","message":${JSON.stringify(f.message)}${f.rule === 'unused-ignore' ? `,"tags":[${DiagnosticTag.Unnecessary}]` : ''}`;
-      entry = { rule: f.rule, severity: f.severity, text };
+  /** Keeps only what the last encode used. */
+  private forgetAllBut(generation: number): void {
+    const kept = new Map<string, Built[]>();
+    this.size = 0;
+    for (const [message, list] of this.built) {
+      const used = list.filter((b) => b.used === generation);
+      if (used.length) kept.set(message, used);
+      this.size += used.length;
     }
-    const list = used.get(f.message);
-    if (!list) used.set(f.message, [entry]);
-    else if (!list.includes(entry)) list.push(entry);
-    return entry.text;
+    this.built = kept;
   }
+}
+
+/** The part of a diagnostic after its range. */
+function tailOf(f: Finding): string {
+  return (
+    `"severity":${SEVERITY[f.severity]},"code":${JSON.stringify(f.rule)},"codeDescription":{"href":${JSON.stringify(docsUrl(f.rule))}},` +
+    `"source":"rollout-guard","message":${JSON.stringify(f.message)}${f.rule === 'unused-ignore' ? `,"tags":[${DiagnosticTag.Unnecessary}]` : ''}`
+  );
+}
+
+/** A JSON array of diagnostics: the text of each, and the UTF-8 length of the whole array. */
+export interface EncodedDiagnostics {
+  parts: string[];
+  bytes: number;
+}
+
+/** The JSON array as one string. */
+export const diagnosticsArrayJson = (encoded: EncodedDiagnostics): string => `[${encoded.parts.join(',')}]`;
+
+interface Built {
+  rule: string;
+  severity: Severity;
+  tail: string;
+  startLine: number;
+  startCharacter: number;
+  endLine: number;
+  endCharacter: number;
+  ignoreLine: number;
+  text: string;
+  /** UTF-8 length of `text`. */
+  bytes: number;
+  /** The last encode that used it. */
+  used: number;
+}
+
+/**
+ * Lines of offsets that mostly come in order (findings sorted by start): a cursor walks the
+ * document's line offsets instead of a search per offset. Same answers as TextDocument.positionAt.
+ */
+class Positions {
+  private readonly lineStarts: readonly number[];
+  private readonly text: string;
+  private cursor = 0;
+
+  constructor(private readonly doc: TextDocument) {
+    this.text = doc.getText();
+    // The document's own line offsets (kept up to date on each edit) where the implementation exposes them.
+    this.lineStarts = (doc as Partial<{ getLineOffsets(): number[] }>).getLineOffsets?.() ?? lineStartsOf(this.text);
+  }
+
+  line(offset: number): number {
+    const starts = this.lineStarts;
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let line = this.cursor;
+    if (starts[line]! > clamped) {
+      // Backwards (a statement's start, or a finding spanning lines): search.
+      let lo = 0;
+      let hi = line;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= clamped) lo = mid;
+        else hi = mid - 1;
+      }
+      line = lo;
+    }
+    while (line + 1 < starts.length && starts[line + 1]! <= clamped) line++;
+    this.cursor = line;
+    return line;
+  }
+
+  character(offset: number, line: number): number {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const lineStart = this.lineStarts[line]!;
+    // After a line break character (inside \r\n), TextDocument moves the position before it.
+    const before = this.text.charCodeAt(clamped - 1);
+    if (clamped > lineStart && (before === 13 || before === 10)) return this.doc.positionAt(clamped).character;
+    return clamped - lineStart;
+  }
+}
+
+/** Offsets where lines start; \r\n, \r and \n end a line, as in TextDocument. */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 || c === 10) {
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
 }

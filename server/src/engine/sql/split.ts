@@ -183,15 +183,17 @@ export interface TextChange {
 /** The longest common prefix and suffix of two texts, compared in blocks (fast on large files). */
 export function diffTexts(before: string, after: string): TextChange {
   const shorter = Math.min(before.length, after.length);
+  // Slices share the texts' memory, and comparing two of them is a memory compare.
   let prefix = 0;
   for (let block = 4096; block >= 1; block >>= 3) {
-    while (prefix + block <= shorter && after.startsWith(before.slice(prefix, prefix + block), prefix)) prefix += block;
+    while (prefix + block <= shorter && after.slice(prefix, prefix + block) === before.slice(prefix, prefix + block)) prefix += block;
   }
   let suffix = 0;
   const room = shorter - prefix;
+  const b = before.length;
+  const a = after.length;
   for (let block = 4096; block >= 1; block >>= 3) {
-    while (suffix + block <= room && after.endsWith(before.slice(before.length - suffix - block, before.length - suffix), after.length - suffix))
-      suffix += block;
+    while (suffix + block <= room && after.slice(a - suffix - block, a - suffix) === before.slice(b - suffix - block, b - suffix)) suffix += block;
   }
   return { prefix, suffix };
 }

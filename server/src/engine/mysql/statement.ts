@@ -346,7 +346,7 @@ function recogniseCreate(s: MysqlStatement, c: Cursor): void {
       const head = element[0]!;
       const word = head.kind === 'word' ? head.text : '';
       // Keys and constraints; a column may still be called `key` if a type follows.
-      const keyWord = ['index', 'key', 'unique', 'primary', 'foreign', 'constraint', 'check', 'fulltext', 'spatial', 'period'].includes(word);
+      const keyWord = ['index', 'key', 'unique', 'primary', 'foreign', 'constraint', 'check', 'fulltext', 'spatial', 'period', 'like'].includes(word);
       if (keyWord && !(element[1]?.kind === 'word' && KNOWN_TYPES.has(element[1].text) && ['index', 'key', 'check'].includes(word))) {
         if (word === 'fulltext') s.createsFulltext = true;
         continue;

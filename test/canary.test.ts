@@ -22,6 +22,7 @@ import {
   distributeWeights,
   loadKubeconfig,
   nextStep,
+  promoteCanary,
   promoteRollout,
   readCanary,
   retryRollout,
@@ -459,6 +460,19 @@ describe('canaries against the Kubernetes API stand-in', () => {
       const rolledBack = await rollbackCanary(client, 'shop/overridden', { route: 'everyone', gateCheck: gate('fail', 'never asked') });
       assert.equal(rolledBack.weight, 0);
       assert.equal(rolledBack.gate, undefined, 'rollback is never gated');
+      // At 0 % the canary serves nothing to measure: the first step starts it ungated, the next is gated again.
+      const started = await stepCanary(client, 'shop/overridden', { route: 'everyone', gateCheck: gate('no-data', 'no series for subset v2') });
+      assert.equal(started.weight, 5);
+      assert.equal(started.gate, undefined);
+      await assert.rejects(
+        stepCanary(client, 'shop/overridden', { route: 'everyone', gateCheck: gate('no-data', 'no series for subset v2') }),
+        /step of shop\/overridden refused: gate has no data/,
+      );
+      await rollbackCanary(client, 'shop/overridden', { route: 'everyone' });
+      await assert.rejects(
+        promoteCanary(client, 'shop/overridden', { route: 'everyone', gateCheck: gate('no-data', 'no series') }),
+        /promote of shop\/overridden refused/,
+      );
     });
 
     it('the CLI refuses a step when Prometheus gives no data (exit 1) and proceeds with --override NAME', async () => {

@@ -3,7 +3,10 @@
  * open), their gates from Prometheus, weight changes with gate checks, automatic rollback, the
  * status-bar item and the gate metrics panel. Nothing here runs in an untrusted workspace.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import * as vscode from 'vscode';
 import {
   canaryTarget,
@@ -30,6 +33,7 @@ import {
   AutoRollback,
   checkGates,
   durationMs,
+  findConfigFile,
   formatGateValue,
   loadGateSettings,
   PrometheusClient,
@@ -275,9 +279,14 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
     return new PrometheusClient(settings.prometheusUrl, { timeoutMs: settings.timeoutMs, headers: token ? { authorization: `Bearer ${token}` } : undefined });
   }
 
+  /** Step weights: the setting when set explicitly, else canary.steps of .rollout-guard.yaml, else the defaults. */
   private steps(): number[] {
-    const configured = this.settings().get<number[]>('canary.steps');
-    return configured?.length ? validateSteps(configured, 'rolloutGuard.canary.steps') : [...DEFAULT_STEPS];
+    const inspected = this.settings().inspect<number[]>('canary.steps');
+    const explicit = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+    if (explicit?.length) return validateSteps(explicit, 'rolloutGuard.canary.steps');
+    const file = findConfigFile(this.workspaceFolder() ?? process.cwd());
+    const config = file ? (parseYaml(fs.readFileSync(file, 'utf8')) as { canary?: { steps?: unknown } } | null) : null;
+    return config?.canary?.steps !== undefined ? validateSteps(config.canary.steps, `${path.basename(file!)}: canary.steps`) : [...DEFAULT_STEPS];
   }
 
   /** One automatic-rollback controller per canary that takes part of the traffic. */

@@ -1,15 +1,15 @@
 /**
- * Weight changes of one canary route. The VirtualService is patched with a JSON patch that first
- * tests metadata.resourceVersion, so a write based on stale data is rejected by the API server
- * (422 for the failed test, 409 if the object moved); the change is then recomputed on a fresh
- * read and tried again, a bounded number of times. Only the weights of the chosen route change;
- * they always sum to 100.
+ * Weight changes of one canary route. The VirtualService is patched with a merge patch that
+ * carries the resourceVersion it was computed from, so a write based on stale data is rejected
+ * by the API server (409 Conflict); the change is then recomputed on a fresh read and tried
+ * again, a bounded number of times. Only the weights of the chosen route change; they always
+ * sum to 100.
  */
-import type { ClusterClient, JsonPatchOperation } from './client';
+import type { ClusterClient } from './client';
 import { ClusterError } from './errors';
 import { routeLabel, selectRoute } from './discovery';
 import { DEFAULT_STEPS, type Canary, type CanaryRoute, type GateCheck, type GateCheckResult } from './model';
-import { readCanary, type CanaryRef } from './read';
+import { readCanaryObject, type CanaryRef } from './read';
 
 export type WeightAction = 'set-weight' | 'step' | 'promote' | 'rollback';
 
@@ -117,7 +117,7 @@ export async function changeCanaryWeight(
   let gate: GateCheckResult | undefined;
   let overridden = false;
   for (let attempt = 1; ; attempt++) {
-    const canary = await readCanary(client, ref);
+    const { canary, virtualService } = await readCanaryObject(client, ref);
     let route: CanaryRoute;
     try {
       route = selectRoute(canary, options.route);
@@ -127,7 +127,10 @@ export async function changeCanaryWeight(
     if (!route.destinations.some((d) => d.role === 'canary') || !route.destinations.some((d) => d.role === 'stable'))
       throw new ClusterError('refused', `route ${routeLabel(route)} of ${canary.id} needs a stable and a canary destination to change its weights`);
     const weight = target(route);
-    if ((action === 'step' || action === 'promote') && gate === undefined && weight > route.canaryWeight) {
+    // A canary at 0 % serves nothing, so its gates can only say no-data: the first step (and only
+    // a step, never a promote) starts it without asking, and every step after it is gated.
+    const starting = action === 'step' && route.canaryWeight === 0;
+    if ((action === 'step' || action === 'promote') && gate === undefined && weight > route.canaryWeight && !starting) {
       gate = options.gateCheck ? await options.gateCheck(canary, route) : { verdict: 'not-configured', reason: 'no gates configured' };
       if (gate.verdict === 'fail' || gate.verdict === 'no-data') {
         if (!overrideMatches(canary, options.override))
@@ -151,12 +154,16 @@ export async function changeCanaryWeight(
         overridden,
       };
     const weights = distributeWeights(route, weight);
-    const operations: JsonPatchOperation[] = [
-      { op: 'test', path: '/metadata/resourceVersion', value: canary.resourceVersion },
-      ...route.destinations.map((d, i): JsonPatchOperation => ({ op: 'add', path: `/spec/http/${route.index}/route/${i}/weight`, value: weights[i] })),
-    ];
+    // A merge patch of spec.http as read, with only this route's weights changed, carrying the
+    // resourceVersion it was computed from: the API server applies it to exactly that version or
+    // answers 409 Conflict. (Merge patches replace lists whole, so the other routes go back as they were.)
+    const http = structuredClone((virtualService.spec as { http: { route: { weight?: number }[] }[] }).http);
+    http[route.index]!.route.forEach((destination, i) => (destination.weight = weights[i]!));
     try {
-      const written = await client.jsonPatch('VirtualService', canary.namespace, canary.name, operations);
+      const written = await client.mergePatch('VirtualService', canary.namespace, canary.name, {
+        metadata: { resourceVersion: canary.resourceVersion },
+        spec: { http },
+      });
       const after: CanaryRoute = {
         ...route,
         destinations: route.destinations.map((d, i) => ({ ...d, weight: weights[i]! })),

@@ -299,6 +299,14 @@ describe('canaries against the Kubernetes API stand-in', () => {
       assert.deepEqual(weightsOf(after_, 0), [50, 50]);
       assert.deepEqual(weightsOf(after_, 2), [undefined]);
       assert.deepEqual(withoutWeights(after_), withoutWeights(before_), 'matches, timeouts, retries, labels, gateways untouched');
+      const writes = standIn.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/virtualservices/set-weight'));
+      assert.equal(writes.length, 1);
+      assert.equal(writes[0]!.contentType, 'application/merge-patch+json');
+      assert.equal(
+        (writes[0]!.body as StoredObject).metadata.resourceVersion,
+        before_.metadata.resourceVersion,
+        'the write carries the version it was computed from',
+      );
     });
 
     it('step, promote and rollback move the canary weight along the steps, to 100 and to 0', async () => {

@@ -4,7 +4,7 @@
  * verb, the resource and the server.
  */
 import { ApisApi, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { ClusterError, httpStatusOf, toClusterError } from './errors';
+import { ClusterError, toClusterError } from './errors';
 import { loadKubeconfig, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig';
 
 export type CanaryKind = 'Service' | 'Deployment' | 'VirtualService' | 'DestinationRule' | 'Rollout';
@@ -92,23 +92,30 @@ export class ClusterClient {
 
   private async discover(kind: CanaryKind): Promise<ServedResource | null> {
     const type = RESOURCE_TYPES[kind];
-    if (type.group === '' || type.group === 'apps') return { group: type.group, version: type.versions[0]!, plural: type.plural };
+    const assumed = { group: type.group, version: type.versions[0]!, plural: type.plural };
+    if (type.group === '' || type.group === 'apps') return assumed;
     let groups;
     try {
       groups = await this.kc.makeApiClient(ApisApi).getAPIVersions();
     } catch (error) {
-      throw toClusterError(error, { verb: 'discover', resource: 'API groups (/apis)', server: this.server });
+      const failure = toClusterError(error, { verb: 'discover', resource: 'API groups (/apis)', server: this.server });
+      // Connection and access problems are real; a server without discovery (or an odd answer) is asked directly.
+      if (failure.isConnectionProblem && failure.kind !== 'not-found') throw failure;
+      return assumed;
     }
     const group = groups.groups.find((g) => g.name === type.group);
     if (!group) return null;
     const offered = [group.preferredVersion?.version, ...group.versions.map((v) => v.version)].filter((v): v is string => !!v);
-    for (const version of type.versions.filter((v) => offered.includes(v)).sort((a, b) => offered.indexOf(a) - offered.indexOf(b))) {
+    const candidates = type.versions.filter((v) => offered.includes(v)).sort((a, b) => offered.indexOf(a) - offered.indexOf(b));
+    for (const version of candidates) {
       try {
         const list = await this.custom.getAPIResources({ group: type.group, version });
         if (list.resources.some((r) => r.name === type.plural)) return { group: type.group, version, plural: type.plural };
       } catch (error) {
-        if (httpStatusOf(error) === 404) continue;
-        throw toClusterError(error, { verb: 'discover', resource: `/apis/${type.group}/${version}`, server: this.server });
+        const failure = toClusterError(error, { verb: 'discover', resource: `/apis/${type.group}/${version}`, server: this.server });
+        if (failure.isConnectionProblem && failure.kind !== 'not-found') throw failure;
+        // The group is there but its resource list cannot be read: use the version it prefers.
+        return { group: type.group, version, plural: type.plural };
       }
     }
     return null;

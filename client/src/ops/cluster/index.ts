@@ -10,7 +10,7 @@
  *   await rollbackCanary(client, 'shop/reviews');                      // 0 %, never gated
  *   const watcher = new CanaryWatcher(client, ['shop']); watcher.onDidChange(e => …); await watcher.start(); … watcher.dispose();
  *
- * Every failure is a ClusterError: kind 'kubeconfig' | 'unreachable' | 'unauthorized' | 'forbidden' |
+ * Every failure is a ClusterError: kind 'kubeconfig' | 'config' | 'unreachable' | 'unauthorized' | 'forbidden' |
  * 'not-found' (connection problems, `isConnectionProblem`) or 'conflict' | 'invalid' | 'refused' | 'server'.
  */
 export { ClusterClient, RESOURCE_TYPES, type CanaryKind, type KubeObject, type ObjectList, type JsonPatchOperation, type ServedResource } from './client';
@@ -40,7 +40,7 @@ export {
   RouteSelectionError,
   type ClusterSnapshot,
 } from './discovery';
-export { listCanaries, parseCanaryRef, readCanary, readSnapshot, type CanaryRef } from './read';
+export { listCanaries, parseCanaryRef, readCanary, readCanaryObject, readSnapshot, type CanaryRef } from './read';
 export {
   changeCanaryWeight,
   distributeWeights,

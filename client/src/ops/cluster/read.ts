@@ -1,5 +1,5 @@
 /** One-shot reads: the snapshot of a namespace, every canary in it, or one canary by namespace/name. */
-import type { ClusterClient } from './client';
+import type { ClusterClient, KubeObject, ObjectList } from './client';
 import { ClusterError } from './errors';
 import { buildCanaries, serviceOfHost, type ClusterSnapshot } from './discovery';
 import type { Canary } from './model';
@@ -21,12 +21,19 @@ export async function readSnapshot(client: ClusterClient, namespace: string): Pr
   if (!(await client.resource('VirtualService')))
     throw new ClusterError('not-found', `the cluster ${client.server} does not serve virtualservices.networking.istio.io (is Istio installed?)`, 404);
   const withRollouts = (await client.resource('Rollout')) !== null;
+  const none: ObjectList = { items: [], resourceVersion: '' };
+  // A cluster that does not serve DestinationRules or Rollouts has none: their destinations show a warning.
+  const optional = (list: Promise<ObjectList>): Promise<ObjectList> =>
+    list.catch((error: unknown) => {
+      if (error instanceof ClusterError && error.kind === 'not-found') return none;
+      throw error;
+    });
   const [virtualServices, destinationRules, services, deployments, rollouts] = await Promise.all([
     client.list('VirtualService', namespace),
-    client.list('DestinationRule', namespace),
+    optional(client.list('DestinationRule', namespace)),
     client.list('Service', namespace),
     client.list('Deployment', namespace),
-    withRollouts ? client.list('Rollout', namespace) : Promise.resolve({ items: [], resourceVersion: '' }),
+    withRollouts ? optional(client.list('Rollout', namespace)) : Promise.resolve(none),
   ]);
   return {
     virtualServices: virtualServices.items,
@@ -47,6 +54,11 @@ export async function listCanaries(client: ClusterClient, namespace: string): Pr
  * in other namespaces (FQDN hosts) are read too.
  */
 export async function readCanary(client: ClusterClient, ref: CanaryRef | string): Promise<Canary> {
+  return (await readCanaryObject(client, ref)).canary;
+}
+
+/** readCanary, with the VirtualService as read (for writes computed from exactly that version). */
+export async function readCanaryObject(client: ClusterClient, ref: CanaryRef | string): Promise<{ canary: Canary; virtualService: KubeObject }> {
   const { namespace, name } = typeof ref === 'string' ? parseCanaryRef(ref) : ref;
   const vs = await client.get('VirtualService', namespace, name);
   const snapshot = await readSnapshot(client, namespace);
@@ -68,5 +80,5 @@ export async function readCanary(client: ClusterClient, ref: CanaryRef | string)
   const canary = buildCanaries(snapshot)[0];
   if (!canary)
     throw new ClusterError('refused', `VirtualService ${namespace}/${name} has no http route with two or more weighted destinations: it is not a canary`);
-  return canary;
+  return { canary, virtualService: vs };
 }

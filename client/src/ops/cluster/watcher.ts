@@ -8,7 +8,7 @@ import { Watch } from '@kubernetes/client-node';
 import type { CanaryKind, ClusterClient, KubeObject } from './client';
 import { sortByAttention } from './attention';
 import { buildCanaries, type ClusterSnapshot } from './discovery';
-import { httpStatusOf, toClusterError, type ClusterError } from './errors';
+import { ClusterError, httpStatusOf, toClusterError } from './errors';
 import type { Canary } from './model';
 
 export type WatchState =
@@ -121,6 +121,14 @@ export class CanaryWatcher {
       this.changed();
       await this.startWatch(stream);
     } catch (error) {
+      // A cluster that does not serve DestinationRules (or Rollouts) simply has none.
+      if ((stream.kind === 'DestinationRule' || stream.kind === 'Rollout') && error instanceof ClusterError && error.kind === 'not-found') {
+        stream.objects = new Map();
+        stream.listed = true;
+        stream.error = undefined;
+        this.changed();
+        return;
+      }
       this.failed(stream, error, 'list');
     }
   }

@@ -535,6 +535,29 @@ describe('canaries against the Kubernetes API stand-in', () => {
       assert.equal((standIn.object('Rollout', 'argo', 'istio-subset-split')!.status as { abort: boolean }).abort, true);
     });
 
+    it('a server without discovery endpoints is still read and written (the preferred versions are assumed)', async () => {
+      const minimal = await startStandIn({
+        discovery: false,
+        namespace: 'shop',
+        seed: [bookinfo('bookinfo.yaml'), bookinfo('destination-rule-reviews.yaml'), bookinfo('virtual-service-reviews-80-20.yaml')],
+      });
+      try {
+        const minimalConfig = minimal.writeKubeconfig(dir, { fileName: 'minimal' });
+        const status = await runCli(['canary', 'status', 'shop/reviews', '--kubeconfig', minimalConfig]);
+        assert.equal(status.code, 0, status.stderr);
+        assert.ok(status.stdout.includes('canary  reviews v2  20 %  Deployment reviews-v2'), status.stdout);
+        const rollback = await runCli(['canary', 'rollback', 'shop/reviews', '--kubeconfig', minimalConfig]);
+        assert.equal(rollback.code, 0, rollback.stderr);
+        assert.deepEqual(weightsOf(minimal.object('VirtualService', 'shop', 'reviews')), [100, 0]);
+        assert.ok(
+          minimal.requests.some((r) => r.path === '/apis' && r.status === 404),
+          'discovery was asked and missing',
+        );
+      } finally {
+        await minimal.stop();
+      }
+    });
+
     it('without the Argo CRDs, canaries still read and Rollout commands say Argo is not installed', async () => {
       const plain = await startStandIn({
         argoRollouts: false,

@@ -182,6 +182,8 @@ export interface StandInOptions {
   users?: Record<string, { name: string; rules: AccessRule[] }>;
   /** Oldest resourceVersion a watch may start from is `latest - keepEvents` (default 10,000). */
   keepEvents?: number;
+  /** Answer the discovery paths (/api, /apis, resource lists). Default true; false mimics a minimal server. */
+  discovery?: boolean;
   /** Serve HTTPS with a self-signed certificate for 127.0.0.1 (made by openssl); the kubeconfig carries it as the CA. */
   tls?: boolean;
 }
@@ -398,12 +400,14 @@ export class KubernetesStandIn {
   private readonly users?: StandInOptions['users'];
   private readonly keepEvents: number;
   private readonly tls?: { key: string; cert: string };
+  private readonly serveDiscovery: boolean;
 
   constructor(options: StandInOptions = {}) {
     this.resources = RESOURCE_TABLE.filter((r) => options.argoRollouts !== false || !r.argo);
     this.users = options.users;
     this.keepEvents = options.keepEvents ?? 10_000;
     if (options.tls) this.tls = selfSignedCertificate();
+    this.serveDiscovery = options.discovery !== false;
   }
 
   /** Starts listening on 127.0.0.1 (a free port the first time, the same port after stop()). */
@@ -789,7 +793,7 @@ export class KubernetesStandIn {
     if (!type_) {
       if (method === 'GET') {
         this.authorize(req, 'get', undefined, '', undefined, undefined);
-        const found = this.discovery(pathname);
+        const found = this.serveDiscovery ? this.discovery(pathname) : undefined;
         if (found !== undefined) return this.sendJson(res, 200, found);
       }
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -984,7 +988,12 @@ export class KubernetesStandIn {
           });
     } else for (const event of this.events) if (event.resourceVersion > Number(from) && this.watchWants(w, event)) this.sendEvent(w, event);
     this.watches.add(w);
-    res.on('close', () => this.watches.delete(w));
+    // timeoutSeconds: the server ends the watch cleanly after that long, as the API server does.
+    const timeout = Number(query.timeoutSeconds) > 0 ? setTimeout(() => res.end(), Number(query.timeoutSeconds) * 1000) : undefined;
+    res.on('close', () => {
+      this.watches.delete(w);
+      if (timeout) clearTimeout(timeout);
+    });
   }
 }
 

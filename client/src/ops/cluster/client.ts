@@ -103,9 +103,11 @@ export class ClusterClient {
       if (failure.isConnectionProblem && failure.kind !== 'not-found') throw failure;
       return assumed;
     }
+    // An answer that lists no groups at all is not a discovery document to trust.
+    if (!Array.isArray(groups?.groups) || groups.groups.length === 0) return assumed;
     const group = groups.groups.find((g) => g.name === type.group);
     if (!group) return null;
-    const offered = [group.preferredVersion?.version, ...group.versions.map((v) => v.version)].filter((v): v is string => !!v);
+    const offered = [group.preferredVersion?.version, ...(group.versions ?? []).map((v) => v.version)].filter((v): v is string => !!v);
     const candidates = type.versions.filter((v) => offered.includes(v)).sort((a, b) => offered.indexOf(a) - offered.indexOf(b));
     for (const version of candidates) {
       try {

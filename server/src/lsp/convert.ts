@@ -133,7 +133,7 @@ export class DiagnosticsJson {
 
   encode(doc: TextDocument, findings: readonly Finding[]): EncodedDiagnostics {
     const generation = ++this.generation;
-    const parts = new Array<string>(findings.length);
+    const parts = new Array<Buffer>(findings.length);
     let bytes = 0;
     const positions = new Positions(doc);
     let unitOffset = -1;
@@ -185,8 +185,7 @@ export class DiagnosticsJson {
           endLine,
           endCharacter,
           ignoreLine,
-          text,
-          bytes: Buffer.byteLength(text, 'utf8'),
+          json: Buffer.from(text, 'utf8'),
           used: 0,
         };
         if (!f.related?.length && !f.relatedHere?.length) {
@@ -195,8 +194,8 @@ export class DiagnosticsJson {
         }
       }
       entry.used = generation;
-      parts[i] = entry.text;
-      bytes += entry.bytes;
+      parts[i] = entry.json;
+      bytes += entry.json.length;
     }
     if (this.size > 2 * findings.length + 1000) this.forgetAllBut(generation);
     return { parts, bytes: bytes + Math.max(0, parts.length - 1) + 2 };
@@ -223,14 +222,14 @@ function tailOf(f: Finding): string {
   );
 }
 
-/** A JSON array of diagnostics: the text of each, and the UTF-8 length of the whole array. */
+/** A JSON array of diagnostics: the UTF-8 JSON of each, and the length of the whole array. */
 export interface EncodedDiagnostics {
-  parts: string[];
+  parts: Buffer[];
   bytes: number;
 }
 
 /** The JSON array as one string. */
-export const diagnosticsArrayJson = (encoded: EncodedDiagnostics): string => `[${encoded.parts.join(',')}]`;
+export const diagnosticsArrayJson = (encoded: EncodedDiagnostics): string => `[${encoded.parts.map((p) => p.toString('utf8')).join(',')}]`;
 
 interface Built {
   rule: string;
@@ -241,9 +240,8 @@ interface Built {
   endLine: number;
   endCharacter: number;
   ignoreLine: number;
-  text: string;
-  /** UTF-8 length of `text`. */
-  bytes: number;
+  /** The diagnostic's JSON, UTF-8 (copied into each message as it is). */
+  json: Buffer;
   /** The last encode that used it. */
   used: number;
 }

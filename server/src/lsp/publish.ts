@@ -40,12 +40,15 @@ export function messageBytes(message: Message): Buffer {
   const buffer = Buffer.allocUnsafe(Buffer.byteLength(start) + json.bytes + 2);
   let at = buffer.write(start, 0, 'utf8');
   json.parts.forEach((part, i) => {
-    if (i > 0) at += buffer.write(',', at, 'latin1');
-    at += buffer.write(part, at, 'utf8');
+    if (i > 0) buffer[at++] = COMMA;
+    buffer.set(part, at);
+    at += part.length;
   });
   at += buffer.write(']}}', at, 'latin1');
   return buffer.subarray(0, at);
 }
+
+const COMMA = ','.charCodeAt(0);
 
 /** A stdio message writer that writes pre-serialised diagnostics as they are. */
 export function stdioWriter(output: NodeJS.WritableStream): StreamMessageWriter {

@@ -294,7 +294,7 @@ function canonical(value: unknown): unknown {
 /** RFC 6902 JSON patch; a failed `test` is a 422 as the API server answers it. */
 export function jsonPatch(document: unknown, operations: unknown): unknown {
   if (!Array.isArray(operations)) throw new ApiError(400, 'BadRequest', 'a JSON patch must be a list of operations');
-  let doc = clone(document);
+  const doc = clone(document);
   for (const raw of operations) {
     if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string')
       throw new ApiError(400, 'BadRequest', `invalid JSON patch operation ${JSON.stringify(raw)}`);
@@ -346,7 +346,6 @@ export function jsonPatch(document: unknown, operations: unknown): unknown {
       default:
         throw new ApiError(400, 'BadRequest', `unknown JSON patch operation "${op}"`);
     }
-    if (at === '' && op === 'replace') doc = clone(raw.value);
   }
   return doc;
 }

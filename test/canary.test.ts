@@ -274,6 +274,13 @@ describe('canaries against the Kubernetes API stand-in', () => {
         '    stable  reviews v1:9080  90 %  Deployment reviews-v1  1/1 ready  1.20.3',
         '    canary  reviews v2:9080  10 %  Deployment reviews-v2  0/1 ready  1.20.3',
       ]);
+      const namespace = await cli('status', 'argo');
+      assert.equal(namespace.code, 0, namespace.stderr);
+      assert.deepEqual(namespace.stdout.split('\n'), [
+        'Canaries in namespace argo (context stand-in), most urgent first',
+        '  istio-subset-split-vsvc  canary primary 0 %  (Rollout istio-subset-split Paused)  — Rollout istio-subset-split 0/4 ready',
+        '',
+      ]);
       const json = await cli('status', 'shop/reviews', '--format', 'json');
       assert.equal(json.code, 0, json.stderr);
       const parsed = JSON.parse(json.stdout) as { canary: Canary; attention: { level: number } };

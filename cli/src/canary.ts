@@ -13,6 +13,7 @@ import {
   ClusterClient,
   ClusterError,
   DEFAULT_STEPS,
+  listCanaries,
   parseCanaryRef,
   promoteCanary,
   promoteRollout,
@@ -22,6 +23,7 @@ import {
   routeLabel,
   selectRoute,
   setCanaryWeight,
+  sortByAttention,
   stepCanary,
   validatePercent,
   validateSteps,
@@ -37,6 +39,7 @@ import type { CliIo } from './cli';
 
 export const CANARY_USAGE = `Usage:
   rollout-guard canary status <namespace>/<virtualservice> [options]
+  rollout-guard canary status <namespace> [options]     (every canary of the namespace, most urgent first)
   rollout-guard canary set-weight <pct> <namespace>/<virtualservice> [options]
   rollout-guard canary step|promote|rollback <namespace>/<virtualservice> [options]
   rollout-guard canary retry <namespace>/<virtualservice> [options]   (Argo Rollouts: after an abort)
@@ -193,15 +196,19 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
       return usage(io, `--max-attempts must be a whole number ≥ 1, got "${values['max-attempts']}"`);
   }
 
-  let ref: { namespace: string; name: string };
-  try {
-    ref = parseCanaryRef(positionals[0]!);
-  } catch (error) {
-    return usage(io, (error as Error).message);
-  }
+  // `status <namespace>` lists every canary of the namespace, most urgent first.
+  const wholeNamespace = command === 'status' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(positionals[0]!) ? positionals[0]! : undefined;
+  let ref: { namespace: string; name: string } = { namespace: wholeNamespace ?? '', name: '' };
+  if (!wholeNamespace)
+    try {
+      ref = parseCanaryRef(positionals[0]!);
+    } catch (error) {
+      return usage(io, (error as Error).message);
+    }
   try {
     const config = readConfig(io.cwd, values.config);
     const client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, env: io.env, cwd: io.cwd, trusted: true });
+    if (wholeNamespace) return await namespaceStatus(client, wholeNamespace, format, io);
     if (command === 'status') return await status(client, ref, values.route, format, io);
 
     const prometheusUrl = values['prometheus-url'] ?? io.env.ROLLOUT_GUARD_PROMETHEUS_URL ?? config.prometheusUrl;
@@ -252,6 +259,32 @@ function rolloutLine(r: ArgoRolloutInfo): string {
   const weight = r.setWeight !== undefined ? `, setWeight ${r.setWeight} %` : '';
   const flags = [r.paused ? 'paused' : '', r.aborted ? 'aborted' : ''].filter(Boolean).join(', ');
   return `Rollout ${r.namespace}/${r.name}: ${r.phase}${step}${weight}${flags ? ` (${flags})` : ''}${r.message ? ` — ${r.message}` : ''}`;
+}
+
+async function namespaceStatus(client: ClusterClient, namespace: string, format: 'text' | 'json', io: CliIo): Promise<number> {
+  const canaries = sortByAttention(await listCanaries(client, namespace));
+  if (format === 'json') {
+    io.stdout.write(
+      `${JSON.stringify({ context: client.context, server: client.server, namespace, canaries: canaries.map((c) => ({ ...c, attention: attentionOf(c) })) }, null, 2)}\n`,
+    );
+    return 0;
+  }
+  if (canaries.length === 0) {
+    io.stdout.write(
+      `No canaries in namespace ${namespace} (context ${client.context}): no VirtualService there has a route with two or more weighted destinations\n`,
+    );
+    return 0;
+  }
+  const lines = [`Canaries in namespace ${namespace} (context ${client.context}), most urgent first`];
+  for (const canary of canaries) {
+    const weights = canary.routes.map((r) => `${routeLabel(r)} ${r.canaryWeight} %`).join(', ');
+    const attention = attentionOf(canary);
+    lines.push(
+      `  ${canary.name.padEnd(Math.max(...canaries.map((c) => c.name.length)))}  canary ${weights}${canary.rollout ? `  (Rollout ${canary.rollout.name} ${canary.rollout.phase})` : ''}${attention.level < 3 ? `  — ${attention.reason}` : ''}`,
+    );
+  }
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
 }
 
 async function status(

@@ -391,7 +391,7 @@ describe('canaries against the Kubernetes API stand-in', () => {
       assert.match(unreachable.stderr, new RegExp(`cannot reach the Kubernetes API server ${url.replace(/\./g, '\\.')} \\(ECONNREFUSED\\)`));
     });
 
-    it('20 concurrent weight changes with injected conflicts leave a valid VirtualService and lose no update', async () => {
+    it('20 concurrent weight changes with injected conflicts leave a valid VirtualService and lose no update', async (t) => {
       const before_ = freshVs('contended');
       standIn.conflictNextWrites('VirtualService', 'shop', 'contended', 5);
       const firstEvent = standIn.events.length;
@@ -403,6 +403,7 @@ describe('canaries against the Kubernetes API stand-in', () => {
         ),
       );
       assert.ok(conflicts.length >= 5, `at least the 5 injected conflicts were retried (saw ${conflicts.length})`);
+      t.diagnostic(`${conflicts.length} conflicts retried, at most ${Math.max(...results.map((r) => r.attempts))} attempts for one writer`);
       const final = standIn.object('VirtualService', 'shop', 'contended');
       const finalWeights = weightsOf(final, 1) as number[];
       assert.equal(finalWeights[0]! + finalWeights[1]!, 100);

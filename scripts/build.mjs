@@ -46,6 +46,8 @@ const builds = [
     outdir: 'out/test',
   },
   { entryPoints: { run: 'bench/run.ts' }, outdir: 'out/bench' },
+  // The desktop extension-host suite and its runner (npm run test:desktop).
+  { entryPoints: { suite: 'test/desktop/suite.ts', run: 'test/desktop/run.ts' }, outdir: 'out/desktop' },
   // The playground's live parts (npm start, and the end-to-end tests' services).
   { entryPoints: { rig: 'playground/rig.ts' }, outdir: 'out/playground' },
   // The gate metrics webview's script: runs in the webview (a browser), draws with uPlot.

@@ -151,7 +151,7 @@ describe('Rollouts view model', () => {
       node.children.map((c) => c.label),
       ['route http[0]', 'route beta-users', 'gates'],
     );
-    assert.equal(find(tree, 'ns:empty')!.description, 'no weighted VirtualService route');
+    assert.equal(find(tree, 'ns:empty:empty')!.description, 'no weighted VirtualService route');
   });
 
   it('status bar: weight and gate state of the focused rollout', () => {

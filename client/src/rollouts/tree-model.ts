@@ -146,7 +146,8 @@ export function buildTree(input: ViewInput): RolloutNode[] {
       .sort((a, b) => urgency(a, input.gates.get(a.id)) - urgency(b, input.gates.get(b.id)) || a.id.localeCompare(b.id))
       .map((c) => canaryNode(c, input.gates.get(c.id)));
     return {
-      id: `ns:${namespace}`,
+      // A new id once canaries appear: the tree would otherwise keep showing the empty namespace collapsed.
+      id: canaries.length ? `ns:${namespace}` : `ns:${namespace}:empty`,
       label: namespace,
       description: canaries.length === 0 ? 'no weighted VirtualService route' : `${canaries.length} canar${canaries.length === 1 ? 'y' : 'ies'}`,
       icon: 'namespace',

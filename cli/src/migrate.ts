@@ -21,6 +21,7 @@ import {
 } from '../../client/src/ops/migrations';
 import { databaseUrlFromConfigFile, DatabaseConfigError, findConfigFile, passwordIn, resolveDatabaseUrl } from '../../client/src/migrations/connection';
 import { formatCount, formatDuration, statusLines } from '../../client/src/migrations/format';
+import { ClusterClient, ClusterError, clusterContractGuard } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';
 
 export const MIGRATE_USAGE = `Usage:
@@ -41,6 +42,14 @@ Options for run:
   --statement-timeout <ms>    statement_timeout of each DDL statement (default 900000; 0: none)
   --lock-retries <n>          Attempts per DDL statement when its lock times out (default 10)
   --format <f>                text (default) or json
+
+The cluster's say before contract (given any of these options, contract is refused while a
+canary is mid-rollout, an Argo Rollout has not finished, or pods of the old, stable version
+are still ready; and when the cluster cannot be read):
+  --kubeconfig <file>         Kubeconfig (default KUBECONFIG, then ~/.kube/config)
+  --context <name>            Kubeconfig context (default: its current context)
+  --canary <ns/vs>            A VirtualService to check (repeat for more; default: every canary
+  --namespace <ns>            in these namespaces, or the context's namespace)
 
 Without --database-url, the URL comes from ROLLOUT_GUARD_DATABASE_URL, DATABASE_URL, or
 database.url in .rollout-guard.yaml (--config FILE, or the nearest one from the current folder
@@ -75,6 +84,10 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
         'lock-timeout': { type: 'string' },
         'statement-timeout': { type: 'string' },
         'lock-retries': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        canary: { type: 'string', multiple: true },
+        namespace: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -121,6 +134,17 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     return usage(io, (error as Error).message);
   }
+  let contractGuard: (() => Promise<string | undefined>) | undefined;
+  if (sub === 'run' && values.phase === 'contract' && (values.kubeconfig || values.context || values.canary?.length || values.namespace?.length)) {
+    try {
+      const client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, cwd: io.cwd, env: io.env });
+      contractGuard = clusterContractGuard(client, { canaries: values.canary, namespaces: values.namespace });
+    } catch (error) {
+      if (!(error instanceof ClusterError)) throw error;
+      io.stderr.write(`rollout-guard: ${error.message}\n`);
+      return 2;
+    }
+  }
   if (sub === 'run' && !values.phase) return usage(io, `migrate run needs --phase ${PHASES.join('|')}`);
   if (values.phase !== undefined && !isPhaseName(values.phase)) return usage(io, `--phase must be one of ${PHASES.join(', ')}, got "${values.phase}"`);
 
@@ -138,7 +162,7 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
 
   try {
     if (sub === 'status') return await status(plan, databaseUrl, format, io);
-    return await run(plan, databaseUrl, values.phase as (typeof PHASES)[number], numbers, format, io);
+    return await run(plan, databaseUrl, values.phase as (typeof PHASES)[number], numbers, format, io, contractGuard);
   } catch (error) {
     if (error instanceof ConnectionError || error instanceof DatabaseUrlError) {
       io.stderr.write(`rollout-guard: ${error.message}\n`);
@@ -178,6 +202,7 @@ async function run(
   numbers: Record<string, number | undefined>,
   format: 'text' | 'json',
   io: CliIo,
+  contractGuard?: () => Promise<string | undefined>,
 ): Promise<number> {
   const controller = new AbortController();
   let signals = 0;
@@ -213,6 +238,7 @@ async function run(
     const result = await runPhase(plan, {
       databaseUrl,
       phase,
+      contractGuard,
       signal: controller.signal,
       onProgress: progress,
       onEvent: event,

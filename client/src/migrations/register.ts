@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { ClusterClient, clusterContractGuard } from '../ops/cluster';
 import {
   ConnectionError,
   DatabaseUrlError,
@@ -407,6 +408,7 @@ async function runPhaseCommand(state: MigrationsState, output: vscode.LogOutputC
           return await runPhase(plan, {
             databaseUrl: connection.url,
             phase,
+            contractGuard: contractGuardFromSettings(source),
             signal: abort.signal,
             applicationName: `rollout-guard vscode ${plan.name}`,
             backfill: {
@@ -585,4 +587,30 @@ async function startLocalCommand(context: vscode.ExtensionContext, state: Migrat
   void vscode.window.showInformationMessage(
     `Rollout Guard: local PostgreSQL runs on 127.0.0.1:${local.port} (database postgres); migrations in this window run against it until it stops.`,
   );
+}
+
+/**
+ * With a cluster configured for the Rollouts view, contract waits for the old version to be gone
+ * (no canary mid-rollout, no ready pods of a stable destination) in the watched namespaces.
+ */
+function contractGuardFromSettings(source: string): (() => Promise<string | undefined>) | undefined {
+  const config = vscode.workspace.getConfiguration('rolloutGuard', vscode.Uri.file(source));
+  const kubeconfig = config.get<string>('cluster.kubeconfig') || undefined;
+  const context = config.get<string>('cluster.context') || undefined;
+  const namespaces = config.get<string[]>('cluster.namespaces') ?? [];
+  if (!kubeconfig && !context && namespaces.length === 0) return undefined;
+  return async () => {
+    let client: ClusterClient;
+    try {
+      client = ClusterClient.fromKubeconfig({
+        kubeconfig,
+        context,
+        cwd: vscode.workspace.getWorkspaceFolder(vscode.Uri.file(source))?.uri.fsPath,
+        trusted: vscode.workspace.isTrusted,
+      });
+    } catch (error) {
+      return `the cluster could not be checked for the old version (${error instanceof Error ? error.message : String(error)})`;
+    }
+    return clusterContractGuard(client, { namespaces })();
+  };
 }

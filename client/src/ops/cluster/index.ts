@@ -59,3 +59,4 @@ export {
 export { abortRollout, promoteRollout, retryRollout, type PromoteOptions } from './argo';
 export { attentionOf, sortByAttention, type Attention } from './attention';
 export { CanaryWatcher, type CanaryWatcherEvent, type CanaryWatcherOptions, type WatchState } from './watcher';
+export { clusterContractGuard, contractReasons, type ContractGuardTargets } from './contract-guard';

@@ -566,6 +566,17 @@ describe('canaries against the Kubernetes API stand-in', () => {
       }
     });
 
+    it('a plain-http API server (kubectl proxy) is read without insecure-skip-tls-verify, as kubectl does', async () => {
+      const config = JSON.parse(fs.readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+      assert.match(String(config.clusters[0]!.cluster.server), /^http:/);
+      delete config.clusters[0]!.cluster['insecure-skip-tls-verify'];
+      const proxyConfig = path.join(dir, 'proxy');
+      fs.writeFileSync(proxyConfig, JSON.stringify(config));
+      const status = await runCli(['canary', 'status', 'shop/reviews', '--kubeconfig', proxyConfig]);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /canary +reviews v2 +20 %/);
+    });
+
     it('without the Argo CRDs, canaries still read and Rollout commands say Argo is not installed', async () => {
       const plain = await startStandIn({
         argoRollouts: false,

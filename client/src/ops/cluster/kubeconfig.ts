@@ -67,7 +67,10 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfi
       throw new ClusterError('kubeconfig', `the kubeconfig ${file} is not valid: ${(error as Error).message.split('\n')[0]}`);
     }
     // As kubectl merges KUBECONFIG files: the first definition of a name wins, and the first current-context.
-    for (const cluster of one.getClusters()) if (!kc.getCluster(cluster.name)) kc.addCluster(cluster);
+    // A plain-http server (kubectl proxy, a local stand-in) has no TLS to verify: kubectl talks to
+    // it as it is, while @kubernetes/client-node refuses it unless skipTLSVerify is set.
+    for (const cluster of one.getClusters())
+      if (!kc.getCluster(cluster.name)) kc.addCluster(cluster.server?.startsWith('http:') ? { ...cluster, skipTLSVerify: true } : cluster);
     for (const user of one.getUsers()) if (!kc.getUser(user.name)) kc.addUser(user);
     for (const context of one.getContexts()) if (!kc.getContextObject(context.name)) kc.addContext(context);
     if (!kc.getCurrentContext() && one.getCurrentContext()) kc.setCurrentContext(one.getCurrentContext());

@@ -1,5 +1,6 @@
 /**
  * `npm run bench`: measured side by side in one run, printed as a table.
+ * - The VSIX's size (it packages first; the rows after it measure the production bundles).
  * - CLI wall time and peak memory on the whole pg-regress corpus, rollout-guard vs squawk-cli
  *   (median of 5 runs each, after one warm-up run each).
  * - Language server latency from didChange to publishDiagnostics on a generated
@@ -7,6 +8,7 @@
  * - Manifests: cold check of 2,000 objects, cross-file re-check after an edit.
  * - Migrations on a real PostgreSQL: the batched backfill of 1,000,000 rows against one plain
  *   UPDATE, and the longest time one batch held its row locks (see bench/migrations.ts).
+ * - MySQL: lint throughput on a generated 5,000-statement migration (see bench/mysql.ts).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -180,6 +182,15 @@ async function benchManifests(): Promise<string[][]> {
   return rows;
 }
 
+/** The packaged extension: `npm run package` (production bundles, which the rows after this one then measure). */
+function vsixRows(): string[][] {
+  const packaged = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8' });
+  if (packaged.status !== 0) throw new Error(`npm run package failed:\n${packaged.stderr || packaged.stdout}`);
+  const files = /Packaged: .*\((\d+) files/.exec(packaged.stdout)?.[1] ?? '?';
+  const bytes = fs.statSync(path.join(repoRoot, 'dist/rollout-guard.vsix')).size;
+  return [['VSIX size (dist/rollout-guard.vsix)', `${(bytes / 1024 / 1024).toFixed(2)} MB, ${files} files`, '', '', '']];
+}
+
 /** MySQL: the whole lint (split, recognise, rules) of a generated migration. */
 function mysqlRows(): string[][] {
   const row = benchMysql();
@@ -203,6 +214,6 @@ function table(rows: string[][]): string {
 }
 
 void (async () => {
-  const rows = [...benchCli(), ...(await benchLsp()), ...(await benchManifests()), ...(await benchMigrations()), ...mysqlRows()];
+  const rows = [...vsixRows(), ...benchCli(), ...(await benchLsp()), ...(await benchManifests()), ...(await benchMigrations()), ...mysqlRows()];
   process.stdout.write(table(rows) + '\n');
 })();

@@ -18,6 +18,7 @@ import {
   promoteCanary,
   promoteRollout,
   abortRollout,
+  retryRollout,
   readCanary,
   rollbackCanary,
   routeLabel,
@@ -130,6 +131,7 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
     command('rolloutGuard.canary.pauseAutoProgress', (node) => this.setAutoProgress(node, false));
     command('rolloutGuard.canary.resumeAutoProgress', (node) => this.setAutoProgress(node, true));
     command('rolloutGuard.canary.showGateMetrics', (node) => this.showMetrics(node));
+    command('rolloutGuard.canary.retry', (node) => this.retry(node));
     command('rolloutGuard.setPrometheusToken', () => this.setPrometheusToken());
     this.render();
     this.syncWatcher();
@@ -504,9 +506,26 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
     this.focus(canary.id);
   }
 
+  /** Argo Rollouts: retry an aborted Rollout (the status patch Argo's kubectl plugin sends). */
+  private async retry(node: RolloutNode | undefined): Promise<void> {
+    const canary = await this.pickCanary(node, 'Retry Rollout');
+    if (!canary) return;
+    if (!canary.rollout) throw new Error(`${canary.id} is not managed by an Argo Rollout: nothing to retry (use Step to move it forward).`);
+    await retryRollout(this.client!, canary.rollout.namespace, canary.rollout.name);
+    void vscode.window.showInformationMessage(`Retrying Rollout ${canary.rollout.namespace}/${canary.rollout.name}.`);
+  }
+
   private async setAutoProgress(node: RolloutNode | undefined, on: boolean): Promise<void> {
     const canary = await this.pickCanary(node, on ? 'Resume auto-progress' : 'Pause auto-progress');
     if (!canary) return;
+    if (canary.rollout) {
+      // Argo Rollouts progress themselves: pause is spec.paused, resume is Argo's promote (unpause).
+      const { namespace, name } = canary.rollout;
+      if (on) await promoteRollout(this.client!, namespace, name);
+      else await this.client!.mergePatch('Rollout', namespace, name, { spec: { paused: true } });
+      void vscode.window.showInformationMessage(`Rollout ${namespace}/${name} ${on ? 'resumed' : 'paused'}.`);
+      return;
+    }
     if (on) this.autoProgress.add(canary.id);
     else this.autoProgress.delete(canary.id);
     const monitor = this.monitors.get(canary.id);

@@ -36,6 +36,7 @@ import {
   type WeightChangeResult,
 } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';
+import { findConfigFile } from '../../client/src/ops/config-file';
 
 export const CANARY_USAGE = `Usage:
   rollout-guard canary status <namespace>/<virtualservice> [options]
@@ -98,17 +99,9 @@ interface CanaryConfig {
   prometheusUrl?: string;
 }
 
-function findConfig(cwd: string): string | undefined {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, '.rollout-guard.yaml');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
 /** The canary and prometheus sections of .rollout-guard.yaml (the rest belongs to other commands). */
 function readConfig(cwd: string, explicit?: string): CanaryConfig {
-  const file = explicit ? path.resolve(cwd, explicit) : findConfig(cwd);
+  const file = explicit ? path.resolve(cwd, explicit) : findConfigFile(cwd);
   if (!file) return {};
   let raw: unknown;
   try {

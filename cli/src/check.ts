@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { findConfigFile } from '../../client/src/ops/config-file';
 import {
-  CONFIG_FILE_NAME,
   ConfigError,
   decodeFile,
   fileKind,
@@ -99,7 +99,7 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
 
 function resolveSettings(options: CheckOptions, cwd: string): EngineSettings {
   let fromFile: PartialSettings | undefined;
-  const configPath = options.configFile ? path.resolve(cwd, options.configFile) : findConfig(cwd);
+  const configPath = options.configFile ? path.resolve(cwd, options.configFile) : findConfigFile(cwd);
   if (configPath) {
     let text: string;
     try {
@@ -113,15 +113,6 @@ function resolveSettings(options: CheckOptions, cwd: string): EngineSettings {
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
   if (options.assumeInTransaction) fromFlags.assumeInTransaction = true;
   return mergeSettings(fromFile, validateSettings(fromFlags, 'command line'));
-}
-
-/** .rollout-guard.yaml in the current folder or the nearest parent, stopping at a repository root. */
-function findConfig(cwd: string): string | undefined {
-  for (let dir = cwd; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, CONFIG_FILE_NAME);
-    if (fs.existsSync(candidate)) return candidate;
-    if (fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) return undefined;
-  }
 }
 
 /** Files below `dir` that `wanted` accepts, not descending into folders `skip` names. */

@@ -19,7 +19,8 @@ import {
   type MigrationPlan,
   type RunEvent,
 } from '../../client/src/ops/migrations';
-import { databaseUrlFromConfigFile, DatabaseConfigError, findConfigFile, passwordIn, resolveDatabaseUrl } from '../../client/src/migrations/connection';
+import { databaseUrlFromConfigFile, DatabaseConfigError, passwordIn, resolveDatabaseUrl } from '../../client/src/migrations/connection';
+import { findConfigFile } from '../../client/src/ops/config-file';
 import { formatCount, formatDuration, statusLines } from '../../client/src/migrations/format';
 import { ClusterClient, ClusterError, clusterContractGuard } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';

@@ -5,12 +5,12 @@
  * the CLI reads the same configuration.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DatabaseUrlError, parseDatabaseUrl } from '../ops/migrations';
+import { CONFIG_FILE_NAME } from '../ops/config-file';
 
-/** The configuration file the CLI and the language server read (server/src/engine/config.ts; not imported: it would bring the whole rule registry into the extension). */
-export const CONFIG_FILE_NAME = '.rollout-guard.yaml';
+export { CONFIG_FILE_NAME };
+export { findConfigFile } from '../ops/config-file';
 
 /** A malformed `database:` section of the configuration file. */
 export class DatabaseConfigError extends Error {
@@ -148,13 +148,4 @@ export function scrubSecrets(text: string, secrets: (string | undefined)[]): str
     for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('***');
   }
   return out;
-}
-
-/** .rollout-guard.yaml in `cwd` or the nearest parent folder, stopping at a repository root (as `check` does). */
-export function findConfigFile(cwd: string): string | undefined {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, CONFIG_FILE_NAME);
-    if (fs.existsSync(candidate)) return candidate;
-    if (fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) return undefined;
-  }
 }

@@ -11,7 +11,9 @@ import { DEFAULT_INTERVAL } from './check';
 import { DURATION_PATTERN, GateConfigError } from './template';
 
 /** Same name and search as the lint configuration (cli/src/check.ts). */
-export const CONFIG_FILE_NAME = '.rollout-guard.yaml';
+import { CONFIG_FILE_NAME, findConfigFile } from '../config-file';
+
+export { CONFIG_FILE_NAME, findConfigFile };
 
 export interface GateSettings {
   gates: GateDefinition[];
@@ -142,15 +144,6 @@ function positiveDuration(value: unknown, label: string): number {
   const ms = typeof value === 'string' && DURATION_PATTERN.test(value) ? durationMs(value) : NaN;
   if (!(ms > 0)) throw new GateConfigError(`${label} must be a duration such as 30s or 1m, got ${JSON.stringify(value)}.`);
   return ms;
-}
-
-/** .rollout-guard.yaml in `cwd` or the nearest parent, stopping at a repository root. */
-export function findConfigFile(cwd: string): string | undefined {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, CONFIG_FILE_NAME);
-    if (fs.existsSync(candidate)) return candidate;
-    if (fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) return undefined;
-  }
 }
 
 /** Reads the gate sections of a configuration file. Throws GateConfigError for unreadable or invalid files. */

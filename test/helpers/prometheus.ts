@@ -5,9 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../client/src/ops/net';
+
+export { freePort };
 
 export const PROMETHEUS_BINARY = process.env.ROLLOUT_GUARD_PROMETHEUS_BINARY ?? '/usr/bin/prometheus';
 
@@ -26,18 +28,6 @@ export interface PrometheusStartOptions {
   timeoutMs?: number;
   /** The prometheus executable (default /usr/bin/prometheus, or ROLLOUT_GUARD_PROMETHEUS_BINARY). */
   binary?: string;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Resolves after `ms`: the pause between two polls of a condition (never a wait for a result). */

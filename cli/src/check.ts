@@ -85,7 +85,8 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const located: LocatedFinding[] = [];
   for (const f of loaded) {
     const findings = f.text === undefined ? [f.problem!] : lintLoaded(f.file, f.text, settings, workspace, codeIndex);
-    for (const finding of findings) located.push(locate(displayPath(io.cwd, f.file), f.text ?? '', finding, io.cwd));
+    const lines = new LineIndex(f.text ?? '');
+    for (const finding of findings) located.push(locate(displayPath(io.cwd, f.file), lines, finding, io.cwd));
   }
   const output =
     options.format === 'json'
@@ -181,8 +182,7 @@ function lintLoaded(file: string, text: string, settings: EngineSettings, worksp
   }
 }
 
-function locate(file: string, text: string, finding: Finding, cwd: string): LocatedFinding {
-  const index = new LineIndex(text);
+function locate(file: string, index: LineIndex, finding: Finding, cwd: string): LocatedFinding {
   const start = index.position(finding.start);
   const end = index.position(finding.end);
   return {

@@ -213,7 +213,24 @@ function table(rows: string[][]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+const SECTIONS: Record<string, () => string[][] | Promise<string[][]>> = {
+  vsix: vsixRows,
+  cli: benchCli,
+  lsp: benchLsp,
+  manifests: benchManifests,
+  migrations: benchMigrations,
+  mysql: mysqlRows,
+};
+
+// `npm run bench -- lsp cli` measures only those sections; no argument measures them all.
 void (async () => {
-  const rows = [...vsixRows(), ...benchCli(), ...(await benchLsp()), ...(await benchManifests()), ...(await benchMigrations()), ...mysqlRows()];
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(name in SECTIONS));
+  if (unknown.length) {
+    process.stderr.write(`unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}\n`);
+    process.exit(2);
+  }
+  const rows: string[][] = [];
+  for (const [name, measure] of Object.entries(SECTIONS)) if (asked.length === 0 || asked.includes(name)) rows.push(...(await measure()));
   process.stdout.write(table(rows) + '\n');
 })();

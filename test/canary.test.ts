@@ -476,8 +476,12 @@ describe('canaries against the Kubernetes API stand-in', () => {
       const rolledBack = await rollbackCanary(client, 'shop/overridden', { route: 'everyone', gateCheck: gate('fail', 'never asked') });
       assert.equal(rolledBack.weight, 0);
       assert.equal(rolledBack.gate, undefined, 'rollback is never gated');
-      // At 0 % the canary serves nothing to measure: the first step starts it ungated, the next is gated again.
-      const started = await stepCanary(client, 'shop/overridden', { route: 'everyone', gateCheck: gate('no-data', 'no series for subset v2') });
+      // At 0 % the canary serves nothing to measure: no data refuses a step there too; set-weight starts it by hand.
+      await assert.rejects(
+        stepCanary(client, 'shop/overridden', { route: 'everyone', gateCheck: gate('no-data', 'no series for subset v2') }),
+        /refused: gate has no data/,
+      );
+      const started = await setCanaryWeight(client, 'shop/overridden', 5, { route: 'everyone', gateCheck: gate('no-data', 'never asked') });
       assert.equal(started.weight, 5);
       assert.equal(started.gate, undefined);
       await assert.rejects(

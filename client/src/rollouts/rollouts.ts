@@ -463,8 +463,9 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
     if (text === undefined) return;
     const weight = Number(text.trim());
     const run = async (override?: string): Promise<WeightChangeResult> => {
-      if (weight > current) {
-        // Raising the canary's share is a step forward: the same gate check as Step.
+      if (weight > current && current > 0) {
+        // Raising the share of a canary that takes traffic is a step forward: the same gate check
+        // as Step. From 0 % there is nothing to measure yet: setting a weight by hand starts it.
         const gate = await prometheusGateCheck(this.gateSettings())(canary, selectRoute(canary, this.routeOf(node, canary)));
         if ((gate.verdict === 'fail' || gate.verdict === 'no-data') && override === undefined)
           throw new ClusterError(

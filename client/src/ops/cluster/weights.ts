@@ -127,10 +127,8 @@ export async function changeCanaryWeight(
     if (!route.destinations.some((d) => d.role === 'canary') || !route.destinations.some((d) => d.role === 'stable'))
       throw new ClusterError('refused', `route ${routeLabel(route)} of ${canary.id} needs a stable and a canary destination to change its weights`);
     const weight = target(route);
-    // A canary at 0 % serves nothing, so its gates can only say no-data: the first step (and only
-    // a step, never a promote) starts it without asking, and every step after it is gated.
-    const starting = action === 'step' && route.canaryWeight === 0;
-    if ((action === 'step' || action === 'promote') && gate === undefined && weight > route.canaryWeight && !starting) {
+    // Also at 0 %: no data never lets a step or a promote through (set-weight starts a canary by hand).
+    if ((action === 'step' || action === 'promote') && gate === undefined && weight > route.canaryWeight) {
       gate = options.gateCheck ? await options.gateCheck(canary, route) : { verdict: 'not-configured', reason: 'no gates configured' };
       if (gate.verdict === 'fail' || gate.verdict === 'no-data') {
         if (!overrideMatches(canary, options.override))

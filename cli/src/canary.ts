@@ -3,10 +3,7 @@
  * canaries in the cluster of a kubeconfig context. Exit 0: done; 1: refused or failed, with the
  * reason; 2: usage, kubeconfig or connection error (unreachable, 401/403, 404).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import {
   abortRollout,
   attentionOf,
@@ -26,7 +23,7 @@ import {
   sortByAttention,
   stepCanary,
   validatePercent,
-  validateSteps,
+  readCanaryConfig,
   type ArgoRolloutInfo,
   type Canary,
   type CanaryRoute,
@@ -36,7 +33,6 @@ import {
   type WeightChangeResult,
 } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';
-import { findConfigFile } from '../../client/src/ops/config-file';
 
 export const CANARY_USAGE = `Usage:
   rollout-guard canary status <namespace>/<virtualservice> [options]
@@ -92,47 +88,6 @@ const unavailableGates: GateCheckFactory =
     verdict: 'no-data',
     reason: `Prometheus ${prometheusUrl} is configured but this build cannot evaluate gates yet`,
   });
-
-interface CanaryConfig {
-  file?: string;
-  steps?: number[];
-  prometheusUrl?: string;
-}
-
-/** The canary and prometheus sections of .rollout-guard.yaml (the rest belongs to other commands). */
-function readConfig(cwd: string, explicit?: string): CanaryConfig {
-  const file = explicit ? path.resolve(cwd, explicit) : findConfigFile(cwd);
-  if (!file) return {};
-  let raw: unknown;
-  try {
-    raw = parseYaml(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ClusterError(
-      'kubeconfig',
-      `cannot read the configuration ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`,
-    );
-  }
-  const config: CanaryConfig = { file };
-  if (!raw || typeof raw !== 'object') return config;
-  const record = raw as Record<string, unknown>;
-  const canary = record.canary;
-  if (canary !== undefined && canary !== null) {
-    if (typeof canary !== 'object' || Array.isArray(canary))
-      throw new ClusterError('config', `${file}: canary must be a mapping (steps: [5, 10, 25, 50, 100])`);
-    const steps = (canary as Record<string, unknown>).steps;
-    if (steps !== undefined)
-      try {
-        config.steps = validateSteps(steps, `${file}: canary.steps`);
-      } catch (error) {
-        throw new ClusterError('config', (error as Error).message);
-      }
-  }
-  const prometheus = record.prometheus;
-  if (typeof prometheus === 'string') config.prometheusUrl = prometheus;
-  else if (prometheus && typeof prometheus === 'object' && typeof (prometheus as Record<string, unknown>).url === 'string')
-    config.prometheusUrl = (prometheus as Record<string, string>).url;
-  return config;
-}
 
 export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {}): Promise<number> {
   const [sub, ...rest] = args;
@@ -199,7 +154,7 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
       return usage(io, (error as Error).message);
     }
   try {
-    const config = readConfig(io.cwd, values.config);
+    const config = readCanaryConfig(io.cwd, values.config);
     const client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, env: io.env, cwd: io.cwd, trusted: true });
     if (wholeNamespace) return await namespaceStatus(client, wholeNamespace, format, io);
     if (command === 'status') return await status(client, ref, values.route, format, io);

@@ -3,10 +3,7 @@
  * open), their gates from Prometheus, weight changes with gate checks, automatic rollback, the
  * status-bar item and the gate metrics panel. Nothing here runs in an untrusted workspace.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
 import * as vscode from 'vscode';
 import {
   canaryTarget,
@@ -20,6 +17,7 @@ import {
   abortRollout,
   retryRollout,
   readCanary,
+  readCanaryConfig,
   rollbackCanary,
   routeLabel,
   selectRoute,
@@ -34,7 +32,6 @@ import {
   AutoRollback,
   checkGates,
   durationMs,
-  findConfigFile,
   formatGateValue,
   loadGateSettings,
   PrometheusClient,
@@ -286,9 +283,7 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
     const inspected = this.settings().inspect<number[]>('canary.steps');
     const explicit = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
     if (explicit?.length) return validateSteps(explicit, 'rolloutGuard.canary.steps');
-    const file = findConfigFile(this.workspaceFolder() ?? process.cwd());
-    const config = file ? (parseYaml(fs.readFileSync(file, 'utf8')) as { canary?: { steps?: unknown } } | null) : null;
-    return config?.canary?.steps !== undefined ? validateSteps(config.canary.steps, `${path.basename(file!)}: canary.steps`) : [...DEFAULT_STEPS];
+    return readCanaryConfig(this.workspaceFolder() ?? process.cwd()).steps ?? [...DEFAULT_STEPS];
   }
 
   /** One automatic-rollback controller per canary that takes part of the traffic. */

@@ -60,3 +60,4 @@ export { abortRollout, promoteRollout, retryRollout, type PromoteOptions } from 
 export { attentionOf, sortByAttention, type Attention } from './attention';
 export { CanaryWatcher, type CanaryWatcherEvent, type CanaryWatcherOptions, type WatchState } from './watcher';
 export { clusterContractGuard, contractReasons, type ContractGuardTargets } from './contract-guard';
+export { readCanaryConfig, type CanaryConfig } from './config';

@@ -124,10 +124,11 @@ export function codeActions(doc: TextDocument, diagnostics: Diagnostic[], fixes:
  */
 export class DiagnosticsJson {
   /**
-   * What was built, by message: a finding with the same message, rule, severity and positions as
-   * one of the last lint (the same finding, or one that moved with the text) reuses its text.
+   * What was built, by message and then by position: a finding with the same message, rule,
+   * severity and positions as one of the last lint (the same finding, or one that moved with the
+   * text) reuses its text.
    */
-  private built = new Map<string, Built[]>();
+  private built = new Map<string, ByMessage>();
   private size = 0;
   private generation = 0;
 
@@ -151,35 +152,30 @@ export class DiagnosticsJson {
         unitLine = positions.line(unitOffset);
       }
       const ignoreLine = f.unitStart === undefined ? startLine : unitLine;
-      let list = this.built.get(f.message);
-      if (!list) this.built.set(f.message, (list = []));
-      let entry: Built | undefined;
-      let tail: string | undefined;
-      for (const b of list) {
-        if (b.rule !== f.rule || b.severity !== f.severity) continue;
-        tail = b.tail;
-        if (
-          b.startLine === startLine &&
-          b.startCharacter === startCharacter &&
-          b.endLine === endLine &&
-          b.endCharacter === endCharacter &&
-          b.ignoreLine === ignoreLine
-        ) {
-          entry = b;
-          break;
-        }
-      }
+      const same = (b: Built): boolean =>
+        b.rule === f.rule &&
+        b.severity === f.severity &&
+        b.startLine === startLine &&
+        b.startCharacter === startCharacter &&
+        b.endLine === endLine &&
+        b.endCharacter === endCharacter &&
+        b.ignoreLine === ignoreLine;
+      let byMessage = this.built.get(f.message);
+      if (!byMessage) this.built.set(f.message, (byMessage = new Map()));
+      // Keyed by where it starts (a number hashes fast); the rest is compared.
+      const at = startLine * 0x10000 + startCharacter;
+      const candidates = byMessage.get(at);
+      let entry = candidates?.find(same);
       // Related places are positions of their own: always built.
-      if (!entry || f.related?.length || f.relatedHere?.length) {
-        tail ??= tailOf(f);
-        let text = `{"range":{"start":{"line":${startLine},"character":${startCharacter}},"end":{"line":${endLine},"character":${endCharacter}}},${tail}`;
-        if (f.related?.length || f.relatedHere?.length) text += `,"relatedInformation":${JSON.stringify(toDiagnostic(doc, f).relatedInformation)}`;
+      const related = Boolean(f.related?.length || f.relatedHere?.length);
+      if (!entry || related) {
+        let text = `{"range":{"start":{"line":${startLine},"character":${startCharacter}},"end":{"line":${endLine},"character":${endCharacter}}},${tailOf(f)}`;
+        if (related) text += `,"relatedInformation":${JSON.stringify(toDiagnostic(doc, f).relatedInformation)}`;
         if (ignoreLine !== startLine) text += `,"data":{"ignoreLine":${ignoreLine}}`;
         text += '}';
         entry = {
           rule: f.rule,
           severity: f.severity,
-          tail,
           startLine,
           startCharacter,
           endLine,
@@ -188,8 +184,9 @@ export class DiagnosticsJson {
           json: Buffer.from(text, 'utf8'),
           used: 0,
         };
-        if (!f.related?.length && !f.relatedHere?.length) {
-          list.push(entry);
+        if (!related) {
+          if (candidates) candidates.push(entry);
+          else byMessage.set(at, [entry]);
           this.size++;
         }
       }
@@ -203,14 +200,16 @@ export class DiagnosticsJson {
 
   /** Keeps only what the last encode used. */
   private forgetAllBut(generation: number): void {
-    const kept = new Map<string, Built[]>();
     this.size = 0;
-    for (const [message, list] of this.built) {
-      const used = list.filter((b) => b.used === generation);
-      if (used.length) kept.set(message, used);
-      this.size += used.length;
+    for (const [message, byMessage] of this.built) {
+      for (const [at, candidates] of byMessage) {
+        const used = candidates.filter((b) => b.used === generation);
+        if (used.length) byMessage.set(at, used);
+        else byMessage.delete(at);
+        this.size += used.length;
+      }
+      if (byMessage.size === 0) this.built.delete(message);
     }
-    this.built = kept;
   }
 }
 
@@ -231,10 +230,12 @@ export interface EncodedDiagnostics {
 /** The JSON array as one string. */
 export const diagnosticsArrayJson = (encoded: EncodedDiagnostics): string => `[${encoded.parts.map((p) => p.toString('utf8')).join(',')}]`;
 
+/** The diagnostics built for one message, by where they start (line × 0x10000 + character). */
+type ByMessage = Map<number, Built[]>;
+
 interface Built {
   rule: string;
   severity: Severity;
-  tail: string;
   startLine: number;
   startCharacter: number;
   endLine: number;

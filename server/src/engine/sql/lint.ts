@@ -185,7 +185,10 @@ function unitEnd(pieces: readonly SqlPiece[]): (start: number) => number {
 function shift(f: Finding, delta: number): Finding {
   const moved: Finding = { rule: f.rule, severity: f.severity, start: f.start + delta, end: f.end + delta, message: f.message };
   if (f.fixes)
-    moved.fixes = f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ start: e.start + delta, end: e.end + delta, newText: e.newText })) }));
+    moved.fixes = f.fixes.map((fix) => {
+      const edits = fix.edits.map((e) => ({ start: e.start + delta, end: e.end + delta, newText: e.newText }));
+      return fix.preferred === undefined ? { title: fix.title, edits } : { title: fix.title, edits, preferred: fix.preferred };
+    });
   if (f.related) moved.related = f.related;
   if (f.relatedHere) moved.relatedHere = f.relatedHere.map((r) => ({ start: r.start + delta, end: r.end + delta, message: r.message }));
   if (f.unitStart !== undefined) moved.unitStart = f.unitStart + delta;

@@ -84,16 +84,31 @@ function benchCli(): string[][] {
 }
 
 async function benchLsp(): Promise<string[][]> {
+  const text = generateMigration(5000);
+  const capped = await lspLatencies(text, {});
+  // The same edits with every finding published (more than VS Code shows), to keep that path honest too.
+  const all = await lspLatencies(text, { maxDiagnosticsPerFile: 100_000 });
+  const label = (run: { published: number }): string => `5,000 statements, ${run.published.toLocaleString('en-US')} diagnostics published`;
+  return [
+    [`LSP didChange → publishDiagnostics, ${label(capped)}, median`, `${median(capped.latencies).toFixed(1)} ms`, '', '', ''],
+    [`LSP didChange → publishDiagnostics, ${label(capped)}, p95`, `${percentile(capped.latencies, 95).toFixed(1)} ms`, 'target < 50 ms', '', ''],
+    [`LSP didChange → publishDiagnostics, ${label(all)}, median`, `${median(all.latencies).toFixed(1)} ms`, '', '', ''],
+    [`LSP didChange → publishDiagnostics, ${label(all)}, p95`, `${percentile(all.latencies, 95).toFixed(1)} ms`, '', '', ''],
+  ];
+}
+
+/** Edit-to-diagnostics latency of 100 one-character edits spread over `text`, with these editor settings. */
+async function lspLatencies(text: string, editorSettings: Record<string, unknown>): Promise<{ latencies: number[]; published: number }> {
   const dir = fs.mkdtempSync(path.join(repoRoot, 'out', 'bench-'));
   const file = path.join(dir, 'big.sql');
-  const text = generateMigration(5000);
   fs.writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
   const client = new TestLspClient();
+  client.editorSettings = editorSettings;
   await client.initialize(pathToFileURL(dir).href);
   const opened = client.diagnostics(uri);
   await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
-  await opened;
+  const published = (await opened).diagnostics.length;
   const lines = text.split('\n');
   const latencies: number[] = [];
   // The first edits compile the server's hot paths (and the client's): 10 warm-up edits are not counted.
@@ -101,23 +116,20 @@ async function benchLsp(): Promise<string[][]> {
   for (let version = 2; version < 102 + WARM_UP; version++) {
     // Type one character into a different statement each time, spread over the file.
     const line = Math.floor((((version * 37) % 97) / 97) * (lines.length - 1));
-    const published = client.diagnostics(uri, (p) => p.version === version);
+    const next = client.diagnostics(uri, (p) => p.version === version);
     const started = performance.now();
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version },
       contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: ' ' }],
     });
-    await published;
+    await next;
     if (version >= 2 + WARM_UP) latencies.push(performance.now() - started);
-    // An editor keeps only the latest diagnostics; the test client would keep every 1.7 MB set (and collect ever more garbage).
+    // An editor keeps only the latest diagnostics; the test client would keep every set (and collect ever more garbage).
     client.published.length = 0;
   }
   await client.stop();
   fs.rmSync(dir, { recursive: true, force: true });
-  return [
-    ['LSP didChange → publishDiagnostics, 5,000 statements, median', `${median(latencies).toFixed(1)} ms`, '', '', ''],
-    ['LSP didChange → publishDiagnostics, 5,000 statements, p95', `${percentile(latencies, 95).toFixed(1)} ms`, 'target < 50 ms', '', ''],
-  ];
+  return { latencies, published };
 }
 
 /** Cold index + lint of 2,000 objects in 400 files, and cross-file re-lint latency after an edit. */

@@ -100,6 +100,36 @@ describe('language server over stdio', () => {
     await published;
   });
 
+  it('publishes at most rolloutGuard.maxDiagnosticsPerFile diagnostics, errors first, with a note; code actions still work', async () => {
+    client.editorSettings = { maxDiagnosticsPerFile: 3, rules: { 'prefer-robust-stmts': 'off', 'require-concurrent-index-creation': 'warning' } };
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const many = uri.replace('migration.sql', 'many.sql');
+    const published = client.diagnostics(many);
+    const manyText = "SET lock_timeout = '2s';\nCREATE INDEX a ON t (x);\nALTER TABLE t DROP COLUMN x;\nCREATE INDEX b ON t (y);\nALTER TABLE t DROP COLUMN y;\n";
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: many, languageId: 'sql', version: 1, text: manyText } });
+    const { diagnostics } = await published;
+    // Four findings: the two drops are errors, the indexes warnings; the limit keeps the errors.
+    assert.deepEqual(rules(diagnostics), ['too-many-findings@1', 'ban-drop-column@3', 'ban-drop-column@5']);
+    assert.equal(diagnostics[0]!.message.split('.')[0], 'Showing 2 of 4 findings in this file, errors first');
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: many },
+      range: diagnostics[0]!.range,
+      context: { diagnostics: [diagnostics[0]] },
+    })) as CodeAction[];
+    assert.deepEqual(actions, [], 'the note offers no ignore action');
+    const dropActions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: many },
+      range: diagnostics[1]!.range,
+      context: { diagnostics: [diagnostics[1]] },
+    })) as CodeAction[];
+    assert.ok(dropActions.some((a) => a.title === 'Ignore ban-drop-column for this statement'));
+    const all = client.diagnostics(many, (p) => !p.diagnostics.some((d) => d.code === 'too-many-findings'));
+    client.editorSettings = {};
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    assert.ok((await all).diagnostics.length >= 4);
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: many } });
+  });
+
   it('survives malformed and binary-looking input and clears diagnostics on close', async () => {
     const bad = uri.replace('migration.sql', 'bad.sql');
     const published = client.diagnostics(bad);

@@ -32,7 +32,7 @@ import {
   SqlLintMemo,
   type Finding,
 } from './engine';
-import { codeActions, DiagnosticsJson, FixStore, toDiagnostic, toRange } from './lsp/convert';
+import { codeActions, DiagnosticsJson, findingsToPublish, FixStore, toDiagnostic, toRange } from './lsp/convert';
 import { serialisedDiagnostics, stdioWriter } from './lsp/publish';
 import { resolveSettings, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
@@ -159,11 +159,12 @@ async function lintDocument(uri: string): Promise<void> {
   if (documents.get(uri)?.version !== version) return;
   const target = doc ?? TextDocument.create(uri, 'yaml', 0, text);
   fixStore.set(uri, version, findings);
+  const published = findingsToPublish(findings, settings.diagnosticsLimit);
   // Over stdio the JSON is written as built; other transports (VS Code's IPC) serialise objects themselves.
   await connection.sendDiagnostics(
     stdio
-      ? serialisedDiagnostics(uri, version, (doc ? diagnosticsJsonFor(uri) : new DiagnosticsJson()).encode(target, findings))
-      : { uri, version, diagnostics: findings.map((f) => toDiagnostic(target, f)) },
+      ? serialisedDiagnostics(uri, version, (doc ? diagnosticsJsonFor(uri) : new DiagnosticsJson()).encode(target, published))
+      : { uri, version, diagnostics: published.map((f) => toDiagnostic(target, f)) },
   );
 }
 

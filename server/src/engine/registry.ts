@@ -19,6 +19,12 @@ const engineRules: RuleInfo[] = [
   { id: 'internal-error', severity: 'error', summary: 'A rule failed on this input; the other rules still ran. Please report it.', language: 'any' },
   { id: 'unused-ignore', severity: 'info', summary: 'A rollout-guard-ignore names an unknown rule or suppresses nothing.', language: 'any' },
   { id: 'unreadable-file', severity: 'error', summary: 'The file could not be read: binary, not UTF-8, too large, or not readable.', language: 'any' },
+  {
+    id: 'too-many-findings',
+    severity: 'info',
+    summary: 'The editor shows the first findings of a file with very many, errors first, and says how many it leaves out.',
+    language: 'any',
+  },
   { id: 'template-skipped', severity: 'info', summary: 'A YAML file with {{ … }} templates (Helm) is not checked until rendered.', language: 'yaml' },
   {
     id: 'invalid-config',

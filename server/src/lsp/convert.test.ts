@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine';
-import { DiagnosticsJson, diagnosticsArrayJson, toDiagnostic, type EncodedDiagnostics } from './convert';
+import { DiagnosticsJson, diagnosticsArrayJson, findingsToPublish, toDiagnostic, type EncodedDiagnostics } from './convert';
 import { messageBytes, serialisedDiagnostics } from './publish';
 
 const parse = (json: EncodedDiagnostics | Buffer): unknown => {
@@ -95,5 +95,32 @@ describe('DiagnosticsJson', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(message)), JSON.parse(JSON.stringify(expected)));
     const unversioned = { ...message, params: serialisedDiagnostics(doc.uri, undefined, { parts: [], bytes: 2 }) };
     assert.deepEqual(parse(messageBytes(unversioned)), { ...message, params: { uri: doc.uri, diagnostics: [] } });
+  });
+});
+
+describe('findingsToPublish', () => {
+  const finding = (start: number, severity: Finding['severity']): Finding => ({ rule: 'ban-drop-column', severity, start, end: start + 1, message: `at ${start}` });
+  const list = [finding(0, 'hint'), finding(10, 'warning'), finding(20, 'error'), finding(30, 'info'), finding(40, 'warning'), finding(50, 'error')];
+
+  it('publishes every finding when they fit', () => {
+    assert.equal(findingsToPublish(list, 6), list);
+  });
+
+  it('keeps what VS Code would keep (errors, then warnings, in file order), one fewer, after a note with the count', () => {
+    const published = findingsToPublish(list, 4);
+    assert.equal(published.length, 4);
+    const [note, ...kept] = published;
+    assert.deepEqual(
+      kept.map((f) => f.message),
+      ['at 10', 'at 20', 'at 50'],
+    );
+    assert.equal(note!.rule, 'too-many-findings');
+    assert.equal(note!.severity, 'info');
+    assert.equal(note!.start, 0);
+    assert.match(note!.message, /^Showing 3 of 6 findings in this file, errors first\. `rollout-guard check` lists them all/);
+    assert.deepEqual(
+      findingsToPublish(list, 1).map((f) => f.rule),
+      ['too-many-findings'],
+    );
   });
 });

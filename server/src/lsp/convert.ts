@@ -46,6 +46,42 @@ export function toDiagnostic(doc: TextDocument, finding: Finding): Diagnostic {
   };
 }
 
+/**
+ * VS Code shows at most 1,000 diagnostics per file (errors first, then warnings, information,
+ * hints, each in file order) and drops the rest after converting them all; a larger file's
+ * findings beyond that would cost every keystroke and show nothing.
+ */
+export const EDITOR_DIAGNOSTICS_LIMIT = 1000;
+
+const SEVERITY_ORDER: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
+
+/**
+ * The findings to publish for at most `limit` diagnostics: all of them when they fit; otherwise
+ * the ones the editor would keep, one fewer, in file order, after a too-many-findings notice at
+ * the top of the file that says how many are not shown.
+ */
+export function findingsToPublish(findings: readonly Finding[], limit: number): readonly Finding[] {
+  if (findings.length <= limit) return findings;
+  const keep = new Set<Finding>();
+  for (const severity of SEVERITY_ORDER) {
+    for (const f of findings) {
+      if (keep.size === limit - 1) break;
+      if (f.severity === severity) keep.add(f);
+    }
+  }
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const notice: Finding = {
+    rule: 'too-many-findings',
+    severity: 'info',
+    start: 0,
+    end: 0,
+    message:
+      `Showing ${count(keep.size)} of ${count(findings.length)} findings in this file, errors first. ` +
+      '`rollout-guard check` lists them all; rolloutGuard.maxDiagnosticsPerFile sets how many the editor shows.',
+  };
+  return [notice, ...findings.filter((f) => keep.has(f))];
+}
+
 /** The fixes of the findings last published for a document, found again from a diagnostic. */
 export class FixStore {
   private readonly byDocument = new Map<string, { version: number | undefined; findings: Finding[] }>();
@@ -91,7 +127,7 @@ export function codeActions(doc: TextDocument, diagnostics: Diagnostic[], fixes:
   }
   for (const diagnostic of diagnostics) {
     const rule = String(diagnostic.code ?? '');
-    if (diagnostic.source !== 'rollout-guard' || ['syntax-error', 'internal-error', 'unused-ignore'].includes(rule)) continue;
+    if (diagnostic.source !== 'rollout-guard' || ['syntax-error', 'internal-error', 'unused-ignore', 'too-many-findings'].includes(rule)) continue;
     const ignoreLine = (diagnostic.data as DiagnosticData | undefined)?.ignoreLine ?? diagnostic.range.start.line;
     const key = `${rule}@${ignoreLine}`;
     if (ignored.has(key)) continue;

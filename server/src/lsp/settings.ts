@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { URI } from 'vscode-uri';
+import { EDITOR_DIAGNOSTICS_LIMIT } from './convert';
 import { CONFIG_FILE_NAME, ConfigError, mergeSettings, parseConfig, validateSettings, type EngineSettings, type PartialSettings } from '../engine';
 
 /** The `rolloutGuard` section as VS Code sends it. */
@@ -13,6 +14,7 @@ export interface EditorSettings {
   rules?: Record<string, string>;
   configFile?: string;
   schemaValidation?: 'auto' | 'on' | 'off';
+  maxDiagnosticsPerFile?: number;
   /** Globs that Red Hat YAML validates against its Kubernetes schema (from its yaml.schemas), sent by the client. */
   redHatKubernetesGlobs?: string[];
 }
@@ -24,6 +26,8 @@ export interface ResolvedSettings {
   problems: string[];
   /** The config file used, if any. */
   configPath?: string;
+  /** Most diagnostics published per file (see findingsToPublish). */
+  diagnosticsLimit: number;
   /** For schemaValidation `auto`: files another extension already validates. */
   standsBackFor: (uri: string, text: string) => boolean;
 }
@@ -58,6 +62,12 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     if (!(error instanceof ConfigError)) throw error;
     problems.push(error.message);
   }
+  let diagnosticsLimit = EDITOR_DIAGNOSTICS_LIMIT;
+  const limit = editor?.maxDiagnosticsPerFile;
+  if (limit !== undefined) {
+    if (Number.isInteger(limit) && limit >= 1) diagnosticsLimit = limit;
+    else problems.push(`rolloutGuard.maxDiagnosticsPerFile must be a whole number of at least 1, not ${JSON.stringify(limit)}; using ${EDITOR_DIAGNOSTICS_LIMIT}.`);
+  }
   const globs = editor?.redHatKubernetesGlobs ?? [];
   const matches = globs.length ? picomatch(globs, { dot: true, matchBase: true }) : () => false;
   const standsBackFor = (uri: string, text: string): boolean => {
@@ -66,7 +76,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     const file = URI.parse(uri).fsPath;
     return matches(folder ? path.relative(folder, file).split(path.sep).join('/') : path.basename(file));
   };
-  return { enabled: editor?.enable !== false, engine: mergeSettings(fromFile, fromEditor), problems, configPath, standsBackFor };
+  return { enabled: editor?.enable !== false, engine: mergeSettings(fromFile, fromEditor), problems, configPath, diagnosticsLimit, standsBackFor };
 }
 
 function workspaceFolderOf(documentUri: string, folders: string[]): string | undefined {

@@ -9,6 +9,7 @@ import { lintEmbedded } from './embedded/lint';
 import type { EngineSettings, Finding } from './types';
 
 export { loadParser } from './sql/parse';
+export { keepParsedStatements } from './statement-cache';
 export { lintSql, SqlLintMemo, isContractStep } from './sql/lint';
 export * from './types';
 export { ruleRegistry, allRuleIds } from './registry';

@@ -99,7 +99,13 @@ describe('DiagnosticsJson', () => {
 });
 
 describe('findingsToPublish', () => {
-  const finding = (start: number, severity: Finding['severity']): Finding => ({ rule: 'ban-drop-column', severity, start, end: start + 1, message: `at ${start}` });
+  const finding = (start: number, severity: Finding['severity']): Finding => ({
+    rule: 'ban-drop-column',
+    severity,
+    start,
+    end: start + 1,
+    message: `at ${start}`,
+  });
   const list = [finding(0, 'hint'), finding(10, 'warning'), finding(20, 'error'), finding(30, 'info'), finding(40, 'warning'), finding(50, 'error')];
 
   it('publishes every finding when they fit', () => {

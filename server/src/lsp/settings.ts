@@ -66,7 +66,10 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
   const limit = editor?.maxDiagnosticsPerFile;
   if (limit !== undefined) {
     if (Number.isInteger(limit) && limit >= 1) diagnosticsLimit = limit;
-    else problems.push(`rolloutGuard.maxDiagnosticsPerFile must be a whole number of at least 1, not ${JSON.stringify(limit)}; using ${EDITOR_DIAGNOSTICS_LIMIT}.`);
+    else
+      problems.push(
+        `rolloutGuard.maxDiagnosticsPerFile must be a whole number of at least 1, not ${JSON.stringify(limit)}; using ${EDITOR_DIAGNOSTICS_LIMIT}.`,
+      );
   }
   const globs = editor?.redHatKubernetesGlobs ?? [];
   const matches = globs.length ? picomatch(globs, { dot: true, matchBase: true }) : () => false;

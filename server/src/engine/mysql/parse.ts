@@ -6,6 +6,7 @@
  */
 import { Parser as MariadbParser } from 'node-sql-parser/build/mariadb';
 import { Parser as MysqlParser } from 'node-sql-parser/build/mysql';
+import { StatementCache } from '../statement-cache';
 
 export type MysqlDialect = 'mysql' | 'mariadb';
 
@@ -14,8 +15,7 @@ export type GrammarOutcome = { ok: true } | { ok: false; /** Offset in the state
 let mysqlParser: MysqlParser | undefined;
 let mariadbParser: MariadbParser | undefined;
 
-const cache = new Map<string, GrammarOutcome>();
-const CACHE_LIMIT = 20_000;
+const cache = new StatementCache<GrammarOutcome>();
 
 /** Whether either grammar accepts the statement; the MySQL grammar's error otherwise (MariaDB's for `mariadb`). */
 export function checkGrammar(source: string, dialect: MysqlDialect): GrammarOutcome {
@@ -25,7 +25,6 @@ export function checkGrammar(source: string, dialect: MysqlDialect): GrammarOutc
   const first = attempt(dialect === 'mariadb' ? mariadb() : mysql(), source);
   const outcome = first.ok ? first : attempt(dialect === 'mariadb' ? mysql() : mariadb(), source).ok ? { ok: true as const } : first;
   cache.set(key, outcome);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   return outcome;
 }
 

@@ -1,4 +1,5 @@
 import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
+import { StatementCache } from '../statement-cache';
 
 /** A parse-tree node as libpg-query returns it: `{ KindName: { …fields } }` or the inner fields. */
 
@@ -23,21 +24,12 @@ export async function loadParser(): Promise<void> {
   }
 }
 
-/** Recently parsed statements by text: editing one statement of a large file reparses only that one. */
-const cache = new Map<string, ParseOutcome>();
-const CACHE_LIMIT = 20_000;
+/** Recently parsed statements: editing one statement of a large file reparses only that one. */
+const cache = new StatementCache<ParseOutcome>();
 
 export function parseStatement(sql: string): ParseOutcome {
-  const hit = cache.get(sql);
-  if (hit) {
-    // Refresh recency.
-    cache.delete(sql);
-    cache.set(sql, hit);
-    return hit;
-  }
-  const outcome = parseUncached(sql);
-  cache.set(sql, outcome);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  let outcome = cache.get(sql);
+  if (!outcome) cache.set(sql, (outcome = parseUncached(sql)));
   return outcome;
 }
 

@@ -39,8 +39,22 @@ function testEntries() {
   return found;
 }
 
+/**
+ * The CLI's cluster and database commands (cli/src/operations.ts) go in a bundle of their own,
+ * required from dist/cli.js only when one runs: `check` starts without parsing them.
+ */
+const operationsApart = {
+  name: 'operations-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/operations$/ }, (args) =>
+      path.resolve(args.importer) === path.join(root, 'cli/src/cli.ts') ? { path: './cli-operations.js', external: true } : undefined,
+    );
+  },
+};
+
 const builds = [
-  { entryPoints: { client: 'client/src/extension.ts', server: 'server/src/server.ts', cli: 'cli/src/main.ts' }, outdir: 'dist' },
+  { entryPoints: { client: 'client/src/extension.ts', server: 'server/src/server.ts' }, outdir: 'dist' },
+  { entryPoints: { cli: 'cli/src/main.ts', 'cli-operations': 'cli/src/operations.ts' }, outdir: 'dist', plugins: [operationsApart] },
   {
     entryPoints: Object.fromEntries(testEntries().map((f) => [path.relative(root, f).replace(/\.ts$/, '').replace(/[\\/]/g, '__'), f])),
     outdir: 'out/test',
@@ -60,7 +74,7 @@ for (const dir of ['dist', 'out/test', 'out/bench', 'out/playground']) {
 }
 fs.copyFileSync(path.join(root, 'node_modules/uplot/dist/uPlot.min.css'), path.join(root, 'dist/uPlot.min.css'));
 // Bundles of tests whose sources are gone would still run: remove them (only those).
-const testBuild = builds[1].entryPoints;
+const testBuild = builds[2].entryPoints;
 for (const f of fs.readdirSync(path.join(root, 'out/test'))) {
   const name = f.replace(/\.js(\.map)?$/, '');
   if (f.endsWith('.test.js') || f.endsWith('.test.js.map')) if (!(name in testBuild)) fs.rmSync(path.join(root, 'out/test', f), { force: true });

@@ -50,14 +50,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     for (const rule of ruleRegistry.values()) io.stdout.write(`${rule.id.padEnd(46)} ${rule.severity.padEnd(8)} ${rule.summary}\n`);
     return 0;
   }
-  if (command === 'migrate') {
-    const { migrate } = await import('./migrate');
-    return migrate(rest, io);
-  }
-  if (command === 'gate') return (await import('./gate')).gate(rest, io);
+  if (command === 'migrate') return (await import('./operations')).migrate(rest, io);
+  if (command === 'gate') return (await import('./operations')).gate(rest, io);
   if (command === 'canary') {
-    const { canary } = await import('./canary');
-    return canary(rest, io, { gateCheckFor: (await import('./gate')).gateCheckFor });
+    const { canary, gateCheckFor } = await import('./operations');
+    return canary(rest, io, { gateCheckFor });
   }
   if (command !== 'check') {
     io.stderr.write(`rollout-guard: unknown command "${command}"\n\n${USAGE}`);

@@ -1,0 +1,8 @@
+/**
+ * The commands that reach a cluster, Prometheus or a database. The CLI bundle loads them from a
+ * bundle of their own only when one runs (scripts/build.mjs): `check`, the command CI runs most,
+ * starts without parsing the Kubernetes and PostgreSQL clients.
+ */
+export { migrate } from './migrate';
+export { gate, gateCheckFor } from './gate';
+export { canary } from './canary';

@@ -86,7 +86,8 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   for (const f of loaded) {
     const findings = f.text === undefined ? [f.problem!] : lintLoaded(f.file, f.text, settings, workspace, codeIndex);
     const lines = new LineIndex(f.text ?? '');
-    for (const finding of findings) located.push(locate(displayPath(io.cwd, f.file), lines, finding, io.cwd));
+    const shown = displayPath(io.cwd, f.file);
+    for (const finding of findings) located.push(locate(shown, lines, finding, io.cwd));
   }
   const output =
     options.format === 'json'

@@ -3,7 +3,6 @@
  * canaries in the cluster of a kubeconfig context. Exit 0: done; 1: refused or failed, with the
  * reason; 2: usage, kubeconfig or connection error (unreachable, 401/403, 404).
  */
-import { parseArgs } from 'node:util';
 import {
   abortRollout,
   attentionOf,
@@ -33,6 +32,7 @@ import {
   type WeightChangeResult,
 } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';
+import { parseOptions, subcommand, usageError, type Command } from './args';
 
 export const CANARY_USAGE = `Usage:
   rollout-guard canary status <namespace>/<virtualservice> [options]
@@ -89,41 +89,29 @@ const unavailableGates: GateCheckFactory =
     reason: `Prometheus ${prometheusUrl} is configured but this build cannot evaluate gates yet`,
   });
 
+const CANARY: Command = { name: 'rollout-guard canary', usage: CANARY_USAGE };
+
 export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {}): Promise<number> {
-  const [sub, ...rest] = args;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    (sub ? io.stdout : io.stderr).write(CANARY_USAGE);
-    return sub ? 0 : 2;
-  }
-  if (!(SUBCOMMANDS as readonly string[]).includes(sub)) return usage(io, `unknown canary command "${sub}"`);
-  const command = sub as Subcommand;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        route: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        'prometheus-url': { type: 'string' },
-        override: { type: 'string' },
-        config: { type: 'string' },
-        'max-attempts': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    return usage(io, error instanceof Error ? error.message : String(error));
-  }
-  const values = parsed.values;
-  if (values.help) {
-    io.stdout.write(CANARY_USAGE);
-    return 0;
-  }
-  const format = values.format;
-  if (format !== 'text' && format !== 'json') return usage(io, `--format must be text or json, got "${format}"`);
+  const chosen = subcommand(args, io, CANARY, SUBCOMMANDS);
+  if (typeof chosen === 'number') return chosen;
+  const command = chosen.sub;
+  const parsed = parseOptions(
+    chosen.rest,
+    io,
+    CANARY,
+    {
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      route: { type: 'string' },
+      'prometheus-url': { type: 'string' },
+      override: { type: 'string' },
+      config: { type: 'string' },
+      'max-attempts': { type: 'string' },
+    },
+    ['text', 'json'],
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, format } = parsed;
   const positionals = [...parsed.positionals];
   let percent: number | undefined;
   if (command === 'set-weight') {
@@ -191,10 +179,7 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
   }
 }
 
-function usage(io: CliIo, message: string): number {
-  io.stderr.write(`rollout-guard canary: ${message}\n\n${CANARY_USAGE}`);
-  return 2;
-}
+const usage = (io: CliIo, message: string): number => usageError(io, CANARY, message);
 
 const destinationLabel = (d: { host: string; subset?: string; port?: number }): string =>
   `${d.host}${d.subset ? ` ${d.subset}` : ''}${d.port ? `:${d.port}` : ''}`;

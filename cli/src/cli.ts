@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseOptions, usageError, type Command } from './args';
 import { check, type CheckOptions } from './check';
 
 export interface CliIo {
@@ -34,6 +34,8 @@ Options for check:
 Exit status: 0 no error or warning, 1 findings, 2 usage or configuration error.
 `;
 
+const CLI: Command = { name: 'rollout-guard', usage: USAGE };
+
 /** Runs the CLI; resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -56,41 +58,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const { canary, gateCheckFor } = await import('./operations');
     return canary(rest, io, { gateCheckFor });
   }
-  if (command !== 'check') {
-    io.stderr.write(`rollout-guard: unknown command "${command}"\n\n${USAGE}`);
-    return 2;
-  }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'text' },
-        'pg-version': { type: 'string' },
-        'assume-in-transaction': { type: 'boolean' },
-        config: { type: 'string' },
-        'no-color': { type: 'boolean' },
-        embedded: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr.write(`rollout-guard: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const format = parsed.values.format;
-  if (format !== 'text' && format !== 'json' && format !== 'sarif') {
-    io.stderr.write(`rollout-guard: --format must be text, json or sarif, got "${format}"\n`);
-    return 2;
-  }
+  if (command !== 'check') return usageError(io, CLI, `unknown command "${command}"`);
+  const parsed = parseOptions(
+    rest,
+    io,
+    CLI,
+    {
+      'pg-version': { type: 'string' },
+      'assume-in-transaction': { type: 'boolean' },
+      config: { type: 'string' },
+      'no-color': { type: 'boolean' },
+      embedded: { type: 'boolean' },
+    },
+    ['text', 'json', 'sarif'],
+  );
+  if (typeof parsed === 'number') return parsed;
   const options: CheckOptions = {
     paths: parsed.positionals.length ? parsed.positionals : ['.'],
-    format,
+    format: parsed.format,
     pgVersion: parsed.values['pg-version'],
     assumeInTransaction: parsed.values['assume-in-transaction'],
     configFile: parsed.values.config,

@@ -7,7 +7,6 @@
  * With --rollback-on-fail a failing canary is set to 0 %. No-data does not roll back: it may be
  * Prometheus that is down, not the canary; the step still fails, so nothing is promoted.
  */
-import { parseArgs } from 'node:util';
 import {
   abortRollout,
   ClusterClient,
@@ -33,6 +32,7 @@ import {
 } from '../../client/src/ops/gates';
 import type { GateCheck } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';
+import { parseOptions, subcommand, usageError, type Command } from './args';
 
 export const GATE_USAGE = `Usage:
   rollout-guard gate check <namespace>/<virtualservice> --prometheus-url URL [options]
@@ -55,42 +55,30 @@ Exit status: 0 every gate passes, 1 a gate fails or has no data, 2 usage, config
 cluster connection error.
 `;
 
+const GATE: Command = { name: 'rollout-guard gate', usage: GATE_USAGE };
+
 export async function gate(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    (sub ? io.stdout : io.stderr).write(GATE_USAGE);
-    return sub ? 0 : 2;
-  }
-  if (sub !== 'check') return usage(io, `unknown gate command "${sub}"`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        'prometheus-url': { type: 'string' },
-        interval: { type: 'string' },
-        route: { type: 'string' },
-        'rollback-on-fail': { type: 'boolean' },
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        config: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    return usage(io, (error as Error).message);
-  }
-  const values = parsed.values;
-  if (values.help) {
-    io.stdout.write(GATE_USAGE);
-    return 0;
-  }
+  const chosen = subcommand(args, io, GATE, ['check']);
+  if (typeof chosen === 'number') return chosen;
+  const parsed = parseOptions(
+    chosen.rest,
+    io,
+    GATE,
+    {
+      'prometheus-url': { type: 'string' },
+      interval: { type: 'string' },
+      route: { type: 'string' },
+      'rollback-on-fail': { type: 'boolean' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      config: { type: 'string' },
+    },
+    ['text', 'json'],
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, format } = parsed;
   if (parsed.positionals.length !== 1)
     return usage(io, parsed.positionals.length ? 'give exactly one <namespace>/<virtualservice>' : 'which canary? give <namespace>/<virtualservice>');
-  const format = values.format;
-  if (format !== 'text' && format !== 'json') return usage(io, `--format must be text or json, got "${format}"`);
 
   let settings: GateSettings;
   try {
@@ -171,10 +159,7 @@ interface RollbackOutcome {
   message: string;
 }
 
-function usage(io: CliIo, message: string): number {
-  io.stderr.write(`rollout-guard gate: ${message}\n\n${GATE_USAGE}`);
-  return 2;
-}
+const usage = (io: CliIo, message: string): number => usageError(io, GATE, message);
 
 function fail2(io: CliIo, message: string): number {
   io.stderr.write(`rollout-guard: ${message}\n`);

@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   ConnectionError,
   DatabaseUrlError,
@@ -24,6 +23,7 @@ import { findConfigFile } from '../../client/src/ops/config-file';
 import { formatCount, formatDuration, statusLines } from '../../client/src/migrations/format';
 import { ClusterClient, ClusterError, clusterContractGuard } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';
+import { parseOptions, subcommand, usageError, type Command } from './args';
 
 export const MIGRATE_USAGE = `Usage:
   rollout-guard migrate status <plan> [--database-url URL] [--config FILE] [--format text|json]
@@ -60,50 +60,39 @@ up to the repository root). Keep the password out of URLs in files and command l
 Exit status: 0 applied or nothing to do, 1 refused, failed or cancelled, 2 usage or connection error.
 `;
 
+const MIGRATE: Command = { name: 'rollout-guard migrate', usage: MIGRATE_USAGE };
+
 export async function migrate(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    (sub ? io.stdout : io.stderr).write(MIGRATE_USAGE);
-    return sub ? 0 : 2;
-  }
-  if (sub !== 'status' && sub !== 'run') return usage(io, `unknown migrate command "${sub}"`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        'database-url': { type: 'string' },
-        config: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        phase: { type: 'string' },
-        'batch-size': { type: 'string' },
-        'max-rows-per-second': { type: 'string' },
-        pause: { type: 'string' },
-        'target-batch-ms': { type: 'string' },
-        'max-batch-ms': { type: 'string' },
-        'lock-timeout': { type: 'string' },
-        'statement-timeout': { type: 'string' },
-        'lock-retries': { type: 'string' },
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        canary: { type: 'string', multiple: true },
-        namespace: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    return usage(io, error instanceof Error ? error.message : String(error));
-  }
-  const values = parsed.values;
-  if (values.help) {
-    io.stdout.write(MIGRATE_USAGE);
-    return 0;
-  }
+  const chosen = subcommand(args, io, MIGRATE, ['status', 'run']);
+  if (typeof chosen === 'number') return chosen;
+  const { sub, rest } = chosen;
+  const parsed = parseOptions(
+    rest,
+    io,
+    MIGRATE,
+    {
+      'database-url': { type: 'string' },
+      config: { type: 'string' },
+      phase: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'max-rows-per-second': { type: 'string' },
+      pause: { type: 'string' },
+      'target-batch-ms': { type: 'string' },
+      'max-batch-ms': { type: 'string' },
+      'lock-timeout': { type: 'string' },
+      'statement-timeout': { type: 'string' },
+      'lock-retries': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      canary: { type: 'string', multiple: true },
+      namespace: { type: 'string', multiple: true },
+    },
+    ['text', 'json'],
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, format } = parsed;
   if (parsed.positionals.length !== 1)
     return usage(io, parsed.positionals.length ? 'give exactly one plan folder or file' : 'which plan? give its folder or file');
-  const format = values.format;
-  if (format !== 'text' && format !== 'json') return usage(io, `--format must be text or json, got "${format}"`);
   let configUrl: { url: string; file: string } | undefined;
   const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(io.cwd);
   try {
@@ -173,10 +162,7 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-function usage(io: CliIo, message: string): number {
-  io.stderr.write(`rollout-guard migrate: ${message}\n\n${MIGRATE_USAGE}`);
-  return 2;
-}
+const usage = (io: CliIo, message: string): number => usageError(io, MIGRATE, message);
 
 function wholeNumber(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;

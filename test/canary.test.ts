@@ -655,6 +655,37 @@ describe('canaries against the Kubernetes API stand-in', () => {
       assert.equal(watcher.snapshot.state.kind, 'disposed');
     });
 
+    it('follows a route into another namespace: the Service, DestinationRule and Deployments there are watched too', { timeout: 20_000 }, async () => {
+      standIn.seed(
+        `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews-edge, namespace: edge }
+spec:
+  hosts: [reviews.example.com]
+  http:
+  - route:
+    - { destination: { host: reviews.shop.svc.cluster.local, subset: v1 }, weight: 70 }
+    - { destination: { host: reviews.shop.svc.cluster.local, subset: v3 }, weight: 30 }
+`,
+        'edge',
+      );
+      const workloads = (event: CanaryWatcherEvent): string[][] | undefined =>
+        event.canaries
+          .find((c) => c.id === 'edge/reviews-edge')
+          ?.routes[0]!.destinations.map((d) => d.workloads.map((w) => `${w.namespace}/${w.name} ${w.ready}/${w.desired}`));
+      const watcher = new CanaryWatcher(client, ['edge'], { backoffMs: () => 20 });
+      const resolved = nextEvent(watcher, (e) => e.state.kind === 'ready' && workloads(e)?.[1]?.length === 1);
+      await watcher.start();
+      assert.deepEqual(workloads(await resolved), [['shop/reviews-v1 1/1'], ['shop/reviews-v3 1/1']]);
+      // A change in the other namespace reaches the view through its own watch.
+      const unready = nextEvent(watcher, (e) => workloads(e)?.[1]?.[0] === 'shop/reviews-v3 0/1');
+      standIn.update('Deployment', 'shop', 'reviews-v3', (o) => (o.status = { readyReplicas: 0, replicas: 1 }));
+      await unready;
+      standIn.update('Deployment', 'shop', 'reviews-v3', (o) => (o.status = { readyReplicas: 1, replicas: 1 }));
+      watcher.dispose();
+      standIn.remove('VirtualService', 'edge', 'reviews-edge');
+    });
+
     it('reports an unreachable cluster as a state naming the server, and recovers when it is back', async () => {
       const flaky = await startStandIn({
         namespace: 'shop',

@@ -39,6 +39,18 @@ export function serviceOfHost(host: string, namespace: string, clusterDomain = '
   return undefined;
 }
 
+/** Namespaces other than its own whose Services a VirtualService routes to (FQDN hosts). */
+export function routedNamespaces(virtualService: KubeObject): Set<string> {
+  const own = virtualService.metadata.namespace ?? 'default';
+  const namespaces = new Set<string>();
+  for (const route of (virtualService.spec?.http as { route?: { destination?: { host?: string } }[] }[] | undefined) ?? [])
+    for (const d of route.route ?? []) {
+      const namespace = d.destination?.host ? serviceOfHost(d.destination.host, own)?.namespace : undefined;
+      if (namespace && namespace !== own) namespaces.add(namespace);
+    }
+  return namespaces;
+}
+
 /** The short name of a host, for gate templates ({{service}}, {{subset}} of a host split). */
 export const hostShortName = (host: string): string => host.split('.')[0]!;
 

@@ -1,7 +1,7 @@
 /** One-shot reads: the snapshot of a namespace, every canary in it, or one canary by namespace/name. */
 import type { ClusterClient, KubeObject, ObjectList } from './client';
 import { ClusterError } from './errors';
-import { buildCanaries, serviceOfHost, type ClusterSnapshot } from './discovery';
+import { buildCanaries, routedNamespaces, type ClusterSnapshot } from './discovery';
 import type { Canary } from './model';
 
 export interface CanaryRef {
@@ -64,13 +64,7 @@ export async function readCanaryObject(client: ClusterClient, ref: CanaryRef | s
   const snapshot = await readSnapshot(client, namespace);
   // The list may predate the get (or follow a later write): the object read by name is the one to use.
   snapshot.virtualServices = [vs];
-  const otherNamespaces = new Set<string>();
-  for (const route of (vs.spec?.http as { route?: { destination?: { host?: string } }[] }[] | undefined) ?? [])
-    for (const d of route.route ?? []) {
-      const ns = d.destination?.host ? serviceOfHost(d.destination.host, namespace)?.namespace : undefined;
-      if (ns && ns !== namespace) otherNamespaces.add(ns);
-    }
-  for (const ns of otherNamespaces) {
+  for (const ns of routedNamespaces(vs)) {
     const other = await readSnapshot(client, ns);
     snapshot.destinationRules.push(...other.destinationRules);
     snapshot.services.push(...other.services);

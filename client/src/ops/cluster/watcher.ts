@@ -1,5 +1,6 @@
 /**
- * CanaryWatcher: list + watch of the objects canaries are made of, in the namespaces asked for,
+ * CanaryWatcher: list + watch of the objects canaries are made of, in the namespaces asked for
+ * (and the Services, DestinationRules and workloads of other namespaces their routes lead to),
  * emitting the current canaries (most urgent first) on every change. Reconnects with backoff,
  * lists again when the API server says the resourceVersion is too old (410 Gone), and reports an
  * unreachable cluster or denied access as a state instead of throwing. dispose() stops every watch.
@@ -7,7 +8,7 @@
 import { Watch } from '@kubernetes/client-node';
 import type { CanaryKind, ClusterClient, KubeObject } from './client';
 import { sortByAttention } from './attention';
-import { buildCanaries, type ClusterSnapshot } from './discovery';
+import { buildCanaries, routedNamespaces, type ClusterSnapshot } from './discovery';
 import { ClusterError, httpStatusOf, toClusterError } from './errors';
 import type { Canary } from './model';
 
@@ -31,6 +32,8 @@ export interface CanaryWatcherOptions {
 }
 
 const KINDS: CanaryKind[] = ['VirtualService', 'DestinationRule', 'Service', 'Deployment', 'Rollout'];
+/** What a route into another namespace needs from there (its VirtualServices are not canaries asked for). */
+const ROUTED_KINDS: CanaryKind[] = ['DestinationRule', 'Service', 'Deployment', 'Rollout'];
 const SNAPSHOT_FIELD: Record<CanaryKind, keyof ClusterSnapshot> = {
   VirtualService: 'virtualServices',
   DestinationRule: 'destinationRules',
@@ -49,11 +52,15 @@ interface Stream {
   failures: number;
   error?: ClusterError;
   listed: boolean;
+  /** In a namespace a route leads to, not one asked for: its errors leave the view's state alone. */
+  routed: boolean;
 }
 
 export class CanaryWatcher {
   private readonly listeners = new Set<(event: CanaryWatcherEvent) => void>();
   private readonly streams: Stream[] = [];
+  /** Namespaces watched because routes lead there. */
+  private readonly routedTo = new Set<string>();
   private readonly watch: Watch;
   private disposed = false;
   private started = false;
@@ -86,7 +93,7 @@ export class CanaryWatcher {
     this.started = true;
     // Rollouts too: whether their CRD is installed is asked at each (re)list, so an unreachable
     // cluster at start does not leave them out for good.
-    for (const namespace of this.namespaces) for (const kind of KINDS) this.streams.push({ namespace, kind, objects: new Map(), failures: 0, listed: false });
+    for (const namespace of this.namespaces) for (const kind of KINDS) this.streams.push(newStream(namespace, kind, false));
     await Promise.all(this.streams.map((s) => this.list(s)));
   }
 
@@ -201,15 +208,31 @@ export class CanaryWatcher {
     }, delay);
   }
 
+  /** Starts watching the namespaces routes lead to that are not watched yet. */
+  private followRoutes(snapshot: ClusterSnapshot): void {
+    for (const vs of snapshot.virtualServices)
+      for (const namespace of routedNamespaces(vs)) {
+        if (this.namespaces.includes(namespace) || this.routedTo.has(namespace)) continue;
+        this.routedTo.add(namespace);
+        for (const kind of ROUTED_KINDS) {
+          const stream = newStream(namespace, kind, true);
+          this.streams.push(stream);
+          void this.list(stream);
+        }
+      }
+  }
+
   private state(): WatchState {
-    const errors = this.streams.map((s) => s.error).filter((e): e is ClusterError => !!e);
+    // A namespace a route leads to may well be closed to this user: its canaries then show unresolved.
+    const asked = this.streams.filter((s) => !s.routed);
+    const errors = asked.map((s) => s.error).filter((e): e is ClusterError => !!e);
     const worst =
       errors.find((e) => e.kind === 'unreachable') ?? errors.find((e) => e.kind === 'unauthorized') ?? errors.find((e) => e.kind === 'forbidden') ?? errors[0];
     if (worst) {
       const kind = worst.kind === 'unreachable' || worst.kind === 'forbidden' || worst.kind === 'unauthorized' ? worst.kind : 'error';
       return { kind, message: worst.message };
     }
-    return this.streams.every((s) => s.listed) ? { kind: 'ready' } : { kind: 'connecting' };
+    return asked.every((s) => s.listed) ? { kind: 'ready' } : { kind: 'connecting' };
   }
 
   /** Coalesces the changes of one tick into one event. */
@@ -221,8 +244,18 @@ export class CanaryWatcher {
       if (this.disposed) return;
       const snapshot: ClusterSnapshot = { virtualServices: [], destinationRules: [], services: [], deployments: [], rollouts: [] };
       for (const s of this.streams) snapshot[SNAPSHOT_FIELD[s.kind]].push(...s.objects.values());
+      this.followRoutes(snapshot);
       this.current = { canaries: sortByAttention(buildCanaries(snapshot)), state: this.state() };
       for (const listener of this.listeners) listener(this.current);
     });
   }
 }
+
+const newStream = (namespace: string, kind: CanaryKind, routed: boolean): Stream => ({
+  namespace,
+  kind,
+  objects: new Map(),
+  failures: 0,
+  listed: false,
+  routed,
+});

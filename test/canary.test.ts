@@ -612,6 +612,17 @@ describe('canaries against the Kubernetes API stand-in', () => {
         });
       });
     }
+    /** A VirtualService in namespace edge routing to the reviews Service of namespace shop. */
+    const EDGE_VS = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews-edge, namespace: edge }
+spec:
+  hosts: [reviews.example.com]
+  http:
+  - route:
+    - { destination: { host: reviews.shop.svc.cluster.local, subset: v1 }, weight: 70 }
+    - { destination: { host: reviews.shop.svc.cluster.local, subset: v3 }, weight: 30 }
+`;
     const weightOf = (event: CanaryWatcherEvent, id: string, route = 0): number | undefined =>
       event.canaries.find((c) => c.id === id)?.routes[route]?.canaryWeight;
 
@@ -656,19 +667,7 @@ describe('canaries against the Kubernetes API stand-in', () => {
     });
 
     it('follows a route into another namespace: the Service, DestinationRule and Deployments there are watched too', { timeout: 20_000 }, async () => {
-      standIn.seed(
-        `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: reviews-edge, namespace: edge }
-spec:
-  hosts: [reviews.example.com]
-  http:
-  - route:
-    - { destination: { host: reviews.shop.svc.cluster.local, subset: v1 }, weight: 70 }
-    - { destination: { host: reviews.shop.svc.cluster.local, subset: v3 }, weight: 30 }
-`,
-        'edge',
-      );
+      standIn.seed(EDGE_VS, 'edge');
       const workloads = (event: CanaryWatcherEvent): string[][] | undefined =>
         event.canaries
           .find((c) => c.id === 'edge/reviews-edge')
@@ -684,6 +683,34 @@ spec:
       standIn.update('Deployment', 'shop', 'reviews-v3', (o) => (o.status = { readyReplicas: 1, replicas: 1 }));
       watcher.dispose();
       standIn.remove('VirtualService', 'edge', 'reviews-edge');
+    });
+
+    it('says on the canary why a namespace its route leads to cannot be read, and stays ready', { timeout: 20_000 }, async () => {
+      const guarded = await startStandIn({
+        namespace: 'shop',
+        seed: [bookinfo('bookinfo.yaml'), bookinfo('destination-rule-reviews.yaml')],
+        users: { 'edge-only': { name: 'edge-deployer', rules: [{ verbs: '*', resources: '*', namespaces: ['edge'] }] } },
+      });
+      guarded.seed(EDGE_VS, 'edge');
+      const watcher = new CanaryWatcher(
+        ClusterClient.fromKubeconfig({ kubeconfig: guarded.writeKubeconfig(dir, { token: 'edge-only', fileName: 'edge-only' }) }),
+        ['edge'],
+        { backoffMs: () => 1000 },
+      );
+      try {
+        const warned = nextEvent(watcher, (e) => !!e.canaries[0]?.warnings.some((w) => /403 Forbidden.* in namespace shop/.test(w)));
+        await watcher.start();
+        const event = await warned;
+        assert.equal(event.state.kind, 'ready', 'the namespaces asked for are readable');
+        for (const destination of event.canaries[0]!.routes[0]!.destinations) {
+          assert.deepEqual(destination.workloads, []);
+          assert.match(destination.problem!, /^access denied \(403 Forbidden\): cannot list .* in namespace shop/);
+        }
+        assert.ok(!event.canaries[0]!.warnings.some((w) => w.includes('no Service')), 'not "no Service": the reason is access');
+      } finally {
+        watcher.dispose();
+        await guarded.stop();
+      }
     });
 
     it('reports an unreachable cluster as a state naming the server, and recovers when it is back', async () => {

@@ -16,6 +16,8 @@ export interface ClusterSnapshot {
   deployments: KubeObject[];
   /** Empty when the Argo Rollouts CRD is not installed. */
   rollouts: KubeObject[];
+  /** Namespaces whose objects could not be read, with the reason (a destination there shows it). */
+  unreadable?: Map<string, string>;
 }
 
 type Json = Record<string, unknown>;
@@ -210,6 +212,12 @@ function resolveDestination(
   const ref = serviceOfHost(destination.host, vsNamespace);
   if (!ref) {
     destination.problem = `${destination.host} is not a Service of this cluster`;
+    return;
+  }
+  const unreadable = snapshot.unreadable?.get(ref.namespace);
+  if (unreadable) {
+    destination.problem = unreadable;
+    warnings.push(`${where}: ${unreadable}`);
     return;
   }
   const service = services.get(key(ref.namespace, ref.name));

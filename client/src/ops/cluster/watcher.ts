@@ -34,7 +34,7 @@ export interface CanaryWatcherOptions {
 const KINDS: CanaryKind[] = ['VirtualService', 'DestinationRule', 'Service', 'Deployment', 'Rollout'];
 /** What a route into another namespace needs from there (its VirtualServices are not canaries asked for). */
 const ROUTED_KINDS: CanaryKind[] = ['DestinationRule', 'Service', 'Deployment', 'Rollout'];
-const SNAPSHOT_FIELD: Record<CanaryKind, keyof ClusterSnapshot> = {
+const SNAPSHOT_FIELD: Record<CanaryKind, Exclude<keyof ClusterSnapshot, 'unreadable'>> = {
   VirtualService: 'virtualServices',
   DestinationRule: 'destinationRules',
   Service: 'services',
@@ -245,6 +245,8 @@ export class CanaryWatcher {
       const snapshot: ClusterSnapshot = { virtualServices: [], destinationRules: [], services: [], deployments: [], rollouts: [] };
       for (const s of this.streams) snapshot[SNAPSHOT_FIELD[s.kind]].push(...s.objects.values());
       this.followRoutes(snapshot);
+      // A route into a namespace that cannot be read says why (the view's state covers the ones asked for).
+      snapshot.unreadable = new Map(this.streams.flatMap((s) => (s.routed && s.error ? [[s.namespace, s.error.message] as const] : [])));
       this.current = { canaries: sortByAttention(buildCanaries(snapshot)), state: this.state() };
       for (const listener of this.listeners) listener(this.current);
     });

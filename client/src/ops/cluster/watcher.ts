@@ -59,8 +59,6 @@ interface Stream {
 export class CanaryWatcher {
   private readonly listeners = new Set<(event: CanaryWatcherEvent) => void>();
   private readonly streams: Stream[] = [];
-  /** Namespaces watched because routes lead there. */
-  private readonly routedTo = new Set<string>();
   private readonly watch: Watch;
   private disposed = false;
   private started = false;
@@ -212,8 +210,7 @@ export class CanaryWatcher {
   private followRoutes(snapshot: ClusterSnapshot): void {
     for (const vs of snapshot.virtualServices)
       for (const namespace of routedNamespaces(vs)) {
-        if (this.namespaces.includes(namespace) || this.routedTo.has(namespace)) continue;
-        this.routedTo.add(namespace);
+        if (this.streams.some((s) => s.namespace === namespace)) continue;
         for (const kind of ROUTED_KINDS) {
           const stream = newStream(namespace, kind, true);
           this.streams.push(stream);

@@ -5,10 +5,10 @@
  * client, so an upper bound).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadPlan, runPhase, type Db } from '../client/src/ops/migrations';
 import { startPostgres } from '../test/helpers/postgres';
+import { temporaryDirectory } from '../test/helpers/temp';
 
 const ROWS = 1_000_000;
 const ROUNDS = 3;
@@ -32,7 +32,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 export async function benchMigrations(): Promise<string[][]> {
   const server = await startPostgres({ durable: true });
-  const planDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-bench-plan-'));
+  const planDir = temporaryDirectory('rg-bench-plan-');
   try {
     const url = await server.createDatabase('bench');
     const db = await server.connect('bench');

@@ -67,7 +67,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     const standIn = await startStandIn({ seed: seeds, namespace: CANARY.namespace });
     stops.push(() => standIn.stop());
     const kubeconfig = standIn.writeKubeconfig(options.stateDir, { namespace: CANARY.namespace });
-    log(`Kubernetes API stand-in: ${kubeconfig}`);
+    log(`Kubernetes API stand-in: ${standIn.url} (kubeconfig ${kubeconfig})`);
 
     const demo = await startDemoService({ [CANARY.stable]: { errorRate: 0.002, latencyMs: 20 }, [CANARY.canary]: { errorRate: 0, latencyMs: 30 } });
     stops.push(() => demo.stop());

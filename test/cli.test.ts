@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from './helpers/lsp-client';
+import { temporaryDirectory } from './helpers/temp';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 const fixtures = path.join(repoRoot, 'test/fixtures/cli');
@@ -17,7 +17,7 @@ function run(args: string[], cwd = fixtures): { code: number | null; stdout: str
 describe('rollout-guard check', () => {
   let tmp: string;
   before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-cli-'));
+    tmp = temporaryDirectory('rg-cli-');
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterClient, clusterContractGuard } from '../client/src/ops/cluster';
 import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
 import { runCli, writePlan } from './helpers/migrations';
 import { startPostgres, type TestPostgres } from './helpers/postgres';
+import { temporaryDirectory } from './helpers/temp';
 
 const SHOP = fs.readFileSync(path.join(__dirname, '../../playground/cluster/shop.yaml'), 'utf8');
 
@@ -35,7 +35,7 @@ describe('contract guard: the old version must be gone', () => {
     });
 
   before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-contract-'));
+    tmp = temporaryDirectory('rg-contract-');
     [standIn, pg] = await Promise.all([startStandIn({ seed: [SHOP], namespace: 'shop' }), startPostgres()]);
     kubeconfig = standIn.writeKubeconfig(tmp, { namespace: 'shop' });
   });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Hover } from 'vscode-languageserver-protocol';
 import { rules, TestLspClient } from './helpers/lsp-client';
+import { temporaryDirectory } from './helpers/temp';
 
 describe('language server: MySQL files and SQL inside TS/JS', () => {
   let client: TestLspClient;
@@ -13,7 +13,7 @@ describe('language server: MySQL files and SQL inside TS/JS', () => {
   const uriOf = (name: string): string => pathToFileURL(path.join(workspace, name)).href;
 
   before(async () => {
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-lsp-mysql-'));
+    workspace = temporaryDirectory('rg-lsp-mysql-');
     fs.writeFileSync(path.join(workspace, '.rollout-guard.yaml'), 'dialects:\n  "db/mysql/**": mysql\nrules:\n  prefer-robust-stmts: off\n');
     client = new TestLspClient();
     await client.initialize(pathToFileURL(workspace).href);

@@ -10,7 +10,6 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -35,6 +34,7 @@ import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
 import { repoRoot } from './helpers/lsp-client';
 import { startDemoService, startTraffic, weightsFromVirtualService, type DemoService, type TrafficGenerator } from './helpers/demo-service';
 import { freePort, startPrometheus, type TestPrometheus } from './helpers/prometheus';
+import { temporaryDirectory } from './helpers/temp';
 
 const INTERVAL = '5s';
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
@@ -350,7 +350,7 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
     (standIn.object('VirtualService', 'shop', name)!.spec as { http: { route: { weight: number }[] }[] }).http[0]!.route.map((r) => r.weight);
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-gate-cli-'));
+    dir = temporaryDirectory('rg-gate-cli-');
     fs.mkdirSync(path.join(dir, '.git'));
     standIn = await startStandIn({
       namespace: 'shop',
@@ -530,7 +530,7 @@ describe('gate templates', () => {
 describe('gate configuration', () => {
   let dir: string;
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-gates-'));
+    dir = temporaryDirectory('rg-gates-');
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApisApi, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { ClusterClient, readCanary, type ClusterError } from '../client/src/ops/cluster';
 import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
+import { temporaryDirectory } from './helpers/temp';
 
 const SEED = `
 apiVersion: v1
@@ -78,7 +78,7 @@ describe('Kubernetes API stand-in through @kubernetes/client-node', () => {
   let kc: KubeConfig;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-k8s-'));
+    dir = temporaryDirectory('rg-k8s-');
     standIn = await startStandIn({ seed: [SEED] });
     kc = clientFor(standIn, dir);
   });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Hover } from 'vscode-languageserver-protocol';
 import { rules, TestLspClient } from './helpers/lsp-client';
 import { yaml } from './helpers/manifests';
+import { temporaryDirectory } from './helpers/temp';
 
 const DEPLOYMENTS = ['v1', 'v2']
   .map((v) =>
@@ -60,7 +60,7 @@ describe('language server: manifests across the workspace', () => {
   const uri = (name: string): string => pathToFileURL(path.join(workspace, name)).href;
 
   before(async () => {
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-lsp-k8s-'));
+    workspace = temporaryDirectory('rg-lsp-k8s-');
     fs.writeFileSync(path.join(workspace, 'deployments.yaml'), DEPLOYMENTS);
     fs.writeFileSync(path.join(workspace, 'service.yaml'), SERVICE);
     fs.writeFileSync(path.join(workspace, 'destinationrule.yaml'), DESTINATION_RULE);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Hover } from 'vscode-languageserver-protocol';
 import { rules, TestLspClient } from './helpers/lsp-client';
+import { temporaryDirectory } from './helpers/temp';
 
 describe('language server over stdio', () => {
   let client: TestLspClient;
@@ -13,7 +13,7 @@ describe('language server over stdio', () => {
   let uri: string;
 
   before(async () => {
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-lsp-'));
+    workspace = temporaryDirectory('rg-lsp-');
     fs.writeFileSync(path.join(workspace, '.rollout-guard.yaml'), 'rules:\n  prefer-robust-stmts: off\n');
     uri = pathToFileURL(path.join(workspace, 'migration.sql')).href;
     client = new TestLspClient();

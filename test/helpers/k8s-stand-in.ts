@@ -15,9 +15,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { temporaryDirectory } from './temp';
 
 export interface ResourceType {
   group: string;
@@ -193,7 +193,7 @@ let selfSigned: { key: string; cert: string } | undefined;
 /** A self-signed certificate for 127.0.0.1 and localhost, made once per process with openssl. */
 function selfSignedCertificate(): { key: string; cert: string } {
   if (selfSigned) return selfSigned;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-stand-in-tls-'));
+  const dir = temporaryDirectory('k8s-stand-in-tls-');
   try {
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Db } from '../../client/src/ops/migrations';
 import { freePort } from '../../client/src/ops/net';
+import { temporaryDirectory } from './temp';
 
 /** The repository root, from a bundle in out/test or out/bench. */
 const repoRoot = path.resolve(__dirname, '../..');
@@ -76,7 +77,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<TestPos
   // The free port can be taken between the probe and PostgreSQL's bind: try a few.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-pg-'));
+    const dir = temporaryDirectory('rg-pg-');
     const log: string[] = [];
     const server = new EmbeddedPostgres({
       databaseDir: path.join(dir, 'data'),

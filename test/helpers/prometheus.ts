@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../client/src/ops/net';
+import { temporaryDirectory } from './temp';
 
 export { freePort };
 
@@ -48,7 +48,7 @@ export async function startPrometheus(options: PrometheusStartOptions): Promise<
   const binary = options.binary ?? PROMETHEUS_BINARY;
   if (!fs.existsSync(binary)) throw new Error(`Prometheus is not installed (${binary} is missing): install it: apt-get install prometheus`);
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-prometheus-'));
+  const dir = temporaryDirectory('rg-prometheus-');
   const config = [
     'global:',
     '  scrape_interval: 1s',

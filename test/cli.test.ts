@@ -30,6 +30,12 @@ describe('rollout-guard check', () => {
     assert.equal(lines.at(-1), '2 errors, 0 warnings, 0 notes in 1 file checked');
   });
 
+  it('check --help says what check lints: migrations, manifests and embedded SQL', () => {
+    const r = run(['check', '--help']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /check \[paths…\] +Lint migrations \(\.sql, PostgreSQL or MySQL\), Kubernetes, Istio and Argo\n +Rollouts manifests/);
+  });
+
   it('exit 0 when nothing at error or warning level is found', () => {
     const r = run(['check', 'safe.sql']);
     assert.equal(r.code, 0, r.stdout);
@@ -114,6 +120,13 @@ describe('rollout-guard check', () => {
     fs.mkdirSync(path.join(repo, 'src'), { recursive: true });
     fs.mkdirSync(path.join(repo, 'migrations/payment'), { recursive: true });
     fs.writeFileSync(path.join(repo, 'src/orders.py'), 'def status(row):\n    return row["old_payment_status"]\n');
+    // Not searched: what git ignores, and a project of its own inside this one.
+    fs.writeFileSync(path.join(repo, '.gitignore'), '.cache/\n');
+    fs.mkdirSync(path.join(repo, '.cache/copy'), { recursive: true });
+    fs.writeFileSync(path.join(repo, '.cache/copy/orders.py'), 'x = "old_payment_status"\n');
+    fs.mkdirSync(path.join(repo, 'tools/demo'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'tools/demo/.rollout-guard.yaml'), 'pgVersion: 16\n');
+    fs.writeFileSync(path.join(repo, 'tools/demo/orders.py'), 'x = "old_payment_status"\n');
     fs.writeFileSync(
       path.join(repo, 'migrations/payment/contract.sql'),
       "SET lock_timeout = '2s';\nALTER TABLE orders DROP COLUMN IF EXISTS old_payment_status;\n",

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Canary, CanaryDestination } from '../client/src/ops/cluster';
 import type { GateReport } from '../client/src/ops/gates';
-import { buildTree, statusText, type GateState, type RolloutNode } from '../client/src/rollouts/tree-model';
+import { buildTree, failedGates, statusText, type GateState, type RolloutNode } from '../client/src/rollouts/tree-model';
 
 function destination(subset: string, role: 'stable' | 'canary', weight: number, ready = 2, desired = 2): CanaryDestination {
   return {
@@ -161,5 +161,12 @@ describe('Rollouts view model', () => {
       failing: true,
     });
     assert.equal(statusText(canary('reviews', 5), undefined).text, '$(git-compare) reviews 5 % $(circle-outline)');
+  });
+
+  it('the rollback message names only the gates that failed', () => {
+    const failing = report('fail');
+    const passing = report('pass').gates[0]!;
+    failing.gates.push({ ...passing, gate: 'p99-latency', unit: 'seconds', threshold: 0.5, canary: { value: 0.03, query: 'q' } });
+    assert.equal(failedGates(failing), 'error-rate canary 12 % (max 1 %)');
   });
 });

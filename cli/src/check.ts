@@ -20,6 +20,7 @@ import {
   type Finding,
   type PartialSettings,
 } from '../../server/src/engine';
+import { projectRootOf, scanFiles } from '../../server/src/lsp/workspace-scan';
 import type { CliIo } from './cli';
 import { formatJson, formatSarif, formatText, type LocatedFinding } from './format';
 
@@ -79,11 +80,17 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const workspace = new ManifestWorkspace();
   const loaded = files.sort().map((file) => ({ file, ...readFile(file) }));
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
-  const codeIndex = loaded.some((f) => f.text !== undefined && fileKind(f.file) === 'sql' && isContractStep(f.file, f.text))
-    ? buildCodeIndex(io.cwd, new Set(files))
-    : undefined;
+  // A contract step is compared with the application code of its own project, read once per project.
+  const codeIndexes = new Map<string, Promise<CodeIndex>>();
+  const codeIndexFor = (file: string): Promise<CodeIndex> => {
+    const root = projectRootOf(file, io.cwd);
+    let index = codeIndexes.get(root);
+    if (!index) codeIndexes.set(root, (index = buildCodeIndex(root, io.cwd, new Set(files))));
+    return index;
+  };
   const located: LocatedFinding[] = [];
   for (const f of loaded) {
+    const codeIndex = f.text !== undefined && fileKind(f.file) === 'sql' && isContractStep(f.file, f.text) ? await codeIndexFor(f.file) : undefined;
     const findings = f.text === undefined ? [f.problem!] : lintLoaded(f.file, f.text, settings, workspace, codeIndex);
     const lines = new LineIndex(f.text ?? '');
     const shown = displayPath(io.cwd, f.file);
@@ -134,15 +141,12 @@ function walkFiles(dir: string, skip: (full: string, name: string) => boolean, w
   return out;
 }
 
-/** The application code under the current folder (not the migrations being checked). */
-function buildCodeIndex(cwd: string, checked: Set<string>): CodeIndex {
+/** The application code of the project at `root` (not the migrations being checked), skipping what git ignores. */
+async function buildCodeIndex(root: string, cwd: string, checked: Set<string>): Promise<CodeIndex> {
   const index = new CodeIndex();
-  const files = walkFiles(
-    cwd,
-    (full) => NOT_APPLICATION_CODE.test(path.relative(cwd, full)),
-    (full, name) => CODE_FILE.test(name) && !checked.has(full),
-  );
+  const { files } = await scanFiles(root, [], (name, relative) => CODE_FILE.test(name) && !NOT_APPLICATION_CODE.test(relative), { ownProjectOnly: true });
   for (const file of files) {
+    if (checked.has(file)) continue;
     const decoded = readFile(file);
     if (decoded.text !== undefined) index.set(path.relative(cwd, file).split(path.sep).join('/'), decoded.text);
   }

@@ -14,7 +14,9 @@ const VERSION = typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : '0.0.0-d
 export const USAGE = `Usage: rollout-guard <command> [options]
 
 Commands:
-  check [paths…]     Lint SQL migrations (folders are searched recursively; default: .)
+  check [paths…]     Lint migrations (.sql, PostgreSQL or MySQL), Kubernetes, Istio and Argo
+                     Rollouts manifests (.yaml, checked across files) and SQL in .ts/.js
+                     files (see --embedded); folders are searched recursively (default: .)
   rules              List the rules with their default severity
   migrate status|run Migration plan phases against PostgreSQL (rollout-guard migrate --help)
   canary status|set-weight|step|promote|rollback <namespace>/<virtualservice>

@@ -1,4 +1,5 @@
 /** The Rollout Guard language server: LSP wiring only; linting lives in ./engine. */
+import path from 'node:path';
 import {
   CodeActionKind,
   createConnection,
@@ -36,7 +37,7 @@ import { codeActions, DiagnosticsJson, findingsToPublish, FixStore, toDiagnostic
 import { serialisedDiagnostics, stdioWriter } from './lsp/publish';
 import { resolveSettings, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
-import { activeExcludes, scanFiles, scanYamlFiles } from './lsp/workspace-scan';
+import { activeExcludes, isIgnored, projectRootOf, scanFiles, scanYamlFiles } from './lsp/workspace-scan';
 
 // Over stdio, diagnostics are written from their pre-built JSON (see lsp/publish.ts).
 const stdio = process.argv.includes('--stdio');
@@ -140,7 +141,7 @@ async function lintDocument(uri: string): Promise<void> {
         settings: engineSettingsFor(settings, uri, text),
         workspace: kind === 'yaml' ? workspaceFor(uri, text) : undefined,
         sqlMemo: kind === 'sql' ? memoFor(uri) : undefined,
-        codeIndex: kind === 'sql' && isContractStep(pathOf(uri), text) ? await applicationCode() : undefined,
+        codeIndex: kind === 'sql' && isContractStep(pathOf(uri), text) ? await applicationCode(URI.parse(uri).fsPath) : undefined,
         isCancelled: () => documents.get(uri)?.version !== version,
       });
     } catch (error) {
@@ -202,22 +203,48 @@ function pathOf(uri: string): string {
   return uri;
 }
 
-/** The workspace's application code, read on first need (a contract step) and kept current by watched files. */
-let applicationCodeIndex: Promise<CodeIndex> | undefined;
-function applicationCode(): Promise<CodeIndex> {
-  applicationCodeIndex ??= (async () => {
-    const index = new CodeIndex();
-    for (const folder of workspaceFolders) {
-      const folderPath = URI.parse(folder).fsPath;
-      const { files } = await scanFiles(folderPath, [], (name, relative) => CODE_FILE.test(name) && !NOT_APPLICATION_CODE.test(relative));
-      for (const file of files) {
-        const text = await readText(file);
-        if (text !== undefined) index.set(URI.file(file).toString(), text);
+/** files.exclude of a workspace folder: the patterns switched on. */
+async function excludesOf(folder: string): Promise<string[]> {
+  const filesSetting = canPullConfiguration ? await connection.workspace.getConfiguration({ scopeUri: folder, section: 'files' }) : undefined;
+  return activeExcludes((filesSetting as { exclude?: unknown } | undefined)?.exclude);
+}
+
+/** The workspace folder a path is in (the longest one: folders may nest), or undefined. */
+function folderOf(file: string): string | undefined {
+  return workspaceFolders
+    .map((f) => URI.parse(f).fsPath)
+    .filter((f) => file === f || file.startsWith(f + path.sep))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+/**
+ * The application code of each project (see projectRootOf), read on first need (a contract
+ * step) and kept current by watched files. What files.exclude or .gitignore leaves out is not read.
+ */
+const applicationCodeIndexes = new Map<string, { folder: string; index: Promise<CodeIndex> }>();
+function applicationCode(file: string): Promise<CodeIndex> | undefined {
+  const folder = folderOf(file);
+  if (!folder) return undefined;
+  const root = projectRootOf(file, folder);
+  let entry = applicationCodeIndexes.get(root);
+  if (!entry) {
+    const index = (async () => {
+      const code = new CodeIndex();
+      const { files } = await scanFiles(
+        root,
+        await excludesOf(URI.file(folder).toString()),
+        (name, relative) => CODE_FILE.test(name) && !NOT_APPLICATION_CODE.test(relative),
+        { ownProjectOnly: true, excludesBase: folder },
+      );
+      for (const f of files) {
+        const text = await readText(f);
+        if (text !== undefined) code.set(URI.file(f).toString(), text);
       }
-    }
-    return index;
-  })();
-  return applicationCodeIndex;
+      return code;
+    })();
+    applicationCodeIndexes.set(root, (entry = { folder, index }));
+  }
+  return entry.index;
 }
 
 /** Reads every YAML file of the workspace folders into the graph, then checks them all. */
@@ -226,8 +253,7 @@ async function indexWorkspace(): Promise<void> {
   let count = 0;
   for (const folder of workspaceFolders) {
     const folderPath = URI.parse(folder).fsPath;
-    const filesSetting = canPullConfiguration ? await connection.workspace.getConfiguration({ scopeUri: folder, section: 'files' }) : undefined;
-    const { files, truncated } = await scanYamlFiles(folderPath, activeExcludes((filesSetting as { exclude?: unknown } | undefined)?.exclude));
+    const { files, truncated } = await scanYamlFiles(folderPath, await excludesOf(folder));
     if (truncated)
       connection.window.showWarningMessage(
         `Rollout Guard: ${folderPath} has more YAML files than it indexes; cross-file checks see only the first ${files.length}.`,
@@ -284,15 +310,22 @@ documents.onDidClose((e) => {
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
-/** Code files changed on disk: update the index (once built) and re-check open contract steps. */
+/** Code files changed on disk: update the indexes (once built) and re-check open contract steps. */
 async function updateApplicationCode(changes: { uri: string; type: number }[]): Promise<void> {
   const code = changes.filter((c) => CODE_FILE.test(c.uri) && !NOT_APPLICATION_CODE.test(URI.parse(c.uri).fsPath));
-  if (!code.length || !applicationCodeIndex) return;
-  const index = await applicationCodeIndex;
+  if (!code.length || !applicationCodeIndexes.size) return;
   for (const change of code) {
-    const text = change.type === FileChangeType.Deleted ? undefined : await readText(URI.parse(change.uri).fsPath);
-    if (text === undefined) index.delete(change.uri);
-    else index.set(change.uri, text);
+    const file = URI.parse(change.uri).fsPath;
+    for (const [root, { folder, index }] of applicationCodeIndexes) {
+      // Only the project's own files: not those of a project nested in it.
+      if (!file.startsWith(root + path.sep) || projectRootOf(file, folder) !== root) continue;
+      const text =
+        change.type === FileChangeType.Deleted || (await isIgnored(root, file, await excludesOf(URI.file(folder).toString()), folder))
+          ? undefined
+          : await readText(file);
+      if (text === undefined) (await index).delete(change.uri);
+      else (await index).set(change.uri, text);
+    }
   }
   for (const doc of documents.all()) if (fileKind(pathOf(doc.uri)) === 'sql' && isContractStep(pathOf(doc.uri), doc.getText())) scheduler.schedule(doc.uri);
 }

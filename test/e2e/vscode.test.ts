@@ -272,6 +272,7 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
     rig.setCanary({ errorRate: 0.5 });
     const text = await notification(/Rolled back shop\/checkout to 0 %/, 180_000);
     assert.match(text, /error-rate canary/);
+    assert.doesNotMatch(text, /p99-latency/, 'the latency gate passed: it is not among the failed ones');
     assert.equal(rig.canaryWeight(), 0);
     await page.screenshot({ path: path.join(SHOTS, '08-automatic-rollback.png') });
     rig.setCanary({ errorRate: 0 });

@@ -13,6 +13,8 @@ export class TestLspClient {
   readonly published: PublishDiagnosticsParams[] = [];
   /** What the server gets for `workspace/configuration` of section rolloutGuard. */
   editorSettings: Record<string, unknown> = {};
+  /** What the server gets for section files (files.exclude). */
+  filesSettings: Record<string, unknown> = {};
   stderr = '';
 
   constructor(serverPath = path.join(repoRoot, 'dist/server.js')) {
@@ -29,7 +31,7 @@ export class TestLspClient {
       }
     });
     this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
-      params.items.map((i) => (i.section === 'rolloutGuard' ? this.editorSettings : null)),
+      params.items.map((i) => (i.section === 'rolloutGuard' ? this.editorSettings : i.section === 'files' ? this.filesSettings : null)),
     );
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);

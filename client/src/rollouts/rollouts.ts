@@ -32,18 +32,16 @@ import {
   AutoRollback,
   checkGates,
   durationMs,
-  formatGateValue,
   loadGateSettings,
   PrometheusClient,
   type AutoRollbackEvent,
-  type GateReport,
   type GateSettings,
   type GateSettingsInput,
   type WatchedCanary,
 } from '../ops/gates';
 import { prometheusGateCheck } from '../ops/gates/hook';
 import { GateMetricsPanel } from './metrics-panel';
-import { buildTree, statusText, type GateState, type NodeIcon, type RolloutNode } from './tree-model';
+import { buildTree, failedGates, statusText, type GateState, type NodeIcon, type RolloutNode } from './tree-model';
 
 const PROMETHEUS_TOKEN_KEY = 'rolloutGuard.prometheus.token';
 const ICONS: Record<NodeIcon, vscode.ThemeIcon> = {
@@ -333,8 +331,6 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
   }
 
   private onGateEvent(id: string, monitor: Monitor, event: AutoRollbackEvent): void {
-    const numbers = (report: GateReport): string =>
-      report.gates.map((g) => `${g.gate} canary ${formatGateValue(g.canary.value, g.unit)} (max ${formatGateValue(g.threshold, g.unit)})`).join(', ');
     switch (event.type) {
       case 'evaluated':
         monitor.state = {
@@ -349,18 +345,18 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
         break;
       case 'rolled-back':
         monitor.state = { ...monitor.state, report: event.report, consecutiveFailures: 0 };
-        this.log(`automatic rollback of ${id} to 0 % after ${event.consecutiveFailures} failing evaluations: ${numbers(event.report)}`);
+        this.log(`automatic rollback of ${id} to 0 % after ${event.consecutiveFailures} failing evaluations: ${failedGates(event.report)}`);
         this.autoProgress.delete(id);
         void vscode.window
           .showWarningMessage(
-            `Rolled back ${id} to 0 %: gates failed ${event.consecutiveFailures} times in a row — ${numbers(event.report)}.`,
+            `Rolled back ${id} to 0 %: gates failed ${event.consecutiveFailures} times in a row — ${failedGates(event.report)}.`,
             'Show Gate Metrics',
           )
           .then((choice) => choice && vscode.commands.executeCommand('rolloutGuard.canary.showGateMetrics', { canaryId: id }));
         break;
       case 'rollback-failed':
         monitor.state = { ...monitor.state, report: event.report, note: event.error };
-        this.log(`gates ${id} failing (${numbers(event.report)}); rollback not done: ${event.error}`);
+        this.log(`gates ${id} failing (${failedGates(event.report)}); rollback not done: ${event.error}`);
         if (!monitor.state.note?.startsWith('automatic rollback is off'))
           void vscode.window.showErrorMessage(`Automatic rollback of ${id} failed: ${event.error}`);
         break;

@@ -172,3 +172,11 @@ export function statusText(canary: Canary, state: GateState | undefined): { text
     failing: verdict === 'fail',
   };
 }
+
+/** The gates that failed, with their numbers (for the rollback message): passing gates are not named. */
+export function failedGates(report: GateReport): string {
+  return report.gates
+    .filter((g) => g.verdict === 'fail')
+    .map((g) => `${g.gate} canary ${formatGateValue(g.canary.value, g.unit)} (max ${formatGateValue(g.threshold, g.unit)})`)
+    .join(', ');
+}

@@ -1,5 +1,5 @@
-/** Finds the YAML files of a workspace folder, honouring files.exclude and .gitignore files. */
-import type { Dirent } from 'node:fs';
+/** Finds the files of a workspace folder, honouring files.exclude and .gitignore files, as the editor and git do. */
+import { existsSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -22,8 +22,17 @@ export async function scanYamlFiles(folder: string, excludeGlobs: string[]): Pro
   return scanFiles(folder, excludeGlobs, (name) => /\.ya?ml$/i.test(name));
 }
 
-/** Files of a folder whose name `wanted` accepts, honouring files.exclude and .gitignore files. */
-export async function scanFiles(folder: string, excludeGlobs: string[], wanted: (name: string, relative: string) => boolean): Promise<ScanResult> {
+/**
+ * Files of a folder whose name `wanted` accepts, honouring files.exclude and .gitignore files.
+ * With `ownProjectOnly`, folders below that are projects of their own (see projectRootOf) are left out.
+ * files.exclude globs are relative to `excludesBase` (the workspace folder; default `folder`).
+ */
+export async function scanFiles(
+  folder: string,
+  excludeGlobs: string[],
+  wanted: (name: string, relative: string) => boolean,
+  { ownProjectOnly = false, excludesBase = folder } = {},
+): Promise<ScanResult> {
   const excluded = excludeGlobs.length ? picomatch(excludeGlobs, { dot: true }) : () => false;
   const files: string[] = [];
   const walk = async (dir: string, ignores: { base: string; rules: Ignore }[]): Promise<void> => {
@@ -34,6 +43,7 @@ export async function scanFiles(folder: string, excludeGlobs: string[], wanted: 
     } catch {
       return;
     }
+    if (ownProjectOnly && dir !== folder && entries.some((e) => PROJECT_MARKERS.includes(e.name))) return;
     const here = [...ignores];
     if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
       try {
@@ -45,7 +55,8 @@ export async function scanFiles(folder: string, excludeGlobs: string[], wanted: 
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const relative = path.relative(folder, full).split(path.sep).join('/');
-      if (ALWAYS_SKIPPED.has(entry.name) || excluded(relative)) continue;
+      if (ALWAYS_SKIPPED.has(entry.name) || excluded(excludesBase === folder ? relative : path.relative(excludesBase, full).split(path.sep).join('/')))
+        continue;
       const isDir = entry.isDirectory();
       if (here.some((g) => g.rules.ignores(path.relative(g.base, full).split(path.sep).join('/') + (isDir ? '/' : '')))) continue;
       if (isDir) await walk(full, here);
@@ -62,4 +73,56 @@ export function activeExcludes(setting: unknown): string[] {
   return Object.entries(setting as Record<string, unknown>)
     .filter(([, on]) => on === true)
     .map(([glob]) => glob);
+}
+
+/**
+ * What marks the root of a project: its Rollout Guard configuration or its repository. Package
+ * manifests do not: in a monorepo the code that reads a table often lives in another package
+ * than its migrations.
+ */
+const PROJECT_MARKERS = ['.rollout-guard.yaml', '.git'];
+
+/**
+ * The root of the project `file` belongs to: the nearest folder above it with a marker,
+ * not going above `boundary` (the workspace folder, or the CLI's current folder), which is the
+ * answer when none is found. Application code is looked for there, so a migration of one
+ * project is not compared with the code of another (a copy, a vendored demo) beside it.
+ */
+export function projectRootOf(file: string, boundary: string): string {
+  const top = path.resolve(boundary);
+  let dir = path.dirname(path.resolve(file));
+  const inside = (d: string): boolean => d === top || d.startsWith(top + path.sep);
+  if (!inside(dir)) return top;
+  for (;;) {
+    if (PROJECT_MARKERS.some((marker) => existsSync(path.join(dir, marker)))) return dir;
+    if (dir === top) return top;
+    dir = path.dirname(dir);
+  }
+}
+
+/**
+ * Whether `file` (below `folder`) is left out by files.exclude (globs relative to `excludesBase`)
+ * or by a .gitignore on its way down from `folder`.
+ */
+export async function isIgnored(folder: string, file: string, excludeGlobs: string[], excludesBase = folder): Promise<boolean> {
+  const relative = path.relative(folder, file).split(path.sep).join('/');
+  if (relative.startsWith('../')) return false;
+  const parts = relative.split('/');
+  if (parts.some((p) => ALWAYS_SKIPPED.has(p))) return true;
+  const excluded = excludeGlobs.length ? picomatch(excludeGlobs, { dot: true }) : () => false;
+  const rules: { base: string; rules: Ignore }[] = [];
+  let dir = folder;
+  for (let i = 0; i < parts.length; i++) {
+    try {
+      rules.push({ base: dir, rules: ignore().add(await fs.readFile(path.join(dir, '.gitignore'), 'utf8')) });
+    } catch {
+      // No .gitignore here.
+    }
+    const full = path.join(dir, parts[i]!);
+    const isDir = i < parts.length - 1;
+    if (excluded(path.relative(excludesBase, full).split(path.sep).join('/'))) return true;
+    if (rules.some((g) => g.rules.ignores(path.relative(g.base, full).split(path.sep).join('/') + (isDir ? '/' : '')))) return true;
+    dir = full;
+  }
+  return false;
 }

@@ -246,7 +246,10 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
     );
     assert.ok(drawn.canvases >= 2, `${drawn.canvases} charts`);
     await page.screenshot({ path: path.join(SHOTS, '06-gate-metrics.png') });
-    await page.keyboard.press('Control+W');
+    // Close the panel from its tab (keys would go to the webview's frame), and wait until it is gone.
+    const tab = page.getByRole('tab', { name: /^Gates: shop\/checkout/ });
+    await tab.click({ button: 'middle' });
+    await tab.waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   it('Step and Rollback from the command palette change the VirtualService in the cluster', async () => {

@@ -27,13 +27,13 @@ import {
   type AutoRollbackEvent,
   type GateReport,
   type GateResult,
-  type Scheduler,
   type WatchedCanary,
 } from '../client/src/ops/gates';
 import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
 import { repoRoot } from './helpers/lsp-client';
 import { startDemoService, startTraffic, weightsFromVirtualService, type DemoService, type TrafficGenerator } from './helpers/demo-service';
 import { freePort, startPrometheus, type TestPrometheus } from './helpers/prometheus';
+import { FakeClock } from './helpers/fake-clock';
 import { temporaryDirectory } from './helpers/temp';
 
 const INTERVAL = '5s';
@@ -607,30 +607,6 @@ describe('gate configuration', () => {
   });
 });
 
-/** A clock that only moves when the test says so. */
-class FakeClock implements Scheduler {
-  now = 0;
-  private timers: { at: number; callback: () => void; id: number }[] = [];
-  private nextId = 0;
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.now + ms, callback, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  get pending(): number {
-    return this.timers.length;
-  }
-  /** Moves time forward and runs the timers that came due. */
-  advance(ms: number): void {
-    this.now += ms;
-    const due = this.timers.filter((t) => t.at <= this.now);
-    this.timers = this.timers.filter((t) => t.at > this.now);
-    for (const t of due) t.callback();
-  }
-}
 
 describe('automatic rollback (fake clock)', () => {
   const report = (verdict: GateReport['verdict'], canaryValue: number | null = verdict === 'fail' ? 0.2 : verdict === 'pass' ? 0 : null): GateReport => ({

@@ -5,7 +5,7 @@
  * each give no-data with the specific reason.
  */
 import { formatGateValue, type GateDefinition, type GateUnit } from './definitions';
-import { PrometheusClient, PrometheusError } from './prometheus';
+import { describeValue, PrometheusClient, PrometheusError } from './prometheus';
 import { GateConfigError } from './template';
 
 export type GateVerdict = 'pass' | 'fail' | 'no-data';
@@ -130,10 +130,18 @@ async function measure(
   }
   if (!samples.length)
     return { value: null, reason: `no series for subset "${subset}" in the last ${interval} (no traffic, or the metric is not scraped)`, query };
-  const values = samples.map((s) => s.value);
-  if (values.every((v) => Number.isNaN(v))) return { value: null, reason: `NaN for subset "${subset}": no requests in the last ${interval} (0/0)`, query };
-  // Several series (a query without an aggregation): the worst one decides, never the best.
-  const worst = Math.max(...values.filter((v) => !Number.isNaN(v)));
+  // Several series (a query without an aggregation): the worst one decides, never the best, so a
+  // series whose value is not a number leaves the gate without data. A series of 0/0 ("NaN":
+  // nothing served there) is left out.
+  let worst: number | undefined;
+  for (const sample of samples) {
+    if (sample.value === null) {
+      if (sample.raw === 'NaN') continue;
+      return { value: null, reason: `Prometheus sent ${describeValue(sample.raw)} for subset "${subset}", not a finite number: no data`, query };
+    }
+    if (worst === undefined || sample.value > worst) worst = sample.value;
+  }
+  if (worst === undefined) return { value: null, reason: `NaN for subset "${subset}": no requests in the last ${interval} (0/0)`, query };
   const value = worst * gate.scale;
   return samples.length > 1 ? { value, reason: `${samples.length} series; the highest counts`, query } : { value, query };
 }
@@ -186,7 +194,7 @@ export async function gateSeries(target: GateTarget, gate: GateDefinition, prome
     try {
       const query = gate.template.render({ namespace: target.namespace, service: target.service, subset: target.subsets[role], interval });
       const series = await prometheus.queryRange(query, new Date(startSeconds * 1000), new Date(endSeconds * 1000), stepSeconds);
-      for (const s of series) for (const [t, v] of s.points) if (!Number.isNaN(v)) byTime.set(t, Math.max(byTime.get(t) ?? -Infinity, v * gate.scale));
+      for (const s of series) for (const [t, v] of s.points) if (v !== null) byTime.set(t, Math.max(byTime.get(t) ?? -Infinity, v * gate.scale));
     } catch (error) {
       if (!(error instanceof PrometheusError || error instanceof GateConfigError)) throw error;
       errors[role] = error.message;

@@ -17,7 +17,7 @@ export {
   type QueryUnit,
   type PresetName,
 } from './definitions';
-export { PrometheusClient, PrometheusError, type PrometheusFailure, type PrometheusOptions, type Sample, type Series } from './prometheus';
+export { parseSampleValue, PrometheusClient, PrometheusError, type PrometheusFailure, type PrometheusOptions, type Sample, type Series } from './prometheus';
 export {
   checkGates,
   gateSeries,

@@ -17,16 +17,20 @@ export class PrometheusError extends Error {
   }
 }
 
-/** One series of an instant vector: its labels and value (NaN and ±Inf kept as numbers). */
+/**
+ * One series of an instant vector: its labels and value. The value is null unless the API sent
+ * a finite decimal number (see parseSampleValue); `raw` is what it sent, for messages.
+ */
 export interface Sample {
   labels: Record<string, string>;
-  value: number;
+  value: number | null;
+  raw: unknown;
 }
 
-/** One series of a range matrix: [unix seconds, value] pairs. */
+/** One series of a range matrix: [unix seconds, value] pairs, null where the value is not a finite number. */
 export interface Series {
   labels: Record<string, string>;
-  points: [number, number][];
+  points: [number, number | null][];
 }
 
 export interface PrometheusOptions {
@@ -81,19 +85,13 @@ export class PrometheusClient {
     const params: Record<string, string> = { query };
     if (time) params.time = String(time.getTime() / 1000);
     const data = await this.call('api/v1/query', params);
-    if (data.resultType === 'scalar') {
-      const [, value] = data.result as [number, string];
-      return [{ labels: {}, value: parseSampleValue(value) }];
-    }
+    if (data.resultType === 'scalar') return [{ labels: {}, ...this.sampleOf(data.result) }];
     if (data.resultType !== 'vector' || !Array.isArray(data.result))
-      throw new PrometheusError(
-        `${this.displayUrl}: the query returned a ${data.resultType ?? 'malformed'} result, expected an instant vector`,
-        'bad-response',
-      );
-    return (data.result as { metric?: Record<string, string>; value?: [number, string] }[]).map((r) => ({
-      labels: r.metric ?? {},
-      value: parseSampleValue(r.value?.[1]),
-    }));
+      throw this.malformed(`an instant query returned ${describeResult(data)}, expected an instant vector`);
+    return data.result.map((r: unknown) => {
+      if (!isObject(r)) throw this.malformed(`an instant vector holds ${describeValue(r)}, expected a series`);
+      return { labels: labelsOf(r.metric), ...this.sampleOf(r.value) };
+    });
   }
 
   /** Range query from `start` to `end` every `stepSeconds`. */
@@ -104,12 +102,31 @@ export class PrometheusClient {
       end: String(end.getTime() / 1000),
       step: String(stepSeconds),
     });
-    if (data.resultType !== 'matrix' || !Array.isArray(data.result))
-      throw new PrometheusError(`${this.displayUrl}: the range query returned a ${data.resultType ?? 'malformed'} result, expected a matrix`, 'bad-response');
-    return (data.result as { metric?: Record<string, string>; values?: [number, string][] }[]).map((r) => ({
-      labels: r.metric ?? {},
-      points: (r.values ?? []).map(([t, v]) => [Number(t), parseSampleValue(v)] as [number, number]),
-    }));
+    if (data.resultType !== 'matrix' || !Array.isArray(data.result)) throw this.malformed(`a range query returned ${describeResult(data)}, expected a matrix`);
+    return data.result.map((r: unknown) => {
+      if (!isObject(r) || !Array.isArray(r.values)) throw this.malformed(`a matrix holds ${describeValue(r)}, expected a series with values`);
+      const points = r.values.map((pair: unknown): [number, number | null] => {
+        const { time, raw } = this.pairOf(pair);
+        return [time, parseSampleValue(raw)];
+      });
+      return { labels: labelsOf(r.metric), points };
+    });
+  }
+
+  /** A [unix seconds, "value"] pair as the API writes it. */
+  private pairOf(pair: unknown): { time: number; raw: unknown } {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'number' || !Number.isFinite(pair[0]))
+      throw this.malformed(`a sample is ${describeValue(pair)}, expected [unix time, "value"]`);
+    return { time: pair[0], raw: pair[1] };
+  }
+
+  private sampleOf(pair: unknown): { value: number | null; raw: unknown } {
+    const { raw } = this.pairOf(pair);
+    return { value: parseSampleValue(raw), raw };
+  }
+
+  private malformed(what: string): PrometheusError {
+    return new PrometheusError(`${this.displayUrl} did not answer like the Prometheus API: ${what}`, 'bad-response');
   }
 
   private async call(path: string, params: Record<string, string>): Promise<{ resultType?: string; result?: unknown }> {
@@ -165,11 +182,40 @@ export class PrometheusClient {
   }
 }
 
-/** Prometheus sends sample values as strings: "0.5", "NaN", "+Inf", "-Inf". */
-function parseSampleValue(value: unknown): number {
-  if (value === '+Inf') return Infinity;
-  if (value === '-Inf') return -Infinity;
-  return typeof value === 'string' || typeof value === 'number' ? Number(value) : NaN;
+/** A finite decimal number as the Prometheus API writes one: "0.0123", "-2", "1e-3", "1.5E+06". */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A sample value, or null when it is not data. Prometheus sends values as strings; only a finite
+ * decimal number is data. "NaN" (0/0: nothing served), "+Inf", "-Inf", "", " ", "0x0", a JSON
+ * number or anything else is no data, and no data never passes a gate.
+ */
+export function parseSampleValue(raw: unknown): number | null {
+  if (typeof raw !== 'string' || raw.length > 64 || !DECIMAL.test(raw)) return null;
+  const value = Number(raw);
+  return Number.isFinite(value) ? value : null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function labelsOf(metric: unknown): Record<string, string> {
+  if (!isObject(metric)) return {};
+  return Object.fromEntries(Object.entries(metric).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** A short description of an unexpected JSON value, for messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+function describeResult(data: { resultType?: unknown; result?: unknown }): string {
+  return typeof data.resultType === 'string' ? `a ${data.resultType} result (${describeValue(data.result)})` : `no result type (${describeValue(data.result)})`;
 }
 
 /** A URL written by a user, with any password hidden, for messages about the URL itself. */

@@ -9,8 +9,10 @@
  * the sample value a test chooses, since a real Prometheus never sends these.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterClient, stepCanary } from '../client/src/ops/cluster';
 import {
@@ -18,6 +20,7 @@ import {
   checkGates,
   DEFAULT_PRESET,
   defineGate,
+  displayPrometheusUrl,
   parseSampleValue,
   prometheusGateCheck,
   PrometheusClient,
@@ -233,5 +236,57 @@ describe('automatic rollback on garbage samples', () => {
     controller.dispose();
     assert.deepEqual(seen, ['fail:1', 'fail:2', 'no-data:2', 'no-data:2', 'no-data:2', 'no-data:2', 'rolled-back']);
     assert.deepEqual(rollbacks, [7]);
+  });
+});
+
+describe('Prometheus credentials are never printed', () => {
+  const SECRET = 'pa/ss?w#rd@x';
+  const urls = [
+    `http://admin:${SECRET}@prometheus.example:99999`,
+    `http://admin:${encodeURIComponent(SECRET)}@127.0.0.1:9`,
+    `http://${SECRET}@prometheus.example:99999/api`,
+    'http://admin:hunter2@[bad',
+  ];
+
+  it('displayPrometheusUrl hides the user information of valid and invalid URLs', () => {
+    assert.equal(displayPrometheusUrl(urls[0]!), 'http://***@prometheus.example:99999');
+    assert.equal(displayPrometheusUrl(urls[1]!), 'http://***@127.0.0.1:9');
+    assert.equal(displayPrometheusUrl(urls[2]!), 'http://***@prometheus.example:99999/api');
+    assert.equal(displayPrometheusUrl('http://prometheus:9090/'), 'http://prometheus:9090');
+    for (const url of urls) assert.doesNotMatch(displayPrometheusUrl(url), /pa\/ss|pa%2Fss|hunter2|admin/);
+  });
+
+  it('gate check and canary step print none of it, from the option, the environment or .rollout-guard.yaml', async () => {
+    const dir = temporaryDirectory('rg-secret-');
+    try {
+      const standIn = await startStandIn({ namespace: 'shop', seed: [] });
+      try {
+        const kubeconfig = standIn.writeKubeconfig(dir);
+        standIn.seed(
+          'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: c, namespace: shop}\nspec:\n  hosts: [c]\n  http:\n    - route:\n        - {destination: {host: c, subset: v1}, weight: 90}\n        - {destination: {host: c, subset: v2}, weight: 10}',
+          'shop',
+        );
+        for (const url of urls) {
+          fs.writeFileSync(path.join(dir, '.rollout-guard.yaml'), `prometheus:\n  url: ${JSON.stringify(url)}\n`);
+          const runs = [
+            runCli(['gate', 'check', 'shop/c', '--kubeconfig', kubeconfig, '--prometheus-url', url], { ROLLOUT_GUARD_PROMETHEUS_URL: '' }),
+            runCli(['gate', 'check', 'shop/c', '--kubeconfig', kubeconfig, '--format', 'json'], { ROLLOUT_GUARD_PROMETHEUS_URL: url }),
+            runCli(['gate', 'check', 'shop/c', '--kubeconfig', kubeconfig, '--config', path.join(dir, '.rollout-guard.yaml')], {
+              ROLLOUT_GUARD_PROMETHEUS_URL: '',
+            }),
+            runCli(['canary', 'step', 'shop/c', '--kubeconfig', kubeconfig, '--prometheus-url', url], { ROLLOUT_GUARD_PROMETHEUS_URL: '' }),
+          ];
+          for (const r of await Promise.all(runs)) {
+            const output = r.stdout + r.stderr;
+            assert.ok(output.length > 0);
+            assert.doesNotMatch(output, /pa\/ss|pa%2Fss|hunter2|admin/, output);
+          }
+        }
+      } finally {
+        await standIn.stop();
+      }
+    } finally {
+      removeTemporaryDirectory(dir);
+    }
   });
 });

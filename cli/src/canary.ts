@@ -31,6 +31,7 @@ import {
   type WeightChangeOptions,
   type WeightChangeResult,
 } from '../../client/src/ops/cluster';
+import { displayPrometheusUrl } from '../../client/src/ops/gates/prometheus';
 import type { CliIo } from './cli';
 import { parseOptions, subcommand, usageError, type Command } from './args';
 
@@ -86,7 +87,7 @@ const unavailableGates: GateCheckFactory =
   ({ prometheusUrl }) =>
   async (): Promise<GateCheckResult> => ({
     verdict: 'no-data',
-    reason: `Prometheus ${prometheusUrl} is configured but this build cannot evaluate gates yet`,
+    reason: `Prometheus ${displayPrometheusUrl(prometheusUrl)} is configured but this build cannot evaluate gates yet`,
   });
 
 const CANARY: Command = { name: 'rollout-guard canary', usage: CANARY_USAGE };

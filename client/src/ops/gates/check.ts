@@ -5,7 +5,7 @@
  * each give no-data with the specific reason.
  */
 import { formatGateValue, type GateDefinition, type GateUnit } from './definitions';
-import { describeValue, PrometheusClient, PrometheusError } from './prometheus';
+import { describeValue, displayPrometheusUrl, PrometheusClient, PrometheusError } from './prometheus';
 import { GateConfigError } from './template';
 
 export type GateVerdict = 'pass' | 'fail' | 'no-data';
@@ -98,7 +98,7 @@ export async function checkGates(
     reason,
     target,
     interval,
-    prometheus: client?.displayUrl ?? String(prometheus),
+    prometheus: client?.displayUrl ?? (typeof prometheus === 'string' ? displayPrometheusUrl(prometheus) : prometheus.displayUrl),
     gates: results,
     evaluatedAt: time.toISOString(),
   };

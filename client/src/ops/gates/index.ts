@@ -17,7 +17,16 @@ export {
   type QueryUnit,
   type PresetName,
 } from './definitions';
-export { parseSampleValue, PrometheusClient, PrometheusError, type PrometheusFailure, type PrometheusOptions, type Sample, type Series } from './prometheus';
+export {
+  displayPrometheusUrl,
+  parseSampleValue,
+  PrometheusClient,
+  PrometheusError,
+  type PrometheusFailure,
+  type PrometheusOptions,
+  type Sample,
+  type Series,
+} from './prometheus';
 export {
   checkGates,
   gateSeries,

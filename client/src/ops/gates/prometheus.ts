@@ -61,10 +61,10 @@ export class PrometheusClient {
     try {
       parsed = new URL(url);
     } catch {
-      throw new PrometheusError(`the Prometheus URL "${redactUrlText(url)}" is not a valid URL (expected e.g. http://prometheus:9090)`, 'bad-query');
+      throw new PrometheusError(`the Prometheus URL "${displayPrometheusUrl(url)}" is not a valid URL (expected e.g. http://prometheus:9090)`, 'bad-query');
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      throw new PrometheusError(`the Prometheus URL must start with http:// or https://, got "${redactUrlText(url)}"`, 'bad-query');
+      throw new PrometheusError(`the Prometheus URL must start with http:// or https://, got "${displayPrometheusUrl(url)}"`, 'bad-query');
     this.headers = { accept: 'application/json', ...options.headers };
     if (parsed.username || parsed.password) {
       const user = decodeURIComponent(parsed.username);
@@ -73,6 +73,13 @@ export class PrometheusClient {
       parsed.username = '';
       parsed.password = '';
     }
+    // An '@' left in the path, query or fragment is a password the URL parser did not take as one
+    // (it held a '/', '?' or '#'): the request would go to another host, with the rest in its path.
+    if (parsed.href.includes('@'))
+      throw new PrometheusError(
+        `the Prometheus URL "${displayPrometheusUrl(url)}" has an '@' outside its user information: percent-encode the password's special characters (/ as %2F, ? as %3F, # as %23, @ as %40)`,
+        'bad-query',
+      );
     if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
     this.base = parsed;
     this.displayUrl = parsed.href.replace(/\/$/, '');
@@ -218,7 +225,15 @@ function describeResult(data: { resultType?: unknown; result?: unknown }): strin
   return typeof data.resultType === 'string' ? `a ${data.resultType} result (${describeValue(data.result)})` : `no result type (${describeValue(data.result)})`;
 }
 
-/** A URL written by a user, with any password hidden, for messages about the URL itself. */
-function redactUrlText(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/, '//***@');
+/**
+ * A URL as written by a user (valid or not), fit to show: any user information (`user:password@`)
+ * is replaced by `***@`. The authority ends at the last `@` before the host, so a password holding
+ * `/`, `?`, `#` or `@` is hidden whole; over-hiding a path with an `@` is the safe side.
+ */
+export function displayPrometheusUrl(text: string): string {
+  const scheme = text.indexOf('://');
+  const start = scheme >= 0 ? scheme + 3 : 0;
+  const at = text.lastIndexOf('@');
+  const shown = at >= start ? `${text.slice(0, start)}***@${text.slice(at + 1)}` : text;
+  return shown.replace(/\/$/, '');
 }

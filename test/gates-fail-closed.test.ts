@@ -11,10 +11,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ClusterClient, stepCanary } from '../client/src/ops/cluster';
+import { ClusterClient, DEFAULT_REQUEST_TIMEOUT_MS, stepCanary } from '../client/src/ops/cluster';
 import {
   AutoRollback,
   checkGates,
@@ -288,5 +288,44 @@ describe('Prometheus credentials are never printed', () => {
     } finally {
       removeTemporaryDirectory(dir);
     }
+  });
+});
+
+describe('a Kubernetes API server that never answers', () => {
+  it('canary status, step and gate check exit 2 naming the server once the request timeout runs out', async () => {
+    const sockets = new Set<Socket>();
+    const silent = http.createServer(() => undefined); // accepts, reads, never answers
+    silent.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const server = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const dir = temporaryDirectory('rg-silent-');
+    try {
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      fs.writeFileSync(
+        kubeconfig,
+        `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]\ncurrent-context: x\n`,
+      );
+      const env = { ROLLOUT_GUARD_PROMETHEUS_URL: '' };
+      const runs = await Promise.all([
+        runCli(['canary', 'status', 'shop/checkout', '--kubeconfig', kubeconfig, '--request-timeout', '1s'], env),
+        runCli(['canary', 'step', 'shop/checkout', '--kubeconfig', kubeconfig, '--request-timeout', '1s'], env),
+        runCli(['gate', 'check', 'shop/checkout', '--kubeconfig', kubeconfig, '--request-timeout', '1s', '--prometheus-url', 'http://127.0.0.1:9'], env),
+      ]);
+      for (const r of runs) {
+        assert.equal(r.code, 2, r.stdout + r.stderr);
+        assert.match(r.stderr, new RegExp(`the Kubernetes API server ${server.replace(/[.:/]/g, '\\$&')} did not answer in time .*request timeout 1 s`));
+      }
+      const bad = await runCli(['canary', 'status', 'shop/checkout', '--kubeconfig', kubeconfig, '--request-timeout', 'soon'], env);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--request-timeout must be a duration such as 30s/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      removeTemporaryDirectory(dir);
+    }
+  });
+
+  it('the default request timeout keeps a silent server under a minute', () => {
+    assert.ok(DEFAULT_REQUEST_TIMEOUT_MS <= 30_000);
   });
 });

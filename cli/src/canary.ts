@@ -33,7 +33,7 @@ import {
 } from '../../client/src/ops/cluster';
 import { displayPrometheusUrl } from '../../client/src/ops/gates/prometheus';
 import type { CliIo } from './cli';
-import { parseOptions, subcommand, usageError, type Command } from './args';
+import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
 
 export const CANARY_USAGE = `Usage:
   rollout-guard canary status <namespace>/<virtualservice> [options]
@@ -56,6 +56,7 @@ promote, promote --full and abort (status patches, as kubectl argo rollouts does
 
 Options:
   --kubeconfig <file>       Kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
+  --request-timeout <d>     Give up on a Kubernetes API request after this long (default 30s)
   --context <name>          Context (default: the kubeconfig's current-context)
   --route <name|index>      The route, when the VirtualService has several weighted routes
   --format <f>              text (default) or json
@@ -102,6 +103,7 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
     CANARY,
     {
       kubeconfig: { type: 'string' },
+      'request-timeout': { type: 'string' },
       context: { type: 'string' },
       route: { type: 'string' },
       'prometheus-url': { type: 'string' },
@@ -113,6 +115,8 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
   );
   if (typeof parsed === 'number') return parsed;
   const { values, format } = parsed;
+  const requestTimeout = requestTimeoutOf(values['request-timeout']);
+  if (typeof requestTimeout === 'object') return usageError(io, CANARY, requestTimeout.error);
   const positionals = [...parsed.positionals];
   let percent: number | undefined;
   if (command === 'set-weight') {
@@ -144,7 +148,14 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
     }
   try {
     const config = readCanaryConfig(io.cwd, values.config);
-    const client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, env: io.env, cwd: io.cwd, trusted: true });
+    const client = ClusterClient.fromKubeconfig({
+      kubeconfig: values.kubeconfig,
+      context: values.context,
+      env: io.env,
+      cwd: io.cwd,
+      trusted: true,
+      requestTimeoutMs: requestTimeout,
+    });
     if (wholeNamespace) return await namespaceStatus(client, wholeNamespace, format, io);
     if (command === 'status') return await status(client, ref, values.route, format, io);
 

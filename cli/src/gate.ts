@@ -32,7 +32,7 @@ import {
 } from '../../client/src/ops/gates';
 import type { GateCheck } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';
-import { parseOptions, subcommand, usageError, type Command } from './args';
+import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
 
 export const GATE_USAGE = `Usage:
   rollout-guard gate check <namespace>/<virtualservice> --prometheus-url URL [options]
@@ -47,6 +47,7 @@ Options:
   --route <name|index>    The weighted http route, when the VirtualService has several
   --rollback-on-fail      Set the canary weight to 0 when a gate fails (not on no-data)
   --kubeconfig <file>     Kubeconfig (default: KUBECONFIG or ~/.kube/config)
+  --request-timeout <d>   Give up on a Kubernetes API request after this long (default 30s)
   --context <name>        Kubeconfig context (default: its current context)
   --config <file>         Configuration file (default: .rollout-guard.yaml, searched upward)
   --format <f>            text (default) or json
@@ -70,6 +71,7 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
       route: { type: 'string' },
       'rollback-on-fail': { type: 'boolean' },
       kubeconfig: { type: 'string' },
+      'request-timeout': { type: 'string' },
       context: { type: 'string' },
       config: { type: 'string' },
     },
@@ -77,6 +79,8 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
   );
   if (typeof parsed === 'number') return parsed;
   const { values, format } = parsed;
+  const requestTimeout = requestTimeoutOf(values['request-timeout']);
+  if (typeof requestTimeout === 'object') return usageError(io, GATE, requestTimeout.error);
   if (parsed.positionals.length !== 1)
     return usage(io, parsed.positionals.length ? 'give exactly one <namespace>/<virtualservice>' : 'which canary? give <namespace>/<virtualservice>');
 
@@ -97,7 +101,13 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
   let client: ClusterClient;
   try {
     const ref = parseCanaryRef(parsed.positionals[0]!);
-    client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, cwd: io.cwd, env: io.env });
+    client = ClusterClient.fromKubeconfig({
+      kubeconfig: values.kubeconfig,
+      context: values.context,
+      cwd: io.cwd,
+      env: io.env,
+      requestTimeoutMs: requestTimeout,
+    });
     const canary = await readCanary(client, ref);
     const route = selectRoute(canary, values.route);
     const target = canaryTarget(canary, route);

@@ -23,7 +23,7 @@ import { findConfigFile } from '../../client/src/ops/config-file';
 import { formatCount, formatDuration, statusLines } from '../../client/src/migrations/format';
 import { ClusterClient, ClusterError, clusterContractGuard } from '../../client/src/ops/cluster';
 import type { CliIo } from './cli';
-import { parseOptions, subcommand, usageError, type Command } from './args';
+import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
 
 export const MIGRATE_USAGE = `Usage:
   rollout-guard migrate status <plan> [--database-url URL] [--config FILE] [--format text|json]
@@ -48,6 +48,7 @@ The cluster's say before contract (given any of these options, contract is refus
 canary is mid-rollout, an Argo Rollout has not finished, or pods of the old, stable version
 are still ready; and when the cluster cannot be read):
   --kubeconfig <file>         Kubeconfig (default KUBECONFIG, then ~/.kube/config)
+  --request-timeout <d>       Give up on a Kubernetes API request after this long (default 30s)
   --context <name>            Kubeconfig context (default: its current context)
   --canary <ns/vs>            A VirtualService to check (repeat for more; default: every canary
   --namespace <ns>            in these namespaces, or the context's namespace)
@@ -83,6 +84,7 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
       'statement-timeout': { type: 'string' },
       'lock-retries': { type: 'string' },
       kubeconfig: { type: 'string' },
+      'request-timeout': { type: 'string' },
       context: { type: 'string' },
       canary: { type: 'string', multiple: true },
       namespace: { type: 'string', multiple: true },
@@ -91,6 +93,8 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
   );
   if (typeof parsed === 'number') return parsed;
   const { values, format } = parsed;
+  const requestTimeout = requestTimeoutOf(values['request-timeout']);
+  if (typeof requestTimeout === 'object') return usageError(io, MIGRATE, requestTimeout.error);
   if (parsed.positionals.length !== 1)
     return usage(io, parsed.positionals.length ? 'give exactly one plan folder or file' : 'which plan? give its folder or file');
   let configUrl: { url: string; file: string } | undefined;
@@ -127,7 +131,13 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
   let contractGuard: (() => Promise<string | undefined>) | undefined;
   if (sub === 'run' && values.phase === 'contract' && (values.kubeconfig || values.context || values.canary?.length || values.namespace?.length)) {
     try {
-      const client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, cwd: io.cwd, env: io.env });
+      const client = ClusterClient.fromKubeconfig({
+        kubeconfig: values.kubeconfig,
+        context: values.context,
+        cwd: io.cwd,
+        env: io.env,
+        requestTimeoutMs: requestTimeout,
+      });
       contractGuard = clusterContractGuard(client, { canaries: values.canary, namespaces: values.namespace });
     } catch (error) {
       if (!(error instanceof ClusterError)) throw error;

@@ -3,7 +3,18 @@
  * made of, read and patched by kind, with every failure turned into a ClusterError naming the
  * verb, the resource and the server.
  */
-import { ApisApi, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApisApi,
+  CoreV1Api,
+  createConfiguration,
+  CustomObjectsApi,
+  PatchStrategy,
+  ServerConfiguration,
+  setHeaderOptions,
+  type Configuration,
+  type KubeConfig,
+  type RequestContext,
+} from '@kubernetes/client-node';
 import { ClusterError, toClusterError } from './errors';
 import { loadKubeconfig, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig';
 
@@ -56,6 +67,14 @@ export interface ServedResource {
   plural: string;
 }
 
+/** A request to an API server that never answers fails after this long (the CLI's --request-timeout). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+export interface ClusterClientOptions {
+  /** Per-request timeout in ms (default 30 s). */
+  requestTimeoutMs?: number;
+}
+
 export class ClusterClient {
   readonly kc: KubeConfig;
   readonly server: string;
@@ -66,17 +85,41 @@ export class ClusterClient {
   private readonly core: CoreV1Api;
   private readonly served = new Map<CanaryKind, Promise<ServedResource | null>>();
 
-  constructor(loaded: LoadedKubeconfig) {
+  /** How long one API request may take, connecting included (watches are not requests). */
+  readonly requestTimeoutMs: number;
+
+  constructor(loaded: LoadedKubeconfig, options: ClusterClientOptions = {}) {
     this.kc = loaded.kc;
     this.server = loaded.server;
     this.context = loaded.context;
     this.defaultNamespace = loaded.namespace;
-    this.custom = loaded.kc.makeApiClient(CustomObjectsApi);
-    this.core = loaded.kc.makeApiClient(CoreV1Api);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.custom = this.api(CustomObjectsApi);
+    this.core = this.api(CoreV1Api);
   }
 
-  static fromKubeconfig(options: KubeconfigOptions = {}): ClusterClient {
-    return new ClusterClient(loadKubeconfig(options));
+  static fromKubeconfig(options: KubeconfigOptions & ClusterClientOptions = {}): ClusterClient {
+    return new ClusterClient(loadKubeconfig(options), options);
+  }
+
+  /** An API client like kc.makeApiClient's, whose every request is aborted after requestTimeoutMs. */
+  private api<T>(type: new (configuration: Configuration) => T): T {
+    const kc = this.kc;
+    const timeoutMs = this.requestTimeoutMs;
+    return new type(
+      createConfiguration({
+        baseServer: new ServerConfiguration(this.server, {}),
+        authMethods: {
+          default: {
+            getName: () => 'kubeconfig',
+            async applySecurityAuthentication(context: RequestContext): Promise<void> {
+              await kc.applySecurityAuthentication(context);
+              context.setSignal(AbortSignal.timeout(timeoutMs));
+            },
+          },
+        },
+      }),
+    );
   }
 
   /** Which version of a kind the cluster serves (discovery, cached); null when its CRD is not installed. */
@@ -96,9 +139,9 @@ export class ClusterClient {
     if (type.group === '' || type.group === 'apps') return assumed;
     let groups;
     try {
-      groups = await this.kc.makeApiClient(ApisApi).getAPIVersions();
+      groups = await this.api(ApisApi).getAPIVersions();
     } catch (error) {
-      const failure = toClusterError(error, { verb: 'discover', resource: 'API groups (/apis)', server: this.server });
+      const failure = toClusterError(error, { verb: 'discover', resource: 'API groups (/apis)', server: this.server, timeoutMs: this.requestTimeoutMs });
       // Connection and access problems are real; a server without discovery (or an odd answer) is asked directly.
       if (failure.isConnectionProblem && failure.kind !== 'not-found') throw failure;
       return assumed;
@@ -114,7 +157,12 @@ export class ClusterClient {
         const list = await this.custom.getAPIResources({ group: type.group, version });
         if (list.resources.some((r) => r.name === type.plural)) return { group: type.group, version, plural: type.plural };
       } catch (error) {
-        const failure = toClusterError(error, { verb: 'discover', resource: `/apis/${type.group}/${version}`, server: this.server });
+        const failure = toClusterError(error, {
+          verb: 'discover',
+          resource: `/apis/${type.group}/${version}`,
+          server: this.server,
+          timeoutMs: this.requestTimeoutMs,
+        });
         if (failure.isConnectionProblem && failure.kind !== 'not-found') throw failure;
         // The group is there but its resource list cannot be read: use the version it prefers.
         return { group: type.group, version, plural: type.plural };
@@ -147,7 +195,7 @@ export class ClusterClient {
   }
 
   private fail(error: unknown, verb: string, kind: CanaryKind, namespace: string, name?: string): ClusterError {
-    return toClusterError(error, { verb, resource: this.describe(kind, namespace, name), server: this.server });
+    return toClusterError(error, { verb, resource: this.describe(kind, namespace, name), server: this.server, timeoutMs: this.requestTimeoutMs });
   }
 
   /** Namespace names, sorted (for a namespace picker). */
@@ -159,7 +207,7 @@ export class ClusterClient {
         .filter(Boolean)
         .sort();
     } catch (error) {
-      throw toClusterError(error, { verb: 'list', resource: 'namespaces', server: this.server });
+      throw toClusterError(error, { verb: 'list', resource: 'namespaces', server: this.server, timeoutMs: this.requestTimeoutMs });
     }
   }
 

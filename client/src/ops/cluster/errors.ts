@@ -52,6 +52,8 @@ export interface RequestContext {
   /** e.g. "virtualservices.networking.istio.io shop/reviews" or "services in shop". */
   resource: string;
   server: string;
+  /** The request timeout, for the message when it ran out. */
+  timeoutMs?: number;
 }
 
 /** A Kubernetes Status body, when the error carries one. */
@@ -106,6 +108,12 @@ export function toClusterError(error: unknown, context: RequestContext): Cluster
       return new ClusterError('invalid', `the API server rejected the request to ${what} (${status})${detail}`, status);
   }
   if (status !== undefined) return new ClusterError('server', `the API server ${context.server} answered ${status} to ${what}${detail}`, status);
+  const name = (error as { name?: unknown })?.name;
+  if (name === 'AbortError' || name === 'TimeoutError')
+    return new ClusterError(
+      'unreachable',
+      `the Kubernetes API server ${context.server} did not answer in time to ${what} (request timeout${context.timeoutMs ? ` ${context.timeoutMs / 1000} s` : ''}; see --request-timeout)`,
+    );
   const code = String((error as { code?: unknown })?.code ?? (error as { errno?: unknown })?.errno ?? '');
   const message = error instanceof Error ? error.message : String(error);
   if (NETWORK_CODES.has(code) || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|socket hang up|network|certificate|self.signed|TLS/i.test(message)) {

@@ -13,7 +13,17 @@
  * Every failure is a ClusterError: kind 'kubeconfig' | 'config' | 'unreachable' | 'unauthorized' | 'forbidden' |
  * 'not-found' (connection problems, `isConnectionProblem`) or 'conflict' | 'invalid' | 'refused' | 'server'.
  */
-export { ClusterClient, RESOURCE_TYPES, type CanaryKind, type KubeObject, type ObjectList, type JsonPatchOperation, type ServedResource } from './client';
+export {
+  ClusterClient,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  RESOURCE_TYPES,
+  type ClusterClientOptions,
+  type CanaryKind,
+  type KubeObject,
+  type ObjectList,
+  type JsonPatchOperation,
+  type ServedResource,
+} from './client';
 export { ClusterError, toClusterError, httpStatusOf, type ClusterErrorKind, type RequestContext } from './errors';
 export { loadKubeconfig, kubeconfigFiles, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig';
 export {

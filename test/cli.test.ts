@@ -144,6 +144,21 @@ describe('rollout-guard check', () => {
     assert.ok(!findings.some((f) => f.rule === 'ban-drop-column'), 'dropping is expected in a contract step');
   });
 
+  it('a hostile dialects glob cannot hang check (matching is linear); an unreadable glob is a configuration error', () => {
+    const dir = path.join(tmp, 'hostile');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, '.rollout-guard.yaml'), 'dialects:\n  "**/*a*a*a*a*a*a*a*a*a*a*b.sql": mysql\n');
+    fs.writeFileSync(path.join(dir, `${'a'.repeat(40)}.sql`), 'SELECT 1;\n');
+    // Killed after 20 s: with a backtracking matcher this takes minutes.
+    const r = spawnSync(process.execPath, [bin, 'check', '.'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 0, `${r.signal ?? ''} ${r.stderr}`);
+    assert.match(r.stdout, /in 2 files checked/);
+    fs.writeFileSync(path.join(dir, '.rollout-guard.yaml'), 'dialects:\n  "db/{mysql": mysql\n');
+    const bad = run(['check', '.'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /dialects\."db\/\{mysql" is not a glob Rollout Guard can read: unclosed "\{"/);
+  });
+
   it('exit 2 on usage and configuration errors, with a specific message', () => {
     assert.equal(run(['check', '--format', 'xml', 'safe.sql']).code, 2);
     assert.equal(run(['frobnicate']).code, 2);

@@ -607,7 +607,6 @@ describe('gate configuration', () => {
   });
 });
 
-
 describe('automatic rollback (fake clock)', () => {
   const report = (verdict: GateReport['verdict'], canaryValue: number | null = verdict === 'fail' ? 0.2 : verdict === 'pass' ? 0 : null): GateReport => ({
     verdict,

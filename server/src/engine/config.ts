@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { globMatcher, GlobError } from './glob';
 import { allRuleIds } from './registry';
 import { defaultSettings, type EngineSettings, type SeveritySetting, type SqlDialect } from './types';
 
@@ -83,6 +84,13 @@ export function validateSettings(record: Record<string, unknown>, source: string
     out.dialects = Object.entries(record.dialects as Record<string, unknown>).map(([glob, value]) => {
       const dialect = DIALECTS[String(value).toLowerCase()];
       if (!dialect) throw new ConfigError(`${source}: dialects."${glob}" must be postgres, mysql or mariadb, got ${JSON.stringify(value)}.`);
+      try {
+        globMatcher(glob);
+      } catch (error) {
+        if (error instanceof GlobError)
+          throw new ConfigError(`${source}: dialects."${glob.slice(0, 80)}" is not a glob Rollout Guard can read: ${error.message}.`);
+        throw error;
+      }
       return { glob, dialect };
     });
   }

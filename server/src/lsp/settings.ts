@@ -1,7 +1,7 @@
 /** Per-resource settings: .rollout-guard.yaml of the workspace folder, then VS Code settings on top. */
 import fs from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { globMatcher } from '../engine/glob';
 import { URI } from 'vscode-uri';
 import { EDITOR_DIAGNOSTICS_LIMIT } from './convert';
 import { CONFIG_FILE_NAME, ConfigError, mergeSettings, parseConfig, validateSettings, type EngineSettings, type PartialSettings } from '../engine';
@@ -72,7 +72,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
       );
   }
   const globs = editor?.redHatKubernetesGlobs ?? [];
-  const matches = globs.length ? picomatch(globs, { dot: true, matchBase: true }) : () => false;
+  const matches = globMatcher(globs, { matchBase: true, skipInvalid: true });
   const standsBackFor = (uri: string, text: string): boolean => {
     // A `# yaml-language-server: $schema=…kubernetes…` modeline, or a file mapped in yaml.schemas.
     if (/#\s*yaml-language-server:\s*\$schema=\S*kubernetes/i.test(text.slice(0, 2000))) return true;

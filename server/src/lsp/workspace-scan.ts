@@ -3,7 +3,7 @@ import { existsSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
+import { globMatcher } from '../engine/glob';
 
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn']);
 /** A workspace with more YAML files than this is indexed partially, with a warning. */
@@ -33,7 +33,7 @@ export async function scanFiles(
   wanted: (name: string, relative: string) => boolean,
   { ownProjectOnly = false, excludesBase = folder } = {},
 ): Promise<ScanResult> {
-  const excluded = excludeGlobs.length ? picomatch(excludeGlobs, { dot: true }) : () => false;
+  const excluded = globMatcher(excludeGlobs, { skipInvalid: true });
   const files: string[] = [];
   const walk = async (dir: string, ignores: { base: string; rules: Ignore }[]): Promise<void> => {
     if (files.length >= MAX_INDEXED_FILES) return;
@@ -109,7 +109,7 @@ export async function isIgnored(folder: string, file: string, excludeGlobs: stri
   if (relative.startsWith('../')) return false;
   const parts = relative.split('/');
   if (parts.some((p) => ALWAYS_SKIPPED.has(p))) return true;
-  const excluded = excludeGlobs.length ? picomatch(excludeGlobs, { dot: true }) : () => false;
+  const excluded = globMatcher(excludeGlobs, { skipInvalid: true });
   const rules: { base: string; rules: Ignore }[] = [];
   let dir = folder;
   for (let i = 0; i < parts.length; i++) {

@@ -1,5 +1,5 @@
 /** Which SQL dialect a file is written in: a marker line, then the configured globs, then the default. */
-import picomatch from 'picomatch';
+import { globMatcher } from '../glob';
 import type { EngineSettings, SqlDialect } from '../types';
 
 const MARKER = /(?:--|#|\/\/|\/\*)\s*rollout-guard:\s*dialect\s+(postgres(?:ql)?|mysql|mariadb)\b/i;
@@ -26,7 +26,8 @@ export function explicitDialect(fileName: string, text: string, settings: Pick<E
     for (let i = parts.length - 1; i >= 0; i--) suffixes.push(parts.slice(i).join('/'));
     for (const { glob, dialect } of settings.dialects) {
       let matches = matchers.get(glob);
-      if (!matches) matchers.set(glob, (matches = picomatch(glob.replace(/^\.\//, ''), { dot: true })));
+      // Globs are checked when the configuration is read; one that still cannot be read matches nothing.
+      if (!matches) matchers.set(glob, (matches = globMatcher(glob.replace(/^\.\//, ''), { skipInvalid: true })));
       if (suffixes.some((s) => matches(s))) return dialect;
     }
   }

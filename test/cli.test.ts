@@ -159,6 +159,69 @@ describe('rollout-guard check', () => {
     assert.match(bad.stderr, /dialects\."db\/\{mysql" is not a glob Rollout Guard can read: unclosed "\{"/);
   });
 
+  it('follows symbolic links to files and folders (a loop once); a dangling link, an unreadable folder, a FIFO and /dev/zero are findings', () => {
+    const dir = path.join(tmp, 'links');
+    const real = path.join(tmp, 'links-target');
+    fs.mkdirSync(path.join(real, 'nested'), { recursive: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(real, '0001.sql'), 'CREATE INDEX i ON orders (x);\n');
+    fs.writeFileSync(path.join(real, 'nested/0002.sql'), 'ALTER TABLE orders DROP COLUMN legacy;\n');
+    fs.symlinkSync(path.join(real, '0001.sql'), path.join(dir, 'linked.sql'));
+    fs.symlinkSync(path.join(real, 'nested'), path.join(dir, 'nested'));
+    fs.symlinkSync(dir, path.join(real, 'nested/back')); // a loop: links → nested → back → links
+    fs.symlinkSync(path.join(tmp, 'nowhere.sql'), path.join(dir, 'dangling.sql'));
+    const r = run(['check', '.', '--format', 'json'], dir);
+    const findings = (JSON.parse(r.stdout) as { findings: { file: string; rule: string; message: string }[] }).findings;
+    assert.deepEqual([...new Set(findings.map((f) => `${f.file} ${f.rule}`))].sort(), [
+      'dangling.sql unreadable-file',
+      'linked.sql prefer-robust-stmts',
+      'linked.sql require-concurrent-index-creation',
+      'linked.sql require-lock-timeout',
+      'nested/0002.sql ban-drop-column',
+      'nested/0002.sql prefer-robust-stmts',
+      'nested/0002.sql require-lock-timeout',
+    ]);
+    assert.match(findings.find((f) => f.file === 'dangling.sql')!.message, /Symbolic link could not be followed \(ENOENT\)/);
+
+    // As another user than root, so that permissions apply.
+    const locked = path.join(tmp, 'locked');
+    fs.mkdirSync(path.join(locked, 'secret'), { recursive: true });
+    fs.writeFileSync(path.join(locked, 'ok.sql'), 'SELECT 1;\n');
+    fs.writeFileSync(path.join(locked, 'secret/x.sql'), 'SELECT 1;\n');
+    fs.chmodSync(path.join(locked, 'secret'), 0o000);
+    fs.chmodSync(tmp, 0o755);
+    const asUser = spawnSync(process.execPath, [bin, 'check', '.', '--format', 'json'], {
+      cwd: locked,
+      encoding: 'utf8',
+      ...(process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}),
+    });
+    fs.chmodSync(path.join(locked, 'secret'), 0o755);
+    assert.equal(asUser.status, 1, asUser.stderr);
+    assert.deepEqual(
+      JSON.parse(asUser.stdout).findings.map((f: { file: string; rule: string }) => `${f.file} ${f.rule}`),
+      ['secret unreadable-file'],
+    );
+
+    const fifo = path.join(tmp, 'pipe.sql');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const special = spawnSync(process.execPath, [bin, 'check', fifo, '/dev/zero', '--format', 'json'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(special.status, 1, `${special.signal ?? ''} ${special.stderr}`);
+    const messages = JSON.parse(special.stdout).findings.map((f: { message: string }) => f.message);
+    assert.deepEqual(messages, [
+      'Not a regular file (a device, FIFO or socket); it was not checked.',
+      'Not a regular file (a device, FIFO or socket); it was not checked.',
+    ]);
+  });
+
+  it('a path given that holds no file to check is exit 2, not a pass', () => {
+    const empty = path.join(tmp, 'empty-folder');
+    fs.mkdirSync(path.join(empty, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(empty, 'README.md'), '# nothing to lint\n');
+    const r = run(['check', 'empty-folder'], tmp);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /empty-folder: no file to check in it \(\.sql, \.yaml, \.yml\)/);
+  });
+
   it('exit 2 on usage and configuration errors, with a specific message', () => {
     assert.equal(run(['check', '--format', 'xml', 'safe.sql']).code, 2);
     assert.equal(run(['frobnicate']).code, 2);

@@ -4,6 +4,7 @@ import { findConfigFile } from '../../client/src/ops/config-file';
 import {
   ConfigError,
   decodeFile,
+  MAX_FILE_BYTES,
   fileKind,
   LineIndex,
   lintText,
@@ -53,32 +54,37 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     throw error;
   }
   const files: string[] = [];
+  // Folders and files that could not be read: each is a finding, never a silent skip.
+  const unreadablePaths = new Map<string, Finding>();
+  const skipDir = (_full: string, name: string): boolean => SKIPPED_DIRS.has(name) || (!!options.embedded && BUILD_DIRS.has(name));
+  // TS/JS only when asked: a CI run that checks migrations/ should not start linting application code.
+  const wanted = (_full: string, name: string): boolean => {
+    const kind = fileKind(name);
+    return kind !== undefined && (kind !== 'code' || !!options.embedded);
+  };
   for (const given of options.paths) {
     const full = path.resolve(io.cwd, given);
     let stat: fs.Stats;
     try {
       stat = fs.statSync(full);
-    } catch {
-      io.stderr.write(`rollout-guard: ${given}: no such file or folder\n`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      io.stderr.write(`rollout-guard: ${given}: ${code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${code})`}\n`);
       return 2;
     }
-    if (stat.isDirectory())
-      walkFiles(
-        full,
-        (_full, name) => SKIPPED_DIRS.has(name) || (!!options.embedded && BUILD_DIRS.has(name)),
-        // TS/JS only when asked: a CI run that checks migrations/ should not start linting application code.
-        (_full, name) => {
-          const kind = fileKind(name);
-          return kind !== undefined && (kind !== 'code' || !!options.embedded);
-        },
-        files,
-      );
+    const before = files.length + unreadablePaths.size;
+    if (stat.isDirectory()) walkFiles(full, skipDir, wanted, files, unreadablePaths);
     else files.push(full);
+    if (files.length + unreadablePaths.size === before) {
+      io.stderr.write(`rollout-guard: ${given}: no file to check in it (.sql, .yaml, .yml${options.embedded ? ', .ts, .js' : ''})\n`);
+      return 2;
+    }
   }
   await loadParser();
   // The files given are one workspace: manifests see each other's objects.
   const workspace = new ManifestWorkspace();
-  const loaded = files.sort().map((file) => ({ file, ...readFile(file) }));
+  const loaded = [...new Set(files)].sort().map((file) => ({ file, ...readFile(file) }));
+  for (const [file, problem] of unreadablePaths) loaded.push({ file, problem });
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
   // A contract step is compared with the application code of its own project, read once per project.
   const codeIndexes = new Map<string, Promise<CodeIndex>>();
@@ -124,21 +130,52 @@ function resolveSettings(options: CheckOptions, cwd: string): EngineSettings {
   return mergeSettings(fromFile, validateSettings(fromFlags, 'command line'));
 }
 
-/** Files below `dir` that `wanted` accepts, not descending into folders `skip` names. */
-function walkFiles(dir: string, skip: (full: string, name: string) => boolean, wanted: (full: string, name: string) => boolean, out: string[] = []): string[] {
+/**
+ * Files below `dir` that `wanted` accepts, not descending into folders `skip` names. Symbolic
+ * links are followed (a folder reached twice, a loop, is walked once); a folder or link that
+ * cannot be read goes to `unreadable` with the reason.
+ */
+function walkFiles(
+  dir: string,
+  skip: (full: string, name: string) => boolean,
+  wanted: (full: string, name: string) => boolean,
+  out: string[],
+  unreadable: Map<string, Finding>,
+  visited = new Set<string>(),
+): void {
+  let real: string;
   let entries: fs.Dirent[];
   try {
+    real = fs.realpathSync(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
     entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
+  } catch (error) {
+    unreadable.set(dir, unreadableFinding(`Folder could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); nothing in it was checked.`));
+    return;
   }
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (skip(full, entry.name)) continue;
-    if (entry.isDirectory()) walkFiles(full, skip, wanted, out);
-    else if (entry.isFile() && wanted(full, entry.name)) out.push(full);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const target = fs.statSync(full);
+        isDirectory = target.isDirectory();
+        isFile = target.isFile();
+      } catch (error) {
+        if (wanted(full, entry.name))
+          unreadable.set(
+            full,
+            unreadableFinding(`Symbolic link could not be followed (${(error as NodeJS.ErrnoException).code ?? 'error'}); it was not checked.`),
+          );
+        continue;
+      }
+    }
+    if (isDirectory) walkFiles(full, skip, wanted, out, unreadable, visited);
+    else if (isFile && wanted(full, entry.name)) out.push(full);
   }
-  return out;
 }
 
 /** The application code of the project at `root` (not the migrations being checked), skipping what git ignores. */
@@ -155,20 +192,29 @@ async function buildCodeIndex(root: string, cwd: string, checked: Set<string>): 
 
 const displayPath = (cwd: string, file: string): string => path.relative(cwd, file).split(path.sep).join('/') || path.basename(file);
 
-/** A file's text, or the finding that says why it cannot be checked. */
+/** A file's text, or the finding that says why it cannot be checked. Only regular files are read, and at most the size limit. */
 function readFile(file: string): { text?: string; problem?: Finding } {
   let bytes: Buffer;
   try {
+    const stat = fs.statSync(file);
+    // A FIFO would block and /dev/zero never end: what is not a regular file is not read.
+    if (!stat.isFile()) return { problem: unreadableFinding('Not a regular file (a device, FIFO or socket); it was not checked.') };
+    if (stat.size > MAX_FILE_BYTES)
+      return {
+        problem: unreadableFinding(
+          `File is ${(stat.size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; it was not checked.`,
+        ),
+      };
     bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { problem: unreadable(`File could not be read (${code}); it was not checked.`) };
+    return { problem: unreadableFinding(`File could not be read (${code}); it was not checked.`) };
   }
   const decoded = decodeFile(bytes);
-  return decoded.ok ? { text: decoded.text } : { problem: unreadable(decoded.reason) };
+  return decoded.ok ? { text: decoded.text } : { problem: unreadableFinding(decoded.reason) };
 }
 
-const unreadable = (message: string): Finding => ({ rule: 'unreadable-file', severity: 'error', start: 0, end: 0, message });
+const unreadableFinding = (message: string): Finding => ({ rule: 'unreadable-file', severity: 'error', start: 0, end: 0, message });
 
 /** Findings of one file; a crash in the engine becomes one finding, never a failed run. */
 function lintLoaded(file: string, text: string, settings: EngineSettings, workspace: ManifestWorkspace, codeIndex: CodeIndex | undefined): Finding[] {

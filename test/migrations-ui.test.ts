@@ -26,7 +26,17 @@ import {
 import { ago, progressLine, progressPercent, runningLine } from '../client/src/migrations/format';
 import { EmbeddedPostgresMissing, LocalPostgresError, localDataDir, startLocalPostgres, type LocalPostgres } from '../client/src/migrations/local-postgres';
 import { phaseAnchors, phaseNodes, phaseView, planNode, planSourceOf, planSummary, type PlanSnapshot } from '../client/src/migrations/model';
-import { Db, loadPlan, planStatus, runPhase, type PhaseState, type PlanStatus } from '../client/src/ops/migrations';
+import {
+  Db,
+  DatabaseUrlError,
+  describeTarget,
+  loadPlan,
+  parseDatabaseUrl,
+  planStatus,
+  runPhase,
+  type PhaseState,
+  type PlanStatus,
+} from '../client/src/ops/migrations';
 import { runCli } from '../cli/src/cli';
 import { writePlan } from './helpers/migrations';
 import { temporaryDirectory } from './helpers/temp';
@@ -293,6 +303,20 @@ describe('database URL and password', () => {
     assert.equal(redactUrl('postgres://deploy@db/app'), 'postgres://deploy@db/app');
     assert.equal(redactUrl('postgres://u:se cret@[bad/x'), 'postgres://***@[bad/x');
     assert.equal(scrubSecrets(`failed for ${merged} (${password})`, [password]), 'failed for postgres://deploy:***@db.internal:5432/app?sslmode=require (***)');
+    assert.equal(redactUrl('postgres://u:pa/ss@db:99999/app'), 'postgres://***@db:99999/app');
+  });
+
+  it('the target is where node-postgres connects: ?host=, ?port= and ?user= win over the URL, and name the stored password', () => {
+    const url = 'postgres://deploy@prod-db.example:5432/app?host=other.example&port=6543&user=intruder';
+    assert.deepEqual(parseDatabaseUrl(url), { host: 'other.example', port: 6543, database: 'app', user: 'intruder' });
+    assert.equal(secretKeyFor(url), 'rolloutGuard.databasePassword:intruder@other.example:6543/app');
+    assert.equal(describeTarget(parseDatabaseUrl(url)), describeTarget({ host: 'other.example', port: 6543, database: 'app', user: 'intruder' }));
+    assert.throws(() => parseDatabaseUrl('postgres://deploy@db/app?password=x'), /sets \?password=: leave the password out of the URL/);
+    assert.throws(() => parseDatabaseUrl('postgres://deploy@db/app?hostaddr=10.0.0.1'), /\?hostaddr=/);
+    assert.throws(
+      () => parseDatabaseUrl('postgres://deploy@db/app?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem'),
+      (error: unknown) => error instanceof DatabaseUrlError && /names \/nonexistent\/ca\.pem, which cannot be read \(ENOENT\)/.test(error.message),
+    );
   });
 
   it('the config file is looked up from the current folder to the repository root', () => {

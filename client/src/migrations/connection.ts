@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DatabaseUrlError, parseDatabaseUrl } from '../ops/migrations';
 import { CONFIG_FILE_NAME } from '../ops/config-file';
+import { hideUserInfo } from '../ops/redact';
 
 export { CONFIG_FILE_NAME };
 export { findConfigFile } from '../ops/config-file';
@@ -133,7 +134,7 @@ export function redactUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    return url.replace(/(\/\/)[^@/]*@/, '$1***@');
+    return hideUserInfo(url);
   }
   if (!parsed.password) return url;
   parsed.password = '***';

@@ -4,6 +4,7 @@
  * did not answer in time, answered with an HTTP error, or rejected the query. Credentials in
  * the URL travel as an Authorization header and never appear in messages.
  */
+import { hideUserInfo } from '../redact';
 
 export type PrometheusFailure = 'unreachable' | 'timeout' | 'http' | 'bad-query' | 'bad-response';
 
@@ -225,15 +226,7 @@ function describeResult(data: { resultType?: unknown; result?: unknown }): strin
   return typeof data.resultType === 'string' ? `a ${data.resultType} result (${describeValue(data.result)})` : `no result type (${describeValue(data.result)})`;
 }
 
-/**
- * A URL as written by a user (valid or not), fit to show: any user information (`user:password@`)
- * is replaced by `***@`. The authority ends at the last `@` before the host, so a password holding
- * `/`, `?`, `#` or `@` is hidden whole; over-hiding a path with an `@` is the safe side.
- */
+/** A Prometheus URL as the user wrote it, fit to show: no user information. */
 export function displayPrometheusUrl(text: string): string {
-  const scheme = text.indexOf('://');
-  const start = scheme >= 0 ? scheme + 3 : 0;
-  const at = text.lastIndexOf('@');
-  const shown = at >= start ? `${text.slice(0, start)}***@${text.slice(at + 1)}` : text;
-  return shown.replace(/\/$/, '');
+  return hideUserInfo(text).replace(/\/$/, '');
 }

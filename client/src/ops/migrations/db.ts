@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import pg, { type Client, type QueryResultRow } from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
 
 /** Where a connection goes, for messages. Never holds the password. */
 export interface ConnectionTarget {
@@ -50,11 +51,32 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new DatabaseUrlError(`the database URL must start with postgres:// or postgresql://, not ${parsed.protocol}//`);
   }
+  // Passwords stay out of URLs (SecretStorage, PGPASSWORD); a query password would also win over a stored one.
+  if (parsed.searchParams.has('password'))
+    throw new DatabaseUrlError(
+      'the database URL sets ?password=: leave the password out of the URL (it is asked for and kept in SecretStorage, or taken from PGPASSWORD)',
+    );
+  if (parsed.searchParams.has('hostaddr'))
+    throw new DatabaseUrlError('the database URL sets ?hostaddr=, which the PostgreSQL client used here does not support: name the host instead');
+  // Where node-postgres will connect, read as it reads it: ?host=, ?port= and ?user= override the
+  // URL's own, so messages and the stored password's key name the real target.
+  let options: ReturnType<typeof parseConnectionString>;
+  try {
+    options = parseConnectionString(url);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const file = (error as { path?: string }).path;
+    throw new DatabaseUrlError(
+      code && file
+        ? `the database URL names ${file}, which cannot be read (${code}) (sslrootcert, sslcert or sslkey)`
+        : `the database URL cannot be read: ${(error as Error).message}`,
+    );
+  }
   const env = process.env;
-  const user = decodeURIComponent(parsed.username) || env.PGUSER || env.USER || os.userInfo().username;
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || parsed.searchParams.get('host') || env.PGHOST || 'localhost';
-  const port = Number(parsed.port || env.PGPORT || 5432);
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || env.PGDATABASE || user;
+  const user = options.user || env.PGUSER || env.USER || os.userInfo().username;
+  const host = (options.host ?? '').replace(/^\[(.*)\]$/, '$1') || env.PGHOST || 'localhost';
+  const port = Number(options.port || env.PGPORT || 5432);
+  const database = options.database || env.PGDATABASE || user;
   return { host, port, database, user };
 }
 

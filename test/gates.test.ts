@@ -359,6 +359,7 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
           good: { canary: 'healthy', weight: 10 },
           bad: { canary: 'broken', weight: 25 },
           'bad-rollback': { canary: 'broken', weight: 25 },
+          'bad-stuck': { canary: 'broken', weight: 25 },
           quiet: { canary: 'idle', weight: 10 },
           'argo-bad': { canary: 'broken', weight: 20 },
         }),
@@ -409,6 +410,15 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
     assert.deepEqual(weights('bad-rollback'), [100, 0]);
     // What a traffic generator following this VirtualService now sends.
     assert.deepEqual(weightsFromVirtualService(standIn.object('VirtualService', 'shop', 'bad-rollback')), { stable: 100, broken: 0 });
+  });
+
+  it('a rollback that fails too has its own exit status (3), so a pipeline can page someone', async () => {
+    standIn.conflictNextWrites('VirtualService', 'shop', 'bad-stuck', 1000);
+    const r = await check('bad-stuck', '--rollback-on-fail');
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /Verdict: FAIL/);
+    assert.match(r.stderr, /rollback failed: VirtualService shop\/bad-stuck kept changing under this rollback .*nothing was written/);
+    assert.deepEqual(weights('bad-stuck'), [75, 25]);
   });
 
   it('--rollback-on-fail aborts the Argo Rollout that manages the VirtualService instead of writing its weights', async () => {

@@ -53,8 +53,12 @@ Options:
   --format <f>            text (default) or json
 
 Exit status: 0 every gate passes, 1 a gate fails or has no data, 2 usage, configuration or
-cluster connection error.
+cluster connection error, 3 a gate fails and the --rollback-on-fail rollback failed too (the
+canary still takes traffic: page someone).
 `;
+
+/** A gate failed and so did the rollback asked for: the canary still takes traffic. */
+export const EXIT_ROLLBACK_FAILED = 3;
 
 const GATE: Command = { name: 'rollout-guard gate', usage: GATE_USAGE };
 
@@ -139,6 +143,7 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(formatReport(heading, report));
       if (rollback) (rollback.done ? io.stdout : io.stderr).write(`${rollback.message}\n`);
     }
+    if (rollback && !rollback.done) return EXIT_ROLLBACK_FAILED;
     return report.verdict === 'pass' ? 0 : 1;
   } catch (error) {
     if (error instanceof ClusterError || error instanceof RouteSelectionError) return fail2(io, error.message);

@@ -213,6 +213,34 @@ describe('rollout-guard check', () => {
     ]);
   });
 
+  it('control characters in file names and configuration keys are escaped in text output', () => {
+    const dir = path.join(tmp, 'control');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'a\nb.sql'), 'DROP TABLE t;\n');
+    fs.writeFileSync(path.join(dir, '\u001b[31mred.sql'), 'DROP TABLE t;\n');
+    const r = run(['check', '.'], dir);
+    assert.equal(r.code, 1);
+    assert.ok(!r.stdout.includes('\u001b'), JSON.stringify(r.stdout));
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(
+      lines.some((l) => l.startsWith('a\\nb.sql:1:1 ')),
+      JSON.stringify(lines),
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('\\u001b[31mred.sql:1:1 ')),
+      JSON.stringify(lines),
+    );
+    assert.ok(
+      lines.every((l) => /^(\S+:\d+:\d+ |\d+ errors?,)/.test(l)),
+      JSON.stringify(lines),
+    );
+    fs.writeFileSync(path.join(dir, '.rollout-guard.yaml'), '"\\e[2Jbad\\nkey": 1\n');
+    const bad = run(['check', '.'], dir);
+    assert.equal(bad.code, 2);
+    assert.ok(!bad.stderr.includes('\u001b') && bad.stderr.trim().split('\n').length === 1, JSON.stringify(bad.stderr));
+    assert.match(bad.stderr, /\\u001b\[2Jbad\\nkey/);
+  });
+
   it('a path given that holds no file to check is exit 2, not a pass', () => {
     const empty = path.join(tmp, 'empty-folder');
     fs.mkdirSync(path.join(empty, 'sub'), { recursive: true });

@@ -23,7 +23,7 @@ import {
 } from '../../server/src/engine';
 import { projectRootOf, scanFiles } from '../../server/src/lsp/workspace-scan';
 import type { CliIo } from './cli';
-import { formatJson, formatSarif, formatText, type LocatedFinding } from './format';
+import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
 
 export interface CheckOptions {
   paths: string[];
@@ -48,7 +48,7 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     settings = resolveSettings(options, io.cwd);
   } catch (error) {
     if (error instanceof ConfigError) {
-      io.stderr.write(`rollout-guard: ${error.message}\n`);
+      io.stderr.write(`rollout-guard: ${escapeControl(error.message)}\n`);
       return 2;
     }
     throw error;
@@ -69,14 +69,14 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
       stat = fs.statSync(full);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      io.stderr.write(`rollout-guard: ${given}: ${code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${code})`}\n`);
+      io.stderr.write(`rollout-guard: ${escapeControl(given)}: ${code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${code})`}\n`);
       return 2;
     }
     const before = files.length + unreadablePaths.size;
     if (stat.isDirectory()) walkFiles(full, skipDir, wanted, files, unreadablePaths);
     else files.push(full);
     if (files.length + unreadablePaths.size === before) {
-      io.stderr.write(`rollout-guard: ${given}: no file to check in it (.sql, .yaml, .yml${options.embedded ? ', .ts, .js' : ''})\n`);
+      io.stderr.write(`rollout-guard: ${escapeControl(given)}: no file to check in it (.sql, .yaml, .yml${options.embedded ? ', .ts, .js' : ''})\n`);
       return 2;
     }
   }

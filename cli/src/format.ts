@@ -19,10 +19,23 @@ const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';
 
 /** `file:line:col severity rule message`, one per line, then a summary. */
+/**
+ * Text for a terminal or a log line, with control characters (a newline in a file name, an ANSI
+ * escape in a config key) written as escapes: one finding stays one line, and nothing from a
+ * repository can drive the terminal.
+ */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function formatText(findings: LocatedFinding[], color: boolean, fileCount: number): string {
   const lines = findings.map((f) => {
-    const where = `${f.file}:${f.line}:${f.column}`;
-    return color ? `${where} ${COLORS[f.severity]}${f.severity}${RESET} ${DIM}${f.rule}${RESET} ${f.message}` : `${where} ${f.severity} ${f.rule} ${f.message}`;
+    const where = `${escapeControl(f.file)}:${f.line}:${f.column}`;
+    const message = escapeControl(f.message);
+    return color ? `${where} ${COLORS[f.severity]}${f.severity}${RESET} ${DIM}${f.rule}${RESET} ${message}` : `${where} ${f.severity} ${f.rule} ${message}`;
   });
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -9,7 +9,12 @@ import {
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
+  ErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type CodeActionParams,
   type Connection,
+  type HoverParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import fs from 'node:fs/promises';
@@ -66,7 +71,20 @@ const reportedProblems = new Set<string>();
 /** Open TS/JS documents that hold SQL calls (and so may have diagnostics). */
 const codeWithSql = new Set<string>();
 
+/** Where the server is in the LSP lifecycle: requests are answered only while it runs. */
+let lifecycle: 'waiting' | 'running' | 'shut-down' = 'waiting';
+
+/** A request handler that answers as the LSP specification says outside the running state. */
+function whileRunning<P, R>(handler: (params: P, token: CancellationToken) => R): (params: P, token: CancellationToken) => R {
+  return (params, token) => {
+    if (lifecycle === 'waiting') throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the server is not initialized yet');
+    if (lifecycle === 'shut-down') throw new ResponseError(ErrorCodes.InvalidRequest, 'the server has been shut down');
+    return handler(params, token);
+  };
+}
+
 connection.onInitialize((params) => {
+  lifecycle = 'running';
   workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
   if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [params.rootUri];
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
@@ -355,25 +373,33 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   }
 });
 
-connection.onHover(async (params, token) => {
-  const doc = documents.get(params.textDocument.uri);
-  if (!doc || token.isCancellationRequested) return null;
-  const kind = fileKind(pathOf(doc.uri));
-  const offset = doc.offsetAt(params.position);
-  let hover: { start: number; end: number; contents: string } | undefined;
-  if (kind === 'sql') {
-    // PostgreSQL lock modes, or InnoDB's algorithm and lock per operation.
-    const engine = (await settingsFor(doc.uri)).engine;
-    const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine);
-    hover = dialect === 'postgres' ? hoverSql(doc.getText(), offset, engine) : hoverMysql(doc.getText(), offset, engine, dialect);
-  } else if (kind === 'yaml') hover = hoverManifest(workspaceFor(doc.uri, doc.getText()), doc.uri, offset);
-  return hover ? { contents: { kind: 'markdown', value: hover.contents }, range: toRange(doc, hover.start, hover.end) } : null;
+connection.onShutdown(() => {
+  lifecycle = 'shut-down';
 });
 
-connection.onCodeAction((params) => {
-  const doc = documents.get(params.textDocument.uri);
-  return doc ? codeActions(doc, params.context.diagnostics, fixStore) : [];
-});
+connection.onHover(
+  whileRunning(async (params: HoverParams, token: CancellationToken) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc || token.isCancellationRequested) return null;
+    const kind = fileKind(pathOf(doc.uri));
+    const offset = doc.offsetAt(params.position);
+    let hover: { start: number; end: number; contents: string } | undefined;
+    if (kind === 'sql') {
+      // PostgreSQL lock modes, or InnoDB's algorithm and lock per operation.
+      const engine = (await settingsFor(doc.uri)).engine;
+      const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine);
+      hover = dialect === 'postgres' ? hoverSql(doc.getText(), offset, engine) : hoverMysql(doc.getText(), offset, engine, dialect);
+    } else if (kind === 'yaml') hover = hoverManifest(workspaceFor(doc.uri, doc.getText()), doc.uri, offset);
+    return hover ? { contents: { kind: 'markdown', value: hover.contents }, range: toRange(doc, hover.start, hover.end) } : null;
+  }),
+);
+
+connection.onCodeAction(
+  whileRunning((params: CodeActionParams) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc ? codeActions(doc, params.context.diagnostics, fixStore) : [];
+  }),
+);
 
 process.on('uncaughtException', (error) => connection.console.error(`Unexpected error: ${error.stack ?? error.message}`));
 process.on('unhandledRejection', (reason) => connection.console.error(`Unexpected rejection: ${String(reason)}`));

@@ -11,7 +11,17 @@ const ruleFolders = [
   path.join(repoRoot, 'server/src/engine/mysql/rules'),
 ];
 const mysqlRuleFolder = path.join(repoRoot, 'server/src/engine/mysql/rules');
-const ENGINE_RULES = new Set(['syntax-error', 'internal-error', 'unused-ignore', 'unreadable-file', 'template-skipped', 'invalid-config', 'too-many-findings']);
+const ENGINE_RULES = new Set([
+  'syntax-error',
+  'internal-error',
+  'unused-ignore',
+  'unreadable-file',
+  'template-skipped',
+  'invalid-config',
+  'too-many-findings',
+  'duplicate-key',
+  'yaml-alias-limit',
+]);
 
 describe('rule registry', () => {
   it('every rule has a docs page listed in the rules index', () => {

@@ -25,6 +25,13 @@ const engineRules: RuleInfo[] = [
     summary: 'The editor shows the first findings of a file with very many, errors first, and says how many it leaves out.',
     language: 'any',
   },
+  { id: 'duplicate-key', severity: 'error', summary: 'A YAML key written twice in one mapping: kubectl refuses the file.', language: 'yaml' },
+  {
+    id: 'yaml-alias-limit',
+    severity: 'error',
+    summary: 'YAML aliases that expand beyond 1,000 nodes (a "billion laughs" pattern): not checked, and refused by Kubernetes.',
+    language: 'yaml',
+  },
   { id: 'template-skipped', severity: 'info', summary: 'A YAML file with {{ … }} templates (Helm) is not checked until rendered.', language: 'yaml' },
   {
     id: 'invalid-config',

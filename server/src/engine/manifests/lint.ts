@@ -35,13 +35,12 @@ export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings:
         ]
       : [];
   }
-  const findings: Finding[] = parsed.problems.map((p) => ({
-    rule: 'syntax-error',
-    severity: 'error',
-    start: p.start,
-    end: p.end,
-    message: `YAML: ${p.message}`,
-  }));
+  const findings: Finding[] = [];
+  for (const p of parsed.problems) {
+    const rule = p.rule ?? 'syntax-error';
+    const severity = rule === 'syntax-error' ? 'error' : severityOf(rule, 'error', settings);
+    if (severity) findings.push({ rule, severity, start: p.start, end: p.end, message: rule === 'syntax-error' ? `YAML: ${p.message}` : p.message });
+  }
   const ctx: ManifestContext = { settings, lookup, text };
   for (const object of parsed.objects) {
     for (const rule of rulesFor(object.kind)) {

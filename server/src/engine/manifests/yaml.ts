@@ -29,7 +29,14 @@ export interface YamlProblem {
   start: number;
   end: number;
   message: string;
+  /** The finding's rule: syntax-error unless said. */
+  rule?: 'duplicate-key' | 'yaml-alias-limit';
 }
+
+/** Aliases an object may expand to, as the `yaml` library counts them (Kubernetes' YAML reader also stops alias bombs). */
+const MAX_ALIAS_COUNT = 1000;
+/** An alias (`*name`) in a value position: such files are read by the full parser, which bounds their expansion. */
+const HAS_ALIAS = /(?:^|[\s[{,:-])\*[^\s,\]}]/;
 
 export interface ParsedYamlFile {
   objects: ManifestObject[];
@@ -64,7 +71,7 @@ function isGoTemplate(text: string, docs: readonly Document[]): boolean {
   return found;
 }
 
-/** YAML 1.2 core types plus merge keys (`<<`), as Kubernetes reads them; duplicate keys: the last wins. */
+/** YAML 1.2 core types plus merge keys (`<<`), as Kubernetes reads them. Duplicate keys throw: the full parser reports them. */
 const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
 
 /**
@@ -73,10 +80,10 @@ const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as
  * hover needs one (most files of a workspace never do).
  */
 export function parseYamlFile(file: string, text: string): ParsedYamlFile {
-  if (!text.includes('{{')) {
+  if (!text.includes('{{') && !HAS_ALIAS.test(text)) {
     let values: unknown[] | undefined;
     try {
-      values = jsYaml.loadAll(text, undefined, { schema: FAST_SCHEMA, json: true });
+      values = jsYaml.loadAll(text, undefined, { schema: FAST_SCHEMA });
     } catch {
       // Fall through: the full parser reports the errors with their positions.
     }
@@ -103,8 +110,8 @@ function lazyPositions(text: string): () => { docFor(index: number, value: unkno
       // Empty documents can be counted differently by the two parsers: match by index, else by identity fields.
       docFor(index, value) {
         const id = identity(value);
-        if (all[index] && identity(all[index].toJS({ maxAliasCount: 1000 })) === id) return all[index];
-        return all.find((d) => identity(d.toJS({ maxAliasCount: 1000 })) === id) ?? all[index] ?? all[0]!;
+        if (all[index] && identity(all[index].toJS({ maxAliasCount: MAX_ALIAS_COUNT })) === id) return all[index];
+        return all.find((d) => identity(d.toJS({ maxAliasCount: MAX_ALIAS_COUNT })) === id) ?? all[index] ?? all[0]!;
       },
     };
   };
@@ -161,18 +168,57 @@ function parseWithPositions(file: string, text: string): ParsedYamlFile {
       problems.push({ start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1), message: error.message.split('\n')[0]! });
     }
     if (doc.errors.length) return;
+    problems.push(...duplicateKeys(doc));
     let data: unknown;
     try {
-      data = doc.toJS({ maxAliasCount: 1000 });
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
       const at = doc.range?.[0] ?? 0;
-      problems.push({ start: at, end: at + 1, message: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      if (/alias count/i.test(message))
+        problems.push({
+          rule: 'yaml-alias-limit',
+          start: at,
+          end: at + 1,
+          message: `Its aliases expand to more than ${MAX_ALIAS_COUNT} nodes (a "billion laughs" pattern): this document was not checked, and the Kubernetes API server refuses such YAML too.`,
+        });
+      else problems.push({ start: at, end: at + 1, message });
       return;
     }
     const object = toObject(file, index, data, () => doc);
     if (object) objects.push(object);
   });
   return { objects, problems, template: false, comments: yamlComments(text) };
+}
+
+/**
+ * Keys written twice in one mapping. kubectl refuses such a file ("mapping key already defined");
+ * other tools silently keep the last value, which is what the checks here read too.
+ */
+function duplicateKeys(doc: Document): YamlProblem[] {
+  const problems: YamlProblem[] = [];
+  const visit = (node: unknown): void => {
+    if (isMap(node)) {
+      const seen = new Map<unknown, Node>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (isScalar(key) && key.value !== '<<') {
+          const first = seen.get(key.value);
+          if (first && key.range) {
+            problems.push({
+              rule: 'duplicate-key',
+              start: key.range[0],
+              end: key.range[1],
+              message: `\`${String(key.value)}\` is already a key of this mapping: kubectl refuses the file (mapping key already defined); other tools keep this last value.`,
+            });
+          } else seen.set(key.value, key);
+        }
+        visit(pair.value);
+      }
+    } else if (isSeq(node)) node.items.forEach(visit);
+  };
+  visit(doc.contents);
+  return problems;
 }
 
 /** `# …` comments (outside quoted scalars), for suppression directives. */
@@ -195,7 +241,7 @@ export function nodeAt(doc: Document, path: Path): Node | undefined {
   let node: unknown = doc.contents;
   for (const segment of path) {
     node = resolve(doc, node);
-    if (isMap(node)) node = (node.items.find((p) => isScalar(p.key) && p.key.value === segment) as Pair | undefined)?.value;
+    if (isMap(node)) node = lastPair(node.items, segment)?.value;
     else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
     else return undefined;
   }
@@ -207,7 +253,16 @@ export function pairAt(doc: Document, path: Path): Pair | undefined {
   const parent = nodeAt(doc, path.slice(0, -1));
   const last = path[path.length - 1];
   if (!isMap(parent)) return undefined;
-  return parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === last) as Pair | undefined;
+  return lastPair(parent.items, last);
+}
+
+/** The pair with this key; of a key written twice, the last, whose value counts. */
+function lastPair(items: readonly unknown[], key: PathSegment | undefined): Pair | undefined {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const p = items[i];
+    if (isPair(p) && isScalar(p.key) && p.key.value === key) return p as Pair;
+  }
+  return undefined;
 }
 
 function resolve(doc: Document, node: unknown): unknown {

@@ -22,6 +22,7 @@ import {
   defineGate,
   displayPrometheusUrl,
   parseSampleValue,
+  prometheusTokenKey,
   prometheusGateCheck,
   PrometheusClient,
   resolveGateSettings,
@@ -327,5 +328,16 @@ describe('a Kubernetes API server that never answers', () => {
 
   it('the default request timeout keeps a silent server under a minute', () => {
     assert.ok(DEFAULT_REQUEST_TIMEOUT_MS <= 30_000);
+  });
+});
+
+describe('the Prometheus token is bound to its server', () => {
+  it('is kept per origin: another host, port or scheme gets another key, a path does not', () => {
+    const key = prometheusTokenKey('https://prometheus.example:9090/api/prom');
+    assert.equal(key, 'rolloutGuard.prometheus.token:https://prometheus.example:9090');
+    assert.equal(prometheusTokenKey('https://prometheus.example:9090/other'), key);
+    for (const other of ['https://evil.example:9090', 'http://prometheus.example:9090', 'https://prometheus.example:9091', 'https://prometheus.example.evil.example:9090'])
+      assert.notEqual(prometheusTokenKey(other), key, other);
+    assert.equal(prometheusTokenKey('not a url'), undefined);
   });
 });

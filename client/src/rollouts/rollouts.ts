@@ -34,6 +34,7 @@ import {
   durationMs,
   loadGateSettings,
   PrometheusClient,
+  prometheusTokenKey,
   type AutoRollbackEvent,
   type GateSettings,
   type GateSettingsInput,
@@ -43,7 +44,8 @@ import { prometheusGateCheck } from '../ops/gates/hook';
 import { GateMetricsPanel } from './metrics-panel';
 import { buildTree, failedGates, statusText, type GateState, type NodeIcon, type RolloutNode } from './tree-model';
 
-const PROMETHEUS_TOKEN_KEY = 'rolloutGuard.prometheus.token';
+/** Before tokens were kept per origin: one token for whatever URL was configured. */
+const UNBOUND_PROMETHEUS_TOKEN_KEY = 'rolloutGuard.prometheus.token';
 const ICONS: Record<NodeIcon, vscode.ThemeIcon> = {
   cluster: new vscode.ThemeIcon('server-environment'),
   namespace: new vscode.ThemeIcon('folder'),
@@ -73,6 +75,8 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
   private readonly disposables: vscode.Disposable[] = [];
   private readonly monitors = new Map<string, Monitor>();
   private readonly autoProgress = new Set<string>();
+  /** Origins the user chose not to send the unbound (older) Prometheus token to, this session. */
+  private readonly declinedUnboundToken = new Set<string>();
   private readonly statusBar = vscode.window.createStatusBarItem('rolloutGuard.rollout', vscode.StatusBarAlignment.Left, 50);
   private readonly view: vscode.TreeView<RolloutNode>;
   private client: ClusterClient | undefined;
@@ -272,8 +276,35 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
 
   private async prometheus(settings: GateSettings): Promise<PrometheusClient | string> {
     if (!settings.prometheusUrl) return 'No Prometheus URL: set rolloutGuard.gates.prometheusUrl or prometheus.url in .rollout-guard.yaml.';
-    const token = await this.context.secrets.get(PROMETHEUS_TOKEN_KEY);
+    const token = await this.prometheusToken(settings.prometheusUrl);
     return new PrometheusClient(settings.prometheusUrl, { timeoutMs: settings.timeoutMs, headers: token ? { authorization: `Bearer ${token}` } : undefined });
+  }
+
+  /**
+   * The token stored for this URL's origin. A token stored before tokens were bound to an origin
+   * is sent only once the user agrees, and is then bound to this origin.
+   */
+  private async prometheusToken(url: string): Promise<string | undefined> {
+    const key = prometheusTokenKey(url);
+    if (!key) return undefined;
+    const token = await this.context.secrets.get(key);
+    if (token) return token;
+    const unbound = await this.context.secrets.get(UNBOUND_PROMETHEUS_TOKEN_KEY);
+    if (!unbound || this.declinedUnboundToken.has(key)) return undefined;
+    const origin = new URL(url).origin;
+    const send = 'Send It to This Server';
+    const choice = await vscode.window.showWarningMessage(
+      `A Prometheus token is stored without the server it is for. Send it to ${origin}? From now on it is kept for ${origin} only.`,
+      send,
+      "Don't Send",
+    );
+    if (choice !== send) {
+      this.declinedUnboundToken.add(key);
+      return undefined;
+    }
+    await this.context.secrets.store(key, unbound);
+    await this.context.secrets.delete(UNBOUND_PROMETHEUS_TOKEN_KEY);
+    return unbound;
   }
 
   /** Step weights: the setting when set explicitly, else canary.steps of .rollout-guard.yaml, else the defaults. */
@@ -576,16 +607,30 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
   }
 
   private async setPrometheusToken(): Promise<void> {
+    let url: string | undefined;
+    try {
+      url = this.gateSettings().prometheusUrl;
+    } catch (error) {
+      void vscode.window.showErrorMessage(messageOf(error));
+      return;
+    }
+    const key = url ? prometheusTokenKey(url) : undefined;
+    if (!url || !key) {
+      void vscode.window.showErrorMessage('Set the Prometheus URL first (rolloutGuard.gates.prometheusUrl or prometheus.url in .rollout-guard.yaml): a token is kept for one server.');
+      return;
+    }
+    const origin = new URL(url).origin;
     const token = await vscode.window.showInputBox({
-      title: 'Prometheus bearer token',
-      prompt: 'Stored in VS Code SecretStorage; empty removes it.',
+      title: `Prometheus bearer token for ${origin}`,
+      prompt: `Stored in VS Code SecretStorage and sent only to ${origin}; empty removes it.`,
       password: true,
       ignoreFocusOut: true,
     });
     if (token === undefined) return;
-    if (token) await this.context.secrets.store(PROMETHEUS_TOKEN_KEY, token);
-    else await this.context.secrets.delete(PROMETHEUS_TOKEN_KEY);
-    void vscode.window.showInformationMessage(token ? 'Prometheus token stored in SecretStorage.' : 'Prometheus token removed.');
+    if (token) await this.context.secrets.store(key, token);
+    else await this.context.secrets.delete(key);
+    this.declinedUnboundToken.delete(key);
+    void vscode.window.showInformationMessage(token ? `Prometheus token for ${origin} stored in SecretStorage.` : `Prometheus token for ${origin} removed.`);
   }
 
   // ---- status bar, messages

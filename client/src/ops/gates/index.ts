@@ -20,6 +20,7 @@ export {
 export {
   displayPrometheusUrl,
   parseSampleValue,
+  prometheusTokenKey,
   PrometheusClient,
   PrometheusError,
   type PrometheusFailure,

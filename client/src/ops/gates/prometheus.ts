@@ -230,3 +230,16 @@ function describeResult(data: { resultType?: unknown; result?: unknown }): strin
 export function displayPrometheusUrl(text: string): string {
   return hideUserInfo(text).replace(/\/$/, '');
 }
+
+/**
+ * Where a Prometheus bearer token is kept in SecretStorage: one per origin (scheme, host and
+ * port), so a token is only ever sent to the server it was stored for, whatever URL a workspace
+ * names later. Undefined when the URL does not parse.
+ */
+export function prometheusTokenKey(url: string): string | undefined {
+  try {
+    return `rolloutGuard.prometheus.token:${new URL(url).origin}`;
+  } catch {
+    return undefined;
+  }
+}

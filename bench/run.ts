@@ -149,6 +149,24 @@ async function benchManifests(): Promise<string[][]> {
     ],
   ];
 
+  // Cross-file checking must stay near-linear: 25 times the files.
+  const bigDir = fs.mkdtempSync(path.join(repoRoot, 'out', 'bench-manifests-10k-'));
+  const big = generateManifestWorkspace(10_000);
+  for (const [name, text] of big) fs.writeFileSync(path.join(bigDir, name), text);
+  const bigRuns = Array.from({ length: 3 }, () =>
+    measure(process.execPath, [path.join(repoRoot, 'bin/rollout-guard.js'), 'check', bigDir, '--format', 'json']),
+  );
+  fs.rmSync(bigDir, { recursive: true, force: true });
+  const small = median(cliRuns.map((m) => m.seconds));
+  const large = median(bigRuns.map((m) => m.seconds));
+  rows.push([
+    `rollout-guard check, ${big.size.toLocaleString('en')} manifest files, cold`,
+    `${large.toFixed(2)} s`,
+    `${(large / small).toFixed(1)}× the ${files.size}-file time for ${(big.size / files.size).toFixed(0)}× the files (linear: ≤ ${(big.size / files.size).toFixed(0)}×)`,
+    `${median(bigRuns.map((m) => m.peakMb)).toFixed(0)} MB`,
+    '',
+  ]);
+
   // The language server: index the folder, publish every file, then edit a DestinationRule.
   const client = new TestLspClient();
   const uriOf = (name: string): string => pathToFileURL(path.join(dir, name)).href;

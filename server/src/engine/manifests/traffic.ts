@@ -39,18 +39,25 @@ function memo<T>(lookup: Lookup, key: string, compute: () => T): T {
 
 const scopeKey = (scope: NamespaceScope): string => scope ?? '*';
 
-const listCaches = new Map<string, { list: readonly ManifestObject[]; value: unknown }>();
+const listCaches = new Map<string, { lists: readonly (readonly unknown[])[]; value: unknown }>();
 
 /**
- * A value derived from a list of objects, reused while the list holds the same objects (an edit
+ * A value derived from lists of objects, reused while the lists hold the same objects (an edit
  * parses new objects, so it rebuilds): files re-checked after an edit share one index instead of
- * each building its own.
+ * each building its own. The workspace hands out the same list until something changes, so the
+ * usual check is by identity; after a change, equal contents keep the value too.
  */
-function derived<T>(key: string, list: readonly ManifestObject[], build: () => T): T {
+function derived<T>(key: string, lists: readonly (readonly unknown[])[], build: () => T): T {
   const hit = listCaches.get(key);
-  if (hit && hit.list.length === list.length && hit.list.every((o, i) => o === list[i])) return hit.value as T;
+  if (hit && hit.lists.length === lists.length) {
+    if (hit.lists.every((list, i) => list === lists[i])) return hit.value as T;
+    if (hit.lists.every((list, i) => list.length === lists[i]!.length && list.every((o, j) => o === lists[i]![j]))) {
+      listCaches.set(key, { lists, value: hit.value });
+      return hit.value as T;
+    }
+  }
   const value = build();
-  listCaches.set(key, { list, value });
+  listCaches.set(key, { lists, value });
   return value;
 }
 
@@ -94,14 +101,42 @@ export const scopesOverlap = (a: NamespaceScope, b: NamespaceScope): boolean => 
 
 /** Core Services in a scope (asked once per lint). */
 export function servicesIn(lookup: Lookup, scope: NamespaceScope): ManifestObject[] {
-  return memo(lookup, `core-services:${scopeKey(scope)}`, () => lookup.all('Service', scope).filter(isCoreService));
+  return memo(lookup, `core-services:${scopeKey(scope)}`, () => {
+    const services = lookup.all('Service', scope);
+    return derived(`core-services:${scopeKey(scope)}`, [services], () => services.filter(isCoreService));
+  });
+}
+
+/**
+ * The Services in a scope whose selector may select pods labelled `labels`: each Service is
+ * filed under one pair of its selector, so only Services sharing a label are compared (a
+ * namespace with thousands of Services and workloads stays linear). Callers still match the selector.
+ */
+export function servicesMaySelect(lookup: Lookup, scope: NamespaceScope, labels: Record<string, string>): ManifestObject[] {
+  const services = lookup.all('Service', scope);
+  const byPair = derived(`services-by-selector:${scopeKey(scope)}`, [services], () => {
+    const index = new Map<string, ManifestObject[]>();
+    for (const service of services) {
+      const selector = stringMap(asRecord(service.data.spec).selector);
+      const first = Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))[0];
+      if (!first) continue;
+      const key = `${first[0]}=${first[1]}`;
+      const list = index.get(key);
+      if (list) list.push(service);
+      else index.set(key, [service]);
+    }
+    return index;
+  });
+  const out: ManifestObject[] = [];
+  for (const [k, v] of Object.entries(labels)) for (const service of byPair.get(`${k}=${v}`) ?? []) out.push(service);
+  return out;
 }
 
 /** Core Services named `name` in a scope. */
 export function findServices(lookup: Lookup, name: string, scope: NamespaceScope): ManifestObject[] {
   const byName = memo(lookup, `services:${scopeKey(scope)}`, () => {
     const services = lookup.all('Service', scope);
-    return derived(`services:${scopeKey(scope)}`, services, () => {
+    return derived(`services:${scopeKey(scope)}`, [services], () => {
       const map = new Map<string, ManifestObject[]>();
       for (const o of services) if (isCoreService(o)) map.set(o.name, [...(map.get(o.name) ?? []), o]);
       return map;
@@ -115,7 +150,9 @@ export function findServices(lookup: Lookup, name: string, scope: NamespaceScope
  * two-part host `name.ns` is only read as a Service when it does, since `httpbin.org` looks the same.
  */
 export function namespaceKnown(lookup: Lookup, ns: string): boolean {
-  return lookup.all('Namespace', undefined).some((o) => o.name === ns) || lookup.all('Service', ns).some((o) => o.namespaceWritten && o.namespace === ns);
+  if (lookup.find('Namespace', undefined, ns)) return true;
+  const services = lookup.all('Service', ns);
+  return derived(`service-namespaces:${ns}`, [services], () => services.some((o) => o.namespaceWritten && o.namespace === ns));
 }
 
 /** `*.example.com` covers `a.example.com`; `*` covers everything. */
@@ -266,7 +303,7 @@ export function destinationRulesFor(lookup: Lookup, host: string, from: Manifest
   // The dependency is on the DestinationRules of this host only (see destinationRuleKeys), not on all of them:
   // an edit to one DestinationRule re-checks only the routes of its host.
   const rules = memo(lookup, 'destination-rules', () => lookup.untracked('DestinationRule'));
-  const index = derived('destination-rules', rules, () => {
+  const index = derived('destination-rules', [rules], () => {
     const all = rules.filter(isIstio);
     const byService = new Map<string, ManifestObject[]>();
     const byHost = new Map<string, ManifestObject[]>();
@@ -384,10 +421,10 @@ export function cachedPodTemplate(object: ManifestObject): PodTemplate | undefin
  */
 export function workloadsIn(lookup: Lookup, scope: NamespaceScope): { object: ManifestObject; template: PodTemplate }[] {
   return memo(lookup, `workloads:${scopeKey(scope)}`, () => {
-    const objects = POD_KINDS.flatMap((kind) => lookup.all(kind, scope));
-    return derived(`workloads:${scopeKey(scope)}`, objects, () => {
+    const lists = POD_KINDS.map((kind) => lookup.all(kind, scope));
+    return derived(`workloads:${scopeKey(scope)}`, lists, () => {
       const out: { object: ManifestObject; template: PodTemplate }[] = [];
-      for (const object of objects) {
+      for (const object of lists.flat()) {
         const template = cachedPodTemplate(object);
         if (template) out.push({ object, template });
       }
@@ -408,22 +445,18 @@ function workloadCandidates(lookup: Lookup, selector: Json, scope: NamespaceScop
   if (!pairs.length) return all;
   const key = `workloads-by-label:${scopeKey(scope)}`;
   const byLabel = memo(lookup, key, () =>
-    derived(
-      key,
-      all.map((w) => w.object),
-      () => {
-        const index = new Map<string, { object: ManifestObject; template: PodTemplate }[]>();
-        for (const workload of all) {
-          for (const [k, v] of Object.entries(workload.template.labels)) {
-            const label = `${k}=${v}`;
-            const list = index.get(label);
-            if (list) list.push(workload);
-            else index.set(label, [workload]);
-          }
+    derived(key, [all], () => {
+      const index = new Map<string, { object: ManifestObject; template: PodTemplate }[]>();
+      for (const workload of all) {
+        for (const [k, v] of Object.entries(workload.template.labels)) {
+          const label = `${k}=${v}`;
+          const list = index.get(label);
+          if (list) list.push(workload);
+          else index.set(label, [workload]);
         }
-        return index;
-      },
-    ),
+      }
+      return index;
+    }),
   );
   return pairs.map(([k, v]) => byLabel.get(`${k}=${v}`) ?? []).reduce((a, b) => (b.length < a.length ? b : a));
 }
@@ -502,8 +535,11 @@ export function describesScope(objects: readonly ManifestObject[], scope: Namesp
 /** Whether the workspace describes the workloads of a scope (else a selector cannot be judged). */
 export function hasWorkloads(lookup: Lookup, scope: NamespaceScope): boolean {
   return memo(lookup, `has-workloads:${scopeKey(scope)}`, () => {
-    const workloads = workloadsIn(lookup, scope).map((w) => w.object);
-    return describesScope([...workloads, ...lookup.all('Experiment', scope).filter(isArgo)], scope);
+    const workloads = workloadsIn(lookup, scope);
+    const experiments = lookup.all('Experiment', scope);
+    return derived(`has-workloads:${scopeKey(scope)}`, [workloads, experiments], () =>
+      describesScope([...workloads.map((w) => w.object), ...experiments.filter(isArgo)], scope),
+    );
   });
 }
 

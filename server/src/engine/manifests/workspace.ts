@@ -27,9 +27,19 @@ export const scopeOf = (object: ManifestObject): NamespaceScope => (object.names
 
 const inScope = (object: ManifestObject, scope: NamespaceScope): boolean => scope === undefined || !object.namespaceWritten || object.namespace === scope;
 
+/** The objects of one kind in one namespace scope, in workspace order, and the first of each name. */
+interface ScopedObjects {
+  list: ManifestObject[];
+  byName: Map<string, ManifestObject>;
+}
+
 export class ManifestWorkspace {
   private readonly files = new Map<string, FileEntry>();
   private byKind: Map<string, ManifestObject[]> | undefined;
+  /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
+  private readonly scoped = new Map<string, ScopedObjects>();
+  /** Dependency key → files whose last lint looked it up: a change finds its dependents without scanning every file. */
+  private readonly usersOf = new Map<string, Set<string>>();
 
   /** Adds or replaces a file. Returns the other files whose findings may change. */
   update(file: string, text: string): string[] {
@@ -37,7 +47,7 @@ export class ManifestWorkspace {
     const parsed = parseYamlFile(file, text);
     const entry: FileEntry = { text, parsed, provides: providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
     this.files.set(file, entry);
-    this.byKind = undefined;
+    this.changed();
     return this.dependents(file, new Set([...before, ...entry.provides]));
   }
 
@@ -46,7 +56,8 @@ export class ManifestWorkspace {
     const entry = this.files.get(file);
     if (!entry) return [];
     this.files.delete(file);
-    this.byKind = undefined;
+    this.setUses(file, entry, new Set());
+    this.changed();
     return this.dependents(file, entry.provides);
   }
 
@@ -72,7 +83,7 @@ export class ManifestWorkspace {
     if (!entry) return [];
     const uses = new Set<string>();
     const findings = lintManifestFile(entry.parsed, entry.text, settings, new Lookup(this, uses));
-    entry.uses = uses;
+    this.setUses(file, entry, uses);
     return findings;
   }
 
@@ -99,18 +110,38 @@ export class ManifestWorkspace {
     return this.byKind;
   }
 
-  private dependents(changed: string, keys: Set<string>): string[] {
-    const out: string[] = [];
-    for (const [file, entry] of this.files) {
-      if (file === changed) continue;
-      for (const key of entry.uses) {
-        if (keys.has(key)) {
-          out.push(file);
-          break;
-        }
-      }
+  /** @internal objects of a kind in a namespace scope (see Lookup.all), cached until the next change. */
+  scopedObjects(kind: string, scope: NamespaceScope): ScopedObjects {
+    const key = `${kind}\0${scope ?? ''}`;
+    let found = this.scoped.get(key);
+    if (!found) {
+      const list = (this.index().get(kind) ?? []).filter((o) => inScope(o, scope));
+      const byName = new Map<string, ManifestObject>();
+      for (const o of list) if (!byName.has(o.name)) byName.set(o.name, o);
+      this.scoped.set(key, (found = { list, byName }));
     }
-    return out;
+    return found;
+  }
+
+  private changed(): void {
+    this.byKind = undefined;
+    this.scoped.clear();
+  }
+
+  private setUses(file: string, entry: FileEntry, uses: Set<string>): void {
+    for (const key of entry.uses) if (!uses.has(key)) this.usersOf.get(key)?.delete(file);
+    for (const key of uses) {
+      let users = this.usersOf.get(key);
+      if (!users) this.usersOf.set(key, (users = new Set()));
+      users.add(file);
+    }
+    entry.uses = uses;
+  }
+
+  private dependents(changed: string, keys: Set<string>): string[] {
+    const out = new Set<string>();
+    for (const key of keys) for (const file of this.usersOf.get(key) ?? []) if (file !== changed) out.add(file);
+    return [...out];
   }
 }
 
@@ -148,13 +179,14 @@ export class Lookup {
   }
 
   /** Objects of a kind in a namespace scope. */
-  all(kind: string, scope: NamespaceScope): ManifestObject[] {
+  all(kind: string, scope: NamespaceScope): readonly ManifestObject[] {
     this.use(kind, scope);
-    return (this.workspace.index().get(kind) ?? []).filter((o) => inScope(o, scope));
+    return this.workspace.scopedObjects(kind, scope).list;
   }
 
   find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
-    return this.all(kind, scope).find((o) => o.name === name);
+    this.use(kind, scope);
+    return this.workspace.scopedObjects(kind, scope).byName.get(name);
   }
 
   /** Line/character of an offset in another file, for related locations. */

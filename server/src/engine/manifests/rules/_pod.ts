@@ -2,6 +2,7 @@
 import type { Severity } from '../../types';
 import { asArray, asRecord, containers, podTemplate, selectorMatches, SERVING_KINDS, WORKLOAD_KINDS, type ContainerRef, type PodTemplate } from '../model';
 import { scopeOf } from '../workspace';
+import { servicesMaySelect } from '../traffic';
 import type { ManifestContext, ManifestReport, ManifestRule } from '../rule';
 import type { ManifestObject } from '../yaml';
 
@@ -57,9 +58,8 @@ export const gracePeriodSeconds = (template: PodTemplate): number =>
 
 /** Whether a workload's pods take traffic: a Service selects them, or (no Service in the workspace) they expose ports. */
 export function takesTraffic(check: PodCheck): boolean {
-  const services = check.ctx.lookup.all('Service', scopeOf(check.object));
-  if (services.length === 0) return containers(check.template).some((c) => asArray(c.container.ports).length > 0);
-  return services.some((s) => {
+  if (check.ctx.lookup.all('Service', scopeOf(check.object)).length === 0) return containers(check.template).some((c) => asArray(c.container.ports).length > 0);
+  return servicesMaySelect(check.ctx.lookup, scopeOf(check.object), check.template.labels).some((s) => {
     const selector = asRecord(s.data.spec).selector;
     return selector !== undefined && Object.keys(asRecord(selector)).length > 0 && selectorMatches(selector, check.template.labels);
   });

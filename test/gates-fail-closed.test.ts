@@ -336,7 +336,12 @@ describe('the Prometheus token is bound to its server', () => {
     const key = prometheusTokenKey('https://prometheus.example:9090/api/prom');
     assert.equal(key, 'rolloutGuard.prometheus.token:https://prometheus.example:9090');
     assert.equal(prometheusTokenKey('https://prometheus.example:9090/other'), key);
-    for (const other of ['https://evil.example:9090', 'http://prometheus.example:9090', 'https://prometheus.example:9091', 'https://prometheus.example.evil.example:9090'])
+    for (const other of [
+      'https://evil.example:9090',
+      'http://prometheus.example:9090',
+      'https://prometheus.example:9091',
+      'https://prometheus.example.evil.example:9090',
+    ])
       assert.notEqual(prometheusTokenKey(other), key, other);
     assert.equal(prometheusTokenKey('not a url'), undefined);
   });

@@ -24,6 +24,7 @@ import {
   CODE_FILE,
   CodeIndex,
   decodeFile,
+  MAX_FILE_BYTES,
   fileKind,
   hoverManifest,
   hoverSql,
@@ -269,6 +270,12 @@ function applicationCode(file: string): Promise<CodeIndex> | undefined {
 async function indexWorkspace(): Promise<void> {
   const started = Date.now();
   let count = 0;
+  const setting = canPullConfiguration
+    ? ((await connection.workspace.getConfiguration({ section: 'rolloutGuard' })) as { maxIndexedMegabytes?: unknown } | null)?.maxIndexedMegabytes
+    : undefined;
+  if (typeof setting === 'number' && setting > 0) maxIndexedBytes = setting * 1024 * 1024;
+  leftOutOfIndex = 0;
+  const tooLarge: string[] = [];
   for (const folder of workspaceFolders) {
     const folderPath = URI.parse(folder).fsPath;
     const { files, truncated } = await scanYamlFiles(folderPath, await excludesOf(folder));
@@ -279,24 +286,68 @@ async function indexWorkspace(): Promise<void> {
     for (const file of files) {
       const uri = URI.file(file).toString();
       if (documents.get(uri)) continue; // the open document is already in
-      const text = await readText(file);
-      if (text !== undefined) {
-        manifests.update(uri, text);
-        count++;
-      }
+      const read = await readFileText(file);
+      if ('text' in read) {
+        if (indexYaml(uri, read.text)) count++;
+      } else if (read.skipped === 'too-large') tooLarge.push(path.relative(folderPath, file));
     }
   }
+  if (tooLarge.length)
+    connection.window.showWarningMessage(
+      `Rollout Guard: ${tooLarge.length} YAML file${tooLarge.length === 1 ? ' is' : 's are'} over ${MAX_FILE_BYTES / 1024 / 1024} MB and left out of cross-file checks (references to their objects are not checked against them): ${tooLarge.slice(0, 3).join(', ')}${tooLarge.length > 3 ? ', …' : ''}.`,
+    );
+  if (leftOutOfIndex)
+    connection.window.showWarningMessage(
+      `Rollout Guard: the workspace's YAML files add up to more than ${maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes); ${leftOutOfIndex} of them are left out of cross-file checks. Open files are always checked.`,
+    );
   for (const uri of manifests.fileNames) if (manifests.objects(uri).length || documents.get(uri)) scheduler.schedule(uri);
   connection.console.info(`Indexed ${count} YAML files in ${Date.now() - started} ms.`);
 }
 
 async function readText(file: string): Promise<string | undefined> {
+  const read = await readFileText(file);
+  return 'text' in read ? read.text : undefined;
+}
+
+/** A file's text; only regular files up to the size limit are read. */
+async function readFileText(file: string): Promise<{ text: string } | { skipped: 'too-large' | 'unreadable' }> {
   try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) return { skipped: 'unreadable' };
+    if (stat.size > MAX_FILE_BYTES) return { skipped: 'too-large' };
     const decoded = decodeFile(await fs.readFile(file));
-    return decoded.ok ? decoded.text : undefined;
+    return decoded.ok ? { text: decoded.text } : { skipped: 'unreadable' };
   } catch {
-    return undefined;
+    return { skipped: 'unreadable' };
   }
+}
+
+/**
+ * YAML text of unopened files kept for cross-file checks, per file: the total is bounded
+ * (rolloutGuard.maxIndexedMegabytes) so a workspace of huge generated files cannot exhaust the
+ * server's memory. Open documents are always checked, over the bound too.
+ */
+const indexedBytes = new Map<string, number>();
+const DEFAULT_MAX_INDEXED_MEGABYTES = 48;
+let maxIndexedBytes = DEFAULT_MAX_INDEXED_MEGABYTES * 1024 * 1024;
+let leftOutOfIndex = 0;
+let totalIndexedBytes = 0;
+
+/** Adds an unopened YAML file to the graph when the bound allows; false when it was left out. */
+function indexYaml(uri: string, text: string): string[] | false {
+  const before = indexedBytes.get(uri) ?? 0;
+  if (totalIndexedBytes - before + text.length > maxIndexedBytes) {
+    leftOutOfIndex++;
+    return false;
+  }
+  indexedBytes.set(uri, text.length);
+  totalIndexedBytes += text.length - before;
+  return manifests.update(uri, text);
+}
+
+function unindexYaml(uri: string): void {
+  totalIndexedBytes -= indexedBytes.get(uri) ?? 0;
+  indexedBytes.delete(uri);
 }
 
 const scheduler = new LintScheduler(
@@ -317,10 +368,15 @@ documents.onDidClose((e) => {
   if (fileKind(pathOf(uri)) === 'yaml' && URI.parse(uri).scheme === 'file') {
     // Back to what is on disk: the workspace graph keeps it and its diagnostics stay.
     void readText(URI.parse(uri).fsPath).then((text) => {
-      const affected = text === undefined ? manifests.remove(uri) : manifests.update(uri, text);
-      affected.forEach((other) => scheduler.schedule(other));
-      if (text === undefined) void connection.sendDiagnostics({ uri, diagnostics: [] });
-      else scheduler.schedule(uri);
+      const indexed = text === undefined ? false : indexYaml(uri, text);
+      if (indexed) {
+        indexed.forEach((other) => scheduler.schedule(other));
+        scheduler.schedule(uri);
+        return;
+      }
+      unindexYaml(uri);
+      manifests.remove(uri).forEach((other) => scheduler.schedule(other));
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
     });
     return;
   }
@@ -362,13 +418,16 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
     const uri = change.uri;
     if (fileKind(pathOf(uri)) !== 'yaml' || documents.get(uri)) continue; // open documents are tracked by their edits
     if (change.type === FileChangeType.Deleted) {
+      unindexYaml(uri);
       manifests.remove(uri).forEach((other) => scheduler.schedule(other));
       void connection.sendDiagnostics({ uri, diagnostics: [] });
       continue;
     }
     const text = await readText(URI.parse(uri).fsPath);
     if (text === undefined) continue;
-    manifests.update(uri, text).forEach((other) => scheduler.schedule(other));
+    const dependents = indexYaml(uri, text);
+    if (!dependents) continue;
+    dependents.forEach((other) => scheduler.schedule(other));
     scheduler.schedule(uri);
   }
 });

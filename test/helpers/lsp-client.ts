@@ -15,6 +15,8 @@ export class TestLspClient {
   editorSettings: Record<string, unknown> = {};
   /** What the server gets for section files (files.exclude). */
   filesSettings: Record<string, unknown> = {};
+  /** window/showMessage texts, in order. */
+  readonly messages: string[] = [];
   stderr = '';
 
   constructor(serverPath = path.join(repoRoot, 'dist/server.js')) {
@@ -35,7 +37,14 @@ export class TestLspClient {
     );
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
-    this.connection.onNotification('window/showMessage', () => undefined);
+    // The server's showWarningMessage and friends are requests (they may carry actions).
+    this.connection.onRequest('window/showMessageRequest', (p: { message: string }) => {
+      this.messages.push(p.message);
+      return null;
+    });
+    this.connection.onNotification('window/showMessage', (p: { message: string }) => {
+      this.messages.push(p.message);
+    });
     this.connection.onNotification('window/logMessage', () => undefined);
     this.connection.onNotification('rolloutGuard/status', () => undefined);
     this.connection.listen();

@@ -616,7 +616,9 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
     }
     const key = url ? prometheusTokenKey(url) : undefined;
     if (!url || !key) {
-      void vscode.window.showErrorMessage('Set the Prometheus URL first (rolloutGuard.gates.prometheusUrl or prometheus.url in .rollout-guard.yaml): a token is kept for one server.');
+      void vscode.window.showErrorMessage(
+        'Set the Prometheus URL first (rolloutGuard.gates.prometheusUrl or prometheus.url in .rollout-guard.yaml): a token is kept for one server.',
+      );
       return;
     }
     const origin = new URL(url).origin;

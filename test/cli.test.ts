@@ -241,6 +241,16 @@ describe('rollout-guard check', () => {
     assert.match(bad.stderr, /\\u001b\[2Jbad\\nkey/);
   });
 
+  it("migrate with sslmode=require: the connection error in one line, without node-postgres' SSL warning", () => {
+    const plan = path.join(tmp, 'ssl-plan');
+    fs.mkdirSync(plan, { recursive: true });
+    fs.writeFileSync(path.join(plan, 'expand.sql'), 'ALTER TABLE t ADD COLUMN x int;\n');
+    const r = run(['migrate', 'status', plan, '--database-url', 'postgres://u@127.0.0.1:9/app?sslmode=require'], tmp);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /cannot connect to PostgreSQL at 127\.0\.0\.1:9/);
+  });
+
   it('a path given that holds no file to check is exit 2, not a pass', () => {
     const empty = path.join(tmp, 'empty-folder');
     fs.mkdirSync(path.join(empty, 'sub'), { recursive: true });

@@ -62,7 +62,7 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
   // URL's own, so messages and the stored password's key name the real target.
   let options: ReturnType<typeof parseConnectionString>;
   try {
-    options = parseConnectionString(url);
+    options = parseConnectionString(withExplicitSslMode(url));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const file = (error as { path?: string }).path;
@@ -78,6 +78,23 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
   const port = Number(options.port || env.PGPORT || 5432);
   const database = options.database || env.PGDATABASE || user;
   return { host, port, database, user };
+}
+
+/**
+ * node-postgres 8 treats sslmode prefer, require and verify-ca as verify-full, and prints a
+ * multi-line warning saying so on every run. Writing verify-full, which is what it does, keeps
+ * the connection exactly as secure and the output quiet.
+ */
+function withExplicitSslMode(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const mode = parsed.searchParams.get('sslmode');
+    if (!mode || !['prefer', 'require', 'verify-ca'].includes(mode) || parsed.searchParams.has('uselibpqcompat')) return url;
+    parsed.searchParams.set('sslmode', 'verify-full');
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }
 
 /** The SQLSTATE of a PostgreSQL error, if it is one. */
@@ -136,7 +153,7 @@ export class Db {
     const target = parseDatabaseUrl(url);
     const password = safeDecode(new URL(url).password);
     const client = new pg.Client({
-      connectionString: url,
+      connectionString: withExplicitSslMode(url),
       application_name: options.applicationName ?? 'rollout-guard',
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       keepAlive: true,

@@ -12,8 +12,10 @@ import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ClusterClient } from '../client/src/ops/cluster';
 import {
   AutoRollback,
+  canaryMonitor,
   checkGates,
   compileTemplate,
   DEFAULT_PRESET,
@@ -362,8 +364,10 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
           'bad-stuck': { canary: 'broken', weight: 25 },
           quiet: { canary: 'idle', weight: 10 },
           'argo-bad': { canary: 'broken', weight: 20 },
+          'argo-auto': { canary: 'broken', weight: 20 },
         }),
         ARGO_ROLLOUT,
+        ARGO_ROLLOUT.replace('name: checkout-argo}', 'name: checkout-argo-auto}').replace('name: argo-bad}', 'name: argo-auto}'),
       ],
     });
     kubeconfig = standIn.writeKubeconfig(dir);
@@ -427,6 +431,33 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
     assert.match(r.stdout, /rolled back: aborted Rollout shop\/checkout-argo/);
     assert.equal((standIn.object('Rollout', 'shop', 'checkout-argo')!.status as { abort?: boolean }).abort, true);
     assert.deepEqual(weights('argo-bad'), [80, 20]);
+  });
+
+  it('the automatic rollback of an Argo-managed canary aborts the Rollout and leaves the VirtualService alone', async () => {
+    const client = ClusterClient.fromKubeconfig({ kubeconfig });
+    const clock = new FakeClock();
+    // The monitor the Rollouts view runs, on the real Prometheus: the broken canary fails its gate.
+    const monitor = canaryMonitor(client, 'shop/argo-auto', {
+      intervalMs: 60_000,
+      consecutiveFailures: 2,
+      scheduler: clock,
+      evaluate: (target) => checkGates(target, defaultGates, prometheus.url, { interval: INTERVAL }),
+    });
+    const events: string[] = [];
+    const rolledBack = new Promise<void>((resolve) =>
+      monitor.onEvent((e) => {
+        events.push(e.type === 'evaluated' ? `${e.report.verdict}:${e.consecutiveFailures}` : e.type);
+        if (e.type === 'evaluated') clock.advance(60_000);
+        else resolve();
+      }),
+    );
+    monitor.start();
+    clock.advance(0);
+    await rolledBack;
+    monitor.dispose();
+    assert.deepEqual(events, ['fail:1', 'rolled-back']);
+    assert.equal((standIn.object('Rollout', 'shop', 'checkout-argo-auto')!.status as { abort?: boolean }).abort, true);
+    assert.deepEqual(weights('argo-auto'), [80, 20], 'Argo owns the weights: they are not written by hand');
   });
 
   it('a canary without traffic is no data: exit 1 with the reason, and no rollback', async () => {

@@ -8,13 +8,12 @@
  * Prometheus that is down, not the canary; the step still fails, so nothing is promoted.
  */
 import {
-  abortRollout,
   ClusterClient,
   ClusterError,
   canaryTarget,
   parseCanaryRef,
   readCanary,
-  rollbackCanary,
+  rollbackToStable,
   routeLabel,
   RouteSelectionError,
   selectRoute,
@@ -119,19 +118,16 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
     let rollback: RollbackOutcome | undefined;
     if (report.verdict === 'fail' && values['rollback-on-fail']) {
       try {
-        if (canary.rollout) {
-          // Argo owns the weights of a VirtualService it manages: abort the Rollout, as canary rollback does.
-          await abortRollout(client, canary.rollout.namespace, canary.rollout.name);
-          rollback = { done: true, message: `rolled back: aborted Rollout ${canary.rollout.namespace}/${canary.rollout.name} (all traffic back to stable)` };
-        } else {
-          const result = await rollbackCanary(client, ref, { route: values.route });
-          rollback = {
-            done: true,
-            from: result.previousWeight,
-            to: result.weight,
-            message: `rolled back: canary ${target.subsets.canary} ${result.previousWeight} % → ${result.weight} %`,
-          };
-        }
+        const result = await rollbackToStable(client, ref, { route: values.route });
+        rollback =
+          result.kind === 'aborted-rollout'
+            ? { done: true, message: `rolled back: ${result.message}` }
+            : {
+                done: true,
+                from: result.result.previousWeight,
+                to: result.result.weight,
+                message: `rolled back: canary ${target.subsets.canary} ${result.result.previousWeight} % → ${result.result.weight} %`,
+              };
       } catch (error) {
         rollback = { done: false, message: `rollback failed: ${(error as Error).message}` };
       }

@@ -14,11 +14,11 @@ import {
   listCanaries,
   promoteCanary,
   promoteRollout,
-  abortRollout,
   retryRollout,
   readCanary,
   readCanaryConfig,
   rollbackCanary,
+  rollbackToStable,
   routeLabel,
   selectRoute,
   setCanaryWeight,
@@ -29,8 +29,9 @@ import {
   type WeightChangeResult,
 } from '../ops/cluster';
 import {
-  AutoRollback,
+  canaryMonitor,
   checkGates,
+  type AutoRollback,
   durationMs,
   loadGateSettings,
   PrometheusClient,
@@ -38,7 +39,6 @@ import {
   type AutoRollbackEvent,
   type GateSettings,
   type GateSettingsInput,
-  type WatchedCanary,
 } from '../ops/gates';
 import { prometheusGateCheck } from '../ops/gates/hook';
 import { GateMetricsPanel } from './metrics-panel';
@@ -334,21 +334,16 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
 
   private startMonitor(id: string, settings: GateSettings): void {
     const client = this.client!;
-    const controller = new AutoRollback({
+    const controller = canaryMonitor(client, id, {
       intervalMs: settings.evaluateEveryMs,
       consecutiveFailures: settings.consecutiveFailures,
-      readCanary: async (): Promise<WatchedCanary> => {
-        const canary = await readCanary(client, id);
-        return { ...canaryTarget(canary, selectRoute(canary)), name: canary.id };
-      },
       evaluate: async (target) => {
         const current = this.gateSettings();
         const prometheus = await this.prometheus(current);
         return checkGates(target, current.gates, prometheus, { interval: current.interval, timeoutMs: current.timeoutMs });
       },
-      rollback: async (canary) => {
+      beforeRollback: () => {
         if (!this.gateSettings().autoRollback) throw new AutoRollbackOff('automatic rollback is off (rolloutGuard.gates.autoRollback)');
-        await rollbackCanary(client, canary.name);
       },
     });
     const monitor: Monitor = {
@@ -452,8 +447,8 @@ export class RolloutsController implements vscode.TreeDataProvider<RolloutNode>,
       return;
     }
     if (action === 'rollback' && canary.rollout) {
-      await abortRollout(this.client!, canary.rollout.namespace, canary.rollout.name);
-      void vscode.window.showInformationMessage(`Aborted Rollout ${canary.rollout.namespace}/${canary.rollout.name}: traffic goes back to stable.`);
+      const result = await rollbackToStable(this.client!, canary.id);
+      void vscode.window.showInformationMessage(`${canary.id}: ${result.message}.`);
       return;
     }
     const run = (override?: string): Promise<WeightChangeResult> => {

@@ -67,6 +67,7 @@ export {
   type WeightChangeResult,
 } from './weights';
 export { abortRollout, promoteRollout, retryRollout, type PromoteOptions } from './argo';
+export { rollbackToStable, type RollbackResult } from './rollback';
 export { attentionOf, sortByAttention, type Attention } from './attention';
 export { CanaryWatcher, type CanaryWatcherEvent, type CanaryWatcherOptions, type WatchState } from './watcher';
 export { clusterContractGuard, contractReasons, type ContractGuardTargets } from './contract-guard';

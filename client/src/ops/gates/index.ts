@@ -55,3 +55,4 @@ export {
 } from './config';
 export { AutoRollback, realScheduler, type AutoRollbackEvent, type AutoRollbackOptions, type Scheduler, type WatchedCanary } from './auto-rollback';
 export { prometheusGateCheck } from './hook';
+export { canaryMonitor, type CanaryMonitorOptions } from './monitor';

@@ -46,7 +46,7 @@ describe('language server: a bounded workspace index', () => {
     assert.match(client.messages[0]!, /1 YAML file is over 10 MB and left out of cross-file checks .*: huge\.yaml\./);
     assert.match(
       client.messages[1]!,
-      /add up to more than 1 MB \(rolloutGuard\.maxIndexedMegabytes\); 3 of them are left out of cross-file checks\. Open files are always checked\./,
+      /add up to more than 1 MB \(rolloutGuard\.maxIndexedMegabytes\) or 200,000 objects; 3 of them are left out of cross-file checks\. Open files are always checked\./,
     );
     const uri = pathToFileURL(path.join(workspace, 'config-3.yaml')).href;
     const published = client.diagnostics(uri);

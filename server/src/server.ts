@@ -298,7 +298,7 @@ async function indexWorkspace(): Promise<void> {
     );
   if (leftOutOfIndex)
     connection.window.showWarningMessage(
-      `Rollout Guard: the workspace's YAML files add up to more than ${maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes); ${leftOutOfIndex} of them are left out of cross-file checks. Open files are always checked.`,
+      `Rollout Guard: the workspace's YAML files add up to more than ${maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes) or ${MAX_INDEXED_OBJECTS.toLocaleString('en')} objects; ${leftOutOfIndex} of them are left out of cross-file checks. Open files are always checked.`,
     );
   for (const uri of manifests.fileNames) if (manifests.objects(uri).length || documents.get(uri)) scheduler.schedule(uri);
   connection.console.info(`Indexed ${count} YAML files in ${Date.now() - started} ms.`);
@@ -332,22 +332,38 @@ const DEFAULT_MAX_INDEXED_MEGABYTES = 48;
 let maxIndexedBytes = DEFAULT_MAX_INDEXED_MEGABYTES * 1024 * 1024;
 let leftOutOfIndex = 0;
 let totalIndexedBytes = 0;
+/** Objects of unopened files in the graph: many tiny documents are bounded too. */
+const MAX_INDEXED_OBJECTS = 200_000;
+const indexedObjects = new Map<string, number>();
+let totalIndexedObjects = 0;
 
-/** Adds an unopened YAML file to the graph when the bound allows; false when it was left out. */
+/** Adds an unopened YAML file to the graph when the bounds allow; false when it was left out. */
 function indexYaml(uri: string, text: string): string[] | false {
   const before = indexedBytes.get(uri) ?? 0;
   if (totalIndexedBytes - before + text.length > maxIndexedBytes) {
     leftOutOfIndex++;
     return false;
   }
+  const dependents = manifests.update(uri, text);
+  const objects = manifests.objects(uri).length;
+  if (totalIndexedObjects - (indexedObjects.get(uri) ?? 0) + objects > MAX_INDEXED_OBJECTS) {
+    leftOutOfIndex++;
+    unindexYaml(uri);
+    manifests.remove(uri);
+    return false;
+  }
   indexedBytes.set(uri, text.length);
   totalIndexedBytes += text.length - before;
-  return manifests.update(uri, text);
+  totalIndexedObjects += objects - (indexedObjects.get(uri) ?? 0);
+  indexedObjects.set(uri, objects);
+  return dependents;
 }
 
 function unindexYaml(uri: string): void {
   totalIndexedBytes -= indexedBytes.get(uri) ?? 0;
+  totalIndexedObjects -= indexedObjects.get(uri) ?? 0;
   indexedBytes.delete(uri);
+  indexedObjects.delete(uri);
 }
 
 const scheduler = new LintScheduler(

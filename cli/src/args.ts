@@ -3,7 +3,7 @@
  * usage errors (exit 2, the message and the command's usage on stderr).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { CliIo } from './cli';
+import type { CliIo } from './io';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 

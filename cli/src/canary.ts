@@ -32,7 +32,7 @@ import {
   type WeightChangeResult,
 } from '../../client/src/ops/cluster';
 import { displayPrometheusUrl } from '../../client/src/ops/gates/prometheus';
-import type { CliIo } from './cli';
+import type { CliIo } from './io';
 import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
 
 export const CANARY_USAGE = `Usage:

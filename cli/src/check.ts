@@ -22,7 +22,7 @@ import {
   type PartialSettings,
 } from '../../server/src/engine';
 import { projectRootOf, scanFiles } from '../../server/src/lsp/workspace-scan';
-import type { CliIo } from './cli';
+import type { CliIo } from './io';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
 
 export interface CheckOptions {

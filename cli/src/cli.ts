@@ -1,12 +1,9 @@
 import { parseOptions, usageError, type Command } from './args';
 import { check, type CheckOptions } from './check';
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
+import type { CliIo } from './io';
+
+export type { CliIo };
 
 declare const PACKAGE_VERSION: string | undefined;
 const VERSION = typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : '0.0.0-dev';

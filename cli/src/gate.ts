@@ -30,7 +30,7 @@ import {
   type GateSettingsInput,
 } from '../../client/src/ops/gates';
 import type { GateCheck } from '../../client/src/ops/cluster';
-import type { CliIo } from './cli';
+import type { CliIo } from './io';
 import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
 
 export const GATE_USAGE = `Usage:

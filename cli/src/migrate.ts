@@ -22,7 +22,7 @@ import { databaseUrlFromConfigFile, DatabaseConfigError, passwordIn, resolveData
 import { findConfigFile } from '../../client/src/ops/config-file';
 import { formatCount, formatDuration, statusLines } from '../../client/src/migrations/format';
 import { ClusterClient, ClusterError, clusterContractGuard } from '../../client/src/ops/cluster';
-import type { CliIo } from './cli';
+import type { CliIo } from './io';
 import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
 
 export const MIGRATE_USAGE = `Usage:

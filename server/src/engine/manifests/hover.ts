@@ -14,7 +14,8 @@ import {
   workloadRefTarget,
   type PodSource,
 } from './traffic';
-import { Lookup, type ManifestWorkspace } from './workspace';
+import { Lookup } from './lookup';
+import type { ManifestWorkspace } from './workspace';
 import { nodeAt, type ManifestObject, type Path } from './yaml';
 
 export interface ManifestHover {

@@ -4,16 +4,13 @@ import { applySuppressions, parseDirectives, type Directive } from '../suppress'
 import type { EngineSettings, Finding, Severity } from '../types';
 import type { ManifestContext, ManifestReport, ManifestRule } from './rule';
 import { manifestRules } from './rules';
-import type { Lookup } from './workspace';
+import type { Lookup } from './lookup';
 import { rangeAt, type ManifestObject, type ParsedYamlFile } from './yaml';
 
-/** Rules by object kind, built on first use (rule modules and this one import each other). */
-let rulesByKind: Map<string, ManifestRule[]> | undefined;
+/** Rules by object kind. */
+const rulesByKind = new Map<string, ManifestRule[]>();
+for (const rule of manifestRules) for (const k of rule.kinds) rulesByKind.set(k, [...(rulesByKind.get(k) ?? []), rule]);
 function rulesFor(kind: string): readonly ManifestRule[] {
-  if (!rulesByKind) {
-    rulesByKind = new Map();
-    for (const rule of manifestRules) for (const k of rule.kinds) rulesByKind.set(k, [...(rulesByKind.get(k) ?? []), rule]);
-  }
   return [...(rulesByKind.get(kind) ?? []), ...(rulesByKind.get('*') ?? [])];
 }
 

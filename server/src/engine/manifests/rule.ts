@@ -1,6 +1,6 @@
 /** The shape of a manifest rule and what it reports. */
 import type { EngineSettings, Severity } from '../types';
-import type { Lookup } from './workspace';
+import type { Lookup } from './lookup';
 import type { ManifestObject, Path } from './yaml';
 
 export interface ManifestEdit {

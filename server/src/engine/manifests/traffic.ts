@@ -19,7 +19,7 @@ import {
   type Json,
   type PodTemplate,
 } from './model';
-import type { Lookup, NamespaceScope } from './workspace';
+import { scopeOf, type Lookup, type NamespaceScope } from './lookup';
 import type { ManifestObject, Path } from './yaml';
 
 /* ---------- Per-lint memo ---------- */
@@ -63,11 +63,8 @@ function derived<T>(key: string, lists: readonly (readonly unknown[])[], build: 
 
 /* ---------- Services and Istio hosts ---------- */
 
-/**
- * Namespace an object looks up its references in: workspace.ts's scopeOf, repeated here because
- * rules cannot import values from workspace.ts (it loads the rules: a cycle at module load).
- */
-export const scopeOf = (object: ManifestObject): NamespaceScope => (object.namespaceWritten ? object.namespace : undefined);
+/** Namespace an object looks up its references in (one owner: lookup.ts). */
+export { scopeOf };
 
 /** A core Kubernetes Service (not a Knative Service, which shares the kind). */
 export const isCoreService = (object: ManifestObject): boolean => object.kind === 'Service' && (object.apiVersion === 'v1' || object.apiVersion === '');

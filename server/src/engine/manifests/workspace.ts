@@ -7,7 +7,10 @@ import type { EngineSettings, Finding } from '../types';
 import { lintManifestFile } from './lint';
 import { podTemplate } from './model';
 import { destinationRuleKeys } from './traffic';
+import { inScope, Lookup, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
 import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml';
+
+export { Lookup, scopeOf, type NamespaceScope } from './lookup';
 
 interface FileEntry {
   text: string;
@@ -19,21 +22,7 @@ interface FileEntry {
   uses: Set<string>;
 }
 
-/** A namespace to look in; undefined means "any" (a manifest without namespace is applied with -n). */
-export type NamespaceScope = string | undefined;
-
-/** Namespace an object looks up its references in. */
-export const scopeOf = (object: ManifestObject): NamespaceScope => (object.namespaceWritten ? object.namespace : undefined);
-
-const inScope = (object: ManifestObject, scope: NamespaceScope): boolean => scope === undefined || !object.namespaceWritten || object.namespace === scope;
-
-/** The objects of one kind in one namespace scope, in workspace order, and the first of each name. */
-interface ScopedObjects {
-  list: ManifestObject[];
-  byName: Map<string, ManifestObject>;
-}
-
-export class ManifestWorkspace {
+export class ManifestWorkspace implements ObjectSource {
   private readonly files = new Map<string, FileEntry>();
   private byKind: Map<string, ManifestObject[]> | undefined;
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
@@ -95,7 +84,7 @@ export class ManifestWorkspace {
     return entry.lines.position(offset);
   }
 
-  /** @internal objects by kind, rebuilt after changes. */
+  /** Objects by kind, rebuilt after changes. */
   index(): Map<string, ManifestObject[]> {
     if (!this.byKind) {
       this.byKind = new Map();
@@ -110,7 +99,7 @@ export class ManifestWorkspace {
     return this.byKind;
   }
 
-  /** @internal objects of a kind in a namespace scope (see Lookup.all), cached until the next change. */
+  /** Objects of a kind in a namespace scope (see Lookup.all), cached until the next change. */
   scopedObjects(kind: string, scope: NamespaceScope): ScopedObjects {
     const key = `${kind}\0${scope ?? ''}`;
     let found = this.scoped.get(key);
@@ -154,43 +143,4 @@ function providedKeys(objects: readonly ManifestObject[]): Set<string> {
     if (o.kind === 'DestinationRule') for (const key of destinationRuleKeys(o)) keys.add(key);
   }
   return keys;
-}
-
-/** What rules may ask of the workspace; every question is recorded as a dependency. */
-export class Lookup {
-  constructor(
-    private readonly workspace: ManifestWorkspace,
-    private readonly uses: Set<string>,
-  ) {}
-
-  private use(kind: string, scope: NamespaceScope): void {
-    // A lookup in one namespace can be answered by objects without namespace too.
-    this.uses.add(`${kind}/${scope ?? '*'}`).add(`${kind}/*`);
-  }
-
-  /** Records a dependency on a finer key than kind and namespace (see destinationRuleKeys). */
-  track(key: string): void {
-    this.uses.add(key);
-  }
-
-  /** Every object of a kind, recording no dependency: the caller tracks finer keys itself. */
-  untracked(kind: string): ManifestObject[] {
-    return this.workspace.index().get(kind) ?? [];
-  }
-
-  /** Objects of a kind in a namespace scope. */
-  all(kind: string, scope: NamespaceScope): readonly ManifestObject[] {
-    this.use(kind, scope);
-    return this.workspace.scopedObjects(kind, scope).list;
-  }
-
-  find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
-    this.use(kind, scope);
-    return this.workspace.scopedObjects(kind, scope).byName.get(name);
-  }
-
-  /** Line/character of an offset in another file, for related locations. */
-  position(file: string, offset: number): { line: number; character: number } {
-    return this.workspace.position(file, offset);
-  }
 }

@@ -1,7 +1,7 @@
 /** Pod-template rules as one reusable check (kube-linter's templates): every workload kind gets them, Argo Rollouts included. */
 import type { Severity } from '../../types';
 import { asArray, asRecord, containers, podTemplate, selectorMatches, SERVING_KINDS, WORKLOAD_KINDS, type ContainerRef, type PodTemplate } from '../model';
-import { scopeOf } from '../workspace';
+import { scopeOf } from '../lookup';
 import { servicesMaySelect } from '../traffic';
 import type { ManifestContext, ManifestReport, ManifestRule } from '../rule';
 import type { ManifestObject } from '../yaml';

@@ -1,6 +1,6 @@
 import { asArray, asRecord, asString, type Json } from '../model';
 import type { ManifestContext, ManifestReport } from '../rule';
-import { scopeOf } from '../workspace';
+import { scopeOf } from '../lookup';
 import type { ManifestObject, Path } from '../yaml';
 import { containersOf, describeObject, podTemplateRule } from './_pod';
 

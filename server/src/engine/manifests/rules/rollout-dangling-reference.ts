@@ -15,7 +15,7 @@ import {
   withoutControllerLabels,
   workloadRefTarget,
 } from '../traffic';
-import type { Lookup, NamespaceScope } from '../workspace';
+import type { Lookup, NamespaceScope } from '../lookup';
 import type { ManifestObject, Path } from '../yaml';
 
 type Report = (finding: ManifestReport) => void;

@@ -1,0 +1,7 @@
+/** Where a CLI run reads and writes: process streams in bin/, buffers in tests. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}

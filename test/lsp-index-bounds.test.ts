@@ -1,7 +1,7 @@
 /**
  * The language server's workspace index is bounded: files over the size limit and files past
  * rolloutGuard.maxIndexedMegabytes are left out of cross-file checks with one warning each,
- * and open files are still checked.
+ * YAML that holds no manifest is not kept at all, and open files are still checked.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -23,6 +23,8 @@ describe('language server: a bounded workspace index', () => {
   before(async () => {
     workspace = temporaryDirectory('rg-lsp-bounds-');
     for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(workspace, `config-${i}.yaml`), configMap(`config-${i}`, 600));
+    // Not a manifest (Helm values): not kept, so it takes nothing of the bound.
+    fs.writeFileSync(path.join(workspace, 'a-values.yaml'), `replicaCount: 2\nnotes: |\n${'  some text\n'.repeat(80_000)}`);
     // Over the 10 MB per-file limit: never read.
     fs.writeFileSync(path.join(workspace, 'huge.yaml'), configMap('huge', 10_500));
     const pod =

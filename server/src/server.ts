@@ -346,6 +346,12 @@ function indexYaml(uri: string, text: string): string[] | false {
   }
   const dependents = manifests.update(uri, text);
   const objects = manifests.objects(uri).length;
+  if (objects === 0 && !/^\s*(apiVersion|kind):/m.test(text)) {
+    // Not a manifest (a CI workflow, Helm values, docs): nothing for cross-file checks, nothing kept.
+    // A broken manifest stays, with its syntax errors.
+    unindexYaml(uri);
+    return [...dependents, ...manifests.remove(uri)];
+  }
   if (totalIndexedObjects - (indexedObjects.get(uri) ?? 0) + objects > MAX_INDEXED_OBJECTS) {
     leftOutOfIndex++;
     unindexYaml(uri);
@@ -385,11 +391,12 @@ documents.onDidClose((e) => {
     // Back to what is on disk: the workspace graph keeps it and its diagnostics stay.
     void readText(URI.parse(uri).fsPath).then((text) => {
       const indexed = text === undefined ? false : indexYaml(uri, text);
-      if (indexed) {
+      if (indexed && manifests.has(uri)) {
         indexed.forEach((other) => scheduler.schedule(other));
         scheduler.schedule(uri);
         return;
       }
+      if (indexed) indexed.forEach((other) => scheduler.schedule(other));
       unindexYaml(uri);
       manifests.remove(uri).forEach((other) => scheduler.schedule(other));
       void connection.sendDiagnostics({ uri, diagnostics: [] });
@@ -444,7 +451,8 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
     const dependents = indexYaml(uri, text);
     if (!dependents) continue;
     dependents.forEach((other) => scheduler.schedule(other));
-    scheduler.schedule(uri);
+    if (manifests.has(uri)) scheduler.schedule(uri);
+    else void connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 });
 

@@ -17,6 +17,7 @@ export class TestLspClient {
   filesSettings: Record<string, unknown> = {};
   /** window/showMessage texts, in order. */
   readonly messages: string[] = [];
+  private readonly messageWaiters: { count: number; resolve: () => void }[] = [];
   stderr = '';
 
   constructor(serverPath = path.join(repoRoot, 'dist/server.js')) {
@@ -39,12 +40,10 @@ export class TestLspClient {
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     // The server's showWarningMessage and friends are requests (they may carry actions).
     this.connection.onRequest('window/showMessageRequest', (p: { message: string }) => {
-      this.messages.push(p.message);
+      this.addMessage(p.message);
       return null;
     });
-    this.connection.onNotification('window/showMessage', (p: { message: string }) => {
-      this.messages.push(p.message);
-    });
+    this.connection.onNotification('window/showMessage', (p: { message: string }) => this.addMessage(p.message));
     this.connection.onNotification('window/logMessage', () => undefined);
     this.connection.onNotification('rolloutGuard/status', () => undefined);
     this.connection.listen();
@@ -61,6 +60,22 @@ export class TestLspClient {
       },
     });
     await this.connection.sendNotification('initialized', {});
+  }
+
+  private addMessage(message: string): void {
+    this.messages.push(message);
+    for (const w of [...this.messageWaiters]) {
+      if (this.messages.length >= w.count) {
+        this.messageWaiters.splice(this.messageWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  }
+
+  /** Resolves once the server has shown `count` messages in all. */
+  messagesShown(count: number): Promise<void> {
+    if (this.messages.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.messageWaiters.push({ count, resolve }));
   }
 
   /** Resolves with the next publishDiagnostics for `uri` that satisfies `predicate`. */

@@ -2,6 +2,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const NO_VSCODE = { name: 'vscode', message: 'Only the VS Code client (client/) imports vscode.' };
+const NO_CLIENT = { group: ['**/client/**'], message: 'Nothing outside client/ imports the VS Code client: use operations/ or the engine.' };
+const NO_EDITOR_OR_OPERATIONS = {
+  group: ['vscode-languageserver*', 'vscode-languageclient*', '**/operations/**', '**/lsp/**', '**/cli/**'],
+  message: 'The lint engine takes text and settings and returns findings: no editor, LSP, CLI or operations code.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'scratch/**', '**/*.d.ts', 'test-output/**', '.cache/**'] },
   js.configs.recommended,
@@ -19,6 +26,19 @@ export default tseslint.config(
     // The PostgreSQL parse tree is untyped JSON; rules read it dynamically.
     files: ['server/src/engine/sql/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  // Layers: only the VS Code client (client/) imports 'vscode', and nothing imports the client; the
+  // operations library (operations/) is for the client and the CLI; the lint engine
+  // (server/src/engine) takes text and settings in and gives findings out.
+  {
+    files: ['server/**/*.ts', 'operations/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'playground/**/*.ts'],
+    ignores: ['server/src/engine/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT] }] },
+  },
+  {
+    files: ['server/src/engine/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_EDITOR_OR_OPERATIONS] }] },
   },
   {
     files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'bin/**/*.js', 'test/e2e/**/*.mjs'],

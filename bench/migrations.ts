@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadPlan, runPhase, type Db } from '../client/src/ops/migrations';
+import { loadPlan, runPhase, type Db } from '../operations/migrations';
 import { startPostgres } from '../test/helpers/postgres';
 import { temporaryDirectory } from '../test/helpers/temp';
 

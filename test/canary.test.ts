@@ -33,7 +33,7 @@ import {
   type Canary,
   type CanaryWatcherEvent,
   type GateCheckResult,
-} from '../client/src/ops/cluster';
+} from '../operations/cluster';
 import { startStandIn, type KubernetesStandIn, type StoredObject } from './helpers/k8s-stand-in';
 import { runCli, waitUntil } from './helpers/migrations';
 import { temporaryDirectory } from './helpers/temp';

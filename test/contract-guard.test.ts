@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ClusterClient, clusterContractGuard } from '../client/src/ops/cluster';
+import { ClusterClient, clusterContractGuard } from '../operations/cluster';
 import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
 import { runCli, writePlan } from './helpers/migrations';
 import { startPostgres, type TestPostgres } from './helpers/postgres';

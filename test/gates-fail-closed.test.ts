@@ -14,7 +14,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ClusterClient, DEFAULT_REQUEST_TIMEOUT_MS, stepCanary } from '../client/src/ops/cluster';
+import { ClusterClient, DEFAULT_REQUEST_TIMEOUT_MS, stepCanary } from '../operations/cluster';
 import {
   AutoRollback,
   checkGates,
@@ -27,7 +27,7 @@ import {
   PrometheusClient,
   resolveGateSettings,
   type AutoRollbackEvent,
-} from '../client/src/ops/gates';
+} from '../operations/gates';
 import { FakeClock } from './helpers/fake-clock';
 import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
 import { runCli } from './helpers/migrations';

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ClusterClient } from '../client/src/ops/cluster';
+import { ClusterClient } from '../operations/cluster';
 import {
   AutoRollback,
   canaryMonitor,
@@ -30,7 +30,7 @@ import {
   type GateReport,
   type GateResult,
   type WatchedCanary,
-} from '../client/src/ops/gates';
+} from '../operations/gates';
 import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
 import { repoRoot } from './helpers/lsp-client';
 import { startDemoService, startTraffic, weightsFromVirtualService, type DemoService, type TrafficGenerator } from './helpers/demo-service';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApisApi, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
-import { ClusterClient, readCanary, type ClusterError } from '../client/src/ops/cluster';
+import { ClusterClient, readCanary, type ClusterError } from '../operations/cluster';
 import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
 import { temporaryDirectory } from './helpers/temp';
 

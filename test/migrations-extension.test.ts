@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { localDataDir } from '../client/src/migrations/local-postgres';
 import { COMMANDS, deactivateMigrations, MIGRATIONS_VIEW, registerMigrations } from '../client/src/migrations/register';
 import { UNTRUSTED_MESSAGE } from '../client/src/migrations/state';
-import type { Db } from '../client/src/ops/migrations';
+import type { Db } from '../operations/migrations';
 import { writePlan } from './helpers/migrations';
 import { startPostgres, type TestPostgres } from './helpers/postgres';
 import { temporaryDirectory } from './helpers/temp';

@@ -22,8 +22,8 @@ import {
   scrubSecrets,
   secretKeyFor,
   withPassword,
-} from '../client/src/migrations/connection';
-import { ago, progressLine, progressPercent, runningLine } from '../client/src/migrations/format';
+} from '../operations/migrations/connection';
+import { ago, progressLine, progressPercent, runningLine } from '../operations/migrations/format';
 import { EmbeddedPostgresMissing, LocalPostgresError, localDataDir, startLocalPostgres, type LocalPostgres } from '../client/src/migrations/local-postgres';
 import { phaseAnchors, phaseNodes, phaseView, planNode, planSourceOf, planSummary, type PlanSnapshot } from '../client/src/migrations/model';
 import {
@@ -36,7 +36,7 @@ import {
   runPhase,
   type PhaseState,
   type PlanStatus,
-} from '../client/src/ops/migrations';
+} from '../operations/migrations';
 import { runCli } from '../cli/src/cli';
 import { writePlan } from './helpers/migrations';
 import { temporaryDirectory } from './helpers/temp';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadPlan, PlanError, planStatus, readLedger, runPhase, type BackfillProgress, type Db, type RunEvent } from '../client/src/ops/migrations';
+import { loadPlan, PlanError, planStatus, readLedger, runPhase, type BackfillProgress, type Db, type RunEvent } from '../operations/migrations';
 import { firstEvent, runCli, sessionsGone, startCli, waitUntil, writePlan } from './helpers/migrations';
 import { startPostgres, type TestPostgres } from './helpers/postgres';
 import { temporaryDirectory } from './helpers/temp';

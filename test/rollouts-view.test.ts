@@ -1,8 +1,8 @@
 /** The Rollouts view's model: tree shape, attention order, gate rows and the status-bar text. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Canary, CanaryDestination } from '../client/src/ops/cluster';
-import type { GateReport } from '../client/src/ops/gates';
+import type { Canary, CanaryDestination } from '../operations/cluster';
+import type { GateReport } from '../operations/gates';
 import { buildTree, failedGates, statusText, type GateState, type RolloutNode } from '../client/src/rollouts/tree-model';
 
 function destination(subset: string, role: 'stable' | 'canary', weight: number, ready = 2, desired = 2): CanaryDestination {

@@ -30,8 +30,8 @@ import {
   type GateCheckResult,
   type WeightChangeOptions,
   type WeightChangeResult,
-} from '../../client/src/ops/cluster';
-import { displayPrometheusUrl } from '../../client/src/ops/gates/prometheus';
+} from '../../operations/cluster';
+import { displayPrometheusUrl } from '../../operations/gates/prometheus';
 import type { CliIo } from './io';
 import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
 
@@ -80,7 +80,7 @@ export interface CanaryHooks {
 }
 
 /**
- * GATES PLUG-IN POINT. Until the gates' evaluator (client/src/ops/gates checkGates) is passed in
+ * GATES PLUG-IN POINT. Until the gates' evaluator (operations/gates checkGates) is passed in
  * as `hooks.gateCheckFor`, a configured Prometheus cannot be consulted, so the answer is
  * no-data: a step or promote is refused (or overridden by name), never waved through.
  */

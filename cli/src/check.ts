@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { findConfigFile } from '../../client/src/ops/config-file';
+import { findConfigFile } from '../../operations/config-file';
 import {
   ConfigError,
   decodeFile,

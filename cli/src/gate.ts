@@ -17,7 +17,7 @@ import {
   routeLabel,
   RouteSelectionError,
   selectRoute,
-} from '../../client/src/ops/cluster';
+} from '../../operations/cluster';
 import {
   checkGates,
   formatGateValue,
@@ -28,8 +28,8 @@ import {
   type GateResult,
   type GateSettings,
   type GateSettingsInput,
-} from '../../client/src/ops/gates';
-import type { GateCheck } from '../../client/src/ops/cluster';
+} from '../../operations/gates';
+import type { GateCheck } from '../../operations/cluster';
 import type { CliIo } from './io';
 import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
 

@@ -17,11 +17,11 @@ import {
   type BackfillProgress,
   type MigrationPlan,
   type RunEvent,
-} from '../../client/src/ops/migrations';
-import { databaseUrlFromConfigFile, DatabaseConfigError, passwordIn, resolveDatabaseUrl } from '../../client/src/migrations/connection';
-import { findConfigFile } from '../../client/src/ops/config-file';
-import { formatCount, formatDuration, statusLines } from '../../client/src/migrations/format';
-import { ClusterClient, ClusterError, clusterContractGuard } from '../../client/src/ops/cluster';
+} from '../../operations/migrations';
+import { databaseUrlFromConfigFile, DatabaseConfigError, passwordIn, resolveDatabaseUrl } from '../../operations/migrations/connection';
+import { findConfigFile } from '../../operations/config-file';
+import { formatCount, formatDuration, statusLines } from '../../operations/migrations/format';
+import { ClusterClient, ClusterError, clusterContractGuard } from '../../operations/cluster';
 import type { CliIo } from './io';
 import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
 

@@ -13,7 +13,7 @@ import { CANARY, startRig, type Rig } from '../../playground/rig';
 import { repoRoot } from '../helpers/lsp-client';
 import { waitUntil } from '../helpers/migrations';
 import { PROMETHEUS_BINARY } from '../helpers/prometheus';
-import { freePort } from '../../client/src/ops/net';
+import { freePort } from '../../operations/net';
 import { removeTemporaryDirectory, temporaryDirectory } from '../helpers/temp';
 
 const CODE_SERVER = path.join(repoRoot, '.cache/code-server/node_modules/.bin/code-server');

@@ -1,4 +1,4 @@
-import type { Scheduler } from '../../client/src/ops/gates';
+import type { Scheduler } from '../../operations/gates';
 
 /** A clock that only moves when the test says so. */
 export class FakeClock implements Scheduler {

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../../client/src/ops/migrations';
+import type { Db } from '../../operations/migrations';
 
 const repoRoot = path.resolve(__dirname, '../..');
 export const cliBin = path.join(repoRoot, 'bin/rollout-guard.js');

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { Db } from '../../client/src/ops/migrations';
-import { freePort } from '../../client/src/ops/net';
+import { Db } from '../../operations/migrations';
+import { freePort } from '../../operations/net';
 import { temporaryDirectory } from './temp';
 
 /** The repository root, from a bundle in out/test or out/bench. */

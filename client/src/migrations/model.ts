@@ -4,8 +4,8 @@
  * unit-tested without an editor.
  */
 import path from 'node:path';
-import { isPhaseName, type MigrationPlan, type PhaseName, type PhaseState, type PlanStatus, type RunResult } from '../ops/migrations';
-import { ago, backfillRows, formatCount } from './format';
+import { isPhaseName, type MigrationPlan, type PhaseName, type PhaseState, type PlanStatus, type RunResult } from '../../../operations/migrations';
+import { ago, backfillRows, formatCount } from '../../../operations/migrations/format';
 
 /** A plan as last read from disk and from the database. */
 export interface PlanSnapshot {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { ClusterClient, clusterContractGuard } from '../ops/cluster';
+import { ClusterClient, clusterContractGuard } from '../../../operations/cluster';
 import {
   ConnectionError,
   DatabaseUrlError,
@@ -22,9 +22,9 @@ import {
   type PhaseName,
   type RunEvent,
   type RunResult,
-} from '../ops/migrations';
-import { DatabaseConfigError, passwordIn, secretKeyFor } from './connection';
-import { formatCount, formatDuration, progressLine, progressPercent, runningLine, statusLines } from './format';
+} from '../../../operations/migrations';
+import { DatabaseConfigError, passwordIn, secretKeyFor } from '../../../operations/migrations/connection';
+import { formatCount, formatDuration, progressLine, progressPercent, runningLine, statusLines } from '../../../operations/migrations/format';
 import { EmbeddedPostgresMissing, hasCluster, INSTALL_HINT, localDataDir, startLocalPostgres, type LocalPostgres } from './local-postgres';
 import { phaseAnchors, phaseNodes, phaseView, planNode, planSourceOf, type TreeNode } from './model';
 import { MigrationsState, NO_DATABASE_MESSAGE, UNTRUSTED_MESSAGE, type Connection } from './state';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { ConnectionError, DatabaseUrlError, loadPlan, PlanError, planStatus, type PhaseName, type RunResult } from '../ops/migrations';
+import { ConnectionError, DatabaseUrlError, loadPlan, PlanError, planStatus, type PhaseName, type RunResult } from '../../../operations/migrations';
 import {
   CONFIG_FILE_NAME,
   databaseUrlFromConfigFile,
@@ -17,7 +17,7 @@ import {
   secretKeyFor,
   withPassword,
   type ResolvedDatabaseUrl,
-} from './connection';
+} from '../../../operations/migrations/connection';
 import { planSourceOf, type PlanSnapshot } from './model';
 
 export const UNTRUSTED_MESSAGE =

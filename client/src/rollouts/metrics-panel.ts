@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { checkGates, gateSeries, type GateSettings, type GateTarget, type PrometheusClient } from '../ops/gates';
+import { checkGates, gateSeries, type GateSettings, type GateTarget, type PrometheusClient } from '../../../operations/gates';
 import type { MetricsMessage, MetricsRequest, PanelGate } from './metrics-protocol';
 
 const RANGE_SECONDS = 30 * 60;

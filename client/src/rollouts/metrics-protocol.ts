@@ -1,5 +1,5 @@
 /** Messages between the gate metrics panel (webview) and the extension host. */
-import type { GateSeries, GateVerdict } from '../ops/gates';
+import type { GateSeries, GateVerdict } from '../../../operations/gates';
 
 /** One gate's chart: its series, and the verdict of the latest check when there is one. */
 export interface PanelGate extends GateSeries {

@@ -27,7 +27,7 @@ import {
   type Canary,
   type WeightChangeOptions,
   type WeightChangeResult,
-} from '../ops/cluster';
+} from '../../../operations/cluster';
 import {
   canaryMonitor,
   checkGates,
@@ -39,8 +39,8 @@ import {
   type AutoRollbackEvent,
   type GateSettings,
   type GateSettingsInput,
-} from '../ops/gates';
-import { prometheusGateCheck } from '../ops/gates/hook';
+} from '../../../operations/gates';
+import { prometheusGateCheck } from '../../../operations/gates/hook';
 import { GateMetricsPanel } from './metrics-panel';
 import { buildTree, failedGates, statusText, type GateState, type NodeIcon, type RolloutNode } from './tree-model';
 

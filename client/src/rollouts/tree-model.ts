@@ -2,8 +2,8 @@
  * The Rollouts view as plain data: context → namespace → canary → route → destinations and gates.
  * vscode-free so it is unit-tested; rollouts-view.ts turns these nodes into TreeItems.
  */
-import { attentionOf, routeLabel, type Canary, type CanaryRoute } from '../ops/cluster';
-import { formatGateValue, type GateReport, type GateResult } from '../ops/gates';
+import { attentionOf, routeLabel, type Canary, type CanaryRoute } from '../../../operations/cluster';
+import { formatGateValue, type GateReport, type GateResult } from '../../../operations/gates';
 
 export type NodeIcon = 'cluster' | 'namespace' | 'canary' | 'attention' | 'route' | 'pass' | 'fail' | 'no-data' | 'pending' | 'workload' | 'error' | 'info';
 

@@ -4,8 +4,8 @@
  * the statement into the SQL the runner needs: the UPDATE restricted to a key range, the
  * query for the next range, and the count of rows left.
  */
-import { tokenize, type Token } from '../../../../server/src/engine/sql/lex';
-import type { PgNode } from '../../../../server/src/engine/sql/parse';
+import { tokenize, type Token } from '../../server/src/engine/sql/lex';
+import type { PgNode } from '../../server/src/engine/sql/parse';
 
 export interface BackfillJob {
   /** The table as the UPDATE names it, for messages (e.g. `orders`). */

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadParser, parseStatement, type PgNode } from '../../../../server/src/engine/sql/parse';
-import { splitSql } from '../../../../server/src/engine/sql/split';
+import { loadParser, parseStatement, type PgNode } from '../../server/src/engine/sql/parse';
+import { splitSql } from '../../server/src/engine/sql/split';
 import { backfillJob, BackfillDeclarationError, declarationIn, quoteIdent, type BackfillJob } from './backfill-spec';
 
 export const PHASES = ['expand', 'backfill', 'switch', 'contract'] as const;

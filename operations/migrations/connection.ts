@@ -6,12 +6,12 @@
  */
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { DatabaseUrlError, parseDatabaseUrl } from '../ops/migrations';
-import { CONFIG_FILE_NAME } from '../ops/config-file';
-import { hideUserInfo } from '../ops/redact';
+import { DatabaseUrlError, parseDatabaseUrl } from './db';
+import { CONFIG_FILE_NAME } from '../config-file';
+import { hideUserInfo } from '../redact';
 
 export { CONFIG_FILE_NAME };
-export { findConfigFile } from '../ops/config-file';
+export { findConfigFile } from '../config-file';
 
 /** A malformed `database:` section of the configuration file. */
 export class DatabaseConfigError extends Error {

@@ -1,5 +1,6 @@
 /** Words and numbers for migration states, shared by the CLI and the editor. vscode-free. */
-import type { BackfillProgress, PhaseState, PlanStatus } from '../ops/migrations';
+import type { PhaseState, PlanStatus } from './runner';
+import type { BackfillProgress } from './types';
 
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
 

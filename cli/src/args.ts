@@ -67,11 +67,3 @@ export function parseOptions<T extends OptionSpecs, F extends string>(
     return usageError(io, command, `--format must be ${formats.slice(0, -1).join(', ')} or ${formats.at(-1)}, got "${format}"`);
   return { values: parsed.values, positionals: parsed.positionals, format: format as F };
 }
-
-/** `--request-timeout <duration>` (30s, 2m, 500ms) in ms; undefined when not given; a message when malformed. */
-export function requestTimeoutOf(text: string | undefined): number | undefined | { error: string } {
-  if (text === undefined) return undefined;
-  const match = /^(\d+)(ms|s|m)$/.exec(text);
-  const ms = match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'] : 0;
-  return ms > 0 ? ms : { error: `--request-timeout must be a duration such as 30s, 2m or 500ms, got "${text}"` };
-}

@@ -33,7 +33,8 @@ import {
 } from '../../operations/cluster';
 import { displayPrometheusUrl } from '../../operations/gates/prometheus';
 import type { CliIo } from './io';
-import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
+import { parseOptions, subcommand, usageError, type Command } from './args';
+import { requestTimeoutOf } from './request-timeout';
 
 export const CANARY_USAGE = `Usage:
   rollout-guard canary status <namespace>/<virtualservice> [options]

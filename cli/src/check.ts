@@ -5,6 +5,7 @@ import {
   ConfigError,
   decodeFile,
   MAX_FILE_BYTES,
+  tooLargeReason,
   fileKind,
   LineIndex,
   lintText,
@@ -199,12 +200,7 @@ function readFile(file: string): { text?: string; problem?: Finding } {
     const stat = fs.statSync(file);
     // A FIFO would block and /dev/zero never end: what is not a regular file is not read.
     if (!stat.isFile()) return { problem: unreadableFinding('Not a regular file (a device, FIFO or socket); it was not checked.') };
-    if (stat.size > MAX_FILE_BYTES)
-      return {
-        problem: unreadableFinding(
-          `File is ${(stat.size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; it was not checked.`,
-        ),
-      };
+    if (stat.size > MAX_FILE_BYTES) return { problem: unreadableFinding(tooLargeReason(stat.size)) };
     bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';

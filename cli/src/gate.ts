@@ -31,7 +31,8 @@ import {
 } from '../../operations/gates';
 import type { GateCheck } from '../../operations/cluster';
 import type { CliIo } from './io';
-import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
+import { parseOptions, subcommand, usageError, type Command } from './args';
+import { requestTimeoutOf } from './request-timeout';
 
 export const GATE_USAGE = `Usage:
   rollout-guard gate check <namespace>/<virtualservice> --prometheus-url URL [options]

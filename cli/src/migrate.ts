@@ -23,7 +23,8 @@ import { findConfigFile } from '../../operations/config-file';
 import { formatCount, formatDuration, statusLines } from '../../operations/migrations/format';
 import { ClusterClient, ClusterError, clusterContractGuard } from '../../operations/cluster';
 import type { CliIo } from './io';
-import { parseOptions, requestTimeoutOf, subcommand, usageError, type Command } from './args';
+import { parseOptions, subcommand, usageError, type Command } from './args';
+import { requestTimeoutOf } from './request-timeout';
 
 export const MIGRATE_USAGE = `Usage:
   rollout-guard migrate status <plan> [--database-url URL] [--config FILE] [--format text|json]

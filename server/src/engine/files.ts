@@ -5,13 +5,13 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 export type Decoded = { ok: true; text: string } | { ok: false; reason: string };
 
+/** Why a file of `size` bytes is not checked (over MAX_FILE_BYTES). */
+export function tooLargeReason(size: number): string {
+  return `File is ${(size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; it was not checked.`;
+}
+
 export function decodeFile(bytes: Uint8Array): Decoded {
-  if (bytes.length > MAX_FILE_BYTES) {
-    return {
-      ok: false,
-      reason: `File is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; it was not checked.`,
-    };
-  }
+  if (bytes.length > MAX_FILE_BYTES) return { ok: false, reason: tooLargeReason(bytes.length) };
   const probe = bytes.subarray(0, 8192);
   if (probe.includes(0)) return { ok: false, reason: 'File looks binary (it contains NUL bytes); it was not checked.' };
   try {

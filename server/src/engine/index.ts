@@ -14,7 +14,7 @@ export { lintSql, SqlLintMemo, isContractStep } from './sql/lint';
 export * from './types';
 export { ruleRegistry, allRuleIds } from './registry';
 export { parseConfig, mergeSettings, validateSettings, ConfigError, CONFIG_FILE_NAME, type PartialSettings } from './config';
-export { decodeFile, MAX_FILE_BYTES } from './files';
+export { decodeFile, MAX_FILE_BYTES, tooLargeReason } from './files';
 export { LineIndex } from './text';
 
 export { ManifestWorkspace } from './manifests/workspace';

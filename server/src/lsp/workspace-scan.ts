@@ -22,6 +22,27 @@ export async function scanYamlFiles(folder: string, excludeGlobs: string[]): Pro
   return scanFiles(folder, excludeGlobs, (name) => /\.ya?ml$/i.test(name));
 }
 
+/** The .gitignore rules in force in a folder: its own file's, on top of its parents'. */
+type GitIgnores = { base: string; rules: Ignore }[];
+
+/** `inherited` plus `dir`'s own .gitignore, if it has a readable one. */
+async function withGitignoreOf(dir: string, inherited: GitIgnores): Promise<GitIgnores> {
+  try {
+    return [...inherited, { base: dir, rules: ignore().add(await fs.readFile(path.join(dir, '.gitignore'), 'utf8')) }];
+  } catch {
+    // None, or unreadable: it ignores nothing.
+    return inherited;
+  }
+}
+
+const posix = (p: string): string => p.split(path.sep).join('/');
+
+/** Whether files.exclude (`excluded`, relative to `excludesBase`) or a .gitignore leaves `full` out. */
+function leftOut(full: string, isDir: boolean, gitignores: GitIgnores, excluded: (relative: string) => boolean, excludesBase: string): boolean {
+  if (excluded(posix(path.relative(excludesBase, full)))) return true;
+  return gitignores.some((g) => g.rules.ignores(posix(path.relative(g.base, full)) + (isDir ? '/' : '')));
+}
+
 /**
  * Files of a folder whose name `wanted` accepts, honouring files.exclude and .gitignore files.
  * With `ownProjectOnly`, folders below that are projects of their own (see projectRootOf) are left out.
@@ -35,7 +56,7 @@ export async function scanFiles(
 ): Promise<ScanResult> {
   const excluded = globMatcher(excludeGlobs, { skipInvalid: true });
   const files: string[] = [];
-  const walk = async (dir: string, ignores: { base: string; rules: Ignore }[]): Promise<void> => {
+  const walk = async (dir: string, inherited: GitIgnores): Promise<void> => {
     if (files.length >= MAX_INDEXED_FILES) return;
     let entries: Dirent[];
     try {
@@ -44,23 +65,13 @@ export async function scanFiles(
       return;
     }
     if (ownProjectOnly && dir !== folder && entries.some((e) => PROJECT_MARKERS.includes(e.name))) return;
-    const here = [...ignores];
-    if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
-      try {
-        here.push({ base: dir, rules: ignore().add(await fs.readFile(path.join(dir, '.gitignore'), 'utf8')) });
-      } catch {
-        // An unreadable .gitignore ignores nothing.
-      }
-    }
+    const here = entries.some((e) => e.name === '.gitignore' && e.isFile()) ? await withGitignoreOf(dir, inherited) : inherited;
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
-      const relative = path.relative(folder, full).split(path.sep).join('/');
-      if (ALWAYS_SKIPPED.has(entry.name) || excluded(excludesBase === folder ? relative : path.relative(excludesBase, full).split(path.sep).join('/')))
-        continue;
       const isDir = entry.isDirectory();
-      if (here.some((g) => g.rules.ignores(path.relative(g.base, full).split(path.sep).join('/') + (isDir ? '/' : '')))) continue;
+      if (ALWAYS_SKIPPED.has(entry.name) || leftOut(full, isDir, here, excluded, excludesBase)) continue;
       if (isDir) await walk(full, here);
-      else if (entry.isFile() && wanted(entry.name, relative)) files.push(full);
+      else if (entry.isFile() && wanted(entry.name, posix(path.relative(folder, full)))) files.push(full);
     }
   };
   await walk(folder, []);
@@ -105,23 +116,17 @@ export function projectRootOf(file: string, boundary: string): string {
  * or by a .gitignore on its way down from `folder`.
  */
 export async function isIgnored(folder: string, file: string, excludeGlobs: string[], excludesBase = folder): Promise<boolean> {
-  const relative = path.relative(folder, file).split(path.sep).join('/');
+  const relative = posix(path.relative(folder, file));
   if (relative.startsWith('../')) return false;
   const parts = relative.split('/');
   if (parts.some((p) => ALWAYS_SKIPPED.has(p))) return true;
   const excluded = globMatcher(excludeGlobs, { skipInvalid: true });
-  const rules: { base: string; rules: Ignore }[] = [];
+  let gitignores: GitIgnores = [];
   let dir = folder;
   for (let i = 0; i < parts.length; i++) {
-    try {
-      rules.push({ base: dir, rules: ignore().add(await fs.readFile(path.join(dir, '.gitignore'), 'utf8')) });
-    } catch {
-      // No .gitignore here.
-    }
+    gitignores = await withGitignoreOf(dir, gitignores);
     const full = path.join(dir, parts[i]!);
-    const isDir = i < parts.length - 1;
-    if (excluded(path.relative(excludesBase, full).split(path.sep).join('/'))) return true;
-    if (rules.some((g) => g.rules.ignores(path.relative(g.base, full).split(path.sep).join('/') + (isDir ? '/' : '')))) return true;
+    if (leftOut(full, i < parts.length - 1, gitignores, excluded, excludesBase)) return true;
     dir = full;
   }
   return false;

@@ -64,7 +64,7 @@ function squawkName(pageLine) {
   return /accepts this id/.test(pageLine) ? `\`${name}\` (accepts this id)` : `\`${name}\``;
 }
 
-const SEVERITY_LINE = /^Default severity: \*\*(\w+)\*\*.*$/m;
+const SEVERITY_LINE = /^Default severity: \*\*\w+\*\*.*$/m;
 const cell = (text) => text.replace(/\|/g, '\\|');
 
 function table(rules, link, columns) {
@@ -73,7 +73,7 @@ function table(rules, link, columns) {
   return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
 }
 
-/** Every rule file's expected text, by path relative to `root`. */
+/** The text each generated file should have, by path relative to `root`, or the problems that prevent writing it. */
 export async function renderDocs(root, rules) {
   const read = (file) => fs.readFileSync(path.join(root, file), 'utf8');
   const problems = [];

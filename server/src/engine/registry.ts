@@ -1,4 +1,4 @@
-import type { Severity } from './types';
+import type { RuleMeta, Severity } from './types';
 import { manifestRules } from './manifests/rules';
 import { sqlRules } from './sql/rules';
 import { mysqlRules } from './mysql/rules';
@@ -11,6 +11,8 @@ export interface RuleInfo {
   language: 'sql' | 'yaml' | 'any';
   /** SQL dialects with an implementation of the rule (one id, one meaning, per dialect). */
   dialects?: ('postgres' | 'mysql')[];
+  /** An error in every migration phase before contract, whatever its configured severity (see RuleMeta). */
+  destructive?: boolean;
 }
 
 /** Findings the engine itself reports, with docs pages like any rule. */
@@ -49,15 +51,24 @@ function buildRegistry(): Map<string, RuleInfo> {
     all.set(info.id, info);
   };
   engineRules.forEach(add);
-  sqlRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'sql', dialects: ['postgres'] }));
+  const sqlInfo = (r: RuleMeta, dialect: 'postgres' | 'mysql'): RuleInfo => ({
+    id: r.id,
+    severity: r.severity,
+    summary: r.summary,
+    language: 'sql',
+    dialects: [dialect],
+    ...(r.destructive ? { destructive: true } : {}),
+  });
+  sqlRules.forEach((r) => add(sqlInfo(r, 'postgres')));
   // A MySQL rule reuses the PostgreSQL id of the same check; ids new to MySQL are added.
   const mysqlIds = new Set<string>();
   for (const r of mysqlRules) {
     if (mysqlIds.has(r.id)) throw new Error(`Duplicate MySQL rule id ${r.id}`);
     mysqlIds.add(r.id);
     const existing = all.get(r.id);
-    if (existing) existing.dialects = [...(existing.dialects ?? []), 'mysql'];
-    else add({ id: r.id, severity: r.severity, summary: r.summary, language: 'sql', dialects: ['mysql'] });
+    if (!existing) add(sqlInfo(r, 'mysql'));
+    else if (!!existing.destructive !== !!r.destructive) throw new Error(`Rule ${r.id} is destructive in one dialect only`);
+    else existing.dialects = [...(existing.dialects ?? []), 'mysql'];
   }
   manifestRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'yaml' }));
   return all;

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { isPhaseName, PHASES, phaseFileName, phaseMarker, type PhaseName } from '../../server/src/engine/phases';
 import { loadParser, parseStatement, type PgNode } from '../../server/src/engine/sql/parse';
 import { splitSql } from '../../server/src/engine/sql/split';
-import { backfillJob, BackfillDeclarationError, declarationIn, quoteIdent, type BackfillJob } from './backfill-spec';
+import { declarationIn } from '../../server/src/engine/backfill';
+import { backfillJob, BackfillDeclarationError, quoteIdent, type BackfillJob } from './backfill-spec';
 
 export { isPhaseName, PHASES, type PhaseName };
 

@@ -1,4 +1,4 @@
-import type { RuleMeta, Severity } from './types';
+import type { EngineSettings, RuleMeta, Severity } from './types';
 import { manifestRules } from './manifests/rules';
 import { sqlRules } from './sql/rules';
 import { mysqlRules } from './mysql/rules';
@@ -77,3 +77,14 @@ function buildRegistry(): Map<string, RuleInfo> {
 /** Every rule by id. Registering a duplicate id throws at load. */
 export const ruleRegistry: ReadonlyMap<string, RuleInfo> = buildRegistry();
 export const allRuleIds: ReadonlySet<string> = new Set(ruleRegistry.keys());
+
+/** A severity from the configuration (`off`: undefined), else `fallback`. */
+export function configuredSeverity(id: string, fallback: Severity, settings: EngineSettings): Severity | undefined {
+  const configured = settings.rules[id];
+  return configured === 'off' ? undefined : (configured ?? fallback);
+}
+
+/** The severity of a finding the engine reports itself (syntax-error, unused-ignore, …): configured, else the registry's. */
+export function engineSeverity(id: string, settings: EngineSettings): Severity | undefined {
+  return configuredSeverity(id, ruleRegistry.get(id)!.severity, settings);
+}

@@ -5,6 +5,7 @@
  * languages pass in what differs: how a rule is called and where its reports land.
  */
 import type { PhaseName } from './phases';
+import { configuredSeverity } from './registry';
 import { applySuppressions, parseDirectives } from './suppress';
 import type { EngineSettings, Finding, RuleMeta, Severity, StatementReport } from './types';
 
@@ -22,12 +23,6 @@ export class RuleIndex<R extends RuleMeta> {
   rulesFor(kind: string): readonly R[] {
     return this.byKind.get(kind) ?? this.anyKind;
   }
-}
-
-/** A severity from the configuration (`off`: undefined), else the default. */
-export function configuredSeverity(id: string, fallback: Severity, settings: EngineSettings): Severity | undefined {
-  const configured = settings.rules[id];
-  return configured === 'off' ? undefined : (configured ?? fallback);
 }
 
 /** The severity a rule reports at, or undefined when it is off. */

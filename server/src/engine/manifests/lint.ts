@@ -1,7 +1,7 @@
 /** Lints one YAML file of the workspace: syntax, schema and manifest rules, suppressions. */
 import { isMap, isPair, isSeq, type Node } from 'yaml';
-import { ruleRegistry } from '../registry';
-import { configuredSeverity, RuleIndex, runRules, type Placed } from '../rule-runner';
+import { engineSeverity } from '../registry';
+import { RuleIndex, runRules, type Placed } from '../rule-runner';
 import { applySuppressions, parseDirectives, type Directive } from '../suppress';
 import type { EngineSettings, Finding } from '../types';
 import type { ManifestContext, ManifestReport } from './rule';
@@ -15,7 +15,7 @@ export const IGNORE_ANNOTATION = 'rollout-guard.io/ignore';
 
 /** A finding the engine itself reports (not a rule's), at the registry's severity unless configured. */
 function engineFinding(rule: string, settings: EngineSettings, at: Omit<Finding, 'rule' | 'severity'>): Finding[] {
-  const severity = configuredSeverity(rule, ruleRegistry.get(rule)!.severity, settings);
+  const severity = engineSeverity(rule, settings);
   return severity ? [{ rule, severity, ...at }] : [];
 }
 

@@ -1,6 +1,7 @@
 /** Lints one MySQL / MariaDB migration: split, recognise, check syntax, run the rules, apply suppressions. */
 import { phaseOfMarker, type PhaseName } from '../phases';
-import { applyStatementSuppressions, configuredSeverity, LeadingComments, placeInStatement, RuleIndex, runRules } from '../rule-runner';
+import { engineSeverity } from '../registry';
+import { applyStatementSuppressions, LeadingComments, placeInStatement, RuleIndex, runRules } from '../rule-runner';
 import type { EngineSettings, Finding } from '../types';
 import { MysqlFileState, parseMysqlVersion, type MysqlRuleContext } from './context';
 import { checkGrammar, type MysqlDialect } from './parse';
@@ -38,7 +39,7 @@ export function lintMysql(text: string, settings: EngineSettings, options: Mysql
     const stmt = new MysqlStatement(text, piece.start, piece.end);
     const syntax = syntaxProblem(stmt, dialect);
     if (syntax) {
-      const severity = configuredSeverity('syntax-error', 'error', settings);
+      const severity = engineSeverity('syntax-error', settings);
       if (severity) findings.push({ rule: 'syntax-error', severity, ...syntax, unitStart: piece.start });
       continue;
     }

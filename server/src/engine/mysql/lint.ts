@@ -1,6 +1,5 @@
 /** Lints one MySQL / MariaDB migration: split, recognise, check syntax, run the rules, apply suppressions. */
 import { phaseOfMarker, type PhaseName } from '../phases';
-import { engineSeverity } from '../registry';
 import { applyStatementSuppressions, LeadingComments, placeInStatement, RuleIndex, runRules } from '../rule-runner';
 import type { EngineSettings, Finding } from '../types';
 import { MysqlFileState, parseMysqlVersion, type MysqlRuleContext } from './context';
@@ -39,8 +38,8 @@ export function lintMysql(text: string, settings: EngineSettings, options: Mysql
     const stmt = new MysqlStatement(text, piece.start, piece.end);
     const syntax = syntaxProblem(stmt, dialect);
     if (syntax) {
-      const severity = engineSeverity('syntax-error', settings);
-      if (severity) findings.push({ rule: 'syntax-error', severity, ...syntax, unitStart: piece.start });
+      // As for PostgreSQL and YAML: a statement that does not parse is an error whatever the configuration says.
+      findings.push({ rule: 'syntax-error', severity: 'error', ...syntax, unitStart: piece.start });
       continue;
     }
     const ctx: MysqlRuleContext = { settings, dialect, version, state, commentsBefore };

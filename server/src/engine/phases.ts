@@ -43,5 +43,7 @@ const MARKER_LINES = /^[ \t]*(?:--|#|\/\*).*rollout-guard:[ \t]*phase\b.*$/gim;
 
 /** A contract step: contract.sql of a plan, or a file with a `-- rollout-guard: phase contract` marker. */
 export function isContractStep(fileName: string, text: string): boolean {
-  return phaseOfFile(fileName) === 'contract' || [...text.matchAll(MARKER_LINES)].some((line) => phaseOfMarker(line[0]) === 'contract');
+  if (phaseOfFile(fileName) === 'contract') return true;
+  // Most files have no marker: one plain search before reading lines.
+  return /rollout-guard:[ \t]*phase/i.test(text) && [...text.matchAll(MARKER_LINES)].some((line) => phaseOfMarker(line[0]) === 'contract');
 }

@@ -14,7 +14,7 @@ const rules = new RuleIndex(manifestRules);
 export const IGNORE_ANNOTATION = 'rollout-guard.io/ignore';
 
 /** A finding the engine itself reports (not a rule's), at the registry's severity unless configured. */
-function engineFinding(rule: string, settings: EngineSettings, at: Omit<Finding, 'rule' | 'severity'>): Finding[] {
+function engineFinding(rule: string, settings: EngineSettings, at: Placed): Finding[] {
   const severity = engineSeverity(rule, settings);
   return severity ? [{ rule, severity, ...at }] : [];
 }

@@ -24,3 +24,12 @@ describe('destructive rules', () => {
     assert.deepEqual([...listed.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).sort(), destructive().sort());
   });
 });
+
+describe('once-per-file rules', () => {
+  it('are the ones one statement at the top fixes for the whole file', () => {
+    assert.deepEqual(
+      [...ruleRegistry.values()].filter((r) => r.oncePerFile).map((r) => r.id),
+      ['require-lock-timeout'],
+    );
+  });
+});

@@ -13,6 +13,8 @@ export interface RuleInfo {
   dialects?: ('postgres' | 'mysql')[];
   /** An error in every migration phase before contract, whatever its configured severity (see RuleMeta). */
   destructive?: boolean;
+  /** Reports once per file (see RuleMeta). */
+  oncePerFile?: boolean;
 }
 
 /** Findings the engine itself reports, with docs pages like any rule. */
@@ -51,26 +53,27 @@ function buildRegistry(): Map<string, RuleInfo> {
     all.set(info.id, info);
   };
   engineRules.forEach(add);
-  const sqlInfo = (r: RuleMeta, dialect: 'postgres' | 'mysql'): RuleInfo => ({
+  const info = (r: RuleMeta, language: RuleInfo['language'], dialect?: 'postgres' | 'mysql'): RuleInfo => ({
     id: r.id,
     severity: r.severity,
     summary: r.summary,
-    language: 'sql',
-    dialects: [dialect],
+    language,
+    ...(dialect ? { dialects: [dialect] } : {}),
     ...(r.destructive ? { destructive: true } : {}),
+    ...(r.oncePerFile ? { oncePerFile: true } : {}),
   });
-  sqlRules.forEach((r) => add(sqlInfo(r, 'postgres')));
-  // A MySQL rule reuses the PostgreSQL id of the same check; ids new to MySQL are added.
+  sqlRules.forEach((r) => add(info(r, 'sql', 'postgres')));
+  // A MySQL rule reuses the PostgreSQL id of the same check (with the same properties); ids new to MySQL are added.
   const mysqlIds = new Set<string>();
   for (const r of mysqlRules) {
     if (mysqlIds.has(r.id)) throw new Error(`Duplicate MySQL rule id ${r.id}`);
     mysqlIds.add(r.id);
     const existing = all.get(r.id);
-    if (!existing) add(sqlInfo(r, 'mysql'));
+    if (!existing) add(info(r, 'sql', 'mysql'));
     else if (!!existing.destructive !== !!r.destructive) throw new Error(`Rule ${r.id} is destructive in one dialect only`);
     else existing.dialects = [...(existing.dialects ?? []), 'mysql'];
   }
-  manifestRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'yaml' }));
+  manifestRules.forEach((r) => add(info(r, 'yaml')));
   return all;
 }
 

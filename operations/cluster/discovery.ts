@@ -5,8 +5,12 @@
  * DestinationRule subset's labels and the Service's selector. Pure functions: the watcher and
  * the one-shot reads share them.
  */
+import { serviceOfHost } from '../../server/src/engine/manifests/model';
 import type { KubeObject } from './client';
 import type { ArgoRolloutInfo, Canary, CanaryDestination, CanaryRoute, CanaryTarget, DestinationRole, Workload } from './model';
+
+/** Host → Service: the linter's resolution, so the editor's findings and the cluster views agree. */
+export { serviceOfHost };
 
 /** The objects discovery reads, for one or more namespaces. */
 export interface ClusterSnapshot {
@@ -26,20 +30,6 @@ const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : [
 const asString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const asLabels = (value: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries(asRecord(value)).filter((e): e is [string, string] => typeof e[1] === 'string'));
-
-/**
- * The Service a destination host names, relative to the namespace of the VirtualService (as Istio
- * reads short names): `reviews`, `reviews.shop`, `reviews.shop.svc`, `reviews.shop.svc.cluster.local`.
- * Undefined for hosts outside the cluster (`api.example.com`).
- */
-export function serviceOfHost(host: string, namespace: string, clusterDomain = 'cluster.local'): { namespace: string; name: string } | undefined {
-  const parts = host.split('.');
-  if (parts.some((p) => p === '' || p === '*')) return undefined;
-  if (parts.length === 1) return { namespace, name: parts[0]! };
-  if (parts.length === 2) return { namespace: parts[1]!, name: parts[0]! };
-  if (parts[2] === 'svc' && (parts.length === 3 || parts.slice(3).join('.') === clusterDomain)) return { namespace: parts[1]!, name: parts[0]! };
-  return undefined;
-}
 
 /** Namespaces other than its own whose Services a VirtualService routes to (FQDN hosts). */
 export function routedNamespaces(virtualService: KubeObject): Set<string> {

@@ -4,6 +4,7 @@
  * the statement into the SQL the runner needs: the UPDATE restricted to a key range, the
  * query for the next range, and the count of rows left.
  */
+import { assignedColumns, backfillOptions, declaresTable, excludesFinishedRows, foldIdentifier } from '../../server/src/engine/backfill';
 import { tokenize, type Token } from '../../server/src/engine/sql/lex';
 import type { PgNode } from '../../server/src/engine/sql/parse';
 
@@ -43,29 +44,22 @@ export class BackfillDeclarationError extends Error {
   override name = 'BackfillDeclarationError';
 }
 
-const DECLARATION = /rollout-guard:\s*backfill\b(.*)/i;
-
-/** The declaration in a comment, or undefined when the comment is not one. */
-export function declarationIn(comment: string): string | undefined {
-  return DECLARATION.exec(comment)?.[1];
-}
-
 /**
  * Builds the job from the declaration's `key=value` pairs and the parsed UPDATE.
  * Throws BackfillDeclarationError with a message for the user.
  */
 export function backfillJob(declaration: string, sql: string, node: PgNode, kind: string): BackfillJob {
-  const options = parseOptions(declaration);
+  const options = backfillOptions(declaration);
+  if (options.unknown !== undefined) {
+    throw new BackfillDeclarationError(`unknown part "${options.unknown}" in the backfill declaration; expected table=<table> key=<column> batch=<rows>`);
+  }
   if (kind !== 'UpdateStmt') throw new BackfillDeclarationError(`a backfill declaration must stand right above an UPDATE statement, not ${kindName(kind)}`);
   const relation = node.relation as PgNode;
   const relname: string = relation.relname;
   const schema: string | undefined = relation.schemaname;
   const table = schema ? `${schema}.${relname}` : relname;
-  if (options.table !== undefined) {
-    const declared = foldIdentifier(options.table);
-    if (declared !== relname && declared !== table && options.table !== table) {
-      throw new BackfillDeclarationError(`the backfill is declared for table=${options.table}, but the UPDATE below it changes ${table}`);
-    }
+  if (options.table !== undefined && !declaresTable(options.table, relation)) {
+    throw new BackfillDeclarationError(`the backfill is declared for table=${options.table}, but the UPDATE below it changes ${table}`);
   }
   if (options.key === undefined)
     throw new BackfillDeclarationError('the backfill declaration needs key=<column>: the indexed column (usually the primary key) to walk in batches');
@@ -79,8 +73,8 @@ export function backfillJob(declaration: string, sql: string, node: PgNode, kind
     );
   }
   if (node.whereClause.CurrentOfExpr) throw new BackfillDeclarationError('WHERE CURRENT OF cannot be batched');
-  const assigned: string[] = (node.targetList ?? []).map((t: PgNode) => t.ResTarget?.name).filter(Boolean);
-  if (!columnsIn(node.whereClause).some((c) => assigned.includes(c))) {
+  if (!excludesFinishedRows(node)) {
+    const assigned = assignedColumns(node);
     throw new BackfillDeclarationError(
       `this backfill sets ${assigned.join(', ')} but its WHERE does not test ${assigned.length > 1 ? 'them' : 'it'}, so it matches rows it already updated: a resumed run would redo finished batches and the switch phase would never see "no rows left". Add a condition that excludes finished rows, e.g. WHERE ${assigned[0]} IS NULL`,
     );
@@ -162,21 +156,6 @@ function locateClauses(sql: string, fromItem: number | undefined): Clauses {
   };
 }
 
-function parseOptions(declaration: string): { table?: string; key?: string; batch?: string } {
-  const options: { table?: string; key?: string; batch?: string } = {};
-  for (const part of declaration.trim().split(/\s+/).filter(Boolean)) {
-    const match = /^(table|key|batch)=(.+)$/.exec(part);
-    if (!match) throw new BackfillDeclarationError(`unknown part "${part}" in the backfill declaration; expected table=<table> key=<column> batch=<rows>`);
-    options[match[1] as 'table' | 'key' | 'batch'] = match[2]!;
-  }
-  return options;
-}
-
-/** An identifier as PostgreSQL reads it: unquoted names fold to lower case. */
-function foldIdentifier(name: string): string {
-  return /^".*"$/.test(name) ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase();
-}
-
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -191,19 +170,6 @@ function firstLocation(node: PgNode): number | undefined {
   };
   visit(node);
   return first;
-}
-
-/** Names of the columns an expression reads. */
-function columnsIn(node: PgNode): string[] {
-  const out: string[] = [];
-  const visit = (value: PgNode): void => {
-    if (!value || typeof value !== 'object') return;
-    const fields: PgNode[] | undefined = value.ColumnRef?.fields;
-    if (fields) out.push(fields.at(-1)?.String?.sval);
-    for (const child of Object.values(value)) visit(child);
-  };
-  visit(node);
-  return out;
 }
 
 function kindName(kind: string): string {

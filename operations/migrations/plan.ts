@@ -7,16 +7,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isPhaseName, PHASES, phaseFileName, phaseMarker, type PhaseName } from '../../server/src/engine/phases';
 import { loadParser, parseStatement, type PgNode } from '../../server/src/engine/sql/parse';
 import { splitSql } from '../../server/src/engine/sql/split';
-import { backfillJob, BackfillDeclarationError, declarationIn, quoteIdent, type BackfillJob } from './backfill-spec';
+import { declarationIn } from '../../server/src/engine/backfill';
+import { backfillJob, BackfillDeclarationError, quoteIdent, type BackfillJob } from './backfill-spec';
 
-export const PHASES = ['expand', 'backfill', 'switch', 'contract'] as const;
-export type PhaseName = (typeof PHASES)[number];
-
-export function isPhaseName(name: string): name is PhaseName {
-  return (PHASES as readonly string[]).includes(name);
-}
+export { isPhaseName, PHASES, type PhaseName };
 
 export interface PlanStatement {
   sql: string;
@@ -77,8 +74,6 @@ export class PlanError extends Error {
   }
 }
 
-const PHASE_MARKER = /^[ \t]*--[ \t]*rollout-guard:[ \t]*phase[ \t]+(\S+)[ \t]*$/gim;
-
 export function checksumOf(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -113,10 +108,10 @@ export async function loadPlan(source: string): Promise<MigrationPlan> {
 function loadFolder(dir: string): MigrationPlan {
   const phases: PlanPhase[] = [];
   for (const name of PHASES) {
-    const file = path.join(dir, `${name}.sql`);
+    const file = path.join(dir, phaseFileName(name));
     if (!fs.existsSync(file)) continue;
     const sql = readText(file);
-    phases.push(buildPhase(name, file, `${name}.sql`, sql, 0));
+    phases.push(buildPhase(name, file, phaseFileName(name), sql, 0));
   }
   if (phases.length === 0) {
     throw new PlanError(`${dir} is not a migration plan: it has none of expand.sql, backfill.sql, switch.sql, contract.sql`, true);
@@ -126,7 +121,7 @@ function loadFolder(dir: string): MigrationPlan {
 
 function loadMarkedFile(file: string): MigrationPlan {
   const text = readText(file);
-  const markers = [...text.matchAll(PHASE_MARKER)];
+  const markers = splitSql(text).comments.filter((c) => phaseMarker(c.text) !== undefined);
   const base = path.basename(file);
   if (markers.length === 0) {
     throw new PlanError(
@@ -134,7 +129,7 @@ function loadMarkedFile(file: string): MigrationPlan {
       true,
     );
   }
-  const before = text.slice(0, markers[0]!.index);
+  const before = text.slice(0, markers[0]!.start);
   if (splitSql(before).pieces.length > 0) {
     throw new PlanError(
       `${base}:${lineAt(text, splitSql(before).pieces[0]!.start)}: statements before the first "-- rollout-guard: phase" marker belong to no phase`,
@@ -142,12 +137,13 @@ function loadMarkedFile(file: string): MigrationPlan {
   }
   const phases: PlanPhase[] = [];
   markers.forEach((marker, i) => {
-    const name = marker[1]!.toLowerCase();
-    const line = lineAt(text, marker.index);
-    if (!isPhaseName(name)) throw new PlanError(`${base}:${line}: unknown phase "${marker[1]}"; phases are ${PHASES.join(', ')}`);
+    const written = phaseMarker(marker.text)!;
+    const name = written.toLowerCase();
+    const line = lineAt(text, marker.start);
+    if (!isPhaseName(name)) throw new PlanError(`${base}:${line}: unknown phase "${written}"; phases are ${PHASES.join(', ')}`);
     if (phases.some((p) => p.name === name)) throw new PlanError(`${base}:${line}: phase ${name} appears twice`);
-    const start = marker.index + marker[0].length;
-    const end = i + 1 < markers.length ? markers[i + 1]!.index : text.length;
+    const start = marker.end;
+    const end = i + 1 < markers.length ? markers[i + 1]!.start : text.length;
     phases.push(buildPhase(name, file, `${base} (phase ${name}, line ${line})`, text.slice(start, end), line - 1, base));
   });
   phases.sort((a, b) => PHASES.indexOf(a.name) - PHASES.indexOf(b.name));
@@ -166,7 +162,7 @@ function readText(file: string): string {
  * Splits and parses one phase. `lineOffset` is the number of file lines before `sql`;
  * `fileLabel` names the file in statement positions (`expand.sql:3`, `plan.sql:14`).
  */
-function buildPhase(name: PhaseName, file: string, label: string, sql: string, lineOffset: number, fileLabel = `${name}.sql`): PlanPhase {
+function buildPhase(name: PhaseName, file: string, label: string, sql: string, lineOffset: number, fileLabel = phaseFileName(name)): PlanPhase {
   const { pieces, comments } = splitSql(sql);
   const units: PlanUnit[] = [];
   let block: PlanUnit | undefined;

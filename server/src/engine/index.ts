@@ -2,7 +2,8 @@
 import type { CodeIndex } from './code-index';
 import { ConfigError, parseConfig } from './config';
 import { ManifestWorkspace } from './manifests/workspace';
-import { lintSql, phaseOfFile, type SqlLintMemo } from './sql/lint';
+import { phaseOfFile } from './phases';
+import { lintSql, type SqlLintMemo } from './sql/lint';
 import { dialectOf } from './mysql/dialect';
 import { lintMysql } from './mysql/lint';
 import { lintEmbedded } from './embedded/lint';
@@ -10,7 +11,8 @@ import type { EngineSettings, Finding } from './types';
 
 export { loadParser } from './sql/parse';
 export { keepParsedStatements } from './statement-cache';
-export { lintSql, SqlLintMemo, isContractStep } from './sql/lint';
+export { lintSql, SqlLintMemo } from './sql/lint';
+export { isContractStep } from './phases';
 export * from './types';
 export { ruleRegistry, allRuleIds } from './registry';
 export { parseConfig, mergeSettings, validateSettings, ConfigError, CONFIG_FILE_NAME, type PartialSettings } from './config';

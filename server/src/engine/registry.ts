@@ -1,4 +1,4 @@
-import type { Severity } from './types';
+import type { EngineSettings, RuleMeta, Severity } from './types';
 import { manifestRules } from './manifests/rules';
 import { sqlRules } from './sql/rules';
 import { mysqlRules } from './mysql/rules';
@@ -11,6 +11,10 @@ export interface RuleInfo {
   language: 'sql' | 'yaml' | 'any';
   /** SQL dialects with an implementation of the rule (one id, one meaning, per dialect). */
   dialects?: ('postgres' | 'mysql')[];
+  /** An error in every migration phase before contract, whatever its configured severity (see RuleMeta). */
+  destructive?: boolean;
+  /** Reports once per file (see RuleMeta). */
+  oncePerFile?: boolean;
 }
 
 /** Findings the engine itself reports, with docs pages like any rule. */
@@ -49,20 +53,41 @@ function buildRegistry(): Map<string, RuleInfo> {
     all.set(info.id, info);
   };
   engineRules.forEach(add);
-  sqlRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'sql', dialects: ['postgres'] }));
-  // A MySQL rule reuses the PostgreSQL id of the same check; ids new to MySQL are added.
+  const info = (r: RuleMeta, language: RuleInfo['language'], dialect?: 'postgres' | 'mysql'): RuleInfo => ({
+    id: r.id,
+    severity: r.severity,
+    summary: r.summary,
+    language,
+    ...(dialect ? { dialects: [dialect] } : {}),
+    ...(r.destructive ? { destructive: true } : {}),
+    ...(r.oncePerFile ? { oncePerFile: true } : {}),
+  });
+  sqlRules.forEach((r) => add(info(r, 'sql', 'postgres')));
+  // A MySQL rule reuses the PostgreSQL id of the same check (with the same properties); ids new to MySQL are added.
   const mysqlIds = new Set<string>();
   for (const r of mysqlRules) {
     if (mysqlIds.has(r.id)) throw new Error(`Duplicate MySQL rule id ${r.id}`);
     mysqlIds.add(r.id);
     const existing = all.get(r.id);
-    if (existing) existing.dialects = [...(existing.dialects ?? []), 'mysql'];
-    else add({ id: r.id, severity: r.severity, summary: r.summary, language: 'sql', dialects: ['mysql'] });
+    if (!existing) add(info(r, 'sql', 'mysql'));
+    else if (!!existing.destructive !== !!r.destructive) throw new Error(`Rule ${r.id} is destructive in one dialect only`);
+    else existing.dialects = [...(existing.dialects ?? []), 'mysql'];
   }
-  manifestRules.forEach((r) => add({ id: r.id, severity: r.severity, summary: r.summary, language: 'yaml' }));
+  manifestRules.forEach((r) => add(info(r, 'yaml')));
   return all;
 }
 
 /** Every rule by id. Registering a duplicate id throws at load. */
 export const ruleRegistry: ReadonlyMap<string, RuleInfo> = buildRegistry();
 export const allRuleIds: ReadonlySet<string> = new Set(ruleRegistry.keys());
+
+/** A severity from the configuration (`off`: undefined), else `fallback`. */
+export function configuredSeverity(id: string, fallback: Severity, settings: EngineSettings): Severity | undefined {
+  const configured = settings.rules[id];
+  return configured === 'off' ? undefined : (configured ?? fallback);
+}
+
+/** The severity of a finding the engine reports itself (syntax-error, unused-ignore, …): configured, else the registry's. */
+export function engineSeverity(id: string, settings: EngineSettings): Severity | undefined {
+  return configuredSeverity(id, ruleRegistry.get(id)!.severity, settings);
+}

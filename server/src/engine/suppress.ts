@@ -1,5 +1,5 @@
 import type { EngineSettings, Finding } from './types';
-import { allRuleIds } from './registry';
+import { allRuleIds, engineSeverity } from './registry';
 
 /** `-- rollout-guard-ignore a, b` (next statement) or `-- rollout-guard-ignore-file a` (whole file). */
 export interface Directive {
@@ -71,13 +71,13 @@ export function applySuppressions(
     }
     return true;
   });
-  const unusedSeverity = settings.rules['unused-ignore'];
-  if (unusedSeverity === 'off') return kept;
+  const unusedSeverity = engineSeverity('unused-ignore', settings);
+  if (!unusedSeverity) return kept;
   for (const d of directives) {
     if (d.rules.length === 0) {
       kept.push({
         rule: 'unused-ignore',
-        severity: unusedSeverity ?? 'info',
+        severity: unusedSeverity,
         start: d.start,
         end: d.end,
         message: 'rollout-guard-ignore names no rule: write the rule ids to ignore, e.g. `rollout-guard-ignore ban-drop-column`.',
@@ -87,7 +87,7 @@ export function applySuppressions(
       if (!allRuleIds.has(r.id)) {
         kept.push({
           rule: 'unused-ignore',
-          severity: unusedSeverity ?? 'info',
+          severity: unusedSeverity,
           start: r.start,
           end: r.end,
           message: `Unknown rule \`${r.id}\` in rollout-guard-ignore.`,
@@ -96,7 +96,7 @@ export function applySuppressions(
         const where = d.scope === 'file' ? 'in this file' : d.target ? 'in this object' : `on the next ${units.name}`;
         kept.push({
           rule: 'unused-ignore',
-          severity: unusedSeverity ?? 'info',
+          severity: unusedSeverity,
           start: r.start,
           end: r.end,
           message: `rollout-guard-ignore ${r.id} suppresses nothing: no ${r.id} finding ${where}. Remove it.`,

@@ -38,6 +38,33 @@ export interface Finding {
   unitStart?: number;
 }
 
+/** What SQL rules (PostgreSQL and MySQL) report: offsets in the document. */
+export interface StatementReport {
+  start: number;
+  end: number;
+  message: string;
+  fixes?: Fix[];
+  /** Other places in this file that explain the finding. */
+  relatedHere?: { start: number; end: number; message: string }[];
+  /** Places in other files (e.g. application code that still uses a dropped column). */
+  related?: RelatedLocation[];
+}
+
+/** What every rule is besides its check: the registry, the docs and the rule runner read it. */
+export interface RuleMeta {
+  /** Stable kebab-case id: the diagnostic code, the settings key and the suppression name. */
+  id: string;
+  severity: Severity;
+  /** One line: what the rule finds. */
+  summary: string;
+  /** The statement or object kinds the rule looks at (`*`: every kind); the runner calls it only for these. */
+  kinds: readonly string[];
+  /** Breaks the version still running (a drop, a rename, a type change): an error in every migration phase before contract. */
+  destructive?: boolean;
+  /** Reports once per file: one fix at the top (e.g. one SET lock_timeout) covers every statement after it. */
+  oncePerFile?: boolean;
+}
+
 export interface EngineSettings {
   /** PostgreSQL major version the migrations run against. */
   pgVersion: number;

@@ -1,74 +1,59 @@
 /** Lints one YAML file of the workspace: syntax, schema and manifest rules, suppressions. */
 import { isMap, isPair, isSeq, type Node } from 'yaml';
+import { engineSeverity } from '../registry';
+import { RuleIndex, runRules, type Placed } from '../rule-runner';
 import { applySuppressions, parseDirectives, type Directive } from '../suppress';
-import type { EngineSettings, Finding, Severity } from '../types';
-import type { ManifestContext, ManifestReport, ManifestRule } from './rule';
+import type { EngineSettings, Finding } from '../types';
+import type { ManifestContext, ManifestReport } from './rule';
 import { manifestRules } from './rules';
 import type { Lookup } from './lookup';
 import { rangeAt, type ManifestObject, type ParsedYamlFile } from './yaml';
 
-/** Rules by object kind. */
-const rulesByKind = new Map<string, ManifestRule[]>();
-for (const rule of manifestRules) for (const k of rule.kinds) rulesByKind.set(k, [...(rulesByKind.get(k) ?? []), rule]);
-function rulesFor(kind: string): readonly ManifestRule[] {
-  return [...(rulesByKind.get(kind) ?? []), ...(rulesByKind.get('*') ?? [])];
-}
+const rules = new RuleIndex(manifestRules);
 
 export const IGNORE_ANNOTATION = 'rollout-guard.io/ignore';
 
+/** A finding the engine itself reports (not a rule's), at the registry's severity unless configured. */
+function engineFinding(rule: string, settings: EngineSettings, at: Placed): Finding[] {
+  const severity = engineSeverity(rule, settings);
+  return severity ? [{ rule, severity, ...at }] : [];
+}
+
 export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings: EngineSettings, lookup: Lookup): Finding[] {
   if (parsed.template) {
-    const severity = severityOf('template-skipped', 'info', settings);
-    return severity
-      ? [
-          {
-            rule: 'template-skipped',
-            severity,
-            start: 0,
-            end: Math.max(1, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')),
-            message:
-              'This file has {{ … }} template expressions in its YAML structure (Helm, or Argo template arguments): it is not a manifest until rendered, so it was not checked. Check the rendered output instead, e.g. helm template … > rendered.yaml.',
-          },
-        ]
-      : [];
+    const firstLine = text.indexOf('\n') < 0 ? text.length : text.indexOf('\n');
+    return engineFinding('template-skipped', settings, {
+      start: 0,
+      end: Math.max(1, firstLine),
+      message:
+        'This file has {{ … }} template expressions in its YAML structure (Helm, or Argo template arguments): it is not a manifest until rendered, so it was not checked. Check the rendered output instead, e.g. helm template … > rendered.yaml.',
+    });
   }
   const findings: Finding[] = [];
   for (const p of parsed.problems) {
-    const rule = p.rule ?? 'syntax-error';
-    const severity = rule === 'syntax-error' ? 'error' : severityOf(rule, 'error', settings);
-    if (severity) findings.push({ rule, severity, start: p.start, end: p.end, message: rule === 'syntax-error' ? `YAML: ${p.message}` : p.message });
+    // A file that does not parse is an error whatever the configuration says.
+    if (!p.rule) findings.push({ rule: 'syntax-error', severity: 'error', start: p.start, end: p.end, message: `YAML: ${p.message}` });
+    else findings.push(...engineFinding(p.rule, settings, { start: p.start, end: p.end, message: p.message }));
   }
   const ctx: ManifestContext = { settings, lookup, text };
   for (const object of parsed.objects) {
-    for (const rule of rulesFor(object.kind)) {
-      const severity = severityOf(rule.id, rule.severity, settings);
-      if (!severity) continue;
-      try {
-        rule.check(object, ctx, (r) => findings.push(toFinding(rule.id, severity, object, r, lookup)));
-      } catch (error) {
-        const at = rangeAt(object, ['kind']);
-        findings.push({
-          rule: 'internal-error',
-          severity: 'error',
-          ...at,
-          message: `Rule ${rule.id} failed on ${object.kind} ${object.name}: ${error instanceof Error ? error.message : String(error)}. Please report it; the other rules still ran.`,
-        });
-      }
-    }
+    runRules(
+      rules.rulesFor(object.kind),
+      {
+        settings,
+        check: (rule, report) => rule.check(object, ctx, report),
+        place: (report: ManifestReport) => placeInObject(object, report, lookup),
+        failure: () => ({ ...rangeAt(object, ['kind']), subject: `${object.kind} ${object.name}` }),
+      },
+      findings,
+    );
   }
   return applyYamlSuppressions(findings, parsed, text, settings).sort((a, b) => a.start - b.start);
 }
 
-function severityOf(rule: string, fallback: Severity, settings: EngineSettings): Severity | undefined {
-  const configured = settings.rules[rule];
-  return configured === 'off' ? undefined : (configured ?? fallback);
-}
-
-function toFinding(rule: string, severity: Severity, object: ManifestObject, r: ManifestReport, lookup: Lookup): Finding {
+function placeInObject(object: ManifestObject, r: ManifestReport, lookup: Lookup): Placed {
   const range = rangeAt(object, r.path, r.on);
   return {
-    rule,
-    severity,
     ...range,
     message: r.message,
     unitStart: range.start,

@@ -103,15 +103,25 @@ export function isEmptySelector(selector: unknown): boolean {
   return Object.keys(s).length === 0;
 }
 
+const IP_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:]+)$/i;
+
 /**
- * The Service an Istio host names, as { name, namespace }: `reviews`, `reviews.prod`,
- * `reviews.prod.svc.cluster.local`. External hosts (with other dots) give undefined.
+ * The Service an Istio host names, as Istio reads it from an object in `namespace` (a short name
+ * is a Service of that namespace): `reviews`, `reviews.prod`, `reviews.prod.svc`,
+ * `reviews.prod.svc.cluster.local` (a DNS name: any case, an optional trailing dot). Undefined for
+ * hosts that name no one Service of the cluster: wildcards, IP addresses, other domains
+ * (`api.example.com`, `reviews.prod.svc.other.domain`). The linter and the cluster discovery
+ * both resolve hosts here.
  */
-export function serviceOfHost(host: string, defaultNamespace: string): { name: string; namespace: string } | undefined {
-  const parts = host.split('.');
-  if (parts.length === 1) return { name: parts[0]!, namespace: defaultNamespace };
-  if (parts.length === 2) return { name: parts[0]!, namespace: parts[1]! };
-  if (parts[2] === 'svc') return { name: parts[0]!, namespace: parts[1]! };
+export function serviceOfHost(host: string, namespace: string, clusterDomain = 'cluster.local'): { name: string; namespace: string } | undefined {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (name.includes('*') || IP_ADDRESS.test(name)) return undefined;
+  const parts = name.split('.');
+  if (parts.some((p) => p === '')) return undefined;
+  if (parts.length === 1) return { name: parts[0]!, namespace };
+  if (parts.length === 2 || (parts[2] === 'svc' && (parts.length === 3 || parts.slice(3).join('.') === clusterDomain))) {
+    return { name: parts[0]!, namespace: parts[1]! };
+  }
   return undefined;
 }
 

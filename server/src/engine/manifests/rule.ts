@@ -1,5 +1,5 @@
 /** The shape of a manifest rule and what it reports. */
-import type { EngineSettings, Severity } from '../types';
+import type { EngineSettings, RuleMeta } from '../types';
 import type { Lookup } from './lookup';
 import type { ManifestObject, Path } from './yaml';
 
@@ -27,11 +27,6 @@ export interface ManifestContext {
   text: string;
 }
 
-export interface ManifestRule {
-  id: string;
-  severity: Severity;
-  summary: string;
-  /** Object kinds the rule looks at. */
-  kinds: readonly string[];
+export interface ManifestRule extends RuleMeta {
   check(object: ManifestObject, ctx: ManifestContext, report: (finding: ManifestReport) => void): void;
 }

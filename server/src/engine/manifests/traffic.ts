@@ -78,17 +78,11 @@ export interface HostService {
   form: 'short' | 'namespaced' | 'fqdn';
 }
 
-const IP_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:]+)$/i;
-
-/**
- * The Service a host names, as seen from `from` (short names resolve in its namespace), or
- * undefined for hosts outside the cluster: wildcards, IP addresses, and names with other dots.
- */
+/** The Service a host names, as seen from `from` (see serviceOfHost), or undefined for hosts outside the cluster. */
 export function hostService(host: string, from: ManifestObject): HostService | undefined {
-  if (!host || host.includes('*') || IP_ADDRESS.test(host)) return undefined;
-  const service = serviceOfHost(host.toLowerCase().replace(/\.$/, ''), from.namespace);
-  if (!service || !service.name || !service.namespace) return undefined;
-  const parts = host.split('.').length;
+  const service = serviceOfHost(host, from.namespace);
+  if (!service) return undefined;
+  const parts = host.replace(/\.$/, '').split('.').length;
   if (parts === 1) return { name: service.name, scope: scopeOf(from), form: 'short' };
   return { name: service.name, scope: service.namespace, form: parts === 2 ? 'namespaced' : 'fqdn' };
 }

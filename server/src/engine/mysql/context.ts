@@ -1,9 +1,8 @@
 /** What MySQL rules get: the statement, the settings, and what earlier statements of the file established. */
-import type { EngineSettings, Fix, Severity } from '../types';
+import type { PhaseName } from '../phases';
+import type { EngineSettings, RuleMeta, StatementReport } from '../types';
 import type { MysqlDialect } from './parse';
 import type { ColumnDef, MysqlStatement, StatementKind, TableName } from './statement';
-
-export type Phase = 'expand' | 'backfill' | 'switch' | 'contract';
 
 /** A MySQL server version; a version written without its patch number (`8.0`) means that series' latest. */
 export interface MysqlVersion {
@@ -27,7 +26,9 @@ const key = (t: { schema?: string; name: string }): string => t.name.toLowerCase
 
 /** Mutable walk state: the linter holds one per file. */
 export class MysqlFileState {
-  phase: Phase | '' = '';
+  phase: PhaseName | '' = '';
+  /** Once-per-file rules that reported: they stay quiet for the rest of the file. */
+  readonly reportedOnce: string[] = [];
   private readonly created = new Set<string>();
   private readonly columns = new Map<string, Map<string, ColumnDef>>();
   private readonly fulltext = new Set<string>();
@@ -101,20 +102,11 @@ export interface MysqlRuleContext {
   commentsBefore: readonly string[];
 }
 
-export interface MysqlReport {
-  start: number;
-  end: number;
-  message: string;
-  fixes?: Fix[];
-}
-
-export interface MysqlRule {
+export interface MysqlRule extends RuleMeta {
   /** The same id as the PostgreSQL rule with the same meaning. */
   id: string;
-  severity: Severity;
-  summary: string;
   kinds: readonly StatementKind[];
-  check(stmt: MysqlStatement, ctx: MysqlRuleContext, report: (finding: MysqlReport) => void): void;
+  check(stmt: MysqlStatement, ctx: MysqlRuleContext, report: (finding: StatementReport) => void): void;
 }
 
 export const displayTable = (t: TableName): string => (t.schema ? `${t.schema}.${t.name}` : t.name);

@@ -1,7 +1,8 @@
 /** Lints one MySQL / MariaDB migration: split, recognise, check syntax, run the rules, apply suppressions. */
-import { applySuppressions, parseDirectives } from '../suppress';
-import type { EngineSettings, Finding, Severity } from '../types';
-import { MysqlFileState, parseMysqlVersion, type MysqlRule, type MysqlRuleContext, type Phase } from './context';
+import { phaseOfMarker, type PhaseName } from '../phases';
+import { applyStatementSuppressions, LeadingComments, placeInStatement, RuleIndex, runRules } from '../rule-runner';
+import type { EngineSettings, Finding } from '../types';
+import { MysqlFileState, parseMysqlVersion, type MysqlRuleContext } from './context';
 import { checkGrammar, type MysqlDialect } from './parse';
 import { mysqlRules } from './rules';
 import { splitMysql } from './split';
@@ -10,25 +11,16 @@ import { MysqlStatement, type StatementKind } from './statement';
 export interface MysqlLintOptions {
   dialect?: MysqlDialect;
   /** The phase of the whole file (expand.sql, contract.sql, …). */
-  phase?: Phase;
+  phase?: PhaseName;
   isCancelled?: () => boolean;
   /** Where the text sits in a larger document (SQL inside a TS/JS string): used for nothing but messages. */
   embedded?: boolean;
 }
 
-const PHASE_MARKER = /rollout-guard:\s*phase\s+(expand|backfill|switch|contract)\b/i;
-const DESTRUCTIVE_RULES = new Set(['ban-drop-column', 'ban-drop-table', 'renaming-column', 'renaming-table', 'changing-column-type']);
 /** Statements where node-sql-parser's grammar is reliable enough to report its errors. */
 const GRAMMAR_CHECKED: ReadonlySet<StatementKind> = new Set(['update', 'delete', 'insert', 'select']);
 
-let rulesByKind: Map<string, MysqlRule[]> | undefined;
-function rulesFor(kind: StatementKind): readonly MysqlRule[] {
-  if (!rulesByKind) {
-    rulesByKind = new Map();
-    for (const rule of mysqlRules) for (const k of rule.kinds) rulesByKind.set(k, [...(rulesByKind.get(k) ?? []), rule]);
-  }
-  return rulesByKind.get(kind) ?? [];
-}
+const rules = new RuleIndex(mysqlRules);
 
 export function lintMysql(text: string, settings: EngineSettings, options: MysqlLintOptions = {}): Finding[] {
   const dialect = options.dialect ?? (settings.dialect === 'mariadb' ? 'mariadb' : 'mysql');
@@ -37,68 +29,36 @@ export function lintMysql(text: string, settings: EngineSettings, options: Mysql
   const state = new MysqlFileState();
   if (options.phase) state.phase = options.phase;
   const findings: Finding[] = [];
-  let nextComment = 0;
+  const leading = new LeadingComments(comments);
   for (const piece of pieces) {
     if (options.isCancelled?.()) break;
-    const commentsBefore: string[] = [];
-    for (; nextComment < comments.length && comments[nextComment]!.start < piece.start; nextComment++) {
-      if (comments[nextComment]!.start >= piece.leadingStart) commentsBefore.push(comments[nextComment]!.text);
-    }
-    const marker = commentsBefore
-      .map((c) => PHASE_MARKER.exec(c)?.[1])
-      .filter(Boolean)
-      .at(-1);
-    if (marker) state.phase = marker.toLowerCase() as Phase;
+    const commentsBefore = leading.before(piece);
+    const marker = commentsBefore.map(phaseOfMarker).filter(Boolean).at(-1);
+    if (marker) state.phase = marker;
     const stmt = new MysqlStatement(text, piece.start, piece.end);
     const syntax = syntaxProblem(stmt, dialect);
     if (syntax) {
-      if (settings.rules['syntax-error'] !== 'off')
-        findings.push({ rule: 'syntax-error', severity: settings.rules['syntax-error'] ?? 'error', ...syntax, unitStart: piece.start });
+      // As for PostgreSQL and YAML: a statement that does not parse is an error whatever the configuration says.
+      findings.push({ rule: 'syntax-error', severity: 'error', ...syntax, unitStart: piece.start });
       continue;
     }
     const ctx: MysqlRuleContext = { settings, dialect, version, state, commentsBefore };
-    for (const rule of rulesFor(stmt.kind)) {
-      let severity = effectiveSeverity(rule, settings);
-      if (!severity) continue;
-      if (state.phase && state.phase !== 'contract' && DESTRUCTIVE_RULES.has(rule.id)) severity = 'error';
-      try {
-        rule.check(stmt, ctx, (r) =>
-          findings.push({
-            rule: rule.id,
-            severity: severity!,
-            start: r.start,
-            end: Math.max(r.end, r.start + 1),
-            message: r.message,
-            unitStart: piece.start,
-            ...(r.fixes?.length ? { fixes: r.fixes } : {}),
-          }),
-        );
-      } catch (error) {
-        findings.push({
-          rule: 'internal-error',
-          severity: 'error',
-          unitStart: piece.start,
-          start: stmt.start,
-          end: stmt.tokens[0]?.end ?? stmt.start + 1,
-          message: `Rule ${rule.id} failed on this statement: ${error instanceof Error ? error.message : String(error)}. Please report it; the other rules still ran.`,
-        });
-      }
-    }
+    const reported = runRules(
+      rules.rulesFor(stmt.kind),
+      {
+        settings,
+        phase: state.phase,
+        reportedOnce: state.reportedOnce,
+        check: (rule, report) => rule.check(stmt, ctx, report),
+        place: placeInStatement(piece.start),
+        failure: () => ({ start: stmt.start, end: stmt.tokens[0]?.end ?? stmt.start + 1, unitStart: piece.start, subject: 'this statement' }),
+      },
+      findings,
+    );
+    state.reportedOnce.push(...reported);
     state.apply(stmt);
   }
-  const directives = parseDirectives(comments);
-  for (const d of directives) {
-    const inside = d.scope === 'next' ? pieces.findIndex((p) => p.start < d.start && d.start < p.end) : -1;
-    if (inside >= 0) d.target = { start: pieces[inside]!.start, end: pieces[inside + 1]?.start ?? Number.MAX_SAFE_INTEGER };
-  }
-  const starts = pieces.map((p) => p.start);
-  return applySuppressions(findings, directives, settings, { starts, name: 'statement' }).sort((a, b) => a.start - b.start);
-}
-
-function effectiveSeverity(rule: MysqlRule, settings: EngineSettings): Severity | undefined {
-  const configured = settings.rules[rule.id];
-  if (configured === 'off') return undefined;
-  return configured ?? rule.severity;
+  return applyStatementSuppressions(findings, pieces, comments, settings);
 }
 
 /**

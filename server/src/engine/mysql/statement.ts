@@ -437,92 +437,136 @@ function topLevelCommas(tokens: Token[]): Token[] {
   });
 }
 
+/** One ALTER TABLE clause being read: its tokens after the leading word, and how to answer. */
+interface ClauseReader {
+  clause: Token[];
+  c: Cursor;
+  head: Token;
+  /** The leading word (`add`, `drop`, …), or '' when the clause starts with no word. */
+  word: string;
+  words: string[];
+  problems: SyntaxProblem[];
+  action(kind: ActionKind, extra?: Partial<AlterAction>): AlterAction;
+  /** Records a syntax problem at a token (default: the clause's last) and reads no action. */
+  problem(at: Token | undefined, message: string): undefined;
+}
+
 function readAlterClause(clause: Token[], problems: SyntaxProblem[]): AlterAction | undefined {
   const range = { start: clause[0]!.start, end: clause[clause.length - 1]!.end };
-  const words = clause.map((t) => (t.kind === 'word' ? t.text : t.kind === 'quoted' ? t.text : t.text));
-  const action = (kind: ActionKind, extra: Partial<AlterAction> = {}): AlterAction => ({ kind, ...range, columns: [], words, keyColumns: [], ...extra });
+  const words = clause.map((t) => t.text);
   const c = new Cursor(clause);
-  const problem = (at: Token | undefined, message: string): undefined => {
-    const t = at ?? clause[clause.length - 1]!;
-    problems.push({ start: t.start, end: t.end, message });
-    return undefined;
-  };
   const head = c.next()!;
-  const word = head.kind === 'word' ? head.text : '';
-  switch (word) {
-    case 'add': {
-      if (c.accept('constraint')) {
-        if (!c.isWord('primary') && !c.isWord('unique') && !c.isWord('foreign') && !c.isWord('check')) c.next();
-      }
-      if (c.accept('primary', 'key')) return action('add-primary-key', { keyColumns: keyColumnsOf(clause, c.i) });
-      if (c.accept('unique')) return action('add-unique', { keyColumns: keyColumnsOf(clause, c.i) });
-      if (c.accept('foreign', 'key')) return action('add-foreign-key');
-      if (c.accept('check')) return action('add-check', { value: words.includes('not') && words.at(-1) === 'enforced' ? 'not enforced' : 'enforced' });
-      if (c.accept('fulltext')) return action('add-fulltext');
-      if (c.accept('spatial')) return action('add-spatial');
-      if (c.isWord('index') || c.isWord('key')) return action('add-index', { keyColumns: keyColumnsOf(clause, c.i + 1) });
-      if (c.isWord('partition')) return action('partition');
-      if (c.isWord('period') || c.isWord('system')) return action('table-options');
-      c.accept('column');
-      c.accept('if', 'not', 'exists');
-      if (c.peek()?.text === '(') {
-        const close = matchingParen(clause, c.i);
-        const columns = splitClauses(clause.slice(c.i + 1, close < 0 ? clause.length : close))
-          .map((element) => readColumnDef(element, problems))
-          .filter((col): col is ColumnDef => !!col);
-        return action('add-column', { columns });
-      }
-      const column = readColumnDef(clause.slice(c.i), problems);
-      return column ? action('add-column', { columns: [column], name: column.name }) : undefined;
-    }
-    case 'drop': {
-      if (c.accept('primary', 'key')) return action('drop-primary-key');
-      if (c.accept('foreign', 'key')) return action('drop-foreign-key', { name: c.peek() && nm(c.peek()!) });
-      if (c.accept('index') || c.accept('key')) return action('drop-index', { name: c.peek() && nm(c.peek()!) });
-      if (c.accept('check') || c.accept('constraint')) return action('drop-check', { name: c.peek() && nm(c.peek()!) });
-      if (c.accept('partition')) return action('partition');
-      if (c.accept('period') || c.accept('system')) return action('table-options');
-      c.accept('column');
-      c.accept('if', 'exists');
-      const name = c.next();
-      if (!isName(name)) return problem(name ?? head, 'DROP COLUMN needs a column name.');
-      if (!c.done() && !c.isWord('cascade') && !c.isWord('restrict')) return problem(c.peek(), `Unexpected ${c.peek()!.text} after DROP COLUMN ${name.text}.`);
-      return action('drop-column', { name: nm(name) });
-    }
+  const r: ClauseReader = {
+    clause,
+    c,
+    head,
+    word: head.kind === 'word' ? head.text : '',
+    words,
+    problems,
+    action: (kind, extra = {}) => ({ kind, ...range, columns: [], words, keyColumns: [], ...extra }),
+    problem: (at, message) => {
+      const t = at ?? clause[clause.length - 1]!;
+      problems.push({ start: t.start, end: t.end, message });
+      return undefined;
+    },
+  };
+  switch (r.word) {
+    case 'add':
+      return readAdd(r);
+    case 'drop':
+      return readDrop(r);
     case 'modify':
-    case 'change': {
-      c.accept('column');
-      c.accept('if', 'exists');
-      let name: Token | undefined;
-      if (word === 'change') {
-        name = c.next();
-        if (!isName(name)) return problem(name ?? head, 'CHANGE COLUMN needs the old and the new column name.');
-      }
-      const column = readColumnDef(clause.slice(c.i), problems);
-      if (!column) return undefined;
-      return action(word === 'modify' ? 'modify-column' : 'change-column', { columns: [column], name: name ? nm(name) : column.name, newName: column.name });
-    }
-    case 'rename': {
-      if (c.accept('column')) {
-        const from = c.next();
-        if (!isName(from) || !c.accept('to') || !isName(c.peek())) return problem(c.peek() ?? from, 'RENAME COLUMN expects old_name TO new_name.');
-        return action('rename-column', { name: nm(from), newName: nm(c.next()!) });
-      }
-      if (c.accept('index') || c.accept('key')) return action('rename-index');
-      if (!c.accept('to')) c.accept('as');
-      const to = readTable(c);
-      if (!to) return problem(c.peek(), 'RENAME TO needs the new table name.');
-      return action('rename-table', { newName: to.schema ? `${to.schema}.${to.name}` : to.name });
-    }
-    case 'alter': {
-      if (c.accept('index') || c.accept('key')) return action('alter-index');
-      if (c.accept('check') || c.accept('constraint')) return action('alter-check');
-      c.accept('column');
-      const name = c.next();
-      if (!isName(name)) return problem(name ?? head, 'ALTER COLUMN needs a column name.');
-      if (!c.isWord('set') && !c.isWord('drop')) return problem(c.peek(), 'ALTER COLUMN expects SET DEFAULT, DROP DEFAULT or SET VISIBLE/INVISIBLE.');
-      return action('alter-column', { name: nm(name) });
-    }
+    case 'change':
+      return readModifyOrChange(r);
+    case 'rename':
+      return readRename(r);
+    case 'alter':
+      return readAlter(r);
+    default:
+      return readOtherClause(r);
+  }
+}
+
+function readAdd({ clause, c, words, problems, action }: ClauseReader): AlterAction | undefined {
+  if (c.accept('constraint')) {
+    if (!c.isWord('primary') && !c.isWord('unique') && !c.isWord('foreign') && !c.isWord('check')) c.next();
+  }
+  if (c.accept('primary', 'key')) return action('add-primary-key', { keyColumns: keyColumnsOf(clause, c.i) });
+  if (c.accept('unique')) return action('add-unique', { keyColumns: keyColumnsOf(clause, c.i) });
+  if (c.accept('foreign', 'key')) return action('add-foreign-key');
+  if (c.accept('check')) return action('add-check', { value: words.includes('not') && words.at(-1) === 'enforced' ? 'not enforced' : 'enforced' });
+  if (c.accept('fulltext')) return action('add-fulltext');
+  if (c.accept('spatial')) return action('add-spatial');
+  if (c.isWord('index') || c.isWord('key')) return action('add-index', { keyColumns: keyColumnsOf(clause, c.i + 1) });
+  if (c.isWord('partition')) return action('partition');
+  if (c.isWord('period') || c.isWord('system')) return action('table-options');
+  c.accept('column');
+  c.accept('if', 'not', 'exists');
+  if (c.peek()?.text === '(') {
+    const close = matchingParen(clause, c.i);
+    const columns = splitClauses(clause.slice(c.i + 1, close < 0 ? clause.length : close))
+      .map((element) => readColumnDef(element, problems))
+      .filter((col): col is ColumnDef => !!col);
+    return action('add-column', { columns });
+  }
+  const column = readColumnDef(clause.slice(c.i), problems);
+  return column ? action('add-column', { columns: [column], name: column.name }) : undefined;
+}
+
+function readDrop({ c, head, action, problem }: ClauseReader): AlterAction | undefined {
+  if (c.accept('primary', 'key')) return action('drop-primary-key');
+  if (c.accept('foreign', 'key')) return action('drop-foreign-key', { name: c.peek() && nm(c.peek()!) });
+  if (c.accept('index') || c.accept('key')) return action('drop-index', { name: c.peek() && nm(c.peek()!) });
+  if (c.accept('check') || c.accept('constraint')) return action('drop-check', { name: c.peek() && nm(c.peek()!) });
+  if (c.accept('partition')) return action('partition');
+  if (c.accept('period') || c.accept('system')) return action('table-options');
+  c.accept('column');
+  c.accept('if', 'exists');
+  const name = c.next();
+  if (!isName(name)) return problem(name ?? head, 'DROP COLUMN needs a column name.');
+  if (!c.done() && !c.isWord('cascade') && !c.isWord('restrict')) return problem(c.peek(), `Unexpected ${c.peek()!.text} after DROP COLUMN ${name.text}.`);
+  return action('drop-column', { name: nm(name) });
+}
+
+function readModifyOrChange({ clause, c, head, word, problems, action, problem }: ClauseReader): AlterAction | undefined {
+  c.accept('column');
+  c.accept('if', 'exists');
+  let name: Token | undefined;
+  if (word === 'change') {
+    name = c.next();
+    if (!isName(name)) return problem(name ?? head, 'CHANGE COLUMN needs the old and the new column name.');
+  }
+  const column = readColumnDef(clause.slice(c.i), problems);
+  if (!column) return undefined;
+  return action(word === 'modify' ? 'modify-column' : 'change-column', { columns: [column], name: name ? nm(name) : column.name, newName: column.name });
+}
+
+function readRename({ c, action, problem }: ClauseReader): AlterAction | undefined {
+  if (c.accept('column')) {
+    const from = c.next();
+    if (!isName(from) || !c.accept('to') || !isName(c.peek())) return problem(c.peek() ?? from, 'RENAME COLUMN expects old_name TO new_name.');
+    return action('rename-column', { name: nm(from), newName: nm(c.next()!) });
+  }
+  if (c.accept('index') || c.accept('key')) return action('rename-index');
+  if (!c.accept('to')) c.accept('as');
+  const to = readTable(c);
+  if (!to) return problem(c.peek(), 'RENAME TO needs the new table name.');
+  return action('rename-table', { newName: to.schema ? `${to.schema}.${to.name}` : to.name });
+}
+
+function readAlter({ c, head, action, problem }: ClauseReader): AlterAction | undefined {
+  if (c.accept('index') || c.accept('key')) return action('alter-index');
+  if (c.accept('check') || c.accept('constraint')) return action('alter-check');
+  c.accept('column');
+  const name = c.next();
+  if (!isName(name)) return problem(name ?? head, 'ALTER COLUMN needs a column name.');
+  if (!c.isWord('set') && !c.isWord('drop')) return problem(c.peek(), 'ALTER COLUMN expects SET DEFAULT, DROP DEFAULT or SET VISIBLE/INVISIBLE.');
+  return action('alter-column', { name: nm(name) });
+}
+
+/** Clauses that are one word or two: options, ALGORITHM/LOCK, partitions, FORCE, ORDER BY … */
+function readOtherClause({ c, head, word, action, problem }: ClauseReader): AlterAction | undefined {
+  switch (word) {
     case 'convert':
       return action('convert-charset');
     case 'algorithm':
@@ -543,8 +587,7 @@ function readAlterClause(clause: Token[], problems: SyntaxProblem[]): AlterActio
       return action(c.isWord('partition') ? 'partition' : 'tablespace');
     case 'with':
     case 'without':
-      if (c.isWord('validation')) return action('validation');
-      return action('table-options');
+      return action(c.isWord('validation') ? 'validation' : 'table-options');
     case 'default':
       return action('table-options');
     default:

@@ -1,5 +1,5 @@
 import type { CodeIndex } from '../code-index';
-import type { EngineSettings, Fix, RelatedLocation, Severity } from '../types';
+import type { EngineSettings, RuleMeta, StatementReport } from '../types';
 import { tokenize, type Token } from './lex';
 import type { PgNode } from './parse';
 import { FileState, tableRefOf, type TableRef } from './state';
@@ -106,17 +106,6 @@ export class Statement {
   }
 }
 
-export interface Report {
-  start: number;
-  end: number;
-  message: string;
-  fixes?: Fix[];
-  /** Other places in this file that explain the finding. */
-  relatedHere?: { start: number; end: number; message: string }[];
-  /** Places in other files (e.g. application code that still uses a dropped column). */
-  related?: RelatedLocation[];
-}
-
 export interface RuleContext {
   settings: EngineSettings;
   /** State before this statement. */
@@ -129,13 +118,6 @@ export interface RuleContext {
   codeIndex?: CodeIndex;
 }
 
-export interface SqlRule {
-  /** Stable kebab-case id: the diagnostic code, the settings key and the suppression name. */
-  id: string;
-  severity: Severity;
-  /** One line: what the rule finds. */
-  summary: string;
-  /** Statement kinds the rule looks at; the engine calls it only for these. */
-  kinds: readonly string[];
-  check(stmt: Statement, ctx: RuleContext, report: (finding: Report) => void): void;
+export interface SqlRule extends RuleMeta {
+  check(stmt: Statement, ctx: RuleContext, report: (finding: StatementReport) => void): void;
 }

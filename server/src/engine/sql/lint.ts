@@ -1,22 +1,15 @@
-import { applySuppressions, parseDirectives } from '../suppress';
+import type { CodeIndex } from '../code-index';
+import { phaseOfMarker, type PhaseName } from '../phases';
+import { applyStatementSuppressions, LeadingComments, placeInStatement, RuleIndex, runRules } from '../rule-runner';
 import { byteToCharMapper } from '../text';
-import type { EngineSettings, Finding, Severity } from '../types';
-import { Statement, type Report, type RuleContext, type SqlRule, type StatementOrigin } from './context';
+import type { EngineSettings, Finding } from '../types';
+import { Statement, type RuleContext, type StatementOrigin } from './context';
 import { parseStatement, plpgsqlQueries, type PgNode } from './parse';
 import { sqlRules } from './rules';
 import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
-import { FileState, type Phase } from './state';
-import type { CodeIndex } from '../code-index';
+import { FileState } from './state';
 
-/** Rules by the statement kinds they look at, built on first use. */
-let rulesByKind: Map<string, SqlRule[]> | undefined;
-function rulesFor(kind: string): readonly SqlRule[] {
-  if (!rulesByKind) {
-    rulesByKind = new Map();
-    for (const rule of sqlRules) for (const k of rule.kinds) rulesByKind.set(k, [...(rulesByKind.get(k) ?? []), rule]);
-  }
-  return rulesByKind.get(kind) ?? [];
-}
+const rules = new RuleIndex(sqlRules);
 
 /**
  * What one lint of a document leaves for the next: the text, its split into statements, and for
@@ -49,22 +42,9 @@ export interface LintOptions {
   isCancelled?: () => boolean;
   memo?: SqlLintMemo;
   /** The phase of the whole file (from its name: expand.sql, backfill.sql, switch.sql, contract.sql). */
-  phase?: Phase;
+  phase?: PhaseName;
   /** The workspace's application code, for column-still-referenced. */
   codeIndex?: CodeIndex;
-}
-
-const PHASE_MARKER = /rollout-guard:\s*phase\s+(expand|backfill|switch|contract)\b/i;
-
-/** A contract step: contract.sql of a plan, or a file with a `-- rollout-guard: phase contract` marker. */
-export function isContractStep(fileName: string, text: string): boolean {
-  return phaseOfFile(fileName) === 'contract' || /rollout-guard:\s*phase\s+contract\b/i.test(text);
-}
-
-/** The migration phase a file name stands for: migrations/<plan>/expand.sql and so on. */
-export function phaseOfFile(fileName: string): Phase | undefined {
-  const match = /(?:^|[\\/])(expand|backfill|switch|contract)\.(sql|pgsql|psql)$/i.exec(fileName);
-  return match ? (match[1]!.toLowerCase() as Phase) : undefined;
 }
 
 /** Lints one PostgreSQL migration file. The parser must be loaded (see loadParser). */
@@ -80,20 +60,14 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
   let state = new FileState(settings);
   if (options.phase) state = state.with({ phase: options.phase });
   const findings: Finding[] = [];
-  let nextComment = 0;
+  const leading = new LeadingComments(comments);
   for (let index = 0; index < pieces.length; index++) {
     if (options.isCancelled?.()) break;
     const piece = pieces[index]!;
-    let commentsBefore: string[] | undefined;
-    for (; nextComment < comments.length && comments[nextComment]!.start < piece.start; nextComment++) {
-      if (comments[nextComment]!.start >= piece.leadingStart) (commentsBefore ??= []).push(comments[nextComment]!.text);
-    }
+    const commentsBefore = leading.before(piece);
     // `-- rollout-guard: phase contract` starts a phase: the statements after it belong to it.
-    const marker = commentsBefore
-      ?.map((c) => PHASE_MARKER.exec(c)?.[1])
-      .filter(Boolean)
-      .at(-1);
-    if (marker) state = state.with({ phase: marker.toLowerCase() as Phase });
+    const marker = commentsBefore.map(phaseOfMarker).filter(Boolean).at(-1);
+    if (marker) state = state.with({ phase: marker });
     const old = previous && split ? reusableEntry(previous, split, index) : undefined;
     if (old && (old.entry.stateBefore === state || old.entry.stateBefore.key() === state.key())) {
       const entry =
@@ -116,21 +90,13 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
       return undefined;
     };
     const stateBefore = state;
-    state = lintPiece(text, piece, source, state, { commentsBefore: commentsBefore ?? [], locateUnit, codeIndex: options.codeIndex }, pieceFindings);
+    state = lintPiece(text, piece, source, state, { commentsBefore, locateUnit, codeIndex: options.codeIndex }, pieceFindings);
     for (const f of pieceFindings) findings.push(f);
     // Findings that point at other statements depend on positions outside this one: not reused.
     if (memo && !pieceFindings.some((f) => f.relatedHere?.length)) entries[index] = { stateBefore, findings: pieceFindings, stateAfter: state };
   }
   if (memo) Object.assign(memo, { text, settingsKey: memoKey, split: { pieces, comments }, entries, reused });
-  const directives = parseDirectives(comments);
-  // An ignore comment inside a multi-line statement (above the offending action) covers that statement.
-  for (const d of directives) {
-    const inside = d.scope === 'next' ? pieces.findIndex((p) => p.start < d.start && d.start < p.end) : -1;
-    if (inside >= 0) d.target = { start: pieces[inside]!.start, end: pieces[inside + 1]?.start ?? Number.MAX_SAFE_INTEGER };
-  }
-  return applySuppressions(findings, directives, settings, { starts: pieces.map((p) => p.start), end: unitEnd(pieces), name: 'statement' }).sort(
-    (a, b) => a.start - b.start,
-  );
+  return applyStatementSuppressions(findings, pieces, comments, settings);
 }
 
 /**
@@ -171,14 +137,6 @@ function lowerBound(pieces: readonly SqlPiece[], offset: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** A suppression comment inside a multi-line statement covers that statement; otherwise the next. */
-function unitEnd(pieces: readonly SqlPiece[]): (start: number) => number {
-  return (start) => {
-    const i = pieces.findIndex((p) => p.start === start);
-    return i >= 0 ? (pieces[i + 1]?.start ?? Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
-  };
 }
 
 /** A finding moved by `delta` (a statement after the edit). */
@@ -244,57 +202,32 @@ function syntaxError(text: string, start: number, end: number, at: number, messa
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Runs the rules on one statement (and the statements of its PL/pgSQL body); returns the state after it. */
 /** What a statement's rules get besides the statement and the state. */
 type PieceContext = Pick<RuleContext, 'commentsBefore' | 'locateUnit' | 'codeIndex'>;
 
+/** Runs the rules on one statement (and the statements of its PL/pgSQL body); returns the state after it. */
 function lintStatement(stmt: Statement, state: FileState, context: PieceContext, findings: Finding[]): FileState {
   const ctx: RuleContext = { settings: state.settings, state, ...context };
-  let reportedLockTimeout = false;
-  for (const rule of rulesFor(stmt.kind)) {
-    let severity = effectiveSeverity(rule, state.settings);
-    if (!severity) continue;
-    // Before contract, a destructive statement breaks the version still running: always an error.
-    if (state.phase && state.phase !== 'contract' && DESTRUCTIVE_RULES.has(rule.id)) severity = 'error';
-    const report = (r: Report): void => {
-      if (rule.id === 'require-lock-timeout') reportedLockTimeout = true;
-      findings.push({
-        rule: rule.id,
-        severity,
-        start: r.start,
-        end: Math.max(r.end, r.start + 1),
-        message: r.message,
-        unitStart: stmt.unitStart,
-        ...(r.fixes?.length ? { fixes: r.fixes } : {}),
-        ...(r.relatedHere?.length ? { relatedHere: r.relatedHere } : {}),
-        ...(r.related?.length ? { related: r.related } : {}),
-      });
-    };
-    try {
-      rule.check(stmt, ctx, report);
-    } catch (error) {
-      findings.push({
-        rule: 'internal-error',
-        severity: 'error',
-        unitStart: stmt.unitStart,
+  const reported = runRules(
+    rules.rulesFor(stmt.kind),
+    {
+      settings: state.settings,
+      phase: state.phase,
+      reportedOnce: state.reportedOnce,
+      check: (rule, report) => rule.check(stmt, ctx, report),
+      place: placeInStatement(stmt.unitStart),
+      failure: () => ({
         start: stmt.start,
         end: Math.max(stmt.start + 1, stmt.tokens[0]?.end ?? stmt.start + 1),
-        message: `Rule ${rule.id} failed on this statement: ${error instanceof Error ? error.message : String(error)}. Please report it; the other rules still ran.`,
-      });
-    }
-  }
-  // One SET lock_timeout at the top covers the whole file, so the rule speaks once.
-  let after = reportedLockTimeout ? state.with({ lockTimeoutReported: true }) : state;
+        unitStart: stmt.unitStart,
+        subject: 'this statement',
+      }),
+    },
+    findings,
+  );
+  let after = reported.length > 0 ? state.with({ reportedOnce: [...state.reportedOnce, ...reported] }) : state;
   after = lintEmbeddedBody(stmt, after, context, findings);
   return after.next(stmt.kind, stmt.node, stmt.unitSource);
-}
-
-const DESTRUCTIVE_RULES = new Set(['ban-drop-column', 'ban-drop-table', 'ban-truncate-cascade', 'renaming-column', 'renaming-table', 'changing-column-type']);
-
-function effectiveSeverity(rule: SqlRule, settings: EngineSettings): Severity | undefined {
-  const configured = settings.rules[rule.id];
-  if (configured === 'off') return undefined;
-  return configured ?? rule.severity;
 }
 
 /** Lints the SQL inside a DO block or a PL/pgSQL function body, with positions inside the body. */

@@ -5,6 +5,7 @@
  * findings when its text and the state before it are unchanged). Nothing here holds a
  * position in the file, so snapshots stay valid when text above them moves.
  */
+import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
 import type { PgNode } from './parse';
 
@@ -27,11 +28,9 @@ export interface UnitRecord {
   unit: string;
 }
 
-export type Phase = 'expand' | 'backfill' | 'switch' | 'contract';
-
 interface Fields {
   /** The migration phase the statements belong to (file name or `-- rollout-guard: phase` marker), or ''. */
-  phase: Phase | '';
+  phase: PhaseName | '';
   /** Tables created earlier in this file: rules about existing tables leave them alone. */
   createdTables: readonly TableRef[];
   /** Indexes created earlier, by name, with their table. */
@@ -40,8 +39,8 @@ interface Fields {
   /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
   lockTimeoutSession: boolean;
   lockTimeoutLocal: boolean;
-  /** require-lock-timeout reports once per file: one SET at the top covers the rest. */
-  lockTimeoutReported: boolean;
+  /** Once-per-file rules (require-lock-timeout) that reported: they stay quiet for the rest of the file. */
+  reportedOnce: readonly string[];
   /** ACCESS EXCLUSIVE locks the open transaction holds. */
   exclusiveLocks: readonly UnitRecord[];
   /** Constraints added NOT VALID in the open transaction, by name. */
@@ -61,7 +60,7 @@ const EMPTY: Fields = {
   explicitTransaction: false,
   lockTimeoutSession: false,
   lockTimeoutLocal: false,
-  lockTimeoutReported: false,
+  reportedOnce: [],
   exclusiveLocks: [],
   notValidInTransaction: [],
   droppedConstraintsIfExists: [],
@@ -117,7 +116,7 @@ export class FileState {
     return this.keyCache;
   }
 
-  get phase(): Phase | '' {
+  get phase(): PhaseName | '' {
     return this.fields.phase;
   }
 
@@ -127,8 +126,8 @@ export class FileState {
   get explicitTransaction(): boolean {
     return this.fields.explicitTransaction;
   }
-  get lockTimeoutReported(): boolean {
-    return this.fields.lockTimeoutReported;
+  get reportedOnce(): readonly string[] {
+    return this.fields.reportedOnce;
   }
   get exclusiveLocks(): readonly UnitRecord[] {
     return this.fields.exclusiveLocks;
@@ -176,7 +175,7 @@ export class FileState {
       createdTables: f.createdTables,
       createdIndexes: f.createdIndexes,
       lockTimeoutSession: f.lockTimeoutSession || f.lockTimeoutLocal,
-      lockTimeoutReported: f.lockTimeoutReported,
+      reportedOnce: f.reportedOnce,
       droppedConstraintsIfExists: f.droppedConstraintsIfExists,
       notNullChecksNotValid: f.notNullChecksNotValid,
       notNullChecksValidated: f.notNullChecksValidated,
@@ -188,7 +187,7 @@ export class FileState {
 
   /** A function body runs later, against the tables as they will be then, under the caller's settings. */
   static forFunctionBody(settings: EngineSettings): FileState {
-    return new FileState(settings, { ...EMPTY, explicitTransaction: true, lockTimeoutSession: true, lockTimeoutReported: true });
+    return new FileState(settings, { ...EMPTY, explicitTransaction: true, lockTimeoutSession: true });
   }
 
   /** The state after a statement. `unit` is the source of its top-level statement. */

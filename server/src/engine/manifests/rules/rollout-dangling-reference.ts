@@ -90,144 +90,172 @@ function checkWorkloadRef(rollout: ManifestObject, lookup: Lookup, report: Repor
   });
 }
 
+const ISTIO: Path = [...CANARY, 'trafficRouting', 'istio'];
+
+/** The canary and stable subsets a Rollout's Istio traffic routing names (subset-level splitting). */
+interface Subsets {
+  canary?: string;
+  stable?: string;
+}
+
 function checkIstio(rollout: ManifestObject, lookup: Lookup, report: Report): void {
-  const istioPath: Path = [...CANARY, 'trafficRouting', 'istio'];
-  const istio = asRecord(get(rollout.data, istioPath));
+  const istio = asRecord(get(rollout.data, ISTIO));
   if (!Object.keys(istio).length) return;
-  const canaryService = asString(get(rollout.data, [...CANARY, 'canaryService']));
-  const stableService = asString(get(rollout.data, [...CANARY, 'stableService']));
+  const subsets = checkDestinationRule(rollout, lookup, asRecord(istio.destinationRule), report);
+  const refs: VirtualServiceRef[] = [];
+  if (istio.virtualService) refs.push({ path: [...ISTIO, 'virtualService'], value: asRecord(istio.virtualService) });
+  asArray(istio.virtualServices).forEach((v, i) => refs.push({ path: [...ISTIO, 'virtualServices', i], value: asRecord(v) }));
+  for (const ref of refs) checkVirtualService(rollout, lookup, ref, subsets, report);
+}
 
-  // DestinationRule and its subsets (subset-level traffic splitting).
-  const drPath: Path = [...istioPath, 'destinationRule'];
-  const drRef = asRecord(istio.destinationRule);
-  let subsets: { canary?: string; stable?: string; host?: string } | undefined;
+/** The DestinationRule and its subsets exist; returns the subsets when the DestinationRule does. */
+function checkDestinationRule(rollout: ManifestObject, lookup: Lookup, drRef: Record<string, unknown>, report: Report): Subsets | undefined {
+  const drPath: Path = [...ISTIO, 'destinationRule'];
   const drName = asString(drRef.name);
-  if (drName) {
-    const { name, scope } = splitArgoName(drName, rollout);
-    const rules = lookup.all('DestinationRule', scope).filter((o) => isIstio(o) && o.name === name);
-    if (!rules.length) {
-      const other = elsewhere(lookup, 'DestinationRule', name, scope, isIstio);
-      report({
-        path: [...drPath, 'name'],
-        message: `destinationRule \`${drName}\` names no DestinationRule${inNamespace(scope)} in the workspace: without it the canary and stable subsets cannot be set. ${CONSEQUENCE}. Add the DestinationRule with the ${asString(drRef.canarySubsetName) ?? 'canary'} and ${asString(drRef.stableSubsetName) ?? 'stable'} subsets, or fix the name.`,
-        related: other.slice(0, 1).map((o) => ({ object: o, path: ['metadata', 'name'], message: `DestinationRule ${o.name} in namespace ${o.namespace}` })),
-      });
-    } else {
-      const defined = rules.flatMap((r) => subsetsOf(r).map((s) => s.name));
-      subsets = { canary: asString(drRef.canarySubsetName), stable: asString(drRef.stableSubsetName), host: asString(get(rules[0]!.data, ['spec', 'host'])) };
-      for (const key of ['canarySubsetName', 'stableSubsetName'] as const) {
-        const subset = asString(drRef[key]);
-        if (subset === undefined || defined.includes(subset)) continue;
-        const fixes = defined.flatMap((s) => {
-          const edit = replaceValue(rollout, [...drPath, key], s);
-          return edit ? [{ title: `Use subset ${s}`, edits: [edit] }] : [];
-        });
-        report({
-          path: [...drPath, key],
-          message: `${key} \`${subset}\` is not a subset of DestinationRule ${name} (it defines ${defined.length ? defined.join(', ') : 'no subsets'}): the ${key.startsWith('canary') ? 'canary' : 'stable'} pods cannot be pointed at it. ${CONSEQUENCE}. Add the subset to the DestinationRule or use one of its subsets.`,
-          related: [
-            {
-              object: rules[0]!,
-              path: subsetsOf(rules[0]!).length ? ['spec', 'subsets'] : ['spec', 'host'],
-              message: `DestinationRule ${name} defines ${defined.join(', ') || 'no subsets'}`,
-            },
-          ],
-          fixes,
-        });
-      }
-    }
-  }
-
-  // VirtualService(s) and their routes.
-  const refs: { path: Path; value: Record<string, unknown> }[] = [];
-  if (istio.virtualService) refs.push({ path: [...istioPath, 'virtualService'], value: asRecord(istio.virtualService) });
-  asArray(istio.virtualServices).forEach((v, i) => refs.push({ path: [...istioPath, 'virtualServices', i], value: asRecord(v) }));
-  for (const ref of refs) {
-    const written = asString(ref.value.name);
-    if (!written) continue;
-    const { name, scope } = splitArgoName(written, rollout);
-    const services = lookup.all('VirtualService', scope).filter((o) => isIstio(o) && o.name === name);
-    if (!services.length) {
-      const other = elsewhere(lookup, 'VirtualService', name, scope, isIstio);
-      report({
-        path: [...ref.path, 'name'],
-        message: `virtualService \`${written}\` names no Istio VirtualService${inNamespace(scope)} in the workspace: the canary weights have nowhere to go. ${CONSEQUENCE}. Add the VirtualService (with the routes this Rollout names) or fix the name.`,
-        related: other.slice(0, 1).map((o) => ({ object: o, path: ['metadata', 'name'], message: `VirtualService ${o.name} in namespace ${o.namespace}` })),
-      });
-      continue;
-    }
-    const httpRoutes = (vs: ManifestObject) => istioRoutes(vs).filter((r) => r.protocol === 'http');
-    const routeNames = asArray(ref.value.routes);
-    const checked: { path: Path; vs: ManifestObject; route: ReturnType<typeof httpRoutes>[number] }[] = [];
-    if (routeNames.length === 0) {
-      if (ref.value.tlsRoutes || ref.value.tcpRoutes) continue;
-      // Without routes, Argo needs the VirtualService to have exactly one http route.
-      const single = services.find((vs) => httpRoutes(vs).length === 1);
-      if (single) {
-        checked.push({ path: [...ref.path, 'name'], vs: single, route: httpRoutes(single)[0]! });
-      } else {
-        const vs = services[0]!;
-        report({
-          path: [...ref.path, 'name'],
-          message: `virtualService \`${written}\` sets no routes, so Argo Rollouts needs exactly one http route in it, but VirtualService ${name} has ${httpRoutes(vs).length}: ${CONSEQUENCE}. List the http route names to split under routes.`,
-          related: [{ object: vs, path: ['spec', 'http'], message: `VirtualService ${name} has ${httpRoutes(vs).length} http routes` }],
-        });
-      }
-    }
-    routeNames.forEach((value, i) => {
-      const routeName = typeof value === 'string' ? value : undefined;
-      if (routeName === undefined) return;
-      for (const vs of services) {
-        const route = httpRoutes(vs).find((r) => r.name === routeName);
-        if (route) {
-          checked.push({ path: [...ref.path, 'routes', i], vs, route });
-          return;
-        }
-      }
-      const vs = services[0]!;
-      const names = httpRoutes(vs)
-        .map((r) => r.name)
-        .filter((n): n is string => !!n);
-      const fixes = names.flatMap((n) => {
-        const edit = replaceValue(rollout, [...ref.path, 'routes', i], n);
-        return edit ? [{ title: `Use route ${n}`, edits: [edit] }] : [];
-      });
-      report({
-        path: [...ref.path, 'routes', i],
-        message: `VirtualService ${name} has no http route named \`${routeName}\` (${names.length ? `its named routes: ${names.join(', ')}` : 'its http routes have no names'}): the canary weight cannot be set on it. ${CONSEQUENCE}. Give the route this name in the VirtualService, or name an existing route.`,
-        related: [{ object: vs, path: ['spec', 'http'], message: `http routes of VirtualService ${name}` }],
-        fixes,
-      });
+  if (!drName) return undefined;
+  const { name, scope } = splitArgoName(drName, rollout);
+  const rules = lookup.all('DestinationRule', scope).filter((o) => isIstio(o) && o.name === name);
+  if (!rules.length) {
+    const other = elsewhere(lookup, 'DestinationRule', name, scope, isIstio);
+    report({
+      path: [...drPath, 'name'],
+      message: `destinationRule \`${drName}\` names no DestinationRule${inNamespace(scope)} in the workspace: without it the canary and stable subsets cannot be set. ${CONSEQUENCE}. Add the DestinationRule with the ${asString(drRef.canarySubsetName) ?? 'canary'} and ${asString(drRef.stableSubsetName) ?? 'stable'} subsets, or fix the name.`,
+      related: other.slice(0, 1).map((o) => ({ object: o, path: ['metadata', 'name'], message: `DestinationRule ${o.name} in namespace ${o.namespace}` })),
     });
+    return undefined;
+  }
+  const defined = rules.flatMap((r) => subsetsOf(r).map((s) => s.name));
+  for (const key of ['canarySubsetName', 'stableSubsetName'] as const) {
+    const subset = asString(drRef[key]);
+    if (subset === undefined || defined.includes(subset)) continue;
+    const fixes = defined.flatMap((s) => {
+      const edit = replaceValue(rollout, [...drPath, key], s);
+      return edit ? [{ title: `Use subset ${s}`, edits: [edit] }] : [];
+    });
+    report({
+      path: [...drPath, key],
+      message: `${key} \`${subset}\` is not a subset of DestinationRule ${name} (it defines ${defined.length ? defined.join(', ') : 'no subsets'}): the ${key.startsWith('canary') ? 'canary' : 'stable'} pods cannot be pointed at it. ${CONSEQUENCE}. Add the subset to the DestinationRule or use one of its subsets.`,
+      related: [
+        {
+          object: rules[0]!,
+          path: subsetsOf(rules[0]!).length ? ['spec', 'subsets'] : ['spec', 'host'],
+          message: `DestinationRule ${name} defines ${defined.join(', ') || 'no subsets'}`,
+        },
+      ],
+      fixes,
+    });
+  }
+  return { canary: asString(drRef.canarySubsetName), stable: asString(drRef.stableSubsetName) };
+}
 
-    // The route must send traffic to both the canary and the stable side.
-    for (const { path, vs, route } of checked) {
-      const missing: string[] = [];
-      if (subsets) {
-        for (const [role, subset] of [
-          ['canary', subsets.canary],
-          ['stable', subsets.stable],
-        ] as const) {
-          if (subset && !route.destinations.some((d) => d.subset === subset)) missing.push(`the ${role} subset ${subset}`);
-        }
-      } else {
-        for (const [role, service] of [
-          ['canary', canaryService],
-          ['stable', stableService],
-        ] as const) {
-          if (!service) continue;
-          const hit = route.destinations.some((d) => d.host === service || (d.host !== undefined && hostService(d.host, vs)?.name === service));
-          if (!hit) missing.push(`the ${role} Service ${service}`);
-        }
+/** A `virtualService` / `virtualServices[i]` entry of the Rollout's Istio traffic routing. */
+interface VirtualServiceRef {
+  path: Path;
+  value: Record<string, unknown>;
+}
+
+type HttpRoute = ReturnType<typeof istioRoutes>[number];
+
+/** An http route the Rollout sets weights on, and where the Rollout names it. */
+interface CheckedRoute {
+  path: Path;
+  vs: ManifestObject;
+  route: HttpRoute;
+}
+
+const httpRoutes = (vs: ManifestObject): HttpRoute[] => istioRoutes(vs).filter((r) => r.protocol === 'http');
+
+/** The VirtualService exists, has the routes the Rollout names, and each sends traffic to both sides. */
+function checkVirtualService(rollout: ManifestObject, lookup: Lookup, ref: VirtualServiceRef, subsets: Subsets | undefined, report: Report): void {
+  const written = asString(ref.value.name);
+  if (!written) return;
+  const { name, scope } = splitArgoName(written, rollout);
+  const services = lookup.all('VirtualService', scope).filter((o) => isIstio(o) && o.name === name);
+  if (!services.length) {
+    const other = elsewhere(lookup, 'VirtualService', name, scope, isIstio);
+    report({
+      path: [...ref.path, 'name'],
+      message: `virtualService \`${written}\` names no Istio VirtualService${inNamespace(scope)} in the workspace: the canary weights have nowhere to go. ${CONSEQUENCE}. Add the VirtualService (with the routes this Rollout names) or fix the name.`,
+      related: other.slice(0, 1).map((o) => ({ object: o, path: ['metadata', 'name'], message: `VirtualService ${o.name} in namespace ${o.namespace}` })),
+    });
+    return;
+  }
+  const routeNames = asArray(ref.value.routes);
+  if (routeNames.length === 0 && (ref.value.tlsRoutes || ref.value.tcpRoutes)) return;
+  const checked = routeNames.length === 0 ? theOnlyRoute(rollout, ref, name, services, report) : namedRoutes(rollout, ref, name, services, report);
+  for (const route of checked) checkRouteSides(rollout, name, route, subsets, report);
+}
+
+/** Without routes, Argo needs the VirtualService to have exactly one http route. */
+function theOnlyRoute(rollout: ManifestObject, ref: VirtualServiceRef, name: string, services: ManifestObject[], report: Report): CheckedRoute[] {
+  const single = services.find((vs) => httpRoutes(vs).length === 1);
+  if (single) return [{ path: [...ref.path, 'name'], vs: single, route: httpRoutes(single)[0]! }];
+  const vs = services[0]!;
+  report({
+    path: [...ref.path, 'name'],
+    message: `virtualService \`${asString(ref.value.name)}\` sets no routes, so Argo Rollouts needs exactly one http route in it, but VirtualService ${name} has ${httpRoutes(vs).length}: ${CONSEQUENCE}. List the http route names to split under routes.`,
+    related: [{ object: vs, path: ['spec', 'http'], message: `VirtualService ${name} has ${httpRoutes(vs).length} http routes` }],
+  });
+  return [];
+}
+
+/** The http routes the Rollout names, each found in one of the VirtualServices; a missing one is reported. */
+function namedRoutes(rollout: ManifestObject, ref: VirtualServiceRef, name: string, services: ManifestObject[], report: Report): CheckedRoute[] {
+  const checked: CheckedRoute[] = [];
+  asArray(ref.value.routes).forEach((value, i) => {
+    const routeName = typeof value === 'string' ? value : undefined;
+    if (routeName === undefined) return;
+    for (const vs of services) {
+      const route = httpRoutes(vs).find((r) => r.name === routeName);
+      if (route) {
+        checked.push({ path: [...ref.path, 'routes', i], vs, route });
+        return;
       }
-      if (!missing.length) continue;
-      report({
-        path,
-        message: `http route ${route.name ?? '(unnamed)'} of VirtualService ${name} has no destination for ${missing.join(' or ')}: Argo Rollouts sets weights only on destinations the route already has. ${CONSEQUENCE}. Add both the stable and the canary destination to the route.`,
-        related: [{ object: vs, path: [...route.path, 'route'], message: `destinations of http route ${route.name ?? '(unnamed)'}` }],
-      });
+    }
+    const vs = services[0]!;
+    const names = httpRoutes(vs)
+      .map((r) => r.name)
+      .filter((n): n is string => !!n);
+    const fixes = names.flatMap((n) => {
+      const edit = replaceValue(rollout, [...ref.path, 'routes', i], n);
+      return edit ? [{ title: `Use route ${n}`, edits: [edit] }] : [];
+    });
+    report({
+      path: [...ref.path, 'routes', i],
+      message: `VirtualService ${name} has no http route named \`${routeName}\` (${names.length ? `its named routes: ${names.join(', ')}` : 'its http routes have no names'}): the canary weight cannot be set on it. ${CONSEQUENCE}. Give the route this name in the VirtualService, or name an existing route.`,
+      related: [{ object: vs, path: ['spec', 'http'], message: `http routes of VirtualService ${name}` }],
+      fixes,
+    });
+  });
+  return checked;
+}
+
+/** The route must send traffic to both the canary and the stable side: subsets, or else Services. */
+function checkRouteSides(rollout: ManifestObject, name: string, { path, vs, route }: CheckedRoute, subsets: Subsets | undefined, report: Report): void {
+  const missing: string[] = [];
+  if (subsets) {
+    for (const [role, subset] of [
+      ['canary', subsets.canary],
+      ['stable', subsets.stable],
+    ] as const) {
+      if (subset && !route.destinations.some((d) => d.subset === subset)) missing.push(`the ${role} subset ${subset}`);
+    }
+  } else {
+    for (const [role, service] of [
+      ['canary', asString(get(rollout.data, [...CANARY, 'canaryService']))],
+      ['stable', asString(get(rollout.data, [...CANARY, 'stableService']))],
+    ] as const) {
+      if (!service) continue;
+      const hit = route.destinations.some((d) => d.host === service || (d.host !== undefined && hostService(d.host, vs)?.name === service));
+      if (!hit) missing.push(`the ${role} Service ${service}`);
     }
   }
+  if (!missing.length) return;
+  report({
+    path,
+    message: `http route ${route.name ?? '(unnamed)'} of VirtualService ${name} has no destination for ${missing.join(' or ')}: Argo Rollouts sets weights only on destinations the route already has. ${CONSEQUENCE}. Add both the stable and the canary destination to the route.`,
+    related: [{ object: vs, path: [...route.path, 'route'], message: `destinations of http route ${route.name ?? '(unnamed)'}` }],
+  });
 }
 
 function checkIngresses(rollout: ManifestObject, lookup: Lookup, report: Report): void {

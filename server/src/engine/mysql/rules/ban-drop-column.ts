@@ -6,6 +6,7 @@ export const banDropColumn: MysqlRule = {
   severity: 'error',
   summary: 'Dropping a column breaks the running version that still reads or writes it.',
   kinds: ['alter-table'],
+  destructive: true,
   check(stmt, ctx, report) {
     if (ctx.state.phase === 'contract') return;
     const table = existingTable(stmt, ctx);

@@ -6,6 +6,7 @@ export const banDropTable: MysqlRule = {
   severity: 'error',
   summary: 'Dropping a table breaks the running version that still queries it.',
   kinds: ['drop-table'],
+  destructive: true,
   check(stmt, ctx, report) {
     if (ctx.state.phase === 'contract' || stmt.tokens.some((t) => t.kind === 'word' && t.text === 'temporary')) return;
     for (const table of stmt.tables) {

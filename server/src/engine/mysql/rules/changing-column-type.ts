@@ -7,6 +7,7 @@ export const changingColumnType: MysqlRule = {
   severity: 'error',
   summary: 'Changing a column type copies the table while writes wait, and can break the running version.',
   kinds: ['alter-table'],
+  destructive: true,
   check(stmt, ctx, report) {
     const table = existingTable(stmt, ctx);
     if (!table) return;

@@ -6,6 +6,7 @@ export const renamingColumn: MysqlRule = {
   severity: 'error',
   summary: 'Renaming a column breaks the running version that still uses the old name.',
   kinds: ['alter-table'],
+  destructive: true,
   check(stmt, ctx, report) {
     const table = existingTable(stmt, ctx);
     if (!table) return;

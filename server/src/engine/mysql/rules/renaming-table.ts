@@ -6,6 +6,7 @@ export const renamingTable: MysqlRule = {
   severity: 'error',
   summary: 'Renaming a table breaks the running version that still uses the old name.',
   kinds: ['rename-table', 'alter-table'],
+  destructive: true,
   check(stmt, ctx, report) {
     const advice = (from: string, to: string): string =>
       `Renaming table ${from} to ${to} breaks the version still running, whose queries use the old name (error 1146, table doesn't exist). Create ${to}, write to both (or a view named ${from} over ${to} where the queries allow it), move the application over, then drop the old name in a contract migration.`;

@@ -1,3 +1,4 @@
+import { declarationIn } from '../../backfill';
 import type { MysqlRule } from '../context';
 import type { Token } from '../lex';
 import { existingTable, tableName } from './_shared';
@@ -10,7 +11,7 @@ export const unbatchedBackfill: MysqlRule = {
   check(stmt, ctx, report) {
     const table = existingTable(stmt, ctx);
     if (!table || stmt.limit) return;
-    if (ctx.commentsBefore.some((c) => /rollout-guard:\s*backfill\b/.test(c))) return;
+    if (ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
     if (stmt.where && hasBatchBound(stmt.where)) return;
     const verb = stmt.kind === 'update' ? 'UPDATE' : 'DELETE';
     const name = tableName(table);

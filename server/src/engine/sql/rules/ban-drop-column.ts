@@ -7,6 +7,7 @@ export const banDropColumn: SqlRule = {
   severity: 'error',
   summary: 'Dropping a column breaks the running version that still reads or writes it.',
   kinds: ['AlterTableStmt'],
+  destructive: true,
   check(stmt, ctx, report) {
     // Dropping what the plan replaced is the point of the contract phase (column-still-referenced checks the code).
     if (ctx.state.phase === 'contract') return;

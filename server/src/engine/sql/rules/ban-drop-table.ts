@@ -6,6 +6,7 @@ export const banDropTable: SqlRule = {
   severity: 'error',
   summary: 'Dropping a table breaks the running version that still queries it.',
   kinds: ['DropStmt'],
+  destructive: true,
   check(stmt, ctx, report) {
     // Dropping what the plan replaced is the point of the contract phase (column-still-referenced checks the code).
     if (ctx.state.phase === 'contract') return;

@@ -6,6 +6,7 @@ export const banTruncateCascade: SqlRule = {
   severity: 'error',
   summary: 'TRUNCATE … CASCADE also empties every table that references this one, recursively.',
   kinds: ['TruncateStmt'],
+  destructive: true,
   check(stmt, _ctx, report) {
     if (stmt.node.behavior !== 'DROP_CASCADE') return;
     const cascade = stmt.findWord('cascade');

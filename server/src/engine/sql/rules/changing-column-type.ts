@@ -7,6 +7,7 @@ export const changingColumnType: SqlRule = {
   severity: 'error',
   summary: 'Changing a column type rewrites the table under an ACCESS EXCLUSIVE lock and can break the running version.',
   kinds: ['AlterTableStmt'],
+  destructive: true,
   check(stmt, ctx, report) {
     if (!isExisting(ctx, stmt.node.relation)) return;
     const table = tableOf(stmt.node.relation);

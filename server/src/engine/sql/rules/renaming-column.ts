@@ -6,6 +6,7 @@ export const renamingColumn: SqlRule = {
   severity: 'error',
   summary: 'Renaming a column breaks the running version that still uses the old name.',
   kinds: ['RenameStmt'],
+  destructive: true,
   check(stmt, ctx, report) {
     const n = stmt.node;
     if (n.renameType !== 'OBJECT_COLUMN' || n.relationType !== 'OBJECT_TABLE' || !isExisting(ctx, n.relation)) return;

@@ -21,15 +21,16 @@ export const requireLockTimeout: SqlRule = {
   severity: 'warning',
   summary: 'A statement that takes a blocking lock runs with no lock_timeout: waiting behind a long transaction, it blocks all traffic queued behind it.',
   kinds: LOCKING_KINDS,
+  // One SET lock_timeout at the top covers every statement after it.
+  oncePerFile: true,
   check(stmt, ctx, report) {
     const state = ctx.state;
-    if (state.lockTimeoutReported || stmt.origin === 'function-body' || state.lockTimeoutActive()) return;
+    if (stmt.origin === 'function-body' || state.lockTimeoutActive()) return;
     const lock = statementLock(stmt, state);
     if (!lock || !isAtLeast(lock.mode, 'SHARE')) return;
     const relation = stmt.node.relation ?? stmt.node.relations?.[0]?.RangeVar;
     if (relation && state.isNewTable({ schema: relation.schemaname, name: relation.relname })) return;
     if (stmt.kind === 'DropStmt' && dropsOnlyNewObjects(stmt, ctx)) return;
-    // Reported once per file (the engine records it): one SET at the top covers every statement after it.
     const insertAt = stmt.origin === 'file' ? stmt.start : undefined;
     report({
       start: stmt.start,

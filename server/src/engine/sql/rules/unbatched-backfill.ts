@@ -1,3 +1,4 @@
+import { declarationIn } from '../../backfill';
 import type { SqlRule } from '../context';
 import type { PgNode } from '../parse';
 import { isExisting, tableOf, verbRange } from './_shared';
@@ -11,7 +12,7 @@ export const unbatchedBackfill: SqlRule = {
     const n = stmt.node;
     // Function bodies are application code, not migration steps; declared backfills are batched by the runner.
     if (stmt.origin === 'function-body' || !isExisting(ctx, n.relation)) return;
-    if (ctx.commentsBefore.some((c) => /rollout-guard:\s*backfill\b/.test(c))) return;
+    if (ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
     // In a DO block, bare names in the WHERE are usually PL/pgSQL loop variables (id >= lo AND id < lo + 1000).
     const variables = stmt.origin === 'do-block';
     if (n.whereClause && hasBatchBound(n.whereClause, variables)) return;

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { describe, it } from 'node:test';
+import { ruleRegistry } from './registry';
+
+const destructive = (): string[] => [...ruleRegistry.values()].filter((r) => r.destructive).map((r) => r.id);
+
+describe('destructive rules', () => {
+  it('are the drops, renames and type changes (the registry refuses a rule destructive in one dialect only)', () => {
+    assert.deepEqual(destructive().sort(), [
+      'ban-drop-column',
+      'ban-drop-table',
+      'ban-truncate-cascade',
+      'changing-column-type',
+      'renaming-column',
+      'renaming-table',
+    ]);
+  });
+
+  it('are the ones the rules index names', () => {
+    const index = fs.readFileSync('docs/rules/README.md', 'utf8');
+    const listed = /destructive statements \(([^)]*)\)/.exec(index)?.[1];
+    assert.ok(listed, 'docs/rules/README.md names the destructive statements in parentheses');
+    assert.deepEqual([...listed.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).sort(), destructive().sort());
+  });
+});
+
+describe('once-per-file rules', () => {
+  it('are the ones one statement at the top fixes for the whole file', () => {
+    assert.deepEqual(
+      [...ruleRegistry.values()].filter((r) => r.oncePerFile).map((r) => r.id),
+      ['require-lock-timeout'],
+    );
+  });
+});

@@ -8,6 +8,10 @@ const NO_EDITOR_OR_OPERATIONS = {
   group: ['vscode-languageserver*', 'vscode-languageclient*', '**/operations/**', '**/lsp/**', '**/cli/**'],
   message: 'The lint engine takes text and settings and returns findings: no editor, LSP, CLI or operations code.',
 };
+const NO_LANGUAGE_SERVER = {
+  group: ['vscode-languageserver*', '**/lsp/**'],
+  message: 'Only the language server uses its LSP code: shared disk access lives in server/src/workspace.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'scratch/**', '**/*.d.ts', 'test-output/**', '.cache/**'] },
@@ -34,6 +38,11 @@ export default tseslint.config(
     files: ['server/**/*.ts', 'operations/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'playground/**/*.ts'],
     ignores: ['server/src/engine/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT] }] },
+  },
+  {
+    // The CLI, the operations library and the shared workspace module stand beside the language server, not on it.
+    files: ['operations/**/*.ts', 'cli/**/*.ts', 'server/src/workspace/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_LANGUAGE_SERVER] }] },
   },
   {
     files: ['server/src/engine/**/*.ts'],

@@ -22,7 +22,7 @@ import {
   type Finding,
   type PartialSettings,
 } from '../../server/src/engine';
-import { projectRootOf, scanFiles } from '../../server/src/lsp/workspace-scan';
+import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
 

@@ -43,7 +43,7 @@ import { codeActions, DiagnosticsJson, findingsToPublish, FixStore, toDiagnostic
 import { serialisedDiagnostics, stdioWriter } from './lsp/publish';
 import { resolveSettings, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
-import { activeExcludes, isIgnored, projectRootOf, scanFiles, scanYamlFiles } from './lsp/workspace-scan';
+import { activeExcludes, isIgnored, projectRootOf, scanFiles, scanYamlFiles } from './workspace/scan';
 
 // Over stdio, diagnostics are written from their pre-built JSON (see lsp/publish.ts).
 const stdio = process.argv.includes('--stdio');

@@ -1,4 +1,4 @@
-/** Finds the files of a workspace folder, honouring files.exclude and .gitignore files, as the editor and git do. */
+/** Finds the files of a folder, honouring files.exclude and .gitignore files as the editor and git do; shared by the language server and `rollout-guard check`. */
 import { existsSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';

@@ -352,7 +352,7 @@ describe('canaries against the Kubernetes API stand-in', () => {
       fs.writeFileSync(config, 'canary:\n  steps: [0, 200]\n');
       const badConfig = await cli('step', 'shop/steps', '--route', 'everyone', '--config', config);
       assert.equal(badConfig.code, 2);
-      assert.match(badConfig.stderr, /steps\.yaml: canary\.steps: canary steps must be a list of whole percentages from 1 to 100, got \[0,200\]/);
+      assert.match(badConfig.stderr, /steps\.yaml:2: canary\.steps: canary steps must be a list of whole percentages from 1 to 100, got \[0,200\]/);
       assert.deepEqual(weightsOf(standIn.object('VirtualService', 'shop', 'steps'), 1), [60, 40]);
     });
 

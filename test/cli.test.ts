@@ -274,4 +274,18 @@ describe('rollout-guard check', () => {
     assert.equal(badVersion.code, 2);
     assert.match(badVersion.stderr, /pgVersion must be a PostgreSQL major version/);
   });
+
+  it('every command reports a malformed .rollout-guard.yaml the same way: file, line, exit 2', () => {
+    const dir = path.join(tmp, 'malformed-config');
+    fs.mkdirSync(path.join(dir, '.git'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'plan'));
+    fs.writeFileSync(path.join(dir, 'plan/expand.sql'), 'SELECT 1;\n');
+    fs.writeFileSync(path.join(dir, '.rollout-guard.yaml'), 'pgVersion: 16\nprometheus:\n  url: http://prometheus:9090\n  token: secret\n');
+    const message = '.rollout-guard.yaml:4: unknown setting prometheus.token. Known: url, timeout.';
+    for (const args of [['check', 'plan'], ['gate', 'check', 'shop/web'], ['canary', 'status', 'shop/web'], ['migrate', 'status', 'plan']]) {
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.ok(r.stderr.split('\n')[0]!.endsWith(`: ${message}`), `${args.join(' ')}: ${r.stderr}`);
+    }
+  });
 });

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterClient } from '../operations/cluster';
+import { ConfigError } from '../server/src/engine/config';
 import {
   AutoRollback,
   canaryMonitor,
@@ -21,7 +22,6 @@ import {
   DEFAULT_PRESET,
   defineGate,
   formatGateValue,
-  GateConfigError,
   gateSeries,
   loadGateSettings,
   PrometheusClient,
@@ -487,7 +487,7 @@ describe('rollout-guard gate check against the Kubernetes stand-in and the real 
     fs.writeFileSync(path.join(dir, 'bad-gates.yaml'), 'gates:\n  queries:\n    - {name: broken, failAbove: 1, query: "sum(x{v=\\"{{subset}}\\"}"}\n');
     const badConfig = await check('good', '--config', 'bad-gates.yaml');
     assert.equal(badConfig.code, 2);
-    assert.match(badConfig.stderr, /bad-gates\.yaml: gate "broken": not valid PromQL at line 1, column 22 at the end/);
+    assert.match(badConfig.stderr, /bad-gates\.yaml:3: gate "broken": not valid PromQL at line 1, column 22 at the end/);
   });
 
   it('canary step is refused on a no-data gate and goes ahead on passing gates', async () => {
@@ -523,7 +523,7 @@ describe('gate templates', () => {
     try {
       compileTemplate(query, 'gate "t"');
     } catch (error) {
-      assert.ok(error instanceof GateConfigError);
+      assert.ok(error instanceof ConfigError);
       return error.message;
     }
     assert.fail(`accepted: ${query}`);
@@ -644,7 +644,7 @@ describe('gate configuration', () => {
     );
     assert.match(String(bad({ consecutiveFailures: 0 })), /consecutiveFailures must be a whole number ≥ 1/);
     fs.writeFileSync(path.join(dir, 'bad.yaml'), 'gates:\n  thresholds: 1\n');
-    assert.throws(() => loadGateSettings({ cwd: dir, configFile: 'bad.yaml' }), /bad\.yaml: unknown setting gates\.thresholds/);
+    assert.throws(() => loadGateSettings({ cwd: dir, configFile: 'bad.yaml' }), /^ConfigError: bad\.yaml:2: unknown setting gates\.thresholds/);
   });
 });
 

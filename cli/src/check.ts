@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { findConfigFile } from '../../operations/config-file';
 import {
   ConfigError,
   decodeFile,
@@ -16,12 +15,11 @@ import {
   NOT_APPLICATION_CODE,
   loadParser,
   mergeSettings,
-  parseConfig,
   validateSettings,
   type EngineSettings,
   type Finding,
-  type PartialSettings,
 } from '../../server/src/engine';
+import { loadConfig } from '../../server/src/workspace/config-file';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
@@ -114,17 +112,7 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
 }
 
 function resolveSettings(options: CheckOptions, cwd: string): EngineSettings {
-  let fromFile: PartialSettings | undefined;
-  const configPath = options.configFile ? path.resolve(cwd, options.configFile) : findConfigFile(cwd);
-  if (configPath) {
-    let text: string;
-    try {
-      text = fs.readFileSync(configPath, 'utf8');
-    } catch {
-      throw new ConfigError(`cannot read configuration file ${options.configFile ?? configPath}`);
-    }
-    fromFile = parseConfig(text, path.relative(cwd, configPath) || configPath);
-  }
+  const fromFile = loadConfig(cwd, options.configFile)?.settings;
   const fromFlags: Record<string, unknown> = {};
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
   if (options.assumeInTransaction) fromFlags.assumeInTransaction = true;

@@ -21,7 +21,6 @@ import {
 import {
   checkGates,
   formatGateValue,
-  GateConfigError,
   loadGateSettings,
   prometheusGateCheck,
   type GateReport,
@@ -30,6 +29,7 @@ import {
   type GateSettingsInput,
 } from '../../operations/gates';
 import type { GateCheck } from '../../operations/cluster';
+import { ConfigError } from '../../server/src/engine/config';
 import type { CliIo } from './io';
 import { parseOptions, subcommand, usageError, type Command } from './args';
 import { requestTimeoutOf } from './request-timeout';
@@ -96,7 +96,7 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
     if (url !== undefined) overrides.prometheusUrl = url;
     settings = loadGateSettings({ cwd: io.cwd, configFile: values.config, overrides, overridesSource: 'command line' });
   } catch (error) {
-    if (error instanceof GateConfigError) return fail2(io, error.message.replace(/^command line: gates\.interval/, '--interval'));
+    if (error instanceof ConfigError) return fail2(io, error.message.replace(/^command line: gates\.interval/, '--interval'));
     throw error;
   }
   if (!settings.prometheusUrl) return usage(io, 'no Prometheus: give --prometheus-url URL (or set prometheus.url in .rollout-guard.yaml)');
@@ -157,7 +157,7 @@ export function gateCheckFor(options: { prometheusUrl: string; cwd: string; conf
   try {
     settings = loadGateSettings({ cwd: options.cwd, configFile: options.configFile, overrides: { prometheusUrl: options.prometheusUrl } });
   } catch (error) {
-    if (!(error instanceof GateConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     const reason = `the gates cannot be evaluated: ${error.message}`;
     return async () => ({ verdict: 'no-data', reason });
   }

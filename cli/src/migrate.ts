@@ -18,8 +18,9 @@ import {
   type MigrationPlan,
   type RunEvent,
 } from '../../operations/migrations';
-import { databaseUrlFromConfigFile, DatabaseConfigError, passwordIn, resolveDatabaseUrl } from '../../operations/migrations/connection';
-import { findConfigFile } from '../../operations/config-file';
+import { databaseUrlFromConfig, passwordIn, resolveDatabaseUrl } from '../../operations/migrations/connection';
+import { ConfigError } from '../../server/src/engine/config';
+import { loadConfig } from '../../server/src/workspace/config-file';
 import { formatCount, formatDuration, statusLines } from '../../operations/migrations/format';
 import { ClusterClient, ClusterError, clusterContractGuard } from '../../operations/cluster';
 import type { CliIo } from './io';
@@ -99,14 +100,13 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
   if (parsed.positionals.length !== 1)
     return usage(io, parsed.positionals.length ? 'give exactly one plan folder or file' : 'which plan? give its folder or file');
   let configUrl: { url: string; file: string } | undefined;
-  const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(io.cwd);
+  if (values.config !== undefined && !fs.existsSync(path.resolve(io.cwd, values.config))) return usage(io, `--config ${values.config}: no such file`);
   try {
-    const shown = configFile && (path.relative(io.cwd, configFile) || configFile);
-    if (values.config !== undefined && !fs.existsSync(configFile!)) return usage(io, `--config ${values.config}: no such file`);
-    const url = configFile ? databaseUrlFromConfigFile(configFile, shown) : undefined;
-    if (url) configUrl = { url, file: shown! };
+    const config = loadConfig(io.cwd, values.config);
+    const url = config && databaseUrlFromConfig(config);
+    if (url) configUrl = { url, file: config.source };
   } catch (error) {
-    if (!(error instanceof DatabaseConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     // The file only matters when it is where the URL would come from.
     if (!values['database-url'] && !io.env.ROLLOUT_GUARD_DATABASE_URL && !io.env.DATABASE_URL) return usage(io, error.message);
   }

@@ -7,8 +7,6 @@
 export type ClusterErrorKind =
   /** The kubeconfig is missing, malformed, names an unknown context, or its credentials are refused here. */
   | 'kubeconfig'
-  /** The configuration file (.rollout-guard.yaml) cannot be read or has a bad canary section. */
-  | 'config'
   /** No answer from the API server (connection refused, DNS, TLS, timeout). */
   | 'unreachable'
   | 'unauthorized'
@@ -34,14 +32,7 @@ export class ClusterError extends Error {
 
   /** Connection and access problems (exit 2 in the CLI) as opposed to refusals and failures (exit 1). */
   get isConnectionProblem(): boolean {
-    return (
-      this.kind === 'kubeconfig' ||
-      this.kind === 'config' ||
-      this.kind === 'unreachable' ||
-      this.kind === 'unauthorized' ||
-      this.kind === 'forbidden' ||
-      this.kind === 'not-found'
-    );
+    return this.kind === 'kubeconfig' || this.kind === 'unreachable' || this.kind === 'unauthorized' || this.kind === 'forbidden' || this.kind === 'not-found';
   }
 }
 

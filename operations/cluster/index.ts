@@ -10,8 +10,9 @@
  *   await rollbackCanary(client, 'shop/reviews');                      // 0 %, never gated
  *   const watcher = new CanaryWatcher(client, ['shop']); watcher.onDidChange(e => …); await watcher.start(); … watcher.dispose();
  *
- * Every failure is a ClusterError: kind 'kubeconfig' | 'config' | 'unreachable' | 'unauthorized' | 'forbidden' |
- * 'not-found' (connection problems, `isConnectionProblem`) or 'conflict' | 'invalid' | 'refused' | 'server'.
+ * Every failure is a ClusterError: kind 'kubeconfig' | 'unreachable' | 'unauthorized' | 'forbidden' |
+ * 'not-found' (connection problems, `isConnectionProblem`) or 'conflict' | 'invalid' | 'refused' | 'server';
+ * a bad .rollout-guard.yaml is a ConfigError (readCanaryConfig).
  */
 export {
   ClusterClient,

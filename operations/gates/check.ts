@@ -6,7 +6,7 @@
  */
 import { formatGateValue, type GateDefinition, type GateUnit } from './definitions';
 import { describeValue, displayPrometheusUrl, PrometheusClient, PrometheusError } from './prometheus';
-import { GateConfigError } from './template';
+import { ConfigError } from '../../server/src/engine/config';
 
 export type GateVerdict = 'pass' | 'fail' | 'no-data';
 
@@ -117,7 +117,7 @@ async function measure(
   try {
     query = gate.template.render({ namespace: target.namespace, service: target.service, subset, interval });
   } catch (error) {
-    if (error instanceof GateConfigError) return { value: null, reason: error.message, query: gate.template.text };
+    if (error instanceof ConfigError) return { value: null, reason: error.message, query: gate.template.text };
     throw error;
   }
   if (!client) return { value: null, reason: clientError ?? 'no Prometheus', query };
@@ -196,7 +196,7 @@ export async function gateSeries(target: GateTarget, gate: GateDefinition, prome
       const series = await prometheus.queryRange(query, new Date(startSeconds * 1000), new Date(endSeconds * 1000), stepSeconds);
       for (const s of series) for (const [t, v] of s.points) if (v !== null) byTime.set(t, Math.max(byTime.get(t) ?? -Infinity, v * gate.scale));
     } catch (error) {
-      if (!(error instanceof PrometheusError || error instanceof GateConfigError)) throw error;
+      if (!(error instanceof PrometheusError || error instanceof ConfigError)) throw error;
       errors[role] = error.message;
     }
     return timestamps.map((t) => byTime.get(t) ?? null);

@@ -4,7 +4,8 @@
  * (Istio's histogram is in milliseconds), so reports, charts and thresholds always compare
  * like with like.
  */
-import { compileTemplate, GateConfigError, type QueryTemplate } from './template';
+import { ConfigError } from '../../server/src/engine/config';
+import { compileTemplate, type QueryTemplate } from './template';
 
 /** What a gate's value measures, after normalisation. */
 export type GateUnit = 'ratio' | 'seconds' | 'number';
@@ -79,14 +80,14 @@ export type PresetName = keyof typeof PRESETS;
 
 const QUERY_UNITS: QueryUnit[] = ['ratio', 'seconds', 'milliseconds', 'number'];
 
-/** Checks a gate spec and compiles its template. Throws GateConfigError naming the gate. */
-export function defineGate(spec: GateSpec, source = 'gates'): GateDefinition {
+/** Checks a gate spec and compiles its template. Throws ConfigError naming the gate (its caller adds where the gate was written). */
+export function defineGate(spec: GateSpec): GateDefinition {
   if (typeof spec.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/i.test(spec.name))
-    throw new GateConfigError(`${source}: a gate needs a name of letters, digits and dashes, got ${JSON.stringify(spec.name)}.`);
-  const label = `${source}: gate "${spec.name}"`;
-  if (typeof spec.query !== 'string' || !spec.query.trim()) throw new GateConfigError(`${label} needs a query.`);
+    throw new ConfigError(`a gate needs a name of letters, digits and dashes, got ${JSON.stringify(spec.name)}.`);
+  const label = `gate "${spec.name}"`;
+  if (typeof spec.query !== 'string' || !spec.query.trim()) throw new ConfigError(`${label} needs a query.`);
   const queryUnit = spec.unit ?? 'number';
-  if (!QUERY_UNITS.includes(queryUnit)) throw new GateConfigError(`${label}: unit must be one of ${QUERY_UNITS.join(', ')}, got ${JSON.stringify(spec.unit)}.`);
+  if (!QUERY_UNITS.includes(queryUnit)) throw new ConfigError(`${label}: unit must be one of ${QUERY_UNITS.join(', ')}, got ${JSON.stringify(spec.unit)}.`);
   const unit: GateUnit = queryUnit === 'milliseconds' ? 'seconds' : queryUnit;
   const scale = queryUnit === 'milliseconds' ? 0.001 : 1;
   return {
@@ -106,21 +107,21 @@ export function defineGate(spec: GateSpec, source = 'gates'): GateDefinition {
 export function parseThreshold(value: unknown, queryUnit: QueryUnit, label: string): number {
   const scale = queryUnit === 'milliseconds' ? 0.001 : 1;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new GateConfigError(`${label}: failAbove must be a finite number, got ${value}.`);
+    if (!Number.isFinite(value)) throw new ConfigError(`${label}: failAbove must be a finite number, got ${value}.`);
     return value * scale;
   }
-  if (typeof value !== 'string') throw new GateConfigError(`${label} needs failAbove: the value above which the canary fails (e.g. 0.01, 500ms, 1%).`);
+  if (typeof value !== 'string') throw new ConfigError(`${label} needs failAbove: the value above which the canary fails (e.g. 0.01, 500ms, 1%).`);
   const match = /^\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*(ms|s|%)?\s*$/i.exec(value);
-  if (!match) throw new GateConfigError(`${label}: failAbove must be a number, optionally with ms, s or %, got "${value}".`);
+  if (!match) throw new ConfigError(`${label}: failAbove must be a number, optionally with ms, s or %, got "${value}".`);
   const n = Number(match[1]);
   const suffix = match[2]?.toLowerCase();
   if (!suffix) return n * scale;
   if (suffix === '%') {
-    if (queryUnit !== 'ratio') throw new GateConfigError(`${label}: failAbove "${value}" is a percentage but the gate's unit is ${queryUnit}, not ratio.`);
+    if (queryUnit !== 'ratio') throw new ConfigError(`${label}: failAbove "${value}" is a percentage but the gate's unit is ${queryUnit}, not ratio.`);
     return n / 100;
   }
   if (queryUnit !== 'seconds' && queryUnit !== 'milliseconds')
-    throw new GateConfigError(`${label}: failAbove "${value}" is a duration but the gate's unit is ${queryUnit}; set unit: seconds or milliseconds.`);
+    throw new ConfigError(`${label}: failAbove "${value}" is a duration but the gate's unit is ${queryUnit}; set unit: seconds or milliseconds.`);
   return suffix === 'ms' ? n / 1000 : n;
 }
 

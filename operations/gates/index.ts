@@ -3,7 +3,7 @@
  * client, evaluation (pass / fail / no-data), chart series and automatic rollback.
  * vscode-free: used by the CLI and the extension.
  */
-export { compileTemplate, positionOf, GateConfigError, PLACEHOLDERS, type Placeholder, type QueryTemplate, type TemplateValues } from './template';
+export { compileTemplate, positionOf, PLACEHOLDERS, type Placeholder, type QueryTemplate, type TemplateValues } from './template';
 export {
   defineGate,
   parseThreshold,
@@ -44,14 +44,12 @@ export {
 export {
   loadGateSettings,
   resolveGateSettings,
-  readGateConfigFile,
   gateInputFromConfig,
-  findConfigFile,
   durationMs,
-  CONFIG_FILE_NAME,
   DEFAULT_CONSECUTIVE_FAILURES,
   type GateSettings,
   type GateSettingsInput,
+  type GateSettingsLayer,
 } from './config';
 export { AutoRollback, realScheduler, type AutoRollbackEvent, type AutoRollbackOptions, type Scheduler, type WatchedCanary } from './auto-rollback';
 export { prometheusGateCheck } from './hook';

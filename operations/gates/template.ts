@@ -8,15 +8,11 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
+import { ConfigError } from '../../server/src/engine/config';
 
 export const PLACEHOLDERS = ['namespace', 'service', 'subset', 'interval'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type TemplateValues = Record<Placeholder, string>;
-
-/** A configuration problem with a gate: its message names the gate and, for queries, the position. */
-export class GateConfigError extends Error {
-  override name = 'GateConfigError';
-}
 
 /** Where a placeholder lands in the query decides how its value is escaped. */
 type Slot = { kind: 'string'; quote: '"' | "'" | '`'; regex: boolean } | { kind: 'duration' };
@@ -55,7 +51,7 @@ function where(text: string, offset: number): string {
 
 /**
  * Parses and checks a template. `label` names it in errors (e.g. `gate "error-rate"`).
- * Throws GateConfigError for an unknown or unclosed placeholder, a PromQL syntax error, a label
+ * Throws ConfigError for an unknown or unclosed placeholder, a PromQL syntax error, a label
  * value outside a quoted string, or a query that never uses {{subset}}.
  */
 export function compileTemplate(text: string, label: string): QueryTemplate {
@@ -64,7 +60,7 @@ export function compileTemplate(text: string, label: string): QueryTemplate {
   for (const match of text.matchAll(PLACEHOLDER_PATTERN)) {
     const name = match[1]!;
     if (!(PLACEHOLDERS as readonly string[]).includes(name))
-      throw new GateConfigError(
+      throw new ConfigError(
         `${label}: unknown placeholder {{${name}}} at ${where(text, match.index)}; known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`,
       );
     if (match.index > last) segments.push({ text: text.slice(last, match.index), offset: last });
@@ -75,10 +71,10 @@ export function compileTemplate(text: string, label: string): QueryTemplate {
   for (const segment of segments) {
     if (segment.placeholder) continue;
     const stray = /\{\{|\}\}/.exec(segment.text);
-    if (stray) throw new GateConfigError(`${label}: unclosed placeholder "${stray[0]}" at ${where(text, segment.offset + stray.index)}.`);
+    if (stray) throw new ConfigError(`${label}: unclosed placeholder "${stray[0]}" at ${where(text, segment.offset + stray.index)}.`);
   }
   if (!segments.some((s) => s.placeholder === 'subset'))
-    throw new GateConfigError(`${label}: the query never uses {{subset}}, so the stable and the canary subset would get the same value.`);
+    throw new ConfigError(`${label}: the query never uses {{subset}}, so the stable and the canary subset would get the same value.`);
 
   // Parse with sample values, then map syntax errors back to template positions.
   const sample = renderSegments(segments, SAMPLE, false);
@@ -95,25 +91,25 @@ export function compileTemplate(text: string, label: string): QueryTemplate {
     const at = sample.templateOffset(error.from);
     const inside = sample.placeholderAt(error.from) ?? sample.placeholderAt(error.from - 1);
     if (inside && inside.placeholder !== 'interval')
-      throw new GateConfigError(
+      throw new ConfigError(
         `${label}: {{${inside.placeholder}}} at ${where(text, inside.offset)} must be inside a quoted label value, e.g. version="{{${inside.placeholder}}}".`,
       );
     const rest = text.slice(at);
     const detail = rest.trim()
       ? ` near "${rest.split('\n')[0]!.slice(0, 20)}": unexpected "${/^\S+?(?=[\s(){}[\],]|$)|^\S/.exec(rest)![0]}"`
       : ' at the end: the expression is incomplete';
-    throw new GateConfigError(`${label}: not valid PromQL at ${where(text, at)}${detail}.`);
+    throw new ConfigError(`${label}: not valid PromQL at ${where(text, at)}${detail}.`);
   }
   for (const [index, segment] of segments.entries()) {
     if (!segment.placeholder) continue;
     const node = tree.resolveInner(sample.renderedStart[index]!, 1);
     segment.slot = slotOf(node, sample.query);
     if (segment.placeholder !== 'interval' && segment.slot.kind !== 'string')
-      throw new GateConfigError(
+      throw new ConfigError(
         `${label}: {{${segment.placeholder}}} at ${where(text, segment.offset)} must be inside a quoted label value, e.g. version="{{${segment.placeholder}}}".`,
       );
     if (segment.placeholder === 'interval' && segment.slot.kind === 'string')
-      throw new GateConfigError(`${label}: {{interval}} at ${where(text, segment.offset)} is a duration, e.g. [{{interval}}]; it cannot go inside a string.`);
+      throw new ConfigError(`${label}: {{interval}} at ${where(text, segment.offset)} is a duration, e.g. [{{interval}}]; it cannot go inside a string.`);
   }
   return { text, render: (values) => renderSegments(segments, values, true).query };
 }
@@ -166,13 +162,13 @@ const REGEX_META = /[\\.+*?()|[\]{}^$]/g;
 
 function escapeValue(placeholder: Placeholder, value: string, slot: Slot): string {
   if (slot.kind === 'duration') {
-    if (!DURATION_PATTERN.test(value)) throw new GateConfigError(`{{interval}} must be a Prometheus duration such as 30s, 1m or 5m, got "${value}".`);
+    if (!DURATION_PATTERN.test(value)) throw new ConfigError(`{{interval}} must be a Prometheus duration such as 30s, 1m or 5m, got "${value}".`);
     return value;
   }
   // Regex matchers are fully anchored in PromQL: escape so a value matches only itself.
   const literal = slot.regex ? value.replace(REGEX_META, '\\$&') : value;
   if (slot.quote === '`') {
-    if (literal.includes('`')) throw new GateConfigError(`{{${placeholder}}} value "${value}" contains a backtick, which a raw PromQL string cannot hold.`);
+    if (literal.includes('`')) throw new ConfigError(`{{${placeholder}}} value "${value}" contains a backtick, which a raw PromQL string cannot hold.`);
     return literal;
   }
   return literal.replace(/[\\"'\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);

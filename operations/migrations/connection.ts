@@ -4,59 +4,21 @@
  * apart from it (VS Code's SecretStorage, merged in only when a run starts). vscode-free:
  * the CLI reads the same configuration.
  */
-import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import type { ConfigFile } from '../../server/src/engine/config';
 import { DatabaseUrlError, parseDatabaseUrl } from './db';
-import { CONFIG_FILE_NAME } from '../config-file';
 import { hideUserInfo } from '../redact';
 
-export { CONFIG_FILE_NAME };
-export { findConfigFile } from '../config-file';
-
-/** A malformed `database:` section of the configuration file. */
-export class DatabaseConfigError extends Error {
-  override name = 'DatabaseConfigError';
-}
-
-/**
- * `database.url` of .rollout-guard.yaml text, or undefined when the file has none. Only
- * `url` is read here; other keys under `database` are left to the features that use them.
- */
-export function databaseUrlFromConfig(text: string, fileName = CONFIG_FILE_NAME): string | undefined {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new DatabaseConfigError(`${fileName}: not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
-  const database = (raw as Record<string, unknown>).database;
-  if (database === undefined || database === null) return undefined;
-  if (typeof database !== 'object' || Array.isArray(database)) {
-    throw new DatabaseConfigError(`${fileName}: database must be a mapping, e.g. database: { url: postgres://deploy@db.internal:5432/app }`);
-  }
-  const url = (database as Record<string, unknown>).url;
-  if (url === undefined || url === null || url === '') return undefined;
-  if (typeof url !== 'string') throw new DatabaseConfigError(`${fileName}: database.url must be a string like postgres://user@host:5432/database`);
+/** `database.url` of a configuration file, or undefined when it has none. Throws ConfigError at its line when the URL is not one. */
+export function databaseUrlFromConfig(config: ConfigFile): string | undefined {
+  const url = config.sections.database?.url;
+  if (!url) return undefined;
   try {
     parseDatabaseUrl(url);
   } catch (error) {
-    if (error instanceof DatabaseUrlError) throw new DatabaseConfigError(`${fileName}: database.url: ${error.message}`);
+    if (error instanceof DatabaseUrlError) throw config.errorAt(['database', 'url'], `database.url: ${error.message}`);
     throw error;
   }
   return url;
-}
-
-/** Reads `database.url` from a configuration file; undefined when the file does not exist. */
-export function databaseUrlFromConfigFile(file: string, displayName = file): string | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DatabaseConfigError(`cannot read ${displayName}: ${(error as Error).message}`);
-  }
-  return databaseUrlFromConfig(text, displayName);
 }
 
 export type DatabaseUrlSource = 'local' | 'flag' | 'setting' | 'config' | 'env';

@@ -23,7 +23,8 @@ import {
   type RunEvent,
   type RunResult,
 } from '../../../operations/migrations';
-import { DatabaseConfigError, passwordIn, secretKeyFor } from '../../../operations/migrations/connection';
+import { passwordIn, secretKeyFor } from '../../../operations/migrations/connection';
+import { ConfigError } from '../../../server/src/engine/config';
 import { formatCount, formatDuration, progressLine, progressPercent, runningLine, statusLines } from '../../../operations/migrations/format';
 import { EmbeddedPostgresMissing, hasCluster, INSTALL_HINT, localDataDir, startLocalPostgres, type LocalPostgres } from './local-postgres';
 import { phaseAnchors, phaseNodes, phaseView, planNode, planSourceOf, type TreeNode } from './model';
@@ -68,8 +69,7 @@ export function registerMigrations(context: vscode.ExtensionContext, output: vsc
         await action(...args);
       } catch (error) {
         // Messages of these name what failed and never hold the password.
-        const known =
-          error instanceof ConnectionError || error instanceof DatabaseUrlError || error instanceof DatabaseConfigError || error instanceof PlanError;
+        const known = error instanceof ConnectionError || error instanceof DatabaseUrlError || error instanceof ConfigError || error instanceof PlanError;
         const message = error instanceof Error ? error.message : String(error);
         output.error(known ? message : `${message}\n${(error as Error).stack ?? ''}`);
         void vscode.window.showErrorMessage(`Rollout Guard: ${message}`);

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ConnectionError, DatabaseUrlError, loadPlan, PlanError, planStatus, type PhaseName, type RunResult } from '../../../operations/migrations';
+import { CONFIG_FILE_NAME, readConfigFile } from '../../../server/src/workspace/config-file';
 import {
-  CONFIG_FILE_NAME,
-  databaseUrlFromConfigFile,
+  databaseUrlFromConfig,
   passwordIn,
   redactUrl,
   resolveDatabaseUrl,
@@ -242,8 +242,9 @@ export class MigrationsState implements vscode.Disposable {
     if (folder && folder.uri.scheme === 'file') {
       const configured = settings.get<string>('configFile') || CONFIG_FILE_NAME;
       const file = path.resolve(folder.uri.fsPath, configured);
-      const url = databaseUrlFromConfigFile(file, path.relative(folder.uri.fsPath, file) || file);
-      if (url) config = { url, file: path.relative(folder.uri.fsPath, file) };
+      const loaded = fs.existsSync(file) ? readConfigFile(file, path.relative(folder.uri.fsPath, file) || file) : undefined;
+      const url = loaded && databaseUrlFromConfig(loaded);
+      if (url) config = { url, file: loaded.source };
     }
     return resolveDatabaseUrl({ local: this.localUrl, setting: settings.get<string>('migrations.databaseUrl') || undefined, config });
   }

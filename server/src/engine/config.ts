@@ -1,30 +1,45 @@
-import { parse as parseYaml } from 'yaml';
+/**
+ * .rollout-guard.yaml: its one schema and one error type. Every reader (the CLI's commands, the
+ * language server, the extension's views) gets the file through parseConfig (on disk:
+ * server/src/workspace/config-file.ts), so a malformed section is the same ConfigError, with its
+ * file and line, everywhere. The shape of every section is checked here; what a value means (a
+ * PromQL query, a database URL, canary steps) is checked by the feature that uses it, which
+ * reports through ConfigFile.errorAt so its errors carry the line too.
+ */
+import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { globMatcher, GlobError } from './glob';
 import { allRuleIds } from './registry';
+import { LineIndex } from './text';
 import { defaultSettings, type EngineSettings, type SeveritySetting, type SqlDialect } from './types';
 
 export const CONFIG_FILE_NAME = '.rollout-guard.yaml';
 
-/** Top-level keys of .rollout-guard.yaml; sections other features read are accepted here. */
-const KNOWN_KEYS = new Set([
-  'pgVersion',
-  'assumeInTransaction',
-  'rules',
-  'schemaValidation',
-  'dialect',
-  'dialects',
-  'mysqlVersion',
-  'migrations',
-  'canary',
-  'gates',
-  'prometheus',
-  'kubernetes',
-  'database',
-  'manifests',
-]);
-const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
+/** Where a setting sits: keys of mappings and indexes of lists, e.g. ['gates', 'queries', 0, 'query']. */
+export type ConfigPath = (string | number)[];
 
-export class ConfigError extends Error {}
+/** A configuration problem: in a file (with its line and offsets), in editor settings or on the command line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  /** The file's name as messages show it, or the settings' source ("command line", "rolloutGuard settings"). */
+  readonly source?: string;
+  /** 1-based line in the file. */
+  readonly line?: number;
+  /** Offsets in the file's text of the offending key or value, for an editor's range. */
+  readonly start?: number;
+  readonly end?: number;
+
+  constructor(
+    /** The problem without its place. */
+    readonly detail: string,
+    place?: { source: string; line?: number; start?: number; end?: number },
+  ) {
+    super(place ? `${place.source}${place.line ? `:${place.line}` : ''}: ${detail}` : detail);
+    this.source = place?.source;
+    this.line = place?.line;
+    this.start = place?.start;
+    this.end = place?.end;
+  }
+}
 
 /** Settings a config file or the editor provides; every field optional. */
 export interface PartialSettings {
@@ -37,58 +52,218 @@ export interface PartialSettings {
   mysqlVersion?: string;
 }
 
-const DIALECTS: Record<string, SqlDialect> = { postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql', mariadb: 'mariadb' };
-
-/** Parses .rollout-guard.yaml text. Throws ConfigError with a message naming the bad key. */
-export function parseConfig(text: string, fileName = CONFIG_FILE_NAME): PartialSettings {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`${fileName}: not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-  if (raw === null || raw === undefined) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${fileName}: expected a mapping of settings at the top level.`);
-  const record = raw as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!KNOWN_KEYS.has(key)) throw new ConfigError(`${fileName}: unknown setting "${key}". Known: ${[...KNOWN_KEYS].join(', ')}.`);
-  }
-  return validateSettings(record, fileName);
+/** The sections the operations read, shape-checked; an empty value (`gates:`) is no value. */
+export interface ConfigSections {
+  gates?: {
+    preset?: string;
+    queries?: { name?: string; query?: string; failAbove?: number | string; unit?: string; description?: string }[];
+    interval?: string;
+    evaluateEvery?: string;
+    consecutiveFailures?: number;
+    autoRollback?: boolean;
+  };
+  /** `prometheus: URL` is read as `prometheus: { url: URL }`. */
+  prometheus?: { url?: string; timeout?: string };
+  canary?: { steps?: number[] };
+  database?: { url?: string };
 }
 
-/** Checks settings from any source (config file, editor settings, CLI flags). */
+/** A parsed and checked .rollout-guard.yaml. */
+export interface ConfigFile {
+  /** The file's name as messages show it. */
+  source: string;
+  /** The lint settings. */
+  settings: PartialSettings;
+  sections: ConfigSections;
+  /** A ConfigError at `path` in this file (the key of a mapping entry, the item of a list): for the features' own checks of values. */
+  errorAt(path: ConfigPath, detail: string): ConfigError;
+}
+
+type Fail = (path: ConfigPath, detail: string) => ConfigError;
+
+/** The shape of a section: the schema the language server, the CLI and the extension share. */
+type Shape =
+  | { type: 'string' | 'number' | 'boolean' }
+  | { type: 'list'; of: Shape }
+  | { type: 'mapping'; keys: Record<string, Shape>; example?: string }
+  /** A scalar or a mapping, e.g. `prometheus: URL` or `prometheus: { url, timeout }`. */
+  | { type: 'either'; of: Shape[]; expected: string }
+  /** Accepted as written: sections reserved for features that read none of it yet. */
+  | { type: 'any' };
+
+const string: Shape = { type: 'string' };
+const number: Shape = { type: 'number' };
+const boolean: Shape = { type: 'boolean' };
+const mapping = (keys: Record<string, Shape>, example?: string): Shape => ({ type: 'mapping', keys, example });
+
+const SECTIONS: Record<string, Shape> = {
+  gates: mapping({
+    preset: string,
+    queries: {
+      type: 'list',
+      of: mapping({
+        name: string,
+        query: string,
+        failAbove: { type: 'either', of: [number, string], expected: 'a number or a string such as 500ms or 1%' },
+        unit: string,
+        description: string,
+      }),
+    },
+    interval: string,
+    evaluateEvery: string,
+    consecutiveFailures: number,
+    autoRollback: boolean,
+  }),
+  prometheus: { type: 'either', of: [string, mapping({ url: string, timeout: string })], expected: 'a URL or a mapping with url and timeout' },
+  canary: mapping({ steps: { type: 'list', of: number } }, 'canary: { steps: [5, 10, 25, 50, 100] }'),
+  database: mapping({ url: string }, 'database: { url: postgres://deploy@db.internal:5432/app }'),
+  migrations: { type: 'any' },
+  kubernetes: { type: 'any' },
+  manifests: { type: 'any' },
+};
+
+/** Top-level keys that are lint settings (validateSettings). */
+const LINT_KEYS = ['pgVersion', 'assumeInTransaction', 'rules', 'schemaValidation', 'dialect', 'dialects', 'mysqlVersion'];
+const KNOWN_KEYS = [...LINT_KEYS, ...Object.keys(SECTIONS)];
+const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
+const DIALECTS: Record<string, SqlDialect> = { postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql', mariadb: 'mariadb' };
+
+/** Parses and checks .rollout-guard.yaml text. Throws ConfigError with the line of the first problem. */
+export function parseConfig(text: string, source = CONFIG_FILE_NAME): ConfigFile {
+  const doc = parseDocument(text);
+  const lines = new LineIndex(text);
+  const place = (start: number, end: number): { source: string; line: number; start: number; end: number } => ({
+    source,
+    line: lines.position(start).line + 1,
+    start,
+    end: Math.max(end, start + 1),
+  });
+  const syntax = doc.errors[0];
+  // The parser's message says "at line 2, column 1:" before an excerpt: the place is ours to add.
+  if (syntax)
+    throw new ConfigError(`not valid YAML: ${syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, place(syntax.pos[0], syntax.pos[1]));
+  const errorAt: Fail = (path, detail) => {
+    const [start, end] = rangeAt(doc, path);
+    return new ConfigError(detail, place(start, end));
+  };
+  const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) return { source, settings: {}, sections: {}, errorAt };
+  if (!isRecord(raw)) throw errorAt([], 'expected a mapping of settings at the top level.');
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_KEYS.includes(key)) throw errorAt([key], `unknown setting "${key}". Known: ${KNOWN_KEYS.join(', ')}.`);
+  }
+  const sections: Record<string, unknown> = {};
+  for (const [key, shape] of Object.entries(SECTIONS)) {
+    const value = checkShape(raw[key], shape, [key], errorAt);
+    if (value !== undefined && shape.type !== 'any') sections[key] = value;
+  }
+  if (typeof sections.prometheus === 'string') sections.prometheus = { url: sections.prometheus };
+  return { source, settings: checkLintSettings(raw, errorAt), sections: sections as ConfigSections, errorAt };
+}
+
+/** `value` checked against `shape`, with empty values (null) left out of mappings; undefined when empty. */
+function checkShape(value: unknown, shape: Shape, path: ConfigPath, fail: Fail): unknown {
+  if (value === null || value === undefined) return undefined;
+  const name = nameOf(path);
+  const got = `, got ${JSON.stringify(value)?.slice(0, 80)}`;
+  switch (shape.type) {
+    case 'any':
+      return value;
+    case 'string':
+    case 'boolean':
+      if (typeof value !== shape.type) throw fail(path, `${name} must be ${shape.type === 'string' ? 'a string' : 'true or false'}${got}.`);
+      return value;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail(path, `${name} must be a number${got}.`);
+      return value;
+    case 'list':
+      if (!Array.isArray(value)) throw fail(path, `${name} must be a list${got}.`);
+      return value.map((item, i) => {
+        if (item === null) throw fail([...path, i], `${nameOf([...path, i])} is empty.`);
+        return checkShape(item, shape.of, [...path, i], fail);
+      });
+    case 'mapping': {
+      const known = Object.keys(shape.keys);
+      if (!isRecord(value)) throw fail(path, `${name} must be a mapping, e.g. ${shape.example ?? `${name}: { ${known.join(', ')} }`}${got}.`);
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        const itemShape = shape.keys[key];
+        if (!itemShape) throw fail([...path, key], `unknown setting ${nameOf([...path, key])}. Known: ${known.join(', ')}.`);
+        const checked = checkShape(item, itemShape, [...path, key], fail);
+        if (checked !== undefined) out[key] = checked;
+      }
+      return out;
+    }
+    case 'either': {
+      const fits = shape.of.find((s) => (s.type === 'mapping' ? isRecord(value) : s.type === 'list' ? Array.isArray(value) : typeof value === s.type));
+      if (!fits) throw fail(path, `${name} must be ${shape.expected}${got}.`);
+      return checkShape(value, fits, path, fail);
+    }
+  }
+}
+
+/** gates.queries[0].query */
+const nameOf = (path: ConfigPath): string => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('');
+
+const isRecord = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
+
+/** Offsets of the key (in a mapping) or item (in a list) at `path`, as deep as the document goes. */
+function rangeAt(doc: Document, path: ConfigPath): [number, number] {
+  let node: unknown = doc.contents;
+  let range: [number, number] = [0, 1];
+  for (const segment of path) {
+    let next: { range?: [number, number, number] | null } | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === segment);
+      if (!pair) break;
+      next = pair.key as typeof next;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = next = node.items[segment] as typeof next;
+    } else break;
+    if (!next?.range) break;
+    range = [next.range[0], next.range[1]];
+  }
+  return range;
+}
+
+/** Checks settings from editor settings or the command line (`source` names them in messages). */
 export function validateSettings(record: Record<string, unknown>, source: string): PartialSettings {
+  return checkLintSettings(record, (_path, detail) => new ConfigError(detail, { source }));
+}
+
+function checkLintSettings(record: Record<string, unknown>, fail: Fail): PartialSettings {
   const out: PartialSettings = {};
   if (record.pgVersion !== undefined) {
     const v = Number(record.pgVersion);
     if (!Number.isInteger(v) || v < 9 || v > 18)
-      throw new ConfigError(`${source}: pgVersion must be a PostgreSQL major version from 9 to 18, got ${JSON.stringify(record.pgVersion)}.`);
+      throw fail(['pgVersion'], `pgVersion must be a PostgreSQL major version from 9 to 18, got ${JSON.stringify(record.pgVersion)}.`);
     out.pgVersion = v;
   }
   if (record.assumeInTransaction !== undefined) {
-    if (typeof record.assumeInTransaction !== 'boolean') throw new ConfigError(`${source}: assumeInTransaction must be true or false.`);
+    if (typeof record.assumeInTransaction !== 'boolean') throw fail(['assumeInTransaction'], `assumeInTransaction must be true or false.`);
     out.assumeInTransaction = record.assumeInTransaction;
   }
   if (record.schemaValidation !== undefined) {
-    if (!['auto', 'on', 'off'].includes(String(record.schemaValidation))) throw new ConfigError(`${source}: schemaValidation must be auto, on or off.`);
+    if (!['auto', 'on', 'off'].includes(String(record.schemaValidation))) throw fail(['schemaValidation'], `schemaValidation must be auto, on or off.`);
     out.schemaValidation = record.schemaValidation as EngineSettings['schemaValidation'];
   }
   if (record.dialect !== undefined) {
     const dialect = DIALECTS[String(record.dialect).toLowerCase()];
-    if (!dialect) throw new ConfigError(`${source}: dialect must be postgres, mysql or mariadb, got ${JSON.stringify(record.dialect)}.`);
+    if (!dialect) throw fail(['dialect'], `dialect must be postgres, mysql or mariadb, got ${JSON.stringify(record.dialect)}.`);
     out.dialect = dialect;
   }
   if (record.dialects !== undefined) {
     if (!record.dialects || typeof record.dialects !== 'object' || Array.isArray(record.dialects))
-      throw new ConfigError(`${source}: dialects must map file globs to postgres, mysql or mariadb, e.g. "db/mysql/**": mysql.`);
+      throw fail(['dialects'], `dialects must map file globs to postgres, mysql or mariadb, e.g. "db/mysql/**": mysql.`);
     out.dialects = Object.entries(record.dialects as Record<string, unknown>).map(([glob, value]) => {
       const dialect = DIALECTS[String(value).toLowerCase()];
-      if (!dialect) throw new ConfigError(`${source}: dialects."${glob}" must be postgres, mysql or mariadb, got ${JSON.stringify(value)}.`);
+      if (!dialect) throw fail(['dialects', glob], `dialects."${glob}" must be postgres, mysql or mariadb, got ${JSON.stringify(value)}.`);
       try {
         globMatcher(glob);
       } catch (error) {
         if (error instanceof GlobError)
-          throw new ConfigError(`${source}: dialects."${glob.slice(0, 80)}" is not a glob Rollout Guard can read: ${error.message}.`);
+          throw fail(['dialects', glob], `dialects."${glob.slice(0, 80)}" is not a glob Rollout Guard can read: ${error.message}.`);
         throw error;
       }
       return { glob, dialect };
@@ -98,17 +273,17 @@ export function validateSettings(record: Record<string, unknown>, source: string
     // YAML reads `8.0` as the number 8.
     const version = typeof record.mysqlVersion === 'number' && Number.isInteger(record.mysqlVersion) ? `${record.mysqlVersion}.0` : String(record.mysqlVersion);
     if (!/^\d+\.\d+(\.\d+)?$/.test(version))
-      throw new ConfigError(`${source}: mysqlVersion must be a server version such as 8.0 or 8.0.35, got ${JSON.stringify(record.mysqlVersion)}.`);
+      throw fail(['mysqlVersion'], `mysqlVersion must be a server version such as 8.0 or 8.0.35, got ${JSON.stringify(record.mysqlVersion)}.`);
     out.mysqlVersion = version;
   }
   if (record.rules !== undefined) {
     if (!record.rules || typeof record.rules !== 'object' || Array.isArray(record.rules))
-      throw new ConfigError(`${source}: rules must map rule ids to error, warning, info, hint or off.`);
+      throw fail(['rules'], `rules must map rule ids to error, warning, info, hint or off.`);
     out.rules = {};
     for (const [id, value] of Object.entries(record.rules as Record<string, unknown>)) {
       const severity = value === false ? 'off' : String(value);
-      if (!allRuleIds.has(id)) throw new ConfigError(`${source}: unknown rule "${id}" under rules.`);
-      if (!SEVERITIES.has(severity)) throw new ConfigError(`${source}: rules.${id} must be error, warning, info, hint or off, got ${JSON.stringify(value)}.`);
+      if (!allRuleIds.has(id)) throw fail(['rules', id], `unknown rule "${id}" under rules.`);
+      if (!SEVERITIES.has(severity)) throw fail(['rules', id], `rules.${id} must be error, warning, info, hint or off, got ${JSON.stringify(value)}.`);
       out.rules[id] = severity as SeveritySetting;
     }
   }

@@ -15,7 +15,17 @@ export { lintSql, SqlLintMemo } from './sql/lint';
 export { isContractStep } from './phases';
 export * from './types';
 export { ruleRegistry, allRuleIds } from './registry';
-export { parseConfig, mergeSettings, validateSettings, ConfigError, CONFIG_FILE_NAME, type PartialSettings } from './config';
+export {
+  parseConfig,
+  mergeSettings,
+  validateSettings,
+  ConfigError,
+  CONFIG_FILE_NAME,
+  type ConfigFile,
+  type ConfigPath,
+  type ConfigSections,
+  type PartialSettings,
+} from './config';
 export { decodeFile, MAX_FILE_BYTES, tooLargeReason } from './files';
 export { LineIndex } from './text';
 
@@ -84,7 +94,7 @@ export function lintText(request: LintRequest): Finding[] {
       return workspace.lint(request.fileName, request.settings);
     }
     case 'config':
-      return lintConfig(request.text);
+      return lintConfig(request.text, request.fileName.split(/[\\/]/).pop());
     default:
       return [];
   }
@@ -100,14 +110,12 @@ function withMysqlHint(text: string, findings: Finding[]): Finding[] {
 }
 
 /** The configuration file itself: a finding where it is wrong. */
-function lintConfig(text: string): Finding[] {
+function lintConfig(text: string, fileName: string | undefined): Finding[] {
   try {
-    parseConfig(text);
+    parseConfig(text, fileName);
     return [];
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const key = /"([^"]+)"/.exec(error.message)?.[1];
-    const at = key ? Math.max(0, text.indexOf(key)) : 0;
-    return [{ rule: 'invalid-config', severity: 'error', start: at, end: at + Math.max(1, key?.length ?? 1), message: error.message }];
+    return [{ rule: 'invalid-config', severity: 'error', start: error.start ?? 0, end: error.end ?? 1, message: error.message }];
   }
 }

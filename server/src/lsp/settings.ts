@@ -4,7 +4,8 @@ import path from 'node:path';
 import { globMatcher } from '../engine/glob';
 import { URI } from 'vscode-uri';
 import { EDITOR_DIAGNOSTICS_LIMIT } from './convert';
-import { CONFIG_FILE_NAME, ConfigError, mergeSettings, parseConfig, validateSettings, type EngineSettings, type PartialSettings } from '../engine';
+import { CONFIG_FILE_NAME, ConfigError, mergeSettings, validateSettings, type EngineSettings, type PartialSettings } from '../engine';
+import { readConfigFile } from '../workspace/config-file';
 
 /** The `rolloutGuard` section as VS Code sends it. */
 export interface EditorSettings {
@@ -43,9 +44,10 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     if (fs.existsSync(candidate)) {
       configPath = candidate;
       try {
-        fromFile = parseConfig(fs.readFileSync(candidate, 'utf8'), path.relative(folder, candidate));
+        fromFile = readConfigFile(candidate, path.relative(folder, candidate)).settings;
       } catch (error) {
-        problems.push(error instanceof Error ? error.message : String(error));
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(error.message);
       }
     }
   }

@@ -1,0 +1,45 @@
+/**
+ * The one loader of .rollout-guard.yaml from disk, for the CLI's commands, the language server and
+ * the extension: where the file is, and reading it into the engine's checked ConfigFile.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONFIG_FILE_NAME, ConfigError, parseConfig, type ConfigFile } from '../engine/config';
+
+export { CONFIG_FILE_NAME };
+
+/** A configuration file read from disk. */
+export interface LoadedConfig extends ConfigFile {
+  /** Its absolute path. */
+  path: string;
+}
+
+/** .rollout-guard.yaml in `cwd` or the nearest parent folder, stopping at a repository root (a folder with .git). */
+export function findConfigFile(cwd: string): string | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, CONFIG_FILE_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    if (fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Reads and checks a configuration file. Throws ConfigError when it cannot be read or is not valid. */
+export function readConfigFile(file: string, displayName = file): LoadedConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (error as Error).message})`, { source: displayName });
+  }
+  return { ...parseConfig(text, displayName), path: file };
+}
+
+/**
+ * The configuration of commands run in `cwd`: `explicit` (relative to `cwd`, which must exist) or
+ * else the nearest .rollout-guard.yaml; undefined when there is none. Messages name it relative to `cwd`.
+ */
+export function loadConfig(cwd: string, explicit?: string): LoadedConfig | undefined {
+  const file = explicit ? path.resolve(cwd, explicit) : findConfigFile(cwd);
+  return file ? readConfigFile(file, path.relative(cwd, file) || file) : undefined;
+}

@@ -21,8 +21,6 @@ import fs from 'node:fs/promises';
 import { format } from 'node:util';
 import { URI } from 'vscode-uri';
 import {
-  CODE_FILE,
-  CodeIndex,
   decodeFile,
   MAX_FILE_BYTES,
   fileKind,
@@ -35,15 +33,16 @@ import {
   loadParser,
   mayHoldSql,
   ManifestWorkspace,
-  NOT_APPLICATION_CODE,
-  SqlLintMemo,
   type Finding,
 } from './engine';
-import { codeActions, DiagnosticsJson, findingsToPublish, FixStore, toDiagnostic, toRange } from './lsp/convert';
+import { ApplicationCode } from './lsp/application-code';
+import { codeActions, DiagnosticsJson, findingsToPublish, toDiagnostic, toRange } from './lsp/convert';
+import { DocumentCaches } from './lsp/document-caches';
+import { ManifestIndexBounds, MAX_INDEXED_OBJECTS } from './lsp/manifest-index';
 import { serialisedDiagnostics, stdioWriter } from './lsp/publish';
-import { resolveSettings, type EditorSettings, type ResolvedSettings } from './lsp/settings';
+import { SettingsCache, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
-import { activeExcludes, isIgnored, projectRootOf, scanFiles, scanYamlFiles } from './workspace/scan';
+import { activeExcludes, scanYamlFiles } from './workspace/scan';
 
 // Over stdio, diagnostics are written from their pre-built JSON (see lsp/publish.ts).
 const stdio = process.argv.includes('--stdio');
@@ -58,19 +57,20 @@ if (stdio) {
   }
 }
 const documents = new TextDocuments(TextDocument);
-let workspaceFolders: string[] = [];
 let canPullConfiguration = false;
-const settingsCache = new Map<string, Promise<ResolvedSettings>>();
-const fixStore = new FixStore();
-/** Per open SQL document: the previous lint's results, so an edit re-checks only what it changed. */
-const sqlMemos = new Map<string, SqlLintMemo>();
-/** Per document: the JSON text of its last diagnostics, reused for the ones that did not change. */
-const diagnosticsJson = new Map<string, DiagnosticsJson>();
+const settings = new SettingsCache(
+  async (uri) =>
+    canPullConfiguration ? ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'rolloutGuard' })) as EditorSettings | null) : null,
+  (problem) => {
+    connection.window.showWarningMessage(`Rollout Guard: ${problem} Using the other settings.`);
+    connection.sendNotification('rolloutGuard/status', { state: 'warning', message: problem });
+  },
+);
+const caches = new DocumentCaches();
 /** Every YAML file of the workspace folders, keyed by URI; open documents' text wins over the disk. */
 const manifests = new ManifestWorkspace();
-const reportedProblems = new Set<string>();
-/** Open TS/JS documents that hold SQL calls (and so may have diagnostics). */
-const codeWithSql = new Set<string>();
+const indexBounds = new ManifestIndexBounds(manifests);
+const applicationCode = new ApplicationCode(folderOf, excludesOf, readText);
 
 /** Where the server is in the LSP lifecycle: requests are answered only while it runs. */
 let lifecycle: 'waiting' | 'running' | 'shut-down' = 'waiting';
@@ -86,8 +86,8 @@ function whileRunning<P, R>(handler: (params: P, token: CancellationToken) => R)
 
 connection.onInitialize((params) => {
   lifecycle = 'running';
-  workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
-  if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [params.rootUri];
+  settings.folders = (params.workspaceFolders ?? []).map((f) => f.uri);
+  if (settings.folders.length === 0 && params.rootUri) settings.folders = [params.rootUri];
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
   return {
     capabilities: {
@@ -114,53 +114,32 @@ connection.onInitialized(() => {
   connection.sendNotification('rolloutGuard/status', { state: 'ready', message: 'Rollout Guard is checking SQL migrations.' });
 });
 
-function settingsFor(uri: string): Promise<ResolvedSettings> {
-  let cached = settingsCache.get(uri);
-  if (!cached) {
-    cached = (async () => {
-      const editor = canPullConfiguration
-        ? ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'rolloutGuard' })) as EditorSettings | null)
-        : null;
-      const resolved = resolveSettings(uri, workspaceFolders, editor);
-      for (const problem of resolved.problems) {
-        if (reportedProblems.has(problem)) continue;
-        reportedProblems.add(problem);
-        connection.window.showWarningMessage(`Rollout Guard: ${problem} Using the other settings.`);
-        connection.sendNotification('rolloutGuard/status', { state: 'warning', message: problem });
-      }
-      return resolved;
-    })();
-    settingsCache.set(uri, cached);
-  }
-  return cached;
-}
-
 /** Lints a document (open, or a workspace YAML file) and publishes the result unless it moved on meanwhile. */
 async function lintDocument(uri: string): Promise<void> {
   const doc = documents.get(uri);
   const kind = fileKind(pathOf(uri));
   if (!kind || (!doc && kind !== 'yaml')) return;
   const version = doc?.version;
-  const settings = await settingsFor(uri);
+  const resolved = await settings.for(uri);
   if (documents.get(uri)?.version !== version) return; // a newer version is scheduled
   const text = doc?.getText() ?? manifests.text(uri);
   if (text === undefined) return;
   // TS/JS: only files with SQL calls are checked (and cleared once their last one is gone).
   if (kind === 'code' && !mayHoldSql(text)) {
-    if (codeWithSql.delete(uri)) await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+    if (caches.codeWithSql.delete(uri)) await connection.sendDiagnostics({ uri, version, diagnostics: [] });
     return;
   }
-  if (kind === 'code') codeWithSql.add(uri);
+  if (kind === 'code') caches.codeWithSql.add(uri);
   let findings: Finding[] = [];
-  if (settings.enabled) {
+  if (resolved.enabled) {
     try {
       findings = lintText({
         fileName: pathOf(uri),
         text,
-        settings: engineSettingsFor(settings, uri, text),
+        settings: engineSettingsFor(resolved, uri, text),
         workspace: kind === 'yaml' ? workspaceFor(uri, text) : undefined,
-        sqlMemo: kind === 'sql' ? memoFor(uri) : undefined,
-        codeIndex: kind === 'sql' && isContractStep(pathOf(uri), text) ? await applicationCode(URI.parse(uri).fsPath) : undefined,
+        sqlMemo: kind === 'sql' ? caches.sqlMemo(uri) : undefined,
+        codeIndex: kind === 'sql' && isContractStep(pathOf(uri), text) ? await applicationCode.for(URI.parse(uri).fsPath) : undefined,
         isCancelled: () => documents.get(uri)?.version !== version,
       });
     } catch (error) {
@@ -178,12 +157,12 @@ async function lintDocument(uri: string): Promise<void> {
   }
   if (documents.get(uri)?.version !== version) return;
   const target = doc ?? TextDocument.create(uri, 'yaml', 0, text);
-  fixStore.set(uri, version, findings);
-  const published = findingsToPublish(findings, settings.diagnosticsLimit);
+  caches.fixes.set(uri, version, findings);
+  const published = findingsToPublish(findings, resolved.diagnosticsLimit);
   // Over stdio the JSON is written as built; other transports (VS Code's IPC) serialise objects themselves.
   await connection.sendDiagnostics(
     stdio
-      ? serialisedDiagnostics(uri, version, (doc ? diagnosticsJsonFor(uri) : new DiagnosticsJson()).encode(target, published))
+      ? serialisedDiagnostics(uri, version, (doc ? caches.diagnosticsJsonFor(uri) : new DiagnosticsJson()).encode(target, published))
       : { uri, version, diagnostics: published.map((f) => toDiagnostic(target, f)) },
   );
 }
@@ -192,18 +171,6 @@ async function lintDocument(uri: string): Promise<void> {
 function engineSettingsFor(settings: ResolvedSettings, uri: string, text: string): ResolvedSettings['engine'] {
   if (settings.engine.schemaValidation !== 'auto' || fileKind(pathOf(uri)) !== 'yaml') return settings.engine;
   return settings.standsBackFor(uri, text) ? { ...settings.engine, schemaValidation: 'off' } : settings.engine;
-}
-
-function diagnosticsJsonFor(uri: string): DiagnosticsJson {
-  let json = diagnosticsJson.get(uri);
-  if (!json) diagnosticsJson.set(uri, (json = new DiagnosticsJson()));
-  return json;
-}
-
-function memoFor(uri: string): SqlLintMemo {
-  let memo = sqlMemos.get(uri);
-  if (!memo) sqlMemos.set(uri, (memo = new SqlLintMemo()));
-  return memo;
 }
 
 /** The manifest workspace, made sure to hold `text` for `uri` (fileName of a YAML document is its URI). */
@@ -230,40 +197,10 @@ async function excludesOf(folder: string): Promise<string[]> {
 
 /** The workspace folder a path is in (the longest one: folders may nest), or undefined. */
 function folderOf(file: string): string | undefined {
-  return workspaceFolders
+  return settings.folders
     .map((f) => URI.parse(f).fsPath)
     .filter((f) => file === f || file.startsWith(f + path.sep))
     .sort((a, b) => b.length - a.length)[0];
-}
-
-/**
- * The application code of each project (see projectRootOf), read on first need (a contract
- * step) and kept current by watched files. What files.exclude or .gitignore leaves out is not read.
- */
-const applicationCodeIndexes = new Map<string, { folder: string; index: Promise<CodeIndex> }>();
-function applicationCode(file: string): Promise<CodeIndex> | undefined {
-  const folder = folderOf(file);
-  if (!folder) return undefined;
-  const root = projectRootOf(file, folder);
-  let entry = applicationCodeIndexes.get(root);
-  if (!entry) {
-    const index = (async () => {
-      const code = new CodeIndex();
-      const { files } = await scanFiles(
-        root,
-        await excludesOf(URI.file(folder).toString()),
-        (name, relative) => CODE_FILE.test(name) && !NOT_APPLICATION_CODE.test(relative),
-        { ownProjectOnly: true, excludesBase: folder },
-      );
-      for (const f of files) {
-        const text = await readText(f);
-        if (text !== undefined) code.set(URI.file(f).toString(), text);
-      }
-      return code;
-    })();
-    applicationCodeIndexes.set(root, (entry = { folder, index }));
-  }
-  return entry.index;
 }
 
 /** Reads every YAML file of the workspace folders into the graph, then checks them all. */
@@ -273,10 +210,10 @@ async function indexWorkspace(): Promise<void> {
   const setting = canPullConfiguration
     ? ((await connection.workspace.getConfiguration({ section: 'rolloutGuard' })) as { maxIndexedMegabytes?: unknown } | null)?.maxIndexedMegabytes
     : undefined;
-  if (typeof setting === 'number' && setting > 0) maxIndexedBytes = setting * 1024 * 1024;
-  leftOutOfIndex = 0;
+  if (typeof setting === 'number' && setting > 0) indexBounds.maxIndexedBytes = setting * 1024 * 1024;
+  indexBounds.leftOut = 0;
   const tooLarge: string[] = [];
-  for (const folder of workspaceFolders) {
+  for (const folder of settings.folders) {
     const folderPath = URI.parse(folder).fsPath;
     const { files, truncated } = await scanYamlFiles(folderPath, await excludesOf(folder));
     if (truncated)
@@ -288,7 +225,7 @@ async function indexWorkspace(): Promise<void> {
       if (documents.get(uri)) continue; // the open document is already in
       const read = await readFileText(file);
       if ('text' in read) {
-        if (indexYaml(uri, read.text)) count++;
+        if (indexBounds.add(uri, read.text)) count++;
       } else if (read.skipped === 'too-large') tooLarge.push(path.relative(folderPath, file));
     }
   }
@@ -296,9 +233,9 @@ async function indexWorkspace(): Promise<void> {
     connection.window.showWarningMessage(
       `Rollout Guard: ${tooLarge.length} YAML file${tooLarge.length === 1 ? ' is' : 's are'} over ${MAX_FILE_BYTES / 1024 / 1024} MB and left out of cross-file checks (references to their objects are not checked against them): ${tooLarge.slice(0, 3).join(', ')}${tooLarge.length > 3 ? ', …' : ''}.`,
     );
-  if (leftOutOfIndex)
+  if (indexBounds.leftOut)
     connection.window.showWarningMessage(
-      `Rollout Guard: the workspace's YAML files add up to more than ${maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes) or ${MAX_INDEXED_OBJECTS.toLocaleString('en')} objects; ${leftOutOfIndex} of them are left out of cross-file checks. Open files are always checked.`,
+      `Rollout Guard: the workspace's YAML files add up to more than ${indexBounds.maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes) or ${MAX_INDEXED_OBJECTS.toLocaleString('en')} objects; ${indexBounds.leftOut} of them are left out of cross-file checks. Open files are always checked.`,
     );
   for (const uri of manifests.fileNames) if (manifests.objects(uri).length || documents.get(uri)) scheduler.schedule(uri);
   connection.console.info(`Indexed ${count} YAML files in ${Date.now() - started} ms.`);
@@ -322,56 +259,6 @@ async function readFileText(file: string): Promise<{ text: string } | { skipped:
   }
 }
 
-/**
- * YAML text of unopened files kept for cross-file checks, per file: the total is bounded
- * (rolloutGuard.maxIndexedMegabytes) so a workspace of huge generated files cannot exhaust the
- * server's memory. Open documents are always checked, over the bound too.
- */
-const indexedBytes = new Map<string, number>();
-const DEFAULT_MAX_INDEXED_MEGABYTES = 48;
-let maxIndexedBytes = DEFAULT_MAX_INDEXED_MEGABYTES * 1024 * 1024;
-let leftOutOfIndex = 0;
-let totalIndexedBytes = 0;
-/** Objects of unopened files in the graph: many tiny documents are bounded too. */
-const MAX_INDEXED_OBJECTS = 200_000;
-const indexedObjects = new Map<string, number>();
-let totalIndexedObjects = 0;
-
-/** Adds an unopened YAML file to the graph when the bounds allow; false when it was left out. */
-function indexYaml(uri: string, text: string): string[] | false {
-  const before = indexedBytes.get(uri) ?? 0;
-  if (totalIndexedBytes - before + text.length > maxIndexedBytes) {
-    leftOutOfIndex++;
-    return false;
-  }
-  const dependents = manifests.update(uri, text);
-  const objects = manifests.objects(uri).length;
-  if (objects === 0 && !/^\s*(apiVersion|kind):/m.test(text)) {
-    // Not a manifest (a CI workflow, Helm values, docs): nothing for cross-file checks, nothing kept.
-    // A broken manifest stays, with its syntax errors.
-    unindexYaml(uri);
-    return [...dependents, ...manifests.remove(uri)];
-  }
-  if (totalIndexedObjects - (indexedObjects.get(uri) ?? 0) + objects > MAX_INDEXED_OBJECTS) {
-    leftOutOfIndex++;
-    unindexYaml(uri);
-    manifests.remove(uri);
-    return false;
-  }
-  indexedBytes.set(uri, text.length);
-  totalIndexedBytes += text.length - before;
-  totalIndexedObjects += objects - (indexedObjects.get(uri) ?? 0);
-  indexedObjects.set(uri, objects);
-  return dependents;
-}
-
-function unindexYaml(uri: string): void {
-  totalIndexedBytes -= indexedBytes.get(uri) ?? 0;
-  totalIndexedObjects -= indexedObjects.get(uri) ?? 0;
-  indexedBytes.delete(uri);
-  indexedObjects.delete(uri);
-}
-
 const scheduler = new LintScheduler(
   (uri) => lintDocument(uri),
   (uri, error) => connection.console.error(`Linting ${uri} failed: ${String(error)}`),
@@ -382,22 +269,19 @@ documents.onDidChangeContent((e) => scheduler.schedule(e.document.uri));
 documents.onDidClose((e) => {
   const uri = e.document.uri;
   scheduler.cancel(uri);
-  settingsCache.delete(uri);
-  sqlMemos.delete(uri);
-  diagnosticsJson.delete(uri);
-  codeWithSql.delete(uri);
-  fixStore.delete(uri);
+  settings.forget(uri);
+  caches.forget(uri);
   if (fileKind(pathOf(uri)) === 'yaml' && URI.parse(uri).scheme === 'file') {
     // Back to what is on disk: the workspace graph keeps it and its diagnostics stay.
     void readText(URI.parse(uri).fsPath).then((text) => {
-      const indexed = text === undefined ? false : indexYaml(uri, text);
+      const indexed = text === undefined ? false : indexBounds.add(uri, text);
       if (indexed && manifests.has(uri)) {
         indexed.forEach((other) => scheduler.schedule(other));
         scheduler.schedule(uri);
         return;
       }
       if (indexed) indexed.forEach((other) => scheduler.schedule(other));
-      unindexYaml(uri);
+      indexBounds.forget(uri);
       manifests.remove(uri).forEach((other) => scheduler.schedule(other));
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     });
@@ -409,27 +293,12 @@ documents.onDidClose((e) => {
 
 /** Code files changed on disk: update the indexes (once built) and re-check open contract steps. */
 async function updateApplicationCode(changes: { uri: string; type: number }[]): Promise<void> {
-  const code = changes.filter((c) => CODE_FILE.test(c.uri) && !NOT_APPLICATION_CODE.test(URI.parse(c.uri).fsPath));
-  if (!code.length || !applicationCodeIndexes.size) return;
-  for (const change of code) {
-    const file = URI.parse(change.uri).fsPath;
-    for (const [root, { folder, index }] of applicationCodeIndexes) {
-      // Only the project's own files: not those of a project nested in it.
-      if (!file.startsWith(root + path.sep) || projectRootOf(file, folder) !== root) continue;
-      const text =
-        change.type === FileChangeType.Deleted || (await isIgnored(root, file, await excludesOf(URI.file(folder).toString()), folder))
-          ? undefined
-          : await readText(file);
-      if (text === undefined) (await index).delete(change.uri);
-      else (await index).set(change.uri, text);
-    }
-  }
+  if (!(await applicationCode.update(changes))) return;
   for (const doc of documents.all()) if (fileKind(pathOf(doc.uri)) === 'sql' && isContractStep(pathOf(doc.uri), doc.getText())) scheduler.schedule(doc.uri);
 }
 
 function relintAll(): void {
-  settingsCache.clear();
-  reportedProblems.clear();
+  settings.clear();
   for (const doc of documents.all()) scheduler.schedule(doc.uri);
   for (const uri of manifests.fileNames) if (manifests.objects(uri).length) scheduler.schedule(uri);
 }
@@ -441,14 +310,14 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
     const uri = change.uri;
     if (fileKind(pathOf(uri)) !== 'yaml' || documents.get(uri)) continue; // open documents are tracked by their edits
     if (change.type === FileChangeType.Deleted) {
-      unindexYaml(uri);
+      indexBounds.forget(uri);
       manifests.remove(uri).forEach((other) => scheduler.schedule(other));
       void connection.sendDiagnostics({ uri, diagnostics: [] });
       continue;
     }
     const text = await readText(URI.parse(uri).fsPath);
     if (text === undefined) continue;
-    const dependents = indexYaml(uri, text);
+    const dependents = indexBounds.add(uri, text);
     if (!dependents) continue;
     dependents.forEach((other) => scheduler.schedule(other));
     if (manifests.has(uri)) scheduler.schedule(uri);
@@ -469,7 +338,7 @@ connection.onHover(
     let hover: { start: number; end: number; contents: string } | undefined;
     if (kind === 'sql') {
       // PostgreSQL lock modes, or InnoDB's algorithm and lock per operation.
-      const engine = (await settingsFor(doc.uri)).engine;
+      const engine = (await settings.for(doc.uri)).engine;
       const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine);
       hover = dialect === 'postgres' ? hoverSql(doc.getText(), offset, engine) : hoverMysql(doc.getText(), offset, engine, dialect);
     } else if (kind === 'yaml') hover = hoverManifest(workspaceFor(doc.uri, doc.getText()), doc.uri, offset);
@@ -480,7 +349,7 @@ connection.onHover(
 connection.onCodeAction(
   whileRunning((params: CodeActionParams) => {
     const doc = documents.get(params.textDocument.uri);
-    return doc ? codeActions(doc, params.context.diagnostics, fixStore) : [];
+    return doc ? codeActions(doc, params.context.diagnostics, caches.fixes) : [];
   }),
 );
 

@@ -96,3 +96,48 @@ function workspaceFolderOf(documentUri: string, folders: string[]): string | und
   const candidates = folders.map((f) => URI.parse(f).fsPath).filter((f) => docPath === f || docPath.startsWith(f + path.sep));
   return candidates.sort((a, b) => b.length - a.length)[0];
 }
+
+/**
+ * Resolved settings per document, pulled from the client on first need and kept until the
+ * settings, the config file or the document change. Each problem is told to the user once.
+ */
+export class SettingsCache {
+  /** The workspace folders' URIs. */
+  folders: string[] = [];
+  private readonly cache = new Map<string, Promise<ResolvedSettings>>();
+  private readonly reportedProblems = new Set<string>();
+
+  constructor(
+    /** The client's rolloutGuard settings for a document (null when it cannot be asked). */
+    private readonly pull: (uri: string) => Promise<EditorSettings | null>,
+    private readonly tell: (problem: string) => void,
+  ) {}
+
+  for(uri: string): Promise<ResolvedSettings> {
+    let cached = this.cache.get(uri);
+    if (!cached) {
+      cached = (async () => {
+        const resolved = resolveSettings(uri, this.folders, await this.pull(uri));
+        for (const problem of resolved.problems) {
+          if (this.reportedProblems.has(problem)) continue;
+          this.reportedProblems.add(problem);
+          this.tell(problem);
+        }
+        return resolved;
+      })();
+      this.cache.set(uri, cached);
+    }
+    return cached;
+  }
+
+  /** The document closed. */
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
+  /** The settings or the config file changed: everything is read again, and problems told again. */
+  clear(): void {
+    this.cache.clear();
+    this.reportedProblems.clear();
+  }
+}

@@ -99,7 +99,7 @@ async function checkKey(db: Db, job: BackfillJob, where: string): Promise<void> 
  * key that needs it) to the last key, then makes passes for rows written behind it.
  */
 export async function runBackfillUnit(ctx: BackfillContext, unit: PlanUnit, index: number): Promise<void> {
-  const { db, phase, options, state, signal } = ctx;
+  const { db, phase, options, state } = ctx;
   const job = unit.backfill!;
   const where = statementLocation(phase, unit);
   await checkKey(db, job, where);
@@ -114,154 +114,201 @@ export async function runBackfillUnit(ctx: BackfillContext, unit: PlanUnit, inde
   await db.query(
     `SET lock_timeout = '${Math.round(options.lockTimeoutMs)}ms'; SET statement_timeout = '${Math.round(options.maxBatchMs)}ms'; SET synchronous_commit = off`,
   );
-
-  const clampSize = (n: number): number => {
-    let size = Math.max(options.minBatchSize, Math.min(options.maxBatchSize, Math.round(n)));
-    if (options.maxRowsPerSecond > 0) size = Math.min(size, Math.max(1, Math.round(options.maxRowsPerSecond)));
-    return size;
-  };
-  let size = clampSize(options.batchSize ?? job.batchSize);
-  let cursor: string | null = state.lastKey;
-  let lower: 'start' | 'after' | 'from' = cursor === null ? 'start' : 'after';
-  if (cursor === null) {
-    // Nothing to do, or skip straight to the first row that needs it.
+  // Resume after the ledger's cursor; else nothing to do, or start at the first row that needs it.
+  let walk = state.lastKey === null ? undefined : new BackfillWalk(ctx, job, where, state.lastKey, 'after');
+  if (!walk) {
     if (left.count > 0 && left.first === null) throw nullKeys(where, job, left.count);
     if (left.count === 0 || left.first === null) {
       await recordUnits(db, ctx.plan, phase.name, index + 1, appliedChecksum(phase, index + 1));
       return;
     }
-    cursor = left.first;
-    lower = 'from';
+    walk = new BackfillWalk(ctx, job, where, left.first, 'from');
   }
-  let pass = 1;
-  let failures = 0;
-  let msPerKey: number | undefined;
-  const runStarted = performance.now();
-  let rowsThisUnit = 0;
-  // Recent (time, rows) samples for the rate shown in progress.
-  const samples: { at: number; rows: number }[] = [{ at: runStarted, rows: 0 }];
+  await walk.run();
+  await recordUnits(db, ctx.plan, phase.name, index + 1, appliedChecksum(phase, index + 1));
+  state.lastKey = null;
+  walk.report();
+}
 
-  const report = (): void => {
-    if (!ctx.onProgress) return;
-    const now = performance.now();
-    while (samples.length > 2 && now - samples[1]!.at > 5000) samples.shift();
-    const oldest = samples[0]!;
-    const seconds = (now - oldest.at) / 1000;
-    const rowsPerSecond = seconds > 0 ? (rowsThisUnit - oldest.rows) / seconds : 0;
-    state.rowsTotal = Math.max(state.rowsTotal, state.rowsDone);
-    ctx.onProgress({
-      plan: ctx.plan,
-      table: job.table,
-      rowsDone: state.rowsDone,
-      rowsTotal: state.rowsTotal,
-      rowsPerSecond,
-      etaSeconds: rowsPerSecond > 0 ? (state.rowsTotal - state.rowsDone) / rowsPerSecond : undefined,
-      batchSize: size,
-      lastKey: cursor,
-    });
-  };
-  report();
+/** One walk over a backfill's key, batch by batch: its cursor, batch size, retries, passes and pace. */
+class BackfillWalk {
+  private size: number;
+  private pass = 1;
+  private failures = 0;
+  /** Smoothed cost of a batch per key, for targetBatchMs. */
+  private msPerKey: number | undefined;
+  private readonly runStarted = performance.now();
+  private rowsThisUnit = 0;
+  /** Recent (time, rows) samples for the rate shown in progress. */
+  private readonly samples: { at: number; rows: number }[] = [{ at: this.runStarted, rows: 0 }];
+  /** The next range, read by the previous batch's statement (saves a round trip per batch). */
+  private prefetched: { upper: string | null; keys: number } | undefined;
 
-  // The next range, read by the previous batch's statement (saves a round trip per batch).
-  let prefetched: { upper: string | null; keys: number } | undefined;
-  for (;;) {
-    if (signal?.aborted) throw new RunCancelled();
-    const bound: Bound = lower === 'start' ? { kind: 'start' } : { kind: lower, param: '$1' };
-    const range: { upper: string | null; keys: number } | undefined =
-      prefetched ??
-      (
-        await db.query<{ upper: string | null; keys: number }>(
-          job.keyRangeSql(bound, lower === 'start' ? '$1' : '$2'),
-          lower === 'start' ? [size] : [cursor, size],
-        )
-      ).rows[0];
-    prefetched = undefined;
-    const upper: string | null = range?.upper ?? null;
-    const keys = range?.keys ?? 0;
-    if (upper === null) {
-      // The cursor reached the last key. Rows written behind it since (by the application,
-      // before it writes the new column itself) need another pass.
-      const left = await rowsLeft(db, job);
-      if (left.count === 0) break;
-      if (left.first === null) throw nullKeys(where, job, left.count);
-      if (pass >= options.maxPasses) {
-        throw new PhaseFailure(
-          `${where}: ${left.count} rows still match the backfill's WHERE after ${pass} passes over ${job.table}: the application keeps writing rows that need it. Deploy the version that writes the new column (the expand step) before backfilling, then run the backfill again`,
-        );
+  constructor(
+    private readonly ctx: BackfillContext,
+    private readonly job: BackfillJob,
+    private readonly where: string,
+    private cursor: string,
+    /** The walk goes on 'after' the cursor (its row was done), or 'from' it (its row needs doing). */
+    private lower: 'after' | 'from',
+  ) {
+    this.size = this.clampSize(ctx.options.batchSize ?? job.batchSize);
+  }
+
+  async run(): Promise<void> {
+    this.report();
+    for (;;) {
+      if (this.ctx.signal?.aborted) throw new RunCancelled();
+      const { upper, keys } = await this.nextRange();
+      if (upper === null) {
+        if (await this.startNextPass()) continue;
+        return;
       }
-      pass++;
-      state.rowsTotal = state.rowsDone + left.count;
-      await recordTotal(db, ctx.plan, phase.name, state.rowsTotal);
-      ctx.onEvent?.({ type: 'pass', phase: phase.name, table: job.table, pass, rowsLeft: left.count });
-      cursor = left.first;
-      lower = 'from';
-      continue;
+      const done = await this.batch(upper);
+      if (!done) continue;
+      this.recordBatch(upper, keys, done.rows, done.durationMs);
+      this.report();
+      await this.pace();
     }
+  }
 
-    // Parameters: [$1 lower bound,] upper bound, plan, phase, next batch size.
-    const values = lower === 'start' ? [upper, ctx.plan, phase.name, size] : [cursor, upper, ctx.plan, phase.name, size];
-    const p = (i: number): string => `$${i + (lower === 'start' ? 0 : 1)}`;
-    const sql = `WITH batch AS (${job.batchUpdateSql(bound, p(1))}),
-next_range AS (${job.keyRangeSql({ kind: 'after', param: p(1) }, p(4))})
+  private get bound(): Bound {
+    return { kind: this.lower, param: '$1' };
+  }
+
+  private clampSize(n: number): number {
+    const { options } = this.ctx;
+    let size = Math.max(options.minBatchSize, Math.min(options.maxBatchSize, Math.round(n)));
+    if (options.maxRowsPerSecond > 0) size = Math.min(size, Math.max(1, Math.round(options.maxRowsPerSecond)));
+    return size;
+  }
+
+  private async nextRange(): Promise<{ upper: string | null; keys: number }> {
+    const range =
+      this.prefetched ??
+      (await this.ctx.db.query<{ upper: string | null; keys: number }>(this.job.keyRangeSql(this.bound, '$2'), [this.cursor, this.size])).rows[0];
+    this.prefetched = undefined;
+    return { upper: range?.upper ?? null, keys: range?.keys ?? 0 };
+  }
+
+  /**
+   * The cursor reached the last key. Rows written behind it since (by the application, before
+   * it writes the new column itself) need another pass: true when one starts, false when done.
+   */
+  private async startNextPass(): Promise<boolean> {
+    const { db, phase, options, state } = this.ctx;
+    const left = await rowsLeft(db, this.job);
+    if (left.count === 0) return false;
+    if (left.first === null) throw nullKeys(this.where, this.job, left.count);
+    if (this.pass >= options.maxPasses) {
+      throw new PhaseFailure(
+        `${this.where}: ${left.count} rows still match the backfill's WHERE after ${this.pass} passes over ${this.job.table}: the application keeps writing rows that need it. Deploy the version that writes the new column (the expand step) before backfilling, then run the backfill again`,
+      );
+    }
+    this.pass++;
+    state.rowsTotal = state.rowsDone + left.count;
+    await recordTotal(db, this.ctx.plan, phase.name, state.rowsTotal);
+    this.ctx.onEvent?.({ type: 'pass', phase: phase.name, table: this.job.table, pass: this.pass, rowsLeft: left.count });
+    this.cursor = left.first;
+    this.lower = 'from';
+    return true;
+  }
+
+  /** One batch up to `upper` with its ledger cursor; undefined when it failed and is to be retried. */
+  private async batch(upper: string): Promise<{ rows: number; durationMs: number } | undefined> {
+    const { db, phase, plan } = this.ctx;
+    // Parameters: $1 lower bound, upper bound, plan, phase, next batch size.
+    const p = (i: number): string => `$${i + 1}`;
+    const sql = `WITH batch AS (${this.job.batchUpdateSql(this.bound, p(1))}),
+next_range AS (${this.job.keyRangeSql({ kind: 'after', param: p(1) }, p(4))})
 UPDATE ${LEDGER_TABLE}
    SET rows_done = rows_done + (SELECT count(*) FROM batch), last_key = ${p(1)}::text, batches = batches + 1, updated_at = clock_timestamp()
  WHERE plan = ${p(2)} AND phase = ${p(3)}
 RETURNING (SELECT count(*) FROM batch)::int AS rows, (SELECT upper FROM next_range) AS next_upper, (SELECT keys FROM next_range) AS next_keys`;
     const started = performance.now();
-    let rows: number;
     try {
-      const result = await db.query<{ rows: number; next_upper: string | null; next_keys: number }>(sql, values);
+      const result = await db.query<{ rows: number; next_upper: string | null; next_keys: number }>(sql, [this.cursor, upper, plan, phase.name, this.size]);
       const row = result.rows[0];
-      if (!row) throw new PhaseFailure(`${where}: the ledger row of plan ${ctx.plan} disappeared during the backfill`);
-      rows = row.rows;
-      prefetched = { upper: row.next_upper, keys: row.next_keys };
+      if (!row) throw new PhaseFailure(`${this.where}: the ledger row of plan ${plan} disappeared during the backfill`);
+      this.prefetched = { upper: row.next_upper, keys: row.next_keys };
+      return { rows: row.rows, durationMs: performance.now() - started };
     } catch (error) {
-      const code = sqlState(error);
-      const reason = code && RETRYABLE[code];
-      if (!reason)
-        throw error instanceof PhaseFailure || !code
-          ? error
-          : new PhaseFailure(`${where}: batch after key ${cursor ?? '(start)'} up to ${upper} failed: ${errorText(error)}`);
-      failures++;
-      if (failures >= options.attempts) {
-        throw new PhaseFailure(
-          `${where}: batch after key ${cursor ?? '(start)'} failed ${failures} times in a row on ${reason}; last error: ${errorText(error)}`,
-        );
-      }
-      // A batch that hit statement_timeout was too big: halve it. Lock conflicts: back off.
-      if (code === '57014') size = clampSize(size / 2);
-      const delayMs = code === '57014' ? 0 : backoffDelay(failures, 50, 5000);
-      ctx.onEvent?.({ type: 'batch-retry', phase: phase.name, table: job.table, attempt: failures, reason, nextBatchSize: size, delayMs });
-      await sleep(delayMs, signal);
-      continue;
+      await this.retryAfter(error, upper);
+      return undefined;
     }
-    const durationMs = performance.now() - started;
-    failures = 0;
-    cursor = upper;
-    lower = 'after';
-    state.lastKey = cursor;
+  }
+
+  /** Waits before retrying a batch that failed on a lock or a timeout; throws any other error, or when the attempts are spent. */
+  private async retryAfter(error: unknown, upper: string): Promise<void> {
+    const { phase, options, signal } = this.ctx;
+    const code = sqlState(error);
+    const reason = code && RETRYABLE[code];
+    if (!reason)
+      throw error instanceof PhaseFailure || !code
+        ? error
+        : new PhaseFailure(`${this.where}: batch after key ${this.cursor} up to ${upper} failed: ${errorText(error)}`);
+    this.failures++;
+    if (this.failures >= options.attempts) {
+      throw new PhaseFailure(
+        `${this.where}: batch after key ${this.cursor} failed ${this.failures} times in a row on ${reason}; last error: ${errorText(error)}`,
+      );
+    }
+    // A batch that hit statement_timeout was too big: halve it. Lock conflicts: back off.
+    if (code === '57014') this.size = this.clampSize(this.size / 2);
+    const delayMs = code === '57014' ? 0 : backoffDelay(this.failures, 50, 5000);
+    this.ctx.onEvent?.({ type: 'batch-retry', phase: phase.name, table: this.job.table, attempt: this.failures, reason, nextBatchSize: this.size, delayMs });
+    await sleep(delayMs, signal);
+  }
+
+  private recordBatch(upper: string, keys: number, rows: number, durationMs: number): void {
+    const { phase, options, state } = this.ctx;
+    this.failures = 0;
+    this.cursor = upper;
+    this.lower = 'after';
+    state.lastKey = upper;
     state.rowsDone += rows;
     state.rows += rows;
     state.batches++;
     state.longestBatchMs = Math.max(state.longestBatchMs, durationMs);
-    rowsThisUnit += rows;
-    samples.push({ at: performance.now(), rows: rowsThisUnit });
-    ctx.onEvent?.({ type: 'batch', phase: phase.name, table: job.table, rows, keys, batchSize: size, durationMs, lastKey: upper });
-
+    this.rowsThisUnit += rows;
+    this.samples.push({ at: performance.now(), rows: this.rowsThisUnit });
+    this.ctx.onEvent?.({ type: 'batch', phase: phase.name, table: this.job.table, rows, keys, batchSize: this.size, durationMs, lastKey: upper });
     if (options.targetBatchMs > 0 && keys > 0) {
       // Smoothed cost per key; move at most ×2 or ÷2 per batch so one slow batch cannot swing it.
       const cost = durationMs / keys;
-      msPerKey = msPerKey === undefined ? cost : 0.5 * msPerKey + 0.5 * cost;
-      size = clampSize(Math.min(size * 2, Math.max(size / 2, options.targetBatchMs / msPerKey)));
-    }
-    report();
-    await sleep(options.pauseMs, signal);
-    if (options.maxRowsPerSecond > 0) {
-      const earliest = (rowsThisUnit / options.maxRowsPerSecond) * 1000;
-      await sleep(earliest - (performance.now() - runStarted), signal);
+      this.msPerKey = this.msPerKey === undefined ? cost : 0.5 * this.msPerKey + 0.5 * cost;
+      this.size = this.clampSize(Math.min(this.size * 2, Math.max(this.size / 2, options.targetBatchMs / this.msPerKey)));
     }
   }
-  await recordUnits(db, ctx.plan, phase.name, index + 1, appliedChecksum(phase, index + 1));
-  state.lastKey = null;
-  report();
+
+  /** The pause between batches, and no faster than maxRowsPerSecond. */
+  private async pace(): Promise<void> {
+    const { options, signal } = this.ctx;
+    await sleep(options.pauseMs, signal);
+    if (options.maxRowsPerSecond > 0) {
+      const earliest = (this.rowsThisUnit / options.maxRowsPerSecond) * 1000;
+      await sleep(earliest - (performance.now() - this.runStarted), signal);
+    }
+  }
+
+  report(): void {
+    const { onProgress, state } = this.ctx;
+    if (!onProgress) return;
+    const now = performance.now();
+    while (this.samples.length > 2 && now - this.samples[1]!.at > 5000) this.samples.shift();
+    const oldest = this.samples[0]!;
+    const seconds = (now - oldest.at) / 1000;
+    const rowsPerSecond = seconds > 0 ? (this.rowsThisUnit - oldest.rows) / seconds : 0;
+    state.rowsTotal = Math.max(state.rowsTotal, state.rowsDone);
+    onProgress({
+      plan: this.ctx.plan,
+      table: this.job.table,
+      rowsDone: state.rowsDone,
+      rowsTotal: state.rowsTotal,
+      rowsPerSecond,
+      etaSeconds: rowsPerSecond > 0 ? (state.rowsTotal - state.rowsDone) / rowsPerSecond : undefined,
+      batchSize: this.size,
+      lastKey: this.cursor,
+    });
+  }
 }

@@ -95,43 +95,29 @@ const unavailableGates: GateCheckFactory =
 
 const CANARY: Command = { name: 'rollout-guard canary', usage: CANARY_USAGE };
 
+const CANARY_OPTIONS = {
+  kubeconfig: { type: 'string' },
+  'request-timeout': { type: 'string' },
+  context: { type: 'string' },
+  route: { type: 'string' },
+  'prometheus-url': { type: 'string' },
+  override: { type: 'string' },
+  config: { type: 'string' },
+  'max-attempts': { type: 'string' },
+} as const;
+
 export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {}): Promise<number> {
   const chosen = subcommand(args, io, CANARY, SUBCOMMANDS);
   if (typeof chosen === 'number') return chosen;
   const command = chosen.sub;
-  const parsed = parseOptions(
-    chosen.rest,
-    io,
-    CANARY,
-    {
-      kubeconfig: { type: 'string' },
-      'request-timeout': { type: 'string' },
-      context: { type: 'string' },
-      route: { type: 'string' },
-      'prometheus-url': { type: 'string' },
-      override: { type: 'string' },
-      config: { type: 'string' },
-      'max-attempts': { type: 'string' },
-    },
-    ['text', 'json'],
-  );
+  const parsed = parseOptions(chosen.rest, io, CANARY, CANARY_OPTIONS, ['text', 'json']);
   if (typeof parsed === 'number') return parsed;
   const { values, format } = parsed;
   const requestTimeout = requestTimeoutOf(values['request-timeout']);
   if (typeof requestTimeout === 'object') return usageError(io, CANARY, requestTimeout.error);
-  const positionals = [...parsed.positionals];
-  let percent: number | undefined;
-  if (command === 'set-weight') {
-    if (positionals.length !== 2) return usage(io, 'set-weight needs a percentage and <namespace>/<virtualservice>, e.g. set-weight 25 shop/reviews');
-    const text = /^\d+$/.test(positionals[0]!) ? positionals.shift()! : positionals.pop()!;
-    try {
-      percent = validatePercent(text);
-    } catch (error) {
-      return usage(io, (error as Error).message);
-    }
-  }
-  if (positionals.length !== 1)
-    return usage(io, positionals.length ? 'give exactly one <namespace>/<virtualservice>' : 'which canary? give <namespace>/<virtualservice>');
+  const named = targetOf(command, parsed.positionals, io);
+  if (typeof named === 'number') return named;
+  const { ref, wholeNamespace, percent } = named;
   let maxAttempts: number | undefined;
   if (values['max-attempts'] !== undefined) {
     maxAttempts = Number(values['max-attempts']);
@@ -139,15 +125,6 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
       return usage(io, `--max-attempts must be a whole number ≥ 1, got "${values['max-attempts']}"`);
   }
 
-  // `status <namespace>` lists every canary of the namespace, most urgent first.
-  const wholeNamespace = command === 'status' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(positionals[0]!) ? positionals[0]! : undefined;
-  let ref: { namespace: string; name: string } = { namespace: wholeNamespace ?? '', name: '' };
-  if (!wholeNamespace)
-    try {
-      ref = parseCanaryRef(positionals[0]!);
-    } catch (error) {
-      return usage(io, (error as Error).message);
-    }
   try {
     const config = readCanaryConfig(io.cwd, values.config);
     const client = ClusterClient.fromKubeconfig({
@@ -198,6 +175,35 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
 }
 
 const usage = (io: CliIo, message: string): number => usageError(io, CANARY, message);
+
+/** The canary the positionals name (or, for `status <namespace>`, the namespace) and set-weight's percentage; or the exit status after a usage error. */
+function targetOf(
+  command: Subcommand,
+  given: string[],
+  io: CliIo,
+): { ref: { namespace: string; name: string }; wholeNamespace?: string; percent?: number } | number {
+  const positionals = [...given];
+  let percent: number | undefined;
+  if (command === 'set-weight') {
+    if (positionals.length !== 2) return usage(io, 'set-weight needs a percentage and <namespace>/<virtualservice>, e.g. set-weight 25 shop/reviews');
+    const text = /^\d+$/.test(positionals[0]!) ? positionals.shift()! : positionals.pop()!;
+    try {
+      percent = validatePercent(text);
+    } catch (error) {
+      return usage(io, (error as Error).message);
+    }
+  }
+  if (positionals.length !== 1)
+    return usage(io, positionals.length ? 'give exactly one <namespace>/<virtualservice>' : 'which canary? give <namespace>/<virtualservice>');
+  // `status <namespace>` lists every canary of the namespace, most urgent first.
+  if (command === 'status' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(positionals[0]!))
+    return { ref: { namespace: positionals[0]!, name: '' }, wholeNamespace: positionals[0]! };
+  try {
+    return { ref: parseCanaryRef(positionals[0]!), percent };
+  } catch (error) {
+    return usage(io, (error as Error).message);
+  }
+}
 
 const destinationLabel = (d: { host: string; subset?: string; port?: number }): string =>
   `${d.host}${d.subset ? ` ${d.subset}` : ''}${d.port ? `:${d.port}` : ''}`;

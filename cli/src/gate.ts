@@ -62,25 +62,21 @@ export const EXIT_ROLLBACK_FAILED = 3;
 
 const GATE: Command = { name: 'rollout-guard gate', usage: GATE_USAGE };
 
+const GATE_OPTIONS = {
+  'prometheus-url': { type: 'string' },
+  interval: { type: 'string' },
+  route: { type: 'string' },
+  'rollback-on-fail': { type: 'boolean' },
+  kubeconfig: { type: 'string' },
+  'request-timeout': { type: 'string' },
+  context: { type: 'string' },
+  config: { type: 'string' },
+} as const;
+
 export async function gate(args: string[], io: CliIo): Promise<number> {
   const chosen = subcommand(args, io, GATE, ['check']);
   if (typeof chosen === 'number') return chosen;
-  const parsed = parseOptions(
-    chosen.rest,
-    io,
-    GATE,
-    {
-      'prometheus-url': { type: 'string' },
-      interval: { type: 'string' },
-      route: { type: 'string' },
-      'rollback-on-fail': { type: 'boolean' },
-      kubeconfig: { type: 'string' },
-      'request-timeout': { type: 'string' },
-      context: { type: 'string' },
-      config: { type: 'string' },
-    },
-    ['text', 'json'],
-  );
+  const parsed = parseOptions(chosen.rest, io, GATE, GATE_OPTIONS, ['text', 'json']);
   if (typeof parsed === 'number') return parsed;
   const { values, format } = parsed;
   const requestTimeout = requestTimeoutOf(values['request-timeout']);

@@ -65,59 +65,38 @@ Exit status: 0 applied or nothing to do, 1 refused, failed or cancelled, 2 usage
 
 const MIGRATE: Command = { name: 'rollout-guard migrate', usage: MIGRATE_USAGE };
 
+const MIGRATE_OPTIONS = {
+  'database-url': { type: 'string' },
+  config: { type: 'string' },
+  phase: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'max-rows-per-second': { type: 'string' },
+  pause: { type: 'string' },
+  'target-batch-ms': { type: 'string' },
+  'max-batch-ms': { type: 'string' },
+  'lock-timeout': { type: 'string' },
+  'statement-timeout': { type: 'string' },
+  'lock-retries': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'request-timeout': { type: 'string' },
+  context: { type: 'string' },
+  canary: { type: 'string', multiple: true },
+  namespace: { type: 'string', multiple: true },
+} as const;
+
 export async function migrate(args: string[], io: CliIo): Promise<number> {
   const chosen = subcommand(args, io, MIGRATE, ['status', 'run']);
   if (typeof chosen === 'number') return chosen;
   const { sub, rest } = chosen;
-  const parsed = parseOptions(
-    rest,
-    io,
-    MIGRATE,
-    {
-      'database-url': { type: 'string' },
-      config: { type: 'string' },
-      phase: { type: 'string' },
-      'batch-size': { type: 'string' },
-      'max-rows-per-second': { type: 'string' },
-      pause: { type: 'string' },
-      'target-batch-ms': { type: 'string' },
-      'max-batch-ms': { type: 'string' },
-      'lock-timeout': { type: 'string' },
-      'statement-timeout': { type: 'string' },
-      'lock-retries': { type: 'string' },
-      kubeconfig: { type: 'string' },
-      'request-timeout': { type: 'string' },
-      context: { type: 'string' },
-      canary: { type: 'string', multiple: true },
-      namespace: { type: 'string', multiple: true },
-    },
-    ['text', 'json'],
-  );
+  const parsed = parseOptions(rest, io, MIGRATE, MIGRATE_OPTIONS, ['text', 'json']);
   if (typeof parsed === 'number') return parsed;
   const { values, format } = parsed;
   const requestTimeout = requestTimeoutOf(values['request-timeout']);
   if (typeof requestTimeout === 'object') return usageError(io, MIGRATE, requestTimeout.error);
   if (parsed.positionals.length !== 1)
     return usage(io, parsed.positionals.length ? 'give exactly one plan folder or file' : 'which plan? give its folder or file');
-  let configUrl: { url: string; file: string } | undefined;
-  if (values.config !== undefined && !fs.existsSync(path.resolve(io.cwd, values.config))) return usage(io, `--config ${values.config}: no such file`);
-  try {
-    const config = loadConfig(io.cwd, values.config);
-    const url = config && databaseUrlFromConfig(config);
-    if (url) configUrl = { url, file: config.source };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // The file only matters when it is where the URL would come from.
-    if (!values['database-url'] && !io.env.ROLLOUT_GUARD_DATABASE_URL && !io.env.DATABASE_URL) return usage(io, error.message);
-  }
-  const resolved = resolveDatabaseUrl({ flag: values['database-url'], env: io.env, config: configUrl });
-  if (!resolved)
-    return usage(io, 'no database: give --database-url postgres://user@host:port/database, set DATABASE_URL, or add database.url to .rollout-guard.yaml');
-  if (resolved.source === 'config' && passwordIn(resolved.url)) {
-    io.stderr.write(`rollout-guard: warning: ${resolved.origin} contains a password; files get committed: set PGPASSWORD instead\n`);
-  }
-  const databaseUrl = resolved.url;
-
+  const databaseUrl = databaseUrlFor(io, values.config, values['database-url']);
+  if (typeof databaseUrl === 'number') return databaseUrl;
   let numbers: Record<string, number | undefined>;
   try {
     numbers = Object.fromEntries(
@@ -174,6 +153,30 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
 }
 
 const usage = (io: CliIo, message: string): number => usageError(io, MIGRATE, message);
+
+/**
+ * The database: --database-url, the environment, or database.url of the configuration file
+ * (which matters only when the URL would come from it); or the exit status after a usage error.
+ */
+function databaseUrlFor(io: CliIo, configFile: string | undefined, flag: string | undefined): string | number {
+  let configUrl: { url: string; file: string } | undefined;
+  if (configFile !== undefined && !fs.existsSync(path.resolve(io.cwd, configFile))) return usage(io, `--config ${configFile}: no such file`);
+  try {
+    const config = loadConfig(io.cwd, configFile);
+    const url = config && databaseUrlFromConfig(config);
+    if (url) configUrl = { url, file: config.source };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    if (!flag && !io.env.ROLLOUT_GUARD_DATABASE_URL && !io.env.DATABASE_URL) return usage(io, error.message);
+  }
+  const resolved = resolveDatabaseUrl({ flag, env: io.env, config: configUrl });
+  if (!resolved)
+    return usage(io, 'no database: give --database-url postgres://user@host:port/database, set DATABASE_URL, or add database.url to .rollout-guard.yaml');
+  if (resolved.source === 'config' && passwordIn(resolved.url)) {
+    io.stderr.write(`rollout-guard: warning: ${resolved.origin} contains a password; files get committed: set PGPASSWORD instead\n`);
+  }
+  return resolved.url;
+}
 
 function wholeNumber(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;

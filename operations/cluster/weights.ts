@@ -101,6 +101,19 @@ const isConflict = (error: unknown): error is ClusterError =>
 
 const defaultBackoff = (attempt: number): number => Math.min(500, 10 * 2 ** attempt) * (0.5 + Math.random());
 
+/** The route named (or the only weighted one), if it has a stable and a canary destination to move weight between. */
+function routeToChange(canary: Canary, name: string | undefined): CanaryRoute {
+  let route: CanaryRoute;
+  try {
+    route = selectRoute(canary, name);
+  } catch (error) {
+    throw new ClusterError('refused', (error as Error).message);
+  }
+  if (!route.destinations.some((d) => d.role === 'canary') || !route.destinations.some((d) => d.role === 'stable'))
+    throw new ClusterError('refused', `route ${routeLabel(route)} of ${canary.id} needs a stable and a canary destination to change its weights`);
+  return route;
+}
+
 /**
  * Changes the canary weight of one route. `target` computes the weight from the canary as read
  * (again on each retry, so a step always moves from the weight that is there now).
@@ -118,14 +131,7 @@ export async function changeCanaryWeight(
   let overridden = false;
   for (let attempt = 1; ; attempt++) {
     const { canary, virtualService } = await readCanaryObject(client, ref);
-    let route: CanaryRoute;
-    try {
-      route = selectRoute(canary, options.route);
-    } catch (error) {
-      throw new ClusterError('refused', (error as Error).message);
-    }
-    if (!route.destinations.some((d) => d.role === 'canary') || !route.destinations.some((d) => d.role === 'stable'))
-      throw new ClusterError('refused', `route ${routeLabel(route)} of ${canary.id} needs a stable and a canary destination to change its weights`);
+    const route = routeToChange(canary, options.route);
     const weight = target(route);
     // Also at 0 %: no data never lets a step or a promote through (set-weight starts a canary by hand).
     if ((action === 'step' || action === 'promote') && gate === undefined && weight > route.canaryWeight) {

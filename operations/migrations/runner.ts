@@ -114,17 +114,8 @@ async function runLocked(
     if (reason) return result('refused', `contract refused: ${reason}`);
   }
 
-  // Where to start: after the units an interrupted, cancelled or failed run finished.
-  let from = 0;
-  if (row && row.status !== 'done') {
-    from = row.unitsDone;
-    if (row.checksum !== phase.checksum && appliedChecksum(phase, from) !== row.appliedChecksum) {
-      return result(
-        'refused',
-        `${phase.label} changed after its ${row.status} run, including the ${from} statement(s) that run applied; undo what they did by hand or restore the file`,
-      );
-    }
-  }
+  const from = resumePoint(phase, row);
+  if (typeof from === 'string') return result('refused', from);
   // A finished backfill run again (or such a rerun, interrupted: every unit is recorded)
   // only walks its backfills, for rows written since.
   const rerun = row !== undefined && row.unitsDone >= phase.units.length && phase.units.length > 0;
@@ -170,6 +161,18 @@ async function runLocked(
     await finishPhase(db, plan.name, phase.name, 'failed', message);
     return result('failed', message);
   }
+}
+
+/**
+ * Where to start: after the units an interrupted, cancelled or failed run finished; or a refusal
+ * when the statements that run applied have changed since.
+ */
+function resumePoint(phase: PlanPhase, row: LedgerRow | undefined): number | string {
+  if (!row || row.status === 'done') return 0;
+  const from = row.unitsDone;
+  if (row.checksum !== phase.checksum && appliedChecksum(phase, from) !== row.appliedChecksum)
+    return `${phase.label} changed after its ${row.status} run, including the ${from} statement(s) that run applied; undo what they did by hand or restore the file`;
+  return from;
 }
 
 /** A refusal when a phase that ran (or runs) no longer matches its file. */

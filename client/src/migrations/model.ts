@@ -93,6 +93,13 @@ export function phaseView(snapshot: PlanSnapshot, phase: PhaseName, now: number 
   if (last?.outcome === 'refused' && state.status !== 'done') {
     return { phase, text: shorten(`refused: ${last.message}`), tooltip: `Last run refused: ${last.message}`, icon: 'refused', runTitle: run('Run') };
   }
+  return ledgerView(snapshot, state, now);
+}
+
+/** A phase as the ledger has it. */
+function ledgerView(snapshot: PlanSnapshot, state: PhaseState, now: number): PhaseView {
+  const { phase } = state;
+  const run = (verb: string): string => `▶ ${verb} ${phase}`;
   const phases = snapshot.status?.phases ?? [];
   const index = phases.indexOf(state);
   switch (state.status) {

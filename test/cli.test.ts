@@ -282,7 +282,12 @@ describe('rollout-guard check', () => {
     fs.writeFileSync(path.join(dir, 'plan/expand.sql'), 'SELECT 1;\n');
     fs.writeFileSync(path.join(dir, '.rollout-guard.yaml'), 'pgVersion: 16\nprometheus:\n  url: http://prometheus:9090\n  token: secret\n');
     const message = '.rollout-guard.yaml:4: unknown setting prometheus.token. Known: url, timeout.';
-    for (const args of [['check', 'plan'], ['gate', 'check', 'shop/web'], ['canary', 'status', 'shop/web'], ['migrate', 'status', 'plan']]) {
+    for (const args of [
+      ['check', 'plan'],
+      ['gate', 'check', 'shop/web'],
+      ['canary', 'status', 'shop/web'],
+      ['migrate', 'status', 'plan'],
+    ]) {
       const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.ok(r.stderr.split('\n')[0]!.endsWith(`: ${message}`), `${args.join(' ')}: ${r.stderr}`);

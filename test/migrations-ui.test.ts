@@ -272,7 +272,10 @@ describe('database URL and password', () => {
     );
     assert.throws(() => urlIn('database:\n  url: 5432\n'), /^ConfigError: \.rollout-guard\.yaml:2: database\.url must be a string, got 5432\./);
     assert.throws(() => urlIn('database:\n  uri: postgres://x@y/z\n'), /:2: unknown setting database\.uri\. Known: url\./);
-    assert.throws(() => urlIn('database: [\n'), /^ConfigError: \.rollout-guard\.yaml:2: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/);
+    assert.throws(
+      () => urlIn('database: [\n'),
+      /^ConfigError: \.rollout-guard\.yaml:2: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/,
+    );
   });
 
   it('first found wins: local server, flag, setting, environment, config file', () => {

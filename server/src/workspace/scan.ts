@@ -3,6 +3,7 @@ import { existsSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { CONFIG_FILE_NAME } from '../engine/config';
 import { globMatcher } from '../engine/glob';
 
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -91,7 +92,7 @@ export function activeExcludes(setting: unknown): string[] {
  * manifests do not: in a monorepo the code that reads a table often lives in another package
  * than its migrations.
  */
-const PROJECT_MARKERS = ['.rollout-guard.yaml', '.git'];
+const PROJECT_MARKERS = [CONFIG_FILE_NAME, '.git'];
 
 /**
  * The root of the project `file` belongs to: the nearest folder above it with a marker,

@@ -5,8 +5,8 @@ import tseslint from 'typescript-eslint';
 const NO_VSCODE = { name: 'vscode', message: 'Only the VS Code client (client/) imports vscode.' };
 const NO_CLIENT = { group: ['**/client/**'], message: 'Nothing outside client/ imports the VS Code client: use operations/ or the engine.' };
 const NO_EDITOR_OR_OPERATIONS = {
-  group: ['vscode-languageserver*', 'vscode-languageclient*', '**/operations/**', '**/lsp/**', '**/cli/**'],
-  message: 'The lint engine takes text and settings and returns findings: no editor, LSP, CLI or operations code.',
+  group: ['vscode-languageserver*', 'vscode-languageclient*', '**/operations/**', '**/lsp/**', '**/cli/**', '**/workspace/*'],
+  message: 'The lint engine takes text and settings and returns findings: no editor, LSP, CLI or operations code, no disk access (server/src/workspace).',
 };
 const NO_LANGUAGE_SERVER = {
   group: ['vscode-languageserver*', '**/lsp/**'],

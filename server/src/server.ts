@@ -18,6 +18,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import fs from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { format } from 'node:util';
 import { URI } from 'vscode-uri';
 import {
@@ -67,8 +68,11 @@ const settings = new SettingsCache(
   },
 );
 const caches = new DocumentCaches();
-/** Every YAML file of the workspace folders, keyed by URI; open documents' text wins over the disk. */
-const manifests = new ManifestWorkspace();
+/**
+ * Every YAML file of the workspace folders, keyed by URI; open documents' text wins over the disk.
+ * Files nobody has open are released after their lint: the graph keeps their objects, not their text.
+ */
+const manifests = new ManifestWorkspace({ reread: rereadFile });
 const indexBounds = new ManifestIndexBounds(manifests);
 const applicationCode = new ApplicationCode(folderOf, excludesOf, readText);
 
@@ -114,8 +118,19 @@ connection.onInitialized(() => {
   connection.sendNotification('rolloutGuard/status', { state: 'ready', message: 'Rollout Guard is checking SQL migrations.' });
 });
 
-/** Lints a document (open, or a workspace YAML file) and publishes the result unless it moved on meanwhile. */
+/** Lints a document (open, or a workspace YAML file); the workspace files it read are released afterwards. */
 async function lintDocument(uri: string): Promise<void> {
+  try {
+    await lintAndPublish(uri);
+  } finally {
+    const isOpen = (file: string): boolean => documents.get(file) !== undefined;
+    if (!isOpen(uri)) manifests.release(uri);
+    manifests.releaseRestored(isOpen);
+  }
+}
+
+/** Lints a document and publishes the result unless it moved on meanwhile. */
+async function lintAndPublish(uri: string): Promise<void> {
   const doc = documents.get(uri);
   const kind = fileKind(pathOf(uri));
   if (!kind || (!doc && kind !== 'yaml')) return;
@@ -123,7 +138,11 @@ async function lintDocument(uri: string): Promise<void> {
   const resolved = await settings.for(uri);
   if (documents.get(uri)?.version !== version) return; // a newer version is scheduled
   const text = doc?.getText() ?? manifests.text(uri);
-  if (text === undefined) return;
+  if (text === undefined) {
+    // A released workspace file that changed on disk before its watcher event: index it again.
+    if (!doc && manifests.has(uri)) await reindexFromDisk(uri);
+    return;
+  }
   // TS/JS: only files with SQL calls are checked (and cleared once their last one is gone).
   if (kind === 'code' && !mayHoldSql(text)) {
     if (caches.codeWithSql.delete(uri)) await connection.sendDiagnostics({ uri, version, diagnostics: [] });
@@ -246,6 +265,31 @@ async function readText(file: string): Promise<string | undefined> {
   return 'text' in read ? read.text : undefined;
 }
 
+/** A released workspace file's text, read again (synchronously: positions are asked for synchronously). */
+function rereadFile(uri: string): string | undefined {
+  const file = URI.parse(uri);
+  if (file.scheme !== 'file') return undefined;
+  try {
+    const stat = statSync(file.fsPath);
+    if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return undefined;
+    const decoded = decodeFile(readFileSync(file.fsPath));
+    return decoded.ok ? decoded.text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Indexes an unopened YAML file as it is on disk now and schedules what that changes. */
+async function reindexFromDisk(uri: string): Promise<void> {
+  const text = await readText(URI.parse(uri).fsPath);
+  if (text === undefined) return;
+  const dependents = indexBounds.add(uri, text);
+  if (!dependents) return;
+  dependents.forEach((other) => scheduler.schedule(other));
+  if (manifests.has(uri)) scheduler.schedule(uri);
+  else void connection.sendDiagnostics({ uri, diagnostics: [] });
+}
+
 /** A file's text; only regular files up to the size limit are read. */
 async function readFileText(file: string): Promise<{ text: string } | { skipped: 'too-large' | 'unreadable' }> {
   try {
@@ -315,13 +359,7 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
       void connection.sendDiagnostics({ uri, diagnostics: [] });
       continue;
     }
-    const text = await readText(URI.parse(uri).fsPath);
-    if (text === undefined) continue;
-    const dependents = indexBounds.add(uri, text);
-    if (!dependents) continue;
-    dependents.forEach((other) => scheduler.schedule(other));
-    if (manifests.has(uri)) scheduler.schedule(uri);
-    else void connection.sendDiagnostics({ uri, diagnostics: [] });
+    await reindexFromDisk(uri);
   }
 });
 

@@ -1,7 +1,8 @@
 /**
- * YAML text of unopened files kept for cross-file checks, per file: the total is bounded
+ * Unopened YAML files in the graph for cross-file checks: their total size is bounded
  * (rolloutGuard.maxIndexedMegabytes) so a workspace of huge generated files cannot exhaust the
- * server's memory. Open documents are always checked, over the bound too.
+ * server's memory, and only their objects stay in memory (the text is released). Open documents
+ * are always checked, over the bound too.
  */
 import type { ManifestWorkspace } from '../engine';
 
@@ -45,6 +46,8 @@ export class ManifestIndexBounds {
     this.totalIndexedBytes += text.length - before;
     this.totalIndexedObjects += objects - (this.indexedObjects.get(uri) ?? 0);
     this.indexedObjects.set(uri, objects);
+    // Nobody has it open: keep its objects, not its text (read again for its lint).
+    this.manifests.release(uri);
     return dependents;
   }
 

@@ -13,7 +13,6 @@ import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml'
 export { Lookup, scopeOf, type NamespaceScope } from './lookup';
 
 interface FileEntry {
-  text: string;
   parsed: ParsedYamlFile;
   lines?: LineIndex;
   /** Keys this file's objects provide to other files' lookups. */
@@ -22,20 +21,33 @@ interface FileEntry {
   uses: Set<string>;
 }
 
+export interface ManifestWorkspaceOptions {
+  /**
+   * Reads a file's text again: given, files can be released (see release()) and the graph keeps
+   * only their objects. Without it every file's text stays in memory.
+   */
+  reread?: (file: string) => string | undefined;
+}
+
 export class ManifestWorkspace implements ObjectSource {
   private readonly files = new Map<string, FileEntry>();
+  /** Released files whose text was read again since (for a lint, a position): released again by releaseAll. */
+  private readonly restored = new Set<string>();
   private byKind: Map<string, ManifestObject[]> | undefined;
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
   private readonly scoped = new Map<string, ScopedObjects>();
   /** Dependency key → files whose last lint looked it up: a change finds its dependents without scanning every file. */
   private readonly usersOf = new Map<string, Set<string>>();
 
+  constructor(private readonly options: ManifestWorkspaceOptions = {}) {}
+
   /** Adds or replaces a file. Returns the other files whose findings may change. */
   update(file: string, text: string): string[] {
     const before = this.files.get(file)?.provides ?? new Set<string>();
     const parsed = parseYamlFile(file, text);
-    const entry: FileEntry = { text, parsed, provides: providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
+    const entry: FileEntry = { parsed, provides: providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
     this.files.set(file, entry);
+    this.restored.delete(file);
     this.changed();
     return this.dependents(file, new Set([...before, ...entry.provides]));
   }
@@ -45,6 +57,7 @@ export class ManifestWorkspace implements ObjectSource {
     const entry = this.files.get(file);
     if (!entry) return [];
     this.files.delete(file);
+    this.restored.delete(file);
     this.setUses(file, entry, new Set());
     this.changed();
     return this.dependents(file, entry.provides);
@@ -58,8 +71,31 @@ export class ManifestWorkspace implements ObjectSource {
     return [...this.files.keys()];
   }
 
+  /** A file's text; a released file's is read again (undefined when it changed on disk since: an update follows). */
   text(file: string): string | undefined {
-    return this.files.get(file)?.text;
+    return this.files.get(file)?.parsed.source.currentText();
+  }
+
+  /**
+   * Drops a file's text and syntax trees, keeping its objects (only with options.reread). For
+   * indexed files nobody has open: memory then grows with the objects, not with the YAML text.
+   */
+  release(file: string): void {
+    const entry = this.files.get(file);
+    const reread = this.options.reread;
+    if (!entry || !reread) return;
+    entry.lines = undefined;
+    entry.parsed.source.release(
+      entry.parsed.objects,
+      () => reread(file),
+      () => this.restored.add(file),
+    );
+    this.restored.delete(file);
+  }
+
+  /** Releases again the released files whose text was read since, except those `keep` names. */
+  releaseRestored(keep: (file: string) => boolean): void {
+    for (const file of [...this.restored]) if (!keep(file)) this.release(file);
   }
 
   objects(file: string): readonly ManifestObject[] {
@@ -69,9 +105,10 @@ export class ManifestWorkspace implements ObjectSource {
   /** Lints one file against the whole workspace. */
   lint(file: string, settings: EngineSettings): Finding[] {
     const entry = this.files.get(file);
-    if (!entry) return [];
+    const text = entry?.parsed.source.currentText();
+    if (!entry || text === undefined) return [];
     const uses = new Set<string>();
-    const findings = lintManifestFile(entry.parsed, entry.text, settings, new Lookup(this, uses));
+    const findings = lintManifestFile(entry.parsed, text, settings, new Lookup(this, uses));
     this.setUses(file, entry, uses);
     return findings;
   }
@@ -79,8 +116,9 @@ export class ManifestWorkspace implements ObjectSource {
   /** Line/character of an offset in a workspace file (for related locations). */
   position(file: string, offset: number): { line: number; character: number } {
     const entry = this.files.get(file);
-    if (!entry) return { line: 0, character: 0 };
-    entry.lines ??= new LineIndex(entry.text);
+    const text = entry?.parsed.source.currentText();
+    if (!entry || text === undefined) return { line: 0, character: 0 };
+    entry.lines ??= new LineIndex(text);
     return entry.lines.position(offset);
   }
 

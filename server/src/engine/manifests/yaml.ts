@@ -1,6 +1,6 @@
 /** YAML manifests with positions: every object of a multi-document file, and the source range of any path in it. */
 import * as jsYaml from 'js-yaml';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node, type Pair } from 'yaml';
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -44,7 +44,120 @@ export interface ParsedYamlFile {
   problems: YamlProblem[];
   /** `{{` templates (Helm): not YAML until rendered. */
   template: boolean;
-  comments: { start: number; end: number; text: string }[];
+  readonly comments: readonly YamlComment[];
+  /** The text and syntax trees behind the objects' positions. */
+  readonly source: YamlSource;
+}
+
+export interface YamlComment {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/**
+ * A file's text and its syntax trees (for positions). An indexed file nobody has open can be
+ * released: its text and trees are dropped and its data strings copied out of the text, so the
+ * workspace graph keeps only the objects; positions, comments and text are read again on demand.
+ */
+export class YamlSource {
+  private text: string | undefined;
+  private docs: Document[] | undefined;
+  private readonly byIndex = new Map<number, Document>();
+  private cachedComments: YamlComment[] | undefined;
+  private released: { length: number; hash: number; reread: () => string | undefined; onRestore: () => void } | undefined;
+
+  constructor(text: string, docs?: Document[]) {
+    this.text = text;
+    this.docs = docs;
+    docs?.forEach((doc, index) => this.byIndex.set(index, doc));
+  }
+
+  get isReleased(): boolean {
+    return this.text === undefined;
+  }
+
+  /**
+   * The text; a released file's is read again and kept until the next release. Undefined when
+   * the file cannot be read now or no longer holds the text the objects came from.
+   */
+  currentText(): string | undefined {
+    if (this.text !== undefined) return this.text;
+    const released = this.released;
+    const text = released?.reread();
+    if (!released || text === undefined || text.length !== released.length || hashText(text) !== released.hash) return undefined;
+    this.text = text;
+    released.onRestore();
+    return text;
+  }
+
+  /** The syntax tree of the document that produced `value` (the index-th document, else matched by identity). */
+  docFor(index: number, value: unknown): Document {
+    let doc = this.byIndex.get(index);
+    if (!doc) {
+      this.docs ??= parseDocuments(this.currentText() ?? '');
+      const all = this.docs;
+      // Empty documents can be counted differently by the two parsers: match by index, else by identity fields.
+      const id = identity(value);
+      const matches = (d: Document | undefined): boolean => !!d && d.errors.length === 0 && identity(toData(d)) === id;
+      doc = matches(all[index]) ? all[index]! : (all.find(matches) ?? all[index] ?? all[0] ?? new Document());
+      this.byIndex.set(index, doc);
+    }
+    return doc;
+  }
+
+  get comments(): readonly YamlComment[] {
+    this.cachedComments ??= yamlComments(this.currentText() ?? '');
+    return this.cachedComments;
+  }
+
+  /**
+   * Drops the text and syntax trees; `reread` gives the file's text again (positions, comments,
+   * a lint), `onRestore` is told when it did. The objects' data strings are copied out of the
+   * text first: sliced strings would keep it alive.
+   */
+  release(objects: readonly ManifestObject[], reread: () => string | undefined, onRestore: () => void): void {
+    if (this.text === undefined) return;
+    if (!this.released) for (const object of objects) detachStrings(object);
+    this.released = { length: this.text.length, hash: hashText(this.text), reread, onRestore };
+    this.text = undefined;
+    this.docs = undefined;
+    this.byIndex.clear();
+    this.cachedComments = undefined;
+  }
+}
+
+/** FNV-1a over UTF-16 code units: tells whether a file still holds the text its objects came from. */
+function hashText(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/** Copies an object's strings (data and identity) out of its file's text, in place. */
+function detachStrings(object: ManifestObject): void {
+  copyStrings(object.data);
+  object.apiVersion = copied(object.apiVersion) as string;
+  object.kind = copied(object.kind) as string;
+  object.name = copied(object.name) as string;
+  object.namespace = copied(object.namespace) as string;
+}
+
+/** Replaces every string in a parsed value, in place, by a copy that does not keep its file's text alive. */
+function copyStrings(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = copied(value[i]);
+  } else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = copied(record[key]);
+  }
+}
+
+function copied(value: unknown): unknown {
+  // V8 slices strings of 13+ characters out of their parent; concatenating flattens a fresh copy.
+  if (typeof value === 'string') return value.length > 12 ? (' ' + value).slice(1) : value;
+  copyStrings(value);
+  return value;
 }
 
 const LOOKS_LIKE_MANIFEST = /^\s*(apiVersion|kind):/m;
@@ -88,32 +201,27 @@ export function parseYamlFile(file: string, text: string): ParsedYamlFile {
       // Fall through: the full parser reports the errors with their positions.
     }
     if (values) {
-      const positions = lazyPositions(text);
+      const source = new YamlSource(text);
       const objects: ManifestObject[] = [];
       values.forEach((value, index) => {
-        const object = toObject(file, index, value, () => positions().docFor(index, value));
+        const object = toObject(file, index, value, source);
         if (object) objects.push(object);
       });
-      return { objects, problems: [], template: false, comments: yamlComments(text) };
+      return parsedFile(objects, [], false, source);
     }
   }
   return parseWithPositions(file, text);
 }
 
-/** The `yaml` documents of a text, parsed once on first use. */
-function lazyPositions(text: string): () => { docFor(index: number, value: unknown): Document } {
-  let docs: Document[] | undefined;
-  return () => {
-    docs ??= parseDocuments(text);
-    const all = docs;
-    return {
-      // Empty documents can be counted differently by the two parsers: match by index, else by identity fields.
-      docFor(index, value) {
-        const id = identity(value);
-        if (all[index] && identity(all[index].toJS({ maxAliasCount: MAX_ALIAS_COUNT })) === id) return all[index];
-        return all.find((d) => identity(d.toJS({ maxAliasCount: MAX_ALIAS_COUNT })) === id) ?? all[index] ?? all[0]!;
-      },
-    };
+function parsedFile(objects: ManifestObject[], problems: YamlProblem[], template: boolean, source: YamlSource): ParsedYamlFile {
+  return {
+    objects,
+    problems,
+    template,
+    source,
+    get comments() {
+      return template ? [] : source.comments;
+    },
   };
 }
 
@@ -122,19 +230,27 @@ function parseDocuments(text: string): Document[] {
   return Array.isArray(docs) ? docs : [];
 }
 
+/** A document's data, or undefined when its aliases expand too far. */
+function toData(doc: Document): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return undefined;
+  }
+}
+
 const identity = (value: unknown): string => {
   const r = (value ?? {}) as Record<string, unknown>;
   return `${String(r.apiVersion)}/${String(r.kind)}/${String((r.metadata as Record<string, unknown> | undefined)?.name)}`;
 };
 
-/** A Kubernetes object from one document's data; `doc` (and the offsets) come when first asked for. */
-function toObject(file: string, index: number, value: unknown, docOf: () => Document): ManifestObject | undefined {
+/** A Kubernetes object from one document's data; `doc` (and the offsets) come from the source when asked for. */
+function toObject(file: string, index: number, value: unknown, source: YamlSource): ManifestObject | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
   const kind = typeof record.kind === 'string' ? record.kind : '';
   if (!kind && !record.apiVersion) return undefined;
   const metadata = (record.metadata ?? {}) as Record<string, unknown>;
-  let doc: Document | undefined;
   return {
     file,
     index,
@@ -145,8 +261,7 @@ function toObject(file: string, index: number, value: unknown, docOf: () => Docu
     namespaceWritten: typeof metadata.namespace === 'string',
     data: record,
     get doc() {
-      doc ??= docOf();
-      return doc;
+      return source.docFor(index, record);
     },
     get start() {
       return this.doc.range?.[0] ?? 0;
@@ -160,7 +275,8 @@ function toObject(file: string, index: number, value: unknown, docOf: () => Docu
 /** The full parse: templates, syntax errors with positions. */
 function parseWithPositions(file: string, text: string): ParsedYamlFile {
   const list = parseDocuments(text);
-  if (isGoTemplate(text, list)) return { objects: [], problems: [], template: LOOKS_LIKE_MANIFEST.test(text), comments: [] };
+  const source = new YamlSource(text, list);
+  if (isGoTemplate(text, list)) return parsedFile([], [], LOOKS_LIKE_MANIFEST.test(text), source);
   const objects: ManifestObject[] = [];
   const problems: YamlProblem[] = [];
   list.forEach((doc, index) => {
@@ -185,10 +301,10 @@ function parseWithPositions(file: string, text: string): ParsedYamlFile {
       else problems.push({ start: at, end: at + 1, message });
       return;
     }
-    const object = toObject(file, index, data, () => doc);
+    const object = toObject(file, index, data, source);
     if (object) objects.push(object);
   });
-  return { objects, problems, template: false, comments: yamlComments(text) };
+  return parsedFile(objects, problems, false, source);
 }
 
 /**
@@ -222,8 +338,8 @@ function duplicateKeys(doc: Document): YamlProblem[] {
 }
 
 /** `# …` comments (outside quoted scalars), for suppression directives. */
-function yamlComments(text: string): { start: number; end: number; text: string }[] {
-  const out: { start: number; end: number; text: string }[] = [];
+function yamlComments(text: string): YamlComment[] {
+  const out: YamlComment[] = [];
   const pattern = /(^|[ \t])#[^\n]*/g;
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
     const start = m.index + m[1]!.length;

@@ -12,6 +12,11 @@ const NO_LANGUAGE_SERVER = {
   group: ['vscode-languageserver*', '**/lsp/**'],
   message: 'Only the language server uses its LSP code: shared disk access lives in server/src/workspace.',
 };
+const NO_TESTS = {
+  group: ['**/test/**', '**/bench/**'],
+  message: 'Only tests import test/ and bench/ code: what the playground, the bench and the tests share lives in simulators/.',
+};
+const NO_CLI = { group: ['**/cli/**'], message: 'The simulators stand in for servers: no CLI code.' };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'scratch/**', '**/*.d.ts', 'test-output/**', '.cache/**'] },
@@ -33,21 +38,31 @@ export default tseslint.config(
   },
   // Layers: only the VS Code client (client/) imports 'vscode', and nothing imports the client; the
   // operations library (operations/) is for the client and the CLI; the lint engine
-  // (server/src/engine) takes text and settings in and gives findings out.
+  // (server/src/engine) takes text and settings in and gives findings out; nothing but tests imports
+  // test/ or bench/, and the simulators (simulators/) serve tests, playground and bench alike.
   {
     files: ['server/**/*.ts', 'operations/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'playground/**/*.ts'],
+    ignores: ['server/src/engine/**', '**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_TESTS] }] },
+  },
+  {
+    files: ['server/src/**/*.test.ts'],
     ignores: ['server/src/engine/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT] }] },
   },
   {
     // The CLI, the operations library and the shared workspace module stand beside the language server, not on it.
     files: ['operations/**/*.ts', 'cli/**/*.ts', 'server/src/workspace/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_LANGUAGE_SERVER] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_LANGUAGE_SERVER, NO_TESTS] }] },
   },
   {
     files: ['server/src/engine/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_EDITOR_OR_OPERATIONS] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_EDITOR_OR_OPERATIONS, NO_TESTS] }] },
+  },
+  {
+    files: ['simulators/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_CLI, NO_TESTS] }] },
   },
   {
     files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'bin/**/*.js', 'test/e2e/**/*.mjs'],

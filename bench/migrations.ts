@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadPlan, runPhase, type Db } from '../operations/migrations';
-import { startPostgres } from '../test/helpers/postgres';
-import { temporaryDirectory } from '../test/helpers/temp';
+import { startPostgres } from '../simulators/postgres';
+import { temporaryDirectory } from '../simulators/temp';
 
 const ROWS = 1_000_000;
 const ROUNDS = 3;

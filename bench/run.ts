@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TestLspClient, repoRoot } from '../test/helpers/lsp-client';
+import { TestLspClient, repoRoot } from '../simulators/lsp-client';
 import { generateMigration } from './generate';
 import { generateManifestWorkspace } from './generate-manifests';
 import { benchMigrations } from './migrations';

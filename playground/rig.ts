@@ -7,10 +7,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDemoService, startTraffic, type DemoService, type TrafficGenerator, type VersionBehaviour, type Weights } from '../test/helpers/demo-service';
-import { startStandIn, type KubernetesStandIn } from '../test/helpers/k8s-stand-in';
-import { startPostgres, type TestPostgres } from '../test/helpers/postgres';
-import { startPrometheus, type TestPrometheus } from '../test/helpers/prometheus';
+import { startDemoService, startTraffic, type DemoService, type TrafficGenerator, type VersionBehaviour, type Weights } from '../simulators/demo-service';
+import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
+import { startPostgres, type TestPostgres } from '../simulators/postgres';
+import { startPrometheus, type TestPrometheus } from '../simulators/prometheus';
 
 export const CANARY = { namespace: 'shop', virtualService: 'checkout', stable: 'v1', canary: 'v2' } as const;
 

@@ -74,7 +74,7 @@ const targets = {
     { entryPoints: { metrics: 'client/webview/metrics.ts' }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' },
   ],
   cli: [{ entryPoints: { cli: 'cli/src/main.ts', 'cli-operations': 'cli/src/operations.ts' }, outdir: 'dist', plugins: [operationsApart] }],
-  // The tests share one copy of the engine, the parsers and the helpers: ES modules split into
+  // The tests share one copy of the engine, the parsers, the helpers and the simulators: ES modules split into
   // chunks (87 self-contained bundles were 540 MB). Each test file still runs in its own process.
   test: [
     {

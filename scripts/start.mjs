@@ -43,7 +43,7 @@ try {
   // The VSIX and the rig's bundle, rebuilt only when a source is newer.
   const sources = newestSource('client', 'operations', 'server/src', 'cli/src', 'syntaxes', 'media', 'package.json', 'scripts/build.mjs');
   if (isOlderThan(vsix, sources)) await runStep('Packaging the extension (production build and vsce)', 'npm', ['run', 'package'], { env: cleanNpmEnv() });
-  if (isOlderThan(path.join(root, 'out/playground/rig.js'), Math.max(sources, newestSource('playground', 'test/helpers'))))
+  if (isOlderThan(path.join(root, 'out/playground/rig.js'), Math.max(sources, newestSource('playground', 'simulators'))))
     await runStep('Building the playground', process.execPath, ['scripts/build.mjs', 'playground']);
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));

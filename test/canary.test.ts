@@ -34,9 +34,9 @@ import {
   type CanaryWatcherEvent,
   type GateCheckResult,
 } from '../operations/cluster';
-import { startStandIn, type KubernetesStandIn, type StoredObject } from './helpers/k8s-stand-in';
+import { startStandIn, type KubernetesStandIn, type StoredObject } from '../simulators/k8s-stand-in';
 import { runCli, waitUntil } from './helpers/migrations';
-import { temporaryDirectory } from './helpers/temp';
+import { temporaryDirectory } from '../simulators/temp';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus');
 const bookinfo = (file: string): string => fs.readFileSync(path.join(corpus, 'istio-bookinfo', file), 'utf8');

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot } from './helpers/lsp-client';
-import { temporaryDirectory } from './helpers/temp';
+import { repoRoot } from '../simulators/lsp-client';
+import { temporaryDirectory } from '../simulators/temp';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 const fixtures = path.join(repoRoot, 'test/fixtures/cli');

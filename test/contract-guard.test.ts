@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterClient, clusterContractGuard } from '../operations/cluster';
-import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
+import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
 import { runCli, writePlan } from './helpers/migrations';
-import { startPostgres, type TestPostgres } from './helpers/postgres';
-import { temporaryDirectory } from './helpers/temp';
+import { startPostgres, type TestPostgres } from '../simulators/postgres';
+import { temporaryDirectory } from '../simulators/temp';
 
 const SHOP = fs.readFileSync(path.join(__dirname, '../../playground/cluster/shop.yaml'), 'utf8');
 

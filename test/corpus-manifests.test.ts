@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ManifestWorkspace, mergeSettings, type Finding } from '../server/src/engine';
-import { repoRoot } from './helpers/lsp-client';
+import { repoRoot } from '../simulators/lsp-client';
 
 const corpus = path.resolve(repoRoot, '../shared/corpus');
 

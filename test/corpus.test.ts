@@ -4,7 +4,7 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { LineIndex, lintSql, loadParser, mergeSettings } from '../server/src/engine';
 import expected from './fixtures/corpus-expected-errors.json';
-import { repoRoot } from './helpers/lsp-client';
+import { repoRoot } from '../simulators/lsp-client';
 
 const corpus = path.resolve(repoRoot, '../shared/corpus');
 

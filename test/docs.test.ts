@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ruleRegistry } from '../server/src/engine';
-import { repoRoot } from './helpers/lsp-client';
-import { temporaryDirectory } from './helpers/temp';
+import { repoRoot } from '../simulators/lsp-client';
+import { temporaryDirectory } from '../simulators/temp';
 
 const docsScript = path.join(repoRoot, 'scripts/docs.mjs');
 const runDocs = (...args: string[]) => spawnSync(process.execPath, [docsScript, ...args], { cwd: repoRoot, encoding: 'utf8' });

@@ -7,7 +7,7 @@ import { loadParser, mergeSettings } from '../server/src/engine';
 import { extractSql } from '../server/src/engine/embedded/lint';
 import { findSqlLiterals } from '../server/src/engine/embedded/scan';
 import { lintCode } from './helpers/mysql-lint';
-import { repoRoot } from './helpers/lsp-client';
+import { repoRoot } from '../simulators/lsp-client';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 const fixtures = path.join(repoRoot, 'test/fixtures/embedded');

@@ -29,9 +29,9 @@ import {
   type AutoRollbackEvent,
 } from '../operations/gates';
 import { FakeClock } from './helpers/fake-clock';
-import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
+import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
 import { runCli } from './helpers/migrations';
-import { removeTemporaryDirectory, temporaryDirectory } from './helpers/temp';
+import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
 
 /** The garbage forms of the issue, and more a broken proxy or exporter could send. */
 const GARBAGE: unknown[] = ['', ' ', '0x0', '-Inf', '+Inf', 'NaN', 0, 0.001, null, '1e999', '0.001 ', '1_0', 'O.OO1'];

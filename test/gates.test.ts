@@ -31,12 +31,12 @@ import {
   type GateResult,
   type WatchedCanary,
 } from '../operations/gates';
-import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
-import { repoRoot } from './helpers/lsp-client';
-import { startDemoService, startTraffic, weightsFromVirtualService, type DemoService, type TrafficGenerator } from './helpers/demo-service';
-import { freePort, startPrometheus, type TestPrometheus } from './helpers/prometheus';
+import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
+import { repoRoot } from '../simulators/lsp-client';
+import { startDemoService, startTraffic, weightsFromVirtualService, type DemoService, type TrafficGenerator } from '../simulators/demo-service';
+import { freePort, startPrometheus, type TestPrometheus } from '../simulators/prometheus';
 import { FakeClock } from './helpers/fake-clock';
-import { temporaryDirectory } from './helpers/temp';
+import { temporaryDirectory } from '../simulators/temp';
 
 const INTERVAL = '5s';
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApisApi, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { ClusterClient, readCanary, type ClusterError } from '../operations/cluster';
-import { startStandIn, type KubernetesStandIn } from './helpers/k8s-stand-in';
-import { temporaryDirectory } from './helpers/temp';
+import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
+import { temporaryDirectory } from '../simulators/temp';
 
 const SEED = `
 apiVersion: v1

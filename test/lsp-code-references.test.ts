@@ -9,8 +9,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { TestLspClient } from './helpers/lsp-client';
-import { removeTemporaryDirectory, temporaryDirectory } from './helpers/temp';
+import { TestLspClient } from '../simulators/lsp-client';
+import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
 
 const READ = 'export const status = (row: { old_payment_status: string }) => row.old_payment_status;\n';
 

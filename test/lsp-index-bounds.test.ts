@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { TestLspClient } from './helpers/lsp-client';
-import { removeTemporaryDirectory, temporaryDirectory } from './helpers/temp';
+import { TestLspClient } from '../simulators/lsp-client';
+import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
 
 /** A ConfigMap of about `kib` KiB. */
 const configMap = (name: string, kib: number): string =>

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCodes } from 'vscode-languageserver-protocol';
-import { TestLspClient } from './helpers/lsp-client';
+import { TestLspClient } from '../simulators/lsp-client';
 
 const hover = { textDocument: { uri: 'file:///tmp/x.sql' }, position: { line: 0, character: 0 } };
 const codeAction = { ...hover, range: { start: hover.position, end: hover.position }, context: { diagnostics: [] } };

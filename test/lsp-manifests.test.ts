@@ -4,9 +4,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Hover } from 'vscode-languageserver-protocol';
-import { rules, TestLspClient } from './helpers/lsp-client';
+import { rules, TestLspClient } from '../simulators/lsp-client';
 import { yaml } from './helpers/manifests';
-import { temporaryDirectory } from './helpers/temp';
+import { temporaryDirectory } from '../simulators/temp';
 
 const DEPLOYMENTS = ['v1', 'v2']
   .map((v) =>

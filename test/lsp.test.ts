@@ -4,8 +4,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Hover } from 'vscode-languageserver-protocol';
-import { rules, TestLspClient } from './helpers/lsp-client';
-import { temporaryDirectory } from './helpers/temp';
+import { rules, TestLspClient } from '../simulators/lsp-client';
+import { temporaryDirectory } from '../simulators/temp';
 
 describe('language server over stdio', () => {
   let client: TestLspClient;

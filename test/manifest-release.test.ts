@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ManifestWorkspace, mergeSettings, type Finding } from '../server/src/engine';
-import { repoRoot } from './helpers/lsp-client';
+import { repoRoot } from '../simulators/lsp-client';
 
 const corpus = path.resolve(repoRoot, '../shared/corpus');
 

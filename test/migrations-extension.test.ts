@@ -16,8 +16,8 @@ import { deactivateMigrations, registerMigrations } from '../client/src/migratio
 import { UNTRUSTED_MESSAGE } from '../client/src/migrations/state';
 import type { Db } from '../operations/migrations';
 import { writePlan } from './helpers/migrations';
-import { startPostgres, type TestPostgres } from './helpers/postgres';
-import { temporaryDirectory } from './helpers/temp';
+import { startPostgres, type TestPostgres } from '../simulators/postgres';
+import { temporaryDirectory } from '../simulators/temp';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const ROWS = 50_000;

@@ -37,7 +37,7 @@ import {
 } from '../operations/migrations';
 import { runCli } from '../cli/src/cli';
 import { writePlan } from './helpers/migrations';
-import { temporaryDirectory } from './helpers/temp';
+import { temporaryDirectory } from '../simulators/temp';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const NOW = Date.parse('2026-11-29T12:00:00Z');

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadPlan, PlanError, planStatus, readLedger, runPhase, type BackfillProgress, type Db, type RunEvent } from '../operations/migrations';
 import { firstEvent, runCli, sessionsGone, startCli, waitUntil, writePlan } from './helpers/migrations';
-import { startPostgres, type TestPostgres } from './helpers/postgres';
-import { temporaryDirectory } from './helpers/temp';
+import { startPostgres, type TestPostgres } from '../simulators/postgres';
+import { temporaryDirectory } from '../simulators/temp';
 
 const ORDERS_PLAN = {
   'expand.sql': `-- The new column, nullable, and an index the new code will use.

@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import { ConfigError, dialectOf, lintText, loadParser, mergeSettings, parseConfig } from '../server/src/engine';
 import { splitMysql } from '../server/src/engine/mysql/split';
 import { lintMy } from './helpers/mysql-lint';
-import { repoRoot } from './helpers/lsp-client';
+import { repoRoot } from '../simulators/lsp-client';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 const lintPg = (text: string): { rule: string; message: string }[] => lintText({ fileName: 'm.sql', text, settings: mergeSettings() });

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot } from './helpers/lsp-client';
-import { temporaryDirectory } from './helpers/temp';
+import { repoRoot } from '../simulators/lsp-client';
+import { temporaryDirectory } from '../simulators/temp';
 
 const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [path.join(repoRoot, 'scripts', script), ...args], { cwd: repoRoot, encoding: 'utf8' });

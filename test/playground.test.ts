@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot } from './helpers/lsp-client';
-import { removeTemporaryDirectory, temporaryDirectory } from './helpers/temp';
+import { repoRoot } from '../simulators/lsp-client';
+import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
 
 function get(url: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ruleRegistry } from '../server/src/engine';
-import { repoRoot } from './helpers/lsp-client';
+import { repoRoot } from '../simulators/lsp-client';
 
 const ruleFolders = [
   path.join(repoRoot, 'server/src/engine/sql/rules'),

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RolloutSettings, UNBOUND_PROMETHEUS_TOKEN_KEY } from '../client/src/rollouts/settings';
 import { ConfigError } from '../server/src/engine/config';
-import { temporaryDirectory } from './helpers/temp';
+import { temporaryDirectory } from '../simulators/temp';
 
 describe('Rollouts view settings (vscode stand-in)', () => {
   let folder: string;

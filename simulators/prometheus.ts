@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../operations/net';
+import { freePort } from '../operations/net';
 import { temporaryDirectory } from './temp';
 
 export { freePort };

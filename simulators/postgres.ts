@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { Db } from '../../operations/migrations';
-import { freePort } from '../../operations/net';
+import { Db } from '../operations/migrations';
+import { freePort } from '../operations/net';
 import { temporaryDirectory } from './temp';
 
-/** The repository root, from a bundle in out/test or out/bench. */
+/** The repository root, from a bundle in out/<target>/. */
 const repoRoot = path.resolve(__dirname, '../..');
 
 export interface TestPostgres {

@@ -1,9 +1,10 @@
-/** A small LSP client over stdio for protocol tests: spawns the bundled server, waits for events. */
+/** A small LSP client over stdio, the editor's side for protocol tests and the bench: spawns the bundled server, waits for events. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 
+/** The repository root, from a bundle in out/<target>/. */
 export const repoRoot = path.resolve(__dirname, '../..');
 
 export class TestLspClient {

@@ -1,6 +1,6 @@
 // Bundles the extension client, the language server, the CLI and the tests with esbuild.
 // Usage: node scripts/build.mjs [--watch] [--production] [target…]
-// Targets: extension (client, server, webview → dist/), cli (dist/), test (out/test/), bench,
+// Targets: extension (client, server, webview → dist/), server (dist/), cli (dist/), test (out/test/), bench,
 // desktop, playground; none named means all. `--production` (the VSIX) minifies, without maps.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -41,6 +41,37 @@ function testEntries() {
 }
 
 /**
+ * Left out of the unit suite, for `npm test` alone: the end-to-end tests need the packaged VSIX
+ * (code-server, npm start); the others take several seconds to minutes on a real PostgreSQL or
+ * Prometheus, or on the CLI run once per scenario.
+ */
+const NOT_UNIT = [
+  'test/e2e/',
+  'test/playground.test.ts',
+  'test/migrations.test.ts',
+  'test/migrations-extension.test.ts',
+  'test/contract-guard.test.ts',
+  'test/gates.test.ts',
+  'test/gates-fail-closed.test.ts',
+  'test/canary.test.ts',
+];
+
+/**
+ * The unit suite (out/test/unit.mjs, `npm run test:unit`): one module importing every other test
+ * file, so node:test runs them all in one process.
+ */
+const unitSuite = {
+  name: 'unit-suite',
+  setup(build) {
+    build.onResolve({ filter: /^unit-suite$/ }, () => ({ path: 'unit-suite', namespace: 'unit-suite' }));
+    build.onLoad({ filter: /.*/, namespace: 'unit-suite' }, () => {
+      const unit = testEntries().filter((file) => !NOT_UNIT.some((left) => path.relative(root, file).split(path.sep).join('/').startsWith(left)));
+      return { contents: unit.map((file) => `import ${JSON.stringify(file)};`).join('\n'), resolveDir: root, loader: 'js' };
+    });
+  },
+};
+
+/**
  * The CLI's cluster and database commands (cli/src/operations.ts) go in a bundle of their own,
  * required from dist/cli.js only when one runs: `check` starts without parsing them.
  */
@@ -67,25 +98,33 @@ const vscodeThroughRequire = {
   },
 };
 
+// The language server's bundle: part of the extension, and alone what the unit tests start.
+const languageServer = { entryPoints: { server: 'server/src/server.ts' }, outdir: 'dist' };
+
 const targets = {
   extension: [
-    { entryPoints: { client: 'client/src/extension.ts', server: 'server/src/server.ts' }, outdir: 'dist' },
+    { entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist' },
+    languageServer,
     // The gate metrics webview's script: runs in the webview (a browser), draws with uPlot.
     { entryPoints: { metrics: 'client/webview/metrics.ts' }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' },
   ],
+  server: [languageServer],
   cli: [{ entryPoints: { cli: 'cli/src/main.ts', 'cli-operations': 'cli/src/operations.ts' }, outdir: 'dist', plugins: [operationsApart] }],
   // The tests share one copy of the engine, the parsers, the helpers and the simulators: ES modules split into
-  // chunks (87 self-contained bundles were 540 MB). Each test file still runs in its own process.
+  // chunks (87 self-contained bundles were 540 MB). `npm test` runs each test file in its own process.
   test: [
     {
-      entryPoints: Object.fromEntries(testEntries().map((f) => [path.relative(root, f).replace(/\.ts$/, '').replace(/[\\/]/g, '__'), f])),
+      entryPoints: {
+        ...Object.fromEntries(testEntries().map((f) => [path.relative(root, f).replace(/\.ts$/, '').replace(/[\\/]/g, '__'), f])),
+        unit: 'unit-suite',
+      },
       outdir: 'out/test',
       format: 'esm',
       splitting: true,
       outExtension: { '.js': '.mjs' },
       // Chunks beside the tests: __dirname is out/test in all of them, as the tests expect.
       chunkNames: 'chunk-[hash]',
-      plugins: [vscodeThroughRequire],
+      plugins: [vscodeThroughRequire, unitSuite],
       // Bundled CommonJS packages call require(), and the sources use __dirname.
       banner: {
         js: [
@@ -113,7 +152,7 @@ for (const name of named) {
   }
 }
 const chosen = named.length ? named : Object.keys(targets);
-const builds = chosen.flatMap((name) => targets[name]);
+const builds = [...new Set(chosen.flatMap((name) => targets[name]))];
 
 // The test output is rebuilt whole: chunk names change with their content, and bundles of
 // tests whose sources are gone must not run.

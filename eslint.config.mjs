@@ -61,6 +61,10 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_EDITOR_OR_OPERATIONS, NO_TESTS] }] },
   },
   {
+    files: ['client/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_TESTS] }] },
+  },
+  {
     files: ['simulators/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_CLIENT, NO_CLI, NO_TESTS] }] },
   },

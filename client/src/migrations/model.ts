@@ -4,8 +4,9 @@
  * unit-tested without an editor.
  */
 import path from 'node:path';
-import { isPhaseName, type MigrationPlan, type PhaseName, type PhaseState, type PlanStatus, type RunResult } from '../../../operations/migrations';
+import { type MigrationPlan, type PhaseName, type PhaseState, type PlanStatus, type RunResult } from '../../../operations/migrations';
 import { ago, backfillRows, formatCount } from '../../../operations/migrations/format';
+import { phaseMarkerLines, phaseOfFile } from '../../../server/src/engine/phases';
 
 /** A plan as last read from disk and from the database. */
 export interface PlanSnapshot {
@@ -216,16 +217,13 @@ export function phaseNodes(snapshot: PlanSnapshot, now: number = Date.now()): Tr
   });
 }
 
-const MARKER = /^[ \t]*--[ \t]*rollout-guard:[ \t]*phase[ \t]+(\S+)[ \t]*$/im;
-
 /**
  * The plan a file belongs to, as loadPlan reads plans: its folder for <plan>/expand.sql,
  * backfill.sql, switch.sql and contract.sql, the file itself when it has phase markers.
  */
 export function planSourceOf(fileName: string, text: string): string | undefined {
-  const base = path.basename(fileName);
-  if (base.endsWith('.sql') && isPhaseName(base.slice(0, -4))) return path.dirname(fileName);
-  return MARKER.test(text) ? fileName : undefined;
+  if (phaseOfFile(fileName)) return path.dirname(fileName);
+  return phaseMarkerLines(text).length > 0 ? fileName : undefined;
 }
 
 /** Where each phase of `plan` held by this file starts (0-based lines): the top of a phase file, or its marker. */
@@ -234,9 +232,9 @@ export function phaseAnchors(fileName: string, text: string, plan: MigrationPlan
   if (mine.length === 0) return [];
   if (path.resolve(plan.source) !== path.resolve(fileName)) return mine.map((p) => ({ phase: p.name, line: 0 }));
   const lines = new Map<string, number>();
-  for (const match of text.matchAll(new RegExp(MARKER.source, 'gim'))) {
-    const name = match[1]!.toLowerCase();
-    if (!lines.has(name)) lines.set(name, text.slice(0, match.index).split('\n').length - 1);
+  for (const marker of phaseMarkerLines(text)) {
+    const name = marker.name.toLowerCase();
+    if (!lines.has(name)) lines.set(name, marker.line);
   }
   return mine.flatMap((p) => (lines.has(p.name) ? [{ phase: p.name, line: lines.get(p.name)! }] : []));
 }

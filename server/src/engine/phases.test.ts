@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isContractStep, phaseMarker, phaseOfFile, phaseOfMarker } from './phases';
+import { isContractStep, phaseMarker, phaseMarkerLines, phaseOfFile, phaseOfMarker } from './phases';
 
 describe('phase markers and phase files', () => {
   it('a marker is a whole comment: `-- rollout-guard: phase <name>`, names in any case', () => {
@@ -26,6 +26,16 @@ describe('phase markers and phase files', () => {
     assert.equal(phaseOfFile('C:\\repo\\migrations\\payment\\contract.sql'), 'contract');
     assert.equal(phaseOfFile('migrations/payment/expand.pgsql'), undefined);
     assert.equal(phaseOfFile('migrations/0042_expand.sql'), undefined);
+  });
+
+  it('marker lines: each comment line that is a whole marker, with its 0-based line', () => {
+    const text =
+      "-- intro\n-- rollout-guard: phase expand\nSELECT 'rollout-guard: phase switch';\r\n  /* rollout-guard: phase Contract */\n-- see rollout-guard: phase backfill\n";
+    assert.deepEqual(phaseMarkerLines(text), [
+      { name: 'expand', line: 1 },
+      { name: 'Contract', line: 3 },
+    ]);
+    assert.deepEqual(phaseMarkerLines('SELECT 1;'), []);
   });
 
   it('a contract step: contract.sql, or a contract marker line (not the words in a statement)', () => {

@@ -41,9 +41,17 @@ export function phaseOfMarker(comment: string): PhaseName | undefined {
 /** Lines that may hold a phase marker: a comment line naming `rollout-guard: phase`. */
 const MARKER_LINES = /^[ \t]*(?:--|#|\/\*).*rollout-guard:[ \t]*phase\b.*$/gim;
 
+/** The phase marker lines of a text: the name as written (see phaseMarker) and the 0-based line. */
+export function phaseMarkerLines(text: string): { name: string; line: number }[] {
+  // Most files have no marker: one plain search before reading lines.
+  if (!/rollout-guard:[ \t]*phase/i.test(text)) return [];
+  return [...text.matchAll(MARKER_LINES)].flatMap((match) => {
+    const name = phaseMarker(match[0]);
+    return name === undefined ? [] : [{ name, line: text.slice(0, match.index).split('\n').length - 1 }];
+  });
+}
+
 /** A contract step: contract.sql of a plan, or a file with a `-- rollout-guard: phase contract` marker. */
 export function isContractStep(fileName: string, text: string): boolean {
-  if (phaseOfFile(fileName) === 'contract') return true;
-  // Most files have no marker: one plain search before reading lines.
-  return /rollout-guard:[ \t]*phase/i.test(text) && [...text.matchAll(MARKER_LINES)].some((line) => phaseOfMarker(line[0]) === 'contract');
+  return phaseOfFile(fileName) === 'contract' || phaseMarkerLines(text).some((marker) => marker.name.toLowerCase() === 'contract');
 }

@@ -220,6 +220,64 @@ describe('canaries against the Kubernetes API stand-in', () => {
       );
     });
 
+    it("an Argo host split names its canary by Service: FQDN hosts of the Rollout's namespace are the canary, a namesake in another namespace is not", async () => {
+      standIn.seed(
+        `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: { name: web }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: web } }
+  template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: web, image: "web:2" }] } }
+  strategy:
+    canary:
+      canaryService: web-canary
+      stableService: web-stable
+      trafficRouting: { istio: { virtualService: { name: web-vsvc, routes: [primary, mirror] } } }
+      steps: [{ setWeight: 10 }, { pause: {} }]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: web-vsvc }
+spec:
+  hosts: [web]
+  http:
+  - name: primary
+    route:
+    - { destination: { host: web-stable.store.svc.cluster.local }, weight: 90 }
+    - { destination: { host: web-canary.store.svc.cluster.local }, weight: 10 }
+  - name: mirror
+    route:
+    - { destination: { host: web-canary.legacy.svc.cluster.local }, weight: 100 }
+    - { destination: { host: web-canary }, weight: 0 }
+`,
+        'store',
+      );
+      const canary = await readCanary(client, 'store/web-vsvc');
+      assert.equal(canary.rollout?.canaryService, 'web-canary');
+      assert.deepEqual(
+        canary.routes.map((r) => [r.name, r.destinations.map((d) => [d.host, d.role]), r.canaryWeight]),
+        [
+          [
+            'primary',
+            [
+              ['web-stable.store.svc.cluster.local', 'stable'],
+              ['web-canary.store.svc.cluster.local', 'canary'],
+            ],
+            10,
+          ],
+          [
+            'mirror',
+            [
+              ['web-canary.legacy.svc.cluster.local', 'stable'],
+              ['web-canary', 'canary'],
+            ],
+            0,
+          ],
+        ],
+      );
+    });
+
     it('sorts canaries that need attention first: mid-rollout with replicas not ready', () => {
       const steady = { id: 'a/steady', routes: [{ canaryWeight: 0, destinations: [] }], warnings: [] } as unknown as Canary;
       const moving = { id: 'b/moving', routes: [{ canaryWeight: 20, destinations: [] }], warnings: [] } as unknown as Canary;

@@ -153,7 +153,7 @@ function buildCanary(
         subset,
         port,
         weight: typeof d.weight === 'number' ? d.weight : 0,
-        role: roleOf(host, subset, position, rollout),
+        role: roleOf(host, namespace, subset, position, rollout),
         workloads: [],
       };
     });
@@ -180,12 +180,15 @@ function buildCanary(
 
 /**
  * Which destination is the canary: the one an Argo Rollout names (canarySubsetName or
- * canaryService), otherwise every destination but the first (the first is the stable one, as in
- * Istio's and Argo's examples).
+ * canaryService, a Service of the Rollout's namespace), otherwise every destination but the first
+ * (the first is the stable one, as in Istio's and Argo's examples).
  */
-function roleOf(host: string, subset: string | undefined, position: number, rollout: ArgoRolloutInfo | undefined): DestinationRole {
+function roleOf(host: string, vsNamespace: string, subset: string | undefined, position: number, rollout: ArgoRolloutInfo | undefined): DestinationRole {
   if (rollout?.canarySubset && subset) return subset === rollout.canarySubset ? 'canary' : 'stable';
-  if (rollout?.canaryService && !subset) return hostShortName(host) === rollout.canaryService ? 'canary' : 'stable';
+  if (rollout?.canaryService && !subset) {
+    const service = serviceOfHost(host, vsNamespace);
+    return service?.name === rollout.canaryService && service.namespace === rollout.namespace ? 'canary' : 'stable';
+  }
   return position === 0 ? 'stable' : 'canary';
 }
 

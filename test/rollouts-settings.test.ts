@@ -55,6 +55,26 @@ describe('Rollouts view settings (vscode stand-in)', () => {
       );
   });
 
+  it("reads the configuration file where the language server does: rolloutGuard.configFile, else the folder's own, never a parent's", () => {
+    const outer = temporaryDirectory('rg-rollout-config-');
+    const workspace = path.join(outer, 'shop');
+    fs.mkdirSync(path.join(workspace, 'deploy'), { recursive: true });
+    fs.writeFileSync(path.join(outer, '.rollout-guard.yaml'), 'canary:\n  steps: [30]\n');
+    fs.writeFileSync(path.join(workspace, 'deploy', 'guard.yaml'), 'canary:\n  steps: [20, 40]\nprometheus: http://prometheus.shop:9090\n');
+    workspaceState.folders = [{ uri: Uri.file(workspace), name: 'shop', index: 0 }];
+    try {
+      const settings = new RolloutSettings(extensionContext(workspace, workspace).secrets as never);
+      assert.deepEqual(settings.steps(), [5, 10, 25, 50, 100], "no file in the folder: the defaults, not the parent folder's file");
+      setSetting('rolloutGuard.configFile', 'deploy/guard.yaml');
+      assert.deepEqual(settings.steps(), [20, 40]);
+      assert.equal(settings.gates().prometheusUrl, 'http://prometheus.shop:9090');
+    } finally {
+      setSetting('rolloutGuard.configFile', undefined);
+      workspaceState.folders = [{ uri: Uri.file(folder), name: 'w', index: 0 }];
+      fs.rmSync(outer, { recursive: true, force: true });
+    }
+  });
+
   it('sends a token stored before tokens had an origin only once the user agrees, then keeps it for that origin', async () => {
     write('prometheus: http://prometheus.monitoring:9090\n');
     const context = extensionContext(folder, folder);

@@ -1,5 +1,5 @@
 /** The canary and prometheus sections of .rollout-guard.yaml, as `rollout-guard canary` and the Rollouts view read them. */
-import { loadConfig } from '../../server/src/workspace/config-file';
+import { loadConfig, type LoadedConfig } from '../../server/src/workspace/config-file';
 import { validateSteps } from './weights';
 
 export interface CanaryConfig {
@@ -10,7 +10,11 @@ export interface CanaryConfig {
 
 /** The canary and prometheus sections of the configuration (explicit or found from `cwd`). Throws ConfigError. */
 export function readCanaryConfig(cwd: string, explicit?: string): CanaryConfig {
-  const file = loadConfig(cwd, explicit);
+  return canaryConfigFrom(loadConfig(cwd, explicit));
+}
+
+/** The canary and prometheus sections of a configuration file already read (or none). Throws ConfigError. */
+export function canaryConfigFrom(file: LoadedConfig | undefined): CanaryConfig {
   if (!file) return {};
   const config: CanaryConfig = { file: file.path, prometheusUrl: file.sections.prometheus?.url };
   const steps = file.sections.canary?.steps;

@@ -72,4 +72,4 @@ export { rollbackToStable, type RollbackResult } from './rollback';
 export { attentionOf, sortByAttention, type Attention } from './attention';
 export { CanaryWatcher, type CanaryWatcherEvent, type CanaryWatcherOptions, type WatchState } from './watcher';
 export { clusterContractGuard, contractReasons, type ContractGuardTargets } from './contract-guard';
-export { readCanaryConfig, type CanaryConfig } from './config';
+export { readCanaryConfig, canaryConfigFrom, type CanaryConfig } from './config';

@@ -4,7 +4,7 @@
  * (VS Code settings, CLI flags) laid on top.
  */
 import { ConfigError, type ConfigFile, type ConfigPath } from '../../server/src/engine/config';
-import { loadConfig } from '../../server/src/workspace/config-file';
+import { loadConfig, type LoadedConfig } from '../../server/src/workspace/config-file';
 import { defineGate, PRESETS, type GateDefinition, type GateSpec, type PresetName } from './definitions';
 import { DEFAULT_INTERVAL } from './check';
 import { DURATION_PATTERN } from './template';
@@ -142,9 +142,17 @@ export function loadGateSettings(options: {
   /** Names the overrides in messages (default "settings"). */
   overridesSource?: string;
 }): GateSettings & { configFile?: string } {
-  const file = loadConfig(options.cwd, options.configFile);
+  return gateSettingsFrom(loadConfig(options.cwd, options.configFile), options.overrides, options.overridesSource);
+}
+
+/** Settings from a configuration file already read (or none), then `overrides` (named `overridesSource` in messages). */
+export function gateSettingsFrom(
+  file: LoadedConfig | undefined,
+  overrides?: GateSettingsInput,
+  overridesSource = 'settings',
+): GateSettings & { configFile?: string } {
   const layers: GateSettingsLayer[] = [];
   if (file) layers.push({ input: gateInputFromConfig(file), source: file.source, file });
-  if (options.overrides) layers.push({ input: options.overrides, source: options.overridesSource ?? 'settings' });
+  if (overrides) layers.push({ input: overrides, source: overridesSource });
   return { ...resolveGateSettings(layers), configFile: file?.path };
 }

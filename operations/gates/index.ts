@@ -43,6 +43,7 @@ export {
 } from './check';
 export {
   loadGateSettings,
+  gateSettingsFrom,
   resolveGateSettings,
   gateInputFromConfig,
   durationMs,

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ConnectionError, DatabaseUrlError, loadPlan, PlanError, planStatus, type PhaseName, type RunResult } from '../../../operations/migrations';
-import { CONFIG_FILE_NAME, readConfigFile } from '../../../server/src/workspace/config-file';
+import { CONFIG_FILE_NAME } from '../../../server/src/workspace/config-file';
+import { readWorkspaceConfig } from '../workspace-config';
 import {
   databaseUrlFromConfig,
   passwordIn,
@@ -238,14 +239,9 @@ export class MigrationsState implements vscode.Disposable {
   resolveUrl(resource: vscode.Uri | undefined): ResolvedDatabaseUrl | undefined {
     const folder = resource ? vscode.workspace.getWorkspaceFolder(resource) : vscode.workspace.workspaceFolders?.[0];
     const settings = vscode.workspace.getConfiguration('rolloutGuard', resource ?? folder?.uri);
-    let config: { url: string; file: string } | undefined;
-    if (folder && folder.uri.scheme === 'file') {
-      const configured = settings.get<string>('configFile') || CONFIG_FILE_NAME;
-      const file = path.resolve(folder.uri.fsPath, configured);
-      const loaded = fs.existsSync(file) ? readConfigFile(file, path.relative(folder.uri.fsPath, file) || file) : undefined;
-      const url = loaded && databaseUrlFromConfig(loaded);
-      if (url) config = { url, file: loaded.source };
-    }
+    const loaded = readWorkspaceConfig(folder);
+    const url = loaded && databaseUrlFromConfig(loaded);
+    const config = url ? { url, file: loaded.source } : undefined;
     return resolveDatabaseUrl({ local: this.localUrl, setting: settings.get<string>('migrations.databaseUrl') || undefined, config });
   }
 

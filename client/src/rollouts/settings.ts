@@ -3,8 +3,10 @@
  * .rollout-guard.yaml (cluster, gates, canary steps), and the Prometheus token in SecretStorage.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_STEPS, readCanaryConfig, validateSteps } from '../../../operations/cluster';
-import { durationMs, loadGateSettings, PrometheusClient, prometheusTokenKey, type GateSettings, type GateSettingsInput } from '../../../operations/gates';
+import { canaryConfigFrom, DEFAULT_STEPS, validateSteps } from '../../../operations/cluster';
+import type { LoadedConfig } from '../../../server/src/workspace/config-file';
+import { readWorkspaceConfig } from '../workspace-config';
+import { durationMs, gateSettingsFrom, PrometheusClient, prometheusTokenKey, type GateSettings, type GateSettingsInput } from '../../../operations/gates';
 
 /** Before tokens were kept per origin: one token for whatever URL was configured. */
 export const UNBOUND_PROMETHEUS_TOKEN_KEY = 'rolloutGuard.prometheus.token';
@@ -27,6 +29,11 @@ export class RolloutSettings {
 
   workspaceFolder(): string | undefined {
     return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  /** .rollout-guard.yaml of the first workspace folder, where the language server and the Migrations view read it. */
+  private workspaceConfig(): LoadedConfig | undefined {
+    return readWorkspaceConfig(vscode.workspace.workspaceFolders?.[0]);
   }
 
   cluster(): { kubeconfig?: string; context?: string; namespaces: string[] } {
@@ -54,14 +61,14 @@ export class RolloutSettings {
     set('interval', 'gates.interval');
     set('consecutiveFailures', 'gates.consecutiveFailures');
     set('autoRollback', 'gates.autoRollback');
-    return loadGateSettings({ cwd: this.workspaceFolder() ?? process.cwd(), overrides });
+    return gateSettingsFrom(this.workspaceConfig(), overrides);
   }
 
   /** Step weights: the setting when set explicitly, else canary.steps of .rollout-guard.yaml, else the defaults. */
   steps(): number[] {
     const explicit = this.explicit<number[]>('canary.steps');
     if (explicit?.length) return validateSteps(explicit, 'rolloutGuard.canary.steps');
-    return readCanaryConfig(this.workspaceFolder() ?? process.cwd()).steps ?? [...DEFAULT_STEPS];
+    return canaryConfigFrom(this.workspaceConfig()).steps ?? [...DEFAULT_STEPS];
   }
 
   /** How long auto-progress waits at a weight before the next step. */

@@ -1,11 +1,10 @@
 /** Per-resource settings: .rollout-guard.yaml of the workspace folder, then VS Code settings on top. */
-import fs from 'node:fs';
 import path from 'node:path';
 import { globMatcher } from '../engine/glob';
 import { URI } from 'vscode-uri';
 import { EDITOR_DIAGNOSTICS_LIMIT } from './convert';
-import { CONFIG_FILE_NAME, ConfigError, mergeSettings, validateSettings, type EngineSettings, type PartialSettings } from '../engine';
-import { readConfigFile } from '../workspace/config-file';
+import { ConfigError, mergeSettings, validateSettings, type EngineSettings, type PartialSettings } from '../engine';
+import { folderConfigFile, readConfigFile } from '../workspace/config-file';
 
 /** The `rolloutGuard` section as VS Code sends it. */
 export interface EditorSettings {
@@ -40,11 +39,10 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
   let fromFile: PartialSettings | undefined;
   let configPath: string | undefined;
   if (folder) {
-    const candidate = path.resolve(folder, editor?.configFile || CONFIG_FILE_NAME);
-    if (fs.existsSync(candidate)) {
-      configPath = candidate;
+    configPath = folderConfigFile(folder, editor?.configFile);
+    if (configPath) {
       try {
-        fromFile = readConfigFile(candidate, path.relative(folder, candidate)).settings;
+        fromFile = readConfigFile(configPath, path.relative(folder, configPath)).settings;
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems.push(error.message);

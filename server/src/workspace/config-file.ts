@@ -23,6 +23,22 @@ export function findConfigFile(cwd: string): string | undefined {
   }
 }
 
+/**
+ * The configuration file of a workspace folder, as the editor reads it (the language server, the
+ * Migrations and the Rollouts views): `configured` (the rolloutGuard.configFile setting) relative to
+ * the folder, else .rollout-guard.yaml at its root; undefined when that file does not exist.
+ */
+export function folderConfigFile(folder: string, configured: string | undefined): string | undefined {
+  const file = path.resolve(folder, configured || CONFIG_FILE_NAME);
+  return fs.existsSync(file) ? file : undefined;
+}
+
+/** The configuration of a workspace folder (see folderConfigFile); messages name it relative to the folder. Throws ConfigError. */
+export function loadFolderConfig(folder: string, configured: string | undefined): LoadedConfig | undefined {
+  const file = folderConfigFile(folder, configured);
+  return file ? readConfigFile(file, path.relative(folder, file) || file) : undefined;
+}
+
 /** Reads and checks a configuration file. Throws ConfigError when it cannot be read or is not valid. */
 export function readConfigFile(file: string, displayName = file): LoadedConfig {
   let text: string;

@@ -1,5 +1,6 @@
-// Writes the rule tables of README.md and docs/rules/README.md, the CHANGELOG's rule count and
-// each docs page's default severity from the rule registry (server/src/engine/registry.ts).
+// Writes the rule tables of README.md and docs/rules/README.md, the destructive rules listed there,
+// the CHANGELOG's rule count and each docs page's default severity from the rule registry
+// (server/src/engine/registry.ts).
 // Usage: node scripts/docs.mjs [--check] [--root DIR]   (npm run docs)
 // Generated text sits between `<!-- rules:<name>:start -->` and `<!-- rules:<name>:end -->`;
 // the rest of each file is left as written. --check changes nothing and exits 1 when a file
@@ -122,6 +123,8 @@ export async function renderDocs(root, rules) {
       pod: block(table(inGroup('pod'), here, [])),
       manifest: block(table(inGroup('manifest'), here, [])),
       traffic: block(table(inGroup('traffic'), here, [])),
+      // The rules whose findings are errors before the contract phase (RuleMeta.destructive).
+      destructive: names(rules.filter((r) => r.destructive)),
     },
     'CHANGELOG.md': { 'postgres-count': String(postgres.length) },
   };

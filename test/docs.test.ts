@@ -59,6 +59,17 @@ describe('generated docs', () => {
     assert.equal(fs.readFileSync(page, 'utf8'), fs.readFileSync(path.join(repoRoot, 'docs/rules/prefer-jsonb.md'), 'utf8'));
   });
 
+  it('the destructive rules named in the rules index are the registry’s (a name left out is found)', () => {
+    const copy = copyOfDocsAndEngine();
+    const index = path.join(copy, 'docs/rules/README.md');
+    const text = fs.readFileSync(index, 'utf8');
+    assert.match(text, /destructive statements \(<!-- rules:destructive:start -->`ban-drop-column`, .*`changing-column-type`<!-- rules:destructive:end -->\)/);
+    fs.writeFileSync(index, text.replace('`renaming-table`, ', ''));
+    const check = runDocs('--check', '--root', copy);
+    assert.equal(check.status, 1);
+    assert.equal(check.stderr, 'docs/rules/README.md differs from the rule registry: run `npm run docs`.\n');
+  });
+
   it('a rule without a page, or a page without a rule, is refused with the file named', () => {
     const copy = copyOfDocsAndEngine();
     fs.renameSync(path.join(copy, 'docs/rules/prefer-jsonb.md'), path.join(copy, 'docs/rules/prefer-json.md'));

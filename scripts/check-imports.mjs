@@ -32,6 +32,21 @@ export const LAYER_RULES = [
     to: (target) => under(target, 'client'),
   },
   {
+    why: 'only tests import test/ code: what the playground, the bench and the tests share is in simulators/',
+    from: (file) => !isTest(file),
+    to: (target) => under(target, 'test'),
+  },
+  {
+    why: 'only the bench and the tests import bench/ code',
+    from: (file) => !isTest(file) && !under(file, 'bench'),
+    to: (target) => under(target, 'bench'),
+  },
+  {
+    why: 'the simulators (simulators/) stand in for servers: no CLI code',
+    from: (file) => under(file, 'simulators'),
+    to: (target) => under(target, 'cli'),
+  },
+  {
     why: 'the lint engine (server/src/engine) imports no editor, LSP, CLI, operations or disk access (server/src/workspace)',
     from: (file) => under(file, 'server/src/engine') && !isTest(file),
     to: (target) =>

@@ -44,7 +44,7 @@ describe('import graph check (npm run lint)', () => {
     assert.match(run.stderr, /\nimports: 4 files, 4 edges, 1 cycles, 0 layer violations \([\d.]+ s\)\n$/);
   });
 
-  it('refuses vscode or the client outside the client, and editor, LSP, CLI, operations or disk code in the engine', () => {
+  it('refuses vscode or the client outside the client, test or bench code outside the tests, CLI code in the simulators, and editor, LSP, CLI, operations or disk code in the engine', () => {
     const root = tree({
       'client/src/view.ts': "import * as vscode from 'vscode';\nexport const view = vscode.window;\n",
       'test/view.test.ts': "import { view } from '../client/src/view';\nimport 'vscode';\nvoid view;\n",
@@ -58,7 +58,11 @@ describe('import graph check (npm run lint)', () => {
         'export const lint = (c: Connection): unknown => [c, read];',
         '',
       ].join('\n'),
-      'server/src/engine/lint.test.ts': "import { client } from '../../../operations/cluster';\nvoid client;\n",
+      'server/src/engine/lint.test.ts': "import { client } from '../../../operations/cluster';\nimport '../../../test/helpers/lint';\nvoid client;\n",
+      'test/helpers/lint.ts': 'export {};\n',
+      'playground/rig.ts': "import '../test/helpers/lint';\nimport '../bench/run';\n",
+      'bench/run.ts': "import '../simulators/stand-in';\n",
+      'simulators/stand-in.ts': "import '../cli/src/main';\n",
     });
     const run = checkImports('--root', root);
     assert.equal(run.status, 1);
@@ -66,10 +70,13 @@ describe('import graph check (npm run lint)', () => {
     assert.deepEqual(run.stderr.split('\n').slice(0, -2), [
       'cli/src/main.ts imports client/src/view.ts: nothing outside the VS Code client (client/) and its tests imports it',
       'operations/cluster.ts imports vscode: only the VS Code client (client/) and its tests import vscode',
+      'playground/rig.ts imports test/helpers/lint.ts: only tests import test/ code: what the playground, the bench and the tests share is in simulators/',
+      'playground/rig.ts imports bench/run.ts: only the bench and the tests import bench/ code',
       `server/src/engine/lint.ts imports server/src/workspace/config-file.ts: ${engine}`,
       `server/src/engine/lint.ts imports operations/cluster.ts: ${engine}`,
       `server/src/engine/lint.ts imports vscode-languageserver: ${engine}`,
+      'simulators/stand-in.ts imports cli/src/main.ts: the simulators (simulators/) stand in for servers: no CLI code',
     ]);
-    assert.match(run.stderr, /\nimports: 7 files, \d+ edges, 0 cycles, 5 layer violations/);
+    assert.match(run.stderr, /\nimports: 11 files, 14 edges, 0 cycles, 8 layer violations/);
   });
 });

@@ -47,6 +47,21 @@ describe('rule runner', () => {
     assert.deepEqual(summary(run(rules, { settings }).findings), ['a:warning:10-14', 'b:error:10-14']);
   });
 
+  it('a finding can be milder than its rule, unless the configuration sets the rule severity', () => {
+    const mixed = rule('mixed', { severity: 'error' });
+    const place = (r: StatementReport): { start: number; end: number; message: string; severity?: 'hint' } => ({
+      ...r,
+      ...(r.message.includes('numeric') ? { severity: 'hint' as const } : {}),
+    });
+    mixed.reports = [
+      { start: 1, end: 2, message: 'named port' },
+      { start: 3, end: 4, message: 'numeric port' },
+    ];
+    assert.deepEqual(summary(run([mixed], { place }).findings), ['mixed:error:1-2', 'mixed:hint:3-4']);
+    const settings = { ...defaultSettings, rules: { mixed: 'warning' as const } };
+    assert.deepEqual(summary(run([mixed], { place, settings }).findings), ['mixed:warning:1-2', 'mixed:warning:3-4']);
+  });
+
   it('a destructive rule is an error in every phase before contract, even when configured lower; never when off', () => {
     const drop = rule('drop', { destructive: true });
     const settings = { ...defaultSettings, rules: { drop: 'info' as const } };

@@ -32,8 +32,12 @@ export function ruleSeverity(rule: RuleMeta, settings: EngineSettings, phase?: P
   return severity && rule.destructive && phase && phase !== 'contract' ? 'error' : severity;
 }
 
-/** A finding without its rule and severity: where a report lands in the document. */
-export type Placed = Omit<Finding, 'rule' | 'severity'>;
+/**
+ * A finding without its rule: where a report lands in the document, and the severity of this one
+ * finding when it is milder than its rule's (a hint-level case of an error rule). A severity
+ * configured for the rule applies to all of its findings.
+ */
+export type Placed = Omit<Finding, 'rule' | 'severity'> & { severity?: Severity };
 
 export interface RuleRun<R extends RuleMeta, Report> {
   settings: EngineSettings;
@@ -60,8 +64,9 @@ export function runRules<R extends RuleMeta, Report>(rules: readonly R[], run: R
     if (!severity) continue;
     try {
       run.check(rule, (report) => {
-        const placed = run.place(report);
-        findings.push({ rule: rule.id, severity, ...placed, end: Math.max(placed.end, placed.start + 1) });
+        const { severity: own, ...placed } = run.place(report);
+        const configured = run.settings.rules[rule.id] !== undefined;
+        findings.push({ rule: rule.id, severity: configured ? severity : (own ?? severity), ...placed, end: Math.max(placed.end, placed.start + 1) });
         if (rule.oncePerFile && !reported.includes(rule.id)) reported.push(rule.id);
       });
     } catch (error) {

@@ -57,6 +57,7 @@ function placeInObject(object: ManifestObject, r: ManifestReport, lookup: Lookup
     ...range,
     message: r.message,
     unitStart: range.start,
+    ...(r.severity ? { severity: r.severity } : {}),
     ...(r.fixes?.length ? { fixes: r.fixes } : {}),
     ...(r.related?.length
       ? {

@@ -1,5 +1,5 @@
 /** The shape of a manifest rule and what it reports. */
-import type { EngineSettings, RuleMeta } from '../types';
+import type { EngineSettings, RuleMeta, Severity } from '../types';
 import type { Lookup } from './lookup';
 import type { ManifestObject, Path } from './yaml';
 
@@ -15,6 +15,8 @@ export interface ManifestReport {
   /** Squiggle the key (a missing or unknown field) or the value (a wrong value). Default: value. */
   on?: 'key' | 'value';
   message: string;
+  /** This finding's severity when it is milder than the rule's (a configured rule severity still wins). */
+  severity?: Severity;
   fixes?: { title: string; edits: ManifestEdit[]; preferred?: boolean }[];
   /** Places in this or other files that explain the finding. */
   related?: { object: ManifestObject; path: Path; message: string }[];

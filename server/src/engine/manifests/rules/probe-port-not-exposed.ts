@@ -7,7 +7,7 @@ const HANDLERS = ['httpGet', 'tcpSocket', 'grpc'] as const;
 export const probePortNotExposed = podTemplateRule({
   id: 'probe-port-not-exposed',
   severity: 'error',
-  summary: "A probe's port is not one the container declares: a named port that does not exist fails every probe.",
+  summary: "A probe's port is not one the container declares: a named port that does not exist fails every probe (an undeclared number is a hint).",
   check({ object, template, report }) {
     for (const container of containersOf(template, true)) {
       const ports = asArray(container.container.ports).map(asRecord);
@@ -25,9 +25,11 @@ export const probePortNotExposed = podTemplateRule({
               message: `${probe} of container ${container.name} (${describeObject(object)}) uses port \`${port}\`, but the container declares no port named ${port}${names.size ? ` (it has: ${[...names].join(', ')})` : ''}: the kubelet cannot resolve it, so every probe fails and the pods never become ready.`,
             });
           } else if (ports.length > 0 && !numbers.has(Number(port))) {
+            // A container may listen on ports it does not declare (a health port beside the serving one): only a hint.
             report({
               path,
-              message: `${probe} of container ${container.name} (${describeObject(object)}) checks port ${String(port)}, which the container does not declare (it declares ${[...numbers].join(', ')}): if the app does not listen there, the probe fails on every pod. Probe a declared port, by name.`,
+              severity: 'hint',
+              message: `${probe} of container ${container.name} (${describeObject(object)}) checks port ${String(port)}, which the container does not declare (it declares ${[...numbers].join(', ')}). That is fine if the app listens there (a separate health port); if it does not, the probe fails on every pod. Declare the port, or probe a declared one by name.`,
             });
           }
         }

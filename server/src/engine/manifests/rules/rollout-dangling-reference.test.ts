@@ -260,4 +260,104 @@ describe('rollout-dangling-reference', () => {
     assert.match(preview.message, /^previewService `cart-pre` names no Service in the workspace/);
     assert.match(workload.message, /^workloadRef names Deployment `cart-template`, which is not in the workspace: the Rollout has no pod template/);
   });
+
+  /** An Ingress whose one rule routes to `backend` (an ALB action with port use-annotation, or a Service port). */
+  const ingress = (name: string, backend: string, port = '{ name: use-annotation }'): string =>
+    yaml(
+      'apiVersion: networking.k8s.io/v1',
+      'kind: Ingress',
+      `metadata: { name: ${name}, annotations: { kubernetes.io/ingress.class: alb } }`,
+      'spec:',
+      '  rules:',
+      '    - http:',
+      '        paths:',
+      '          - path: /*',
+      '            pathType: ImplementationSpecific',
+      `            backend: { service: { name: ${backend}, port: ${port} } }`,
+    );
+
+  const alb = (name: string, ...routing: string[]): string =>
+    rollout(name, '    canary:', '      canaryService: cart-canary', '      stableService: cart-stable', '      trafficRouting:', '        alb:', ...routing);
+
+  it("ok: ALB rootService is an action an Ingress rule routes to (argo-rollouts' alb-header-route), nginx routes the stable Service, a VirtualService with only tls routes", () => {
+    expectManifestRanges(
+      'rollout-dangling-reference',
+      {
+        'services.yaml': services,
+        'alb.yaml': [
+          ingress('alb-ingress', 'action1'),
+          alb('cart-alb', '          ingress: alb-ingress', '          rootService: action1', '          servicePort: 8080'),
+        ].join('---\n'),
+        'alb-multi.yaml': [
+          ingress('alb-a', 'alb-rollout-root'),
+          ingress('alb-b', 'alb-rollout-root'),
+          alb('cart-multi', '          ingresses: [alb-a, alb-b]', '          rootService: alb-rollout-root', '          servicePort: 80'),
+        ].join('---\n'),
+        'alb-stable.yaml': [ingress('alb-plain', 'cart-stable'), alb('cart-plain', '          ingress: alb-plain', '          servicePort: 80')].join('---\n'),
+        'nginx.yaml': [
+          ingress('web', 'cart-stable', '{ number: 80 }'),
+          rollout(
+            'cart-nginx',
+            '    canary:',
+            '      canaryService: cart-canary',
+            '      stableService: cart-stable',
+            '      trafficRouting: { nginx: { stableIngress: web } }',
+          ),
+        ].join('---\n'),
+        'tls.yaml': [
+          yaml(
+            'apiVersion: networking.istio.io/v1alpha3',
+            'kind: VirtualService',
+            'metadata: { name: cart-tls }',
+            'spec:',
+            '  hosts: [cart]',
+            '  tls:',
+            '    - match: [{ port: 3000, sniHosts: [cart] }]',
+            '      route:',
+            '        - { destination: { host: cart-stable }, weight: 100 }',
+            '        - { destination: { host: cart-canary }, weight: 0 }',
+          ),
+          rollout(
+            'cart-tls',
+            '    canary:',
+            '      canaryService: cart-canary',
+            '      stableService: cart-stable',
+            '      trafficRouting:',
+            '        istio:',
+            '          virtualService:',
+            '            name: cart-tls',
+            '            routes: [primary]',
+            '            tlsRoutes: [{ port: 3000, sniHosts: [cart] }]',
+          ),
+        ].join('---\n'),
+      },
+      [],
+    );
+  });
+
+  it('err: an ALB rootService, or the stable Service, that no rule of the named Ingress routes to', () => {
+    const found = expectManifestRanges(
+      'rollout-dangling-reference',
+      {
+        'services.yaml': services,
+        'alb.yaml': [ingress('alb-ingress', 'action1'), alb('cart-alb', '          ingress: alb-ingress', '          rootService: action2')].join('---\n'),
+        'alb-stable.yaml': [ingress('alb-plain', 'cart'), alb('cart-plain', '          ingress: alb-plain')].join('---\n'),
+        'nginx.yaml': [
+          ingress('web', 'cart-canary', '{ number: 80 }'),
+          rollout('cart-nginx', '    canary:', '      stableService: cart-stable', '      trafficRouting: { nginx: { stableIngresses: [web] } }'),
+        ].join('---\n'),
+      },
+      ['alb.yaml 27:24-27:31', 'alb-stable.yaml 26:20-26:29', 'nginx.yaml 23:52-23:55'],
+    );
+    assert.match(
+      found[0]!.message,
+      /^Ingress alb-ingress has no rule whose backend is `action2`: Argo Rollouts requires one \(for ALB, rootService is the action a rule routes to: service.name action2 with port.name use-annotation\)/,
+    );
+    assert.deepEqual(
+      found[0]!.finding.related?.map((r) => [r.file, r.start.line + 1, r.message]),
+      [['alb.yaml', 5, 'rules of Ingress alb-ingress']],
+    );
+    assert.match(found[1]!.message, /^Ingress alb-plain has no rule whose backend is `cart-stable`/);
+    assert.match(found[2]!.message, /^Ingress web has no rule whose backend is `cart-stable`/);
+  });
 });

@@ -182,6 +182,8 @@ function checkVirtualService(rollout: ManifestObject, lookup: Lookup, ref: Virtu
   }
   const routeNames = asArray(ref.value.routes);
   if (routeNames.length === 0 && (ref.value.tlsRoutes || ref.value.tcpRoutes)) return;
+  // Argo checks http routes only in a VirtualService with an http section: one with only tls/tcp routes splits by host.
+  if (!services.some((vs) => get(vs.data, ['spec', 'http']) !== undefined) && istioRoutes(services[0]!).length) return;
   const checked = routeNames.length === 0 ? theOnlyRoute(rollout, ref, name, services, report) : namedRoutes(rollout, ref, name, services, report);
   for (const route of checked) checkRouteSides(rollout, name, route, subsets, report);
 }
@@ -258,32 +260,59 @@ function checkRouteSides(rollout: ManifestObject, name: string, { path, vs, rout
   });
 }
 
+/** The Service names the http rules of an Ingress send traffic to (networking.k8s.io/v1 and the older serviceName form). */
+function ingressBackends(ingress: ManifestObject): string[] {
+  return asArray(get(ingress.data, ['spec', 'rules'])).flatMap((rule) =>
+    asArray(get(rule, ['http', 'paths'])).flatMap((p) => {
+      const backend = asRecord(asRecord(p).backend);
+      const name = asString(get(backend, ['service', 'name'])) ?? asString(backend.serviceName);
+      return name === undefined ? [] : [name];
+    }),
+  );
+}
+
 function checkIngresses(rollout: ManifestObject, lookup: Lookup, report: Report): void {
   const scope = scopeOf(rollout);
   const routing: Path = [...CANARY, 'trafficRouting'];
-  const refs: Path[] = [];
-  const add = (path: Path): void => {
+  const stable = asString(get(rollout.data, [...CANARY, 'stableService']));
+  const rootPath: Path = [...routing, 'alb', 'rootService'];
+  const root = asString(get(rollout.data, rootPath));
+  const refs: { path: Path; routed: string | undefined }[] = [];
+  const add = (path: Path, routed: string | undefined): void => {
     const value = get(rollout.data, path);
-    if (typeof value === 'string') refs.push(path);
-    else asArray(value).forEach((_, i) => refs.push([...path, i]));
+    if (typeof value === 'string') refs.push({ path, routed });
+    else asArray(value).forEach((_, i) => refs.push({ path: [...path, i], routed }));
   };
-  add([...routing, 'nginx', 'stableIngress']);
-  add([...routing, 'nginx', 'stableIngresses']);
-  add([...routing, 'alb', 'ingress']);
-  add([...routing, 'alb', 'ingresses']);
-  for (const path of refs) {
+  // Argo requires a rule of each Ingress to route to the stable Service, or for ALB to rootService:
+  // there an action name (`service.name: <rootService>`, `port.name: use-annotation`), not a Service.
+  add([...routing, 'nginx', 'stableIngress'], stable);
+  add([...routing, 'nginx', 'stableIngresses'], stable);
+  add([...routing, 'alb', 'ingress'], root ?? stable);
+  add([...routing, 'alb', 'ingresses'], root ?? stable);
+  for (const { path, routed } of refs) {
     const name = asString(get(rollout.data, path));
-    if (!name || lookup.find('Ingress', scope, name)) continue;
+    if (!name) continue;
+    const ingresses = lookup.all('Ingress', scope).filter((o) => o.name === name);
+    if (!ingresses.length) {
+      report({
+        path,
+        message: `Ingress \`${name}\` is not${inNamespace(scope)} in the workspace: Argo Rollouts copies it to build the canary Ingress. ${CONSEQUENCE}. Add the Ingress or fix the name.`,
+      });
+      continue;
+    }
+    // Copies of one Ingress (alternative fixtures): any of them routing it is enough.
+    if (!routed || ingresses.some((i) => ingressBackends(i).includes(routed))) continue;
+    const isRoot = routed === root;
     report({
-      path,
-      message: `Ingress \`${name}\` is not${inNamespace(scope)} in the workspace: Argo Rollouts copies it to build the canary Ingress. ${CONSEQUENCE}. Add the Ingress or fix the name.`,
-    });
-  }
-  const root = asString(get(rollout.data, [...routing, 'alb', 'rootService']));
-  if (root && !findServices(lookup, root, scope).length) {
-    report({
-      path: [...routing, 'alb', 'rootService'],
-      message: `rootService \`${root}\` names no Service${inNamespace(scope)} in the workspace: the ALB Ingress has no Service to route to. ${CONSEQUENCE}. Add the Service or fix the name.`,
+      path: isRoot ? rootPath : path,
+      message: `Ingress ${name} has no rule whose backend is \`${routed}\`: Argo Rollouts requires one (${isRoot ? 'for ALB, rootService is the action a rule routes to: service.name ' + routed + ' with port.name use-annotation' : 'it splits the traffic of the rule that routes to the stable Service'}). ${CONSEQUENCE}. Route a rule of the Ingress to ${routed}${isRoot ? '' : ', or fix the name'}.`,
+      related: [
+        {
+          object: ingresses[0]!,
+          path: get(ingresses[0]!.data, ['spec', 'rules']) ? ['spec', 'rules'] : ['metadata', 'name'],
+          message: `rules of Ingress ${name}`,
+        },
+      ],
     });
   }
 }

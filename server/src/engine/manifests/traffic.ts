@@ -523,6 +523,30 @@ export function describesScope(objects: readonly ManifestObject[], scope: Namesp
   return scope === undefined ? objects.length > 0 : objects.some((o) => o.namespaceWritten && o.namespace === scope);
 }
 
+/** The folder of a file path or URI (`a/b/c.yaml` → `a/b`). */
+const folderOf = (file: string): string =>
+  file
+    .replace(/\\/g, '/')
+    .replace(/\/[^/]*$/, '')
+    .replace(/^[^/]*$/, '');
+
+/** One folder holds the other (or they are the same): one app's manifests and its subfolders. */
+const nestedFolders = (a: string, b: string): boolean => a === b || a === '' || b === '' || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+
+/**
+ * Whether the workspace owns the namespace a reference written in `from` points into, so that a
+ * Service missing there is missing, not merely unseen: it creates the Namespace, or Services of
+ * that namespace sit in `from`'s folder or one nested with it (the same app). Another folder's
+ * objects in a shared namespace (the istio-system addons beside a VirtualService for istiod, which
+ * istioctl installs) do not make it owned. Without a namespace, any Service describes the scope.
+ */
+export function ownsNamespace(lookup: Lookup, services: readonly ManifestObject[], scope: NamespaceScope, from: ManifestObject): boolean {
+  if (scope === undefined) return services.length > 0;
+  if (lookup.find('Namespace', undefined, scope)) return true;
+  const folder = folderOf(from.file);
+  return services.some((o) => o.namespaceWritten && o.namespace === scope && nestedFolders(folderOf(o.file), folder));
+}
+
 /** Whether the workspace describes the workloads of a scope (else a selector cannot be judged). */
 export function hasWorkloads(lookup: Lookup, scope: NamespaceScope): boolean {
   return memo(lookup, `has-workloads:${scopeKey(scope)}`, () => {

@@ -83,4 +83,32 @@ describe('unknown-destination-host', () => {
     assert.equal(unknown!.finding.fixes, undefined);
     assert.equal(unknown!.finding.related, undefined);
   });
+
+  it("ok: a namespace another folder only shares (istio samples: the addons' Services in istio-system; istiod comes from istioctl)", () => {
+    expectManifestRanges(
+      'unknown-destination-host',
+      {
+        'samples/addons/prometheus.yaml': service('prometheus', 'istio-system'),
+        'samples/multicluster/expose-istiod.yaml': virtualService('istiod', ['istiod.istio-system.svc.cluster.local'], 'istio-system'),
+        'samples/bookinfo/networking/certmanager-gateway.yaml': virtualService('cert-manager', ['cert-manager-resolver'], 'istio-system'),
+      },
+      [],
+    );
+  });
+
+  it('err: a namespace the workspace owns: Services of it in the same folder (or one nested with it), or a Namespace object', () => {
+    const found = expectManifestRanges(
+      'unknown-destination-host',
+      {
+        'gateway/ingress.yaml': service('istio-ingressgateway', 'istio-system'),
+        'gateway/routes/vs.yaml': virtualService('istiod', ['istiod.istio-system.svc.cluster.local'], 'istio-system'),
+        'mesh/namespace.yaml': yaml('apiVersion: v1', 'kind: Namespace', 'metadata: { name: mesh }'),
+        'mesh/other/svc.yaml': service('front', 'mesh'),
+        'apps/vs.yaml': virtualService('back', ['back.mesh.svc.cluster.local'], 'web'),
+      },
+      ['gateway/routes/vs.yaml 11:19-11:56', 'apps/vs.yaml 11:19-11:46'],
+    );
+    assert.match(found[0]!.message, /^Host `istiod.istio-system.svc.cluster.local` names no Service in namespace istio-system in the workspace/);
+    assert.match(found[1]!.message, /^Host `back.mesh.svc.cluster.local` names no Service in namespace mesh in the workspace/);
+  });
 });

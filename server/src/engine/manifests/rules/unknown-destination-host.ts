@@ -1,7 +1,7 @@
 import { replaceValue } from '../edits';
 import { asArray, get, isIstio } from '../model';
 import type { ManifestRule } from '../rule';
-import { allDestinations, findServices, hostService, isCoreService, namespaceKnown, sameHost, describesScope, servicesIn } from '../traffic';
+import { allDestinations, findServices, hostService, isCoreService, namespaceKnown, ownsNamespace, sameHost, servicesIn } from '../traffic';
 
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -33,8 +33,8 @@ export const unknownDestinationHost: ManifestRule = {
       // `name.ns` is a Service only in a namespace the workspace knows (`httpbin.org` has the same shape).
       if (service.form === 'namespaced' && !namespaceKnown(ctx.lookup, service.scope!)) continue;
       const inScope = servicesIn(ctx.lookup, service.scope);
-      // No Service at all where the host points: the workspace does not describe that namespace's Services.
-      if (!describesScope(inScope, service.scope)) continue;
+      // A namespace the workspace does not own (no Service of it in this app, no Namespace object): it cannot tell.
+      if (!ownsNamespace(ctx.lookup, inScope, service.scope, object)) continue;
       if (findServices(ctx.lookup, service.name, service.scope).length) continue;
       // A ServiceEntry can declare any host, short names included.
       const entries = ctx.lookup.all('ServiceEntry', undefined).filter(isIstio);

@@ -27,7 +27,7 @@ describe('YAML suppressions', () => {
     const found = rulesOf(deployment(['        # rollout-guard-ignore latest-image-tag, missing-resources']));
     assert.ok(!found.some((r) => r.startsWith('latest-image-tag') || r.startsWith('missing-resources')), found.join());
     assert.ok(
-      found.some((r) => r.startsWith('missing-readiness-probe')),
+      found.some((r) => r.startsWith('missing-liveness-probe')),
       found.join(),
     );
   });

@@ -2,7 +2,7 @@
 import type { Severity } from '../../types';
 import { asArray, asRecord, containers, podTemplate, selectorMatches, SERVING_KINDS, WORKLOAD_KINDS, type ContainerRef, type PodTemplate } from '../model';
 import { scopeOf } from '../lookup';
-import { servicesMaySelect } from '../traffic';
+import { rolloutServices, servicesMaySelect } from '../traffic';
 import type { ManifestContext, ManifestReport, ManifestRule } from '../rule';
 import type { ManifestObject } from '../yaml';
 
@@ -56,11 +56,35 @@ export function preStopSleepSeconds(container: Record<string, unknown>): number 
 export const gracePeriodSeconds = (template: PodTemplate): number =>
   typeof template.spec.terminationGracePeriodSeconds === 'number' ? template.spec.terminationGracePeriodSeconds : 30;
 
-/** Whether a workload's pods take traffic: a Service selects them, or (no Service in the workspace) they expose ports. */
-export function takesTraffic(check: PodCheck): boolean {
-  if (check.ctx.lookup.all('Service', scopeOf(check.object)).length === 0) return containers(check.template).some((c) => asArray(c.container.ports).length > 0);
-  return servicesMaySelect(check.ctx.lookup, scopeOf(check.object), check.template.labels).some((s) => {
+/** Kinds whose pods serve behind a Service by nature; a DaemonSet's are node agents unless a Service selects them. */
+const SERVING_BY_PORTS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Rollout']);
+
+/**
+ * Why a workload's pods take traffic (for messages), or undefined when, as far as the workspace
+ * shows, they do not: a Service selects them; a Rollout names the Services it shifts traffic
+ * through; or, when the workspace has no Service in their namespace at all (it cannot tell: the
+ * Services may be deployed from elsewhere), a serving kind whose containers declare ports, since a
+ * declared port says the app listens. Where Services are present and none selects the pods (a load
+ * generator, a queue worker) they take no traffic.
+ */
+export function trafficSource(check: PodCheck): string | undefined {
+  const { object, template, ctx } = check;
+  const scope = scopeOf(object);
+  const selecting = servicesMaySelect(ctx.lookup, scope, template.labels).find((s) => {
     const selector = asRecord(s.data.spec).selector;
-    return selector !== undefined && Object.keys(asRecord(selector)).length > 0 && selectorMatches(selector, check.template.labels);
+    return selector !== undefined && Object.keys(asRecord(selector)).length > 0 && selectorMatches(selector, template.labels);
   });
+  if (selecting) return `Service ${selecting.name} selects its pods`;
+  const routed = object.kind === 'Rollout' ? rolloutServices(object)[0] : undefined;
+  if (routed) return `its ${routed.role} ${routed.name} sends traffic to it`;
+  if (ctx.lookup.all('Service', scope).length > 0 || !SERVING_BY_PORTS.has(object.kind)) return undefined;
+  const port = containers(template).flatMap((c) => asArray(c.container.ports).map(asRecord))[0];
+  return port ? `it declares port ${String(port.name ?? port.containerPort)} (no Service of its namespace is in the workspace to tell otherwise)` : undefined;
+}
+
+/** The containers of a pod that traffic reaches: those that declare ports, or all when none does (a Service's numeric targetPort reaches whichever listens). */
+export function servingContainers(template: PodTemplate): ReturnType<typeof containersOf> {
+  const all = containersOf(template);
+  const declaring = all.filter((c) => asArray(c.container.ports).length > 0);
+  return declaring.length ? declaring : all;
 }

@@ -1,6 +1,6 @@
 import { appendToMap, replaceValue } from '../edits';
 import type { ManifestEdit } from '../rule';
-import { containersOf, describeObject, gracePeriodSeconds, podTemplateRule, takesTraffic } from './_pod';
+import { containersOf, describeObject, gracePeriodSeconds, podTemplateRule, trafficSource } from './_pod';
 
 const SLEEP = 10;
 /** Room after the sleep for in-flight requests to finish (see termination-grace-too-short). */
@@ -13,7 +13,7 @@ export const missingPrestopHook = podTemplateRule({
   servingOnly: true,
   check(check) {
     const { object, template, ctx, report } = check;
-    if (!takesTraffic(check)) return;
+    if (!trafficSource(check)) return;
     for (const container of containersOf(template)) {
       if ((container.container.lifecycle as { preStop?: unknown } | undefined)?.preStop) continue;
       const edits: ManifestEdit[] = [];

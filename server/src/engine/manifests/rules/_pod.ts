@@ -56,8 +56,8 @@ export function preStopSleepSeconds(container: Record<string, unknown>): number 
 export const gracePeriodSeconds = (template: PodTemplate): number =>
   typeof template.spec.terminationGracePeriodSeconds === 'number' ? template.spec.terminationGracePeriodSeconds : 30;
 
-/** Kinds whose pods serve behind a Service by nature; a DaemonSet's are node agents unless a Service selects them. */
-const SERVING_BY_PORTS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Rollout']);
+/** Kinds whose pods with ports are taken to serve when no Service can tell; a DaemonSet's are node agents unless a Service selects them. */
+const SERVING_BY_PORTS = new Set(SERVING_KINDS.filter((kind) => kind !== 'DaemonSet'));
 
 /**
  * Why a workload's pods take traffic (for messages), or undefined when, as far as the workspace

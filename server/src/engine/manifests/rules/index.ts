@@ -2,7 +2,9 @@ import type { ManifestRule } from '../rule';
 import { podRules } from './_pod-rules';
 import { trafficRules } from './_traffic-rules';
 import { invalidType } from './invalid-type';
+import { removedApiVersion } from './removed-api-version';
 import { unknownField } from './unknown-field';
+import { unknownKind } from './unknown-kind';
 
 /** Every manifest rule, one per file in this folder. */
-export const manifestRules: readonly ManifestRule[] = [...podRules, ...trafficRules, unknownField, invalidType];
+export const manifestRules: readonly ManifestRule[] = [...podRules, ...trafficRules, unknownField, invalidType, removedApiVersion, unknownKind];

@@ -5,6 +5,15 @@ import { invalidType } from './invalid-type';
 import { removedApiVersion } from './removed-api-version';
 import { unknownField } from './unknown-field';
 import { unknownKind } from './unknown-kind';
+import { unknownTargetPort } from './unknown-target-port';
 
 /** Every manifest rule, one per file in this folder. */
-export const manifestRules: readonly ManifestRule[] = [...podRules, ...trafficRules, unknownField, invalidType, removedApiVersion, unknownKind];
+export const manifestRules: readonly ManifestRule[] = [
+  ...podRules,
+  ...trafficRules,
+  unknownField,
+  invalidType,
+  removedApiVersion,
+  unknownKind,
+  unknownTargetPort,
+];

@@ -2,6 +2,7 @@ import type { ManifestRule } from '../rule';
 import { podRules } from './_pod-rules';
 import { trafficRules } from './_traffic-rules';
 import { invalidType } from './invalid-type';
+import { pdbBlocksRollout } from './pdb-blocks-rollout';
 import { removedApiVersion } from './removed-api-version';
 import { unknownField } from './unknown-field';
 import { unknownKind } from './unknown-kind';
@@ -16,4 +17,5 @@ export const manifestRules: readonly ManifestRule[] = [
   removedApiVersion,
   unknownKind,
   unknownTargetPort,
+  pdbBlocksRollout,
 ];

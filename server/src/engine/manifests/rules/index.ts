@@ -2,6 +2,7 @@ import type { ManifestRule } from '../rule';
 import { podRules } from './_pod-rules';
 import { trafficRules } from './_traffic-rules';
 import { invalidType } from './invalid-type';
+import { missingPodDisruptionBudget } from './missing-pod-disruption-budget';
 import { pdbBlocksRollout } from './pdb-blocks-rollout';
 import { removedApiVersion } from './removed-api-version';
 import { unknownField } from './unknown-field';
@@ -18,4 +19,5 @@ export const manifestRules: readonly ManifestRule[] = [
   unknownKind,
   unknownTargetPort,
   pdbBlocksRollout,
+  missingPodDisruptionBudget,
 ];

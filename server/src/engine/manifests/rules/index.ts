@@ -1,6 +1,7 @@
 import type { ManifestRule } from '../rule';
 import { podRules } from './_pod-rules';
 import { trafficRules } from './_traffic-rules';
+import { hpaReplicasConflict } from './hpa-replicas-conflict';
 import { invalidType } from './invalid-type';
 import { missingPodDisruptionBudget } from './missing-pod-disruption-budget';
 import { pdbBlocksRollout } from './pdb-blocks-rollout';
@@ -20,4 +21,5 @@ export const manifestRules: readonly ManifestRule[] = [
   unknownTargetPort,
   pdbBlocksRollout,
   missingPodDisruptionBudget,
+  hpaReplicasConflict,
 ];

@@ -5,6 +5,7 @@ import { hpaReplicasConflict } from './hpa-replicas-conflict';
 import { invalidType } from './invalid-type';
 import { missingPodDisruptionBudget } from './missing-pod-disruption-budget';
 import { pdbBlocksRollout } from './pdb-blocks-rollout';
+import { progressDeadlineTooShort } from './progress-deadline-too-short';
 import { removedApiVersion } from './removed-api-version';
 import { unknownField } from './unknown-field';
 import { unknownKind } from './unknown-kind';
@@ -22,4 +23,5 @@ export const manifestRules: readonly ManifestRule[] = [
   pdbBlocksRollout,
   missingPodDisruptionBudget,
   hpaReplicasConflict,
+  progressDeadlineTooShort,
 ];

@@ -10,6 +10,7 @@ import { removedApiVersion } from './removed-api-version';
 import { unknownField } from './unknown-field';
 import { unknownKind } from './unknown-kind';
 import { unknownTargetPort } from './unknown-target-port';
+import { yamlBooleanString } from './yaml-boolean-string';
 
 /** Every manifest rule, one per file in this folder. */
 export const manifestRules: readonly ManifestRule[] = [
@@ -24,4 +25,5 @@ export const manifestRules: readonly ManifestRule[] = [
   missingPodDisruptionBudget,
   hpaReplicasConflict,
   progressDeadlineTooShort,
+  yamlBooleanString,
 ];

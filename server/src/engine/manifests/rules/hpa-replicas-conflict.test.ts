@@ -13,11 +13,11 @@ const deployment = (name: string, replicas?: number): string =>
     `  template: { metadata: { labels: { app: ${name} } }, spec: { containers: [{ name: app, image: ${name}:1 }] } }`,
   );
 
-const hpa = (target: string, kind = 'Deployment'): string =>
+const hpa = (target: string, kind = 'Deployment', metadata = '{ name: web }'): string =>
   yaml(
     'apiVersion: autoscaling/v2',
     'kind: HorizontalPodAutoscaler',
-    'metadata: { name: web }',
+    `metadata: ${metadata}`,
     'spec:',
     `  scaleTargetRef: { apiVersion: apps/v1, kind: ${kind}, name: ${target} }`,
     '  minReplicas: 2',
@@ -42,5 +42,29 @@ describe('hpa-replicas-conflict', () => {
   it('err: an HPA whose target is not among the Deployments of the workspace', () => {
     const [finding] = expectManifestRanges('hpa-replicas-conflict', { 'api.yaml': deployment('api'), 'hpa.yaml': hpa('wbe') }, ['hpa.yaml 5:66-5:69']);
     assert.match(finding!.message, /scales Deployment wbe, which is not in the workspace \(Deployments here: api\)/);
+  });
+
+  it('err: two HPAs of one app (folder or written namespace) scaling the same workload, on both', () => {
+    const files = {
+      'web/web.yaml': deployment('web'),
+      'web/hpa.yaml': hpa('web'),
+      'api/hpa.yaml': hpa('web', 'Deployment', '{ name: api }'),
+      'web/hpa-2.yaml': hpa('web', 'Deployment', '{ name: web-memory }'),
+    };
+    const found = expectManifestRanges('hpa-replicas-conflict', files, ['web/hpa.yaml 5:66-5:69', 'web/hpa-2.yaml 5:66-5:69']);
+    assert.match(found[0]!.message, /^HorizontalPodAutoscaler web and web-memory both scale Deployment web: the HPA controller stops both/);
+  });
+
+  it('ok: an HPA without namespace in another folder does not scale a workload with a written namespace', () => {
+    const prod = yaml(
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: { name: web, namespace: prod }',
+      'spec:',
+      '  replicas: 2',
+      '  selector: { matchLabels: { app: web } }',
+      '  template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: app, image: web:1 }] } }',
+    );
+    expectManifestRanges('hpa-replicas-conflict', { 'prod/web.yaml': prod, 'base/hpa.yaml': hpa('web') }, []);
   });
 });

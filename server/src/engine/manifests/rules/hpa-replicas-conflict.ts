@@ -1,6 +1,6 @@
 import { scopeOf } from '../lookup';
 import { get } from '../model';
-import { HPA, hpasTargeting, scaleTarget } from '../replicas';
+import { HPA, hpasTargeting, sameApp, scaleTarget, targets } from '../replicas';
 import type { ManifestRule } from '../rule';
 import { describesScope } from '../traffic';
 
@@ -9,13 +9,22 @@ const SCALED_KINDS = ['Deployment', 'StatefulSet', 'Rollout'];
 export const hpaReplicasConflict: ManifestRule = {
   id: 'hpa-replicas-conflict',
   severity: 'warning',
-  summary: 'spec.replicas written on a workload an HPA scales (each apply resets the scale), or an HPA whose target does not exist.',
+  summary:
+    'spec.replicas written on a workload an HPA scales (each apply resets the scale); an HPA whose target does not exist, or that another HPA targets too.',
   kinds: [...SCALED_KINDS, HPA],
   check(object, ctx, report) {
     if (object.kind === HPA) {
       const target = scaleTarget(object);
       if (!target || !SCALED_KINDS.includes(target.kind)) return;
       const scope = scopeOf(object);
+      const rival = ctx.lookup.all(HPA, scope).find((other) => other !== object && targets(other, target.kind, target.name) && sameApp(object, other));
+      if (rival) {
+        report({
+          path: ['spec', 'scaleTargetRef', 'name'],
+          message: `HorizontalPodAutoscaler ${object.name} and ${rival.name} both scale ${target.kind} ${target.name}: the HPA controller stops both (ScalingActive false, AmbiguousSelector: "controlled by multiple HPAs"), so the workload no longer scales under load. Keep one HPA per workload (is one of them meant for another target?).`,
+          related: [{ object: rival, path: ['spec', 'scaleTargetRef', 'name'], message: `${rival.name} also scales ${target.kind} ${target.name}` }],
+        });
+      }
       const candidates = ctx.lookup.all(target.kind, scope);
       // Unknown is not missing: only judged where the workspace describes that kind in this namespace.
       if (!describesScope(candidates, scope) || candidates.some((c) => c.name === target.name)) return;

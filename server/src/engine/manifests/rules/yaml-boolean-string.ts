@@ -11,6 +11,9 @@ const TRUE = /^(y|yes|on)$/i;
 const isMetadataString = (path: Path): boolean =>
   path.length >= 3 && (path[path.length - 2] === 'labels' || path[path.length - 2] === 'annotations') && path[path.length - 3] === 'metadata';
 
+const hasWord = (value: unknown): boolean =>
+  typeof value === 'string' ? YAML11_BOOLEAN.test(value) : value !== null && typeof value === 'object' && Object.values(value).some(hasWord);
+
 export const yamlBooleanString: ManifestRule = {
   id: 'yaml-boolean-string',
   severity: 'warning',
@@ -46,6 +49,7 @@ export const yamlBooleanString: ManifestRule = {
         });
       }
     };
-    visit(object.doc.contents, []);
+    // The syntax tree only for the rare object that has such a word as a value.
+    if (hasWord(object.data)) visit(object.doc.contents, []);
   },
 };

@@ -28,6 +28,7 @@ export interface CheckOptions {
   paths: string[];
   format: 'text' | 'json' | 'sarif';
   pgVersion?: string;
+  kubernetesVersion?: string;
   assumeInTransaction?: boolean;
   configFile?: string;
   /** Also walk folders for TS/JS files and check the SQL inside them. */
@@ -115,6 +116,7 @@ function resolveSettings(options: CheckOptions, cwd: string): EngineSettings {
   const fromFile = loadConfig(cwd, options.configFile)?.settings;
   const fromFlags: Record<string, unknown> = {};
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
+  if (options.kubernetesVersion !== undefined) fromFlags.kubernetesVersion = options.kubernetesVersion;
   if (options.assumeInTransaction) fromFlags.assumeInTransaction = true;
   return mergeSettings(fromFile, validateSettings(fromFlags, 'command line'));
 }

@@ -23,6 +23,8 @@ Commands:
 Options for check:
   --format <f>       text (default), json or sarif
   --pg-version <n>   PostgreSQL major version the migrations run against (default 16)
+  --kubernetes-version <v>
+                     Kubernetes version the manifests are applied to (default 1.30)
   --assume-in-transaction
                      Treat each file as wrapped in a transaction
   --config <file>    Configuration file (default: .rollout-guard.yaml, searched upward)
@@ -64,6 +66,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     CLI,
     {
       'pg-version': { type: 'string' },
+      'kubernetes-version': { type: 'string' },
       'assume-in-transaction': { type: 'boolean' },
       config: { type: 'string' },
       'no-color': { type: 'boolean' },
@@ -76,6 +79,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     paths: parsed.positionals.length ? parsed.positionals : ['.'],
     format: parsed.format,
     pgVersion: parsed.values['pg-version'],
+    kubernetesVersion: parsed.values['kubernetes-version'],
     assumeInTransaction: parsed.values['assume-in-transaction'],
     configFile: parsed.values.config,
     embedded: parsed.values.embedded,

@@ -11,7 +11,17 @@ let client: LanguageClient | undefined;
 function explicitSettings(scopeUri: string | undefined): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration('rolloutGuard', scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
   const out: Record<string, unknown> = {};
-  for (const key of ['enable', 'pgVersion', 'assumeInTransaction', 'rules', 'configFile', 'schemaValidation', 'maxDiagnosticsPerFile', 'maxIndexedMegabytes']) {
+  for (const key of [
+    'enable',
+    'pgVersion',
+    'assumeInTransaction',
+    'rules',
+    'configFile',
+    'schemaValidation',
+    'kubernetesVersion',
+    'maxDiagnosticsPerFile',
+    'maxIndexedMegabytes',
+  ]) {
     const inspected = config.inspect(key);
     const value = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
     if (value !== undefined) out[key] = value;

@@ -50,6 +50,7 @@ export interface PartialSettings {
   dialect?: SqlDialect;
   dialects?: EngineSettings['dialects'];
   mysqlVersion?: string;
+  kubernetesVersion?: string;
 }
 
 /** The sections the operations read, shape-checked; an empty value (`gates:`) is no value. */
@@ -123,7 +124,7 @@ const SECTIONS: Record<string, Shape> = {
 };
 
 /** Top-level keys that are lint settings (validateSettings). */
-const LINT_KEYS = ['pgVersion', 'assumeInTransaction', 'rules', 'schemaValidation', 'dialect', 'dialects', 'mysqlVersion'];
+const LINT_KEYS = ['pgVersion', 'assumeInTransaction', 'rules', 'schemaValidation', 'dialect', 'dialects', 'mysqlVersion', 'kubernetesVersion'];
 const KNOWN_KEYS = [...LINT_KEYS, ...Object.keys(SECTIONS)];
 const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
 const DIALECTS: Record<string, SqlDialect> = { postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql', mariadb: 'mariadb' };
@@ -276,6 +277,17 @@ function checkLintSettings(record: Record<string, unknown>, fail: Fail): Partial
       throw fail(['mysqlVersion'], `mysqlVersion must be a server version such as 8.0 or 8.0.35, got ${JSON.stringify(record.mysqlVersion)}.`);
     out.mysqlVersion = version;
   }
+  if (record.kubernetesVersion !== undefined) {
+    const version = kubernetesMinor(record.kubernetesVersion);
+    if (!version)
+      throw fail(
+        ['kubernetesVersion'],
+        typeof record.kubernetesVersion === 'number'
+          ? `kubernetesVersion must be quoted, e.g. '1.30': YAML reads ${record.kubernetesVersion} as a number, and 1.30 and 1.3 are the same number.`
+          : `kubernetesVersion must be a Kubernetes version such as 1.30 or v1.29.4, got ${JSON.stringify(record.kubernetesVersion)}.`,
+      );
+    out.kubernetesVersion = version;
+  }
   if (record.rules !== undefined) {
     if (!record.rules || typeof record.rules !== 'object' || Array.isArray(record.rules))
       throw fail(['rules'], `rules must map rule ids to error, warning, info, hint or off.`);
@@ -290,6 +302,17 @@ function checkLintSettings(record: Record<string, unknown>, fail: Fail): Partial
   return out;
 }
 
+/**
+ * `1.30`, `v1.29.4` → `1.30`, `1.29`. A YAML number is accepted only where it cannot have lost a
+ * trailing zero (`1.29`, not `1.3`, which might be 1.30): every minor version that still matters has two digits.
+ */
+function kubernetesMinor(value: unknown): string | undefined {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
+  const match = /^v?1\.(\d+)(\.\d+)?$/.exec(text.trim());
+  if (!match || (typeof value === 'number' && match[1]!.length < 2)) return undefined;
+  return `1.${Number(match[1])}`;
+}
+
 /** Later layers win: defaults ← config file ← editor settings ← command line. */
 export function mergeSettings(...layers: (PartialSettings | undefined)[]): EngineSettings {
   const merged: EngineSettings = { ...defaultSettings, rules: {} };
@@ -302,6 +325,7 @@ export function mergeSettings(...layers: (PartialSettings | undefined)[]): Engin
     if (layer.dialect !== undefined) merged.dialect = layer.dialect;
     if (layer.dialects !== undefined) merged.dialects = layer.dialects;
     if (layer.mysqlVersion !== undefined) merged.mysqlVersion = layer.mysqlVersion;
+    if (layer.kubernetesVersion !== undefined) merged.kubernetesVersion = layer.kubernetesVersion;
   }
   return merged;
 }

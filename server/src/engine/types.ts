@@ -83,6 +83,8 @@ export interface EngineSettings {
   dialects: { glob: string; dialect: SqlDialect }[];
   /** MySQL server version the migrations run against (`8.0`, `8.0.35`, `5.7`): online DDL support depends on it. */
   mysqlVersion: string;
+  /** Kubernetes minor version the manifests are applied to (`1.30`): which API versions it still serves. */
+  kubernetesVersion: string;
 }
 
 export type SqlDialect = 'postgres' | 'mysql' | 'mariadb';
@@ -95,6 +97,7 @@ export const defaultSettings: EngineSettings = {
   dialect: 'postgres',
   dialects: [],
   mysqlVersion: '8.0',
+  kubernetesVersion: '1.30',
 };
 
 export const DOCS_BASE = 'https://github.com/rollout-guard/rollout-guard/blob/main/docs/rules/';

@@ -14,6 +14,7 @@ export interface EditorSettings {
   rules?: Record<string, string>;
   configFile?: string;
   schemaValidation?: 'auto' | 'on' | 'off';
+  kubernetesVersion?: string;
   maxDiagnosticsPerFile?: number;
   /** Globs that Red Hat YAML validates against its Kubernetes schema (from its yaml.schemas), sent by the client. */
   redHatKubernetesGlobs?: string[];
@@ -57,6 +58,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     if (editor?.assumeInTransaction !== undefined) record.assumeInTransaction = editor.assumeInTransaction;
     if (editor?.rules && Object.keys(editor.rules).length) record.rules = editor.rules;
     if (editor?.schemaValidation !== undefined) record.schemaValidation = editor.schemaValidation;
+    if (editor?.kubernetesVersion !== undefined) record.kubernetesVersion = editor.kubernetesVersion;
     fromEditor = validateSettings(record, 'rolloutGuard settings');
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

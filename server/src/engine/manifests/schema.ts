@@ -273,3 +273,18 @@ function editDistance(a: string, b: string): number {
   }
   return d[rows * cols - 1]!;
 }
+
+/** The scalar type the schema gives the value at `path` of an object (`string` for an env value), if any. */
+export function scalarTypeAt(apiVersion: string, kind: string, path: readonly (string | number)[]): Scalar | undefined {
+  const name = Object.hasOwn(SCHEMAS.kinds, `${apiVersion}/${kind}`) ? SCHEMAS.kinds[`${apiVersion}/${kind}`] : undefined;
+  if (!name) return undefined;
+  let type: SchemaType | undefined = schemaType(`#${name}`);
+  for (const segment of path) {
+    if (type.type === 'list' && typeof segment === 'number') type = type.items;
+    else if (type.type === 'map') type = type.values;
+    else if (type.type === 'object' && typeof segment === 'string') type = resolve(type).fields.get(segment);
+    else return undefined;
+    if (!type) return undefined;
+  }
+  return type.type === 'scalar' ? type.scalar : undefined;
+}

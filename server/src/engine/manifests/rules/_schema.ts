@@ -1,15 +1,21 @@
 /** unknown-field and invalid-type share one validation pass per object. */
 import type { Severity } from '../../types';
+import { removedApi } from '../api-versions';
 import type { ManifestRule } from '../rule';
-import { validateAgainstSchema, type SchemaProblem, type SchemaRule } from '../schema';
+import { hasSchema, validateAgainstSchema, type SchemaProblem, type SchemaRule } from '../schema';
 import type { ManifestObject } from '../yaml';
 
 const problemsByObject = new WeakMap<ManifestObject, SchemaProblem[]>();
 
 function problemsOf(object: ManifestObject): SchemaProblem[] {
   let problems = problemsByObject.get(object);
-  if (!problems) problemsByObject.set(object, (problems = validateAgainstSchema(object.apiVersion, object.kind, object.data)));
+  if (!problems) problemsByObject.set(object, (problems = validateAgainstSchema(schemaApiVersion(object), object.kind, object.data)));
   return problems;
+}
+
+/** A removed apiVersion (removed-api-version) is validated as its replacement, where there is one. */
+function schemaApiVersion(object: ManifestObject): string {
+  return hasSchema(object.apiVersion, object.kind) ? object.apiVersion : (removedApi(object.apiVersion, object.kind)?.replacement ?? object.apiVersion);
 }
 
 export function schemaRule(id: SchemaRule, severity: Severity, summary: string): ManifestRule {

@@ -1,0 +1,51 @@
+/** How many pods a workload runs: spec.replicas, or the floor an HorizontalPodAutoscaler keeps. */
+import { scopeOf, type Lookup } from './lookup';
+import { asRecord, asString, get } from './model';
+import type { ManifestObject } from './yaml';
+
+export const HPA = 'HorizontalPodAutoscaler';
+
+const folderOf = (file: string): string => file.slice(0, file.lastIndexOf('/') + 1);
+
+/** Whether `hpa` is an HPA (any autoscaling/ version) whose scaleTargetRef names this kind and name. */
+export function targets(hpa: ManifestObject, kind: string, name: string): boolean {
+  const ref = asRecord(get(hpa.data, ['spec', 'scaleTargetRef']));
+  return hpa.apiVersion.startsWith('autoscaling/') && ref.kind === kind && ref.name === name;
+}
+
+/**
+ * The HPAs that scale this workload: those naming it in its namespace scope, the ones in its own
+ * folder first. A workload with a written namespace is not scaled by an HPA without namespace from
+ * another folder: that is another app's copy (podinfo's bases/ and webapp/ both have a frontend).
+ */
+export function hpasTargeting(lookup: Lookup, workload: ManifestObject): ManifestObject[] {
+  const all = lookup.all(HPA, scopeOf(workload)).filter((hpa) => targets(hpa, workload.kind, workload.name));
+  const near = all.filter((hpa) => folderOf(hpa.file) === folderOf(workload.file));
+  if (near.length) return near;
+  return workload.namespaceWritten ? all.filter((hpa) => hpa.namespaceWritten) : all;
+}
+
+/** Two HPAs that both scale the same workload: one folder, or the same written namespace. */
+export const sameApp = (a: ManifestObject, b: ManifestObject): boolean =>
+  folderOf(a.file) === folderOf(b.file) || (a.namespaceWritten && b.namespaceWritten && a.namespace === b.namespace);
+
+/**
+ * The fewest pods a workload runs: spec.replicas when no HPA targets it (default 1), else the
+ * HPA's minReplicas (default 1), since the HPA owns the scale. Undefined for kinds whose pod count
+ * is not a number of replicas (a DaemonSet runs one per node).
+ */
+export function minimumReplicas(lookup: Lookup, workload: ManifestObject): number | undefined {
+  if (!['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Rollout'].includes(workload.kind)) return undefined;
+  const hpa = hpasTargeting(lookup, workload)[0];
+  const value = hpa ? get(hpa.data, ['spec', 'minReplicas']) : get(workload.data, ['spec', 'replicas']);
+  if (value === undefined || value === null) return 1;
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
+
+/** `Deployment checkout` of an HPA's scaleTargetRef. */
+export function scaleTarget(hpa: ManifestObject): { kind: string; name: string } | undefined {
+  const ref = asRecord(get(hpa.data, ['spec', 'scaleTargetRef']));
+  const kind = asString(ref.kind);
+  const name = asString(ref.name);
+  return kind && name ? { kind, name } : undefined;
+}

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { expectManifestRanges, yaml } from '../../../../../test/helpers/manifests';
+
+const deployment = (name: string, replicas?: number): string =>
+  yaml(
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    ...(replicas === undefined ? [] : [`  replicas: ${replicas}`]),
+    `  selector: { matchLabels: { app: ${name} } }`,
+    `  template: { metadata: { labels: { app: ${name} } }, spec: { containers: [{ name: app, image: ${name}:1 }] } }`,
+  );
+
+const hpa = (target: string, kind = 'Deployment', metadata = '{ name: web }'): string =>
+  yaml(
+    'apiVersion: autoscaling/v2',
+    'kind: HorizontalPodAutoscaler',
+    `metadata: ${metadata}`,
+    'spec:',
+    `  scaleTargetRef: { apiVersion: apps/v1, kind: ${kind}, name: ${target} }`,
+    '  minReplicas: 2',
+    '  maxReplicas: 10',
+  );
+
+describe('hpa-replicas-conflict', () => {
+  it('ok: an HPA-scaled workload without replicas; replicas without HPA; a target the workspace cannot see', () => {
+    expectManifestRanges('hpa-replicas-conflict', { 'web.yaml': deployment('web'), 'hpa.yaml': hpa('web'), 'api.yaml': deployment('api', 3) }, []);
+    // No Deployment at all in the workspace: the target is deployed from elsewhere (unknown is not missing).
+    expectManifestRanges('hpa-replicas-conflict', { 'hpa.yaml': hpa('web') }, []);
+    // A kind the rule does not judge (a custom resource with a scale subresource).
+    expectManifestRanges('hpa-replicas-conflict', { 'api.yaml': deployment('api'), 'hpa.yaml': hpa('web', 'Widget') }, []);
+  });
+
+  it('err: on the replicas key of the scaled workload, with the HPA as related information', () => {
+    const [finding] = expectManifestRanges('hpa-replicas-conflict', { 'web.yaml': deployment('web', 3), 'hpa.yaml': hpa('web') }, ['web.yaml 5:3-5:11']);
+    assert.match(finding!.message, /^Deployment web sets replicas: 3 while HorizontalPodAutoscaler web scales it \(2–10\): every apply resets the scale to 3/);
+    assert.equal(finding!.finding.related?.[0]?.file, 'hpa.yaml');
+  });
+
+  it('err: an HPA whose target is not among the Deployments of the workspace', () => {
+    const [finding] = expectManifestRanges('hpa-replicas-conflict', { 'api.yaml': deployment('api'), 'hpa.yaml': hpa('wbe') }, ['hpa.yaml 5:66-5:69']);
+    assert.match(finding!.message, /scales Deployment wbe, which is not in the workspace \(Deployments here: api\)/);
+  });
+
+  it('err: two HPAs of one app (folder or written namespace) scaling the same workload, on both', () => {
+    const files = {
+      'web/web.yaml': deployment('web'),
+      'web/hpa.yaml': hpa('web'),
+      'api/hpa.yaml': hpa('web', 'Deployment', '{ name: api }'),
+      'web/hpa-2.yaml': hpa('web', 'Deployment', '{ name: web-memory }'),
+    };
+    const found = expectManifestRanges('hpa-replicas-conflict', files, ['web/hpa.yaml 5:66-5:69', 'web/hpa-2.yaml 5:66-5:69']);
+    assert.match(found[0]!.message, /^HorizontalPodAutoscaler web and web-memory both scale Deployment web: the HPA controller stops both/);
+  });
+
+  it('ok: an HPA without namespace in another folder does not scale a workload with a written namespace', () => {
+    const prod = yaml(
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: { name: web, namespace: prod }',
+      'spec:',
+      '  replicas: 2',
+      '  selector: { matchLabels: { app: web } }',
+      '  template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: app, image: web:1 }] } }',
+    );
+    expectManifestRanges('hpa-replicas-conflict', { 'prod/web.yaml': prod, 'base/hpa.yaml': hpa('web') }, []);
+  });
+});

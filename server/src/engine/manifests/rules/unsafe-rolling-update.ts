@@ -3,6 +3,7 @@ import { asArray, asRecord, asString, get, podTemplate } from '../model';
 import { scopeOf, type Lookup } from '../lookup';
 import type { ManifestObject, Path } from '../yaml';
 import { describeObject } from './_pod';
+import { hpasTargeting } from '../replicas';
 
 /** Kubernetes' rounding: maxSurge percentages round up, maxUnavailable round down. */
 function resolve(value: unknown, replicas: number, roundUp: boolean): number | undefined {
@@ -27,10 +28,7 @@ interface Replicas {
 function replicasOf(object: ManifestObject, lookup: Lookup): Replicas {
   const replicas = get(object.data, ['spec', 'replicas']);
   if (typeof replicas === 'number') return { count: replicas, source: '' };
-  const hpa = lookup.all('HorizontalPodAutoscaler', scopeOf(object)).find((h) => {
-    const target = asRecord(get(h.data, ['spec', 'scaleTargetRef']));
-    return target.kind === object.kind && target.name === object.name;
-  });
+  const hpa = hpasTargeting(lookup, object)[0];
   const min = hpa ? get(hpa.data, ['spec', 'minReplicas']) : undefined;
   // An HPA without minReplicas runs at least 1 pod: Kubernetes' default too.
   return hpa ? { count: typeof min === 'number' ? min : 1, source: ` (minReplicas of HorizontalPodAutoscaler ${hpa.name})` } : { count: 1, source: '' };

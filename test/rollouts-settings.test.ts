@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RolloutSettings, UNBOUND_PROMETHEUS_TOKEN_KEY } from '../client/src/rollouts/settings';
 import { ConfigError } from '../server/src/engine/config';
+import { isWorkspaceConfigFile } from '../client/src/workspace-config';
 import { temporaryDirectory } from '../simulators/temp';
 
 describe('Rollouts view settings (vscode stand-in)', () => {
@@ -53,6 +54,20 @@ describe('Rollouts view settings (vscode stand-in)', () => {
         (e: unknown) =>
           e instanceof ConfigError && e.line === 4 && e.message === '.rollout-guard.yaml:4: unknown setting prometheus.token. Known: url, timeout.',
       );
+  });
+
+  it('the views watch the configuration file by the name rolloutGuard.configFile gives it', () => {
+    const at = (name: string) => Uri.file(path.join(folder, name)) as never;
+    assert.equal(isWorkspaceConfigFile(at('.rollout-guard.yaml')), true);
+    assert.equal(isWorkspaceConfigFile(at('deploy/app.yaml')), false);
+    setSetting('rolloutGuard.configFile', 'config/rollout.yaml');
+    try {
+      assert.equal(isWorkspaceConfigFile(at('config/rollout.yaml')), true, 'a file that does not exist yet counts too (created)');
+      assert.equal(isWorkspaceConfigFile(at('.rollout-guard.yaml')), false);
+    } finally {
+      setSetting('rolloutGuard.configFile', undefined);
+    }
+    assert.equal(isWorkspaceConfigFile(Uri.file(path.join(path.dirname(folder), '.rollout-guard.yaml')) as never), false, 'outside the folder');
   });
 
   it("reads the configuration file where the language server does: rolloutGuard.configFile, else the folder's own, never a parent's", () => {

@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ConnectionError, DatabaseUrlError, loadPlan, PlanError, planStatus, type PhaseName, type RunResult } from '../../../operations/migrations';
-import { CONFIG_FILE_NAME } from '../../../server/src/workspace/config-file';
-import { readWorkspaceConfig } from '../workspace-config';
+import { readWorkspaceConfig, watchWorkspaceConfig } from '../workspace-config';
 import {
   databaseUrlFromConfig,
   passwordIn,
@@ -62,7 +61,6 @@ export class MigrationsState implements vscode.Disposable {
     private readonly output: vscode.LogOutputChannel,
   ) {
     const sqlWatcher = vscode.workspace.createFileSystemWatcher(SQL_GLOB);
-    const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE_NAME}`);
     const onSql = (uri: vscode.Uri, createdOrDeleted: boolean): void => {
       const file = uri.fsPath;
       const source = this.sourceOfChangedFile(file);
@@ -78,13 +76,10 @@ export class MigrationsState implements vscode.Disposable {
     this.disposables.push(
       this.changed,
       sqlWatcher,
-      configWatcher,
       sqlWatcher.onDidChange((uri) => onSql(uri, false)),
       sqlWatcher.onDidCreate((uri) => onSql(uri, true)),
       sqlWatcher.onDidDelete((uri) => onSql(uri, true)),
-      configWatcher.onDidChange(() => this.refresh()),
-      configWatcher.onDidCreate(() => this.refresh()),
-      configWatcher.onDidDelete(() => this.refresh()),
+      ...watchWorkspaceConfig(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('rolloutGuard.migrations') || e.affectsConfiguration('rolloutGuard.configFile')) this.refresh();
       }),

@@ -15,9 +15,11 @@ import {
   attentionOf,
   buildCanaries,
   canaryTarget,
+  changeCanary,
   CanaryWatcher,
   ClusterClient,
   type ClusterError,
+  describeChange,
   distributeWeights,
   loadKubeconfig,
   nextStep,
@@ -603,6 +605,31 @@ spec:
       assert.equal(rollback.code, 0, rollback.stderr);
       assert.match(rollback.stdout, /Rollout argo\/istio-subset-split aborted/);
       assert.equal((standIn.object('Rollout', 'argo', 'istio-subset-split')!.status as { abort: boolean }).abort, true);
+    });
+
+    it('changeCanary (the CLI, the view, auto-progress, rollbacks) moves an Argo-managed canary only through its Rollout, with gates first', async () => {
+      standIn.update('Rollout', 'argo', 'istio-subset-split', (o) => (o.status = structuredClone(ARGO_STATUS)));
+      const vsBefore = JSON.stringify(standIn.object('VirtualService', 'argo', 'istio-subset-split-vsvc')!.spec);
+      const failing = async (): Promise<GateCheckResult> => ({ verdict: 'fail', reason: 'error rate 9 %' });
+      await assert.rejects(
+        changeCanary(client, 'argo/istio-subset-split-vsvc', 'step', { gateCheck: failing }),
+        /step of Rollout argo\/istio-subset-split refused: gate failed: error rate 9 %/,
+      );
+      const first = statusPatches().length;
+      const stepped = await changeCanary(client, 'argo/istio-subset-split-vsvc', 'step');
+      assert.equal(stepped.kind, 'rollout');
+      const promoted = await changeCanary(client, 'argo/istio-subset-split-vsvc', 'promote', { gateCheck: failing, override: 'istio-subset-split' });
+      assert.equal(describeChange(promoted), 'Rollout argo/istio-subset-split fully promoted');
+      const rolledBack = await changeCanary(client, 'argo/istio-subset-split-vsvc', 'rollback');
+      assert.equal(describeChange(rolledBack), 'Rollout argo/istio-subset-split aborted (traffic back to stable)');
+      assert.deepEqual(
+        statusPatches()
+          .slice(first)
+          .map((p) => p.body),
+        [{ status: { pauseConditions: null } }, { status: { promoteFull: true } }, { status: { abort: true } }],
+      );
+      await assert.rejects(changeCanary(client, 'argo/istio-subset-split-vsvc', 'set-weight', { percent: 50 }), /manages the weights/);
+      assert.equal(JSON.stringify(standIn.object('VirtualService', 'argo', 'istio-subset-split-vsvc')!.spec), vsBefore, 'the VirtualService is left to Argo');
     });
 
     it('a server without discovery endpoints is still read and written (the preferred versions are assumed)', async () => {

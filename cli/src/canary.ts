@@ -4,23 +4,16 @@
  * reason; 2: usage, kubeconfig or connection error (unreachable, 401/403, 404).
  */
 import {
-  abortRollout,
   attentionOf,
   ClusterClient,
   ClusterError,
   DEFAULT_STEPS,
   listCanaries,
   parseCanaryRef,
-  promoteCanary,
-  promoteRollout,
   readCanary,
-  retryRollout,
-  rollbackCanary,
   routeLabel,
   selectRoute,
-  setCanaryWeight,
   sortByAttention,
-  stepCanary,
   validatePercent,
   readCanaryConfig,
   type ArgoRolloutInfo,
@@ -28,8 +21,10 @@ import {
   type CanaryRoute,
   type GateCheck,
   type GateCheckResult,
-  type WeightChangeOptions,
   type WeightChangeResult,
+  changeCanary,
+  describeChange,
+  type CanaryChange,
 } from '../../operations/cluster';
 import { ConfigError } from '../../server/src/engine/config';
 import { displayPrometheusUrl } from '../../operations/gates/prometheus';
@@ -146,20 +141,16 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
         `rollout-guard: warning: gates not checked (no Prometheus configured: --prometheus-url, ROLLOUT_GUARD_PROMETHEUS_URL or prometheus: in .rollout-guard.yaml)\n`,
       );
 
-    const current = await readCanary(client, ref);
-    if (current.rollout) return await argoCommand(client, current, current.rollout, command, gateCheck, values.override, values.route, format, io);
-    if (command === 'retry') throw new ClusterError('refused', `retry is for Argo Rollouts: no Rollout manages VirtualService ${current.id}`);
-
-    const options: WeightChangeOptions = { route: values.route, gateCheck, override: values.override, steps: config.steps, maxAttempts };
-    const result =
-      command === 'set-weight'
-        ? await setCanaryWeight(client, ref, percent!, options)
-        : command === 'step'
-          ? await stepCanary(client, ref, options)
-          : command === 'promote'
-            ? await promoteCanary(client, ref, options)
-            : await rollbackCanary(client, ref, options);
-    report(result, command, format, io);
+    const change = await changeCanary(client, ref, command, {
+      route: values.route,
+      gateCheck,
+      override: values.override,
+      steps: config.steps,
+      maxAttempts,
+      percent,
+    });
+    if (change.kind === 'rollout') reportRollout(change, format, io);
+    else report(change.result, command, format, io);
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -304,44 +295,8 @@ function report(result: WeightChangeResult, command: Subcommand, format: 'text' 
   io.stdout.write(`${result.canary.id} route ${routeLabel(result.route)}: ${verb} (${split})${notes.length ? `; ${notes.join('; ')}` : ''}\n`);
 }
 
-/** step / promote / rollback / retry on an Argo Rollout that manages the VirtualService. */
-async function argoCommand(
-  client: ClusterClient,
-  canary: Canary,
-  rollout: ArgoRolloutInfo,
-  command: Subcommand,
-  gateCheck: GateCheck | undefined,
-  override: string | undefined,
-  route: string | undefined,
-  format: 'text' | 'json',
-  io: CliIo,
-): Promise<number> {
-  if (command === 'set-weight')
-    throw new ClusterError(
-      'refused',
-      `Rollout ${rollout.namespace}/${rollout.name} manages the weights of VirtualService ${canary.id}: use step, promote or rollback (the controller would undo a set-weight)`,
-    );
-  if ((command === 'step' || command === 'promote') && gateCheck) {
-    const selected = selectOrRefuse(canary, route);
-    const gate = await gateCheck(canary, selected);
-    if ((gate.verdict === 'fail' || gate.verdict === 'no-data') && override !== rollout.name && override !== canary.name && override !== canary.id)
-      throw new ClusterError(
-        'refused',
-        `${command} of Rollout ${rollout.namespace}/${rollout.name} refused: gate ${gate.verdict === 'fail' ? 'failed' : 'has no data'}: ${gate.reason}. To go ahead anyway, confirm with --override ${rollout.name}`,
-      );
-  }
-  const after =
-    command === 'step'
-      ? await promoteRollout(client, rollout.namespace, rollout.name)
-      : command === 'promote'
-        ? await promoteRollout(client, rollout.namespace, rollout.name, { full: true })
-        : command === 'rollback'
-          ? await abortRollout(client, rollout.namespace, rollout.name)
-          : await retryRollout(client, rollout.namespace, rollout.name);
-  const done = { step: 'promoted to the next step', promote: 'fully promoted', rollback: 'aborted (traffic back to stable)', retry: 'retried' }[
-    command as 'step' | 'promote' | 'rollback' | 'retry'
-  ];
-  if (format === 'json') io.stdout.write(`${JSON.stringify({ command, canary: canary.id, rollout: after }, null, 2)}\n`);
-  else io.stdout.write(`Rollout ${rollout.namespace}/${rollout.name} ${done}\n  ${rolloutLine(after)}\n`);
-  return 0;
+/** What a step / promote / rollback / retry did to the Argo Rollout that manages the VirtualService. */
+function reportRollout(change: Extract<CanaryChange, { kind: 'rollout' }>, format: 'text' | 'json', io: CliIo): void {
+  if (format === 'json') io.stdout.write(`${JSON.stringify({ command: change.action, canary: change.canary.id, rollout: change.rollout }, null, 2)}\n`);
+  else io.stdout.write(`${describeChange(change)}\n  ${rolloutLine(change.rollout)}\n`);
 }

@@ -117,8 +117,8 @@ export async function gate(args: string[], io: CliIo): Promise<number> {
       try {
         const result = await rollbackToStable(client, ref, { route: values.route });
         rollback =
-          result.kind === 'aborted-rollout'
-            ? { done: true, message: `rolled back: ${result.message}` }
+          result.kind === 'rollout'
+            ? { done: true, message: `rolled back: aborted Rollout ${result.rollout.namespace}/${result.rollout.name} (all traffic back to stable)` }
             : {
                 done: true,
                 from: result.result.previousWeight,

@@ -68,7 +68,7 @@ export {
   type WeightChangeResult,
 } from './weights';
 export { abortRollout, promoteRollout, retryRollout, type PromoteOptions } from './argo';
-export { rollbackToStable, type RollbackResult } from './rollback';
+export { changeCanary, describeChange, rollbackToStable, type CanaryAction, type CanaryChange, type CanaryChangeOptions, type RollbackResult } from './change';
 export { attentionOf, sortByAttention, type Attention } from './attention';
 export { CanaryWatcher, type CanaryWatcherEvent, type CanaryWatcherOptions, type WatchState } from './watcher';
 export { clusterContractGuard, contractReasons, type ContractGuardTargets } from './contract-guard';

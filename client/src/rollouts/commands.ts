@@ -7,21 +7,17 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import {
   canaryTarget,
+  changeCanary,
   ClusterError,
+  describeChange,
   listCanaries,
-  promoteCanary,
   promoteRollout,
   readCanary,
   retryRollout,
-  rollbackCanary,
-  rollbackToStable,
   routeLabel,
   selectRoute,
-  setCanaryWeight,
-  stepCanary,
   type Canary,
-  type WeightChangeOptions,
-  type WeightChangeResult,
+  type CanaryChange,
 } from '../../../operations/cluster';
 import { prometheusGateCheck } from '../../../operations/gates/hook';
 import type { ClusterConnection } from './connection';
@@ -119,30 +115,14 @@ class RolloutCommands {
   async change(node: RolloutNode | undefined, action: 'step' | 'promote' | 'rollback'): Promise<void> {
     const canary = await this.pickCanary(node, `${action[0]!.toUpperCase()}${action.slice(1)} canary`);
     if (!canary) return;
-    if (action === 'promote' && canary.rollout) {
-      await promoteRollout(this.connection.client!, canary.rollout.namespace, canary.rollout.name);
-      void vscode.window.showInformationMessage(`Promoted Rollout ${canary.rollout.namespace}/${canary.rollout.name}.`);
-      return;
-    }
-    if (action === 'rollback' && canary.rollout) {
-      const result = await rollbackToStable(this.connection.client!, canary.id);
-      void vscode.window.showInformationMessage(`${canary.id}: ${result.message}.`);
-      return;
-    }
-    const run = (override?: string): Promise<WeightChangeResult> => {
-      const options: WeightChangeOptions = {
+    await this.withOverride(canary, (override) =>
+      changeCanary(this.connection.client!, canary.id, action, {
         route: this.routeOf(node, canary),
         steps: this.settings.steps(),
-        gateCheck: prometheusGateCheck(this.settings.gates()),
+        gateCheck: action === 'rollback' ? undefined : prometheusGateCheck(this.settings.gates()),
         override,
-      };
-      return action === 'step'
-        ? stepCanary(this.connection.client!, canary.id, options)
-        : action === 'promote'
-          ? promoteCanary(this.connection.client!, canary.id, options)
-          : rollbackCanary(this.connection.client!, canary.id, options);
-    };
-    await this.withOverride(canary, run);
+      }),
+    );
   }
 
   async setWeight(node: RolloutNode | undefined): Promise<void> {
@@ -157,7 +137,7 @@ class RolloutCommands {
     });
     if (text === undefined) return;
     const weight = Number(text.trim());
-    const run = async (override?: string): Promise<WeightChangeResult> => {
+    const run = async (override?: string): Promise<CanaryChange> => {
       if (weight > current && current > 0) {
         // Raising the share of a canary that takes traffic is a step forward: the same gate check
         // as Step. From 0 % there is nothing to measure yet: setting a weight by hand starts it.
@@ -168,14 +148,14 @@ class RolloutCommands {
             `raising ${canary.id} to ${weight} % refused: gate ${gate.verdict === 'fail' ? 'failed' : 'has no data'}: ${gate.reason}`,
           );
       }
-      return setCanaryWeight(this.connection.client!, canary.id, weight, { route: this.routeOf(node, canary) });
+      return changeCanary(this.connection.client!, canary.id, 'set-weight', { route: this.routeOf(node, canary), percent: weight });
     };
     await this.withOverride(canary, run);
   }
 
   /** Runs a weight change; when gates refuse it, offers an override confirmed by typing the rollout's name. */
-  private async withOverride(canary: Canary, run: (override?: string) => Promise<WeightChangeResult>): Promise<void> {
-    let result: WeightChangeResult;
+  private async withOverride(canary: Canary, run: (override?: string) => Promise<CanaryChange>): Promise<void> {
+    let result: CanaryChange;
     try {
       result = await run();
     } catch (error) {
@@ -193,9 +173,7 @@ class RolloutCommands {
       result = await run(typed);
     }
     this.monitors.weightChanged(canary.id);
-    const message = result.changed
-      ? `${canary.id}: canary ${result.previousWeight} % → ${result.weight} %${result.attempts > 1 ? ` (after ${result.attempts - 1} conflicting writes)` : ''}.`
-      : `${canary.id} is already at ${result.weight} %.`;
+    const message = `${describeChange(result)}.`;
     this.log(message);
     void vscode.window.showInformationMessage(message);
     this.context.focus(canary.id);

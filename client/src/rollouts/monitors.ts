@@ -3,7 +3,7 @@
  * of the traffic, its state for the tree and the status bar, and its events told to the user.
  */
 import * as vscode from 'vscode';
-import { stepCanary, type Canary, type ClusterClient } from '../../../operations/cluster';
+import { changeCanary, describeChange, type Canary, type ClusterClient } from '../../../operations/cluster';
 import { canaryMonitor, checkGates, type AutoRollback, type AutoRollbackEvent, type GateSettings } from '../../../operations/gates';
 import { prometheusGateCheck } from '../../../operations/gates/hook';
 import type { RolloutSettings } from './settings';
@@ -147,14 +147,16 @@ export class GateMonitors implements vscode.Disposable {
     if (!this.autoProgress.has(id) || !client) return;
     if (Date.now() - monitor.lastWeightChange < this.settings.autoProgressDwellMs()) return;
     const settings = this.settings.gates();
-    const result = await stepCanary(client, id, { steps: this.settings.steps(), gateCheck: prometheusGateCheck(settings) }).catch((error: unknown) => {
-      this.log(`auto-progress of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
-      this.autoProgress.delete(id);
-      return undefined;
-    });
-    if (result?.changed) {
+    const change = await changeCanary(client, id, 'step', { steps: this.settings.steps(), gateCheck: prometheusGateCheck(settings) }).catch(
+      (error: unknown) => {
+        this.log(`auto-progress of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
+        this.autoProgress.delete(id);
+        return undefined;
+      },
+    );
+    if (change && (change.kind === 'rollout' || change.result.changed)) {
       monitor.lastWeightChange = Date.now();
-      this.log(`auto-progress: ${id} ${result.previousWeight} % → ${result.weight} %`);
+      this.log(`auto-progress: ${describeChange(change)}`);
     }
   }
 

@@ -31,11 +31,6 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  {
-    // The PostgreSQL parse tree is untyped JSON; rules read it dynamically.
-    files: ['server/src/engine/sql/**/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
   // Layers: only the VS Code client (client/) imports 'vscode', and nothing imports the client; the
   // operations library (operations/) is for the client and the CLI; the lint engine
   // (server/src/engine) takes text and settings in and gives findings out; nothing but tests imports

@@ -81,7 +81,7 @@ const LANGUAGES = {
     list: 'sqlRules',
     rule: (id, name) => `import type { SqlRule } from '../context';
 
-export const ${name}: SqlRule = {
+export const ${name}: SqlRule<'AlterTableStmt'> = {
   id: '${id}',
   severity: '${SEVERITY}',
   summary: 'What ${id} finds, in one line: the statement and what it breaks.',

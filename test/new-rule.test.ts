@@ -71,7 +71,7 @@ describe('npm run new-rule', () => {
 
     assert.match(
       read('server/src/engine/sql/rules/require-table-comment.ts'),
-      /^export const requireTableComment: SqlRule = \{\n {2}id: 'require-table-comment',/m,
+      /^export const requireTableComment: SqlRule<'AlterTableStmt'> = \{\n {2}id: 'require-table-comment',/m,
     );
     assert.match(
       read('server/src/engine/sql/rules/index.ts'),

@@ -6,7 +6,8 @@
  */
 import { assignedColumns, backfillOptions, declaresTable, excludesFinishedRows, foldIdentifier } from '../../server/src/engine/backfill';
 import { tokenize, type Token } from '../../server/src/engine/sql/lex';
-import type { PgNode } from '../../server/src/engine/sql/parse';
+import { subtree, unwrap, type Node } from '../../server/src/engine/sql/ast';
+import type { ParsedStatement } from '../../server/src/engine/sql/parse';
 
 export interface BackfillJob {
   /** The table as the UPDATE names it, for messages (e.g. `orders`). */
@@ -48,15 +49,17 @@ export class BackfillDeclarationError extends Error {
  * Builds the job from the declaration's `key=value` pairs and the parsed UPDATE.
  * Throws BackfillDeclarationError with a message for the user.
  */
-export function backfillJob(declaration: string, sql: string, node: PgNode, kind: string): BackfillJob {
+export function backfillJob(declaration: string, sql: string, stmt: ParsedStatement): BackfillJob {
   const options = backfillOptions(declaration);
   if (options.unknown !== undefined) {
     throw new BackfillDeclarationError(`unknown part "${options.unknown}" in the backfill declaration; expected table=<table> key=<column> batch=<rows>`);
   }
-  if (kind !== 'UpdateStmt') throw new BackfillDeclarationError(`a backfill declaration must stand right above an UPDATE statement, not ${kindName(kind)}`);
-  const relation = node.relation as PgNode;
-  const relname: string = relation.relname;
-  const schema: string | undefined = relation.schemaname;
+  if (stmt.kind !== 'UpdateStmt')
+    throw new BackfillDeclarationError(`a backfill declaration must stand right above an UPDATE statement, not ${kindName(stmt.kind)}`);
+  const node = stmt.node;
+  const relation = node.relation ?? {};
+  const relname = relation.relname ?? '';
+  const schema = relation.schemaname;
   const table = schema ? `${schema}.${relname}` : relname;
   if (options.table !== undefined && !declaresTable(options.table, relation)) {
     throw new BackfillDeclarationError(`the backfill is declared for table=${options.table}, but the UPDATE below it changes ${table}`);
@@ -72,7 +75,7 @@ export function backfillJob(declaration: string, sql: string, node: PgNode, kind
       'a declared backfill needs a WHERE that excludes the rows already done (e.g. WHERE new_column IS NULL): without it a resumed run redoes finished rows and never runs out of rows',
     );
   }
-  if (node.whereClause.CurrentOfExpr) throw new BackfillDeclarationError('WHERE CURRENT OF cannot be batched');
+  if (unwrap(node.whereClause, 'CurrentOfExpr')) throw new BackfillDeclarationError('WHERE CURRENT OF cannot be batched');
   if (!excludesFinishedRows(node)) {
     const assigned = assignedColumns(node);
     throw new BackfillDeclarationError(
@@ -161,14 +164,12 @@ export function quoteIdent(name: string): string {
 }
 
 /** The smallest source location (a byte offset) in a parse-tree subtree. */
-function firstLocation(node: PgNode): number | undefined {
+function firstLocation(tree: Node[]): number | undefined {
   let first: number | undefined;
-  const visit = (value: PgNode): void => {
-    if (!value || typeof value !== 'object') return;
-    if (typeof value.location === 'number' && value.location >= 0 && (first === undefined || value.location < first)) first = value.location;
-    for (const child of Object.values(value)) visit(child);
-  };
-  visit(node);
+  for (const value of subtree(tree)) {
+    const location = 'location' in value ? value.location : undefined;
+    if (typeof location === 'number' && location >= 0 && (first === undefined || location < first)) first = location;
+  }
   return first;
 }
 

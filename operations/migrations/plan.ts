@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isPhaseName, PHASES, phaseFileName, phaseMarker, type PhaseName } from '../../server/src/engine/phases';
-import { loadParser, parseStatement, type PgNode } from '../../server/src/engine/sql/parse';
+import { stringOf, unwrap } from '../../server/src/engine/sql/ast';
+import { loadParser, parseStatement, type ParsedStatement } from '../../server/src/engine/sql/parse';
 import { splitSql } from '../../server/src/engine/sql/split';
 import { declarationIn } from '../../server/src/engine/backfill';
 import { backfillJob, BackfillDeclarationError, quoteIdent, type BackfillJob } from './backfill-spec';
@@ -179,7 +180,7 @@ function buildPhase(name: PhaseName, file: string, label: string, sql: string, l
       .filter((c) => c.start >= piece.leadingStart && c.end <= piece.start)
       .map((c) => declarationIn(c.text))
       .find((d) => d !== undefined);
-    const transaction = stmt.kind === 'TransactionStmt' ? (stmt.node.kind as string) : undefined;
+    const transaction = stmt.kind === 'TransactionStmt' ? stmt.node.kind : undefined;
 
     if (transaction === 'TRANS_STMT_BEGIN' || transaction === 'TRANS_STMT_START') {
       if (block) throw new PlanError(`${where}: BEGIN inside the transaction block opened at line ${blockLine}`);
@@ -196,13 +197,13 @@ function buildPhase(name: PhaseName, file: string, label: string, sql: string, l
     if (transaction)
       throw new PlanError(`${where}: ${text.split(/\s+/)[0]!.toUpperCase()} in a phase file: the runner commits each statement or BEGIN … COMMIT block itself`);
 
-    const statement: PlanStatement = { sql: text, line, kind: stmt.kind, concurrentIndex: concurrentIndexName(stmt.kind, stmt.node) };
+    const statement: PlanStatement = { sql: text, line, kind: stmt.kind, concurrentIndex: concurrentIndexName(stmt) };
     if (declaration !== undefined) {
       if (name !== 'backfill') throw new PlanError(`${where}: a declared backfill belongs in the backfill phase, not ${name}`);
       if (block) throw new PlanError(`${where}: a declared backfill cannot run inside BEGIN … COMMIT: each batch is its own short transaction`);
       let job: BackfillJob;
       try {
-        job = backfillJob(declaration, text, stmt.node, stmt.kind);
+        job = backfillJob(declaration, text, stmt);
       } catch (error) {
         if (error instanceof BackfillDeclarationError) throw new PlanError(`${where}: ${error.message}`);
         throw error;
@@ -210,7 +211,7 @@ function buildPhase(name: PhaseName, file: string, label: string, sql: string, l
       units.push({ statements: [statement], transactional: false, backfill: job, text, line });
       continue;
     }
-    const transactional = runsInTransaction(stmt.kind, stmt.node);
+    const transactional = runsInTransaction(stmt);
     if (block) {
       if (!transactional) throw new PlanError(`${where}: this statement cannot run inside a transaction block; move it out of BEGIN … COMMIT`);
       block.statements.push(statement);
@@ -221,13 +222,13 @@ function buildPhase(name: PhaseName, file: string, label: string, sql: string, l
 }
 
 /** Whether PostgreSQL accepts the statement inside a transaction block. */
-function runsInTransaction(kind: string, node: PgNode): boolean {
+function runsInTransaction({ kind, node }: ParsedStatement): boolean {
   switch (kind) {
     case 'IndexStmt':
     case 'DropStmt':
       return !node.concurrent;
     case 'ReindexStmt':
-      return !(node.params ?? []).some((p: PgNode) => p.DefElem?.defname === 'concurrently');
+      return !(node.params ?? []).some((p) => unwrap(p, 'DefElem')?.defname === 'concurrently');
     case 'VacuumStmt':
       return !node.is_vacuumcmd;
     case 'CreatedbStmt':
@@ -238,7 +239,7 @@ function runsInTransaction(kind: string, node: PgNode): boolean {
     case 'CallStmt': // a procedure may COMMIT, which it can only do outside a transaction block
       return false;
     case 'DoStmt': {
-      const body: string = (node.args ?? []).map((a: PgNode) => a.DefElem?.arg?.String?.sval ?? '').join(' ');
+      const body = (node.args ?? []).map((a) => stringOf(unwrap(a, 'DefElem')?.arg) ?? '').join(' ');
       return !/\b(commit|rollback)\b/i.test(body);
     }
     default:
@@ -246,9 +247,9 @@ function runsInTransaction(kind: string, node: PgNode): boolean {
   }
 }
 
-function concurrentIndexName(kind: string, node: PgNode): string | undefined {
+function concurrentIndexName({ kind, node }: ParsedStatement): string | undefined {
   if (kind !== 'IndexStmt' || !node.concurrent || !node.idxname) return undefined;
-  const schema: string | undefined = node.relation?.schemaname;
+  const schema = node.relation?.schemaname;
   return (schema ? `${quoteIdent(schema)}.` : '') + quoteIdent(node.idxname);
 }
 

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { expectRanges } from '../../../test/helpers/lint';
 import { backfillOptions, declarationIn, declaresTable, excludesFinishedRows } from './backfill';
-import { loadParser, parseStatement, type PgNode } from './sql/parse';
+import type { UpdateStmt } from './sql/ast';
+import { loadParser, parseStatement } from './sql/parse';
 
-const update = (sql: string): PgNode => {
+const update = (sql: string): UpdateStmt => {
   const outcome = parseStatement(sql);
   assert.ok(outcome.ok);
-  return outcome.statements[0]!.node;
+  const stmt = outcome.statements[0];
+  assert.equal(stmt?.kind, 'UpdateStmt');
+  return stmt.node;
 };
 
 describe('the backfill declaration', () => {

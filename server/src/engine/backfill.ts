@@ -6,7 +6,7 @@
  * Identifiers follow PostgreSQL: unquoted names fold to lower case (`table=Orders` is `orders`),
  * double-quoted ones keep their case (`table="Orders"`).
  */
-import type { PgNode } from './sql/parse';
+import { stringOf, subtree, unwrap, type Node, type RangeVar, type UpdateStmt } from './sql/ast';
 
 /** The marker is read case-insensitively, like phase markers; group 1 is the `key=value` list. */
 const DECLARATION = /rollout-guard:\s*backfill\b(.*)/i;
@@ -45,36 +45,33 @@ function foldQualified(name: string): string[] {
 }
 
 /** Whether a declared `table=` names the UPDATE's table (a RangeVar): by name, or schema and name. */
-export function declaresTable(declared: string, relation: PgNode): boolean {
+export function declaresTable(declared: string, relation: RangeVar | undefined): boolean {
   const parts = foldQualified(declared);
   if (parts.length === 1) return parts[0] === relation?.relname;
   return parts.length === 2 && parts[0] === relation?.schemaname && parts[1] === relation?.relname;
 }
 
 /** The columns an UPDATE sets. */
-export function assignedColumns(update: PgNode): string[] {
-  return (update.targetList ?? []).map((t: PgNode) => t.ResTarget?.name).filter(Boolean);
+export function assignedColumns(update: UpdateStmt): string[] {
+  return (update.targetList ?? []).flatMap((t) => unwrap(t, 'ResTarget')?.name || []);
 }
 
 /**
  * Whether the UPDATE's WHERE tests a column it sets, so that it stops matching the rows it
  * already did: a resumed run does not redo them, and the rows left run out.
  */
-export function excludesFinishedRows(update: PgNode): boolean {
+export function excludesFinishedRows(update: UpdateStmt): boolean {
   if (!update.whereClause) return false;
   const assigned = assignedColumns(update);
   return columnsIn(update.whereClause).some((c) => assigned.includes(c));
 }
 
 /** Names of the columns an expression reads. */
-function columnsIn(node: PgNode): string[] {
+function columnsIn(node: Node): string[] {
   const out: string[] = [];
-  const visit = (value: PgNode): void => {
-    if (!value || typeof value !== 'object') return;
-    const fields: PgNode[] | undefined = value.ColumnRef?.fields;
-    if (fields) out.push(fields.at(-1)?.String?.sval);
-    for (const child of Object.values(value)) visit(child);
-  };
-  visit(node);
+  for (const value of subtree(node)) {
+    const column = stringOf(unwrap(value, 'ColumnRef')?.fields?.at(-1));
+    if (column !== undefined) out.push(column);
+  }
   return out;
 }

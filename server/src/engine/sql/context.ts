@@ -1,7 +1,8 @@
 import type { CodeIndex } from '../code-index';
 import type { EngineSettings, RuleMeta, StatementReport } from '../types';
+import type { NodeKind, NodeOf } from './ast';
 import { tokenize, type Token } from './lex';
-import type { PgNode } from './parse';
+import type { ParsedStatement } from './parse';
 import { FileState, tableRefOf, type TableRef } from './state';
 
 export { FileState, type TableRef };
@@ -13,13 +14,13 @@ export const displayTable = (ref: TableRef): string => (ref.schema ? `${ref.sche
 /** Where a statement comes from: the file itself, a DO block, or a function body. */
 export type StatementOrigin = 'file' | 'do-block' | 'function-body';
 
-/** One parsed statement with everything a rule needs to place and word its findings. */
-export class Statement {
+/** One parsed statement with everything a rule needs to place and word its findings; K: its kinds. */
+export class Statement<K extends NodeKind = NodeKind> {
   private tokenCache: Token[] | undefined;
 
   constructor(
-    readonly kind: string,
-    readonly node: PgNode,
+    readonly kind: K,
+    readonly node: NodeOf<K>,
     /** Document text. */
     readonly text: string,
     /** Document offsets of the statement (without its `;`). */
@@ -35,6 +36,11 @@ export class Statement {
     /** Source of that top-level statement. */
     readonly unitSource: string = text.slice(start, end),
   ) {}
+
+  /** Kind and node as a union discriminated by kind, for a `switch (parsed.kind)` that narrows `parsed.node`. */
+  get parsed(): ParsedStatement<K> {
+    return { kind: this.kind, node: this.node } as ParsedStatement<K>;
+  }
 
   /** Document offset of a parser location; the statement start when the parser gave none. */
   at(location: number | undefined): number {
@@ -76,8 +82,9 @@ export class Statement {
    * pieces after the table name. Undefined when they cannot be matched one to one.
    */
   alterActionRanges(): { start: number; end: number }[] | undefined {
-    if (this.kind !== 'AlterTableStmt') return undefined;
-    const relationStart = this.at(this.node.relation?.location);
+    const { kind, node } = this.parsed;
+    if (kind !== 'AlterTableStmt') return undefined;
+    const relationStart = this.at(node.relation?.location);
     const tokens = this.tokens;
     let i = tokens.findIndex((t) => t.start >= relationStart);
     if (i < 0) return undefined;
@@ -96,7 +103,7 @@ export class Statement {
         segmentStart = k + 1;
       }
     }
-    const cmds = this.node.cmds ?? [];
+    const cmds = node.cmds ?? [];
     return ranges.length === cmds.length ? ranges : undefined;
   }
 
@@ -118,6 +125,8 @@ export interface RuleContext {
   codeIndex?: CodeIndex;
 }
 
-export interface SqlRule extends RuleMeta {
-  check(stmt: Statement, ctx: RuleContext, report: (finding: StatementReport) => void): void;
+/** A PostgreSQL rule; K: the statement kinds it looks at. */
+export interface SqlRule<K extends NodeKind = NodeKind> extends RuleMeta {
+  kinds: readonly K[];
+  check(stmt: Statement<K>, ctx: RuleContext, report: (finding: StatementReport) => void): void;
 }

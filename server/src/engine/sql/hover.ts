@@ -2,6 +2,7 @@ import type { EngineSettings } from '../types';
 import { byteToCharMapper } from '../text';
 import { FileState, Statement } from './context';
 import { alterActionLock, describeLock, statementLock } from './locks';
+import { unwrap } from './ast';
 import { parseStatement } from './parse';
 import { splitSql } from './split';
 import { displayTable, tableRef } from './context';
@@ -25,7 +26,7 @@ export function hoverSql(text: string, offset: number, settings: EngineSettings)
     for (const parsed of outcome.statements) {
       const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, (b) => piece.start + map(b), 'file');
       if (offset <= piece.end) return describe(stmt, state);
-      state = state.next(stmt.kind, stmt.node, source);
+      state = state.next(stmt.parsed, source);
     }
   }
   return undefined;
@@ -35,10 +36,11 @@ function describe(stmt: Statement, state: FileState): StatementHover | undefined
   const lock = statementLock(stmt, state);
   if (!lock) return undefined;
   const lines = [`**${describeLock(lock)}.**`];
-  if (stmt.kind === 'AlterTableStmt' && (stmt.node.cmds ?? []).length > 1) {
-    const table = displayTable(tableRef(stmt.node.relation));
-    for (const item of stmt.node.cmds) {
-      const cmd = item.AlterTableCmd;
+  const { kind, node } = stmt.parsed;
+  if (kind === 'AlterTableStmt' && node.cmds && node.cmds.length > 1) {
+    const table = displayTable(tableRef(node.relation));
+    for (const item of node.cmds) {
+      const cmd = unwrap(item, 'AlterTableCmd') ?? {};
       const action = alterActionLock(cmd, state.settings.pgVersion);
       const label = String(cmd.subtype ?? '')
         .replace(/^AT_/, '')
@@ -47,7 +49,9 @@ function describe(stmt: Statement, state: FileState): StatementHover | undefined
       lines.push(`- ${label}${cmd.name ? ` ${cmd.name}` : ''}: ${action.mode} on ${table}, ${action.duration}`);
     }
   }
-  if (state.isNewTable(stmt.node.relation ? tableRef(stmt.node.relation) : { name: '' })) {
+  // Every statement with a `relation` names its table there (RangeTableSample, the one other node with one, is no statement).
+  const relation = kind !== 'RangeTableSample' && 'relation' in node ? node.relation : undefined;
+  if (state.isNewTable(relation ? tableRef(relation) : { name: '' })) {
     lines.push('', 'The table is created earlier in this file, so nobody else can be using it yet.');
   } else if (state.inTransaction()) {
     lines.push('', 'Inside a transaction: the lock is held until COMMIT.');

@@ -4,7 +4,8 @@ import { applyStatementSuppressions, LeadingComments, placeInStatement, RuleInde
 import { byteToCharMapper } from '../text';
 import type { EngineSettings, Finding } from '../types';
 import { Statement, type RuleContext, type StatementOrigin } from './context';
-import { parseStatement, plpgsqlQueries, type PgNode } from './parse';
+import { stringOf, unwrap, type Node } from './ast';
+import { parseStatement, plpgsqlQueries } from './parse';
 import { sqlRules } from './rules';
 import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
 import { FileState } from './state';
@@ -227,22 +228,23 @@ function lintStatement(stmt: Statement, state: FileState, context: PieceContext,
   );
   let after = reported.length > 0 ? state.with({ reportedOnce: [...state.reportedOnce, ...reported] }) : state;
   after = lintEmbeddedBody(stmt, after, context, findings);
-  return after.next(stmt.kind, stmt.node, stmt.unitSource);
+  return after.next(stmt.parsed, stmt.unitSource);
 }
 
 /** Lints the SQL inside a DO block or a PL/pgSQL function body, with positions inside the body. */
 function lintEmbeddedBody(stmt: Statement, state: FileState, context: PieceContext, findings: Finding[]): FileState {
   let origin: StatementOrigin;
   let body: string | undefined;
-  if (stmt.kind === 'DoStmt') {
-    const language = optionValue(stmt.node.args, 'language') ?? 'plpgsql';
+  const { kind, node } = stmt.parsed;
+  if (kind === 'DoStmt') {
+    const language = optionValue(node.args, 'language') ?? 'plpgsql';
     if (language !== 'plpgsql') return state;
     origin = 'do-block';
-    body = optionValue(stmt.node.args, 'as');
-  } else if (stmt.kind === 'CreateFunctionStmt') {
-    if (optionValue(stmt.node.options, 'language') !== 'plpgsql') return state;
+    body = optionValue(node.args, 'as');
+  } else if (kind === 'CreateFunctionStmt') {
+    if (optionValue(node.options, 'language') !== 'plpgsql') return state;
     origin = 'function-body';
-    body = optionValue(stmt.node.options, 'as');
+    body = optionValue(node.options, 'as');
   } else return state;
   if (!body) return state;
   const source = stmt.source;
@@ -272,8 +274,8 @@ function lintEmbeddedBody(stmt: Statement, state: FileState, context: PieceConte
   return origin === 'do-block' ? state.afterDoBlock(inner) : state;
 }
 
-function optionValue(options: PgNode[] | undefined, name: string): string | undefined {
-  const option = (options ?? []).find((o) => o.DefElem?.defname === name)?.DefElem;
+function optionValue(options: Node[] | undefined, name: string): string | undefined {
+  const option = (options ?? []).map((o) => unwrap(o, 'DefElem')).find((o) => o?.defname === name);
   const arg = option?.arg;
-  return arg?.String?.sval ?? arg?.List?.items?.[0]?.String?.sval;
+  return stringOf(arg) ?? stringOf(unwrap(arg, 'List')?.items?.[0]);
 }

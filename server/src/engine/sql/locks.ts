@@ -1,5 +1,5 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
-import type { PgNode } from './parse';
+import { stringOf, unwrap, type AlterTableCmd, type DropStmt, type Node, type RangeVar, type TypeName } from './ast';
 import { isVolatileExpression } from './volatility';
 
 /** PostgreSQL table lock modes, weakest first. */
@@ -41,12 +41,11 @@ const BRIEF = 'briefly (a catalog change), once running transactions on it finis
 const REWRITE = 'until the table is rewritten';
 
 /** The lock one ALTER TABLE action takes and for how long. */
-export function alterActionLock(cmd: PgNode, pgVersion: number): { mode: LockMode; duration: string } {
-  const def = cmd.def ?? {};
+export function alterActionLock(cmd: AlterTableCmd, pgVersion: number): { mode: LockMode; duration: string } {
   switch (cmd.subtype) {
     case 'AT_AddColumn': {
-      const column = def.ColumnDef ?? {};
-      const constraints: PgNode[] = (column.constraints ?? []).map((c: PgNode) => c.Constraint);
+      const column = unwrap(cmd.def, 'ColumnDef') ?? {};
+      const constraints = (column.constraints ?? []).map((c) => unwrap(c, 'Constraint'));
       const rewrites =
         isSerialType(column.typeName) ||
         constraints.some(
@@ -63,7 +62,7 @@ export function alterActionLock(cmd: PgNode, pgVersion: number): { mode: LockMod
     case 'AT_SetNotNull':
       return { mode: 'ACCESS EXCLUSIVE', duration: 'while every row is scanned' };
     case 'AT_AddConstraint': {
-      const c = def.Constraint ?? {};
+      const c = unwrap(cmd.def, 'Constraint') ?? {};
       if (c.contype === 'CONSTR_FOREIGN') return { mode: 'SHARE ROW EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
       if (c.contype === 'CONSTR_CHECK') return { mode: 'ACCESS EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
       if ((c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') && !c.indexname)
@@ -82,7 +81,9 @@ export function alterActionLock(cmd: PgNode, pgVersion: number): { mode: LockMod
     case 'AT_AttachPartition':
       return { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' };
     case 'AT_DetachPartition':
-      return def.PartitionCmd?.concurrent ? { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' } : { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
+      return unwrap(cmd.def, 'PartitionCmd')?.concurrent
+        ? { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' }
+        : { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
     case 'AT_EnableTrig':
     case 'AT_DisableTrig':
     case 'AT_EnableTrigAll':
@@ -101,23 +102,23 @@ export function alterActionLock(cmd: PgNode, pgVersion: number): { mode: LockMod
 }
 
 /** serial, bigserial, smallserial: a DEFAULT nextval() under another name. */
-export const isSerialType = (typeName: PgNode): boolean =>
-  /^(small|big)?serial[248]?$/.test(typeName?.names?.at(-1)?.String?.sval ?? '') && (typeName?.names ?? []).length === 1;
+export const isSerialType = (typeName: TypeName | undefined): boolean =>
+  /^(small|big)?serial[248]?$/.test(stringOf(typeName?.names?.at(-1)) ?? '') && (typeName?.names ?? []).length === 1;
 
 /** DEFAULT NULL stores no default at all, so even PostgreSQL 10 does not rewrite for it. */
-export const isNullConstant = (expr: PgNode): boolean => expr?.A_Const?.isnull === true;
+export const isNullConstant = (expr: Node | undefined): boolean => unwrap(expr, 'A_Const')?.isnull === true;
 
 /** The strongest table lock a statement takes, or undefined for statements that take none worth naming. */
 export function statementLock(stmt: Statement, state: FileState): LockInfo | undefined {
-  const n = stmt.node;
+  const { kind, node: n } = stmt.parsed;
   const pgVersion = state.settings.pgVersion;
-  const on = (rangeVar: PgNode): string => displayTable(tableRef(rangeVar));
+  const on = (rangeVar: RangeVar | undefined): string => displayTable(tableRef(rangeVar));
   let lock: LockInfo | undefined;
-  switch (stmt.kind) {
+  switch (kind) {
     case 'AlterTableStmt': {
       if (n.objtype !== 'OBJECT_TABLE' && n.objtype !== 'OBJECT_MATVIEW' && n.objtype !== 'OBJECT_FOREIGN_TABLE') return undefined;
       for (const item of n.cmds ?? []) {
-        const action = alterActionLock(item.AlterTableCmd, pgVersion);
+        const action = alterActionLock(unwrap(item, 'AlterTableCmd') ?? {}, pgVersion);
         if (!lock || strength(action.mode) > strength(lock.mode) || (action.mode === lock.mode && action.duration !== BRIEF))
           lock = { ...action, table: on(n.relation) };
       }
@@ -139,7 +140,7 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
           : { mode: 'ACCESS EXCLUSIVE', table: `the table of ${objectNames(n)[0]}`, duration: BRIEF };
       break;
     case 'TruncateStmt':
-      lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.relations?.[0]?.RangeVar), duration: 'until the transaction ends' };
+      lock = { mode: 'ACCESS EXCLUSIVE', table: on(unwrap(n.relations?.[0], 'RangeVar')), duration: 'until the transaction ends' };
       break;
     case 'UpdateStmt':
     case 'DeleteStmt':
@@ -152,11 +153,11 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
       if (n.relation) lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: REWRITE };
       break;
     case 'VacuumStmt':
-      if ((n.options ?? []).some((o: PgNode) => o.DefElem?.defname === 'full'))
-        lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.rels?.[0]?.VacuumRelation?.relation), duration: REWRITE };
+      if ((n.options ?? []).some((o) => unwrap(o, 'DefElem')?.defname === 'full'))
+        lock = { mode: 'ACCESS EXCLUSIVE', table: on(unwrap(n.rels?.[0], 'VacuumRelation')?.relation), duration: REWRITE };
       break;
     case 'ReindexStmt': {
-      const concurrent = (n.params ?? []).some((o: PgNode) => o.DefElem?.defname === 'concurrently');
+      const concurrent = (n.params ?? []).some((o) => unwrap(o, 'DefElem')?.defname === 'concurrently');
       if (!concurrent && n.relation) lock = { mode: 'SHARE', table: on(n.relation), duration: 'until the indexes are rebuilt' };
       break;
     }
@@ -167,20 +168,20 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
       break;
     case 'LockStmt': {
       const mode = LOCK_MODES[(n.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
-      lock = { mode, table: on(n.relations?.[0]?.RangeVar), duration: 'until the transaction ends' };
+      lock = { mode, table: on(unwrap(n.relations?.[0], 'RangeVar')), duration: 'until the transaction ends' };
       break;
     }
     default:
       return undefined;
   }
   // A plain CREATE INDEX in a transaction keeps its SHARE lock until commit too.
-  if (lock && state.inTransaction() && !(stmt.kind === 'IndexStmt' && n.concurrent)) lock.duration = 'until the transaction commits';
+  if (lock && state.inTransaction() && !(kind === 'IndexStmt' && n.concurrent)) lock.duration = 'until the transaction commits';
   return lock;
 }
 
 /** `a.b` names of the objects of a DROP statement. */
-export function objectNames(drop: PgNode): string[] {
-  return (drop.objects ?? []).map((o: PgNode) => (o.List?.items ?? [o]).map((s: PgNode) => s.String?.sval ?? '?').join('.'));
+export function objectNames(drop: DropStmt): string[] {
+  return (drop.objects ?? []).map((o) => (unwrap(o, 'List')?.items ?? [o]).map((s) => stringOf(s) ?? '?').join('.'));
 }
 
 /** "ACCESS EXCLUSIVE on orders: blocks reads and writes until the table is rewritten" */

@@ -1,15 +1,12 @@
 import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
 import { StatementCache } from '../statement-cache';
+import { kindOf, type NodeKind, type NodeOf } from './ast';
 
-/** A parse-tree node as libpg-query returns it: `{ KindName: { …fields } }` or the inner fields. */
-
-export type PgNode = any;
-
-export interface ParsedStatement {
-  /** Node kind, e.g. `AlterTableStmt`. */
-  kind: string;
-  node: PgNode;
-}
+/**
+ * A statement's kind (e.g. `AlterTableStmt`) and its node, as a union discriminated by kind:
+ * `switch (parsed.kind)` narrows `parsed.node`.
+ */
+export type ParsedStatement<K extends NodeKind = NodeKind> = K extends NodeKind ? { kind: K; node: NodeOf<K> } : never;
 
 export type ParseOutcome =
   | { ok: true; statements: ParsedStatement[] }
@@ -35,10 +32,10 @@ export function parseStatement(sql: string): ParseOutcome {
 
 function parseUncached(sql: string): ParseOutcome {
   try {
-    const tree = parseSync(sql) as { stmts?: { stmt: Record<string, unknown> }[] };
-    const statements = (tree.stmts ?? []).map(({ stmt }) => {
-      const kind = Object.keys(stmt)[0]!;
-      return { kind, node: stmt[kind] };
+    const statements = (parseSync(sql).stmts ?? []).map(({ stmt }) => {
+      const kind = kindOf(stmt!);
+      // The wrapper's one key is its kind, so kind and node match.
+      return { kind, node: (stmt as Record<NodeKind, unknown>)[kind] } as ParsedStatement;
     });
     return { ok: true, statements };
   } catch (error) {

@@ -7,7 +7,8 @@
  */
 import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
-import type { PgNode } from './parse';
+import { stringOf, unwrap, type AlterTableStmt, type AlterTableType, type Node, type RangeVar, type TransactionStmtKind } from './ast';
+import type { ParsedStatement } from './parse';
 
 export interface TableRef {
   schema?: string;
@@ -16,8 +17,19 @@ export interface TableRef {
 
 export const sameTable = (a: TableRef, b: TableRef): boolean => a.name === b.name && (!a.schema || !b.schema || a.schema === b.schema);
 
-export const tableRefOf = (rangeVar: PgNode): TableRef =>
-  rangeVar?.schemaname ? { schema: rangeVar.schemaname, name: rangeVar.relname } : { name: rangeVar?.relname ?? '?' };
+export const tableRefOf = (rangeVar: RangeVar | undefined): TableRef =>
+  rangeVar?.schemaname ? { schema: rangeVar.schemaname, name: rangeVar.relname ?? '?' } : { name: rangeVar?.relname ?? '?' };
+
+/** Transaction statements that end the open transaction. */
+const TRANSACTION_ENDS = new Set<TransactionStmtKind | undefined>([
+  'TRANS_STMT_COMMIT',
+  'TRANS_STMT_ROLLBACK',
+  'TRANS_STMT_PREPARE',
+  'TRANS_STMT_COMMIT_PREPARED',
+]);
+
+/** ALTER TABLE actions that take less than ACCESS EXCLUSIVE. */
+const WEAK_ACTIONS = new Set<AlterTableType | undefined>(['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_AttachPartition']);
 
 const tableName = (ref: TableRef): string => (ref.schema ? `${ref.schema}.${ref.name}` : ref.name);
 
@@ -191,30 +203,30 @@ export class FileState {
   }
 
   /** The state after a statement. `unit` is the source of its top-level statement. */
-  next(kind: string, n: PgNode, unit: string): FileState {
-    let s: FileState = this.apply(kind, n);
-    if (s.inTransaction()) s = s.recordTransactionLocks(kind, n, unit);
+  next(stmt: ParsedStatement, unit: string): FileState {
+    let s: FileState = this.apply(stmt);
+    if (s.inTransaction()) s = s.recordTransactionLocks(stmt, unit);
     return s;
   }
 
-  private apply(kind: string, n: PgNode): FileState {
+  private apply({ kind, node: n }: ParsedStatement): FileState {
     const f = this.fields;
     switch (kind) {
       case 'TransactionStmt':
         if (n.kind === 'TRANS_STMT_BEGIN' || n.kind === 'TRANS_STMT_START') return this.with({ explicitTransaction: true });
-        if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE', 'TRANS_STMT_COMMIT_PREPARED'].includes(n.kind)) {
+        if (TRANSACTION_ENDS.has(n.kind)) {
           return this.with({ explicitTransaction: false, exclusiveLocks: [], notValidInTransaction: [], lockTimeoutLocal: false });
         }
         return this;
       case 'CreateStmt':
       case 'CreateTableAsStmt': {
-        const relation = n.relation ?? n.into?.rel;
+        const relation = kind === 'CreateStmt' ? n.relation : n.into?.rel;
         return relation ? this.with({ createdTables: [...f.createdTables, tableRefOf(relation)] }) : this;
       }
       case 'RenameStmt': {
         // A table the file created keeps counting as new under its new name.
         if (n.renameType !== 'OBJECT_TABLE' || !n.relation || !this.isNewTable(tableRefOf(n.relation))) return this;
-        const renamed = { ...tableRefOf(n.relation), name: n.newname };
+        const renamed = { ...tableRefOf(n.relation), name: n.newname ?? '?' };
         return this.with({ createdTables: [...f.createdTables, renamed] });
       }
       case 'IndexStmt':
@@ -231,11 +243,11 @@ export class FileState {
         return this;
       case 'SelectStmt':
         // SELECT set_config('lock_timeout', '2s', false)
-        return (n.targetList ?? []).reduce((state: FileState, target: PgNode) => {
-          const call = target.ResTarget?.val?.FuncCall;
-          const args: PgNode[] = call?.args ?? [];
-          if (call?.funcname?.at(-1)?.String?.sval !== 'set_config' || args[0]?.A_Const?.sval?.sval !== 'lock_timeout') return state;
-          return state.setLockTimeout(!isZero(args[1]), args[2]?.A_Const?.boolval?.boolval === true);
+        return (n.targetList ?? []).reduce((state: FileState, target) => {
+          const call = unwrap(unwrap(target, 'ResTarget')?.val, 'FuncCall');
+          const args = call?.args ?? [];
+          if (stringOf(call?.funcname?.at(-1)) !== 'set_config' || unwrap(args[0], 'A_Const')?.sval?.sval !== 'lock_timeout') return state;
+          return state.setLockTimeout(!isZero(args[1]), unwrap(args[2], 'A_Const')?.boolval?.boolval === true);
         }, this);
       default:
         return this;
@@ -247,16 +259,16 @@ export class FileState {
     return local ? this.with({ lockTimeoutLocal: true }) : this.with({ lockTimeoutSession: true });
   }
 
-  private applyAlterTable(n: PgNode): FileState {
+  private applyAlterTable(n: AlterTableStmt): FileState {
     const f = this.fields;
-    const table = n.relation?.relname as string | undefined;
+    const table = n.relation?.relname;
     if (!table) return this;
     let dropped = f.droppedConstraintsIfExists;
     let notValid = f.notNullChecksNotValid;
     let validated = f.notNullChecksValidated;
     for (const item of n.cmds ?? []) {
-      const cmd = item.AlterTableCmd;
-      const c = cmd?.def?.Constraint;
+      const cmd = unwrap(item, 'AlterTableCmd');
+      const c = unwrap(cmd?.def, 'Constraint');
       if (cmd?.subtype === 'AT_DropConstraint') {
         if (cmd.missing_ok) dropped = [...dropped, `${table}.${cmd.name}`];
         validated = validated.filter(([key, name]) => !(key.startsWith(`${table}.`) && name === cmd.name));
@@ -268,7 +280,7 @@ export class FileState {
         else validated = [...validated, [`${table}.${column}`, name]];
       } else if (cmd?.subtype === 'AT_ValidateConstraint') {
         const key = notValid.find(([k]) => k === `${table}.${cmd.name}`)?.[1];
-        if (key) validated = [...validated, [key, cmd.name]];
+        if (key && cmd.name) validated = [...validated, [key, cmd.name]];
       }
     }
     if (dropped === f.droppedConstraintsIfExists && notValid === f.notNullChecksNotValid && validated === f.notNullChecksValidated) return this;
@@ -276,25 +288,26 @@ export class FileState {
   }
 
   /** Inside a transaction: the ACCESS EXCLUSIVE locks and NOT VALID constraints it now holds. */
-  private recordTransactionLocks(kind: string, n: PgNode, unit: string): FileState {
+  private recordTransactionLocks({ kind, node: n }: ParsedStatement, unit: string): FileState {
     const f = this.fields;
     if (kind === 'DropStmt' && (n.removeType === 'OBJECT_TABLE' || (n.removeType === 'OBJECT_INDEX' && !n.concurrent))) {
       return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table: 'a dropped object', unit }] });
     }
-    const relation = kind === 'AlterTableStmt' || kind === 'RenameStmt' ? n.relation : kind === 'TruncateStmt' ? n.relations?.[0]?.RangeVar : undefined;
+    const relation =
+      kind === 'AlterTableStmt' || kind === 'RenameStmt' ? n.relation : kind === 'TruncateStmt' ? unwrap(n.relations?.[0], 'RangeVar') : undefined;
     if (!relation || this.isNewTable(tableRefOf(relation))) return this;
     const table = tableName(tableRefOf(relation));
     if (kind === 'AlterTableStmt') {
-      const added = (n.cmds ?? [])
-        .map((c: PgNode) => c.AlterTableCmd)
-        .filter((cmd: PgNode) => cmd?.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.skip_validation && cmd.def.Constraint.conname)
-        .map((cmd: PgNode) => ({ table, unit, name: cmd.def.Constraint.conname as string }));
+      const added = (n.cmds ?? []).flatMap((c) => {
+        const cmd = unwrap(c, 'AlterTableCmd');
+        const constraint = cmd?.subtype === 'AT_AddConstraint' ? unwrap(cmd.def, 'Constraint') : undefined;
+        return constraint?.skip_validation && constraint.conname ? [{ table, unit, name: constraint.conname }] : [];
+      });
       const s = added.length ? this.with({ notValidInTransaction: [...f.notValidInTransaction, ...added] }) : this;
-      const onlyWeak = (n.cmds ?? []).every(
-        (c: PgNode) =>
-          ['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_AttachPartition'].includes(c.AlterTableCmd?.subtype) ||
-          (c.AlterTableCmd?.subtype === 'AT_AddConstraint' && c.AlterTableCmd.def?.Constraint?.contype === 'CONSTR_FOREIGN'),
-      );
+      const onlyWeak = (n.cmds ?? []).every((c) => {
+        const cmd = unwrap(c, 'AlterTableCmd');
+        return WEAK_ACTIONS.has(cmd?.subtype) || (cmd?.subtype === 'AT_AddConstraint' && unwrap(cmd.def, 'Constraint')?.contype === 'CONSTR_FOREIGN');
+      });
       return onlyWeak ? s : s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
     }
     return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
@@ -306,16 +319,16 @@ function rehashAll(fields: Fields): FieldHashes {
 }
 
 /** lock_timeout = 0 (or '0', '0s', '0ms') turns the timeout off. */
-function isZero(value: PgNode): boolean {
-  const c = value?.A_Const;
+function isZero(value: Node | undefined): boolean {
+  const c = unwrap(value, 'A_Const');
   if (!c) return false;
   if (c.ival) return !c.ival.ival; // `ival: {}` is 0
   return /^\s*0+\s*(ms|s|min|h|d)?\s*$/i.test(c.sval?.sval ?? '');
 }
 
 /** The column of a `col IS NOT NULL` check expression. */
-export function notNullColumn(expr: PgNode): string | undefined {
-  const test = expr?.NullTest;
+export function notNullColumn(expr: Node | undefined): string | undefined {
+  const test = unwrap(expr, 'NullTest');
   if (!test || test.nulltesttype !== 'IS_NOT_NULL') return undefined;
-  return test.arg?.ColumnRef?.fields?.at(-1)?.String?.sval;
+  return stringOf(unwrap(test.arg, 'ColumnRef')?.fields?.at(-1));
 }

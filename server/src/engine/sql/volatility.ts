@@ -1,5 +1,5 @@
 import catalogue from './pg-functions.json';
-import type { PgNode } from './parse';
+import { stringOf, subtree, unwrap, type Node } from './ast';
 
 const notVolatile = new Set<string>([...catalogue.stable, ...catalogue.immutable]);
 
@@ -9,31 +9,20 @@ const notVolatile = new Set<string>([...catalogue.stable, ...catalogue.immutable
  * take their volatility from pg_proc; any other function is volatile, PostgreSQL's default
  * for CREATE FUNCTION.
  */
-export function isVolatileExpression(expr: PgNode): boolean {
+export function isVolatileExpression(expr: Node | undefined): boolean {
   return firstVolatileCall(expr) !== undefined;
 }
 
 /** Name of the first volatile function called in an expression. */
-export function firstVolatileCall(expr: PgNode): string | undefined {
-  if (Array.isArray(expr)) {
-    for (const item of expr) {
-      const found = firstVolatileCall(item);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (!expr || typeof expr !== 'object') return undefined;
-  const call = expr.FuncCall;
-  if (call) {
-    const names: string[] = (call.funcname ?? []).map((n: PgNode) => n.String?.sval);
+export function firstVolatileCall(expr: Node | undefined): string | undefined {
+  for (const node of subtree(expr)) {
+    const call = unwrap(node, 'FuncCall');
+    if (!call) continue;
+    const names = (call.funcname ?? []).map(stringOf);
     const name = names[names.length - 1] ?? '';
     const schema = names.length > 1 ? names[0] : 'pg_catalog';
+    // nextval('seq') as a default, serial columns: volatile.
     if (schema !== 'pg_catalog' || !notVolatile.has(name)) return `${name}()`;
-  }
-  // nextval('seq') as a default, serial columns: volatile.
-  for (const value of Object.values(expr)) {
-    const found = firstVolatileCall(value);
-    if (found) return found;
   }
   return undefined;
 }

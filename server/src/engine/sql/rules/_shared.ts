@@ -1,43 +1,56 @@
 /** Helpers shared by the SQL rules (not a rule itself). */
 import type { Fix } from '../../types';
 import { displayTable, tableRef, type RuleContext, type Statement } from '../context';
-import type { PgNode } from '../parse';
+import {
+  stringOf,
+  unwrap,
+  type AlterTableCmd,
+  type AlterTableStmt,
+  type AlterTableType,
+  type ColumnDef,
+  type Constraint,
+  type RangeVar,
+  type TypeName,
+} from '../ast';
 
 /** True when the relation existed before this file (rules about live tables apply). */
-export function isExisting(ctx: RuleContext, rangeVar: PgNode): boolean {
+export function isExisting(ctx: RuleContext, rangeVar: RangeVar | undefined): boolean {
   return !!rangeVar && !ctx.state.isNewTable(tableRef(rangeVar));
 }
 
-export const tableOf = (rangeVar: PgNode): string => displayTable(tableRef(rangeVar));
+export const tableOf = (rangeVar: RangeVar | undefined): string => displayTable(tableRef(rangeVar));
 
 /** Whether two relations name the same table (an unqualified name matches any schema). */
-export function sameTable(a: PgNode, b: PgNode): boolean {
+export function sameTable(a: RangeVar | undefined, b: RangeVar | undefined): boolean {
   const x = tableRef(a);
   const y = tableRef(b);
   return x.name === y.name && (!x.schema || !y.schema || x.schema === y.schema);
 }
 
 /** Each ALTER TABLE action with its index, subtype and definition. */
-export function alterActions(stmt: Statement): { index: number; subtype: string; cmd: PgNode }[] {
-  return (stmt.node.cmds ?? []).map((c: PgNode, index: number) => ({ index, subtype: c.AlterTableCmd?.subtype, cmd: c.AlterTableCmd }));
+export function alterActions(alter: AlterTableStmt): { index: number; subtype: AlterTableType | undefined; cmd: AlterTableCmd }[] {
+  return (alter.cmds ?? []).map((c, index) => {
+    const cmd = unwrap(c, 'AlterTableCmd') ?? {};
+    return { index, subtype: cmd.subtype, cmd };
+  });
 }
 
 /** Constraints declared on a column definition. */
-export const columnConstraints = (column: PgNode): PgNode[] => (column?.constraints ?? []).map((c: PgNode) => c.Constraint ?? {});
+export const columnConstraints = (column: ColumnDef | undefined): Constraint[] => (column?.constraints ?? []).map((c) => unwrap(c, 'Constraint') ?? {});
 
 /** Last part of a type name (`pg_catalog.int4` → `int4`). */
-export function typeNameOf(typeName: PgNode): string {
-  const names: PgNode[] = typeName?.names ?? [];
-  return names[names.length - 1]?.String?.sval ?? '';
+export function typeNameOf(typeName: TypeName | undefined): string {
+  const names = typeName?.names ?? [];
+  return stringOf(names[names.length - 1]) ?? '';
 }
 
 /** Integer type modifiers as written: `varchar(100)` → [100], `timestamp(0)` → [0]. */
-export const typeModifiers = (typeName: PgNode): number[] => (typeName?.typmods ?? []).map((m: PgNode) => m.A_Const?.ival?.ival ?? 0);
+export const typeModifiers = (typeName: TypeName | undefined): number[] => (typeName?.typmods ?? []).map((m) => unwrap(m, 'A_Const')?.ival?.ival ?? 0);
 
 const TYPE_WORDS = new Set(['varying', 'precision', 'with', 'without', 'time', 'zone', 'character', 'double', 'bit', 'national', 'char']);
 
 /** Range of a type as written, from its parser location: `character varying(20)`, `timestamp without time zone`. */
-export function typeRange(stmt: Statement, location: number): { start: number; end: number } {
+export function typeRange(stmt: Statement, location: number | undefined): { start: number; end: number } {
   const start = stmt.at(location);
   const tokens = stmt.tokens;
   let i = tokens.findIndex((t) => t.start >= start);
@@ -66,31 +79,37 @@ export function typeRange(stmt: Statement, location: number): { start: number; e
 }
 
 /** Column definitions a statement introduces: CREATE TABLE columns and ALTER TABLE ADD COLUMN. */
-export function newColumns(stmt: Statement): { column: PgNode; table: PgNode }[] {
-  if (stmt.kind === 'CreateStmt') {
-    return (stmt.node.tableElts ?? []).filter((e: PgNode) => e.ColumnDef).map((e: PgNode) => ({ column: e.ColumnDef, table: stmt.node.relation }));
+export function newColumns(stmt: Statement): { column: ColumnDef; table: RangeVar | undefined }[] {
+  const { kind, node } = stmt.parsed;
+  if (kind === 'CreateStmt') {
+    return (node.tableElts ?? []).flatMap((e) => {
+      const column = unwrap(e, 'ColumnDef');
+      return column ? [{ column, table: node.relation }] : [];
+    });
   }
-  if (stmt.kind === 'AlterTableStmt') {
-    return alterActions(stmt)
-      .filter((a) => a.subtype === 'AT_AddColumn' && a.cmd.def?.ColumnDef)
-      .map((a) => ({ column: a.cmd.def.ColumnDef, table: stmt.node.relation }));
+  if (kind === 'AlterTableStmt') {
+    return alterActions(node).flatMap((a) => {
+      const column = a.subtype === 'AT_AddColumn' ? unwrap(a.cmd.def, 'ColumnDef') : undefined;
+      return column ? [{ column, table: node.relation }] : [];
+    });
   }
   return [];
 }
 
 /** Columns whose type a statement sets: new columns plus ALTER COLUMN … TYPE. */
-export function typedColumns(stmt: Statement): { name: string; typeName: PgNode; replaceable: boolean }[] {
-  const out = newColumns(stmt).map(({ column }) => ({ name: column.colname as string, typeName: column.typeName, replaceable: true }));
-  if (stmt.kind === 'AlterTableStmt') {
-    for (const a of alterActions(stmt)) {
-      if (a.subtype === 'AT_AlterColumnType') out.push({ name: a.cmd.name, typeName: a.cmd.def?.ColumnDef?.typeName, replaceable: true });
+export function typedColumns(stmt: Statement): { name: string; typeName: TypeName; replaceable: boolean }[] {
+  const out = newColumns(stmt).map(({ column }) => ({ name: column.colname, typeName: column.typeName, replaceable: true }));
+  const { kind, node } = stmt.parsed;
+  if (kind === 'AlterTableStmt') {
+    for (const a of alterActions(node)) {
+      if (a.subtype === 'AT_AlterColumnType') out.push({ name: a.cmd.name, typeName: unwrap(a.cmd.def, 'ColumnDef')?.typeName, replaceable: true });
     }
   }
-  return out.filter((c) => c.typeName);
+  return out.flatMap(({ name, typeName, replaceable }) => (typeName ? [{ name: name ?? '', typeName, replaceable }] : []));
 }
 
 /** A fix that replaces a type as written with another. */
-export function replaceTypeFix(stmt: Statement, typeName: PgNode, replacement: string): Fix {
+export function replaceTypeFix(stmt: Statement, typeName: TypeName, replacement: string): Fix {
   const range = typeRange(stmt, typeName.location);
   return { title: `Use ${replacement}`, edits: [{ ...range, newText: replacement }], preferred: true };
 }
@@ -99,7 +118,7 @@ export function replaceTypeFix(stmt: Statement, typeName: PgNode, replacement: s
  * Range from a DML verb to its target table, e.g. `UPDATE ONLY public.orders`,
  * `DELETE FROM orders`: the verb nearest before the table, past any WITH clause.
  */
-export function verbRange(stmt: Statement, verb: string, relation: PgNode): { start: number; end: number } {
+export function verbRange(stmt: Statement, verb: string, relation: RangeVar | undefined): { start: number; end: number } {
   const table = stmt.nameRange(stmt.at(relation?.location));
   const token = stmt.tokens.findLast((t) => t.kind === 'word' && t.text === verb && t.start < table.start);
   return { start: token?.start ?? stmt.start, end: table.end };

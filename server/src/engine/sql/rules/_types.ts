@@ -1,7 +1,7 @@
 /** Shared shape of the column-type preference rules (not a rule itself). */
 import type { Severity } from '../../types';
 import type { SqlRule } from '../context';
-import type { PgNode } from '../parse';
+import type { TypeName } from '../ast';
 import { replaceTypeFix, typedColumns, typeNameOf, typeRange } from './_shared';
 
 export function columnTypeRule(options: {
@@ -9,9 +9,9 @@ export function columnTypeRule(options: {
   severity: Severity;
   summary: string;
   /** Replacement type for a column whose type is `typeName`, or undefined when it is fine. */
-  replacement: (typeName: string, type: PgNode) => string | undefined;
-  message: (column: string, written: string, replacement: string, type: PgNode) => string;
-}): SqlRule {
+  replacement: (typeName: string, type: TypeName) => string | undefined;
+  message: (column: string, written: string, replacement: string, type: TypeName) => string;
+}): SqlRule<'CreateStmt' | 'AlterTableStmt'> {
   return {
     id: options.id,
     severity: options.severity,

@@ -1,11 +1,12 @@
+import { unwrap } from '../ast';
 import type { SqlRule } from '../context';
 import { describeLock, isNullConstant, isSerialType } from '../locks';
 import { firstVolatileCall } from '../volatility';
-import { alterActions, columnConstraints, isExisting, tableOf } from './_shared';
+import { alterActions, columnConstraints, isExisting, tableOf, typeNameOf } from './_shared';
 
 const AFTER_DEFAULT = 'Add the column without the default, SET DEFAULT for new rows, then backfill existing rows in batches.';
 
-export const addingFieldWithDefault: SqlRule = {
+export const addingFieldWithDefault: SqlRule<'AlterTableStmt'> = {
   id: 'adding-field-with-default',
   severity: 'error',
   summary:
@@ -15,13 +16,13 @@ export const addingFieldWithDefault: SqlRule = {
     if (!isExisting(ctx, stmt.node.relation)) return;
     const table = tableOf(stmt.node.relation);
     const pgVersion = ctx.settings.pgVersion;
-    for (const action of alterActions(stmt)) {
+    for (const action of alterActions(stmt.node)) {
       if (action.subtype !== 'AT_AddColumn') continue;
-      const column = action.cmd.def?.ColumnDef;
+      const column = unwrap(action.cmd.def, 'ColumnDef');
       const reasons: { why: string; instead: string }[] = [];
       if (isSerialType(column?.typeName)) {
         reasons.push({
-          why: `a ${column.typeName.names.at(-1).String.sval} column's DEFAULT nextval() gives every existing row its own value`,
+          why: `a ${typeNameOf(column?.typeName)} column's DEFAULT nextval() gives every existing row its own value`,
           instead: 'Add a nullable bigint column, create a sequence and SET DEFAULT nextval(…) for new rows, then backfill existing rows in batches.',
         });
       }
@@ -54,7 +55,7 @@ export const addingFieldWithDefault: SqlRule = {
       const lock = describeLock({ mode: 'ACCESS EXCLUSIVE', table, duration: 'until the table is rewritten' });
       report({
         ...stmt.actionRange(action.index),
-        message: `Adding ${table}.${column.colname}: ${first.why}. ${lock}. ${first.instead}`,
+        message: `Adding ${table}.${column?.colname}: ${first.why}. ${lock}. ${first.instead}`,
       });
     }
   },

@@ -1,7 +1,7 @@
 import type { SqlRule } from '../context';
 import { alterActions, isExisting, tableOf } from './_shared';
 
-export const addingNotNullableField: SqlRule = {
+export const addingNotNullableField: SqlRule<'AlterTableStmt'> = {
   id: 'adding-not-nullable-field',
   severity: 'warning',
   summary: 'SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock.',
@@ -9,11 +9,11 @@ export const addingNotNullableField: SqlRule = {
   check(stmt, ctx, report) {
     if (!isExisting(ctx, stmt.node.relation)) return;
     const table = tableOf(stmt.node.relation);
-    for (const action of alterActions(stmt)) {
+    for (const action of alterActions(stmt.node)) {
       if (action.subtype !== 'AT_SetNotNull') continue;
-      const column = action.cmd.name;
+      const column = action.cmd.name ?? '';
       // The safe form this rule recommends: PostgreSQL 12+ skips the scan.
-      if (ctx.settings.pgVersion >= 12 && ctx.state.hasValidatedNotNullCheck(stmt.node.relation.relname, column)) continue;
+      if (ctx.settings.pgVersion >= 12 && ctx.state.hasValidatedNotNullCheck(stmt.node.relation?.relname ?? '', column)) continue;
       const safer =
         ctx.settings.pgVersion >= 12
           ? `First add CHECK (${column} IS NOT NULL) NOT VALID and VALIDATE CONSTRAINT it in a separate transaction; SET NOT NULL then skips the scan (PostgreSQL 12+), and the CHECK can be dropped.`

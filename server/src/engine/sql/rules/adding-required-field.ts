@@ -1,8 +1,9 @@
+import { unwrap } from '../ast';
 import type { SqlRule } from '../context';
 import { isNullConstant, isSerialType } from '../locks';
 import { alterActions, columnConstraints, isExisting, tableOf } from './_shared';
 
-export const addingRequiredField: SqlRule = {
+export const addingRequiredField: SqlRule<'AlterTableStmt'> = {
   id: 'adding-required-field',
   severity: 'error',
   summary: 'Adding a NOT NULL column without a DEFAULT fails on a table with rows and breaks the running version’s inserts.',
@@ -10,9 +11,9 @@ export const addingRequiredField: SqlRule = {
   check(stmt, ctx, report) {
     if (!isExisting(ctx, stmt.node.relation)) return;
     const table = tableOf(stmt.node.relation);
-    for (const action of alterActions(stmt)) {
+    for (const action of alterActions(stmt.node)) {
       if (action.subtype !== 'AT_AddColumn') continue;
-      const column = action.cmd.def?.ColumnDef;
+      const column = unwrap(action.cmd.def, 'ColumnDef');
       const constraints = columnConstraints(column);
       const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
       // DEFAULT NULL fills nothing: NOT NULL still fails on existing rows.
@@ -23,7 +24,7 @@ export const addingRequiredField: SqlRule = {
       if (!notNull || filled || serial) continue;
       report({
         ...stmt.actionRange(action.index),
-        message: `Adding NOT NULL column ${table}.${column.colname} without a DEFAULT fails if ${table} has rows, and once it exists the running version's INSERTs, which do not set it, fail. Add it nullable or with a DEFAULT, backfill, then make it NOT NULL.`,
+        message: `Adding NOT NULL column ${table}.${column?.colname} without a DEFAULT fails if ${table} has rows, and once it exists the running version's INSERTs, which do not set it, fail. Add it nullable or with a DEFAULT, backfill, then make it NOT NULL.`,
       });
     }
   },

@@ -1,7 +1,8 @@
+import { unwrap } from '../ast';
 import type { SqlRule } from '../context';
 import { isExisting, tableOf, verbRange } from './_shared';
 
-export const backfillInDdlTransaction: SqlRule = {
+export const backfillInDdlTransaction: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStmt'> = {
   id: 'backfill-in-ddl-transaction',
   severity: 'error',
   summary: 'Rows are rewritten in the same transaction that took an ACCESS EXCLUSIVE lock, which is held until the backfill commits.',
@@ -10,14 +11,15 @@ export const backfillInDdlTransaction: SqlRule = {
     if (stmt.origin === 'function-body' || !ctx.state.inTransaction()) return;
     const lock = ctx.state.exclusiveLocks[0];
     if (!lock) return;
-    if (stmt.kind === 'InsertStmt' && !stmt.node.selectStmt?.SelectStmt?.fromClause) return;
+    const { kind, node } = stmt.parsed;
+    if (kind === 'InsertStmt' && !unwrap(node.selectStmt, 'SelectStmt')?.fromClause) return;
     // Rows of a table this file created are few and nobody else reads them yet.
-    if (stmt.kind !== 'InsertStmt' && !isExisting(ctx, stmt.node.relation)) return;
-    const verb = stmt.kind === 'UpdateStmt' ? 'UPDATE' : stmt.kind === 'DeleteStmt' ? 'DELETE' : 'INSERT … SELECT';
-    const target = tableOf(stmt.node.relation);
+    if (kind !== 'InsertStmt' && !isExisting(ctx, node.relation)) return;
+    const verb = kind === 'UpdateStmt' ? 'UPDATE' : kind === 'DeleteStmt' ? 'DELETE' : 'INSERT … SELECT';
+    const target = tableOf(node.relation);
     const taken = ctx.locateUnit(lock.unit);
     report({
-      ...verbRange(stmt, verb.split(' ')[0]!.toLowerCase(), stmt.node.relation),
+      ...verbRange(stmt, verb.split(' ')[0]!.toLowerCase(), node.relation),
       relatedHere: taken ? [{ ...taken, message: `ACCESS EXCLUSIVE on ${lock.table} taken here` }] : [],
       message: `This ${verb} on ${target} runs in the transaction that took ACCESS EXCLUSIVE on ${lock.table}: reads and writes of ${lock.table} stay blocked until every row is written and the transaction commits. Commit the schema change first, then backfill in separate, batched transactions.`,
     });

@@ -2,7 +2,7 @@ import { assignedColumns, backfillOptions, declarationIn, declaresTable, exclude
 import type { SqlRule } from '../context';
 import { tableOf, verbRange } from './_shared';
 
-export const backfillNotIdempotent: SqlRule = {
+export const backfillNotIdempotent: SqlRule<'UpdateStmt'> = {
   id: 'backfill-not-idempotent',
   severity: 'error',
   summary:

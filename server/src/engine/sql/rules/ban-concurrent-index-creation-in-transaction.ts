@@ -1,13 +1,13 @@
 import type { SqlRule } from '../context';
 
-export const banConcurrentIndexCreationInTransaction: SqlRule = {
+export const banConcurrentIndexCreationInTransaction: SqlRule<'IndexStmt' | 'DropStmt'> = {
   id: 'ban-concurrent-index-creation-in-transaction',
   severity: 'error',
   summary: 'CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction block: the migration fails.',
   kinds: ['IndexStmt', 'DropStmt'],
   check(stmt, ctx, report) {
-    const n = stmt.node;
-    if (!n.concurrent || (stmt.kind === 'DropStmt' && n.removeType !== 'OBJECT_INDEX')) return;
+    const { kind, node: n } = stmt.parsed;
+    if (!n.concurrent || (kind === 'DropStmt' && n.removeType !== 'OBJECT_INDEX')) return;
     const where =
       stmt.origin === 'do-block'
         ? 'inside a DO block'

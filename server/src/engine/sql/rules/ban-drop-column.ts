@@ -2,7 +2,7 @@ import type { SqlRule } from '../context';
 import { alterActionLock, describeLock } from '../locks';
 import { alterActions, isExisting, tableOf } from './_shared';
 
-export const banDropColumn: SqlRule = {
+export const banDropColumn: SqlRule<'AlterTableStmt'> = {
   id: 'ban-drop-column',
   severity: 'error',
   summary: 'Dropping a column breaks the running version that still reads or writes it.',
@@ -12,7 +12,7 @@ export const banDropColumn: SqlRule = {
     // Dropping what the plan replaced is the point of the contract phase (column-still-referenced checks the code).
     if (ctx.state.phase === 'contract') return;
     if (!isExisting(ctx, stmt.node.relation)) return;
-    for (const action of alterActions(stmt)) {
+    for (const action of alterActions(stmt.node)) {
       if (action.subtype !== 'AT_DropColumn') continue;
       const table = tableOf(stmt.node.relation);
       const lock = describeLock({ ...alterActionLock(action.cmd, ctx.settings.pgVersion), table });

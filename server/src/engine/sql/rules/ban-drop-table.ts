@@ -1,7 +1,7 @@
 import type { SqlRule } from '../context';
 import { objectNames } from '../locks';
 
-export const banDropTable: SqlRule = {
+export const banDropTable: SqlRule<'DropStmt'> = {
   id: 'ban-drop-table',
   severity: 'error',
   summary: 'Dropping a table breaks the running version that still queries it.',

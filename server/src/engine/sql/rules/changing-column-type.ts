@@ -1,8 +1,9 @@
+import { unwrap } from '../ast';
 import type { SqlRule } from '../context';
 import { alterActionLock, describeLock } from '../locks';
 import { alterActions, isExisting, tableOf, typeNameOf, typeRange } from './_shared';
 
-export const changingColumnType: SqlRule = {
+export const changingColumnType: SqlRule<'AlterTableStmt'> = {
   id: 'changing-column-type',
   severity: 'error',
   summary: 'Changing a column type rewrites the table under an ACCESS EXCLUSIVE lock and can break the running version.',
@@ -11,10 +12,10 @@ export const changingColumnType: SqlRule = {
   check(stmt, ctx, report) {
     if (!isExisting(ctx, stmt.node.relation)) return;
     const table = tableOf(stmt.node.relation);
-    for (const action of alterActions(stmt)) {
+    for (const action of alterActions(stmt.node)) {
       if (action.subtype !== 'AT_AlterColumnType') continue;
       const lock = describeLock({ ...alterActionLock(action.cmd, ctx.settings.pgVersion), table });
-      const typeName = action.cmd.def?.ColumnDef?.typeName;
+      const typeName = unwrap(action.cmd.def, 'ColumnDef')?.typeName;
       // The type as written (`numeric(12, 2)`, `bigint`), not the catalog name (`int8`).
       const range = typeName?.location !== undefined ? typeRange(stmt, typeName.location) : undefined;
       const written = range ? stmt.text.slice(range.start, range.end) : typeNameOf(typeName);

@@ -1,23 +1,23 @@
 import type { SqlRule } from '../context';
 import { alterActions, tableOf } from './_shared';
 
-export const columnStillReferenced: SqlRule = {
+export const columnStillReferenced: SqlRule<'AlterTableStmt' | 'RenameStmt'> = {
   id: 'column-still-referenced',
   severity: 'warning',
   summary: 'A contract step drops or renames a column that the application code still uses.',
   kinds: ['AlterTableStmt', 'RenameStmt'],
   check(stmt, ctx, report) {
     if (ctx.state.phase !== 'contract' || !ctx.codeIndex) return;
-    const n = stmt.node;
-    const table = tableOf(n.relation);
+    const table = tableOf(stmt.node.relation);
+    const { kind, node: n } = stmt.parsed;
     const columns =
-      stmt.kind === 'RenameStmt'
+      kind === 'RenameStmt'
         ? n.renameType === 'OBJECT_COLUMN'
-          ? [{ name: n.subname as string, range: { start: stmt.findWord('rename')?.start ?? stmt.start, end: stmt.end }, verb: 'renames' }]
+          ? [{ name: n.subname ?? '', range: { start: stmt.findWord('rename')?.start ?? stmt.start, end: stmt.end }, verb: 'renames' }]
           : []
-        : alterActions(stmt)
+        : alterActions(n)
             .filter((a) => a.subtype === 'AT_DropColumn')
-            .map((a) => ({ name: a.cmd.name as string, range: stmt.actionRange(a.index), verb: 'drops' }));
+            .map((a) => ({ name: a.cmd.name ?? '', range: stmt.actionRange(a.index), verb: 'drops' }));
     for (const column of columns) {
       const references = ctx.codeIndex.references(column.name);
       if (!references.length) continue;

@@ -1,9 +1,9 @@
 import type { Fix } from '../../types';
+import { stringOf, subtree, unwrap, type Constraint, type RangeVar } from '../ast';
 import type { RuleContext, SqlRule, Statement } from '../context';
-import type { PgNode } from '../parse';
 import { alterActions, columnConstraints, ident, isExisting, tableOf } from './_shared';
 
-export const constraintMissingNotValid: SqlRule = {
+export const constraintMissingNotValid: SqlRule<'AlterTableStmt'> = {
   id: 'constraint-missing-not-valid',
   severity: 'error',
   summary: 'Adding a FOREIGN KEY or CHECK constraint validates every row while holding a lock that blocks writes.',
@@ -11,12 +11,12 @@ export const constraintMissingNotValid: SqlRule = {
   check(stmt, ctx, report) {
     const relation = stmt.node.relation;
     const table = tableOf(relation);
-    const actions = alterActions(stmt);
+    const actions = alterActions(stmt.node);
     // PostgreSQL skips checking an inline REFERENCES of a new column unless the column has a DEFAULT or the statement adds another foreign key.
-    const foreignKeysChecked = actions.some((a) => a.subtype === 'AT_AddConstraint' && a.cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN');
+    const foreignKeysChecked = actions.some((a) => a.subtype === 'AT_AddConstraint' && unwrap(a.cmd.def, 'Constraint')?.contype === 'CONSTR_FOREIGN');
     for (const action of actions) {
-      const c = action.cmd.def?.Constraint;
-      const added = action.subtype === 'AT_ValidateConstraint' && ctx.state.inTransaction() ? ctx.state.notValidConstraint(action.cmd.name) : undefined;
+      const c = unwrap(action.cmd.def, 'Constraint');
+      const added = action.subtype === 'AT_ValidateConstraint' && ctx.state.inTransaction() ? ctx.state.notValidConstraint(action.cmd.name ?? '') : undefined;
       if (added) {
         const where = ctx.locateUnit(added.unit);
         report({
@@ -28,7 +28,7 @@ export const constraintMissingNotValid: SqlRule = {
       }
       if (!isExisting(ctx, relation)) continue;
       if (action.subtype === 'AT_AddColumn') {
-        const column = action.cmd.def?.ColumnDef;
+        const column = unwrap(action.cmd.def, 'ColumnDef');
         const constraints = columnConstraints(column);
         const hasDefault = constraints.some((k) => k.contype === 'CONSTR_DEFAULT');
         const inline = constraints.find((k) => k.contype === 'CONSTR_CHECK' || (k.contype === 'CONSTR_FOREIGN' && (hasDefault || foreignKeysChecked)));
@@ -36,7 +36,7 @@ export const constraintMissingNotValid: SqlRule = {
         const what = inline.contype === 'CONSTR_CHECK' ? 'an inline CHECK' : `an inline REFERENCES ${tableOf(inline.pktable)}`;
         report({
           ...stmt.actionRange(action.index),
-          message: `Adding column ${table}.${column.colname} with ${what}: every existing row is checked while ADD COLUMN holds ACCESS EXCLUSIVE on ${table}, which blocks reads and writes. Add the column without it, then ADD CONSTRAINT … NOT VALID and VALIDATE CONSTRAINT in a separate transaction.`,
+          message: `Adding column ${table}.${column?.colname} with ${what}: every existing row is checked while ADD COLUMN holds ACCESS EXCLUSIVE on ${table}, which blocks reads and writes. Add the column without it, then ADD CONSTRAINT … NOT VALID and VALIDATE CONSTRAINT in a separate transaction.`,
         });
         continue;
       }
@@ -46,7 +46,7 @@ export const constraintMissingNotValid: SqlRule = {
       const lockText = isForeign
         ? `SHARE ROW EXCLUSIVE on ${table} and ${tableOf(c.pktable)}: blocks writes while every row is checked`
         : `ACCESS EXCLUSIVE on ${table}: blocks reads and writes while every row is checked`;
-      const fix = notValidFix(stmt, ctx, action.index, relation, c);
+      const fix = relation && notValidFix(stmt, ctx, action.index, relation, c);
       report({
         ...stmt.actionRange(action.index),
         message: `Adding ${isForeign ? 'FOREIGN KEY' : 'CHECK'} constraint${c.conname ? ` ${c.conname}` : ''}: ${lockText}. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction (SHARE UPDATE EXCLUSIVE: reads and writes go on).`,
@@ -57,17 +57,14 @@ export const constraintMissingNotValid: SqlRule = {
 };
 
 /** The name PostgreSQL gives an unnamed constraint (before de-duplication). */
-function defaultName(relation: PgNode, c: PgNode): string {
-  if (c.contype === 'CONSTR_FOREIGN') return `${relation.relname}_${(c.fk_attrs ?? []).map((a: PgNode) => a.String?.sval).join('_')}_fkey`;
+function defaultName(relation: RangeVar, c: Constraint): string {
+  if (c.contype === 'CONSTR_FOREIGN') return `${relation.relname}_${(c.fk_attrs ?? []).map(stringOf).join('_')}_fkey`;
   // CHECK: <table>_<column>_check when the expression uses exactly one column, else <table>_check.
   const columns = new Set<string>();
-  const visit = (node: PgNode): void => {
-    if (!node || typeof node !== 'object') return;
-    const fields: PgNode[] | undefined = node.ColumnRef?.fields;
-    if (fields) columns.add(fields.at(-1)?.String?.sval ?? '*');
-    Object.values(node).forEach(visit);
-  };
-  visit(c.raw_expr);
+  for (const node of subtree(c.raw_expr)) {
+    const fields = unwrap(node, 'ColumnRef')?.fields;
+    if (fields) columns.add(stringOf(fields.at(-1)) ?? '*');
+  }
   return columns.size === 1 ? `${relation.relname}_${[...columns][0]}_check` : `${relation.relname}_check`;
 }
 
@@ -75,9 +72,9 @@ function defaultName(relation: PgNode, c: PgNode): string {
  * Appends NOT VALID and a VALIDATE CONSTRAINT after the statement. Inside a transaction the
  * VALIDATE would hold the lock again, so it is written as a comment for a later migration.
  */
-function notValidFix(stmt: Statement, ctx: RuleContext, index: number, relation: PgNode, c: PgNode): Fix | undefined {
+function notValidFix(stmt: Statement, ctx: RuleContext, index: number, relation: RangeVar, c: Constraint): Fix | undefined {
   if (stmt.semicolon < 0 || stmt.origin !== 'file') return undefined;
-  const name: string = c.conname ?? defaultName(relation, c);
+  const name = c.conname ?? defaultName(relation, c);
   const action = stmt.actionRange(index);
   const tableRange = stmt.nameRange(stmt.at(relation.location));
   const validate = `ALTER TABLE ${stmt.text.slice(tableRange.start, tableRange.end)} VALIDATE CONSTRAINT ${ident(name)};`;

@@ -1,7 +1,8 @@
+import type { NodeKind } from '../ast';
 import type { SqlRule } from '../context';
 
 const MAX_BYTES = 63;
-const DDL_KINDS = [
+const DDL_KINDS: readonly NodeKind[] = [
   'CreateStmt',
   'AlterTableStmt',
   'IndexStmt',

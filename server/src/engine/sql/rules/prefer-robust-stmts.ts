@@ -1,23 +1,23 @@
 import type { Fix } from '../../types';
-import type { SqlRule, Statement } from '../context';
-import type { PgNode } from '../parse';
+import { unwrap, type IndexStmt } from '../ast';
+import { tableRef, type SqlRule, type Statement } from '../context';
 import { alterActions, ident } from './_shared';
 
-export const preferRobustStmts: SqlRule = {
+export const preferRobustStmts: SqlRule<'AlterTableStmt' | 'IndexStmt' | 'CreateStmt' | 'DropStmt'> = {
   id: 'prefer-robust-stmts',
   severity: 'info',
   summary: 'Outside a transaction, a migration that fails half-way can only be re-run if each statement is idempotent (IF [NOT] EXISTS).',
   kinds: ['AlterTableStmt', 'IndexStmt', 'CreateStmt', 'DropStmt'],
   check(stmt, ctx, report) {
     if (ctx.state.inTransaction() || stmt.origin !== 'file') return;
-    const n = stmt.node;
     const problem = (range: { start: number; end: number }, what: string, fix?: Fix): void =>
       report({
         ...range,
         message: `${what}: this migration runs outside a transaction, so if a later statement fails it cannot simply be re-run. Make it idempotent.`,
         fixes: fix ? [fix] : [],
       });
-    switch (stmt.kind) {
+    const { kind, node: n } = stmt.parsed;
+    switch (kind) {
       case 'IndexStmt': {
         const word = n.concurrent ? 'concurrently' : 'index';
         if (!n.idxname) {
@@ -35,26 +35,31 @@ export const preferRobustStmts: SqlRule = {
         if (!n.if_not_exists) problem(stmt.headRange('table'), 'CREATE TABLE without IF NOT EXISTS', insertAfter(stmt, 'table', ' IF NOT EXISTS'));
         break;
       case 'DropStmt':
-        if (!n.missing_ok && ['OBJECT_TABLE', 'OBJECT_INDEX'].includes(n.removeType)) {
+        if (!n.missing_ok && (n.removeType === 'OBJECT_TABLE' || n.removeType === 'OBJECT_INDEX')) {
           const word = n.removeType === 'OBJECT_TABLE' ? 'table' : n.concurrent ? 'concurrently' : 'index';
           problem(stmt.headRange(word), `DROP ${n.removeType === 'OBJECT_TABLE' ? 'TABLE' : 'INDEX'} without IF EXISTS`, insertAfter(stmt, word, ' IF EXISTS'));
         }
         break;
       case 'AlterTableStmt': {
-        if (ctx.state.isNewTable({ schema: n.relation?.schemaname, name: n.relation?.relname })) break;
-        for (const action of alterActions(stmt)) {
+        if (ctx.state.isNewTable(tableRef(n.relation))) break;
+        for (const action of alterActions(n)) {
           const range = stmt.actionRange(action.index);
+          const constraintName = action.subtype === 'AT_AddConstraint' ? unwrap(action.cmd.def, 'Constraint')?.conname : undefined;
           if (action.subtype === 'AT_AddColumn' && !action.cmd.missing_ok) {
-            problem(range, 'ADD COLUMN without IF NOT EXISTS', insertBeforeColumnName(stmt, range, action.cmd.def?.ColumnDef?.location, ' IF NOT EXISTS'));
+            problem(
+              range,
+              'ADD COLUMN without IF NOT EXISTS',
+              insertBeforeColumnName(stmt, range, unwrap(action.cmd.def, 'ColumnDef')?.location, ' IF NOT EXISTS'),
+            );
           } else if (action.subtype === 'AT_DropColumn' && !action.cmd.missing_ok) {
             problem(range, 'DROP COLUMN without IF EXISTS', insertAfterIn(stmt, range, ['column', 'drop'], ' IF EXISTS'));
           } else if (action.subtype === 'AT_DropConstraint' && !action.cmd.missing_ok) {
             problem(range, 'DROP CONSTRAINT without IF EXISTS', insertAfterIn(stmt, range, ['constraint'], ' IF EXISTS'));
-          } else if (action.subtype === 'AT_AddConstraint' && action.cmd.def?.Constraint?.conname) {
-            const name = action.cmd.def.Constraint.conname;
-            const droppedBefore = ctx.state.droppedIfExists(n.relation?.relname, name);
+          } else if (constraintName) {
+            const name = constraintName;
+            const droppedBefore = ctx.state.droppedIfExists(n.relation?.relname ?? '', name);
             if (!droppedBefore) {
-              const table = stmt.nameRange(stmt.at(n.relation.location));
+              const table = stmt.nameRange(stmt.at(n.relation?.location));
               const drop = `ALTER TABLE ${stmt.text.slice(table.start, table.end)} DROP CONSTRAINT IF EXISTS ${ident(name)};\n`;
               problem(range, `ADD CONSTRAINT ${name} with no DROP CONSTRAINT IF EXISTS ${name} before it`, {
                 title: `Drop ${name} if it exists first`,
@@ -71,10 +76,10 @@ export const preferRobustStmts: SqlRule = {
 };
 
 /** The name PostgreSQL gives an unnamed index on plain columns: <table>_<columns>_idx. */
-function defaultIndexName(n: PgNode): string | undefined {
-  const columns: (string | undefined)[] = (n.indexParams ?? []).map((p: PgNode) => p.IndexElem?.name);
+function defaultIndexName(n: IndexStmt): string | undefined {
+  const columns = (n.indexParams ?? []).map((p) => unwrap(p, 'IndexElem')?.name);
   if (columns.length === 0 || columns.some((c) => !c)) return undefined;
-  const name = `${n.relation.relname}_${columns.join('_')}_idx`;
+  const name = `${n.relation?.relname}_${columns.join('_')}_idx`;
   return Buffer.byteLength(name) <= 63 ? ident(name) : undefined;
 }
 

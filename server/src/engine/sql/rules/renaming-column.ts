@@ -1,7 +1,7 @@
 import type { SqlRule } from '../context';
 import { isExisting, tableOf } from './_shared';
 
-export const renamingColumn: SqlRule = {
+export const renamingColumn: SqlRule<'RenameStmt'> = {
   id: 'renaming-column',
   severity: 'error',
   summary: 'Renaming a column breaks the running version that still uses the old name.',

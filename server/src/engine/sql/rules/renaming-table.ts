@@ -1,7 +1,7 @@
 import type { SqlRule } from '../context';
 import { isExisting, tableOf } from './_shared';
 
-export const renamingTable: SqlRule = {
+export const renamingTable: SqlRule<'RenameStmt'> = {
   id: 'renaming-table',
   severity: 'error',
   summary: 'Renaming a table breaks the running version that still uses the old name.',

@@ -2,7 +2,7 @@ import type { SqlRule } from '../context';
 import { describeLock } from '../locks';
 import { insertAfterWord, isExisting, tableOf } from './_shared';
 
-export const requireConcurrentIndexCreation: SqlRule = {
+export const requireConcurrentIndexCreation: SqlRule<'IndexStmt'> = {
   id: 'require-concurrent-index-creation',
   severity: 'error',
   summary: 'CREATE INDEX without CONCURRENTLY blocks writes to the table until the index is built.',
@@ -11,7 +11,7 @@ export const requireConcurrentIndexCreation: SqlRule = {
     const n = stmt.node;
     if (n.concurrent || !isExisting(ctx, n.relation)) return;
     // ON ONLY (inh absent) is how a partitioned parent is indexed: it has no rows, and CONCURRENTLY is not allowed there.
-    if (!n.relation.inh) return;
+    if (!n.relation?.inh) return;
     const table = tableOf(n.relation);
     // CONCURRENTLY fails inside a transaction block, so the fix would break the migration there.
     const canFix = !ctx.state.inTransaction() && stmt.origin === 'file';

@@ -2,7 +2,7 @@ import type { SqlRule } from '../context';
 import { insertAfterWord } from './_shared';
 import { objectNames } from '../locks';
 
-export const requireConcurrentIndexDeletion: SqlRule = {
+export const requireConcurrentIndexDeletion: SqlRule<'DropStmt'> = {
   id: 'require-concurrent-index-deletion',
   severity: 'error',
   summary: 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table.',

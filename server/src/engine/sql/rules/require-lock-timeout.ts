@@ -1,4 +1,5 @@
-import type { RuleContext, SqlRule, Statement } from '../context';
+import { unwrap, type DropStmt, type NodeKind } from '../ast';
+import { tableRef, type RuleContext, type SqlRule } from '../context';
 import { isAtLeast, LOCK_BLOCKS, objectNames, statementLock } from '../locks';
 
 /** Statement kinds that can take a lock worth bounding. */
@@ -14,9 +15,9 @@ const LOCKING_KINDS = [
   'ReindexStmt',
   'RefreshMatViewStmt',
   'LockStmt',
-];
+] as const satisfies readonly NodeKind[];
 
-export const requireLockTimeout: SqlRule = {
+export const requireLockTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = {
   id: 'require-lock-timeout',
   severity: 'warning',
   summary: 'A statement that takes a blocking lock runs with no lock_timeout: waiting behind a long transaction, it blocks all traffic queued behind it.',
@@ -28,9 +29,10 @@ export const requireLockTimeout: SqlRule = {
     if (stmt.origin === 'function-body' || state.lockTimeoutActive()) return;
     const lock = statementLock(stmt, state);
     if (!lock || !isAtLeast(lock.mode, 'SHARE')) return;
-    const relation = stmt.node.relation ?? stmt.node.relations?.[0]?.RangeVar;
-    if (relation && state.isNewTable({ schema: relation.schemaname, name: relation.relname })) return;
-    if (stmt.kind === 'DropStmt' && dropsOnlyNewObjects(stmt, ctx)) return;
+    const { kind, node } = stmt.parsed;
+    const relation = 'relation' in node ? node.relation : 'relations' in node ? unwrap(node.relations?.[0], 'RangeVar') : undefined;
+    if (relation && state.isNewTable(tableRef(relation))) return;
+    if (kind === 'DropStmt' && dropsOnlyNewObjects(node, ctx)) return;
     const insertAt = stmt.origin === 'file' ? stmt.start : undefined;
     report({
       start: stmt.start,
@@ -44,13 +46,13 @@ export const requireLockTimeout: SqlRule = {
   },
 };
 
-function dropsOnlyNewObjects(stmt: Statement, ctx: RuleContext): boolean {
-  const names = objectNames(stmt.node);
-  if (stmt.node.removeType === 'OBJECT_TABLE') {
+function dropsOnlyNewObjects(drop: DropStmt, ctx: RuleContext): boolean {
+  const names = objectNames(drop);
+  if (drop.removeType === 'OBJECT_TABLE') {
     return names.every((name) => {
       const parts = name.split('.');
       return ctx.state.isNewTable(parts.length > 1 ? { schema: parts[0], name: parts[1]! } : { name: parts[0]! });
     });
   }
-  return stmt.node.removeType === 'OBJECT_INDEX' && names.every((name) => ctx.state.isIndexOfNewTable(name));
+  return drop.removeType === 'OBJECT_INDEX' && names.every((name) => ctx.state.isIndexOfNewTable(name));
 }

@@ -1,24 +1,24 @@
 import { declarationIn } from '../../backfill';
 import type { SqlRule } from '../context';
-import type { PgNode } from '../parse';
+import { stringOf, subtree, unwrap, type Node, type WithClause } from '../ast';
 import { isExisting, tableOf, verbRange } from './_shared';
 
-export const unbatchedBackfill: SqlRule = {
+export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
   id: 'unbatched-backfill',
   severity: 'warning',
   summary: 'An UPDATE or DELETE of an existing table with no batch bound rewrites every matching row in one transaction.',
   kinds: ['UpdateStmt', 'DeleteStmt'],
   check(stmt, ctx, report) {
-    const n = stmt.node;
+    const { kind, node: n } = stmt.parsed;
     // Function bodies are application code, not migration steps; declared backfills are batched by the runner.
     if (stmt.origin === 'function-body' || !isExisting(ctx, n.relation)) return;
     if (ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
     // In a DO block, bare names in the WHERE are usually PL/pgSQL loop variables (id >= lo AND id < lo + 1000).
     const variables = stmt.origin === 'do-block';
     if (n.whereClause && hasBatchBound(n.whereClause, variables)) return;
-    if (joinsLimitedRows(n)) return;
+    if (joinsLimitedRows(n.withClause, (kind === 'UpdateStmt' ? n.fromClause : n.usingClause) ?? [], n.whereClause)) return;
     const table = tableOf(n.relation);
-    const verb = stmt.kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
+    const verb = kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
     const scope = n.whereClause ? `every row of ${table} that the WHERE matches` : `every row of ${table}`;
     report({
       ...verbRange(stmt, verb.toLowerCase(), n.relation),
@@ -27,49 +27,53 @@ export const unbatchedBackfill: SqlRule = {
   },
 };
 
-/** A LIMITed subquery or CTE in FROM / USING bounds the rows a join-style UPDATE or DELETE touches. */
-function joinsLimitedRows(n: PgNode): boolean {
-  const limitedCtes = new Set<string>(
-    (n.withClause?.ctes ?? []).filter((c: PgNode) => c.CommonTableExpr?.ctequery?.SelectStmt?.limitCount).map((c: PgNode) => c.CommonTableExpr.ctename),
+/** A LIMITed subquery or CTE in FROM / USING (`sources`) bounds the rows a join-style UPDATE or DELETE touches. */
+function joinsLimitedRows(withClause: WithClause | undefined, sources: Node[], where: Node | undefined): boolean {
+  const limitedCtes = new Set(
+    (withClause?.ctes ?? []).flatMap((c) => {
+      const cte = unwrap(c, 'CommonTableExpr');
+      return cte && isLimitedSelect(cte.ctequery) ? [cte.ctename] : [];
+    }),
   );
-  const sources: PgNode[] = [...(n.fromClause ?? []), ...(n.usingClause ?? [])];
-  if (sources.some((f) => f.RangeSubselect?.subquery?.SelectStmt?.limitCount || (f.RangeVar && !f.RangeVar.schemaname && limitedCtes.has(f.RangeVar.relname))))
-    return true;
+  if (sources.some((f) => isLimitedSelect(unwrap(f, 'RangeSubselect')?.subquery) || namesCte(f, limitedCtes))) return true;
   // WHERE id IN (SELECT id FROM batch)
-  return limitedCtes.size > 0 && n.whereClause !== undefined && readsFrom(n.whereClause, limitedCtes);
+  return limitedCtes.size > 0 && where !== undefined && [...subtree(where)].some((node) => namesCte(node, limitedCtes));
 }
 
-function readsFrom(node: PgNode, names: Set<string>): boolean {
-  if (!node || typeof node !== 'object') return false;
-  if (node.RangeVar && !node.RangeVar.schemaname && names.has(node.RangeVar.relname)) return true;
-  return Object.values(node).some((v) => readsFrom(v, names));
+/** Whether a node is an unqualified table name that is one of `ctes`. */
+function namesCte(node: Node, ctes: Set<string | undefined>): boolean {
+  const table = unwrap(node, 'RangeVar');
+  return !!table && !table.schemaname && ctes.has(table.relname);
 }
+
+/** `SELECT … LIMIT n`. */
+const isLimitedSelect = (query: Node | undefined): boolean => !!unwrap(query, 'SelectStmt')?.limitCount;
 
 /**
  * A WHERE bounds a batch when it restricts a column to a range, a key to a value or a list,
  * or picks rows with a LIMITed subquery. A condition on other columns (status IS NULL,
  * status = 'active') can still match every row.
  */
-export function hasBatchBound(where: PgNode, variables = false): boolean {
+export function hasBatchBound(where: Node, variables = false): boolean {
   const lower = new Set<string>();
   const upper = new Set<string>();
   let bounded = false;
-  const isBound = (node: PgNode): boolean => isConstant(node, variables) || isLimitedSubquery(node);
-  const visit = (node: PgNode): void => {
-    if (bounded || !node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (node.BoolExpr) {
+  const isBound = (node: Node | undefined): boolean => isConstant(node, variables) || isLimitedSubquery(node);
+  const visit = (node: Node): void => {
+    if (bounded) return;
+    const bool = unwrap(node, 'BoolExpr');
+    if (bool) {
       // An OR can widen a bounded branch back to the whole table, NOT inverts it; only AND keeps bounds.
-      if (node.BoolExpr.boolop === 'AND_EXPR') node.BoolExpr.args.forEach(visit);
+      if (bool.boolop === 'AND_EXPR') bool.args?.forEach(visit);
       return;
     }
     if (isLimitedSubquery(node)) {
       bounded = true;
       return;
     }
-    const e = node.A_Expr;
+    const e = unwrap(node, 'A_Expr');
     if (e) {
-      const op: string = e.name?.[0]?.String?.sval ?? '';
+      const op = stringOf(e.name?.[0]) ?? '';
       const columnOnLeft = !!columnName(e.lexpr);
       const column = columnOnLeft ? columnName(e.lexpr) : columnName(e.rexpr);
       const other = columnOnLeft ? e.rexpr : e.lexpr;
@@ -96,20 +100,22 @@ export function hasBatchBound(where: PgNode, variables = false): boolean {
 const isKeyLike = (column: string): boolean => /(^|\.)(id|ctid|uuid|pk|key|code|slug|name|email|\w+_(id|uuid|key|code|slug))$/i.test(column);
 
 /** `(SELECT … LIMIT n)`, `ARRAY(SELECT … LIMIT n)`. */
-const isLimitedSubquery = (node: PgNode): boolean => !!node?.SubLink?.subselect?.SelectStmt?.limitCount;
+const isLimitedSubquery = (node: Node | undefined): boolean => isLimitedSelect(unwrap(node, 'SubLink')?.subselect);
 
-function columnName(node: PgNode): string | undefined {
-  const fields: PgNode[] | undefined = node?.ColumnRef?.fields;
-  return fields ? fields.map((f) => f.String?.sval ?? '*').join('.') : undefined;
+function columnName(node: Node | undefined): string | undefined {
+  const fields = unwrap(node, 'ColumnRef')?.fields;
+  return fields ? fields.map((f) => stringOf(f) ?? '*').join('.') : undefined;
 }
 
 /** Literals, parameters ($1) and expressions of them, e.g. 1000 * $2 or '2024-01-01'::date; with `variables`, bare names too. */
-function isConstant(node: PgNode, variables: boolean): boolean {
-  if (!node || typeof node !== 'object') return false;
-  if (node.A_Const || node.ParamRef) return true;
-  if (variables && node.ColumnRef?.fields?.length === 1) return true;
-  if (node.TypeCast) return isConstant(node.TypeCast.arg, variables);
-  if (node.A_Expr) return isConstant(node.A_Expr.lexpr ?? { A_Const: {} }, variables) && isConstant(node.A_Expr.rexpr, variables);
-  if (node.A_ArrayExpr) return (node.A_ArrayExpr.elements ?? []).every((e: PgNode) => isConstant(e, variables));
+function isConstant(node: Node | undefined, variables: boolean): boolean {
+  if (unwrap(node, 'A_Const') || unwrap(node, 'ParamRef')) return true;
+  if (variables && unwrap(node, 'ColumnRef')?.fields?.length === 1) return true;
+  const cast = unwrap(node, 'TypeCast');
+  if (cast) return isConstant(cast.arg, variables);
+  const e = unwrap(node, 'A_Expr');
+  if (e) return isConstant(e.lexpr ?? { A_Const: {} }, variables) && isConstant(e.rexpr, variables);
+  const array = unwrap(node, 'A_ArrayExpr');
+  if (array) return (array.elements ?? []).every((element) => isConstant(element, variables));
   return false;
 }

@@ -97,6 +97,8 @@ export function toClusterError(error: unknown, context: RequestContext): Cluster
     case 400:
     case 422:
       return new ClusterError('invalid', `the API server rejected the request to ${what} (${status})${detail}`, status);
+    default:
+      break; // other statuses and network errors: below
   }
   if (status !== undefined) return new ClusterError('server', `the API server ${context.server} answered ${status} to ${what}${detail}`, status);
   const name = (error as { name?: unknown })?.name;

@@ -64,7 +64,7 @@ const settings = new SettingsCache(
     canPullConfiguration ? ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'rolloutGuard' })) as EditorSettings | null) : null,
   (problem) => {
     connection.window.showWarningMessage(`Rollout Guard: ${problem} Using the other settings.`);
-    connection.sendNotification('rolloutGuard/status', { state: 'warning', message: problem });
+    void connection.sendNotification('rolloutGuard/status', { state: 'warning', message: problem });
   },
 );
 const caches = new DocumentCaches();
@@ -115,7 +115,7 @@ connection.onInitialized(() => {
     })
     .catch(() => undefined);
   void indexWorkspace();
-  connection.sendNotification('rolloutGuard/status', { state: 'ready', message: 'Rollout Guard is checking SQL migrations.' });
+  void connection.sendNotification('rolloutGuard/status', { state: 'ready', message: 'Rollout Guard is checking SQL migrations.' });
 });
 
 /** Lints a document (open, or a workspace YAML file); the workspace files it read are released afterwards. */

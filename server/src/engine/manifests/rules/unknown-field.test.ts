@@ -32,4 +32,28 @@ describe('unknown-field', () => {
     assert.match(finding!.message, /Unknown field `sesionAffinity` in ServiceSpec; did you mean `sessionAffinity`\?/);
     expectManifestRanges('unknown-field', files, [], { schemaValidation: 'off' });
   });
+
+  it('ok: kustomize patch directives ($patch, $retainKeys, $setElementOrder, $deleteFromPrimitiveList) are not fields; a typo beside them is', () => {
+    const patch = yaml(
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  strategy:',
+      '    $retainKeys: [type]',
+      '    type: Recreate',
+      '  template:',
+      '    metadata:',
+      '      $deleteFromPrimitiveList/finalizers: [a]',
+      '    spec:',
+      '      $setElementOrder/containers: [{ name: web }]',
+      '      containers:',
+      '        - name: sidecar',
+      '          $patch: delete',
+      '        - name: web',
+      '          imagePulPolicy: Always',
+    );
+    expectManifestRanges('unknown-field', { 'patch.yaml': patch }, ['patch.yaml 18:11-18:25']);
+  });
 });

@@ -17,6 +17,7 @@ const ENGINE_RULES = new Set([
   'unused-ignore',
   'unreadable-file',
   'template-skipped',
+  'kustomize-skipped',
   'invalid-config',
   'too-many-findings',
   'duplicate-key',

@@ -38,6 +38,12 @@ const engineRules: RuleInfo[] = [
   },
   { id: 'template-skipped', severity: 'info', summary: 'A YAML file with {{ … }} templates (Helm) is not checked until rendered.', language: 'yaml' },
   {
+    id: 'kustomize-skipped',
+    severity: 'info',
+    summary: 'A part of a kustomization that is not rendered (remote resource, unmodelled field, file not checked): its objects are unknown, not missing.',
+    language: 'yaml',
+  },
+  {
     id: 'invalid-config',
     severity: 'error',
     summary: 'The .rollout-guard.yaml configuration file has an error; the other settings still apply.',

@@ -79,7 +79,8 @@ function mergeMap(target: Json, patch: Json, patchAt: SourceRef, provenance: Pro
     } else if (Array.isArray(value) && Array.isArray(current)) {
       target[key] = mergeList(key, current, value, here, provenance);
       if (target[key] !== current) provenance.setKey(target, key, here);
-    } else {
+    } else if (value !== current) {
+      // A patch that repeats a value (a merge key, an unchanged field) is not where it comes from.
       target[key] = provenance.copy(withoutDirectives(value), here);
       provenance.setKey(target, key, here);
     }

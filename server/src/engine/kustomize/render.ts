@@ -447,8 +447,8 @@ function transform(k: Kustomization, items: Item[], state: State): void {
     }
     if ((prefix || suffix) && identity(item.data).kind !== 'Namespace' && !identity(item.data).kind.startsWith('CustomResourceDefinition')) {
       item.previousNames.push(String(metadata.name));
+      // The name stays where it was written (a finding on a name belongs there), prefixed or not.
       metadata.name = `${prefix}${String(metadata.name)}${suffix}`;
-      state.provenance.setKey(metadata, 'name', { object: k.object, path: [prefix ? 'namePrefix' : 'nameSuffix'] });
     }
   }
   labels(k, items, state.provenance);

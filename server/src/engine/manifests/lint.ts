@@ -7,6 +7,7 @@ import type { EngineSettings, Finding } from '../types';
 import type { ManifestContext, ManifestReport } from './rule';
 import { manifestRules } from './rules';
 import type { Lookup } from './lookup';
+import { renderedSource, type Rendering } from '../kustomize/render';
 import { rangeAt, type ManifestObject, type ParsedYamlFile } from './yaml';
 
 const rules = new RuleIndex(manifestRules);
@@ -29,12 +30,7 @@ export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings:
         'This file has {{ … }} template expressions in its YAML structure (Helm, or Argo template arguments): it is not a manifest until rendered, so it was not checked. Check the rendered output instead, e.g. helm template … > rendered.yaml.',
     });
   }
-  const findings: Finding[] = [];
-  for (const p of parsed.problems) {
-    // A file that does not parse is an error whatever the configuration says.
-    if (!p.rule) findings.push({ rule: 'syntax-error', severity: 'error', start: p.start, end: p.end, message: `YAML: ${p.message}` });
-    else findings.push(...engineFinding(p.rule, settings, { start: p.start, end: p.end, message: p.message }));
-  }
+  const findings = syntaxFindings(parsed, settings);
   const ctx: ManifestContext = { settings, lookup, text };
   for (const object of parsed.objects) {
     runRules(
@@ -51,6 +47,105 @@ export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings:
   return applyYamlSuppressions(findings, parsed, text, settings).sort((a, b) => a.start - b.start);
 }
 
+function syntaxFindings(parsed: ParsedYamlFile, settings: EngineSettings): Finding[] {
+  const findings: Finding[] = [];
+  for (const p of parsed.problems) {
+    // A file that does not parse is an error whatever the configuration says.
+    if (!p.rule) findings.push({ rule: 'syntax-error', severity: 'error', start: p.start, end: p.end, message: `YAML: ${p.message}` });
+    else findings.push(...engineFinding(p.rule, settings, { start: p.start, end: p.end, message: p.message }));
+  }
+  return findings;
+}
+
+/** Rules whose findings say something is missing: not reported from a unit whose rendering skipped something. */
+const REFERENCE_RULES = new Set(['dangling-config-reference', 'dangling-service', 'rollout-dangling-reference', 'unknown-destination-host', 'unknown-subset']);
+
+/**
+ * Lints a file that deploy units render (a base, a patch, a kustomization): the rules run on
+ * the rendered objects, and the findings whose source is this file are kept, on the line that
+ * caused them, naming the unit(s) they apply to. Patch files are never checked as whole objects.
+ */
+export function lintRenderedFile(
+  file: string,
+  parsed: ParsedYamlFile,
+  text: string,
+  settings: EngineSettings,
+  renderings: readonly Rendering[],
+  lookupFor: (rendering: Rendering) => Lookup,
+): Finding[] {
+  const byPlace = new Map<string, Finding>();
+  const add = (finding: Finding): void => {
+    // Rendered names differ between units (prefixes, hashes): the same rule on the same line is one finding.
+    const key = `${finding.rule}\0${finding.start}\0${finding.end}`;
+    const existing = byPlace.get(key);
+    if (!existing) byPlace.set(key, finding);
+    // The same line in several units: one finding naming each unit (the last related location).
+    else existing.related = [...(existing.related ?? []), ...(finding.related ?? []).slice(-1)];
+  };
+  for (const rendering of renderings) {
+    const lookup = lookupFor(rendering);
+    for (const note of rendering.notes) {
+      if (note.kustomization.file !== file) continue;
+      for (const finding of engineFinding('kustomize-skipped', settings, { ...rangeAt(note.kustomization.object, note.path, 'key'), message: note.message }))
+        add(finding);
+    }
+    for (const object of rendering.objects) {
+      for (const finding of renderedFindings(object, rendering, file, settings, text, lookup)) add(finding);
+    }
+  }
+  return applyYamlSuppressions([...syntaxFindings(parsed, settings), ...byPlace.values()], parsed, text, settings).sort((a, b) => a.start - b.start);
+}
+
+/** The findings on one rendered object whose source is `file`. */
+function renderedFindings(object: ManifestObject, rendering: Rendering, file: string, settings: EngineSettings, text: string, lookup: Lookup): Finding[] {
+  const found: Finding[] = [];
+  const files: (string | undefined)[] = [];
+  const ctx: ManifestContext = { settings, lookup, text };
+  const unit = {
+    file: rendering.root.file,
+    message: `in ${unitName(rendering)}: ${object.kind} ${object.namespaceWritten ? `${object.namespace}/` : ''}${object.name}`,
+  };
+  runRules(
+    rules.rulesFor(object.kind),
+    {
+      settings,
+      check: (rule, report) => {
+        if (rendering.incomplete && REFERENCE_RULES.has(rule.id)) return;
+        rule.check(object, ctx, report);
+      },
+      place: (report: ManifestReport) => {
+        const source = renderedSource(object, report.path);
+        files.push(source?.object.file);
+        // Fixes edit the text of the object they were built on: not offered through a rendering.
+        const placed = placeInObject(source?.object ?? object, { ...report, path: source?.path ?? report.path, fixes: undefined }, lookup);
+        const at = rangeAt(rendering.root.object, [], 'key');
+        const overlay = { file: unit.file, message: unit.message, start: lookup.position(unit.file, at.start), end: lookup.position(unit.file, at.end) };
+        return { ...placed, related: [...(placed.related ?? []), overlay] };
+      },
+      failure: () => {
+        files.push(renderedSource(object, [])?.object.file);
+        return { ...rangeAt(renderedSource(object, [])?.object ?? object, ['kind']), subject: `${object.kind} ${object.name}` };
+      },
+    },
+    found,
+  );
+  return found.filter((_, i) => files[i] === file);
+}
+
+/** A unit's folder as the user knows it: relative to the folder all its files share (overlays/prod beside base/). */
+function unitName(rendering: Rendering): string {
+  const split = (file: string): string[] => file.split(/[\\/]/);
+  let common = split(rendering.root.dir);
+  for (const file of rendering.files) {
+    const parts = split(file);
+    let n = 0;
+    while (n < common.length && n < parts.length - 1 && common[n] === parts[n]) n++;
+    common = common.slice(0, n);
+  }
+  const own = split(rendering.root.dir).slice(common.length).join('/');
+  return own || split(rendering.root.dir).pop() || rendering.root.dir;
+}
+
 function placeInObject(object: ManifestObject, r: ManifestReport, lookup: Lookup): Placed {
   const range = rangeAt(object, r.path, r.on);
   return {
@@ -61,7 +156,9 @@ function placeInObject(object: ManifestObject, r: ManifestReport, lookup: Lookup
     ...(r.fixes?.length ? { fixes: r.fixes } : {}),
     ...(r.related?.length
       ? {
-          related: r.related.map((rel) => {
+          related: r.related.map((given) => {
+            const source = renderedSource(given.object, given.path);
+            const rel = source ? { ...given, ...source } : given;
             const at = rangeAt(rel.object, rel.path, 'key');
             return {
               file: rel.object.file,

@@ -29,10 +29,19 @@ export interface ObjectSource {
 
 /** What rules may ask of the workspace; every question is recorded as a dependency. */
 export class Lookup {
+  /**
+   * `unit`: the objects of the deploy unit being checked (a rendered kustomization). Lookups
+   * answer from it first: a reference prefers its own unit's copy of a name another unit reuses.
+   */
   constructor(
     private readonly workspace: ObjectSource,
     private readonly uses: Set<string>,
+    private readonly unit: readonly ManifestObject[] = [],
   ) {}
+
+  private inUnit(kind: string, scope: NamespaceScope): ManifestObject[] {
+    return this.unit.filter((o) => o.kind === kind && inScope(o, scope));
+  }
 
   private use(kind: string, scope: NamespaceScope): void {
     // A lookup in one namespace can be answered by objects without namespace too.
@@ -52,12 +61,18 @@ export class Lookup {
   /** Objects of a kind in a namespace scope. */
   all(kind: string, scope: NamespaceScope): readonly ManifestObject[] {
     this.use(kind, scope);
-    return this.workspace.scopedObjects(kind, scope).list;
+    const list = this.workspace.scopedObjects(kind, scope).list;
+    if (!this.unit.length) return list;
+    const own = this.inUnit(kind, scope);
+    const owned = new Set(this.unit);
+    // Where the unit has an object of a name, another unit's copy of that name does not count.
+    const names = new Set(own.map((o) => o.name));
+    return [...own, ...list.filter((o) => !owned.has(o) && !names.has(o.name))];
   }
 
   find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
     this.use(kind, scope);
-    return this.workspace.scopedObjects(kind, scope).byName.get(name);
+    return this.inUnit(kind, scope).find((o) => o.name === name) ?? this.workspace.scopedObjects(kind, scope).byName.get(name);
   }
 
   /** Line/character of an offset in another file, for related locations. */

@@ -4,7 +4,10 @@
  */
 import { LineIndex } from '../text';
 import type { EngineSettings, Finding } from '../types';
-import { lintManifestFile } from './lint';
+import { isKustomizationFile, joinPath, KUSTOMIZATION_FILE_NAMES, parseKustomization, type Kustomization } from '../kustomize/kustomization';
+import type { KustomizeFiles } from '../kustomize/render';
+import { lintManifestFile, lintRenderedFile } from './lint';
+import { DeployUnits } from './units';
 import { podTemplate } from './model';
 import { destinationRuleKeys } from './traffic';
 import { inScope, Lookup, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
@@ -19,6 +22,8 @@ interface FileEntry {
   provides: Set<string>;
   /** Keys the last lint of this file looked up. */
   uses: Set<string>;
+  /** The kustomization this file is (kustomization.yaml, .yml, Kustomization). */
+  kustomization?: Kustomization;
 }
 
 export interface ManifestWorkspaceOptions {
@@ -34,6 +39,8 @@ export class ManifestWorkspace implements ObjectSource {
   /** Released files whose text was read again since (for a lint, a position): released again by releaseAll. */
   private readonly restored = new Set<string>();
   private byKind: Map<string, ManifestObject[]> | undefined;
+  /** The kustomizations rendered, built on first use after a change. */
+  private deployUnits: DeployUnits | undefined;
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
   private readonly scoped = new Map<string, ScopedObjects>();
   /** Dependency key → files whose last lint looked it up: a change finds its dependents without scanning every file. */
@@ -44,23 +51,28 @@ export class ManifestWorkspace implements ObjectSource {
   /** Adds or replaces a file. Returns the other files whose findings may change. */
   update(file: string, text: string): string[] {
     const before = this.files.get(file)?.provides ?? new Set<string>();
+    const built = this.deployUnits !== undefined;
+    const renderedBefore = this.renderedWith(file, built);
     const parsed = parseYamlFile(file, text);
     const entry: FileEntry = { parsed, provides: providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
+    if (isKustomizationFile(file)) entry.kustomization = parseKustomization(file, text);
     this.files.set(file, entry);
     this.restored.delete(file);
     this.changed();
-    return this.dependents(file, new Set([...before, ...entry.provides]));
+    return this.dependents(file, new Set([...before, ...entry.provides]), [...renderedBefore, ...this.renderedWith(file, built)]);
   }
 
   /** Removes a file. Returns the files whose findings may change. */
   remove(file: string): string[] {
     const entry = this.files.get(file);
     if (!entry) return [];
+    const built = this.deployUnits !== undefined;
+    const renderedBefore = this.renderedWith(file, built);
     this.files.delete(file);
     this.restored.delete(file);
     this.setUses(file, entry, new Set());
     this.changed();
-    return this.dependents(file, entry.provides);
+    return this.dependents(file, entry.provides, [...renderedBefore, ...this.renderedWith(file, built)]);
   }
 
   has(file: string): boolean {
@@ -108,7 +120,10 @@ export class ManifestWorkspace implements ObjectSource {
     const text = entry?.parsed.source.currentText();
     if (!entry || text === undefined) return [];
     const uses = new Set<string>();
-    const findings = lintManifestFile(entry.parsed, text, settings, new Lookup(this, uses));
+    const units = this.units();
+    const findings = units.isRendered(file)
+      ? lintRenderedFile(file, entry.parsed, text, settings, units.renderingsOf(file), (rendering) => new Lookup(this, uses, rendering.objects))
+      : lintManifestFile(entry.parsed, text, settings, new Lookup(this, uses));
     this.setUses(file, entry, uses);
     return findings;
   }
@@ -126,12 +141,13 @@ export class ManifestWorkspace implements ObjectSource {
   index(): Map<string, ManifestObject[]> {
     if (!this.byKind) {
       this.byKind = new Map();
-      for (const entry of this.files.values()) {
-        for (const object of entry.parsed.objects) {
-          const list = this.byKind.get(object.kind) ?? [];
-          list.push(object);
-          this.byKind.set(object.kind, list);
-        }
+      const units = this.units();
+      // A rendered file's objects are known as each unit renders them, not as written.
+      const plain = [...this.files].filter(([file]) => !units.isRendered(file)).flatMap(([, entry]) => entry.parsed.objects);
+      for (const object of [...plain, ...units.renderedObjects]) {
+        const list = this.byKind.get(object.kind) ?? [];
+        list.push(object);
+        this.byKind.set(object.kind, list);
       }
     }
     return this.byKind;
@@ -150,8 +166,43 @@ export class ManifestWorkspace implements ObjectSource {
     return found;
   }
 
+  /** The deploy units: every kustomization of the workspace rendered, the roots kept. */
+  units(): DeployUnits {
+    this.deployUnits ??= new DeployUnits(
+      [...this.files.values()].flatMap((entry) => (entry.kustomization ? [entry.kustomization] : [])),
+      this.kustomizeFiles(),
+    );
+    return this.deployUnits;
+  }
+
+  private kustomizeFiles(): KustomizeFiles {
+    return {
+      objects: (file) => (this.files.has(file) && !isKustomizationFile(file) ? this.objects(file) : undefined),
+      text: (file) => this.text(file),
+      kustomization: (dir) => {
+        for (const name of KUSTOMIZATION_FILE_NAMES) {
+          const found = this.files.get(joinPath(dir, name))?.kustomization;
+          if (found) return found;
+        }
+        return undefined;
+      },
+    };
+  }
+
+  /**
+   * The files rendered together with `file` (all files of the units that read it). Only once the
+   * units were asked for: before any lint (loading a workspace) nobody depends on them yet.
+   */
+  private renderedWith(file: string, unitsWereBuilt: boolean): string[] {
+    if (!unitsWereBuilt) return [];
+    return this.units()
+      .renderingsOf(file)
+      .flatMap((r) => [...r.files]);
+  }
+
   private changed(): void {
     this.byKind = undefined;
+    this.deployUnits = undefined;
     this.scoped.clear();
   }
 
@@ -165,8 +216,9 @@ export class ManifestWorkspace implements ObjectSource {
     entry.uses = uses;
   }
 
-  private dependents(changed: string, keys: Set<string>): string[] {
-    const out = new Set<string>();
+  /** Files whose findings may change: those that looked up one of `keys`, and `rendered` (files rendered with the changed one). */
+  private dependents(changed: string, keys: Set<string>, rendered: string[] = []): string[] {
+    const out = new Set<string>(rendered.filter((file) => file !== changed && this.files.has(file)));
     for (const key of keys) for (const file of this.usersOf.get(key) ?? []) if (file !== changed) out.add(file);
     return [...out];
   }

@@ -1,5 +1,6 @@
 import { asArray, asRecord, asString, type Json } from '../model';
 import type { ManifestContext, ManifestReport } from '../rule';
+import { generatedInfo } from '../../kustomize/render';
 import { scopeOf } from '../lookup';
 import type { ManifestObject, Path } from '../yaml';
 import { containersOf, describeObject, podTemplateRule } from './_pod';
@@ -35,6 +36,7 @@ export const danglingConfigReference = podTemplateRule({
         continue;
       }
       if (target.kind !== ref.kind) continue; // a SealedSecret/ExternalSecret: its keys are not readable here
+      if (generatedInfo(target)?.keysUnknown) continue; // generated from a file the workspace does not hold
       const available = keysOf(target);
       for (const { key, path } of ref.keys) {
         if (available.has(key)) continue;

@@ -98,4 +98,44 @@ describe('kustomize units with something skipped, and units reusing names', () =
     const found = lintWorkspace({ ...unit('one', 'ONE'), ...unit('two', 'TWO') }).filter((f) => f.rule === 'dangling-config-reference');
     assert.deepEqual(found, []);
   });
+
+  it('a component nobody uses is no unit: its patch files are checked field by field only', () => {
+    const found = lintWorkspace({
+      '/c/component/kustomization.yaml': ['apiVersion: kustomize.config.k8s.io/v1alpha1', 'kind: Component', 'patches:', '  - path: patch.yaml', ''].join('\n'),
+      '/c/component/patch.yaml': [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: web }',
+        'spec:',
+        '  replicass: 2',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: web',
+        '          $patch: delete',
+        '',
+      ].join('\n'),
+    });
+    assert.deepEqual(
+      found.map((f) => `${f.file} ${f.range} ${f.rule}`),
+      ['/c/component/patch.yaml 5:3-5:12 unknown-field'],
+    );
+  });
+
+  it('a patch with a target that matches nothing is accepted, as kustomize does', () => {
+    const found = lintWorkspace({
+      '/t/kustomization.yaml': [
+        'resources: [cm.yaml]',
+        'patches:',
+        '  - target: { kind: Deployment }',
+        '    patch: |',
+        '      - op: add',
+        '        path: /spec/replicas',
+        '        value: 1',
+        '',
+      ].join('\n'),
+      '/t/cm.yaml': ['apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: c }', ''].join('\n'),
+    });
+    assert.deepEqual(found, []);
+  });
 });

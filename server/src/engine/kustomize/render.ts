@@ -387,7 +387,8 @@ function applyPatch(k: Kustomization, p: PatchDocument, target: unknown, items: 
   const targets =
     target !== undefined ? items.filter((item) => matchesTarget(item, asRecord(target))) : items.filter((item) => namedBy(item, asRecord(p.data)));
   if (targets.length === 0) {
-    note(state, k, p.entry, 'This patch matches no rendered object (kustomize refuses it): it is not applied.');
+    // A patch with a target may match nothing (kustomize accepts that); one naming its object must match.
+    if (target === undefined) note(state, k, p.entry, 'This patch matches no rendered object (kustomize refuses it): it is not applied.');
     return items;
   }
   const deleted = new Set<Item>();

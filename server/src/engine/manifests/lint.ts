@@ -20,7 +20,11 @@ function engineFinding(rule: string, settings: EngineSettings, at: Placed): Find
   return severity ? [{ rule, severity, ...at }] : [];
 }
 
-export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings: EngineSettings, lookup: Lookup): Finding[] {
+/** Rules that judge a patch fragment (fields it writes), not a whole object. */
+const FRAGMENT_RULES = new Set(['unknown-field', 'invalid-type']);
+
+/** `fragment`: a patch file no unit applies; only its fields are checked. */
+export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings: EngineSettings, lookup: Lookup, fragment = false): Finding[] {
   if (parsed.template) {
     const firstLine = text.indexOf('\n') < 0 ? text.length : text.indexOf('\n');
     return engineFinding('template-skipped', settings, {
@@ -34,7 +38,7 @@ export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings:
   const ctx: ManifestContext = { settings, lookup, text };
   for (const object of parsed.objects) {
     runRules(
-      rules.rulesFor(object.kind),
+      fragment ? rules.rulesFor(object.kind).filter((rule) => FRAGMENT_RULES.has(rule.id)) : rules.rulesFor(object.kind),
       {
         settings,
         check: (rule, report) => rule.check(object, ctx, report),

@@ -123,7 +123,7 @@ export class ManifestWorkspace implements ObjectSource {
     const units = this.units();
     const findings = units.isRendered(file)
       ? lintRenderedFile(file, entry.parsed, text, settings, units.renderingsOf(file), (rendering) => new Lookup(this, uses, rendering.objects))
-      : lintManifestFile(entry.parsed, text, settings, new Lookup(this, uses));
+      : lintManifestFile(entry.parsed, text, settings, new Lookup(this, uses), units.unusedPatches.has(file));
     this.setUses(file, entry, uses);
     return findings;
   }

@@ -63,6 +63,27 @@ describe('kustomize base + two overlays, checked as deployed', () => {
   });
 });
 
+/** A folder with a Deployment and the ConfigMap `settings` holding one key. */
+const unit = (dir: string, key: string): Record<string, string> => ({
+  [`/u/${dir}/kustomization.yaml`]: ['resources: [deployment.yaml, config.yaml]', ''].join('\n'),
+  [`/u/${dir}/config.yaml`]: ['apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: settings }', `data: { ${key}: "1" }`, ''].join('\n'),
+  [`/u/${dir}/deployment.yaml`]: [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    `metadata: { name: ${dir} }`,
+    'spec:',
+    `  selector: { matchLabels: { app: ${dir} } }`,
+    '  template:',
+    `    metadata: { labels: { app: ${dir} } }`,
+    '    spec:',
+    '      containers:',
+    `        - name: ${dir}`,
+    '          image: nginx:1.25',
+    `          env: [{ name: X, valueFrom: { configMapKeyRef: { name: settings, key: ${key} } } }]`,
+    '',
+  ].join('\n'),
+});
+
 describe('kustomize units with something skipped, and units reusing names', () => {
   it('a remote base: one kustomize-skipped note on it, and no dangling finding for what the unit cannot see', () => {
     const found = lintWorkspace({
@@ -76,27 +97,16 @@ describe('kustomize units with something skipped, and units reusing names', () =
   });
 
   it('two units defining the same name: each reference resolves in its own unit', () => {
-    const unit = (dir: string, key: string): Record<string, string> => ({
-      [`/u/${dir}/kustomization.yaml`]: ['resources: [deployment.yaml, config.yaml]', ''].join('\n'),
-      [`/u/${dir}/config.yaml`]: ['apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: settings }', `data: { ${key}: "1" }`, ''].join('\n'),
-      [`/u/${dir}/deployment.yaml`]: [
-        'apiVersion: apps/v1',
-        'kind: Deployment',
-        `metadata: { name: ${dir} }`,
-        'spec:',
-        `  selector: { matchLabels: { app: ${dir} } }`,
-        '  template:',
-        `    metadata: { labels: { app: ${dir} } }`,
-        '    spec:',
-        '      containers:',
-        `        - name: ${dir}`,
-        '          image: nginx:1.25',
-        `          env: [{ name: X, valueFrom: { configMapKeyRef: { name: settings, key: ${key} } } }]`,
-        '',
-      ].join('\n'),
-    });
     const found = lintWorkspace({ ...unit('one', 'ONE'), ...unit('two', 'TWO') }).filter((f) => f.rule === 'dangling-config-reference');
     assert.deepEqual(found, []);
+  });
+
+  it('two folders of plain manifests defining the same name: each reference resolves in its own folder', () => {
+    const plain = Object.fromEntries(Object.entries({ ...unit('one', 'ONE'), ...unit('two', 'TWO') }).filter(([file]) => !file.endsWith('kustomization.yaml')));
+    assert.deepEqual(
+      lintWorkspace(plain).filter((f) => f.rule === 'dangling-config-reference'),
+      [],
+    );
   });
 
   it('a component nobody uses is no unit: its patch files are checked field by field only', () => {

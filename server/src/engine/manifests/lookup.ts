@@ -39,8 +39,14 @@ export class Lookup {
     private readonly unit: readonly ManifestObject[] = [],
   ) {}
 
+  private unitByKind: Map<string, ManifestObject[]> | undefined;
+
   private inUnit(kind: string, scope: NamespaceScope): ManifestObject[] {
-    return this.unit.filter((o) => o.kind === kind && inScope(o, scope));
+    if (!this.unitByKind) {
+      this.unitByKind = new Map();
+      for (const o of this.unit) this.unitByKind.set(o.kind, [...(this.unitByKind.get(o.kind) ?? []), o]);
+    }
+    return (this.unitByKind.get(kind) ?? []).filter((o) => inScope(o, scope));
   }
 
   private use(kind: string, scope: NamespaceScope): void {

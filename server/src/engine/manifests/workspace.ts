@@ -4,7 +4,7 @@
  */
 import { LineIndex } from '../text';
 import type { EngineSettings, Finding } from '../types';
-import { isKustomizationFile, joinPath, KUSTOMIZATION_FILE_NAMES, parseKustomization, type Kustomization } from '../kustomize/kustomization';
+import { dirOf, isKustomizationFile, joinPath, KUSTOMIZATION_FILE_NAMES, parseKustomization, type Kustomization } from '../kustomize/kustomization';
 import type { KustomizeFiles } from '../kustomize/render';
 import { lintManifestFile, lintRenderedFile } from './lint';
 import { DeployUnits } from './units';
@@ -41,6 +41,8 @@ export class ManifestWorkspace implements ObjectSource {
   private byKind: Map<string, ManifestObject[]> | undefined;
   /** The kustomizations rendered, built on first use after a change. */
   private deployUnits: DeployUnits | undefined;
+  /** Folder → its plain manifests' objects (see folderObjects). */
+  private byFolder: Map<string, ManifestObject[]> | undefined;
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
   private readonly scoped = new Map<string, ScopedObjects>();
   /** Dependency key → files whose last lint looked it up: a change finds its dependents without scanning every file. */
@@ -123,7 +125,7 @@ export class ManifestWorkspace implements ObjectSource {
     const units = this.units();
     const findings = units.isRendered(file)
       ? lintRenderedFile(file, entry.parsed, text, settings, units.renderingsOf(file), (rendering) => new Lookup(this, uses, rendering.objects))
-      : lintManifestFile(entry.parsed, text, settings, new Lookup(this, uses), units.unusedPatches.has(file));
+      : lintManifestFile(entry.parsed, text, settings, new Lookup(this, uses, this.folderObjects(file)), units.unusedPatches.has(file));
     this.setUses(file, entry, uses);
     return findings;
   }
@@ -189,6 +191,22 @@ export class ManifestWorkspace implements ObjectSource {
     };
   }
 
+  /** The plain manifests of a file's folder (its deploy unit when no kustomization renders it), cached until the next change. */
+  private folderObjects(file: string): ManifestObject[] {
+    if (!this.byFolder) {
+      this.byFolder = new Map();
+      const units = this.units();
+      for (const [name, entry] of this.files) {
+        if (units.isRendered(name)) continue;
+        const folder = dirOf(name);
+        const list = this.byFolder.get(folder) ?? [];
+        list.push(...entry.parsed.objects);
+        this.byFolder.set(folder, list);
+      }
+    }
+    return this.byFolder.get(dirOf(file)) ?? [];
+  }
+
   /**
    * The files rendered together with `file` (all files of the units that read it). Only once the
    * units were asked for: before any lint (loading a workspace) nobody depends on them yet.
@@ -203,6 +221,7 @@ export class ManifestWorkspace implements ObjectSource {
   private changed(): void {
     this.byKind = undefined;
     this.deployUnits = undefined;
+    this.byFolder = undefined;
     this.scoped.clear();
   }
 

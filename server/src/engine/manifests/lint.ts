@@ -65,46 +65,49 @@ function syntaxFindings(parsed: ParsedYamlFile, settings: EngineSettings): Findi
 const REFERENCE_RULES = new Set(['dangling-config-reference', 'dangling-service', 'rollout-dangling-reference', 'unknown-destination-host', 'unknown-subset']);
 
 /**
- * Lints a file that deploy units render (a base, a patch, a kustomization): the rules run on
- * the rendered objects, and the findings whose source is this file are kept, on the line that
- * caused them, naming the unit(s) they apply to. Patch files are never checked as whole objects.
+ * The findings of a deploy unit (a rendered kustomization) by the file they land in: the rules run
+ * on the rendered objects, and each finding sits on the source line that caused it (a base, an
+ * overlay's patch, a kustomization entry), naming the unit. Notes on what was skipped included.
  */
-export function lintRenderedFile(
-  file: string,
-  parsed: ParsedYamlFile,
-  text: string,
-  settings: EngineSettings,
-  renderings: readonly Rendering[],
-  lookupFor: (rendering: Rendering) => Lookup,
-): Finding[] {
+export function lintRendering(rendering: Rendering, settings: EngineSettings, lookup: Lookup): Map<string, Finding[]> {
+  const byFile = new Map<string, Finding[]>();
+  const add = (file: string, finding: Finding): void => {
+    const list = byFile.get(file) ?? [];
+    list.push(finding);
+    byFile.set(file, list);
+  };
+  for (const note of rendering.notes) {
+    const at = { ...rangeAt(note.kustomization.object, note.path, 'key'), message: note.message };
+    for (const finding of engineFinding('kustomize-skipped', settings, at)) add(note.kustomization.file, finding);
+  }
+  for (const object of rendering.objects) for (const { file, finding } of renderedFindings(object, rendering, settings, lookup)) add(file, finding);
+  return byFile;
+}
+
+/**
+ * Lints a file that deploy units render (a base, a patch, a kustomization) from the units'
+ * findings for it: one finding per rule and place, naming every unit it applies to. Patch files
+ * are never checked as whole objects.
+ */
+export function lintRenderedFile(parsed: ParsedYamlFile, text: string, settings: EngineSettings, fromUnits: readonly (readonly Finding[])[]): Finding[] {
   const byPlace = new Map<string, Finding>();
-  const add = (finding: Finding): void => {
+  for (const finding of fromUnits.flat()) {
     // Rendered names differ between units (prefixes, hashes): the same rule on the same line is one finding.
     const key = `${finding.rule}\0${finding.start}\0${finding.end}`;
     const existing = byPlace.get(key);
-    if (!existing) byPlace.set(key, finding);
+    if (!existing) byPlace.set(key, { ...finding });
     // The same line in several units: one finding naming each unit (the last related location).
     else existing.related = [...(existing.related ?? []), ...(finding.related ?? []).slice(-1)];
-  };
-  for (const rendering of renderings) {
-    const lookup = lookupFor(rendering);
-    for (const note of rendering.notes) {
-      if (note.kustomization.file !== file) continue;
-      for (const finding of engineFinding('kustomize-skipped', settings, { ...rangeAt(note.kustomization.object, note.path, 'key'), message: note.message }))
-        add(finding);
-    }
-    for (const object of rendering.objects) {
-      for (const finding of renderedFindings(object, rendering, file, settings, text, lookup)) add(finding);
-    }
   }
   return applyYamlSuppressions([...syntaxFindings(parsed, settings), ...byPlace.values()], parsed, text, settings).sort((a, b) => a.start - b.start);
 }
 
-/** The findings on one rendered object whose source is `file`. */
-function renderedFindings(object: ManifestObject, rendering: Rendering, file: string, settings: EngineSettings, text: string, lookup: Lookup): Finding[] {
+/** The findings on one rendered object, each with the file it lands in. */
+function renderedFindings(object: ManifestObject, rendering: Rendering, settings: EngineSettings, lookup: Lookup): { file: string; finding: Finding }[] {
   const found: Finding[] = [];
   const files: (string | undefined)[] = [];
-  const ctx: ManifestContext = { settings, lookup, text };
+  // Fixes are not offered through a rendering: no rule's edit applies to the rendered text.
+  const ctx: ManifestContext = { settings, lookup, text: '' };
   const unit = {
     file: rendering.root.file,
     message: `in ${unitName(rendering)}: ${object.kind} ${object.namespaceWritten ? `${object.namespace}/` : ''}${object.name}`,
@@ -133,7 +136,7 @@ function renderedFindings(object: ManifestObject, rendering: Rendering, file: st
     },
     found,
   );
-  return found.filter((_, i) => files[i] === file);
+  return found.flatMap((finding, i) => (files[i] ? [{ file: files[i], finding }] : []));
 }
 
 /** A unit's folder as the user knows it: relative to the folder all its files share (overlays/prod beside base/). */

@@ -5,8 +5,8 @@
 import { LineIndex } from '../text';
 import type { EngineSettings, Finding } from '../types';
 import { dirOf, isKustomizationFile, joinPath, KUSTOMIZATION_FILE_NAMES, parseKustomization, type Kustomization } from '../kustomize/kustomization';
-import type { KustomizeFiles } from '../kustomize/render';
-import { lintManifestFile, lintRenderedFile } from './lint';
+import type { KustomizeFiles, Rendering } from '../kustomize/render';
+import { lintManifestFile, lintRenderedFile, lintRendering } from './lint';
 import { DeployUnits } from './units';
 import { podTemplate } from './model';
 import { destinationRuleKeys } from './traffic';
@@ -41,6 +41,8 @@ export class ManifestWorkspace implements ObjectSource {
   private byKind: Map<string, ManifestObject[]> | undefined;
   /** The kustomizations rendered, built on first use after a change. */
   private deployUnits: DeployUnits | undefined;
+  /** Each unit's findings (renderings are made again after any change, so these go with them). */
+  private readonly renderingLints = new WeakMap<Rendering, { settings: EngineSettings; byFile: Map<string, Finding[]>; uses: Set<string> }>();
   /** Folder → its plain manifests' objects (see folderObjects). */
   private byFolder: Map<string, ManifestObject[]> | undefined;
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
@@ -124,7 +126,12 @@ export class ManifestWorkspace implements ObjectSource {
     const uses = new Set<string>();
     const units = this.units();
     const findings = units.isRendered(file)
-      ? lintRenderedFile(file, entry.parsed, text, settings, units.renderingsOf(file), (rendering) => new Lookup(this, uses, rendering.objects))
+      ? lintRenderedFile(
+          entry.parsed,
+          text,
+          settings,
+          units.renderingsOf(file).map((rendering) => this.renderingLint(rendering, settings, uses).get(file) ?? []),
+        )
       : lintManifestFile(entry.parsed, text, settings, new Lookup(this, uses, this.folderObjects(file)), units.unusedPatches.has(file));
     this.setUses(file, entry, uses);
     return findings;
@@ -189,6 +196,18 @@ export class ManifestWorkspace implements ObjectSource {
         return undefined;
       },
     };
+  }
+
+  /** A unit's findings by file, computed once per rendering and settings; its lookups are added to `uses`. */
+  private renderingLint(rendering: Rendering, settings: EngineSettings, uses: Set<string>): Map<string, Finding[]> {
+    let lint = this.renderingLints.get(rendering);
+    if (lint?.settings !== settings) {
+      const renderingUses = new Set<string>();
+      lint = { settings, byFile: lintRendering(rendering, settings, new Lookup(this, renderingUses, rendering.objects)), uses: renderingUses };
+      this.renderingLints.set(rendering, lint);
+    }
+    for (const key of lint.uses) uses.add(key);
+    return lint.byFile;
   }
 
   /** The plain manifests of a file's folder (its deploy unit when no kustomization renders it), cached until the next change. */

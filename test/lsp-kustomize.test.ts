@@ -35,6 +35,12 @@ describe('language server: kustomize overlays', () => {
     assert.deepEqual(rules((await patch).diagnostics), ['unsafe-rolling-update@8', 'unknown-field@9']);
     assert.deepEqual(rules((await deployment).diagnostics), ['missing-pod-disruption-budget@6', 'missing-prestop-hook@16', 'dangling-config-reference@30']);
     assert.deepEqual(rules((await staging).diagnostics), []);
+    // Both overlays rendered whole (the JSON 6902 patch file, which holds no object, is indexed too).
+    const reference = (await deployment).diagnostics.find((d) => d.code === 'dangling-config-reference')!;
+    assert.deepEqual(
+      reference.relatedInformation!.map((r) => r.message).filter((m) => m.startsWith('in ')),
+      ['in overlays/prod: Deployment prod/prod-web-v1', 'in overlays/staging: Deployment staging/web'],
+    );
     const related = (await patch).diagnostics[0]!.relatedInformation!;
     assert.deepEqual(
       related.map((r) => r.message),

@@ -4,7 +4,7 @@
  * server's memory, and only their objects stay in memory (the text is released). Open documents
  * are always checked, over the bound too.
  */
-import { isKustomizationFile, type ManifestWorkspace } from '../engine';
+import { isKustomizeInput, type ManifestWorkspace } from '../engine';
 
 export const DEFAULT_MAX_INDEXED_MEGABYTES = 48;
 /** Objects of unopened files in the graph: many tiny documents are bounded too. */
@@ -30,9 +30,9 @@ export class ManifestIndexBounds {
     }
     const dependents = this.manifests.update(uri, text);
     const objects = this.manifests.objects(uri).length;
-    if (objects === 0 && !/^\s*(apiVersion|kind):/m.test(text) && !isKustomizationFile(uri)) {
+    if (objects === 0 && !/^\s*(apiVersion|kind):/m.test(text) && !isKustomizeInput(uri, text)) {
       // Not a manifest (a CI workflow, Helm values, docs): nothing for cross-file checks, nothing kept.
-      // A kustomization stays, with or without apiVersion and kind: the deploy units render it.
+      // A kustomization (with or without apiVersion and kind) and a JSON 6902 patch stay: deploy units read them.
       // A broken manifest stays, with its syntax errors.
       this.forget(uri);
       return [...dependents, ...this.manifests.remove(uri)];

@@ -7,6 +7,9 @@ export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.ym
 
 export const isKustomizationFile = (file: string): boolean => KUSTOMIZATION_FILE_NAMES.includes(baseName(file));
 
+/** A YAML file kustomize may read though it holds no object: a kustomization, or a JSON 6902 patch (a list of `op:` entries). */
+export const isKustomizeInput = (file: string, text: string): boolean => isKustomizationFile(file) || /^-\s+op:\s/m.test(text);
+
 export const baseName = (file: string): string => file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 
 export const dirOf = (file: string): string => file.slice(0, Math.max(0, Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'))));

@@ -30,6 +30,19 @@ describe('rollout-guard check', () => {
     assert.equal(lines.at(-1), '2 errors, 0 warnings, 0 notes in 1 file checked');
   });
 
+  it('an overlay checked alone renders with its base from outside the paths given; only the overlay files are reported', () => {
+    const r = run(['check', 'overlays/prod', '--format', 'json'], path.join(repoRoot, 'test/fixtures/kustomize'));
+    const findings = (JSON.parse(r.stdout) as { findings: { file: string; line: number; rule: string }[] }).findings;
+    assert.deepEqual(
+      findings.map((f) => `${f.file}:${f.line} ${f.rule}`),
+      [
+        'overlays/prod/kustomization.yaml:15 missing-pod-disruption-budget',
+        'overlays/prod/rollout-patch.yaml:8 unsafe-rolling-update',
+        'overlays/prod/rollout-patch.yaml:9 unknown-field',
+      ],
+    );
+  });
+
   it('check --help says what check lints: migrations, manifests and embedded SQL', () => {
     const r = run(['check', '--help']);
     assert.equal(r.code, 0, r.stderr);

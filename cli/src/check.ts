@@ -9,6 +9,9 @@ import {
   LineIndex,
   lintText,
   ManifestWorkspace,
+  KUSTOMIZATION_FILE_NAMES,
+  parseKustomization,
+  referencedPaths,
   CodeIndex,
   isContractStep,
   CODE_FILE,
@@ -86,6 +89,7 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const loaded = [...new Set(files)].sort().map((file) => ({ file, ...readFile(file) }));
   for (const [file, problem] of unreadablePaths) loaded.push({ file, problem });
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
+  addKustomizeInputs(workspace);
   // A contract step is compared with the application code of its own project, read once per project.
   const codeIndexes = new Map<string, Promise<CodeIndex>>();
   const codeIndexFor = (file: string): Promise<CodeIndex> => {
@@ -110,6 +114,28 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
         : formatText(located, options.color, files.length);
   io.stdout.write(output);
   return located.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
+}
+
+/**
+ * Files the checked kustomizations read from outside the paths given (a base folder, an env
+ * file): given to the workspace so each overlay renders whole; their own findings are not reported.
+ */
+function addKustomizeInputs(workspace: ManifestWorkspace): void {
+  const isKustomization = (file: string): boolean => KUSTOMIZATION_FILE_NAMES.includes(path.basename(file));
+  const queue = workspace.fileNames.filter(isKustomization);
+  while (queue.length) {
+    const file = queue.pop()!;
+    const kustomization = parseKustomization(file, workspace.text(file) ?? '');
+    for (const target of kustomization ? referencedPaths(kustomization) : []) {
+      const inFolder = KUSTOMIZATION_FILE_NAMES.map((name) => path.join(target, name)).find((f) => fs.existsSync(f));
+      const wanted = inFolder ?? target;
+      if (workspace.has(wanted) || !fs.existsSync(wanted) || fs.statSync(wanted).isDirectory()) continue;
+      const { text } = readFile(wanted);
+      if (text === undefined) continue;
+      workspace.update(wanted, text);
+      if (isKustomization(wanted)) queue.push(wanted);
+    }
+  }
 }
 
 function resolveSettings(options: CheckOptions, cwd: string): EngineSettings {

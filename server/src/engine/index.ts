@@ -30,7 +30,7 @@ export { decodeFile, MAX_FILE_BYTES, tooLargeReason } from './files';
 export { LineIndex } from './text';
 
 export { ManifestWorkspace } from './manifests/workspace';
-export { isKustomizeInput } from './kustomize/kustomization';
+export { isKustomizeInput, KUSTOMIZATION_FILE_NAMES, parseKustomization, referencedPaths } from './kustomize/kustomization';
 export { CodeIndex, CODE_FILE, NOT_APPLICATION_CODE } from './code-index';
 export { hoverSql, type StatementHover } from './sql/hover';
 export { hoverManifest } from './manifests/hover';

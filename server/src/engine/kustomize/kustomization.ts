@@ -74,3 +74,32 @@ export function parseKustomization(file: string, text: string): Kustomization | 
   if (!object || Array.isArray(object.data)) return undefined;
   return { file, dir: dirOf(file), object, data: object.data };
 }
+
+/** A remote resource (a URL, a git address): kustomize downloads it; Rollout Guard does not. */
+export const isRemote = (entry: string): boolean =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(entry) || entry.includes('?ref=');
+
+const entries = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const pathOf = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : value && typeof value === 'object' ? ((value as Record<string, unknown>).path as string | undefined) : undefined;
+
+/**
+ * Local paths a kustomization reads (resources, bases, components, patch files, generator files),
+ * resolved against its folder: what a caller that reads files must give the workspace for the
+ * kustomization to render whole. Remote URLs and inline patches are not paths.
+ */
+export function referencedPaths(k: Kustomization): string[] {
+  const d = k.data;
+  const generatorFiles = [...entries(d.configMapGenerator), ...entries(d.secretGenerator)].flatMap((raw) => {
+    const g = (raw ?? {}) as Record<string, unknown>;
+    return [...entries(g.files).map((f) => String(f).replace(/^[^=]*=/, '')), ...entries(g.envs), ...(g.env !== undefined ? [g.env] : [])];
+  });
+  const patches = [
+    ...entries(d.patchesStrategicMerge).filter((p) => typeof p === 'string' && !p.includes('\n')),
+    ...entries(d.patches),
+    ...entries(d.patchesJson6902),
+  ];
+  return [...entries(d.resources), ...entries(d.bases), ...entries(d.components), ...patches.map(pathOf), ...generatorFiles]
+    .filter((p): p is string => typeof p === 'string' && !isRemote(p))
+    .map((p) => joinPath(k.dir, p));
+}

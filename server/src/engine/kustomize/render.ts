@@ -7,7 +7,7 @@
  */
 import type { ManifestObject, Path } from '../manifests/yaml';
 import { asArray, asRecord, asString, podTemplate, WORKLOAD_KINDS, type Json } from '../manifests/model';
-import { documentObjects, joinPath, type Kustomization } from './kustomization';
+import { documentObjects, isRemote, joinPath, type Kustomization } from './kustomization';
 import { applyJsonPatch, strategicMerge, type JsonPatchOperation } from './merge';
 import { Provenance, type SourceRef } from './provenance';
 
@@ -157,9 +157,6 @@ function build(k: Kustomization, accumulated: Item[], state: State): Item[] {
   state.stack.pop();
   return result;
 }
-
-const isRemote = (entry: string): boolean =>
-  /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(entry) || entry.includes('?ref=');
 
 /** A resources/bases entry: a file, a folder with a kustomization, or a remote URL (skipped). */
 function resource(k: Kustomization, path: Path, entry: unknown, state: State): Item[] {

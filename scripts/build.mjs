@@ -55,6 +55,7 @@ const NOT_UNIT = [
   'test/gates.test.ts',
   'test/gates-fail-closed.test.ts',
   'test/canary.test.ts',
+  'test/flags.test.ts',
   'test/new-rule.test.ts',
 ];
 

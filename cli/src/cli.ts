@@ -19,6 +19,8 @@ Commands:
   canary status|set-weight|step|promote|rollback <namespace>/<virtualservice>
                      Canary weights in the cluster (rollout-guard canary --help)
   gate check         Evaluate a canary's Prometheus gates (rollout-guard gate --help)
+  flag list|status|on|off|set [key]
+                     Feature flags in the flag service (rollout-guard flag --help)
 
 Options for check:
   --format <f>       text (default), json or sarif
@@ -55,6 +57,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   if (command === 'migrate') return (await import('./operations')).migrate(rest, io);
   if (command === 'gate') return (await import('./operations')).gate(rest, io);
+  if (command === 'flag') return (await import('./operations')).flag(rest, io);
   if (command === 'canary') {
     const { canary, gateCheckFor } = await import('./operations');
     return canary(rest, io, { gateCheckFor });

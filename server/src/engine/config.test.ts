@@ -47,6 +47,10 @@ describe('.rollout-guard.yaml: one schema', () => {
       database: { url: 'postgres://deploy@db/app' },
     });
     assert.deepEqual(parseConfig('prometheus:\n  url: http://p:9090\n  timeout: 5s\n').sections.prometheus, { url: 'http://p:9090', timeout: '5s' });
+    assert.deepEqual(parseConfig('flags:\n  url: http://u:4242/api\n  environment: production\n').sections.flags, {
+      url: 'http://u:4242/api',
+      environment: 'production',
+    });
     assert.deepEqual(parseConfig('').sections, {});
   });
 
@@ -64,6 +68,8 @@ describe('.rollout-guard.yaml: one schema', () => {
     assert.equal(problem('canary:\n  step: [5]\n'), '2: unknown setting canary.step. Known: steps.');
     assert.equal(problem('database:\n  uri: postgres://x@y/z\n'), '2: unknown setting database.uri. Known: url.');
     assert.equal(problem('rules:\n  no-such-rule: off\n'), '2: unknown rule "no-such-rule" under rules.');
+    // The flag service's token never comes from the file.
+    assert.equal(problem('flags:\n  url: http://u:4242/api\n  token: secret\n'), '3: unknown setting flags.token. Known: provider, url, environment, project.');
   });
 
   it('refuses wrong types', () => {

@@ -1,0 +1,42 @@
+/**
+ * The flag service from the `flags:` section of .rollout-guard.yaml (its shape is checked by the
+ * one configuration loader; its values here, with their line). The token never comes from the
+ * file: the CLI reads ROLLOUT_GUARD_FLAGS_TOKEN.
+ */
+import { ConfigError } from '../../server/src/engine/config';
+import { loadConfig } from '../../server/src/workspace/config-file';
+
+export interface FlagSettings {
+  provider: 'unleash';
+  /** The API base URL, e.g. http://127.0.0.1:4242/api */
+  url: string;
+  /** The environment commands act on unless told another. */
+  environment?: string;
+  project: string;
+}
+
+const PLANNED_PROVIDERS = ['launchdarkly', 'flagd'];
+
+/** The flag service of the configuration found from `cwd` (or `configFile`). Throws ConfigError. */
+export function loadFlagSettings(options: { cwd: string; configFile?: string }): FlagSettings {
+  const file = loadConfig(options.cwd, options.configFile);
+  const flags = file?.sections.flags;
+  if (!file || !flags)
+    throw new ConfigError(
+      `no flag service configured: add a flags: section to ${file?.source ?? '.rollout-guard.yaml'}, e.g. flags: { provider: unleash, url: http://127.0.0.1:4242/api, environment: production }`,
+    );
+  const provider = flags.provider ?? 'unleash';
+  if (provider !== 'unleash')
+    throw file.errorAt(
+      ['flags', 'provider'],
+      PLANNED_PROVIDERS.includes(provider)
+        ? `flags.provider ${provider} is not supported yet: only unleash is.`
+        : `flags.provider must be unleash, ${PLANNED_PROVIDERS.join(' or ')}, got ${JSON.stringify(provider)}.`,
+    );
+  if (!flags.url) throw file.errorAt(['flags'], 'flags.url is missing: the flag service API base, e.g. http://127.0.0.1:4242/api.');
+  if (!/^https?:\/\/\S+$/.test(flags.url)) throw file.errorAt(['flags', 'url'], 'flags.url must start with http:// or https://.');
+  if (/^https?:\/\/[^/?#]*@/.test(flags.url))
+    throw file.errorAt(['flags', 'url'], 'flags.url must not hold a user name or password: the token comes from ROLLOUT_GUARD_FLAGS_TOKEN.');
+  if (flags.environment === '') throw file.errorAt(['flags', 'environment'], 'flags.environment is empty.');
+  return { provider, url: flags.url, environment: flags.environment, project: flags.project || 'default' };
+}

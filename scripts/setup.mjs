@@ -191,7 +191,6 @@ async function installUnleash() {
   fs.mkdirSync(unleashDir, { recursive: true });
   fs.writeFileSync(path.join(unleashDir, 'package.json'), '{"name":"rollout-guard-unleash","private":true}\n');
   const nodeBin = nodeForUnleash();
-  if (nodeBin) await installNode20();
   await runStep(
     `unleash-server ${UNLEASH_VERSION} into .cache/unleash (npm)`,
     'npm',
@@ -209,6 +208,8 @@ export async function setup(purpose = 'test') {
     await installNode24();
     await installCodeServer();
   }
+  // Also when Unleash was installed under another Node: it runs on the Node 20 then.
+  if (nodeForUnleash()) await installNode20();
   if (!fs.existsSync(unleashComplete)) await installUnleash();
 }
 

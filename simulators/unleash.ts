@@ -64,6 +64,10 @@ export async function startUnleash(postgres: TestPostgres): Promise<TestUnleash>
     },
   });
   const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A test run that ends without `stop` (a crash in `before`) leaves no Unleash behind.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void stopped.then(() => process.removeListener('exit', killOnExit));
   try {
     await ready(child);
   } catch (error) {

@@ -5,7 +5,7 @@
  * Exit 0: done; 1: the service cannot make the change as asked (nothing written); 2: usage,
  * configuration, connection or token error, or no such flag or environment.
  */
-import { FlagServiceError, loadFlagSettings, UnleashProvider, type FlagProvider, type FlagSettings, type FlagStatus } from '../../operations/flags';
+import { flagProvider, FlagServiceError, loadFlagSettings, type FlagSettings, type FlagStatus } from '../../operations/flags';
 import { ConfigError } from '../../server/src/engine/config';
 import type { CliIo } from './io';
 import { parseOptions, subcommand, usageError, type Command } from './args';
@@ -81,7 +81,7 @@ export async function flag(args: string[], io: CliIo): Promise<number> {
   if (!token) return fail(io, `no token for the flag service: set ${TOKEN_VARIABLE} to an Unleash admin API token`, 2);
 
   try {
-    const provider: FlagProvider = new UnleashProvider({ url: settings.url, token, project: settings.project, timeoutMs: requestTimeout });
+    const provider = flagProvider(settings, token, { timeoutMs: requestTimeout });
     const key = positionals[0]!;
     switch (sub) {
       case 'list': {

@@ -5,6 +5,8 @@
  */
 import { ConfigError } from '../../server/src/engine/config';
 import { loadConfig } from '../../server/src/workspace/config-file';
+import type { FlagProvider } from './provider';
+import { UnleashProvider } from './unleash';
 
 export interface FlagSettings {
   provider: 'unleash';
@@ -39,4 +41,9 @@ export function loadFlagSettings(options: { cwd: string; configFile?: string }):
     throw file.errorAt(['flags', 'url'], 'flags.url must not hold a user name or password: the token comes from ROLLOUT_GUARD_FLAGS_TOKEN.');
   if (flags.environment === '') throw file.errorAt(['flags', 'environment'], 'flags.environment is empty.');
   return { provider, url: flags.url, environment: flags.environment, project: flags.project || 'default' };
+}
+
+/** The configured service's provider, with the token from where the caller keeps it (never the file). */
+export function flagProvider(settings: FlagSettings, token: string, options: { timeoutMs?: number } = {}): FlagProvider {
+  return new UnleashProvider({ url: settings.url, token, project: settings.project, timeoutMs: options.timeoutMs });
 }

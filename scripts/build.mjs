@@ -21,6 +21,9 @@ const common = {
   minify: production,
   logLevel: 'warning',
   external: ['vscode', 'playwright-core'],
+  // whatwg-url (under the Kubernetes client) requires Node's deprecated punycode module, which warns
+  // on Node 22+: bundle the npm package of the same API instead.
+  alias: { punycode: 'punycode/' },
   define: { PACKAGE_VERSION: JSON.stringify(version) },
 };
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { EmbeddedPostgresMissing, LocalPostgresError, localDataDir, startLocalPostgres, type LocalPostgres } from '../client/src/migrations/local-postgres';
+import { EmbeddedPostgresMissing, LocalPostgresError, localDataDir, startLocalPostgres, type LocalPostgres } from '../operations/migrations/local-postgres';
 import { phaseView, type PlanSnapshot } from '../client/src/migrations/model';
 import { runCli } from '../cli/src/cli';
 import { Db, loadPlan, planStatus, runPhase } from '../operations/migrations';

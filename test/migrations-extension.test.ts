@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { localDataDir } from '../client/src/migrations/local-postgres';
+import { localDataDir } from '../operations/migrations/local-postgres';
 import { COMMANDS, MIGRATIONS_VIEW } from '../client/src/migrations/ids';
 import { deactivateMigrations, registerMigrations } from '../client/src/migrations/register';
 import { UNTRUSTED_MESSAGE } from '../client/src/migrations/state';

@@ -2,7 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import * as vscode from 'vscode';
-import { EmbeddedPostgresMissing, hasCluster, INSTALL_HINT, localDataDir, startLocalPostgres, type LocalPostgres } from './local-postgres';
+import {
+  EmbeddedPostgresMissing,
+  hasCluster,
+  INSTALL_HINT,
+  localDataDir,
+  startLocalPostgres,
+  type LocalPostgres,
+} from '../../../operations/migrations/local-postgres';
 import type { MigrationsState } from './state';
 
 const LOCAL_PASSWORD_KEY = 'rolloutGuard.localPostgres.password';

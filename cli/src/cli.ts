@@ -21,6 +21,8 @@ Commands:
   gate check         Evaluate a canary's Prometheus gates (rollout-guard gate --help)
   flag list|status|on|off|set [key]
                      Feature flags in the flag service (rollout-guard flag --help)
+  trace <file.sql>   Locks and rewrites PostgreSQL measures for each statement of a migration
+                     (rollout-guard trace --help)
 
 Options for check:
   --format <f>       text (default), json or sarif
@@ -58,6 +60,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (command === 'migrate') return (await import('./operations')).migrate(rest, io);
   if (command === 'gate') return (await import('./operations')).gate(rest, io);
   if (command === 'flag') return (await import('./operations')).flag(rest, io);
+  if (command === 'trace') return (await import('./operations')).trace(rest, io);
   if (command === 'canary') {
     const { canary, gateCheckFor } = await import('./operations');
     return canary(rest, io, { gateCheckFor });

@@ -7,3 +7,4 @@ export { migrate } from './migrate';
 export { gate, gateCheckFor } from './gate';
 export { canary } from './canary';
 export { flag } from './flag';
+export { trace } from './trace';

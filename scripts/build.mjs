@@ -55,6 +55,7 @@ const NOT_UNIT = [
   'test/migrations-extension.test.ts',
   'test/local-postgres.test.ts',
   'test/trace.test.ts',
+  'test/trace-honest.test.ts',
   'test/contract-guard.test.ts',
   'test/gates.test.ts',
   'test/gates-fail-closed.test.ts',

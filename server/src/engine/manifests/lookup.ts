@@ -27,6 +27,9 @@ export interface ObjectSource {
   position(file: string, offset: number): { line: number; character: number };
 }
 
+/** Per deploy unit (its object list, rebuilt after a change), the views of Lookup.view. */
+const unitViews = new WeakMap<readonly ManifestObject[], Map<string, { base: ScopedObjects; view: ScopedObjects }>>();
+
 /** What rules may ask of the workspace; every question is recorded as a dependency. */
 export class Lookup {
   /**
@@ -39,14 +42,29 @@ export class Lookup {
     private readonly unit: readonly ManifestObject[] = [],
   ) {}
 
-  private unitByKind: Map<string, ManifestObject[]> | undefined;
-
-  private inUnit(kind: string, scope: NamespaceScope): ManifestObject[] {
-    if (!this.unitByKind) {
-      this.unitByKind = new Map();
-      for (const o of this.unit) this.unitByKind.set(o.kind, [...(this.unitByKind.get(o.kind) ?? []), o]);
-    }
-    return (this.unitByKind.get(kind) ?? []).filter((o) => inScope(o, scope));
+  /**
+   * Objects of a kind in a scope as this unit sees them: its own first; another unit's copy of a
+   * name the unit has does not count. Built once per unit, kind and scope (not per file or call):
+   * the lists keep their identity, which the rules' derived caches rely on.
+   */
+  private view(kind: string, scope: NamespaceScope): ScopedObjects {
+    const base = this.workspace.scopedObjects(kind, scope);
+    if (!this.unit.length) return base;
+    let views = unitViews.get(this.unit);
+    if (!views) unitViews.set(this.unit, (views = new Map()));
+    const key = `${kind}\0${scope ?? ''}`;
+    const cached = views.get(key);
+    if (cached?.base === base) return cached.view;
+    const ofKind = this.unit.filter((o) => o.kind === kind);
+    const own = ofKind.filter((o) => inScope(o, scope));
+    const owned = new Set(ofKind);
+    const names = new Set(own.map((o) => o.name));
+    const list = [...own, ...base.list.filter((o) => !owned.has(o) && !names.has(o.name))];
+    const byName = new Map<string, ManifestObject>();
+    for (const o of list) if (!byName.has(o.name)) byName.set(o.name, o);
+    const view = { list, byName };
+    views.set(key, { base, view });
+    return view;
   }
 
   private use(kind: string, scope: NamespaceScope): void {
@@ -67,18 +85,12 @@ export class Lookup {
   /** Objects of a kind in a namespace scope. */
   all(kind: string, scope: NamespaceScope): readonly ManifestObject[] {
     this.use(kind, scope);
-    const list = this.workspace.scopedObjects(kind, scope).list;
-    if (!this.unit.length) return list;
-    const own = this.inUnit(kind, scope);
-    const owned = new Set(this.unit);
-    // Where the unit has an object of a name, another unit's copy of that name does not count.
-    const names = new Set(own.map((o) => o.name));
-    return [...own, ...list.filter((o) => !owned.has(o) && !names.has(o.name))];
+    return this.view(kind, scope).list;
   }
 
   find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
     this.use(kind, scope);
-    return this.inUnit(kind, scope).find((o) => o.name === name) ?? this.workspace.scopedObjects(kind, scope).byName.get(name);
+    return this.view(kind, scope).byName.get(name);
   }
 
   /** Line/character of an offset in another file, for related locations. */

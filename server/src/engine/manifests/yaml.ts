@@ -99,7 +99,7 @@ export class YamlSource {
       const all = this.docs;
       // Empty documents can be counted differently by the two parsers: match by index, else by identity fields.
       const id = identity(value);
-      const matches = (d: Document | undefined): boolean => !!d && d.errors.length === 0 && identity(toData(d)) === id;
+      const matches = (d: Document | undefined): boolean => !!d && d.errors.length === 0 && docIdentity(d) === id;
       doc = matches(all[index]) ? all[index]! : (all.find(matches) ?? all[index] ?? all[0] ?? new Document());
       this.byIndex.set(index, doc);
     }
@@ -230,14 +230,8 @@ function parseDocuments(text: string): Document[] {
   return Array.isArray(docs) ? docs : [];
 }
 
-/** A document's data, or undefined when its aliases expand too far. */
-function toData(doc: Document): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch {
-    return undefined;
-  }
-}
+/** identity() read from the tree, without converting the whole document (which costs more than parsing it). */
+const docIdentity = (doc: Document): string => `${String(doc.get('apiVersion'))}/${String(doc.get('kind'))}/${String(doc.getIn(['metadata', 'name']))}`;
 
 const identity = (value: unknown): string => {
   const r = (value ?? {}) as Record<string, unknown>;

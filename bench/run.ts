@@ -19,33 +19,11 @@ import { generateMigration } from './generate';
 import { generateManifestWorkspace } from './generate-manifests';
 import { benchMigrations } from './migrations';
 import { benchMysql } from './mysql';
+import { benchKustomize } from './kustomize';
+import { measure, median, percentile, type Measure } from './measure';
 
 const corpus = path.resolve(repoRoot, '../shared/corpus/pg-regress');
 const RUNS = 5;
-
-interface Measure {
-  seconds: number;
-  peakMb: number;
-}
-
-/** Runs a command under GNU time for wall time and peak resident memory. */
-function measure(command: string, args: string[]): Measure {
-  const started = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const lastLine = r.stderr.trim().split('\n').at(-1) ?? '';
-  const kb = Number(lastLine);
-  if (!Number.isFinite(kb)) throw new Error(`${command} failed: ${r.stderr.slice(-500)}`);
-  return { seconds, peakMb: kb / 1024 };
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 function benchCli(): string[][] {
   if (!fs.existsSync('/usr/bin/time')) throw new Error('GNU time is needed for peak memory: apt-get install time');
@@ -248,6 +226,7 @@ const SECTIONS: Record<string, () => string[][] | Promise<string[][]>> = {
   cli: benchCli,
   lsp: benchLsp,
   manifests: benchManifests,
+  kustomize: benchKustomize,
   migrations: benchMigrations,
   mysql: mysqlRows,
 };

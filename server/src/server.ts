@@ -256,7 +256,7 @@ async function indexWorkspace(): Promise<void> {
     connection.window.showWarningMessage(
       `Rollout Guard: the workspace's YAML files add up to more than ${indexBounds.maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes) or ${MAX_INDEXED_OBJECTS.toLocaleString('en')} objects; ${indexBounds.leftOut} of them are left out of cross-file checks. Open files are always checked.`,
     );
-  for (const uri of manifests.fileNames) if (manifests.objects(uri).length || documents.get(uri)) scheduler.schedule(uri);
+  for (const uri of manifests.fileNames) if (manifests.isCheckable(uri) || documents.get(uri)) scheduler.schedule(uri);
   connection.console.info(`Indexed ${count} YAML files in ${Date.now() - started} ms.`);
 }
 
@@ -344,7 +344,7 @@ async function updateApplicationCode(changes: { uri: string; type: number }[]): 
 function relintAll(): void {
   settings.clear();
   for (const doc of documents.all()) scheduler.schedule(doc.uri);
-  for (const uri of manifests.fileNames) if (manifests.objects(uri).length) scheduler.schedule(uri);
+  for (const uri of manifests.fileNames) if (manifests.isCheckable(uri)) scheduler.schedule(uri);
 }
 connection.onDidChangeConfiguration(() => relintAll());
 connection.onDidChangeWatchedFiles(async ({ changes }) => {

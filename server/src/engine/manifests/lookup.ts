@@ -14,6 +14,18 @@ export const scopeOf = (object: ManifestObject): NamespaceScope => (object.names
 export const inScope = (object: ManifestObject, scope: NamespaceScope): boolean =>
   scope === undefined || !object.namespaceWritten || object.namespace === scope;
 
+/**
+ * Dependency keys. An object provides `Kind/ns` (its written namespace) or `Kind/*` (none
+ * written: applied wherever it is), and `Kind/any`; a lookup in namespace ns depends on `Kind/ns`
+ * and `Kind/*`, a lookup in any namespace on `Kind/any`. So an edit in one namespace does not
+ * re-check lookups in another.
+ */
+export const providedKindKeys = (kind: string, object: ManifestObject): string[] => [
+  `${kind}/${object.namespaceWritten ? object.namespace : '*'}`,
+  `${kind}/any`,
+];
+const lookupKeys = (kind: string, scope: NamespaceScope): string[] => (scope === undefined ? [`${kind}/any`] : [`${kind}/${scope}`, `${kind}/*`]);
+
 /** The objects of one kind in one namespace scope, in workspace order, and the first of each name. */
 export interface ScopedObjects {
   list: ManifestObject[];
@@ -68,8 +80,7 @@ export class Lookup {
   }
 
   private use(kind: string, scope: NamespaceScope): void {
-    // A lookup in one namespace can be answered by objects without namespace too.
-    this.uses.add(`${kind}/${scope ?? '*'}`).add(`${kind}/*`);
+    for (const key of lookupKeys(kind, scope)) this.uses.add(key);
   }
 
   /** Records a dependency on a finer key than kind and namespace (see destinationRuleKeys). */

@@ -8,9 +8,8 @@ import { dirOf, isKustomizationFile, joinPath, KUSTOMIZATION_FILE_NAMES, parseKu
 import type { KustomizeFiles, Rendering } from '../kustomize/render';
 import { lintManifestFile, lintRenderedFile, lintRendering } from './lint';
 import { DeployUnits } from './units';
-import { podTemplate } from './model';
 import { destinationRuleKeys } from './traffic';
-import { inScope, Lookup, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
+import { inScope, Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
 import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml';
 
 export { Lookup, scopeOf, type NamespaceScope } from './lookup';
@@ -41,8 +40,8 @@ export class ManifestWorkspace implements ObjectSource {
   private byKind: Map<string, ManifestObject[]> | undefined;
   /** The kustomizations rendered, built on first use after a change. */
   private deployUnits: DeployUnits | undefined;
-  /** Each unit's findings (renderings are made again after any change, so these go with them). */
-  private readonly renderingLints = new WeakMap<Rendering, { settings: EngineSettings; byFile: Map<string, Finding[]>; uses: Set<string> }>();
+  /** Each unit's findings, until the unit is rendered again or an object it looked up changes. */
+  private readonly renderingLints = new Map<Rendering, { settings: EngineSettings; byFile: Map<string, Finding[]>; uses: Set<string> }>();
   /** Folder → its plain manifests' objects (see folderObjects). */
   private byFolder: Map<string, ManifestObject[]> | undefined;
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
@@ -55,28 +54,24 @@ export class ManifestWorkspace implements ObjectSource {
   /** Adds or replaces a file. Returns the other files whose findings may change. */
   update(file: string, text: string): string[] {
     const before = this.files.get(file)?.provides ?? new Set<string>();
-    const built = this.deployUnits !== undefined;
-    const renderedBefore = this.renderedWith(file, built);
     const parsed = parseYamlFile(file, text);
     const entry: FileEntry = { parsed, provides: providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
     if (isKustomizationFile(file)) entry.kustomization = parseKustomization(file, text);
+    const wasRendered = this.deployUnits?.isRendered(file) ?? false;
     this.files.set(file, entry);
     this.restored.delete(file);
-    this.changed();
-    return this.dependents(file, new Set([...before, ...entry.provides]), [...renderedBefore, ...this.renderedWith(file, built)]);
+    return this.changed(file, wasRendered ? new Set() : before);
   }
 
   /** Removes a file. Returns the files whose findings may change. */
   remove(file: string): string[] {
     const entry = this.files.get(file);
     if (!entry) return [];
-    const built = this.deployUnits !== undefined;
-    const renderedBefore = this.renderedWith(file, built);
+    const wasRendered = this.deployUnits?.isRendered(file) ?? false;
     this.files.delete(file);
     this.restored.delete(file);
     this.setUses(file, entry, new Set());
-    this.changed();
-    return this.dependents(file, entry.provides, [...renderedBefore, ...this.renderedWith(file, built)]);
+    return this.changed(file, wasRendered ? new Set() : entry.provides);
   }
 
   has(file: string): boolean {
@@ -112,6 +107,12 @@ export class ManifestWorkspace implements ObjectSource {
   /** Releases again the released files whose text was read since, except those `keep` names. */
   releaseRestored(keep: (file: string) => boolean): void {
     for (const file of [...this.restored]) if (!keep(file)) this.release(file);
+  }
+
+  /** Whether a file has anything to check: objects, or a kustomization (its skipped-field notes). */
+  isCheckable(file: string): boolean {
+    const entry = this.files.get(file);
+    return !!entry && (entry.parsed.objects.length > 0 || entry.kustomization !== undefined);
   }
 
   objects(file: string): readonly ManifestObject[] {
@@ -227,21 +228,29 @@ export class ManifestWorkspace implements ObjectSource {
   }
 
   /**
-   * The files rendered together with `file` (all files of the units that read it). Only once the
-   * units were asked for: before any lint (loading a workspace) nobody depends on them yet.
+   * After `file` changed: the indexes are rebuilt on next use, the units that read it rendered
+   * again (once they were built: before any lint nobody depends on them yet), and the unit
+   * findings that looked up what changed dropped. `providedBefore`: the file's keys as a plain
+   * manifest before the change (empty while a unit rendered it). Returns the files to check again.
    */
-  private renderedWith(file: string, unitsWereBuilt: boolean): string[] {
-    if (!unitsWereBuilt) return [];
-    return this.units()
-      .renderingsOf(file)
-      .flatMap((r) => [...r.files]);
-  }
-
-  private changed(): void {
+  private changed(file: string, providedBefore: Set<string>): string[] {
     this.byKind = undefined;
-    this.deployUnits = undefined;
     this.byFolder = undefined;
     this.scoped.clear();
+    const keys = new Set(providedBefore);
+    const rendered = new Set<string>();
+    const units = this.deployUnits;
+    if (units) {
+      const { removed, added } = units.update([file], (f) => this.files.get(f)?.kustomization);
+      for (const rendering of [...removed, ...added]) {
+        for (const key of providedKeys(rendering.objects)) keys.add(key);
+        for (const name of rendering.files) rendered.add(name);
+      }
+      for (const rendering of removed) this.renderingLints.delete(rendering);
+    }
+    if (!units?.isRendered(file)) for (const key of this.files.get(file)?.provides ?? []) keys.add(key);
+    for (const [rendering, lint] of this.renderingLints) if ([...lint.uses].some((key) => keys.has(key))) this.renderingLints.delete(rendering);
+    return this.dependents(file, keys, [...rendered]);
   }
 
   private setUses(file: string, entry: FileEntry, uses: Set<string>): void {
@@ -265,9 +274,7 @@ export class ManifestWorkspace implements ObjectSource {
 function providedKeys(objects: readonly ManifestObject[]): Set<string> {
   const keys = new Set<string>();
   for (const o of objects) {
-    const ns = o.namespaceWritten ? o.namespace : '*';
-    keys.add(`${o.kind}/${ns}`).add(`${o.kind}/*`);
-    if (podTemplate(o)) keys.add(`pods/${ns}`).add('pods/*');
+    for (const key of providedKindKeys(o.kind, o)) keys.add(key);
     if (o.kind === 'DestinationRule') for (const key of destinationRuleKeys(o)) keys.add(key);
   }
   return keys;

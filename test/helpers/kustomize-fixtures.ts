@@ -1,7 +1,7 @@
 /** The kustomize fixtures (test/fixtures/kustomize) read from disk, as the workspace would hold them. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseKustomization, KUSTOMIZATION_FILE_NAMES, type Kustomization } from '../../server/src/engine/kustomize/kustomization';
+import { documentObjects, parseKustomization, KUSTOMIZATION_FILE_NAMES, type Kustomization } from '../../server/src/engine/kustomize/kustomization';
 import type { KustomizeFiles } from '../../server/src/engine/kustomize/render';
 import { parseYamlFile } from '../../server/src/engine/manifests/yaml';
 
@@ -31,6 +31,10 @@ export function filesOf(texts: Map<string, string>): KustomizeFiles {
         : undefined;
     },
     text: (file) => texts.get(file),
+    documents: (file) => {
+      const text = texts.get(file);
+      return text === undefined ? undefined : documentObjects(file, text);
+    },
     kustomization: (dir): Kustomization | undefined => {
       for (const name of KUSTOMIZATION_FILE_NAMES) {
         const text = texts.get(`${dir}/${name}`);

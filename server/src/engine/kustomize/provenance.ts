@@ -13,8 +13,15 @@ export interface SourceRef {
   path: Path;
 }
 
+/**
+ * A node's origin: where it was written (`at`), or, for a node copied along with its parent, the
+ * parent's origin and its key there (the path is built only when a finding asks for it: copying
+ * a base for every overlay then allocates no paths).
+ */
 interface NodeOrigin {
-  at: SourceRef;
+  at?: SourceRef;
+  parent?: NodeOrigin;
+  segment?: PathSegment;
   /** Values of this node written by another source than the node itself. */
   keys?: Map<PathSegment, SourceRef>;
 }
@@ -24,11 +31,21 @@ export class Provenance {
 
   /** A deep copy of `value` (found at `at`), each of its nodes remembering where it came from. */
   copy<T>(value: T, at: SourceRef): T {
+    return this.copyNode(value, { at });
+  }
+
+  private copyNode<T>(value: T, origin: NodeOrigin): T {
     if (!value || typeof value !== 'object') return value;
-    const copy: unknown = Array.isArray(value)
-      ? value.map((item, i) => this.copy(item, { object: at.object, path: [...at.path, i] }))
-      : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.copy(item, { object: at.object, path: [...at.path, key] })]));
-    this.nodes.set(copy as object, { at });
+    let copy: unknown;
+    if (Array.isArray(value))
+      copy = value.map((item: unknown, i) => (item && typeof item === 'object' ? this.copyNode(item, { parent: origin, segment: i }) : item));
+    else {
+      const record: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value))
+        record[key] = item && typeof item === 'object' ? this.copyNode(item, { parent: origin, segment: key }) : item;
+      copy = record;
+    }
+    this.nodes.set(copy as object, origin);
     return copy as T;
   }
 
@@ -41,7 +58,8 @@ export class Provenance {
 
   /** Where a node was copied from, if it was. */
   originOf(node: object): SourceRef | undefined {
-    return this.nodes.get(node)?.at;
+    const origin = this.nodes.get(node);
+    return origin && refOf(origin);
   }
 
   /** Records where a node built by the renderer (not copied) comes from. */
@@ -55,7 +73,10 @@ export class Provenance {
     let node: unknown = data;
     for (const segment of [...path, undefined]) {
       const origin = node && typeof node === 'object' ? this.nodes.get(node) : undefined;
-      if (origin) best = { object: origin.at.object, path: [...origin.at.path] };
+      if (origin) {
+        const at = refOf(origin);
+        best = { object: at.object, path: [...at.path] };
+      }
       if (segment === undefined) break;
       const set = origin?.keys?.get(segment);
       if (set) best = { object: set.object, path: [...set.path] };
@@ -64,4 +85,33 @@ export class Provenance {
     }
     return best;
   }
+
+  /** The files any value of `data` was written in: where findings on it can land. */
+  filesOf(data: unknown, into = new Set<string>()): Set<string> {
+    if (!data || typeof data !== 'object') return into;
+    const origin = this.nodes.get(data);
+    if (origin) {
+      into.add(rootOf(origin).object.file);
+      for (const at of origin.keys?.values() ?? []) into.add(at.object.file);
+    }
+    for (const item of Array.isArray(data) ? data : Object.values(data)) this.filesOf(item, into);
+    return into;
+  }
 }
+
+/** The origin's source node, its path built from the parents' keys. */
+function refOf(origin: NodeOrigin): SourceRef {
+  const segments: PathSegment[] = [];
+  let node = origin;
+  while (!node.at) {
+    segments.push(node.segment!);
+    node = node.parent!;
+  }
+  return segments.length ? { object: node.at.object, path: [...node.at.path, ...segments.reverse()] } : node.at;
+}
+
+const rootOf = (origin: NodeOrigin): SourceRef => {
+  let node = origin;
+  while (!node.at) node = node.parent!;
+  return node.at;
+};

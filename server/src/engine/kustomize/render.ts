@@ -15,8 +15,10 @@ import { Provenance, type SourceRef } from './provenance';
 export interface KustomizeFiles {
   /** The objects of a YAML file of the workspace; undefined when the workspace does not hold it. */
   objects(file: string): readonly ManifestObject[] | undefined;
-  /** The text of a file of the workspace (a JSON 6902 patch, a generator's file), if it holds it. */
+  /** The text of a file of the workspace (a generator's file), if it holds it. */
   text(file: string): string | undefined;
+  /** The YAML documents of a file read as a patch, whatever their shape, with positions (see documentObjects). */
+  documents(file: string): readonly ManifestObject[] | undefined;
   /** The kustomization of a folder, if the workspace holds one. */
   kustomization(dir: string): Kustomization | undefined;
 }
@@ -106,6 +108,15 @@ const provenanceOf = new WeakMap<ManifestObject, { provenance: Provenance; gener
 /** The source node that set `path` of a rendered object (undefined for other objects). */
 export function renderedSource(object: ManifestObject, path: Path): SourceRef | undefined {
   return provenanceOf.get(object)?.provenance.sourceOf(object.data, path);
+}
+
+const landsIn = new WeakMap<ManifestObject, ReadonlySet<string>>();
+
+/** The files findings on a rendered object can land in: where any of its values was written. */
+export function renderedFiles(object: ManifestObject): ReadonlySet<string> {
+  let files = landsIn.get(object);
+  if (!files) landsIn.set(object, (files = provenanceOf.get(object)?.provenance.filesOf(object.data) ?? new Set([object.file])));
+  return files;
 }
 
 /** Whether an object is a generated ConfigMap/Secret, and what is known of it. */
@@ -366,14 +377,14 @@ function patchDocuments(k: Kustomization, entry: Path, source: unknown, state: S
         : undefined;
   if (file !== undefined) {
     const path = joinPath(k.dir, file);
-    const text = state.files.text(path);
-    if (text === undefined) {
+    const documents = state.files.documents(path);
+    if (documents === undefined) {
       note(state, k, entry, `The patch \`${file}\` is not among the checked files: it is not applied.`);
       return [];
     }
     state.rendering.files.add(path);
     state.rendering.patchFiles.add(path);
-    return documentObjects(path, text).map((object) => ({ data: object.data, at: { object, path: [] }, entry }));
+    return documents.map((object) => ({ data: object.data, at: { object, path: [] }, entry }));
   }
   if (typeof source !== 'string') return [];
   const inline = documentObjects(k.file, source);

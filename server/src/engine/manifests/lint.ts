@@ -69,19 +69,12 @@ const REFERENCE_RULES = new Set(['dangling-config-reference', 'dangling-service'
  * on the rendered objects, and each finding sits on the source line that caused it (a base, an
  * overlay's patch, a kustomization entry), naming the unit. Notes on what was skipped included.
  */
-export function lintRendering(rendering: Rendering, settings: EngineSettings, lookup: Lookup): Map<string, Finding[]> {
-  const byFile = new Map<string, Finding[]>();
-  const add = (file: string, finding: Finding): void => {
-    const list = byFile.get(file) ?? [];
-    list.push(finding);
-    byFile.set(file, list);
-  };
-  for (const note of rendering.notes) {
+/** A unit's notes (what rendering skipped), as findings on its kustomizations. */
+export function renderingNotes(rendering: Rendering, settings: EngineSettings): { file: string; finding: Finding }[] {
+  return rendering.notes.flatMap((note) => {
     const at = { ...rangeAt(note.kustomization.object, note.path, 'key'), message: note.message };
-    for (const finding of engineFinding('kustomize-skipped', settings, at)) add(note.kustomization.file, finding);
-  }
-  for (const object of rendering.objects) for (const { file, finding } of renderedFindings(object, rendering, settings, lookup)) add(file, finding);
-  return byFile;
+    return engineFinding('kustomize-skipped', settings, at).map((finding) => ({ file: note.kustomization.file, finding }));
+  });
 }
 
 /**
@@ -102,8 +95,13 @@ export function lintRenderedFile(parsed: ParsedYamlFile, text: string, settings:
   return applyYamlSuppressions([...syntaxFindings(parsed, settings), ...byPlace.values()], parsed, text, settings).sort((a, b) => a.start - b.start);
 }
 
-/** The findings on one rendered object, each with the file it lands in. */
-function renderedFindings(object: ManifestObject, rendering: Rendering, settings: EngineSettings, lookup: Lookup): { file: string; finding: Finding }[] {
+/** The findings on one rendered object of a unit, each with the file it lands in. */
+export function lintRenderedObject(
+  object: ManifestObject,
+  rendering: Rendering,
+  settings: EngineSettings,
+  lookup: Lookup,
+): { file: string; finding: Finding }[] {
   const found: Finding[] = [];
   const files: (string | undefined)[] = [];
   // Fixes are not offered through a rendering: no rule's edit applies to the rendered text.
@@ -139,8 +137,16 @@ function renderedFindings(object: ManifestObject, rendering: Rendering, settings
   return found.flatMap((finding, i) => (files[i] ? [{ file: files[i], finding }] : []));
 }
 
+const unitNames = new WeakMap<Rendering, string>();
+
 /** A unit's folder as the user knows it: relative to the folder all its files share (overlays/prod beside base/). */
 function unitName(rendering: Rendering): string {
+  let name = unitNames.get(rendering);
+  if (name === undefined) unitNames.set(rendering, (name = computeUnitName(rendering)));
+  return name;
+}
+
+function computeUnitName(rendering: Rendering): string {
   const split = (file: string): string[] => file.split(/[\\/]/);
   let common = split(rendering.root.dir);
   for (const file of rendering.files) {

@@ -83,6 +83,7 @@ export class DeployUnits {
     const recording: KustomizeFiles = {
       objects: (file) => (asked.add(file), files.objects(file)),
       text: (file) => (asked.add(file), files.text(file)),
+      documents: (file) => (asked.add(file), files.documents(file)),
       kustomization: (dir) => (asked.add(folderKey(dir)), files.kustomization(dir)),
     };
     return { rendering: renderKustomization(k, recording), asked };

@@ -4,9 +4,17 @@
  */
 import { LineIndex } from '../text';
 import type { EngineSettings, Finding } from '../types';
-import { dirOf, isKustomizationFile, joinPath, KUSTOMIZATION_FILE_NAMES, parseKustomization, type Kustomization } from '../kustomize/kustomization';
-import type { KustomizeFiles, Rendering } from '../kustomize/render';
-import { lintManifestFile, lintRenderedFile, lintRendering } from './lint';
+import {
+  dirOf,
+  documentObjects,
+  isKustomizationFile,
+  joinPath,
+  KUSTOMIZATION_FILE_NAMES,
+  parseKustomization,
+  type Kustomization,
+} from '../kustomize/kustomization';
+import { renderedFiles, type KustomizeFiles, type Rendering } from '../kustomize/render';
+import { lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
 import { DeployUnits } from './units';
 import { destinationRuleKeys } from './traffic';
 import { inScope, Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
@@ -23,7 +31,17 @@ interface FileEntry {
   uses: Set<string>;
   /** The kustomization this file is (kustomization.yaml, .yml, Kustomization). */
   kustomization?: Kustomization;
+  /** Its documents as a patch reads them, once some kustomization did. */
+  documents?: ManifestObject[];
 }
+
+interface RenderingLint {
+  settings: EngineSettings;
+  notes: PlacedFinding[];
+  objects: Map<ManifestObject, { findings: PlacedFinding[]; uses: Set<string> }>;
+}
+
+type PlacedFinding = { file: string; finding: Finding };
 
 export interface ManifestWorkspaceOptions {
   /**
@@ -40,8 +58,8 @@ export class ManifestWorkspace implements ObjectSource {
   private byKind: Map<string, ManifestObject[]> | undefined;
   /** The kustomizations rendered, built on first use after a change. */
   private deployUnits: DeployUnits | undefined;
-  /** Each unit's findings, until the unit is rendered again or an object it looked up changes. */
-  private readonly renderingLints = new Map<Rendering, { settings: EngineSettings; byFile: Map<string, Finding[]>; uses: Set<string> }>();
+  /** Each unit's findings per rendered object, until the unit is rendered again or what the object looked up changes. */
+  private readonly renderingLints = new Map<Rendering, RenderingLint>();
   /** Folder → its plain manifests' objects (see folderObjects). */
   private byFolder: Map<string, ManifestObject[]> | undefined;
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
@@ -131,7 +149,7 @@ export class ManifestWorkspace implements ObjectSource {
           entry.parsed,
           text,
           settings,
-          units.renderingsOf(file).map((rendering) => this.renderingLint(rendering, settings, uses).get(file) ?? []),
+          units.renderingsOf(file).map((rendering) => this.renderingFindings(rendering, settings, file, uses)),
         )
       : lintManifestFile(entry.parsed, text, settings, new Lookup(this, uses, this.folderObjects(file)), units.unusedPatches.has(file));
     this.setUses(file, entry, uses);
@@ -189,6 +207,12 @@ export class ManifestWorkspace implements ObjectSource {
     return {
       objects: (file) => (this.files.has(file) && !isKustomizationFile(file) ? this.objects(file) : undefined),
       text: (file) => this.text(file),
+      documents: (file) => {
+        const entry = this.files.get(file);
+        const text = entry && (entry.documents ? undefined : this.text(file));
+        if (entry && text !== undefined) entry.documents = documentObjects(file, text);
+        return entry?.documents;
+      },
       kustomization: (dir) => {
         for (const name of KUSTOMIZATION_FILE_NAMES) {
           const found = this.files.get(joinPath(dir, name))?.kustomization;
@@ -199,16 +223,28 @@ export class ManifestWorkspace implements ObjectSource {
     };
   }
 
-  /** A unit's findings by file, computed once per rendering and settings; its lookups are added to `uses`. */
-  private renderingLint(rendering: Rendering, settings: EngineSettings, uses: Set<string>): Map<string, Finding[]> {
+  /**
+   * A unit's findings in one file: its notes there, and the findings of the rendered objects with
+   * a value written in that file, each object linted once per rendering and settings (an edit of
+   * a base then checks that base's objects in each overlay, not every object of every overlay).
+   * The lookups of the objects used are added to `uses`.
+   */
+  private renderingFindings(rendering: Rendering, settings: EngineSettings, file: string, uses: Set<string>): Finding[] {
     let lint = this.renderingLints.get(rendering);
-    if (lint?.settings !== settings) {
-      const renderingUses = new Set<string>();
-      lint = { settings, byFile: lintRendering(rendering, settings, new Lookup(this, renderingUses, rendering.objects)), uses: renderingUses };
-      this.renderingLints.set(rendering, lint);
+    if (lint?.settings !== settings) this.renderingLints.set(rendering, (lint = { settings, notes: renderingNotes(rendering, settings), objects: new Map() }));
+    const found = lint.notes.flatMap((note) => (note.file === file ? [note.finding] : []));
+    for (const object of rendering.objects) {
+      if (!renderedFiles(object).has(file)) continue;
+      let objectLint = lint.objects.get(object);
+      if (!objectLint) {
+        const objectUses = new Set<string>();
+        objectLint = { findings: lintRenderedObject(object, rendering, settings, new Lookup(this, objectUses, rendering.objects)), uses: objectUses };
+        lint.objects.set(object, objectLint);
+      }
+      for (const key of objectLint.uses) uses.add(key);
+      for (const placed of objectLint.findings) if (placed.file === file) found.push(placed.finding);
     }
-    for (const key of lint.uses) uses.add(key);
-    return lint.byFile;
+    return found;
   }
 
   /** The plain manifests of a file's folder (its deploy unit when no kustomization renders it), cached until the next change. */
@@ -249,7 +285,9 @@ export class ManifestWorkspace implements ObjectSource {
       for (const rendering of removed) this.renderingLints.delete(rendering);
     }
     if (!units?.isRendered(file)) for (const key of this.files.get(file)?.provides ?? []) keys.add(key);
-    for (const [rendering, lint] of this.renderingLints) if ([...lint.uses].some((key) => keys.has(key))) this.renderingLints.delete(rendering);
+    for (const lint of this.renderingLints.values()) {
+      for (const [object, objectLint] of lint.objects) if ([...objectLint.uses].some((key) => keys.has(key))) lint.objects.delete(object);
+    }
     return this.dependents(file, keys, [...rendered]);
   }
 

@@ -306,6 +306,7 @@ async function readFileText(file: string): Promise<{ text: string } | { skipped:
 const scheduler = new LintScheduler(
   (uri) => lintDocument(uri),
   (uri, error) => connection.console.error(`Linting ${uri} failed: ${String(error)}`),
+  (uri) => documents.get(uri) !== undefined,
 );
 
 documents.onDidOpen((e) => scheduler.schedule(e.document.uri));

@@ -17,7 +17,7 @@ import { renderedFiles, type KustomizeFiles, type Rendering } from '../kustomize
 import { lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
 import { DeployUnits } from './units';
 import { destinationRuleKeys } from './traffic';
-import { inScope, Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
+import { Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
 import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml';
 
 export { Lookup, scopeOf, type NamespaceScope } from './lookup';
@@ -56,6 +56,8 @@ export class ManifestWorkspace implements ObjectSource {
   /** Released files whose text was read again since (for a lint, a position): released again by releaseAll. */
   private readonly restored = new Set<string>();
   private byKind: Map<string, ManifestObject[]> | undefined;
+  /** Kind → namespace ('' for none written) → positions in the kind's list (see inNamespace). */
+  private readonly byNamespace = new Map<string, Map<string, number[]>>();
   /** The kustomizations rendered, built on first use after a change. */
   private deployUnits: DeployUnits | undefined;
   /** Each unit's findings per rendered object, until the unit is rendered again or what the object looked up changes. */
@@ -186,12 +188,38 @@ export class ManifestWorkspace implements ObjectSource {
     const key = `${kind}\0${scope ?? ''}`;
     let found = this.scoped.get(key);
     if (!found) {
-      const list = (this.index().get(kind) ?? []).filter((o) => inScope(o, scope));
+      const all = this.index().get(kind) ?? [];
+      const list = scope === undefined ? all : this.inNamespace(kind, all, scope);
       const byName = new Map<string, ManifestObject>();
       for (const o of list) if (!byName.has(o.name)) byName.set(o.name, o);
       this.scoped.set(key, (found = { list, byName }));
     }
     return found;
+  }
+
+  /**
+   * The objects of a kind in one namespace plus those without one, in workspace order, from a
+   * per-kind split by namespace (a repository of many namespaces does not filter every object
+   * of the kind for each one).
+   */
+  private inNamespace(kind: string, all: ManifestObject[], scope: string): ManifestObject[] {
+    let split = this.byNamespace.get(kind);
+    if (!split) {
+      split = new Map();
+      all.forEach((o, order) => {
+        const ns = o.namespaceWritten ? o.namespace : '';
+        const list = split!.get(ns) ?? [];
+        list.push(order);
+        split!.set(ns, list);
+      });
+      this.byNamespace.set(kind, split);
+    }
+    const own = split.get(scope) ?? [];
+    const anywhere = scope === '' ? [] : (split.get('') ?? []);
+    const merged: ManifestObject[] = [];
+    for (let i = 0, j = 0; i < own.length || j < anywhere.length;)
+      merged.push(all[j >= anywhere.length || (i < own.length && own[i]! < anywhere[j]!) ? own[i++]! : anywhere[j++]!]!);
+    return merged;
   }
 
   /** The deploy units: every kustomization of the workspace rendered, the roots kept. */
@@ -271,6 +299,7 @@ export class ManifestWorkspace implements ObjectSource {
    */
   private changed(file: string, providedBefore: Set<string>): string[] {
     this.byKind = undefined;
+    this.byNamespace.clear();
     this.byFolder = undefined;
     this.scoped.clear();
     const keys = new Set(providedBefore);

@@ -174,7 +174,7 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
     case 'RefreshMatViewStmt':
       lock = n.concurrent
         ? { mode: 'EXCLUSIVE', table: on(n.relation), duration: 'until the view is refreshed' }
-        : { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: 'until the view is refreshed' };
+        : { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: 'until the view is rewritten with fresh rows' };
       break;
     case 'LockStmt': {
       const mode = LOCK_MODES[(n.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';

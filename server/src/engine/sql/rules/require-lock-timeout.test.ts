@@ -92,6 +92,22 @@ describe(RULE, () => {
     assert.match(found[0]!.message, /^ACCESS EXCLUSIVE on public\.post with no lock_timeout set: /);
   });
 
+  it('err: each kind of statement that takes SHARE or stronger, with the lock it takes', () => {
+    const cases: [string, string, string][] = [
+      ['CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();', '1:1-1:15', 'SHARE ROW EXCLUSIVE on orders'],
+      ['TRUNCATE orders;', '1:1-1:16', 'ACCESS EXCLUSIVE on orders'],
+      ['REFRESH MATERIALIZED VIEW order_totals;', '1:1-1:21', 'ACCESS EXCLUSIVE on order_totals'],
+      ['CLUSTER orders USING orders_pkey;', '1:1-1:15', 'ACCESS EXCLUSIVE on orders'],
+      ['REINDEX TABLE orders;', '1:1-1:14', 'SHARE on orders'],
+      ['VACUUM FULL orders;', '1:1-1:12', 'ACCESS EXCLUSIVE on orders'],
+      ['LOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE;', '1:1-1:11', 'SHARE ROW EXCLUSIVE on orders'],
+    ];
+    for (const [sql, range, lock] of cases) {
+      const found = expectRanges(RULE, sql, [range]);
+      assert.ok(found[0]!.message.startsWith(`${lock} with no lock_timeout set`), found[0]!.message);
+    }
+  });
+
   it('err: inside a DO block, without a fix (the SET goes before the block)', () => {
     const sql = 'DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN region text;\nEND\n$$;';
     const found = expectRanges(RULE, sql, ['3:3-3:14']);

@@ -34,6 +34,7 @@ export { ManifestWorkspace } from './manifests/workspace';
 export { isKustomizeInput, KUSTOMIZATION_FILE_NAMES, parseKustomization, referencedPaths } from './kustomize/kustomization';
 export { CodeIndex, CODE_FILE, NOT_APPLICATION_CODE } from './code-index';
 export { hoverSql, type StatementHover } from './sql/hover';
+export { measuredHover, TRACE_COMMAND, TRACED_NOTIFICATION, WORKSPACE_TRUSTED_NOTIFICATION, type MeasuredStatement, type MeasuredTrace } from './sql/measured';
 export { hoverManifest } from './manifests/hover';
 export { lintMysql } from './mysql/lint';
 export { hoverMysql } from './mysql/hover';

@@ -245,7 +245,7 @@ export class FileState {
         // A table the file created keeps counting as new under its new name.
         if (n.renameType !== 'OBJECT_TABLE' || !n.relation || !this.isNewTable(tableRefOf(n.relation))) return this;
         const renamed = { ...tableRefOf(n.relation), name: n.newname ?? '?' };
-        return this.with({ createdTables: [...f.createdTables, renamed] });
+        return this.created(renamed, this.isFilledNewTable(tableRefOf(n.relation)));
       }
       case 'IndexStmt':
         // Only indexes of new tables matter (dropping them needs no care).

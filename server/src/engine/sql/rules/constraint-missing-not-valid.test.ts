@@ -59,6 +59,11 @@ describe('constraint-missing-not-valid', () => {
       'ALTER TABLE post_actions ADD FOREIGN KEY (post_id) REFERENCES post;',
     ].join('\n');
     expectRanges('constraint-missing-not-valid', filled, ['3:26-3:67']);
+    expectRanges(
+      'constraint-missing-not-valid',
+      `${selectInto.split('\n')[0]}\nALTER TABLE post_actions RENAME TO post_votes;\nALTER TABLE post_votes ADD FOREIGN KEY (post_id) REFERENCES post;`,
+      ['3:24-3:65'],
+    );
     // A few listed rows leave it new.
     expectRanges('constraint-missing-not-valid', filled.replace(/SELECT person_id, post_id FROM post_like/, 'VALUES (1, 2)'), []);
   });

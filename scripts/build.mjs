@@ -56,6 +56,7 @@ const NOT_UNIT = [
   'test/local-postgres.test.ts',
   'test/trace.test.ts',
   'test/trace-honest.test.ts',
+  'test/lsp-trace.test.ts',
   'test/contract-guard.test.ts',
   'test/gates.test.ts',
   'test/gates-fail-closed.test.ts',

@@ -20,6 +20,9 @@ export class TestLspClient {
   readonly messages: string[] = [];
   private readonly messageWaiters: { count: number; resolve: () => void }[] = [];
   stderr = '';
+  /** `workspace/codeLens/refresh` requests the server sent. */
+  codeLensRefreshes = 0;
+  private readonly refreshWaiters: { count: number; resolve: () => void }[] = [];
 
   constructor(serverPath = path.join(repoRoot, 'dist/server.js')) {
     // The server's stack traces name TypeScript lines when the tests' do; the bench times it without source maps.
@@ -49,18 +52,33 @@ export class TestLspClient {
     this.connection.onNotification('window/showMessage', (p: { message: string }) => this.addMessage(p.message));
     this.connection.onNotification('window/logMessage', () => undefined);
     this.connection.onNotification('rolloutGuard/status', () => undefined);
+    this.connection.onRequest('workspace/codeLens/refresh', () => {
+      this.codeLensRefreshes++;
+      for (const w of this.refreshWaiters.filter((w) => this.codeLensRefreshes >= w.count)) {
+        this.refreshWaiters.splice(this.refreshWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+      return null;
+    });
     this.connection.listen();
   }
 
-  async initialize(rootUri: string): Promise<void> {
+  /** Resolves once the server has asked `count` times in all to refresh the CodeLenses. */
+  codeLensRefreshed(count: number): Promise<void> {
+    if (this.codeLensRefreshes >= count) return Promise.resolve();
+    return new Promise((resolve) => this.refreshWaiters.push({ count, resolve }));
+  }
+
+  async initialize(rootUri: string, initializationOptions?: Record<string, unknown>): Promise<void> {
     await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
       workspaceFolders: [{ uri: rootUri, name: 'ws' }],
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, codeLens: { refreshSupport: true } },
         textDocument: { publishDiagnostics: { versionSupport: true } },
       },
+      initializationOptions,
     });
     await this.connection.sendNotification('initialized', {});
   }

@@ -196,4 +196,11 @@ describe('a MySQL file linted as PostgreSQL', () => {
     assert.equal(found.length, 1);
     assert.match(found[0]!.message, /looks like MySQL: add a line `-- rollout-guard: dialect mysql`/);
   });
+
+  it('ok: backticks in comments do not make a PostgreSQL file look like MySQL', () => {
+    const sql = '-- renames `users`.`age`\n/* see `docs` */\nALTER TABEL users ADD COLUMN age int;';
+    const found = lintPg(sql).filter((f) => f.rule === 'syntax-error');
+    assert.equal(found.length, 1);
+    assert.doesNotMatch(found[0]!.message, /MySQL/);
+  });
 });

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { deactivateMigrations, registerMigrations } from './migrations/register';
 import { registerRollouts } from './rollouts/rollouts';
+import { TRACE_COMMAND, WORKSPACE_TRUSTED_NOTIFICATION } from '../../server/src/engine/sql/measured';
+import { traceCommand } from './migrations/trace-command';
 
 let client: LanguageClient | undefined;
 
@@ -69,6 +71,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       ...['typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ scheme: 'file', language })),
     ],
     outputChannel: output,
+    // The server offers "Trace this migration" only in a trusted workspace (the trace runs the folder's SQL).
+    initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
     middleware: {
       workspace: {
         configuration: (params) => params.items.map((item) => (item.section === 'rolloutGuard' ? explicitSettings(item.scopeUri) : null)),
@@ -90,6 +94,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
     vscode.commands.registerCommand('rolloutGuard.showOutput', () => output.show()),
+    vscode.commands.registerCommand(TRACE_COMMAND, (target?: unknown) => (client ? traceCommand(client, output, context.extensionPath, target) : undefined)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WORKSPACE_TRUSTED_NOTIFICATION)),
   );
 
   await client.start();

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LOCK_MODES } from '../../server/src/engine/sql/locks';
+import type { MeasuredTrace } from '../../server/src/engine/sql/measured';
 import { splitSql } from '../../server/src/engine/sql/split';
 import { LineIndex } from '../../server/src/engine/text';
 import { Db, errorText, sqlState } from './db';
@@ -254,4 +255,14 @@ export async function traceMigration(file: string, options: TraceOptions): Promi
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** What the editor hands the language server for the hover: the strongest lock per relation of each statement, with the text traced. */
+export function measuredTrace(uri: string, text: string, result: TraceResult): MeasuredTrace {
+  return {
+    uri,
+    text,
+    statements: result.statements.map((s) => ({ line: s.line, locks: strongestLocks(s.locks), rewrites: s.rewrites, notTraced: s.notTraced })),
+    failure: result.failure && { line: result.failure.line, message: result.failure.message },
+  };
 }

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import {
   CodeActionKind,
+  CodeLensRefreshRequest,
   createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
@@ -14,6 +15,7 @@ import {
   type CancellationToken,
   type CodeActionParams,
   type Connection,
+  type CodeLensParams,
   type HoverParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -34,7 +36,11 @@ import {
   loadParser,
   mayHoldSql,
   ManifestWorkspace,
+  measuredHover,
+  TRACED_NOTIFICATION,
+  WORKSPACE_TRUSTED_NOTIFICATION,
   type Finding,
+  type MeasuredTrace,
 } from './engine';
 import { ApplicationCode } from './lsp/application-code';
 import { codeActions, DiagnosticsJson, findingsToPublish, toDiagnostic, toRange } from './lsp/convert';
@@ -43,6 +49,7 @@ import { ManifestIndexBounds, MAX_INDEXED_OBJECTS } from './lsp/manifest-index';
 import { serialisedDiagnostics, stdioWriter } from './lsp/publish';
 import { SettingsCache, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
+import { MeasuredTraces } from './lsp/traces';
 import { activeExcludes, scanYamlFiles } from './workspace/scan';
 
 // Over stdio, diagnostics are written from their pre-built JSON (see lsp/publish.ts).
@@ -75,6 +82,8 @@ const caches = new DocumentCaches();
 const manifests = new ManifestWorkspace({ reread: rereadFile });
 const indexBounds = new ManifestIndexBounds(manifests);
 const applicationCode = new ApplicationCode(folderOf, excludesOf, readText);
+const traces = new MeasuredTraces();
+let canRefreshCodeLenses = false;
 
 /** Where the server is in the LSP lifecycle: requests are answered only while it runs. */
 let lifecycle: 'waiting' | 'running' | 'shut-down' = 'waiting';
@@ -93,10 +102,13 @@ connection.onInitialize((params) => {
   settings.folders = (params.workspaceFolders ?? []).map((f) => f.uri);
   if (settings.folders.length === 0 && params.rootUri) settings.folders = [params.rootUri];
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
+  canRefreshCodeLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+  traces.trusted = (params.initializationOptions as { workspaceTrusted?: boolean } | undefined)?.workspaceTrusted === true;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       hoverProvider: true,
+      codeLensProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
     },
     serverInfo: { name: 'rollout-guard', version: '0.1.0' },
@@ -380,10 +392,37 @@ connection.onHover(
       const engine = (await settings.for(doc.uri)).engine;
       const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine);
       hover = dialect === 'postgres' ? hoverSql(doc.getText(), offset, engine) : hoverMysql(doc.getText(), offset, engine, dialect);
+      // What a trace of this very text measured, under the prediction.
+      const trace = dialect === 'postgres' ? traces.of(doc.uri, doc.getText()) : undefined;
+      const measured = trace && measuredHover(trace, offset);
+      if (measured) hover = hover ? { ...hover, contents: `${hover.contents}\n\n${measured.contents}` } : measured;
     } else if (kind === 'yaml') hover = hoverManifest(workspaceFor(doc.uri, doc.getText()), doc.uri, offset);
     return hover ? { contents: { kind: 'markdown', value: hover.contents }, range: toRange(doc, hover.start, hover.end) } : null;
   }),
 );
+
+connection.onCodeLens(
+  whileRunning(async (params: CodeLensParams) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc || fileKind(pathOf(doc.uri)) !== 'sql') return [];
+    const engine = (await settings.for(doc.uri)).engine;
+    return dialectOf(pathOf(doc.uri), doc.getText(), engine) === 'postgres' ? traces.lenses(doc.uri, doc.getText()) : [];
+  }),
+);
+
+function refreshCodeLenses(): void {
+  if (canRefreshCodeLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+}
+
+connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
+  traces.trusted = true;
+  refreshCodeLenses();
+});
+
+connection.onNotification(TRACED_NOTIFICATION, (trace: MeasuredTrace) => {
+  traces.set(trace);
+  refreshCodeLenses();
+});
 
 connection.onCodeAction(
   whileRunning((params: CodeActionParams) => {

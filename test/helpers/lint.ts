@@ -1,5 +1,6 @@
 /** Test helpers over the engine: lint SQL and compare findings by rule and exact 1-based range. */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { before } from 'node:test';
 import { LineIndex, lintSql, loadParser, mergeSettings, type Finding, type PartialSettings } from '../../server/src/engine';
 
@@ -27,8 +28,21 @@ export function lintRule(rule: string, sql: string, settings: PartialSettings = 
   return lint(sql, settings).filter((f) => f.rule === rule);
 }
 
+/** A rule test's case as expectRanges saw it: test/trace-honest.test.ts traces the err ones. */
+export interface RecordedCase {
+  rule: string;
+  sql: string;
+  ranges: string[];
+  settings: PartialSettings;
+}
+
+/** Where expectRanges appends its cases, one JSON line each, when a test asks for them (see trace-honest). */
+export const RECORD_CASES_ENV = 'ROLLOUT_GUARD_RECORD_CASES';
+
 /** Asserts the findings of `rule` are exactly at these ranges ("line:col-endLine:endCol"). */
 export function expectRanges(rule: string, sql: string, ranges: string[], settings: PartialSettings = {}): Located[] {
+  const recordTo = process.env[RECORD_CASES_ENV];
+  if (recordTo) fs.appendFileSync(recordTo, `${JSON.stringify({ rule, sql, ranges, settings } satisfies RecordedCase)}\n`);
   const found = lintRule(rule, sql, settings);
   assert.deepEqual(
     found.map((f) => f.range),

@@ -4,6 +4,7 @@ import { ConfigError, parseConfig } from './config';
 import { ManifestWorkspace } from './manifests/workspace';
 import { phaseOfFile } from './phases';
 import { lintSql, type SqlLintMemo } from './sql/lint';
+import { splitSql } from './sql/split';
 import { dialectOf } from './mysql/dialect';
 import { lintMysql } from './mysql/lint';
 import { lintEmbedded } from './embedded/lint';
@@ -33,6 +34,7 @@ export { ManifestWorkspace } from './manifests/workspace';
 export { isKustomizeInput, KUSTOMIZATION_FILE_NAMES, parseKustomization, referencedPaths } from './kustomize/kustomization';
 export { CodeIndex, CODE_FILE, NOT_APPLICATION_CODE } from './code-index';
 export { hoverSql, type StatementHover } from './sql/hover';
+export { measuredHover, TRACE_COMMAND, TRACED_NOTIFICATION, WORKSPACE_TRUSTED_NOTIFICATION, type MeasuredStatement, type MeasuredTrace } from './sql/measured';
 export { hoverManifest } from './manifests/hover';
 export { lintMysql } from './mysql/lint';
 export { hoverMysql } from './mysql/hover';
@@ -105,9 +107,20 @@ const MYSQL_LOOK = /`\w+`|\bENGINE\s*=\s*InnoDB\b|\bAUTO_INCREMENT\b|^\s*DELIMIT
 
 /** PostgreSQL syntax errors in a file written for MySQL say how to switch the dialect. */
 function withMysqlHint(text: string, findings: Finding[]): Finding[] {
-  if (!findings.some((f) => f.rule === 'syntax-error') || !MYSQL_LOOK.test(text)) return findings;
+  if (!findings.some((f) => f.rule === 'syntax-error') || !MYSQL_LOOK.test(withoutComments(text))) return findings;
   const hint = ' This file looks like MySQL: add a line `-- rollout-guard: dialect mysql` or set `dialect: mysql` in .rollout-guard.yaml.';
   return findings.map((f) => (f.rule === 'syntax-error' ? { ...f, message: f.message + hint } : f));
+}
+
+/** The text with its comments blanked out: a backtick in a comment says nothing about the dialect. */
+function withoutComments(text: string): string {
+  let out = '';
+  let from = 0;
+  for (const comment of splitSql(text).comments) {
+    out += text.slice(from, comment.start);
+    from = comment.end;
+  }
+  return out + text.slice(from);
 }
 
 /** The configuration file itself: a finding where it is wrong. */

@@ -26,6 +26,15 @@ describe('SQL engine', () => {
     });
   });
 
+  describe('empty statements', () => {
+    it('ok: `;;`, a lone `;` and `/* c */ ;` are empty statements psql accepts, not syntax errors', () => {
+      // As in lemmy's migrations/2019-02-27-170003_create_community/down.sql.
+      const sql = 'DROP TABLE site;\n\n;\n\nDROP TABLE community;;\n/* nothing */ ;\n;\nDROP TABLE post;';
+      expectRanges('syntax-error', sql, []);
+      expectRanges('ban-drop-table', sql, ['1:12-1:16', '5:12-5:21', '8:12-8:16']);
+    });
+  });
+
   describe('psql scripts', () => {
     it('skips meta-commands and COPY … FROM stdin data', () => {
       const sql = [

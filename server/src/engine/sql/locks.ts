@@ -70,7 +70,7 @@ export function alterActionLock(cmd: AlterTableCmd, pgVersion: number): { mode: 
       return { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
     }
     case 'AT_ValidateConstraint':
-      return { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'while every row is checked' };
+      return { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'while every row is checked (a foreign key also takes ROW SHARE on the table it references)' };
     case 'AT_SetStatistics':
     case 'AT_ClusterOn':
     case 'AT_DropCluster':
@@ -132,8 +132,18 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
     case 'RenameStmt':
       if (n.relation) lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: BRIEF };
       break;
+    case 'CreateStmt':
+      return referencedTablesLock(stmt, state);
+    case 'CommentStmt': {
+      // COMMENT ON TABLE t / COLUMN t.c: the table's name is the list's first parts.
+      const parts = (unwrap(n.object, 'List')?.items ?? []).map((item) => stringOf(item) ?? '?');
+      const table = n.objtype === 'OBJECT_TABLE' ? parts : n.objtype === 'OBJECT_COLUMN' ? parts.slice(0, -1) : [];
+      if (table.length) lock = { mode: 'SHARE UPDATE EXCLUSIVE', table: table.join('.'), duration: 'for the command' };
+      break;
+    }
     case 'DropStmt':
-      if (n.removeType === 'OBJECT_TABLE') lock = { mode: 'ACCESS EXCLUSIVE', table: objectNames(n)[0] ?? '?', duration: BRIEF };
+      if (n.removeType === 'OBJECT_TRIGGER') lock = { mode: 'ACCESS EXCLUSIVE', table: triggerTable(objectNames(n)[0] ?? '?'), duration: BRIEF };
+      else if (n.removeType === 'OBJECT_TABLE') lock = { mode: 'ACCESS EXCLUSIVE', table: objectNames(n)[0] ?? '?', duration: BRIEF };
       else if (n.removeType === 'OBJECT_INDEX')
         lock = n.concurrent
           ? { mode: 'SHARE UPDATE EXCLUSIVE', table: `the table of ${objectNames(n)[0]}`, duration: 'for the command' }
@@ -164,7 +174,7 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
     case 'RefreshMatViewStmt':
       lock = n.concurrent
         ? { mode: 'EXCLUSIVE', table: on(n.relation), duration: 'until the view is refreshed' }
-        : { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: 'until the view is refreshed' };
+        : { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: 'until the view is rewritten with fresh rows' };
       break;
     case 'LockStmt': {
       const mode = LOCK_MODES[(n.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
@@ -177,6 +187,32 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
   // A plain CREATE INDEX in a transaction keeps its SHARE lock until commit too.
   if (lock && state.inTransaction() && !(kind === 'IndexStmt' && n.concurrent)) lock.duration = 'until the transaction commits';
   return lock;
+}
+
+/** The table of a trigger named `table.trigger` or `schema.table.trigger` (as DROP TRIGGER … ON names it). */
+export const triggerTable = (name: string): string => name.split('.').slice(0, -1).join('.');
+
+/**
+ * The lock a CREATE TABLE or ALTER TABLE takes on the tables its new foreign keys reference:
+ * SHARE ROW EXCLUSIVE (for the referencing trigger), on live tables only (not ones this file created).
+ */
+export function referencedTablesLock(stmt: Statement, state: FileState): LockInfo | undefined {
+  const { kind, node: n } = stmt.parsed;
+  let constraints: Node[] = [];
+  if (kind === 'CreateStmt') {
+    constraints = (n.tableElts ?? []).flatMap((element) => [element, ...(unwrap(element, 'ColumnDef')?.constraints ?? [])]);
+  } else if (kind === 'AlterTableStmt') {
+    constraints = (n.cmds ?? []).flatMap((item) => {
+      const def = unwrap(item, 'AlterTableCmd')?.def;
+      return def ? [def, ...(unwrap(def, 'ColumnDef')?.constraints ?? [])] : [];
+    });
+  }
+  const referenced = constraints
+    .map((c) => unwrap(c, 'Constraint'))
+    .filter((c) => c?.contype === 'CONSTR_FOREIGN' && !state.isNewTable(tableRef(c.pktable)))
+    .map((c) => displayTable(tableRef(c?.pktable)));
+  if (!referenced.length) return undefined;
+  return { mode: 'SHARE ROW EXCLUSIVE', table: [...new Set(referenced)].join(' and '), duration: BRIEF };
 }
 
 /** `a.b` names of the objects of a DROP statement. */

@@ -110,6 +110,12 @@ function scan(text: string, from: number, pieces: SqlPiece[], comments: SqlComme
       i = end;
       continue;
     }
+    // A `;` with no statement before it (`;;`, a lone `;`) is an empty statement: psql sends nothing.
+    if (c === 59 /* ; */ && stmtStart < 0) {
+      finish(i, i);
+      if (stopAt?.(i)) return i;
+      continue;
+    }
     if (stmtStart < 0) stmtStart = i;
     if (c === 59 /* ; */) {
       if (depth === 0 && atomicDepth === 0) {

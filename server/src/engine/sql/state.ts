@@ -43,8 +43,14 @@ export interface UnitRecord {
 interface Fields {
   /** The migration phase the statements belong to (file name or `-- rollout-guard: phase` marker), or ''. */
   phase: PhaseName | '';
-  /** Tables created earlier in this file: rules about existing tables leave them alone. */
+  /** Tables created earlier in this file: nobody else uses them yet, so rules about live tables leave them alone. */
   createdTables: readonly TableRef[];
+  /**
+   * Those of them that hold rows, maybe millions: created from a query (`CREATE TABLE … AS`
+   * without `WITH NO DATA`, `SELECT … INTO`) or filled by `INSERT … SELECT`. Checking their rows
+   * takes time while a lock on another, live table is held (a foreign key's referenced table).
+   */
+  filledTables: readonly TableRef[];
   /** Indexes created earlier, by name, with their table. */
   createdIndexes: readonly { name: string; table: TableRef }[];
   explicitTransaction: boolean;
@@ -68,6 +74,7 @@ interface Fields {
 const EMPTY: Fields = {
   phase: '',
   createdTables: [],
+  filledTables: [],
   createdIndexes: [],
   explicitTransaction: false,
   lockTimeoutSession: false,
@@ -149,6 +156,11 @@ export class FileState {
     return this.fields.createdTables.some((t) => sameTable(t, ref));
   }
 
+  /** A table created in this file that holds rows (see `filledTables`). */
+  isFilledNewTable(ref: TableRef): boolean {
+    return this.fields.filledTables.some((t) => sameTable(t, ref));
+  }
+
   /** Whether index `name` (possibly schema-qualified) was created in this file on a table the file created. */
   isIndexOfNewTable(name: string): boolean {
     const index = this.fields.createdIndexes.find((i) => i.name === name.split('.').at(-1));
@@ -185,6 +197,7 @@ export class FileState {
     const f = inner.fields;
     return this.with({
       createdTables: f.createdTables,
+      filledTables: f.filledTables,
       createdIndexes: f.createdIndexes,
       lockTimeoutSession: f.lockTimeoutSession || f.lockTimeoutLocal,
       reportedOnce: f.reportedOnce,
@@ -219,15 +232,20 @@ export class FileState {
         }
         return this;
       case 'CreateStmt':
-      case 'CreateTableAsStmt': {
-        const relation = kind === 'CreateStmt' ? n.relation : n.into?.rel;
-        return relation ? this.with({ createdTables: [...f.createdTables, tableRefOf(relation)] }) : this;
+        return n.relation ? this.with({ createdTables: [...f.createdTables, tableRefOf(n.relation)] }) : this;
+      case 'CreateTableAsStmt':
+        return n.into?.rel ? this.created(tableRefOf(n.into.rel), !n.into.skipData) : this;
+      case 'InsertStmt': {
+        // INSERT … SELECT fills the table (INSERT … VALUES adds the few rows it lists).
+        const table = tableRefOf(n.relation);
+        const fromQuery = !!n.selectStmt && !unwrap(n.selectStmt, 'SelectStmt')?.valuesLists;
+        return fromQuery && this.isNewTable(table) && !this.isFilledNewTable(table) ? this.with({ filledTables: [...f.filledTables, table] }) : this;
       }
       case 'RenameStmt': {
         // A table the file created keeps counting as new under its new name.
         if (n.renameType !== 'OBJECT_TABLE' || !n.relation || !this.isNewTable(tableRefOf(n.relation))) return this;
         const renamed = { ...tableRefOf(n.relation), name: n.newname ?? '?' };
-        return this.with({ createdTables: [...f.createdTables, renamed] });
+        return this.created(renamed, this.isFilledNewTable(tableRefOf(n.relation)));
       }
       case 'IndexStmt':
         // Only indexes of new tables matter (dropping them needs no care).
@@ -242,6 +260,7 @@ export class FileState {
         if (n.name === 'lock_timeout' && n.kind === 'VAR_SET_VALUE') return this.setLockTimeout(!isZero(n.args?.[0]), n.is_local === true);
         return this;
       case 'SelectStmt':
+        if (n.intoClause?.rel) return this.created(tableRefOf(n.intoClause.rel), true);
         // SELECT set_config('lock_timeout', '2s', false)
         return (n.targetList ?? []).reduce((state: FileState, target) => {
           const call = unwrap(unwrap(target, 'ResTarget')?.val, 'FuncCall');
@@ -252,6 +271,11 @@ export class FileState {
       default:
         return this;
     }
+  }
+
+  private created(table: TableRef, filled: boolean): FileState {
+    const f = this.fields;
+    return this.with({ createdTables: [...f.createdTables, table], ...(filled ? { filledTables: [...f.filledTables, table] } : {}) });
   }
 
   private setLockTimeout(enabled: boolean, local: boolean): FileState {

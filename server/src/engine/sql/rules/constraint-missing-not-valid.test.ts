@@ -28,6 +28,46 @@ describe('constraint-missing-not-valid', () => {
     expectRanges('constraint-missing-not-valid', sql, []);
   });
 
+  it('ok: CREATE TABLE … AS … WITH NO DATA is empty; a filled new table locks no live table with a CHECK or a key to another new table', () => {
+    const sql = [
+      'CREATE TABLE comment_actions AS SELECT person_id, comment_id FROM comment_like WITH NO DATA;',
+      'ALTER TABLE comment_actions ADD CONSTRAINT comment_actions_person_id_fkey FOREIGN KEY (person_id) REFERENCES person;',
+      'CREATE TABLE post_actions AS SELECT person_id, post_id, liked FROM post_like;',
+      'ALTER TABLE post_actions ADD CONSTRAINT post_actions_check_liked CHECK (liked IS NOT NULL);',
+      'ALTER TABLE post_actions ADD FOREIGN KEY (person_id, post_id) REFERENCES comment_actions (person_id, comment_id);',
+    ].join('\n');
+    expectRanges('constraint-missing-not-valid', sql, []);
+  });
+
+  it('err: a table created from a query holds its rows: the FOREIGN KEY checks them all (lemmy smoosh-tables-together)', () => {
+    const sql = [
+      'CREATE TABLE comment_actions AS',
+      'SELECT person_id, comment_id, published AS liked FROM comment_like;',
+      'ALTER TABLE comment_actions',
+      '    ADD CONSTRAINT comment_actions_person_id_fkey FOREIGN KEY (person_id) REFERENCES person ON UPDATE CASCADE ON DELETE CASCADE;',
+    ].join('\n');
+    const found = expectRanges('constraint-missing-not-valid', sql, ['4:5-4:128']);
+    assert.match(found[0]!.message, /SHARE ROW EXCLUSIVE on comment_actions and person: blocks writes while every row is checked/);
+  });
+
+  it('err: SELECT … INTO, and a new table filled by INSERT … SELECT, hold rows too', () => {
+    const selectInto = 'SELECT person_id, post_id INTO post_actions FROM post_like;\nALTER TABLE post_actions ADD FOREIGN KEY (post_id) REFERENCES post;';
+    expectRanges('constraint-missing-not-valid', selectInto, ['2:26-2:67']);
+    const filled = [
+      'CREATE TABLE post_actions (person_id int, post_id int);',
+      'INSERT INTO post_actions SELECT person_id, post_id FROM post_like;',
+      'ALTER TABLE post_actions ADD FOREIGN KEY (post_id) REFERENCES post;',
+    ].join('\n');
+    expectRanges('constraint-missing-not-valid', filled, ['3:26-3:67']);
+    expectRanges(
+      'constraint-missing-not-valid',
+      `${selectInto.split('\n')[0]}\nALTER TABLE post_actions RENAME TO post_votes;\nALTER TABLE post_votes ADD FOREIGN KEY (post_id) REFERENCES post;`,
+      ['3:24-3:65'],
+    );
+    // A few listed rows leave it new.
+    expectRanges('constraint-missing-not-valid', filled.replace(/SELECT person_id, post_id FROM post_like/, 'VALUES (1, 2)'), []);
+  });
+
   it('err: FOREIGN KEY names both locked tables; the fix adds NOT VALID and a VALIDATE after it', () => {
     const sql = 'ALTER TABLE orders\n  ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);\n';
     const found = expectRanges('constraint-missing-not-valid', sql, ['2:3-2:93']);

@@ -1,6 +1,6 @@
 import type { Fix } from '../../types';
 import { stringOf, subtree, unwrap, type Constraint, type RangeVar } from '../ast';
-import type { RuleContext, SqlRule, Statement } from '../context';
+import { tableRef, type RuleContext, type SqlRule, type Statement } from '../context';
 import { alterActions, columnConstraints, ident, isExisting, tableOf } from './_shared';
 
 export const constraintMissingNotValid: SqlRule<'AlterTableStmt'> = {
@@ -26,7 +26,7 @@ export const constraintMissingNotValid: SqlRule<'AlterTableStmt'> = {
         });
         continue;
       }
-      if (!isExisting(ctx, relation)) continue;
+      if (!isExisting(ctx, relation) && !checksRowsUnderLiveLock(ctx, relation, c)) continue;
       if (action.subtype === 'AT_AddColumn') {
         const column = unwrap(action.cmd.def, 'ColumnDef');
         const constraints = columnConstraints(column);
@@ -55,6 +55,14 @@ export const constraintMissingNotValid: SqlRule<'AlterTableStmt'> = {
     }
   },
 };
+
+/**
+ * A foreign key added to a table this file created and filled from a query: nobody uses that
+ * table yet, but its rows are checked while the live referenced table is locked.
+ */
+function checksRowsUnderLiveLock(ctx: RuleContext, relation: RangeVar | undefined, c: Constraint | undefined): boolean {
+  return c?.contype === 'CONSTR_FOREIGN' && !!relation && ctx.state.isFilledNewTable(tableRef(relation)) && isExisting(ctx, c.pktable);
+}
 
 /** The name PostgreSQL gives an unnamed constraint (before de-duplication). */
 function defaultName(relation: RangeVar, c: Constraint): string {

@@ -59,6 +59,55 @@ describe(RULE, () => {
     expectRanges(RULE, 'SET lock_timeout = 0;\nALTER TABLE orders ADD COLUMN b text;', ['2:1-2:12']);
   });
 
+  it('err: a new table whose foreign keys reference live tables locks them (lemmy create_post, kratos sessions)', () => {
+    const columns = [
+      'CREATE TABLE post (',
+      '    id serial PRIMARY KEY,',
+      '    creator_id int REFERENCES user_ ON UPDATE CASCADE ON DELETE CASCADE NOT NULL,',
+      '    community_id int REFERENCES community ON UPDATE CASCADE ON DELETE CASCADE NOT NULL',
+      ');',
+    ].join('\n');
+    const found = expectRanges(RULE, columns, ['1:1-1:13']);
+    assert.match(found[0]!.message, /^SHARE ROW EXCLUSIVE on user_ and community with no lock_timeout set: /);
+    const tableConstraint =
+      'CREATE TABLE "sessions" (\n"id" UUID NOT NULL,\n"identity_id" UUID NOT NULL,\nFOREIGN KEY ("identity_id") REFERENCES "identities" ("id") ON DELETE cascade\n);';
+    expectRanges(RULE, tableConstraint, ['1:1-1:13']);
+    // ALTER TABLE on a table the file created still locks the live table its new key references.
+    expectRanges(RULE, 'CREATE TABLE refunds (id bigint PRIMARY KEY);\nALTER TABLE refunds ADD COLUMN order_id bigint REFERENCES orders (id);', ['2:1-2:12']);
+  });
+
+  it('ok: foreign keys between tables the file created', () => {
+    const sql = [
+      'CREATE TABLE person (id serial PRIMARY KEY);',
+      'CREATE TABLE post (id serial PRIMARY KEY, creator_id int REFERENCES person ON DELETE CASCADE NOT NULL);',
+      'CREATE TABLE post_like (post_id int, person_id int, FOREIGN KEY (post_id) REFERENCES post);',
+      'ALTER TABLE post_like ADD FOREIGN KEY (person_id) REFERENCES person;',
+      'DROP TRIGGER IF EXISTS post_touch ON post;',
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+  });
+
+  it('err: DROP TRIGGER takes ACCESS EXCLUSIVE on its table, like CREATE TRIGGER', () => {
+    const found = expectRanges(RULE, 'DROP TRIGGER IF EXISTS post_aggregates_post ON public.post;', ['1:1-1:13']);
+    assert.match(found[0]!.message, /^ACCESS EXCLUSIVE on public\.post with no lock_timeout set: /);
+  });
+
+  it('err: each kind of statement that takes SHARE or stronger, with the lock it takes', () => {
+    const cases: [string, string, string][] = [
+      ['CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();', '1:1-1:15', 'SHARE ROW EXCLUSIVE on orders'],
+      ['TRUNCATE orders;', '1:1-1:16', 'ACCESS EXCLUSIVE on orders'],
+      ['REFRESH MATERIALIZED VIEW order_totals;', '1:1-1:21', 'ACCESS EXCLUSIVE on order_totals'],
+      ['CLUSTER orders USING orders_pkey;', '1:1-1:15', 'ACCESS EXCLUSIVE on orders'],
+      ['REINDEX TABLE orders;', '1:1-1:14', 'SHARE on orders'],
+      ['VACUUM FULL orders;', '1:1-1:12', 'ACCESS EXCLUSIVE on orders'],
+      ['LOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE;', '1:1-1:11', 'SHARE ROW EXCLUSIVE on orders'],
+    ];
+    for (const [sql, range, lock] of cases) {
+      const found = expectRanges(RULE, sql, [range]);
+      assert.ok(found[0]!.message.startsWith(`${lock} with no lock_timeout set`), found[0]!.message);
+    }
+  });
+
   it('err: inside a DO block, without a fix (the SET goes before the block)', () => {
     const sql = 'DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN region text;\nEND\n$$;';
     const found = expectRanges(RULE, sql, ['3:3-3:14']);

@@ -1,10 +1,11 @@
 import { unwrap, type DropStmt, type NodeKind } from '../ast';
-import { tableRef, type RuleContext, type SqlRule } from '../context';
-import { isAtLeast, LOCK_BLOCKS, objectNames, statementLock } from '../locks';
+import { tableRef, type RuleContext, type SqlRule, type TableRef } from '../context';
+import { isAtLeast, LOCK_BLOCKS, objectNames, referencedTablesLock, statementLock, triggerTable } from '../locks';
 
 /** Statement kinds that can take a lock worth bounding. */
 const LOCKING_KINDS = [
   'AlterTableStmt',
+  'CreateStmt',
   'IndexStmt',
   'RenameStmt',
   'DropStmt',
@@ -27,11 +28,13 @@ export const requireLockTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = {
   check(stmt, ctx, report) {
     const state = ctx.state;
     if (stmt.origin === 'function-body' || state.lockTimeoutActive()) return;
-    const lock = statementLock(stmt, state);
-    if (!lock || !isAtLeast(lock.mode, 'SHARE')) return;
     const { kind, node } = stmt.parsed;
-    const relation = 'relation' in node ? node.relation : 'relations' in node ? unwrap(node.relations?.[0], 'RangeVar') : undefined;
-    if (relation && state.isNewTable(tableRef(relation))) return;
+    // CREATE TABLE locks only the live tables its foreign keys reference (statementLock names them).
+    const relation =
+      kind === 'CreateStmt' ? undefined : 'relation' in node ? node.relation : 'relations' in node ? unwrap(node.relations?.[0], 'RangeVar') : undefined;
+    // On a table this file created, only the live tables its new foreign keys reference can be waited for.
+    const lock = relation && state.isNewTable(tableRef(relation)) ? referencedTablesLock(stmt, state) : statementLock(stmt, state);
+    if (!lock || !isAtLeast(lock.mode, 'SHARE')) return;
     if (kind === 'DropStmt' && dropsOnlyNewObjects(node, ctx)) return;
     const insertAt = stmt.origin === 'file' ? stmt.start : undefined;
     report({
@@ -46,13 +49,16 @@ export const requireLockTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = {
   },
 };
 
+const tableRefOfName = (name: string): TableRef => {
+  const parts = name.split('.');
+  return parts.length > 1 ? { schema: parts[0], name: parts[1]! } : { name: parts[0]! };
+};
+
 function dropsOnlyNewObjects(drop: DropStmt, ctx: RuleContext): boolean {
   const names = objectNames(drop);
   if (drop.removeType === 'OBJECT_TABLE') {
-    return names.every((name) => {
-      const parts = name.split('.');
-      return ctx.state.isNewTable(parts.length > 1 ? { schema: parts[0], name: parts[1]! } : { name: parts[0]! });
-    });
+    return names.every((name) => ctx.state.isNewTable(tableRefOfName(name)));
   }
+  if (drop.removeType === 'OBJECT_TRIGGER') return names.every((name) => ctx.state.isNewTable(tableRefOfName(triggerTable(name))));
   return drop.removeType === 'OBJECT_INDEX' && names.every((name) => ctx.state.isIndexOfNewTable(name));
 }

@@ -26,6 +26,26 @@ describe('unbatched-backfill', () => {
     expectRanges('unbatched-backfill', sql, []);
   });
 
+  it('ok: system catalogs (lemmy add_report_count), and keys joined to few rows: one row, or rows a key equality picks', () => {
+    const sql = [
+      "UPDATE pg_index SET indisready = FALSE WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = 'post_aggregates');",
+      "UPDATE pg_catalog.pg_class SET relhastriggers = true WHERE relname = 'post';",
+      'UPDATE person p SET post_count = c.n FROM (SELECT count(*) AS n FROM post) c WHERE p.id = c.n;',
+      'WITH admin AS (SELECT id FROM person WHERE admin ORDER BY id LIMIT 1) UPDATE local_site SET system_account = admin.id FROM admin WHERE local_site.id = admin.id;',
+      'UPDATE person p SET matrix_user_id = lu.matrix_user_id FROM local_user lu WHERE p.id = lu.person_id AND lu.id = 5;',
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, []);
+  });
+
+  it('err: a key equal to a column of a joined table that can hold every row (lemmy add_notification_creator_id)', () => {
+    const sql = [
+      'UPDATE notification n SET creator_id = p.creator_id FROM post p WHERE n.post_id = p.id;',
+      'UPDATE person p SET matrix_user_id = lu.matrix_user_id FROM local_user lu WHERE p.id = lu.person_id;',
+      "UPDATE person p SET matrix_user_id = lu.matrix_user_id FROM local_user lu WHERE p.id = lu.person_id AND lu.theme = 'dark';",
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, ['1:1-1:20', '2:1-2:14', '3:1-3:14']);
+  });
+
   it('ok: a batched loop in a DO block, bounded by PL/pgSQL variables', () => {
     const sql = [
       'DO $$',

@@ -1,6 +1,6 @@
 import { declarationIn } from '../../backfill';
 import type { SqlRule } from '../context';
-import { stringOf, subtree, unwrap, type Node, type WithClause } from '../ast';
+import { stringOf, subtree, unwrap, type Node, type RangeVar, type WithClause } from '../ast';
 import { isExisting, tableOf, verbRange } from './_shared';
 
 export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
@@ -11,12 +11,14 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
   check(stmt, ctx, report) {
     const { kind, node: n } = stmt.parsed;
     // Function bodies are application code, not migration steps; declared backfills are batched by the runner.
-    if (stmt.origin === 'function-body' || !isExisting(ctx, n.relation)) return;
+    if (stmt.origin === 'function-body' || !isExisting(ctx, n.relation) || isCatalog(n.relation)) return;
     if (ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
     // In a DO block, bare names in the WHERE are usually PL/pgSQL loop variables (id >= lo AND id < lo + 1000).
     const variables = stmt.origin === 'do-block';
     if (n.whereClause && hasBatchBound(n.whereClause, variables)) return;
-    if (joinsLimitedRows(n.withClause, (kind === 'UpdateStmt' ? n.fromClause : n.usingClause) ?? [], n.whereClause)) return;
+    const sources = (kind === 'UpdateStmt' ? n.fromClause : n.usingClause) ?? [];
+    if (joinsLimitedRows(n.withClause, sources, n.whereClause)) return;
+    if (n.whereClause && keyJoinedToBoundedRows(n.withClause, sources, n.whereClause, variables)) return;
     const table = tableOf(n.relation);
     const verb = kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
     const scope = n.whereClause ? `every row of ${table} that the WHERE matches` : `every row of ${table}`;
@@ -38,6 +40,71 @@ function joinsLimitedRows(withClause: WithClause | undefined, sources: Node[], w
   if (sources.some((f) => isLimitedSelect(unwrap(f, 'RangeSubselect')?.subquery) || namesCte(f, limitedCtes))) return true;
   // WHERE id IN (SELECT id FROM batch)
   return limitedCtes.size > 0 && where !== undefined && [...subtree(where)].some((node) => namesCte(node, limitedCtes));
+}
+
+/** System catalogs (`UPDATE pg_index SET indisready = …`): a handful of rows, no application traffic. */
+const isCatalog = (relation: RangeVar | undefined): boolean =>
+  relation?.schemaname === 'pg_catalog' || (!relation?.schemaname && /^pg_/.test(relation?.relname ?? ''));
+
+/**
+ * A key of the updated table equal to a column of a joined source that holds few rows: one row
+ * (a subquery or CTE with LIMIT 1, one VALUES row, or an aggregate without GROUP BY), or rows a
+ * key equality picks (`FROM local_user lu WHERE p.id = lu.person_id AND lu.id = 5`).
+ */
+function keyJoinedToBoundedRows(withClause: WithClause | undefined, sources: Node[], where: Node, variables: boolean): boolean {
+  const oneRowCtes = new Set(
+    (withClause?.ctes ?? []).flatMap((c) => (isOneRowQuery(unwrap(c, 'CommonTableExpr')?.ctequery) ? [unwrap(c, 'CommonTableExpr')?.ctename] : [])),
+  );
+  const conditions = andedConditions(where);
+  const bounded = new Set<string>();
+  for (const source of sources) {
+    const subquery = unwrap(source, 'RangeSubselect');
+    const table = unwrap(source, 'RangeVar');
+    const name = subquery?.alias?.aliasname ?? table?.alias?.aliasname ?? table?.relname;
+    if (!name) continue;
+    const oneRow = subquery ? isOneRowQuery(subquery.subquery) : !!table && !table.schemaname && oneRowCtes.has(table.relname);
+    // The source's own rows picked by a key equality: lu.id = 5.
+    const picked = conditions.some((c) => {
+      const e = unwrap(c, 'A_Expr');
+      const column = columnName(e?.lexpr) ?? columnName(e?.rexpr);
+      const other = columnName(e?.lexpr) ? e?.rexpr : e?.lexpr;
+      return e?.kind === 'AEXPR_OP' && stringOf(e.name?.[0]) === '=' && column?.startsWith(`${name}.`) && isKeyLike(column) && isConstant(other, variables);
+    });
+    if (oneRow || picked) bounded.add(name);
+  }
+  return conditions.some((c) => {
+    const e = unwrap(c, 'A_Expr');
+    if (e?.kind !== 'AEXPR_OP' || stringOf(e.name?.[0]) !== '=') return false;
+    const [left, right] = [columnName(e.lexpr), columnName(e.rexpr)];
+    if (!left || !right) return false;
+    const sourceOf = (column: string): string | undefined => (column.includes('.') ? column.slice(0, column.lastIndexOf('.')) : undefined);
+    const throughJoin = (target: string, joined: string): boolean => {
+      const source = sourceOf(joined);
+      return !!source && bounded.has(source) && !bounded.has(sourceOf(target) ?? '') && isKeyLike(target);
+    };
+    return throughJoin(left, right) || throughJoin(right, left);
+  });
+}
+
+/** The conditions of a WHERE joined by AND. */
+function andedConditions(where: Node): Node[] {
+  const bool = unwrap(where, 'BoolExpr');
+  if (!bool) return [where];
+  return bool.boolop === 'AND_EXPR' ? (bool.args ?? []).flatMap(andedConditions) : [];
+}
+
+const AGGREGATES = new Set(['count', 'sum', 'min', 'max', 'avg', 'bool_and', 'bool_or', 'every', 'array_agg', 'string_agg', 'json_agg', 'jsonb_agg']);
+
+/** A query that yields at most one row: LIMIT 1, one VALUES row, or aggregates without GROUP BY. */
+function isOneRowQuery(query: Node | undefined): boolean {
+  const select = unwrap(query, 'SelectStmt');
+  if (!select) return false;
+  if (unwrap(select.limitCount, 'A_Const')?.ival?.ival === 1) return true;
+  if (select.valuesLists) return select.valuesLists.length === 1;
+  const targets = (select.targetList ?? []).map((t) => unwrap(unwrap(t, 'ResTarget')?.val, 'FuncCall'));
+  return !select.op || select.op === 'SETOP_NONE'
+    ? !select.groupClause && targets.length > 0 && targets.every((call) => AGGREGATES.has(stringOf(call?.funcname?.at(-1)) ?? ''))
+    : false;
 }
 
 /** Whether a node is an unqualified table name that is one of `ctes`. */

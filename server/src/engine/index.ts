@@ -24,6 +24,7 @@ export {
   type ConfigFile,
   type ConfigPath,
   type ConfigSections,
+  type WorkloadMapping,
   type PartialSettings,
 } from './config';
 export { decodeFile, MAX_FILE_BYTES, tooLargeReason } from './files';

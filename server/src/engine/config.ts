@@ -9,6 +9,7 @@
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { globMatcher, GlobError } from './glob';
 import { allRuleIds } from './registry';
+import type { WorkloadMapping } from './env/types';
 import { LineIndex } from './text';
 import { defaultSettings, type EngineSettings, type SeveritySetting, type SqlDialect } from './types';
 
@@ -74,16 +75,6 @@ export interface ConfigSections {
 
 /** Workload kinds a `workloads:` entry may name: those whose pods run the code. */
 export const WORKLOAD_MAPPING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Job', 'CronJob'];
-
-/** One `workloads:` entry: the workload whose containers run the code of `source`. */
-export interface WorkloadMapping {
-  kind: string;
-  /** Unset: the workload's namespace as the manifests write it (or any). */
-  namespace?: string;
-  name: string;
-  /** Folders or globs, relative to the configuration file's folder. */
-  source: string[];
-}
 
 /** A parsed and checked .rollout-guard.yaml. */
 export interface ConfigFile {

@@ -20,13 +20,18 @@ export function workspaceEnv(workspace: ManifestWorkspace, uses: Set<string>, ou
     envOf(workload) {
       const copies = new Lookup(workspace, uses).all(workload.kind, workload.namespace).filter((o) => o.name === workload.name);
       const units = workspace.units();
-      return copies.flatMap((object) => {
-        const rendering = units.renderings.find((r) => r.objects.includes(object));
+      const renderings = copies.map((object) => units.renderings.find((r) => r.objects.includes(object)));
+      // Copies in several deploy units (overlays) are told apart by their folders below the one they share.
+      const roots = renderings.map((r) => (r ? r.root.dir.split(/[\\/]/) : []));
+      let shared = 0;
+      while (copies.length > 1 && roots.every((r) => r.length > shared + 1 && r[shared] === roots[0]![shared])) shared++;
+      return copies.flatMap((object, i) => {
+        const rendering = renderings[i];
         // A rendered copy changes with any file of its unit (a generator's literal, a patch).
         for (const file of rendering?.files ?? []) uses.add(fileKey(file));
         const env = environmentOf(object, new Lookup(workspace, uses, rendering?.objects), scopeOf(object) ?? workload.namespace, outside);
         if (!env) return [];
-        const unit = rendering ? ` in ${rendering.root.dir.split(/[\\/]/).slice(-2).join('/')}` : '';
+        const unit = copies.length > 1 && rendering ? ` in ${roots[i]!.slice(shared).join('/')}` : '';
         const namespace = object.namespaceWritten ? object.namespace : workload.namespace;
         return [
           { ...env, description: `${object.kind} ${namespace ? `${namespace}/` : ''}${object.name}${unit}`, location: locate(workspace, object, env.at) },

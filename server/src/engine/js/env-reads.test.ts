@@ -7,7 +7,7 @@ function reads(text: string, files: Record<string, string> = {}): string[] {
   const scans = new Map<string, EnvScan>(Object.entries(files).map(([name, t]) => [name, scanEnvFile(t)]));
   return envReads(scanEnvFile(text), (specifier) => scans.get(specifier)).map(
     (r) =>
-      `${r.name} ${r.guard}${r.helper ? ` via ${r.helper}` : ''}${r.alternatives.length ? ` after ${r.alternatives.join(',')}` : ''} @${text.slice(r.start, r.end)}`,
+      `${r.name} ${r.guard}${r.helper ? ` via ${r.helper}` : ''}${r.alternatives.length ? ` after ${r.alternatives.join(',')}` : ''}${r.when.length ? ` when ${r.when.join(',')}` : ''} @${text.slice(r.start, r.end)}`,
   );
 }
 
@@ -93,6 +93,26 @@ describe('environment reads in TS/JS', () => {
         'G checked @G',
         'SENTRY_DSN checked @SENTRY_DSN',
         'NODE_ENV checked @NODE_ENV',
+      ],
+    );
+  });
+
+  it('a read inside an if block whose condition reads other variables runs only when they are set', () => {
+    assert.deepEqual(
+      reads(
+        [
+          'if (process.env.ENABLE_TRACING == "1") {',
+          '  const url = process.env.COLLECTOR_SERVICE_ADDR;',
+          "  if (flag('X')) start(process.env.TRACE_RATE);",
+          '}',
+          'const port = process.env.PORT;',
+        ].join('\n'),
+      ),
+      [
+        'ENABLE_TRACING checked @ENABLE_TRACING',
+        'COLLECTOR_SERVICE_ADDR none when ENABLE_TRACING @COLLECTOR_SERVICE_ADDR',
+        'TRACE_RATE none when ENABLE_TRACING @TRACE_RATE',
+        'PORT none @PORT',
       ],
     );
   });

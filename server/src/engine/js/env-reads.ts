@@ -22,6 +22,8 @@ export interface EnvRead {
   alternatives: string[];
   /** The helper the read goes through (`requireEnv`), if any. */
   helper?: string;
+  /** Names read in the conditions of the `if` blocks around it: it runs only when they are set (`if (process.env.ENABLE_TRACING) { … }`). */
+  when: string[];
 }
 
 /** A function that reads `process.env[param]`. */
@@ -50,6 +52,8 @@ export interface EnvScan {
   calls: Call[];
   /** Local name → the module and name it is imported as (`*` for a namespace, `default`). */
   imports: Map<string, { from: string; name: string }>;
+  /** `if (condition) body`: offsets of each condition and of the body it guards. */
+  conditions: { start: number; end: number; bodyStart: number; bodyEnd: number }[];
 }
 
 const GUARD_ORDER: Record<EnvGuard, number> = { none: 0, checked: 1, fallback: 2 };
@@ -62,7 +66,7 @@ const CONTINUES = new Set(['=', '+', '-', '*', '/', '%', '?', ':', '|', '&', ','
 
 export function scanEnvFile(text: string): EnvScan {
   const { tokens } = tokenizeScript(text);
-  const scan: EnvScan = { reads: [], helpers: new Map(), calls: [], imports: new Map() };
+  const scan: EnvScan = { reads: [], helpers: new Map(), calls: [], imports: new Map(), conditions: [] };
   const t = (i: number): ScriptToken | undefined => tokens[i];
   const is = (i: number, value: string): boolean => {
     const token = tokens[i];
@@ -302,7 +306,7 @@ export function scanEnvFile(text: string): EnvScan {
   const checkedNames = new Set<string>();
   const readsAt = new Map<number, EnvRead>(); // last token index of a read → the read, for `A || B` chains
   const addRead = (name: string, token: { start: number; end: number }, first: number, last: number, guard: EnvGuard): void => {
-    const read: EnvRead = { name, start: token.start, end: token.end, guard, alternatives: [] };
+    const read: EnvRead = { name, start: token.start, end: token.end, guard, alternatives: [], when: [] };
     // `A || B`: B is A's fallback; B matters only when A is unset too.
     if ((is(first - 1, '|') && is(first - 2, '|')) || (is(first - 1, '?') && is(first - 2, '?'))) {
       const left = readsAt.get(first - 3);
@@ -428,6 +432,15 @@ export function scanEnvFile(text: string): EnvScan {
     }
   }
 
+  for (let i = 0; i < tokens.length; i++) {
+    if (ident(i) !== 'if' || !is(i + 1, '(')) continue;
+    const close = matching(i + 1);
+    if (close < 0 || close + 1 >= tokens.length) continue;
+    const bodyEnd = is(close + 1, '{') ? matching(close + 1) : expressionEnd(close + 1);
+    if (bodyEnd > close)
+      scan.conditions.push({ start: tokens[i + 1]!.start, end: tokens[close]!.end, bodyStart: tokens[close + 1]!.start, bodyEnd: tokens[bodyEnd]!.end });
+  }
+
   // Calls with a constant argument somewhere: `fn('X')`, `ns.fn('X', 'd')`; which are helpers is known later.
   for (let i = 0; i < tokens.length; i++) {
     const callee = ident(i);
@@ -468,7 +481,7 @@ export function scanEnvFile(text: string): EnvScan {
  * file `imported` resolves; one level: a helper's helpers are not followed).
  */
 export function envReads(scan: EnvScan, imported: (specifier: string) => EnvScan | undefined): EnvRead[] {
-  const reads = [...scan.reads];
+  const reads = scan.reads.map((read) => ({ ...read, when: [] as string[] }));
   for (const call of scan.calls) {
     let helper: EnvHelper | undefined;
     if (call.object) {
@@ -490,7 +503,12 @@ export function envReads(scan: EnvScan, imported: (specifier: string) => EnvScan
       guard,
       alternatives: [],
       helper: call.object ? `${call.object}.${call.callee}` : call.callee,
+      when: [],
     });
+  }
+  for (const condition of scan.conditions) {
+    const names = reads.filter((r) => r.start >= condition.start && r.end <= condition.end).map((r) => r.name);
+    if (names.length) for (const read of reads) if (read.start >= condition.bodyStart && read.end <= condition.bodyEnd) read.when.push(...names);
   }
   return reads.sort((a, b) => a.start - b.start);
 }

@@ -89,17 +89,21 @@ describe('missing-env', () => {
     ]);
   });
 
-  it('a read checked before use is a hint; a read after an alternative only when both are unset', () => {
+  it('a read checked before use, or inside an if on a variable the workload does not set, is a hint; a read after an alternative only when both are unset', () => {
     const files = {
       '/repo/k8s/deploy.yaml': deployment('env:', '  - { name: PAYMENTS_URL, value: http://payments }'),
       '/repo/src/checkout/server.ts': [
         'if (process.env.SENTRY_DSN) initSentry();',
         'const a = process.env.PAYMENTS_URL || process.env.LEGACY_URL;',
         'const b = process.env.ORDERS_URL || process.env.LEGACY_ORDERS_URL;',
+        'if (process.env.ENABLE_TRACING) {',
+        '  const collector = process.env.COLLECTOR_ADDR;',
+        '}',
       ].join('\n'),
     };
     const found = check(files, '/repo/src/checkout/server.ts');
-    assert.deepEqual(ats(found), ['1:17-1:27 hint', '3:49-3:66 error']);
+    assert.deepEqual(ats(found), ['1:17-1:27 hint', '3:49-3:66 error', '4:17-4:31 hint', '5:33-5:47 hint']);
+    assert.match(found[3]!.finding.message, /The code reads it only when ENABLE_TRACING is set, which the workload does not set: needed once it does\.$/);
     assert.match(found[1]!.finding.message, /^LEGACY_ORDERS_URL is read here with no fallback, and none of ORDERS_URL, LEGACY_ORDERS_URL is set by/);
   });
 
@@ -142,7 +146,7 @@ describe('missing-env', () => {
     };
     const found = check(files, '/repo/src/checkout/server.ts');
     assert.deepEqual(ats(found), ['2:30-2:42 error']);
-    assert.match(found[0]!.finding.message, /is not set by Deployment shop\/checkout-v2 in deploy\/dev .*Other copies of the workload set it\.$/);
+    assert.match(found[0]!.finding.message, /is not set by Deployment shop\/checkout-v2 in dev .*Other copies of the workload set it\.$/);
   });
 
   it('code outside the sources, tests and build configuration are not checked', () => {

@@ -42,11 +42,13 @@ export const missingEnv: CodeRule = {
       for (const { copies: envs } of copies) {
         const lacking = envs.filter((env) => !env.unknown.length && ![read.name, ...read.alternatives].some((name) => env.names.has(name)));
         if (!lacking.length) continue;
+        // Inside `if (process.env.ENABLE_TRACING) { … }` with ENABLE_TRACING unset: the read does not run.
+        const offWhen = read.when.filter((name) => !lacking[0]!.names.has(name));
         report({
           start: read.start,
           end: read.end,
-          message: messageFor(read, lacking[0]!, lacking.length < envs.length),
-          ...(read.guard === 'checked' ? { severity: 'hint' as const } : {}),
+          message: messageFor(read, lacking[0]!, lacking.length < envs.length, offWhen),
+          ...(read.guard === 'checked' || offWhen.length ? { severity: 'hint' as const } : {}),
           related: lacking.map((env) => env.location),
         });
       }
@@ -54,7 +56,7 @@ export const missingEnv: CodeRule = {
   },
 };
 
-function messageFor(read: EnvRead, env: WorkloadEnv, someCopiesSetIt: boolean): string {
+function messageFor(read: EnvRead, env: WorkloadEnv, someCopiesSetIt: boolean, offWhen: string[]): string {
   const names = [...read.alternatives, read.name];
   const what = names.length > 1 ? `none of ${names.join(', ')} is set` : `${read.name} is not set`;
   const via = read.helper ? `${read.helper}(…) reads ${read.name}` : `${read.name} is read here`;
@@ -62,6 +64,8 @@ function messageFor(read: EnvRead, env: WorkloadEnv, someCopiesSetIt: boolean): 
     ? ` (its containers get ${[...env.names].slice(0, LISTED).join(', ')}${env.names.size > LISTED ? `, … ${env.names.size - LISTED} more` : ''})`
     : ' (its containers get no environment variables)';
   const others = someCopiesSetIt ? ' Other copies of the workload set it.' : '';
+  if (offWhen.length)
+    return `${what} by ${env.description}${gets}. The code reads it only when ${offWhen.join(', ')} ${offWhen.length > 1 ? 'are' : 'is'} set, which the workload does not set: needed once it does.${others}`;
   if (read.guard === 'checked')
     return `${what} by ${env.description}${gets}. The code checks it before use: fine if it is optional, otherwise set it in the workload's env.${others}`;
   return `${via} with no fallback, and ${what} by ${env.description}${gets}: the new pods start without it and fail where the code needs it. Set it in the workload's env (or a ConfigMap/Secret of its envFrom), or give the read a fallback (?? '…').${others}`;

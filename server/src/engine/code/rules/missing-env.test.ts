@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fileKind, LineIndex, lintText, ManifestWorkspace, mergeSettings, type Finding, type WorkloadMapping } from '../../index';
+import { lintCodeFile, type LocatedCodeFinding } from '../../../../../test/helpers/code';
+import type { WorkloadMapping } from '../../index';
 
 const CHECKOUT: WorkloadMapping = { kind: 'Deployment', namespace: 'shop', name: 'checkout-v2', source: ['src/checkout'] };
 
@@ -21,27 +22,9 @@ const deployment = (...containerLines: string[]): string =>
 const configMap = (name: string, ...keys: string[]): string =>
   ['apiVersion: v1', 'kind: ConfigMap', `metadata: { name: ${name}, namespace: shop }`, 'data:', ...keys.map((k) => `  ${k}: x`)].join('\n');
 
-/** missing-env (and unknown-workload) findings of `file`, as "line:col-line:col severity message" (1-based), with the related places. */
-function check(files: Record<string, string>, file: string, workloads: WorkloadMapping[] = [CHECKOUT]): { at: string; finding: Finding }[] {
-  const workspace = new ManifestWorkspace();
-  for (const [name, text] of Object.entries(files)) if (fileKind(name) === 'yaml') workspace.update(name, text);
-  const text = files[file]!;
-  const lines = new LineIndex(text);
-  const findings = lintText({
-    fileName: file,
-    text,
-    settings: mergeSettings({}),
-    workspace,
-    workloads: { workloads, configDir: '/repo', codeText: (name) => files[name] },
-  });
-  return findings
-    .filter((f) => f.rule === 'missing-env' || f.rule === 'unknown-workload')
-    .map((finding) => {
-      const s = lines.position(finding.start);
-      const e = lines.position(finding.end);
-      return { at: `${s.line + 1}:${s.character + 1}-${e.line + 1}:${e.character + 1} ${finding.severity}`, finding };
-    });
-}
+/** missing-env and unknown-workload findings of `file`. */
+const check = (files: Record<string, string>, file: string, workloads: WorkloadMapping[] = [CHECKOUT]): LocatedCodeFinding[] =>
+  lintCodeFile(files, file, workloads).filter((f) => f.rule === 'missing-env' || f.rule === 'unknown-workload');
 
 const ats = (found: { at: string }[]): string[] => found.map((f) => f.at);
 

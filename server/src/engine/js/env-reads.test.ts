@@ -183,4 +183,17 @@ describe('environment reads in TS/JS', () => {
       ["A none via requireEnv @'A'", "B none via need @'B'", "C none via config.requireEnv @'C'", "D none via must @'D'"],
     );
   });
+
+  it('a large hostile file is read in linear time: deep nesting, long literals, one variable used everywhere', () => {
+    const text = [
+      'a('.repeat(5_000) + "process.env['DEEP']" + ')'.repeat(5_000) + ';',
+      `const config = { ${Array.from({ length: 5_000 }, (_, i) => `k${i}: process.env.K${i}`).join(', ')} };`,
+      ...Array.from({ length: 5_000 }, (_, i) => `const x = process.env.V${i};\nif (x) { use(process.env.W${i}); }`),
+    ].join('\n');
+    const started = process.hrtime.bigint();
+    const found = envReads(scanEnvFile(text), () => undefined);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    assert.equal(found.length, 1 + 5_000 + 10_000);
+    assert.ok(seconds < 5, `took ${seconds.toFixed(1)} s`);
+  });
 });

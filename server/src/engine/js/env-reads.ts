@@ -62,6 +62,9 @@ const stronger = (a: EnvGuard, b: EnvGuard): EnvGuard => (GUARD_ORDER[a] >= GUAR
 /** Keywords before `(` that open a condition, not a call. */
 const CONDITION_KEYWORDS = new Set(['if', 'while']);
 /** Tokens after which a newline does not end an expression (an operator waits for its operand). */
+/** How far back a read's enclosing call is looked for, and how many uses of a variable are looked at. */
+const MAX_ARGUMENT_TOKENS = 64;
+const MAX_VARIABLE_USES = 50;
 const CONTINUES = new Set(['=', '+', '-', '*', '/', '%', '?', ':', '|', '&', ',', '(', '[', '{', '.', '!', '<', '>', '^', '~']);
 
 export function scanEnvFile(text: string): EnvScan {
@@ -75,20 +78,30 @@ export function scanEnvFile(text: string): EnvScan {
   const ident = (i: number): string | undefined => (tokens[i]?.type === 'ident' ? tokens[i].text : undefined);
   const newlineBefore = (i: number): boolean => i > 0 && i < tokens.length && text.slice(tokens[i - 1]!.end, tokens[i]!.start).includes('\n');
 
-  /** Index of the bracket matching the one at `i` (forward for openers, backward for closers); -1 if none. */
-  const matching = (i: number): number => {
-    const pairs: Record<string, string> = { '(': ')', '[': ']', '{': '}', ')': '(', ']': '[', '}': '{' };
-    const open = tokens[i]!.text;
-    const close = pairs[open]!;
-    const step = open === '(' || open === '[' || open === '{' ? 1 : -1;
-    let depth = 0;
-    for (let j = i; j >= 0 && j < tokens.length; j += step) {
-      if (tokens[j]!.type !== 'punct') continue;
-      if (tokens[j]!.text === open) depth++;
-      else if (tokens[j]!.text === close && --depth === 0) return j;
+  // Matching brackets, found once (every lookup is then O(1): the file may be large and hostile).
+  const matches = new Int32Array(tokens.length).fill(-1);
+  const open: number[] = [];
+  const CLOSER: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  tokens.forEach((token, i) => {
+    if (token.type !== 'punct') return;
+    if (token.text === '(' || token.text === '[' || token.text === '{') open.push(i);
+    else if (CLOSER[token.text] && open.length && tokens[open[open.length - 1]!]!.text === CLOSER[token.text]) {
+      const from = open.pop()!;
+      matches[from] = i;
+      matches[i] = from;
     }
-    return -1;
-  };
+  });
+  /** Index of the bracket matching the one at `i`; -1 if none. */
+  const matching = (i: number): number => (i >= 0 && i < tokens.length ? matches[i]! : -1);
+  const isOpener = (i: number): boolean => is(i, '(') || is(i, '[') || is(i, '{');
+  // Where each identifier is used, for the uses of a variable.
+  const usesOf = new Map<string, number[]>();
+  tokens.forEach((token, i) => {
+    if (token.type !== 'ident') return;
+    const list = usesOf.get(token.text);
+    if (list) list.push(i);
+    else usesOf.set(token.text, [i]);
+  });
 
   // Aliases of process.env: `const env = process.env`, `const { env } = process`, `import { env } from 'node:process'`.
   const aliases = new Set<string>();
@@ -116,15 +129,15 @@ export function scanEnvFile(text: string): EnvScan {
   }
 
   /** The entries of a `{ … }` binding pattern between `open` and `close`: key (token), local name, whether it has a default. */
-  function bindings(open: number, close: number): { key: { name: string; start: number; end: number }; local: string; hasDefault: boolean }[] {
-    const out: { key: { name: string; start: number; end: number }; local: string; hasDefault: boolean }[] = [];
+  function bindings(open: number, close: number): { key: { name: string; start: number; end: number; index: number }; local: string; hasDefault: boolean }[] {
+    const out: { key: { name: string; start: number; end: number; index: number }; local: string; hasDefault: boolean }[] = [];
     let i = open + 1;
     while (i < close) {
       if (is(i, '...')) break;
       const token = t(i)!;
       const name = token.type === 'ident' ? token.text : constantString(text, token);
       if (name === undefined) break;
-      const key = { name, start: token.type === 'ident' ? token.start : token.start, end: token.end };
+      const key = { name, start: token.start, end: token.end, index: i };
       let local = token.type === 'ident' ? name : '';
       i++;
       if (is(i, ':') || ident(i) === 'as') {
@@ -134,12 +147,7 @@ export function scanEnvFile(text: string): EnvScan {
       let hasDefault = false;
       if (is(i, '=')) {
         hasDefault = true;
-        let depth = 0;
-        while (i < close && !(depth === 0 && is(i, ','))) {
-          if (is(i, '(') || is(i, '[') || is(i, '{')) depth++;
-          else if (is(i, ')') || is(i, ']') || is(i, '}')) depth--;
-          i++;
-        }
+        while (i < close && !is(i, ',')) i = isOpener(i) && matching(i) > i ? matching(i) + 1 : i + 1;
       }
       out.push({ key, local, hasDefault });
       if (!is(i, ',')) break;
@@ -150,14 +158,12 @@ export function scanEnvFile(text: string): EnvScan {
 
   /** Index of the last token of the expression starting at `from` (an arrow body), heuristically: up to `;`, a closing bracket or a line break. */
   const expressionEnd = (from: number): number => {
-    let depth = 0;
     for (let j = from; j < tokens.length; j++) {
+      if (isOpener(j) && matching(j) > j) j = matching(j);
+      else if (is(j, ')') || is(j, ']') || is(j, '}')) return j - 1;
+      else if (is(j, ';') || is(j, ',')) return j - 1;
       const token = tokens[j]!;
-      if (token.type === 'punct' && (token.text === '(' || token.text === '[' || token.text === '{')) depth++;
-      else if (token.type === 'punct' && (token.text === ')' || token.text === ']' || token.text === '}')) {
-        if (--depth < 0) return j - 1;
-      } else if (depth === 0 && token.type === 'punct' && (token.text === ';' || token.text === ',')) return j - 1;
-      if (depth === 0 && j > from && newlineBefore(j + 1) && !CONTINUES.has(token.text) && !(tokens[j + 1] && CONTINUES.has(tokens[j + 1]!.text))) return j;
+      if (j > from && newlineBefore(j + 1) && !CONTINUES.has(token.text) && !(tokens[j + 1] && CONTINUES.has(tokens[j + 1]!.text))) return j;
     }
     return tokens.length - 1;
   };
@@ -185,16 +191,10 @@ export function scanEnvFile(text: string): EnvScan {
     if (before?.text === '(' && a?.text === ')' && before2?.type === 'ident' && CONDITION_KEYWORDS.has(before2.text)) return 'checked';
     if ((a?.text === ')' || a?.text === ',') && depth < 3) {
       // Inside a call's parentheses: the call's own guard (`parseInt(x, 10) || 8080`).
+      // The argument list is short; a long list or literal around the read is not a call's (and not searched).
       let open = first - 1;
-      for (let level = 0; open >= 0; open--) {
-        const token = tokens[open]!;
-        if (token.type !== 'punct') continue;
-        if (token.text === ')' || token.text === ']' || token.text === '}') level++;
-        else if (token.text === '(' || token.text === '[' || token.text === '{') {
-          if (level === 0) break;
-          level--;
-        }
-      }
+      for (let steps = 0; open >= 0 && steps < MAX_ARGUMENT_TOKENS && !isOpener(open); open--, steps++)
+        if ((is(open, ')') || is(open, ']') || is(open, '}')) && matching(open) >= 0) open = matching(open);
       if (open >= 0 && is(open, '(')) {
         const close = matching(open);
         if (close > 0 && !CONDITION_KEYWORDS.has(ident(open - 1) ?? '')) {
@@ -217,8 +217,17 @@ export function scanEnvFile(text: string): EnvScan {
   /** The strongest guard of the uses of variable `name` after token `from`. */
   const usesGuard = (name: string, from: number): EnvGuard => {
     let guard: EnvGuard = 'none';
-    for (let j = from; j < tokens.length && guard !== 'fallback'; j++) {
-      if (ident(j) !== name || is(j - 1, '.') || (is(j + 1, ':') && !is(j - 1, '?'))) continue;
+    const all = usesOf.get(name) ?? [];
+    let first = 0;
+    for (let high = all.length; first < high;) {
+      const middle = (first + high) >> 1;
+      if (all[middle]! < from) first = middle + 1;
+      else high = middle;
+    }
+    const uses = all.slice(first, first + MAX_VARIABLE_USES);
+    for (const j of uses) {
+      if (guard === 'fallback') break;
+      if (is(j - 1, '.') || (is(j + 1, ':') && !is(j - 1, '?'))) continue;
       const use = guardOf(j, j);
       if (use !== 'write') guard = stronger(guard, use);
     }
@@ -331,8 +340,7 @@ export function scanEnvFile(text: string): EnvScan {
       if (open > 0 && /^(const|let|var)$/.test(ident(open - 1) ?? ''))
         for (const { key, local, hasDefault } of bindings(open, i - 2)) {
           if (!local) continue;
-          const keyIndex = tokens.findIndex((token) => token.start === key.start);
-          addRead(key.name, key, keyIndex, keyIndex, hasDefault ? 'fallback' : usesGuard(local, objectEnd + 1));
+          addRead(key.name, key, key.index, key.index, hasDefault ? 'fallback' : usesGuard(local, objectEnd + 1));
         }
       continue;
     }
@@ -451,12 +459,9 @@ export function scanEnvFile(text: string): EnvScan {
     if (close < 0) continue;
     const args: Call['args'] = [];
     let start = i + 2;
-    let depth = 0;
     for (let j = i + 2; j <= close; j++) {
-      const token = tokens[j]!;
-      if (token.type === 'punct' && (token.text === '(' || token.text === '[' || token.text === '{')) depth++;
-      else if (token.type === 'punct' && (token.text === ')' || token.text === ']' || token.text === '}') && j < close) depth--;
-      else if (depth === 0 && (is(j, ',') || j === close)) {
+      if (j < close && isOpener(j) && matching(j) > j) j = matching(j);
+      else if (is(j, ',') || j === close) {
         if (j > start) {
           const only = j === start + 1 ? tokens[start] : undefined;
           args.push({
@@ -506,9 +511,27 @@ export function envReads(scan: EnvScan, imported: (specifier: string) => EnvScan
       when: [],
     });
   }
+  reads.sort((a, b) => a.start - b.start);
+  const within = (start: number, end: number): EnvRead[] => {
+    const out: EnvRead[] = [];
+    for (let k = firstAtOrAfter(reads, start); k < reads.length && reads[k]!.start < end; k++) if (reads[k]!.end <= end) out.push(reads[k]!);
+    return out;
+  };
   for (const condition of scan.conditions) {
-    const names = reads.filter((r) => r.start >= condition.start && r.end <= condition.end).map((r) => r.name);
-    if (names.length) for (const read of reads) if (read.start >= condition.bodyStart && read.end <= condition.bodyEnd) read.when.push(...names);
+    const names = within(condition.start, condition.end).map((r) => r.name);
+    if (names.length) for (const read of within(condition.bodyStart, condition.bodyEnd)) read.when.push(...names);
   }
-  return reads.sort((a, b) => a.start - b.start);
+  return reads;
+}
+
+/** Index of the first read that starts at or after `offset` (reads sorted by start). */
+function firstAtOrAfter(reads: EnvRead[], offset: number): number {
+  let low = 0;
+  let high = reads.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (reads[middle]!.start < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

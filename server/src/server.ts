@@ -153,8 +153,7 @@ async function lintAndPublish(uri: string): Promise<void> {
   let findings: Finding[] = [];
   if (resolved.enabled) {
     try {
-      const workloads = kind === 'code' && resolved.workloads ? await workloadsContext(uri, resolved.workloads) : undefined;
-      if (documents.get(uri)?.version !== version) return;
+      const workloads = kind === 'code' && resolved.workloads ? workloadsContext(resolved.workloads) : undefined;
       findings = lintText({
         fileName: pathOf(uri),
         text,
@@ -190,10 +189,9 @@ async function lintAndPublish(uri: string): Promise<void> {
   );
 }
 
-/** What missing-env needs for a code document: the workloads, and other code files' text (open documents first, then the project's files). */
-async function workloadsContext(uri: string, workloads: NonNullable<ResolvedSettings['workloads']>): Promise<WorkloadsContext> {
-  const code = URI.parse(uri).scheme === 'file' ? await applicationCode.for(URI.parse(uri).fsPath) : undefined;
-  return { workloads: workloads.list, configDir: workloads.configDir, codeText: (file) => documents.get(file)?.getText() ?? code?.text(file) };
+/** What missing-env needs for a code document: the workloads, and other code files' text (an open document's, else as on disk: the few files its helpers are imported from). */
+function workloadsContext(workloads: NonNullable<ResolvedSettings['workloads']>): WorkloadsContext {
+  return { workloads: workloads.list, configDir: workloads.configDir, codeText: (file) => documents.get(file)?.getText() ?? rereadFile(file) };
 }
 
 /** schemaValidation `auto` stands back where Red Hat YAML already shows schema problems. */
@@ -356,12 +354,13 @@ documents.onDidClose((e) => {
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
-/** Code files changed on disk: update the indexes (once built) and re-check open contract steps and code (its helpers may have changed). */
+/** Code files changed on disk: update the indexes (once built) and re-check open contract steps, and open code (a helper it imports may have changed). */
 async function updateApplicationCode(changes: { uri: string; type: number }[]): Promise<void> {
-  if (!(await applicationCode.update(changes))) return;
+  const indexed = await applicationCode.update(changes);
+  const code = changes.some((c) => fileKind(URI.parse(c.uri).path) === 'code');
   for (const doc of documents.all()) {
     const kind = fileKind(pathOf(doc.uri));
-    if (kind === 'code' || (kind === 'sql' && isContractStep(pathOf(doc.uri), doc.getText()))) scheduler.schedule(doc.uri);
+    if ((kind === 'code' && code) || (kind === 'sql' && indexed && isContractStep(pathOf(doc.uri), doc.getText()))) scheduler.schedule(doc.uri);
   }
 }
 

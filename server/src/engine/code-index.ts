@@ -30,11 +30,6 @@ export class CodeIndex {
     }
   }
 
-  /** A file's text, if the index holds it. */
-  text(file: string): string | undefined {
-    return this.files.get(file);
-  }
-
   get size(): number {
     return this.files.size;
   }

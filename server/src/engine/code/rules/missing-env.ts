@@ -58,17 +58,16 @@ export const missingEnv: CodeRule = {
 
 function messageFor(read: EnvRead, env: WorkloadEnv, someCopiesSetIt: boolean, offWhen: string[]): string {
   const names = [...read.alternatives, read.name];
-  const what = names.length > 1 ? `none of ${names.join(', ')} is set` : `${read.name} is not set`;
-  const via = read.helper ? `${read.helper}(…) reads ${read.name}` : `${read.name} is read here`;
   const gets = env.names.size
     ? ` (its containers get ${[...env.names].slice(0, LISTED).join(', ')}${env.names.size > LISTED ? `, … ${env.names.size - LISTED} more` : ''})`
     : ' (its containers get no environment variables)';
+  const lacks = `${env.description} ${names.length > 1 ? `sets none of ${names.join(', ')}` : `does not set ${read.name}`}${gets}`;
   const others = someCopiesSetIt ? ' Other copies of the workload set it.' : '';
   if (offWhen.length)
-    return `${what} by ${env.description}${gets}. The code reads it only when ${offWhen.join(', ')} ${offWhen.length > 1 ? 'are' : 'is'} set, which the workload does not set: needed once it does.${others}`;
-  if (read.guard === 'checked')
-    return `${what} by ${env.description}${gets}. The code checks it before use: fine if it is optional, otherwise set it in the workload's env.${others}`;
-  return `${via} with no fallback, and ${what} by ${env.description}${gets}: the new pods start without it and fail where the code needs it. Set it in the workload's env (or a ConfigMap/Secret of its envFrom), or give the read a fallback (?? '…').${others}`;
+    return `${lacks}. The code reads it only when ${offWhen.join(', ')} ${offWhen.length > 1 ? 'are' : 'is'} set, which the workload does not set either: needed once it does.${others}`;
+  if (read.guard === 'checked') return `${lacks}. The code checks it before use: fine if it is optional, otherwise set it in the workload's env.${others}`;
+  const via = read.helper ? `${read.helper}(…) reads ${read.name}` : `${read.name} is read here`;
+  return `${via} with no fallback, and ${lacks}: the new pods start without it and fail where the code needs it. Set it in the workload's env (or a ConfigMap/Secret of its envFrom), or give the read a fallback (?? '…').${others}`;
 }
 
 const matchers = new WeakMap<WorkloadMapping, (relative: string) => boolean>();

@@ -34,7 +34,12 @@ export function workspaceEnv(workspace: ManifestWorkspace, uses: Set<string>, ou
         const unit = copies.length > 1 && rendering ? ` in ${roots[i]!.slice(shared).join('/')}` : '';
         const namespace = object.namespaceWritten ? object.namespace : workload.namespace;
         return [
-          { ...env, description: `${object.kind} ${namespace ? `${namespace}/` : ''}${object.name}${unit}`, location: locate(workspace, object, env.at) },
+          {
+            names: env.names,
+            unknown: env.unknown,
+            description: `${object.kind} ${namespace ? `${namespace}/` : ''}${object.name}${unit}`,
+            location: locate(workspace, env.written, env.at),
+          },
         ];
       });
     },
@@ -46,8 +51,11 @@ function environmentOf(
   lookup: Lookup,
   scope: NamespaceScope,
   outside: OutsideKeys | undefined,
-): { names: Set<string>; unknown: string[]; at: Path } | undefined {
-  const template = podTemplate(object);
+): { names: Set<string>; unknown: string[]; at: Path; written: ManifestObject } | undefined {
+  // An Argo Rollout with a workloadRef runs the referenced Deployment's pod template.
+  const ref = object.kind === 'Rollout' ? asRecord(asRecord(object.data.spec).workloadRef) : {};
+  const referenced = asString(ref.name) ? lookup.find(asString(ref.kind) ?? 'Deployment', scope, asString(ref.name)!) : undefined;
+  const template = podTemplate(object) ?? (referenced && podTemplate(referenced));
   if (!template) return undefined;
   const names = new Set<string>();
   const unknown: string[] = [];
@@ -73,7 +81,7 @@ function environmentOf(
   }
   const withEnv = list.find((c) => c.container.env !== undefined || c.container.envFrom !== undefined);
   const at: Path = withEnv ? [...withEnv.path, withEnv.container.env !== undefined ? 'env' : 'envFrom'] : ['metadata', 'name'];
-  return { names, unknown, at };
+  return { names, unknown, at, written: podTemplate(object) ? object : referenced! };
 }
 
 /** The keys of an envFrom source: from the workspace, else from outside; undefined when unknown. */

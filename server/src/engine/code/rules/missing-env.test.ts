@@ -138,6 +138,24 @@ describe('missing-env', () => {
     assert.match(found[0]!.finding.message, /Deployment shop\/checkout-v2 in dev does not set PAYMENTS_URL .*Other copies of the workload set it\.$/);
   });
 
+  it('an Argo Rollout with a workloadRef runs the referenced Deployment pod template', () => {
+    const files = {
+      '/repo/k8s/deploy.yaml': deployment('env: [{ name: PAYMENTS_URL, value: x }]'),
+      '/repo/k8s/rollout.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Rollout',
+        'metadata: { name: checkout, namespace: shop }',
+        'spec:',
+        '  workloadRef: { apiVersion: apps/v1, kind: Deployment, name: checkout-v2 }',
+      ].join('\n'),
+      '/repo/src/checkout/main.ts': 'const a = process.env.PAYMENTS_URL;\nconst b = process.env.STRIPE_KEY;',
+    };
+    const found = check(files, '/repo/src/checkout/main.ts', [{ kind: 'Rollout', namespace: 'shop', name: 'checkout', source: ['src/checkout'] }]);
+    assert.deepEqual(ats(found), ['2:23-2:33 error']);
+    assert.match(found[0]!.finding.message, /and Rollout shop\/checkout does not set STRIPE_KEY \(its containers get PAYMENTS_URL\)/);
+    assert.equal(found[0]!.finding.related?.[0]?.file, '/repo/k8s/deploy.yaml');
+  });
+
   it('code outside the sources, tests and build configuration are not checked', () => {
     const read = 'const key = process.env.STRIPE_KEY;';
     const files = {

@@ -8,7 +8,7 @@ import { dialectOf } from './mysql/dialect';
 import { lintMysql } from './mysql/lint';
 import { lintEmbedded } from './embedded/lint';
 import type { EngineSettings, Finding } from './types';
-import { lintCode } from './code/lint';
+import { codeRuleIds, lintCode } from './code/lint';
 import type { WorkloadsContext } from './code/rule';
 import { workspaceEnv } from './env/workload-env';
 import type { OutsideKeys } from './env/types';
@@ -111,7 +111,9 @@ export function lintText(request: LintRequest): Finding[] {
         env: workspaceEnv(workspace, uses, workloads.outside),
       });
       workspace.recordUses(request.fileName, uses);
-      return [...sql, ...code].sort((a, b) => a.start - b.start);
+      // An ignore of a code rule suppresses nothing in the SQL: the SQL side does not report it.
+      const sqlOnly = sql.filter((f) => !(f.rule === 'unused-ignore' && codeRuleIds.has(request.text.slice(f.start, f.end))));
+      return [...sqlOnly, ...code].sort((a, b) => a.start - b.start);
     }
     case 'yaml': {
       let workspace = request.workspace;

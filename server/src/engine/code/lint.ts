@@ -1,8 +1,15 @@
-/** Runs the rules on application code (codeRules) over one TS/JS file. */
+/**
+ * Runs the rules on application code (codeRules) over one TS/JS file, with its
+ * `// rollout-guard-ignore <rule>` comments (the next line) and `// rollout-guard-ignore-file <rule>`.
+ */
+import { tokenizeScript } from '../js/tokens';
 import { runRules, type Placed } from '../rule-runner';
+import { applySuppressions, parseDirectives } from '../suppress';
 import type { Finding } from '../types';
 import type { CodeContext, CodeReport } from './rule';
 import { codeRules } from './rules';
+
+export const codeRuleIds: ReadonlySet<string> = new Set(codeRules.map((r) => r.id));
 
 export function lintCode(fileName: string, text: string, ctx: CodeContext): Finding[] {
   const findings: Finding[] = [];
@@ -16,5 +23,20 @@ export function lintCode(fileName: string, text: string, ctx: CodeContext): Find
     },
     findings,
   );
-  return findings.sort((a, b) => a.start - b.start);
+  if (!text.includes('rollout-guard-ignore')) return findings.sort((a, b) => a.start - b.start);
+  // Ignores of other rules in the same comments are the embedded SQL's (lintEmbedded reads them).
+  const comments = tokenizeScript(text).comments.map((c) => ({
+    start: c.start,
+    end: c.end,
+    text: text
+      .slice(c.start, c.end)
+      .replace(/^\/[/*]/, '--')
+      .replace(/\*\/$/, ''),
+  }));
+  const directives = parseDirectives(comments)
+    .map((d) => ({ ...d, rules: d.rules.filter((r) => codeRuleIds.has(r.id)) }))
+    .filter((d) => d.rules.length);
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  return applySuppressions(findings, directives, ctx.settings, { starts: lineStarts, name: 'line' });
 }

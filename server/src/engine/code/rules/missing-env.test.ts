@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lintCodeFile, type LocatedCodeFinding } from '../../../../../test/helpers/code';
-import type { WorkloadMapping } from '../../index';
+import { loadParser, type WorkloadMapping } from '../../index';
 
 const CHECKOUT: WorkloadMapping = { kind: 'Deployment', namespace: 'shop', name: 'checkout-v2', source: ['src/checkout'] };
 
@@ -154,6 +154,25 @@ describe('missing-env', () => {
     assert.deepEqual(ats(found), ['2:23-2:33 error']);
     assert.match(found[0]!.finding.message, /and Rollout shop\/checkout does not set STRIPE_KEY \(its containers get PAYMENTS_URL\)/);
     assert.equal(found[0]!.finding.related?.[0]?.file, '/repo/k8s/deploy.yaml');
+  });
+
+  it('// rollout-guard-ignore missing-env silences the next line; one that silences nothing is reported, once', async () => {
+    await loadParser(); // the file's SQL is checked too: its side does not report the code rule's ignore
+    const files = {
+      '/repo/k8s/deploy.yaml': deployment('env: []'),
+      '/repo/src/checkout/main.ts': [
+        '// rollout-guard-ignore missing-env -- set by the platform at admission',
+        'const a = process.env.INJECTED;',
+        'const b = process.env.STRIPE_KEY;',
+        '/* rollout-guard-ignore missing-env */',
+        "await db.query('ALTER TABLE orders RENAME TO purchases');",
+      ].join('\n'),
+    };
+    const found = lintCodeFile(files, '/repo/src/checkout/main.ts', [CHECKOUT]).filter((f) => f.rule !== 'renaming-table');
+    assert.deepEqual(
+      found.map((f) => `${f.rule} ${f.at}`),
+      ['missing-env 3:23-3:33 error', 'unused-ignore 4:25-4:36 info', 'require-lock-timeout 5:17-5:28 warning'],
+    );
   });
 
   it('code outside the sources, tests and build configuration are not checked', () => {

@@ -9,6 +9,8 @@ import type { CodeRule, WorkloadsContext } from '../rule';
 const NOT_RUNTIME = /(^|\/)(__tests__|__mocks__|tests?)\/|\.(test|spec)\.[cm]?[jt]sx?$|\.config\.[cm]?[jt]s$/i;
 /** How an import specifier may name a file: as written, with an extension, a folder's index; `.js` written for a `.ts` file. */
 const IMPORT_SUFFIXES = ['', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'];
+/** Names bundlers fill in at build time (Next.js, Vite, Create React App, Gatsby, Expo): not the container's environment. */
+const BUILD_TIME = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|GATSBY_|EXPO_PUBLIC_)/;
 /** Names listed in a message. */
 const LISTED = 8;
 
@@ -37,7 +39,7 @@ export const missingEnv: CodeRule = {
       }
       return undefined;
     };
-    const reads = envReads(scanEnvFile(text), imported).filter((r) => r.guard !== 'fallback');
+    const reads = envReads(scanEnvFile(text), imported).filter((r) => r.guard !== 'fallback' && !BUILD_TIME.test(r.name));
     for (const read of reads) {
       for (const { copies: envs } of copies) {
         const lacking = envs.filter((env) => !env.unknown.length && ![read.name, ...read.alternatives].some((name) => env.names.has(name)));

@@ -45,7 +45,8 @@ export { dialectOf } from './mysql/dialect';
 export { lintEmbedded, mayHoldSql } from './embedded/lint';
 export { runsInWorkload } from './code/rules/missing-env';
 export type { WorkloadsContext } from './code/rule';
-export type { OutsideKeys, WorkloadEnv, WorkloadEnvSource, WorkloadMapping } from './env/types';
+export type { EnvSource, OutsideKeys, WorkloadEnv, WorkloadEnvSource, WorkloadMapping } from './env/types';
+export { workspaceEnv } from './env/workload-env';
 
 const SQL_EXTENSIONS = /\.(sql|pgsql|psql)$/i;
 const YAML_EXTENSIONS = /\.ya?ml$/i;

@@ -17,10 +17,20 @@ export interface WorkloadEnv {
   description: string;
   /** Names its containers get: `env`, and the keys of `envFrom` sources (with their prefix). */
   names: Set<string>;
-  /** envFrom sources whose keys are not known (`ConfigMap checkout-config`): any name may come from them. */
-  unknown: string[];
+  /**
+   * envFrom sources whose keys are not known (not in the workspace, a SealedSecret, generated from a
+   * file it does not hold): any name may come from them. What `outside` is asked for.
+   */
+  unknown: EnvSource[];
   /** Where its environment is written: the first container's env list, else the workload's name. */
   location: RelatedLocation;
+}
+
+/** A ConfigMap or Secret of an envFrom; `namespace` unset when neither the workload nor `workloads:` says it. */
+export interface EnvSource {
+  kind: 'ConfigMap' | 'Secret';
+  namespace?: string;
+  name: string;
 }
 
 /** Answers for missing-env: the copies of a workload and their environment; none when no copy is known. */

@@ -5,7 +5,7 @@
  * source the workspace does not hold is unknown, never missing: `outside` (the live cluster's
  * ConfigMaps and Secrets, when one is configured) may answer for it.
  */
-import type { OutsideKeys, WorkloadEnvSource } from './types';
+import type { EnvSource, OutsideKeys, WorkloadEnvSource } from './types';
 import { generatedInfo, renderedSource } from '../kustomize/render';
 import { Lookup, scopeOf, type NamespaceScope } from '../manifests/lookup';
 import { asArray, asRecord, asString, containers, podTemplate } from '../manifests/model';
@@ -51,14 +51,14 @@ function environmentOf(
   lookup: Lookup,
   scope: NamespaceScope,
   outside: OutsideKeys | undefined,
-): { names: Set<string>; unknown: string[]; at: Path; written: ManifestObject } | undefined {
+): { names: Set<string>; unknown: EnvSource[]; at: Path; written: ManifestObject } | undefined {
   // An Argo Rollout with a workloadRef runs the referenced Deployment's pod template.
   const ref = object.kind === 'Rollout' ? asRecord(asRecord(object.data.spec).workloadRef) : {};
   const referenced = asString(ref.name) ? lookup.find(asString(ref.kind) ?? 'Deployment', scope, asString(ref.name)!) : undefined;
   const template = podTemplate(object) ?? (referenced && podTemplate(referenced));
   if (!template) return undefined;
   const names = new Set<string>();
-  const unknown: string[] = [];
+  const unknown: EnvSource[] = [];
   const list = containers(template);
   for (const { container } of list) {
     for (const env of asArray(container.env)) {
@@ -75,7 +75,7 @@ function environmentOf(
         if (!name) continue;
         const keys = sourceKeys(lookup, kind, scope, name, outside);
         if (keys) for (const key of keys) names.add(prefix + key);
-        else unknown.push(`${kind} ${name}`);
+        else unknown.push({ kind, ...(scope ? { namespace: scope } : {}), name });
       }
     }
   }

@@ -146,10 +146,10 @@ async function lintAndPublish(uri: string): Promise<void> {
   }
   // TS/JS: only files with SQL calls, or in the sources of a configured workload, are checked (and cleared once they are not).
   if (kind === 'code' && !mayHoldSql(text) && !resolved.workloads) {
-    if (caches.codeWithSql.delete(uri)) await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+    if (caches.checkedCode.delete(uri)) await connection.sendDiagnostics({ uri, version, diagnostics: [] });
     return;
   }
-  if (kind === 'code') caches.codeWithSql.add(uri);
+  if (kind === 'code') caches.checkedCode.add(uri);
   let findings: Finding[] = [];
   if (resolved.enabled) {
     try {

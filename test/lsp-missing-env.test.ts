@@ -88,4 +88,16 @@ describe('language server: missing-env follows the workload manifest', () => {
     });
     assert.deepEqual(missing((await back).diagnostics), ['2:30 1']);
   });
+
+  it('the configuration file names a workload the manifests lack', async () => {
+    const config = uri('.rollout-guard.yaml');
+    const text = 'workloads:\n  - { kind: Deployment, namespace: shop, name: checkout-v3, source: src/checkout }\n';
+    const published = client.diagnostics(config);
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: config, languageId: 'yaml', version: 1, text } });
+    const { diagnostics } = await published;
+    assert.deepEqual(
+      diagnostics.map((d) => `${d.code} ${d.range.start.line + 1}:${d.range.start.character + 1}`),
+      ['unknown-workload 2:42'],
+    );
+  });
 });

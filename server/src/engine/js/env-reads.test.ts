@@ -97,7 +97,7 @@ describe('environment reads in TS/JS', () => {
     );
   });
 
-  it('a read inside an if block whose condition reads other variables runs only when they are set', () => {
+  it('a read inside an if block whose condition reads other variables runs only when they are set (not under a negated condition)', () => {
     assert.deepEqual(
       reads(
         [
@@ -106,6 +106,8 @@ describe('environment reads in TS/JS', () => {
           "  if (flag('X')) start(process.env.TRACE_RATE);",
           '}',
           'const port = process.env.PORT;',
+          'if (!process.env.LOCAL) connect(process.env.DATABASE_URL);',
+          'if (process.env.MODE === undefined) connect(process.env.REMOTE_URL);',
         ].join('\n'),
       ),
       [
@@ -113,6 +115,10 @@ describe('environment reads in TS/JS', () => {
         'COLLECTOR_SERVICE_ADDR none when ENABLE_TRACING @COLLECTOR_SERVICE_ADDR',
         'TRACE_RATE none when ENABLE_TRACING @TRACE_RATE',
         'PORT none @PORT',
+        'LOCAL checked @LOCAL',
+        'DATABASE_URL none @DATABASE_URL',
+        'MODE checked @MODE',
+        'REMOTE_URL none @REMOTE_URL',
       ],
     );
   });

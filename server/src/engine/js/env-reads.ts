@@ -444,6 +444,11 @@ export function scanEnvFile(text: string): EnvScan {
     if (ident(i) !== 'if' || !is(i + 1, '(')) continue;
     const close = matching(i + 1);
     if (close < 0 || close + 1 >= tokens.length) continue;
+    // Only a condition that holds when the variables are set: not `!x`, `x !== …`, `x === undefined`, `x || y`.
+    const negated = tokens
+      .slice(i + 2, close)
+      .some((token) => token.text === '!' || token.text === '|' || (token.type === 'ident' && (token.text === 'undefined' || token.text === 'null')));
+    if (negated) continue;
     const bodyEnd = is(close + 1, '{') ? matching(close + 1) : expressionEnd(close + 1);
     if (bodyEnd > close)
       scan.conditions.push({ start: tokens[i + 1]!.start, end: tokens[close]!.end, bodyStart: tokens[close + 1]!.start, bodyEnd: tokens[bodyEnd]!.end });

@@ -50,6 +50,7 @@ export async function loadRules(root) {
 /** Which table a rule goes in. Findings of the engine itself are neither SQL nor manifest rules. */
 function groupOf(rule, manifest) {
   if (rule.language === 'sql') return rule.dialects.includes('postgres') ? 'postgres' : 'mysql';
+  if (rule.language === 'code') return 'code';
   if (!manifest.manifest.has(rule.id)) return 'engine';
   if (manifest.pod.has(rule.id)) return 'pod';
   if (manifest.traffic.has(rule.id)) return 'traffic';
@@ -123,6 +124,7 @@ export async function renderDocs(root, rules) {
       pod: block(table(inGroup('pod'), here, [])),
       manifest: block(table(inGroup('manifest'), here, [])),
       traffic: block(table(inGroup('traffic'), here, [])),
+      code: block(table(inGroup('code'), here, [])),
       // The rules whose findings are errors before the contract phase (RuleMeta.destructive).
       destructive: names(rules.filter((r) => r.destructive)),
     },

@@ -1,6 +1,6 @@
 // Scaffolds a lint rule: its file, its ok/err test beside it, its docs page and its entry in the
 // list the registry collects, then regenerates the rule tables (scripts/docs.mjs).
-// Usage: npm run new-rule -- <id> sql|mysql|manifest [--root DIR]
+// Usage: npm run new-rule -- <id> sql|mysql|manifest|code [--root DIR]
 // A MySQL implementation of an existing PostgreSQL rule keeps its id and gets a MySQL section on
 // the rule's page. The err case fails until the check is written. --root: another copy of the
 // repository (the tests' temporary copies).
@@ -190,6 +190,65 @@ spec:
 or the annotation \`rollout-guard.io/ignore: "${id}"\` on the object.
 `,
   },
+  code: {
+    folder: 'server/src/engine/code/rules',
+    list: 'codeRules',
+    rule: (id, name) => `import type { CodeRule } from '../rule';
+
+export const ${name}: CodeRule = {
+  id: '${id}',
+  severity: '${SEVERITY}',
+  summary: 'What ${id} finds, in one line: the code and what it breaks in the workload that runs it.',
+  kinds: ['*'],
+  check(_fileName, _text, _ctx, _report) {
+    // report({ start, end, message }) on the token at fault. The file's environment reads: envReads(scanEnvFile(text), …)
+    // (../../js/env-reads); ctx.env.envOf(workload) answers for each workload of ctx.workloads.
+  },
+};
+`,
+    test: (id) => `import { describe, it } from 'node:test';
+import { expectCodeRanges } from '../../../../../test/helpers/code';
+
+const WORKLOAD = { kind: 'Deployment', name: 'checkout', source: ['src'] };
+const deployment = ['apiVersion: apps/v1', 'kind: Deployment', 'metadata: { name: checkout }', 'spec:', '  template:', '    spec:', '      containers:', '        - { name: app, image: shop/checkout:2, env: [{ name: PORT, value: "8080" }] }'].join('\\n');
+
+describe('${id}', () => {
+  it('ok: what ${id} leaves alone', () => {
+    expectCodeRanges('${id}', { '/repo/k8s/deploy.yaml': deployment, '/repo/src/main.ts': 'const port = process.env.PORT;' }, '/repo/src/main.ts', [WORKLOAD], []);
+  });
+
+  it('err: what ${id} flags, on the token at fault', () => {
+    expectCodeRanges('${id}', { '/repo/k8s/deploy.yaml': deployment, '/repo/src/main.ts': 'const key = process.env.API_KEY;' }, '/repo/src/main.ts', [WORKLOAD], ['1:25-1:32 warning']);
+  });
+});
+`,
+    page: (id) => `# ${id}
+
+Default severity: **${SEVERITY}** · TypeScript and JavaScript in the sources of a workload named under \`workloads:\` in \`.rollout-guard.yaml\`
+
+## Why
+
+What breaks in the workload that runs the code, and for whom.
+
+## What it checks
+
+The code reported, where the finding sits, and what is left alone.
+
+## Flagged
+
+\`\`\`ts
+const key = process.env.API_KEY;
+\`\`\`
+
+## Safe alternative
+
+\`\`\`ts
+const key = process.env.API_KEY ?? '';
+\`\`\`
+
+${configuration(id)}
+`,
+  },
 };
 
 const MYSQL_SECTION = `
@@ -220,7 +279,7 @@ function register(indexText, list, id, name) {
 export async function newRule(root, id, language) {
   if (!KEBAB_CASE.test(id ?? '')) throw new UsageError(`"${id ?? ''}" is not a kebab-case rule id (lower-case words joined by "-", e.g. ban-drop-column).`);
   const lang = LANGUAGES[language];
-  if (!lang) throw new UsageError(`the language is sql, mysql or manifest, not "${language ?? ''}".`);
+  if (!lang) throw new UsageError(`the language is sql, mysql, manifest or code, not "${language ?? ''}".`);
   const existing = (await loadRules(root)).find((r) => r.id === id);
   // The one id that may exist: a PostgreSQL rule getting its MySQL implementation.
   const mysqlOfPostgres = language === 'mysql' && existing?.dialects?.join() === 'postgres';
@@ -261,7 +320,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     );
   } catch (error) {
     console.error(`new-rule: ${error.message}`);
-    if (error instanceof UsageError) console.error('Usage: npm run new-rule -- <id> sql|mysql|manifest');
+    if (error instanceof UsageError) console.error('Usage: npm run new-rule -- <id> sql|mysql|manifest|code');
     process.exitCode = error instanceof UsageError ? 2 : 1;
   }
 }

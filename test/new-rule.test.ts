@@ -33,13 +33,13 @@ describe('npm run new-rule', () => {
   it('refuses an id that exists, an id not in kebab-case and an unknown language, and writes nothing', () => {
     const copy = copyOfRepository();
     const before = snapshot(copy);
-    const usage = 'Usage: npm run new-rule -- <id> sql|mysql|manifest\n';
+    const usage = 'Usage: npm run new-rule -- <id> sql|mysql|manifest|code\n';
     const refusals: [string[], string][] = [
       // ban-drop-column has its MySQL implementation already (a PostgreSQL-only id may get one).
       [['ban-drop-column', 'mysql'], 'new-rule: ban-drop-column already exists: see docs/rules/ban-drop-column.md.\n'],
       [['missing-retries', 'manifest'], 'new-rule: missing-retries already exists: see docs/rules/missing-retries.md.\n'],
       [['Ban_Drop', 'sql'], 'new-rule: "Ban_Drop" is not a kebab-case rule id (lower-case words joined by "-", e.g. ban-drop-column).\n'],
-      [['ban-everything', 'oracle'], 'new-rule: the language is sql, mysql or manifest, not "oracle".\n'],
+      [['ban-everything', 'oracle'], 'new-rule: the language is sql, mysql, manifest or code, not "oracle".\n'],
     ];
     for (const [args, message] of refusals) {
       const result = run('new-rule.mjs', ...args, '--root', copy);
@@ -58,6 +58,7 @@ describe('npm run new-rule', () => {
       // A PostgreSQL rule getting its MySQL implementation keeps its id, page and summary.
       ['prefer-jsonb', 'mysql', 'server/src/engine/mysql/rules'],
       ['hpa-min-replicas', 'manifest', 'server/src/engine/manifests/rules'],
+      ['unused-env-default', 'code', 'server/src/engine/code/rules'],
     ];
     const jsonbPage = read('docs/rules/prefer-jsonb.md');
     for (const [id, language, folder] of created) {
@@ -81,6 +82,10 @@ describe('npm run new-rule', () => {
     assert.match(
       read('server/src/engine/manifests/rules/index.ts'),
       /import \{ hpaMinReplicas \} from '\.\/hpa-min-replicas';\n[\s\S]*[ [] *hpaMinReplicas,?\n?\];/,
+    );
+    assert.match(
+      read('server/src/engine/code/rules/index.ts'),
+      /import \{ unusedEnvDefault \} from '\.\/unused-env-default';\n[\s\S]*missingEnv, unusedEnvDefault\];/,
     );
     assert.match(read('server/src/engine/mysql/rules/prefer-jsonb.ts'), /summary:\s+'json is stored as text/);
     assert.match(read('server/src/engine/mysql/rules/prefer-jsonb.test.ts'), /describe\('prefer-jsonb \(MySQL\)'/);

@@ -9,6 +9,7 @@ const ruleFolders = [
   path.join(repoRoot, 'server/src/engine/sql/rules'),
   path.join(repoRoot, 'server/src/engine/manifests/rules'),
   path.join(repoRoot, 'server/src/engine/mysql/rules'),
+  path.join(repoRoot, 'server/src/engine/code/rules'),
 ];
 const mysqlRuleFolder = path.join(repoRoot, 'server/src/engine/mysql/rules');
 const ENGINE_RULES = new Set([
@@ -22,6 +23,7 @@ const ENGINE_RULES = new Set([
   'too-many-findings',
   'duplicate-key',
   'yaml-alias-limit',
+  'unknown-workload',
 ]);
 
 describe('rule registry', () => {

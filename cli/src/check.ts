@@ -18,9 +18,12 @@ import {
   NOT_APPLICATION_CODE,
   loadParser,
   mergeSettings,
+  runsInWorkload,
   validateSettings,
   type EngineSettings,
   type Finding,
+  type LintRequest,
+  type WorkloadsContext,
 } from '../../server/src/engine';
 import { loadConfig } from '../../server/src/workspace/config-file';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
@@ -47,8 +50,9 @@ const BUILD_DIRS = new Set(['dist', 'build', 'out', 'coverage', '.next', 'vendor
 
 export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let settings: EngineSettings;
+  let workloads: WorkloadsContext | undefined;
   try {
-    settings = resolveSettings(options, io.cwd);
+    ({ settings, workloads } = resolveSettings(options, io.cwd));
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`rollout-guard: ${escapeControl(error.message)}\n`);
@@ -57,13 +61,15 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     throw error;
   }
   const files: string[] = [];
+  /** Files named on the command line: a TS/JS one has its SQL checked even without --embedded. */
+  const named = new Set<string>();
   // Folders and files that could not be read: each is a finding, never a silent skip.
   const unreadablePaths = new Map<string, Finding>();
   const skipDir = (_full: string, name: string): boolean => SKIPPED_DIRS.has(name) || (!!options.embedded && BUILD_DIRS.has(name));
-  // TS/JS only when asked: a CI run that checks migrations/ should not start linting application code.
-  const wanted = (_full: string, name: string): boolean => {
+  // TS/JS only when asked, or in the sources of a configured workload: a CI run that checks migrations/ should not start linting application code.
+  const wanted = (full: string, name: string): boolean => {
     const kind = fileKind(name);
-    return kind !== undefined && (kind !== 'code' || !!options.embedded);
+    return kind !== undefined && (kind !== 'code' || !!options.embedded || (!!workloads && runsInWorkload(workloads, full)));
   };
   for (const given of options.paths) {
     const full = path.resolve(io.cwd, given);
@@ -77,7 +83,10 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     }
     const before = files.length + unreadablePaths.size;
     if (stat.isDirectory()) walkFiles(full, skipDir, wanted, files, unreadablePaths);
-    else files.push(full);
+    else {
+      files.push(full);
+      named.add(full);
+    }
     if (files.length + unreadablePaths.size === before) {
       io.stderr.write(`rollout-guard: ${escapeControl(given)}: no file to check in it (.sql, .yaml, .yml${options.embedded ? ', .ts, .js' : ''})\n`);
       return 2;
@@ -101,7 +110,10 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const located: LocatedFinding[] = [];
   for (const f of loaded) {
     const codeIndex = f.text !== undefined && fileKind(f.file) === 'sql' && isContractStep(f.file, f.text) ? await codeIndexFor(f.file) : undefined;
-    const findings = f.text === undefined ? [f.problem!] : lintLoaded(f.file, f.text, settings, workspace, codeIndex);
+    const findings =
+      f.text === undefined
+        ? [f.problem!]
+        : lintLoaded({ fileName: f.file, text: f.text, settings, workspace, codeIndex, workloads, sqlInCode: !!options.embedded || named.has(f.file) });
     const lines = new LineIndex(f.text ?? '');
     const shown = displayPath(io.cwd, f.file);
     for (const finding of findings) located.push(locate(shown, lines, finding, io.cwd));
@@ -138,13 +150,22 @@ function addKustomizeInputs(workspace: ManifestWorkspace): void {
   }
 }
 
-function resolveSettings(options: CheckOptions, cwd: string): EngineSettings {
-  const fromFile = loadConfig(cwd, options.configFile)?.settings;
+function resolveSettings(options: CheckOptions, cwd: string): { settings: EngineSettings; workloads?: WorkloadsContext } {
+  const config = loadConfig(cwd, options.configFile);
   const fromFlags: Record<string, unknown> = {};
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
   if (options.kubernetesVersion !== undefined) fromFlags.kubernetesVersion = options.kubernetesVersion;
   if (options.assumeInTransaction) fromFlags.assumeInTransaction = true;
-  return mergeSettings(fromFile, validateSettings(fromFlags, 'command line'));
+  const settings = mergeSettings(config?.settings, validateSettings(fromFlags, 'command line'));
+  const mapped = config?.sections.workloads;
+  if (!config || !mapped?.length) return { settings };
+  // Helpers imported by the code are read as they are needed, each once.
+  const texts = new Map<string, string | undefined>();
+  const codeText = (file: string): string | undefined => {
+    if (!texts.has(file)) texts.set(file, fs.existsSync(file) ? readFile(file).text : undefined);
+    return texts.get(file);
+  };
+  return { settings, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText } };
 }
 
 /**
@@ -229,9 +250,9 @@ function readFile(file: string): { text?: string; problem?: Finding } {
 const unreadableFinding = (message: string): Finding => ({ rule: 'unreadable-file', severity: 'error', start: 0, end: 0, message });
 
 /** Findings of one file; a crash in the engine becomes one finding, never a failed run. */
-function lintLoaded(file: string, text: string, settings: EngineSettings, workspace: ManifestWorkspace, codeIndex: CodeIndex | undefined): Finding[] {
+function lintLoaded(request: LintRequest): Finding[] {
   try {
-    return lintText({ fileName: file, text, settings, workspace, codeIndex });
+    return lintText(request);
   } catch (error) {
     return [
       {

@@ -41,6 +41,7 @@ import {
   WORKSPACE_TRUSTED_NOTIFICATION,
   type Finding,
   type MeasuredTrace,
+  type WorkloadsContext,
 } from './engine';
 import { ApplicationCode } from './lsp/application-code';
 import { codeActions, DiagnosticsJson, findingsToPublish, toDiagnostic, toRange } from './lsp/convert';
@@ -155,22 +156,24 @@ async function lintAndPublish(uri: string): Promise<void> {
     if (!doc && manifests.has(uri)) await reindexFromDisk(uri);
     return;
   }
-  // TS/JS: only files with SQL calls are checked (and cleared once their last one is gone).
-  if (kind === 'code' && !mayHoldSql(text)) {
-    if (caches.codeWithSql.delete(uri)) await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+  // TS/JS: only files with SQL calls, or in the sources of a configured workload, are checked (and cleared once they are not).
+  if (kind === 'code' && !mayHoldSql(text) && !resolved.workloads) {
+    if (caches.checkedCode.delete(uri)) await connection.sendDiagnostics({ uri, version, diagnostics: [] });
     return;
   }
-  if (kind === 'code') caches.codeWithSql.add(uri);
+  if (kind === 'code') caches.checkedCode.add(uri);
   let findings: Finding[] = [];
   if (resolved.enabled) {
     try {
+      const workloads = kind === 'code' && resolved.workloads ? workloadsContext(resolved.workloads) : undefined;
       findings = lintText({
         fileName: pathOf(uri),
         text,
         settings: engineSettingsFor(resolved, uri, text),
-        workspace: kind === 'yaml' ? workspaceFor(uri, text) : undefined,
+        workspace: kind === 'yaml' ? workspaceFor(uri, text) : workloads || kind === 'config' ? manifests : undefined,
         sqlMemo: kind === 'sql' ? caches.sqlMemo(uri) : undefined,
         codeIndex: kind === 'sql' && isContractStep(pathOf(uri), text) ? await applicationCode.for(URI.parse(uri).fsPath) : undefined,
+        workloads,
         isCancelled: () => documents.get(uri)?.version !== version,
       });
     } catch (error) {
@@ -196,6 +199,11 @@ async function lintAndPublish(uri: string): Promise<void> {
       ? serialisedDiagnostics(uri, version, (doc ? caches.diagnosticsJsonFor(uri) : new DiagnosticsJson()).encode(target, published))
       : { uri, version, diagnostics: published.map((f) => toDiagnostic(target, f)) },
   );
+}
+
+/** What missing-env needs for a code document: the workloads, and other code files' text (an open document's, else as on disk: the few files its helpers are imported from). */
+function workloadsContext(workloads: NonNullable<ResolvedSettings['workloads']>): WorkloadsContext {
+  return { workloads: workloads.list, configDir: workloads.configDir, codeText: (file) => documents.get(file)?.getText() ?? rereadFile(file) };
 }
 
 /** schemaValidation `auto` stands back where Red Hat YAML already shows schema problems. */
@@ -269,6 +277,8 @@ async function indexWorkspace(): Promise<void> {
       `Rollout Guard: the workspace's YAML files add up to more than ${indexBounds.maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes) or ${MAX_INDEXED_OBJECTS.toLocaleString('en')} objects; ${indexBounds.leftOut} of them are left out of cross-file checks. Open files are always checked.`,
     );
   for (const uri of manifests.fileNames) if (manifests.isCheckable(uri) || documents.get(uri)) scheduler.schedule(uri);
+  // Code and the configuration file are checked against the workloads now known.
+  for (const doc of documents.all()) if (['code', 'config'].includes(fileKind(pathOf(doc.uri)) ?? '')) scheduler.schedule(doc.uri);
   connection.console.info(`Indexed ${count} YAML files in ${Date.now() - started} ms.`);
 }
 
@@ -322,7 +332,15 @@ const scheduler = new LintScheduler(
 );
 
 documents.onDidOpen((e) => scheduler.schedule(e.document.uri));
-documents.onDidChangeContent((e) => scheduler.schedule(e.document.uri));
+documents.onDidChangeContent((e) => {
+  const uri = e.document.uri;
+  scheduler.schedule(uri);
+  // A helper edited in one file changes what the workload's other files read.
+  if (fileKind(pathOf(uri)) === 'code')
+    void settings.for(uri).then((resolved) => {
+      if (resolved.workloads) for (const doc of documents.all()) if (doc.uri !== uri && fileKind(pathOf(doc.uri)) === 'code') scheduler.schedule(doc.uri);
+    });
+});
 documents.onDidClose((e) => {
   const uri = e.document.uri;
   scheduler.cancel(uri);
@@ -345,13 +363,18 @@ documents.onDidClose((e) => {
     return;
   }
   if (manifests.has(uri)) manifests.remove(uri).forEach((other) => scheduler.schedule(other));
+  manifests.recordUses(uri, new Set()); // a closed code or configuration file is not re-checked
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
-/** Code files changed on disk: update the indexes (once built) and re-check open contract steps. */
+/** Code files changed on disk: update the indexes (once built) and re-check open contract steps, and open code (a helper it imports may have changed). */
 async function updateApplicationCode(changes: { uri: string; type: number }[]): Promise<void> {
-  if (!(await applicationCode.update(changes))) return;
-  for (const doc of documents.all()) if (fileKind(pathOf(doc.uri)) === 'sql' && isContractStep(pathOf(doc.uri), doc.getText())) scheduler.schedule(doc.uri);
+  const indexed = await applicationCode.update(changes);
+  const code = changes.some((c) => fileKind(URI.parse(c.uri).path) === 'code');
+  for (const doc of documents.all()) {
+    const kind = fileKind(pathOf(doc.uri));
+    if ((kind === 'code' && code) || (kind === 'sql' && indexed && isContractStep(pathOf(doc.uri), doc.getText()))) scheduler.schedule(doc.uri);
+  }
 }
 
 function relintAll(): void {

@@ -9,6 +9,7 @@
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { globMatcher, GlobError } from './glob';
 import { allRuleIds } from './registry';
+import type { WorkloadMapping } from './env/types';
 import { LineIndex } from './text';
 import { defaultSettings, type EngineSettings, type SeveritySetting, type SqlDialect } from './types';
 
@@ -68,7 +69,12 @@ export interface ConfigSections {
   canary?: { steps?: number[] };
   database?: { url?: string };
   flags?: { provider?: string; url?: string; environment?: string; project?: string };
+  /** The workloads that run the application code of source folders (missing-env); `source` is always a list here. */
+  workloads?: WorkloadMapping[];
 }
+
+/** Workload kinds a `workloads:` entry may name: those whose pods run the code. */
+export const WORKLOAD_MAPPING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'Job', 'CronJob'];
 
 /** A parsed and checked .rollout-guard.yaml. */
 export interface ConfigFile {
@@ -86,8 +92,10 @@ type Fail = (path: ConfigPath, detail: string) => ConfigError;
 /** The shape of a section: the schema the language server, the CLI and the extension share. */
 type Shape =
   | { type: 'string' | 'number' | 'boolean' }
+  /** A string from a fixed list. */
+  | { type: 'enum'; values: readonly string[] }
   | { type: 'list'; of: Shape }
-  | { type: 'mapping'; keys: Record<string, Shape>; example?: string }
+  | { type: 'mapping'; keys: Record<string, Shape>; example?: string; required?: string[] }
   /** A scalar or a mapping, e.g. `prometheus: URL` or `prometheus: { url, timeout }`. */
   | { type: 'either'; of: Shape[]; expected: string }
   /** Accepted as written: sections reserved for features that read none of it yet. */
@@ -96,7 +104,7 @@ type Shape =
 const string: Shape = { type: 'string' };
 const number: Shape = { type: 'number' };
 const boolean: Shape = { type: 'boolean' };
-const mapping = (keys: Record<string, Shape>, example?: string): Shape => ({ type: 'mapping', keys, example });
+const mapping = (keys: Record<string, Shape>, example?: string, required?: string[]): Shape => ({ type: 'mapping', keys, example, required });
 
 const SECTIONS: Record<string, Shape> = {
   gates: mapping({
@@ -123,6 +131,19 @@ const SECTIONS: Record<string, Shape> = {
     { provider: string, url: string, environment: string, project: string },
     'flags: { provider: unleash, url: http://127.0.0.1:4242/api, environment: production }',
   ),
+  workloads: {
+    type: 'list',
+    of: mapping(
+      {
+        kind: { type: 'enum', values: WORKLOAD_MAPPING_KINDS },
+        namespace: string,
+        name: string,
+        source: { type: 'either', of: [string, { type: 'list', of: string }], expected: 'a folder or glob, or a list of them' },
+      },
+      '{ kind: Deployment, namespace: shop, name: checkout-v2, source: src/checkout }',
+      ['kind', 'name', 'source'],
+    ),
+  },
   migrations: { type: 'any' },
   kubernetes: { type: 'any' },
   manifests: { type: 'any' },
@@ -164,6 +185,7 @@ export function parseConfig(text: string, source = CONFIG_FILE_NAME): ConfigFile
     if (value !== undefined && shape.type !== 'any') sections[key] = value;
   }
   if (typeof sections.prometheus === 'string') sections.prometheus = { url: sections.prometheus };
+  if (sections.workloads) sections.workloads = checkWorkloads(sections.workloads as RawWorkload[], errorAt);
   return { source, settings: checkLintSettings(raw, errorAt), sections: sections as ConfigSections, errorAt };
 }
 
@@ -182,6 +204,9 @@ function checkShape(value: unknown, shape: Shape, path: ConfigPath, fail: Fail):
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) throw fail(path, `${name} must be a number${got}.`);
       return value;
+    case 'enum':
+      if (typeof value !== 'string' || !shape.values.includes(value)) throw fail(path, `${name} must be one of ${shape.values.join(', ')}${got}.`);
+      return value;
     case 'list':
       if (!Array.isArray(value)) throw fail(path, `${name} must be a list${got}.`);
       return value.map((item, i) => {
@@ -198,6 +223,8 @@ function checkShape(value: unknown, shape: Shape, path: ConfigPath, fail: Fail):
         const checked = checkShape(item, itemShape, [...path, key], fail);
         if (checked !== undefined) out[key] = checked;
       }
+      const missing = shape.required?.find((key) => out[key] === undefined);
+      if (missing) throw fail(path, `${name} needs ${missing}, e.g. ${shape.example ?? `{ ${known.join(', ')} }`}.`);
       return out;
     }
     case 'either': {
@@ -206,6 +233,31 @@ function checkShape(value: unknown, shape: Shape, path: ConfigPath, fail: Fail):
       return checkShape(value, fits, path, fail);
     }
   }
+}
+
+type RawWorkload = Omit<WorkloadMapping, 'source'> & { source: string | string[] };
+
+/** Sources as a list of globs Rollout Guard can read, each once per workload. */
+function checkWorkloads(workloads: RawWorkload[], fail: Fail): WorkloadMapping[] {
+  return workloads.map((workload, i) => {
+    const source = typeof workload.source === 'string' ? [workload.source] : workload.source;
+    if (!source.length) throw fail(['workloads', i, 'source'], `workloads[${i}].source must name at least one folder or glob.`);
+    for (const glob of source) {
+      try {
+        globMatcher(glob);
+      } catch (error) {
+        if (error instanceof GlobError)
+          throw fail(['workloads', i, 'source'], `workloads[${i}].source "${glob.slice(0, 80)}" is not a glob Rollout Guard can read: ${error.message}.`);
+        throw error;
+      }
+      if (glob.startsWith('/') || /^[A-Za-z]:/.test(glob) || glob.split('/').includes('..'))
+        throw fail(
+          ['workloads', i, 'source'],
+          `workloads[${i}].source "${glob.slice(0, 80)}" must be relative to the configuration file's folder and stay inside it.`,
+        );
+    }
+    return { ...workload, source };
+  });
 }
 
 /** gates.queries[0].query */

@@ -1,6 +1,6 @@
 /** The lint engine: text and settings in, findings out. No LSP, no VS Code, no I/O. */
 import type { CodeIndex } from './code-index';
-import { ConfigError, parseConfig } from './config';
+import { ConfigError, parseConfig, type ConfigFile } from './config';
 import { ManifestWorkspace } from './manifests/workspace';
 import { phaseOfFile } from './phases';
 import { lintSql, type SqlLintMemo } from './sql/lint';
@@ -9,6 +9,11 @@ import { dialectOf } from './mysql/dialect';
 import { lintMysql } from './mysql/lint';
 import { lintEmbedded } from './embedded/lint';
 import type { EngineSettings, Finding } from './types';
+import { codeRuleIds, lintCode } from './code/lint';
+import type { WorkloadsContext } from './code/rule';
+import { workspaceEnv } from './env/workload-env';
+import type { OutsideKeys } from './env/types';
+import { engineSeverity } from './registry';
 
 export { loadParser } from './sql/parse';
 export { keepParsedStatements } from './statement-cache';
@@ -40,6 +45,10 @@ export { lintMysql } from './mysql/lint';
 export { hoverMysql } from './mysql/hover';
 export { dialectOf } from './mysql/dialect';
 export { lintEmbedded, mayHoldSql } from './embedded/lint';
+export { runsInWorkload } from './code/rules/missing-env';
+export type { WorkloadsContext } from './code/rule';
+export type { EnvSource, OutsideKeys, WorkloadEnv, WorkloadEnvSource, WorkloadMapping } from './env/types';
+export { workspaceEnv } from './env/workload-env';
 
 const SQL_EXTENSIONS = /\.(sql|pgsql|psql)$/i;
 const YAML_EXTENSIONS = /\.ya?ml$/i;
@@ -67,6 +76,14 @@ export interface LintRequest {
   sqlMemo?: SqlLintMemo;
   /** The workspace's application code (for column-still-referenced in contract steps). */
   codeIndex?: CodeIndex;
+  /**
+   * `workloads:` of the configuration: TS/JS files in their sources are checked against the
+   * workloads' environment in `workspace` (missing-env), the configuration file names those not
+   * in it. `outside`: keys of ConfigMaps and Secrets the workspace does not hold (the cluster's).
+   */
+  workloads?: WorkloadsContext & { outside?: OutsideKeys };
+  /** False: a TS/JS file is checked for its environment reads only, not its SQL (the CLI without --embedded). */
+  sqlInCode?: boolean;
 }
 
 /** Lints one file by its kind; files of other kinds give no findings. */
@@ -86,8 +103,21 @@ export function lintText(request: LintRequest): Finding[] {
         }),
       );
     }
-    case 'code':
-      return lintEmbedded(request.fileName, request.text, request.settings, request.isCancelled);
+    case 'code': {
+      const sql = request.sqlInCode === false ? [] : lintEmbedded(request.fileName, request.text, request.settings, request.isCancelled);
+      const { workloads, workspace } = request;
+      if (!workloads?.workloads.length || !workspace) return sql;
+      const uses = new Set<string>();
+      const code = lintCode(request.fileName, request.text, {
+        ...workloads,
+        settings: request.settings,
+        env: workspaceEnv(workspace, uses, workloads.outside),
+      });
+      workspace.recordUses(request.fileName, uses);
+      // An ignore of a code rule suppresses nothing in the SQL: the SQL side does not report it.
+      const sqlOnly = sql.filter((f) => !(f.rule === 'unused-ignore' && codeRuleIds.has(request.text.slice(f.start, f.end))));
+      return [...sqlOnly, ...code].sort((a, b) => a.start - b.start);
+    }
     case 'yaml': {
       let workspace = request.workspace;
       if (!workspace) {
@@ -97,7 +127,7 @@ export function lintText(request: LintRequest): Finding[] {
       return workspace.lint(request.fileName, request.settings);
     }
     case 'config':
-      return lintConfig(request.text, request.fileName.split(/[\\/]/).pop());
+      return lintConfig(request);
     default:
       return [];
   }
@@ -123,13 +153,33 @@ function withoutComments(text: string): string {
   return out + text.slice(from);
 }
 
-/** The configuration file itself: a finding where it is wrong. */
-function lintConfig(text: string, fileName: string | undefined): Finding[] {
+/** The configuration file itself: a finding where it is wrong, and on each workload the workspace does not hold. */
+function lintConfig({ text, fileName, workspace, settings }: LintRequest): Finding[] {
+  let config: ConfigFile;
   try {
-    parseConfig(text, fileName);
-    return [];
+    config = parseConfig(text, fileName.split(/[\\/]/).pop());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return [{ rule: 'invalid-config', severity: 'error', start: error.start ?? 0, end: error.end ?? 1, message: error.message }];
   }
+  const severity = engineSeverity('unknown-workload', settings);
+  if (!workspace || !severity || !config.sections.workloads) return [];
+  const uses = new Set<string>();
+  const env = workspaceEnv(workspace, uses);
+  const findings = config.sections.workloads.flatMap((workload, i): Finding[] => {
+    if (env.envOf(workload).length) return [];
+    const at = config.errorAt(['workloads', i, 'name'], '');
+    const name = `${workload.kind} ${workload.namespace ? `${workload.namespace}/` : ''}${workload.name}`;
+    return [
+      {
+        rule: 'unknown-workload',
+        severity,
+        start: at.start ?? 0,
+        end: at.end ?? 1,
+        message: `${name} is not among the workspace's manifests (or has no pod template): the environment reads of ${workload.source.join(', ')} are not checked against it (missing-env). Fix the kind, namespace or name, or check the folder that holds its manifests too.`,
+      },
+    ];
+  });
+  workspace.recordUses(fileName, uses);
+  return findings;
 }

@@ -2,13 +2,14 @@ import type { EngineSettings, RuleMeta, Severity } from './types';
 import { manifestRules } from './manifests/rules';
 import { sqlRules } from './sql/rules';
 import { mysqlRules } from './mysql/rules';
+import { codeRules } from './code/rules';
 
 export interface RuleInfo {
   id: string;
   severity: Severity;
   summary: string;
   /** Which files the rule looks at. */
-  language: 'sql' | 'yaml' | 'any';
+  language: 'sql' | 'yaml' | 'code' | 'any';
   /** SQL dialects with an implementation of the rule (one id, one meaning, per dialect). */
   dialects?: ('postgres' | 'mysql')[];
   /** An error in every migration phase before contract, whatever its configured severity (see RuleMeta). */
@@ -49,6 +50,12 @@ const engineRules: RuleInfo[] = [
     summary: 'The .rollout-guard.yaml configuration file has an error; the other settings still apply.',
     language: 'yaml',
   },
+  {
+    id: 'unknown-workload',
+    severity: 'warning',
+    summary: 'A workload of `workloads:` in .rollout-guard.yaml is not among the manifests: the code of its sources is not checked against it.',
+    language: 'yaml',
+  },
 ];
 
 function buildRegistry(): Map<string, RuleInfo> {
@@ -80,6 +87,7 @@ function buildRegistry(): Map<string, RuleInfo> {
     else existing.dialects = [...(existing.dialects ?? []), 'mysql'];
   }
   manifestRules.forEach((r) => add(info(r, 'yaml')));
+  codeRules.forEach((r) => add(info(r, 'code')));
   return all;
 }
 

@@ -9,8 +9,8 @@ export class DocumentCaches {
   private readonly sqlMemos = new Map<string, SqlLintMemo>();
   /** Per document: the JSON text of its last diagnostics, reused for the ones that did not change. */
   private readonly diagnosticsJson = new Map<string, DiagnosticsJson>();
-  /** Open TS/JS documents that hold SQL calls (and so may have diagnostics). */
-  readonly codeWithSql = new Set<string>();
+  /** Open TS/JS documents that are checked (SQL calls, or workloads configured), and so may have diagnostics. */
+  readonly checkedCode = new Set<string>();
 
   sqlMemo(uri: string): SqlLintMemo {
     let memo = this.sqlMemos.get(uri);
@@ -28,7 +28,7 @@ export class DocumentCaches {
   forget(uri: string): void {
     this.sqlMemos.delete(uri);
     this.diagnosticsJson.delete(uri);
-    this.codeWithSql.delete(uri);
+    this.checkedCode.delete(uri);
     this.fixes.delete(uri);
   }
 }

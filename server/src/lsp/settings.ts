@@ -3,7 +3,7 @@ import path from 'node:path';
 import { globMatcher } from '../engine/glob';
 import { URI } from 'vscode-uri';
 import { EDITOR_DIAGNOSTICS_LIMIT } from './convert';
-import { ConfigError, mergeSettings, validateSettings, type EngineSettings, type PartialSettings } from '../engine';
+import { ConfigError, mergeSettings, validateSettings, type EngineSettings, type PartialSettings, type WorkloadMapping } from '../engine';
 import { folderConfigFile, readConfigFile } from '../workspace/config-file';
 
 /** The `rolloutGuard` section as VS Code sends it. */
@@ -27,6 +27,8 @@ export interface ResolvedSettings {
   problems: string[];
   /** The config file used, if any. */
   configPath?: string;
+  /** Its `workloads:`, with its folder's URI (sources are relative to it). */
+  workloads?: { list: WorkloadMapping[]; configDir: string };
   /** Most diagnostics published per file (see findingsToPublish). */
   diagnosticsLimit: number;
   /** For schemaValidation `auto`: files another extension already validates. */
@@ -39,11 +41,14 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
   const folder = workspaceFolderOf(documentUri, workspaceFolders);
   let fromFile: PartialSettings | undefined;
   let configPath: string | undefined;
+  let workloads: ResolvedSettings['workloads'];
   if (folder) {
     configPath = folderConfigFile(folder, editor?.configFile);
     if (configPath) {
       try {
-        fromFile = readConfigFile(configPath, path.relative(folder, configPath)).settings;
+        const config = readConfigFile(configPath, path.relative(folder, configPath));
+        fromFile = config.settings;
+        if (config.sections.workloads?.length) workloads = { list: config.sections.workloads, configDir: URI.file(path.dirname(configPath)).toString() };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems.push(error.message);
@@ -81,7 +86,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     const file = URI.parse(uri).fsPath;
     return matches(folder ? path.relative(folder, file).split(path.sep).join('/') : path.basename(file));
   };
-  return { enabled: editor?.enable !== false, engine: mergeSettings(fromFile, fromEditor), problems, configPath, diagnosticsLimit, standsBackFor };
+  return { enabled: editor?.enable !== false, engine: mergeSettings(fromFile, fromEditor), problems, configPath, workloads, diagnosticsLimit, standsBackFor };
 }
 
 function workspaceFolderOf(documentUri: string, folders: string[]): string | undefined {

@@ -68,6 +68,8 @@ export class ManifestWorkspace implements ObjectSource {
   private readonly scoped = new Map<string, ScopedObjects>();
   /** Dependency key → files whose last lint looked it up: a change finds its dependents without scanning every file. */
   private readonly usersOf = new Map<string, Set<string>>();
+  /** What files outside the graph (application code, the configuration file) looked up last (see recordUses). */
+  private readonly outsideUses = new Map<string, Set<string>>();
 
   constructor(private readonly options: ManifestWorkspaceOptions = {}) {}
 
@@ -314,20 +316,34 @@ export class ManifestWorkspace implements ObjectSource {
       for (const rendering of removed) this.renderingLints.delete(rendering);
     }
     if (!units?.isRendered(file)) for (const key of this.files.get(file)?.provides ?? []) keys.add(key);
+    keys.add(fileKey(file));
     for (const lint of this.renderingLints.values()) {
       for (const [object, objectLint] of lint.objects) if ([...objectLint.uses].some((key) => keys.has(key))) lint.objects.delete(object);
     }
     return this.dependents(file, keys, [...rendered]);
   }
 
+  /**
+   * Records what a file outside the graph looked up (a Lookup's `uses`, fileKey of the files it
+   * read): update() and remove() then name it among the files whose findings may change.
+   */
+  recordUses(file: string, uses: Set<string>): void {
+    this.replaceUses(file, this.outsideUses.get(file) ?? new Set(), uses);
+    this.outsideUses.set(file, uses);
+  }
+
   private setUses(file: string, entry: FileEntry, uses: Set<string>): void {
-    for (const key of entry.uses) if (!uses.has(key)) this.usersOf.get(key)?.delete(file);
+    this.replaceUses(file, entry.uses, uses);
+    entry.uses = uses;
+  }
+
+  private replaceUses(file: string, before: Set<string>, uses: Set<string>): void {
+    for (const key of before) if (!uses.has(key)) this.usersOf.get(key)?.delete(file);
     for (const key of uses) {
       let users = this.usersOf.get(key);
       if (!users) this.usersOf.set(key, (users = new Set()));
       users.add(file);
     }
-    entry.uses = uses;
   }
 
   /** Files whose findings may change: those that looked up one of `keys`, and `rendered` (files rendered with the changed one). */
@@ -337,6 +353,9 @@ export class ManifestWorkspace implements ObjectSource {
     return [...out];
   }
 }
+
+/** The dependency key of a file itself: a lint that read it (through a rendering) depends on every change of it. */
+export const fileKey = (file: string): string => `file:${file}`;
 
 function providedKeys(objects: readonly ManifestObject[]): Set<string> {
   const keys = new Set<string>();

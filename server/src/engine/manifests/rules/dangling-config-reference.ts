@@ -15,7 +15,7 @@ interface Reference {
 }
 
 /** Objects that become a Secret of the same name (sealed-secrets, external-secrets). */
-const SECRET_SOURCES = ['Secret', 'SealedSecret', 'ExternalSecret'];
+export const SECRET_SOURCES = ['Secret', 'SealedSecret', 'ExternalSecret'];
 
 export const danglingConfigReference = podTemplateRule({
   id: 'dangling-config-reference',
@@ -62,7 +62,7 @@ function findSecret(ctx: ManifestContext, scope: string | undefined, name: strin
   return undefined;
 }
 
-function keysOf(target: ManifestObject): Set<string> {
+export function keysOf(target: ManifestObject): Set<string> {
   const data = target.data;
   return new Set([...Object.keys(asRecord(data.data)), ...Object.keys(asRecord(data.binaryData)), ...Object.keys(asRecord(data.stringData))]);
 }

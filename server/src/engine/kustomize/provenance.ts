@@ -41,8 +41,11 @@ export class Provenance {
       copy = value.map((item: unknown, i) => (item && typeof item === 'object' ? this.copyNode(item, { parent: origin, segment: i }) : item));
     else {
       const record: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value))
+      const source = value as Record<string, unknown>;
+      for (const key in source) {
+        const item = source[key];
         record[key] = item && typeof item === 'object' ? this.copyNode(item, { parent: origin, segment: key }) : item;
+      }
       copy = record;
     }
     this.nodes.set(copy as object, origin);
@@ -94,7 +97,15 @@ export class Provenance {
       into.add(rootOf(origin).object.file);
       for (const at of origin.keys?.values() ?? []) into.add(at.object.file);
     }
-    for (const item of Array.isArray(data) ? data : Object.values(data)) this.filesOf(item, into);
+    if (Array.isArray(data)) {
+      for (const item of data) if (item && typeof item === 'object') this.filesOf(item, into);
+    } else {
+      const record = data as Record<string, unknown>;
+      for (const key in record) {
+        const item = record[key];
+        if (item && typeof item === 'object') this.filesOf(item, into);
+      }
+    }
     return into;
   }
 }

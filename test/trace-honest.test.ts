@@ -20,7 +20,7 @@ import { parseStatement } from '../server/src/engine/sql/parse';
 import { splitSql } from '../server/src/engine/sql/split';
 import { PG_LOCK_MODES, strongestLocks, traceStatements, type TracedStatement } from '../operations/migrations/trace';
 import type { Db } from '../operations/migrations';
-import { startPostgres, type TestPostgres } from '../simulators/postgres';
+import { startPostgres, type StartOptions, type TestPostgres } from '../simulators/postgres';
 import { temporaryDirectory } from '../simulators/temp';
 import { RECORD_CASES_ENV, type RecordedCase } from './helpers/lint';
 import { setupFor } from './helpers/trace-setup';
@@ -105,87 +105,94 @@ function nameAfter(sql: string, table: string): string {
   return table;
 }
 
-describe('the locks the linter names are the locks PostgreSQL takes', () => {
-  let server: TestPostgres;
-  let admin: Db;
-  let folder: string;
-  let cases: RecordedCase[];
-  let major: number;
-  before(async () => {
-    await loadParser();
-    folder = temporaryDirectory('rg-trace-honest-');
-    cases = recordRuleCases(folder);
-    server = await startPostgres();
-    admin = await server.connect();
-    major = (await admin.query<{ major: number }>("SELECT current_setting('server_version_num')::int / 10000 AS major")).rows[0]!.major;
-  });
-  after(async () => {
-    await admin?.close();
-    await server?.stop();
-    if (folder) fs.rmSync(folder, { recursive: true, force: true });
-  });
+/** The engines measured: the embedded PostgreSQL (18), and Debian's PostgreSQL 15, an older major whose locks differ in places. */
+const ENGINES: { name: string; options: StartOptions }[] = [
+  { name: 'embedded PostgreSQL', options: {} },
+  { name: "Debian's PostgreSQL 15", options: { binDir: '/usr/lib/postgresql/15/bin' } },
+];
 
-  it("every rule's err cases: the named lock is the strongest traced lock, and rewrite claims hold", async (t) => {
-    const mismatches: string[] = [];
-    const untraceable: Record<string, string> = {};
-    let checked = 0;
-    for (const [i, c] of cases.entries()) {
-      const settings = mergeSettings(c.settings);
-      // A case written for another PostgreSQL version (pgVersion 10's rewrites) is judged on that version only.
-      if (c.settings.pgVersion !== undefined && c.settings.pgVersion !== major) continue;
-      const findings = lintSql(c.sql, settings).filter((f) => f.rule === c.rule);
-      const database = `case_${i}`;
-      await admin.query(`CREATE DATABASE ${database}`);
-      const db = await server.connect(database);
-      try {
-        const setup = await setupFor(db, c.sql);
-        if ('failure' in setup) {
-          untraceable[caseName(c)] = setup.failure;
-          continue;
-        }
-        for (const statement of setup.setup) await db.query(statement);
-        const traced = await traceStatements(db, c.sql, false);
-        if (traced.failure) {
-          untraceable[caseName(c)] = `line ${traced.failure.line}: ${traced.failure.message}`;
-          continue;
-        }
-        const pieces = splitSql(c.sql).pieces;
-        for (const finding of findings) {
-          const index = pieces.findIndex((p) => finding.start >= p.start && finding.start <= p.end);
-          const statement: TracedStatement | undefined = traced.statements[index];
-          // Statements that cannot run in a transaction block (CONCURRENTLY): their locks are not measured.
-          if (!statement || statement.notTraced) continue;
-          const hover = hoverSql(c.sql, pieces[index]!.start, settings)?.contents ?? '';
-          const claims = [...lockClaims(/^\*\*.*?\*\*/.exec(hover)?.[0] ?? '', 'hover'), ...lockClaims(finding.message, 'message')];
-          const measured = new Map(strongestLocks(statement.locks).map((lock) => [lock.relation, lock.mode]));
-          const where = `${caseName(c)} — ${statement.sql.split('\n')[0]}`;
-          for (const claim of claims) {
-            for (const table of claim.tables.map((t) => nameAfter(statement.sql, traceName(t, setup.indexTables)))) {
-              checked++;
-              if (measured.get(table) !== pgName(claim.mode))
-                mismatches.push(`${where}: the ${claim.source} names ${claim.mode} on ${table}, PostgreSQL took ${measured.get(table) ?? 'none'}`);
-              if (claim.rewrite && !statement.rewrites.includes(table))
-                mismatches.push(`${where}: the ${claim.source} says ${table} is rewritten, PostgreSQL did not replace its storage`);
-              // TRUNCATE replaces the storage too, and says so its own way.
-              if (claim.source === 'hover' && !claim.rewrite && statement.rewrites.includes(table) && !/^TRUNCATE\b/i.test(statement.sql))
-                mismatches.push(`${where}: PostgreSQL rewrote ${table}, the hover does not say so`);
+for (const engine of ENGINES)
+  describe(`the locks the linter names are the locks PostgreSQL takes (${engine.name})`, () => {
+    let server: TestPostgres;
+    let admin: Db;
+    let folder: string;
+    let cases: RecordedCase[];
+    let major: number;
+    before(async () => {
+      await loadParser();
+      folder = temporaryDirectory('rg-trace-honest-');
+      cases = recordRuleCases(folder);
+      server = await startPostgres(engine.options);
+      admin = await server.connect();
+      major = (await admin.query<{ major: number }>("SELECT current_setting('server_version_num')::int / 10000 AS major")).rows[0]!.major;
+    });
+    after(async () => {
+      await admin?.close();
+      await server?.stop();
+      if (folder) fs.rmSync(folder, { recursive: true, force: true });
+    });
+
+    it("every rule's err cases: the named lock is the strongest traced lock, and rewrite claims hold", async (t) => {
+      const mismatches: string[] = [];
+      const untraceable: Record<string, string> = {};
+      let checked = 0;
+      for (const [i, c] of cases.entries()) {
+        const settings = mergeSettings(c.settings);
+        // A case written for another PostgreSQL version (pgVersion 10's rewrites) is judged on that version only.
+        if (c.settings.pgVersion !== undefined && c.settings.pgVersion !== major) continue;
+        const findings = lintSql(c.sql, settings).filter((f) => f.rule === c.rule);
+        const database = `case_${i}`;
+        await admin.query(`CREATE DATABASE ${database}`);
+        const db = await server.connect(database);
+        try {
+          const setup = await setupFor(db, c.sql);
+          if ('failure' in setup) {
+            untraceable[caseName(c)] = setup.failure;
+            continue;
+          }
+          for (const statement of setup.setup) await db.query(statement);
+          const traced = await traceStatements(db, c.sql, false);
+          if (traced.failure) {
+            untraceable[caseName(c)] = `line ${traced.failure.line}: ${traced.failure.message}`;
+            continue;
+          }
+          const pieces = splitSql(c.sql).pieces;
+          for (const finding of findings) {
+            const index = pieces.findIndex((p) => finding.start >= p.start && finding.start <= p.end);
+            const statement: TracedStatement | undefined = traced.statements[index];
+            // Statements that cannot run in a transaction block (CONCURRENTLY): their locks are not measured.
+            if (!statement || statement.notTraced) continue;
+            const hover = hoverSql(c.sql, pieces[index]!.start, settings)?.contents ?? '';
+            const claims = [...lockClaims(/^\*\*.*?\*\*/.exec(hover)?.[0] ?? '', 'hover'), ...lockClaims(finding.message, 'message')];
+            const measured = new Map(strongestLocks(statement.locks).map((lock) => [lock.relation, lock.mode]));
+            const where = `${caseName(c)} — ${statement.sql.split('\n')[0]}`;
+            for (const claim of claims) {
+              for (const table of claim.tables.map((t) => nameAfter(statement.sql, traceName(t, setup.indexTables)))) {
+                checked++;
+                if (measured.get(table) !== pgName(claim.mode))
+                  mismatches.push(`${where}: the ${claim.source} names ${claim.mode} on ${table}, PostgreSQL took ${measured.get(table) ?? 'none'}`);
+                if (claim.rewrite && !statement.rewrites.includes(table))
+                  mismatches.push(`${where}: the ${claim.source} says ${table} is rewritten, PostgreSQL did not replace its storage`);
+                // TRUNCATE replaces the storage too, and says so its own way.
+                if (claim.source === 'hover' && !claim.rewrite && statement.rewrites.includes(table) && !/^TRUNCATE\b/i.test(statement.sql))
+                  mismatches.push(`${where}: PostgreSQL rewrote ${table}, the hover does not say so`);
+              }
             }
           }
+        } finally {
+          await db.close();
+          await admin.query(`DROP DATABASE ${database}`);
         }
-      } finally {
-        await db.close();
-        await admin.query(`DROP DATABASE ${database}`);
       }
-    }
-    assert.deepEqual(mismatches, []);
-    assert.deepEqual(
-      Object.keys(untraceable).sort(),
-      Object.keys(NOT_TRACEABLE).sort(),
-      `err cases that could not be traced (list them in NOT_TRACEABLE with the reason, or teach setupFor what they need):\n${Object.entries(untraceable)
-        .map(([name, failure]) => `  ${name} — ${failure}`)
-        .join('\n')}`,
-    );
-    t.diagnostic(`${cases.length} err cases, ${checked} lock claims checked`);
-    assert.ok(checked >= 40, `only ${checked} lock claims checked`);
+      assert.deepEqual(mismatches, []);
+      assert.deepEqual(
+        Object.keys(untraceable).sort(),
+        Object.keys(NOT_TRACEABLE).sort(),
+        `err cases that could not be traced (list them in NOT_TRACEABLE with the reason, or teach setupFor what they need):\n${Object.entries(untraceable)
+          .map(([name, failure]) => `  ${name} — ${failure}`)
+          .join('\n')}`,
+      );
+      t.diagnostic(`${cases.length} err cases, ${checked} lock claims checked`);
+      assert.ok(checked >= 40, `only ${checked} lock claims checked`);
+    });
   });
-});

@@ -62,6 +62,7 @@ const NOT_UNIT = [
   'test/gates-fail-closed.test.ts',
   'test/canary.test.ts',
   'test/flags.test.ts',
+  'test/flags-switch.test.ts',
   'test/new-rule.test.ts',
 ];
 

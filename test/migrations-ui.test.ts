@@ -44,6 +44,7 @@ function phase(overrides: Partial<PhaseState> & Pick<PhaseState, 'phase' | 'stat
     lastKey: null,
     batches: 0,
     error: null,
+    flag: null,
     ...overrides,
   };
 }

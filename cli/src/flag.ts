@@ -5,7 +5,14 @@
  * Exit 0: done; 1: the service cannot make the change as asked (nothing written); 2: usage,
  * configuration, connection or token error, or no such flag or environment.
  */
-import { flagProvider, FlagServiceError, loadFlagSettings, type FlagSettings, type FlagStatus } from '../../operations/flags';
+import {
+  flagProvider,
+  FlagServiceError,
+  FLAGS_TOKEN_VARIABLE as TOKEN_VARIABLE,
+  loadFlagSettings,
+  type FlagSettings,
+  type FlagStatus,
+} from '../../operations/flags';
 import { ConfigError } from '../../server/src/engine/config';
 import type { CliIo } from './io';
 import { parseOptions, subcommand, usageError, type Command } from './args';
@@ -43,8 +50,6 @@ const FLAG_OPTIONS = {
   'request-timeout': { type: 'string' },
   config: { type: 'string' },
 } as const;
-
-const TOKEN_VARIABLE = 'ROLLOUT_GUARD_FLAGS_TOKEN';
 
 export async function flag(args: string[], io: CliIo): Promise<number> {
   const chosen = subcommand(args, io, FLAG, ['list', 'status', 'on', 'off', 'set']);

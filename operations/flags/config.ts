@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../../server/src/engine/config';
 import { loadConfig } from '../../server/src/workspace/config-file';
-import type { FlagProvider } from './provider';
+import type { FlagProvider, FlagService } from './provider';
 import { UnleashProvider } from './unleash';
 
 export interface FlagSettings {
@@ -46,4 +46,27 @@ export function loadFlagSettings(options: { cwd: string; configFile?: string }):
 /** The configured service's provider, with the token from where the caller keeps it (never the file). */
 export function flagProvider(settings: FlagSettings, token: string, options: { timeoutMs?: number } = {}): FlagProvider {
   return new UnleashProvider({ url: settings.url, token, project: settings.project, timeoutMs: options.timeoutMs });
+}
+
+/** The variable the CLI reads the token from. */
+export const FLAGS_TOKEN_VARIABLE = 'ROLLOUT_GUARD_FLAGS_TOKEN';
+
+/**
+ * The flag service of the configuration, for commands that need it only for some plans (the switch
+ * phase, contract): undefined without a flags: section, unavailable (with why) without a token or
+ * an environment. Throws ConfigError for a flags: section that is wrong.
+ */
+export function configuredFlagService(options: {
+  cwd: string;
+  configFile?: string;
+  token: string | undefined;
+  /** Where the token should come from, for the message. */
+  tokenHint: string;
+  timeoutMs?: number;
+}): FlagService | undefined {
+  if (!loadConfig(options.cwd, options.configFile)?.sections.flags) return undefined;
+  const settings = loadFlagSettings(options);
+  if (!settings.environment) return { unavailable: 'flags.environment is not set in .rollout-guard.yaml: the environment the switch phase ramps the flag in' };
+  if (!options.token) return { unavailable: `no token for the flag service at ${settings.url}: ${options.tokenHint}` };
+  return { provider: flagProvider(settings, options.token, { timeoutMs: options.timeoutMs }), environment: settings.environment };
 }

@@ -24,9 +24,9 @@ import { databaseUrlFromConfig, passwordIn, resolveDatabaseUrl } from '../../ope
 import { ConfigError } from '../../server/src/engine/config';
 import { loadConfig } from '../../server/src/workspace/config-file';
 import { flagEventLine, formatCount, formatDuration, statusLines } from '../../operations/migrations/format';
-import { ClusterClient, ClusterError, clusterContractGuard, readCanary, selectRoute, type GateCheckResult } from '../../operations/cluster';
+import { ClusterClient, ClusterError, clusterContractGuard, type GateCheckResult } from '../../operations/cluster';
 import { configuredFlagService, FLAGS_TOKEN_VARIABLE, type FlagService } from '../../operations/flags';
-import { loadGateSettings, prometheusGateCheck } from '../../operations/gates';
+import { canaryGateCheck, loadGateSettings } from '../../operations/gates';
 import type { CliIo } from './io';
 import { parseOptions, subcommand, usageError, type Command } from './args';
 import { requestTimeoutOf } from './request-timeout';
@@ -159,9 +159,7 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
   let gateCheck: (() => Promise<GateCheckResult>) | undefined;
   if (sub === 'run' && (phase === 'switch' || phase === 'contract') && switchBinding(plan)) {
     try {
-      flags = configuredFlagService({
-        cwd: io.cwd,
-        configFile: values.config,
+      flags = configuredFlagService(loadConfig(io.cwd, values.config), {
         token: io.env[FLAGS_TOKEN_VARIABLE],
         tokenHint: `set ${FLAGS_TOKEN_VARIABLE}`,
         timeoutMs: requestTimeout,
@@ -190,8 +188,8 @@ const usage = (io: CliIo, message: string): number => usageError(io, MIGRATE, me
 
 /**
  * The gates the switch phase asks between the flag's steps: those of the canary version named by
- * --canary (the code that reads the flag), when a Prometheus URL is configured. A canary that
- * cannot be read is no data, which stops the ramp. Throws ConfigError, ClusterError.
+ * --canary (the code that reads the flag), when a Prometheus URL is configured. Throws ConfigError,
+ * ClusterError.
  */
 function rampGateCheck(
   io: CliIo,
@@ -214,16 +212,7 @@ function rampGateCheck(
   }
   if (more.length) throw new ConfigError('the switch phase measures one canary: give --canary once');
   const client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, cwd: io.cwd, env: io.env, requestTimeoutMs });
-  const check = prometheusGateCheck(settings);
-  return async () => {
-    try {
-      const canary = await readCanary(client, ref);
-      return await check(canary, selectRoute(canary));
-    } catch (error) {
-      if (!(error instanceof ClusterError)) throw error;
-      return { verdict: 'no-data', reason: `canary ${ref} could not be read: ${error.message}` };
-    }
-  };
+  return canaryGateCheck(client, ref, settings);
 }
 
 /**

@@ -4,7 +4,7 @@
  * file: the CLI reads ROLLOUT_GUARD_FLAGS_TOKEN.
  */
 import { ConfigError } from '../../server/src/engine/config';
-import { loadConfig } from '../../server/src/workspace/config-file';
+import { loadConfig, type LoadedConfig } from '../../server/src/workspace/config-file';
 import type { FlagProvider, FlagService } from './provider';
 import { UnleashProvider } from './unleash';
 
@@ -21,7 +21,11 @@ const PLANNED_PROVIDERS = ['launchdarkly', 'flagd'];
 
 /** The flag service of the configuration found from `cwd` (or `configFile`). Throws ConfigError. */
 export function loadFlagSettings(options: { cwd: string; configFile?: string }): FlagSettings {
-  const file = loadConfig(options.cwd, options.configFile);
+  return flagSettingsFrom(loadConfig(options.cwd, options.configFile));
+}
+
+/** The flag service of a configuration file already read. Throws ConfigError. */
+export function flagSettingsFrom(file: LoadedConfig | undefined): FlagSettings {
   const flags = file?.sections.flags;
   if (!file || !flags)
     throw new ConfigError(
@@ -52,21 +56,22 @@ export function flagProvider(settings: FlagSettings, token: string, options: { t
 export const FLAGS_TOKEN_VARIABLE = 'ROLLOUT_GUARD_FLAGS_TOKEN';
 
 /**
- * The flag service of the configuration, for commands that need it only for some plans (the switch
- * phase, contract): undefined without a flags: section, unavailable (with why) without a token or
- * an environment. Throws ConfigError for a flags: section that is wrong.
+ * The flag service of a configuration file already read, for commands that need it only for some
+ * plans (the switch phase, contract): undefined without a flags: section, unavailable (with why)
+ * without a token or an environment. Throws ConfigError for a flags: section that is wrong.
  */
-export function configuredFlagService(options: {
-  cwd: string;
-  configFile?: string;
-  token: string | undefined;
-  /** Where the token should come from, for the message. */
-  tokenHint: string;
-  timeoutMs?: number;
-}): FlagService | undefined {
-  if (!loadConfig(options.cwd, options.configFile)?.sections.flags) return undefined;
-  const settings = loadFlagSettings(options);
-  if (!settings.environment) return { unavailable: 'flags.environment is not set in .rollout-guard.yaml: the environment the switch phase ramps the flag in' };
+export function configuredFlagService(
+  file: LoadedConfig | undefined,
+  options: {
+    token: string | undefined;
+    /** Where the token should come from, for the message. */
+    tokenHint: string;
+    timeoutMs?: number;
+  },
+): FlagService | undefined {
+  if (!file?.sections.flags) return undefined;
+  const settings = flagSettingsFrom(file);
+  if (!settings.environment) return { unavailable: `flags.environment is not set in ${file.source}: the environment the switch phase ramps the flag in` };
   if (!options.token) return { unavailable: `no token for the flag service at ${settings.url}: ${options.tokenHint}` };
   return { provider: flagProvider(settings, options.token, { timeoutMs: options.timeoutMs }), environment: settings.environment };
 }

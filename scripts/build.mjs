@@ -63,6 +63,7 @@ const NOT_UNIT = [
   'test/canary.test.ts',
   'test/flags.test.ts',
   'test/flags-switch.test.ts',
+  'test/flags-switch-editor.test.ts',
   'test/new-rule.test.ts',
 ];
 

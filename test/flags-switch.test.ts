@@ -131,6 +131,8 @@ describe('the switch phase ramps its flag (real Unleash, Prometheus, PostgreSQL)
       reason: null,
       at: 'ISO',
     });
+    const text = await runCli(['migrate', 'status', source, '--config', config], env());
+    assert.match(text.stdout, /\n {2}switch {4}done {5}flag payment-new-flow 100 % in production \(step 3 of 3\), applied \d+ s ago\n/);
     // Done is done: a second run changes nothing.
     const again = await migrate(source, 'switch');
     assert.equal(again.code, 0, again.stderr);

@@ -116,7 +116,7 @@ function lastStep(rows: FlagStepRow[], flag: string, environment: string): FlagS
 export async function flagContractRefusal(binding: SwitchBinding, service: FlagService | undefined): Promise<string | undefined> {
   const { flag } = binding;
   if (!service)
-    return `the switch phase binds flag ${flag}, but no flag service is configured: flags: must be configured in .rollout-guard.yaml (provider, url, environment) for contract to check that ${flag} is fully on`;
+    return `the switch phase binds flag ${flag}, but no flag service is configured: flags: must be configured in .rollout-guard.yaml (provider, its url or file, environment; docs/flags.md) for contract to check that ${flag} is fully on`;
   if ('unavailable' in service) return `flag ${flag} cannot be checked: ${service.unavailable}; contract waits until it can be`;
   let status: FlagStatus;
   try {

@@ -132,7 +132,7 @@ async function runLocked(
   if (phase.binding && (!flags || 'unavailable' in flags))
     return result(
       'refused',
-      `${phase.label} binds flag ${phase.binding.flag}, ${flags ? `but the flag service is unavailable: ${flags.unavailable}` : 'but no flag service is configured: flags: must be configured in .rollout-guard.yaml (provider, url, environment)'}`,
+      `${phase.label} binds flag ${phase.binding.flag}, ${flags ? `but the flag service is unavailable: ${flags.unavailable}` : 'but no flag service is configured: flags: must be configured in .rollout-guard.yaml (provider, its url or file, environment; docs/flags.md)'}`,
     );
   const ramp = phase.binding && flags && 'provider' in flags ? { binding: phase.binding, flags } : undefined;
 

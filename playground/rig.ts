@@ -1,9 +1,11 @@
 /**
  * The playground's live parts, also the end-to-end test bed: the Kubernetes API stand-in serving
  * playground/cluster/*.yaml, a demo checkout service (stable v1, canary v2) taking traffic split by
- * the live VirtualService weights, a real Prometheus scraping it, and an embedded PostgreSQL
- * with a demo orders table. `startRig` writes the workspace's .vscode/settings.json so the
- * extension finds them all; `stop()` leaves nothing running.
+ * the live VirtualService weights, a real Prometheus scraping it, an embedded PostgreSQL with a
+ * demo orders table, and a real Unleash on it with the `payment-new-flow` flag, which v2 reads: on
+ * its new code path it reads orders.new_payment_status (the payment-status plan's new column).
+ * `startRig` writes the workspace's .vscode/settings.json and the flags: section of its
+ * .rollout-guard.yaml so the extension finds them all; `stop()` leaves nothing running.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,8 +13,11 @@ import { startDemoService, startTraffic, type DemoService, type TrafficGenerator
 import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
 import { startPostgres, type TestPostgres } from '../simulators/postgres';
 import { startPrometheus, type TestPrometheus } from '../simulators/prometheus';
+import { pollUnleashFlag, startUnleash, type TestUnleash } from '../simulators/unleash';
 
 export const CANARY = { namespace: 'shop', virtualService: 'checkout', stable: 'v1', canary: 'v2' } as const;
+/** The flag the payment-status plan's switch phase ramps, read by the canary (v2). */
+export const FLAG = { key: 'payment-new-flow', environment: 'production' } as const;
 
 export interface RigOptions {
   /** The workspace folder that VS Code opens: its .vscode/settings.json points at the rig. */
@@ -35,6 +40,8 @@ export interface Rig {
   traffic: TrafficGenerator;
   prometheus: TestPrometheus;
   postgres: TestPostgres;
+  /** Unleash with the payment-new-flow flag; its admin token is what the editor and the CLI use. */
+  unleash: TestUnleash;
   /** The canary's share of traffic now, as the VirtualService says. */
   canaryWeight(): number;
   /** Changes how the canary (v2) behaves, e.g. { errorRate: 0.2 } to break it. */
@@ -81,6 +88,9 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       startPostgres({ trustLoopback: true }).then((p) => (stops.push(() => p.stop()), p)),
     ]);
     log(`Prometheus: ${prometheus.url}`);
+    const unleashStarted = startUnleash(postgres).then((u) => (stops.push(() => u.stop()), u));
+    // Awaited below, after the orders are loaded; a failure meanwhile is not an unhandled rejection.
+    unleashStarted.catch(() => {});
     const databaseUrl = await postgres.createDatabase('shop');
     const db = await postgres.connect('shop');
     try {
@@ -98,6 +108,30 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     // The editor gets the URL without the password: loopback logins are trusted in this local server.
     const passwordless = databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
     log(`PostgreSQL: ${passwordless} (orders: ${options.orders ?? 200_000} rows)`);
+
+    const unleash = await unleashStarted;
+    await unleash.admin('POST', 'projects/default/features', { name: FLAG.key, description: 'Checkout v2 reads orders.new_payment_status' });
+    const flag = pollUnleashFlag({ apiUrl: unleash.apiUrl, clientToken: await unleash.clientToken(FLAG.environment), flag: FLAG.key, intervalMs: 500 });
+    stops.push(async () => flag.stop());
+    await flag.ready;
+    const orders = await postgres.connect('shop');
+    stops.push(() => orders.close());
+    const rows = options.orders ?? 200_000;
+    demo.setFeature(CANARY.canary, {
+      share: flag.share,
+      // The new code path reads the column the plan's expand adds: before expand it fails, as a real deploy would.
+      answer: async (newPath) => {
+        const id = 1 + Math.floor(Math.random() * rows);
+        const column = newPath ? 'new_payment_status' : 'old_payment_status';
+        const result = await orders.query<{ status: string | null }>(`SELECT ${column} AS status FROM orders WHERE id = $1`, [id]);
+        return `order ${id}: payment ${result.rows[0]?.status ?? 'NULL'} (${column})`;
+      },
+    });
+    fs.appendFileSync(
+      path.join(options.workspace, '.rollout-guard.yaml'),
+      `\n# Written by the playground: its Unleash (the token is in ROLLOUT_GUARD_FLAGS_TOKEN, never here).\nflags:\n  provider: unleash\n  url: ${unleash.apiUrl}\n  environment: ${FLAG.environment}\n`,
+    );
+    log(`Unleash: ${unleash.apiUrl.replace(/\/api$/, '')} (flag ${FLAG.key}, off; v2 reads it)`);
 
     writeWorkspaceSettings(options.workspace, {
       'rolloutGuard.cluster.kubeconfig': kubeconfig,
@@ -117,6 +151,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       traffic,
       prometheus,
       postgres,
+      unleash,
       canaryWeight: () => liveWeights(standIn)[CANARY.canary] ?? 0,
       setCanary: (behaviour) => demo.set(CANARY.canary, behaviour),
       stop: stopAll,

@@ -62,6 +62,8 @@ const NOT_UNIT = [
   'test/gates-fail-closed.test.ts',
   'test/canary.test.ts',
   'test/flags.test.ts',
+  'test/flags-switch.test.ts',
+  'test/flags-switch-editor.test.ts',
   'test/new-rule.test.ts',
 ];
 

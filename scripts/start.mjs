@@ -2,7 +2,8 @@
 // workspace whose migrations and manifests have realistic problems, plus the live parts
 // (playground/rig.ts): a Kubernetes API stand-in with a checkout canary, a demo service taking
 // traffic by the live VirtualService weights, a real Prometheus scraping it, an embedded
-// PostgreSQL with a demo orders table. Prints one URL; Ctrl-C stops it all.
+// PostgreSQL with a demo orders table, Unleash with the flag the canary reads. Prints one URL;
+// Ctrl-C stops it all.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -71,10 +72,11 @@ fs.writeFileSync(
     2,
   ),
 );
-console.log('Starting the cluster stand-in, the demo service, Prometheus and PostgreSQL…');
+console.log('Starting the cluster stand-in, the demo service, Prometheus, PostgreSQL and Unleash…');
 const { startRig } = createRequire(import.meta.url)(path.join(root, 'out/playground/rig.js'));
 const rig = await startRig({ workspace, stateDir: path.join(home, 'state'), log: (line) => console.log(`  ${line}`) });
-const env = { ...cleanNpmEnv(node24Bin) };
+// The flag service's token for the editor and its terminal (the CLI reads it from there too).
+const env = { ...cleanNpmEnv(node24Bin), ROLLOUT_GUARD_FLAGS_TOKEN: rig.unleash.adminToken };
 const extensions = path.join(home, 'extensions');
 const install = spawnSync(codeServerBin, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix, '--force'], {
   env,

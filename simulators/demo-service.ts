@@ -18,13 +18,28 @@ export interface VersionBehaviour {
   latencyMs: number;
 }
 
+/**
+ * A code path behind a feature flag in one version: the share of requests that take the new path
+ * (what the flag says now) and how each path answers. A path that rejects answers 500, as a
+ * handler that throws does (the new path reading a column that is not there yet).
+ */
+export interface DemoFeature {
+  /** Share of requests on the new path now, 0..1. */
+  share(): number;
+  /** The body of an answer on the new or the old path; rejects when the path fails. */
+  answer(newPath: boolean): Promise<string>;
+}
+
 /** Histogram buckets, in seconds (the Prometheus client libraries' defaults). */
 export const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 class VersionServer {
   behaviour: VersionBehaviour;
+  feature: DemoFeature | undefined;
   served = 0;
   private errorBudget = 0;
+  /** Spreads the new path evenly like the error budget: a share of 0.1 is every tenth request. */
+  private featureBudget = 0;
   private readonly counts = new Map<string, number>();
   private readonly buckets = BUCKETS.map(() => 0);
   private durationSum = 0;
@@ -54,16 +69,28 @@ class VersionServer {
     this.errorBudget += this.behaviour.errorRate;
     const fail = this.errorBudget >= 1 - 1e-9;
     if (fail) this.errorBudget -= 1;
-    const status = fail ? 500 : 200;
-    const answer = (): void => {
+    const answer = (status: number, body: string): void => {
       res.writeHead(status, { 'content-type': 'text/plain', 'x-version': this.version });
-      res.end(fail ? 'simulated failure\n' : `hello from ${this.version}\n`);
+      res.end(body);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.observe(String(status), seconds);
     };
+    const respond = (): void => {
+      if (fail) return answer(500, 'simulated failure\n');
+      const feature = this.feature;
+      if (!feature) return answer(200, `hello from ${this.version}\n`);
+      this.featureBudget += Math.min(1, Math.max(0, feature.share()));
+      const newPath = this.featureBudget >= 1 - 1e-9;
+      if (newPath) this.featureBudget -= 1;
+      feature.answer(newPath).then(
+        (body) => answer(200, `hello from ${this.version}: ${body}\n`),
+        (error: unknown) =>
+          answer(500, `${this.version} failed on the ${newPath ? 'new' : 'old'} path: ${error instanceof Error ? error.message : String(error)}\n`),
+      );
+    };
     // The simulated processing time of this version (the service's behaviour, not a test wait).
-    if (this.behaviour.latencyMs > 0) setTimeout(answer, this.behaviour.latencyMs);
-    else answer();
+    if (this.behaviour.latencyMs > 0) setTimeout(respond, this.behaviour.latencyMs);
+    else respond();
   }
 
   private observe(status: string, seconds: number): void {
@@ -96,6 +123,8 @@ export interface DemoService {
   url(version: string): string;
   /** Changes how a version behaves from now on. */
   set(version: string, behaviour: Partial<VersionBehaviour>): void;
+  /** Puts a code path behind a flag in a version (undefined takes it out). */
+  setFeature(version: string, feature: DemoFeature | undefined): void;
   /** Requests a version has answered so far. */
   served(version: string): number;
   stop(): Promise<void>;
@@ -126,6 +155,7 @@ export async function startDemoService(versions: Record<string, VersionBehaviour
     versions: [...servers.keys()],
     url: (version) => `http://127.0.0.1:${get(version).port}`,
     set: (version, behaviour) => Object.assign(get(version).behaviour, behaviour),
+    setFeature: (version, feature) => void (get(version).feature = feature),
     served: (version) => get(version).served,
     async stop() {
       await Promise.all(

@@ -29,6 +29,8 @@ export interface TestUnleash {
   readonly adminToken: string;
   /** A call to the Admin API with the admin token; throws on an HTTP error, with its body. */
   admin(method: string, apiPath: string, body?: unknown): Promise<unknown>;
+  /** A client API token for one environment, as an application's SDK gets. */
+  clientToken(environment: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -76,18 +78,25 @@ export async function startUnleash(postgres: TestPostgres): Promise<TestUnleash>
     throw error;
   }
   const apiUrl = `http://127.0.0.1:${port}/api`;
+  const admin = async (method: string, apiPath: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${apiUrl}/admin/${apiPath.replace(/^\//, '')}`, {
+      method,
+      headers: { authorization: adminToken, 'content-type': 'application/json', accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`Unleash ${method} ${apiPath}: HTTP ${response.status} ${text}`);
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  };
   return {
     apiUrl,
     adminToken,
-    async admin(method, apiPath, body) {
-      const response = await fetch(`${apiUrl}/admin/${apiPath.replace(/^\//, '')}`, {
-        method,
-        headers: { authorization: adminToken, 'content-type': 'application/json', accept: 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`Unleash ${method} ${apiPath}: HTTP ${response.status} ${text}`);
-      return text ? (JSON.parse(text) as unknown) : undefined;
+    admin,
+    async clientToken(environment) {
+      const token = (await admin('POST', 'api-tokens', { tokenName: `client-${environment}`, type: 'client', environment, projects: ['*'] })) as {
+        secret: string;
+      };
+      return token.secret;
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -115,4 +124,46 @@ function ready(child: ChildProcess): Promise<void> {
     child.once('error', (error) => reject(new Error(`Unleash did not start: ${error.message}`)));
     child.once('exit', (code, signal) => reject(new Error(`Unleash exited (${signal ?? `exit ${code}`}) before listening:\n${output.trim()}`)));
   });
+}
+
+export interface PolledFlag {
+  /** Share of users the flag serves now (0 when off), 0..1, as of the last poll. */
+  share(): number;
+  /** Resolves after the first answer from Unleash. */
+  ready: Promise<void>;
+  stop(): void;
+}
+
+/**
+ * How the demo service reads a flag: npm has an OpenFeature provider for Unleash only for the
+ * browser (@openfeature/unleash-web-provider), and the repository does not depend on unleash-client,
+ * so this polls the Unleash client API (GET /api/client/features with a client token) the way its
+ * SDKs do, and evaluates the share as they do for the whole population: off is 0, `default` or no
+ * strategy is all, `flexibleRollout` its rollout; strategies that pick users serve none of the
+ * anonymous demo traffic. A failed poll keeps the last answer, as the SDKs do.
+ */
+export function pollUnleashFlag(options: { apiUrl: string; clientToken: string; flag: string; intervalMs?: number }): PolledFlag {
+  let share = 0;
+  let resolveReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+  const poll = async (): Promise<void> => {
+    try {
+      const response = await fetch(`${options.apiUrl}/client/features`, { headers: { authorization: options.clientToken, accept: 'application/json' } });
+      if (!response.ok) return;
+      const body = (await response.json()) as {
+        features?: { name: string; enabled: boolean; strategies?: { name: string; parameters?: Record<string, string> }[] }[];
+      };
+      const feature = body.features?.find((f) => f.name === options.flag);
+      const strategies = feature?.strategies ?? [];
+      const shareOf = (s: { name: string; parameters?: Record<string, string> }): number =>
+        s.name === 'default' ? 1 : s.name === 'flexibleRollout' ? Number(s.parameters?.rollout ?? 0) / 100 : 0;
+      share = !feature?.enabled ? 0 : strategies.length === 0 ? 1 : Math.max(...strategies.map(shareOf));
+      resolveReady();
+    } catch {
+      // Unleash away: keep serving by the last answer.
+    }
+  };
+  void poll();
+  const timer = setInterval(() => void poll(), options.intervalMs ?? 1000);
+  return { share: () => share, ready, stop: () => clearInterval(timer) };
 }

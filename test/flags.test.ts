@@ -189,12 +189,17 @@ describe('rollout-guard flag against a real Unleash', () => {
   });
 
   it('configuration and usage errors are exit 2 with their place', async () => {
-    const planned = writeConfig('planned.yaml', 'flags:\n  provider: flagd\n  url: http://127.0.0.1:1/api\n');
-    const provider = await runCli(['flag', 'list', '--config', planned], env());
+    const unknownProvider = writeConfig('unknown-provider.yaml', 'flags:\n  provider: split\n  url: http://127.0.0.1:1/api\n');
+    const provider = await runCli(['flag', 'list', '--config', unknownProvider], env());
     assert.equal(provider.code, 2);
     assert.equal(
       provider.stderr,
-      `rollout-guard: ${path.relative(path.resolve(__dirname, '../..'), planned)}:2: flags.provider flagd is not supported yet: only unleash is.\n`,
+      `rollout-guard: ${path.relative(path.resolve(__dirname, '../..'), unknownProvider)}:2: flags.provider must be unleash, launchdarkly, flagd, got "split".\n`,
+    );
+    const flagdWithUrl = writeConfig('flagd-url.yaml', 'flags:\n  provider: flagd\n  url: http://127.0.0.1:1/api\n');
+    assert.match(
+      (await runCli(['flag', 'list', '--config', flagdWithUrl], env())).stderr,
+      /flagd-url\.yaml:1: flags\.file is missing: the flagd flag-definition file/,
     );
     const none = writeConfig('none.yaml', 'pgVersion: 16\n');
     assert.match((await runCli(['flag', 'list', '--config', none], env())).stderr, /no flag service configured: add a flags: section to .*none\.yaml/);

@@ -44,6 +44,7 @@ function phase(overrides: Partial<PhaseState> & Pick<PhaseState, 'phase' | 'stat
     lastKey: null,
     batches: 0,
     error: null,
+    flag: null,
     ...overrides,
   };
 }
@@ -139,6 +140,34 @@ describe('lens and tree text from a plan status', () => {
     const long = phaseView(snapshotOf([phase({ phase: 'expand', status: 'failed', error: 'x'.repeat(300) })]), 'expand', NOW);
     assert.ok(long.text.length <= 150 && long.text.endsWith('…'), long.text);
     assert.ok(long.tooltip.includes('x'.repeat(300)));
+  });
+
+  it('the switch phase shows its bound flag as the ramp last recorded it', () => {
+    const flag = { key: 'payment-new-flow', steps: [10, 50, 100], interval: '5m', environment: null, percent: null, killed: false, reason: null, at: null };
+    const at = HOURS_AGO(1);
+    const s = (switchPhase: Partial<PhaseState>) =>
+      snapshotOf([
+        phase({ phase: 'expand', status: 'done', finishedAt: HOURS_AGO(2) }),
+        phase({ phase: 'switch', status: 'pending', units: 0, ...switchPhase }),
+      ]);
+    const pending = phaseView(s({ flag }), 'switch', NOW);
+    assert.equal(pending.text, 'pending · flag payment-new-flow not ramped');
+    assert.match(pending.tooltip, /\nflag payment-new-flow: not ramped yet \(10, 50, 100 % every 5m\)$/);
+    const half = phaseView(s({ status: 'interrupted', flag: { ...flag, environment: 'production', percent: 50, at } }), 'switch', NOW);
+    assert.equal(half.text, 'interrupted after 0/0 statements — resume · flag payment-new-flow 50 % in production');
+    assert.match(half.tooltip, new RegExp(`\\nflag payment-new-flow 50 % in production \\(step 2 of 3\\) \\(recorded ${at}\\)$`));
+    const killed = phaseView(
+      s({
+        status: 'failed',
+        error: 'gate failed',
+        flag: { ...flag, environment: 'production', percent: 0, killed: true, reason: 'error-rate: canary 20 % > 1 %', at },
+      }),
+      'switch',
+      NOW,
+    );
+    assert.equal(killed.text, 'failed: gate failed · flag payment-new-flow off (gate failed)');
+    assert.match(killed.tooltip, /flag payment-new-flow turned off in production by a failing gate \(error-rate: canary 20 % > 1 %\)/);
+    assert.equal(phaseView(s({}), 'switch', NOW).text, 'pending', 'a switch phase that binds no flag');
   });
 
   it('the plan line and tree items with context values for the menus', async () => {

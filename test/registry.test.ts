@@ -16,6 +16,7 @@ const ENGINE_RULES = new Set([
   'syntax-error',
   'internal-error',
   'unused-ignore',
+  'invalid-switch-marker',
   'unreadable-file',
   'template-skipped',
   'kustomize-skipped',

@@ -1,11 +1,20 @@
 /**
  * `rollout-guard flag list|status|on|off|set`: feature flags in the flag service configured under
- * `flags:` in .rollout-guard.yaml (Unleash), for pipelines. The token comes from
+ * `flags:` in .rollout-guard.yaml (Unleash, LaunchDarkly, a flagd file), for pipelines. The token comes from
  * ROLLOUT_GUARD_FLAGS_TOKEN and is never printed.
  * Exit 0: done; 1: the service cannot make the change as asked (nothing written); 2: usage,
  * configuration, connection or token error, or no such flag or environment.
  */
-import { flagProvider, FlagServiceError, loadFlagSettings, type FlagSettings, type FlagStatus } from '../../operations/flags';
+import path from 'node:path';
+import {
+  flagProvider,
+  FlagServiceError,
+  FLAGS_TOKEN_VARIABLE as TOKEN_VARIABLE,
+  loadFlagSettings,
+  needsToken,
+  type FlagSettings,
+  type FlagStatus,
+} from '../../operations/flags';
 import { ConfigError } from '../../server/src/engine/config';
 import type { CliIo } from './io';
 import { parseOptions, subcommand, usageError, type Command } from './args';
@@ -18,10 +27,12 @@ export const FLAG_USAGE = `Usage:
   rollout-guard flag off <key> [options]
   rollout-guard flag set <key> --percent <n> [options]
 
-Feature flags in the flag service of the flags: section of .rollout-guard.yaml (Unleash), in one
-environment: on or off, rollout percentage (the share of users served when on: the
-flexibleRollout strategy's), stale mark. \`on\` and \`off\` keep the percentage; \`set\` keeps on
-or off. The token is read from ROLLOUT_GUARD_FLAGS_TOKEN (an Unleash admin API token).
+Feature flags in the flag service of the flags: section of .rollout-guard.yaml (Unleash,
+LaunchDarkly or a flagd file), in one environment: on or off, rollout percentage (the share of
+users served when on: Unleash's flexibleRollout strategy, LaunchDarkly's default rule, flagd's
+fractional targeting), stale mark. \`on\` and \`off\` keep the percentage; \`set\` keeps on or
+off. The token is read from ROLLOUT_GUARD_FLAGS_TOKEN (an Unleash admin API token, a
+LaunchDarkly access token; flagd needs none).
 
 Options:
   --environment <name>    Environment (default: flags.environment)
@@ -43,8 +54,6 @@ const FLAG_OPTIONS = {
   'request-timeout': { type: 'string' },
   config: { type: 'string' },
 } as const;
-
-const TOKEN_VARIABLE = 'ROLLOUT_GUARD_FLAGS_TOKEN';
 
 export async function flag(args: string[], io: CliIo): Promise<number> {
   const chosen = subcommand(args, io, FLAG, ['list', 'status', 'on', 'off', 'set']);
@@ -78,7 +87,13 @@ export async function flag(args: string[], io: CliIo): Promise<number> {
   const environment = values.environment ?? settings.environment;
   if (!environment) return usage('which environment? give --environment <name> (or set flags.environment in .rollout-guard.yaml)');
   const token = io.env[TOKEN_VARIABLE];
-  if (!token) return fail(io, `no token for the flag service: set ${TOKEN_VARIABLE} to an Unleash admin API token`, 2);
+  if (!token && needsToken(settings))
+    return fail(
+      io,
+      `no token for the flag service: set ${TOKEN_VARIABLE} to ${settings.provider === 'launchdarkly' ? 'a LaunchDarkly access token' : 'an Unleash admin API token'}`,
+      2,
+    );
+  const where = 'project' in settings ? `project ${settings.project}` : path.basename(settings.file);
 
   try {
     const provider = flagProvider(settings, token, { timeoutMs: requestTimeout });
@@ -91,15 +106,12 @@ export async function flag(args: string[], io: CliIo): Promise<number> {
           if (!state)
             throw new FlagServiceError(
               'not-found',
-              `the flag service at ${provider.displayUrl} has no environment "${environment}" in project "${settings.project}" (its environments: ${f.environments.map((e) => e.environment).join(', ')})`,
+              `the flag service at ${provider.displayUrl} has no environment "${environment}" in ${where} (its environments: ${f.environments.map((e) => e.environment).join(', ')})`,
             );
           return { key: f.key, environment, enabled: state.enabled, percent: state.percent, stale: f.stale };
         });
         if (format === 'json') io.stdout.write(`${JSON.stringify({ environment, flags: rows })}\n`);
-        else
-          io.stdout.write(
-            formatList(rows, `${flags.length} flag${flags.length === 1 ? '' : 's'} in project ${settings.project}, ${environment} (${provider.displayUrl})`),
-          );
+        else io.stdout.write(formatList(rows, `${flags.length} flag${flags.length === 1 ? '' : 's'} in ${where}, ${environment} (${provider.displayUrl})`));
         return 0;
       }
       case 'status':

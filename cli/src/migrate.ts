@@ -14,15 +14,19 @@ import {
   PlanError,
   runPhase,
   PHASES,
+  switchBinding,
   type BackfillProgress,
   type MigrationPlan,
   type RunEvent,
+  type RunPhaseOptions,
 } from '../../operations/migrations';
 import { databaseUrlFromConfig, passwordIn, resolveDatabaseUrl } from '../../operations/migrations/connection';
 import { ConfigError } from '../../server/src/engine/config';
 import { loadConfig } from '../../server/src/workspace/config-file';
-import { formatCount, formatDuration, statusLines } from '../../operations/migrations/format';
-import { ClusterClient, ClusterError, clusterContractGuard } from '../../operations/cluster';
+import { flagEventLine, formatCount, formatDuration, statusLines } from '../../operations/migrations/format';
+import { ClusterClient, ClusterError, clusterContractGuard, type GateCheckResult } from '../../operations/cluster';
+import { configuredFlagService, FLAGS_TOKEN_VARIABLE, type FlagService } from '../../operations/flags';
+import { canaryGateCheck, loadGateSettings } from '../../operations/gates';
 import type { CliIo } from './io';
 import { parseOptions, subcommand, usageError, type Command } from './args';
 import { requestTimeoutOf } from './request-timeout';
@@ -55,6 +59,15 @@ are still ready; and when the cluster cannot be read):
   --canary <ns/vs>            A VirtualService to check (repeat for more; default: every canary
   --namespace <ns>            in these namespaces, or the context's namespace)
 
+A switch phase that binds a flag ("-- rollout-guard: switch flag=KEY [steps=10,50,100]
+[interval=5m]" in switch.sql) ramps it through the steps in flags.environment of
+.rollout-guard.yaml (token: ROLLOUT_GUARD_FLAGS_TOKEN), waiting the interval between steps, then
+asking the gates (docs/gates.md) of the canary version that reads the flag; a failing gate turns
+the flag off (exit 1). A run that stopped goes on from the step the ledger recorded. Contract
+waits until the flag is 100 % on.
+  --canary <ns/vs>            The VirtualService whose canary subset the gates measure
+  --prometheus-url <url>      Prometheus (or ROLLOUT_GUARD_PROMETHEUS_URL, or prometheus.url)
+
 Without --database-url, the URL comes from ROLLOUT_GUARD_DATABASE_URL, DATABASE_URL, or
 database.url in .rollout-guard.yaml (--config FILE, or the nearest one from the current folder
 up to the repository root). Keep the password out of URLs in files and command lines: PGPASSWORD
@@ -82,6 +95,7 @@ const MIGRATE_OPTIONS = {
   context: { type: 'string' },
   canary: { type: 'string', multiple: true },
   namespace: { type: 'string', multiple: true },
+  'prometheus-url': { type: 'string' },
 } as const;
 
 export async function migrate(args: string[], io: CliIo): Promise<number> {
@@ -140,9 +154,27 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
     throw error;
   }
 
+  const phase = values.phase as (typeof PHASES)[number];
+  let flags: FlagService | undefined;
+  let gateCheck: (() => Promise<GateCheckResult>) | undefined;
+  if (sub === 'run' && (phase === 'switch' || phase === 'contract') && switchBinding(plan)) {
+    try {
+      flags = configuredFlagService(loadConfig(io.cwd, values.config), {
+        token: io.env[FLAGS_TOKEN_VARIABLE],
+        tokenHint: `set ${FLAGS_TOKEN_VARIABLE}`,
+        timeoutMs: requestTimeout,
+      });
+      if (phase === 'switch') gateCheck = rampGateCheck(io, values, requestTimeout);
+    } catch (error) {
+      if (!(error instanceof ConfigError || error instanceof ClusterError)) throw error;
+      io.stderr.write(`rollout-guard: ${error.message}\n`);
+      return 2;
+    }
+  }
+
   try {
     if (sub === 'status') return await status(plan, databaseUrl, format, io);
-    return await run(plan, databaseUrl, values.phase as (typeof PHASES)[number], numbers, format, io, contractGuard);
+    return await run(plan, databaseUrl, phase, numbers, format, io, { contractGuard, flags, gateCheck });
   } catch (error) {
     if (error instanceof ConnectionError || error instanceof DatabaseUrlError) {
       io.stderr.write(`rollout-guard: ${error.message}\n`);
@@ -153,6 +185,35 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
 }
 
 const usage = (io: CliIo, message: string): number => usageError(io, MIGRATE, message);
+
+/**
+ * The gates the switch phase asks between the flag's steps: those of the canary version named by
+ * --canary (the code that reads the flag), when a Prometheus URL is configured. Throws ConfigError,
+ * ClusterError.
+ */
+function rampGateCheck(
+  io: CliIo,
+  values: { config?: string; 'prometheus-url'?: string; canary?: string[]; kubeconfig?: string; context?: string },
+  requestTimeoutMs: number | undefined,
+): (() => Promise<GateCheckResult>) | undefined {
+  const url = values['prometheus-url'] ?? io.env.ROLLOUT_GUARD_PROMETHEUS_URL;
+  const settings = loadGateSettings({
+    cwd: io.cwd,
+    configFile: values.config,
+    overrides: url ? { prometheusUrl: url } : undefined,
+    overridesSource: 'command line',
+  });
+  const [ref, ...more] = values.canary ?? [];
+  if (!settings.prometheusUrl || !ref) {
+    io.stderr.write(
+      `rollout-guard: the switch phase checks no gates between the flag's steps: ${settings.prometheusUrl ? 'give --canary <ns/vs>, the canary version that reads the flag' : 'no Prometheus URL (--prometheus-url or prometheus.url)'}\n`,
+    );
+    return undefined;
+  }
+  if (more.length) throw new ConfigError('the switch phase measures one canary: give --canary once');
+  const client = ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, cwd: io.cwd, env: io.env, requestTimeoutMs });
+  return canaryGateCheck(client, ref, settings);
+}
 
 /**
  * The database: --database-url, the environment, or database.url of the configuration file
@@ -203,7 +264,7 @@ async function run(
   numbers: Record<string, number | undefined>,
   format: 'text' | 'json',
   io: CliIo,
-  contractGuard?: () => Promise<string | undefined>,
+  checks: Pick<RunPhaseOptions, 'contractGuard' | 'flags' | 'gateCheck'>,
 ): Promise<number> {
   const controller = new AbortController();
   let signals = 0;
@@ -229,7 +290,9 @@ async function run(
     io.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
   };
   const event = (e: RunEvent): void => {
-    if (e.type === 'lock-retry') {
+    const flagLine = flagEventLine(e);
+    if (flagLine) io.stderr.write(`${flagLine}\n`);
+    else if (e.type === 'lock-retry') {
       io.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase} line ${e.line}: ${e.message}; attempt ${e.attempt + 1} of ${e.attempts} in ${e.delayMs} ms\n`);
     } else if (e.type === 'pass') {
       io.stderr.write(`${tty ? '\r\x1b[K' : ''}backfill ${e.table}: ${formatCount(e.rowsLeft)} rows were written behind the cursor; pass ${e.pass}\n`);
@@ -239,7 +302,7 @@ async function run(
     const result = await runPhase(plan, {
       databaseUrl,
       phase,
-      contractGuard,
+      ...checks,
       signal: controller.signal,
       onProgress: progress,
       onEvent: event,

@@ -1,4 +1,7 @@
-/** Feature flags: the flag service interface, Unleash's Admin API, the `flags:` settings. */
+/** Feature flags: the flag service interface, its providers (Unleash's Admin API, LaunchDarkly's REST API, flagd files), the `flags:` settings. */
 export * from './provider';
-export { UnleashProvider, DEFAULT_FLAG_REQUEST_TIMEOUT_MS, type UnleashOptions } from './unleash';
-export { flagProvider, loadFlagSettings, type FlagSettings } from './config';
+export { UnleashProvider, type UnleashOptions } from './unleash';
+export { DEFAULT_FLAG_REQUEST_TIMEOUT_MS } from './http';
+export { configuredFlagService, flagProvider, flagSettingsFrom, FLAGS_TOKEN_VARIABLE, loadFlagSettings, needsToken, type FlagSettings } from './config';
+export { LaunchDarklyProvider, type LaunchDarklyOptions } from './launchdarkly';
+export { FlagdProvider, type FlagdOptions } from './flagd';

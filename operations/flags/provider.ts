@@ -43,6 +43,15 @@ export interface FlagProvider {
   setPercent(key: string, environment: string, percent: number): Promise<FlagStatus>;
 }
 
+/** A flag service and the environment a command acts in. */
+export interface FlagAccess {
+  provider: FlagProvider;
+  environment: string;
+}
+
+/** The flag service, or why it cannot be used (no token, no environment), for the message. */
+export type FlagService = FlagAccess | { unavailable: string };
+
 export type FlagServiceFailure =
   /** No answer (connection refused, DNS, TLS) or none in time. */
   | 'unreachable'

@@ -3,11 +3,8 @@
  * environments and strategies, environments turned on and off, the `flexibleRollout` strategy's
  * rollout set. The token travels in the Authorization header and never appears in messages.
  */
-import { hideUserInfo } from '../redact';
+import { FlagApi } from './http';
 import { FlagServiceError, type Flag, type FlagEnvironmentState, type FlagProvider, type FlagStatus } from './provider';
-
-/** A request that gets no answer fails after this long, like the cluster's (--request-timeout). */
-export const DEFAULT_FLAG_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Flag details fetched at once by `list` (one request per flag: the project list has no strategies). */
 const LIST_CONCURRENCY = 8;
@@ -42,33 +39,18 @@ interface UnleashFeature {
 
 export class UnleashProvider implements FlagProvider {
   readonly displayUrl: string;
-  private readonly base: string;
-  private readonly token: string;
+  private readonly api: FlagApi;
   private readonly project: string;
-  private readonly timeoutMs: number;
 
   constructor(options: UnleashOptions) {
-    this.displayUrl = hideUserInfo(options.url).replace(/\/+$/, '');
-    let parsed: URL;
-    try {
-      parsed = new URL(options.url);
-    } catch {
-      throw new FlagServiceError('unreachable', `the flag service URL "${this.displayUrl}" is not a valid URL (expected e.g. http://127.0.0.1:4242/api)`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      throw new FlagServiceError('unreachable', `the flag service URL must start with http:// or https://, got "${this.displayUrl}"`);
-    // The token is the one credential; fetch refuses URLs with user information anyway.
-    if (parsed.username || parsed.password)
-      throw new FlagServiceError('unreachable', `the flag service URL "${this.displayUrl}" must not hold a user name or password`);
-    this.base = options.url.replace(/\/+$/, '');
-    this.token = options.token;
+    this.api = new FlagApi({ ...options, apiName: 'the Unleash Admin API', urlHint: 'the Unleash API base, e.g. http://127.0.0.1:4242/api' });
+    this.displayUrl = this.api.displayUrl;
     this.project = options.project;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_FLAG_REQUEST_TIMEOUT_MS;
   }
 
   async list(): Promise<Flag[]> {
-    const body = (await this.request('GET', this.projectPath('features'))) as { features?: { name?: unknown }[] } | undefined;
-    if (!Array.isArray(body?.features)) throw this.malformed('the project has no "features" list');
+    const body = (await this.api.request('GET', this.projectPath('features'))) as { features?: { name?: unknown }[] } | undefined;
+    if (!Array.isArray(body?.features)) throw this.api.malformed('the project has no "features" list');
     const names = body.features.map((f) => String(f.name));
     const flags: Flag[] = new Array<Flag>(names.length);
     let next = 0;
@@ -95,7 +77,7 @@ export class UnleashProvider implements FlagProvider {
 
   async setEnabled(key: string, environment: string, enabled: boolean): Promise<FlagStatus> {
     await this.status(key, environment);
-    await this.request('POST', this.environmentPath(key, environment, enabled ? 'on' : 'off'));
+    await this.api.request('POST', this.environmentPath(key, environment, enabled ? 'on' : 'off'));
     return this.status(key, environment);
   }
 
@@ -103,14 +85,14 @@ export class UnleashProvider implements FlagProvider {
     if (!Number.isInteger(percent) || percent < 0 || percent > 100)
       throw new FlagServiceError('refused', `a rollout percentage is a whole number from 0 to 100, got ${percent}`);
     await this.status(key, environment);
-    const detail = (await this.request('GET', this.environmentPath(key, environment))) as { strategies?: UnleashStrategy[] } | undefined;
-    if (!Array.isArray(detail?.strategies)) throw this.malformed(`flag "${key}" in ${environment} has no "strategies" list`);
+    const detail = (await this.api.request('GET', this.environmentPath(key, environment))) as { strategies?: UnleashStrategy[] } | undefined;
+    if (!Array.isArray(detail?.strategies)) throw this.api.malformed(`flag "${key}" in ${environment} has no "strategies" list`);
     const active = detail.strategies.filter((s) => !s.disabled);
     const rollouts = active.filter((s) => s.name === 'flexibleRollout');
     const rollout = String(percent);
     if (rollouts.length === 1) {
       const s = rollouts[0]!;
-      await this.request('PUT', this.environmentPath(key, environment, `strategies/${encodeURIComponent(s.id)}`), {
+      await this.api.request('PUT', this.environmentPath(key, environment, `strategies/${encodeURIComponent(s.id)}`), {
         name: s.name,
         title: s.title,
         disabled: s.disabled,
@@ -121,7 +103,7 @@ export class UnleashProvider implements FlagProvider {
         parameters: { ...s.parameters, rollout },
       });
     } else if (active.length === 0) {
-      await this.request('POST', this.environmentPath(key, environment, 'strategies'), {
+      await this.api.request('POST', this.environmentPath(key, environment, 'strategies'), {
         name: 'flexibleRollout',
         constraints: [],
         parameters: { rollout, stickiness: 'default', groupId: key },
@@ -140,8 +122,8 @@ export class UnleashProvider implements FlagProvider {
   }
 
   private async feature(key: string): Promise<UnleashFeature> {
-    const body = (await this.request('GET', this.projectPath(`features/${encodeURIComponent(key)}`))) as UnleashFeature | undefined;
-    if (!body || typeof body.name !== 'string' || !Array.isArray(body.environments)) throw this.malformed(`flag "${key}" has no name or environments`);
+    const body = (await this.api.request('GET', this.projectPath(`features/${encodeURIComponent(key)}`))) as UnleashFeature | undefined;
+    if (!body || typeof body.name !== 'string' || !Array.isArray(body.environments)) throw this.api.malformed(`flag "${key}" has no name or environments`);
     return body;
   }
 
@@ -151,55 +133,6 @@ export class UnleashProvider implements FlagProvider {
 
   private environmentPath(key: string, environment: string, rest?: string): string {
     return this.projectPath(`features/${encodeURIComponent(key)}/environments/${encodeURIComponent(environment)}${rest ? `/${rest}` : ''}`);
-  }
-
-  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(`${this.base}/${path}`, {
-        method,
-        headers: { authorization: this.token, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-      if (e.name === 'TimeoutError' || e.name === 'AbortError')
-        throw new FlagServiceError('unreachable', `the flag service at ${this.displayUrl} did not answer within ${this.timeoutMs / 1000} s`);
-      throw new FlagServiceError(
-        'unreachable',
-        `the flag service at ${this.displayUrl} is unreachable (${e.cause?.code ?? e.cause?.message ?? e.message ?? String(error)})`,
-      );
-    }
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-      if (response.ok) throw this.malformed(`${method} ${path} answered something other than JSON`);
-    }
-    if (response.ok) return json;
-    const reason = typeof (json as { message?: unknown })?.message === 'string' ? (json as { message: string }).message : undefined;
-    const status = `HTTP ${response.status}${reason ? `: ${reason}` : ''}`;
-    if (response.status === 401) throw new FlagServiceError('unauthorized', `the flag service at ${this.displayUrl} rejected the token (HTTP 401)`);
-    if (response.status === 403)
-      throw new FlagServiceError('unauthorized', `the flag service at ${this.displayUrl} refused the token this request (${status})`);
-    if (response.status === 404)
-      throw new FlagServiceError(
-        'not-found',
-        reason && !/path you were looking for/.test(reason)
-          ? `the flag service at ${this.displayUrl}: ${reason}`
-          : `the flag service at ${this.displayUrl} has no ${path} (${status}); is the URL the Unleash API base, e.g. http://127.0.0.1:4242/api?`,
-      );
-    if (response.status === 400 || response.status === 409)
-      throw new FlagServiceError('refused', `the flag service at ${this.displayUrl} refused the change (${status})`);
-    throw new FlagServiceError('server', `the flag service at ${this.displayUrl} failed (${status}); try again later`);
-  }
-
-  private malformed(what: string): FlagServiceError {
-    return new FlagServiceError('server', `the flag service at ${this.displayUrl} did not answer like the Unleash Admin API: ${what}`);
   }
 }
 

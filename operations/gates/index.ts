@@ -53,5 +53,5 @@ export {
   type GateSettingsLayer,
 } from './config';
 export { AutoRollback, realScheduler, type AutoRollbackEvent, type AutoRollbackOptions, type Scheduler, type WatchedCanary } from './auto-rollback';
-export { prometheusGateCheck } from './hook';
+export { canaryGateCheck, prometheusGateCheck } from './hook';
 export { canaryMonitor, type CanaryMonitorOptions } from './monitor';

@@ -1,6 +1,6 @@
 /** Words and numbers for migration states, shared by the CLI and the editor. vscode-free. */
 import type { PhaseState, PlanStatus } from './runner';
-import type { BackfillProgress } from './types';
+import type { BackfillProgress, RunEvent } from './types';
 
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
 
@@ -36,7 +36,8 @@ export function phaseDetail(p: PhaseState, now: number = Date.now()): string {
       `${formatCount(rows.done)}${rows.total !== null ? ` / ${formatCount(rows.total)}` : ''} rows${rows.percent !== null ? ` (${rows.percent} %)` : ''}`,
     );
     if (p.lastKey !== null && p.status !== 'done') parts.push(`last key ${p.lastKey}`);
-  } else if (p.status !== 'pending') parts.push(`${p.unitsDone}/${p.units} statements`);
+  } else if (p.status !== 'pending' && p.units > 0) parts.push(`${p.unitsDone}/${p.units} statements`);
+  if (p.flag) parts.push(flagLine(p.flag));
   if (p.status === 'done' && p.finishedAt) parts.push(`applied ${ago(p.finishedAt, now)}`);
   else if (p.status !== 'pending' && p.updatedAt) parts.push(`last update ${ago(p.updatedAt, now)}`);
   return parts.join(', ');
@@ -78,4 +79,31 @@ export function runningLine(p: BackfillProgress): string {
   const total = Math.max(p.rowsTotal, p.rowsDone);
   const percent = total > 0 ? Math.floor((p.rowsDone / total) * 100) : 100;
   return `backfill ${percent} % — ${formatCount(p.rowsDone)} / ${formatCount(total)} rows · ${formatCount(Math.round(p.rowsPerSecond))} rows/s`;
+}
+
+/** The switch phase's flag as the ledger has it: "flag payment-new-flow 50 % in production (step 2 of 3)". */
+export function flagLine(flag: NonNullable<PhaseState['flag']>): string {
+  const steps = `${flag.steps.join(', ')} % every ${flag.interval}`;
+  if (flag.environment === null) return `flag ${flag.key}: not ramped yet (${steps})`;
+  if (flag.killed) return `flag ${flag.key} turned off in ${flag.environment} by a failing gate (${flag.reason ?? 'no reason recorded'})`;
+  const step = flag.steps.indexOf(flag.percent!) + 1;
+  return `flag ${flag.key} ${flag.percent} % in ${flag.environment}${step > 0 ? ` (step ${step} of ${flag.steps.length})` : ''}`;
+}
+
+/** A line for the flag ramp's events (CLI output, the editor's log); undefined for other events. */
+export function flagEventLine(e: RunEvent): string | undefined {
+  switch (e.type) {
+    case 'flag-resume':
+      return `${e.phase}: flag ${e.flag} resumes at ${e.percent} % in ${e.environment} (the step recorded ${e.at.toISOString()})`;
+    case 'flag-step':
+      return `${e.phase}: flag ${e.flag} set to ${e.percent} % in ${e.environment} (step ${e.step} of ${e.steps})`;
+    case 'flag-wait':
+      return `${e.phase}: flag ${e.flag} holds ${e.percent} % for ${e.interval}, then the gates, then ${e.next} %`;
+    case 'flag-gate':
+      return `${e.phase}: gates ${e.verdict === 'not-configured' ? 'not configured' : e.verdict}: ${e.reason}`;
+    case 'flag-killed':
+      return `${e.phase}: flag ${e.flag} turned off in ${e.environment}: ${e.reason}`;
+    default:
+      return undefined;
+  }
 }

@@ -8,7 +8,9 @@ export {
   isPhaseName,
   PHASES,
   PlanError,
+  switchBinding,
   type MigrationPlan,
+  type SwitchBinding,
   type PhaseName,
   type PlanPhase,
   type PlanUnit,
@@ -16,7 +18,8 @@ export {
 } from './plan';
 export { runPhase, planStatus, type RunPhaseOptions, type PlanStatus, type PhaseState, type PhaseStatusWord } from './runner';
 export { Db, ConnectionError, DatabaseUrlError, parseDatabaseUrl, describeTarget, type ConnectionTarget } from './db';
-export { readLedger, LEDGER_TABLE, type LedgerRow, type LedgerStatus } from './ledger';
+export { readLedger, readFlagSteps, LEDGER_TABLE, FLAG_STEPS_TABLE, type LedgerRow, type LedgerStatus, type FlagStepRow } from './ledger';
+export { describeFlag, flagContractRefusal, realClock, type RampClock } from './flag-ramp';
 export type { BackfillJob } from './backfill-spec';
 export {
   DEFAULT_BACKFILL_OPTIONS,

@@ -35,10 +35,14 @@ export interface LedgerRow {
 }
 
 export const LEDGER_TABLE = 'rollout_guard.phases';
+/** The switch phase's flag ramp: one row per step set, gate failure or kill. */
+export const FLAG_STEPS_TABLE = 'rollout_guard.flag_steps';
 
-/** Creates the schema and table if they are missing; safe when runners start together. */
+/** Creates the schema and tables if they are missing; safe when runners start together. */
 export async function ensureLedger(db: Db): Promise<void> {
-  const exists = await db.query<{ exists: boolean }>(`SELECT to_regclass('${LEDGER_TABLE}') IS NOT NULL AS exists`);
+  const exists = await db.query<{ exists: boolean }>(
+    `SELECT to_regclass('${LEDGER_TABLE}') IS NOT NULL AND to_regclass('${FLAG_STEPS_TABLE}') IS NOT NULL AS exists`,
+  );
   if (exists.rows[0]?.exists) return;
   await db.query('BEGIN');
   try {
@@ -65,7 +69,20 @@ export async function ensureLedger(db: Db): Promise<void> {
         runner text,
         PRIMARY KEY (plan, phase)
       );
-      COMMENT ON TABLE ${LEDGER_TABLE} IS 'Rollout Guard migration ledger: one row per plan and phase. Written by rollout-guard migrate; do not edit by hand.';`);
+      COMMENT ON TABLE ${LEDGER_TABLE} IS 'Rollout Guard migration ledger: one row per plan and phase. Written by rollout-guard migrate; do not edit by hand.';
+      CREATE TABLE IF NOT EXISTS ${FLAG_STEPS_TABLE} (
+        id bigserial PRIMARY KEY,
+        plan text NOT NULL,
+        flag text NOT NULL,
+        environment text NOT NULL,
+        percent integer NOT NULL CHECK (percent BETWEEN 0 AND 100),
+        action text NOT NULL CHECK (action IN ('step', 'killed')),
+        reason text,
+        at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        runner text
+      );
+      CREATE INDEX IF NOT EXISTS flag_steps_plan ON ${FLAG_STEPS_TABLE} (plan, id);
+      COMMENT ON TABLE ${FLAG_STEPS_TABLE} IS 'Rollout Guard migration ledger: the switch phase''s flag ramp, one row per step. Written by rollout-guard migrate; do not edit by hand.';`);
     await db.query('COMMIT');
   } catch (error) {
     await db.query('ROLLBACK').catch(() => {});
@@ -153,6 +170,42 @@ export async function finishPhase(db: Db, plan: string, phase: PhaseName, status
       WHERE plan = $1 AND phase = $2`,
     [plan, phase, status, error ?? null],
   );
+}
+
+export interface FlagStepRow {
+  plan: string;
+  flag: string;
+  environment: string;
+  /** The rollout the step set (0 for a kill). */
+  percent: number;
+  /** `step`: the flag was set on at `percent`; `killed`: a failing gate turned it off. */
+  action: 'step' | 'killed';
+  /** Why (the gate's verdict), for kills. */
+  reason: string | null;
+  at: Date;
+}
+
+/** The plan's flag ramp rows, oldest first; empty when the ledger does not exist yet. */
+export async function readFlagSteps(db: Db, plan: string): Promise<FlagStepRow[]> {
+  const exists = await db.query<{ exists: boolean }>(`SELECT to_regclass('${FLAG_STEPS_TABLE}') IS NOT NULL AS exists`);
+  if (!exists.rows[0]?.exists) return [];
+  const { rows } = await db.query<FlagStepRow>(
+    `SELECT plan, flag, environment, percent, action, reason, at FROM ${FLAG_STEPS_TABLE} WHERE plan = $1 ORDER BY id`,
+    [plan],
+  );
+  return rows;
+}
+
+export async function recordFlagStep(db: Db, step: Omit<FlagStepRow, 'at'>, runner: string): Promise<void> {
+  await db.query(`INSERT INTO ${FLAG_STEPS_TABLE} (plan, flag, environment, percent, action, reason, runner) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    step.plan,
+    step.flag,
+    step.environment,
+    step.percent,
+    step.action,
+    step.reason,
+    runner,
+  ]);
 }
 
 // Session advisory lock keyed by (hashtext('rollout_guard'), hashtext(plan)): released by

@@ -7,14 +7,14 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isPhaseName, PHASES, phaseFileName, phaseMarker, type PhaseName } from '../../server/src/engine/phases';
+import { isPhaseName, PHASES, phaseFileName, phaseMarker, switchMarker, type PhaseName, type SwitchBinding } from '../../server/src/engine/phases';
 import { stringOf, unwrap } from '../../server/src/engine/sql/ast';
 import { loadParser, parseStatement, type ParsedStatement } from '../../server/src/engine/sql/parse';
 import { splitSql } from '../../server/src/engine/sql/split';
 import { declarationIn } from '../../server/src/engine/backfill';
 import { backfillJob, BackfillDeclarationError, quoteIdent, type BackfillJob } from './backfill-spec';
 
-export { isPhaseName, PHASES, type PhaseName };
+export { isPhaseName, PHASES, type PhaseName, type SwitchBinding };
 
 export interface PlanStatement {
   sql: string;
@@ -53,6 +53,8 @@ export interface PlanPhase {
   /** sha256 of `sql`, hex. */
   checksum: string;
   units: PlanUnit[];
+  /** The switch phase's flag (`-- rollout-guard: switch flag=KEY …`): the runner ramps it after the phase's statements. */
+  binding?: SwitchBinding;
 }
 
 export interface MigrationPlan {
@@ -93,6 +95,11 @@ export function findPhase(plan: MigrationPlan, name: PhaseName): PlanPhase | und
   return plan.phases.find((p) => p.name === name);
 }
 
+/** The flag the plan's switch phase ramps, if it binds one. */
+export function switchBinding(plan: MigrationPlan): SwitchBinding | undefined {
+  return findPhase(plan, 'switch')?.binding;
+}
+
 /** Reads a plan folder, or a single file with phase markers. */
 export async function loadPlan(source: string): Promise<MigrationPlan> {
   let stat: fs.Stats;
@@ -131,6 +138,9 @@ function loadMarkedFile(file: string): MigrationPlan {
     );
   }
   const before = text.slice(0, markers[0]!.start);
+  const looseSwitch = splitSql(before).comments.find((c) => switchMarker(c.text) !== undefined);
+  if (looseSwitch)
+    throw new PlanError(`${base}:${lineAt(text, looseSwitch.start)}: a "rollout-guard: switch" marker belongs after "-- rollout-guard: phase switch"`);
   if (splitSql(before).pieces.length > 0) {
     throw new PlanError(
       `${base}:${lineAt(text, splitSql(before).pieces[0]!.start)}: statements before the first "-- rollout-guard: phase" marker belong to no phase`,
@@ -218,7 +228,28 @@ function buildPhase(name: PhaseName, file: string, label: string, sql: string, l
     } else units.push({ statements: [statement], transactional, text, line });
   }
   if (block) throw new PlanError(`${fileLabel}:${blockLine}: BEGIN without COMMIT`);
-  return { name, file, label, sql, checksum: checksumOf(sql), units };
+  return { name, file, label, sql, checksum: checksumOf(sql), units, binding: bindingOf(name, sql, comments, lineOffset, fileLabel) };
+}
+
+/** The phase's switch marker read (at most one, in the switch phase), or a PlanError naming its line. */
+function bindingOf(
+  name: PhaseName,
+  sql: string,
+  comments: { text: string; start: number }[],
+  lineOffset: number,
+  fileLabel: string,
+): SwitchBinding | undefined {
+  let binding: SwitchBinding | undefined;
+  for (const comment of comments) {
+    const marker = switchMarker(comment.text);
+    if (!marker) continue;
+    const where = `${fileLabel}:${lineOffset + lineAt(sql, comment.start)}`;
+    if ('error' in marker) throw new PlanError(`${where}: ${marker.error}`);
+    if (name !== 'switch') throw new PlanError(`${where}: a "rollout-guard: switch" marker belongs in the switch phase, not ${name}`);
+    if (binding) throw new PlanError(`${where}: the switch phase already binds flag ${binding.flag}; one flag per switch phase`);
+    binding = marker.binding;
+  }
+  return binding;
 }
 
 /** Whether PostgreSQL accepts the statement inside a transaction block. */

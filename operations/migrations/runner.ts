@@ -11,15 +11,20 @@ import {
   ensureLedger,
   finishPhase,
   planLockHolder,
+  readFlagSteps,
   readLedger,
   startPhase,
   tryLockPlan,
   unlockPlan,
+  type FlagStepRow,
   type LedgerRow,
   type LedgerStatus,
   type LockHolder,
 } from './ledger';
-import { appliedChecksum, findPhase, PHASES, type MigrationPlan, type PhaseName, type PlanPhase } from './plan';
+import type { GateCheckResult } from '../cluster/model';
+import type { FlagService } from '../flags/provider';
+import { flagContractRefusal, rampFlag, realClock, type RampClock } from './flag-ramp';
+import { appliedChecksum, findPhase, PHASES, switchBinding, type MigrationPlan, type PhaseName, type PlanPhase, type SwitchBinding } from './plan';
 import {
   DEFAULT_BACKFILL_OPTIONS,
   DEFAULT_DDL_OPTIONS,
@@ -44,6 +49,15 @@ export interface RunPhaseOptions {
    * the old version still running or a canary mid-rollout; undefined to go ahead.
    */
   contractGuard?: () => Promise<string | undefined>;
+  /**
+   * The flag service, for a plan whose switch phase binds a flag: the switch phase ramps it,
+   * contract waits until it is fully on. Undefined (or unavailable) refuses both for such a plan.
+   */
+  flags?: FlagService;
+  /** Asked between the steps of the switch phase's flag ramp; undefined when no gates are configured. */
+  gateCheck?: () => Promise<GateCheckResult>;
+  /** Waits between the ramp's steps (default: real time). */
+  clock?: RampClock;
   /** Cancels between batches and statements; a running DDL statement is cancelled in the server. */
   signal?: AbortSignal;
   onProgress?: (progress: BackfillProgress) => void;
@@ -109,10 +123,18 @@ async function runLocked(
   }
   const order = await orderRefusal(db, plan, phase, ledger, later);
   if (order) return result('refused', order);
-  if (phase.name === 'contract' && options.contractGuard) {
-    const reason = await options.contractGuard();
-    if (reason) return result('refused', `contract refused: ${reason}`);
+  const binding = switchBinding(plan);
+  if (phase.name === 'contract') {
+    const reasons = [binding && (await flagContractRefusal(binding, options.flags)), await options.contractGuard?.()].filter(Boolean);
+    if (reasons.length) return result('refused', `contract refused: ${reasons.join('; ')}`);
   }
+  const flags = options.flags;
+  if (phase.binding && (!flags || 'unavailable' in flags))
+    return result(
+      'refused',
+      `${phase.label} binds flag ${phase.binding.flag}, ${flags ? `but the flag service is unavailable: ${flags.unavailable}` : 'but no flag service is configured: flags: must be configured in .rollout-guard.yaml (provider, its url or file, environment; docs/flags.md)'}`,
+    );
+  const ramp = phase.binding && flags && 'provider' in flags ? { binding: phase.binding, flags } : undefined;
 
   const from = resumePoint(phase, row);
   if (typeof from === 'string') return result('refused', from);
@@ -143,9 +165,11 @@ async function runLocked(
         Object.assign(stats, { rows: state.rows, batches: state.batches, longestBatchMs: state.longestBatchMs });
       } else if (!rerun) await runSqlUnit(ctx, unit, index, ddl);
     }
+    if (ramp) await rampFlag({ ...ctx, ...ramp, phase: phase.name, gateCheck: options.gateCheck, clock: options.clock ?? realClock, runner });
     await finishPhase(db, plan.name, phase.name, 'done');
     const rows = hasBackfill ? `: ${state.rows.toLocaleString('en-US')} rows in ${stats.batches} batches, longest ${Math.round(stats.longestBatchMs)} ms` : '';
-    return result('applied', `${phase.name} of plan ${plan.name} applied${rows}`);
+    const flagDone = ramp ? `; flag ${ramp.binding.flag} is 100 % on in ${ramp.flags.environment}` : '';
+    return result('applied', `${phase.name} of plan ${plan.name} applied${rows}${flagDone}`);
   } catch (error) {
     Object.assign(stats, { rows: state.rows, batches: state.batches, longestBatchMs: state.longestBatchMs });
     if (error instanceof ConnectionError) throw error;
@@ -233,6 +257,20 @@ export function formatWhen(date: Date | null): string {
     .replace(/\.\d+Z$/, ' UTC')}`;
 }
 
+function flagState(binding: SwitchBinding, steps: FlagStepRow[]): PhaseState['flag'] {
+  const last = steps.filter((s) => s.flag === binding.flag).at(-1);
+  return {
+    key: binding.flag,
+    steps: binding.steps,
+    interval: binding.interval,
+    environment: last?.environment ?? null,
+    percent: last?.percent ?? null,
+    killed: last?.action === 'killed',
+    reason: last?.reason ?? null,
+    at: last?.at.toISOString() ?? null,
+  };
+}
+
 function definedOnly<T extends object>(value: Partial<T> | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -260,6 +298,20 @@ export interface PhaseState {
   lastKey: string | null;
   batches: number;
   error: string | null;
+  /**
+   * The switch phase's flag, as the ledger has it (the last step recorded); null for other phases
+   * and a switch phase that binds none. environment and percent are null before the first step.
+   */
+  flag: {
+    key: string;
+    steps: number[];
+    interval: string;
+    environment: string | null;
+    percent: number | null;
+    killed: boolean;
+    reason: string | null;
+    at: string | null;
+  } | null;
 }
 
 export interface PlanStatus {
@@ -277,6 +329,7 @@ export async function planStatus(plan: MigrationPlan, databaseUrl: string): Prom
   const db = await Db.connect(databaseUrl, { applicationName: 'rollout-guard status' });
   try {
     const ledger = await readLedger(db, plan.name);
+    const flagSteps = await readFlagSteps(db, plan.name);
     const holder = ledger.size > 0 ? await planLockHolder(db, plan.name) : undefined;
     const names = PHASES.filter((name) => findPhase(plan, name) || ledger.has(name));
     return {
@@ -305,6 +358,7 @@ export async function planStatus(plan: MigrationPlan, databaseUrl: string): Prom
           lastKey: row?.lastKey ?? null,
           batches: row?.batches ?? 0,
           error: row?.error ?? null,
+          flag: phase?.binding ? flagState(phase.binding, flagSteps) : null,
         };
       }),
     };

@@ -76,7 +76,12 @@ export type RunEvent =
   | { type: 'lock-retry'; phase: PhaseName; line: number; attempt: number; attempts: number; delayMs: number; message: string }
   | { type: 'batch'; phase: PhaseName; table: string; rows: number; keys: number; batchSize: number; durationMs: number; lastKey: string }
   | { type: 'batch-retry'; phase: PhaseName; table: string; attempt: number; reason: string; nextBatchSize: number; delayMs: number }
-  | { type: 'pass'; phase: PhaseName; table: string; pass: number; rowsLeft: number };
+  | { type: 'pass'; phase: PhaseName; table: string; pass: number; rowsLeft: number }
+  | { type: 'flag-resume'; phase: PhaseName; flag: string; environment: string; percent: number; at: Date }
+  | { type: 'flag-step'; phase: PhaseName; flag: string; environment: string; percent: number; step: number; steps: number }
+  | { type: 'flag-wait'; phase: PhaseName; flag: string; environment: string; percent: number; next: number; interval: string }
+  | { type: 'flag-gate'; phase: PhaseName; flag: string; verdict: 'pass' | 'fail' | 'no-data' | 'not-configured'; reason: string }
+  | { type: 'flag-killed'; phase: PhaseName; flag: string; environment: string; reason: string };
 
 export type RunOutcome = 'applied' | 'already-applied' | 'refused' | 'failed' | 'cancelled';
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { type MigrationPlan, type PhaseName, type PhaseState, type PlanStatus, type RunResult } from '../../../operations/migrations';
-import { ago, backfillRows, formatCount } from '../../../operations/migrations/format';
+import { ago, backfillRows, flagLine, formatCount } from '../../../operations/migrations/format';
 import { phaseMarkerLines, phaseOfFile } from '../../../server/src/engine/phases';
 
 /** A plan as last read from disk and from the database. */
@@ -94,7 +94,20 @@ export function phaseView(snapshot: PlanSnapshot, phase: PhaseName, now: number 
   if (last?.outcome === 'refused' && state.status !== 'done') {
     return { phase, text: shorten(`refused: ${last.message}`), tooltip: `Last run refused: ${last.message}`, icon: 'refused', runTitle: run('Run') };
   }
-  return ledgerView(snapshot, state, now);
+  return withFlag(ledgerView(snapshot, state, now), state);
+}
+
+/** The switch phase's flag as the ramp last recorded it: "flag payment-new-flow 50 %", the whole line in the tooltip. */
+function withFlag(view: PhaseView, state: PhaseState): PhaseView {
+  const flag = state.flag;
+  if (!flag) return view;
+  const short =
+    flag.environment === null
+      ? `flag ${flag.key} not ramped`
+      : flag.killed
+        ? `flag ${flag.key} off (gate failed)`
+        : `flag ${flag.key} ${flag.percent} % in ${flag.environment}`;
+  return { ...view, text: shorten(`${view.text} · ${short}`), tooltip: `${view.tooltip}\n${flagLine(flag)}${flag.at ? ` (recorded ${flag.at})` : ''}` };
 }
 
 /** A phase as the ledger has it. */

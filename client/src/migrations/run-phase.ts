@@ -12,9 +12,11 @@ import {
   type MigrationPlan,
   type PhaseName,
   type RunEvent,
+  type RunPhaseOptions,
   type RunResult,
 } from '../../../operations/migrations';
-import { formatCount, formatDuration, progressLine, progressPercent, runningLine, statusLines } from '../../../operations/migrations/format';
+import { flagEventLine, formatCount, formatDuration, progressLine, progressPercent, runningLine, statusLines } from '../../../operations/migrations/format';
+import { flagChecks } from './flag-checks';
 import { COMMANDS } from './ids';
 import { phaseView, planSourceOf, type TreeNode } from './model';
 import { NO_DATABASE_MESSAGE, type Connection, type MigrationsState } from './state';
@@ -89,11 +91,13 @@ export async function runPhaseCommand(state: MigrationsState, output: vscode.Log
   if (phase === 'contract' && !(await contractConfirmed(plan, connection))) return;
 
   const log = (message: string): void => state.log(message, connection.secrets);
+  const checks = await flagChecks(plan, phase, source, state.secrets, log);
+  if (!checks) return;
   log(`Running ${phase} of plan ${plan.name} (${source}) on ${connection.shown} (from ${connection.origin})`);
   state.setRunning(source, phase);
   let result: RunResult;
   try {
-    result = await runWithProgress(state, plan, target, connection, log);
+    result = await runWithProgress(state, plan, target, connection, checks, log);
   } finally {
     state.setRunning(source, undefined);
     state.invalidate(source);
@@ -157,6 +161,7 @@ function runWithProgress(
   plan: MigrationPlan,
   { source, phase }: PhaseTarget,
   connection: Connection,
+  checks: Pick<RunPhaseOptions, 'flags' | 'gateCheck'>,
   log: (message: string) => void,
 ): Thenable<RunResult> {
   return vscode.window.withProgress(
@@ -175,6 +180,7 @@ function runWithProgress(
           databaseUrl: connection.url,
           phase,
           contractGuard: contractGuardFromSettings(source),
+          ...checks,
           signal: abort.signal,
           applicationName: `rollout-guard vscode ${plan.name}`,
           backfill: {
@@ -196,6 +202,14 @@ function runWithProgress(
             if (line) log(line);
             if (e.type === 'unit') progress.report({ message: `statement ${e.index + 1} of ${e.units} (line ${e.line})` });
             if (e.type === 'lock-retry') progress.report({ message: `line ${e.line}: lock not available, attempt ${e.attempt + 1} of ${e.attempts}…` });
+            if (e.type === 'flag-step' || e.type === 'flag-wait') {
+              const step =
+                e.type === 'flag-step'
+                  ? `flag ${e.flag} ${e.percent} % (step ${e.step} of ${e.steps})`
+                  : `flag ${e.flag} holds ${e.percent} % for ${e.interval}`;
+              progress.report({ message: step });
+              state.setProgress(source, step);
+            }
           },
         });
       } finally {
@@ -219,6 +233,8 @@ function eventLine(e: RunEvent): string | undefined {
       return `backfill ${e.table}: ${formatCount(e.rowsLeft)} rows were written behind the cursor; pass ${e.pass}`;
     case 'batch':
       return undefined; // progress lines cover batches
+    default:
+      return flagEventLine(e);
   }
 }
 

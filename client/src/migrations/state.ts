@@ -57,7 +57,7 @@ export class MigrationsState implements vscode.Disposable {
   private debounce: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly secrets: vscode.SecretStorage,
+    readonly secrets: vscode.SecretStorage,
     private readonly output: vscode.LogOutputChannel,
   ) {
     const sqlWatcher = vscode.workspace.createFileSystemWatcher(SQL_GLOB);

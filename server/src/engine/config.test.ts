@@ -69,7 +69,10 @@ describe('.rollout-guard.yaml: one schema', () => {
     assert.equal(problem('database:\n  uri: postgres://x@y/z\n'), '2: unknown setting database.uri. Known: url.');
     assert.equal(problem('rules:\n  no-such-rule: off\n'), '2: unknown rule "no-such-rule" under rules.');
     // The flag service's token never comes from the file.
-    assert.equal(problem('flags:\n  url: http://u:4242/api\n  token: secret\n'), '3: unknown setting flags.token. Known: provider, url, environment, project.');
+    assert.equal(
+      problem('flags:\n  url: http://u:4242/api\n  token: secret\n'),
+      '3: unknown setting flags.token. Known: provider, url, file, environment, project.',
+    );
   });
 
   it('refuses wrong types', () => {

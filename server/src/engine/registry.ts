@@ -22,6 +22,13 @@ export interface RuleInfo {
 const engineRules: RuleInfo[] = [
   { id: 'syntax-error', severity: 'error', summary: 'The statement does not parse; the rest of the file is still checked.', language: 'any' },
   { id: 'internal-error', severity: 'error', summary: 'A rule failed on this input; the other rules still ran. Please report it.', language: 'any' },
+  {
+    id: 'invalid-switch-marker',
+    severity: 'error',
+    summary: 'A `rollout-guard: switch flag=…` marker the migration runner cannot read, or one outside the switch phase.',
+    language: 'sql',
+    dialects: ['postgres'],
+  },
   { id: 'unused-ignore', severity: 'info', summary: 'A rollout-guard-ignore names an unknown rule or suppresses nothing.', language: 'any' },
   { id: 'unreadable-file', severity: 'error', summary: 'The file could not be read: binary, not UTF-8, too large, or not readable.', language: 'any' },
   {

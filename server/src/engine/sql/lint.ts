@@ -9,6 +9,7 @@ import { parseStatement, plpgsqlQueries } from './parse';
 import { sqlRules } from './rules';
 import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
 import { FileState } from './state';
+import { switchMarkerFindings } from './switch-markers';
 
 const rules = new RuleIndex(sqlRules);
 
@@ -97,6 +98,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
     if (memo && !pieceFindings.some((f) => f.relatedHere?.length)) entries[index] = { stateBefore, findings: pieceFindings, stateAfter: state };
   }
   if (memo) Object.assign(memo, { text, settingsKey: memoKey, split: { pieces, comments }, entries, reused });
+  if (/rollout-guard:[ \t]*switch/i.test(text)) findings.push(...switchMarkerFindings(comments, settings, options.phase));
   return applyStatementSuppressions(findings, pieces, comments, settings);
 }
 

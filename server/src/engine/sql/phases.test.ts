@@ -25,4 +25,31 @@ describe('migration phases', () => {
     assert.deepEqual(lint('migrations/payment.sql', text), []);
     assert.deepEqual(lint('migrations/payment.sql', text.replace('phase contract', 'phase switch')), ['ban-drop-column:error']);
   });
+
+  it('invalid-switch-marker: an unreadable switch marker, one outside the switch phase, a second one; on the comment', () => {
+    const findings = (fileName: string, text: string): string[] =>
+      lintText({ fileName, text, settings: mergeSettings({}) })
+        .filter((f) => f.rule === 'invalid-switch-marker')
+        .map((f) => `${text.slice(f.start, f.end)} | ${f.severity} | ${f.message}`);
+    assert.deepEqual(findings('migrations/payment/switch.sql', '-- rollout-guard: switch flag=payment-new-flow steps=10,50,100 interval=1m\n'), []);
+    assert.deepEqual(findings('migrations/payment/switch.sql', '-- the switch\n-- rollout-guard: switch flag=payment-new-flow steps=10,50\n'), [
+      '-- rollout-guard: switch flag=payment-new-flow steps=10,50 | error | The switch marker cannot be read: steps=10,50 must end at 100: contract waits until the flag is fully on.',
+    ]);
+    assert.deepEqual(findings('migrations/payment/expand.sql', `-- rollout-guard: switch flag=a\n${drop}`), [
+      '-- rollout-guard: switch flag=a | error | A switch marker belongs in the switch phase (switch.sql, or after "-- rollout-guard: phase switch"), not in expand.',
+    ]);
+    const marked =
+      '-- rollout-guard: phase expand\nSELECT 1;\n-- rollout-guard: phase switch\n-- rollout-guard: switch flag=a\n-- rollout-guard: switch flag=b\n';
+    assert.deepEqual(findings('migrations/payment.sql', marked), [
+      '-- rollout-guard: switch flag=b | error | The switch phase already binds flag a: one flag per switch phase.',
+    ]);
+    assert.deepEqual(
+      lintText({
+        fileName: 'migrations/payment/switch.sql',
+        text: '-- rollout-guard: switch\n',
+        settings: mergeSettings({ rules: { 'invalid-switch-marker': 'off' } }),
+      }),
+      [],
+    );
+  });
 });

@@ -1,0 +1,52 @@
+/**
+ * What the runner needs for a plan whose switch phase binds a flag, from the editor's settings:
+ * the flag service of .rollout-guard.yaml (switch ramps the flag, contract checks it is fully on)
+ * and, for switch, the gates of the canary the user picks among those of the watched namespaces.
+ */
+import * as vscode from 'vscode';
+import { ClusterClient, listCanaries } from '../../../operations/cluster';
+import { configuredFlagService, FLAGS_TOKEN_VARIABLE } from '../../../operations/flags';
+import { canaryGateCheck } from '../../../operations/gates';
+import { switchBinding, type MigrationPlan, type PhaseName, type RunPhaseOptions } from '../../../operations/migrations';
+import { readWorkspaceConfig } from '../workspace-config';
+import { RolloutSettings } from '../rollouts/settings';
+
+/** The flag service and gates for running `phase`; undefined when the user cancelled the gate choice. */
+export async function flagChecks(
+  plan: MigrationPlan,
+  phase: PhaseName,
+  source: string,
+  secrets: vscode.SecretStorage,
+  log: (message: string) => void,
+): Promise<Pick<RunPhaseOptions, 'flags' | 'gateCheck'> | undefined> {
+  const binding = switchBinding(plan);
+  if (!binding || (phase !== 'switch' && phase !== 'contract')) return {};
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(source));
+  const flags = configuredFlagService(readWorkspaceConfig(folder), {
+    // The editor's token store belongs to the Flags view; until it serves this view, the token comes from the environment as in the CLI.
+    token: process.env[FLAGS_TOKEN_VARIABLE],
+    tokenHint: `set ${FLAGS_TOKEN_VARIABLE} in the environment VS Code starts with`,
+  });
+  // Contract checks the flag only; without a usable flag service the runner refuses the switch with the reason.
+  if (phase === 'contract' || !flags || 'unavailable' in flags) return { flags };
+
+  const settings = new RolloutSettings(secrets);
+  const gates = settings.gates();
+  const cluster = settings.cluster();
+  if (!gates.prometheusUrl || !gates.gates.length || (!cluster.kubeconfig && !cluster.context && cluster.namespaces.length === 0)) {
+    log(`switch of plan ${plan.name}: flag ${binding.flag} ramps without gates (no Prometheus URL or no cluster configured for the Rollouts view)`);
+    return { flags };
+  }
+  const client = ClusterClient.fromKubeconfig({ ...cluster, cwd: folder?.uri.fsPath, trusted: vscode.workspace.isTrusted });
+  const namespaces = cluster.namespaces.length ? cluster.namespaces : [client.defaultNamespace ?? 'default'];
+  const canaries = (await Promise.all(namespaces.map((ns) => listCanaries(client, ns)))).flat();
+  const none = { label: 'No gates', description: `ramp on time alone, every ${binding.interval}`, id: undefined };
+  const picked = await vscode.window.showQuickPick(
+    [...canaries.map((c) => ({ label: c.id, description: 'its canary version reads the flag', id: c.id })), none],
+    {
+      title: `Ramp ${binding.flag} (${binding.steps.join(' → ')} %) behind the gates of`,
+    },
+  );
+  if (!picked) return undefined;
+  return { flags, gateCheck: picked.id ? canaryGateCheck(client, picked.id, gates) : undefined };
+}

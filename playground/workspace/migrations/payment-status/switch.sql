@@ -1,0 +1,5 @@
+-- The switch: checkout v2 reads new_payment_status when payment-new-flow is on for a request.
+-- Running this phase ramps the flag in production, 10 → 50 → 100 %, 30 s per step, asking the
+-- gates of the canary you pick between steps; a failing gate turns the flag off. Contract waits
+-- until the flag is 100 % on.
+-- rollout-guard: switch flag=payment-new-flow steps=10,50,100 interval=30s

@@ -1,0 +1,103 @@
+/**
+ * The switch phase bound to a flag, run from the editor's Migrations view (vscode stand-in) against
+ * a real PostgreSQL and a real Unleash 6.10: the same operations code as the CLI ramps the flag,
+ * the view shows the flag on the switch phase, and contract is refused while the flag is off.
+ */
+import { extensionContext, outputChannel, registered, setSetting, ui, Uri, workspaceState, vscode } from './helpers/fake-vscode';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { COMMANDS, MIGRATIONS_VIEW } from '../client/src/migrations/ids';
+import { deactivateMigrations, registerMigrations } from '../client/src/migrations/register';
+import { FLAG_STEPS_TABLE, type Db } from '../operations/migrations';
+import { startPostgres, type TestPostgres } from '../simulators/postgres';
+import { temporaryDirectory } from '../simulators/temp';
+import { startUnleash, type TestUnleash } from '../simulators/unleash';
+import { writePlan } from './helpers/migrations';
+
+describe('the switch phase from the Migrations view (vscode stand-in, real PostgreSQL and Unleash)', () => {
+  let pg: TestPostgres;
+  let unleash: TestUnleash;
+  let db: Db;
+  let tmp: string;
+  let planDir: string;
+  let context: ReturnType<typeof extensionContext>;
+  const tokenBefore = process.env.ROLLOUT_GUARD_FLAGS_TOKEN;
+
+  const lastMessage = (): string => ui.messages.at(-1)?.text ?? '';
+  const run = (phase: string) => vscode.commands.executeCommand(COMMANDS.runPhase, { source: planDir, phase });
+  const switchRow = async (): Promise<string> => {
+    const provider = registered.treeViews.get(MIGRATIONS_VIEW)!.treeDataProvider;
+    const [plan] = await provider.getChildren();
+    for (const phase of await provider.getChildren(plan)) {
+      const item = await provider.getTreeItem(phase);
+      if (item.label === 'switch') return (item.description ?? '').replace(/\d+ s ago/, 'N s ago');
+    }
+    return '';
+  };
+
+  before(async () => {
+    pg = await startPostgres({ trustLoopback: true });
+    [unleash] = await Promise.all([startUnleash(pg), pg.createDatabase('app')]);
+    db = await pg.connect('app');
+    await unleash.admin('POST', 'projects/default/features', { name: 'editor-flow' });
+    tmp = temporaryDirectory('rg-flag-editor-');
+    const workspace = path.join(tmp, 'workspace');
+    planDir = writePlan(path.join(workspace, 'migrations', 'payments'), {
+      'expand.sql': 'CREATE TABLE payments (id bigint PRIMARY KEY, old_status text, new_status text);\n',
+      'switch.sql': '-- rollout-guard: switch flag=editor-flow steps=50,100 interval=1s\n',
+      'contract.sql': 'ALTER TABLE payments DROP COLUMN old_status;\n',
+    });
+    fs.writeFileSync(path.join(workspace, '.rollout-guard.yaml'), `flags:\n  provider: unleash\n  url: ${unleash.apiUrl}\n  environment: production\n`);
+    process.env.ROLLOUT_GUARD_FLAGS_TOKEN = unleash.adminToken;
+    workspaceState.folders = [{ uri: Uri.file(workspace), name: 'workspace', index: 0 }];
+    setSetting('rolloutGuard.migrations.databaseUrl', `postgres://postgres@127.0.0.1:${pg.port}/app`);
+    context = extensionContext(path.join(tmp, 'extension'), path.join(tmp, 'storage'));
+    fs.mkdirSync(context.extensionPath);
+    registerMigrations(context as never, outputChannel() as never);
+  });
+
+  after(async () => {
+    if (tokenBefore === undefined) delete process.env.ROLLOUT_GUARD_FLAGS_TOKEN;
+    else process.env.ROLLOUT_GUARD_FLAGS_TOKEN = tokenBefore;
+    await deactivateMigrations();
+    for (const d of context?.subscriptions ?? []) d.dispose();
+    await db?.close();
+    await unleash?.stop();
+    await pg?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('Run switch ramps the flag to 100 % with the steps in the ledger, and the view shows it', async () => {
+    await run('expand');
+    assert.match(lastMessage(), /^Rollout Guard: expand of plan payments applied/);
+    assert.equal(await switchRow(), 'pending · flag editor-flow not ramped');
+    await run('switch');
+    assert.match(lastMessage(), /^Rollout Guard: switch of plan payments applied; flag editor-flow is 100 % on in production$/);
+    const progress = ui.progress.at(-1)!;
+    assert.deepEqual(
+      progress.reports.map((r) => r.message).filter((m) => m?.startsWith('flag ')),
+      ['flag editor-flow 50 % (step 1 of 2)', 'flag editor-flow holds 50 % for 1s', 'flag editor-flow 100 % (step 2 of 2)'],
+    );
+    const { rows } = await db.query<{ percent: number }>(`SELECT percent FROM ${FLAG_STEPS_TABLE} WHERE plan = 'payments' ORDER BY id`);
+    assert.deepEqual(
+      rows.map((r) => r.percent),
+      [50, 100],
+    );
+    assert.equal(await switchRow(), 'applied N s ago · flag editor-flow 100 % in production');
+  });
+
+  it('contract is refused while the flag is off (the kill switch), naming it, and runs once it is back on', async () => {
+    await unleash.admin('POST', 'projects/default/features/editor-flow/environments/production/off');
+    ui.answers.push({ pattern: /^Run contract of plan payments/, choice: 'Run Contract' });
+    await run('contract');
+    assert.equal(
+      lastMessage(),
+      'Rollout Guard: contract refused: editor-flow is off in production; contract waits until it is 100 % on (run the switch phase)',
+    );
+    await unleash.admin('POST', 'projects/default/features/editor-flow/environments/production/on');
+    await run('contract');
+    assert.match(lastMessage(), /^Rollout Guard: contract of plan payments applied/);
+  });
+});

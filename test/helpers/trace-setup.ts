@@ -129,7 +129,9 @@ async function repairFor(db: Db, error: unknown, sql: string, textColumns: TextC
     return [`ALTER TABLE ${qualified(table)} ALTER COLUMN ${quote(column)} TYPE bigint USING NULL`];
   }
   // PostgreSQL 16+ names the tables' roles; 15 says `Key columns "a" and "b" are of incompatible types`.
-  if ((m = /^Key columns "(.+)"(?: of the referencing table)? and "(.+)"(?: of the referenced table)? are of incompatible types: (.+) and (.+)\.$/.exec(detail))) {
+  if (
+    (m = /^Key columns "(.+)"(?: of the referencing table)? and "(.+)"(?: of the referenced table)? are of incompatible types: (.+) and (.+)\.$/.exec(detail))
+  ) {
     const referenced = referencedTable(sql);
     return referenced ? [`ALTER TABLE ${qualified(referenced)} ALTER COLUMN ${quote(m[2]!)} TYPE ${m[3]} USING NULL`] : undefined;
   }

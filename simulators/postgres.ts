@@ -157,32 +157,25 @@ async function startFromBinaries(binDir: string, options: StartOptions): Promise
   const postgres = path.join(binDir, 'postgres');
   if (!fs.existsSync(postgres))
     throw new Error(`PostgreSQL binaries not found in ${binDir}. On Debian: sudo apt-get install -y postgresql-${/(\d+)/.exec(binDir)?.[1] ?? '15'}`);
-  const asRoot = process.getuid?.() === 0;
-  const run = (command: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]);
+  // As root, the processes run as the postgres user (spawned with its uid: signals reach PostgreSQL itself).
+  const user = process.getuid?.() === 0 ? postgresUser() : {};
   const password = randomBytes(12).toString('hex');
   const dir = temporaryDirectory('rg-pg-');
   fs.chmodSync(dir, 0o777);
   const passwordFile = path.join(dir, 'password');
   fs.writeFileSync(passwordFile, password, { mode: 0o644 });
   const data = path.join(dir, 'data');
-  const [initdb, initArgs] = run(path.join(binDir, 'initdb'), [
-    '-D',
-    data,
-    '-U',
-    'postgres',
-    '--auth=scram-sha-256',
-    `--pwfile=${passwordFile}`,
-    '-E',
-    'UTF8',
-    '--locale=C',
-  ]);
-  const init = spawnSync(initdb, initArgs, { encoding: 'utf8' });
+  const initArgs = ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--locale=C'];
+  const init = spawnSync(path.join(binDir, 'initdb'), initArgs, { encoding: 'utf8', cwd: dir, ...user });
   if (init.status !== 0) throw new Error(`initdb (${binDir}) failed: ${init.stderr || init.stdout}`);
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const [command, args] = run(postgres, ['-D', data, '-p', String(port), '-k', dir, ...serverFlags(options)]);
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(postgres, ['-D', data, '-p', String(port), '-k', dir, ...serverFlags(options)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: dir,
+      ...user,
+    });
     let log = '';
     const ready = await new Promise<boolean>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
@@ -196,7 +189,11 @@ async function startFromBinaries(binDir: string, options: StartOptions): Promise
       continue;
     }
     const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+    // A test process that dies does not leave its PostgreSQL behind (immediate shutdown).
+    const stopOnExit = (): boolean => child.kill('SIGQUIT');
+    process.once('exit', stopOnExit);
     return testPostgres(port, password, async () => {
+      process.removeListener('exit', stopOnExit);
       child.kill('SIGINT'); // fast shutdown
       await exited;
       fs.rmSync(dir, { recursive: true, force: true });
@@ -204,4 +201,14 @@ async function startFromBinaries(binDir: string, options: StartOptions): Promise
   }
   fs.rmSync(dir, { recursive: true, force: true });
   throw lastError;
+}
+
+/** The uid and gid of the postgres user (Debian's packages create it). */
+function postgresUser(): { uid: number; gid: number } {
+  const id = (flag: string): number => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const uid = id('-u');
+  const gid = id('-g');
+  if (!Number.isInteger(uid) || uid <= 0)
+    throw new Error('PostgreSQL refuses to run as root, and there is no postgres user to run it as: sudo adduser --system --group postgres');
+  return { uid, gid };
 }

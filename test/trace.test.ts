@@ -124,6 +124,35 @@ describe('rollout-guard trace', () => {
     }
   });
 
+  it("on PostgreSQL 15 (Debian's binaries, --database-url): the locks and rewrites it measures", async () => {
+    const pg15 = await startPostgres({ binDir: '/usr/lib/postgresql/15/bin' });
+    try {
+      const url = await pg15.createDatabase('traced');
+      const db = await pg15.connect('traced');
+      try {
+        assert.match((await db.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version, /^15\./);
+        await db.query(fs.readFileSync(path.join(folder, '001_tables.sql'), 'utf8'));
+      } finally {
+        await db.close();
+      }
+      const r = await cli(['trace', '002_changes.sql', '--database-url', url, '--format', 'json'], folder, {});
+      assert.equal(r.stderr, '');
+      assert.equal(r.code, 0);
+      const { statements } = JSON.parse(r.stdout) as { statements: { line: number; locks: unknown[]; rewrites: string[] }[] };
+      // In the one rolled-back transaction, statement 2's locks are those statement 1 already holds: reported there.
+      assert.deepEqual(
+        statements.slice(0, 2).map((s) => [s.line, s.locks, s.rewrites]),
+        [
+          [1, rewriteLocks, ['orders']],
+          [2, [], ['orders']],
+        ],
+      );
+      assert.deepEqual(statements[4], addForeignKey);
+    } finally {
+      await pg15.stop();
+    }
+  });
+
   it('a statement PostgreSQL rejects: exit 1 with its line and message, the statements before it reported', async () => {
     const file = path.join(tmp, 'broken.sql');
     fs.writeFileSync(file, 'CREATE TABLE t (id int);\n\nALTER TABLE t ADD COLUMN;\n');

@@ -1,8 +1,10 @@
 import type { SqlRule } from '../context';
 import { addingFieldWithDefault } from './adding-field-with-default';
+import { addingForeignKeyConstraint } from './adding-foreign-key-constraint';
 import { addingNotNullableField } from './adding-not-nullable-field';
 import { addingPrimaryKeyConstraint } from './adding-primary-key-constraint';
 import { addingRequiredField } from './adding-required-field';
+import { addingTableRewritingColumn } from './adding-table-rewriting-column';
 import { backfillInDdlTransaction } from './backfill-in-ddl-transaction';
 import { backfillNotIdempotent } from './backfill-not-idempotent';
 import { banCharField } from './ban-char-field';
@@ -15,6 +17,7 @@ import { columnStillReferenced } from './column-still-referenced';
 import { constraintMissingNotValid } from './constraint-missing-not-valid';
 import { disallowedUniqueConstraint } from './disallowed-unique-constraint';
 import { identifierTooLong } from './identifier-too-long';
+import { notValidValidateSameTx } from './not-valid-validate-same-tx';
 import { preferBigintOverInt } from './prefer-bigint-over-int';
 import { preferJsonb } from './prefer-jsonb';
 import { preferRobustStmts } from './prefer-robust-stmts';
@@ -56,4 +59,7 @@ export const sqlRules: readonly SqlRule[] = [
   banCharField,
   preferJsonb,
   identifierTooLong,
+  addingForeignKeyConstraint,
+  notValidValidateSameTx,
+  addingTableRewritingColumn,
 ];

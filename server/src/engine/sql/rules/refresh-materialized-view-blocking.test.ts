@@ -21,6 +21,11 @@ describe('refresh-materialized-view-blocking', () => {
     assert.equal(applyFix(sql, found[0]!.finding), 'REFRESH MATERIALIZED VIEW CONCURRENTLY public.daily_sales;');
   });
 
+  it('err: inside a DO block, with no fix', () => {
+    const found = expectRanges('refresh-materialized-view-blocking', 'DO $$\nBEGIN\n  REFRESH MATERIALIZED VIEW daily_sales;\nEND\n$$;', ['3:3-3:28']);
+    assert.equal(found[0]!.finding.fixes, undefined);
+  });
+
   it('err: WITH NO DATA empties the view, with no fix', () => {
     const found = expectRanges('refresh-materialized-view-blocking', 'REFRESH MATERIALIZED VIEW daily_sales WITH NO DATA;', ['1:1-1:26']);
     assert.match(found[0]!.message, /leaves it unpopulated: every read of it fails/);

@@ -12,7 +12,7 @@ export const refreshMaterializedViewBlocking: SqlRule<'RefreshMatViewStmt'> = {
     const view = tableOf(n.relation);
     // WITH NO DATA empties the view, which CONCURRENTLY cannot do.
     const fix =
-      n.skipData || stmt.origin === 'function-body'
+      n.skipData || stmt.origin !== 'file'
         ? undefined
         : insertAfterWord(stmt, 'view', ' CONCURRENTLY', 'Add CONCURRENTLY (needs a unique index on the view)', false);
     report({

@@ -9,13 +9,17 @@ describe('statement-after-access-exclusive', () => {
       "SET LOCAL lock_timeout = '2s';",
       'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;',
       'ALTER TABLE public.orders ADD COLUMN carrier text;',
-      'CREATE INDEX orders_carrier_idx ON orders (carrier);',
+      "SELECT set_config('statement_timeout', '5s', true);",
       'CREATE TABLE shipments (id bigint PRIMARY KEY, order_id bigint);',
       'CREATE INDEX shipments_order_id_idx ON shipments (order_id);',
+      'SELECT count(*) FROM shipments;',
+      'ALTER TABLE orders ADD CONSTRAINT orders_carrier_check CHECK (carrier <> $$$$) NOT VALID;',
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_carrier_check;',
       'COMMIT;',
       'BEGIN;',
       'ALTER TABLE orders SET (fillfactor = 90);',
       'ALTER INDEX orders_carrier_idx RENAME TO orders_carrier_key;',
+      'SELECT relname FROM pg_class WHERE relname = $$orders$$;',
       'ALTER TABLE customers SET (autovacuum_vacuum_scale_factor = 0.01);',
       'COMMIT;',
       'ALTER TABLE customers ADD COLUMN tier text;',
@@ -55,6 +59,29 @@ describe('statement-after-access-exclusive', () => {
     assert.match(found[1]!.message, /^This statement takes ACCESS EXCLUSIVE on community while/);
     const taken = found[0]!.finding.relatedHere?.[0];
     assert.equal(sql.slice(taken!.start, taken!.end), 'ALTER TABLE person ADD COLUMN matrix_user_id text');
+  });
+
+  it('err: a query or a validation on the locked table (Eugene E4: "select count(*) from authors"); index builds are require-concurrent-index-creation findings', () => {
+    const sql = [
+      'BEGIN;',
+      "SET LOCAL lock_timeout = '2s';",
+      'ALTER TABLE authors ADD COLUMN email text;',
+      'SELECT count(*) FROM authors;',
+      'CREATE INDEX authors_email_idx ON authors (email);',
+      'ALTER TABLE authors VALIDATE CONSTRAINT authors_name_check;',
+      'WITH recent AS (SELECT id FROM books) SELECT * FROM recent;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges('statement-after-access-exclusive', sql, ['4:1-4:13', '6:1-6:12', '7:1-7:12']);
+    assert.match(
+      found[0]!.message,
+      /^This query reads authors while the transaction holds ACCESS EXCLUSIVE on authors: every read and write of authors stays blocked until it finishes/,
+    );
+    assert.match(
+      found[1]!.message,
+      /^VALIDATE CONSTRAINT on authors would let reads and writes go on by itself, but the transaction already holds ACCESS EXCLUSIVE on authors/,
+    );
+    assert.match(found[2]!.message, /^This query reads books while/);
   });
 
   it('err: a file run in one transaction (assumeInTransaction), and a DO block', () => {

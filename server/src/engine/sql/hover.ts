@@ -59,6 +59,10 @@ function describe(stmt: Statement, state: FileState): StatementHover | undefined
       lines.push('', `The foreign key also takes ${describeLock({ ...action, table: displayTable(tableRef(c.pktable)) })} (the referenced table).`);
     }
   }
+  // REINDEX locks each index it rebuilds ACCESS EXCLUSIVE, and the planner locks every index of a table it plans for.
+  if (kind === 'ReindexStmt') {
+    lines.push('', 'Each index being rebuilt is locked ACCESS EXCLUSIVE: queries on the table wait too, since the planner locks every index of the table.');
+  }
   // Every statement with a `relation` names its table there (RangeTableSample, the one other node with one, is no statement).
   const relation = kind !== 'RangeTableSample' && 'relation' in node ? node.relation : undefined;
   if (state.isNewTable(relation ? tableRef(relation) : { name: '' })) {

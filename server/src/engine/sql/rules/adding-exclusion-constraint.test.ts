@@ -12,12 +12,12 @@ describe('adding-exclusion-constraint', () => {
     expectRanges('adding-exclusion-constraint', sql, []);
   });
 
-  it('err: no overlapping bookings, added to a live table (strong_migrations: "adding an exclusion constraint")', () => {
-    const sql = 'ALTER TABLE room_bookings\n  ADD CONSTRAINT room_bookings_no_overlap EXCLUDE USING gist (room_id WITH =, during WITH &&);';
-    const found = expectRanges('adding-exclusion-constraint', sql, ['2:3-2:94']);
+  it('err: no overlapping maintenance windows, added to a live table (strong_migrations: "adding an exclusion constraint")', () => {
+    const sql = 'ALTER TABLE maintenance_windows\n  ADD CONSTRAINT maintenance_windows_no_overlap EXCLUDE USING gist (during WITH &&);';
+    const found = expectRanges('adding-exclusion-constraint', sql, ['2:3-2:84']);
     assert.match(
       found[0]!.message,
-      /^Adding EXCLUDE constraint room_bookings_no_overlap: ACCESS EXCLUSIVE on room_bookings: blocks reads and writes until the index is built and every row checked/,
+      /^Adding EXCLUDE constraint maintenance_windows_no_overlap: ACCESS EXCLUSIVE on maintenance_windows: blocks reads and writes until the index is built and every row checked/,
     );
   });
 });

@@ -18,7 +18,7 @@ export const refreshMaterializedViewBlocking: SqlRule<'RefreshMatViewStmt'> = {
     report({
       ...stmt.headRange('view'),
       message: n.skipData
-        ? `REFRESH … WITH NO DATA takes ACCESS EXCLUSIVE on ${view} and leaves it unpopulated: every read of it fails until the next refresh.`
+        ? `REFRESH … WITH NO DATA takes ACCESS EXCLUSIVE on ${view}, then leaves it unpopulated: every read of it fails until the next refresh.`
         : `REFRESH MATERIALIZED VIEW takes ACCESS EXCLUSIVE on ${view}: every read of it waits until the query behind it has run again. Use REFRESH MATERIALIZED VIEW CONCURRENTLY (EXCLUSIVE: reads go on), which needs a unique index on the view.`,
       fixes: fix ? [fix] : [],
     });

@@ -37,7 +37,7 @@ describe('require-concurrent-index-creation', () => {
     const found = expectRanges('require-concurrent-index-creation', sql, ['3:1-3:13']);
     assert.match(
       found[0]!.message,
-      /until the transaction commits\. Reads wait too: the transaction already holds ACCESS EXCLUSIVE on post_aggregates from an earlier statement\./,
+      /until the transaction commits\. Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on post_aggregates, held until COMMIT\./,
     );
   });
 

@@ -19,7 +19,7 @@ describe('require-concurrent-partition-detach', () => {
     const found = expectRanges('require-concurrent-partition-detach', sql, ['2:3-2:44']);
     assert.match(
       found[0]!.message,
-      /^Detaching public\.measurements_2023 takes ACCESS EXCLUSIVE on public\.measurements and on the partition: reads and writes of every partition wait/,
+      /^Detaching public\.measurements_2023 takes ACCESS EXCLUSIVE on public\.measurements, and on the partition too: reads and writes of every partition wait/,
     );
     assert.equal(applyFix(sql, found[0]!.finding), 'ALTER TABLE public.measurements\n  DETACH PARTITION public.measurements_2023 CONCURRENTLY;');
   });

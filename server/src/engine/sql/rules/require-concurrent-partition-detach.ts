@@ -23,7 +23,7 @@ export const requireConcurrentPartitionDetach: SqlRule<'AlterTableStmt'> = {
       const canFix = pg14 && actions.length === 1 && !ctx.state.inTransaction() && stmt.origin === 'file';
       report({
         ...range,
-        message: `Detaching ${tableOf(partition.name)} takes ACCESS EXCLUSIVE on ${tableOf(parent)} and on the partition: reads and writes of every partition wait for running transactions to finish, and queue meanwhile. ${instead}`,
+        message: `Detaching ${tableOf(partition.name)} takes ACCESS EXCLUSIVE on ${tableOf(parent)}, and on the partition too: reads and writes of every partition wait for running transactions to finish, and queue meanwhile. ${instead}`,
         fixes: canFix ? [{ title: 'Add CONCURRENTLY', preferred: true, edits: [{ start: range.end, end: range.end, newText: ' CONCURRENTLY' }] }] : [],
       });
     }

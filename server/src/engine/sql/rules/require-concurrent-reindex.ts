@@ -24,8 +24,10 @@ export const requireConcurrentReindex: SqlRule<'ReindexStmt'> = {
     if (n.kind === 'REINDEX_OBJECT_INDEX' && ctx.state.isIndexOfNewTable(target)) return;
     const what =
       n.kind === 'REINDEX_OBJECT_INDEX'
-        ? `ACCESS EXCLUSIVE on index ${target} and SHARE on its table`
-        : `SHARE on ${n.kind === 'REINDEX_OBJECT_TABLE' ? target : `every table of ${word} ${target}`} and ACCESS EXCLUSIVE on each index`;
+        ? `ACCESS EXCLUSIVE on ${target} (the index) and SHARE on its table`
+        : n.kind === 'REINDEX_OBJECT_TABLE'
+          ? `SHARE on ${target}, and ACCESS EXCLUSIVE on its indexes one at a time`
+          : `a SHARE lock on each table of ${word} ${target}, and an ACCESS EXCLUSIVE lock on each of their indexes`;
     const pg12 = ctx.settings.pgVersion >= 12;
     const instead = pg12
       ? `Use REINDEX ${word.toUpperCase()} CONCURRENTLY, outside a transaction.`

@@ -54,7 +54,7 @@ describe('statement-after-access-exclusive', () => {
     const found = expectRanges('statement-after-access-exclusive', sql, ['3:1-3:13', '4:1-4:12']);
     assert.match(
       found[0]!.message,
-      /^This statement takes SHARE on post while the transaction still holds ACCESS EXCLUSIVE on person: every read and write of person stays blocked/,
+      /^This statement takes SHARE on post while an earlier statement of the transaction took ACCESS EXCLUSIVE on person, held until COMMIT: every read and write of person stays blocked/,
     );
     assert.match(found[1]!.message, /^This statement takes ACCESS EXCLUSIVE on community while/);
     const taken = found[0]!.finding.relatedHere?.[0];
@@ -75,11 +75,11 @@ describe('statement-after-access-exclusive', () => {
     const found = expectRanges('statement-after-access-exclusive', sql, ['4:1-4:13', '6:1-6:12', '7:1-7:12']);
     assert.match(
       found[0]!.message,
-      /^This query reads authors while the transaction holds ACCESS EXCLUSIVE on authors: every read and write of authors stays blocked until it finishes/,
+      /^This query reads authors while an earlier statement of the transaction took ACCESS EXCLUSIVE on authors, held until COMMIT: every read and write of authors stays blocked until it finishes/,
     );
     assert.match(
       found[1]!.message,
-      /^VALIDATE CONSTRAINT on authors would let reads and writes go on by itself, but the transaction already holds ACCESS EXCLUSIVE on authors/,
+      /^VALIDATE CONSTRAINT on authors would let reads and writes go on by itself, but an earlier statement of the transaction took ACCESS EXCLUSIVE on authors/,
     );
     assert.match(found[2]!.message, /^This query reads books while/);
   });

@@ -39,7 +39,7 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
       if (read.length === 0) return;
       at(
         locked,
-        `This query reads ${read.join(', ')} while the transaction holds ACCESS EXCLUSIVE on ${locked.table}: every read and write of ${locked.table} stays blocked until it finishes. Run it before the change, or after COMMIT.`,
+        `This query reads ${read.join(', ')} while an earlier statement of the transaction took ACCESS EXCLUSIVE on ${locked.table}, held until COMMIT: every read and write of ${locked.table} stays blocked until it finishes. Run it before the change, or after COMMIT.`,
       );
       return;
     }
@@ -59,7 +59,7 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
       if (!validates) return;
       at(
         same,
-        `VALIDATE CONSTRAINT on ${same.table} would let reads and writes go on by itself, but the transaction already holds ACCESS EXCLUSIVE on ${same.table}: every read and write of it stays blocked while every row is checked. Commit the change to ${same.table} first.`,
+        `VALIDATE CONSTRAINT on ${same.table} would let reads and writes go on by itself, but an earlier statement of the transaction took ACCESS EXCLUSIVE on ${same.table}, held until COMMIT: every read and write of it stays blocked while every row is checked. Commit the change to ${same.table} first.`,
       );
       return;
     }
@@ -69,7 +69,7 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
     if (held.some((l) => !sameTable(refOf(l.table), refOf(first.table)))) return;
     at(
       first,
-      `This statement takes ${lock.mode} on ${lock.table} while the transaction still holds ACCESS EXCLUSIVE on ${first.table}: every read and write of ${first.table} stays blocked while it waits for ${lock.table} and while it runs. Commit the change to ${first.table} first, and run this statement, and the ones after it that lock other tables, in transactions of their own.`,
+      `This statement takes ${lock.mode} on ${lock.table} while an earlier statement of the transaction took ACCESS EXCLUSIVE on ${first.table}, held until COMMIT: every read and write of ${first.table} stays blocked while it waits for ${lock.table} and while it runs. Commit the change to ${first.table} first, and run this statement, and the ones after it that lock other tables, in transactions of their own.`,
     );
   },
 };

@@ -97,7 +97,9 @@ describe('npm run new-rule', () => {
     assert.match(read('docs/rules/README.md'), /\| \[require-table-comment\]\(require-table-comment\.md\) +\| warning +\| What require-table-comment finds/);
     assert.match(read('docs/rules/README.md'), /\[unbatched-backfill\]\(unbatched-backfill\.md\), \[prefer-jsonb\]\(prefer-jsonb\.md\)\. MySQL only:/);
     assert.match(read('README.md'), /`invalid-type`, [^\n]*`hpa-min-replicas`\./);
-    assert.match(read('CHANGELOG.md'), /<!-- rules:postgres-count:start -->28<!-- rules:postgres-count:end -->/);
+    // One PostgreSQL rule more than the repository has.
+    const count = (text: string): number => Number(/<!-- rules:postgres-count:start -->(\d+)</.exec(text)?.[1]);
+    assert.equal(count(read('CHANGELOG.md')), count(fs.readFileSync(path.join(repoRoot, 'CHANGELOG.md'), 'utf8')) + 1);
     const docs = run('docs.mjs', '--check', '--root', copy);
     assert.equal(docs.status, 0, docs.stderr);
 

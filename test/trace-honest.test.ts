@@ -31,6 +31,9 @@ import { setupFor } from './helpers/trace-setup';
  */
 const NOT_TRACEABLE: Record<string, string> = {
   'ban-concurrent-index-creation-in-transaction: DO $$': 'the case is the error: PostgreSQL refuses CREATE INDEX CONCURRENTLY in a DO block',
+  'require-concurrent-partition-detach: ALTER TABLE public.measurements': 'setupFor builds plain tables, not a partitioned table with its partition',
+  'require-concurrent-partition-detach: BEGIN;': 'setupFor builds plain tables, not a partitioned table with its partition',
+  'require-concurrent-reindex: REINDEX INDEX public.users_email_key;': 'setupFor makes a table of a name it does not know, not an index',
 };
 
 const pgName = (mode: string): string | undefined => PG_LOCK_MODES[LOCK_MODES.indexOf(mode as (typeof LOCK_MODES)[number])];

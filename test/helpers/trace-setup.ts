@@ -30,8 +30,9 @@ const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 /** A name as PostgreSQL's messages print it (`public.orders`), quoted part by part. */
 const qualified = (name: string): string => name.split('.').map(quote).join('.');
 
-/** A column type from its name: keys and counts are numbers, `…_at` times, flags booleans, the rest text. */
+/** A column type from its name: keys and counts are numbers, `…_at` times, flags booleans, periods ranges, the rest text. */
 function columnType(column: string): string {
+  if (/(^|_)(during|period)$/i.test(column)) return 'tstzrange';
   if (/(^|_)(id|count|cents|total|amount|number|score|quantity|version|position|size|age|priority)$/i.test(column)) return 'bigint';
   if (/(_at|_on|^published|^updated|^created|date|time)$/i.test(column)) return 'timestamptz';
   if (/^(is|has)_|(^|_)(enabled|active|deleted|removed|locked|verified|archived|approved)$/i.test(column)) return 'boolean';

@@ -30,3 +30,35 @@ describe('SQL hover: the locks PostgreSQL takes (as trace measured them)', () =>
     );
   });
 });
+
+const hover = (sql: string): string => hoverSql(sql, 0, mergeSettings({}))?.contents ?? '';
+
+describe('SQL hover: the locks of the statements the peers’ rules flag', () => {
+  it('a foreign key names the lock on the referenced table too', () => {
+    const text = hover('ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);');
+    assert.match(text, /^\*\*SHARE ROW EXCLUSIVE on orders: blocks writes \(INSERT, UPDATE, DELETE\) while every row is checked\.\*\*/);
+    assert.match(
+      text,
+      /The foreign key also takes SHARE ROW EXCLUSIVE on customers: blocks writes \(INSERT, UPDATE, DELETE\) while every row is checked \(the referenced table\)\./,
+    );
+  });
+
+  it('REINDEX, DROP TRIGGER, ENABLE ALWAYS TRIGGER and ADD … EXCLUDE name the locks PostgreSQL takes', () => {
+    assert.match(hover('REINDEX INDEX orders_note_idx;'), /^\*\*ACCESS EXCLUSIVE on orders_note_idx: blocks reads and writes until the index is rebuilt\.\*\*/);
+    assert.match(
+      hover('REINDEX TABLE orders;'),
+      /^\*\*SHARE on orders: blocks writes[^]*queries on the table wait too, since the planner locks every index of the table\./,
+    );
+    assert.match(hover('DROP TRIGGER orders_audit ON public.orders;'), /^\*\*ACCESS EXCLUSIVE on public\.orders: blocks reads and writes briefly/);
+    assert.match(hover('ALTER TABLE orders ENABLE ALWAYS TRIGGER orders_audit;'), /^\*\*SHARE ROW EXCLUSIVE on orders: blocks writes/);
+    assert.match(hover('ALTER TABLE orders ADD CONSTRAINT no_overlap EXCLUDE USING gist (during WITH &&);'), /until the index is built and every row checked/);
+  });
+
+  it('ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE from PostgreSQL 12', () => {
+    assert.match(hover('ALTER INDEX orders_note_idx RENAME TO orders_remark_idx;'), /^\*\*SHARE UPDATE EXCLUSIVE on orders_note_idx/);
+    assert.match(
+      hoverSql('ALTER INDEX orders_note_idx RENAME TO orders_remark_idx;', 0, mergeSettings({ pgVersion: 11 }))?.contents ?? '',
+      /^\*\*ACCESS EXCLUSIVE/,
+    );
+  });
+});

@@ -49,6 +49,20 @@ function describe(stmt: Statement, state: FileState): StatementHover | undefined
       lines.push(`- ${label}${cmd.name ? ` ${cmd.name}` : ''}: ${action.mode} on ${table}, ${action.duration}`);
     }
   }
+  // A foreign key locks the table it references too.
+  if (kind === 'AlterTableStmt') {
+    for (const item of node.cmds ?? []) {
+      const cmd = unwrap(item, 'AlterTableCmd') ?? {};
+      const c = cmd.subtype === 'AT_AddConstraint' ? unwrap(cmd.def, 'Constraint') : undefined;
+      if (c?.contype !== 'CONSTR_FOREIGN') continue;
+      const action = alterActionLock(cmd, state.settings.pgVersion);
+      lines.push('', `The foreign key also takes ${describeLock({ ...action, table: displayTable(tableRef(c.pktable)) })} (the referenced table).`);
+    }
+  }
+  // REINDEX locks each index it rebuilds ACCESS EXCLUSIVE, and the planner locks every index of a table it plans for.
+  if (kind === 'ReindexStmt') {
+    lines.push('', 'Each index being rebuilt is locked ACCESS EXCLUSIVE: queries on the table wait too, since the planner locks every index of the table.');
+  }
   // Every statement with a `relation` names its table there (RangeTableSample, the one other node with one, is no statement).
   const relation = kind !== 'RangeTableSample' && 'relation' in node ? node.relation : undefined;
   if (state.isNewTable(relation ? tableRef(relation) : { name: '' })) {

@@ -1,31 +1,9 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
-import { stringOf, unwrap, type AlterTableCmd, type DropStmt, type Node, type RangeVar, type TypeName } from './ast';
-import { isVolatileExpression } from './volatility';
+import { stringOf, unwrap, type DropStmt, type Node, type RangeVar } from './ast';
+import { alterActionLock, BRIEF, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type LockMode } from './lock-modes';
 
-/** PostgreSQL table lock modes, weakest first. */
-export const LOCK_MODES = [
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-] as const;
-export type LockMode = (typeof LOCK_MODES)[number];
-
-/** What each lock mode stops other sessions from doing. */
-export const LOCK_BLOCKS: Record<LockMode, string> = {
-  'ACCESS SHARE': 'blocks only ACCESS EXCLUSIVE (schema changes)',
-  'ROW SHARE': 'blocks only EXCLUSIVE and ACCESS EXCLUSIVE locks',
-  'ROW EXCLUSIVE': 'blocks schema changes and index builds, and the rows it changes stay locked',
-  'SHARE UPDATE EXCLUSIVE': 'blocks only other schema changes and VACUUM',
-  SHARE: 'blocks writes (INSERT, UPDATE, DELETE)',
-  'SHARE ROW EXCLUSIVE': 'blocks writes (INSERT, UPDATE, DELETE)',
-  EXCLUSIVE: 'blocks writes and SELECT … FOR UPDATE',
-  'ACCESS EXCLUSIVE': 'blocks reads and writes',
-};
+// The lock vocabulary, for rules and the hover: one import for everything about locks.
+export { alterActionLock, BRIEF, isAtLeast, isNullConstant, isSerialType, LOCK_BLOCKS, LOCK_MODES, type LockMode } from './lock-modes';
 
 export interface LockInfo {
   mode: LockMode;
@@ -33,80 +11,6 @@ export interface LockInfo {
   /** How long it is held, e.g. "until the table is rewritten". */
   duration: string;
 }
-
-const strength = (mode: LockMode): number => LOCK_MODES.indexOf(mode);
-export const isAtLeast = (mode: LockMode, floor: LockMode): boolean => strength(mode) >= strength(floor);
-
-const BRIEF = 'briefly (a catalog change), once running transactions on it finish; queries queue behind it meanwhile';
-const REWRITE = 'until the table is rewritten';
-
-/** The lock one ALTER TABLE action takes and for how long. */
-export function alterActionLock(cmd: AlterTableCmd, pgVersion: number): { mode: LockMode; duration: string } {
-  switch (cmd.subtype) {
-    case 'AT_AddColumn': {
-      const column = unwrap(cmd.def, 'ColumnDef') ?? {};
-      const constraints = (column.constraints ?? []).map((c) => unwrap(c, 'Constraint'));
-      const rewrites =
-        isSerialType(column.typeName) ||
-        constraints.some(
-          (c) =>
-            (c?.contype === 'CONSTR_DEFAULT' && (isVolatileExpression(c.raw_expr) || (pgVersion < 11 && !isNullConstant(c.raw_expr)))) ||
-            // VIRTUAL generated columns (PostgreSQL 18) are computed on read: no rewrite.
-            (c?.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v') ||
-            c?.contype === 'CONSTR_IDENTITY',
-        );
-      return { mode: 'ACCESS EXCLUSIVE', duration: rewrites ? REWRITE : BRIEF };
-    }
-    case 'AT_AlterColumnType':
-      return { mode: 'ACCESS EXCLUSIVE', duration: 'until the table is rewritten and its indexes rebuilt' };
-    case 'AT_SetNotNull':
-      return { mode: 'ACCESS EXCLUSIVE', duration: 'while every row is scanned' };
-    case 'AT_AddConstraint': {
-      const c = unwrap(cmd.def, 'Constraint') ?? {};
-      if (c.contype === 'CONSTR_FOREIGN') return { mode: 'SHARE ROW EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
-      if (c.contype === 'CONSTR_CHECK') return { mode: 'ACCESS EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };
-      if ((c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY') && !c.indexname)
-        return { mode: 'ACCESS EXCLUSIVE', duration: 'until the index is built' };
-      return { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
-    }
-    case 'AT_ValidateConstraint':
-      return { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'while every row is checked (a foreign key also takes ROW SHARE on the table it references)' };
-    case 'AT_SetStatistics':
-    case 'AT_ClusterOn':
-    case 'AT_DropCluster':
-    case 'AT_SetRelOptions':
-    case 'AT_ResetRelOptions':
-    case 'AT_SetOptions':
-    case 'AT_ResetOptions':
-    case 'AT_AttachPartition':
-      return { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' };
-    case 'AT_DetachPartition':
-      return unwrap(cmd.def, 'PartitionCmd')?.concurrent
-        ? { mode: 'SHARE UPDATE EXCLUSIVE', duration: 'for the command' }
-        : { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
-    case 'AT_EnableTrig':
-    case 'AT_DisableTrig':
-    case 'AT_EnableTrigAll':
-    case 'AT_DisableTrigAll':
-    case 'AT_EnableTrigUser':
-    case 'AT_DisableTrigUser':
-    case 'AT_AddIndex':
-      return { mode: 'SHARE ROW EXCLUSIVE', duration: 'for the command' };
-    case 'AT_SetLogged':
-    case 'AT_SetUnLogged':
-    case 'AT_SetTableSpace':
-      return { mode: 'ACCESS EXCLUSIVE', duration: REWRITE };
-    default:
-      return { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
-  }
-}
-
-/** serial, bigserial, smallserial: a DEFAULT nextval() under another name. */
-export const isSerialType = (typeName: TypeName | undefined): boolean =>
-  /^(small|big)?serial[248]?$/.test(stringOf(typeName?.names?.at(-1)) ?? '') && (typeName?.names ?? []).length === 1;
-
-/** DEFAULT NULL stores no default at all, so even PostgreSQL 10 does not rewrite for it. */
-export const isNullConstant = (expr: Node | undefined): boolean => unwrap(expr, 'A_Const')?.isnull === true;
 
 /** The strongest table lock a statement takes, or undefined for statements that take none worth naming. */
 export function statementLock(stmt: Statement, state: FileState): LockInfo | undefined {
@@ -130,7 +34,13 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
         : { mode: 'SHARE', table: on(n.relation), duration: 'until the index is built' };
       break;
     case 'RenameStmt':
-      if (n.relation) lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: BRIEF };
+      // ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
+      if (n.relation)
+        lock = {
+          mode: n.renameType === 'OBJECT_INDEX' && pgVersion >= 12 ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE',
+          table: on(n.relation),
+          duration: BRIEF,
+        };
       break;
     case 'CreateStmt':
       return referencedTablesLock(stmt, state);
@@ -168,7 +78,12 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
       break;
     case 'ReindexStmt': {
       const concurrent = (n.params ?? []).some((o) => unwrap(o, 'DefElem')?.defname === 'concurrently');
-      if (!concurrent && n.relation) lock = { mode: 'SHARE', table: on(n.relation), duration: 'until the indexes are rebuilt' };
+      // REINDEX INDEX: ACCESS EXCLUSIVE on the index (SHARE on its table); the planner locks every index of a table, so queries wait too.
+      if (!concurrent && n.relation)
+        lock =
+          n.kind === 'REINDEX_OBJECT_INDEX'
+            ? { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: 'until the index is rebuilt' }
+            : { mode: 'SHARE', table: on(n.relation), duration: 'until the indexes are rebuilt' };
       break;
     }
     case 'RefreshMatViewStmt':

@@ -7,7 +7,8 @@
  */
 import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
-import { stringOf, unwrap, type AlterTableStmt, type AlterTableType, type Node, type RangeVar, type TransactionStmtKind } from './ast';
+import { alterActionLock } from './lock-modes';
+import { stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type TransactionStmtKind } from './ast';
 import type { ParsedStatement } from './parse';
 
 export interface TableRef {
@@ -27,9 +28,6 @@ const TRANSACTION_ENDS = new Set<TransactionStmtKind | undefined>([
   'TRANS_STMT_PREPARE',
   'TRANS_STMT_COMMIT_PREPARED',
 ]);
-
-/** ALTER TABLE actions that take less than ACCESS EXCLUSIVE. */
-const WEAK_ACTIONS = new Set<AlterTableType | undefined>(['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_AttachPartition']);
 
 const tableName = (ref: TableRef): string => (ref.schema ? `${ref.schema}.${ref.name}` : ref.name);
 
@@ -317,6 +315,8 @@ export class FileState {
     if (kind === 'DropStmt' && (n.removeType === 'OBJECT_TABLE' || (n.removeType === 'OBJECT_INDEX' && !n.concurrent))) {
       return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table: 'a dropped object', unit }] });
     }
+    // ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
+    if (kind === 'RenameStmt' && n.renameType === 'OBJECT_INDEX' && this.settings.pgVersion >= 12) return this;
     const relation =
       kind === 'AlterTableStmt' || kind === 'RenameStmt' ? n.relation : kind === 'TruncateStmt' ? unwrap(n.relations?.[0], 'RangeVar') : undefined;
     if (!relation || this.isNewTable(tableRefOf(relation))) return this;
@@ -328,10 +328,7 @@ export class FileState {
         return constraint?.skip_validation && constraint.conname ? [{ table, unit, name: constraint.conname }] : [];
       });
       const s = added.length ? this.with({ notValidInTransaction: [...f.notValidInTransaction, ...added] }) : this;
-      const onlyWeak = (n.cmds ?? []).every((c) => {
-        const cmd = unwrap(c, 'AlterTableCmd');
-        return WEAK_ACTIONS.has(cmd?.subtype) || (cmd?.subtype === 'AT_AddConstraint' && unwrap(cmd.def, 'Constraint')?.contype === 'CONSTR_FOREIGN');
-      });
+      const onlyWeak = (n.cmds ?? []).every((c) => alterActionLock(unwrap(c, 'AlterTableCmd') ?? {}, this.settings.pgVersion).mode !== 'ACCESS EXCLUSIVE');
       return onlyWeak ? s : s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
     }
     return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });

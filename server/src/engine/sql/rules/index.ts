@@ -1,8 +1,11 @@
 import type { SqlRule } from '../context';
+import { addingExclusionConstraint } from './adding-exclusion-constraint';
 import { addingFieldWithDefault } from './adding-field-with-default';
+import { addingForeignKeyConstraint } from './adding-foreign-key-constraint';
 import { addingNotNullableField } from './adding-not-nullable-field';
 import { addingPrimaryKeyConstraint } from './adding-primary-key-constraint';
 import { addingRequiredField } from './adding-required-field';
+import { addingTableRewritingColumn } from './adding-table-rewriting-column';
 import { backfillInDdlTransaction } from './backfill-in-ddl-transaction';
 import { backfillNotIdempotent } from './backfill-not-idempotent';
 import { banCharField } from './ban-char-field';
@@ -11,20 +14,28 @@ import { banDropColumn } from './ban-drop-column';
 import { banDropTable } from './ban-drop-table';
 import { banTruncateCascade } from './ban-truncate-cascade';
 import { changingColumnType } from './changing-column-type';
+import { changingTrigger } from './changing-trigger';
 import { columnStillReferenced } from './column-still-referenced';
 import { constraintMissingNotValid } from './constraint-missing-not-valid';
 import { disallowedUniqueConstraint } from './disallowed-unique-constraint';
 import { identifierTooLong } from './identifier-too-long';
+import { notValidValidateSameTx } from './not-valid-validate-same-tx';
 import { preferBigintOverInt } from './prefer-bigint-over-int';
 import { preferJsonb } from './prefer-jsonb';
+import { preferRepack } from './prefer-repack';
 import { preferRobustStmts } from './prefer-robust-stmts';
 import { preferTextField } from './prefer-text-field';
 import { preferTimestamptz } from './prefer-timestamptz';
+import { refreshMaterializedViewBlocking } from './refresh-materialized-view-blocking';
 import { renamingColumn } from './renaming-column';
 import { renamingTable } from './renaming-table';
 import { requireConcurrentIndexCreation } from './require-concurrent-index-creation';
 import { requireConcurrentIndexDeletion } from './require-concurrent-index-deletion';
+import { requireConcurrentPartitionDetach } from './require-concurrent-partition-detach';
+import { requireConcurrentReindex } from './require-concurrent-reindex';
 import { requireLockTimeout } from './require-lock-timeout';
+import { setLoggedUnlogged } from './set-logged-unlogged';
+import { statementAfterAccessExclusive } from './statement-after-access-exclusive';
 import { unbatchedBackfill } from './unbatched-backfill';
 
 /** Every PostgreSQL rule, one per file in this folder. */
@@ -56,4 +67,15 @@ export const sqlRules: readonly SqlRule[] = [
   banCharField,
   preferJsonb,
   identifierTooLong,
+  addingForeignKeyConstraint,
+  notValidValidateSameTx,
+  statementAfterAccessExclusive,
+  requireConcurrentReindex,
+  requireConcurrentPartitionDetach,
+  preferRepack,
+  refreshMaterializedViewBlocking,
+  setLoggedUnlogged,
+  addingTableRewritingColumn,
+  addingExclusionConstraint,
+  changingTrigger,
 ];

@@ -31,6 +31,16 @@ describe('require-concurrent-index-creation', () => {
     assert.equal(found[0]!.finding.fixes, undefined);
   });
 
+  it('err: after an ALTER TABLE of the same table in the transaction, reads wait too (the lemmy migration shape)', () => {
+    const sql =
+      'BEGIN;\nALTER TABLE post_aggregates ADD COLUMN hot_rank integer;\nCREATE INDEX idx_post_aggregates_hot ON post_aggregates (hot_rank DESC);\nCOMMIT;';
+    const found = expectRanges('require-concurrent-index-creation', sql, ['3:1-3:13']);
+    assert.match(
+      found[0]!.message,
+      /until the transaction commits\. Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on post_aggregates, held until COMMIT\./,
+    );
+  });
+
   it('err: no fix when the file runs in a transaction (assumeInTransaction)', () => {
     const found = expectRanges('require-concurrent-index-creation', 'CREATE INDEX ON orders (status);', ['1:1-1:13'], { assumeInTransaction: true });
     assert.equal(found[0]!.finding.fixes, undefined);

@@ -16,9 +16,12 @@ export const requireConcurrentIndexCreation: SqlRule<'IndexStmt'> = {
     // CONCURRENTLY fails inside a transaction block, so the fix would break the migration there.
     const canFix = !ctx.state.inTransaction() && stmt.origin === 'file';
     const fix = canFix ? insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY') : undefined;
+    // After an ALTER TABLE in the same transaction, its ACCESS EXCLUSIVE lock keeps reads out for the whole build too.
+    const held = ctx.state.inTransaction() && ctx.state.exclusiveLocks.some((l) => l.table === table);
+    const reads = held ? ` Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on ${table}, held until COMMIT.` : '';
     report({
       ...stmt.headRange('index'),
-      message: `${describeLock({ mode: 'SHARE', table, duration: ctx.state.inTransaction() ? 'until the transaction commits' : 'until the index is built' })}. Use CREATE INDEX CONCURRENTLY, outside a transaction.`,
+      message: `${describeLock({ mode: 'SHARE', table, duration: ctx.state.inTransaction() ? 'until the transaction commits' : 'until the index is built' })}.${reads} Use CREATE INDEX CONCURRENTLY, outside a transaction.`,
       fixes: fix ? [fix] : [],
     });
   },

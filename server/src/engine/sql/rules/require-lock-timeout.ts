@@ -3,7 +3,7 @@ import { tableRef, type RuleContext, type SqlRule, type TableRef } from '../cont
 import { isAtLeast, LOCK_BLOCKS, objectNames, referencedTablesLock, statementLock, triggerTable } from '../locks';
 
 /** Statement kinds that can take a lock worth bounding. */
-const LOCKING_KINDS = [
+export const LOCKING_KINDS = [
   'AlterTableStmt',
   'CreateStmt',
   'IndexStmt',

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { expectRanges } from '../../../../../test/helpers/lint';
+
+describe('statement-after-access-exclusive', () => {
+  it('ok: more changes to the same table, new tables, statements outside a transaction, and after locks weaker than ACCESS EXCLUSIVE', () => {
+    const sql = [
+      'BEGIN;',
+      "SET LOCAL lock_timeout = '2s';",
+      'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;',
+      'ALTER TABLE public.orders ADD COLUMN carrier text;',
+      "SELECT set_config('statement_timeout', '5s', true);",
+      'CREATE TABLE shipments (id bigint PRIMARY KEY, order_id bigint);',
+      'CREATE INDEX shipments_order_id_idx ON shipments (order_id);',
+      'SELECT count(*) FROM shipments;',
+      'ALTER TABLE orders ADD CONSTRAINT orders_carrier_check CHECK (carrier <> $$$$) NOT VALID;',
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_carrier_check;',
+      'COMMIT;',
+      'BEGIN;',
+      'ALTER TABLE orders SET (fillfactor = 90);',
+      'ALTER INDEX orders_carrier_idx RENAME TO orders_carrier_key;',
+      'SELECT relname FROM pg_class WHERE relname = $$orders$$;',
+      'ALTER TABLE customers SET (autovacuum_vacuum_scale_factor = 0.01);',
+      'COMMIT;',
+      'ALTER TABLE customers ADD COLUMN tier text;',
+      'ALTER TABLE invoices ADD COLUMN tier text;',
+    ].join('\n');
+    expectRanges('statement-after-access-exclusive', sql, []);
+  });
+
+  it('ok: after dropping a table (its readers fail after COMMIT anyway), and backfills (backfill-in-ddl-transaction)', () => {
+    const sql = [
+      'BEGIN;',
+      'DROP TABLE legacy_sessions;',
+      'ALTER TABLE users ADD COLUMN last_seen timestamptz;',
+      'COMMIT;',
+      'BEGIN;',
+      'ALTER TABLE users ADD COLUMN plan text;',
+      "UPDATE accounts SET plan = 'free';",
+      'COMMIT;',
+    ].join('\n');
+    expectRanges('statement-after-access-exclusive', sql, []);
+  });
+
+  it('err: one transaction changing several live tables (the diesel / lemmy migration shape), reported once per chain', () => {
+    const sql = [
+      'BEGIN;',
+      'ALTER TABLE person ADD COLUMN matrix_user_id text;',
+      'CREATE INDEX idx_post_published ON post (published);',
+      'ALTER TABLE community ADD COLUMN hidden boolean DEFAULT false NOT NULL;',
+      'ALTER TABLE site ADD COLUMN legal_information text;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges('statement-after-access-exclusive', sql, ['3:1-3:13', '4:1-4:12']);
+    assert.match(
+      found[0]!.message,
+      /^This statement takes SHARE on post while an earlier statement of the transaction took ACCESS EXCLUSIVE on person, held until COMMIT: every read and write of person stays blocked/,
+    );
+    assert.match(found[1]!.message, /^This statement takes ACCESS EXCLUSIVE on community while/);
+    const taken = found[0]!.finding.relatedHere?.[0];
+    assert.equal(sql.slice(taken!.start, taken!.end), 'ALTER TABLE person ADD COLUMN matrix_user_id text');
+  });
+
+  it('err: a query or a validation on the locked table (Eugene E4: "select count(*) from authors"); index builds are require-concurrent-index-creation findings', () => {
+    const sql = [
+      'BEGIN;',
+      "SET LOCAL lock_timeout = '2s';",
+      'ALTER TABLE authors ADD COLUMN email text;',
+      'SELECT count(*) FROM authors;',
+      'CREATE INDEX authors_email_idx ON authors (email);',
+      'ALTER TABLE authors VALIDATE CONSTRAINT authors_name_check;',
+      'WITH recent AS (SELECT id FROM books) SELECT * FROM recent;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges('statement-after-access-exclusive', sql, ['4:1-4:13', '6:1-6:12', '7:1-7:12']);
+    assert.match(
+      found[0]!.message,
+      /^This query reads authors while an earlier statement of the transaction took ACCESS EXCLUSIVE on authors, held until COMMIT: every read and write of authors stays blocked until it finishes/,
+    );
+    assert.match(
+      found[1]!.message,
+      /^VALIDATE CONSTRAINT on authors would let reads and writes go on by itself, but an earlier statement of the transaction took ACCESS EXCLUSIVE on authors/,
+    );
+    assert.match(found[2]!.message, /^This query reads books while/);
+  });
+
+  it('err: a file run in one transaction (assumeInTransaction), and a DO block', () => {
+    const sql = 'ALTER TABLE orders RENAME COLUMN note TO remark;\nALTER TABLE customers VALIDATE CONSTRAINT customers_email_check;';
+    expectRanges('statement-after-access-exclusive', sql, ['2:1-2:12'], { assumeInTransaction: true });
+    const block = 'DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN a int;\n  ALTER TABLE customers ADD COLUMN b int;\nEND\n$$;';
+    expectRanges('statement-after-access-exclusive', block, ['4:3-4:14']);
+  });
+});

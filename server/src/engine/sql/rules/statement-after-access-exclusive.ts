@@ -1,0 +1,94 @@
+import { subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
+import type { RuleContext, SqlRule, TableRef } from '../context';
+import { sameTable, type UnitRecord } from '../state';
+import { statementLock } from '../locks';
+import { LOCKING_KINDS } from './require-lock-timeout';
+import { tableOf } from './_shared';
+
+/** What `exclusiveLocks` records for DROP TABLE / DROP INDEX: queries on a dropped table fail after COMMIT anyway. */
+const DROPPED = 'a dropped object';
+
+const KINDS = [...LOCKING_KINDS, 'SelectStmt'] as const satisfies readonly NodeKind[];
+
+export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
+  id: 'statement-after-access-exclusive',
+  severity: 'warning',
+  summary:
+    'A statement that waits for another table or does slow work runs while the transaction holds ACCESS EXCLUSIVE on a table: every query on that table stays blocked meanwhile.',
+  kinds: KINDS,
+  check(stmt, ctx, report) {
+    const state = ctx.state;
+    if (stmt.origin === 'function-body' || !state.inTransaction()) return;
+    const held = state.exclusiveLocks.filter((l) => l.table !== DROPPED);
+    const first = held[0];
+    if (!first) return;
+    const holds = (table: string): UnitRecord | undefined => held.find((l) => sameTable(refOf(l.table), refOf(table)));
+    const at = (lock: UnitRecord, message: string) => {
+      const taken = ctx.locateUnit(lock.unit);
+      report({
+        start: stmt.start,
+        end: stmt.tokens[1]?.end ?? stmt.end,
+        relatedHere: taken ? [{ ...taken, message: `ACCESS EXCLUSIVE on ${lock.table} taken here, held until COMMIT` }] : [],
+        message,
+      });
+    };
+    const { kind, node } = stmt.parsed;
+    if (kind === 'SelectStmt') {
+      const read = tablesRead(node, ctx);
+      const locked = read.map(holds).find((l) => l !== undefined) ?? first;
+      if (read.length === 0) return;
+      at(
+        locked,
+        `This query reads ${read.join(', ')} while an earlier statement of the transaction took ACCESS EXCLUSIVE on ${locked.table}, held until COMMIT: every read and write of ${locked.table} stays blocked until it finishes. Run it before the change, or after COMMIT.`,
+      );
+      return;
+    }
+    const lock = statementLock(stmt, state);
+    if (!lock) return;
+    const same = holds(lock.table);
+    if (same) {
+      // On the locked table, only work that would let reads and writes go on by itself gets worse: a validation (unless
+      // not-valid-validate-same-tx reports it). Index builds are require-concurrent-index-creation's, rewrites and scans
+      // under ACCESS EXCLUSIVE their own rules'.
+      const validates =
+        kind === 'AlterTableStmt' &&
+        (node.cmds ?? []).some((c) => {
+          const cmd = unwrap(c, 'AlterTableCmd');
+          return cmd?.subtype === 'AT_ValidateConstraint' && !state.notValidConstraint(cmd.name ?? '');
+        });
+      if (!validates) return;
+      at(
+        same,
+        `VALIDATE CONSTRAINT on ${same.table} would let reads and writes go on by itself, but an earlier statement of the transaction took ACCESS EXCLUSIVE on ${same.table}, held until COMMIT: every read and write of it stays blocked while every row is checked. Commit the change to ${same.table} first.`,
+      );
+      return;
+    }
+    if (state.isNewTable(refOf(lock.table))) return;
+    if (kind === 'DropStmt' && node.removeType === 'OBJECT_INDEX' && state.isIndexOfNewTable(lock.table.replace(/^the table of /, ''))) return;
+    // Once the transaction holds ACCESS EXCLUSIVE on a second table, the first crossing was reported: one finding per chain.
+    if (held.some((l) => !sameTable(refOf(l.table), refOf(first.table)))) return;
+    at(
+      first,
+      `This statement takes ${lock.mode} on ${lock.table} while an earlier statement of the transaction took ACCESS EXCLUSIVE on ${first.table}, held until COMMIT: every read and write of ${first.table} stays blocked while it waits for ${lock.table} and while it runs. Commit the change to ${first.table} first, and run this statement, and the ones after it that lock other tables, in transactions of their own.`,
+    );
+  },
+};
+
+function refOf(table: string): TableRef {
+  const [schema, name] = table.split('.');
+  return name === undefined ? { name: table } : { schema, name };
+}
+
+/** Live tables a SELECT reads (not its CTEs, not the catalogs, not tables the file created). */
+function tablesRead(select: SelectStmt, ctx: RuleContext): string[] {
+  const ctes = new Set((select.withClause?.ctes ?? []).map((c) => unwrap(c, 'CommonTableExpr')?.ctename));
+  const names = new Set<string>();
+  // Every table the query names: FROM, CTEs, subqueries; not the target of SELECT … INTO.
+  for (const node of subtree({ ...select, intoClause: undefined })) {
+    const table = unwrap(node, 'RangeVar');
+    if (!table?.relname || (!table.schemaname && ctes.has(table.relname))) continue;
+    if (table.schemaname === 'pg_catalog' || table.schemaname === 'information_schema' || table.relname.startsWith('pg_')) continue;
+    if (!ctx.state.isNewTable({ schema: table.schemaname, name: table.relname })) names.add(tableOf(table));
+  }
+  return [...names];
+}

@@ -55,7 +55,7 @@ function benchCli(): string[][] {
     { label: `pg-regress, ${files.length} files, JSON`, ours: ours(corpus, '--format', 'json'), squawk: [squawk, ['--reporter', 'json', ...files]] },
     {
       // The warm-up run fills the cache: the runs measured find every file unchanged.
-      label: `pg-regress, ${files.length} files, JSON, ours with --cache, unchanged files`,
+      label: `pg-regress, ${files.length} files, JSON, files unchanged since the last run; ours with --cache`,
       ours: ours(corpus, '--format', 'json', '--cache', '--cache-location', path.join(dir, 'cache')),
       squawk: [squawk, ['--reporter', 'json', ...files]],
     },

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: measured side by side in one run, printed as a table.
  * - The VSIX's size (it packages first; the rows after it measure the production bundles).
- * - CLI wall time and peak memory on the whole pg-regress corpus, rollout-guard vs squawk-cli
- *   (median of 5 runs each, after one warm-up run each).
+ * - CLI wall time and peak memory, rollout-guard vs squawk-cli like for like: the whole pg-regress
+ *   corpus with JSON output and with text output, and one small file (median of 5 runs each, after
+ *   one warm-up run each).
  * - Language server latency from didChange to publishDiagnostics on a generated
  *   5,000-statement migration (median and p95 of 100 edits, after 10 warm-up edits).
  * - Manifests: cold check of 2,000 objects, cross-file re-check after an edit.
@@ -25,6 +26,18 @@ import { measure, median, percentile, type Measure } from './measure';
 const corpus = path.resolve(repoRoot, '../shared/corpus/pg-regress');
 const RUNS = 5;
 
+/** A typical small migration: the one-file row measures start-up more than linting. */
+const SMALL_MIGRATION = `CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total numeric NOT NULL);
+ALTER TABLE orders ADD COLUMN invoice_id bigint;
+CREATE INDEX orders_invoice_id_idx ON orders (invoice_id);
+ALTER TABLE orders ADD CONSTRAINT orders_invoice_fk FOREIGN KEY (invoice_id) REFERENCES invoices (id);
+`;
+
+/**
+ * rollout-guard check against squawk-cli, like for like: JSON against JSON and text against text on
+ * pg-regress, and one small file (start-up). Each pair is measured interleaved (machine noise hits
+ * both alike), median of 5 after one warm-up run each.
+ */
 function benchCli(): string[][] {
   if (!fs.existsSync('/usr/bin/time')) throw new Error('GNU time is needed for peak memory: apt-get install time');
   const files = fs
@@ -34,30 +47,52 @@ function benchCli(): string[][] {
   // squawk-cli's own platform package (the wrapper's other platform packages are not on this registry).
   const squawk = path.join(repoRoot, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
   if (!fs.existsSync(squawk)) throw new Error('squawk is not installed: it ships for linux-x64 here (npm ci installs @squawk-cli/linux-x64)');
-  const ours = [path.join(repoRoot, 'bin/rollout-guard.js'), 'check', corpus];
-  const tools: [string, string, string[]][] = [
-    ['rollout-guard check', process.execPath, ours],
-    ['squawk-cli', squawk, files],
+  const dir = fs.mkdtempSync(path.join(repoRoot, 'out', 'bench-cli-'));
+  const small = path.join(dir, 'add_invoices.sql');
+  fs.writeFileSync(small, SMALL_MIGRATION);
+  const ours = (...args: string[]): [string, string[]] => [process.execPath, [path.join(repoRoot, 'bin/rollout-guard.js'), 'check', ...args]];
+  const pairs: { label: string; ours: [string, string[]]; squawk: [string, string[]] }[] = [
+    { label: `pg-regress, ${files.length} files, JSON`, ours: ours(corpus, '--format', 'json'), squawk: [squawk, ['--reporter', 'json', ...files]] },
+    {
+      // The warm-up run fills the cache: the runs measured find every file unchanged.
+      label: `pg-regress, ${files.length} files, JSON, files unchanged since the last run; ours with --cache`,
+      ours: ours(corpus, '--format', 'json', '--cache', '--cache-location', path.join(dir, 'cache')),
+      squawk: [squawk, ['--reporter', 'json', ...files]],
+    },
+    { label: `pg-regress, ${files.length} files, text`, ours: ours(corpus), squawk: [squawk, files] },
+    { label: 'one small file (4 statements), JSON', ours: ours(small, '--format', 'json'), squawk: [squawk, ['--reporter', 'json', small]] },
   ];
-  const results = new Map<string, Measure[]>();
-  for (const [, cmd, args] of tools) measure(cmd, args); // warm-up: file cache, JIT caches
-  for (let i = 0; i < RUNS; i++) {
-    // Interleaved so that machine noise hits both alike.
-    for (const [name, cmd, args] of tools) results.set(name, [...(results.get(name) ?? []), measure(cmd, args)]);
+  const rows: string[][] = [];
+  try {
+    for (const pair of pairs) {
+      const runs = { ours: [] as Measure[], squawk: [] as Measure[] };
+      // Warm-up: file cache, compile caches.
+      measure(...pair.ours);
+      measure(...pair.squawk);
+      for (let i = 0; i < RUNS; i++) {
+        runs.ours.push(measure(...pair.ours));
+        runs.squawk.push(measure(...pair.squawk));
+      }
+      const ourTime = median(runs.ours.map((m) => m.seconds));
+      const ourMem = median(runs.ours.map((m) => m.peakMb));
+      for (const [name, ms] of [
+        ['rollout-guard check', runs.ours],
+        ['squawk-cli', runs.squawk],
+      ] as const) {
+        const t = median(ms.map((m) => m.seconds));
+        const mem = median(ms.map((m) => m.peakMb));
+        rows.push([
+          `${name} (${pair.label})`,
+          `${t.toFixed(t < 1 ? 3 : 2)} s`,
+          `${(ourTime / t).toFixed(2)}×`,
+          `${mem.toFixed(0)} MB`,
+          `${(ourMem / mem).toFixed(2)}×`,
+        ]);
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const ourTime = median(results.get('rollout-guard check')!.map((m) => m.seconds));
-  const ourMem = median(results.get('rollout-guard check')!.map((m) => m.peakMb));
-  const rows = [...results.entries()].map(([name, ms]) => {
-    const t = median(ms.map((m) => m.seconds));
-    const mem = median(ms.map((m) => m.peakMb));
-    return [
-      `${name} (pg-regress, ${files.length} files)`,
-      `${t.toFixed(2)} s`,
-      `${(ourTime / t).toFixed(2)}×`,
-      `${mem.toFixed(0)} MB`,
-      `${(ourMem / mem).toFixed(2)}×`,
-    ];
-  });
   return rows;
 }
 

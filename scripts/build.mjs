@@ -84,14 +84,20 @@ const unitSuite = {
 
 /**
  * The CLI's cluster and database commands (cli/src/operations.ts) go in a bundle of their own,
- * required from dist/cli.js only when one runs: `check` starts without parsing them.
+ * required from dist/cli.js only when one runs: `check` starts without parsing them. Through
+ * require(), not import(): bin/rollout-guard.js compiles dist/cli.js with vm.Script (for its code
+ * cache), where Node 20 cannot run a dynamic import.
  */
 const operationsApart = {
   name: 'operations-apart',
   setup(build) {
     build.onResolve({ filter: /^\.\/operations$/ }, (args) =>
-      path.resolve(args.importer) === path.join(root, 'cli/src/cli.ts') ? { path: './cli-operations.js', external: true } : undefined,
+      path.resolve(args.importer) === path.join(root, 'cli/src/cli.ts') ? { path: 'cli-operations', namespace: 'operations-apart' } : undefined,
     );
+    build.onResolve({ filter: /^\.\/cli-operations\.js$/ }, (args) =>
+      args.namespace === 'operations-apart' ? { path: './cli-operations.js', external: true } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'operations-apart' }, () => ({ contents: "module.exports = require('./cli-operations.js');", loader: 'js' }));
   },
 };
 

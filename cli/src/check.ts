@@ -29,6 +29,7 @@ import { loadConfig } from '../../server/src/workspace/config-file';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
+import { ResultCache } from './result-cache';
 
 export interface CheckOptions {
   paths: string[];
@@ -41,6 +42,8 @@ export interface CheckOptions {
   embedded?: boolean;
   color: boolean;
   version: string;
+  /** With --cache: the cache file or the folder to keep it in. */
+  cacheLocation?: string;
 }
 
 /** Folders never worth descending into. */
@@ -107,13 +110,19 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     if (!index) codeIndexes.set(root, (index = buildCodeIndex(root, io.cwd, new Set(files))));
     return index;
   };
+  const cache = options.cacheLocation ? ResultCache.open(options.cacheLocation, settings, options.version) : undefined;
   const located: LocatedFinding[] = [];
   for (const f of loaded) {
-    const codeIndex = f.text !== undefined && fileKind(f.file) === 'sql' && isContractStep(f.file, f.text) ? await codeIndexFor(f.file) : undefined;
-    const findings =
-      f.text === undefined
-        ? [f.problem!]
-        : lintLoaded({ fileName: f.file, text: f.text, settings, workspace, codeIndex, workloads, sqlInCode: !!options.embedded || named.has(f.file) });
+    const kind = fileKind(f.file);
+    const codeIndex = f.text !== undefined && kind === 'sql' && isContractStep(f.file, f.text) ? await codeIndexFor(f.file) : undefined;
+    // Manifests are checked across files, application code against the manifests' workloads and
+    // contract steps against the code: only the other SQL files are cached.
+    const cacheable = cache && f.text !== undefined && !codeIndex && kind === 'sql' ? cache : undefined;
+    let findings = f.text === undefined ? [f.problem!] : cacheable?.get(f.file, f.text);
+    if (!findings) {
+      findings = lintLoaded({ fileName: f.file, text: f.text!, settings, workspace, codeIndex, workloads, sqlInCode: !!options.embedded || named.has(f.file) });
+      cacheable?.set(f.file, f.text!, findings);
+    }
     const lines = new LineIndex(f.text ?? '');
     const shown = displayPath(io.cwd, f.file);
     for (const finding of findings) located.push(locate(shown, lines, finding, io.cwd));
@@ -125,6 +134,7 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
         ? formatSarif(located, options.version)
         : formatText(located, options.color, files.length);
   io.stdout.write(output);
+  cache?.save();
   return located.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
 }
 

@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { parseOptions, usageError, type Command } from './args';
 import { check, type CheckOptions } from './check';
+import { CACHE_FILE_NAME } from './result-cache';
 
 import type { CliIo } from './io';
 
@@ -35,6 +37,10 @@ Options for check:
   --no-color         Plain text even on a terminal
   --embedded         Also check SQL inside .ts/.js files in folders (query(…), execute(…),
                      raw(…), sql\`…\`); .ts/.js files named on the command line always are
+  --cache            Keep the findings of unchanged SQL files between runs (manifests and
+                     contract steps are always checked again)
+  --cache-location <path>
+                     The cache file, or a folder for it (default: .rollout-guard-cache)
 
 Exit status: 0 no error or warning, 1 findings, 2 usage or configuration error.
 `;
@@ -77,6 +83,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       config: { type: 'string' },
       'no-color': { type: 'boolean' },
       embedded: { type: 'boolean' },
+      cache: { type: 'boolean' },
+      'cache-location': { type: 'string' },
     },
     ['text', 'json', 'sarif'],
   );
@@ -91,6 +99,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     embedded: parsed.values.embedded,
     color: !parsed.values['no-color'] && !!io.stdout.isTTY && !io.env.NO_COLOR,
     version: VERSION,
+    cacheLocation: parsed.values.cache ? path.resolve(io.cwd, parsed.values['cache-location'] ?? CACHE_FILE_NAME) : undefined,
   };
   return check(options, io);
 }

@@ -1,4 +1,3 @@
-import './wasm-baseline';
 import { keepParsedStatements } from '../../server/src/engine';
 import { runCli } from './cli';
 

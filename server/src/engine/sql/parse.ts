@@ -31,6 +31,10 @@ export function parseStatement(sql: string): ParseOutcome {
 }
 
 function parseUncached(sql: string): ParseOutcome {
+  // A syntax error is an outcome here, not a failure: its stack trace, which nothing reads, would
+  // cost more than the parse itself (pg-regress: hundreds of statements fail on purpose).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     const statements = (parseSync(sql).stmts ?? []).map(({ stmt }) => {
       const kind = kindOf(stmt!);
@@ -43,6 +47,8 @@ function parseUncached(sql: string): ParseOutcome {
     const message = details?.message ?? (error instanceof Error ? error.message : String(error));
     // libpg-query reports a 0-based cursor; 0 also means "unknown" for some errors.
     return { ok: false, message, cursor: typeof details?.cursorPosition === 'number' ? details.cursorPosition : -1 };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 

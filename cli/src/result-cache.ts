@@ -1,0 +1,84 @@
+/**
+ * `check --cache`: the findings of files checked before, kept in one file between runs (like
+ * ESLint's --cache). A file's entry is used when its key is the same: its text, its path (the phase
+ * and dialect come from the name), the settings and the build of the CLI. Only files whose findings
+ * depend on nothing else are kept: SQL files that are not contract steps (those are compared with the
+ * application code); manifests and application code are checked across files.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EngineSettings, Finding } from '../../server/src/engine';
+
+/** The default cache file, and the file's name in a folder given as --cache-location. */
+export const CACHE_FILE_NAME = '.rollout-guard-cache';
+
+interface CacheEntry {
+  key: string;
+  findings: Finding[];
+}
+
+export class ResultCache {
+  private constructor(
+    private readonly location: string,
+    private readonly entries: Map<string, CacheEntry>,
+    private readonly runKey: string,
+  ) {}
+
+  /** The cache at `location` (a file, or a folder to keep it in); empty when missing or unreadable. */
+  static open(location: string, settings: EngineSettings, version: string): ResultCache {
+    const file = isDirectory(location) ? path.join(location, CACHE_FILE_NAME) : location;
+    let entries = new Map<string, CacheEntry>();
+    try {
+      const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, CacheEntry>;
+      entries = new Map(Object.entries(stored));
+    } catch {
+      // No cache yet, or one that cannot be read: every file is checked.
+    }
+    return new ResultCache(file, entries, JSON.stringify([version, buildIdentity(), settings]));
+  }
+
+  /** The findings kept for `file` with this text, or undefined. */
+  get(file: string, text: string): Finding[] | undefined {
+    const entry = this.entries.get(file);
+    return entry?.key === this.keyOf(file, text) ? entry.findings : undefined;
+  }
+
+  set(file: string, text: string, findings: Finding[]): void {
+    this.entries.set(file, { key: this.keyOf(file, text), findings });
+  }
+
+  /** Writes the cache; a cache that cannot be written only costs the next run its time. */
+  save(): void {
+    try {
+      fs.mkdirSync(path.dirname(this.location), { recursive: true });
+      const partial = `${this.location}.${process.pid}`;
+      fs.writeFileSync(partial, JSON.stringify(Object.fromEntries(this.entries)));
+      fs.renameSync(partial, this.location);
+    } catch {
+      // Read-only folder.
+    }
+  }
+
+  private keyOf(file: string, text: string): string {
+    return crypto.createHash('sha256').update(this.runKey).update('\0').update(file).update('\0').update(text).digest('hex');
+  }
+}
+
+function isDirectory(location: string): boolean {
+  try {
+    return fs.statSync(location).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The running build (a development build keeps its version number while its rules change). */
+function buildIdentity(): string {
+  try {
+    const stat = fs.statSync(__filename);
+    return `${stat.size}-${stat.mtimeMs}`;
+  } catch {
+    return '';
+  }
+}

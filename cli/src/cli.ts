@@ -92,5 +92,5 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     color: !parsed.values['no-color'] && !!io.stdout.isTTY && !io.env.NO_COLOR,
     version: VERSION,
   };
-  return check(options, io);
+  return check(options, io, async (...args) => (await import('./operations')).flagSnapshotForCheck(...args));
 }

@@ -1,0 +1,182 @@
+/**
+ * Flag reads in TS/JS checked against a real Unleash 6.10 (npm unleash-server) on the embedded
+ * PostgreSQL: `rollout-guard check` with ROLLOUT_GUARD_FLAGS_TOKEN, and the language server fed
+ * the snapshot the VS Code client reads (operations/flags, the same code path), over its protocol.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { CodeAction, CodeLens, Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { flagProvider, loadFlagSettings, readFlagSnapshot } from '../operations/flags';
+import { TestLspClient } from '../simulators/lsp-client';
+import { startPostgres, type TestPostgres } from '../simulators/postgres';
+import { temporaryDirectory } from '../simulators/temp';
+import { startUnleash, type TestUnleash } from '../simulators/unleash';
+import { runCli } from './helpers/migrations';
+
+const APP = [
+  "import { OpenFeature } from '@openfeature/server-sdk';",
+  'const client = OpenFeature.getClient();',
+  'export async function pay(order: Order) {',
+  "  if (await client.getBooleanValue('paymnet-new-flow', false)) return newFlow(order);",
+  "  if (await client.getBooleanValue('payment-new-flow', true)) return newFlow(order);",
+  "  if (unleash.isEnabled('old-banner')) showBanner();",
+  "  if (unleash.isEnabled('always-on')) fast();",
+  "  // client.getBooleanValue('not-a-read', false)",
+  '  return oldFlow(order);',
+  '}',
+  '',
+].join('\n');
+
+describe('flag reads against a real Unleash', () => {
+  let postgres: TestPostgres;
+  let unleash: TestUnleash;
+  let dir: string;
+
+  const on = (key: string, environment: string) => unleash.admin('POST', `projects/default/features/${key}/environments/${environment}/on`);
+
+  before(async () => {
+    postgres = await startPostgres();
+    unleash = await startUnleash(postgres);
+    dir = temporaryDirectory('rg-flag-reads-');
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.mkdirSync(path.join(dir, 'plain'));
+    fs.writeFileSync(path.join(dir, '.rollout-guard.yaml'), `flags:\n  provider: unleash\n  url: ${unleash.apiUrl}\n  environment: production\n`);
+    fs.writeFileSync(path.join(dir, 'src/pay.ts'), APP);
+    fs.writeFileSync(path.join(dir, 'plain/pay.ts'), APP);
+    for (const name of ['payment-new-flow', 'old-banner', 'always-on']) await unleash.admin('POST', 'projects/default/features', { name });
+    // payment-new-flow: 25 % in production, on in development.
+    await unleash.admin('POST', 'projects/default/features/payment-new-flow/environments/production/strategies', {
+      name: 'flexibleRollout',
+      parameters: { rollout: '25', stickiness: 'default', groupId: 'payment-new-flow' },
+    });
+    await on('payment-new-flow', 'production');
+    await on('payment-new-flow', 'development');
+    await unleash.admin('PATCH', 'projects/default/features/old-banner', [{ op: 'replace', path: '/stale', value: true }]);
+    // always-on: fully on everywhere, its history made 40 days old (the API cannot backdate it).
+    await on('always-on', 'production');
+    await on('always-on', 'development');
+    const db = await postgres.connect(new URL(unleash.databaseUrl).pathname.slice(1));
+    try {
+      await db.query("UPDATE features SET created_at = now() - interval '40 days' WHERE name = 'always-on'");
+      await db.query("UPDATE events SET created_at = now() - interval '40 days' WHERE feature_name = 'always-on'");
+    } finally {
+      await db.close();
+    }
+  });
+  after(async () => {
+    await unleash?.stop();
+    await postgres?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('rollout-guard check', () => {
+    const check = (args: string[], token = unleash.adminToken) =>
+      runCli(['check', ...args, '--format', 'json', '--config', path.join(dir, '.rollout-guard.yaml')], { ROLLOUT_GUARD_FLAGS_TOKEN: token });
+
+    it('reports unknown-flag, stale-flag (marked, and fully on for 40 days) and flag-default-mismatch in a folder; nothing on a valid key', async () => {
+      const run = await check([path.join(dir, 'src')]);
+      assert.equal(run.stderr, '');
+      assert.equal(run.code, 1);
+      const findings = (JSON.parse(run.stdout) as { findings: { rule: string; line: number; column: number; message: string }[] }).findings;
+      assert.deepEqual(
+        findings.map((f) => `${f.rule}@${f.line}:${f.column}`),
+        ['unknown-flag@4:36', 'flag-default-mismatch@5:36', 'stale-flag@6:25', 'stale-flag@7:25'],
+      );
+      assert.match(
+        findings[0]!.message,
+        /^Flag "paymnet-new-flow" does not exist in the flag service at http:\/\/127\.0\.0\.1:\d+\/api: .* Did you mean "payment-new-flow"\?$/,
+      );
+      assert.match(findings[2]!.message, /marked stale in the flag service/);
+      assert.match(findings[3]!.message, /fully on in every environment \(development, production\) for 40 days, longer than flags.staleAfterDays \(30\)/);
+    });
+
+    it('a wrong token: one line on stderr without the token, the other findings still, no flag finding', async () => {
+      const run = await check([path.join(dir, 'src')], 'wrong-secret-token');
+      assert.equal(run.stderr, `rollout-guard: flag reads not checked: the flag service at ${unleash.apiUrl} rejected the token (HTTP 401)\n`);
+      assert.doesNotMatch(run.stdout + run.stderr, /wrong-secret-token/);
+      assert.equal(run.code, 0);
+      assert.deepEqual(JSON.parse(run.stdout), { findings: [] });
+    });
+
+    it('without a flags: section, TS/JS in folders is not read and nothing is said about flags', async () => {
+      const config = path.join(dir, 'no-flags.yaml');
+      fs.writeFileSync(config, 'pgVersion: 16\n');
+      fs.writeFileSync(path.join(dir, 'plain/a.sql'), 'SELECT 1;\n');
+      const run = await runCli(['check', path.join(dir, 'plain'), path.join(dir, 'plain/pay.ts'), '--format', 'json', '--config', config], {
+        ROLLOUT_GUARD_FLAGS_TOKEN: unleash.adminToken,
+      });
+      assert.equal(run.stderr, '');
+      assert.deepEqual(JSON.parse(run.stdout), { findings: [] });
+    });
+  });
+
+  describe('language server', () => {
+    let client: TestLspClient;
+    const uri = () => pathToFileURL(path.join(dir, 'src/pay.ts')).href;
+
+    before(async () => {
+      client = new TestLspClient();
+      await client.initialize(pathToFileURL(dir).href);
+    });
+    after(async () => client?.stop());
+
+    /** What the VS Code client does: read the service with the stored token, send the snapshot (never the token). */
+    const sendSnapshot = async (): Promise<void> => {
+      const configPath = path.join(dir, '.rollout-guard.yaml');
+      const settings = loadFlagSettings({ cwd: dir, configFile: configPath });
+      const answer = await readFlagSnapshot(flagProvider(settings, unleash.adminToken), settings);
+      assert.ok('snapshot' in answer, JSON.stringify(answer));
+      await client.connection.sendNotification('rolloutGuard/flags', { configPath, snapshot: answer.snapshot });
+    };
+
+    it('diagnostics on the flag reads, a fix with the closest key, hover and CodeLens with the live state; cleared when the service fails', async () => {
+      let published = client.diagnostics(uri(), (p) => p.diagnostics.length > 0);
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(), languageId: 'typescript', version: 1, text: APP } });
+      await sendSnapshot();
+      const { diagnostics } = (await published) as PublishDiagnosticsParams;
+      assert.deepEqual(
+        diagnostics.map((d) => `${String(d.code)}@${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.character + 1}`),
+        ['unknown-flag@4:36-54', 'flag-default-mismatch@5:36-54', 'stale-flag@6:25-37', 'stale-flag@7:25-36'],
+      );
+
+      const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+        textDocument: { uri: uri() },
+        range: diagnostics[0]!.range,
+        context: { diagnostics: [diagnostics[0]] },
+      })) as CodeAction[];
+      const fix = actions.find((a) => a.title === 'Change to "payment-new-flow"');
+      assert.ok(fix, actions.map((a) => a.title).join(', '));
+      assert.deepEqual(fix.edit?.changes?.[uri()], [
+        { range: { start: { line: 3, character: 36 }, end: { line: 3, character: 52 } }, newText: 'payment-new-flow' },
+      ]);
+
+      const hover = (await client.connection.sendRequest('textDocument/hover', {
+        textDocument: { uri: uri() },
+        position: { line: 4, character: 40 },
+      })) as Hover;
+      const value = (hover.contents as { value: string }).value;
+      assert.match(value, /^\*\*payment-new-flow\*\* \(openfeature `getBooleanValue`\)/);
+      assert.match(value, /\| production \| 25 % \|\n\| development \| on \|/);
+
+      const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: uri() } })) as CodeLens[];
+      assert.deepEqual(
+        lenses.map((l) => `${l.range.start.line + 1}: ${l.command?.title}`),
+        [
+          '4: paymnet-new-flow: not in the flag service',
+          '5: payment-new-flow: production 25 % · development on',
+          '6: old-banner: production off · development off · stale',
+          '7: always-on: production on · development on · stale',
+        ],
+      );
+
+      // The client could not read the service: no findings from the last snapshot, no lens.
+      published = client.diagnostics(uri(), (p) => p.diagnostics.length === 0);
+      await client.connection.sendNotification('rolloutGuard/flags', { configPath: path.join(dir, '.rollout-guard.yaml') });
+      assert.deepEqual((await published).diagnostics, []);
+      assert.deepEqual(await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: uri() } }), []);
+    });
+  });
+});

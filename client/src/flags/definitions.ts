@@ -1,0 +1,134 @@
+/**
+ * Flag reads in the editor: reads the flag service of each workspace folder's .rollout-guard.yaml
+ * (flags:) with the token from SecretStorage, every FLAG_SNAPSHOT_TTL_MS while one is configured,
+ * and hands the language server the definitions (rolloutGuard/flags: pure data, never the token).
+ * Nothing is read in an untrusted workspace. A service that cannot be read is one message in the
+ * language status item and the log, and the server gets no definitions (no findings from old data).
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { FLAG_SNAPSHOT_TTL_MS, flagProvider, loadFlagSettings, needsToken, readFlagSnapshot, type SnapshotAnswer } from '../../../operations/flags';
+import { readWorkspaceConfig, watchWorkspaceConfig } from '../workspace-config';
+
+/** The one SecretStorage key of the flag service token. */
+export const FLAGS_TOKEN_KEY = 'rolloutGuard.flags.token';
+
+export class FlagDefinitions implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly status = vscode.languages.createLanguageStatusItem('rolloutGuard.flags', [
+    { language: 'typescript' },
+    { language: 'javascript' },
+    { language: 'typescriptreact' },
+    { language: 'javascriptreact' },
+  ]);
+  private timer: NodeJS.Timeout | undefined;
+  /** Configuration files the server holds definitions for. */
+  private sent = new Set<string>();
+  private lastProblem: string | undefined;
+  /** Refreshes run one after the other: a timer and a configuration change may ask at once. */
+  private refreshing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    this.status.name = 'Rollout Guard flags';
+    this.status.text = 'Flags';
+    this.status.command = { title: 'Set Token', command: 'rolloutGuard.flags.setToken' };
+    this.disposables.push(
+      this.status,
+      ...watchWorkspaceConfig(() => void this.refresh()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('rolloutGuard.configFile')) void this.refresh();
+      }),
+      secrets.onDidChange((e) => {
+        if (e.key === FLAGS_TOKEN_KEY) void this.refresh();
+      }),
+      vscode.commands.registerCommand('rolloutGuard.flags.setToken', () => this.setToken()),
+    );
+  }
+
+  /** Reads every folder's flag service now and sends what it read; reads again after the TTL while one is configured. */
+  refresh(): Promise<void> {
+    this.refreshing = this.refreshing.then(() => this.refreshNow()).catch((error: unknown) => this.output.error(`Flag service: ${String(error)}`));
+    return this.refreshing;
+  }
+
+  private async refreshNow(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const answers = vscode.workspace.isTrusted ? await this.readAll() : new Map<string, SnapshotAnswer>();
+    for (const [configPath, answer] of answers)
+      await this.client.sendNotification('rolloutGuard/flags', 'snapshot' in answer ? { configPath, snapshot: answer.snapshot } : { configPath });
+    // Folders whose flags: section went away: their definitions go too.
+    for (const configPath of this.sent) if (!answers.has(configPath)) await this.client.sendNotification('rolloutGuard/flags', { configPath });
+    this.sent = new Set(answers.keys());
+    this.show(answers);
+    if (answers.size) this.timer = setTimeout(() => void this.refresh(), FLAG_SNAPSHOT_TTL_MS);
+  }
+
+  private async readAll(): Promise<Map<string, SnapshotAnswer>> {
+    const answers = new Map<string, SnapshotAnswer>();
+    const token = await this.secrets.get(FLAGS_TOKEN_KEY);
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      let configPath: string | undefined;
+      try {
+        const config = readWorkspaceConfig(folder);
+        if (!config?.sections.flags) continue;
+        configPath = config.path;
+        const settings = loadFlagSettings({ cwd: folder.uri.fsPath, configFile: config.path });
+        answers.set(
+          configPath,
+          token || !needsToken(settings)
+            ? await readFlagSnapshot(flagProvider(settings, token), settings)
+            : { problem: `no token for the flag service at ${'url' in settings ? settings.url : ''}: run "Rollout Guard: Set Flag Service Token"` },
+        );
+      } catch (error) {
+        // A configuration error is shown by the language server on the file itself.
+        if (configPath) answers.set(configPath, { problem: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return answers;
+  }
+
+  private show(answers: Map<string, SnapshotAnswer>): void {
+    const problems = [...answers.values()].flatMap((a) => ('problem' in a ? [a.problem] : []));
+    const snapshots = [...answers.values()].flatMap((a) => ('snapshot' in a ? [a.snapshot] : []));
+    if (!vscode.workspace.isTrusted) {
+      this.status.severity = vscode.LanguageStatusSeverity.Information;
+      this.status.detail = 'not read in Restricted Mode (untrusted workspace)';
+    } else if (problems.length) {
+      this.status.severity = vscode.LanguageStatusSeverity.Warning;
+      this.status.detail = `flag reads not checked: ${problems[0]}`;
+    } else {
+      this.status.severity = vscode.LanguageStatusSeverity.Information;
+      this.status.detail = snapshots.length
+        ? `${snapshots.reduce((n, s) => n + s.flags.length, 0)} flags from ${snapshots.map((s) => s.service).join(', ')}`
+        : 'no flag service configured (flags: in .rollout-guard.yaml)';
+    }
+    const problem = problems[0];
+    if (problem && problem !== this.lastProblem) this.output.warn(`Flag service: ${problem}`);
+    this.lastProblem = problem;
+  }
+
+  private async setToken(): Promise<void> {
+    const token = await vscode.window.showInputBox({
+      title: 'Flag service token',
+      prompt: 'An Unleash admin API token. Stored in VS Code SecretStorage and sent only to the flag service of flags.url; empty removes it.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (token === undefined) return;
+    if (token) await this.secrets.store(FLAGS_TOKEN_KEY, token);
+    else await this.secrets.delete(FLAGS_TOKEN_KEY);
+    void vscode.window.showInformationMessage(token ? 'Flag service token stored in SecretStorage.' : 'Flag service token removed.');
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

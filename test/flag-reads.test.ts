@@ -3,13 +3,17 @@
  * PostgreSQL: `rollout-guard check` with ROLLOUT_GUARD_FLAGS_TOKEN, and the language server fed
  * the snapshot the VS Code client reads (operations/flags, the same code path), over its protocol.
  */
+import { extensionContext, outputChannel, registered, ui, Uri, vscode, workspaceState } from './helpers/fake-vscode';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, CodeLens, Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { flagProvider, loadFlagSettings, readFlagSnapshot } from '../operations/flags';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { FlagDefinitions, FLAGS_TOKEN_KEY } from '../client/src/flags/definitions';
+import { flagProvider, loadFlagSettings, readFlagSnapshot, type SnapshotAnswer } from '../operations/flags';
 import { TestLspClient } from '../simulators/lsp-client';
 import { startPostgres, type TestPostgres } from '../simulators/postgres';
 import { temporaryDirectory } from '../simulators/temp';
@@ -177,6 +181,65 @@ describe('flag reads against a real Unleash', () => {
       await client.connection.sendNotification('rolloutGuard/flags', { configPath: path.join(dir, '.rollout-guard.yaml') });
       assert.deepEqual((await published).diagnostics, []);
       assert.deepEqual(await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: uri() } }), []);
+    });
+  });
+
+  describe('VS Code client', () => {
+    const sent: { method: string; params: { configPath: string; snapshot?: SnapshotAnswer } }[] = [];
+    const languageClient = { sendNotification: async (method: string, params: never) => void sent.push({ method, params }) } as unknown as LanguageClient;
+    const context = extensionContext('/tmp', '/tmp');
+    const output = outputChannel();
+    const status = () => registered.languageStatusItems.get('rolloutGuard.flags')!;
+
+    it('untrusted workspace: the flag service is not asked, the server gets no definitions', async () => {
+      let requests = 0;
+      const counting = http.createServer((_req, res) => (requests++, res.writeHead(500).end()));
+      await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
+      const folder = temporaryDirectory('rg-flags-untrusted-');
+      fs.writeFileSync(path.join(folder, '.rollout-guard.yaml'), `flags:\n  url: http://127.0.0.1:${(counting.address() as { port: number }).port}/api\n`);
+      workspaceState.folders = [{ uri: Uri.file(folder), name: 'untrusted', index: 0 }];
+      workspaceState.trusted = false;
+      await context.secrets.store(FLAGS_TOKEN_KEY, unleash.adminToken);
+      const flags = new FlagDefinitions(languageClient, context.secrets as never, output as never);
+      try {
+        await flags.refresh();
+        assert.equal(requests, 0);
+        assert.deepEqual(sent, []);
+        assert.equal(status().detail, 'not read in Restricted Mode (untrusted workspace)');
+      } finally {
+        flags.dispose();
+        workspaceState.trusted = true;
+        counting.close();
+        await context.secrets.delete(FLAGS_TOKEN_KEY);
+      }
+    });
+
+    it('trusted: without a token one warning; with the token set by the command, the definitions go to the server and the token nowhere', async () => {
+      const configPath = path.join(dir, '.rollout-guard.yaml');
+      workspaceState.folders = [{ uri: Uri.file(dir), name: 'app', index: 0 }];
+      const flags = new FlagDefinitions(languageClient, context.secrets as never, output as never);
+      try {
+        await flags.refresh();
+        assert.deepEqual(sent.splice(0), [{ method: 'rolloutGuard/flags', params: { configPath } }]);
+        assert.equal(
+          status().detail,
+          `flag reads not checked: no token for the flag service at ${unleash.apiUrl}: run "Rollout Guard: Set Flag Service Token"`,
+        );
+        assert.equal(status().severity, vscode.LanguageStatusSeverity.Warning);
+
+        ui.inputBox = unleash.adminToken;
+        await vscode.commands.executeCommand('rolloutGuard.flags.setToken');
+        assert.equal(context.secretValues.get(FLAGS_TOKEN_KEY), unleash.adminToken);
+        await flags.refresh();
+        assert.equal(sent.length, 1);
+        const { snapshot } = sent[0]!.params as { snapshot?: { flags: { key: string }[]; service: string } };
+        assert.deepEqual(snapshot?.flags.map((f) => f.key).sort(), ['always-on', 'old-banner', 'payment-new-flow']);
+        assert.equal(snapshot?.service, unleash.apiUrl);
+        assert.equal(status().detail, `3 flags from ${unleash.apiUrl}`);
+        assert.doesNotMatch(JSON.stringify(sent) + output.lines.join('\n'), new RegExp(unleash.adminToken.split('.')[1]!));
+      } finally {
+        flags.dispose();
+      }
     });
   });
 });

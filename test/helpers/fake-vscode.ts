@@ -137,6 +137,7 @@ const commands = new Map<string, (...args: unknown[]) => unknown>();
 export const registered = {
   codeLensProviders: [] as { provideCodeLenses(doc: unknown, token: unknown): Promise<CodeLens[]> }[],
   treeViews: new Map<string, FakeTreeView>(),
+  languageStatusItems: new Map<string, { detail?: string; severity?: number; disposed: boolean }>(),
 };
 
 interface FakeTreeView {
@@ -263,7 +264,18 @@ export const vscode = {
       );
     },
   },
+  LanguageStatusSeverity: { Information: 0, Warning: 1, Error: 2 },
   languages: {
+    createLanguageStatusItem(id: string) {
+      const item = { disposed: false, dispose: () => void (item.disposed = true) } as {
+        detail?: string;
+        severity?: number;
+        disposed: boolean;
+        dispose(): void;
+      };
+      registered.languageStatusItems.set(id, item);
+      return item;
+    },
     registerCodeLensProvider(_selector: unknown, provider: (typeof registered.codeLensProviders)[number]) {
       registered.codeLensProviders.push(provider);
       return { dispose() {} };

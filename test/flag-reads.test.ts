@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { CodeAction, CodeLens, Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { FlagDefinitions, FLAGS_TOKEN_KEY } from '../client/src/flags/definitions';
+import { FLAGS_VIEW, FlagsView, type FlagNode } from '../client/src/flags/view';
 import { flagProvider, loadFlagSettings, readFlagSnapshot, type SnapshotAnswer } from '../operations/flags';
 import { TestLspClient } from '../simulators/lsp-client';
 import { startPostgres, type TestPostgres } from '../simulators/postgres';
@@ -238,6 +239,54 @@ describe('flag reads against a real Unleash', () => {
         assert.equal(status().detail, `3 flags from ${unleash.apiUrl}`);
         assert.doesNotMatch(JSON.stringify(sent) + output.lines.join('\n'), new RegExp(unleash.adminToken.split('.')[1]!));
       } finally {
+        flags.dispose();
+      }
+    });
+
+    it('Flags view: flags with their state and the places reading them; the kill switch turns a flag off in Unleash; last known when unreachable', async () => {
+      workspaceState.folders = [{ uri: Uri.file(dir), name: 'app', index: 0 }];
+      await context.secrets.store(FLAGS_TOKEN_KEY, unleash.adminToken);
+      const flags = new FlagDefinitions(languageClient, context.secrets as never, output as never);
+      let now = Date.now();
+      const view = new FlagsView(flags, () => now);
+      try {
+        await flags.refresh();
+        const tree = registered.treeViews.get(FLAGS_VIEW)!;
+        const nodes = (await view.getChildren()) as Extract<FlagNode, { kind: 'flag' }>[];
+        const items = await Promise.all(nodes.map((n) => view.getTreeItem(n)));
+        assert.deepEqual(
+          items.map((i) => `${String(i.label)}: ${i.description} [${i.contextValue}]`),
+          [
+            'always-on: production on · development on · stale [flag]',
+            'old-banner: production off · development off · stale [flag]',
+            'payment-new-flow: production 25 % · development on [flag]',
+          ],
+        );
+        const payment = nodes[2]!;
+        const reads = await Promise.all((await view.getChildren(payment)).map((n) => view.getTreeItem(n)));
+        assert.deepEqual(reads.map((i) => `${String(i.label)} ${i.description}`).sort(), [
+          "plain/pay.ts:5 if (await client.getBooleanValue('payment-new-flow', true)) return newFlow(order);",
+          "src/pay.ts:5 if (await client.getBooleanValue('payment-new-flow', true)) return newFlow(order);",
+        ]);
+
+        await vscode.commands.executeCommand('rolloutGuard.flags.turnOff', payment);
+        const production = (await unleash.admin('GET', 'projects/default/features/payment-new-flow/environments/production')) as { enabled: boolean };
+        assert.equal(production.enabled, false);
+        const after = (await view.getChildren()) as Extract<FlagNode, { kind: 'flag' }>[];
+        assert.equal((await view.getTreeItem(after[2]!)).description, 'production off · development on');
+
+        // The service goes away: the last flags stay, marked, and cannot be changed from the view.
+        await unleash.stop();
+        now += 3 * 60_000;
+        await flags.refresh();
+        assert.match(tree.message ?? '', /^Last known, 3 min ago: the flag service at http:\/\/127\.0\.0\.1:\d+\/api is unreachable/);
+        const lastKnown = (await view.getChildren()) as Extract<FlagNode, { kind: 'flag' }>[];
+        const item = await view.getTreeItem(lastKnown[2]!);
+        assert.equal(item.description, 'production off · development on (last known)');
+        assert.equal(item.contextValue, 'flagLastKnown');
+        assert.deepEqual(sent.at(-1), { method: 'rolloutGuard/flags', params: { configPath: path.join(dir, '.rollout-guard.yaml') } });
+      } finally {
+        view.dispose();
         flags.dispose();
       }
     });

@@ -7,6 +7,7 @@ import { registerRollouts } from './rollouts/rollouts';
 import { TRACE_COMMAND, WORKSPACE_TRUSTED_NOTIFICATION } from '../../server/src/engine/sql/measured';
 import { traceCommand } from './migrations/trace-command';
 import { FlagDefinitions } from './flags/definitions';
+import { FlagsView } from './flags/view';
 
 let client: LanguageClient | undefined;
 
@@ -101,7 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   await client.start();
   const flags = new FlagDefinitions(client, context.secrets, output);
-  context.subscriptions.push(flags);
+  context.subscriptions.push(flags, new FlagsView(flags));
   // A restarted server starts without flag definitions.
   context.subscriptions.push(
     client.onDidChangeState((e) => {

@@ -212,6 +212,11 @@ export const vscode = {
       for (const folder of workspaceState.folders) walk(folder.uri.fsPath, folder.uri.fsPath);
       return found;
     },
+    fs: { readFile: async (uri: Uri): Promise<Uint8Array> => fs.readFileSync(uri.fsPath) },
+    asRelativePath(uri: Uri): string {
+      const folder = workspaceState.folders.find((f) => uri.fsPath.startsWith(f.uri.fsPath + path.sep));
+      return folder ? path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/') : uri.fsPath;
+    },
     createFileSystemWatcher: () => ({ onDidChange: noEvent, onDidCreate: noEvent, onDidDelete: noEvent, dispose() {} }),
     onDidChangeConfiguration: configurationChanged.event,
     onDidChangeWorkspaceFolders: noEvent,

@@ -7,13 +7,37 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { FLAG_SNAPSHOT_TTL_MS, flagProvider, loadFlagSettings, needsToken, readFlagSnapshot, type SnapshotAnswer } from '../../../operations/flags';
+import {
+  FLAG_SNAPSHOT_TTL_MS,
+  flagProvider,
+  loadFlagSettings,
+  needsToken,
+  readFlagSnapshot,
+  type FlagProvider,
+  type FlagSettings,
+  type SnapshotAnswer,
+} from '../../../operations/flags';
+import type { FlagSnapshot } from '../../../server/src/engine/flags/snapshot';
 import { readWorkspaceConfig, watchWorkspaceConfig } from '../workspace-config';
 
 /** The one SecretStorage key of the flag service token. */
 export const FLAGS_TOKEN_KEY = 'rolloutGuard.flags.token';
 
+/** One configured flag service as last read: the answer, and the last snapshot it gave (for "last known"). */
+export interface FlagService {
+  configPath: string;
+  /** Undefined when the flags: section is wrong (the answer says why). */
+  settings?: FlagSettings;
+  answer: SnapshotAnswer;
+  lastSnapshot?: FlagSnapshot;
+}
+
 export class FlagDefinitions implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after each read of the services (the Flags view redraws). */
+  readonly onDidChange = this.changed.event;
+  /** The configured services as last read, by configuration file. */
+  services = new Map<string, FlagService>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly status = vscode.languages.createLanguageStatusItem('rolloutGuard.flags', [
     { language: 'typescript' },
@@ -60,18 +84,27 @@ export class FlagDefinitions implements vscode.Disposable {
   private async refreshNow(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const answers = vscode.workspace.isTrusted ? await this.readAll() : new Map<string, SnapshotAnswer>();
+    const services = vscode.workspace.isTrusted ? await this.readAll() : new Map<string, FlagService>();
+    const answers = new Map([...services].map(([configPath, service]) => [configPath, service.answer]));
     for (const [configPath, answer] of answers)
       await this.client.sendNotification('rolloutGuard/flags', 'snapshot' in answer ? { configPath, snapshot: answer.snapshot } : { configPath });
     // Folders whose flags: section went away: their definitions go too.
     for (const configPath of this.sent) if (!answers.has(configPath)) await this.client.sendNotification('rolloutGuard/flags', { configPath });
     this.sent = new Set(answers.keys());
+    this.services = services;
     this.show(answers);
+    this.changed.fire();
     if (answers.size) this.timer = setTimeout(() => void this.refresh(), FLAG_SNAPSHOT_TTL_MS);
   }
 
-  private async readAll(): Promise<Map<string, SnapshotAnswer>> {
-    const answers = new Map<string, SnapshotAnswer>();
+  /** A provider for a service's flag changes (the view's commands), with the stored token; undefined without one. */
+  async provider(service: FlagService): Promise<FlagProvider | undefined> {
+    const token = await this.secrets.get(FLAGS_TOKEN_KEY);
+    return service.settings && (token || !needsToken(service.settings)) ? flagProvider(service.settings, token) : undefined;
+  }
+
+  private async readAll(): Promise<Map<string, FlagService>> {
+    const answers = new Map<string, FlagService>();
     const token = await this.secrets.get(FLAGS_TOKEN_KEY);
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       let configPath: string | undefined;
@@ -80,15 +113,17 @@ export class FlagDefinitions implements vscode.Disposable {
         if (!config?.sections.flags) continue;
         configPath = config.path;
         const settings = loadFlagSettings({ cwd: folder.uri.fsPath, configFile: config.path });
-        answers.set(
-          configPath,
+        const answer: SnapshotAnswer =
           token || !needsToken(settings)
             ? await readFlagSnapshot(flagProvider(settings, token), settings)
-            : { problem: `no token for the flag service at ${'url' in settings ? settings.url : ''}: run "Rollout Guard: Set Flag Service Token"` },
-        );
+            : { problem: `no token for the flag service at ${serviceOf(settings)}: run "Rollout Guard: Set Flag Service Token"` };
+        const previous = this.services.get(configPath);
+        const sameService = previous?.settings && serviceOf(previous.settings) === serviceOf(settings);
+        const lastSnapshot = 'snapshot' in answer ? answer.snapshot : sameService ? previous.lastSnapshot : undefined;
+        answers.set(configPath, { configPath, settings, answer, lastSnapshot });
       } catch (error) {
-        // A configuration error is shown by the language server on the file itself.
-        if (configPath) answers.set(configPath, { problem: error instanceof Error ? error.message : String(error) });
+        // A configuration error is shown by the language server on the file itself; the view says it too.
+        if (configPath) answers.set(configPath, { configPath, answer: { problem: error instanceof Error ? error.message : String(error) } });
       }
     }
     return answers;
@@ -129,6 +164,10 @@ export class FlagDefinitions implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.changed.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }
+
+/** The service as messages name it: its URL, or flagd's file. */
+const serviceOf = (settings: FlagSettings): string => ('url' in settings ? settings.url : settings.file);

@@ -36,6 +36,9 @@ Options for check:
   --embedded         Also check SQL inside .ts/.js files in folders (query(…), execute(…),
                      raw(…), sql\`…\`); .ts/.js files named on the command line always are
 
+With a flags: section in the configuration, the flag reads of .ts/.js files (in folders too)
+are checked against the flag service, with the token from ROLLOUT_GUARD_FLAGS_TOKEN.
+
 Exit status: 0 no error or warning, 1 findings, 2 usage or configuration error.
 `;
 

@@ -8,7 +8,7 @@ import { splitSql } from './sql/split';
 import { dialectOf } from './mysql/dialect';
 import { lintMysql } from './mysql/lint';
 import { lintEmbedded } from './embedded/lint';
-import { lintFlagReads } from './flags/lint';
+import { flagRuleIds, lintFlagReads } from './flags/lint';
 import type { FlagSnapshot } from './flags/snapshot';
 import type { EngineSettings, Finding } from './types';
 import { codeRuleIds, lintCode } from './code/lint';
@@ -113,8 +113,11 @@ export function lintText(request: LintRequest): Finding[] {
     case 'code': {
       const sql = request.sqlInCode === false ? [] : lintEmbedded(request.fileName, request.text, request.settings, request.isCancelled);
       const flags = request.flags ? lintFlagReads(request.text, request.flags, request.settings, request.isCancelled) : [];
+      // An ignore of a rule on code (flag or environment reads) suppresses nothing in the SQL: the SQL side does not report it.
+      const ignoreOf = (ids: ReadonlySet<string>) => (f: Finding) => f.rule === 'unused-ignore' && ids.has(request.text.slice(f.start, f.end));
+      const sqlOnly = sql.filter((f) => !ignoreOf(flagRuleIds)(f));
       const { workloads, workspace } = request;
-      if (!workloads?.workloads.length || !workspace) return flags.length ? [...sql, ...flags].sort((a, b) => a.start - b.start) : sql;
+      if (!workloads?.workloads.length || !workspace) return flags.length ? [...sqlOnly, ...flags].sort((a, b) => a.start - b.start) : sqlOnly;
       const uses = new Set<string>();
       const code = lintCode(request.fileName, request.text, {
         ...workloads,
@@ -122,9 +125,7 @@ export function lintText(request: LintRequest): Finding[] {
         env: workspaceEnv(workspace, uses, workloads.outside),
       });
       workspace.recordUses(request.fileName, uses);
-      // An ignore of a code rule suppresses nothing in the SQL: the SQL side does not report it.
-      const sqlOnly = sql.filter((f) => !(f.rule === 'unused-ignore' && codeRuleIds.has(request.text.slice(f.start, f.end))));
-      return [...sqlOnly, ...code, ...flags].sort((a, b) => a.start - b.start);
+      return [...sqlOnly.filter((f) => !ignoreOf(codeRuleIds)(f)), ...code, ...flags].sort((a, b) => a.start - b.start);
     }
     case 'yaml': {
       let workspace = request.workspace;

@@ -1,11 +1,14 @@
 /** Flag reads of a TS/JS file checked against a snapshot of the flag service; their hover and CodeLens text. */
+import { applyCodeIgnores } from '../code/lint';
 import { configuredSeverity } from '../registry';
 import { findFlagReads, type FlagRead } from '../js/flag-reads';
 import type { EngineSettings, Finding } from '../types';
 import { flagRules } from './rules';
+
+export const flagRuleIds: ReadonlySet<string> = new Set(flagRules.map((r) => r.id));
 import { environmentsOf, flagOf, flagSummary, staleReason, stateText, type FlagSnapshot } from './snapshot';
 
-/** Findings of the flag rules on every flag read of `text`. */
+/** Findings of the flag rules on every flag read of `text`, after its `// rollout-guard-ignore` comments. */
 export function lintFlagReads(text: string, snapshot: FlagSnapshot, settings: EngineSettings, isCancelled?: () => boolean): Finding[] {
   const findings: Finding[] = [];
   const reads = findFlagReads(text);
@@ -28,7 +31,7 @@ export function lintFlagReads(text: string, snapshot: FlagSnapshot, settings: En
       }
     }
   }
-  return findings.sort((a, b) => a.start - b.start);
+  return applyCodeIgnores(text, findings, flagRuleIds, settings);
 }
 
 /** A CodeLens per flag read: its live state in each environment, or that the service does not know it. */

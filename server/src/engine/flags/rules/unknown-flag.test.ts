@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { defaultSettings } from '../../types';
+import { lintFlagReads } from '../lint';
 import { flagFindings, snapshotOf } from './_test-snapshot';
 
 describe('unknown-flag', () => {
@@ -26,5 +28,19 @@ describe('unknown-flag', () => {
     const [finding] = flagFindings('unknown-flag', "ld.variation('zebra', ctx, false)", snapshotOf());
     assert.equal(finding!.fixes?.length, 0);
     assert.doesNotMatch(finding!.message, /Did you mean/);
+  });
+
+  it('ok: silenced by // rollout-guard-ignore on the line above; an ignore that silences nothing is reported', () => {
+    const text = [
+      '// rollout-guard-ignore unknown-flag -- read before the flag is created',
+      "unleash.isEnabled('not-yet-created');",
+      '// rollout-guard-ignore unknown-flag',
+      "unleash.isEnabled('payment-new-flow');",
+    ].join('\n');
+    const findings = lintFlagReads(text, snapshotOf(), defaultSettings);
+    assert.deepEqual(
+      findings.map((f) => `${f.rule} ${text.slice(f.start, f.end)}`),
+      ['unused-ignore unknown-flag'],
+    );
   });
 });

@@ -3,7 +3,7 @@
  * PostgreSQL: `rollout-guard check` with ROLLOUT_GUARD_FLAGS_TOKEN, and the language server fed
  * the snapshot the VS Code client reads (operations/flags, the same code path), over its protocol.
  */
-import { extensionContext, outputChannel, registered, ui, Uri, vscode, workspaceState } from './helpers/fake-vscode';
+import { extensionContext, outputChannel, registered, setSetting, ui, Uri, vscode, workspaceState } from './helpers/fake-vscode';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -238,6 +238,14 @@ describe('flag reads against a real Unleash', () => {
         assert.equal(snapshot?.service, unleash.apiUrl);
         assert.equal(status().detail, `3 flags from ${unleash.apiUrl}`);
         assert.doesNotMatch(JSON.stringify(sent) + output.lines.join('\n'), new RegExp(unleash.adminToken.split('.')[1]!));
+
+        // rolloutGuard.flags.environment over flags.environment: the environment shown first.
+        setSetting('rolloutGuard.flags.environment', 'development');
+        await flags.refresh();
+        assert.equal((sent.at(-1)!.params as { snapshot?: { environment?: string } }).snapshot?.environment, 'development');
+        setSetting('rolloutGuard.flags.environment', undefined);
+        await flags.refresh();
+        assert.equal((sent.at(-1)!.params as { snapshot?: { environment?: string } }).snapshot?.environment, 'production');
       } finally {
         flags.dispose();
       }

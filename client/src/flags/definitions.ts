@@ -51,6 +51,7 @@ export class FlagDefinitions implements vscode.Disposable {
   private lastProblem: string | undefined;
   /** Refreshes run one after the other: a timer and a configuration change may ask at once. */
   private refreshing: Promise<void> = Promise.resolve();
+  private disposed = false;
 
   constructor(
     private readonly client: LanguageClient,
@@ -66,7 +67,7 @@ export class FlagDefinitions implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('rolloutGuard.configFile')) void this.refresh();
+        if (e.affectsConfiguration('rolloutGuard.configFile') || e.affectsConfiguration('rolloutGuard.flags')) void this.refresh();
       }),
       secrets.onDidChange((e) => {
         if (e.key === FLAGS_TOKEN_KEY) void this.refresh();
@@ -82,6 +83,7 @@ export class FlagDefinitions implements vscode.Disposable {
   }
 
   private async refreshNow(): Promise<void> {
+    if (this.disposed) return;
     clearTimeout(this.timer);
     this.timer = undefined;
     const services = vscode.workspace.isTrusted ? await this.readAll() : new Map<string, FlagService>();
@@ -112,7 +114,7 @@ export class FlagDefinitions implements vscode.Disposable {
         const config = readWorkspaceConfig(folder);
         if (!config?.sections.flags) continue;
         configPath = config.path;
-        const settings = loadFlagSettings({ cwd: folder.uri.fsPath, configFile: config.path });
+        const settings = withEditorSettings(loadFlagSettings({ cwd: folder.uri.fsPath, configFile: config.path }), folder);
         const answer: SnapshotAnswer =
           token || !needsToken(settings)
             ? await readFlagSnapshot(flagProvider(settings, token), settings)
@@ -163,6 +165,7 @@ export class FlagDefinitions implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.timer);
     this.changed.dispose();
     for (const d of this.disposables) d.dispose();
@@ -171,3 +174,20 @@ export class FlagDefinitions implements vscode.Disposable {
 
 /** The service as messages name it: its URL, or flagd's file. */
 const serviceOf = (settings: FlagSettings): string => ('url' in settings ? settings.url : settings.file);
+
+/**
+ * rolloutGuard.flags.environment and .staleAfterDays, where the user set them, over the flags:
+ * section (as rolloutGuard.gates.* over gates:). Throws with a message for a value out of range.
+ */
+function withEditorSettings(settings: FlagSettings, folder: vscode.WorkspaceFolder): FlagSettings {
+  const config = vscode.workspace.getConfiguration('rolloutGuard.flags', folder.uri);
+  const explicit = <T>(key: string): T | undefined => {
+    const inspected = config.inspect<T>(key);
+    return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+  };
+  const environment = explicit<string>('environment');
+  const staleAfterDays = explicit<number>('staleAfterDays');
+  if (staleAfterDays !== undefined && !(Number.isInteger(staleAfterDays) && staleAfterDays >= 1))
+    throw new Error(`rolloutGuard.flags.staleAfterDays must be a whole number of days, at least 1, got ${staleAfterDays}.`);
+  return { ...settings, ...(environment ? { environment } : {}), ...(staleAfterDays !== undefined ? { staleAfterDays } : {}) };
+}

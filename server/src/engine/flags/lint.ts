@@ -1,7 +1,7 @@
 /** Flag reads of a TS/JS file checked against a snapshot of the flag service; their hover and CodeLens text. */
 import { applyCodeIgnores } from '../code/lint';
 import { configuredSeverity } from '../registry';
-import { findFlagReads, type FlagRead } from '../js/flag-reads';
+import { findFlagReads } from '../js/flag-reads';
 import type { EngineSettings, Finding } from '../types';
 import { flagRules } from './rules';
 
@@ -35,10 +35,10 @@ export function lintFlagReads(text: string, snapshot: FlagSnapshot, settings: En
 }
 
 /** A CodeLens per flag read: its live state in each environment, or that the service does not know it. */
-export function flagLenses(text: string, snapshot: FlagSnapshot): { start: number; end: number; title: string; read: FlagRead }[] {
+export function flagLenses(text: string, snapshot: FlagSnapshot): { start: number; end: number; title: string }[] {
   return findFlagReads(text).map((read) => {
     const flag = flagOf(snapshot, read.key);
-    return { start: read.start, end: read.end, read, title: flag ? flagSummary(flag, snapshot) : `${read.key}: not in the flag service` };
+    return { start: read.start, end: read.end, title: flag ? flagSummary(flag, snapshot) : `${read.key}: not in the flag service` };
   });
 }
 

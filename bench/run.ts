@@ -10,6 +10,7 @@
  * - Migrations on a real PostgreSQL: the batched backfill of 1,000,000 rows against one plain
  *   UPDATE, and the longest time one batch held its row locks (see bench/migrations.ts).
  * - MySQL: lint throughput on a generated 5,000-statement migration (see bench/mysql.ts).
+ * - Flags: `check` with and without `flags:` (a real Unleash) on 5,000 files (see bench/flags.ts).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +23,7 @@ import { benchMigrations } from './migrations';
 import { benchMysql } from './mysql';
 import { benchKustomize } from './kustomize';
 import { measure, median, percentile, type Measure } from './measure';
+import { benchFlags } from './flags';
 
 const corpus = path.resolve(repoRoot, '../shared/corpus/pg-regress');
 const RUNS = 5;
@@ -264,6 +266,7 @@ const SECTIONS: Record<string, () => string[][] | Promise<string[][]>> = {
   kustomize: benchKustomize,
   migrations: benchMigrations,
   mysql: mysqlRows,
+  flags: benchFlags,
 };
 
 // `npm run bench -- lsp cli` measures only those sections; no argument measures them all.

@@ -64,6 +64,7 @@ const NOT_UNIT = [
   'test/flags.test.ts',
   'test/flags-switch.test.ts',
   'test/flags-switch-editor.test.ts',
+  'test/flag-reads.test.ts',
   'test/new-rule.test.ts',
 ];
 

@@ -16,13 +16,14 @@ import * as prettier from 'prettier';
 
 export const RUN_DOCS = 'run `npm run docs`';
 
-/** The registry and the manifest rule groups, bundled from the TypeScript sources of `root`. */
+/** The registry, the manifest rule groups and the flag rules, bundled from the TypeScript sources of `root`. */
 export async function loadRules(root) {
   const entry = [
     "export { ruleRegistry } from './server/src/engine/registry';",
     "export { manifestRules } from './server/src/engine/manifests/rules';",
     "export { podRules } from './server/src/engine/manifests/rules/_pod-rules';",
     "export { trafficRules } from './server/src/engine/manifests/rules/_traffic-rules';",
+    "export { flagRules } from './server/src/engine/flags/rules';",
   ].join('\n');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollout-guard-docs-'));
   try {
@@ -36,12 +37,13 @@ export async function loadRules(root) {
       outfile,
       logLevel: 'warning',
     });
-    const { ruleRegistry, manifestRules, podRules, trafficRules } = createRequire(import.meta.url)(outfile);
+    const { ruleRegistry, manifestRules, podRules, trafficRules, flagRules } = createRequire(import.meta.url)(outfile);
     const ids = (rules) => new Set(rules.map((r) => r.id));
     const pod = ids(podRules);
     const traffic = ids(trafficRules);
     const manifest = ids(manifestRules);
-    return [...ruleRegistry.values()].map((rule) => ({ ...rule, group: groupOf(rule, { pod, traffic, manifest }) }));
+    const flags = ids(flagRules);
+    return [...ruleRegistry.values()].map((rule) => ({ ...rule, group: groupOf(rule, { pod, traffic, manifest, flags }) }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -50,6 +52,7 @@ export async function loadRules(root) {
 /** Which table a rule goes in. Findings of the engine itself are neither SQL nor manifest rules. */
 function groupOf(rule, manifest) {
   if (rule.language === 'sql') return rule.dialects.includes('postgres') ? 'postgres' : 'mysql';
+  if (manifest.flags.has(rule.id)) return 'flags';
   if (rule.language === 'code') return 'code';
   if (!manifest.manifest.has(rule.id)) return 'engine';
   if (manifest.pod.has(rule.id)) return 'pod';
@@ -121,6 +124,7 @@ export async function renderDocs(root, rules) {
         ].join('\n\n'),
       ),
       engine: block(table(inGroup('engine'), here, [])),
+      flags: block(table(inGroup('flags'), here, [])),
       pod: block(table(inGroup('pod'), here, [])),
       manifest: block(table(inGroup('manifest'), here, [])),
       traffic: block(table(inGroup('traffic'), here, [])),

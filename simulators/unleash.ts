@@ -27,6 +27,8 @@ export interface TestUnleash {
   readonly apiUrl: string;
   /** An admin API token (`*:*.…`): every project, every environment. */
   readonly adminToken: string;
+  /** Its database, for tests that set what the API cannot (the age of a flag's history). */
+  readonly databaseUrl: string;
   /** A call to the Admin API with the admin token; throws on an HTTP error, with its body. */
   admin(method: string, apiPath: string, body?: unknown): Promise<unknown>;
   /** A client API token for one environment, as an application's SDK gets. */
@@ -91,6 +93,7 @@ export async function startUnleash(postgres: TestPostgres): Promise<TestUnleash>
   return {
     apiUrl,
     adminToken,
+    databaseUrl,
     admin,
     async clientToken(environment) {
       const token = (await admin('POST', 'api-tokens', { tokenName: `client-${environment}`, type: 'client', environment, projects: ['*'] })) as {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { COMMANDS, MIGRATIONS_VIEW } from '../client/src/migrations/ids';
 import { deactivateMigrations, registerMigrations } from '../client/src/migrations/register';
+import { FLAGS_TOKEN_KEY } from '../client/src/flags/definitions';
 import { FLAG_STEPS_TABLE, type Db } from '../operations/migrations';
 import { startPostgres, type TestPostgres } from '../simulators/postgres';
 import { temporaryDirectory } from '../simulators/temp';
@@ -23,7 +24,6 @@ describe('the switch phase from the Migrations view (vscode stand-in, real Postg
   let tmp: string;
   let planDir: string;
   let context: ReturnType<typeof extensionContext>;
-  const tokenBefore = process.env.ROLLOUT_GUARD_FLAGS_TOKEN;
 
   const lastMessage = (): string => ui.messages.at(-1)?.text ?? '';
   const run = (phase: string) => vscode.commands.executeCommand(COMMANDS.runPhase, { source: planDir, phase });
@@ -50,17 +50,16 @@ describe('the switch phase from the Migrations view (vscode stand-in, real Postg
       'contract.sql': 'ALTER TABLE payments DROP COLUMN old_status;\n',
     });
     fs.writeFileSync(path.join(workspace, '.rollout-guard.yaml'), `flags:\n  provider: unleash\n  url: ${unleash.apiUrl}\n  environment: production\n`);
-    process.env.ROLLOUT_GUARD_FLAGS_TOKEN = unleash.adminToken;
     workspaceState.folders = [{ uri: Uri.file(workspace), name: 'workspace', index: 0 }];
     setSetting('rolloutGuard.migrations.databaseUrl', `postgres://postgres@127.0.0.1:${pg.port}/app`);
     context = extensionContext(path.join(tmp, 'extension'), path.join(tmp, 'storage'));
     fs.mkdirSync(context.extensionPath);
+    // The token where the Flags view's command stores it.
+    context.secretValues.set(FLAGS_TOKEN_KEY, unleash.adminToken);
     registerMigrations(context as never, outputChannel() as never);
   });
 
   after(async () => {
-    if (tokenBefore === undefined) delete process.env.ROLLOUT_GUARD_FLAGS_TOKEN;
-    else process.env.ROLLOUT_GUARD_FLAGS_TOKEN = tokenBefore;
     await deactivateMigrations();
     for (const d of context?.subscriptions ?? []) d.dispose();
     await db?.close();

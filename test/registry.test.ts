@@ -10,6 +10,7 @@ const ruleFolders = [
   path.join(repoRoot, 'server/src/engine/manifests/rules'),
   path.join(repoRoot, 'server/src/engine/mysql/rules'),
   path.join(repoRoot, 'server/src/engine/code/rules'),
+  path.join(repoRoot, 'server/src/engine/flags/rules'),
 ];
 const mysqlRuleFolder = path.join(repoRoot, 'server/src/engine/mysql/rules');
 const ENGINE_RULES = new Set([

@@ -21,6 +21,7 @@ import {
   runsInWorkload,
   validateSettings,
   type EngineSettings,
+  type FlagSnapshot,
   type Finding,
   type LintRequest,
   type WorkloadsContext,
@@ -46,16 +47,31 @@ export interface CheckOptions {
   cacheLocation?: string;
 }
 
+/** The flag service's definitions for flag reads in TS/JS (cli/src/flag.ts, loaded only when `flags:` is configured). */
+export type FlagSnapshotLoader = (
+  cwd: string,
+  configFile: string | undefined,
+  env: NodeJS.ProcessEnv,
+) => Promise<{ snapshot: FlagSnapshot } | { problem: string }>;
+
 /** Folders never worth descending into. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 /** With --embedded: bundles and generated code repeat the sources' SQL. */
 const BUILD_DIRS = new Set(['dist', 'build', 'out', 'coverage', '.next', 'vendor']);
 
-export async function check(options: CheckOptions, io: CliIo): Promise<number> {
+export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?: FlagSnapshotLoader): Promise<number> {
   let settings: EngineSettings;
   let workloads: WorkloadsContext | undefined;
+  // With flags: configured, TS/JS files are walked for their flag reads (their SQL only with --embedded).
+  let flags: FlagSnapshot | undefined;
+  let flagsConfigured: boolean;
   try {
-    ({ settings, workloads } = resolveSettings(options, io.cwd));
+    ({ settings, workloads, flagsConfigured } = resolveSettings(options, io.cwd));
+    if (flagsConfigured && loadFlagSnapshot) {
+      const answer = await loadFlagSnapshot(io.cwd, options.configFile, io.env);
+      if ('snapshot' in answer) flags = answer.snapshot;
+      else io.stderr.write(`rollout-guard: flag reads not checked: ${escapeControl(answer.problem)}\n`);
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`rollout-guard: ${escapeControl(error.message)}\n`);
@@ -68,11 +84,12 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const named = new Set<string>();
   // Folders and files that could not be read: each is a finding, never a silent skip.
   const unreadablePaths = new Map<string, Finding>();
-  const skipDir = (_full: string, name: string): boolean => SKIPPED_DIRS.has(name) || (!!options.embedded && BUILD_DIRS.has(name));
-  // TS/JS only when asked, or in the sources of a configured workload: a CI run that checks migrations/ should not start linting application code.
+  const walkCode = !!options.embedded || flagsConfigured;
+  const skipDir = (_full: string, name: string): boolean => SKIPPED_DIRS.has(name) || (walkCode && BUILD_DIRS.has(name));
+  // TS/JS only when asked, with flags: configured, or in the sources of a configured workload: a CI run that checks migrations/ should not start linting application code.
   const wanted = (full: string, name: string): boolean => {
     const kind = fileKind(name);
-    return kind !== undefined && (kind !== 'code' || !!options.embedded || (!!workloads && runsInWorkload(workloads, full)));
+    return kind !== undefined && (kind !== 'code' || walkCode || (!!workloads && runsInWorkload(workloads, full)));
   };
   for (const given of options.paths) {
     const full = path.resolve(io.cwd, given);
@@ -91,7 +108,7 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
       named.add(full);
     }
     if (files.length + unreadablePaths.size === before) {
-      io.stderr.write(`rollout-guard: ${escapeControl(given)}: no file to check in it (.sql, .yaml, .yml${options.embedded ? ', .ts, .js' : ''})\n`);
+      io.stderr.write(`rollout-guard: ${escapeControl(given)}: no file to check in it (.sql, .yaml, .yml${walkCode ? ', .ts, .js' : ''})\n`);
       return 2;
     }
   }
@@ -120,7 +137,16 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const cacheable = cache && f.text !== undefined && !codeIndex && kind === 'sql' ? cache : undefined;
     let findings = f.text === undefined ? [f.problem!] : cacheable?.get(f.file, f.text);
     if (!findings) {
-      findings = lintLoaded({ fileName: f.file, text: f.text!, settings, workspace, codeIndex, workloads, sqlInCode: !!options.embedded || named.has(f.file) });
+      findings = lintLoaded({
+        fileName: f.file,
+        text: f.text!,
+        settings,
+        workspace,
+        codeIndex,
+        workloads,
+        flags,
+        sqlInCode: !!options.embedded || named.has(f.file),
+      });
       cacheable?.set(f.file, f.text!, findings);
     }
     const lines = new LineIndex(f.text ?? '');
@@ -160,7 +186,7 @@ function addKustomizeInputs(workspace: ManifestWorkspace): void {
   }
 }
 
-function resolveSettings(options: CheckOptions, cwd: string): { settings: EngineSettings; workloads?: WorkloadsContext } {
+function resolveSettings(options: CheckOptions, cwd: string): { settings: EngineSettings; workloads?: WorkloadsContext; flagsConfigured: boolean } {
   const config = loadConfig(cwd, options.configFile);
   const fromFlags: Record<string, unknown> = {};
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
@@ -168,14 +194,15 @@ function resolveSettings(options: CheckOptions, cwd: string): { settings: Engine
   if (options.assumeInTransaction) fromFlags.assumeInTransaction = true;
   const settings = mergeSettings(config?.settings, validateSettings(fromFlags, 'command line'));
   const mapped = config?.sections.workloads;
-  if (!config || !mapped?.length) return { settings };
+  const flagsConfigured = !!config?.sections.flags;
+  if (!config || !mapped?.length) return { settings, flagsConfigured };
   // Helpers imported by the code are read as they are needed, each once.
   const texts = new Map<string, string | undefined>();
   const codeText = (file: string): string | undefined => {
     if (!texts.has(file)) texts.set(file, fs.existsSync(file) ? readFile(file).text : undefined);
     return texts.get(file);
   };
-  return { settings, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText } };
+  return { settings, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText }, flagsConfigured };
 }
 
 /**

@@ -42,6 +42,9 @@ Options for check:
   --cache-location <path>
                      The cache file, or a folder for it (default: .rollout-guard-cache)
 
+With a flags: section in the configuration, the flag reads of .ts/.js files (in folders too)
+are checked against the flag service, with the token from ROLLOUT_GUARD_FLAGS_TOKEN.
+
 Exit status: 0 no error or warning, 1 findings, 2 usage or configuration error.
 `;
 
@@ -101,5 +104,5 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     version: VERSION,
     cacheLocation: parsed.values.cache ? path.resolve(io.cwd, parsed.values['cache-location'] ?? CACHE_FILE_NAME) : undefined,
   };
-  return check(options, io);
+  return check(options, io, async (...args) => (await import('./operations')).flagSnapshotForCheck(...args));
 }

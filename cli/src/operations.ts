@@ -6,5 +6,5 @@
 export { migrate } from './migrate';
 export { gate, gateCheckFor } from './gate';
 export { canary } from './canary';
-export { flag } from './flag';
+export { flag, flagSnapshotForCheck } from './flag';
 export { trace } from './trace';

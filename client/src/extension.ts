@@ -6,6 +6,8 @@ import { deactivateMigrations, registerMigrations } from './migrations/register'
 import { registerRollouts } from './rollouts/rollouts';
 import { TRACE_COMMAND, WORKSPACE_TRUSTED_NOTIFICATION } from '../../server/src/engine/sql/measured';
 import { traceCommand } from './migrations/trace-command';
+import { FlagDefinitions } from './flags/definitions';
+import { FlagsView } from './flags/view';
 
 let client: LanguageClient | undefined;
 
@@ -99,6 +101,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   await client.start();
+  const flags = new FlagDefinitions(client, context.secrets, output);
+  context.subscriptions.push(flags, new FlagsView(flags));
+  // A restarted server starts without flag definitions.
+  context.subscriptions.push(
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running) void flags.refresh();
+    }),
+  );
+  void flags.refresh();
   context.subscriptions.push(
     client.onNotification('rolloutGuard/status', (params: { state: 'ready' | 'warning' | 'error'; message: string }) => {
       status.busy = false;

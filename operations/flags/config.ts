@@ -19,6 +19,8 @@ export type FlagSettings =
       /** The environment commands act on unless told another. */
       environment?: string;
       project: string;
+      /** A flag serving the same to everyone everywhere for longer is stale (stale-flag). */
+      staleAfterDays?: number;
     }
   | {
       provider: 'flagd';
@@ -26,6 +28,7 @@ export type FlagSettings =
       file: string;
       /** The environment the file is. */
       environment?: string;
+      staleAfterDays?: number;
     };
 
 const PROVIDERS = ['unleash', 'launchdarkly', 'flagd'] as const;
@@ -46,10 +49,12 @@ export function flagSettingsFrom(file: LoadedConfig | undefined): FlagSettings {
   if (!PROVIDERS.includes(provider))
     throw file.errorAt(['flags', 'provider'], `flags.provider must be ${PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}.`);
   if (flags.environment === '') throw file.errorAt(['flags', 'environment'], 'flags.environment is empty.');
+  if (flags.staleAfterDays !== undefined && !(Number.isInteger(flags.staleAfterDays) && flags.staleAfterDays >= 1))
+    throw file.errorAt(['flags', 'staleAfterDays'], `flags.staleAfterDays must be a whole number of days, at least 1, got ${flags.staleAfterDays}.`);
   if (provider === 'flagd') {
     if (!flags.file) throw file.errorAt(['flags'], 'flags.file is missing: the flagd flag-definition file, e.g. flags/flags.flagd.json.');
     if (flags.url) throw file.errorAt(['flags', 'url'], 'flags.url is for unleash and launchdarkly; flagd reads flags.file.');
-    return { provider, file: path.resolve(path.dirname(file.path), flags.file), environment: flags.environment };
+    return { provider, file: path.resolve(path.dirname(file.path), flags.file), environment: flags.environment, staleAfterDays: flags.staleAfterDays };
   }
   const example = provider === 'unleash' ? 'http://127.0.0.1:4242/api' : 'https://app.launchdarkly.com';
   if (!flags.url) throw file.errorAt(['flags'], `flags.url is missing: the flag service API base, e.g. ${example}.`);
@@ -57,7 +62,7 @@ export function flagSettingsFrom(file: LoadedConfig | undefined): FlagSettings {
   if (/^https?:\/\/[^/?#]*@/.test(flags.url))
     throw file.errorAt(['flags', 'url'], 'flags.url must not hold a user name or password: the token comes from ROLLOUT_GUARD_FLAGS_TOKEN.');
   if (flags.file) throw file.errorAt(['flags', 'file'], `flags.file is for flagd; ${provider} reads flags.url.`);
-  return { provider, url: flags.url, environment: flags.environment, project: flags.project || 'default' };
+  return { provider, url: flags.url, environment: flags.environment, project: flags.project || 'default', staleAfterDays: flags.staleAfterDays };
 }
 
 /** The configured service's provider, with the token from where the caller keeps it (never the file; flagd needs none). */

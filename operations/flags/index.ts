@@ -5,3 +5,4 @@ export { DEFAULT_FLAG_REQUEST_TIMEOUT_MS } from './http';
 export { configuredFlagService, flagProvider, flagSettingsFrom, FLAGS_TOKEN_VARIABLE, loadFlagSettings, needsToken, type FlagSettings } from './config';
 export { LaunchDarklyProvider, type LaunchDarklyOptions } from './launchdarkly';
 export { FlagdProvider, type FlagdOptions } from './flagd';
+export { readFlagSnapshot, FLAG_SNAPSHOT_TTL_MS, type SnapshotAnswer } from './snapshot';

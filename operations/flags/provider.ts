@@ -4,6 +4,7 @@
  * Every failure is a FlagServiceError whose message names the service (its URL without
  * credentials) and never the token.
  */
+import type { FlagDefinition } from '../../server/src/engine/flags/snapshot';
 
 /** A flag's state in one environment. */
 export interface FlagEnvironmentState {
@@ -41,6 +42,11 @@ export interface FlagProvider {
   setEnabled(key: string, environment: string, enabled: boolean): Promise<FlagStatus>;
   /** Sets the rollout percentage (0–100) in the environment; on or off stays as it is. */
   setPercent(key: string, environment: string, percent: number): Promise<FlagStatus>;
+  /**
+   * For flag reads in code, where the service tells: per key, when what the flag serves last
+   * changed (ms since the epoch) and what it serves when off. Without it only the stale mark counts.
+   */
+  definitionDetails?(): Promise<Map<string, Pick<FlagDefinition, 'changedAt' | 'offValue'>>>;
 }
 
 /** A flag service and the environment a command acts in. */

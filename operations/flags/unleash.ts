@@ -18,6 +18,15 @@ export interface UnleashOptions {
   timeoutMs?: number;
 }
 
+/** Events that change what a flag serves in an environment. */
+const STATE_EVENTS = new Set([
+  'feature-environment-enabled',
+  'feature-environment-disabled',
+  'feature-strategy-add',
+  'feature-strategy-update',
+  'feature-strategy-remove',
+]);
+
 /** A strategy as the Admin API returns it. */
 interface UnleashStrategy {
   id: string;
@@ -119,6 +128,44 @@ export class UnleashProvider implements FlagProvider {
       );
     }
     return this.status(key, environment);
+  }
+
+  /**
+   * When what each flag serves last changed: the latest of its creation and its events that turn an
+   * environment on or off or change a strategy, from the project's event log. That log answers
+   * with its latest 100 events: when it holds more, a flag with no event among them is taken to
+   * have changed when the oldest of them happened (the latest it can have), never earlier. An
+   * Unleash flag serves false when off.
+   */
+  async definitionDetails(): Promise<Map<string, { changedAt?: number; offValue: boolean }>> {
+    const [features, log] = await Promise.all([
+      this.api.request('GET', this.projectPath('features')) as Promise<{ features?: { name?: unknown; createdAt?: unknown }[] } | undefined>,
+      this.api.request('GET', `admin/events?project=${encodeURIComponent(this.project)}`) as Promise<
+        { events?: { type?: unknown; featureName?: unknown; createdAt?: unknown }[]; totalEvents?: unknown } | undefined
+      >,
+    ]);
+    if (!Array.isArray(features?.features)) throw this.api.malformed('the project has no "features" list');
+    if (!Array.isArray(log?.events)) throw this.api.malformed('the event log has no "events" list');
+    const timeOf = (value: unknown): number | undefined => {
+      const t = typeof value === 'string' ? Date.parse(value) : NaN;
+      return Number.isFinite(t) ? t : undefined;
+    };
+    const changed = new Map<string, number>();
+    for (const event of log.events) {
+      const at = timeOf(event.createdAt);
+      if (typeof event.featureName !== 'string' || at === undefined || !STATE_EVENTS.has(String(event.type))) continue;
+      changed.set(event.featureName, Math.max(changed.get(event.featureName) ?? 0, at));
+    }
+    const times = log.events.map((e) => timeOf(e.createdAt)).filter((t): t is number => t !== undefined);
+    const truncated = typeof log.totalEvents === 'number' && log.totalEvents > log.events.length;
+    const floor = truncated && times.length ? Math.min(...times) : undefined;
+    const details = new Map<string, { changedAt?: number; offValue: boolean }>();
+    for (const f of features.features) {
+      const name = String(f.name);
+      const known = [timeOf(f.createdAt), changed.get(name), floor].filter((t): t is number => t !== undefined);
+      details.set(name, { changedAt: known.length ? Math.max(...known) : undefined, offValue: false });
+    }
+    return details;
   }
 
   private async feature(key: string): Promise<UnleashFeature> {

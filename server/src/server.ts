@@ -35,6 +35,9 @@ import {
   lintText,
   loadParser,
   mayHoldSql,
+  mayReadFlags,
+  flagLenses,
+  hoverFlag,
   ManifestWorkspace,
   measuredHover,
   TRACED_NOTIFICATION,
@@ -42,6 +45,7 @@ import {
   type Finding,
   type MeasuredTrace,
   type WorkloadsContext,
+  type FlagSnapshot,
 } from './engine';
 import { ApplicationCode } from './lsp/application-code';
 import { codeActions, DiagnosticsJson, findingsToPublish, toDiagnostic, toRange } from './lsp/convert';
@@ -67,6 +71,12 @@ if (stdio) {
 }
 const documents = new TextDocuments(TextDocument);
 let canPullConfiguration = false;
+/**
+ * The flag service's definitions per configuration file, as the client last read them
+ * (rolloutGuard/flags: the client holds the token and reads the service through operations/flags).
+ * None while the service fails: flag reads are then not checked rather than checked against old data.
+ */
+const flagSnapshots = new Map<string, FlagSnapshot>();
 const settings = new SettingsCache(
   async (uri) =>
     canPullConfiguration ? ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'rolloutGuard' })) as EditorSettings | null) : null,
@@ -156,8 +166,9 @@ async function lintAndPublish(uri: string): Promise<void> {
     if (!doc && manifests.has(uri)) await reindexFromDisk(uri);
     return;
   }
-  // TS/JS: only files with SQL calls, or in the sources of a configured workload, are checked (and cleared once they are not).
-  if (kind === 'code' && !mayHoldSql(text) && !resolved.workloads) {
+  const flags = kind === 'code' && resolved.configPath ? flagSnapshots.get(resolved.configPath) : undefined;
+  // TS/JS: only files with SQL calls, flag reads, or in the sources of a configured workload, are checked (and cleared once they are not).
+  if (kind === 'code' && !mayHoldSql(text) && !resolved.workloads && !(flags && mayReadFlags(text))) {
     if (caches.checkedCode.delete(uri)) await connection.sendDiagnostics({ uri, version, diagnostics: [] });
     return;
   }
@@ -174,6 +185,7 @@ async function lintAndPublish(uri: string): Promise<void> {
         sqlMemo: kind === 'sql' ? caches.sqlMemo(uri) : undefined,
         codeIndex: kind === 'sql' && isContractStep(pathOf(uri), text) ? await applicationCode.for(URI.parse(uri).fsPath) : undefined,
         workloads,
+        flags,
         isCancelled: () => documents.get(uri)?.version !== version,
       });
     } catch (error) {
@@ -420,6 +432,10 @@ connection.onHover(
       const measured = trace && measuredHover(trace, offset);
       if (measured) hover = hover ? { ...hover, contents: `${hover.contents}\n\n${measured.contents}` } : measured;
     } else if (kind === 'yaml') hover = hoverManifest(workspaceFor(doc.uri, doc.getText()), doc.uri, offset);
+    else if (kind === 'code') {
+      const flags = await flagSnapshotFor(doc.uri);
+      hover = flags && hoverFlag(doc.getText(), offset, flags);
+    }
     return hover ? { contents: { kind: 'markdown', value: hover.contents }, range: toRange(doc, hover.start, hover.end) } : null;
   }),
 );
@@ -427,7 +443,15 @@ connection.onHover(
 connection.onCodeLens(
   whileRunning(async (params: CodeLensParams) => {
     const doc = documents.get(params.textDocument.uri);
-    if (!doc || fileKind(pathOf(doc.uri)) !== 'sql') return [];
+    const kind = doc && fileKind(pathOf(doc.uri));
+    if (doc && kind === 'code') {
+      const flags = await flagSnapshotFor(doc.uri);
+      // No command: the lens is the flag's live state, not a button.
+      return flags
+        ? flagLenses(doc.getText(), flags).map((lens) => ({ range: toRange(doc, lens.start, lens.end), command: { title: lens.title, command: '' } }))
+        : [];
+    }
+    if (!doc || kind !== 'sql') return [];
     const engine = (await settings.for(doc.uri)).engine;
     return dialectOf(pathOf(doc.uri), doc.getText(), engine) === 'postgres' ? traces.lenses(doc.uri, doc.getText()) : [];
   }),
@@ -444,6 +468,20 @@ connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
 
 connection.onNotification(TRACED_NOTIFICATION, (trace: MeasuredTrace) => {
   traces.set(trace);
+  refreshCodeLenses();
+});
+
+/** The flag snapshot for a document's configuration file, if the client sent one. */
+async function flagSnapshotFor(uri: string): Promise<FlagSnapshot | undefined> {
+  const configPath = (await settings.for(uri)).configPath;
+  return configPath ? flagSnapshots.get(configPath) : undefined;
+}
+
+/** The client read the flag service for a configuration file (snapshot), or could not (none): re-check the code that reads flags. */
+connection.onNotification('rolloutGuard/flags', (params: { configPath: string; snapshot?: FlagSnapshot }) => {
+  if (params.snapshot) flagSnapshots.set(params.configPath, params.snapshot);
+  else flagSnapshots.delete(params.configPath);
+  for (const doc of documents.all()) if (fileKind(pathOf(doc.uri)) === 'code') scheduler.schedule(doc.uri);
   refreshCodeLenses();
 });
 

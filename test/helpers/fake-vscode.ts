@@ -137,6 +137,7 @@ const commands = new Map<string, (...args: unknown[]) => unknown>();
 export const registered = {
   codeLensProviders: [] as { provideCodeLenses(doc: unknown, token: unknown): Promise<CodeLens[]> }[],
   treeViews: new Map<string, FakeTreeView>(),
+  languageStatusItems: new Map<string, { detail?: string; severity?: number; disposed: boolean }>(),
 };
 
 interface FakeTreeView {
@@ -211,6 +212,11 @@ export const vscode = {
       for (const folder of workspaceState.folders) walk(folder.uri.fsPath, folder.uri.fsPath);
       return found;
     },
+    fs: { readFile: async (uri: Uri): Promise<Uint8Array> => fs.readFileSync(uri.fsPath) },
+    asRelativePath(uri: Uri): string {
+      const folder = workspaceState.folders.find((f) => uri.fsPath.startsWith(f.uri.fsPath + path.sep));
+      return folder ? path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/') : uri.fsPath;
+    },
     createFileSystemWatcher: () => ({ onDidChange: noEvent, onDidCreate: noEvent, onDidDelete: noEvent, dispose() {} }),
     onDidChangeConfiguration: configurationChanged.event,
     onDidChangeWorkspaceFolders: noEvent,
@@ -263,7 +269,18 @@ export const vscode = {
       );
     },
   },
+  LanguageStatusSeverity: { Information: 0, Warning: 1, Error: 2 },
   languages: {
+    createLanguageStatusItem(id: string) {
+      const item = { disposed: false, dispose: () => void (item.disposed = true) } as {
+        detail?: string;
+        severity?: number;
+        disposed: boolean;
+        dispose(): void;
+      };
+      registered.languageStatusItems.set(id, item);
+      return item;
+    },
     registerCodeLensProvider(_selector: unknown, provider: (typeof registered.codeLensProviders)[number]) {
       registered.codeLensProviders.push(provider);
       return { dispose() {} };

@@ -9,6 +9,7 @@ import { configuredFlagService, FLAGS_TOKEN_VARIABLE } from '../../../operations
 import { canaryGateCheck } from '../../../operations/gates';
 import { switchBinding, type MigrationPlan, type PhaseName, type RunPhaseOptions } from '../../../operations/migrations';
 import { readWorkspaceConfig } from '../workspace-config';
+import { FLAGS_TOKEN_KEY } from '../flags/definitions';
 import { RolloutSettings } from '../rollouts/settings';
 
 /** The flag service and gates for running `phase`; undefined when the user cancelled the gate choice. */
@@ -23,9 +24,9 @@ export async function flagChecks(
   if (!binding || (phase !== 'switch' && phase !== 'contract')) return {};
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(source));
   const flags = configuredFlagService(readWorkspaceConfig(folder), {
-    // The editor's token store belongs to the Flags view; until it serves this view, the token comes from the environment as in the CLI.
-    token: process.env[FLAGS_TOKEN_VARIABLE],
-    tokenHint: `set ${FLAGS_TOKEN_VARIABLE} in the environment VS Code starts with`,
+    // The Flags view's token (SecretStorage), else the environment VS Code started with (as in the CLI; the playground sets it).
+    token: (await secrets.get(FLAGS_TOKEN_KEY)) || process.env[FLAGS_TOKEN_VARIABLE],
+    tokenHint: `run "Rollout Guard: Set Flag Service Token" (or set ${FLAGS_TOKEN_VARIABLE} in the environment VS Code starts with)`,
   });
   // Contract checks the flag only; without a usable flag service the runner refuses the switch with the reason.
   if (phase === 'contract' || !flags || 'unavailable' in flags) return { flags };

@@ -8,6 +8,8 @@ import { splitSql } from './sql/split';
 import { dialectOf } from './mysql/dialect';
 import { lintMysql } from './mysql/lint';
 import { lintEmbedded } from './embedded/lint';
+import { flagRuleIds, lintFlagReads } from './flags/lint';
+import type { FlagSnapshot } from './flags/snapshot';
 import type { EngineSettings, Finding } from './types';
 import { codeRuleIds, lintCode } from './code/lint';
 import type { WorkloadsContext } from './code/rule';
@@ -49,6 +51,9 @@ export { runsInWorkload } from './code/rules/missing-env';
 export type { WorkloadsContext } from './code/rule';
 export type { EnvSource, OutsideKeys, WorkloadEnv, WorkloadEnvSource, WorkloadMapping } from './env/types';
 export { workspaceEnv } from './env/workload-env';
+export { findFlagReads, mayReadFlags, type FlagRead } from './js/flag-reads';
+export { flagLenses, hoverFlag, lintFlagReads } from './flags/lint';
+export * from './flags/snapshot';
 
 const SQL_EXTENSIONS = /\.(sql|pgsql|psql)$/i;
 const YAML_EXTENSIONS = /\.ya?ml$/i;
@@ -84,6 +89,8 @@ export interface LintRequest {
   workloads?: WorkloadsContext & { outside?: OutsideKeys };
   /** False: a TS/JS file is checked for its environment reads only, not its SQL (the CLI without --embedded). */
   sqlInCode?: boolean;
+  /** TS/JS: the flag service's definitions, to check flag reads against; without them nothing is said about flags. */
+  flags?: FlagSnapshot;
 }
 
 /** Lints one file by its kind; files of other kinds give no findings. */
@@ -105,8 +112,12 @@ export function lintText(request: LintRequest): Finding[] {
     }
     case 'code': {
       const sql = request.sqlInCode === false ? [] : lintEmbedded(request.fileName, request.text, request.settings, request.isCancelled);
+      const flags = request.flags ? lintFlagReads(request.text, request.flags, request.settings, request.isCancelled) : [];
+      // An ignore of a rule on code (flag or environment reads) suppresses nothing in the SQL: the SQL side does not report it.
+      const ignoreOf = (ids: ReadonlySet<string>) => (f: Finding) => f.rule === 'unused-ignore' && ids.has(request.text.slice(f.start, f.end));
+      const sqlOnly = sql.filter((f) => !ignoreOf(flagRuleIds)(f));
       const { workloads, workspace } = request;
-      if (!workloads?.workloads.length || !workspace) return sql;
+      if (!workloads?.workloads.length || !workspace) return flags.length ? [...sqlOnly, ...flags].sort((a, b) => a.start - b.start) : sqlOnly;
       const uses = new Set<string>();
       const code = lintCode(request.fileName, request.text, {
         ...workloads,
@@ -114,9 +125,7 @@ export function lintText(request: LintRequest): Finding[] {
         env: workspaceEnv(workspace, uses, workloads.outside),
       });
       workspace.recordUses(request.fileName, uses);
-      // An ignore of a code rule suppresses nothing in the SQL: the SQL side does not report it.
-      const sqlOnly = sql.filter((f) => !(f.rule === 'unused-ignore' && codeRuleIds.has(request.text.slice(f.start, f.end))));
-      return [...sqlOnly, ...code].sort((a, b) => a.start - b.start);
+      return [...sqlOnly.filter((f) => !ignoreOf(codeRuleIds)(f)), ...code, ...flags].sort((a, b) => a.start - b.start);
     }
     case 'yaml': {
       let workspace = request.workspace;

@@ -3,6 +3,7 @@ import { manifestRules } from './manifests/rules';
 import { sqlRules } from './sql/rules';
 import { mysqlRules } from './mysql/rules';
 import { codeRules } from './code/rules';
+import { flagRules } from './flags/rules';
 
 export interface RuleInfo {
   id: string;
@@ -95,6 +96,7 @@ function buildRegistry(): Map<string, RuleInfo> {
   }
   manifestRules.forEach((r) => add(info(r, 'yaml')));
   codeRules.forEach((r) => add(info(r, 'code')));
+  flagRules.forEach((r) => add(info(r, 'code')));
   return all;
 }
 

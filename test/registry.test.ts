@@ -18,6 +18,7 @@ const ENGINE_RULES = new Set([
   'unused-ignore',
   'invalid-switch-marker',
   'unreadable-file',
+  'server-dry-run',
   'template-skipped',
   'kustomize-skipped',
   'invalid-config',

@@ -28,6 +28,7 @@ import {
 import { loadConfig } from '../../server/src/workspace/config-file';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
+import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
 
 export interface CheckOptions {
@@ -41,6 +42,8 @@ export interface CheckOptions {
   embedded?: boolean;
   color: boolean;
   version: string;
+  /** --cluster: resolve references in the live cluster too (run: the cluster bundle's clusterCheck). */
+  cluster?: { options: ClusterCheckOptions; run: typeof clusterCheck };
 }
 
 /** Folders never worth descending into. */
@@ -99,6 +102,12 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   for (const [file, problem] of unreadablePaths) loaded.push({ file, problem });
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
   addKustomizeInputs(workspace);
+  let dryRunFindings = new Map<string, Finding[]>();
+  if (options.cluster) {
+    const result = await options.cluster.run(workspace, options.cluster.options, io);
+    if ('exit' in result) return result.exit;
+    dryRunFindings = result.dryRunFindings;
+  }
   // A contract step is compared with the application code of its own project, read once per project.
   const codeIndexes = new Map<string, Promise<CodeIndex>>();
   const codeIndexFor = (file: string): Promise<CodeIndex> => {
@@ -113,7 +122,10 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const findings =
       f.text === undefined
         ? [f.problem!]
-        : lintLoaded({ fileName: f.file, text: f.text, settings, workspace, codeIndex, workloads, sqlInCode: !!options.embedded || named.has(f.file) });
+        : [
+            ...lintLoaded({ fileName: f.file, text: f.text, settings, workspace, codeIndex, workloads, sqlInCode: !!options.embedded || named.has(f.file) }),
+            ...(dryRunFindings.get(f.file) ?? []),
+          ];
     const lines = new LineIndex(f.text ?? '');
     const shown = displayPath(io.cwd, f.file);
     for (const finding of findings) located.push(locate(shown, lines, finding, io.cwd));

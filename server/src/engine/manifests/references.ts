@@ -77,7 +77,15 @@ function podReferences(specPath: Path, spec: Json): ConfigReference[] {
         const ref = asRecord(asRecord(source)[field]);
         const name = asString(ref.name);
         if (name)
-          out.push({ kind, name, namePath: [...c.path, 'envFrom', i, field, 'name'], optional: ref.optional === true, keys: [], envFrom: { prefix }, clusterOnly: false });
+          out.push({
+            kind,
+            name,
+            namePath: [...c.path, 'envFrom', i, field, 'name'],
+            optional: ref.optional === true,
+            keys: [],
+            envFrom: { prefix },
+            clusterOnly: false,
+          });
       }
     });
   }
@@ -93,7 +101,14 @@ function podReferences(specPath: Path, spec: Json): ConfigReference[] {
     });
     const claimName = asString(asRecord(v.persistentVolumeClaim).claimName);
     if (claimName)
-      out.push({ kind: 'PersistentVolumeClaim', name: claimName, namePath: [...at, 'persistentVolumeClaim', 'claimName'], optional: false, keys: [], clusterOnly: true });
+      out.push({
+        kind: 'PersistentVolumeClaim',
+        name: claimName,
+        namePath: [...at, 'persistentVolumeClaim', 'claimName'],
+        optional: false,
+        keys: [],
+        clusterOnly: true,
+      });
   });
   asArray(spec.imagePullSecrets).forEach((entry, i) => {
     const name = asString(asRecord(entry).name);
@@ -129,7 +144,15 @@ function gatewayReferences(object: ManifestObject): ConfigReference[] {
   asArray(asRecord(object.data.spec).servers).forEach((server, i) => {
     const name = asString(asRecord(asRecord(server).tls).credentialName);
     if (!name) return;
-    out.push({ kind: 'Secret', name, namePath: ['spec', 'servers', i, 'tls', 'credentialName'], optional: false, keys: [], alsoIn: [ISTIO_GATEWAY_NAMESPACE], clusterOnly: true });
+    out.push({
+      kind: 'Secret',
+      name,
+      namePath: ['spec', 'servers', i, 'tls', 'credentialName'],
+      optional: false,
+      keys: [],
+      alsoIn: [ISTIO_GATEWAY_NAMESPACE],
+      clusterOnly: true,
+    });
   });
   return out;
 }

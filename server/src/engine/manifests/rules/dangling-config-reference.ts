@@ -17,7 +17,6 @@ import {
 import type { ManifestObject, Path } from '../yaml';
 import { describeObject } from './_pod';
 
-
 const PLURAL: Record<ReferencedKind, string> = {
   ConfigMap: 'ConfigMaps',
   Secret: 'Secrets',
@@ -77,15 +76,16 @@ function checkInCluster(object: ManifestObject, ref: ConfigReference, cluster: C
     }
     return;
   }
-  const unknown = answers.find((a) => a.answer.state === 'unknown');
-  if (unknown?.answer.state === 'unknown') {
+  const unknown = answers.filter((a) => a.answer.state === 'unknown');
+  if (unknown.length) {
     // What cannot be read is never "missing": one note per kind and namespace, on its first reference.
-    if (unknown.answer.noticeAt === referenceId(object, ref))
-      report({
-        path: ref.namePath,
-        severity: 'info',
-        message: `cannot check ${PLURAL[ref.kind]} in ${unknown.namespace} (${where(unknown.namespace)}): ${unknown.answer.reason}. References to them were not checked against the cluster.`,
-      });
+    for (const { namespace, answer } of unknown)
+      if (answer.state === 'unknown' && answer.noticeAt === referenceId(object, ref))
+        report({
+          path: ref.namePath,
+          severity: 'info',
+          message: `cannot check ${PLURAL[ref.kind]} in ${namespace} (${where(namespace)}): ${answer.reason}. References to them were not checked against the cluster.`,
+        });
     return;
   }
   report({

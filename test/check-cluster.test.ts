@@ -1,0 +1,268 @@
+/**
+ * `rollout-guard check --cluster`: references resolved in the workspace, then in the live namespace
+ * (the Kubernetes API stand-in), with access reviews, one list per kind and namespace, Secret
+ * values never printed, an unreachable cluster exit 2, and `--dry-run-server`.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../cli/src/cli';
+import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
+import { temporaryDirectory } from '../simulators/temp';
+
+const SECRET_VALUE = 'sk_live_DO_NOT_PRINT_4242';
+const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+const CLUSTER = `
+apiVersion: v1
+kind: Secret
+metadata: { name: checkout-secrets, namespace: shop }
+data: { stripe-key: ${b64(SECRET_VALUE)} }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: cluster-config, namespace: shop }
+data: { LOG_LEVEL: info }
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: checkout, namespace: shop }
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: cache, namespace: shop }
+spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 1Gi } } }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: registry, namespace: shop }
+data: { .dockerconfigjson: ${b64('{"auths":{}}')} }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: shop-tls, namespace: istio-system }
+data: { tls.crt: ${b64('cert')}, tls.key: ${b64(SECRET_VALUE)} }
+`;
+
+/** A Deployment in shop whose every reference kind resolves somewhere, or is wrong on purpose (`bad`). */
+function deployment(bad: { key?: string; secret?: string; account?: string; claim?: string; pull?: string } = {}): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: checkout, namespace: shop }
+spec:
+  selector: { matchLabels: { app: checkout } }
+  template:
+    metadata: { labels: { app: checkout } }
+    spec:
+      serviceAccountName: ${bad.account ?? 'checkout'}
+      imagePullSecrets: [{ name: ${bad.pull ?? 'registry'} }]
+      containers:
+        - name: app
+          image: shop/checkout:2.0
+          env:
+            - name: STRIPE
+              valueFrom: { secretKeyRef: { name: checkout-secrets, key: ${bad.key ?? 'stripe-key'} } }
+            - name: LEVEL
+              valueFrom: { configMapKeyRef: { name: cluster-config, key: LOG_LEVEL } }
+            - name: FROM_REPO
+              valueFrom: { configMapKeyRef: { name: repo-config, key: MODE } }
+            - name: MAYBE
+              valueFrom: { secretKeyRef: { name: nowhere, key: x, optional: true } }
+          envFrom:
+            - secretRef: { name: ${bad.secret ?? 'checkout-secrets'} }
+              prefix: PAY_
+      volumes:
+        - name: cache
+          persistentVolumeClaim: { claimName: ${bad.claim ?? 'cache'} }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: repo-config, namespace: shop }
+data: { MODE: live }
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: shop, namespace: shop }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+    - port: { number: 443, name: https, protocol: HTTPS }
+      hosts: ['shop.example.com']
+      tls: { mode: SIMPLE, credentialName: shop-tls }
+`;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[], cwd: string): Promise<Run> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await runCli(args, { stdout, stderr, cwd, env: { ...process.env, KUBECONFIG: '', NO_COLOR: '1' } });
+  return { code, stdout: out, stderr: err };
+}
+
+interface JsonFinding {
+  file: string;
+  rule: string;
+  severity: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+describe('check --cluster', () => {
+  let standIn: KubernetesStandIn;
+  let dir: string;
+  let kubeconfig: string;
+  const check = async (manifest: string, ...more: string[]): Promise<Run & { findings: JsonFinding[] }> => {
+    const k8s = path.join(dir, `k8s-${Math.random().toString(36).slice(2)}`);
+    fs.mkdirSync(k8s);
+    fs.writeFileSync(path.join(k8s, 'checkout.yaml'), manifest);
+    const run = await cli(['check', k8s, '--format', 'json', ...more], dir);
+    // Every output of every run: never a Secret value, in clear or base64.
+    for (const text of [run.stdout, run.stderr]) {
+      assert.ok(!text.includes(SECRET_VALUE), 'a Secret value was printed');
+      assert.ok(!text.includes(b64(SECRET_VALUE)), 'a Secret value was printed (base64)');
+    }
+    const findings = run.stdout ? (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings : [];
+    return { ...run, findings };
+  };
+  const dangling = (findings: JsonFinding[]): JsonFinding[] => findings.filter((f) => f.rule === 'dangling-config-reference');
+
+  before(async () => {
+    dir = temporaryDirectory('rg-check-cluster-');
+    standIn = await startStandIn({
+      seed: [CLUSTER],
+      users: {
+        admin: { name: 'admin', rules: [{ verbs: '*', resources: '*' }] },
+        // May read everything in shop but Secrets.
+        noSecrets: { name: 'no-secrets', rules: [{ verbs: '*', resources: ['configmaps', 'serviceaccounts', 'persistentvolumeclaims'] }] },
+      },
+    });
+    kubeconfig = standIn.writeKubeconfig(dir, { token: 'admin', context: 'prod-eu' });
+    standIn.writeKubeconfig(dir, { token: 'noSecrets', context: 'reader', fileName: 'reader' });
+  });
+  after(async () => {
+    await standIn.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('every reference kind present in the workspace or the cluster: no finding; one SSAR and one list per kind and namespace', async () => {
+    standIn.requests.length = 0;
+    const run = await check(deployment(), '--cluster', '--kubeconfig', kubeconfig);
+    assert.deepEqual(dangling(run.findings), []);
+    assert.equal(run.stderr, '');
+    const reviews = standIn.requests.filter((r) => r.path.endsWith('/selfsubjectaccessreviews'));
+    const lists = standIn.requests.filter((r) => r.method === 'GET' && /\/namespaces\/[^/]+\/[a-z]+$/.test(r.path));
+    // Secrets (shop, istio-system), ConfigMaps, ServiceAccounts, PVCs (shop): repo-config is in the workspace.
+    assert.deepEqual(lists.map((r) => r.path).sort(), [
+      '/api/v1/namespaces/istio-system/secrets',
+      '/api/v1/namespaces/shop/configmaps',
+      '/api/v1/namespaces/shop/persistentvolumeclaims',
+      '/api/v1/namespaces/shop/secrets',
+      '/api/v1/namespaces/shop/serviceaccounts',
+    ]);
+    assert.equal(reviews.length, lists.length);
+  });
+
+  it('a key missing from a cluster Secret: found with --cluster (saying where it looked), silent without', async () => {
+    const manifest = deployment({ key: 'stripe' });
+    const without = await check(manifest);
+    // Without a cluster, only the ConfigMap kept in the cluster is missing: the repository keeps no Secrets.
+    assert.deepEqual(
+      dangling(without.findings).map((f) => f.message.split(',')[0]),
+      ['Deployment checkout uses ConfigMap cluster-config'],
+    );
+    const run = await check(manifest, '--cluster', '--kubeconfig', kubeconfig);
+    assert.equal(run.code, 1);
+    const [finding, ...rest] = dangling(run.findings);
+    assert.equal(rest.length, 0);
+    assert.equal(finding!.line, 16);
+    assert.equal(finding!.column, 73);
+    assert.match(finding!.message, /not in the workspace, and Secret checkout-secrets in cluster prod-eu\/shop has no key `stripe` \(it has: stripe-key\)/);
+  });
+
+  it('a missing Secret (envFrom), ServiceAccount, PVC and pull secret: one finding each on the name', async () => {
+    const run = await check(deployment({ secret: 'gone', account: 'robot', claim: 'data', pull: 'private-registry' }), '--cluster', '--kubeconfig', kubeconfig);
+    const found = dangling(run.findings).map((f) => `${f.line}:${f.column} ${/uses (\w+ [\w-]+)/.exec(f.message)?.[1]}`);
+    assert.deepEqual(found, ['9:27 ServiceAccount robot', '10:34 Secret private-registry', '24:34 Secret gone', '28:47 PersistentVolumeClaim data']);
+    assert.match(dangling(run.findings)[2]!.message, /not in the workspace, nor in cluster prod-eu\/shop/);
+  });
+
+  it('optional references are never reported, even when absent everywhere', async () => {
+    const run = await check(deployment(), '--cluster', '--kubeconfig', kubeconfig);
+    assert.ok(!run.stdout.includes('nowhere'));
+  });
+
+  it('Secrets the user may not list: one info finding for the namespace, never "missing"', async () => {
+    const reader = path.join(dir, 'reader');
+    const run = await check(deployment({ key: 'stripe', secret: 'gone' }), '--cluster', '--kubeconfig', reader);
+    const found = dangling(run.findings);
+    const notices = found.filter((f) => f.severity === 'info');
+    assert.equal(found.length - notices.length, 0, JSON.stringify(found));
+    assert.deepEqual(
+      notices.map((f) => f.message.split(':')[0]),
+      ['cannot check Secrets in shop (cluster reader/shop)', 'cannot check Secrets in istio-system (cluster reader/istio-system)'],
+    );
+  });
+
+  it('an unreachable cluster: exit 2 naming the server and the cause', async () => {
+    const gone = await startStandIn();
+    const goneConfig = gone.writeKubeconfig(dir, { fileName: 'gone' });
+    const url = gone.url;
+    await gone.stop();
+    const run = await check(deployment(), '--cluster', '--kubeconfig', goneConfig);
+    assert.equal(run.code, 2);
+    assert.ok(run.stderr.includes(url), run.stderr);
+    assert.match(run.stderr, /ECONNREFUSED/);
+    assert.equal(run.stdout, '');
+  });
+
+  it('cluster options without --cluster are a usage error', async () => {
+    const run = await cli(['check', '.', '--kubeconfig', kubeconfig], dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--kubeconfig is for --cluster/);
+  });
+
+  it('2,000 workloads in one namespace: still one list per kind, in a few seconds', async () => {
+    const many = Array.from({ length: 2000 }, (_, i) =>
+      deployment().split('---')[0]!.replace('name: checkout, namespace', `name: checkout-${i}, namespace`),
+    ).join('---\n');
+    standIn.requests.length = 0;
+    const started = Date.now();
+    const run = await check(many, '--cluster', '--kubeconfig', kubeconfig);
+    const seconds = (Date.now() - started) / 1000;
+    assert.deepEqual(dangling(run.findings).length, 2000, 'repo-config is not in this workspace: one finding per Deployment');
+    assert.equal(standIn.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/secrets')).length, 1);
+    assert.ok(seconds < 20, `took ${seconds} s`);
+  });
+
+  it('--dry-run-server: what the API server refuses becomes a finding on the object; nothing is written', async () => {
+    standIn.seed(deployment().split('---')[0]!);
+    const before = standIn.events.length;
+    const changedSelector = deployment()
+      .replace('matchLabels: { app: checkout }', 'matchLabels: { app: checkout-v2 }')
+      .replace('labels: { app: checkout }', 'labels: { app: checkout-v2 }');
+    const run = await check(changedSelector, '--cluster', '--kubeconfig', kubeconfig, '--dry-run-server');
+    const refused = run.findings.filter((f) => f.rule === 'server-dry-run');
+    assert.equal(refused.length, 1, JSON.stringify(run.findings));
+    assert.equal(refused[0]!.line, 3);
+    assert.match(refused[0]!.message, /Deployment checkout: .*422.*spec\.selector: .*field is immutable/);
+    assert.equal(standIn.events.length, before, 'a dry run stored something');
+    assert.ok(
+      standIn.requests.some(
+        (r) => r.method === 'PATCH' && r.query.dryRun === 'All' && r.query.fieldManager === 'rollout-guard' && r.contentType === 'application/apply-patch+yaml',
+      ),
+    );
+  });
+});

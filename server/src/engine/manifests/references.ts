@@ -5,7 +5,6 @@
  * (which kinds and namespaces to read from a cluster).
  */
 import { asArray, asRecord, asString, containers, podTemplate, type Json } from './model';
-import type { Lookup, NamespaceScope } from './lookup';
 import type { ManifestObject, Path } from './yaml';
 
 export type ReferencedKind = 'ConfigMap' | 'Secret' | 'ServiceAccount' | 'PersistentVolumeClaim';
@@ -188,7 +187,11 @@ export const referenceId = (object: ManifestObject, reference: ConfigReference):
   `${object.file}#${object.index}#${object.kind}/${object.namespace}/${object.name}#${reference.namePath.join('/')}`;
 
 /** The workspace object a reference names (a Secret may come from a SealedSecret or ExternalSecret), in its scope or another it may live in. */
-export function findInWorkspace(lookup: Lookup, ref: ConfigReference, scope: NamespaceScope): ManifestObject | undefined {
+export function findInWorkspace(
+  lookup: { find(kind: string, scope: string | undefined, name: string): ManifestObject | undefined },
+  ref: ConfigReference,
+  scope: string | undefined,
+): ManifestObject | undefined {
   const kinds = ref.kind === 'Secret' ? SECRET_SOURCES : [ref.kind];
   for (const namespace of [scope, ...(ref.alsoIn ?? [])])
     for (const kind of kinds) {

@@ -247,6 +247,27 @@ describe('check --cluster', () => {
     assert.ok(seconds < 20, `took ${seconds} s`);
   });
 
+  it('missing-env: envFrom of a Secret only the cluster holds provides its keys (with the prefix); one it lacks is found only with --cluster', async () => {
+    standIn.seed(`apiVersion: v1\nkind: Secret\nmetadata: { name: api-secrets, namespace: shop }\ndata: { TOKEN: ${b64(SECRET_VALUE)} }\n`);
+    const project = path.join(dir, 'env-project');
+    fs.mkdirSync(path.join(project, 'src'), { recursive: true });
+    fs.mkdirSync(path.join(project, 'k8s'), { recursive: true });
+    fs.mkdirSync(path.join(project, '.git'), { recursive: true });
+    fs.writeFileSync(path.join(project, '.rollout-guard.yaml'), 'workloads:\n  - { kind: Deployment, namespace: shop, name: api, source: src }\n');
+    fs.writeFileSync(
+      path.join(project, 'k8s/api.yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api, namespace: shop }\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: shop/api:1.0\n          envFrom: [{ secretRef: { name: api-secrets }, prefix: PAY_ }]\n',
+    );
+    fs.writeFileSync(path.join(project, 'src/main.ts'), 'const token = process.env.PAY_TOKEN;\nconst other = process.env.PAY_OTHER;\n');
+    const envFindings = (run: Run): string[] =>
+      (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings.filter((f) => f.rule === 'missing-env').map((f) => `${f.file}:${f.line}`);
+    // Without a cluster the Secret's keys are unknown: nothing is missing.
+    assert.deepEqual(envFindings(await cli(['check', '.', '--format', 'json'], project)), []);
+    const run = await cli(['check', '.', '--format', 'json', '--cluster', '--kubeconfig', kubeconfig], project);
+    assert.deepEqual(envFindings(run), ['src/main.ts:2']);
+    assert.ok(!run.stdout.includes(SECRET_VALUE) && !run.stdout.includes(b64(SECRET_VALUE)));
+  });
+
   it('--dry-run-server: what the API server refuses becomes a finding on the object; nothing is written', async () => {
     standIn.seed(deployment().split('---')[0]!);
     const before = standIn.events.length;

@@ -6,7 +6,7 @@
  */
 import { ClusterClient, ClusterError, type KubeObject } from '../../operations/cluster';
 import { resolveReferences } from '../../operations/cluster/references';
-import type { Finding, ManifestWorkspace } from '../../server/src/engine';
+import type { Finding, ManifestWorkspace, OutsideKeys } from '../../server/src/engine';
 import { rangeAt } from '../../server/src/engine/manifests/yaml';
 import type { CliIo } from './io';
 
@@ -23,15 +23,15 @@ export interface ClusterCheckOptions {
 const FIELD_MANAGER = 'rollout-guard';
 
 /**
- * Gives the workspace its cluster view; with --dry-run-server, the API server's answer for every
- * object as findings by file. A connection problem (unreachable, 401, bad kubeconfig) is exit 2
+ * Gives the workspace its cluster view and returns the cluster's key names for missing-env; with
+ * --dry-run-server, the API server's answer for every object as findings by file. A connection problem (unreachable, 401, bad kubeconfig) is exit 2
  * with the message on stderr.
  */
 export async function clusterCheck(
   workspace: ManifestWorkspace,
   options: ClusterCheckOptions,
   io: CliIo,
-): Promise<{ exit: number } | { dryRunFindings: Map<string, Finding[]> }> {
+): Promise<{ exit: number } | { dryRunFindings: Map<string, Finding[]>; outside: OutsideKeys }> {
   try {
     const client = ClusterClient.fromKubeconfig({
       kubeconfig: options.kubeconfig,
@@ -45,7 +45,7 @@ export async function clusterCheck(
     workspace.setCluster(view);
     const dryRunFindings = new Map<string, Finding[]>();
     if (options.dryRunServer) await dryRun(client, workspace, options.namespace ?? client.defaultNamespace ?? 'default', dryRunFindings);
-    return { dryRunFindings };
+    return { dryRunFindings, outside: (kind, namespace, name) => view.keysOf(kind, namespace, name) };
   } catch (error) {
     if (error instanceof ClusterError && error.isConnectionProblem) {
       io.stderr.write(`rollout-guard: --cluster: ${error.message}\n`);

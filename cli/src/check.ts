@@ -24,6 +24,7 @@ import {
   type Finding,
   type LintRequest,
   type WorkloadsContext,
+  type OutsideKeys,
 } from '../../server/src/engine';
 import { loadConfig } from '../../server/src/workspace/config-file';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
@@ -53,7 +54,7 @@ const BUILD_DIRS = new Set(['dist', 'build', 'out', 'coverage', '.next', 'vendor
 
 export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let settings: EngineSettings;
-  let workloads: WorkloadsContext | undefined;
+  let workloads: (WorkloadsContext & { outside?: OutsideKeys }) | undefined;
   try {
     ({ settings, workloads } = resolveSettings(options, io.cwd));
   } catch (error) {
@@ -107,6 +108,8 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const result = await options.cluster.run(workspace, options.cluster.options, io);
     if ('exit' in result) return result.exit;
     dryRunFindings = result.dryRunFindings;
+    // missing-env: envFrom sources the workspace lacks are answered by the cluster.
+    if (workloads) workloads = { ...workloads, outside: result.outside };
   }
   // A contract step is compared with the application code of its own project, read once per project.
   const codeIndexes = new Map<string, Promise<CodeIndex>>();

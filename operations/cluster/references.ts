@@ -7,7 +7,7 @@
  *
  *   const { view, references } = await resolveReferences(client, workspace);
  *   workspace.setCluster(view);                       // dangling-config-reference now asks the cluster
- *   view.keysOf('Secret', 'shop', 'checkout')         // ['stripe-key'] (names only), for missing-env
+ *   view.keysOf('Secret', 'shop', 'checkout')         // Set {'stripe-key'} (names only), missing-env's OutsideKeys
  */
 import { Lookup } from '../../server/src/engine/manifests/lookup';
 import { scopeOf } from '../../server/src/engine/manifests/lookup';
@@ -49,10 +49,13 @@ export class ClusterInventory implements ClusterView {
     return keys ? { state: 'found', keys } : { state: 'found' };
   }
 
-  /** The key names a ConfigMap or Secret has in the cluster; undefined when it is absent or could not be read. */
-  keysOf(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): readonly string[] | undefined {
+  /**
+   * The key names a ConfigMap or Secret has in the cluster; undefined when it is absent or could
+   * not be read. The shape of missing-env's OutsideKeys.
+   */
+  keysOf(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): ReadonlySet<string> | undefined {
     const answer = this.lookup(kind, namespace, name);
-    return answer.state === 'found' ? (answer.keys ?? []) : undefined;
+    return answer.state === 'found' ? new Set(answer.keys) : undefined;
   }
 }
 

@@ -6,6 +6,7 @@ import { deactivateMigrations, registerMigrations } from './migrations/register'
 import { registerRollouts } from './rollouts/rollouts';
 import { TRACE_COMMAND, WORKSPACE_TRUSTED_NOTIFICATION } from '../../server/src/engine/sql/measured';
 import { traceCommand } from './migrations/trace-command';
+import { registerClusterCheck } from './rollouts/cluster-check';
 
 let client: LanguageClient | undefined;
 
@@ -99,6 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   await client.start();
+  registerClusterCheck(context, client, output);
   context.subscriptions.push(
     client.onNotification('rolloutGuard/status', (params: { state: 'ready' | 'warning' | 'error'; message: string }) => {
       status.busy = false;

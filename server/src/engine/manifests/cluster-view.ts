@@ -17,6 +17,11 @@ import {
 } from './references';
 import type { ManifestObject } from './yaml';
 
+/** Editor → language server: the kinds and namespaces to read ({ defaultNamespace } → ClusterNeed[]). */
+export const CLUSTER_NEEDS_REQUEST = 'rolloutGuard/clusterNeeds';
+/** Editor → language server: what was read (a ClusterSnapshot), or null to stop checking against the cluster. */
+export const CLUSTER_SNAPSHOT_NOTIFICATION = 'rolloutGuard/clusterSnapshot';
+
 /** One kind in one namespace to read. */
 export interface ClusterNeed {
   kind: ReferencedKind;

@@ -215,6 +215,8 @@ export interface StandInOptions {
    * reported), dry runs included.
    */
   admission?: (object: Json, operation: 'CREATE' | 'UPDATE') => string | undefined;
+  /** ResourceQuotas on object counts (`count/<plural>.<group>`): a create beyond `max` in the namespace is 403, dry runs included. */
+  quotas?: { namespace: string; kind: string; max: number }[];
 }
 
 let selfSigned: { key: string; cert: string } | undefined;
@@ -440,9 +442,11 @@ export class KubernetesStandIn {
   private readonly tls?: { key: string; cert: string };
   private readonly serveDiscovery: boolean;
   private readonly admission?: StandInOptions['admission'];
+  private readonly quotas: NonNullable<StandInOptions['quotas']>;
 
   constructor(options: StandInOptions = {}) {
     this.admission = options.admission;
+    this.quotas = options.quotas ?? [];
     this.resources = RESOURCE_TABLE.filter((r) => options.argoRollouts !== false || !r.argo);
     this.users = options.users;
     this.keepEvents = options.keepEvents ?? 10_000;
@@ -1052,6 +1056,18 @@ export class KubernetesStandIn {
     if ((type_.kind === 'Secret' || type_.kind === 'ConfigMap') && existing?.immutable === true) {
       if (!deepEqual(next.data, existing.data)) throw invalid([{ field: 'data', message: 'Forbidden: field is immutable when `immutable` is set' }]);
       if (next.immutable !== true) throw invalid([{ field: 'immutable', message: 'Forbidden: field is immutable when `immutable` is set' }]);
+    }
+    const namespace = next.metadata.namespace;
+    const quota = existing ? undefined : this.quotas.find((q) => q.kind === type_.kind && q.namespace === namespace);
+    if (quota) {
+      const used = [...this.objects.values()].filter((o) => o.kind === type_.kind && o.metadata.namespace === namespace).length;
+      const resource = `count/${type_.plural}${type_.group ? `.${type_.group}` : ''}`;
+      if (used + 1 > quota.max)
+        throw new ApiError(
+          403,
+          'Forbidden',
+          `${type_.plural}${type_.group ? `.${type_.group}` : ''} "${next.metadata.name}" is forbidden: exceeded quota: stand-in-quota, requested: ${resource}=1, used: ${resource}=${used}, limited: ${resource}=${quota.max}`,
+        );
     }
     const denied = this.admission?.(next, existing ? 'UPDATE' : 'CREATE');
     if (denied) throw new ApiError(403, 'Forbidden', `admission webhook "policy.stand-in.local" denied the request: ${denied}`);

@@ -199,6 +199,62 @@ describe('check --cluster', () => {
     assert.match(dangling(run.findings)[2]!.message, /not in the workspace, nor in cluster prod-eu\/shop/);
   });
 
+  it('an Ingress TLS secret and a Gateway credential missing everywhere: found, naming the namespaces looked in', async () => {
+    const manifest = `${deployment()}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: shop, namespace: shop }
+spec:
+  tls: [{ hosts: [shop.example.com], secretName: shop-ingress-tls }]
+  rules: []
+`.replace('credentialName: shop-tls', 'credentialName: gone-tls');
+    const found = dangling((await check(manifest, '--cluster', '--kubeconfig', kubeconfig)).findings).map((f) => f.message.split(':').slice(0, 2).join(':'));
+    assert.deepEqual(found, [
+      'Gateway shop uses Secret gone-tls: not in the workspace, nor in cluster prod-eu/shop or cluster prod-eu/istio-system',
+      'Ingress shop uses Secret shop-ingress-tls: not in the workspace, nor in cluster prod-eu/shop',
+    ]);
+  });
+
+  it('Secrets the change itself produces (ExternalSecret, SealedSecret, kustomize secretGenerator) count as present (the keys of a generated Secret are checked in the workspace)', async () => {
+    const k8s = path.join(dir, 'produced');
+    fs.mkdirSync(k8s, { recursive: true });
+    const workload = (secret: string, key: string): string => deployment({ secret, key }).replace('name: checkout-secrets, key', `name: ${secret}, key`);
+    fs.writeFileSync(
+      path.join(k8s, 'external.yaml'),
+      `${workload('from-vault', 'token')}---
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: { name: from-vault, namespace: shop }
+spec: { target: { name: from-vault } }
+`,
+    );
+    fs.mkdirSync(path.join(k8s, 'sealed'));
+    fs.writeFileSync(
+      path.join(k8s, 'sealed', 'sealed.yaml'),
+      `${workload('sealed', 'token').replace('name: checkout,', 'name: checkout-sealed,')}---
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata: { name: sealed, namespace: shop }
+spec: { encryptedData: { token: AgBy3i4OJSWK+PiTySYZZA== } }
+`,
+    );
+    fs.mkdirSync(path.join(k8s, 'generated'));
+    fs.writeFileSync(
+      path.join(k8s, 'generated', 'deployment.yaml'),
+      workload('generated', 'nokey').replace('name: checkout,', 'name: checkout-generated,').split('---')[0]!,
+    );
+    fs.writeFileSync(
+      path.join(k8s, 'generated', 'kustomization.yaml'),
+      'resources: [deployment.yaml]\nsecretGenerator:\n  - name: generated\n    namespace: shop\n    literals: [token=abc]\n',
+    );
+    const run = await cli(['check', k8s, '--format', 'json', '--cluster', '--kubeconfig', kubeconfig], dir);
+    const findings = dangling((JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings);
+    const produced = findings.filter((f) => /from-vault|sealed|generated/.test(f.message));
+    assert.equal(produced.length, 1, JSON.stringify(produced));
+    // The generator's Secret (named with its hash, as kustomize renders it) is read for its keys.
+    assert.match(produced[0]!.message, /^Deployment checkout-generated reads key `nokey` of Secret generated-\w+, which has no such key \(it has: token\)/);
+  });
+
   it('optional references are never reported, even when absent everywhere', async () => {
     const run = await check(deployment(), '--cluster', '--kubeconfig', kubeconfig);
     assert.ok(!run.stdout.includes('nowhere'));

@@ -342,4 +342,25 @@ spec: { encryptedData: { token: AgBy3i4OJSWK+PiTySYZZA== } }
       ),
     );
   });
+
+  it('--dry-run-server: admission and quota refusals are findings too', async () => {
+    const strict = await startStandIn({
+      seed: [CLUSTER],
+      admission: (o) => (o.kind === 'Gateway' ? 'Gateways need the platform team label' : undefined),
+      quotas: [{ namespace: 'shop', kind: 'ConfigMap', max: 1 }],
+    });
+    try {
+      const config = strict.writeKubeconfig(dir, { fileName: 'strict', context: 'strict' });
+      const run = await check(deployment(), '--cluster', '--kubeconfig', config, '--dry-run-server');
+      const refused = run.findings.filter((f) => f.rule === 'server-dry-run').map((f) => f.message.replace(/^The API server \(strict\) would refuse /, ''));
+      assert.equal(refused.length, 2, JSON.stringify(refused));
+      assert.match(
+        refused[0]!,
+        /^ConfigMap repo-config: .*exceeded quota: stand-in-quota, requested: count\/configmaps=1, used: count\/configmaps=1, limited: count\/configmaps=1/,
+      );
+      assert.match(refused[1]!, /^Gateway shop: .*admission webhook "policy\.stand-in\.local" denied the request: Gateways need the platform team label/);
+    } finally {
+      await strict.stop();
+    }
+  });
 });

@@ -363,4 +363,15 @@ spec: { encryptedData: { token: AgBy3i4OJSWK+PiTySYZZA== } }
       await strict.stop();
     }
   });
+
+  it('--dry-run-server without permission to patch: one info note per kind and namespace, no errors', async () => {
+    const reader = path.join(dir, 'reader');
+    const two = `${deployment()}---\n${deployment().split('---')[0]!.replace('name: checkout,', 'name: checkout-2,')}`;
+    const run = await check(two, '--cluster', '--kubeconfig', reader, '--dry-run-server');
+    const dry = run.findings.filter((f) => f.rule === 'server-dry-run');
+    assert.deepEqual(
+      dry.map((f) => `${f.severity} ${f.message.split(':')[0]}`),
+      ['info cannot dry-run Deployment objects in shop on reader', 'info cannot dry-run Gateway objects in shop on reader'],
+    );
+  });
 });

@@ -215,6 +215,8 @@ export interface StandInOptions {
    * reported), dry runs included.
    */
   admission?: (object: Json, operation: 'CREATE' | 'UPDATE') => string | undefined;
+  /** Answer SelfSubjectAccessReviews. Default true; false mimics a server without the authorization API (404). */
+  accessReviews?: boolean;
   /** ResourceQuotas on object counts (`count/<plural>.<group>`): a create beyond `max` in the namespace is 403, dry runs included. */
   quotas?: { namespace: string; kind: string; max: number }[];
 }
@@ -443,8 +445,10 @@ export class KubernetesStandIn {
   private readonly serveDiscovery: boolean;
   private readonly admission?: StandInOptions['admission'];
   private readonly quotas: NonNullable<StandInOptions['quotas']>;
+  private readonly serveAccessReviews: boolean;
 
   constructor(options: StandInOptions = {}) {
+    this.serveAccessReviews = options.accessReviews !== false;
     this.admission = options.admission;
     this.quotas = options.quotas ?? [];
     this.resources = RESOURCE_TABLE.filter((r) => options.argoRollouts !== false || !r.argo);
@@ -845,7 +849,8 @@ export class KubernetesStandIn {
   private async route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, query: Record<string, string>, entry: RecordedRequest): Promise<void> {
     const method = req.method ?? 'GET';
     const pathname = url.pathname.replace(/\/+$/, '') || '/';
-    if (method === 'POST' && pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') return this.accessReview(req, res, entry);
+    if (this.serveAccessReviews && method === 'POST' && pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')
+      return this.accessReview(req, res, entry);
     // /api/v1/… or /apis/<group>/<version>/…, then [namespaces/<ns>/]<plural>[/<name>[/<subresource>]]
     const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/(.+)$/.exec(pathname);
     let rest = m ? m[4]!.split('/') : [];

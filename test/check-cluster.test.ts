@@ -374,4 +374,29 @@ spec: { encryptedData: { token: AgBy3i4OJSWK+PiTySYZZA== } }
       ['info cannot dry-run Deployment objects in shop on reader', 'info cannot dry-run Gateway objects in shop on reader'],
     );
   });
+
+  it('a server without access reviews: the lists decide (a 403 is still "cannot check", a key still missing)', async () => {
+    const minimal = await startStandIn({
+      seed: [CLUSTER],
+      accessReviews: false,
+      users: { t: { name: 'no-secrets', rules: [{ verbs: '*', resources: ['configmaps', 'serviceaccounts', 'persistentvolumeclaims'] }] } },
+    });
+    try {
+      const config = minimal.writeKubeconfig(dir, { token: 't', context: 'minimal', fileName: 'minimal' });
+      const manifest = deployment().replace('key: LOG_LEVEL', 'key: LEVEL');
+      const run = await check(manifest, '--cluster', '--kubeconfig', config);
+      assert.equal(run.code, 1, run.stderr);
+      assert.deepEqual(
+        dangling(run.findings).map((f) => `${f.severity} ${f.message.split(':')[0]}`),
+        [
+          'info cannot check Secrets in shop (cluster minimal/shop)',
+          'error Deployment checkout reads key `LEVEL` of ConfigMap cluster-config',
+          'info cannot check Secrets in istio-system (cluster minimal/istio-system)',
+        ],
+      );
+      assert.ok(minimal.requests.some((r) => r.path.endsWith('/selfsubjectaccessreviews') && r.status === 404));
+    } finally {
+      await minimal.stop();
+    }
+  });
 });

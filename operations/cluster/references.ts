@@ -76,7 +76,7 @@ export async function readClusterSnapshot(client: ClusterClient, needs: ClusterN
 /** One kind in one namespace: may we list it? Then the names (and key names) of its objects. */
 async function readListing(client: ClusterClient, { kind, namespace }: ClusterNeed): Promise<Pick<ClusterListing, 'forbidden' | 'objects'>> {
   const plural = CORE_PLURALS[kind];
-  if (!(await client.canI('list', plural, namespace))) return { forbidden: `forbidden (the kubeconfig user may not list ${plural} there)` };
+  if (!(await mayList(client, plural, namespace))) return { forbidden: `forbidden (the kubeconfig user may not list ${plural} there)` };
   let items: KubeObject[];
   try {
     items = await client.listCore(kind, namespace);
@@ -88,6 +88,19 @@ async function readListing(client: ClusterClient, { kind, namespace }: ClusterNe
   const objects: Record<string, string[] | null> = {};
   for (const item of items) objects[item.metadata.name] = kind === 'ConfigMap' || kind === 'Secret' ? keyNames(item) : null;
   return { objects };
+}
+
+/**
+ * The access review's answer; true when the server cannot give one (no authorization API, or the
+ * review itself refused): the list then says, and a 403 there is "forbidden" all the same.
+ */
+async function mayList(client: ClusterClient, plural: string, namespace: string): Promise<boolean> {
+  try {
+    return await client.canI('list', plural, namespace);
+  } catch (error) {
+    if (error instanceof ClusterError && (error.kind === 'not-found' || error.kind === 'forbidden')) return true;
+    throw error;
+  }
 }
 
 /** Key names only: data and binaryData (values are not kept). */

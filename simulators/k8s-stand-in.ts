@@ -215,6 +215,8 @@ export interface StandInOptions {
    * reported), dry runs included.
    */
   admission?: (object: Json, operation: 'CREATE' | 'UPDATE') => string | undefined;
+  /** Kinds this server does not serve (an older or trimmed API server): their paths answer 404. */
+  omitKinds?: string[];
   /** Answer SelfSubjectAccessReviews. Default true; false mimics a server without the authorization API (404). */
   accessReviews?: boolean;
   /** ResourceQuotas on object counts (`count/<plural>.<group>`): a create beyond `max` in the namespace is 403, dry runs included. */
@@ -451,7 +453,7 @@ export class KubernetesStandIn {
     this.serveAccessReviews = options.accessReviews !== false;
     this.admission = options.admission;
     this.quotas = options.quotas ?? [];
-    this.resources = RESOURCE_TABLE.filter((r) => options.argoRollouts !== false || !r.argo);
+    this.resources = RESOURCE_TABLE.filter((r) => (options.argoRollouts !== false || !r.argo) && !options.omitKinds?.includes(r.kind));
     this.users = options.users;
     this.keepEvents = options.keepEvents ?? 10_000;
     if (options.tls) this.tls = selfSignedCertificate();

@@ -375,10 +375,11 @@ spec: { encryptedData: { token: AgBy3i4OJSWK+PiTySYZZA== } }
     );
   });
 
-  it('a server without access reviews: the lists decide (a 403 is still "cannot check", a key still missing)', async () => {
+  it('a server without access reviews or PVCs: the lists decide (a 403 or 404 is "cannot check", a key still missing)', async () => {
     const minimal = await startStandIn({
-      seed: [CLUSTER],
+      seed: [CLUSTER.replace(/---\napiVersion: v1\nkind: PersistentVolumeClaim[^]*?(?=---)/, '')],
       accessReviews: false,
+      omitKinds: ['PersistentVolumeClaim'],
       users: { t: { name: 'no-secrets', rules: [{ verbs: '*', resources: ['configmaps', 'serviceaccounts', 'persistentvolumeclaims'] }] } },
     });
     try {
@@ -391,8 +392,13 @@ spec: { encryptedData: { token: AgBy3i4OJSWK+PiTySYZZA== } }
         [
           'info cannot check Secrets in shop (cluster minimal/shop)',
           'error Deployment checkout reads key `LEVEL` of ConfigMap cluster-config',
+          'info cannot check PersistentVolumeClaims in shop (cluster minimal/shop)',
           'info cannot check Secrets in istio-system (cluster minimal/istio-system)',
         ],
+      );
+      assert.match(
+        run.findings.find((f) => f.message.includes('PersistentVolumeClaims'))!.message,
+        /this API server does not serve persistentvolumeclaims \(404\)/,
       );
       assert.ok(minimal.requests.some((r) => r.path.endsWith('/selfsubjectaccessreviews') && r.status === 404));
     } finally {

@@ -63,7 +63,7 @@ describe('language server: check against the cluster', () => {
     const forbidden = client.diagnostics(uri(), (p) => p.diagnostics.some((d) => d.code === 'dangling-config-reference' && d.severity === 3));
     await client.connection.sendNotification(CLUSTER_SNAPSHOT_NOTIFICATION, {
       ...snapshot,
-      listings: [{ kind: 'Secret', namespace: 'shop', forbidden: 'forbidden' }],
+      listings: [{ kind: 'Secret', namespace: 'shop', unreadable: 'forbidden' }],
     });
     const notice = (await forbidden).diagnostics.filter((d) => d.code === 'dangling-config-reference');
     assert.equal(notice.length, 1);

@@ -74,15 +74,17 @@ export async function readClusterSnapshot(client: ClusterClient, needs: ClusterN
 }
 
 /** One kind in one namespace: may we list it? Then the names (and key names) of its objects. */
-async function readListing(client: ClusterClient, { kind, namespace }: ClusterNeed): Promise<Pick<ClusterListing, 'forbidden' | 'objects'>> {
+async function readListing(client: ClusterClient, { kind, namespace }: ClusterNeed): Promise<Pick<ClusterListing, 'unreadable' | 'objects'>> {
   const plural = CORE_PLURALS[kind];
-  if (!(await mayList(client, plural, namespace))) return { forbidden: `forbidden (the kubeconfig user may not list ${plural} there)` };
+  if (!(await mayList(client, plural, namespace))) return { unreadable: `forbidden (the kubeconfig user may not list ${plural} there)` };
   let items: KubeObject[];
   try {
     items = await client.listCore(kind, namespace);
   } catch (error) {
-    // An authorizer that said yes to the review and no to the list: still "cannot see", not "missing".
-    if (error instanceof ClusterError && error.kind === 'forbidden') return { forbidden: 'forbidden' };
+    // An authorizer that said yes to the review and no to the list, or a server that does not serve
+    // the kind (a namespace that does not exist lists empty, never 404): "cannot see", not "missing".
+    if (error instanceof ClusterError && error.kind === 'forbidden') return { unreadable: 'forbidden' };
+    if (error instanceof ClusterError && error.kind === 'not-found') return { unreadable: `this API server does not serve ${plural} (404)` };
     throw error;
   }
   const objects: Record<string, string[] | null> = {};

@@ -42,10 +42,10 @@ export function registerClusterCheck(context: vscode.ExtensionContext, languageC
       const needs = await languageClient.sendRequest<ClusterNeed[]>(CLUSTER_NEEDS_REQUEST, { defaultNamespace });
       const snapshot = await readClusterSnapshot(cluster, needs, defaultNamespace);
       await languageClient.sendNotification(CLUSTER_SNAPSHOT_NOTIFICATION, snapshot);
-      const forbidden = snapshot.listings.filter((l) => l.forbidden !== undefined).length;
+      const unreadable = snapshot.listings.filter((l) => l.unreadable !== undefined).length;
       status.text = `$(cloud) ${cluster.context}`;
-      status.tooltip = `Manifests checked against cluster ${cluster.context} (${cluster.server}): ${snapshot.listings.length} kind/namespace lists read${forbidden ? `, ${forbidden} forbidden` : ''}. Click to check again.`;
-      output.info(`cluster check: ${snapshot.listings.length} lists read from ${cluster.context}${forbidden ? ` (${forbidden} forbidden)` : ''}`);
+      status.tooltip = `Manifests checked against cluster ${cluster.context} (${cluster.server}): ${snapshot.listings.length} kind/namespace lists read${unreadable ? `, ${unreadable} not readable (forbidden)` : ''}. Click to check again.`;
+      output.info(`cluster check: ${snapshot.listings.length} lists read from ${cluster.context}${unreadable ? ` (${unreadable} not readable)` : ''}`);
       reportedProblem = undefined;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

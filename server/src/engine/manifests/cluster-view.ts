@@ -28,9 +28,12 @@ export interface ClusterNeed {
   namespace: string;
 }
 
-/** One kind in one namespace as read: `forbidden` (why not), or each object's key names (null: a kind without keys). Names only, never values. */
+/**
+ * One kind in one namespace as read: `unreadable` (why it could not be: forbidden, not served), or
+ * each object's key names (null: a kind without keys). Names only, never values.
+ */
 export interface ClusterListing extends ClusterNeed {
-  forbidden?: string;
+  unreadable?: string;
   objects?: Record<string, string[] | null>;
 }
 
@@ -101,7 +104,7 @@ export class SnapshotClusterView implements ClusterView {
     const key = listingKey(kind, namespace);
     const listing = this.listings.get(key);
     if (!listing) return { state: 'unknown', reason: 'not read', noticeAt: '' };
-    if (listing.forbidden !== undefined) return { state: 'unknown', reason: listing.forbidden, noticeAt: this.noticeAt.get(key) ?? '' };
+    if (listing.unreadable !== undefined) return { state: 'unknown', reason: listing.unreadable, noticeAt: this.noticeAt.get(key) ?? '' };
     const objects = listing.objects ?? {};
     if (!Object.hasOwn(objects, name)) return { state: 'missing' };
     const keys = objects[name];

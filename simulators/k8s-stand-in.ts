@@ -5,7 +5,9 @@
  * precondition, PATCH (JSON patch with `test`, merge patch, strategic merge for built-in kinds),
  * delete, watch (replay from a resourceVersion, 410 Gone when it is compacted away, bookmarks),
  * the status subresource of Argo Rollouts, Status objects for every error, bearer-token
- * authorization and fault hooks (conflicting writers, a stopped server).
+ * authorization with SelfSubjectAccessReview, server-side apply and `dryRun=All` (validated,
+ * never stored: immutable fields, required fields and admission answer 422/403 as on a real
+ * server) and fault hooks (conflicting writers, a stopped server, an admission policy).
  *
  * One generic handler over a resource table; no test-framework imports.
  */
@@ -16,7 +18,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { temporaryDirectory } from './temp';
 
 export interface ResourceType {
@@ -52,6 +54,28 @@ export const RESOURCE_TABLE: ResourceType[] = [
     namespaced: true,
     builtIn: true,
     shortNames: ['sa'],
+  },
+  {
+    group: '',
+    versions: ['v1'],
+    kind: 'PersistentVolumeClaim',
+    plural: 'persistentvolumeclaims',
+    singular: 'persistentvolumeclaim',
+    namespaced: true,
+    builtIn: true,
+    statusSubresource: true,
+    shortNames: ['pvc'],
+  },
+  {
+    group: 'networking.k8s.io',
+    versions: ['v1'],
+    kind: 'Ingress',
+    plural: 'ingresses',
+    singular: 'ingress',
+    namespaced: true,
+    builtIn: true,
+    statusSubresource: true,
+    shortNames: ['ing'],
   },
   {
     group: 'apps',
@@ -186,6 +210,17 @@ export interface StandInOptions {
   discovery?: boolean;
   /** Serve HTTPS with a self-signed certificate for 127.0.0.1 (made by openssl); the kubeconfig carries it as the CA. */
   tls?: boolean;
+  /**
+   * A validating admission policy: a message denies the write (403, as a webhook's denial is
+   * reported), dry runs included.
+   */
+  admission?: (object: Json, operation: 'CREATE' | 'UPDATE') => string | undefined;
+  /** Kinds this server does not serve (an older or trimmed API server): their paths answer 404. */
+  omitKinds?: string[];
+  /** Answer SelfSubjectAccessReviews. Default true; false mimics a server without the authorization API (404). */
+  accessReviews?: boolean;
+  /** ResourceQuotas on object counts (`count/<plural>.<group>`): a create beyond `max` in the namespace is 403, dry runs included. */
+  quotas?: { namespace: string; kind: string; max: number }[];
 }
 
 let selfSigned: { key: string; cert: string } | undefined;
@@ -383,6 +418,16 @@ interface OpenWatch {
   bookmarks: boolean;
 }
 
+/** Whether access rules let a user do `verb` on `resource` ("secrets", "rollouts/status") in a namespace. */
+function allows(rules: AccessRule[], verb: string, resource: string, namespace: string | undefined): boolean {
+  return rules.some(
+    (rule) =>
+      (rule.verbs === '*' || rule.verbs.includes(verb)) &&
+      (rule.resources === '*' || rule.resources.includes(resource)) &&
+      (!rule.namespaces || (namespace !== undefined && rule.namespaces.includes(namespace))),
+  );
+}
+
 export class KubernetesStandIn {
   readonly resources: ResourceType[];
   private readonly objects = new Map<string, StoredObject>();
@@ -400,9 +445,15 @@ export class KubernetesStandIn {
   private readonly keepEvents: number;
   private readonly tls?: { key: string; cert: string };
   private readonly serveDiscovery: boolean;
+  private readonly admission?: StandInOptions['admission'];
+  private readonly quotas: NonNullable<StandInOptions['quotas']>;
+  private readonly serveAccessReviews: boolean;
 
   constructor(options: StandInOptions = {}) {
-    this.resources = RESOURCE_TABLE.filter((r) => options.argoRollouts !== false || !r.argo);
+    this.serveAccessReviews = options.accessReviews !== false;
+    this.admission = options.admission;
+    this.quotas = options.quotas ?? [];
+    this.resources = RESOURCE_TABLE.filter((r) => (options.argoRollouts !== false || !r.argo) && !options.omitKinds?.includes(r.kind));
     this.users = options.users;
     this.keepEvents = options.keepEvents ?? 10_000;
     if (options.tls) this.tls = selfSignedCertificate();
@@ -685,13 +736,7 @@ export class KubernetesStandIn {
     const user = token ? this.users[token] : undefined;
     if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     if (!type_) return user.name;
-    const allowed = user.rules.some(
-      (rule) =>
-        (rule.verbs === '*' || rule.verbs.includes(verb)) &&
-        (rule.resources === '*' || rule.resources.includes(resource)) &&
-        (!rule.namespaces || (namespace !== undefined && rule.namespaces.includes(namespace))),
-    );
-    if (!allowed) {
+    if (!allows(user.rules, verb, resource, namespace)) {
       const groupText = type_.group ? `${resource}.${type_.group}` : resource;
       throw new ApiError(
         403,
@@ -708,11 +753,39 @@ export class KubernetesStandIn {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     if (!text) return undefined;
+    // Server-side apply sends YAML (JSON is YAML too).
+    const yaml = (req.headers['content-type'] ?? '').startsWith('application/apply-patch+yaml');
     try {
-      return JSON.parse(text);
+      return yaml ? parseYaml(text) : JSON.parse(text);
     } catch {
-      throw new ApiError(400, 'BadRequest', `the request body is not valid JSON`);
+      throw new ApiError(400, 'BadRequest', `the request body is not valid ${yaml ? 'YAML' : 'JSON'}`);
     }
+  }
+
+  /** POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews: may the caller do this? (Any authenticated user may ask.) */
+  private async accessReview(req: http.IncomingMessage, res: http.ServerResponse, entry: RecordedRequest): Promise<void> {
+    const user = this.authorize(req, 'create', undefined, '', undefined, undefined);
+    entry.user = user;
+    const body = await this.readBody(req);
+    entry.body = body;
+    const attributes = isObject(body) && isObject(body.spec) && isObject(body.spec.resourceAttributes) ? body.spec.resourceAttributes : undefined;
+    if (!attributes)
+      throw new ApiError(
+        422,
+        'Invalid',
+        'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec: Invalid value: resourceAttributes or nonResourceAttributes is required',
+      );
+    const resource = `${String(attributes.resource ?? '')}${attributes.subresource ? `/${String(attributes.subresource)}` : ''}`;
+    const namespace = typeof attributes.namespace === 'string' && attributes.namespace ? attributes.namespace : undefined;
+    const rules = this.users && user ? Object.values(this.users).find((u) => u.name === user)?.rules : undefined;
+    const allowed = !this.users || (rules !== undefined && allows(rules, String(attributes.verb ?? ''), resource, namespace));
+    this.sendJson(res, 201, {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: body && isObject(body) ? body.spec : {},
+      status: allowed ? { allowed: true, reason: "allowed by the stand-in's rules" } : { allowed: false },
+    });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -778,6 +851,8 @@ export class KubernetesStandIn {
   private async route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, query: Record<string, string>, entry: RecordedRequest): Promise<void> {
     const method = req.method ?? 'GET';
     const pathname = url.pathname.replace(/\/+$/, '') || '/';
+    if (this.serveAccessReviews && method === 'POST' && pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')
+      return this.accessReview(req, res, entry);
     // /api/v1/… or /apis/<group>/<version>/…, then [namespaces/<ns>/]<plural>[/<name>[/<subresource>]]
     const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/(.+)$/.exec(pathname);
     let rest = m ? m[4]!.split('/') : [];
@@ -848,7 +923,19 @@ export class KubernetesStandIn {
     }
     const body = await this.readBody(req);
     entry.body = body;
-    if (verb === 'create') {
+    if (query.dryRun !== undefined && query.dryRun !== 'All')
+      throw new ApiError(400, 'BadRequest', `Invalid dryRun value: ${query.dryRun}; the only supported value is "All"`);
+    const dryRun = query.dryRun === 'All';
+    const apply = verb === 'patch' && (req.headers['content-type'] ?? '').startsWith('application/apply-patch+yaml');
+    if (apply && !query.fieldManager) throw new ApiError(400, 'BadRequest', 'fieldManager is required for apply requests');
+    if (apply && (!isObject(body) || !isObject(body.metadata) || body.metadata.name !== name))
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the name of the object (${String(isObject(body) && isObject(body.metadata) ? body.metadata.name : undefined)}) does not match the name on the URL (${name})`,
+      );
+    // Server-side apply of an object that does not exist creates it.
+    if (verb === 'create' || (apply && !existing)) {
       if (!isObject(body) || !isObject(body.metadata) || typeof body.metadata.name !== 'string')
         throw new ApiError(422, 'Invalid', `${type_.kind} is invalid: metadata.name: Required value: name is required`);
       const newName = body.metadata.name;
@@ -860,14 +947,10 @@ export class KubernetesStandIn {
           group: type_.group,
           kind: type_.plural,
         });
-      const created = this.commit(
-        type_,
-        namespace,
-        newName,
-        { ...body, apiVersion: gv, kind: type_.kind, metadata: { ...body.metadata, namespace } } as StoredObject,
-        undefined,
-      );
-      return this.sendJson(res, 201, out(created));
+      const candidate = { ...body, apiVersion: gv, kind: type_.kind, metadata: { ...body.metadata, namespace } } as StoredObject;
+      this.validate(type_, candidate, undefined);
+      if (dryRun) return this.sendJson(res, 201, out(this.preview(type_, namespace, newName, candidate, undefined)));
+      return this.sendJson(res, 201, out(this.commit(type_, namespace, newName, candidate, undefined)));
     }
     // update (PUT) and patch
     if (!existing) throw notFound();
@@ -889,6 +972,12 @@ export class KubernetesStandIn {
     } else {
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
       if (contentType === 'application/json-patch+json') next = jsonPatch(current, body);
+      // Server-side apply, modelled as a merge of the applied configuration (no field ownership).
+      else if (apply)
+        next = mergePatch(current, {
+          ...(body as Json),
+          metadata: { ...((body as Json).metadata as Json), resourceVersion: current.metadata.resourceVersion },
+        });
       else if (contentType === 'application/merge-patch+json') next = mergePatch(current, body);
       else if (contentType === 'application/strategic-merge-patch+json') {
         if (!type_.builtIn)
@@ -902,7 +991,7 @@ export class KubernetesStandIn {
         throw new ApiError(
           415,
           'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json${type_.builtIn ? ', application/strategic-merge-patch+json' : ''}`,
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type_.builtIn ? ', application/strategic-merge-patch+json' : ''}`,
         );
       if (!isObject(next) || !isObject(next.metadata)) throw new ApiError(422, 'Invalid', 'the patch removed metadata');
       // A patch that carries a resourceVersion is a precondition, as on the real API server.
@@ -928,7 +1017,67 @@ export class KubernetesStandIn {
     if (!type_.namespaced) delete result.metadata.namespace;
     if (deepEqual({ ...result, metadata: { ...result.metadata, resourceVersion: '' } }, { ...current, metadata: { ...current.metadata, resourceVersion: '' } }))
       return this.sendJson(res, 200, out(current)); // no change: no new resourceVersion, no event
+    this.validate(type_, result, current);
+    if (dryRun) return this.sendJson(res, 200, out(this.preview(type_, namespace, name!, result, current)));
     return this.sendJson(res, 200, out(this.commit(type_, namespace, name!, result, current)));
+  }
+
+  /** What commit would store, without storing it or recording an event (dryRun=All). */
+  private preview(type_: ResourceType, namespace: string | undefined, name: string, next: StoredObject, existing: StoredObject | undefined): StoredObject {
+    return clone({
+      ...next,
+      metadata: {
+        ...next.metadata,
+        name,
+        ...(namespace && type_.namespaced ? { namespace } : {}),
+        uid: existing?.metadata.uid ?? crypto.randomUUID(),
+        creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        generation: existing ? existing.metadata.generation : 1,
+        resourceVersion: existing?.metadata.resourceVersion ?? '',
+      },
+    });
+  }
+
+  /** The API server's checks that a write (dry run or not) must pass: required fields, immutable fields, admission. */
+  private validate(type_: ResourceType, next: StoredObject, existing: StoredObject | undefined): void {
+    const what = `${type_.kind}${type_.group ? `.${type_.group}` : ''} "${next.metadata.name}"`;
+    const invalid = (causes: { field: string; message: string }[]): ApiError =>
+      new ApiError(422, 'Invalid', `${what} is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`, {
+        name: next.metadata.name,
+        group: type_.group,
+        kind: type_.kind,
+        causes: causes.map((c) => ({
+          reason: c.message.startsWith('Required') ? 'FieldValueRequired' : 'FieldValueInvalid',
+          message: c.message,
+          field: c.field,
+        })),
+      });
+    const spec = isObject(next.spec) ? next.spec : {};
+    if (type_.kind === 'Deployment') {
+      const template = isObject(spec.template) ? spec.template : {};
+      const containers = isObject(template.spec) ? template.spec.containers : undefined;
+      if (!Array.isArray(containers) || containers.length === 0) throw invalid([{ field: 'spec.template.spec.containers', message: 'Required value' }]);
+      if (existing && !deepEqual(spec.selector, (existing.spec as Json | undefined)?.selector))
+        throw invalid([{ field: 'spec.selector', message: `Invalid value: ${JSON.stringify(spec.selector)}: field is immutable` }]);
+    }
+    if ((type_.kind === 'Secret' || type_.kind === 'ConfigMap') && existing?.immutable === true) {
+      if (!deepEqual(next.data, existing.data)) throw invalid([{ field: 'data', message: 'Forbidden: field is immutable when `immutable` is set' }]);
+      if (next.immutable !== true) throw invalid([{ field: 'immutable', message: 'Forbidden: field is immutable when `immutable` is set' }]);
+    }
+    const namespace = next.metadata.namespace;
+    const quota = existing ? undefined : this.quotas.find((q) => q.kind === type_.kind && q.namespace === namespace);
+    if (quota) {
+      const used = [...this.objects.values()].filter((o) => o.kind === type_.kind && o.metadata.namespace === namespace).length;
+      const resource = `count/${type_.plural}${type_.group ? `.${type_.group}` : ''}`;
+      if (used + 1 > quota.max)
+        throw new ApiError(
+          403,
+          'Forbidden',
+          `${type_.plural}${type_.group ? `.${type_.group}` : ''} "${next.metadata.name}" is forbidden: exceeded quota: stand-in-quota, requested: ${resource}=1, used: ${resource}=${used}, limited: ${resource}=${quota.max}`,
+        );
+    }
+    const denied = this.admission?.(next, existing ? 'UPDATE' : 'CREATE');
+    if (denied) throw new ApiError(403, 'Forbidden', `admission webhook "policy.stand-in.local" denied the request: ${denied}`);
   }
 
   private conflict(type_: ResourceType, name: string): ApiError {

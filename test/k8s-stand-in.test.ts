@@ -330,3 +330,117 @@ describe('Kubernetes API stand-in through @kubernetes/client-node', () => {
     }
   });
 });
+
+/** The parts of an API answer these tests read. */
+interface Answer {
+  status: number;
+  body: {
+    message: string;
+    reason?: string;
+    metadata: { name: string };
+    status: { allowed: boolean };
+    details: { causes: { field: string }[] };
+  };
+}
+
+describe('Kubernetes API stand-in: access reviews, server-side apply and dryRun=All', () => {
+  const DEPLOYMENT = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: { app: 'api' } },
+      template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'app', image: 'api:1' }] } },
+    },
+  };
+  const request = async (standIn: KubernetesStandIn, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const response = await fetch(`${standIn.url}${url}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Answer['body'] };
+  };
+  const apply = (standIn: KubernetesStandIn, object: unknown, query: string, token?: string): Promise<Answer> =>
+    request(standIn, 'PATCH', `/apis/apps/v1/namespaces/shop/deployments/api?${query}`, object, {
+      'content-type': 'application/apply-patch+yaml',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    });
+
+  it('SelfSubjectAccessReview answers from the rules of the caller (201, status.allowed)', async () => {
+    const standIn = await startStandIn({ users: { t: { name: 'no-secrets', rules: [{ verbs: ['list'], resources: ['configmaps'], namespaces: ['shop'] }] } } });
+    try {
+      const review = (resource: string, namespace: string): Promise<Answer> =>
+        request(
+          standIn,
+          'POST',
+          '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+          { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', spec: { resourceAttributes: { verb: 'list', resource, namespace } } },
+          { authorization: 'Bearer t' },
+        );
+      const allowed = await review('configmaps', 'shop');
+      assert.equal(allowed.status, 201);
+      assert.equal(allowed.body.status.allowed, true);
+      assert.equal((await review('secrets', 'shop')).body.status.allowed, false);
+      assert.equal((await review('configmaps', 'prod')).body.status.allowed, false);
+      const anonymous = await request(standIn, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+        spec: { resourceAttributes: { verb: 'list', resource: 'secrets' } },
+      });
+      assert.equal(anonymous.status, 401);
+    } finally {
+      await standIn.stop();
+    }
+  });
+
+  it('server-side apply creates an object; fieldManager is required; dryRun=All validates and stores nothing', async () => {
+    const standIn = await startStandIn({ quotas: [{ namespace: 'shop', kind: 'Deployment', max: 1 }] });
+    try {
+      standIn.seed('apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n');
+      assert.equal((await apply(standIn, DEPLOYMENT, '')).status, 400);
+      assert.match((await apply(standIn, DEPLOYMENT, '')).body.message, /fieldManager is required for apply requests/);
+      assert.equal((await apply(standIn, DEPLOYMENT, 'fieldManager=t&dryRun=Some')).status, 400);
+      const events = standIn.events.length;
+      const preview = await apply(standIn, DEPLOYMENT, 'fieldManager=t&dryRun=All');
+      assert.equal(preview.status, 201);
+      assert.equal(preview.body.metadata.name, 'api');
+      assert.equal(standIn.object('Deployment', 'shop', 'api'), undefined);
+      assert.equal(standIn.events.length, events);
+      assert.equal((await apply(standIn, DEPLOYMENT, 'fieldManager=t')).status, 201);
+      // Immutable selector: 422 with the field, dry run or not.
+      const moved = { ...DEPLOYMENT, spec: { ...DEPLOYMENT.spec, selector: { matchLabels: { app: 'other' } } } };
+      const invalid = await apply(standIn, moved, 'fieldManager=t&dryRun=All');
+      assert.equal(invalid.status, 422);
+      assert.equal(invalid.body.reason, 'Invalid');
+      assert.equal(invalid.body.details.causes[0]!.field, 'spec.selector');
+      // Required field.
+      const empty = await request(standIn, 'POST', '/apis/apps/v1/namespaces/shop/deployments?dryRun=All', {
+        ...DEPLOYMENT,
+        metadata: { name: 'b' },
+        spec: { template: { spec: {} } },
+      });
+      assert.equal(empty.status, 422);
+      assert.match(empty.body.message, /spec\.template\.spec\.containers: Required value/);
+      // Quota: a second Deployment in shop is over count/deployments.apps=1.
+      const over = await request(standIn, 'POST', '/apis/apps/v1/namespaces/shop/deployments?dryRun=All', { ...DEPLOYMENT, metadata: { name: 'c' } });
+      assert.equal(over.status, 403);
+      assert.match(
+        over.body.message,
+        /exceeded quota: stand-in-quota, requested: count\/deployments\.apps=1, used: count\/deployments\.apps=1, limited: count\/deployments\.apps=1/,
+      );
+    } finally {
+      await standIn.stop();
+    }
+  });
+
+  it('an admission policy denies with 403, dry runs included', async () => {
+    const standIn = await startStandIn({ admission: (o) => ((o.metadata as { labels?: object }).labels ? undefined : 'every object needs labels') });
+    try {
+      standIn.seed('apiVersion: v1\nkind: Namespace\nmetadata: { name: shop, labels: { a: b } }\n');
+      const denied = await apply(standIn, DEPLOYMENT, 'fieldManager=t&dryRun=All');
+      assert.equal(denied.status, 403);
+      assert.match(denied.body.message, /admission webhook "policy\.stand-in\.local" denied the request: every object needs labels/);
+    } finally {
+      await standIn.stop();
+    }
+  });
+});

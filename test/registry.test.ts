@@ -19,6 +19,7 @@ const ENGINE_RULES = new Set([
   'unused-ignore',
   'invalid-switch-marker',
   'unreadable-file',
+  'server-dry-run',
   'template-skipped',
   'kustomize-skipped',
   'invalid-config',

@@ -116,6 +116,28 @@ describe('Rollouts view model', () => {
     assert.match(find(tree, 'shop/b-failing')!.description!, /1\/3 failing/);
   });
 
+  it('a canary at 0 % whose new version fails the configuration check is marked, one node per finding, before the first step', () => {
+    const message =
+      'Deployment reviews-v2 reads key `stripe` of Secret reviews-secrets: not in the workspace, and Secret reviews-secrets in cluster c/shop has no key `stripe`';
+    const tree = buildTree({
+      context: 'c',
+      server: 's',
+      namespaces: ['shop'],
+      canaries: [canary('reviews', 0)],
+      gates: new Map(),
+      configuration: new Map([
+        ['shop/reviews', [{ rule: 'dangling-config-reference', file: 'k8s/reviews-v2.yaml', line: 14, workload: 'Deployment reviews-v2', message }]],
+      ]),
+    });
+    const node = find(tree, 'shop/reviews')!;
+    assert.equal(node.icon, 'attention');
+    assert.match(node.description!, /configuration check failed \(1\)/);
+    const finding = find(tree, 'shop/reviews#config:0')!;
+    assert.equal(finding.label, 'Deployment reviews-v2: not ready for traffic');
+    assert.equal(finding.description, message);
+    assert.match(finding.tooltip!, /^k8s\/reviews-v2\.yaml:14\n/);
+  });
+
   it('no data is shown as no data, never as a pass; an unevaluated canary says why', () => {
     const tree = buildTree({
       context: 'c',

@@ -24,10 +24,13 @@ import {
   type WeightChangeResult,
   changeCanary,
   describeChange,
+  newVersionCheck,
+  readManifestFolder,
   type CanaryChange,
 } from '../../operations/cluster';
 import { ConfigError } from '../../server/src/engine/config';
 import { displayPrometheusUrl } from '../../operations/gates/prometheus';
+import path from 'node:path';
 import type { CliIo } from './io';
 import { parseOptions, subcommand, usageError, type Command } from './args';
 import { requestTimeoutOf } from './request-timeout';
@@ -59,7 +62,11 @@ Options:
   --format <f>              text (default) or json
   --prometheus-url <url>    Check the gates before step and promote (also ROLLOUT_GUARD_PROMETHEUS_URL
                             or prometheus: in .rollout-guard.yaml); without it a step goes ahead unchecked
-  --override <name>         Step or promote although a gate fails or has no data: type the canary's name
+  --override <name>         Step or promote although a gate fails or has no data, or the new version fails
+                            the configuration check (--manifests): type the canary's name
+  --manifests <dir>         The new version's manifests: before giving the canary traffic, check their
+                            references against the cluster (check --cluster); a missing Secret, key,
+                            ConfigMap… refuses set-weight, step and promote
   --config <file>           Configuration file (default: .rollout-guard.yaml, searched upward)
   --max-attempts <n>        Attempts when other writers change the VirtualService meanwhile (default 10)
 
@@ -99,6 +106,7 @@ const CANARY_OPTIONS = {
   override: { type: 'string' },
   config: { type: 'string' },
   'max-attempts': { type: 'string' },
+  manifests: { type: 'string' },
 } as const;
 
 export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {}): Promise<number> {
@@ -141,7 +149,9 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
         `rollout-guard: warning: gates not checked (no Prometheus configured: --prometheus-url, ROLLOUT_GUARD_PROMETHEUS_URL or prometheus: in .rollout-guard.yaml)\n`,
       );
 
+    const manifests = values.manifests === undefined ? undefined : path.resolve(io.cwd, values.manifests);
     const change = await changeCanary(client, ref, command, {
+      newVersionCheck: manifests ? newVersionCheck(client, readManifestFolder(manifests)) : undefined,
       route: values.route,
       gateCheck,
       override: values.override,
@@ -151,6 +161,8 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
     });
     if (change.kind === 'rollout') reportRollout(change, format, io);
     else report(change.result, command, format, io);
+    for (const f of change.overriddenFindings ?? [])
+      io.stderr.write(`rollout-guard: override: moved although ${f.workload} (${f.file}:${f.line}) fails ${f.rule}: ${f.message}\n`);
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -25,10 +25,12 @@ import {
   type Finding,
   type LintRequest,
   type WorkloadsContext,
+  type OutsideKeys,
 } from '../../server/src/engine';
 import { loadConfig } from '../../server/src/workspace/config-file';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
+import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
 import { ResultCache } from './result-cache';
 
@@ -45,6 +47,8 @@ export interface CheckOptions {
   version: string;
   /** With --cache: the cache file or the folder to keep it in. */
   cacheLocation?: string;
+  /** --cluster: resolve references in the live cluster too (run: the cluster bundle's clusterCheck). */
+  cluster?: { options: ClusterCheckOptions; run: typeof clusterCheck };
 }
 
 /** The flag service's definitions for flag reads in TS/JS (cli/src/flag.ts, loaded only when `flags:` is configured). */
@@ -61,7 +65,7 @@ const BUILD_DIRS = new Set(['dist', 'build', 'out', 'coverage', '.next', 'vendor
 
 export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?: FlagSnapshotLoader): Promise<number> {
   let settings: EngineSettings;
-  let workloads: WorkloadsContext | undefined;
+  let workloads: (WorkloadsContext & { outside?: OutsideKeys }) | undefined;
   // With flags: configured, TS/JS files are walked for their flag reads (their SQL only with --embedded).
   let flags: FlagSnapshot | undefined;
   let flagsConfigured: boolean;
@@ -119,6 +123,14 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   for (const [file, problem] of unreadablePaths) loaded.push({ file, problem });
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
   addKustomizeInputs(workspace);
+  let dryRunFindings = new Map<string, Finding[]>();
+  if (options.cluster) {
+    const result = await options.cluster.run(workspace, options.cluster.options, io);
+    if ('exit' in result) return result.exit;
+    dryRunFindings = result.dryRunFindings;
+    // missing-env: envFrom sources the workspace lacks are answered by the cluster.
+    if (workloads) workloads = { ...workloads, outside: result.outside };
+  }
   // A contract step is compared with the application code of its own project, read once per project.
   const codeIndexes = new Map<string, Promise<CodeIndex>>();
   const codeIndexFor = (file: string): Promise<CodeIndex> => {
@@ -149,6 +161,8 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
       });
       cacheable?.set(f.file, f.text!, findings);
     }
+    // What the API server refused on a dry run: never cached.
+    findings = [...findings, ...(dryRunFindings.get(f.file) ?? [])];
     const lines = new LineIndex(f.text ?? '');
     const shown = displayPath(io.cwd, f.file);
     for (const finding of findings) located.push(locate(shown, lines, finding, io.cwd));

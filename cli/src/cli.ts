@@ -41,11 +41,22 @@ Options for check:
                      contract steps are always checked again)
   --cache-location <path>
                      The cache file, or a folder for it (default: .rollout-guard-cache)
+  --cluster          Also resolve the manifests' references (ConfigMaps, Secrets and their keys,
+                     ServiceAccounts, PVCs, pull and TLS secrets) in the live cluster, after the
+                     workspace; only key names of Secrets are read, never values
+  --kubeconfig <f>   With --cluster: kubeconfig (default: $KUBECONFIG, then ~/.kube/config)
+  --context <name>   With --cluster: context (default: the kubeconfig's current-context)
+  --namespace <ns>   With --cluster: namespace of manifests that write none (default: the context's)
+  --request-timeout <d>
+                     With --cluster: give up on an API request after this long (default 30s)
+  --dry-run-server   With --cluster: send each object as a server-side apply with dryRun=All;
+                     what the API server refuses is a server-dry-run finding
 
 With a flags: section in the configuration, the flag reads of .ts/.js files (in folders too)
 are checked against the flag service, with the token from ROLLOUT_GUARD_FLAGS_TOKEN.
 
-Exit status: 0 no error or warning, 1 findings, 2 usage or configuration error.
+Exit status: 0 no error or warning, 1 findings, 2 usage or configuration error (or, with
+--cluster, a cluster that cannot be reached or refuses the credentials).
 `;
 
 const CLI: Command = { name: 'rollout-guard', usage: USAGE };
@@ -88,10 +99,35 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       embedded: { type: 'boolean' },
       cache: { type: 'boolean' },
       'cache-location': { type: 'string' },
+      cluster: { type: 'boolean' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      namespace: { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'dry-run-server': { type: 'boolean' },
     },
     ['text', 'json', 'sarif'],
   );
   if (typeof parsed === 'number') return parsed;
+  const values = parsed.values;
+  const clusterOnly = (['kubeconfig', 'context', 'namespace', 'request-timeout', 'dry-run-server'] as const).find((o) => values[o] !== undefined);
+  if (clusterOnly && !values.cluster) return usageError(io, CLI, `--${clusterOnly} is for --cluster`);
+  let cluster: CheckOptions['cluster'];
+  if (values.cluster) {
+    const { clusterCheck, requestTimeoutOf } = await import('./operations');
+    const requestTimeoutMs = requestTimeoutOf(values['request-timeout']);
+    if (typeof requestTimeoutMs === 'object') return usageError(io, CLI, requestTimeoutMs.error);
+    cluster = {
+      run: clusterCheck,
+      options: {
+        kubeconfig: values.kubeconfig,
+        context: values.context,
+        namespace: values.namespace,
+        requestTimeoutMs,
+        dryRunServer: !!values['dry-run-server'],
+      },
+    };
+  }
   const options: CheckOptions = {
     paths: parsed.positionals.length ? parsed.positionals : ['.'],
     format: parsed.format,
@@ -103,6 +139,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     color: !parsed.values['no-color'] && !!io.stdout.isTTY && !io.env.NO_COLOR,
     version: VERSION,
     cacheLocation: parsed.values.cache ? path.resolve(io.cwd, parsed.values['cache-location'] ?? CACHE_FILE_NAME) : undefined,
+    cluster,
   };
   return check(options, io, async (...args) => (await import('./operations')).flagSnapshotForCheck(...args));
 }

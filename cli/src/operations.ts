@@ -8,3 +8,5 @@ export { gate, gateCheckFor } from './gate';
 export { canary } from './canary';
 export { flag, flagSnapshotForCheck } from './flag';
 export { trace } from './trace';
+export { clusterCheck, type ClusterCheckOptions } from './check-cluster';
+export { requestTimeoutOf } from './request-timeout';

@@ -8,6 +8,7 @@ import { TRACE_COMMAND, WORKSPACE_TRUSTED_NOTIFICATION } from '../../server/src/
 import { traceCommand } from './migrations/trace-command';
 import { FlagDefinitions } from './flags/definitions';
 import { FlagsView } from './flags/view';
+import { registerClusterCheck } from './rollouts/cluster-check';
 
 let client: LanguageClient | undefined;
 
@@ -110,6 +111,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   void flags.refresh();
+  registerClusterCheck(context, client, output);
   context.subscriptions.push(
     client.onNotification('rolloutGuard/status', (params: { state: 'ready' | 'warning' | 'error'; message: string }) => {
       status.busy = false;

@@ -11,18 +11,25 @@ import type { ClusterClient } from './client';
 import { selectRoute } from './discovery';
 import { ClusterError } from './errors';
 import type { ArgoRolloutInfo, Canary } from './model';
+import type { BlockingFinding, NewVersionCheck } from './new-version';
 import { readCanary, type CanaryRef } from './read';
 import { overrideMatches, promoteCanary, rollbackCanary, setCanaryWeight, stepCanary, type WeightChangeOptions, type WeightChangeResult } from './weights';
 
 export type CanaryAction = 'set-weight' | 'step' | 'promote' | 'rollback' | 'retry';
 
-export type CanaryChange =
+export type CanaryChange = (
   | { kind: 'weights'; canary: Canary; result: WeightChangeResult }
-  | { kind: 'rollout'; canary: Canary; action: Exclude<CanaryAction, 'set-weight'>; rollout: ArgoRolloutInfo };
+  | { kind: 'rollout'; canary: Canary; action: Exclude<CanaryAction, 'set-weight'>; rollout: ArgoRolloutInfo }
+) & {
+  /** Findings on the new version that --override let through (recorded, as gate overrides are). */
+  overriddenFindings?: BlockingFinding[];
+};
 
 export interface CanaryChangeOptions extends WeightChangeOptions {
   /** The weight of set-weight. */
   percent?: number;
+  /** Checks the canary's new version (new-version.ts): its blocking findings refuse any move past 0 %, unless overridden by name. */
+  newVersionCheck?: NewVersionCheck;
 }
 
 const ROLLOUT_DONE = { step: 'promoted to the next step', promote: 'fully promoted', rollback: 'aborted (traffic back to stable)', retry: 'retried' };
@@ -35,6 +42,18 @@ export async function changeCanary(
   options: CanaryChangeOptions = {},
 ): Promise<CanaryChange> {
   const canary = await readCanary(client, ref);
+  const overriddenFindings = await checkNewVersion(canary, action, options);
+  const change = await carryOut(client, canary, ref, action, options);
+  return overriddenFindings.length ? { ...change, overriddenFindings } : change;
+}
+
+async function carryOut(
+  client: ClusterClient,
+  canary: Canary,
+  ref: CanaryRef | string,
+  action: CanaryAction,
+  options: CanaryChangeOptions,
+): Promise<CanaryChange> {
   const rollout = canary.rollout;
   if (!rollout) {
     if (action === 'retry') throw new ClusterError('refused', `retry is for Argo Rollouts: no Rollout manages VirtualService ${canary.id}`);
@@ -66,6 +85,23 @@ export async function changeCanary(
   return { kind: 'rollout', canary, action, rollout: after };
 }
 
+/**
+ * Refuses to give traffic to a canary whose new version has blocking findings (a Secret key the
+ * cluster lacks…); returns the findings an override let through. Rollback is never refused.
+ */
+async function checkNewVersion(canary: Canary, action: CanaryAction, options: CanaryChangeOptions): Promise<BlockingFinding[]> {
+  const forward = action === 'step' || action === 'promote' || (action === 'set-weight' && (options.percent ?? 0) > 0);
+  if (!forward || !options.newVersionCheck) return [];
+  const findings = await options.newVersionCheck(canary);
+  if (!findings.length) return [];
+  if (overrideMatches(canary, options.override)) return findings;
+  const first = findings[0]!;
+  throw new ClusterError(
+    'refused',
+    `${action} of ${canary.id} refused: its new version fails the configuration check: ${first.workload} (${first.file}:${first.line}): ${first.message.replace(/\.$/, '')}${findings.length > 1 ? ` (and ${findings.length - 1} more)` : ''}. To go ahead anyway, confirm with --override ${canary.rollout?.name ?? canary.name}`,
+  );
+}
+
 /** Refuses a step or promote of an Argo Rollout whose gates fail or have no data, unless overridden by name. */
 async function checkRolloutGates(canary: Canary, rollout: ArgoRolloutInfo, action: 'step' | 'promote', options: CanaryChangeOptions): Promise<void> {
   if (!options.gateCheck) return;
@@ -85,6 +121,12 @@ async function checkRolloutGates(canary: Canary, rollout: ArgoRolloutInfo, actio
 
 /** One line saying what a change did, for messages and logs. */
 export function describeChange(change: CanaryChange): string {
+  const overridden = change.overriddenFindings?.length;
+  const said = describeMove(change);
+  return overridden ? `${said} (override: moved despite ${overridden} configuration finding${overridden > 1 ? 's' : ''} on the new version)` : said;
+}
+
+function describeMove(change: CanaryChange): string {
   if (change.kind === 'rollout') return `Rollout ${change.rollout.namespace}/${change.rollout.name} ${ROLLOUT_DONE[change.action]}`;
   const { result } = change;
   if (!result.changed) return `${result.canary.id} is already at ${result.weight} %`;

@@ -5,7 +5,9 @@
  */
 import {
   ApisApi,
+  AuthorizationV1Api,
   CoreV1Api,
+  KubernetesObjectApi,
   createConfiguration,
   CustomObjectsApi,
   PatchStrategy,
@@ -33,6 +35,15 @@ export const RESOURCE_TYPES: Record<CanaryKind, ResourceType> = {
   VirtualService: { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'virtualservices' },
   DestinationRule: { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'destinationrules' },
   Rollout: { group: 'argoproj.io', versions: ['v1alpha1'], plural: 'rollouts' },
+};
+
+export type CoreListKind = 'ConfigMap' | 'Secret' | 'ServiceAccount' | 'PersistentVolumeClaim';
+
+export const CORE_PLURALS: Record<CoreListKind, string> = {
+  ConfigMap: 'configmaps',
+  Secret: 'secrets',
+  ServiceAccount: 'serviceaccounts',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
 };
 
 /** A Kubernetes object as JSON. */
@@ -196,6 +207,61 @@ export class ClusterClient {
 
   private fail(error: unknown, verb: string, kind: CanaryKind, namespace: string, name?: string): ClusterError {
     return toClusterError(error, { verb, resource: this.describe(kind, namespace, name), server: this.server, timeoutMs: this.requestTimeoutMs });
+  }
+
+  /** Core-group kinds read whole to resolve references (operations/cluster/references). */
+  async listCore(kind: CoreListKind, namespace: string): Promise<KubeObject[]> {
+    const core = this.core;
+    try {
+      const list =
+        kind === 'ConfigMap'
+          ? await core.listNamespacedConfigMap({ namespace })
+          : kind === 'Secret'
+            ? await core.listNamespacedSecret({ namespace })
+            : kind === 'ServiceAccount'
+              ? await core.listNamespacedServiceAccount({ namespace })
+              : await core.listNamespacedPersistentVolumeClaim({ namespace });
+      return list.items as KubeObject[];
+    } catch (error) {
+      throw toClusterError(error, {
+        verb: 'list',
+        resource: `${CORE_PLURALS[kind]} in namespace ${namespace}`,
+        server: this.server,
+        timeoutMs: this.requestTimeoutMs,
+      });
+    }
+  }
+
+  /** A SelfSubjectAccessReview: may the kubeconfig's user `verb` the resource (e.g. list secrets) in the namespace? */
+  async canI(verb: string, resource: string, namespace: string, group = ''): Promise<boolean> {
+    try {
+      const review = await this.api(AuthorizationV1Api).createSelfSubjectAccessReview({
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, resource, group, namespace } } },
+      });
+      return review.status?.allowed === true;
+    } catch (error) {
+      throw toClusterError(error, {
+        verb: 'create',
+        resource: `selfsubjectaccessreviews (may I ${verb} ${resource} in ${namespace}?)`,
+        server: this.server,
+        timeoutMs: this.requestTimeoutMs,
+      });
+    }
+  }
+
+  /** Server-side apply with dryRun=All: what the API server (admission, validation, quota) says of the object, nothing written. */
+  async applyDryRun(object: KubeObject, fieldManager: string): Promise<KubeObject> {
+    try {
+      return (await this.api(KubernetesObjectApi).patch(object, undefined, 'All', fieldManager, true, PatchStrategy.ServerSideApply)) as KubeObject;
+    } catch (error) {
+      const where = object.metadata.namespace ? `${object.metadata.namespace}/` : '';
+      throw toClusterError(error, {
+        verb: 'apply (dry run)',
+        resource: `${object.kind ?? 'object'} ${where}${object.metadata.name}`,
+        server: this.server,
+        timeoutMs: this.requestTimeoutMs,
+      });
+    }
   }
 
   /** Namespace names, sorted (for a namespace picker). */

@@ -73,3 +73,5 @@ export { attentionOf, sortByAttention, type Attention } from './attention';
 export { CanaryWatcher, type CanaryWatcherEvent, type CanaryWatcherOptions, type WatchState } from './watcher';
 export { clusterContractGuard, contractReasons, type ContractGuardTargets } from './contract-guard';
 export { readCanaryConfig, canaryConfigFrom, type CanaryConfig } from './config';
+export { readClusterSnapshot, resolveReferences, type ResolvedReference, type Resolution, type ResolveOptions } from './references';
+export { CANARY_BLOCKING_RULES, newVersionCheck, readManifestFolder, type BlockingFinding, type NewVersionCheck } from './new-version';

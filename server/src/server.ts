@@ -1,5 +1,6 @@
 /** The Rollout Guard language server: LSP wiring only; linting lives in ./engine. */
 import path from 'node:path';
+import { CLUSTER_NEEDS_REQUEST, CLUSTER_SNAPSHOT_NOTIFICATION, clusterNeeds, SnapshotClusterView, type ClusterSnapshot } from './engine/manifests/cluster-view';
 import {
   CodeActionKind,
   CodeLensRefreshRequest,
@@ -176,7 +177,11 @@ async function lintAndPublish(uri: string): Promise<void> {
   let findings: Finding[] = [];
   if (resolved.enabled) {
     try {
-      const workloads = kind === 'code' && resolved.workloads ? workloadsContext(resolved.workloads) : undefined;
+      const view = clusterView;
+      const workloads =
+        kind === 'code' && resolved.workloads
+          ? { ...workloadsContext(resolved.workloads), outside: view && ((k: 'ConfigMap' | 'Secret', ns: string, name: string) => view.keysOf(k, ns, name)) }
+          : undefined;
       findings = lintText({
         fileName: pathOf(uri),
         text,
@@ -464,6 +469,15 @@ function refreshCodeLenses(): void {
 connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
   traces.trusted = true;
   refreshCodeLenses();
+});
+
+// Check against the cluster (the client reads it: the server never opens a connection to a cluster).
+let clusterView: SnapshotClusterView | undefined;
+connection.onRequest(CLUSTER_NEEDS_REQUEST, (params: { defaultNamespace: string }) => clusterNeeds(manifests, params.defaultNamespace).needs);
+connection.onNotification(CLUSTER_SNAPSHOT_NOTIFICATION, (snapshot: ClusterSnapshot | null) => {
+  clusterView = snapshot ? new SnapshotClusterView(snapshot, clusterNeeds(manifests, snapshot.defaultNamespace).noticeAt) : undefined;
+  manifests.setCluster(clusterView);
+  relintAll();
 });
 
 connection.onNotification(TRACED_NOTIFICATION, (trace: MeasuredTrace) => {

@@ -8,6 +8,9 @@ import * as vscode from 'vscode';
 import {
   canaryTarget,
   changeCanary,
+  newVersionCheck,
+  readManifestFolder,
+  type NewVersionCheck,
   ClusterError,
   describeChange,
   listCanaries,
@@ -120,6 +123,7 @@ class RolloutCommands {
         route: this.routeOf(node, canary),
         steps: this.settings.steps(),
         gateCheck: action === 'rollback' ? undefined : prometheusGateCheck(this.settings.gates()),
+        newVersionCheck: this.newVersionCheck(),
         override,
       }),
     );
@@ -148,28 +152,43 @@ class RolloutCommands {
             `raising ${canary.id} to ${weight} % refused: gate ${gate.verdict === 'fail' ? 'failed' : 'has no data'}: ${gate.reason}`,
           );
       }
-      return changeCanary(this.connection.client!, canary.id, 'set-weight', { route: this.routeOf(node, canary), percent: weight });
+      return changeCanary(this.connection.client!, canary.id, 'set-weight', {
+        route: this.routeOf(node, canary),
+        percent: weight,
+        newVersionCheck: this.newVersionCheck(),
+        override,
+      });
     };
     await this.withOverride(canary, run);
   }
 
-  /** Runs a weight change; when gates refuse it, offers an override confirmed by typing the rollout's name. */
+  /**
+   * With rolloutGuard.manifests.checkAgainstCluster: the workspace folder's manifests are the new
+   * version, checked against the cluster before a canary gets traffic.
+   */
+  private newVersionCheck(): NewVersionCheck | undefined {
+    const folder = this.settings.workspaceFolder();
+    if (!folder || !vscode.workspace.getConfiguration('rolloutGuard').get<boolean>('manifests.checkAgainstCluster', false)) return undefined;
+    return newVersionCheck(this.connection.client!, readManifestFolder(folder));
+  }
+
+  /** Runs a weight change; when gates or the configuration check refuse it, offers an override confirmed by typing the rollout's name. */
   private async withOverride(canary: Canary, run: (override?: string) => Promise<CanaryChange>): Promise<void> {
     let result: CanaryChange;
     try {
       result = await run();
     } catch (error) {
-      if (!(error instanceof ClusterError && error.kind === 'refused' && /gate/.test(error.message))) throw error;
+      if (!(error instanceof ClusterError && error.kind === 'refused' && /gate|configuration check/.test(error.message))) throw error;
       const name = canary.rollout?.name ?? canary.name;
       const choice = await vscode.window.showWarningMessage(error.message.replace(/\. To go ahead anyway.*$/, '.'), { modal: true }, 'Override…');
       if (choice !== 'Override…') return;
       const typed = await vscode.window.showInputBox({
-        title: 'Override the gates',
-        prompt: `Type the rollout's name (${name}) to move ${canary.id} despite the gates.`,
+        title: 'Override',
+        prompt: `Type the rollout's name (${name}) to move ${canary.id} anyway.`,
         validateInput: (value) => (value === name ? undefined : `Type ${name} exactly`),
       });
       if (typed !== name) return;
-      this.log(`override: ${canary.id} moved despite the gates (${error.message})`);
+      this.log(`override: ${canary.id} moved despite: ${error.message}`);
       result = await run(typed);
     }
     this.monitors.weightChanged(canary.id);

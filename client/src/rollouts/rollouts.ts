@@ -14,12 +14,14 @@ import { GateMonitors } from './monitors';
 import { RolloutSettings } from './settings';
 import { RolloutStatusBar } from './status-bar';
 import { RolloutsTree } from './tree';
+import { NewVersionChecks } from './new-version-checks';
 
 export class RolloutsController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly settings: RolloutSettings;
   private readonly connection: ClusterConnection;
   private readonly monitors: GateMonitors;
+  private readonly newVersions: NewVersionChecks;
   private readonly tree = new RolloutsTree();
   private readonly statusBar = new RolloutStatusBar();
   /** Why the gates cannot run (a bad gate configuration), shown above the canaries. */
@@ -38,6 +40,11 @@ export class RolloutsController implements vscode.Disposable {
       log,
       () => this.render(),
     );
+    this.newVersions = new NewVersionChecks(
+      () => this.settings.workspaceFolder(),
+      log,
+      () => this.render(),
+    );
     this.disposables.push(
       this.tree,
       this.statusBar,
@@ -45,6 +52,7 @@ export class RolloutsController implements vscode.Disposable {
       this.monitors,
       this.connection.onDidChange(() => {
         if (this.connection.client) this.gateProblem = this.monitors.sync(this.connection.canaries);
+        this.newVersions.sync(this.connection.canaries, this.connection.client);
         this.render();
       }),
       this.tree.view.onDidChangeVisibility(() => this.syncWatcher()),
@@ -54,6 +62,10 @@ export class RolloutsController implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('rolloutGuard.cluster') || e.affectsConfiguration('rolloutGuard.gates')) this.reconnect();
+        else if (e.affectsConfiguration('rolloutGuard.manifests.checkAgainstCluster')) {
+          this.newVersions.sync(this.connection.canaries, this.connection.client);
+          this.render();
+        }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reconnect()),
       ...registerRolloutCommands({
@@ -85,6 +97,7 @@ export class RolloutsController implements vscode.Disposable {
         canaries: this.connection.canaries,
         problem: this.gateProblem ?? this.connection.watchProblem,
         gates: this.monitors.states(),
+        configuration: this.newVersions.findings,
       });
     this.updateStatusBar();
   }

@@ -2,7 +2,7 @@
  * The Rollouts view as plain data: context → namespace → canary → route → destinations and gates.
  * vscode-free so it is unit-tested; rollouts-view.ts turns these nodes into TreeItems.
  */
-import { attentionOf, routeLabel, type Canary, type CanaryRoute } from '../../../operations/cluster';
+import { attentionOf, routeLabel, type BlockingFinding, type Canary, type CanaryRoute } from '../../../operations/cluster';
 import { formatGateValue, type GateReport, type GateResult } from '../../../operations/gates';
 
 export type NodeIcon = 'cluster' | 'namespace' | 'canary' | 'attention' | 'route' | 'pass' | 'fail' | 'no-data' | 'pending' | 'workload' | 'error' | 'info';
@@ -41,6 +41,8 @@ export interface ViewInput {
   /** unreachable / forbidden… while the last canaries stay shown. */
   problem?: string;
   gates: ReadonlyMap<string, GateState>;
+  /** Canary id → what its new version lacks in the cluster (a canary not yet started). */
+  configuration?: ReadonlyMap<string, readonly BlockingFinding[]>;
 }
 
 const percent = (weight: number): string => `${weight} %`;
@@ -96,7 +98,20 @@ function gateChildren(canary: Canary, state: GateState | undefined): RolloutNode
   ];
 }
 
-export function canaryNode(canary: Canary, state: GateState | undefined): RolloutNode {
+/** A new version that fails the configuration check: one node per finding, before the first step. */
+function configurationChildren(canary: Canary, findings: readonly BlockingFinding[]): RolloutNode[] {
+  return findings.map((f, i) => ({
+    id: `${canary.id}#config:${i}`,
+    label: `${f.workload}: not ready for traffic`,
+    description: f.message,
+    tooltip: `${f.file}:${f.line}\n${f.message}\n\nset-weight and step are refused until it is fixed (or overridden).`,
+    icon: 'fail' as const,
+    canaryId: canary.id,
+    children: [],
+  }));
+}
+
+export function canaryNode(canary: Canary, state: GateState | undefined, configuration: readonly BlockingFinding[] = []): RolloutNode {
   const attention = attentionOf(canary);
   const main = canary.routes[0]!;
   const verdict = state?.report?.verdict;
@@ -107,6 +122,7 @@ export function canaryNode(canary: Canary, state: GateState | undefined): Rollou
     canary.rollout &&
       `Rollout ${canary.rollout.name} ${canary.rollout.phase}${canary.rollout.stepCount ? ` step ${(canary.rollout.currentStepIndex ?? 0) + 1}/${canary.rollout.stepCount}` : ''}`,
     state?.autoProgress ? 'auto-progress' : undefined,
+    configuration.length ? `configuration check failed (${configuration.length})` : undefined,
   ].filter(Boolean);
   const routes: RolloutNode[] =
     canary.routes.length === 1
@@ -126,10 +142,10 @@ export function canaryNode(canary: Canary, state: GateState | undefined): Rollou
     label: canary.name,
     description: parts.join(' · '),
     tooltip: [`VirtualService ${canary.id}`, `hosts: ${canary.hosts.join(', ')}`, attention.reason, ...canary.warnings].join('\n'),
-    icon: verdict === 'fail' || attention.level === 0 ? 'attention' : 'canary',
+    icon: verdict === 'fail' || attention.level === 0 || configuration.length ? 'attention' : 'canary',
     contextValue: canary.rollout ? 'canary.rollout' : 'canary',
     canaryId: canary.id,
-    children: [...routes, ...gateChildren(canary, state)],
+    children: [...configurationChildren(canary, configuration), ...routes, ...gateChildren(canary, state)],
   };
 }
 
@@ -144,7 +160,7 @@ export function buildTree(input: ViewInput): RolloutNode[] {
     const canaries = input.canaries
       .filter((c) => c.namespace === namespace)
       .sort((a, b) => urgency(a, input.gates.get(a.id)) - urgency(b, input.gates.get(b.id)) || a.id.localeCompare(b.id))
-      .map((c) => canaryNode(c, input.gates.get(c.id)));
+      .map((c) => canaryNode(c, input.gates.get(c.id), input.configuration?.get(c.id)));
     return {
       // A new id once canaries appear: the tree would otherwise keep showing the empty namespace collapsed.
       id: canaries.length ? `ns:${namespace}` : `ns:${namespace}:empty`,

@@ -31,6 +31,12 @@ const engineRules: RuleInfo[] = [
     dialects: ['postgres'],
   },
   { id: 'unused-ignore', severity: 'info', summary: 'A rollout-guard-ignore names an unknown rule or suppresses nothing.', language: 'any' },
+  {
+    id: 'server-dry-run',
+    severity: 'error',
+    summary: 'With check --cluster --dry-run-server: the API server refuses the object (admission, quota, immutable field, schema).',
+    language: 'yaml',
+  },
   { id: 'unreadable-file', severity: 'error', summary: 'The file could not be read: binary, not UTF-8, too large, or not readable.', language: 'any' },
   {
     id: 'too-many-findings',

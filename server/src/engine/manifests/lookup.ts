@@ -3,6 +3,7 @@
  * every question as a dependency, so an edit re-checks only the files it can affect. Its own
  * module: rules import it, and the workspace that implements ObjectSource imports the rules.
  */
+import type { ClusterView } from './references';
 import type { ManifestObject } from './yaml';
 
 /** A namespace to look in; undefined means "any" (a manifest without namespace is applied with -n). */
@@ -37,6 +38,8 @@ export interface ObjectSource {
   index(): Map<string, ManifestObject[]>;
   scopedObjects(kind: string, scope: NamespaceScope): ScopedObjects;
   position(file: string, offset: number): { line: number; character: number };
+  /** The live cluster, when the check runs against one (`check --cluster`). */
+  readonly cluster?: ClusterView;
 }
 
 /** Per deploy unit (its object list, rebuilt after a change), the views of Lookup.view. */
@@ -102,6 +105,11 @@ export class Lookup {
   find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
     this.use(kind, scope);
     return this.view(kind, scope).byName.get(name);
+  }
+
+  /** The live cluster references are resolved in after the workspace, if any. */
+  get cluster(): ClusterView | undefined {
+    return this.workspace.cluster;
   }
 
   /** Line/character of an offset in another file, for related locations. */

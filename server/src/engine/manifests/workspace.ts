@@ -18,6 +18,7 @@ import { lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes 
 import { DeployUnits } from './units';
 import { destinationRuleKeys } from './traffic';
 import { Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
+import type { ClusterView } from './references';
 import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml';
 
 export { Lookup, scopeOf, type NamespaceScope } from './lookup';
@@ -71,7 +72,20 @@ export class ManifestWorkspace implements ObjectSource {
   /** What files outside the graph (application code, the configuration file) looked up last (see recordUses). */
   private readonly outsideUses = new Map<string, Set<string>>();
 
+  private clusterView: ClusterView | undefined;
+
   constructor(private readonly options: ManifestWorkspaceOptions = {}) {}
+
+  get cluster(): ClusterView | undefined {
+    return this.clusterView;
+  }
+
+  /** Resolves references in this cluster after the workspace (or no longer, with undefined). Returns every file: all may change. */
+  setCluster(view: ClusterView | undefined): string[] {
+    this.clusterView = view;
+    this.renderingLints.clear();
+    return this.fileNames;
+  }
 
   /** Adds or replaces a file. Returns the other files whose findings may change. */
   update(file: string, text: string): string[] {

@@ -1,52 +1,100 @@
-import { asArray, asRecord, asString, type Json } from '../model';
-import type { ManifestContext, ManifestReport } from '../rule';
+import { asRecord } from '../model';
+import type { ManifestReport, ManifestRule } from '../rule';
 import { generatedInfo } from '../../kustomize/render';
 import { scopeOf } from '../lookup';
+import {
+  clusterNamespaceOf,
+  configReferences,
+  findInWorkspace,
+  SECRET_SOURCES,
+  referenceId,
+  REFERRING_KINDS,
+  type ClusterAnswer,
+  type ClusterView,
+  type ConfigReference,
+  type ReferencedKind,
+} from '../references';
 import type { ManifestObject, Path } from '../yaml';
-import { containersOf, describeObject, podTemplateRule } from './_pod';
+import { describeObject } from './_pod';
 
-interface Reference {
-  kind: 'ConfigMap' | 'Secret';
-  name: string;
-  namePath: Path;
-  optional: boolean;
-  /** Keys the reference needs, with where each is written. */
-  keys: { key: string; path: Path }[];
-}
+const PLURAL: Record<ReferencedKind, string> = {
+  ConfigMap: 'ConfigMaps',
+  Secret: 'Secrets',
+  ServiceAccount: 'ServiceAccounts',
+  PersistentVolumeClaim: 'PersistentVolumeClaims',
+};
 
-/** Objects that become a Secret of the same name (sealed-secrets, external-secrets). */
-export const SECRET_SOURCES = ['Secret', 'SealedSecret', 'ExternalSecret'];
-
-export const danglingConfigReference = podTemplateRule({
+export const danglingConfigReference: ManifestRule = {
   id: 'dangling-config-reference',
   severity: 'error',
-  summary: 'A pod references a ConfigMap or Secret (or a key of one) that is not in the workspace: the new pods never start.',
-  check({ object, template, ctx, report }) {
+  summary:
+    'A pod references a ConfigMap or Secret (or a key of one) that is not in the workspace (with --cluster: nor in the cluster, and also ServiceAccounts, PVCs, pull and TLS secrets): the new pods never start.',
+  kinds: REFERRING_KINDS,
+  check(object, ctx, report) {
     const scope = scopeOf(object);
-    // Many repositories keep Secrets out of git; only check them where the workspace manages Secrets.
-    const secretsManaged = SECRET_SOURCES.some((kind) => ctx.lookup.all(kind, scope).length > 0);
-    for (const ref of references(template.path, template.spec)) {
-      if (ref.optional || (ref.kind === 'Secret' && !secretsManaged)) continue;
-      const target = ref.kind === 'ConfigMap' ? ctx.lookup.find('ConfigMap', scope, ref.name) : findSecret(ctx, scope, ref.name);
-      if (!target) {
+    const cluster = ctx.lookup.cluster;
+    // Many repositories keep Secrets out of git; without a cluster, only check them where the workspace manages Secrets.
+    const secretsManaged = cluster !== undefined || SECRET_SOURCES.some((kind) => ctx.lookup.all(kind, scope).length > 0);
+    for (const ref of configReferences(object)) {
+      if (ref.optional || (!cluster && (ref.clusterOnly || (ref.kind === 'Secret' && !secretsManaged)))) continue;
+      const target = findInWorkspace(ctx.lookup, ref, scope);
+      if (target) {
+        if (target.kind !== ref.kind) continue; // a SealedSecret/ExternalSecret: its keys are not readable here
+        if (generatedInfo(target)?.keysUnknown) continue; // generated from a file the workspace does not hold
+        const available = keysOf(target);
+        for (const { key, path } of ref.keys) {
+          if (available.has(key)) continue;
+          report(missingKey(object, ref, key, path, target, available));
+        }
+      } else if (cluster) checkInCluster(object, ref, cluster, report);
+      else
         report({
           path: ref.namePath,
           message: `${describeObject(object)} uses ${ref.kind} ${ref.name}, which is not in the workspace${scope ? ` (namespace ${scope})` : ''}: new pods stay in CreateContainerConfigError (or ContainerCreating for a volume) and the rollout stalls. Add the ${ref.kind}, fix the name, or mark the reference optional.`,
         });
-        continue;
-      }
-      if (target.kind !== ref.kind) continue; // a SealedSecret/ExternalSecret: its keys are not readable here
-      if (generatedInfo(target)?.keysUnknown) continue; // generated from a file the workspace does not hold
-      const available = keysOf(target);
-      for (const { key, path } of ref.keys) {
-        if (available.has(key)) continue;
-        report(missingKey(object, ref, key, path, target, available));
-      }
     }
   },
-});
+};
 
-function missingKey(object: ManifestObject, ref: Reference, key: string, path: Path, target: ManifestObject, available: Set<string>): ManifestReport {
+/** After the workspace, the live namespace (and, for a Gateway credential, the gateway's). */
+function checkInCluster(object: ManifestObject, ref: ConfigReference, cluster: ClusterView, report: (finding: ManifestReport) => void): void {
+  const answers = [clusterNamespaceOf(object, cluster), ...(ref.alsoIn ?? [])].map((namespace) => ({
+    namespace,
+    answer: cluster.lookup(ref.kind, namespace, ref.name),
+  }));
+  const found = answers.find((a): a is { namespace: string; answer: Extract<ClusterAnswer, { state: 'found' }> } => a.answer.state === 'found');
+  const where = (namespace: string): string => `cluster ${cluster.context}/${namespace}`;
+  if (found) {
+    const keys = found.answer.keys;
+    if (!keys) return;
+    for (const { key, path } of ref.keys) {
+      if (keys.includes(key)) continue;
+      report({
+        path,
+        message: `${describeObject(object)} reads key \`${key}\` of ${ref.kind} ${ref.name}: not in the workspace, and ${ref.kind} ${ref.name} in ${where(found.namespace)} has no key \`${key}\`${keys.length ? ` (it has: ${keys.join(', ')})` : ' (it has no keys)'}: new pods fail to start. Add the key or fix the reference.`,
+      });
+    }
+    return;
+  }
+  const unknown = answers.filter((a) => a.answer.state === 'unknown');
+  if (unknown.length) {
+    // What cannot be read is never "missing": one note per kind and namespace, on its first reference.
+    for (const { namespace, answer } of unknown)
+      if (answer.state === 'unknown' && answer.noticeAt === referenceId(object, ref))
+        report({
+          path: ref.namePath,
+          severity: 'info',
+          message: `cannot check ${PLURAL[ref.kind]} in ${namespace} (${where(namespace)}): ${answer.reason}. References to them were not checked against the cluster.`,
+        });
+    return;
+  }
+  report({
+    path: ref.namePath,
+    message: `${describeObject(object)} uses ${ref.kind} ${ref.name}: not in the workspace, nor in ${answers.map((a) => where(a.namespace)).join(' or ')}: new pods stay in CreateContainerConfigError (or ContainerCreating for a volume) and the rollout stalls. Create the ${ref.kind}, fix the name, or mark the reference optional.`,
+  });
+}
+
+function missingKey(object: ManifestObject, ref: ConfigReference, key: string, path: Path, target: ManifestObject, available: Set<string>): ManifestReport {
   return {
     path,
     message: `${describeObject(object)} reads key \`${key}\` of ${ref.kind} ${ref.name}, which has no such key${available.size ? ` (it has: ${[...available].join(', ')})` : ''}: new pods fail to start. Add the key or fix the reference.`,
@@ -54,68 +102,7 @@ function missingKey(object: ManifestObject, ref: Reference, key: string, path: P
   };
 }
 
-function findSecret(ctx: ManifestContext, scope: string | undefined, name: string): ManifestObject | undefined {
-  for (const kind of SECRET_SOURCES) {
-    const found = ctx.lookup.find(kind, scope, name);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 export function keysOf(target: ManifestObject): Set<string> {
   const data = target.data;
   return new Set([...Object.keys(asRecord(data.data)), ...Object.keys(asRecord(data.binaryData)), ...Object.keys(asRecord(data.stringData))]);
-}
-
-/** Every ConfigMap/Secret reference of a pod spec, with paths. */
-function references(specPath: Path, spec: Json): Reference[] {
-  const out: Reference[] = [];
-  const template = { path: specPath, spec, labels: {} };
-  for (const c of containersOf(template, true)) {
-    asArray(c.container.env).forEach((env, i) => {
-      const valueFrom = asRecord(asRecord(env).valueFrom);
-      for (const [field, kind] of [
-        ['configMapKeyRef', 'ConfigMap'],
-        ['secretKeyRef', 'Secret'],
-      ] as const) {
-        const ref = asRecord(valueFrom[field]);
-        const name = asString(ref.name);
-        if (!name) continue;
-        const at: Path = [...c.path, 'env', i, 'valueFrom', field];
-        const key = asString(ref.key);
-        out.push({ kind, name, namePath: [...at, 'name'], optional: ref.optional === true, keys: key ? [{ key, path: [...at, 'key'] }] : [] });
-      }
-    });
-    asArray(c.container.envFrom).forEach((source, i) => {
-      for (const [field, kind] of [
-        ['configMapRef', 'ConfigMap'],
-        ['secretRef', 'Secret'],
-      ] as const) {
-        const ref = asRecord(asRecord(source)[field]);
-        const name = asString(ref.name);
-        if (name) out.push({ kind, name, namePath: [...c.path, 'envFrom', i, field, 'name'], optional: ref.optional === true, keys: [] });
-      }
-    });
-  }
-  asArray(spec.volumes).forEach((volume, i) => {
-    const v = asRecord(volume);
-    const at: Path = [...specPath, 'volumes', i];
-    volumeSource(out, asRecord(v.configMap), 'ConfigMap', 'name', [...at, 'configMap']);
-    volumeSource(out, asRecord(v.secret), 'Secret', 'secretName', [...at, 'secret']);
-    asArray(asRecord(v.projected).sources).forEach((source, j) => {
-      const s = asRecord(source);
-      volumeSource(out, asRecord(s.configMap), 'ConfigMap', 'name', [...at, 'projected', 'sources', j, 'configMap']);
-      volumeSource(out, asRecord(s.secret), 'Secret', 'name', [...at, 'projected', 'sources', j, 'secret']);
-    });
-  });
-  return out;
-}
-
-function volumeSource(out: Reference[], source: Json, kind: 'ConfigMap' | 'Secret', nameField: string, at: Path): void {
-  const name = asString(source[nameField]);
-  if (!name) return;
-  const keys = asArray(source.items)
-    .map((item, k) => ({ key: asString(asRecord(item).key), path: [...at, 'items', k, 'key'] as Path }))
-    .filter((k): k is { key: string; path: Path } => k.key !== undefined);
-  out.push({ kind, name, namePath: [...at, nameField], optional: source.optional === true, keys });
 }

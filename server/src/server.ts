@@ -122,7 +122,7 @@ connection.onInitialized(() => {
     .register(DidChangeWatchedFilesNotification.type, {
       watchers: [
         { globPattern: '**/.rollout-guard.yaml' },
-        { globPattern: '**/*.{yaml,yml}' },
+        { globPattern: '**/{*.yaml,*.yml,Kustomization}' },
         { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql}' },
       ],
     })
@@ -222,7 +222,7 @@ function workspaceFor(uri: string, text: string): ManifestWorkspace {
 function pathOf(uri: string): string {
   const doc = documents.get(uri);
   if (doc?.languageId === 'sql' && !/\.(sql|pgsql|psql)$/i.test(uri)) return `${uri}.sql`;
-  if (doc?.languageId === 'yaml' && !/\.ya?ml$/i.test(uri)) return `${uri}.yaml`;
+  if (doc?.languageId === 'yaml' && fileKind(uri) === undefined) return `${uri}.yaml`;
   if (doc && /^(typescript|javascript)(react)?$/.test(doc.languageId) && !/\.[cm]?[jt]sx?$/i.test(uri))
     return `${uri}.${doc.languageId.startsWith('typescript') ? 'ts' : 'js'}`;
   return uri;

@@ -20,6 +20,7 @@ const ENGINE_RULES = new Set([
   'unreadable-file',
   'template-skipped',
   'kustomize-skipped',
+  'helm-chart-not-rendered',
   'invalid-config',
   'too-many-findings',
   'duplicate-key',

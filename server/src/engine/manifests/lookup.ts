@@ -26,6 +26,9 @@ export const providedKindKeys = (kind: string, object: ManifestObject): string[]
 ];
 const lookupKeys = (kind: string, scope: NamespaceScope): string[] => (scope === undefined ? [`${kind}/any`] : [`${kind}/${scope}`, `${kind}/*`]);
 
+/** The dependency key of what the workspace's Helm charts may create (see Lookup.chartMayCreate). */
+export const CHARTS_KEY = 'helm-charts';
+
 /** The objects of one kind in one namespace scope, in workspace order, and the first of each name. */
 export interface ScopedObjects {
   list: ManifestObject[];
@@ -37,6 +40,7 @@ export interface ObjectSource {
   index(): Map<string, ManifestObject[]>;
   scopedObjects(kind: string, scope: NamespaceScope): ScopedObjects;
   position(file: string, offset: number): { line: number; character: number };
+  chartMayCreate(name: string): boolean;
 }
 
 /** Per deploy unit (its object list, rebuilt after a change), the views of Lookup.view. */
@@ -102,6 +106,12 @@ export class Lookup {
   find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
     this.use(kind, scope);
     return this.view(kind, scope).byName.get(name);
+  }
+
+  /** Whether a Helm chart of the workspace, not rendered, may create an object of this name: it is unknown, not missing. */
+  chartMayCreate(name: string): boolean {
+    this.uses.add(CHARTS_KEY);
+    return this.workspace.chartMayCreate(name);
   }
 
   /** Line/character of an offset in another file, for related locations. */

@@ -14,10 +14,11 @@ import {
   type Kustomization,
 } from '../kustomize/kustomization';
 import { renderedFiles, type KustomizeFiles, type Rendering } from '../kustomize/render';
-import { lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
+import { lintChartFile, lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
 import { DeployUnits } from './units';
+import { chartFolderOf, chartMayCreate, isChartFile, readChart, type Chart } from './charts';
 import { destinationRuleKeys } from './traffic';
-import { Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
+import { CHARTS_KEY, Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
 import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml';
 
 export { Lookup, scopeOf, type NamespaceScope } from './lookup';
@@ -68,6 +69,10 @@ export class ManifestWorkspace implements ObjectSource {
   private readonly scoped = new Map<string, ScopedObjects>();
   /** Dependency key → files whose last lint looked it up: a change finds its dependents without scanning every file. */
   private readonly usersOf = new Map<string, Set<string>>();
+  /** Folders with a Chart.yaml: Helm charts, not rendered (see charts.ts). */
+  private readonly chartFolders = new Set<string>();
+  /** The charts as read from their files, built on first use after a change of one. */
+  private charts: Chart[] | undefined;
   /** What files outside the graph (application code, the configuration file) looked up last (see recordUses). */
   private readonly outsideUses = new Map<string, Set<string>>();
 
@@ -77,11 +82,12 @@ export class ManifestWorkspace implements ObjectSource {
   update(file: string, text: string): string[] {
     const before = this.files.get(file)?.provides ?? new Set<string>();
     const parsed = parseYamlFile(file, text);
-    const entry: FileEntry = { parsed, provides: providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
+    const entry: FileEntry = { parsed, provides: this.chartOf(file) ? new Set() : providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
     if (isKustomizationFile(file)) entry.kustomization = parseKustomization(file, text);
     const wasRendered = this.deployUnits?.isRendered(file) ?? false;
     this.files.set(file, entry);
     this.restored.delete(file);
+    if (isChartFile(file) && !this.chartFolders.has(dirOf(file))) return this.chartsChanged(file, () => this.chartFolders.add(dirOf(file)));
     return this.changed(file, wasRendered ? new Set() : before);
   }
 
@@ -93,6 +99,7 @@ export class ManifestWorkspace implements ObjectSource {
     this.files.delete(file);
     this.restored.delete(file);
     this.setUses(file, entry, new Set());
+    if (isChartFile(file) && this.chartFolders.has(dirOf(file))) return this.chartsChanged(file, () => this.chartFolders.delete(dirOf(file)));
     return this.changed(file, wasRendered ? new Set() : entry.provides);
   }
 
@@ -146,6 +153,8 @@ export class ManifestWorkspace implements ObjectSource {
     const entry = this.files.get(file);
     const text = entry?.parsed.source.currentText();
     if (!entry || text === undefined) return [];
+    const chart = this.chartOf(file);
+    if (chart) return isChartFile(file) ? lintChartFile(entry.parsed, text, settings) : [];
     const uses = new Set<string>();
     const units = this.units();
     const findings = units.isRendered(file)
@@ -175,7 +184,7 @@ export class ManifestWorkspace implements ObjectSource {
       this.byKind = new Map();
       const units = this.units();
       // A rendered file's objects are known as each unit renders them, not as written.
-      const plain = [...this.files].filter(([file]) => !units.isRendered(file)).flatMap(([, entry]) => entry.parsed.objects);
+      const plain = [...this.files].filter(([file]) => !units.isRendered(file) && !this.chartOf(file)).flatMap(([, entry]) => entry.parsed.objects);
       for (const object of [...plain, ...units.renderedObjects]) {
         const list = this.byKind.get(object.kind) ?? [];
         list.push(object);
@@ -222,6 +231,35 @@ export class ManifestWorkspace implements ObjectSource {
     for (let i = 0, j = 0; i < own.length || j < anywhere.length;)
       merged.push(all[j >= anywhere.length || (i < own.length && own[i]! < anywhere[j]!) ? own[i++]! : anywhere[j++]!]!);
     return merged;
+  }
+
+  /** The chart folder a file belongs to (its files are not manifests), or undefined. */
+  chartOf(file: string): string | undefined {
+    return this.chartFolders.size ? chartFolderOf(file, (folder) => this.chartFolders.has(folder)) : undefined;
+  }
+
+  /** Whether a chart of the workspace, not rendered, may create an object of this name (see charts.ts). */
+  chartMayCreate(name: string): boolean {
+    if (!this.chartFolders.size) return false;
+    this.charts ??= [...this.chartFolders].map((folder) => {
+      const templates = this.fileNames.filter((f) => this.chartOf(f) === folder && !isChartFile(f)).map((f) => this.text(f) ?? '');
+      return readChart(folder, this.text(joinPath(folder, 'Chart.yaml')), templates);
+    });
+    return this.charts.some((chart) => chartMayCreate(chart, name));
+  }
+
+  /**
+   * A Chart.yaml appeared or went away: which files are manifests changed, so every file's
+   * objects and findings may change (rare: the indexes are rebuilt, every file checked again).
+   */
+  private chartsChanged(file: string, apply: () => void): string[] {
+    apply();
+    this.charts = undefined;
+    this.deployUnits = undefined;
+    this.renderingLints.clear();
+    for (const [name, entry] of this.files) entry.provides = this.chartOf(name) ? new Set() : providedKeys(entry.parsed.objects);
+    this.changed(file, new Set());
+    return this.fileNames.filter((name) => name !== file);
   }
 
   /** The deploy units: every kustomization of the workspace rendered, the roots kept. */
@@ -283,7 +321,7 @@ export class ManifestWorkspace implements ObjectSource {
       this.byFolder = new Map();
       const units = this.units();
       for (const [name, entry] of this.files) {
-        if (units.isRendered(name)) continue;
+        if (units.isRendered(name) || this.chartOf(name)) continue;
         const folder = dirOf(name);
         const list = this.byFolder.get(folder) ?? [];
         list.push(...entry.parsed.objects);
@@ -301,6 +339,8 @@ export class ManifestWorkspace implements ObjectSource {
    */
   private changed(file: string, providedBefore: Set<string>): string[] {
     this.byKind = undefined;
+    const inChart = this.chartOf(file) !== undefined;
+    if (inChart) this.charts = undefined;
     this.byNamespace.clear();
     this.byFolder = undefined;
     this.scoped.clear();
@@ -317,6 +357,7 @@ export class ManifestWorkspace implements ObjectSource {
     }
     if (!units?.isRendered(file)) for (const key of this.files.get(file)?.provides ?? []) keys.add(key);
     keys.add(fileKey(file));
+    if (inChart) keys.add(CHARTS_KEY);
     for (const lint of this.renderingLints.values()) {
       for (const [object, objectLint] of lint.objects) if ([...objectLint.uses].some((key) => keys.has(key))) lint.objects.delete(object);
     }

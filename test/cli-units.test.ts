@@ -70,4 +70,35 @@ describe('rollout-guard check: deploy units', () => {
       ['app/deployment.yaml:18 dangling-config-reference'],
     );
   });
+
+  it('manifests.exclude: excluded YAML files are neither checked nor indexed', () => {
+    const dir = path.join(tmp, 'exclude');
+    write(dir, {
+      '.rollout-guard.yaml': 'manifests:\n  exclude:\n    - test/fixtures\n    - "**/*.generated.yaml"\n',
+      'test/fixtures/broken/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  labls: {}\n',
+      'app/config.generated.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  labls: {}\n',
+      'app/deployment.yaml': deployment('web-config'),
+    });
+    // Nothing reported in the excluded files, and their ConfigMap does not count.
+    assert.deepEqual(
+      check(dir).filter((f) => !/missing-|latest-/.test(f)),
+      ['app/deployment.yaml:18 dangling-config-reference'],
+    );
+    write(dir, { '.rollout-guard.yaml': 'manifests:\n  exclude: []\n' });
+    assert.deepEqual(
+      check(dir).filter((f) => !/missing-|latest-/.test(f)),
+      ['app/config.generated.yaml:5 unknown-field', 'test/fixtures/broken/config.yaml:5 unknown-field'],
+    );
+  });
+
+  it('manifests.exclude: a glob outside the folder is an error on its line', () => {
+    const dir = path.join(tmp, 'exclude-error');
+    write(dir, { '.rollout-guard.yaml': 'manifests:\n  exclude:\n    - ../shared\n', 'app/deployment.yaml': deployment('web-config') });
+    const r = spawnSync(process.execPath, [bin, 'check', '.'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr,
+      /\.rollout-guard\.yaml:3: manifests\.exclude\[0\] "\.\.\/shared" must be relative to the configuration file's folder and stay inside it\./,
+    );
+  });
 });

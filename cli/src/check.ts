@@ -25,7 +25,7 @@ import {
   type LintRequest,
   type WorkloadsContext,
 } from '../../server/src/engine';
-import { loadConfig } from '../../server/src/workspace/config-file';
+import { loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
@@ -51,8 +51,9 @@ const BUILD_DIRS = new Set(['dist', 'build', 'out', 'coverage', '.next', 'vendor
 export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let settings: EngineSettings;
   let workloads: WorkloadsContext | undefined;
+  let excluded: ((file: string) => boolean) | undefined;
   try {
-    ({ settings, workloads } = resolveSettings(options, io.cwd));
+    ({ settings, workloads, excluded } = resolveSettings(options, io.cwd));
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`rollout-guard: ${escapeControl(error.message)}\n`);
@@ -69,6 +70,7 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   // TS/JS only when asked, or in the sources of a configured workload: a CI run that checks migrations/ should not start linting application code.
   const wanted = (full: string, name: string): boolean => {
     const kind = fileKind(name);
+    if (kind === 'yaml' && excluded?.(full)) return false;
     return kind !== undefined && (kind !== 'code' || !!options.embedded || (!!workloads && runsInWorkload(workloads, full)));
   };
   for (const given of options.paths) {
@@ -150,7 +152,7 @@ function addKustomizeInputs(workspace: ManifestWorkspace): void {
   }
 }
 
-function resolveSettings(options: CheckOptions, cwd: string): { settings: EngineSettings; workloads?: WorkloadsContext } {
+function resolveSettings(options: CheckOptions, cwd: string): { settings: EngineSettings; workloads?: WorkloadsContext; excluded?: (file: string) => boolean } {
   const config = loadConfig(cwd, options.configFile);
   const fromFlags: Record<string, unknown> = {};
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
@@ -158,14 +160,15 @@ function resolveSettings(options: CheckOptions, cwd: string): { settings: Engine
   if (options.assumeInTransaction) fromFlags.assumeInTransaction = true;
   const settings = mergeSettings(config?.settings, validateSettings(fromFlags, 'command line'));
   const mapped = config?.sections.workloads;
-  if (!config || !mapped?.length) return { settings };
+  const excluded = config && manifestExclusion(config);
+  if (!config || !mapped?.length) return { settings, excluded };
   // Helpers imported by the code are read as they are needed, each once.
   const texts = new Map<string, string | undefined>();
   const codeText = (file: string): string | undefined => {
     if (!texts.has(file)) texts.set(file, fs.existsSync(file) ? readFile(file).text : undefined);
     return texts.get(file);
   };
-  return { settings, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText } };
+  return { settings, excluded, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText } };
 }
 
 /**

@@ -162,6 +162,12 @@ async function lintAndPublish(uri: string): Promise<void> {
     return;
   }
   if (kind === 'code') caches.checkedCode.add(uri);
+  if (kind === 'yaml' && resolved.manifestExcluded?.(URI.parse(uri).fsPath)) {
+    // manifests.exclude: neither checked nor indexed (after a change of the configuration file too).
+    if (manifests.has(uri)) manifests.remove(uri).forEach((other) => scheduler.schedule(other));
+    await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+    return;
+  }
   let findings: Finding[] = [];
   if (resolved.enabled) {
     try {
@@ -254,7 +260,9 @@ async function indexWorkspace(): Promise<void> {
   const tooLarge: string[] = [];
   for (const folder of settings.folders) {
     const folderPath = URI.parse(folder).fsPath;
-    const { files, truncated } = await scanYamlFiles(folderPath, await excludesOf(folder));
+    const excluded = (await settings.for(folder)).manifestExcluded;
+    const { files: scanned, truncated } = await scanYamlFiles(folderPath, await excludesOf(folder));
+    const files = excluded ? scanned.filter((file) => !excluded(file)) : scanned;
     if (truncated)
       connection.window.showWarningMessage(
         `Rollout Guard: ${folderPath} has more YAML files than it indexes; cross-file checks see only the first ${files.length}.`,

@@ -85,6 +85,24 @@ const edits: Edit[] = [
   ['the chart is renamed: its pods are podinfo no more', '/r/charts/podinfo/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 1.0.0\n'],
   ['a template of the chart names podinfo', '/r/charts/podinfo/templates/config.yaml', 'apiVersion: v1\nkind: Service\nmetadata: { name: podinfo }\n'],
   ['the chart goes away', '/r/charts/podinfo/Chart.yaml', undefined],
+  ['a plain app reads a key of a ConfigMap name another app reuses', '/r/apps/web/deploy/deployment.yaml', deployment('web', 0, 'shared')],
+  [
+    'the other app’s copy, first in the workspace',
+    '/r/apps/api/shared.yaml',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shared }\ndata: { OTHER: x }\n',
+  ],
+  ['the app’s own copy', '/r/apps/web/shared.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shared }\ndata: { MODE: x }\n'],
+  [
+    'an Argo CD Application deploys apps/web as one unit',
+    '/r/argocd/web.yaml',
+    'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec: { source: { path: apps/web } }\n',
+  ],
+  [
+    'it deploys another folder',
+    '/r/argocd/web.yaml',
+    'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec: { source: { path: apps/api } }\n',
+  ],
+  ['it goes away', '/r/argocd/web.yaml', undefined],
 ];
 
 describe('deploy units kept up to date file by file', () => {

@@ -16,6 +16,7 @@ import {
 import { renderedFiles, type KustomizeFiles, type Rendering } from '../kustomize/render';
 import { lintChartFile, lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
 import { DeployUnits } from './units';
+import { definesUnits, deployedPaths, unitFolders } from './app-units';
 import { chartFolderOf, chartMayCreate, isChartFile, readChart, type Chart } from './charts';
 import { destinationRuleKeys } from './traffic';
 import { CHARTS_KEY, Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
@@ -65,6 +66,8 @@ export class ManifestWorkspace implements ObjectSource {
   private readonly renderingLints = new Map<Rendering, RenderingLint>();
   /** Folder → its plain manifests' objects (see folderObjects). */
   private byFolder: Map<string, ManifestObject[]> | undefined;
+  /** The folders Argo CD Applications and Flux Kustomizations deploy, longest first, with the plain manifests below each (see app-units.ts). */
+  private appUnits: { folder: string; objects: ManifestObject[] }[] = [];
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
   private readonly scoped = new Map<string, ScopedObjects>();
   /** Dependency key → files whose last lint looked it up: a change finds its dependents without scanning every file. */
@@ -81,13 +84,15 @@ export class ManifestWorkspace implements ObjectSource {
   /** Adds or replaces a file. Returns the other files whose findings may change. */
   update(file: string, text: string): string[] {
     const before = this.files.get(file)?.provides ?? new Set<string>();
+    const definedUnits = this.files.get(file)?.parsed.objects.some(definesUnits) ?? false;
     const parsed = parseYamlFile(file, text);
     const entry: FileEntry = { parsed, provides: this.chartOf(file) ? new Set() : providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
     if (isKustomizationFile(file)) entry.kustomization = parseKustomization(file, text);
     const wasRendered = this.deployUnits?.isRendered(file) ?? false;
     this.files.set(file, entry);
     this.restored.delete(file);
-    if (isChartFile(file) && !this.chartFolders.has(dirOf(file))) return this.chartsChanged(file, () => this.chartFolders.add(dirOf(file)));
+    if (isChartFile(file) && !this.chartFolders.has(dirOf(file))) return this.layoutChanged(file, () => this.chartFolders.add(dirOf(file)));
+    if (definedUnits || parsed.objects.some(definesUnits)) return this.layoutChanged(file);
     return this.changed(file, wasRendered ? new Set() : before);
   }
 
@@ -99,7 +104,8 @@ export class ManifestWorkspace implements ObjectSource {
     this.files.delete(file);
     this.restored.delete(file);
     this.setUses(file, entry, new Set());
-    if (isChartFile(file) && this.chartFolders.has(dirOf(file))) return this.chartsChanged(file, () => this.chartFolders.delete(dirOf(file)));
+    if (isChartFile(file) && this.chartFolders.has(dirOf(file))) return this.layoutChanged(file, () => this.chartFolders.delete(dirOf(file)));
+    if (entry.parsed.objects.some(definesUnits)) return this.layoutChanged(file);
     return this.changed(file, wasRendered ? new Set() : entry.provides);
   }
 
@@ -249,10 +255,11 @@ export class ManifestWorkspace implements ObjectSource {
   }
 
   /**
-   * A Chart.yaml appeared or went away: which files are manifests changed, so every file's
-   * objects and findings may change (rare: the indexes are rebuilt, every file checked again).
+   * A Chart.yaml appeared or went away, or an object that deploys a folder (Argo CD, Flux) changed:
+   * which files are manifests, or which are deployed together, changed, so every file's findings
+   * may change (rare: the indexes are rebuilt, every file checked again).
    */
-  private chartsChanged(file: string, apply: () => void): string[] {
+  private layoutChanged(file: string, apply = (): void => undefined): string[] {
     apply();
     this.charts = undefined;
     this.deployUnits = undefined;
@@ -315,20 +322,31 @@ export class ManifestWorkspace implements ObjectSource {
     return found;
   }
 
-  /** The plain manifests of a file's folder (its deploy unit when no kustomization renders it), cached until the next change. */
+  /**
+   * The plain manifests deployed with a file: those below the folder an Argo CD Application or a
+   * Flux Kustomization deploys (the deepest that holds the file), else those of its own folder.
+   * Cached until the next change.
+   */
   private folderObjects(file: string): ManifestObject[] {
     if (!this.byFolder) {
       this.byFolder = new Map();
       const units = this.units();
+      const plain: [string, ManifestObject[]][] = [];
+      const folders = new Set<string>();
       for (const [name, entry] of this.files) {
+        for (let folder = dirOf(name); folder && !folders.has(folder); folder = dirOf(folder)) folders.add(folder);
         if (units.isRendered(name) || this.chartOf(name)) continue;
-        const folder = dirOf(name);
-        const list = this.byFolder.get(folder) ?? [];
+        plain.push([name, entry.parsed.objects]);
+        const list = this.byFolder.get(dirOf(name)) ?? [];
         list.push(...entry.parsed.objects);
-        this.byFolder.set(folder, list);
+        this.byFolder.set(dirOf(name), list);
       }
+      const paths = [...this.index().values()].flat().flatMap(deployedPaths);
+      this.appUnits = unitFolders(paths, folders)
+        .sort((a, b) => b.length - a.length)
+        .map((folder) => ({ folder, objects: plain.filter(([name]) => isBelow(name, folder)).flatMap(([, objects]) => objects) }));
     }
-    return this.byFolder.get(dirOf(file)) ?? [];
+    return this.appUnits.find((unit) => isBelow(file, unit.folder))?.objects ?? this.byFolder.get(dirOf(file)) ?? [];
   }
 
   /**
@@ -394,6 +412,8 @@ export class ManifestWorkspace implements ObjectSource {
     return [...out];
   }
 }
+
+const isBelow = (file: string, folder: string): boolean => file.startsWith(`${folder}/`) || file.startsWith(`${folder}\\`);
 
 /** The dependency key of a file itself: a lint that read it (through a rendering) depends on every change of it. */
 export const fileKey = (file: string): string => `file:${file}`;

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ManifestWorkspace, mergeSettings } from '../server/src/engine';
 import { lintWorkspace } from './helpers/manifests';
 
 const configMap = (key: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  ${key}: "1"\n`;
@@ -63,5 +64,23 @@ describe('deploy units from Argo CD and Flux', () => {
     assert.deepEqual(references({ ...apps('WEB_MODE'), '/repo/argocd/web.yaml': argo.replace('path: apps/web', 'path: guestbook') }), [
       '/repo/apps/web/workloads/deployment.yaml 13:84-13:92',
     ]);
+  });
+
+  it('units set explicitly (manifests.units) replace those Argo CD and Flux objects name', () => {
+    const files = { ...apps('WEB_MODE'), '/repo/argocd/web.yaml': argo };
+    const workspace = new ManifestWorkspace();
+    for (const [file, text] of Object.entries(files)) workspace.update(file, text);
+    const deploymentFile = '/repo/apps/web/workloads/deployment.yaml';
+    const rules = (): string[] =>
+      workspace
+        .lint(deploymentFile, mergeSettings({}))
+        .map((f) => f.rule)
+        .filter((r) => r === 'dangling-config-reference');
+    assert.deepEqual(rules(), []);
+    assert.ok(workspace.setExplicitUnits(['/repo/apps/web/workloads']).includes(deploymentFile));
+    assert.deepEqual(rules(), ['dangling-config-reference'], 'apps/web/workloads alone: its ConfigMap is not in the unit');
+    assert.deepEqual(workspace.setExplicitUnits(['/repo/apps/web/workloads']), [], 'unchanged: nothing to check again');
+    workspace.setExplicitUnits(['/repo/apps/web']);
+    assert.deepEqual(rules(), []);
   });
 });

@@ -101,4 +101,26 @@ describe('rollout-guard check: deploy units', () => {
       /\.rollout-guard\.yaml:3: manifests\.exclude\[0\] "\.\.\/shared" must be relative to the configuration file's folder and stay inside it\./,
     );
   });
+
+  it("manifests.units: a folder deployed as one unit, its own ConfigMap preferred over another app's copy of the name", () => {
+    const dir = path.join(tmp, 'units');
+    const configMap = (key: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  ${key}: "1"\n`;
+    write(dir, {
+      'apps/api/config.yaml': configMap('API_MODE'),
+      'apps/web/config/config.yaml': configMap('WEB_MODE'),
+      'apps/web/workloads/deployment.yaml': deployment('web-config').replace(
+        'envFrom:\n            - configMapRef:\n                name: web-config',
+        'env:\n            - name: MODE\n              valueFrom: { configMapKeyRef: { name: web-config, key: WEB_MODE } }',
+      ),
+    });
+    assert.deepEqual(
+      check(dir).filter((f) => f.includes('dangling')),
+      ['apps/web/workloads/deployment.yaml:18 dangling-config-reference'],
+    );
+    write(dir, { '.rollout-guard.yaml': 'manifests:\n  units: [apps/web, apps/api]\n' });
+    assert.deepEqual(
+      check(dir).filter((f) => f.includes('dangling')),
+      [],
+    );
+  });
 });

@@ -25,7 +25,7 @@ import {
   type LintRequest,
   type WorkloadsContext,
 } from '../../server/src/engine';
-import { loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
+import { explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
@@ -52,8 +52,9 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   let settings: EngineSettings;
   let workloads: WorkloadsContext | undefined;
   let excluded: ((file: string) => boolean) | undefined;
+  let units: string[] | undefined;
   try {
-    ({ settings, workloads, excluded } = resolveSettings(options, io.cwd));
+    ({ settings, workloads, excluded, units } = resolveSettings(options, io.cwd));
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`rollout-guard: ${escapeControl(error.message)}\n`);
@@ -97,6 +98,7 @@ export async function check(options: CheckOptions, io: CliIo): Promise<number> {
   await loadParser();
   // The files given are one workspace: manifests see each other's objects.
   const workspace = new ManifestWorkspace();
+  workspace.setExplicitUnits(units);
   const loaded = [...new Set(files)].sort().map((file) => ({ file, ...readFile(file) }));
   for (const [file, problem] of unreadablePaths) loaded.push({ file, problem });
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
@@ -152,7 +154,10 @@ function addKustomizeInputs(workspace: ManifestWorkspace): void {
   }
 }
 
-function resolveSettings(options: CheckOptions, cwd: string): { settings: EngineSettings; workloads?: WorkloadsContext; excluded?: (file: string) => boolean } {
+function resolveSettings(
+  options: CheckOptions,
+  cwd: string,
+): { settings: EngineSettings; workloads?: WorkloadsContext; excluded?: (file: string) => boolean; units?: string[] } {
   const config = loadConfig(cwd, options.configFile);
   const fromFlags: Record<string, unknown> = {};
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
@@ -161,14 +166,15 @@ function resolveSettings(options: CheckOptions, cwd: string): { settings: Engine
   const settings = mergeSettings(config?.settings, validateSettings(fromFlags, 'command line'));
   const mapped = config?.sections.workloads;
   const excluded = config && manifestExclusion(config);
-  if (!config || !mapped?.length) return { settings, excluded };
+  const units = config && explicitUnits(config);
+  if (!config || !mapped?.length) return { settings, excluded, units };
   // Helpers imported by the code are read as they are needed, each once.
   const texts = new Map<string, string | undefined>();
   const codeText = (file: string): string | undefined => {
     if (!texts.has(file)) texts.set(file, fs.existsSync(file) ? readFile(file).text : undefined);
     return texts.get(file);
   };
-  return { settings, excluded, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText } };
+  return { settings, excluded, units, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText } };
 }
 
 /**

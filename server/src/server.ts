@@ -284,10 +284,17 @@ async function indexWorkspace(): Promise<void> {
     connection.window.showWarningMessage(
       `Rollout Guard: the workspace's YAML files add up to more than ${indexBounds.maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes) or ${MAX_INDEXED_OBJECTS.toLocaleString('en')} objects; ${indexBounds.leftOut} of them are left out of cross-file checks. Open files are always checked.`,
     );
+  await applyExplicitUnits();
   for (const uri of manifests.fileNames) if (manifests.isCheckable(uri) || documents.get(uri)) scheduler.schedule(uri);
   // Code and the configuration file are checked against the workloads now known.
   for (const doc of documents.all()) if (['code', 'config'].includes(fileKind(pathOf(doc.uri)) ?? '')) scheduler.schedule(doc.uri);
   connection.console.info(`Indexed ${count} YAML files in ${Date.now() - started} ms.`);
+}
+
+/** manifests.units of the workspace folders' configuration files, given to the manifest graph (the files it changes are checked again). */
+async function applyExplicitUnits(): Promise<void> {
+  const units = (await Promise.all(settings.folders.map(async (folder) => (await settings.for(folder)).explicitUnits ?? []))).flat();
+  for (const uri of manifests.setExplicitUnits(units.length ? units : undefined)) if (manifests.isCheckable(uri)) scheduler.schedule(uri);
 }
 
 async function readText(file: string): Promise<string | undefined> {
@@ -392,7 +399,10 @@ function relintAll(): void {
 }
 connection.onDidChangeConfiguration(() => relintAll());
 connection.onDidChangeWatchedFiles(async ({ changes }) => {
-  if (changes.some((c) => /\.rollout-guard\.ya?ml$/.test(c.uri))) relintAll();
+  if (changes.some((c) => /\.rollout-guard\.ya?ml$/.test(c.uri))) {
+    relintAll();
+    await applyExplicitUnits();
+  }
   await updateApplicationCode(changes);
   for (const change of changes) {
     const uri = change.uri;

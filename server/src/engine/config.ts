@@ -71,8 +71,11 @@ export interface ConfigSections {
   flags?: { provider?: string; url?: string; file?: string; environment?: string; project?: string };
   /** The workloads that run the application code of source folders (missing-env); `source` is always a list here. */
   workloads?: WorkloadMapping[];
-  /** `exclude`: globs (relative to the configuration file's folder) of YAML files that are neither checked nor indexed. */
-  manifests?: { exclude?: string[] };
+  /**
+   * Relative to the configuration file's folder: `units`, folders each deployed as one unit (instead
+   * of those Argo CD and Flux objects name); `exclude`, globs of YAML files neither checked nor indexed.
+   */
+  manifests?: { units?: string[]; exclude?: string[] };
 }
 
 /** Workload kinds a `workloads:` entry may name: those whose pods run the code. */
@@ -148,7 +151,10 @@ const SECTIONS: Record<string, Shape> = {
   },
   migrations: { type: 'any' },
   kubernetes: { type: 'any' },
-  manifests: mapping({ exclude: { type: 'list', of: string } }, 'manifests: { exclude: [charts/**, test/fixtures/**] }'),
+  manifests: mapping(
+    { units: { type: 'list', of: string }, exclude: { type: 'list', of: string } },
+    'manifests: { units: [apps/web, apps/api], exclude: [test/fixtures] }',
+  ),
 };
 
 /** Top-level keys that are lint settings (validateSettings). */
@@ -189,7 +195,7 @@ export function parseConfig(text: string, source = CONFIG_FILE_NAME): ConfigFile
   if (typeof sections.prometheus === 'string') sections.prometheus = { url: sections.prometheus };
   if (sections.workloads) sections.workloads = checkWorkloads(sections.workloads as RawWorkload[], errorAt);
   const manifests = sections.manifests as ConfigSections['manifests'];
-  manifests?.exclude?.forEach((glob, i) => checkRelativeGlob(glob, ['manifests', 'exclude', i], errorAt));
+  for (const key of ['units', 'exclude'] as const) manifests?.[key]?.forEach((glob, i) => checkRelativeGlob(glob, ['manifests', key, i], errorAt));
   return { source, settings: checkLintSettings(raw, errorAt), sections: sections as ConfigSections, errorAt };
 }
 

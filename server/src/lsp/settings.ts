@@ -4,7 +4,7 @@ import { globMatcher } from '../engine/glob';
 import { URI } from 'vscode-uri';
 import { EDITOR_DIAGNOSTICS_LIMIT } from './convert';
 import { ConfigError, mergeSettings, validateSettings, type EngineSettings, type PartialSettings, type WorkloadMapping } from '../engine';
-import { folderConfigFile, manifestExclusion, readConfigFile } from '../workspace/config-file';
+import { explicitUnits, folderConfigFile, manifestExclusion, readConfigFile } from '../workspace/config-file';
 
 /** The `rolloutGuard` section as VS Code sends it. */
 export interface EditorSettings {
@@ -31,6 +31,8 @@ export interface ResolvedSettings {
   workloads?: { list: WorkloadMapping[]; configDir: string };
   /** `manifests.exclude` of the config file: YAML files (paths on disk) neither checked nor indexed. */
   manifestExcluded?: (file: string) => boolean;
+  /** `manifests.units` of the config file: folders (URIs) each deployed as one unit. */
+  explicitUnits?: string[];
   /** Most diagnostics published per file (see findingsToPublish). */
   diagnosticsLimit: number;
   /** For schemaValidation `auto`: files another extension already validates. */
@@ -45,6 +47,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
   let configPath: string | undefined;
   let workloads: ResolvedSettings['workloads'];
   let manifestExcluded: ResolvedSettings['manifestExcluded'];
+  let units: string[] | undefined;
   if (folder) {
     configPath = folderConfigFile(folder, editor?.configFile);
     if (configPath) {
@@ -52,6 +55,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
         const config = readConfigFile(configPath, path.relative(folder, configPath));
         fromFile = config.settings;
         manifestExcluded = manifestExclusion(config);
+        units = explicitUnits(config)?.map((unit) => URI.file(unit).toString());
         if (config.sections.workloads?.length) workloads = { list: config.sections.workloads, configDir: URI.file(path.dirname(configPath)).toString() };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -97,6 +101,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     configPath,
     workloads,
     manifestExcluded,
+    explicitUnits: units,
     diagnosticsLimit,
     standsBackFor,
   };

@@ -61,6 +61,12 @@ export function loadConfig(cwd: string, explicit?: string): LoadedConfig | undef
   return file ? readConfigFile(file, path.relative(cwd, file) || file) : undefined;
 }
 
+/** `manifests.units` of a configuration file as absolute folder paths, or undefined when it lists none. */
+export function explicitUnits(config: LoadedConfig): string[] | undefined {
+  const units = config.sections.manifests?.units;
+  return units?.length ? units.map((unit) => path.resolve(path.dirname(config.path), unit)) : undefined;
+}
+
 /**
  * Whether `manifests.exclude` of a configuration file leaves a YAML file out (neither checked nor
  * indexed): a glob matches the file's path relative to the configuration file's folder, or one of

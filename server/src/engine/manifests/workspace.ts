@@ -66,7 +66,9 @@ export class ManifestWorkspace implements ObjectSource {
   private readonly renderingLints = new Map<Rendering, RenderingLint>();
   /** Folder → its plain manifests' objects (see folderObjects). */
   private byFolder: Map<string, ManifestObject[]> | undefined;
-  /** The folders Argo CD Applications and Flux Kustomizations deploy, longest first, with the plain manifests below each (see app-units.ts). */
+  /** Folders the configuration names as deploy units (manifests.units): they replace those Argo CD and Flux objects name. */
+  private explicitUnits: readonly string[] | undefined;
+  /** The folders Argo CD Applications and Flux Kustomizations deploy (or the explicit ones), longest first, with the plain manifests below each (see app-units.ts). */
   private appUnits: { folder: string; objects: ManifestObject[] }[] = [];
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
   private readonly scoped = new Map<string, ScopedObjects>();
@@ -255,6 +257,18 @@ export class ManifestWorkspace implements ObjectSource {
   }
 
   /**
+   * Sets the folders deployed as units (manifests.units of the configuration; undefined: those
+   * Argo CD and Flux objects name). Returns the files to check again: all of them when it changed.
+   */
+  setExplicitUnits(folders: readonly string[] | undefined): string[] {
+    if (JSON.stringify(folders) === JSON.stringify(this.explicitUnits)) return [];
+    this.explicitUnits = folders;
+    this.byFolder = undefined;
+    this.scoped.clear();
+    return this.fileNames;
+  }
+
+  /**
    * A Chart.yaml appeared or went away, or an object that deploys a folder (Argo CD, Flux) changed:
    * which files are manifests, or which are deployed together, changed, so every file's findings
    * may change (rare: the indexes are rebuilt, every file checked again).
@@ -342,7 +356,7 @@ export class ManifestWorkspace implements ObjectSource {
         this.byFolder.set(dirOf(name), list);
       }
       const paths = [...this.index().values()].flat().flatMap(deployedPaths);
-      this.appUnits = unitFolders(paths, folders)
+      this.appUnits = [...(this.explicitUnits ?? unitFolders(paths, folders))]
         .sort((a, b) => b.length - a.length)
         .map((folder) => ({ folder, objects: plain.filter(([name]) => isBelow(name, folder)).flatMap(([, objects]) => objects) }));
     }

@@ -71,6 +71,38 @@ const edits: Edit[] = [
   ['it comes back', '/r/bases/b0/kustomization.yaml', base('b0')['/r/bases/b0/kustomization.yaml']],
   ['the plain Service is edited', '/r/plain/service.yaml', initial['/r/plain/service.yaml']!.replace('app: web', 'app: b0')],
   ['the base is fixed', '/r/bases/b0/deployment.yaml', deployment('b0', 0, 'b0-config')],
+  [
+    'a Service selects pods of a chart',
+    '/r/plain/podinfo.yaml',
+    'apiVersion: v1\nkind: Service\nmetadata: { name: podinfo }\nspec: { selector: { app: podinfo } }\n',
+  ],
+  [
+    'a plain template of the chart, before its Chart.yaml',
+    '/r/charts/podinfo/templates/config.yaml',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other-config }\n',
+  ],
+  ['the chart appears: its pods are unknown, its template is not an object', '/r/charts/podinfo/Chart.yaml', 'apiVersion: v2\nname: podinfo\nversion: 1.0.0\n'],
+  ['the chart is renamed: its pods are podinfo no more', '/r/charts/podinfo/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 1.0.0\n'],
+  ['a template of the chart names podinfo', '/r/charts/podinfo/templates/config.yaml', 'apiVersion: v1\nkind: Service\nmetadata: { name: podinfo }\n'],
+  ['the chart goes away', '/r/charts/podinfo/Chart.yaml', undefined],
+  ['a plain app reads a key of a ConfigMap name another app reuses', '/r/apps/web/deploy/deployment.yaml', deployment('web', 0, 'shared')],
+  [
+    'the other app’s copy, first in the workspace',
+    '/r/apps/api/shared.yaml',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shared }\ndata: { OTHER: x }\n',
+  ],
+  ['the app’s own copy', '/r/apps/web/shared.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shared }\ndata: { MODE: x }\n'],
+  [
+    'an Argo CD Application deploys apps/web as one unit',
+    '/r/argocd/web.yaml',
+    'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec: { source: { path: apps/web } }\n',
+  ],
+  [
+    'it deploys another folder',
+    '/r/argocd/web.yaml',
+    'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec: { source: { path: apps/api } }\n',
+  ],
+  ['it goes away', '/r/argocd/web.yaml', undefined],
 ];
 
 describe('deploy units kept up to date file by file', () => {

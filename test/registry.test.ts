@@ -22,6 +22,7 @@ const ENGINE_RULES = new Set([
   'server-dry-run',
   'template-skipped',
   'kustomize-skipped',
+  'helm-chart-not-rendered',
   'invalid-config',
   'too-many-findings',
   'duplicate-key',

@@ -27,7 +27,7 @@ import {
   type WorkloadsContext,
   type OutsideKeys,
 } from '../../server/src/engine';
-import { loadConfig } from '../../server/src/workspace/config-file';
+import { explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
@@ -69,8 +69,10 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   // With flags: configured, TS/JS files are walked for their flag reads (their SQL only with --embedded).
   let flags: FlagSnapshot | undefined;
   let flagsConfigured: boolean;
+  let excluded: ((file: string) => boolean) | undefined;
+  let units: string[] | undefined;
   try {
-    ({ settings, workloads, flagsConfigured } = resolveSettings(options, io.cwd));
+    ({ settings, workloads, flagsConfigured, excluded, units } = resolveSettings(options, io.cwd));
     if (flagsConfigured && loadFlagSnapshot) {
       const answer = await loadFlagSnapshot(io.cwd, options.configFile, io.env);
       if ('snapshot' in answer) flags = answer.snapshot;
@@ -93,6 +95,7 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   // TS/JS only when asked, with flags: configured, or in the sources of a configured workload: a CI run that checks migrations/ should not start linting application code.
   const wanted = (full: string, name: string): boolean => {
     const kind = fileKind(name);
+    if (kind === 'yaml' && excluded?.(full)) return false;
     return kind !== undefined && (kind !== 'code' || walkCode || (!!workloads && runsInWorkload(workloads, full)));
   };
   for (const given of options.paths) {
@@ -119,6 +122,7 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   await loadParser();
   // The files given are one workspace: manifests see each other's objects.
   const workspace = new ManifestWorkspace();
+  workspace.setExplicitUnits(units);
   const loaded = [...new Set(files)].sort().map((file) => ({ file, ...readFile(file) }));
   for (const [file, problem] of unreadablePaths) loaded.push({ file, problem });
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
@@ -200,7 +204,10 @@ function addKustomizeInputs(workspace: ManifestWorkspace): void {
   }
 }
 
-function resolveSettings(options: CheckOptions, cwd: string): { settings: EngineSettings; workloads?: WorkloadsContext; flagsConfigured: boolean } {
+function resolveSettings(
+  options: CheckOptions,
+  cwd: string,
+): { settings: EngineSettings; workloads?: WorkloadsContext; excluded?: (file: string) => boolean; units?: string[]; flagsConfigured: boolean } {
   const config = loadConfig(cwd, options.configFile);
   const fromFlags: Record<string, unknown> = {};
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
@@ -209,14 +216,16 @@ function resolveSettings(options: CheckOptions, cwd: string): { settings: Engine
   const settings = mergeSettings(config?.settings, validateSettings(fromFlags, 'command line'));
   const mapped = config?.sections.workloads;
   const flagsConfigured = !!config?.sections.flags;
-  if (!config || !mapped?.length) return { settings, flagsConfigured };
+  const excluded = config && manifestExclusion(config);
+  const units = config && explicitUnits(config);
+  if (!config || !mapped?.length) return { settings, excluded, units, flagsConfigured };
   // Helpers imported by the code are read as they are needed, each once.
   const texts = new Map<string, string | undefined>();
   const codeText = (file: string): string | undefined => {
     if (!texts.has(file)) texts.set(file, fs.existsSync(file) ? readFile(file).text : undefined);
     return texts.get(file);
   };
-  return { settings, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText }, flagsConfigured };
+  return { settings, excluded, units, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText }, flagsConfigured };
 }
 
 /**

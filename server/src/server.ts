@@ -133,7 +133,7 @@ connection.onInitialized(() => {
     .register(DidChangeWatchedFilesNotification.type, {
       watchers: [
         { globPattern: '**/.rollout-guard.yaml' },
-        { globPattern: '**/*.{yaml,yml}' },
+        { globPattern: '**/{*.yaml,*.yml,Kustomization}' },
         { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql}' },
       ],
     })
@@ -174,6 +174,12 @@ async function lintAndPublish(uri: string): Promise<void> {
     return;
   }
   if (kind === 'code') caches.checkedCode.add(uri);
+  if (kind === 'yaml' && resolved.manifestExcluded?.(URI.parse(uri).fsPath)) {
+    // manifests.exclude: neither checked nor indexed (after a change of the configuration file too).
+    if (manifests.has(uri)) manifests.remove(uri).forEach((other) => scheduler.schedule(other));
+    await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+    return;
+  }
   let findings: Finding[] = [];
   if (resolved.enabled) {
     try {
@@ -239,7 +245,7 @@ function workspaceFor(uri: string, text: string): ManifestWorkspace {
 function pathOf(uri: string): string {
   const doc = documents.get(uri);
   if (doc?.languageId === 'sql' && !/\.(sql|pgsql|psql)$/i.test(uri)) return `${uri}.sql`;
-  if (doc?.languageId === 'yaml' && !/\.ya?ml$/i.test(uri)) return `${uri}.yaml`;
+  if (doc?.languageId === 'yaml' && fileKind(uri) === undefined) return `${uri}.yaml`;
   if (doc && /^(typescript|javascript)(react)?$/.test(doc.languageId) && !/\.[cm]?[jt]sx?$/i.test(uri))
     return `${uri}.${doc.languageId.startsWith('typescript') ? 'ts' : 'js'}`;
   return uri;
@@ -271,7 +277,9 @@ async function indexWorkspace(): Promise<void> {
   const tooLarge: string[] = [];
   for (const folder of settings.folders) {
     const folderPath = URI.parse(folder).fsPath;
-    const { files, truncated } = await scanYamlFiles(folderPath, await excludesOf(folder));
+    const excluded = (await settings.for(folder)).manifestExcluded;
+    const { files: scanned, truncated } = await scanYamlFiles(folderPath, await excludesOf(folder));
+    const files = excluded ? scanned.filter((file) => !excluded(file)) : scanned;
     if (truncated)
       connection.window.showWarningMessage(
         `Rollout Guard: ${folderPath} has more YAML files than it indexes; cross-file checks see only the first ${files.length}.`,
@@ -293,10 +301,17 @@ async function indexWorkspace(): Promise<void> {
     connection.window.showWarningMessage(
       `Rollout Guard: the workspace's YAML files add up to more than ${indexBounds.maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes) or ${MAX_INDEXED_OBJECTS.toLocaleString('en')} objects; ${indexBounds.leftOut} of them are left out of cross-file checks. Open files are always checked.`,
     );
+  await applyExplicitUnits();
   for (const uri of manifests.fileNames) if (manifests.isCheckable(uri) || documents.get(uri)) scheduler.schedule(uri);
   // Code and the configuration file are checked against the workloads now known.
   for (const doc of documents.all()) if (['code', 'config'].includes(fileKind(pathOf(doc.uri)) ?? '')) scheduler.schedule(doc.uri);
   connection.console.info(`Indexed ${count} YAML files in ${Date.now() - started} ms.`);
+}
+
+/** manifests.units of the workspace folders' configuration files, given to the manifest graph (the files it changes are checked again). */
+async function applyExplicitUnits(): Promise<void> {
+  const units = (await Promise.all(settings.folders.map(async (folder) => (await settings.for(folder)).explicitUnits ?? []))).flat();
+  for (const uri of manifests.setExplicitUnits(units.length ? units : undefined)) if (manifests.isCheckable(uri)) scheduler.schedule(uri);
 }
 
 async function readText(file: string): Promise<string | undefined> {
@@ -401,7 +416,10 @@ function relintAll(): void {
 }
 connection.onDidChangeConfiguration(() => relintAll());
 connection.onDidChangeWatchedFiles(async ({ changes }) => {
-  if (changes.some((c) => /\.rollout-guard\.ya?ml$/.test(c.uri))) relintAll();
+  if (changes.some((c) => /\.rollout-guard\.ya?ml$/.test(c.uri))) {
+    relintAll();
+    await applyExplicitUnits();
+  }
   await updateApplicationCode(changes);
   for (const change of changes) {
     const uri = change.uri;

@@ -71,6 +71,11 @@ export interface ConfigSections {
   flags?: { provider?: string; url?: string; file?: string; environment?: string; project?: string; staleAfterDays?: number };
   /** The workloads that run the application code of source folders (missing-env); `source` is always a list here. */
   workloads?: WorkloadMapping[];
+  /**
+   * Relative to the configuration file's folder: `units`, folders each deployed as one unit (instead
+   * of those Argo CD and Flux objects name); `exclude`, globs of YAML files neither checked nor indexed.
+   */
+  manifests?: { units?: string[]; exclude?: string[] };
 }
 
 /** Workload kinds a `workloads:` entry may name: those whose pods run the code. */
@@ -146,7 +151,10 @@ const SECTIONS: Record<string, Shape> = {
   },
   migrations: { type: 'any' },
   kubernetes: { type: 'any' },
-  manifests: { type: 'any' },
+  manifests: mapping(
+    { units: { type: 'list', of: string }, exclude: { type: 'list', of: string } },
+    'manifests: { units: [apps/web, apps/api], exclude: [test/fixtures] }',
+  ),
 };
 
 /** Top-level keys that are lint settings (validateSettings). */
@@ -186,6 +194,8 @@ export function parseConfig(text: string, source = CONFIG_FILE_NAME): ConfigFile
   }
   if (typeof sections.prometheus === 'string') sections.prometheus = { url: sections.prometheus };
   if (sections.workloads) sections.workloads = checkWorkloads(sections.workloads as RawWorkload[], errorAt);
+  const manifests = sections.manifests as ConfigSections['manifests'];
+  for (const key of ['units', 'exclude'] as const) manifests?.[key]?.forEach((glob, i) => checkRelativeGlob(glob, ['manifests', key, i], errorAt));
   return { source, settings: checkLintSettings(raw, errorAt), sections: sections as ConfigSections, errorAt };
 }
 
@@ -242,22 +252,21 @@ function checkWorkloads(workloads: RawWorkload[], fail: Fail): WorkloadMapping[]
   return workloads.map((workload, i) => {
     const source = typeof workload.source === 'string' ? [workload.source] : workload.source;
     if (!source.length) throw fail(['workloads', i, 'source'], `workloads[${i}].source must name at least one folder or glob.`);
-    for (const glob of source) {
-      try {
-        globMatcher(glob);
-      } catch (error) {
-        if (error instanceof GlobError)
-          throw fail(['workloads', i, 'source'], `workloads[${i}].source "${glob.slice(0, 80)}" is not a glob Rollout Guard can read: ${error.message}.`);
-        throw error;
-      }
-      if (glob.startsWith('/') || /^[A-Za-z]:/.test(glob) || glob.split('/').includes('..'))
-        throw fail(
-          ['workloads', i, 'source'],
-          `workloads[${i}].source "${glob.slice(0, 80)}" must be relative to the configuration file's folder and stay inside it.`,
-        );
-    }
+    for (const glob of source) checkRelativeGlob(glob, ['workloads', i, 'source'], fail);
     return { ...workload, source };
   });
+}
+
+/** A glob Rollout Guard can read, relative to the configuration file's folder and inside it. */
+function checkRelativeGlob(glob: string, path: ConfigPath, fail: Fail): void {
+  try {
+    globMatcher(glob);
+  } catch (error) {
+    if (error instanceof GlobError) throw fail(path, `${nameOf(path)} "${glob.slice(0, 80)}" is not a glob Rollout Guard can read: ${error.message}.`);
+    throw error;
+  }
+  if (glob.startsWith('/') || /^[A-Za-z]:/.test(glob) || glob.split('/').includes('..'))
+    throw fail(path, `${nameOf(path)} "${glob.slice(0, 80)}" must be relative to the configuration file's folder and stay inside it.`);
 }
 
 /** gates.queries[0].query */

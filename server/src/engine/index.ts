@@ -2,6 +2,7 @@
 import type { CodeIndex } from './code-index';
 import { ConfigError, parseConfig, type ConfigFile } from './config';
 import { ManifestWorkspace } from './manifests/workspace';
+import { isKustomizationFile } from './kustomize/kustomization';
 import { phaseOfFile } from './phases';
 import { lintSql, type SqlLintMemo } from './sql/lint';
 import { splitSql } from './sql/split';
@@ -65,7 +66,8 @@ export type FileKind = 'sql' | 'yaml' | 'config' | 'code' | undefined;
 export function fileKind(fileName: string): FileKind {
   if (/(^|[\\/])\.rollout-guard\.ya?ml$/.test(fileName)) return 'config';
   if (SQL_EXTENSIONS.test(fileName)) return 'sql';
-  if (YAML_EXTENSIONS.test(fileName)) return 'yaml';
+  // A kustomization may be named `Kustomization`, without an extension.
+  if (YAML_EXTENSIONS.test(fileName) || isKustomizationFile(fileName)) return 'yaml';
   if (CODE_EXTENSIONS.test(fileName) && !/\.d\.[mc]?ts$/i.test(fileName)) return 'code';
   return undefined;
 }

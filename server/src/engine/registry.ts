@@ -59,6 +59,12 @@ const engineRules: RuleInfo[] = [
     language: 'yaml',
   },
   {
+    id: 'helm-chart-not-rendered',
+    severity: 'info',
+    summary: 'A Helm chart (a folder with Chart.yaml) is not rendered: what it creates is unknown, not missing.',
+    language: 'yaml',
+  },
+  {
     id: 'invalid-config',
     severity: 'error',
     summary: 'The .rollout-guard.yaml configuration file has an error; the other settings still apply.',

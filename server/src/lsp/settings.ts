@@ -4,7 +4,7 @@ import { globMatcher } from '../engine/glob';
 import { URI } from 'vscode-uri';
 import { EDITOR_DIAGNOSTICS_LIMIT } from './convert';
 import { ConfigError, mergeSettings, validateSettings, type EngineSettings, type PartialSettings, type WorkloadMapping } from '../engine';
-import { folderConfigFile, readConfigFile } from '../workspace/config-file';
+import { explicitUnits, folderConfigFile, manifestExclusion, readConfigFile } from '../workspace/config-file';
 
 /** The `rolloutGuard` section as VS Code sends it. */
 export interface EditorSettings {
@@ -29,6 +29,10 @@ export interface ResolvedSettings {
   configPath?: string;
   /** Its `workloads:`, with its folder's URI (sources are relative to it). */
   workloads?: { list: WorkloadMapping[]; configDir: string };
+  /** `manifests.exclude` of the config file: YAML files (paths on disk) neither checked nor indexed. */
+  manifestExcluded?: (file: string) => boolean;
+  /** `manifests.units` of the config file: folders (URIs) each deployed as one unit. */
+  explicitUnits?: string[];
   /** Most diagnostics published per file (see findingsToPublish). */
   diagnosticsLimit: number;
   /** For schemaValidation `auto`: files another extension already validates. */
@@ -42,12 +46,16 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
   let fromFile: PartialSettings | undefined;
   let configPath: string | undefined;
   let workloads: ResolvedSettings['workloads'];
+  let manifestExcluded: ResolvedSettings['manifestExcluded'];
+  let units: string[] | undefined;
   if (folder) {
     configPath = folderConfigFile(folder, editor?.configFile);
     if (configPath) {
       try {
         const config = readConfigFile(configPath, path.relative(folder, configPath));
         fromFile = config.settings;
+        manifestExcluded = manifestExclusion(config);
+        units = explicitUnits(config)?.map((unit) => URI.file(unit).toString());
         if (config.sections.workloads?.length) workloads = { list: config.sections.workloads, configDir: URI.file(path.dirname(configPath)).toString() };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -86,7 +94,17 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     const file = URI.parse(uri).fsPath;
     return matches(folder ? path.relative(folder, file).split(path.sep).join('/') : path.basename(file));
   };
-  return { enabled: editor?.enable !== false, engine: mergeSettings(fromFile, fromEditor), problems, configPath, workloads, diagnosticsLimit, standsBackFor };
+  return {
+    enabled: editor?.enable !== false,
+    engine: mergeSettings(fromFile, fromEditor),
+    problems,
+    configPath,
+    workloads,
+    manifestExcluded,
+    explicitUnits: units,
+    diagnosticsLimit,
+    standsBackFor,
+  };
 }
 
 function workspaceFolderOf(documentUri: string, folders: string[]): string | undefined {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE_NAME, ConfigError, parseConfig, type ConfigFile } from '../engine/config';
+import { globMatcher } from '../engine/glob';
 
 export { CONFIG_FILE_NAME };
 
@@ -58,4 +59,27 @@ export function readConfigFile(file: string, displayName = file): LoadedConfig {
 export function loadConfig(cwd: string, explicit?: string): LoadedConfig | undefined {
   const file = explicit ? path.resolve(cwd, explicit) : findConfigFile(cwd);
   return file ? readConfigFile(file, path.relative(cwd, file) || file) : undefined;
+}
+
+/** `manifests.units` of a configuration file as absolute folder paths, or undefined when it lists none. */
+export function explicitUnits(config: LoadedConfig): string[] | undefined {
+  const units = config.sections.manifests?.units;
+  return units?.length ? units.map((unit) => path.resolve(path.dirname(config.path), unit)) : undefined;
+}
+
+/**
+ * Whether `manifests.exclude` of a configuration file leaves a YAML file out (neither checked nor
+ * indexed): a glob matches the file's path relative to the configuration file's folder, or one of
+ * its folders (`charts` leaves out everything below charts/). Undefined when nothing is excluded.
+ */
+export function manifestExclusion(config: LoadedConfig): ((file: string) => boolean) | undefined {
+  const globs = config.sections.manifests?.exclude;
+  if (!globs?.length) return undefined;
+  const matches = globMatcher(globs);
+  const base = path.dirname(config.path);
+  return (file) => {
+    const relative = path.relative(base, file).split(path.sep);
+    if (relative[0] === '..' || path.isAbsolute(relative.join('/'))) return false;
+    return relative.some((_, i) => matches(relative.slice(0, i + 1).join('/')));
+  };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { CONFIG_FILE_NAME } from '../engine/config';
 import { globMatcher } from '../engine/glob';
+import { isKustomizationFile } from '../engine/kustomize/kustomization';
 
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn']);
 /** A workspace with more YAML files than this is indexed partially, with a warning. */
@@ -20,7 +21,7 @@ export interface ScanResult {
  * Nested .gitignore files apply to their own folder, as git does.
  */
 export async function scanYamlFiles(folder: string, excludeGlobs: string[]): Promise<ScanResult> {
-  return scanFiles(folder, excludeGlobs, (name) => /\.ya?ml$/i.test(name));
+  return scanFiles(folder, excludeGlobs, (name) => /\.ya?ml$/i.test(name) || isKustomizationFile(name));
 }
 
 /** The .gitignore rules in force in a folder: its own file's, on top of its parents'. */

@@ -8,7 +8,7 @@ import type { ManifestContext, ManifestReport } from './rule';
 import { manifestRules } from './rules';
 import type { Lookup } from './lookup';
 import { renderedSource, type Rendering } from '../kustomize/render';
-import { rangeAt, type ManifestObject, type ParsedYamlFile } from './yaml';
+import { rangeAt, type ManifestObject, type ParsedYamlFile, type Path } from './yaml';
 
 const rules = new RuleIndex(manifestRules);
 
@@ -41,7 +41,7 @@ export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings:
       fragment ? rules.rulesFor(object.kind).filter((rule) => FRAGMENT_RULES.has(rule.id)) : rules.rulesFor(object.kind),
       {
         settings,
-        check: (rule, report) => rule.check(object, ctx, report),
+        check: (rule, report) => rule.check(object, ctx, REFERENCE_RULES.has(rule.id) ? unlessFromChart(object, lookup, report) : report),
         place: (report: ManifestReport) => placeInObject(object, report, lookup),
         failure: () => ({ ...rangeAt(object, ['kind']), subject: `${object.kind} ${object.name}` }),
       },
@@ -63,6 +63,42 @@ function syntaxFindings(parsed: ParsedYamlFile, settings: EngineSettings): Findi
 
 /** Rules whose findings say something is missing: not reported from a unit whose rendering skipped something. */
 const REFERENCE_RULES = new Set(['dangling-config-reference', 'dangling-service', 'rollout-dangling-reference', 'unknown-destination-host', 'unknown-subset']);
+
+/**
+ * A reference rule's report, dropped when what it names (the value at its path: a name, a host,
+ * a selector's labels) may be created by a Helm chart that is not rendered: unknown, not missing.
+ */
+function unlessFromChart(object: ManifestObject, lookup: Lookup, report: (r: ManifestReport) => void): (r: ManifestReport) => void {
+  return (r) => {
+    if (!chartMayCreate(valueAt(object.data, r.path), lookup)) report(r);
+  };
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  let value = data;
+  for (const segment of path) value = value && typeof value === 'object' ? (value as Record<string | number, unknown>)[segment] : undefined;
+  return value;
+}
+
+/** Whether a chart may create what a referenced value names: a name, a host (or its short name), pods with all of a selector's labels. */
+function chartMayCreate(value: unknown, lookup: Lookup): boolean {
+  if (typeof value === 'string') return lookup.chartMayCreate(value) || lookup.chartMayCreate(value.split('.')[0]!);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const labels = Object.values(value);
+  return labels.length > 0 && labels.every((label) => typeof label === 'string' && lookup.chartMayCreate(label));
+}
+
+/** A Helm chart's Chart.yaml: one note that the chart was not rendered (its other files are not checked). */
+export function lintChartFile(parsed: ParsedYamlFile, text: string, settings: EngineSettings): Finding[] {
+  const object = parsed.objects[0];
+  const at =
+    object?.data.name !== undefined ? rangeAt(object, ['name']) : { start: 0, end: Math.max(1, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')) };
+  const name = typeof object?.data.name === 'string' ? ` ${object.data.name}` : '';
+  return engineFinding('helm-chart-not-rendered', settings, {
+    ...at,
+    message: `Helm chart${name} was not rendered: Rollout Guard does not run helm, so its templates and values are not checked, and what it creates is unknown (references elsewhere to names it may create are not reported as dangling). Check the rendered output instead, e.g. helm template … > rendered.yaml.`,
+  });
+}
 
 /**
  * The findings of a deploy unit (a rendered kustomization) by the file they land in: the rules run
@@ -115,8 +151,8 @@ export function lintRenderedObject(
     {
       settings,
       check: (rule, report) => {
-        if (rendering.incomplete && REFERENCE_RULES.has(rule.id)) return;
-        rule.check(object, ctx, report);
+        if (!REFERENCE_RULES.has(rule.id)) rule.check(object, ctx, report);
+        else if (!rendering.incomplete) rule.check(object, ctx, unlessFromChart(object, lookup, report));
       },
       place: (report: ManifestReport) => {
         const source = renderedSource(object, report.path);

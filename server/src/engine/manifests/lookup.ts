@@ -27,6 +27,9 @@ export const providedKindKeys = (kind: string, object: ManifestObject): string[]
 ];
 const lookupKeys = (kind: string, scope: NamespaceScope): string[] => (scope === undefined ? [`${kind}/any`] : [`${kind}/${scope}`, `${kind}/*`]);
 
+/** The dependency key of what the workspace's Helm charts may create (see Lookup.chartMayCreate). */
+export const CHARTS_KEY = 'helm-charts';
+
 /** The objects of one kind in one namespace scope, in workspace order, and the first of each name. */
 export interface ScopedObjects {
   list: ManifestObject[];
@@ -40,6 +43,7 @@ export interface ObjectSource {
   position(file: string, offset: number): { line: number; character: number };
   /** The live cluster, when the check runs against one (`check --cluster`). */
   readonly cluster?: ClusterView;
+  chartMayCreate(name: string): boolean;
 }
 
 /** Per deploy unit (its object list, rebuilt after a change), the views of Lookup.view. */
@@ -110,6 +114,12 @@ export class Lookup {
   /** The live cluster references are resolved in after the workspace, if any. */
   get cluster(): ClusterView | undefined {
     return this.workspace.cluster;
+  }
+
+  /** Whether a Helm chart of the workspace, not rendered, may create an object of this name: it is unknown, not missing. */
+  chartMayCreate(name: string): boolean {
+    this.uses.add(CHARTS_KEY);
+    return this.workspace.chartMayCreate(name);
   }
 
   /** Line/character of an offset in another file, for related locations. */

@@ -14,10 +14,12 @@ import {
   type Kustomization,
 } from '../kustomize/kustomization';
 import { renderedFiles, type KustomizeFiles, type Rendering } from '../kustomize/render';
-import { lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
+import { lintChartFile, lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
 import { DeployUnits } from './units';
+import { definesUnits, deployedPaths, unitFolders } from './app-units';
+import { chartFolderOf, chartMayCreate, isChartFile, readChart, type Chart } from './charts';
 import { destinationRuleKeys } from './traffic';
-import { Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
+import { CHARTS_KEY, Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
 import type { ClusterView } from './references';
 import { parseYamlFile, type ManifestObject, type ParsedYamlFile } from './yaml';
 
@@ -65,10 +67,18 @@ export class ManifestWorkspace implements ObjectSource {
   private readonly renderingLints = new Map<Rendering, RenderingLint>();
   /** Folder → its plain manifests' objects (see folderObjects). */
   private byFolder: Map<string, ManifestObject[]> | undefined;
+  /** Folders the configuration names as deploy units (manifests.units): they replace those Argo CD and Flux objects name. */
+  private explicitUnits: readonly string[] | undefined;
+  /** The folders Argo CD Applications and Flux Kustomizations deploy (or the explicit ones), longest first, with the plain manifests below each (see app-units.ts). */
+  private appUnits: { folder: string; objects: ManifestObject[] }[] = [];
   /** kind + scope → objects, built on first lookup after a change: lookups stay O(1), not O(objects). */
   private readonly scoped = new Map<string, ScopedObjects>();
   /** Dependency key → files whose last lint looked it up: a change finds its dependents without scanning every file. */
   private readonly usersOf = new Map<string, Set<string>>();
+  /** Folders with a Chart.yaml: Helm charts, not rendered (see charts.ts). */
+  private readonly chartFolders = new Set<string>();
+  /** The charts as read from their files, built on first use after a change of one. */
+  private charts: Chart[] | undefined;
   /** What files outside the graph (application code, the configuration file) looked up last (see recordUses). */
   private readonly outsideUses = new Map<string, Set<string>>();
 
@@ -90,12 +100,15 @@ export class ManifestWorkspace implements ObjectSource {
   /** Adds or replaces a file. Returns the other files whose findings may change. */
   update(file: string, text: string): string[] {
     const before = this.files.get(file)?.provides ?? new Set<string>();
+    const definedUnits = this.files.get(file)?.parsed.objects.some(definesUnits) ?? false;
     const parsed = parseYamlFile(file, text);
-    const entry: FileEntry = { parsed, provides: providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
+    const entry: FileEntry = { parsed, provides: this.chartOf(file) ? new Set() : providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
     if (isKustomizationFile(file)) entry.kustomization = parseKustomization(file, text);
     const wasRendered = this.deployUnits?.isRendered(file) ?? false;
     this.files.set(file, entry);
     this.restored.delete(file);
+    if (isChartFile(file) && !this.chartFolders.has(dirOf(file))) return this.layoutChanged(file, () => this.chartFolders.add(dirOf(file)));
+    if (definedUnits || parsed.objects.some(definesUnits)) return this.layoutChanged(file);
     return this.changed(file, wasRendered ? new Set() : before);
   }
 
@@ -107,6 +120,8 @@ export class ManifestWorkspace implements ObjectSource {
     this.files.delete(file);
     this.restored.delete(file);
     this.setUses(file, entry, new Set());
+    if (isChartFile(file) && this.chartFolders.has(dirOf(file))) return this.layoutChanged(file, () => this.chartFolders.delete(dirOf(file)));
+    if (entry.parsed.objects.some(definesUnits)) return this.layoutChanged(file);
     return this.changed(file, wasRendered ? new Set() : entry.provides);
   }
 
@@ -160,6 +175,8 @@ export class ManifestWorkspace implements ObjectSource {
     const entry = this.files.get(file);
     const text = entry?.parsed.source.currentText();
     if (!entry || text === undefined) return [];
+    const chart = this.chartOf(file);
+    if (chart) return isChartFile(file) ? lintChartFile(entry.parsed, text, settings) : [];
     const uses = new Set<string>();
     const units = this.units();
     const findings = units.isRendered(file)
@@ -189,7 +206,7 @@ export class ManifestWorkspace implements ObjectSource {
       this.byKind = new Map();
       const units = this.units();
       // A rendered file's objects are known as each unit renders them, not as written.
-      const plain = [...this.files].filter(([file]) => !units.isRendered(file)).flatMap(([, entry]) => entry.parsed.objects);
+      const plain = [...this.files].filter(([file]) => !units.isRendered(file) && !this.chartOf(file)).flatMap(([, entry]) => entry.parsed.objects);
       for (const object of [...plain, ...units.renderedObjects]) {
         const list = this.byKind.get(object.kind) ?? [];
         list.push(object);
@@ -236,6 +253,48 @@ export class ManifestWorkspace implements ObjectSource {
     for (let i = 0, j = 0; i < own.length || j < anywhere.length;)
       merged.push(all[j >= anywhere.length || (i < own.length && own[i]! < anywhere[j]!) ? own[i++]! : anywhere[j++]!]!);
     return merged;
+  }
+
+  /** The chart folder a file belongs to (its files are not manifests), or undefined. */
+  chartOf(file: string): string | undefined {
+    return this.chartFolders.size ? chartFolderOf(file, (folder) => this.chartFolders.has(folder)) : undefined;
+  }
+
+  /** Whether a chart of the workspace, not rendered, may create an object of this name (see charts.ts). */
+  chartMayCreate(name: string): boolean {
+    if (!this.chartFolders.size) return false;
+    this.charts ??= [...this.chartFolders].map((folder) => {
+      const templates = this.fileNames.filter((f) => this.chartOf(f) === folder && !isChartFile(f)).map((f) => this.text(f) ?? '');
+      return readChart(folder, this.text(joinPath(folder, 'Chart.yaml')), templates);
+    });
+    return this.charts.some((chart) => chartMayCreate(chart, name));
+  }
+
+  /**
+   * Sets the folders deployed as units (manifests.units of the configuration; undefined: those
+   * Argo CD and Flux objects name). Returns the files to check again: all of them when it changed.
+   */
+  setExplicitUnits(folders: readonly string[] | undefined): string[] {
+    if (JSON.stringify(folders) === JSON.stringify(this.explicitUnits)) return [];
+    this.explicitUnits = folders;
+    this.byFolder = undefined;
+    this.scoped.clear();
+    return this.fileNames;
+  }
+
+  /**
+   * A Chart.yaml appeared or went away, or an object that deploys a folder (Argo CD, Flux) changed:
+   * which files are manifests, or which are deployed together, changed, so every file's findings
+   * may change (rare: the indexes are rebuilt, every file checked again).
+   */
+  private layoutChanged(file: string, apply = (): void => undefined): string[] {
+    apply();
+    this.charts = undefined;
+    this.deployUnits = undefined;
+    this.renderingLints.clear();
+    for (const [name, entry] of this.files) entry.provides = this.chartOf(name) ? new Set() : providedKeys(entry.parsed.objects);
+    this.changed(file, new Set());
+    return this.fileNames.filter((name) => name !== file);
   }
 
   /** The deploy units: every kustomization of the workspace rendered, the roots kept. */
@@ -291,20 +350,31 @@ export class ManifestWorkspace implements ObjectSource {
     return found;
   }
 
-  /** The plain manifests of a file's folder (its deploy unit when no kustomization renders it), cached until the next change. */
+  /**
+   * The plain manifests deployed with a file: those below the folder an Argo CD Application or a
+   * Flux Kustomization deploys (the deepest that holds the file), else those of its own folder.
+   * Cached until the next change.
+   */
   private folderObjects(file: string): ManifestObject[] {
     if (!this.byFolder) {
       this.byFolder = new Map();
       const units = this.units();
+      const plain: [string, ManifestObject[]][] = [];
+      const folders = new Set<string>();
       for (const [name, entry] of this.files) {
-        if (units.isRendered(name)) continue;
-        const folder = dirOf(name);
-        const list = this.byFolder.get(folder) ?? [];
+        for (let folder = dirOf(name); folder && !folders.has(folder); folder = dirOf(folder)) folders.add(folder);
+        if (units.isRendered(name) || this.chartOf(name)) continue;
+        plain.push([name, entry.parsed.objects]);
+        const list = this.byFolder.get(dirOf(name)) ?? [];
         list.push(...entry.parsed.objects);
-        this.byFolder.set(folder, list);
+        this.byFolder.set(dirOf(name), list);
       }
+      const paths = [...this.index().values()].flat().flatMap(deployedPaths);
+      this.appUnits = [...(this.explicitUnits ?? unitFolders(paths, folders))]
+        .sort((a, b) => b.length - a.length)
+        .map((folder) => ({ folder, objects: plain.filter(([name]) => isBelow(name, folder)).flatMap(([, objects]) => objects) }));
     }
-    return this.byFolder.get(dirOf(file)) ?? [];
+    return this.appUnits.find((unit) => isBelow(file, unit.folder))?.objects ?? this.byFolder.get(dirOf(file)) ?? [];
   }
 
   /**
@@ -315,6 +385,8 @@ export class ManifestWorkspace implements ObjectSource {
    */
   private changed(file: string, providedBefore: Set<string>): string[] {
     this.byKind = undefined;
+    const inChart = this.chartOf(file) !== undefined;
+    if (inChart) this.charts = undefined;
     this.byNamespace.clear();
     this.byFolder = undefined;
     this.scoped.clear();
@@ -331,6 +403,7 @@ export class ManifestWorkspace implements ObjectSource {
     }
     if (!units?.isRendered(file)) for (const key of this.files.get(file)?.provides ?? []) keys.add(key);
     keys.add(fileKey(file));
+    if (inChart) keys.add(CHARTS_KEY);
     for (const lint of this.renderingLints.values()) {
       for (const [object, objectLint] of lint.objects) if ([...objectLint.uses].some((key) => keys.has(key))) lint.objects.delete(object);
     }
@@ -367,6 +440,8 @@ export class ManifestWorkspace implements ObjectSource {
     return [...out];
   }
 }
+
+const isBelow = (file: string, folder: string): boolean => file.startsWith(`${folder}/`) || file.startsWith(`${folder}\\`);
 
 /** The dependency key of a file itself: a lint that read it (through a rendering) depends on every change of it. */
 export const fileKey = (file: string): string => `file:${file}`;

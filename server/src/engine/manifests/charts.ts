@@ -1,0 +1,53 @@
+/**
+ * Helm charts in the workspace. A folder with a Chart.yaml is a deploy unit that only `helm
+ * template` can render, and Rollout Guard does not run helm: the chart's files (templates, values,
+ * Chart.yaml; not crds/, which helm applies as written) are not manifests and are neither linted
+ * nor indexed. What the chart creates is unknown, not missing: a reference elsewhere to a name the
+ * chart may create (one built on the chart's name, as Helm's fullname is, or written literally
+ * in one of its templates) is not reported as dangling.
+ */
+import { baseName, dirOf, joinPath } from '../kustomize/kustomization';
+import { parseYamlFile } from './yaml';
+
+export const CHART_FILE = 'Chart.yaml';
+
+export const isChartFile = (file: string): boolean => baseName(file) === CHART_FILE;
+
+/** The chart folder a file belongs to (the nearest folder above it with a Chart.yaml), or undefined. */
+export function chartFolderOf(file: string, isChart: (folder: string) => boolean): string | undefined {
+  // `child`: the entry of `folder` the file is in (or is).
+  for (let folder = dirOf(file), child = baseName(file); folder; child = baseName(folder), folder = dirOf(folder)) {
+    // crds/ holds plain CustomResourceDefinitions that helm installs as written: manifests.
+    if (isChart(folder)) return child === 'crds' ? undefined : folder;
+  }
+  return undefined;
+}
+
+/** What Rollout Guard knows of a chart without rendering it. */
+export interface Chart {
+  folder: string;
+  /** `name` of its Chart.yaml (its folder name when unset). */
+  name: string;
+  /** Plain values its templates write (`name: redis`, `- web`): names it may create. */
+  literals: Set<string>;
+}
+
+/** A chart from its Chart.yaml text and its template files' texts. */
+export function readChart(folder: string, chartText: string | undefined, templates: Iterable<string>): Chart {
+  const declared = chartText === undefined ? undefined : parseYamlFile(joinPath(folder, CHART_FILE), chartText).objects[0]?.data.name;
+  const literals = new Set<string>();
+  for (const text of templates) for (const pattern of LITERAL_VALUES) for (const m of text.matchAll(pattern)) literals.add(m[1]!);
+  return { folder, name: typeof declared === 'string' && declared ? declared : baseName(folder), literals };
+}
+
+/** Plain scalar values (no template expression), quoted or not: a line's (`key: value`, `- value`), and a flow mapping's (`{ name: value }`). */
+const LITERAL_VALUES = [
+  /^[ \t]*(?:-[ \t]+)?(?:[\w./-]+:[ \t]+)?["']?([A-Za-z0-9][\w.-]*)["']?[ \t]*$/gm,
+  /[{,][ \t]*[\w./-]+:[ \t]+["']?([A-Za-z0-9][\w.-]*)["']?[ \t]*(?=[,}])/g,
+];
+
+/** Whether a chart may create an object named (or labelled) `value`. */
+export function chartMayCreate(chart: Chart, value: string): boolean {
+  const name = chart.name;
+  return value === name || value.startsWith(`${name}-`) || value.endsWith(`-${name}`) || value.includes(`-${name}-`) || chart.literals.has(value);
+}

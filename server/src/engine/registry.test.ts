@@ -12,7 +12,10 @@ describe('destructive rules', () => {
       'ban-truncate-cascade',
       'changing-column-type',
       'renaming-column',
+      'renaming-enum-value',
+      'renaming-schema',
       'renaming-table',
+      'set-schema',
     ]);
   });
 });
@@ -21,7 +24,7 @@ describe('once-per-file rules', () => {
   it('are the ones one statement at the top fixes for the whole file', () => {
     assert.deepEqual(
       [...ruleRegistry.values()].filter((r) => r.oncePerFile).map((r) => r.id),
-      ['require-lock-timeout'],
+      ['require-lock-timeout', 'require-statement-timeout'],
     );
   });
 });

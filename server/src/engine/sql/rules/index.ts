@@ -8,23 +8,34 @@ import { backfillNotIdempotent } from './backfill-not-idempotent';
 import { banCharField } from './ban-char-field';
 import { banConcurrentIndexCreationInTransaction } from './ban-concurrent-index-creation-in-transaction';
 import { banDropColumn } from './ban-drop-column';
+import { banDropNotNull } from './ban-drop-not-null';
 import { banDropTable } from './ban-drop-table';
 import { banTruncateCascade } from './ban-truncate-cascade';
+import { banUncommittedTransaction } from './ban-uncommitted-transaction';
 import { changingColumnType } from './changing-column-type';
 import { columnStillReferenced } from './column-still-referenced';
 import { constraintMissingNotValid } from './constraint-missing-not-valid';
 import { disallowedUniqueConstraint } from './disallowed-unique-constraint';
+import { fkMissingIndex } from './fk-missing-index';
 import { identifierTooLong } from './identifier-too-long';
+import { lockTimeoutTooLong } from './lock-timeout-too-long';
 import { preferBigintOverInt } from './prefer-bigint-over-int';
+import { preferIdentity } from './prefer-identity';
 import { preferJsonb } from './prefer-jsonb';
 import { preferRobustStmts } from './prefer-robust-stmts';
 import { preferTextField } from './prefer-text-field';
 import { preferTimestamptz } from './prefer-timestamptz';
 import { renamingColumn } from './renaming-column';
+import { renamingEnumValue } from './renaming-enum-value';
+import { renamingSchema } from './renaming-schema';
 import { renamingTable } from './renaming-table';
 import { requireConcurrentIndexCreation } from './require-concurrent-index-creation';
 import { requireConcurrentIndexDeletion } from './require-concurrent-index-deletion';
+import { requireEnumValueOrdering } from './require-enum-value-ordering';
 import { requireLockTimeout } from './require-lock-timeout';
+import { requireStatementTimeout } from './require-statement-timeout';
+import { setSchema } from './set-schema';
+import { transactionNesting } from './transaction-nesting';
 import { unbatchedBackfill } from './unbatched-backfill';
 
 /** Every PostgreSQL rule, one per file in this folder. */
@@ -56,4 +67,15 @@ export const sqlRules: readonly SqlRule[] = [
   banCharField,
   preferJsonb,
   identifierTooLong,
+  requireStatementTimeout,
+  lockTimeoutTooLong,
+  banDropNotNull,
+  renamingEnumValue,
+  renamingSchema,
+  setSchema,
+  banUncommittedTransaction,
+  transactionNesting,
+  fkMissingIndex,
+  preferIdentity,
+  requireEnumValueOrdering,
 ];

@@ -57,6 +57,8 @@ interface Fields {
   explicitTransaction: boolean;
   /** Source of the top-level BEGIN of the open explicit transaction, or ''. */
   transactionBegin: string;
+  /** A COMMIT or ROLLBACK came with no BEGIN open: the migration tool runs the file in a transaction it commits itself. */
+  wrappedByTool: boolean;
   /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
   lockTimeoutSession: boolean;
   lockTimeoutLocal: boolean;
@@ -87,6 +89,7 @@ const EMPTY: Fields = {
   createdIndexes: [],
   explicitTransaction: false,
   transactionBegin: '',
+  wrappedByTool: false,
   lockTimeoutSession: false,
   lockTimeoutLocal: false,
   statementTimeoutSession: false,
@@ -170,6 +173,9 @@ export class FileState {
   /** Source of the BEGIN that opened the explicit transaction still open, or ''. */
   get transactionBegin(): string {
     return this.fields.transactionBegin;
+  }
+  get wrappedByTool(): boolean {
+    return this.fields.wrappedByTool;
   }
   get foreignKeys(): readonly (ForeignKey & { unit: string })[] {
     return this.fields.foreignKeys;
@@ -275,6 +281,7 @@ export class FileState {
           return this.with({
             explicitTransaction: false,
             transactionBegin: '',
+            wrappedByTool: f.wrappedByTool || !f.explicitTransaction,
             exclusiveLocks: [],
             notValidInTransaction: [],
             lockTimeoutLocal: false,

@@ -7,6 +7,8 @@ const RULE = 'ban-drop-not-null';
 describe(RULE, () => {
   it('ok: other column changes, and a table created earlier in the file', () => {
     expectRanges(RULE, "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users ALTER COLUMN email SET DEFAULT '';", []);
+    // ory/kratos (fizz change_column): the type and the nullability restated together, reported by changing-column-type.
+    expectRanges(RULE, 'ALTER TABLE "selfservice_login_flows" ALTER COLUMN "nid" TYPE UUID, ALTER COLUMN "nid" DROP NOT NULL;', []);
     expectRanges(RULE, 'CREATE TABLE invites (id bigint PRIMARY KEY, email text NOT NULL);\nALTER TABLE invites ALTER COLUMN email DROP NOT NULL;', []);
   });
 

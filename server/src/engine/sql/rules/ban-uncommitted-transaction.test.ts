@@ -10,6 +10,9 @@ describe(RULE, () => {
     expectRanges(RULE, 'START TRANSACTION;\nALTER TABLE users ADD COLUMN locale text;\nEND;\nBEGIN;\nSELECT 1;\nROLLBACK;', []);
     // Runners that wrap each file in a transaction themselves (Rails, Flyway, …): no BEGIN, nothing to commit.
     expectRanges(RULE, 'ALTER TABLE users ADD COLUMN locale text;', [], { assumeInTransaction: true });
+    // ory/kratos: ends the tool's transaction for a DELETE, then opens one for the tool to commit.
+    expectRanges(RULE, 'DELETE FROM sessions;COMMIT TRANSACTION;BEGIN TRANSACTION;\nALTER TABLE "sessions" ADD COLUMN "token" VARCHAR (32);', []);
+    expectRanges(RULE, 'BEGIN;\nALTER TABLE users ADD COLUMN locale text;', [], { assumeInTransaction: true });
     expectRanges(RULE, "DO $$\nBEGIN\n  UPDATE users SET locale = 'en';\nEND\n$$;", []);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ruleRegistry } from './registry';
+import { canonicalRuleId, RULE_ALIASES, ruleRegistry } from './registry';
 
 const destructive = (): string[] => [...ruleRegistry.values()].filter((r) => r.destructive).map((r) => r.id);
 
@@ -17,6 +17,17 @@ describe('destructive rules', () => {
       'renaming-table',
       'set-schema',
     ]);
+  });
+});
+
+describe("Squawk's ids for our rules", () => {
+  it('name existing rules and are no rule id themselves (docs/peers.md lists them)', () => {
+    assert.deepEqual(Object.fromEntries(RULE_ALIASES), {
+      'adding-serial-primary-key-field': 'adding-primary-key-constraint',
+      'prefer-timestamp-tz': 'prefer-timestamptz',
+    });
+    assert.equal(canonicalRuleId('prefer-timestamp-tz'), 'prefer-timestamptz');
+    assert.equal(canonicalRuleId('ban-drop-column'), 'ban-drop-column');
   });
 });
 

@@ -108,7 +108,7 @@ export const allRuleIds: ReadonlySet<string> = new Set(ruleRegistry.keys());
  */
 export const RULE_ALIASES: ReadonlyMap<string, string> = new Map([
   ['adding-serial-primary-key-field', 'adding-primary-key-constraint'],
-  ['ban-set-schema', 'set-schema'],
+  ['prefer-timestamp-tz', 'prefer-timestamptz'],
 ]);
 for (const [alias, id] of RULE_ALIASES) {
   if (allRuleIds.has(alias) || !allRuleIds.has(id)) throw new Error(`Rule alias ${alias} must name an existing rule and be no rule id itself`);

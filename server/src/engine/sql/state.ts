@@ -57,7 +57,10 @@ interface Fields {
   explicitTransaction: boolean;
   /** Source of the top-level BEGIN of the open explicit transaction, or ''. */
   transactionBegin: string;
-  /** A COMMIT or ROLLBACK came with no BEGIN open: the migration tool runs the file in a transaction it commits itself. */
+  /**
+   * The last COMMIT or ROLLBACK came with no BEGIN open: the migration tool runs the file in a
+   * transaction, and one still open at the end (`COMMIT; BEGIN; …`) is the tool's to commit.
+   */
   wrappedByTool: boolean;
   /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
   lockTimeoutSession: boolean;
@@ -281,7 +284,7 @@ export class FileState {
           return this.with({
             explicitTransaction: false,
             transactionBegin: '',
-            wrappedByTool: f.wrappedByTool || !f.explicitTransaction,
+            wrappedByTool: !f.explicitTransaction,
             exclusiveLocks: [],
             notValidInTransaction: [],
             lockTimeoutLocal: false,

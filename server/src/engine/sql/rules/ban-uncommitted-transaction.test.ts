@@ -23,6 +23,11 @@ describe(RULE, () => {
     assert.equal(applyFix(sql, found[0]!.finding), `${sql}COMMIT;\n`);
   });
 
+  it('err: a stray COMMIT earlier does not excuse a transaction the file opens and closes itself later', () => {
+    // pg-regress transactions.sql: the file manages its own transactions after the stray COMMIT.
+    expectRanges(RULE, 'COMMIT;\nBEGIN;\nSELECT 1;\nROLLBACK;\nbegin;\nselect 1/0;', ['5:1-5:6']);
+  });
+
   it('err: suppressed by an ignore above the BEGIN', () => {
     expectRanges(RULE, '-- rollout-guard-ignore ban-uncommitted-transaction -- psql script, committed by hand\nBEGIN;\nSELECT 1;', []);
   });

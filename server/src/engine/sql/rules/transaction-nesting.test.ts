@@ -15,6 +15,12 @@ describe(RULE, () => {
     assert.match(found[0]!.message, /^BEGIN inside a transaction that is already open/);
   });
 
+  it("err: a COMMIT with no BEGIN before it (ory/kratos ends its tool's transaction early)", () => {
+    const sql = 'DELETE FROM sessions;COMMIT TRANSACTION;BEGIN TRANSACTION;\nALTER TABLE "sessions" ADD COLUMN "token" VARCHAR (32);';
+    const found = expectRanges(RULE, sql, ['1:22-1:28']);
+    assert.match(found[0]!.message, /^COMMIT with no BEGIN before it: /);
+  });
+
   it('err: BEGIN and COMMIT in a file the tool wraps in a transaction', () => {
     const sql = 'BEGIN;\nALTER TABLE users ADD COLUMN locale text;\ncommit;';
     const found = expectRanges(RULE, sql, ['1:1-1:6', '3:1-3:7'], { assumeInTransaction: true });

@@ -19,6 +19,11 @@ export const transactionNesting: SqlRule<'TransactionStmt'> = {
         ...range,
         message: `${word} inside a transaction that is already open: PostgreSQL only warns ("there is already a transaction in progress") and the next COMMIT ends the outer transaction, so the statements after it run outside any transaction. Remove this ${word}.`,
       });
+    } else if (ENDS.has(kind) && !ctx.state.explicitTransaction && !ctx.settings.assumeInTransaction) {
+      report({
+        ...range,
+        message: `${word} with no BEGIN before it: either there is no transaction and PostgreSQL only warns, or the migration tool runs this file in a transaction and this ${word} ends it early, so the statements after it run outside it. Remove it, or set assumeInTransaction when the tool wraps each file and split the file where a statement must run outside the transaction.`,
+      });
     } else if (ctx.settings.assumeInTransaction && (BEGINS.has(kind) || ENDS.has(kind))) {
       report({
         ...range,

@@ -23,7 +23,7 @@ export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = 
     report({
       start: stmt.start,
       end: stmt.tokens[1]?.end ?? stmt.end,
-      message: `${lock.mode} on ${lock.table} with no statement_timeout set: the lock is held ${lock.duration}, and nothing bounds how long that takes on a large table (${LOCK_BLOCKS[lock.mode]} meanwhile). lock_timeout only bounds the wait for the lock. Start the migration with SET statement_timeout = '5s' so that it fails instead, and make the change in a form that does not hold the lock while it works.`,
+      message: `No statement_timeout is set, and this statement holds ${lock.mode} on ${lock.table} for as long as its work takes (${LOCK_BLOCKS[lock.mode]}): if the table is larger than expected, nothing stops it. Start the migration with SET statement_timeout = '5s' so that a statement that runs long fails instead of blocking traffic; lock_timeout only bounds the wait for the lock.`,
       fixes:
         insertAt === undefined
           ? []

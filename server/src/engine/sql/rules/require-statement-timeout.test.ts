@@ -19,7 +19,10 @@ describe(RULE, () => {
     const sql =
       "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\nCREATE INDEX orders_note_idx ON orders (note);\n";
     const found = expectRanges(RULE, sql, ['3:1-3:12']);
-    assert.match(found[0]!.message, /^No statement_timeout is set, and this statement holds ACCESS EXCLUSIVE on orders for as long as its work takes \(blocks reads and writes\)/);
+    assert.match(
+      found[0]!.message,
+      /^No statement_timeout is set, and this statement holds ACCESS EXCLUSIVE on orders for as long as its work takes \(blocks reads and writes\)/,
+    );
     assert.equal(
       applyFix(sql, found[0]!.finding),
       "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;\nSET statement_timeout = '5s';\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\nCREATE INDEX orders_note_idx ON orders (note);\n",

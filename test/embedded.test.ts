@@ -26,6 +26,7 @@ describe('SQL in TS/JS: held-out style files through the CLI', () => {
     const { code, lines } = run(['.', '--embedded']);
     assert.equal(code, 1);
     assert.deepEqual(lines, [
+      'src/expand-contract.ts:8:6 require-statement-timeout',
       'src/expand-contract.ts:9:8 changing-column-type',
       'src/expand-contract.ts:16:21 unbatched-backfill',
       'src/expand-contract.ts:21:42 ban-drop-column',
@@ -96,6 +97,10 @@ describe('SQL in TS/JS: extraction', () => {
     // event names and single words are not statements; BEGIN and COMMIT are
     assert.deepEqual(lintCode('a.ts', "bus.execute('update');\nstore.query('delete', id);\ndb.query('BEGIN');\ndb.query('COMMIT');"), []);
     assert.deepEqual(lintCode('a.ts', '// rollout-guard: dialect mysql\ndb.query(`ALTER TABLE t ${clauses}`);'), []);
+    // Control flow, not text order, decides when code sends BEGIN, COMMIT and ROLLBACK.
+    const transaction =
+      "await client.query('BEGIN');\ntry {\n  await client.query('COMMIT');\n} catch {\n  await client.query('ROLLBACK');\n}\nawait other.query('BEGIN');";
+    assert.deepEqual(lintCode('tx.ts', transaction), []);
   });
 
   it('err: exact ranges in the TS file, ignore comments in code, unused ones reported', () => {

@@ -14,7 +14,7 @@ describe('language server over stdio', () => {
 
   before(async () => {
     workspace = temporaryDirectory('rg-lsp-');
-    fs.writeFileSync(path.join(workspace, '.rollout-guard.yaml'), 'rules:\n  prefer-robust-stmts: off\n');
+    fs.writeFileSync(path.join(workspace, '.rollout-guard.yaml'), 'rules:\n  prefer-robust-stmts: off\n  require-statement-timeout: off\n');
     uri = pathToFileURL(path.join(workspace, 'migration.sql')).href;
     client = new TestLspClient();
     await client.initialize(pathToFileURL(workspace).href);
@@ -119,7 +119,10 @@ describe('language server over stdio', () => {
   });
 
   it('publishes at most rolloutGuard.maxDiagnosticsPerFile diagnostics, errors first, with a note; code actions still work', async () => {
-    client.editorSettings = { maxDiagnosticsPerFile: 3, rules: { 'prefer-robust-stmts': 'off', 'require-concurrent-index-creation': 'warning' } };
+    client.editorSettings = {
+      maxDiagnosticsPerFile: 3,
+      rules: { 'prefer-robust-stmts': 'off', 'require-statement-timeout': 'off', 'require-concurrent-index-creation': 'warning' },
+    };
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
     const many = uri.replace('migration.sql', 'many.sql');
     const published = client.diagnostics(many);

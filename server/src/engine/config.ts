@@ -8,7 +8,7 @@
  */
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { globMatcher, GlobError } from './glob';
-import { allRuleIds } from './registry';
+import { allRuleIds, canonicalRuleId } from './registry';
 import type { WorkloadMapping } from './env/types';
 import { LineIndex } from './text';
 import { defaultSettings, type EngineSettings, type SeveritySetting, type SqlDialect } from './types';
@@ -360,9 +360,9 @@ function checkLintSettings(record: Record<string, unknown>, fail: Fail): Partial
     out.rules = {};
     for (const [id, value] of Object.entries(record.rules as Record<string, unknown>)) {
       const severity = value === false ? 'off' : String(value);
-      if (!allRuleIds.has(id)) throw fail(['rules', id], `unknown rule "${id}" under rules.`);
+      if (!allRuleIds.has(canonicalRuleId(id))) throw fail(['rules', id], `unknown rule "${id}" under rules.`);
       if (!SEVERITIES.has(severity)) throw fail(['rules', id], `rules.${id} must be error, warning, info, hint or off, got ${JSON.stringify(value)}.`);
-      out.rules[id] = severity as SeveritySetting;
+      out.rules[canonicalRuleId(id)] = severity as SeveritySetting;
     }
   }
   return out;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ruleRegistry } from './registry';
+import { canonicalRuleId, RULE_ALIASES, ruleRegistry } from './registry';
 
 const destructive = (): string[] => [...ruleRegistry.values()].filter((r) => r.destructive).map((r) => r.id);
 
@@ -12,8 +12,22 @@ describe('destructive rules', () => {
       'ban-truncate-cascade',
       'changing-column-type',
       'renaming-column',
+      'renaming-enum-value',
+      'renaming-schema',
       'renaming-table',
+      'set-schema',
     ]);
+  });
+});
+
+describe("Squawk's ids for our rules", () => {
+  it('name existing rules and are no rule id themselves (docs/peers.md lists them)', () => {
+    assert.deepEqual(Object.fromEntries(RULE_ALIASES), {
+      'adding-serial-primary-key-field': 'adding-primary-key-constraint',
+      'prefer-timestamp-tz': 'prefer-timestamptz',
+    });
+    assert.equal(canonicalRuleId('prefer-timestamp-tz'), 'prefer-timestamptz');
+    assert.equal(canonicalRuleId('ban-drop-column'), 'ban-drop-column');
   });
 });
 
@@ -21,7 +35,7 @@ describe('once-per-file rules', () => {
   it('are the ones one statement at the top fixes for the whole file', () => {
     assert.deepEqual(
       [...ruleRegistry.values()].filter((r) => r.oncePerFile).map((r) => r.id),
-      ['require-lock-timeout'],
+      ['require-lock-timeout', 'require-statement-timeout'],
     );
   });
 });

@@ -116,6 +116,21 @@ function buildRegistry(): Map<string, RuleInfo> {
 export const ruleRegistry: ReadonlyMap<string, RuleInfo> = buildRegistry();
 export const allRuleIds: ReadonlySet<string> = new Set(ruleRegistry.keys());
 
+/**
+ * Squawk's ids for checks that Rollout Guard names differently (docs/peers.md): accepted wherever a
+ * rule id is written (suppression comments, `rules:` in the configuration and the editor settings).
+ */
+export const RULE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['adding-serial-primary-key-field', 'adding-primary-key-constraint'],
+  ['prefer-timestamp-tz', 'prefer-timestamptz'],
+]);
+for (const [alias, id] of RULE_ALIASES) {
+  if (allRuleIds.has(alias) || !allRuleIds.has(id)) throw new Error(`Rule alias ${alias} must name an existing rule and be no rule id itself`);
+}
+
+/** The rule id an id as written stands for: itself, or the rule it is an alias of. */
+export const canonicalRuleId = (id: string): string => RULE_ALIASES.get(id) ?? id;
+
 /** A severity from the configuration (`off`: undefined), else `fallback`. */
 export function configuredSeverity(id: string, fallback: Severity, settings: EngineSettings): Severity | undefined {
   const configured = settings.rules[id];

@@ -1,5 +1,5 @@
 import type { EngineSettings, Finding } from './types';
-import { allRuleIds, engineSeverity } from './registry';
+import { allRuleIds, canonicalRuleId, engineSeverity } from './registry';
 
 /** `-- rollout-guard-ignore a, b` (next statement) or `-- rollout-guard-ignore-file a` (whole file). */
 export interface Directive {
@@ -56,7 +56,7 @@ export function applySuppressions(
   const key = (d: Directive, id: string): string => `${d.start}:${id}`;
   const kept = findings.filter((finding) => {
     for (const d of directives) {
-      const rule = d.rules.find((r) => r.id === finding.rule);
+      const rule = d.rules.find((r) => canonicalRuleId(r.id) === finding.rule);
       if (!rule) continue;
       if (d.scope === 'file') {
         used.add(key(d, rule.id));
@@ -84,7 +84,7 @@ export function applySuppressions(
       });
     }
     for (const r of d.rules) {
-      if (!allRuleIds.has(r.id)) {
+      if (!allRuleIds.has(canonicalRuleId(r.id))) {
         kept.push({
           rule: 'unused-ignore',
           severity: unusedSeverity,

@@ -52,6 +52,12 @@ export function extractSql(fileName: string, text: string, settings: EngineSetti
   return { dialect, sql: chars.join(''), literals };
 }
 
+/**
+ * Rules that read BEGIN, COMMIT and ROLLBACK in text order: code sends them in the order its
+ * control flow decides (a ROLLBACK in a catch block comes after the COMMIT in the text).
+ */
+const TRANSACTION_FLOW_RULES = new Set(['transaction-nesting', 'ban-uncommitted-transaction']);
+
 /** Findings for the SQL inside a TS/JS file, at the file's offsets. */
 export function lintEmbedded(fileName: string, text: string, settings: EngineSettings, isCancelled?: () => boolean): Finding[] {
   if (!mayHoldSql(text)) return [];
@@ -67,6 +73,7 @@ export function lintEmbedded(fileName: string, text: string, settings: EngineSet
       return literal ? { ...f, unitStart: literal.start } : f;
     })
     .filter((f) => f.rule !== 'syntax-error' || !literals.some((l) => l.substitutions.length > 0 && f.start >= l.start && f.start < l.end))
+    .filter((f) => !TRANSACTION_FLOW_RULES.has(f.rule))
     .map((f) => (/\b_{3,}\b/.test(f.message) ? { ...f, message: f.message.replace(/\b_{3,}\b/g, '${…}') } : f));
 }
 

@@ -125,8 +125,21 @@ export interface RuleContext {
   codeIndex?: CodeIndex;
 }
 
+/** What a rule sees after the last statement of a file. */
+export interface EndContext {
+  settings: EngineSettings;
+  /** State after the last statement. */
+  state: FileState;
+  text: string;
+  /** Where the latest top-level statement with this source is, with its terminating `;` (-1: none). */
+  locateUnit(unit: string): { start: number; end: number; semicolon: number } | undefined;
+}
+
 /** A PostgreSQL rule; K: the statement kinds it looks at. */
 export interface SqlRule<K extends NodeKind = NodeKind> extends RuleMeta {
   kinds: readonly K[];
-  check(stmt: Statement<K>, ctx: RuleContext, report: (finding: StatementReport) => void): void;
+  /** Called for each statement of the kinds listed (rules with only `atEnd` list none). */
+  check?(stmt: Statement<K>, ctx: RuleContext, report: (finding: StatementReport) => void): void;
+  /** Called once after the last statement, for what only the whole file tells (a BEGIN never committed). */
+  atEnd?(ctx: EndContext, report: (finding: StatementReport) => void): void;
 }

@@ -2,8 +2,8 @@ import type { CodeIndex } from '../code-index';
 import { phaseOfMarker, type PhaseName } from '../phases';
 import { applyStatementSuppressions, LeadingComments, placeInStatement, RuleIndex, runRules } from '../rule-runner';
 import { byteToCharMapper } from '../text';
-import type { EngineSettings, Finding } from '../types';
-import { Statement, type RuleContext, type StatementOrigin } from './context';
+import type { EngineSettings, Finding, StatementReport } from '../types';
+import { Statement, type RuleContext, type SqlRule, type StatementOrigin } from './context';
 import { stringOf, unwrap, type Node } from './ast';
 import { parseStatement, plpgsqlQueries } from './parse';
 import { sqlRules } from './rules';
@@ -12,6 +12,7 @@ import { FileState } from './state';
 import { switchMarkerFindings } from './switch-markers';
 
 const rules = new RuleIndex(sqlRules);
+const endRules = sqlRules.filter((rule) => rule.atEnd);
 
 /**
  * What one lint of a document leaves for the next: the text, its split into statements, and for
@@ -99,7 +100,27 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
   }
   if (memo) Object.assign(memo, { text, settingsKey: memoKey, split: { pieces, comments }, entries, reused });
   if (/rollout-guard:[ \t]*switch/i.test(text)) findings.push(...switchMarkerFindings(comments, settings, options.phase));
+  if (!options.isCancelled?.()) lintEnd(text, pieces, state, findings);
   return applyStatementSuppressions(findings, pieces, comments, settings);
+}
+
+/** Runs the rules that look at the whole file once its last statement is read (not memoized: they are cheap). */
+function lintEnd(text: string, pieces: readonly SqlPiece[], state: FileState, findings: Finding[]): void {
+  const locateUnit = (unit: string): { start: number; end: number; semicolon: number } | undefined =>
+    pieces.findLast((p) => p.end - p.start === unit.length && text.startsWith(unit, p.start));
+  const ctx = { settings: state.settings, state, text, locateUnit };
+  const unitStartOf = (offset: number): number => pieces.findLast((p) => p.start <= offset)?.start ?? 0;
+  runRules<SqlRule, StatementReport>(
+    endRules,
+    {
+      settings: state.settings,
+      phase: state.phase,
+      check: (rule, report) => rule.atEnd!(ctx, report),
+      place: (report) => placeInStatement(unitStartOf(report.start))(report),
+      failure: () => ({ start: 0, end: Math.min(1, text.length), subject: 'the end of the file' }),
+    },
+    findings,
+  );
 }
 
 /**
@@ -217,7 +238,7 @@ function lintStatement(stmt: Statement, state: FileState, context: PieceContext,
       settings: state.settings,
       phase: state.phase,
       reportedOnce: state.reportedOnce,
-      check: (rule, report) => rule.check(stmt, ctx, report),
+      check: (rule, report) => rule.check?.(stmt, ctx, report),
       place: placeInStatement(stmt.unitStart),
       failure: () => ({
         start: stmt.start,
@@ -230,7 +251,7 @@ function lintStatement(stmt: Statement, state: FileState, context: PieceContext,
   );
   let after = reported.length > 0 ? state.with({ reportedOnce: [...state.reportedOnce, ...reported] }) : state;
   after = lintEmbeddedBody(stmt, after, context, findings);
-  return after.next(stmt.parsed, stmt.unitSource);
+  return after.next(stmt.parsed, stmt.unitSource, (location) => stmt.at(location) - stmt.unitStart);
 }
 
 /** Lints the SQL inside a DO block or a PL/pgSQL function body, with positions inside the body. */

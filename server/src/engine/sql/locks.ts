@@ -10,14 +10,19 @@ export interface LockInfo {
   table: string;
   /** How long it is held, e.g. "until the table is rewritten". */
   duration: string;
+  /** Held while the statement works through the table (a rewrite, a scan, an index build), not only for a catalog change. */
+  whileWorking: boolean;
 }
+
+/** Durations of locks held only for the catalog change, or for as long as the transaction (not the statement's work). */
+const QUICK = new Set([BRIEF, 'for the command', 'until the transaction ends']);
 
 /** The strongest table lock a statement takes, or undefined for statements that take none worth naming. */
 export function statementLock(stmt: Statement, state: FileState): LockInfo | undefined {
   const { kind, node: n } = stmt.parsed;
   const pgVersion = state.settings.pgVersion;
   const on = (rangeVar: RangeVar | undefined): string => displayTable(tableRef(rangeVar));
-  let lock: LockInfo | undefined;
+  let lock: Omit<LockInfo, 'whileWorking'> | undefined;
   switch (kind) {
     case 'AlterTableStmt': {
       if (n.objtype !== 'OBJECT_TABLE' && n.objtype !== 'OBJECT_MATVIEW' && n.objtype !== 'OBJECT_FOREIGN_TABLE') return undefined;
@@ -41,6 +46,9 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
           table: on(n.relation),
           duration: BRIEF,
         };
+      break;
+    case 'AlterObjectSchemaStmt':
+      if (n.relation) lock = { mode: 'ACCESS EXCLUSIVE', table: on(n.relation), duration: BRIEF };
       break;
     case 'CreateStmt':
       return referencedTablesLock(stmt, state);
@@ -99,9 +107,11 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
     default:
       return undefined;
   }
+  if (!lock) return undefined;
+  const whileWorking = !QUICK.has(lock.duration);
   // A plain CREATE INDEX in a transaction keeps its SHARE lock until commit too.
-  if (lock && state.inTransaction() && !(kind === 'IndexStmt' && n.concurrent)) lock.duration = 'until the transaction commits';
-  return lock;
+  if (state.inTransaction() && !(kind === 'IndexStmt' && n.concurrent)) lock.duration = 'until the transaction commits';
+  return { ...lock, whileWorking };
 }
 
 /** The table of a trigger named `table.trigger` or `schema.table.trigger` (as DROP TRIGGER … ON names it). */
@@ -127,7 +137,7 @@ export function referencedTablesLock(stmt: Statement, state: FileState): LockInf
     .filter((c) => c?.contype === 'CONSTR_FOREIGN' && !state.isNewTable(tableRef(c.pktable)))
     .map((c) => displayTable(tableRef(c?.pktable)));
   if (!referenced.length) return undefined;
-  return { mode: 'SHARE ROW EXCLUSIVE', table: [...new Set(referenced)].join(' and '), duration: BRIEF };
+  return { mode: 'SHARE ROW EXCLUSIVE', table: [...new Set(referenced)].join(' and '), duration: BRIEF, whileWorking: false };
 }
 
 /** `a.b` names of the objects of a DROP statement. */
@@ -136,6 +146,6 @@ export function objectNames(drop: DropStmt): string[] {
 }
 
 /** "ACCESS EXCLUSIVE on orders: blocks reads and writes until the table is rewritten" */
-export function describeLock(lock: LockInfo): string {
+export function describeLock(lock: Omit<LockInfo, 'whileWorking'>): string {
   return `${lock.mode} on ${lock.table}: ${LOCK_BLOCKS[lock.mode]} ${lock.duration}`;
 }

@@ -31,7 +31,21 @@ function random(seed: number): () => number {
   };
 }
 
-const FRAGMENTS = [' ', '\n', 'x', ';', 'BEGIN;\n', 'COMMIT;\n', "SET lock_timeout = '1s';\n", 'CREATE TABLE orders (id int);\n', '-- c\n', "'", '$$'];
+const FRAGMENTS = [
+  ' ',
+  '\n',
+  'x',
+  ';',
+  'BEGIN;\n',
+  'COMMIT;\n',
+  "SET lock_timeout = '1s';\n",
+  'CREATE TABLE orders (id int);\n',
+  'CREATE TABLE r (o int REFERENCES orders);\n',
+  'CREATE INDEX ON r (o);\n',
+  '-- c\n',
+  "'",
+  '$$',
+];
 
 describe('SqlLintMemo', () => {
   before(() => loadParser());

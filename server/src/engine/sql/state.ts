@@ -8,7 +8,8 @@
 import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
 import { alterActionLock } from './lock-modes';
-import { stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type TransactionStmtKind } from './ast';
+import { stringOf, unwrap, type AlterTableStmt, type AlterTableType, type Node, type NodeOf, type RangeVar, type TransactionStmtKind } from './ast';
+import { foreignKeysOf, indexKeysOf, type ForeignKey, type IndexKey } from './keys';
 import type { ParsedStatement } from './parse';
 
 export interface TableRef {
@@ -52,9 +53,19 @@ interface Fields {
   /** Indexes created earlier, by name, with their table. */
   createdIndexes: readonly { name: string; table: TableRef }[];
   explicitTransaction: boolean;
+  /** Source of the top-level BEGIN of the open explicit transaction, or ''. */
+  transactionBegin: string;
+  /**
+   * The last COMMIT or ROLLBACK came with no BEGIN open: the migration tool runs the file in a
+   * transaction, and one still open at the end (`COMMIT; BEGIN; …`) is the tool's to commit.
+   */
+  wrappedByTool: boolean;
   /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
   lockTimeoutSession: boolean;
   lockTimeoutLocal: boolean;
+  /** statement_timeout, likewise. */
+  statementTimeoutSession: boolean;
+  statementTimeoutLocal: boolean;
   /** Once-per-file rules (require-lock-timeout) that reported: they stay quiet for the rest of the file. */
   reportedOnce: readonly string[];
   /** ACCESS EXCLUSIVE locks the open transaction holds. */
@@ -67,6 +78,9 @@ interface Fields {
   notNullChecksNotValid: readonly [string, string][];
   /** Validated CHECK (col IS NOT NULL): `table.col` → constraint names. */
   notNullChecksValidated: readonly [string, string][];
+  /** Foreign keys on columns this file adds (no index can predate them), and the keys of the indexes it creates. */
+  foreignKeys: readonly (ForeignKey & { unit: string })[];
+  indexKeys: readonly IndexKey[];
 }
 
 const EMPTY: Fields = {
@@ -75,15 +89,29 @@ const EMPTY: Fields = {
   filledTables: [],
   createdIndexes: [],
   explicitTransaction: false,
+  transactionBegin: '',
+  wrappedByTool: false,
   lockTimeoutSession: false,
   lockTimeoutLocal: false,
+  statementTimeoutSession: false,
+  statementTimeoutLocal: false,
   reportedOnce: [],
   exclusiveLocks: [],
   notValidInTransaction: [],
   droppedConstraintsIfExists: [],
   notNullChecksNotValid: [],
   notNullChecksValidated: [],
+  foreignKeys: [],
+  indexKeys: [],
 };
+
+/** The session settings the file tracks, and their fields: for require-lock-timeout and require-statement-timeout. */
+const TIMEOUTS = {
+  lock_timeout: { session: 'lockTimeoutSession', local: 'lockTimeoutLocal' },
+  statement_timeout: { session: 'statementTimeoutSession', local: 'statementTimeoutLocal' },
+} as const;
+type TimeoutName = keyof typeof TIMEOUTS;
+const isTimeout = (name: string | undefined): name is TimeoutName => !!name && Object.hasOwn(TIMEOUTS, name);
 
 /** A 53-bit string hash (cyrb53): enough to tell states apart in one document's memo. */
 function hash(text: string, seed = 0): number {
@@ -143,6 +171,19 @@ export class FileState {
   get explicitTransaction(): boolean {
     return this.fields.explicitTransaction;
   }
+  /** Source of the BEGIN that opened the explicit transaction still open, or ''. */
+  get transactionBegin(): string {
+    return this.fields.transactionBegin;
+  }
+  get wrappedByTool(): boolean {
+    return this.fields.wrappedByTool;
+  }
+  get foreignKeys(): readonly (ForeignKey & { unit: string })[] {
+    return this.fields.foreignKeys;
+  }
+  get indexKeys(): readonly IndexKey[] {
+    return this.fields.indexKeys;
+  }
   get reportedOnce(): readonly string[] {
     return this.fields.reportedOnce;
   }
@@ -173,6 +214,10 @@ export class FileState {
     return this.fields.lockTimeoutSession || this.fields.lockTimeoutLocal;
   }
 
+  statementTimeoutActive(): boolean {
+    return this.fields.statementTimeoutSession || this.fields.statementTimeoutLocal;
+  }
+
   notValidConstraint(name: string): (UnitRecord & { name: string }) | undefined {
     return this.fields.notValidInTransaction.find((c) => c.name === name);
   }
@@ -198,6 +243,9 @@ export class FileState {
       filledTables: f.filledTables,
       createdIndexes: f.createdIndexes,
       lockTimeoutSession: f.lockTimeoutSession || f.lockTimeoutLocal,
+      statementTimeoutSession: f.statementTimeoutSession || f.statementTimeoutLocal,
+      foreignKeys: f.foreignKeys,
+      indexKeys: f.indexKeys,
       reportedOnce: f.reportedOnce,
       droppedConstraintsIfExists: f.droppedConstraintsIfExists,
       notNullChecksNotValid: f.notNullChecksNotValid,
@@ -210,23 +258,36 @@ export class FileState {
 
   /** A function body runs later, against the tables as they will be then, under the caller's settings. */
   static forFunctionBody(settings: EngineSettings): FileState {
-    return new FileState(settings, { ...EMPTY, explicitTransaction: true, lockTimeoutSession: true });
+    return new FileState(settings, { ...EMPTY, explicitTransaction: true, lockTimeoutSession: true, statementTimeoutSession: true });
   }
 
-  /** The state after a statement. `unit` is the source of its top-level statement. */
-  next(stmt: ParsedStatement, unit: string): FileState {
-    let s: FileState = this.apply(stmt);
+  /**
+   * The state after a statement. `unit` is the source of its top-level statement; `unitOffset` maps
+   * a parser location of the statement to an offset in `unit`.
+   */
+  next(stmt: ParsedStatement, unit: string, unitOffset: (location: number | undefined) => number = () => 0): FileState {
+    let s: FileState = this.apply(stmt, unit);
+    s = s.recordKeys(stmt, unit, unitOffset);
     if (s.inTransaction()) s = s.recordTransactionLocks(stmt, unit);
     return s;
   }
 
-  private apply({ kind, node: n }: ParsedStatement): FileState {
+  private apply({ kind, node: n }: ParsedStatement, unit: string): FileState {
     const f = this.fields;
     switch (kind) {
       case 'TransactionStmt':
-        if (n.kind === 'TRANS_STMT_BEGIN' || n.kind === 'TRANS_STMT_START') return this.with({ explicitTransaction: true });
+        if (n.kind === 'TRANS_STMT_BEGIN' || n.kind === 'TRANS_STMT_START')
+          return this.with({ explicitTransaction: true, transactionBegin: f.explicitTransaction ? f.transactionBegin : unit });
         if (TRANSACTION_ENDS.has(n.kind)) {
-          return this.with({ explicitTransaction: false, exclusiveLocks: [], notValidInTransaction: [], lockTimeoutLocal: false });
+          return this.with({
+            explicitTransaction: false,
+            transactionBegin: '',
+            wrappedByTool: !f.explicitTransaction,
+            exclusiveLocks: [],
+            notValidInTransaction: [],
+            lockTimeoutLocal: false,
+            statementTimeoutLocal: false,
+          });
         }
         return this;
       case 'CreateStmt':
@@ -252,20 +313,16 @@ export class FileState {
       case 'AlterTableStmt':
         return this.applyAlterTable(n);
       case 'VariableSetStmt':
-        if (n.kind === 'VAR_RESET_ALL' || (n.name === 'lock_timeout' && (n.kind === 'VAR_RESET' || n.kind === 'VAR_SET_DEFAULT'))) {
-          return this.with({ lockTimeoutSession: false, lockTimeoutLocal: false });
-        }
-        if (n.name === 'lock_timeout' && n.kind === 'VAR_SET_VALUE') return this.setLockTimeout(!isZero(n.args?.[0]), n.is_local === true);
+        if (n.kind === 'VAR_RESET_ALL')
+          return this.with({ lockTimeoutSession: false, lockTimeoutLocal: false, statementTimeoutSession: false, statementTimeoutLocal: false });
+        if (!isTimeout(n.name)) return this;
+        if (n.kind === 'VAR_RESET' || n.kind === 'VAR_SET_DEFAULT') return this.with({ [TIMEOUTS[n.name].session]: false, [TIMEOUTS[n.name].local]: false });
+        if (n.kind === 'VAR_SET_VALUE') return this.setTimeout(n.name, !isZero(n.args?.[0]), n.is_local === true);
         return this;
       case 'SelectStmt':
         if (n.intoClause?.rel) return this.created(tableRefOf(n.intoClause.rel), true);
         // SELECT set_config('lock_timeout', '2s', false)
-        return (n.targetList ?? []).reduce((state: FileState, target) => {
-          const call = unwrap(unwrap(target, 'ResTarget')?.val, 'FuncCall');
-          const args = call?.args ?? [];
-          if (stringOf(call?.funcname?.at(-1)) !== 'set_config' || unwrap(args[0], 'A_Const')?.sval?.sval !== 'lock_timeout') return state;
-          return state.setLockTimeout(!isZero(args[1]), unwrap(args[2], 'A_Const')?.boolval?.boolval === true);
-        }, this);
+        return timeoutSetConfigs(n).reduce((state: FileState, call) => state.setTimeout(call.name, !isZero(call.value), call.local), this);
       default:
         return this;
     }
@@ -276,9 +333,22 @@ export class FileState {
     return this.with({ createdTables: [...f.createdTables, table], ...(filled ? { filledTables: [...f.filledTables, table] } : {}) });
   }
 
-  private setLockTimeout(enabled: boolean, local: boolean): FileState {
-    if (!enabled) return this.with({ lockTimeoutSession: local ? this.fields.lockTimeoutSession : false, lockTimeoutLocal: false });
-    return local ? this.with({ lockTimeoutLocal: true }) : this.with({ lockTimeoutSession: true });
+  private setTimeout(name: TimeoutName, enabled: boolean, local: boolean): FileState {
+    const { session, local: localField } = TIMEOUTS[name];
+    if (!enabled) return this.with({ [session]: local ? this.fields[session] : false, [localField]: false });
+    return this.with({ [local ? localField : session]: true });
+  }
+
+  /** Foreign keys on columns this statement adds, and the keys of the indexes it creates (see fk-missing-index). */
+  private recordKeys(stmt: ParsedStatement, unit: string, unitOffset: (location: number | undefined) => number): FileState {
+    const f = this.fields;
+    const keys = foreignKeysOf(stmt, (relation) => this.isNewTable(tableRefOf(relation))).map((fk) => ({ ...fk, at: unitOffset(fk.at), unit }));
+    const indexes = indexKeysOf(stmt);
+    if (!keys.length && !indexes.length) return this;
+    return this.with({
+      foreignKeys: keys.length ? [...f.foreignKeys, ...keys] : f.foreignKeys,
+      indexKeys: indexes.length ? [...f.indexKeys, ...indexes] : f.indexKeys,
+    });
   }
 
   private applyAlterTable(n: AlterTableStmt): FileState {
@@ -337,6 +407,17 @@ export class FileState {
 
 function rehashAll(fields: Fields): FieldHashes {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, hashField(v)])) as FieldHashes;
+}
+
+/** `SELECT set_config('lock_timeout', '2s', false)` calls in a SELECT list, for the timeouts the file tracks. */
+export function timeoutSetConfigs(select: NodeOf<'SelectStmt'>): { name: TimeoutName; value: Node | undefined; local: boolean }[] {
+  return (select.targetList ?? []).flatMap((target) => {
+    const call = unwrap(unwrap(target, 'ResTarget')?.val, 'FuncCall');
+    const args = call?.args ?? [];
+    const name = unwrap(args[0], 'A_Const')?.sval?.sval;
+    if (stringOf(call?.funcname?.at(-1)) !== 'set_config' || !isTimeout(name)) return [];
+    return [{ name, value: args[1], local: unwrap(args[2], 'A_Const')?.boolval?.boolval === true }];
+  });
 }
 
 /** lock_timeout = 0 (or '0', '0s', '0ms') turns the timeout off. */

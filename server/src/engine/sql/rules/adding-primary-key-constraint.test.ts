@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { expectRanges } from '../../../../../test/helpers/lint';
+import { validateSettings } from '../../config';
+import { expectRanges, lint } from '../../../../../test/helpers/lint';
 
 describe('adding-primary-key-constraint', () => {
   it('ok: PRIMARY KEY USING INDEX built concurrently, and a key on a new table', () => {
@@ -25,5 +26,24 @@ describe('adding-primary-key-constraint', () => {
 
   it('err: a new column declared PRIMARY KEY', () => {
     expectRanges('adding-primary-key-constraint', 'ALTER TABLE orders ADD COLUMN uid bigint PRIMARY KEY;', ['1:20-1:53']);
+  });
+
+  it("Squawk's id adding-serial-primary-key-field is an alias: in ignores and in the configuration", () => {
+    const sql = '-- rollout-guard-ignore adding-serial-primary-key-field -- squawk-era suppression\nALTER TABLE orders ADD PRIMARY KEY (id);';
+    assert.deepEqual(
+      lint(sql).filter((f) => f.rule === 'adding-primary-key-constraint' || f.rule === 'unused-ignore'),
+      [],
+    );
+    const settings = validateSettings({ rules: { 'adding-serial-primary-key-field': 'off' } }, 'test');
+    assert.deepEqual(settings.rules, { 'adding-primary-key-constraint': 'off' });
+    expectRanges('adding-primary-key-constraint', 'ALTER TABLE orders ADD PRIMARY KEY (id);', [], settings);
+  });
+
+  it('an alias that suppresses nothing is reported under the name written', () => {
+    const found = lint('-- rollout-guard-ignore adding-serial-primary-key-field\nALTER TABLE orders ADD COLUMN note text;').filter(
+      (f) => f.rule === 'unused-ignore',
+    );
+    assert.equal(found.length, 1);
+    assert.match(found[0]!.message, /^rollout-guard-ignore adding-serial-primary-key-field suppresses nothing/);
   });
 });

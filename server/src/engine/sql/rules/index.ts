@@ -11,16 +11,21 @@ import { backfillNotIdempotent } from './backfill-not-idempotent';
 import { banCharField } from './ban-char-field';
 import { banConcurrentIndexCreationInTransaction } from './ban-concurrent-index-creation-in-transaction';
 import { banDropColumn } from './ban-drop-column';
+import { banDropNotNull } from './ban-drop-not-null';
 import { banDropTable } from './ban-drop-table';
 import { banTruncateCascade } from './ban-truncate-cascade';
+import { banUncommittedTransaction } from './ban-uncommitted-transaction';
 import { changingColumnType } from './changing-column-type';
 import { changingTrigger } from './changing-trigger';
 import { columnStillReferenced } from './column-still-referenced';
 import { constraintMissingNotValid } from './constraint-missing-not-valid';
 import { disallowedUniqueConstraint } from './disallowed-unique-constraint';
+import { fkMissingIndex } from './fk-missing-index';
 import { identifierTooLong } from './identifier-too-long';
 import { notValidValidateSameTx } from './not-valid-validate-same-tx';
+import { lockTimeoutTooLong } from './lock-timeout-too-long';
 import { preferBigintOverInt } from './prefer-bigint-over-int';
+import { preferIdentity } from './prefer-identity';
 import { preferJsonb } from './prefer-jsonb';
 import { preferRepack } from './prefer-repack';
 import { preferRobustStmts } from './prefer-robust-stmts';
@@ -28,6 +33,8 @@ import { preferTextField } from './prefer-text-field';
 import { preferTimestamptz } from './prefer-timestamptz';
 import { refreshMaterializedViewBlocking } from './refresh-materialized-view-blocking';
 import { renamingColumn } from './renaming-column';
+import { renamingEnumValue } from './renaming-enum-value';
+import { renamingSchema } from './renaming-schema';
 import { renamingTable } from './renaming-table';
 import { requireConcurrentIndexCreation } from './require-concurrent-index-creation';
 import { requireConcurrentIndexDeletion } from './require-concurrent-index-deletion';
@@ -36,6 +43,10 @@ import { requireConcurrentReindex } from './require-concurrent-reindex';
 import { requireLockTimeout } from './require-lock-timeout';
 import { setLoggedUnlogged } from './set-logged-unlogged';
 import { statementAfterAccessExclusive } from './statement-after-access-exclusive';
+import { requireEnumValueOrdering } from './require-enum-value-ordering';
+import { requireStatementTimeout } from './require-statement-timeout';
+import { setSchema } from './set-schema';
+import { transactionNesting } from './transaction-nesting';
 import { unbatchedBackfill } from './unbatched-backfill';
 
 /** Every PostgreSQL rule, one per file in this folder. */
@@ -45,6 +56,9 @@ export const sqlRules: readonly SqlRule[] = [
   banTruncateCascade,
   renamingColumn,
   renamingTable,
+  renamingEnumValue,
+  renamingSchema,
+  setSchema,
   changingColumnType,
   addingRequiredField,
   addingNotNullableField,
@@ -78,4 +92,12 @@ export const sqlRules: readonly SqlRule[] = [
   addingTableRewritingColumn,
   addingExclusionConstraint,
   changingTrigger,
+  requireStatementTimeout,
+  lockTimeoutTooLong,
+  banDropNotNull,
+  banUncommittedTransaction,
+  transactionNesting,
+  fkMissingIndex,
+  preferIdentity,
+  requireEnumValueOrdering,
 ];

@@ -52,6 +52,11 @@ describe(RULE, () => {
     assert.match(found[0]!.message, /^SHARE on orders with no lock_timeout set: .*\(blocks writes \(INSERT, UPDATE, DELETE\)\)/);
   });
 
+  it('err: ALTER TABLE … SET SCHEMA takes ACCESS EXCLUSIVE like a rename', () => {
+    const found = expectRanges(RULE, 'ALTER TABLE public.sessions SET SCHEMA auth;', ['1:1-1:12']);
+    assert.match(found[0]!.message, /^ACCESS EXCLUSIVE on public\.sessions with no lock_timeout set/);
+  });
+
   it('err: SET LOCAL ends at COMMIT; RESET and 0 turn the timeout off', () => {
     const local = "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN a text;\nCOMMIT;\nALTER TABLE orders ADD COLUMN b text;";
     expectRanges(RULE, local, ['5:1-5:12']);

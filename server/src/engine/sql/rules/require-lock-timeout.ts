@@ -2,12 +2,13 @@ import { unwrap, type DropStmt, type NodeKind } from '../ast';
 import { tableRef, type RuleContext, type SqlRule, type TableRef } from '../context';
 import { isAtLeast, LOCK_BLOCKS, objectNames, referencedTablesLock, statementLock, triggerTable } from '../locks';
 
-/** Statement kinds that can take a lock worth bounding. */
+/** Statement kinds that can take a lock worth bounding (require-statement-timeout looks at the same). */
 export const LOCKING_KINDS = [
   'AlterTableStmt',
   'CreateStmt',
   'IndexStmt',
   'RenameStmt',
+  'AlterObjectSchemaStmt',
   'DropStmt',
   'TruncateStmt',
   'CreateTrigStmt',

@@ -1,0 +1,94 @@
+/**
+ * The keys fk-missing-index compares: foreign keys on columns a statement adds (no index from an
+ * earlier migration can cover a column that did not exist), and the leading columns of the indexes
+ * a statement creates (CREATE INDEX, PRIMARY KEY, UNIQUE).
+ */
+import { stringOf, unwrap, type Constraint, type Node, type RangeVar } from './ast';
+import type { ParsedStatement } from './parse';
+
+export interface ForeignKey {
+  /** The referencing table, as written (`auth.sessions`). */
+  table: string;
+  columns: string[];
+  referenced: string;
+  /** Parser location of the constraint (its caller turns it into an offset in the statement). */
+  at: number;
+  /** The table is created in this file: a plain CREATE INDEX right after it is safe. */
+  newTable: boolean;
+}
+
+export interface IndexKey {
+  table: string;
+  /** Leading plain columns, up to the first expression. */
+  columns: string[];
+}
+
+const display = (relation: RangeVar | undefined): string => (relation?.schemaname ? `${relation.schemaname}.${relation.relname}` : (relation?.relname ?? '?'));
+const names = (list: Node[] | undefined): string[] => (list ?? []).map((n) => stringOf(n) ?? '?');
+
+/** Foreign keys a statement adds on columns it adds, or on any column of a table created in this file. */
+export function foreignKeysOf({ kind, node: n }: ParsedStatement, isNewTable: (relation: RangeVar | undefined) => boolean): ForeignKey[] {
+  const out: ForeignKey[] = [];
+  const add = (relation: RangeVar | undefined, c: Constraint, columns: string[], newTable: boolean): void => {
+    if (c.contype !== 'CONSTR_FOREIGN' || !columns.length) return;
+    out.push({ table: display(relation), columns, referenced: display(c.pktable), at: c.location ?? 0, newTable });
+  };
+  if (kind === 'CreateStmt') {
+    if (n.relation?.relpersistence === 't') return [];
+    for (const element of n.tableElts ?? []) {
+      const column = unwrap(element, 'ColumnDef');
+      for (const c of column?.constraints ?? []) add(n.relation, unwrap(c, 'Constraint') ?? {}, [column?.colname ?? '?'], true);
+      const c = unwrap(element, 'Constraint');
+      if (c) add(n.relation, c, names(c.fk_attrs), true);
+    }
+  } else if (kind === 'AlterTableStmt' && n.objtype === 'OBJECT_TABLE') {
+    const newTable = isNewTable(n.relation);
+    for (const item of n.cmds ?? []) {
+      const cmd = unwrap(item, 'AlterTableCmd');
+      const column = cmd?.subtype === 'AT_AddColumn' ? unwrap(cmd.def, 'ColumnDef') : undefined;
+      for (const c of column?.constraints ?? []) add(n.relation, unwrap(c, 'Constraint') ?? {}, [column?.colname ?? '?'], newTable);
+      const c = cmd?.subtype === 'AT_AddConstraint' ? unwrap(cmd.def, 'Constraint') : undefined;
+      if (c && newTable) add(n.relation, c, names(c.fk_attrs), true);
+    }
+  }
+  return out;
+}
+
+/** The keys of the indexes a statement creates: CREATE INDEX (not partial), PRIMARY KEY and UNIQUE. */
+export function indexKeysOf({ kind, node: n }: ParsedStatement): IndexKey[] {
+  const out: IndexKey[] = [];
+  const key = (relation: RangeVar | undefined, c: Constraint, columns: string[]): void => {
+    if ((c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') && columns.length) out.push({ table: display(relation), columns });
+  };
+  if (kind === 'IndexStmt' && !n.whereClause) {
+    const columns: string[] = [];
+    for (const param of n.indexParams ?? []) {
+      const name = unwrap(param, 'IndexElem')?.name;
+      if (!name) break;
+      columns.push(name);
+    }
+    if (columns.length) out.push({ table: display(n.relation), columns });
+  } else if (kind === 'CreateStmt') {
+    for (const element of n.tableElts ?? []) {
+      const column = unwrap(element, 'ColumnDef');
+      for (const c of column?.constraints ?? []) key(n.relation, unwrap(c, 'Constraint') ?? {}, [column?.colname ?? '?']);
+      const c = unwrap(element, 'Constraint');
+      if (c) key(n.relation, c, names(c.keys));
+    }
+  } else if (kind === 'AlterTableStmt') {
+    for (const item of n.cmds ?? []) {
+      const cmd = unwrap(item, 'AlterTableCmd');
+      const column = cmd?.subtype === 'AT_AddColumn' ? unwrap(cmd.def, 'ColumnDef') : undefined;
+      for (const c of column?.constraints ?? []) key(n.relation, unwrap(c, 'Constraint') ?? {}, [column?.colname ?? '?']);
+      const c = cmd?.subtype === 'AT_AddConstraint' ? unwrap(cmd.def, 'Constraint') : undefined;
+      if (c) key(n.relation, c, names(c.keys));
+    }
+  }
+  return out;
+}
+
+/** Whether an index's leading columns are the foreign key's columns (in any order). */
+export const covers = (index: IndexKey, fk: ForeignKey): boolean =>
+  index.table.split('.').at(-1) === fk.table.split('.').at(-1) &&
+  index.columns.length >= fk.columns.length &&
+  fk.columns.every((c) => index.columns.slice(0, fk.columns.length).includes(c));

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyFix, expectRanges } from '../../../../../test/helpers/lint';
+
+const RULE = 'fk-missing-index';
+
+describe(RULE, () => {
+  it('ok: an index later in the file, a primary key or unique constraint that leads with the columns', () => {
+    // kratos-style: the table, then its indexes
+    const sql = [
+      'CREATE TABLE identity_credentials (',
+      '  id uuid PRIMARY KEY,',
+      '  identity_id uuid NOT NULL REFERENCES identities (id) ON DELETE CASCADE,',
+      '  nid uuid REFERENCES networks (id),',
+      '  type_id uuid NOT NULL,',
+      '  CONSTRAINT credentials_type_fk FOREIGN KEY (type_id) REFERENCES identity_credential_types (id),',
+      '  UNIQUE (type_id, identity_id)',
+      ');',
+      'CREATE INDEX identity_credentials_nid_idx ON identity_credentials (nid, id);',
+      'CREATE INDEX identity_credentials_identity_id_idx ON identity_credentials (identity_id);',
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+  });
+
+  it('ok: a foreign key on an existing column of a live table (its index may predate this file)', () => {
+    expectRanges(RULE, 'ALTER TABLE sessions ADD CONSTRAINT sessions_identity_fk FOREIGN KEY (identity_id) REFERENCES identities (id) NOT VALID;', []);
+  });
+
+  it('err: a new table whose foreign key column has no index, with a fix that adds one', () => {
+    const sql = 'CREATE TABLE refunds (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES public.orders (id),\n  amount numeric\n);\n';
+    const found = expectRanges(RULE, sql, ['3:28-3:52']);
+    assert.equal(found[0]!.finding.severity, 'hint');
+    assert.match(found[0]!.message, /^No index on refunds \(order_id\) in this file: every DELETE of a public\.orders row/);
+    assert.equal(
+      applyFix(sql, found[0]!.finding),
+      'CREATE TABLE refunds (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES public.orders (id),\n  amount numeric\n);\nCREATE INDEX refunds_order_id_idx ON refunds (order_id);\n',
+    );
+  });
+
+  it('err: a composite key whose index leads with another column, and a column added to a live table', () => {
+    const sql = [
+      'CREATE TABLE line_items (order_id bigint, product_id bigint, CONSTRAINT line_items_product_fk FOREIGN KEY (product_id) REFERENCES products);',
+      'CREATE INDEX line_items_order_product_idx ON line_items (order_id, product_id);',
+      'ALTER TABLE sessions ADD COLUMN device_id uuid REFERENCES devices (id);',
+    ].join('\n');
+    const found = expectRanges(RULE, sql, ['1:62-1:139', '3:48-3:66']);
+    assert.match(found[1]!.message, /Add CREATE INDEX CONCURRENTLY sessions_device_id_idx ON sessions \(device_id\);$/);
+    assert.deepEqual(found[1]!.finding.fixes, undefined);
+  });
+});

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyFix, expectRanges } from '../../../../../test/helpers/lint';
+
+const RULE = 'require-statement-timeout';
+
+describe(RULE, () => {
+  it('ok: SET statement_timeout first (plain, SET LOCAL, set_config), catalog-only changes, new tables', () => {
+    const rewrite = 'ALTER TABLE orders ALTER COLUMN total TYPE numeric(12, 2);';
+    expectRanges(RULE, `SET statement_timeout = '5s';\n${rewrite}`, []);
+    expectRanges(RULE, `BEGIN;\nSET LOCAL statement_timeout = '5s';\n${rewrite}\nCOMMIT;`, []);
+    expectRanges(RULE, `SELECT set_config('statement_timeout', '5s', false);\n${rewrite}`, []);
+    // Only a catalog change (brief), or concurrent: require-lock-timeout's concern, not this one.
+    expectRanges(RULE, 'ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX CONCURRENTLY orders_note_idx ON orders (note);', []);
+    expectRanges(RULE, 'CREATE TABLE refunds (id bigint);\nCREATE INDEX refunds_id_idx ON refunds (id);', []);
+  });
+
+  it('err: reported once, on the first statement that holds a lock while it works, with a fix', () => {
+    const sql =
+      "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\nCREATE INDEX orders_note_idx ON orders (note);\n";
+    const found = expectRanges(RULE, sql, ['3:1-3:12']);
+    assert.match(
+      found[0]!.message,
+      /^No statement_timeout is set, and this statement holds ACCESS EXCLUSIVE on orders for as long as its work takes \(blocks reads and writes\)/,
+    );
+    assert.equal(
+      applyFix(sql, found[0]!.finding),
+      "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;\nSET statement_timeout = '5s';\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\nCREATE INDEX orders_note_idx ON orders (note);\n",
+    );
+  });
+
+  it('err: SET LOCAL ends at COMMIT; 0 and RESET turn it off', () => {
+    expectRanges(RULE, "BEGIN;\nSET LOCAL statement_timeout = '5s';\nCOMMIT;\nCREATE INDEX orders_note_idx ON orders (note);", ['4:1-4:13']);
+    expectRanges(RULE, "SET statement_timeout = '5s';\nRESET ALL;\nCREATE INDEX orders_note_idx ON orders (note);", ['3:1-3:13']);
+    expectRanges(RULE, 'SET statement_timeout = 0;\nCREATE INDEX orders_note_idx ON orders (note);', ['2:1-2:13']);
+  });
+});

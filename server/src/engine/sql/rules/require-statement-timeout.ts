@@ -1,0 +1,39 @@
+import { unwrap } from '../ast';
+import { tableRef, type SqlRule } from '../context';
+import { isAtLeast, LOCK_BLOCKS, statementLock } from '../locks';
+import { LOCKING_KINDS } from './require-lock-timeout';
+
+export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = {
+  id: 'require-statement-timeout',
+  severity: 'info',
+  summary:
+    'A statement that holds a blocking lock while it rewrites, scans or indexes a table runs with no statement_timeout: on a large table that is an outage as long as the work.',
+  kinds: LOCKING_KINDS,
+  // One SET statement_timeout at the top covers every statement after it.
+  oncePerFile: true,
+  check(stmt, ctx, report) {
+    const state = ctx.state;
+    if (stmt.origin === 'function-body' || state.statementTimeoutActive()) return;
+    const lock = statementLock(stmt, state);
+    if (!lock?.whileWorking || !isAtLeast(lock.mode, 'SHARE')) return;
+    const node = stmt.node;
+    const relation = 'relation' in node ? node.relation : 'relations' in node ? unwrap(node.relations?.[0], 'RangeVar') : undefined;
+    if (relation && state.isNewTable(tableRef(relation))) return;
+    const insertAt = stmt.origin === 'file' ? stmt.start : undefined;
+    report({
+      start: stmt.start,
+      end: stmt.tokens[1]?.end ?? stmt.end,
+      message: `No statement_timeout is set, and this statement holds ${lock.mode} on ${lock.table} for as long as its work takes (${LOCK_BLOCKS[lock.mode]}): if the table is larger than expected, nothing stops it. Start the migration with SET statement_timeout = '5s' so that a statement that runs long fails instead of blocking traffic; lock_timeout only bounds the wait for the lock.`,
+      fixes:
+        insertAt === undefined
+          ? []
+          : [
+              {
+                title: "Add SET statement_timeout = '5s'",
+                preferred: true,
+                edits: [{ start: insertAt, end: insertAt, newText: "SET statement_timeout = '5s';\n" }],
+              },
+            ],
+    });
+  },
+};

@@ -8,7 +8,7 @@
 import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
 import { alterActionLock } from './lock-modes';
-import { stringOf, unwrap, type AlterTableStmt, type AlterTableType, type Node, type NodeOf, type RangeVar, type TransactionStmtKind } from './ast';
+import { stringOf, unwrap, type AlterTableStmt, type Node, type NodeOf, type RangeVar, type TransactionStmtKind } from './ast';
 import { foreignKeysOf, indexKeysOf, type ForeignKey, type IndexKey } from './keys';
 import type { ParsedStatement } from './parse';
 

@@ -1,6 +1,7 @@
 /** Helpers shared by the SQL rules (not a rule itself). */
-import type { Fix } from '../../types';
+import type { Fix, StatementReport } from '../../types';
 import { displayTable, tableRef, type RuleContext, type Statement } from '../context';
+import { describeLock } from '../locks';
 import {
   stringOf,
   unwrap,
@@ -37,6 +38,29 @@ export function alterActions(alter: AlterTableStmt): { index: number; subtype: A
 
 /** Constraints declared on a column definition. */
 export const columnConstraints = (column: ColumnDef | undefined): Constraint[] => (column?.constraints ?? []).map((c) => unwrap(c, 'Constraint') ?? {});
+
+/**
+ * Reports each column an ALTER TABLE adds to a live table that makes PostgreSQL rewrite it:
+ * `rewrite` says why and what to do instead, or undefined when the column writes nothing. A
+ * foreign table stores nothing here to rewrite; a table created earlier in the file is empty.
+ */
+export function reportRewritingColumns(
+  stmt: Statement<'AlterTableStmt'>,
+  ctx: RuleContext,
+  report: (finding: StatementReport) => void,
+  rewrite: (column: ColumnDef | undefined, constraints: Constraint[]) => { why: string; instead: string } | undefined,
+): void {
+  if (stmt.node.objtype === 'OBJECT_FOREIGN_TABLE' || !isExisting(ctx, stmt.node.relation)) return;
+  const table = tableOf(stmt.node.relation);
+  for (const action of alterActions(stmt.node)) {
+    if (action.subtype !== 'AT_AddColumn') continue;
+    const column = unwrap(action.cmd.def, 'ColumnDef');
+    const found = rewrite(column, columnConstraints(column));
+    if (!found) continue;
+    const lock = describeLock({ mode: 'ACCESS EXCLUSIVE', table, duration: 'until the table is rewritten' });
+    report({ ...stmt.actionRange(action.index), message: `Adding ${table}.${column?.colname}: ${found.why}. ${lock}. ${found.instead}` });
+  }
+}
 
 /** Last part of a type name (`pg_catalog.int4` → `int4`). */
 export function typeNameOf(typeName: TypeName | undefined): string {

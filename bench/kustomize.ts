@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TestLspClient, repoRoot } from '../simulators/lsp-client';
 import { generateKustomizeRepository } from './generate-kustomize';
-import { measure, median, percentile } from './measure';
+import { allPublished, measure, median, percentile } from './measure';
 
 const BASES = 10;
 const OVERLAYS = 50;
@@ -37,15 +37,13 @@ export async function benchKustomize(): Promise<string[][]> {
 
   const client = new TestLspClient();
   const uri = pathToFileURL(path.join(dir, EDITED)).href;
-  const allPublished = new Promise<void>((resolve) => {
-    const seen = new Set<string>();
-    for (const name of files.keys()) {
-      void client.diagnostics(pathToFileURL(path.join(dir, name)).href).then(() => (seen.add(name), seen.size === files.size && resolve()));
-    }
-  });
+  const indexed = allPublished(
+    client,
+    [...files.keys()].map((name) => pathToFileURL(path.join(dir, name)).href),
+  );
   const started = performance.now();
   await client.initialize(pathToFileURL(dir).href);
-  await allPublished;
+  await indexed;
   rows.push([`language server: index and publish ${label}, cold`, `${(performance.now() - started).toFixed(0)} ms`, '', '', '']);
 
   // Toggle maxUnavailable 0 ↔ 3 (of 3 replicas) on the base's first Deployment: 20 overlays render it.

@@ -1,6 +1,6 @@
 /** How the bench measures: wall time and peak memory of a command, medians and percentiles. */
 import { spawnSync } from 'node:child_process';
-import { repoRoot } from '../simulators/lsp-client';
+import { repoRoot, type TestLspClient } from '../simulators/lsp-client';
 
 export interface Measure {
   seconds: number;
@@ -25,3 +25,11 @@ export function measure(command: string, args: string[]): Measure {
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 export const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+
+/** Resolves once the language server has published diagnostics for every one of `uris` (call before initialize). */
+export function allPublished(client: TestLspClient, uris: readonly string[]): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const seen = new Set<string>();
+    for (const uri of uris) void client.diagnostics(uri).then(() => (seen.add(uri), seen.size === uris.length && resolve()));
+  });
+}

@@ -312,8 +312,10 @@ export class ManifestWorkspace implements ObjectSource {
       text: (file) => this.text(file),
       documents: (file) => {
         const entry = this.files.get(file);
-        const text = entry && (entry.documents ? undefined : this.text(file));
-        if (entry && text !== undefined) entry.documents = documentObjects(file, text);
+        if (entry && !entry.documents) {
+          const text = this.text(file);
+          if (text !== undefined) entry.documents = documentObjects(file, text);
+        }
         return entry?.documents;
       },
       kustomization: (dir) => {

@@ -7,7 +7,6 @@ import {
   tooLargeReason,
   fileKind,
   LineIndex,
-  lintText,
   ManifestWorkspace,
   KUSTOMIZATION_FILE_NAMES,
   parseKustomization,
@@ -23,7 +22,6 @@ import {
   type EngineSettings,
   type FlagSnapshot,
   type Finding,
-  type LintRequest,
   type WorkloadsContext,
   type OutsideKeys,
 } from '../../server/src/engine';
@@ -32,6 +30,7 @@ import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
+import { defaultThreads, lintLoaded, lintSqlFiles, type SqlJob } from './parallel-lint';
 import { ResultCache } from './result-cache';
 
 export interface CheckOptions {
@@ -47,6 +46,8 @@ export interface CheckOptions {
   version: string;
   /** With --cache: the cache file or the folder to keep it in. */
   cacheLocation?: string;
+  /** Threads for SQL files (--jobs); default: one per CPU, at most four. */
+  threads?: number;
   /** --cluster: resolve references in the live cluster too (run: the cluster bundle's clusterCheck). */
   cluster?: { options: ClusterCheckOptions; run: typeof clusterCheck };
 }
@@ -144,27 +145,37 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
     return index;
   };
   const cache = options.cacheLocation ? ResultCache.open(options.cacheLocation, settings, options.version) : undefined;
+  // Plain SQL files are checked each on its own: several at a time, on threads, and cached with
+  // --cache. Manifests are checked across files, application code against the manifests'
+  // workloads, and contract steps against the code: those are checked in order below.
+  const sqlFindings = new Map<string, Finding[]>();
+  const jobs: SqlJob[] = [];
+  for (const f of loaded) {
+    if (f.text === undefined || fileKind(f.file) !== 'sql' || isContractStep(f.file, f.text)) continue;
+    const cached = cache?.get(f.file, f.text);
+    if (cached) sqlFindings.set(f.file, cached);
+    else jobs.push({ fileName: f.file, text: f.text });
+  }
+  const linted = await lintSqlFiles(jobs, settings, options.threads ?? defaultThreads(), io.lintWorker);
+  jobs.forEach((job, index) => {
+    sqlFindings.set(job.fileName, linted[index]!);
+    cache?.set(job.fileName, job.text, linted[index]!);
+  });
   const located: LocatedFinding[] = [];
   for (const f of loaded) {
     const kind = fileKind(f.file);
     const codeIndex = f.text !== undefined && kind === 'sql' && isContractStep(f.file, f.text) ? await codeIndexFor(f.file) : undefined;
-    // Manifests are checked across files, application code against the manifests' workloads and
-    // contract steps against the code: only the other SQL files are cached.
-    const cacheable = cache && f.text !== undefined && !codeIndex && kind === 'sql' ? cache : undefined;
-    let findings = f.text === undefined ? [f.problem!] : cacheable?.get(f.file, f.text);
-    if (!findings) {
-      findings = lintLoaded({
-        fileName: f.file,
-        text: f.text!,
-        settings,
-        workspace,
-        codeIndex,
-        workloads,
-        flags,
-        sqlInCode: !!options.embedded || named.has(f.file),
-      });
-      cacheable?.set(f.file, f.text!, findings);
-    }
+    let findings = f.text === undefined ? [f.problem!] : sqlFindings.get(f.file);
+    findings ??= lintLoaded({
+      fileName: f.file,
+      text: f.text!,
+      settings,
+      workspace,
+      codeIndex,
+      workloads,
+      flags,
+      sqlInCode: !!options.embedded || named.has(f.file),
+    });
     // What the API server refused on a dry run: never cached.
     findings = [...findings, ...(dryRunFindings.get(f.file) ?? [])];
     const lines = new LineIndex(f.text ?? '');
@@ -308,23 +319,6 @@ function readFile(file: string): { text?: string; problem?: Finding } {
 }
 
 const unreadableFinding = (message: string): Finding => ({ rule: 'unreadable-file', severity: 'error', start: 0, end: 0, message });
-
-/** Findings of one file; a crash in the engine becomes one finding, never a failed run. */
-function lintLoaded(request: LintRequest): Finding[] {
-  try {
-    return lintText(request);
-  } catch (error) {
-    return [
-      {
-        rule: 'internal-error',
-        severity: 'error',
-        start: 0,
-        end: 0,
-        message: `Checking this file failed: ${error instanceof Error ? error.message : String(error)}. Please report it.`,
-      },
-    ];
-  }
-}
 
 function locate(file: string, index: LineIndex, finding: Finding, cwd: string): LocatedFinding {
   const start = index.position(finding.start);

@@ -41,6 +41,7 @@ Options for check:
                      contract steps are always checked again)
   --cache-location <path>
                      The cache file, or a folder for it (default: .rollout-guard-cache)
+  --jobs <n>         Check SQL files on n threads (default: one per CPU, at most 4; 1: none)
   --cluster          Also resolve the manifests' references (ConfigMaps, Secrets and their keys,
                      ServiceAccounts, PVCs, pull and TLS secrets) in the live cluster, after the
                      workspace; only key names of Secrets are read, never values
@@ -99,6 +100,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       embedded: { type: 'boolean' },
       cache: { type: 'boolean' },
       'cache-location': { type: 'string' },
+      jobs: { type: 'string' },
       cluster: { type: 'boolean' },
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
@@ -112,6 +114,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const values = parsed.values;
   const clusterOnly = (['kubeconfig', 'context', 'namespace', 'request-timeout', 'dry-run-server'] as const).find((o) => values[o] !== undefined);
   if (clusterOnly && !values.cluster) return usageError(io, CLI, `--${clusterOnly} is for --cluster`);
+  const threads = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+    return usageError(io, CLI, `--jobs must be a whole number from 1, got "${values.jobs}"`);
   let cluster: CheckOptions['cluster'];
   if (values.cluster) {
     const { clusterCheck, requestTimeoutOf } = await import('./operations');
@@ -139,6 +144,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     color: !parsed.values['no-color'] && !!io.stdout.isTTY && !io.env.NO_COLOR,
     version: VERSION,
     cacheLocation: parsed.values.cache ? path.resolve(io.cwd, parsed.values['cache-location'] ?? CACHE_FILE_NAME) : undefined,
+    threads,
     cluster,
   };
   return check(options, io, async (...args) => (await import('./operations')).flagSnapshotForCheck(...args));

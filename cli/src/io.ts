@@ -4,4 +4,6 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** A script that starts this CLI (bin/rollout-guard.js): `check` runs it in worker threads to lint SQL files in parallel. */
+  lintWorker?: string;
 }

@@ -1,10 +1,13 @@
 import { keepParsedStatements } from '../../server/src/engine';
 import { runCli } from './cli';
+import { isSqlLintWorker, runSqlLintWorker } from './parallel-lint';
 
 // One pass over the files: kept parse trees would only cost memory (pg-regress: 196 → 154 MB).
 keepParsedStatements(0);
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }).then(
+const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, lintWorker: process.argv[1] };
+const args = process.argv.slice(2);
+(isSqlLintWorker(args) ? runSqlLintWorker().then(() => 0) : runCli(args, io)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,0 +1,99 @@
+import os from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { keepParsedStatements, lintText, loadParser, type EngineSettings, type Finding, type LintRequest } from '../../server/src/engine';
+
+/**
+ * `check` lints its SQL files on several threads when there is enough of them: each file is
+ * checked on its own (what a migration establishes does not cross files), and parsing is most of
+ * the time. The main thread takes files from the same queue as the workers, so a worker that
+ * starts late or not at all only means the main thread does more.
+ */
+
+/** One SQL file to lint on any thread. */
+export interface SqlJob {
+  fileName: string;
+  text: string;
+}
+
+export interface WorkerInput {
+  jobs: SqlJob[];
+  settings: EngineSettings;
+  /** Int32Array over it: the index of the next job to take, shared by every thread. */
+  next: SharedArrayBuffer;
+}
+
+type WorkerOutput = [index: number, findings: Finding[]][];
+
+/** What lintSqlFiles gives the threads it starts: their entry point then runs runSqlLintWorker. */
+const SQL_LINT_WORKER_ARG = '--sql-lint-worker';
+/** Below this much SQL, starting a thread (its own parser, about 0.1 s of CPU) costs more than it saves. */
+const MIN_PARALLEL_CHARS = 512 * 1024;
+const MAX_DEFAULT_THREADS = 4;
+
+/** Threads to use by default: one per CPU, at most four. */
+export const defaultThreads = (): number => Math.max(1, Math.min(MAX_DEFAULT_THREADS, os.availableParallelism()));
+
+/** Findings of one file; a crash in the engine becomes one finding, never a failed run. */
+export function lintLoaded(request: LintRequest): Finding[] {
+  try {
+    return lintText(request);
+  } catch (error) {
+    return [
+      {
+        rule: 'internal-error',
+        severity: 'error',
+        start: 0,
+        end: 0,
+        message: `Checking this file failed: ${error instanceof Error ? error.message : String(error)}. Please report it.`,
+      },
+    ];
+  }
+}
+
+/**
+ * Each job's findings, in the jobs' order. `workerScript` starts the CLI (bin/rollout-guard.js);
+ * without it, or with one thread, or with little SQL, everything runs here. The parser must be loaded.
+ */
+export async function lintSqlFiles(jobs: SqlJob[], settings: EngineSettings, threads: number, workerScript: string | undefined): Promise<Finding[][]> {
+  const results: (Finding[] | undefined)[] = new Array<Finding[] | undefined>(jobs.length);
+  const next = new SharedArrayBuffer(4);
+  const queue = new Int32Array(next);
+  const chars = jobs.reduce((sum, job) => sum + job.text.length, 0);
+  const workerCount = workerScript && jobs.length > 1 && chars >= MIN_PARALLEL_CHARS ? Math.min(threads, jobs.length) - 1 : 0;
+  const workers = Array.from({ length: workerCount }, () => lintOnThread(workerScript!, { jobs, settings, next }));
+  for (let index = Atomics.add(queue, 0, 1); index < jobs.length; index = Atomics.add(queue, 0, 1)) results[index] = lintJob(jobs[index]!, settings);
+  for (const output of await Promise.all(workers)) for (const [index, findings] of output) results[index] = findings;
+  // A worker that failed returned nothing: its files are linted here, nothing is lost.
+  return results.map((findings, index) => findings ?? lintJob(jobs[index]!, settings));
+}
+
+const lintJob = (job: SqlJob, settings: EngineSettings): Finding[] => lintLoaded({ ...job, settings });
+
+/**
+ * Starts one lint thread on `script`: it takes jobs from the shared queue until none are left.
+ * Resolves with the index and findings of each job it did; with nothing when it failed (the
+ * caller then lints them itself).
+ */
+export function lintOnThread(script: string, input: WorkerInput): Promise<WorkerOutput> {
+  const worker = new Worker(script, { argv: [SQL_LINT_WORKER_ARG], workerData: input, stdout: true });
+  return new Promise((resolve) => {
+    let output: WorkerOutput = [];
+    worker.once('message', (message: WorkerOutput) => (output = message));
+    worker.once('error', () => (output = []));
+    worker.once('exit', () => resolve(output));
+  });
+}
+
+/** True in a thread started by lintSqlFiles, given the CLI's arguments. */
+export const isSqlLintWorker = (args: readonly string[]): boolean => !isMainThread && args[0] === SQL_LINT_WORKER_ARG;
+
+/** A thread started by lintSqlFiles: takes jobs until none are left, then posts their findings. */
+export async function runSqlLintWorker(): Promise<void> {
+  const { jobs, settings, next } = workerData as WorkerInput;
+  const queue = new Int32Array(next);
+  await loadParser();
+  keepParsedStatements(0);
+  const output: WorkerOutput = [];
+  for (let index = Atomics.add(queue, 0, 1); index < jobs.length; index = Atomics.add(queue, 0, 1)) output.push([index, lintJob(jobs[index]!, settings)]);
+  parentPort!.postMessage(output);
+}

@@ -18,8 +18,21 @@ export interface SqlJob {
 export interface WorkerInput {
   jobs: SqlJob[];
   settings: EngineSettings;
-  /** Int32Array over it: the index of the next job to take, shared by every thread. */
+  /** Int32Array over it: how many jobs of the queue were taken, shared by every thread. */
   next: SharedArrayBuffer;
+}
+
+/** The jobs' indices, largest file first: the last file taken is a small one, so no thread is left working alone at the end. */
+const queueOrder = (jobs: readonly SqlJob[]): number[] => jobs.map((_, index) => index).sort((a, b) => jobs[b]!.text.length - jobs[a]!.text.length);
+
+/** Lints the jobs left in the queue, one at a time, as every thread does. */
+function takeJobs({ jobs, settings, next }: WorkerInput, done: (index: number, findings: Finding[]) => void): void {
+  const taken = new Int32Array(next);
+  const order = queueOrder(jobs);
+  for (let position = Atomics.add(taken, 0, 1); position < jobs.length; position = Atomics.add(taken, 0, 1)) {
+    const index = order[position]!;
+    done(index, lintJob(jobs[index]!, settings));
+  }
 }
 
 type WorkerOutput = [index: number, findings: Finding[]][];
@@ -56,12 +69,11 @@ export function lintLoaded(request: LintRequest): Finding[] {
  */
 export async function lintSqlFiles(jobs: SqlJob[], settings: EngineSettings, threads: number, workerScript: string | undefined): Promise<Finding[][]> {
   const results: (Finding[] | undefined)[] = new Array<Finding[] | undefined>(jobs.length);
-  const next = new SharedArrayBuffer(4);
-  const queue = new Int32Array(next);
+  const input: WorkerInput = { jobs, settings, next: new SharedArrayBuffer(4) };
   const chars = jobs.reduce((sum, job) => sum + job.text.length, 0);
   const workerCount = workerScript && jobs.length > 1 && chars >= MIN_PARALLEL_CHARS ? Math.min(threads, jobs.length) - 1 : 0;
-  const workers = Array.from({ length: workerCount }, () => lintOnThread(workerScript!, { jobs, settings, next }));
-  for (let index = Atomics.add(queue, 0, 1); index < jobs.length; index = Atomics.add(queue, 0, 1)) results[index] = lintJob(jobs[index]!, settings);
+  const workers = Array.from({ length: workerCount }, () => lintOnThread(workerScript!, input));
+  takeJobs(input, (index, findings) => (results[index] = findings));
   for (const output of await Promise.all(workers)) for (const [index, findings] of output) results[index] = findings;
   // A worker that failed returned nothing: its files are linted here, nothing is lost.
   return results.map((findings, index) => findings ?? lintJob(jobs[index]!, settings));
@@ -89,11 +101,9 @@ export const isSqlLintWorker = (args: readonly string[]): boolean => !isMainThre
 
 /** A thread started by lintSqlFiles: takes jobs until none are left, then posts their findings. */
 export async function runSqlLintWorker(): Promise<void> {
-  const { jobs, settings, next } = workerData as WorkerInput;
-  const queue = new Int32Array(next);
   await loadParser();
   keepParsedStatements(0);
   const output: WorkerOutput = [];
-  for (let index = Atomics.add(queue, 0, 1); index < jobs.length; index = Atomics.add(queue, 0, 1)) output.push([index, lintJob(jobs[index]!, settings)]);
+  takeJobs(workerData as WorkerInput, (index, findings) => output.push([index, findings]));
   parentPort!.postMessage(output);
 }

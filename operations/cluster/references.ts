@@ -93,14 +93,15 @@ async function readListing(client: ClusterClient, { kind, namespace }: ClusterNe
 }
 
 /**
- * The access review's answer; true when the server cannot give one (no authorization API, or the
- * review itself refused): the list then says, and a 403 there is "forbidden" all the same.
+ * The access review's answer; true when the server gives none (no authorization API, the review
+ * itself refused, a server that does not take the POST): the list then says, and a 403 there is
+ * "forbidden" all the same. Only a server that cannot be reached or refuses the credentials stops the check.
  */
 async function mayList(client: ClusterClient, plural: string, namespace: string): Promise<boolean> {
   try {
     return await client.canI('list', plural, namespace);
   } catch (error) {
-    if (error instanceof ClusterError && (error.kind === 'not-found' || error.kind === 'forbidden')) return true;
+    if (error instanceof ClusterError && error.kind !== 'unreachable' && error.kind !== 'unauthorized' && error.kind !== 'kubeconfig') return true;
     throw error;
   }
 }

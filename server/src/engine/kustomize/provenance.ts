@@ -27,7 +27,9 @@ interface NodeOrigin {
 }
 
 export class Provenance {
-  private readonly nodes = new WeakMap<object, NodeOrigin>();
+  // A Map, not a WeakMap: the nodes live exactly as long as the rendering that owns this Provenance, and a
+  // WeakMap entry (an ephemeron) costs every garbage collection: re-rendering 20 overlays makes tens of thousands.
+  private readonly nodes = new Map<object, NodeOrigin>();
 
   /** A deep copy of `value` (found at `at`), each of its nodes remembering where it came from. */
   copy<T>(value: T, at: SourceRef): T {

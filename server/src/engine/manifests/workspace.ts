@@ -407,7 +407,7 @@ export class ManifestWorkspace implements ObjectSource {
     keys.add(fileKey(file));
     if (inChart) keys.add(CHARTS_KEY);
     for (const lint of this.renderingLints.values()) {
-      for (const [object, objectLint] of lint.objects) if ([...objectLint.uses].some((key) => keys.has(key))) lint.objects.delete(object);
+      for (const [object, objectLint] of lint.objects) if (usesAny(objectLint.uses, keys)) lint.objects.delete(object);
     }
     return this.dependents(file, keys, [...rendered]);
   }
@@ -441,6 +441,11 @@ export class ManifestWorkspace implements ObjectSource {
     for (const key of keys) for (const file of this.usersOf.get(key) ?? []) if (file !== changed) out.add(file);
     return [...out];
   }
+}
+
+function usesAny(uses: ReadonlySet<string>, keys: ReadonlySet<string>): boolean {
+  for (const key of uses) if (keys.has(key)) return true;
+  return false;
 }
 
 const isBelow = (file: string, folder: string): boolean => file.startsWith(`${folder}/`) || file.startsWith(`${folder}\\`);

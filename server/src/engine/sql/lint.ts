@@ -62,6 +62,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
   let reused = 0;
   let state = new FileState(settings);
   if (options.phase) state = state.with({ phase: options.phase });
+  if (!settings.assumeInTransaction && setLocalShowsTransaction(text, pieces)) state = state.with({ setLocalShowsTransaction: true });
   const findings: Finding[] = [];
   const leading = new LeadingComments(comments);
   for (let index = 0; index < pieces.length; index++) {
@@ -102,6 +103,26 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
   if (/rollout-guard:[ \t]*switch/i.test(text)) findings.push(...switchMarkerFindings(comments, settings, options.phase));
   if (!options.isCancelled?.()) lintEnd(text, pieces, state, findings);
   return applyStatementSuppressions(findings, pieces, comments, settings);
+}
+
+const TRANSACTION_WORDS = new Set(['begin', 'start', 'commit', 'rollback', 'end', 'abort']);
+
+/**
+ * A file with SET LOCAL and no BEGIN, COMMIT or ROLLBACK of its own is written for a migration
+ * tool that runs each file in a transaction (Flyway, goose, dbmate, node-pg-migrate…): outside one,
+ * PostgreSQL ignores SET LOCAL with a warning. It is checked as assumeInTransaction would.
+ */
+function setLocalShowsTransaction(text: string, pieces: readonly SqlPiece[]): boolean {
+  let setLocal = false;
+  for (const piece of pieces) {
+    const [first, second] = text
+      .slice(piece.start, Math.min(piece.end, piece.start + 24))
+      .toLowerCase()
+      .split(/[^a-z_]+/, 2);
+    if (TRANSACTION_WORDS.has(first!)) return false;
+    if (first === 'set' && second === 'local') setLocal = true;
+  }
+  return setLocal;
 }
 
 /** Runs the rules that look at the whole file once its last statement is read (not memoized: they are cheap). */

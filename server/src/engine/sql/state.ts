@@ -60,6 +60,11 @@ interface Fields {
    * transaction, and one still open at the end (`COMMIT; BEGIN; …`) is the tool's to commit.
    */
   wrappedByTool: boolean;
+  /**
+   * The file uses SET LOCAL and has no BEGIN, COMMIT or ROLLBACK: it is written for a migration
+   * tool that runs it in a transaction (SET LOCAL does nothing outside one), as assumeInTransaction says.
+   */
+  setLocalShowsTransaction: boolean;
   /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
   lockTimeoutSession: boolean;
   lockTimeoutLocal: boolean;
@@ -91,6 +96,7 @@ const EMPTY: Fields = {
   explicitTransaction: false,
   transactionBegin: '',
   wrappedByTool: false,
+  setLocalShowsTransaction: false,
   lockTimeoutSession: false,
   lockTimeoutLocal: false,
   statementTimeoutSession: false,
@@ -207,7 +213,17 @@ export class FileState {
   }
 
   inTransaction(): boolean {
-    return this.fields.explicitTransaction || this.settings.assumeInTransaction;
+    return this.fields.explicitTransaction || this.runsInToolTransaction;
+  }
+
+  /** The migration tool runs the file in a transaction: assumeInTransaction, or the file's SET LOCAL shows it. */
+  get runsInToolTransaction(): boolean {
+    return this.settings.assumeInTransaction || this.fields.setLocalShowsTransaction;
+  }
+
+  /** Why the file is taken to run in a transaction its tool opens, for messages. */
+  get toolTransactionReason(): string {
+    return this.settings.assumeInTransaction ? 'assumeInTransaction' : 'its SET LOCAL works only in one';
   }
 
   lockTimeoutActive(): boolean {

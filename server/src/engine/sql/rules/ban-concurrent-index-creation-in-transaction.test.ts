@@ -34,6 +34,23 @@ describe(RULE, () => {
     assert.match(found[0]!.message, /in a migration that runs in a transaction \(assumeInTransaction\)/);
   });
 
+  it('err: a file whose SET LOCAL shows that its tool runs it in a transaction (Flyway, goose, dbmate…)', () => {
+    const sql = ["SET LOCAL lock_timeout = '2s';", 'CREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);'].join('\n');
+    const found = expectRanges(RULE, sql, ['2:1-2:26']);
+    assert.match(found[0]!.message, /in a migration that runs in a transaction \(its SET LOCAL works only in one\)/);
+  });
+
+  it("ok: SET LOCAL inside the file's own BEGIN … COMMIT says nothing about the rest of the file", () => {
+    const sql = [
+      'BEGIN;',
+      "SET LOCAL lock_timeout = '2s';",
+      'ALTER TABLE orders ADD COLUMN region text;',
+      'COMMIT;',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_region_idx ON orders (region);',
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+  });
+
   it('err: inside a DO block and a PL/pgSQL function, at the statement in the body', () => {
     const sql = [
       'DO $$',

@@ -15,8 +15,8 @@ export const banConcurrentIndexCreationInTransaction: SqlRule<'IndexStmt' | 'Dro
           ? 'inside a function'
           : ctx.state.explicitTransaction
             ? 'inside the transaction opened by BEGIN'
-            : ctx.settings.assumeInTransaction
-              ? 'in a migration that runs in a transaction (assumeInTransaction)'
+            : ctx.state.runsInToolTransaction
+              ? `in a migration that runs in a transaction (${ctx.state.toolTransactionReason})`
               : undefined;
     if (!where) return;
     const verb = stmt.kind === 'IndexStmt' ? 'CREATE INDEX CONCURRENTLY' : 'DROP INDEX CONCURRENTLY';

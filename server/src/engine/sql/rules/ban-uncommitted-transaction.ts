@@ -8,7 +8,7 @@ export const banUncommittedTransaction: SqlRule = {
   atEnd(ctx, report) {
     const { transactionBegin: begin, wrappedByTool } = ctx.state;
     // `COMMIT; BEGIN;` in a file the tool wraps (ory/kratos): the tool's own COMMIT ends the transaction.
-    if (wrappedByTool || ctx.settings.assumeInTransaction) return;
+    if (wrappedByTool || ctx.state.runsInToolTransaction) return;
     const at = begin ? ctx.locateUnit(begin) : undefined;
     if (!at) return;
     const end = ctx.text.trimEnd().length;

@@ -84,6 +84,13 @@ describe('statement-after-access-exclusive', () => {
     assert.match(found[2]!.message, /^This query reads books while/);
   });
 
+  it("err: Eugene's E4 as written for a tool that runs each file in a transaction: SET LOCAL, no BEGIN", () => {
+    const sql = ["SET LOCAL lock_timeout = '2s';", 'ALTER TABLE authors ADD COLUMN email text;', 'SELECT count(*) FROM authors;'].join('\n');
+    expectRanges('statement-after-access-exclusive', sql, ['3:1-3:13']);
+    // Plain SET: nothing says the file runs in a transaction.
+    expectRanges('statement-after-access-exclusive', sql.replace('SET LOCAL', 'SET'), []);
+  });
+
   it('err: a file run in one transaction (assumeInTransaction), and a DO block', () => {
     const sql = 'ALTER TABLE orders RENAME COLUMN note TO remark;\nALTER TABLE customers VALIDATE CONSTRAINT customers_email_check;';
     expectRanges('statement-after-access-exclusive', sql, ['2:1-2:12'], { assumeInTransaction: true });

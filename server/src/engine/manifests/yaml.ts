@@ -1,5 +1,6 @@
 /** YAML manifests with positions: every object of a multi-document file, and the source range of any path in it. */
 import * as jsYaml from 'js-yaml';
+import { documentSpans, quickRange, type LineRange } from './quick-range';
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node, type Pair } from 'yaml';
 
 export type PathSegment = string | number;
@@ -23,6 +24,8 @@ export interface ManifestObject {
   /** Offsets of the whole document. */
   readonly start: number;
   readonly end: number;
+  /** rangeAt's answer read from the lines when that is cheaper than the syntax tree and certain; else undefined. */
+  quickRange?(path: Path, on: 'key' | 'value'): LineRange | undefined;
 }
 
 export interface YamlProblem {
@@ -65,6 +68,8 @@ export class YamlSource {
   private docs: Document[] | undefined;
   private readonly byIndex = new Map<number, Document>();
   private cachedComments: YamlComment[] | undefined;
+  /** Where each document lies (quick-range.ts), null when the file is not that simple. */
+  private spans: LineRange[] | null | undefined;
   private released: { length: number; hash: number; reread: () => string | undefined; onRestore: () => void } | undefined;
 
   constructor(text: string, docs?: Document[]) {
@@ -89,6 +94,29 @@ export class YamlSource {
     this.text = text;
     released.onRestore();
     return text;
+  }
+
+  /**
+   * rangeAt's answer from the lines of the index-th document, before its syntax tree exists (see
+   * quick-range.ts); undefined once the tree is there, or when the lines cannot tell for certain.
+   */
+  quickRange(index: number, record: Record<string, unknown>, path: Path, on: 'key' | 'value'): LineRange | undefined {
+    if (this.byIndex.has(index)) return undefined;
+    const text = this.currentText();
+    if (text === undefined) return undefined;
+    this.spans ??= documentSpans(text) ?? null;
+    const span = this.spans?.[index];
+    if (!span) return undefined;
+    const { start, end } = span;
+    // The document found by counting `---` lines must be the one the data came from.
+    const kind = quickRange(text, start, end, ['kind'], 'value');
+    const name = (record.metadata as Record<string, unknown> | undefined)?.name;
+    if (!kind || text.slice(kind.start, kind.end) !== record.kind) return undefined;
+    if (typeof name === 'string') {
+      const at = quickRange(text, start, end, ['metadata', 'name'], 'value');
+      if (!at || text.slice(at.start, at.end) !== name) return undefined;
+    }
+    return quickRange(text, start, end, path, on);
   }
 
   /** The syntax tree of the document that produced `value` (the index-th document, else matched by identity). */
@@ -124,6 +152,7 @@ export class YamlSource {
     this.docs = undefined;
     this.byIndex.clear();
     this.cachedComments = undefined;
+    this.spans = undefined;
   }
 }
 
@@ -257,6 +286,9 @@ function toObject(file: string, index: number, value: unknown, source: YamlSourc
     get doc() {
       return source.docFor(index, record);
     },
+    quickRange(path, on) {
+      return source.quickRange(index, record, path, on);
+    },
     get start() {
       return this.doc.range?.[0] ?? 0;
     },
@@ -384,6 +416,11 @@ function resolve(doc: Document, node: unknown): unknown {
  * the nearest existing ancestor's key, then to the document start, so every finding has a place.
  */
 export function rangeAt(object: ManifestObject, path: Path, on: 'key' | 'value' = 'value'): { start: number; end: number } {
+  return object.quickRange?.(path, on) ?? parsedRangeAt(object, path, on);
+}
+
+/** rangeAt from the document's syntax tree. */
+export function parsedRangeAt(object: ManifestObject, path: Path, on: 'key' | 'value' = 'value'): { start: number; end: number } {
   for (let depth = path.length; depth > 0; depth--) {
     const sub = path.slice(0, depth);
     const pair = typeof sub[sub.length - 1] === 'string' ? pairAt(object.doc, sub) : undefined;

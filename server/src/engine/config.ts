@@ -18,9 +18,21 @@ export const CONFIG_FILE_NAME = '.rollout-guard.yaml';
 /** Where a setting sits: keys of mappings and indexes of lists, e.g. ['gates', 'queries', 0, 'query']. */
 export type ConfigPath = (string | number)[];
 
+/** Marks a ConfigError of any copy of this module: the CLI's command bundles each hold one. */
+const CONFIG_ERROR = Symbol.for('rollout-guard.ConfigError');
+
 /** A configuration problem: in a file (with its line and offsets), in editor settings or on the command line. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  private readonly [CONFIG_ERROR] = true;
+
+  /**
+   * `instanceof ConfigError` holds for one thrown by another bundle's copy of this class too: the
+   * CLI's check (dist/cli.js) catches what the flag and cluster code (dist/cli-operations.js) throws.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && CONFIG_ERROR in value;
+  }
   /** The file's name as messages show it, or the settings' source ("command line", "rolloutGuard settings"). */
   readonly source?: string;
   /** 1-based line in the file. */

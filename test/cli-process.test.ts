@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../simulators/lsp-client';
 import { temporaryDirectory } from '../simulators/temp';
 
-describe('the CLI in a pipeline', () => {
+describe('the CLI as a process (its bundles as shipped)', () => {
   let tmp: string;
   before(() => {
     tmp = temporaryDirectory('rg-pipe-');
@@ -27,5 +27,15 @@ describe('the CLI in a pipeline', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(stderr, '');
     assert.equal(code, 1);
+  });
+
+  it('a configuration problem found by a command bundle (the flags: section) is a plain message and exit 2, not an internal error', () => {
+    fs.writeFileSync(path.join(tmp, 'flags-config.yaml'), 'flags:\n  provider: flagd\n');
+    const run = spawnSync(process.execPath, [path.join(repoRoot, 'bin/rollout-guard.js'), 'check', 'indexes.sql', '--config', 'flags-config.yaml'], {
+      cwd: tmp,
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr.trim(), 'rollout-guard: flags-config.yaml:1: flags.file is missing: the flagd flag-definition file, e.g. flags/flags.flagd.json.');
   });
 });

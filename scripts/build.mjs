@@ -84,21 +84,21 @@ const unitSuite = {
 };
 
 /**
- * The CLI's cluster and database commands (cli/src/operations.ts) go in a bundle of their own,
- * required from dist/cli.js only when one runs: `check` starts without parsing them. Through
+ * The CLI's cluster and database commands (cli/src/operations.ts) and the flag service reader of
+ * `check` (cli/src/flag-snapshot.ts) go in bundles of their own, required from dist/cli.js only
+ * when one runs: `check` starts without parsing the Kubernetes and PostgreSQL clients. Through
  * require(), not import(): bin/rollout-guard.js compiles dist/cli.js with vm.Script (for its code
  * cache), where Node 20 cannot run a dynamic import.
  */
-const operationsApart = {
-  name: 'operations-apart',
+const APART = { './operations': 'cli-operations', './flag-snapshot': 'cli-flags' };
+const bundlesApart = {
+  name: 'bundles-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\/operations$/ }, (args) =>
-      path.resolve(args.importer) === path.join(root, 'cli/src/cli.ts') ? { path: 'cli-operations', namespace: 'operations-apart' } : undefined,
+    build.onResolve({ filter: /^\.\/(operations|flag-snapshot)$/ }, (args) =>
+      path.resolve(args.importer) === path.join(root, 'cli/src/cli.ts') ? { path: APART[args.path], namespace: 'bundles-apart' } : undefined,
     );
-    build.onResolve({ filter: /^\.\/cli-operations\.js$/ }, (args) =>
-      args.namespace === 'operations-apart' ? { path: './cli-operations.js', external: true } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'operations-apart' }, () => ({ contents: "module.exports = require('./cli-operations.js');", loader: 'js' }));
+    build.onResolve({ filter: /^\.\/cli-[a-z]+\.js$/ }, (args) => (args.namespace === 'bundles-apart' ? { path: args.path, external: true } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'bundles-apart' }, (args) => ({ contents: `module.exports = require('./${args.path}.js');`, loader: 'js' }));
   },
 };
 
@@ -127,7 +127,13 @@ const targets = {
     { entryPoints: { metrics: 'client/webview/metrics.ts' }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' },
   ],
   server: [languageServer],
-  cli: [{ entryPoints: { cli: 'cli/src/main.ts', 'cli-operations': 'cli/src/operations.ts' }, outdir: 'dist', plugins: [operationsApart] }],
+  cli: [
+    {
+      entryPoints: { cli: 'cli/src/main.ts', 'cli-operations': 'cli/src/operations.ts', 'cli-flags': 'cli/src/flag-snapshot.ts' },
+      outdir: 'dist',
+      plugins: [bundlesApart],
+    },
+  ],
   // The tests share one copy of the engine, the parsers, the helpers and the simulators: ES modules split into
   // chunks (87 self-contained bundles were 540 MB). `npm test` runs each test file in its own process.
   test: [

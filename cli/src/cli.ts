@@ -147,5 +147,5 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     threads,
     cluster,
   };
-  return check(options, io, async (...args) => (await import('./operations')).flagSnapshotForCheck(...args));
+  return check(options, io, async (...args) => (await import('./flag-snapshot')).flagSnapshotForCheck(...args));
 }

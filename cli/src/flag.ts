@@ -12,10 +12,8 @@ import {
   FLAGS_TOKEN_VARIABLE as TOKEN_VARIABLE,
   loadFlagSettings,
   needsToken,
-  readFlagSnapshot,
   type FlagSettings,
   type FlagStatus,
-  type SnapshotAnswer,
 } from '../../operations/flags';
 import { ConfigError } from '../../server/src/engine/config';
 import type { CliIo } from './io';
@@ -171,20 +169,4 @@ export function formatList(rows: FlagStatus[], heading: string): string {
 function fail(io: CliIo, message: string, code: 1 | 2): number {
   io.stderr.write(`rollout-guard: ${message}\n`);
   return code;
-}
-
-/**
- * The flag service's definitions for `check` (flag reads in TS/JS), read once for the run, or the
- * one line saying why there are none. Throws ConfigError for a wrong flags: section.
- */
-export async function flagSnapshotForCheck(cwd: string, configFile: string | undefined, env: NodeJS.ProcessEnv): Promise<SnapshotAnswer> {
-  const settings = loadFlagSettings({ cwd, configFile });
-  const token = env[TOKEN_VARIABLE];
-  if (needsToken(settings) && !token) return { problem: `no token for the flag service at ${'url' in settings ? settings.url : ''}: set ${TOKEN_VARIABLE}` };
-  try {
-    return await readFlagSnapshot(flagProvider(settings, token), settings);
-  } catch (error) {
-    if (error instanceof FlagServiceError) return { problem: error.message };
-    throw error;
-  }
 }

@@ -6,7 +6,7 @@
 export { migrate } from './migrate';
 export { gate, gateCheckFor } from './gate';
 export { canary } from './canary';
-export { flag, flagSnapshotForCheck } from './flag';
+export { flag } from './flag';
 export { trace } from './trace';
 export { clusterCheck, type ClusterCheckOptions } from './check-cluster';
 export { requestTimeoutOf } from './request-timeout';

@@ -83,6 +83,18 @@ export function staleReason(flag: FlagDefinition, snapshot: FlagSnapshot): strin
 
 /** Existing keys closest to `key` by edit distance, nearest first: at most `limit`, and only plausible typos. */
 export function closestKeys(key: string, snapshot: FlagSnapshot, limit = 3): string[] {
+  // A typo is usually repeated across files: measured once per snapshot.
+  let known = closest.get(snapshot);
+  if (!known) closest.set(snapshot, (known = new Map()));
+  const cacheKey = `${limit}\0${key}`;
+  let keys = known.get(cacheKey);
+  if (!keys) known.set(cacheKey, (keys = measureClosest(key, snapshot, limit)));
+  return keys;
+}
+
+const closest = new WeakMap<FlagSnapshot, Map<string, string[]>>();
+
+function measureClosest(key: string, snapshot: FlagSnapshot, limit: number): string[] {
   const most = Math.max(2, Math.floor(key.length / 3));
   return snapshot.flags
     .map((f) => ({ key: f.key, distance: editDistance(key.toLowerCase(), f.key.toLowerCase()) }))

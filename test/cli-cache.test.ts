@@ -78,6 +78,18 @@ describe('the CLI code cache', () => {
       assert.match(written[0]!, /^cli-[0-9a-f]{12}-\d+-\d+-v\d+\.\d+\.\d+-\w+\.v8cache$/);
       assert.equal(run(), first);
       assert.match(first, /require-concurrent-index-creation/);
+      // A command bundle required from dist/ (the cluster and database commands) gets its own.
+      const help = (): string =>
+        spawnSync(process.execPath, [path.join(repoRoot, 'bin/rollout-guard.js'), 'canary', '--help'], {
+          encoding: 'utf8',
+          env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+        }).stdout;
+      const usage = help();
+      const both = fs.readdirSync(path.join(cacheHome, 'rollout-guard')).sort();
+      assert.equal(both.length, 2);
+      assert.match(both[1]!, /^cli-operations-[0-9a-f]{12}-\d+-\d+-v\d+\.\d+\.\d+-\w+\.v8cache$/);
+      assert.equal(help(), usage);
+      assert.match(usage, /rollout-guard canary/);
     } finally {
       fs.rmSync(cacheHome, { recursive: true, force: true });
     }

@@ -119,6 +119,11 @@ export function renderedFiles(object: ManifestObject): ReadonlySet<string> {
   return files;
 }
 
+const renderedBy = new WeakMap<ManifestObject, Rendering>();
+
+/** The rendering a rendered object belongs to (undefined for other objects). */
+export const renderingOf = (object: ManifestObject): Rendering | undefined => renderedBy.get(object);
+
 /** Whether an object is a generated ConfigMap/Secret, and what is known of it. */
 export const generatedInfo = (object: ManifestObject): GeneratedInfo | undefined => provenanceOf.get(object)?.generated;
 
@@ -129,6 +134,7 @@ export function renderKustomization(root: Kustomization, files: KustomizeFiles):
   const renamed = applyHashSuffixes(items);
   rewriteNameReferences(items, renamed);
   rendering.objects = items.map((item) => renderedObject(item, state.provenance));
+  for (const object of rendering.objects) renderedBy.set(object, rendering);
   return rendering;
 }
 

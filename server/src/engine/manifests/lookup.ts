@@ -44,6 +44,8 @@ export interface ObjectSource {
   /** The live cluster, when the check runs against one (`check --cluster`). */
   readonly cluster?: ClusterView;
   chartMayCreate(name: string): boolean;
+  /** The objects deployed with an object (its deploy unit: a rendering, or the plain manifests of its folder or GitOps path). */
+  unitOf(object: ManifestObject): readonly ManifestObject[];
 }
 
 /** Per deploy unit (its object list, rebuilt after a change), the views of Lookup.view. */
@@ -109,6 +111,20 @@ export class Lookup {
   find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
     this.use(kind, scope);
     return this.view(kind, scope).byName.get(name);
+  }
+
+  /** Whether an object is deployed with the one being checked (in its unit; without a unit, the workspace is one). */
+  inUnit(object: ManifestObject): boolean {
+    return !this.unit.length || this.unit.includes(object);
+  }
+
+  /**
+   * Whether the deploy unit of `other` (an object of another unit) deploys its own object of this
+   * kind and name: a reference from `other` to that name means its own copy, not this unit's.
+   */
+  deploysOwn(other: ManifestObject, kind: string, name: string): boolean {
+    this.use(kind, undefined);
+    return this.workspace.unitOf(other).some((o) => o.kind === kind && o.name === name);
   }
 
   /** The live cluster references are resolved in after the workspace, if any. */

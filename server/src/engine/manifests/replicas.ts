@@ -14,20 +14,25 @@ export function targets(hpa: ManifestObject, kind: string, name: string): boolea
 }
 
 /**
- * The HPAs that scale this workload: those naming it in its namespace scope, the ones in its own
- * folder first. A workload with a written namespace is not scaled by an HPA without namespace from
- * another folder: that is another app's copy (podinfo's bases/ and webapp/ both have a frontend).
+ * The HPAs that scale this workload: those naming it in its namespace scope, the ones deployed
+ * with it (its deploy unit, or its folder) first. Another unit's HPA scales it only where both
+ * write the same namespace, and when that unit does not deploy a workload of this name itself
+ * (its HPA scales its own copy). Without namespaces, two folders are two apps that may reuse a
+ * name (podinfo's bases/ and webapp/ both have a frontend; a samples repository has dozens).
  */
 export function hpasTargeting(lookup: Lookup, workload: ManifestObject): ManifestObject[] {
   const all = lookup.all(HPA, scopeOf(workload)).filter((hpa) => targets(hpa, workload.kind, workload.name));
-  const near = all.filter((hpa) => folderOf(hpa.file) === folderOf(workload.file));
+  const near = all.filter((hpa) => lookup.inUnit(hpa) || folderOf(hpa.file) === folderOf(workload.file));
   if (near.length) return near;
-  return workload.namespaceWritten ? all.filter((hpa) => hpa.namespaceWritten) : all;
+  return all.filter((hpa) => workload.namespaceWritten && hpa.namespaceWritten && !lookup.deploysOwn(hpa, workload.kind, workload.name));
 }
 
-/** Two HPAs that both scale the same workload: one folder, or the same written namespace. */
+/**
+ * Two HPAs that both scale the same workload: one folder, or the same written namespace. Not two
+ * copies of one HPA (the same name: alternative files of one object, and only one is applied).
+ */
 export const sameApp = (a: ManifestObject, b: ManifestObject): boolean =>
-  folderOf(a.file) === folderOf(b.file) || (a.namespaceWritten && b.namespaceWritten && a.namespace === b.namespace);
+  a.name !== b.name && (folderOf(a.file) === folderOf(b.file) || (a.namespaceWritten && b.namespaceWritten && a.namespace === b.namespace));
 
 /**
  * The fewest pods a workload runs: spec.replicas when no HPA targets it (default 1), else the

@@ -6,6 +6,7 @@ import {
   clusterNamespaceOf,
   configReferences,
   findInWorkspace,
+  PUBLISHED_CONFIGMAPS,
   SECRET_SOURCES,
   referenceId,
   REFERRING_KINDS,
@@ -33,10 +34,11 @@ export const danglingConfigReference: ManifestRule = {
   check(object, ctx, report) {
     const scope = scopeOf(object);
     const cluster = ctx.lookup.cluster;
-    // Many repositories keep Secrets out of git; without a cluster, only check them where the workspace manages Secrets.
-    const secretsManaged = cluster !== undefined || SECRET_SOURCES.some((kind) => ctx.lookup.all(kind, scope).length > 0);
+    // Many repositories keep Secrets out of git; without a cluster, only check them where the deploy unit manages Secrets
+    // (another app of the repository keeping its Secrets in git says nothing of this one's).
+    const secretsManaged = cluster !== undefined || SECRET_SOURCES.some((kind) => ctx.lookup.all(kind, scope).some((o) => ctx.lookup.inUnit(o)));
     for (const ref of configReferences(object)) {
-      if (ref.optional || (!cluster && (ref.clusterOnly || (ref.kind === 'Secret' && !secretsManaged)))) continue;
+      if (ref.optional || (!cluster && (ref.clusterOnly || (ref.kind === 'Secret' && !secretsManaged) || isPublished(ref)))) continue;
       const target = findInWorkspace(ctx.lookup, ref, scope);
       if (target) {
         if (target.kind !== ref.kind) continue; // a SealedSecret/ExternalSecret: its keys are not readable here
@@ -55,6 +57,9 @@ export const danglingConfigReference: ManifestRule = {
     }
   },
 };
+
+/** A ConfigMap every namespace has (see PUBLISHED_CONFIGMAPS): only a cluster can say otherwise. */
+const isPublished = (ref: ConfigReference): boolean => ref.kind === 'ConfigMap' && PUBLISHED_CONFIGMAPS.has(ref.name);
 
 /** After the workspace, the live namespace (and, for a Gateway credential, the gateway's). */
 function checkInCluster(object: ManifestObject, ref: ConfigReference, cluster: ClusterView, report: (finding: ManifestReport) => void): void {

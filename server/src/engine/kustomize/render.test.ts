@@ -160,6 +160,30 @@ describe('kustomize rendering: what it skips', () => {
     assert.deepEqual(generatedInfo(byKind(r.objects, 'ConfigMap')), { keysUnknown: false });
   });
 
+  it('a patch with a target keeps the kind and name of what it patches, and adds its labels', () => {
+    // One patch file, written as a Deployment, applied to every Deployment and every Job (as kustomize does).
+    const patch = [
+      'kind: Deployment',
+      'metadata:',
+      '  name: ignored-by-kustomize',
+      '  labels: { identity: fwi }',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      volumes: [{ name: ca, configMap: { name: adc } }]',
+      '',
+    ].join('\n');
+    const job = ['apiVersion: batch/v1', 'kind: Job', 'metadata: { name: init-db }', 'spec:', '  template:', '    spec: { containers: [{ name: init, image: init:1 }] }', ''];
+    const r = overlay(['resources: [job.yaml]', 'patches:', '  - path: add-fwi.yaml', '    target: { kind: Job }', ''].join('\n'), {
+      'job.yaml': job.join('\n'),
+      'add-fwi.yaml': patch,
+    });
+    const [rendered] = r.objects;
+    assert.deepEqual([rendered!.apiVersion, rendered!.kind, rendered!.name], ['batch/v1', 'Job', 'init-db']);
+    assert.deepEqual(get(rendered!.data, ['metadata', 'labels']), { identity: 'fwi' });
+    assert.deepEqual(get(rendered!.data, ['spec', 'template', 'spec', 'volumes', 0, 'configMap']), { name: 'adc' });
+  });
+
   it('a kustomization that includes itself is rendered once, with a note', () => {
     const r = overlay(['resources:', '  - .', ''].join('\n'));
     assert.equal(r.objects.length, 0);

@@ -413,13 +413,29 @@ function applyPatch(k: Kustomization, p: PatchDocument, target: unknown, items: 
         if (problem) note(state, k, p.entry, `A JSON patch operation does not apply (${problem}): it is skipped.`);
       });
     } else {
-      const patchData = { ...asRecord(p.data) };
-      // A patch with a target names its objects by the target; its own metadata.name is not a rename.
-      if (target !== undefined) delete patchData.metadata;
-      if (strategicMerge(item.data, patchData, p.at, state.provenance) === 'delete') deleted.add(item);
+      if (strategicMerge(item.data, identityFree(asRecord(p.data)), p.at, state.provenance) === 'delete') deleted.add(item);
     }
   }
   return items.filter((item) => !deleted.has(item));
+}
+
+/**
+ * A strategic merge patch without what names its object: kustomize keeps the patched object's
+ * apiVersion, kind, name and namespace (a patch file written as a Deployment and applied to
+ * `target: { kind: Job }` leaves a Job), and merges the patch's labels and annotations.
+ */
+function identityFree(patchData: Json): Json {
+  const rest: Json = { ...patchData };
+  delete rest.apiVersion;
+  delete rest.kind;
+  if (rest.metadata && typeof rest.metadata === 'object') {
+    const metadata: Json = { ...(rest.metadata as Json) };
+    delete metadata.name;
+    delete metadata.namespace;
+    if (Object.keys(metadata).length) rest.metadata = metadata;
+    else delete rest.metadata;
+  }
+  return rest;
 }
 
 /** A strategic merge patch names its object by kind and name (and namespace, when it says one). */

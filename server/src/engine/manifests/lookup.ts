@@ -102,6 +102,11 @@ export class Lookup {
     return this.workspace.index().get(kind) ?? [];
   }
 
+  /** Every kind the workspace has objects of, recording no dependency: callers read each kind they need with all(). */
+  kinds(): string[] {
+    return [...this.workspace.index().keys()];
+  }
+
   /** Objects of a kind in a namespace scope. */
   all(kind: string, scope: NamespaceScope): readonly ManifestObject[] {
     this.use(kind, scope);

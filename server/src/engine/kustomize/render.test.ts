@@ -173,7 +173,15 @@ describe('kustomize rendering: what it skips', () => {
       '      volumes: [{ name: ca, configMap: { name: adc } }]',
       '',
     ].join('\n');
-    const job = ['apiVersion: batch/v1', 'kind: Job', 'metadata: { name: init-db }', 'spec:', '  template:', '    spec: { containers: [{ name: init, image: init:1 }] }', ''];
+    const job = [
+      'apiVersion: batch/v1',
+      'kind: Job',
+      'metadata: { name: init-db }',
+      'spec:',
+      '  template:',
+      '    spec: { containers: [{ name: init, image: init:1 }] }',
+      '',
+    ];
     const r = overlay(['resources: [job.yaml]', 'patches:', '  - path: add-fwi.yaml', '    target: { kind: Job }', ''].join('\n'), {
       'job.yaml': job.join('\n'),
       'add-fwi.yaml': patch,

@@ -213,7 +213,9 @@ export function findInWorkspace(lookup: ObjectFinder, ref: ConfigReference, scop
     if (ref.kind !== 'Secret') continue;
     const synced =
       lookup.all('ExternalSecret', namespace).find((o) => asString(get(o.data, ['spec', 'target', 'name'])) === ref.name) ??
-      lookup.all('SecretProviderClass', namespace).find((o) => asArray(get(o.data, ['spec', 'secretObjects'])).some((s) => asRecord(s).secretName === ref.name));
+      lookup
+        .all('SecretProviderClass', namespace)
+        .find((o) => asArray(get(o.data, ['spec', 'secretObjects'])).some((s) => asRecord(s).secretName === ref.name));
     if (synced) return synced;
   }
   return undefined;

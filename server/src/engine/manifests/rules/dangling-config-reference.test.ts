@@ -41,7 +41,7 @@ describe('dangling-config-reference', () => {
     assert.match(found[2]!.message, /uses Secret db/);
   });
 
-  it('ok: ConfigMaps a controller publishes into every namespace (the cluster CA, Istio\'s root certificate)', () => {
+  it("ok: ConfigMaps a controller publishes into every namespace (the cluster CA, Istio's root certificate)", () => {
     const text = deployment({
       podSpec: [
         '      volumes:',
@@ -84,7 +84,7 @@ describe('dangling-config-reference', () => {
     expectManifestRanges('dangling-config-reference', { 'd.yaml': text, 'spc.yaml': providerClass, 'es.yaml': external, 'secret.yaml': secret }, []);
   });
 
-  it('ok: a Secret another app of the repository keeps in git says nothing of this app\'s (created by hand)', () => {
+  it("ok: a Secret another app of the repository keeps in git says nothing of this app's (created by hand)", () => {
     const text = env(['          env:', '            - name: PASSWORD', '              valueFrom: { secretKeyRef: { name: mysql, key: password } }']);
     expectManifestRanges('dangling-config-reference', { 'repo/wordpress/d.yaml': text, 'repo/kafka/secret.yaml': secret }, []);
   });

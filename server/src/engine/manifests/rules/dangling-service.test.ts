@@ -118,7 +118,11 @@ describe('dangling-service', () => {
     const monitor = yaml('apiVersion: monitoring.coreos.com/v1', 'kind: ServiceMonitor', 'metadata: { name: chekout }', 'spec: { selector: {} }');
     expectManifestRanges(
       'dangling-service',
-      { 'deploy.yaml': deployment('checkout', '{ app: checkout }'), 'monitor.yaml': monitor, 'svc.yaml': service('checkout', ['  selector: { app: chekout }']) },
+      {
+        'deploy.yaml': deployment('checkout', '{ app: checkout }'),
+        'monitor.yaml': monitor,
+        'svc.yaml': service('checkout', ['  selector: { app: chekout }']),
+      },
       ['svc.yaml 8:3-8:11'],
     );
   });

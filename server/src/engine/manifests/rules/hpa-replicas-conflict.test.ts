@@ -74,7 +74,7 @@ describe('hpa-replicas-conflict', () => {
     expectManifestRanges('hpa-replicas-conflict', { 'hpa/v1.yaml': v1, 'hpa/v2.yaml': hpa('web', 'Deployment', '{ name: web-cpu }') }, []);
   });
 
-  it('ok: an HPA of another folder, neither with a namespace, scales that folder\'s app, not this one', () => {
+  it("ok: an HPA of another folder, neither with a namespace, scales that folder's app, not this one", () => {
     // A samples repository: guestbook/ and testdata/ both have a frontend, unrelated.
     expectManifestRanges('hpa-replicas-conflict', { 'guestbook/frontend.yaml': deployment('web', 3), 'testdata/hpa.yaml': hpa('web') }, []);
   });

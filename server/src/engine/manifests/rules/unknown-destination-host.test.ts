@@ -142,7 +142,10 @@ describe('unknown-destination-host', () => {
   it('err: an Ingress backend naming no Service of its namespace, with a fix to the nearest name', () => {
     const files = { 'ui/service.yaml': service('ui', 'ui'), 'ui/ingress.yaml': ingress(['{ name: uii, port: { number: 80 } }']) };
     const [finding] = expectManifestRanges('unknown-destination-host', files, ['ui/ingress.yaml 13:41-13:44']);
-    assert.match(finding!.message, /^Ingress ui sends requests to Service uii, which is not in the workspace \(namespace ui\): the ingress controller has no endpoints/);
+    assert.match(
+      finding!.message,
+      /^Ingress ui sends requests to Service uii, which is not in the workspace \(namespace ui\): the ingress controller has no endpoints/,
+    );
     assert.match(applyManifestFix(files['ui/ingress.yaml'], finding!.finding), /service: \{ name: ui, port/);
   });
 });

@@ -84,7 +84,9 @@ function checkIngress(object: ManifestObject, ctx: ManifestContext, report: (fin
   if (!inScope.some((s) => ctx.lookup.inUnit(s)) && (scope === undefined || !ownsNamespace(ctx.lookup, inScope, scope, object))) return;
   for (const backend of ingressBackends(object)) {
     if (findServices(ctx.lookup, backend.service, scope).length) continue;
-    const near = [...new Set(inScope.map((s) => s.name))].filter((name) => distance(name, backend.service) <= Math.max(1, Math.floor(backend.service.length / 4)));
+    const near = [...new Set(inScope.map((s) => s.name))].filter(
+      (name) => distance(name, backend.service) <= Math.max(1, Math.floor(backend.service.length / 4)),
+    );
     const fixes = near.slice(0, 3).flatMap((name) => {
       const edit = replaceValue(object, backend.path, name);
       return edit ? [{ title: `Use Service ${name}`, edits: [edit], preferred: near.length === 1 }] : [];

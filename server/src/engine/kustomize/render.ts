@@ -33,6 +33,8 @@ export interface KustomizeNote {
 export interface GeneratedInfo {
   /** Keys unknown (an env file the workspace does not hold): a missing key is not a finding. */
   keysUnknown: boolean;
+  /** Its name without the hash suffix (the generator's, with prefix and suffix): the name messages give, the hash being Rollout Guard's own. */
+  name: string;
 }
 
 export interface Rendering {
@@ -53,7 +55,7 @@ interface Item {
   data: Json;
   /** Names this object had before (a patch may name an object by its base name). */
   previousNames: string[];
-  generated?: GeneratedInfo & { hashed: boolean };
+  generated?: Omit<GeneratedInfo, 'name'> & { hashed: boolean; unhashedName?: string };
 }
 
 interface State {
@@ -653,6 +655,7 @@ function applyHashSuffixes(items: Item[]): Rename[] {
     if (!item.generated?.hashed) continue;
     const metadata = asRecord(item.data.metadata);
     const from = String(metadata.name);
+    item.generated.unhashedName = from;
     metadata.name = `${from}-${contentHash(JSON.stringify({ kind: item.data.kind, name: from, data: item.data.data }))}`;
     renames.push({ kind: identity(item.data).kind, from, to: String(metadata.name), namespace: identity(item.data).namespace });
   }
@@ -750,6 +753,7 @@ function renderedObject(item: Item, provenance: Provenance): ManifestObject {
       return source.end;
     },
   };
-  provenanceOf.set(object, { provenance, ...(item.generated ? { generated: { keysUnknown: item.generated.keysUnknown } } : {}) });
+  const generated = item.generated && { keysUnknown: item.generated.keysUnknown, name: item.generated.unhashedName ?? name };
+  provenanceOf.set(object, { provenance, ...(generated ? { generated } : {}) });
   return object;
 }

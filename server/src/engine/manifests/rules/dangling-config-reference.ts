@@ -100,10 +100,12 @@ function checkInCluster(object: ManifestObject, ref: ConfigReference, cluster: C
 }
 
 function missingKey(object: ManifestObject, ref: ConfigReference, key: string, path: Path, target: ManifestObject, available: Set<string>): ManifestReport {
+  // A generated ConfigMap by the name its generator gives (the hash suffix here is not kustomize's).
+  const name = generatedInfo(target)?.name ?? ref.name;
   return {
     path,
-    message: `${describeObject(object)} reads key \`${key}\` of ${ref.kind} ${ref.name}, which has no such key${available.size ? ` (it has: ${[...available].join(', ')})` : ''}: new pods fail to start. Add the key or fix the reference.`,
-    related: [{ object: target, path: ['metadata', 'name'], message: `${ref.kind} ${ref.name}` }],
+    message: `${describeObject(object)} reads key \`${key}\` of ${ref.kind} ${name}, which has no such key${available.size ? ` (it has: ${[...available].join(', ')})` : ''}: new pods fail to start. Add the key or fix the reference.`,
+    related: [{ object: target, path: ['metadata', 'name'], message: `${ref.kind} ${name}` }],
   };
 }
 

@@ -77,7 +77,8 @@ function unlessFromChart(object: ManifestObject, lookup: Lookup, report: (r: Man
 
 /**
  * A report dropped when the value at fault is a placeholder that a tool fills in before apply
- * (envsubst's `${PORT}`, `${NAME:-web}`, `$IMAGE`): the file is a template there, and its value unknown.
+ * (envsubst's `${PORT}`, `${NAME:-web}`, `$IMAGE`; a sample's `<LOAD_GENERATOR_IMAGE>` to replace by hand): the file is a
+ * template there, and its value unknown.
  */
 function unlessPlaceholder(object: ManifestObject, report: (r: ManifestReport) => void): (r: ManifestReport) => void {
   return (r) => {
@@ -86,7 +87,7 @@ function unlessPlaceholder(object: ManifestObject, report: (r: ManifestReport) =
   };
 }
 
-const PLACEHOLDER = /\$\{[A-Za-z_][\w]*(:?[-=?+][^}]*)?\}|^\$[A-Za-z_]\w*$/;
+const PLACEHOLDER = /\$\{[A-Za-z_][\w]*(:?[-=?+][^}]*)?\}|^\$[A-Za-z_]\w*$|^<[A-Za-z_][\w-]*>$/;
 
 function valueAt(data: unknown, path: Path): unknown {
   let value = data;

@@ -50,6 +50,8 @@ export interface ObjectSource {
 
 /** Per deploy unit (its object list, rebuilt after a change), the views of Lookup.view. */
 const unitViews = new WeakMap<readonly ManifestObject[], Map<string, { base: ScopedObjects; view: ScopedObjects }>>();
+/** Per deploy unit, its objects as a set (see Lookup.inUnit). */
+const unitMembers = new WeakMap<readonly ManifestObject[], Set<ManifestObject>>();
 
 /** What rules may ask of the workspace; every question is recorded as a dependency. */
 export class Lookup {
@@ -120,7 +122,17 @@ export class Lookup {
 
   /** Whether an object is deployed with the one being checked (in its unit; without a unit, the workspace is one). */
   inUnit(object: ManifestObject): boolean {
-    return !this.unit.length || this.unit.includes(object);
+    if (!this.unit.length) return true;
+    let members = unitMembers.get(this.unit);
+    if (!members) unitMembers.set(this.unit, (members = new Set(this.unit)));
+    return members.has(object);
+  }
+
+  /** Whether the unit deploys an object of this kind in this scope (without a unit: whether the workspace has one). */
+  unitHas(kind: string, scope: NamespaceScope): boolean {
+    // all() lists the unit's own objects first.
+    const first = this.all(kind, scope)[0];
+    return first !== undefined && this.inUnit(first);
   }
 
   /**

@@ -36,7 +36,7 @@ export const danglingConfigReference: ManifestRule = {
     const cluster = ctx.lookup.cluster;
     // Many repositories keep Secrets out of git; without a cluster, only check them where the deploy unit manages Secrets
     // (another app of the repository keeping its Secrets in git says nothing of this one's).
-    const secretsManaged = cluster !== undefined || SECRET_SOURCES.some((kind) => ctx.lookup.all(kind, scope).some((o) => ctx.lookup.inUnit(o)));
+    const secretsManaged = cluster !== undefined || SECRET_SOURCES.some((kind) => ctx.lookup.unitHas(kind, scope));
     for (const ref of configReferences(object)) {
       if (ref.optional || (!cluster && (ref.clusterOnly || (ref.kind === 'Secret' && !secretsManaged) || isPublished(ref)))) continue;
       const target = findInWorkspace(ctx.lookup, ref, scope);

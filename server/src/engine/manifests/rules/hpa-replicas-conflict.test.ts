@@ -96,6 +96,27 @@ describe('hpa-replicas-conflict', () => {
     );
   });
 
+  it('ok: an overlay below the base folder without the HPA another overlay adds', () => {
+    const files = {
+      'repo/app/kustomization.yaml': 'resources: [web.yaml]\n',
+      'repo/app/web.yaml': deployment('web', 2),
+      'repo/app/overlays/prod/kustomization.yaml': 'resources: [../.., hpa.yaml]\n',
+      'repo/app/overlays/prod/hpa.yaml': hpa('web'),
+      'repo/app/overlays/staging/kustomization.yaml': 'resources: [../..]\n',
+    };
+    const [finding] = expectManifestRanges('hpa-replicas-conflict', files, ['repo/app/web.yaml 5:3-5:11']);
+    assert.deepEqual(
+      finding!.finding.related?.map((r) => r.message),
+      ['web scales Deployment web', 'in overlays/prod: Deployment web'],
+    );
+  });
+
+  it('err: an HPA in a subfolder of the app (its hpa/ folder) scales it, neither with a namespace', () => {
+    expectManifestRanges('hpa-replicas-conflict', { 'repo/vllm/deployment.yaml': deployment('web', 1), 'repo/vllm/hpa/gpu-hpa.yaml': hpa('web') }, [
+      'repo/vllm/deployment.yaml 5:3-5:11',
+    ]);
+  });
+
   it('err: an HPA kept in its own folder scales the workload of the same written namespace', () => {
     const prod = deployment('web', 2).replace('metadata: { name: web }', 'metadata: { name: web, namespace: shop }');
     expectManifestRanges('hpa-replicas-conflict', { 'app/web.yaml': prod, 'hpa/web.yaml': hpa('web', 'Deployment', '{ name: web, namespace: shop }') }, [

@@ -95,4 +95,25 @@ describe('a Helm chart, not rendered', () => {
       ['podinfo-public', 'backend'],
     );
   });
+
+  it("an HPA scaling the chart's workload and a DestinationRule subset of its pods are unknown, not missing", () => {
+    const hpa = (target: string): string =>
+      `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: ${target}\nspec:\n  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: ${target} }\n  minReplicas: 2\n  maxReplicas: 4\n`;
+    const destinationRule = (host: string): string =>
+      `apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata:\n  name: ${host}\nspec:\n  host: ${host}\n  subsets:\n    - name: canary\n      labels: { version: v2 }\n`;
+    const files = {
+      ...chart,
+      ...deploy,
+      '/r/deploy/hpa.yaml': hpa('podinfo'),
+      '/r/deploy/hpa-backend.yaml': hpa('backend'),
+      '/r/deploy/podinfo-dr.yaml': destinationRule('podinfo-public'),
+      '/r/deploy/frontend-dr.yaml': destinationRule('frontend'),
+      '/r/deploy/frontend-service.yaml': service('frontend', 'frontend'),
+    };
+    const found = lintWorkspace(files)
+      .filter((f) => f.rule === 'hpa-replicas-conflict' || f.rule === 'subset-selects-no-pods')
+      .map((f) => `${f.file} ${f.rule}`);
+    // backend and frontend's pods are the workspace's to describe: still reported.
+    assert.deepEqual(found, ['/r/deploy/hpa-backend.yaml hpa-replicas-conflict', '/r/deploy/frontend-dr.yaml subset-selects-no-pods']);
+  });
 });

@@ -23,7 +23,7 @@ describe('kustomize base + two overlays, checked as deployed', () => {
       'base/deployment.yaml 6:3-6:11 missing-pod-disruption-budget [in overlays/staging: Deployment staging/web]',
       'base/deployment.yaml 16:17-16:20 missing-prestop-hook [in overlays/prod: Deployment prod/prod-web-v1] [in overlays/staging: Deployment staging/web]',
       // The missing key of the generated ConfigMap, on the base line, once for both overlays.
-      'base/deployment.yaml 30:24-30:32 dangling-config-reference [ConfigMap prod-web-config-v1-9ks229nnk6] [in overlays/prod: Deployment prod/prod-web-v1] [in overlays/staging: Deployment staging/web]',
+      'base/deployment.yaml 30:24-30:32 dangling-config-reference [ConfigMap prod-web-config-v1] [in overlays/prod: Deployment prod/prod-web-v1] [in overlays/staging: Deployment staging/web]',
       'overlays/prod/kustomization.yaml 15:5-15:10 missing-pod-disruption-budget [in overlays/prod: Deployment prod/prod-web-v1]',
       // The overlay's patch makes the rolling update unsafe (2 of 2 replicas), and misspells maxSurge.
       'overlays/prod/rollout-patch.yaml 8:23-8:24 unsafe-rolling-update [in overlays/prod: Deployment prod/prod-web-v1]',

@@ -38,7 +38,8 @@ describe('kustomize rendering: the prod overlay (prefix, suffix, namespace, labe
     assert.equal(get(deployment.data, ['spec', 'replicas']), 2);
     assert.deepEqual(get(deployment.data, ['spec', 'strategy', 'rollingUpdate']), { maxUnavailable: 2, maxSurg: 1 });
     assert.deepEqual(configMap.data.data, { LOG_LEVEL: 'info', EXTRA: '1' });
-    assert.deepEqual(generatedInfo(configMap), { keysUnknown: false });
+    // Messages name it without the hash: the hash is Rollout Guard's own, not kustomize's.
+    assert.deepEqual(generatedInfo(configMap), { keysUnknown: false, name: 'prod-web-config-v1' });
     assert.equal(generatedInfo(deployment), undefined);
   });
 
@@ -149,7 +150,7 @@ describe('kustomize rendering: what it skips', () => {
     const configMap = byKind(r.objects, 'ConfigMap');
     assert.equal(configMap.name, 'settings');
     assert.deepEqual(Object.keys(configMap.data.data as object), ['nginx.conf', 'extra']);
-    assert.deepEqual(generatedInfo(configMap), { keysUnknown: true });
+    assert.deepEqual(generatedInfo(configMap), { keysUnknown: true, name: 'settings' });
   });
 
   it('an env file it holds gives its keys', () => {
@@ -157,7 +158,39 @@ describe('kustomize rendering: what it skips', () => {
       'settings.env': '# comment\nA=1\nB="two"\n',
     });
     assert.deepEqual(byKind(r.objects, 'ConfigMap').data.data, { A: '1', B: 'two' });
-    assert.deepEqual(generatedInfo(byKind(r.objects, 'ConfigMap')), { keysUnknown: false });
+    assert.deepEqual(generatedInfo(byKind(r.objects, 'ConfigMap')), { keysUnknown: false, name: 'settings' });
+  });
+
+  it('a patch with a target keeps the kind and name of what it patches, and adds its labels', () => {
+    // One patch file, written as a Deployment, applied to every Deployment and every Job (as kustomize does).
+    const patch = [
+      'kind: Deployment',
+      'metadata:',
+      '  name: ignored-by-kustomize',
+      '  labels: { identity: fwi }',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      volumes: [{ name: ca, configMap: { name: adc } }]',
+      '',
+    ].join('\n');
+    const job = [
+      'apiVersion: batch/v1',
+      'kind: Job',
+      'metadata: { name: init-db }',
+      'spec:',
+      '  template:',
+      '    spec: { containers: [{ name: init, image: init:1 }] }',
+      '',
+    ];
+    const r = overlay(['resources: [job.yaml]', 'patches:', '  - path: add-fwi.yaml', '    target: { kind: Job }', ''].join('\n'), {
+      'job.yaml': job.join('\n'),
+      'add-fwi.yaml': patch,
+    });
+    const [rendered] = r.objects;
+    assert.deepEqual([rendered!.apiVersion, rendered!.kind, rendered!.name], ['batch/v1', 'Job', 'init-db']);
+    assert.deepEqual(get(rendered!.data, ['metadata', 'labels']), { identity: 'fwi' });
+    assert.deepEqual(get(rendered!.data, ['spec', 'template', 'spec', 'volumes', 0, 'configMap']), { name: 'adc' });
   });
 
   it('a kustomization that includes itself is rendered once, with a note', () => {

@@ -33,6 +33,8 @@ export interface KustomizeNote {
 export interface GeneratedInfo {
   /** Keys unknown (an env file the workspace does not hold): a missing key is not a finding. */
   keysUnknown: boolean;
+  /** Its name without the hash suffix (the generator's, with prefix and suffix): the name messages give, the hash being Rollout Guard's own. */
+  name: string;
 }
 
 export interface Rendering {
@@ -53,7 +55,7 @@ interface Item {
   data: Json;
   /** Names this object had before (a patch may name an object by its base name). */
   previousNames: string[];
-  generated?: GeneratedInfo & { hashed: boolean };
+  generated?: Omit<GeneratedInfo, 'name'> & { hashed: boolean; unhashedName?: string };
 }
 
 interface State {
@@ -119,6 +121,11 @@ export function renderedFiles(object: ManifestObject): ReadonlySet<string> {
   return files;
 }
 
+const renderedBy = new WeakMap<ManifestObject, Rendering>();
+
+/** The rendering a rendered object belongs to (undefined for other objects). */
+export const renderingOf = (object: ManifestObject): Rendering | undefined => renderedBy.get(object);
+
 /** Whether an object is a generated ConfigMap/Secret, and what is known of it. */
 export const generatedInfo = (object: ManifestObject): GeneratedInfo | undefined => provenanceOf.get(object)?.generated;
 
@@ -129,6 +136,7 @@ export function renderKustomization(root: Kustomization, files: KustomizeFiles):
   const renamed = applyHashSuffixes(items);
   rewriteNameReferences(items, renamed);
   rendering.objects = items.map((item) => renderedObject(item, state.provenance));
+  for (const object of rendering.objects) renderedBy.set(object, rendering);
   return rendering;
 }
 
@@ -407,13 +415,29 @@ function applyPatch(k: Kustomization, p: PatchDocument, target: unknown, items: 
         if (problem) note(state, k, p.entry, `A JSON patch operation does not apply (${problem}): it is skipped.`);
       });
     } else {
-      const patchData = { ...asRecord(p.data) };
-      // A patch with a target names its objects by the target; its own metadata.name is not a rename.
-      if (target !== undefined) delete patchData.metadata;
-      if (strategicMerge(item.data, patchData, p.at, state.provenance) === 'delete') deleted.add(item);
+      if (strategicMerge(item.data, identityFree(asRecord(p.data)), p.at, state.provenance) === 'delete') deleted.add(item);
     }
   }
   return items.filter((item) => !deleted.has(item));
+}
+
+/**
+ * A strategic merge patch without what names its object: kustomize keeps the patched object's
+ * apiVersion, kind, name and namespace (a patch file written as a Deployment and applied to
+ * `target: { kind: Job }` leaves a Job), and merges the patch's labels and annotations.
+ */
+function identityFree(patchData: Json): Json {
+  const rest: Json = { ...patchData };
+  delete rest.apiVersion;
+  delete rest.kind;
+  if (rest.metadata && typeof rest.metadata === 'object') {
+    const metadata: Json = { ...(rest.metadata as Json) };
+    delete metadata.name;
+    delete metadata.namespace;
+    if (Object.keys(metadata).length) rest.metadata = metadata;
+    else delete rest.metadata;
+  }
+  return rest;
 }
 
 /** A strategic merge patch names its object by kind and name (and namespace, when it says one). */
@@ -631,6 +655,7 @@ function applyHashSuffixes(items: Item[]): Rename[] {
     if (!item.generated?.hashed) continue;
     const metadata = asRecord(item.data.metadata);
     const from = String(metadata.name);
+    item.generated.unhashedName = from;
     metadata.name = `${from}-${contentHash(JSON.stringify({ kind: item.data.kind, name: from, data: item.data.data }))}`;
     renames.push({ kind: identity(item.data).kind, from, to: String(metadata.name), namespace: identity(item.data).namespace });
   }
@@ -728,6 +753,7 @@ function renderedObject(item: Item, provenance: Provenance): ManifestObject {
       return source.end;
     },
   };
-  provenanceOf.set(object, { provenance, ...(item.generated ? { generated: { keysUnknown: item.generated.keysUnknown } } : {}) });
+  const generated = item.generated && { keysUnknown: item.generated.keysUnknown, name: item.generated.unhashedName ?? name };
+  provenanceOf.set(object, { provenance, ...(generated ? { generated } : {}) });
   return object;
 }

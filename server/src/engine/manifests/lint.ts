@@ -41,7 +41,8 @@ export function lintManifestFile(parsed: ParsedYamlFile, text: string, settings:
       fragment ? rules.rulesFor(object.kind).filter((rule) => FRAGMENT_RULES.has(rule.id)) : rules.rulesFor(object.kind),
       {
         settings,
-        check: (rule, report) => rule.check(object, ctx, REFERENCE_RULES.has(rule.id) ? unlessFromChart(object, lookup, report) : report),
+        check: (rule, report) =>
+          rule.check(object, ctx, unlessPlaceholder(object, REFERENCE_RULES.has(rule.id) ? unlessFromChart(object, lookup, report) : report)),
         place: (report: ManifestReport) => placeInObject(object, report, lookup),
         failure: () => ({ ...rangeAt(object, ['kind']), subject: `${object.kind} ${object.name}` }),
       },
@@ -73,6 +74,20 @@ function unlessFromChart(object: ManifestObject, lookup: Lookup, report: (r: Man
     if (!chartMayCreate(valueAt(object.data, r.path), lookup)) report(r);
   };
 }
+
+/**
+ * A report dropped when the value at fault is a placeholder that a tool fills in before apply
+ * (envsubst's `${PORT}`, `${NAME:-web}`, `$IMAGE`; a sample's `<LOAD_GENERATOR_IMAGE>` to replace by hand): the file is a
+ * template there, and its value unknown.
+ */
+function unlessPlaceholder(object: ManifestObject, report: (r: ManifestReport) => void): (r: ManifestReport) => void {
+  return (r) => {
+    const value = valueAt(object.data, r.path);
+    if (typeof value !== 'string' || !PLACEHOLDER.test(value)) report(r);
+  };
+}
+
+const PLACEHOLDER = /\$\{[A-Za-z_][\w]*(:?[-=?+][^}]*)?\}|^\$[A-Za-z_]\w*$|^<[A-Za-z_][\w-]*>$/;
 
 function valueAt(data: unknown, path: Path): unknown {
   let value = data;
@@ -151,8 +166,8 @@ export function lintRenderedObject(
     {
       settings,
       check: (rule, report) => {
-        if (!REFERENCE_RULES.has(rule.id)) rule.check(object, ctx, report);
-        else if (!rendering.incomplete) rule.check(object, ctx, unlessFromChart(object, lookup, report));
+        if (!REFERENCE_RULES.has(rule.id)) rule.check(object, ctx, unlessPlaceholder(object, report));
+        else if (!rendering.incomplete) rule.check(object, ctx, unlessPlaceholder(object, unlessFromChart(object, lookup, report)));
       },
       place: (report: ManifestReport) => {
         const source = renderedSource(object, report.path);

@@ -44,10 +44,14 @@ export interface ObjectSource {
   /** The live cluster, when the check runs against one (`check --cluster`). */
   readonly cluster?: ClusterView;
   chartMayCreate(name: string): boolean;
+  /** The objects deployed with an object (its deploy unit: a rendering, or the plain manifests of its folder or GitOps path). */
+  unitOf(object: ManifestObject): readonly ManifestObject[];
 }
 
 /** Per deploy unit (its object list, rebuilt after a change), the views of Lookup.view. */
 const unitViews = new WeakMap<readonly ManifestObject[], Map<string, { base: ScopedObjects; view: ScopedObjects }>>();
+/** Per deploy unit, its objects as a set (see Lookup.inUnit). */
+const unitMembers = new WeakMap<readonly ManifestObject[], Set<ManifestObject>>();
 
 /** What rules may ask of the workspace; every question is recorded as a dependency. */
 export class Lookup {
@@ -100,6 +104,11 @@ export class Lookup {
     return this.workspace.index().get(kind) ?? [];
   }
 
+  /** Every kind the workspace has objects of, recording no dependency: callers read each kind they need with all(). */
+  kinds(): string[] {
+    return [...this.workspace.index().keys()];
+  }
+
   /** Objects of a kind in a namespace scope. */
   all(kind: string, scope: NamespaceScope): readonly ManifestObject[] {
     this.use(kind, scope);
@@ -109,6 +118,30 @@ export class Lookup {
   find(kind: string, scope: NamespaceScope, name: string): ManifestObject | undefined {
     this.use(kind, scope);
     return this.view(kind, scope).byName.get(name);
+  }
+
+  /** Whether an object is deployed with the one being checked (in its unit; without a unit, the workspace is one). */
+  inUnit(object: ManifestObject): boolean {
+    if (!this.unit.length) return true;
+    let members = unitMembers.get(this.unit);
+    if (!members) unitMembers.set(this.unit, (members = new Set(this.unit)));
+    return members.has(object);
+  }
+
+  /** Whether the unit deploys an object of this kind in this scope (without a unit: whether the workspace has one). */
+  unitHas(kind: string, scope: NamespaceScope): boolean {
+    // all() lists the unit's own objects first.
+    const first = this.all(kind, scope)[0];
+    return first !== undefined && this.inUnit(first);
+  }
+
+  /**
+   * Whether the deploy unit of `other` (an object of another unit) deploys its own object of this
+   * kind and name: a reference from `other` to that name means its own copy, not this unit's.
+   */
+  deploysOwn(other: ManifestObject, kind: string, name: string): boolean {
+    this.use(kind, undefined);
+    return this.workspace.unitOf(other).some((o) => o.kind === kind && o.name === name);
   }
 
   /** The live cluster references are resolved in after the workspace, if any. */

@@ -4,7 +4,7 @@
  * `dangling-config-reference` rule (workspace, then cluster) and by operations/cluster/references
  * (which kinds and namespaces to read from a cluster).
  */
-import { asArray, asRecord, asString, containers, podTemplate, type Json } from './model';
+import { asArray, asRecord, asString, containers, get, podTemplate, type Json } from './model';
 import type { ManifestObject, Path } from './yaml';
 
 export type ReferencedKind = 'ConfigMap' | 'Secret' | 'ServiceAccount' | 'PersistentVolumeClaim';
@@ -186,17 +186,37 @@ export const envNamesFrom = (reference: ConfigReference, keys: Iterable<string>)
 export const referenceId = (object: ManifestObject, reference: ConfigReference): string =>
   `${object.file}#${object.index}#${object.kind}/${object.namespace}/${object.name}#${reference.namePath.join('/')}`;
 
-/** The workspace object a reference names (a Secret may come from a SealedSecret or ExternalSecret), in its scope or another it may live in. */
-export function findInWorkspace(
-  lookup: { find(kind: string, scope: string | undefined, name: string): ManifestObject | undefined },
-  ref: ConfigReference,
-  scope: string | undefined,
-): ManifestObject | undefined {
+/**
+ * ConfigMaps a controller publishes into every namespace: the cluster's CA bundle (kube-controller-manager,
+ * Kubernetes 1.20+) and Istio's root certificate (istiod, wherever Istio runs). Never in a repository.
+ */
+export const PUBLISHED_CONFIGMAPS = new Set(['kube-root-ca.crt', 'istio-ca-root-cert']);
+
+/** What findInWorkspace asks of the workspace (a Lookup). */
+interface ObjectFinder {
+  find(kind: string, scope: string | undefined, name: string): ManifestObject | undefined;
+  all(kind: string, scope: string | undefined): readonly ManifestObject[];
+}
+
+/**
+ * The workspace object a reference names (a Secret may come from a SealedSecret or ExternalSecret,
+ * an ExternalSecret's `target.name`, or a Secrets Store CSI SecretProviderClass's `secretObjects`),
+ * in its scope or another it may live in.
+ */
+export function findInWorkspace(lookup: ObjectFinder, ref: ConfigReference, scope: string | undefined): ManifestObject | undefined {
   const kinds = ref.kind === 'Secret' ? SECRET_SOURCES : [ref.kind];
-  for (const namespace of [scope, ...(ref.alsoIn ?? [])])
+  for (const namespace of [scope, ...(ref.alsoIn ?? [])]) {
     for (const kind of kinds) {
       const found = lookup.find(kind, namespace, ref.name);
       if (found) return found;
     }
+    if (ref.kind !== 'Secret') continue;
+    const synced =
+      lookup.all('ExternalSecret', namespace).find((o) => asString(get(o.data, ['spec', 'target', 'name'])) === ref.name) ??
+      lookup
+        .all('SecretProviderClass', namespace)
+        .find((o) => asArray(get(o.data, ['spec', 'secretObjects'])).some((s) => asRecord(s).secretName === ref.name));
+    if (synced) return synced;
+  }
   return undefined;
 }

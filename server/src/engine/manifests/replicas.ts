@@ -1,11 +1,13 @@
 /** How many pods a workload runs: spec.replicas, or the floor an HorizontalPodAutoscaler keeps. */
+import { renderingOf } from '../kustomize/render';
 import { scopeOf, type Lookup } from './lookup';
 import { asRecord, asString, get } from './model';
 import type { ManifestObject } from './yaml';
 
 export const HPA = 'HorizontalPodAutoscaler';
 
-const folderOf = (file: string): string => file.slice(0, file.lastIndexOf('/') + 1);
+/** A file's folder with its trailing separator (`a/b/` of `a/b/c.yaml`), so one folder's prefix is its subfolders'. */
+const folderOf = (file: string): string => file.slice(0, Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 
 /** Whether `hpa` is an HPA (any autoscaling/ version) whose scaleTargetRef names this kind and name. */
 export function targets(hpa: ManifestObject, kind: string, name: string): boolean {
@@ -14,20 +16,32 @@ export function targets(hpa: ManifestObject, kind: string, name: string): boolea
 }
 
 /**
- * The HPAs that scale this workload: those naming it in its namespace scope, the ones in its own
- * folder first. A workload with a written namespace is not scaled by an HPA without namespace from
- * another folder: that is another app's copy (podinfo's bases/ and webapp/ both have a frontend).
+ * The HPAs that scale this workload: those naming it in its namespace scope, the ones deployed
+ * with it (its deploy unit, its folder, or one nested with it: an app's hpa/ subfolder) first. Another unit's HPA scales it only where both
+ * write the same namespace, and when that unit does not deploy a workload of this name itself
+ * (its HPA scales its own copy). Without namespaces, two folders are two apps that may reuse a
+ * name (podinfo's bases/ and webapp/ both have a frontend; a samples repository has dozens).
  */
 export function hpasTargeting(lookup: Lookup, workload: ManifestObject): ManifestObject[] {
   const all = lookup.all(HPA, scopeOf(workload)).filter((hpa) => targets(hpa, workload.kind, workload.name));
-  const near = all.filter((hpa) => folderOf(hpa.file) === folderOf(workload.file));
+  // Folders say which plain manifests go together; a rendered object's unit says it exactly (an overlay below the base folder is not the base's).
+  const near = all.filter((hpa) => lookup.inUnit(hpa) || (!renderingOf(hpa) && !renderingOf(workload) && sameFolders(hpa, workload)));
   if (near.length) return near;
-  return workload.namespaceWritten ? all.filter((hpa) => hpa.namespaceWritten) : all;
+  return all.filter((hpa) => workload.namespaceWritten && hpa.namespaceWritten && !lookup.deploysOwn(hpa, workload.kind, workload.name));
 }
 
-/** Two HPAs that both scale the same workload: one folder, or the same written namespace. */
+/**
+ * Two HPAs that both scale the same workload: one folder (or nested ones), or the same written namespace. Not two
+ * copies of one HPA (the same name: alternative files of one object, and only one is applied).
+ */
 export const sameApp = (a: ManifestObject, b: ManifestObject): boolean =>
-  folderOf(a.file) === folderOf(b.file) || (a.namespaceWritten && b.namespaceWritten && a.namespace === b.namespace);
+  a.name !== b.name && (sameFolders(a, b) || (a.namespaceWritten && b.namespaceWritten && a.namespace === b.namespace));
+
+/** Two objects of one folder, or of folders nested in each other (one app's manifests and its subfolders). */
+const sameFolders = (a: ManifestObject, b: ManifestObject): boolean => {
+  const [x, y] = [folderOf(a.file), folderOf(b.file)];
+  return x.startsWith(y) || y.startsWith(x);
+};
 
 /**
  * The fewest pods a workload runs: spec.replicas when no HPA targets it (default 1), else the

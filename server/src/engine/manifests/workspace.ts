@@ -13,7 +13,7 @@ import {
   parseKustomization,
   type Kustomization,
 } from '../kustomize/kustomization';
-import { renderedFiles, type KustomizeFiles, type Rendering } from '../kustomize/render';
+import { renderedFiles, renderingOf, type KustomizeFiles, type Rendering } from '../kustomize/render';
 import { lintChartFile, lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
 import { DeployUnits } from './units';
 import { definesUnits, deployedPaths, unitFolders } from './app-units';
@@ -268,6 +268,11 @@ export class ManifestWorkspace implements ObjectSource {
       return readChart(folder, this.text(joinPath(folder, 'Chart.yaml')), templates);
     });
     return this.charts.some((chart) => chartMayCreate(chart, name));
+  }
+
+  /** The objects deployed with an object: its rendering's, or the plain manifests deployed with its file. */
+  unitOf(object: ManifestObject): readonly ManifestObject[] {
+    return renderingOf(object)?.objects ?? this.folderObjects(object.file);
   }
 
   /**

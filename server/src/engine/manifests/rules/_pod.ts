@@ -82,9 +82,14 @@ export function trafficSource(check: PodCheck): string | undefined {
   return port ? `it declares port ${String(port.name ?? port.containerPort)} (no Service of its namespace is in the workspace to tell otherwise)` : undefined;
 }
 
-/** The containers of a pod that traffic reaches: those that declare ports, or all when none does (a Service's numeric targetPort reaches whichever listens). */
+/**
+ * The containers of a pod that traffic reaches: those that declare ports; when none does (a Service's
+ * numeric targetPort reaches whichever listens), those with a readiness probe (the others are sidecars:
+ * a database proxy beside a probed server), else all.
+ */
 export function servingContainers(template: PodTemplate): ReturnType<typeof containersOf> {
   const all = containersOf(template);
   const declaring = all.filter((c) => asArray(c.container.ports).length > 0);
-  return declaring.length ? declaring : all;
+  const probed = all.filter((c) => c.container.readinessProbe);
+  return declaring.length ? declaring : probed.length ? probed : all;
 }

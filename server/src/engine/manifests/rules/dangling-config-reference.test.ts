@@ -40,4 +40,52 @@ describe('dangling-config-reference', () => {
     assert.equal(found[1]!.finding.related?.[0]?.file, 'cm.yaml');
     assert.match(found[2]!.message, /uses Secret db/);
   });
+
+  it("ok: ConfigMaps a controller publishes into every namespace (the cluster CA, Istio's root certificate)", () => {
+    const text = deployment({
+      podSpec: [
+        '      volumes:',
+        '        - name: ca',
+        '          projected:',
+        '            sources:',
+        '              - configMap: { name: kube-root-ca.crt }',
+        '        - name: istiod-ca-cert',
+        '          configMap: { name: istio-ca-root-cert }',
+      ],
+    });
+    expectManifestRanges('dangling-config-reference', { 'd.yaml': text, 'cm.yaml': configMap }, []);
+  });
+
+  it('ok: Secrets synced by an ExternalSecret target or a SecretProviderClass (Secrets Store CSI driver)', () => {
+    const text = env([
+      '          env:',
+      '            - name: USER',
+      '              valueFrom: { secretKeyRef: { name: catalog-secret, key: username } }',
+      '            - name: TOKEN',
+      '              valueFrom: { secretKeyRef: { name: api-token, key: token } }',
+    ]);
+    const providerClass = yaml(
+      'apiVersion: secrets-store.csi.x-k8s.io/v1',
+      'kind: SecretProviderClass',
+      'metadata: { name: catalog-spc }',
+      'spec:',
+      '  provider: aws',
+      '  secretObjects:',
+      '    - secretName: catalog-secret',
+      '      type: Opaque',
+      '      data: [{ objectName: username, key: username }]',
+    );
+    const external = yaml(
+      'apiVersion: external-secrets.io/v1beta1',
+      'kind: ExternalSecret',
+      'metadata: { name: token-sync }',
+      'spec: { target: { name: api-token }, dataFrom: [{ extract: { key: tokens } }] }',
+    );
+    expectManifestRanges('dangling-config-reference', { 'd.yaml': text, 'spc.yaml': providerClass, 'es.yaml': external, 'secret.yaml': secret }, []);
+  });
+
+  it("ok: a Secret another app of the repository keeps in git says nothing of this app's (created by hand)", () => {
+    const text = env(['          env:', '            - name: PASSWORD', '              valueFrom: { secretKeyRef: { name: mysql, key: password } }']);
+    expectManifestRanges('dangling-config-reference', { 'repo/wordpress/d.yaml': text, 'repo/kafka/secret.yaml': secret }, []);
+  });
 });

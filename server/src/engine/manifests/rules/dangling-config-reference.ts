@@ -6,6 +6,7 @@ import {
   clusterNamespaceOf,
   configReferences,
   findInWorkspace,
+  PUBLISHED_CONFIGMAPS,
   SECRET_SOURCES,
   referenceId,
   REFERRING_KINDS,
@@ -33,10 +34,11 @@ export const danglingConfigReference: ManifestRule = {
   check(object, ctx, report) {
     const scope = scopeOf(object);
     const cluster = ctx.lookup.cluster;
-    // Many repositories keep Secrets out of git; without a cluster, only check them where the workspace manages Secrets.
-    const secretsManaged = cluster !== undefined || SECRET_SOURCES.some((kind) => ctx.lookup.all(kind, scope).length > 0);
+    // Many repositories keep Secrets out of git; without a cluster, only check them where the deploy unit manages Secrets
+    // (another app of the repository keeping its Secrets in git says nothing of this one's).
+    const secretsManaged = cluster !== undefined || SECRET_SOURCES.some((kind) => ctx.lookup.unitHas(kind, scope));
     for (const ref of configReferences(object)) {
-      if (ref.optional || (!cluster && (ref.clusterOnly || (ref.kind === 'Secret' && !secretsManaged)))) continue;
+      if (ref.optional || (!cluster && (ref.clusterOnly || (ref.kind === 'Secret' && !secretsManaged) || isPublished(ref)))) continue;
       const target = findInWorkspace(ctx.lookup, ref, scope);
       if (target) {
         if (target.kind !== ref.kind) continue; // a SealedSecret/ExternalSecret: its keys are not readable here
@@ -55,6 +57,9 @@ export const danglingConfigReference: ManifestRule = {
     }
   },
 };
+
+/** A ConfigMap every namespace has (see PUBLISHED_CONFIGMAPS): only a cluster can say otherwise. */
+const isPublished = (ref: ConfigReference): boolean => ref.kind === 'ConfigMap' && PUBLISHED_CONFIGMAPS.has(ref.name);
 
 /** After the workspace, the live namespace (and, for a Gateway credential, the gateway's). */
 function checkInCluster(object: ManifestObject, ref: ConfigReference, cluster: ClusterView, report: (finding: ManifestReport) => void): void {
@@ -95,10 +100,12 @@ function checkInCluster(object: ManifestObject, ref: ConfigReference, cluster: C
 }
 
 function missingKey(object: ManifestObject, ref: ConfigReference, key: string, path: Path, target: ManifestObject, available: Set<string>): ManifestReport {
+  // A generated ConfigMap by the name its generator gives (the hash suffix here is not kustomize's).
+  const name = generatedInfo(target)?.name ?? ref.name;
   return {
     path,
-    message: `${describeObject(object)} reads key \`${key}\` of ${ref.kind} ${ref.name}, which has no such key${available.size ? ` (it has: ${[...available].join(', ')})` : ''}: new pods fail to start. Add the key or fix the reference.`,
-    related: [{ object: target, path: ['metadata', 'name'], message: `${ref.kind} ${ref.name}` }],
+    message: `${describeObject(object)} reads key \`${key}\` of ${ref.kind} ${name}, which has no such key${available.size ? ` (it has: ${[...available].join(', ')})` : ''}: new pods fail to start. Add the key or fix the reference.`,
+    related: [{ object: target, path: ['metadata', 'name'], message: `${ref.kind} ${name}` }],
   };
 }
 

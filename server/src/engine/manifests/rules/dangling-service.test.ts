@@ -88,4 +88,50 @@ describe('dangling-service', () => {
     // Deployment checkout is in namespace web: a Service in shop cannot reach its pods.
     assert.match(wrongNamespace!.message, /^Service checkout selects app=checkout, but no workload/);
   });
+
+  it('ok: pods an operator runs for a custom resource (named by the selector, or labelled in its spec)', () => {
+    const pgCluster = yaml('apiVersion: postgresql.cnpg.io/v1', 'kind: Cluster', 'metadata: { name: pg }', 'spec: { instances: 3 }');
+    const lws = yaml(
+      'apiVersion: leaderworkerset.x-k8s.io/v1',
+      'kind: LeaderWorkerSet',
+      'metadata: { name: vllm }',
+      'spec:',
+      '  leaderWorkerTemplate:',
+      '    leaderTemplate:',
+      '      metadata: { labels: { role: leader, model: llama } }',
+      '      spec: { containers: [{ name: vllm, image: vllm:1 }] }',
+    );
+    expectManifestRanges(
+      'dangling-service',
+      {
+        'deploy.yaml': deployment('client', '{ app: client }'),
+        'pg.yaml': pgCluster,
+        'lws.yaml': lws,
+        'pg-ilb.yaml': service('pg-ilb', ['  selector: { cnpg.io/cluster: pg, role: primary }']),
+        'leader.yaml': service('vllm-leader', ['  selector: { role: leader, model: llama }']),
+      },
+      [],
+    );
+  });
+
+  it('err: a custom resource that runs no pods (a ServiceMonitor named like the app) does not hide a typo', () => {
+    const monitor = yaml('apiVersion: monitoring.coreos.com/v1', 'kind: ServiceMonitor', 'metadata: { name: chekout }', 'spec: { selector: {} }');
+    expectManifestRanges(
+      'dangling-service',
+      {
+        'deploy.yaml': deployment('checkout', '{ app: checkout }'),
+        'monitor.yaml': monitor,
+        'svc.yaml': service('checkout', ['  selector: { app: chekout }']),
+      },
+      ['svc.yaml 8:3-8:11'],
+    );
+  });
+
+  it('ok: a Service without namespace in a folder without workloads (its pods come from elsewhere: a chart installed by hand)', () => {
+    expectManifestRanges(
+      'dangling-service',
+      { 'repo/shop/deploy.yaml': deployment('checkout', '{ app: checkout }'), 'repo/search/ilb.yaml': service('search-ilb', ['  selector: { app: search }']) },
+      [],
+    );
+  });
 });

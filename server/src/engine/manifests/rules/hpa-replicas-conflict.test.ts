@@ -67,4 +67,60 @@ describe('hpa-replicas-conflict', () => {
     );
     expectManifestRanges('hpa-replicas-conflict', { 'prod/web.yaml': prod, 'base/hpa.yaml': hpa('web') }, []);
   });
+
+  it('ok: copies of one HPA (alternative files, one name) are not two HPAs', () => {
+    // A folder of test data with the same HPA in several API versions: only one is ever applied.
+    const v1 = hpa('web', 'Deployment', '{ name: web-cpu }').replace('autoscaling/v2', 'autoscaling/v1');
+    expectManifestRanges('hpa-replicas-conflict', { 'hpa/v1.yaml': v1, 'hpa/v2.yaml': hpa('web', 'Deployment', '{ name: web-cpu }') }, []);
+  });
+
+  it("ok: an HPA of another folder, neither with a namespace, scales that folder's app, not this one", () => {
+    // A samples repository: guestbook/ and testdata/ both have a frontend, unrelated.
+    expectManifestRanges('hpa-replicas-conflict', { 'guestbook/frontend.yaml': deployment('web', 3), 'testdata/hpa.yaml': hpa('web') }, []);
+  });
+
+  it('ok: an overlay without the HPA is not scaled by the HPA of another overlay over the same base', () => {
+    const base = deployment('web', 2).replace('metadata: { name: web }', 'metadata: { name: web, namespace: shop }');
+    const files = {
+      'repo/base/kustomization.yaml': 'resources: [web.yaml]\n',
+      'repo/base/web.yaml': base,
+      'repo/autoscaling/kustomization.yaml': 'resources: [../base, hpa.yaml]\n',
+      'repo/autoscaling/hpa.yaml': hpa('web', 'Deployment', '{ name: web, namespace: shop }'),
+      'repo/storage/kustomization.yaml': 'resources: [../base]\n',
+    };
+    // Reported once, for the overlay whose HPA scales its own copy, not for storage/.
+    const [finding] = expectManifestRanges('hpa-replicas-conflict', files, ['repo/base/web.yaml 5:3-5:11']);
+    assert.deepEqual(
+      finding!.finding.related?.map((r) => r.message),
+      ['web scales Deployment web', 'in autoscaling: Deployment shop/web'],
+    );
+  });
+
+  it('ok: an overlay below the base folder without the HPA another overlay adds', () => {
+    const files = {
+      'repo/app/kustomization.yaml': 'resources: [web.yaml]\n',
+      'repo/app/web.yaml': deployment('web', 2),
+      'repo/app/overlays/prod/kustomization.yaml': 'resources: [../.., hpa.yaml]\n',
+      'repo/app/overlays/prod/hpa.yaml': hpa('web'),
+      'repo/app/overlays/staging/kustomization.yaml': 'resources: [../..]\n',
+    };
+    const [finding] = expectManifestRanges('hpa-replicas-conflict', files, ['repo/app/web.yaml 5:3-5:11']);
+    assert.deepEqual(
+      finding!.finding.related?.map((r) => r.message),
+      ['web scales Deployment web', 'in overlays/prod: Deployment web'],
+    );
+  });
+
+  it('err: an HPA in a subfolder of the app (its hpa/ folder) scales it, neither with a namespace', () => {
+    expectManifestRanges('hpa-replicas-conflict', { 'repo/vllm/deployment.yaml': deployment('web', 1), 'repo/vllm/hpa/gpu-hpa.yaml': hpa('web') }, [
+      'repo/vllm/deployment.yaml 5:3-5:11',
+    ]);
+  });
+
+  it('err: an HPA kept in its own folder scales the workload of the same written namespace', () => {
+    const prod = deployment('web', 2).replace('metadata: { name: web }', 'metadata: { name: web, namespace: shop }');
+    expectManifestRanges('hpa-replicas-conflict', { 'app/web.yaml': prod, 'hpa/web.yaml': hpa('web', 'Deployment', '{ name: web, namespace: shop }') }, [
+      'app/web.yaml 5:3-5:11',
+    ]);
+  });
 });

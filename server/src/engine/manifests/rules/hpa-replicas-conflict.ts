@@ -26,8 +26,8 @@ export const hpaReplicasConflict: ManifestRule = {
         });
       }
       const candidates = ctx.lookup.all(target.kind, scope);
-      // Unknown is not missing: only judged where the workspace describes that kind in this namespace.
-      if (!describesScope(candidates, scope) || candidates.some((c) => c.name === target.name)) return;
+      // Unknown is not missing: only judged where the workspace describes that kind in this namespace, and no Helm chart it does not render may create the target.
+      if (!describesScope(candidates, scope) || candidates.some((c) => c.name === target.name) || ctx.lookup.chartMayCreate(target.name)) return;
       const names = candidates.map((c) => c.name).filter(Boolean);
       report({
         path: ['spec', 'scaleTargetRef', 'name'],

@@ -4,13 +4,17 @@ import { expectManifestRanges } from '../../../../../test/helpers/manifests';
 import { deployment } from '../../../../../test/helpers/pod-fixtures';
 
 describe('latest-image-tag', () => {
-  it('ok: a version tag, a digest, a registry port with a tag', () => {
+  it('ok: a version tag, a digest, a registry port with a tag, a placeholder', () => {
     expectManifestRanges(
       'latest-image-tag',
       {
         'a.yaml': deployment(),
         'b.yaml': deployment({ image: 'checkout@sha256:0123456789abcdef' }),
         'c.yaml': deployment({ image: 'registry:5000/checkout:2.0.1' }),
+        // A placeholder envsubst (or the reader) fills in before apply: the image is not known here.
+        'd.yaml': deployment({ image: '${IMAGE_URL}' }),
+        'e.yaml': deployment({ image: '$IMAGE_URL' }),
+        'f.yaml': deployment({ image: '<LOAD_GENERATOR_IMAGE>' }),
       },
       [],
     );

@@ -87,7 +87,7 @@ describe('missing-readiness-probe', () => {
       ...containerLines,
     );
 
-  it("ok: pods no Service selects where the workspace has Services (microservices-demo's loadgenerator), a node agent DaemonSet, a sidecar beside a probed server", () => {
+  it("ok: pods no Service selects where the workspace has Services (microservices-demo's loadgenerator), a node agent DaemonSet, a sidecar beside a probed server (with or without declared ports)", () => {
     expectManifestRanges(
       'missing-readiness-probe',
       {
@@ -105,6 +105,19 @@ describe('missing-readiness-probe', () => {
           ),
         ].join('---\n'),
         'loadgenerator.yaml': workload('Deployment', 'loadgenerator', '        - name: main', '          image: loadgenerator:1'),
+        // No container declares ports: the probed one is the server, the Cloud SQL proxy beside it a sidecar.
+        'history.yaml': [
+          service('history', 'history'),
+          workload(
+            'Deployment',
+            'history',
+            '        - name: server',
+            '          image: history:1',
+            '          readinessProbe: { httpGet: { path: /ready, port: 8080 } }',
+            '        - name: cloudsql-proxy',
+            '          image: cloud-sql-proxy:2',
+          ),
+        ].join('---\n'),
         'worker.yaml': workload(
           'Deployment',
           'worker',

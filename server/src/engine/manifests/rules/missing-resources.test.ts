@@ -13,4 +13,12 @@ describe('missing-resources', () => {
     assert.match(found[0]!.message, /sets no requests\.cpu, requests\.memory, limits\.memory/);
     assert.match(found[1]!.message, /sets no requests\.memory, limits\.memory/);
   });
+
+  it('err: a Job too, without the rollout in its message (a Job is not rolled out)', () => {
+    const [job] = expectManifestRanges('missing-resources', { 'j.yaml': deployment({ kind: 'Job' }).replace('apps/v1', 'batch/v1') }, ['j.yaml 14:17-14:20']);
+    assert.match(
+      job!.message,
+      /^Container app of Job checkout sets no requests\.cpu, requests\.memory, limits\.memory: without requests the scheduler can place its pods/,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { asRecord } from '../model';
+import { asRecord, SERVING_KINDS } from '../model';
 import { containersOf, describeObject, podTemplateRule } from './_pod';
 
 export const missingResources = podTemplateRule({
@@ -20,7 +20,7 @@ export const missingResources = podTemplateRule({
       report({
         path: container.container.resources === undefined ? container.namePath : [...container.path, 'resources'],
         on: container.container.resources === undefined ? 'value' : 'key',
-        message: `Container ${container.name} of ${describeObject(object)} sets no ${missing.join(', ')}: during a rollout old and new pods run side by side, and without requests the scheduler can place them on nodes that cannot hold them (evictions, OOM kills). Set CPU and memory requests and a memory limit.`,
+        message: `Container ${container.name} of ${describeObject(object)} sets no ${missing.join(', ')}: ${SERVING_KINDS.includes(object.kind) ? 'during a rollout old and new pods run side by side, and ' : ''}without requests the scheduler can place ${SERVING_KINDS.includes(object.kind) ? 'them' : 'its pods'} on nodes that cannot hold them (evictions, OOM kills). Set CPU and memory requests and a memory limit.`,
       });
     }
   },

@@ -22,6 +22,8 @@ export const subsetSelectsNoPods: ManifestRule = {
     // A Service without namespace goes wherever its workloads go: any workload describes its pods.
     if (!hasWorkloads(ctx.lookup, svc.namespaceWritten ? svc.namespace : undefined)) return;
     const serviceLabels = stringMap(selector);
+    // The Service's pods come from a Helm chart that is not rendered: their labels are unknown, not missing.
+    if (Object.values(serviceLabels).every((value) => ctx.lookup.chartMayCreate(value))) return;
     for (const subset of subsets) {
       const combined = { ...serviceLabels, ...subset.labels };
       if (podsSelectedBy(ctx.lookup, combined, service.scope).length > 0) continue;

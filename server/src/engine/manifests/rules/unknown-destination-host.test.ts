@@ -111,4 +111,41 @@ describe('unknown-destination-host', () => {
     assert.match(found[0]!.message, /^Host `istiod.istio-system.svc.cluster.local` names no Service in namespace istio-system in the workspace/);
     assert.match(found[1]!.message, /^Host `back.mesh.svc.cluster.local` names no Service in namespace mesh in the workspace/);
   });
+
+  const ingress = (backends: string[], namespace = 'ui'): string =>
+    yaml(
+      'apiVersion: networking.k8s.io/v1',
+      'kind: Ingress',
+      'metadata:',
+      '  name: ui',
+      `  namespace: ${namespace}`,
+      'spec:',
+      '  ingressClassName: alb',
+      '  rules:',
+      '    - http:',
+      '        paths:',
+      ...backends.flatMap((backend) => ['          - path: /', '            pathType: Prefix', `            backend: { service: ${backend} }`]),
+    );
+
+  it('ok: Ingress backends naming a Service, an ALB action (use-annotation), a namespace the workspace does not describe', () => {
+    expectManifestRanges(
+      'unknown-destination-host',
+      {
+        'ui/service.yaml': service('ui', 'ui'),
+        'ui/ingress.yaml': ingress(['{ name: ui, port: { number: 80 } }', '{ name: ssl-redirect, port: { name: use-annotation } }']),
+        'other/ingress.yaml': ingress(['{ name: shop, port: { number: 80 } }'], 'shop'),
+      },
+      [],
+    );
+  });
+
+  it('err: an Ingress backend naming no Service of its namespace, with a fix to the nearest name', () => {
+    const files = { 'ui/service.yaml': service('ui', 'ui'), 'ui/ingress.yaml': ingress(['{ name: uii, port: { number: 80 } }']) };
+    const [finding] = expectManifestRanges('unknown-destination-host', files, ['ui/ingress.yaml 13:41-13:44']);
+    assert.match(
+      finding!.message,
+      /^Ingress ui sends requests to Service uii, which is not in the workspace \(namespace ui\): the ingress controller has no endpoints/,
+    );
+    assert.match(applyManifestFix(files['ui/ingress.yaml'], finding!.finding), /service: \{ name: ui, port/);
+  });
 });

@@ -1,7 +1,10 @@
 import { replaceValue } from '../edits';
 import { asArray, get, isIstio } from '../model';
 import type { ManifestRule } from '../rule';
-import { allDestinations, findServices, hostService, isCoreService, namespaceKnown, ownsNamespace, sameHost, servicesIn } from '../traffic';
+import { allDestinations, findServices, hostService, isCoreService, namespaceKnown, ownsNamespace, sameHost, scopeOf, servicesIn } from '../traffic';
+import type { ManifestContext, ManifestReport } from '../rule';
+import type { ManifestObject } from '../yaml';
+import { ingressBackends } from './_ingress-backends';
 
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -21,9 +24,10 @@ function distance(a: string, b: string): number {
 export const unknownDestinationHost: ManifestRule = {
   id: 'unknown-destination-host',
   severity: 'error',
-  summary: 'A VirtualService destination names a Service that is not in the workspace: that traffic fails with 503.',
-  kinds: ['VirtualService'],
+  summary: 'A VirtualService destination or an Ingress backend names a Service that is not in the workspace: that traffic fails with 503.',
+  kinds: ['VirtualService', 'Ingress'],
   check(object, ctx, report) {
+    if (object.kind === 'Ingress') return checkIngress(object, ctx, report);
     for (const destination of allDestinations(object)) {
       const host = destination.host;
       if (!host) continue;
@@ -71,3 +75,26 @@ export const unknownDestinationHost: ManifestRule = {
     }
   },
 };
+
+/** An Ingress backend must name a Service of its namespace, where the workspace describes that namespace's Services. */
+function checkIngress(object: ManifestObject, ctx: ManifestContext, report: (finding: ManifestReport) => void): void {
+  const scope = scopeOf(object);
+  const inScope = servicesIn(ctx.lookup, scope);
+  // Unknown is not missing: the Ingress's own deploy unit has Services of its namespace, or the workspace owns that namespace.
+  if (!inScope.some((s) => ctx.lookup.inUnit(s)) && (scope === undefined || !ownsNamespace(ctx.lookup, inScope, scope, object))) return;
+  for (const backend of ingressBackends(object)) {
+    if (findServices(ctx.lookup, backend.service, scope).length) continue;
+    const near = [...new Set(inScope.map((s) => s.name))].filter(
+      (name) => distance(name, backend.service) <= Math.max(1, Math.floor(backend.service.length / 4)),
+    );
+    const fixes = near.slice(0, 3).flatMap((name) => {
+      const edit = replaceValue(object, backend.path, name);
+      return edit ? [{ title: `Use Service ${name}`, edits: [edit], preferred: near.length === 1 }] : [];
+    });
+    report({
+      path: backend.path,
+      message: `Ingress ${object.name || '(unnamed)'} sends requests to Service ${backend.service}, which is not in the workspace${scope ? ` (namespace ${scope})` : ''}: the ingress controller has no endpoints for it, so those requests fail with 503.${near.length ? ` Did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ' Point the backend at an existing Service, or add the Service.'}`,
+      fixes,
+    });
+  }
+}

@@ -29,9 +29,11 @@ const deployment = yaml(
 );
 
 describe('unknown-target-port', () => {
-  it('ok: a declared name, a number, pods the workspace cannot see', () => {
+  it('ok: a declared name, a number, a placeholder, pods the workspace cannot see', () => {
     expectManifestRanges('unknown-target-port', { 'svc.yaml': service('http'), 'deploy.yaml': deployment }, []);
     expectManifestRanges('unknown-target-port', { 'svc.yaml': service('8080'), 'deploy.yaml': deployment }, []);
+    // A placeholder envsubst fills in before apply (a template file): unknown, not a name.
+    expectManifestRanges('unknown-target-port', { 'svc.yaml': service("'${GRPC_PORT:-9002}'"), 'deploy.yaml': deployment }, []);
     // No workload selected: dangling-service's finding, not this one.
     expectManifestRanges('unknown-target-port', { 'svc.yaml': service('web') }, []);
   });

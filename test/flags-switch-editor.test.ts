@@ -2,6 +2,7 @@
  * The switch phase bound to a flag, run from the editor's Migrations view (vscode stand-in) against
  * a real PostgreSQL and a real Unleash 6.10: the same operations code as the CLI ramps the flag,
  * the view shows the flag on the switch phase, and contract is refused while the flag is off.
+ * The Flags view's Ramp runs the same ramp, its defaults from the plan's switch marker.
  */
 import { extensionContext, outputChannel, registered, setSetting, ui, Uri, workspaceState, vscode } from './helpers/fake-vscode';
 import assert from 'node:assert/strict';
@@ -10,8 +11,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { COMMANDS, MIGRATIONS_VIEW } from '../client/src/migrations/ids';
 import { deactivateMigrations, registerMigrations } from '../client/src/migrations/register';
-import { FLAGS_TOKEN_KEY } from '../client/src/flags/definitions';
-import { FLAG_STEPS_TABLE, type Db } from '../operations/migrations';
+import { FlagDefinitions, FLAGS_TOKEN_KEY } from '../client/src/flags/definitions';
+import { FlagsView } from '../client/src/flags/view';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { FLAG_STEPS_TABLE, type Db, type RampClock } from '../operations/migrations';
 import { startPostgres, type TestPostgres } from '../simulators/postgres';
 import { temporaryDirectory } from '../simulators/temp';
 import { startUnleash, type TestUnleash } from '../simulators/unleash';
@@ -98,5 +101,64 @@ describe('the switch phase from the Migrations view (vscode stand-in, real Postg
     await unleash.admin('POST', 'projects/default/features/editor-flow/environments/production/on');
     await run('contract');
     assert.match(lastMessage(), /^Rollout Guard: contract of plan payments applied/);
+  });
+
+  describe("the Flags view's Ramp (palette, no gates configured; the clock injected: no real wait)", () => {
+    const waits: number[] = [];
+    const instantClock: RampClock = { wait: async (ms) => void waits.push(ms) };
+    const languageClient = { sendNotification: async () => {} } as unknown as LanguageClient;
+    let flags: FlagDefinitions;
+    let view: FlagsView;
+    const inUnleash = async (): Promise<string> => {
+      const e = (await unleash.admin('GET', 'projects/default/features/editor-flow/environments/production')) as {
+        enabled: boolean;
+        strategies: { name: string; parameters: Record<string, string> }[];
+      };
+      const rollout = e.strategies.find((s) => s.name === 'flexibleRollout')?.parameters.rollout;
+      return `${e.enabled ? 'on' : 'off'} ${rollout ?? '-'} %`;
+    };
+    const ramp = async (): Promise<void> => {
+      ui.quickPick = /^editor-flow$/;
+      ui.inputBoxes = [null, null];
+      ui.inputBoxesShown.length = 0;
+      await vscode.commands.executeCommand('rolloutGuard.flags.ramp');
+    };
+
+    before(async () => {
+      flags = new FlagDefinitions(languageClient, context.secrets as never, outputChannel() as never);
+      view = new FlagsView(flags, Date.now, instantClock);
+      await flags.refresh();
+    });
+    after(() => {
+      view?.dispose();
+      flags?.dispose();
+      ui.cancelWhen = undefined;
+    });
+
+    it('asks the steps and interval of the switch marker, ramps the flag through them to 100 % on, the progress says each step', async () => {
+      await unleash.admin('POST', 'projects/default/features/editor-flow/environments/production/off');
+      await ramp();
+      assert.deepEqual(ui.inputBoxesShown, [
+        { title: 'Ramp editor-flow in production', value: '50,100' },
+        { title: 'Ramp editor-flow in production', value: '1s' },
+      ]);
+      assert.equal(lastMessage(), 'Rollout Guard: editor-flow is 100 % on in production.');
+      const progress = ui.progress.at(-1)!;
+      assert.equal(progress.title, 'Ramp editor-flow in production: 50 → 100 %');
+      assert.deepEqual(
+        progress.reports.map((r) => r.message),
+        ['50 % (step 1 of 2)', 'holds 50 % for 1s, then 100 %', '100 % (step 2 of 2)'],
+      );
+      assert.deepEqual(waits.splice(0), [1000]);
+      assert.equal(await inUnleash(), 'on 100 %');
+    });
+
+    it('cancel stops the ramp at the step it holds and says where the flag stays', async () => {
+      await unleash.admin('POST', 'projects/default/features/editor-flow/environments/production/off');
+      ui.cancelWhen = /^holds 50 %/;
+      await ramp();
+      assert.equal(lastMessage(), 'Rollout Guard: ramp of editor-flow cancelled; it stays at 50 % in production.');
+      assert.equal(await inUnleash(), 'on 50 %');
+    });
   });
 });

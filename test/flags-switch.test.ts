@@ -3,14 +3,28 @@
  * `npm run setup`) on the embedded PostgreSQL, a real Prometheus scraping the demo service and
  * the Kubernetes API stand-in for the canary the gates measure: the real CLI ramps the flag
  * through its steps (each in the ledger), a failing gate turns it off (exit 1), a killed run
- * resumes from the recorded step, and contract waits until the flag is fully on.
+ * resumes from the recorded step, and contract waits until the flag is fully on. The Flags view's
+ * Ramp (no plan, no ledger) goes through the same ramp behind the same gates.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UnleashProvider, type FlagAccess } from '../operations/flags';
-import { Db, FLAG_STEPS_TABLE, loadPlan, planStatus, runPhase, type RampClock, type RunEvent } from '../operations/migrations';
+import { ClusterClient } from '../operations/cluster';
+import { canaryGateCheck, loadGateSettings } from '../operations/gates';
+import {
+  Db,
+  FLAG_STEPS_TABLE,
+  loadPlan,
+  PhaseFailure,
+  planStatus,
+  rampFlag,
+  runPhase,
+  UNRECORDED,
+  type RampClock,
+  type RunEvent,
+} from '../operations/migrations';
 import { startDemoService, startTraffic, type DemoService, type TrafficGenerator } from '../simulators/demo-service';
 import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
 import { startPostgres, type TestPostgres } from '../simulators/postgres';
@@ -217,6 +231,31 @@ describe('the switch phase ramps its flag (real Unleash, Prometheus, PostgreSQL)
     const on = await migrate(source, 'contract');
     assert.equal(on.code, 0, on.stderr);
     assert.deepEqual(await columns(), ['id', 'new_status']);
+  });
+
+  it("the Flags view's ramp (no ledger) behind a failing canary's gates turns the flag off and says to ramp again from the view", async () => {
+    await createFlag('view-ramp');
+    const gates = canaryGateCheck(ClusterClient.fromKubeconfig({ kubeconfig }), 'shop/payments', loadGateSettings({ cwd: dir, configFile: config }));
+    const events: string[] = [];
+    await assert.rejects(
+      rampFlag({
+        ledger: UNRECORDED,
+        again: 'ramp it again from the Flags view',
+        phase: 'switch',
+        binding: { flag: 'view-ramp', steps: [25, 100], interval: '1s', intervalMs: 1000 },
+        flags: flags(),
+        gateCheck: gates,
+        clock: instantClock(),
+        onEvent: (e) => void events.push(e.type),
+      }),
+      (error: Error) =>
+        error instanceof PhaseFailure &&
+        /^gate failed at 25 % of flag view-ramp: error-rate: canary [\d.]+ % > 1 % \(stable 0 %\); flag view-ramp turned off in production\. Ramp it again from the Flags view to ramp it from the first step$/.test(
+          error.message,
+        ),
+    );
+    assert.deepEqual(events, ['flag-step', 'flag-wait', 'flag-gate', 'flag-killed']);
+    assert.deepEqual(await inUnleash('view-ramp'), { enabled: false, rollout: ['25'] });
   });
 
   it('the switch phase refuses without a flag service, and an unreadable marker names its file and line', async () => {

@@ -58,11 +58,19 @@ export function flagSettingsFrom(file: LoadedConfig | undefined): FlagSettings {
   }
   const example = provider === 'unleash' ? 'http://127.0.0.1:4242/api' : 'https://app.launchdarkly.com';
   if (!flags.url) throw file.errorAt(['flags'], `flags.url is missing: the flag service API base, e.g. ${example}.`);
-  if (!/^https?:\/\/\S+$/.test(flags.url)) throw file.errorAt(['flags', 'url'], 'flags.url must start with http:// or https://.');
-  if (/^https?:\/\/[^/?#]*@/.test(flags.url))
+  const urlProblem = flagUrlProblem(flags.url);
+  if (urlProblem === 'scheme') throw file.errorAt(['flags', 'url'], 'flags.url must start with http:// or https://.');
+  if (urlProblem === 'credentials')
     throw file.errorAt(['flags', 'url'], 'flags.url must not hold a user name or password: the token comes from ROLLOUT_GUARD_FLAGS_TOKEN.');
   if (flags.file) throw file.errorAt(['flags', 'file'], `flags.file is for flagd; ${provider} reads flags.url.`);
   return { provider, url: flags.url, environment: flags.environment, project: flags.project || 'default', staleAfterDays: flags.staleAfterDays };
+}
+
+/** What is wrong with a flag service URL (the file's flags.url, the editor's rolloutGuard.flags.url): not http(s), or credentials in it. */
+export function flagUrlProblem(url: string): 'scheme' | 'credentials' | undefined {
+  if (!/^https?:\/\/\S+$/.test(url)) return 'scheme';
+  if (/^https?:\/\/[^/?#]*@/.test(url)) return 'credentials';
+  return undefined;
 }
 
 /** The configured service's provider, with the token from where the caller keeps it (never the file; flagd needs none). */

@@ -3,7 +3,8 @@
  * running the phase ramps it through its steps in the configured environment, waiting the interval
  * and asking the gates between steps, each step recorded in the ledger so a run that stopped goes
  * on from the step it had reached; a failing gate turns the flag off. Contract asks it too: the
- * old column may only go once the flag is fully on.
+ * old column may only go once the flag is fully on. The Flags view's Ramp runs the same ramp
+ * without a plan (`UNRECORDED`: it starts from the first step).
  */
 import type { GateCheckResult } from '../cluster/model';
 import { FlagServiceError, type FlagAccess, type FlagProvider, type FlagService, type FlagStatus } from '../flags/provider';
@@ -21,9 +22,24 @@ export interface RampClock {
 
 export const realClock: RampClock = { wait: sleep };
 
+/** Where a ramp keeps its steps, to go on from the last one. */
+export interface RampLedger {
+  steps(): Promise<FlagStepRow[]>;
+  record(step: Omit<FlagStepRow, 'plan' | 'at'>): Promise<void>;
+}
+
+/** The ramp of a plan's switch phase: its steps in the plan's ledger (rollout_guard.flag_steps). */
+export function planLedger(db: Db, plan: string, runner: string): RampLedger {
+  return { steps: () => readFlagSteps(db, plan), record: (step) => recordFlagStep(db, { ...step, plan }, runner) };
+}
+
+/** A ramp started by hand (the Flags view): nothing recorded, so it starts from the first step. */
+export const UNRECORDED: RampLedger = { steps: async () => [], record: async () => {} };
+
 export interface RampContext {
-  db: Db;
-  plan: string;
+  ledger: RampLedger;
+  /** What the user does to go on after a stop, for messages: "run the switch phase again". */
+  again: string;
   phase: PhaseName;
   binding: SwitchBinding;
   flags: FlagAccess;
@@ -31,7 +47,6 @@ export interface RampContext {
   gateCheck?: () => Promise<GateCheckResult>;
   clock: RampClock;
   signal?: AbortSignal;
-  runner: string;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -40,10 +55,10 @@ export interface RampContext {
  * off; gate without data or flag service error: the flag stays at its step) or RunCancelled.
  */
 export async function rampFlag(ctx: RampContext): Promise<void> {
-  const { binding, flags, db, plan } = ctx;
+  const { binding, flags, ledger } = ctx;
   const { flag } = binding;
   const { environment, provider } = flags;
-  const last = lastStep(await readFlagSteps(db, plan), flag, environment);
+  const last = lastStep(await ledger.steps(), flag, environment);
   // After a kill the ramp starts over; after a step it goes on with the next one.
   let current = last?.action === 'step' ? last.percent : undefined;
   let next = current === undefined ? 0 : binding.steps.findIndex((s) => s > current!);
@@ -57,7 +72,7 @@ export async function rampFlag(ctx: RampContext): Promise<void> {
     if (current !== undefined) await holdAndCheck(ctx, current, binding.steps[index]!);
     const percent = binding.steps[index]!;
     await serviceCall(ctx, () => setStep(provider, flag, environment, percent));
-    await recordFlagStep(db, { plan, flag, environment, percent, action: 'step', reason: null }, ctx.runner);
+    await ledger.record({ flag, environment, percent, action: 'step', reason: null });
     ctx.onEvent?.({ type: 'flag-step', phase: ctx.phase, flag, environment, percent, step: index + 1, steps: binding.steps.length });
     current = percent;
   }
@@ -75,7 +90,7 @@ async function holdAndCheck(ctx: RampContext, percent: number, nextPercent: numb
   ctx.onEvent?.({ type: 'flag-gate', phase: ctx.phase, flag, verdict: gate.verdict, reason: gate.reason });
   if (gate.verdict === 'no-data')
     throw new PhaseFailure(
-      `gate has no data at ${percent} % of flag ${flag}: ${gate.reason}; the flag stays at ${percent} % in ${environment}: run the switch phase again to go on`,
+      `gate has no data at ${percent} % of flag ${flag}: ${gate.reason}; the flag stays at ${percent} % in ${environment}: ${ctx.again} to go on`,
     );
   if (gate.verdict !== 'fail') return;
   try {
@@ -85,10 +100,10 @@ async function holdAndCheck(ctx: RampContext, percent: number, nextPercent: numb
       `gate failed at ${percent} % of flag ${flag}: ${gate.reason}; turning the flag off failed too (${errorMessage(error)}): turn it off now: rollout-guard flag off ${flag} --environment ${environment}`,
     );
   }
-  await recordFlagStep(ctx.db, { plan: ctx.plan, flag, environment, percent: 0, action: 'killed', reason: gate.reason }, ctx.runner);
+  await ctx.ledger.record({ flag, environment, percent: 0, action: 'killed', reason: gate.reason });
   ctx.onEvent?.({ type: 'flag-killed', phase: ctx.phase, flag, environment, reason: gate.reason });
   throw new PhaseFailure(
-    `gate failed at ${percent} % of flag ${flag}: ${gate.reason}; flag ${flag} turned off in ${environment}. Run the switch phase again to ramp it from the first step`,
+    `gate failed at ${percent} % of flag ${flag}: ${gate.reason}; flag ${flag} turned off in ${environment}. ${ctx.again[0]!.toUpperCase()}${ctx.again.slice(1)} to ramp it from the first step`,
   );
 }
 
@@ -103,7 +118,7 @@ async function serviceCall<T>(ctx: RampContext, call: () => Promise<T>): Promise
     return await call();
   } catch (error) {
     if (error instanceof FlagServiceError)
-      throw new PhaseFailure(`flag ${ctx.binding.flag} in ${ctx.flags.environment}: ${error.message}; run the switch phase again once it is fixed`);
+      throw new PhaseFailure(`flag ${ctx.binding.flag} in ${ctx.flags.environment}: ${error.message}; ${ctx.again} once it is fixed`);
     throw error;
   }
 }

@@ -19,7 +19,7 @@ export {
 export { runPhase, planStatus, type RunPhaseOptions, type PlanStatus, type PhaseState, type PhaseStatusWord } from './runner';
 export { Db, ConnectionError, DatabaseUrlError, parseDatabaseUrl, describeTarget, type ConnectionTarget } from './db';
 export { readLedger, readFlagSteps, LEDGER_TABLE, FLAG_STEPS_TABLE, type LedgerRow, type LedgerStatus, type FlagStepRow } from './ledger';
-export { describeFlag, flagContractRefusal, realClock, type RampClock } from './flag-ramp';
+export { describeFlag, flagContractRefusal, rampFlag, realClock, UNRECORDED, type RampClock } from './flag-ramp';
 export type { BackfillJob } from './backfill-spec';
 export {
   DEFAULT_BACKFILL_OPTIONS,
@@ -30,4 +30,6 @@ export {
   type RunEvent,
   type RunOutcome,
   type RunResult,
+  PhaseFailure,
+  RunCancelled,
 } from './types';

@@ -23,7 +23,7 @@ import {
 } from './ledger';
 import type { GateCheckResult } from '../cluster/model';
 import type { FlagService } from '../flags/provider';
-import { flagContractRefusal, rampFlag, realClock, type RampClock } from './flag-ramp';
+import { flagContractRefusal, planLedger, rampFlag, realClock, type RampClock } from './flag-ramp';
 import { appliedChecksum, findPhase, PHASES, switchBinding, type MigrationPlan, type PhaseName, type PlanPhase, type SwitchBinding } from './plan';
 import {
   DEFAULT_BACKFILL_OPTIONS,
@@ -165,7 +165,17 @@ async function runLocked(
         Object.assign(stats, { rows: state.rows, batches: state.batches, longestBatchMs: state.longestBatchMs });
       } else if (!rerun) await runSqlUnit(ctx, unit, index, ddl);
     }
-    if (ramp) await rampFlag({ ...ctx, ...ramp, phase: phase.name, gateCheck: options.gateCheck, clock: options.clock ?? realClock, runner });
+    if (ramp)
+      await rampFlag({
+        ...ramp,
+        ledger: planLedger(db, plan.name, runner),
+        again: 'run the switch phase again',
+        phase: phase.name,
+        gateCheck: options.gateCheck,
+        clock: options.clock ?? realClock,
+        signal: options.signal,
+        onEvent: options.onEvent,
+      });
     await finishPhase(db, plan.name, phase.name, 'done');
     const rows = hasBackfill ? `: ${state.rows.toLocaleString('en-US')} rows in ${stats.batches} batches, longest ${Math.round(stats.longestBatchMs)} ms` : '';
     const flagDone = ramp ? `; flag ${ramp.binding.flag} is 100 % on in ${ramp.flags.environment}` : '';

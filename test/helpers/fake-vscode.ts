@@ -102,6 +102,10 @@ export const ui = {
   answers: [] as { pattern: RegExp; choice: string | undefined }[],
   /** Answer to the next input box. */
   inputBox: undefined as string | undefined,
+  /** Answers to the input boxes after it, in order; null accepts the box's value (its default). */
+  inputBoxes: [] as (string | null)[],
+  /** The input boxes shown: their title and value. */
+  inputBoxesShown: [] as { title?: string; value?: string }[],
   /** Picks the first quick-pick item whose label matches. */
   quickPick: undefined as RegExp | undefined,
   /** Cancels a progress run when a report matches. */
@@ -228,10 +232,14 @@ export const vscode = {
     showInformationMessage: show('info'),
     showWarningMessage: show('warning'),
     showErrorMessage: show('error'),
-    async showInputBox(): Promise<string | undefined> {
-      const answer = ui.inputBox;
-      ui.inputBox = undefined;
-      return answer;
+    async showInputBox(options: { title?: string; value?: string } = {}): Promise<string | undefined> {
+      ui.inputBoxesShown.push({ title: options.title, value: options.value });
+      if (ui.inputBox !== undefined || !ui.inputBoxes.length) {
+        const answer = ui.inputBox;
+        ui.inputBox = undefined;
+        return answer;
+      }
+      return ui.inputBoxes.shift() ?? options.value;
     },
     async showQuickPick<T extends { label: string }>(items: T[]): Promise<T | undefined> {
       return items.find((i) => ui.quickPick?.test(i.label));

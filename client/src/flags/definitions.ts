@@ -10,6 +10,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   FLAG_SNAPSHOT_TTL_MS,
   flagProvider,
+  flagUrlProblem,
   loadFlagSettings,
   needsToken,
   readFlagSnapshot,
@@ -55,8 +56,8 @@ export class FlagDefinitions implements vscode.Disposable {
 
   constructor(
     private readonly client: LanguageClient,
-    private readonly secrets: vscode.SecretStorage,
-    private readonly output: vscode.LogOutputChannel,
+    readonly secrets: vscode.SecretStorage,
+    readonly output: vscode.LogOutputChannel,
   ) {
     this.status.name = 'Rollout Guard flags';
     this.status.text = 'Flags';
@@ -176,8 +177,9 @@ export class FlagDefinitions implements vscode.Disposable {
 const serviceOf = (settings: FlagSettings): string => ('url' in settings ? settings.url : settings.file);
 
 /**
- * rolloutGuard.flags.environment and .staleAfterDays, where the user set them, over the flags:
- * section (as rolloutGuard.gates.* over gates:). Throws with a message for a value out of range.
+ * rolloutGuard.flags.url, .project, .environment and .staleAfterDays, where the user set them, over
+ * the flags: section (as rolloutGuard.gates.* over gates:); the token stays in SecretStorage.
+ * Throws with a message for a value that cannot be used.
  */
 function withEditorSettings(settings: FlagSettings, folder: vscode.WorkspaceFolder): FlagSettings {
   const config = vscode.workspace.getConfiguration('rolloutGuard.flags', folder.uri);
@@ -185,9 +187,20 @@ function withEditorSettings(settings: FlagSettings, folder: vscode.WorkspaceFold
     const inspected = config.inspect<T>(key);
     return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
   };
+  const url = explicit<string>('url');
+  const project = explicit<string>('project');
   const environment = explicit<string>('environment');
   const staleAfterDays = explicit<number>('staleAfterDays');
   if (staleAfterDays !== undefined && !(Number.isInteger(staleAfterDays) && staleAfterDays >= 1))
     throw new Error(`rolloutGuard.flags.staleAfterDays must be a whole number of days, at least 1, got ${staleAfterDays}.`);
-  return { ...settings, ...(environment ? { environment } : {}), ...(staleAfterDays !== undefined ? { staleAfterDays } : {}) };
+  const merged = { ...settings, ...(environment ? { environment } : {}), ...(staleAfterDays !== undefined ? { staleAfterDays } : {}) };
+  if (!url && !project) return merged;
+  if (merged.provider === 'flagd') throw new Error('rolloutGuard.flags.url and .project are for unleash and launchdarkly; flagd reads flags.file.');
+  const urlProblem = url ? flagUrlProblem(url) : undefined;
+  if (urlProblem === 'scheme') throw new Error('rolloutGuard.flags.url must start with http:// or https://.');
+  if (urlProblem === 'credentials')
+    throw new Error(
+      'rolloutGuard.flags.url must not hold a user name or password: the token is kept in SecretStorage ("Rollout Guard: Set Flag Service Token").',
+    );
+  return { ...merged, ...(url ? { url } : {}), ...(project ? { project } : {}) };
 }

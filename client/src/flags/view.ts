@@ -1,14 +1,16 @@
 /**
  * The Flags view: the flags of each configured flag service (state per environment, stale mark),
  * under each the places in the workspace that read it; commands turn a flag on or off (the kill
- * switch) and set its rollout percentage in the configured environment. When the service cannot be
+ * switch), set its rollout percentage or ramp it behind the gates (ramp.ts) in the configured environment. When the service cannot be
  * read the view shows the last flags it read, marked "last known, N min ago", never as live.
  */
 import * as vscode from 'vscode';
 import { FlagServiceError } from '../../../operations/flags';
+import { realClock, type RampClock } from '../../../operations/migrations';
 import { findFlagReads } from '../../../server/src/engine/js/flag-reads';
 import { flagSummary, staleReason, type FlagDefinition, type FlagSnapshot } from '../../../server/src/engine/flags/snapshot';
 import type { FlagDefinitions, FlagService } from './definitions';
+import { rampFromView } from './ramp';
 
 export const FLAGS_VIEW = 'rolloutGuard.flags';
 const CODE_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
@@ -29,6 +31,8 @@ export class FlagsView implements vscode.TreeDataProvider<FlagNode>, vscode.Disp
   constructor(
     private readonly definitions: FlagDefinitions,
     private readonly now: () => number = Date.now,
+    /** The ramp's waits between steps: real time, a fake in tests. */
+    private readonly rampClock: RampClock = realClock,
   ) {
     this.view = vscode.window.createTreeView(FLAGS_VIEW, { treeDataProvider: this });
     this.disposables.push(
@@ -42,6 +46,7 @@ export class FlagsView implements vscode.TreeDataProvider<FlagNode>, vscode.Disp
       vscode.commands.registerCommand('rolloutGuard.flags.turnOn', (node?: FlagNode) => this.change(node, 'on')),
       vscode.commands.registerCommand('rolloutGuard.flags.turnOff', (node?: FlagNode) => this.change(node, 'off')),
       vscode.commands.registerCommand('rolloutGuard.flags.setPercent', (node?: FlagNode) => this.change(node, 'percent')),
+      vscode.commands.registerCommand('rolloutGuard.flags.ramp', async (node?: FlagNode) => this.change(node ?? (await this.pickFlag()), 'ramp')),
       vscode.commands.registerCommand('rolloutGuard.flags.refresh', () => definitions.refresh()),
     );
   }
@@ -122,8 +127,18 @@ export class FlagsView implements vscode.TreeDataProvider<FlagNode>, vscode.Disp
     return this.reads;
   }
 
-  /** Turns the flag on or off, or sets its percentage, in the service's configured environment. */
-  private async change(node: FlagNode | undefined, what: 'on' | 'off' | 'percent'): Promise<void> {
+  /** A live flag the user picks (the palette's Ramp). */
+  private async pickFlag(): Promise<FlagNode | undefined> {
+    const flags = (await this.getChildren()).filter((n) => n.kind === 'flag' && n.live);
+    const picked = await vscode.window.showQuickPick(
+      flags.map((node) => ({ label: node.kind === 'flag' ? node.flag.key : '', node })),
+      { title: 'Ramp which flag' },
+    );
+    return picked?.node;
+  }
+
+  /** Turns the flag on or off, sets its percentage or ramps it, in the service's configured environment. */
+  private async change(node: FlagNode | undefined, what: 'on' | 'off' | 'percent' | 'ramp'): Promise<void> {
     if (node?.kind !== 'flag' || !node.live) return;
     const environment = node.service.settings?.environment;
     if (!environment) {
@@ -136,7 +151,11 @@ export class FlagsView implements vscode.TreeDataProvider<FlagNode>, vscode.Disp
       return;
     }
     try {
-      if (what === 'percent') {
+      if (what === 'ramp') {
+        const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(node.service.configPath));
+        const { secrets, output } = this.definitions;
+        await rampFromView(node.flag.key, { provider, environment }, folder, secrets, (line) => output.info(line), this.rampClock);
+      } else if (what === 'percent') {
         const answer = await vscode.window.showInputBox({
           title: `Rollout percentage of ${node.flag.key} in ${environment}`,
           validateInput: (v) => (/^(100|[1-9]?\d)$/.test(v.trim()) ? undefined : 'A whole number from 0 to 100'),

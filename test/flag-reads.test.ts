@@ -246,6 +246,18 @@ describe('flag reads against a real Unleash', () => {
         setSetting('rolloutGuard.flags.environment', undefined);
         await flags.refresh();
         assert.equal((sent.at(-1)!.params as { snapshot?: { environment?: string } }).snapshot?.environment, 'production');
+
+        // rolloutGuard.flags.url over flags.url: the service read is the setting's (here nothing listens), the token still from SecretStorage.
+        setSetting('rolloutGuard.flags.url', 'http://127.0.0.1:9/api');
+        await flags.refresh();
+        assert.deepEqual(sent.at(-1), { method: 'rolloutGuard/flags', params: { configPath } });
+        assert.match(status().detail ?? '', /the flag service at http:\/\/127\.0\.0\.1:9\/api is unreachable/);
+        setSetting('rolloutGuard.flags.url', 'http://user:secret@127.0.0.1:9/api');
+        await flags.refresh();
+        assert.match(status().detail ?? '', /rolloutGuard\.flags\.url must not hold a user name or password/);
+        setSetting('rolloutGuard.flags.url', undefined);
+        await flags.refresh();
+        assert.equal((sent.at(-1)!.params as { snapshot?: { service?: string } }).snapshot?.service, unleash.apiUrl);
       } finally {
         flags.dispose();
       }

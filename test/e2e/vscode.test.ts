@@ -1,7 +1,8 @@
 /**
  * End to end in the real VS Code (code-server) in a real browser (Debian's Chromium via
  * playwright-core): the packaged VSIX installed, a workspace with a migration and manifests,
- * findings read from the Problems panel as a user sees them. Screenshots go to test-output/e2e/.
+ * findings read from the Problems panel as a user sees them; a flag turned on from the Flags view
+ * changes what the demo service answers. Screenshots go to test-output/e2e/.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CANARY, startRig, type Rig } from '../../playground/rig';
+import { CANARY, FLAG, startRig, type Rig } from '../../playground/rig';
 import { repoRoot } from '../../simulators/lsp-client';
 import { waitUntil } from '../helpers/migrations';
 import { PROMETHEUS_BINARY } from '../../simulators/prometheus';
@@ -326,5 +327,28 @@ describe('Rollout Guard in VS Code (code-server + Chromium)', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('turning payment-new-flow on from the Flags view moves the canary (v2) to its new code path', async () => {
+    // v2 reads the flag (OpenFeature over Unleash's client API) on each request: off, it reads the old column.
+    const answer = async (): Promise<string> => (await fetch(rig.demo.url(CANARY.canary))).text();
+    assert.match(await answer(), /\(old_payment_status\)/);
+    // The token, as a user sets it: into SecretStorage through the command's password box.
+    await runCommand('Rollout Guard: Set Flag Service Token');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(rig.unleash.adminToken);
+    await page.keyboard.press('Enter');
+    await notification(/Flag service token stored in SecretStorage/);
+    await page.locator('.activitybar [aria-label^="Rollout Guard"]').first().click();
+    const row = page.locator('.monaco-list-row').filter({ hasText: FLAG.key }).filter({ hasText: 'production off' }).first();
+    await row.waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(SHOTS, '11-flags-view.png') });
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Turn Flag On"]').click();
+    await notification(new RegExp(`${FLAG.key} in ${FLAG.environment}: on`));
+    await page.locator('.monaco-list-row').filter({ hasText: FLAG.key }).filter({ hasText: 'production on' }).first().waitFor({ timeout: 30_000 });
+    await waitUntil('v2 to answer from its new code path', async () => /\(new_payment_status\)/.test(await answer()), 30_000);
+    await page.screenshot({ path: path.join(SHOTS, '12-flag-on.png') });
   });
 });

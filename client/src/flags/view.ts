@@ -1,8 +1,9 @@
 /**
  * The Flags view: the flags of each configured flag service (state per environment, stale mark),
  * under each the places in the workspace that read it; commands turn a flag on or off (the kill
- * switch), set its rollout percentage or ramp it behind the gates (ramp.ts) in the configured environment. When the service cannot be
- * read the view shows the last flags it read, marked "last known, N min ago", never as live.
+ * switch), set its rollout percentage or ramp it behind the gates (ramp.ts) in the configured
+ * environment. When the service cannot be read the view shows the last flags it read, marked
+ * "last known, N min ago", never as live.
  */
 import * as vscode from 'vscode';
 import { FlagServiceError } from '../../../operations/flags';
@@ -129,9 +130,9 @@ export class FlagsView implements vscode.TreeDataProvider<FlagNode>, vscode.Disp
 
   /** A live flag the user picks (the palette's Ramp). */
   private async pickFlag(): Promise<FlagNode | undefined> {
-    const flags = (await this.getChildren()).filter((n) => n.kind === 'flag' && n.live);
+    const flags = (await this.getChildren()).flatMap((node) => (node.kind === 'flag' && node.live ? [node] : []));
     const picked = await vscode.window.showQuickPick(
-      flags.map((node) => ({ label: node.kind === 'flag' ? node.flag.key : '', node })),
+      flags.map((node) => ({ label: node.flag.key, description: node.service.settings?.environment, node })),
       { title: 'Ramp which flag' },
     );
     return picked?.node;

@@ -9,6 +9,7 @@ import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
 import { alterActionLock } from './lock-modes';
 import { stringOf, unwrap, type AlterTableStmt, type Node, type NodeOf, type RangeVar, type TransactionStmtKind } from './ast';
+import { constraintIndexName, createTableIndexNames } from './constraint-indexes';
 import { foreignKeysOf, indexKeysOf, type ForeignKey, type IndexKey } from './keys';
 import type { ParsedStatement } from './parse';
 
@@ -45,12 +46,19 @@ interface Fields {
   /** Tables created earlier in this file: nobody else uses them yet, so rules about live tables leave them alone. */
   createdTables: readonly TableRef[];
   /**
+   * Views and foreign tables created earlier in this file: nobody uses them yet either, so their
+   * triggers change nothing that runs; but their rows are a live table's or a remote server's.
+   */
+  createdViews: readonly TableRef[];
+  /** Schemas created earlier in this file: everything in them is new too. */
+  createdSchemas: readonly string[];
+  /**
    * Those of them that hold rows, maybe millions: created from a query (`CREATE TABLE … AS`
    * without `WITH NO DATA`, `SELECT … INTO`) or filled by `INSERT … SELECT`. Checking their rows
    * takes time while a lock on another, live table is held (a foreign key's referenced table).
    */
   filledTables: readonly TableRef[];
-  /** Indexes created earlier, by name, with their table. */
+  /** Indexes of new tables created earlier (constraint indexes included), by name, with their table. */
   createdIndexes: readonly { name: string; table: TableRef }[];
   explicitTransaction: boolean;
   /** Source of the top-level BEGIN of the open explicit transaction, or ''. */
@@ -91,6 +99,8 @@ interface Fields {
 const EMPTY: Fields = {
   phase: '',
   createdTables: [],
+  createdViews: [],
+  createdSchemas: [],
   filledTables: [],
   createdIndexes: [],
   explicitTransaction: false,
@@ -198,7 +208,16 @@ export class FileState {
   }
 
   isNewTable(ref: TableRef): boolean {
-    return this.fields.createdTables.some((t) => sameTable(t, ref));
+    return this.fields.createdTables.some((t) => sameTable(t, ref)) || (!!ref.schema && this.isNewSchema(ref.schema));
+  }
+
+  /** A table, view or foreign table created in this file. */
+  isNewRelation(ref: TableRef): boolean {
+    return this.isNewTable(ref) || this.fields.createdViews.some((t) => sameTable(t, ref));
+  }
+
+  isNewSchema(name: string): boolean {
+    return this.fields.createdSchemas.includes(name);
   }
 
   /** A table created in this file that holds rows (see `filledTables`). */
@@ -307,7 +326,15 @@ export class FileState {
         }
         return this;
       case 'CreateStmt':
-        return n.relation ? this.with({ createdTables: [...f.createdTables, tableRefOf(n.relation)] }) : this;
+        return n.relation ? this.createdTable(tableRefOf(n.relation), n.tableElts) : this;
+      case 'CreateForeignTableStmt':
+        return n.base?.relation ? this.with({ createdViews: [...f.createdViews, tableRefOf(n.base.relation)] }) : this;
+      case 'ViewStmt':
+        // CREATE OR REPLACE VIEW may replace a view the running version reads.
+        return n.view && !n.replace ? this.with({ createdViews: [...f.createdViews, tableRefOf(n.view)] }) : this;
+      case 'CreateSchemaStmt':
+        // IF NOT EXISTS: the schema may be live already (and then takes no elements).
+        return n.schemaname && !n.if_not_exists ? this.createdSchema(n.schemaname, n.schemaElts ?? []) : this;
       case 'CreateTableAsStmt':
         return n.into?.rel ? this.created(tableRefOf(n.into.rel), !n.into.skipData) : this;
       case 'InsertStmt': {
@@ -327,7 +354,7 @@ export class FileState {
         if (!n.idxname || !this.isNewTable(tableRefOf(n.relation))) return this;
         return this.with({ createdIndexes: [...f.createdIndexes, { name: n.idxname, table: tableRefOf(n.relation) }] });
       case 'AlterTableStmt':
-        return this.applyAlterTable(n);
+        return this.applyAlterTable(n).addedConstraintIndexes(n);
       case 'VariableSetStmt':
         if (n.kind === 'VAR_RESET_ALL')
           return this.with({ lockTimeoutSession: false, lockTimeoutLocal: false, statementTimeoutSession: false, statementTimeoutLocal: false });
@@ -342,6 +369,28 @@ export class FileState {
       default:
         return this;
     }
+  }
+
+  /** A table created empty, with the indexes its constraints build. */
+  private createdTable(table: TableRef, elements: readonly Node[] | undefined): FileState {
+    const indexes = createTableIndexNames(table.name, elements).map((name) => ({ name, table }));
+    const s = this.created(table, false);
+    return indexes.length ? s.with({ createdIndexes: [...s.fields.createdIndexes, ...indexes] }) : s;
+  }
+
+  /** CREATE SCHEMA s CREATE TABLE t …: the schema and the tables, views and indexes its elements create in it. */
+  private createdSchema(schema: string, elements: readonly Node[]): FileState {
+    const inSchema = (rangeVar: RangeVar | undefined): TableRef => ({ schema: rangeVar?.schemaname ?? schema, name: rangeVar?.relname ?? '?' });
+    let s = this.with({ createdSchemas: [...this.fields.createdSchemas, schema] });
+    for (const element of elements) {
+      const table = unwrap(element, 'CreateStmt');
+      const view = unwrap(element, 'ViewStmt');
+      const index = unwrap(element, 'IndexStmt');
+      if (table) s = s.createdTable(inSchema(table.relation), table.tableElts);
+      else if (view) s = s.with({ createdViews: [...s.fields.createdViews, inSchema(view.view)] });
+      else if (index?.idxname) s = s.with({ createdIndexes: [...s.fields.createdIndexes, { name: index.idxname, table: inSchema(index.relation) }] });
+    }
+    return s;
   }
 
   private created(table: TableRef, filled: boolean): FileState {
@@ -365,6 +414,18 @@ export class FileState {
       foreignKeys: keys.length ? [...f.foreignKeys, ...keys] : f.foreignKeys,
       indexKeys: indexes.length ? [...f.indexKeys, ...indexes] : f.indexKeys,
     });
+  }
+
+  /** ALTER TABLE new_table ADD PRIMARY KEY / UNIQUE / EXCLUDE: the indexes they build. */
+  private addedConstraintIndexes(n: AlterTableStmt): FileState {
+    if (!n.relation || !this.isNewTable(tableRefOf(n.relation))) return this;
+    const table = tableRefOf(n.relation);
+    const added = (n.cmds ?? []).flatMap((item) => {
+      const cmd = unwrap(item, 'AlterTableCmd');
+      const name = cmd?.subtype === 'AT_AddConstraint' ? constraintIndexName(table.name, cmd.def) : undefined;
+      return name ? [{ name, table }] : [];
+    });
+    return added.length ? this.with({ createdIndexes: [...this.fields.createdIndexes, ...added] }) : this;
   }
 
   private applyAlterTable(n: AlterTableStmt): FileState {

@@ -15,6 +15,25 @@ describe('changing-trigger', () => {
     expectRanges('changing-trigger', sql, []);
   });
 
+  it("ok: dropping and re-creating triggers on a view, a foreign table and a schema's tables created in the same file", () => {
+    const sql = [
+      'CREATE VIEW order_totals AS SELECT order_id, sum(amount) AS total FROM order_lines GROUP BY order_id;',
+      'CREATE TRIGGER order_totals_insert INSTEAD OF INSERT ON order_totals FOR EACH ROW EXECUTE FUNCTION order_totals_insert();',
+      'DROP TRIGGER order_totals_insert ON order_totals;',
+      'CREATE FOREIGN TABLE remote_orders (id bigint) SERVER warehouse;',
+      'CREATE TRIGGER remote_orders_touch BEFORE INSERT ON remote_orders FOR EACH ROW EXECUTE FUNCTION touch();',
+      'CREATE SCHEMA ledger CREATE TABLE entries (id bigint PRIMARY KEY);',
+      'CREATE TRIGGER entries_touch AFTER INSERT ON ledger.entries FOR EACH ROW EXECUTE FUNCTION touch();',
+      'DROP TRIGGER entries_touch ON ledger.entries;',
+    ].join('\n');
+    expectRanges('changing-trigger', sql, []);
+  });
+
+  it('err: CREATE OR REPLACE VIEW keeps the view the running version reads: dropping its trigger is a change', () => {
+    const sql = ['CREATE OR REPLACE VIEW order_totals AS SELECT 1 AS total;', 'DROP TRIGGER order_totals_insert ON order_totals;'].join('\n');
+    expectRanges('changing-trigger', sql, ['2:1-2:13']);
+  });
+
   it('err: CREATE OR REPLACE TRIGGER on a live table (the lemmy / supabase pattern)', () => {
     const sql =
       'CREATE OR REPLACE TRIGGER person_aggregates_post_count\n  AFTER INSERT OR DELETE ON post\n  FOR EACH ROW EXECUTE FUNCTION person_aggregates_post_count();';

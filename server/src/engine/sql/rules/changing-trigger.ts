@@ -1,6 +1,7 @@
 import type { SqlRule } from '../context';
 import { BRIEF, describeLock, objectNames, triggerTable } from '../locks';
-import { alterActions, isExisting, tableOf } from './_shared';
+import { tableRef } from '../context';
+import { alterActions, tableOf } from './_shared';
 
 /** CreateTrigStmt.timing bit of INSTEAD OF triggers (on views, which hold no rows). */
 const TRIGGER_TYPE_INSTEAD = 64;
@@ -25,7 +26,7 @@ export const changingTrigger: SqlRule<'CreateTrigStmt' | 'DropStmt' | 'AlterTabl
     if (stmt.origin === 'function-body') return;
     const { kind, node } = stmt.parsed;
     if (kind === 'CreateTrigStmt') {
-      if (!isExisting(ctx, node.relation) || ((node.timing ?? 0) & TRIGGER_TYPE_INSTEAD) !== 0) return;
+      if (!node.relation || ctx.state.isNewRelation(tableRef(node.relation)) || ((node.timing ?? 0) & TRIGGER_TYPE_INSTEAD) !== 0) return;
       const table = tableOf(node.relation);
       report({
         ...stmt.headRange('trigger'),
@@ -35,13 +36,13 @@ export const changingTrigger: SqlRule<'CreateTrigStmt' | 'DropStmt' | 'AlterTabl
       if (node.removeType !== 'OBJECT_TRIGGER') return;
       const table = triggerTable(objectNames(node)[0] ?? '?');
       const [schema, name] = table.includes('.') ? table.split('.') : [undefined, table];
-      if (ctx.state.isNewTable({ schema, name: name ?? table })) return;
+      if (ctx.state.isNewRelation({ schema, name: name ?? table })) return;
       report({
         ...stmt.headRange('trigger'),
         message: `${describeLock({ mode: 'ACCESS EXCLUSIVE', table, duration: BRIEF })}. What the trigger did (keeping a copy in sync, an audit row, a check) stops for the version still running. Drop it in the contract phase, once no running version relies on it, under a short lock_timeout.`,
       });
     } else {
-      if (!isExisting(ctx, node.relation)) return;
+      if (!node.relation || ctx.state.isNewRelation(tableRef(node.relation))) return;
       const table = tableOf(node.relation);
       for (const action of alterActions(node)) {
         if (!action.subtype || !TRIGGER_SWITCHES.has(action.subtype)) continue;

@@ -6,9 +6,9 @@ export const renamingSchema: SqlRule<'RenameStmt'> = {
   summary: 'Renaming a schema breaks the running version, whose queries and search_path use the old name.',
   kinds: ['RenameStmt'],
   destructive: true,
-  check(stmt, _ctx, report) {
+  check(stmt, ctx, report) {
     const n = stmt.node;
-    if (n.renameType !== 'OBJECT_SCHEMA') return;
+    if (n.renameType !== 'OBJECT_SCHEMA' || ctx.state.isNewSchema(n.subname ?? '')) return;
     const rename = stmt.findWord('rename');
     report({
       start: rename?.start ?? stmt.start,

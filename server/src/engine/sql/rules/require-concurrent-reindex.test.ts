@@ -16,6 +16,29 @@ describe('require-concurrent-reindex', () => {
     expectRanges('require-concurrent-reindex', sql, []);
   });
 
+  it("ok: the indexes behind a new table's PRIMARY KEY, UNIQUE and EXCLUDE constraints, and a schema created in the same file", () => {
+    const sql = [
+      'CREATE TABLE bookings (id bigint PRIMARY KEY, code text UNIQUE, room int, during tstzrange, UNIQUE (room, code));',
+      'ALTER TABLE bookings ADD EXCLUDE USING gist (room WITH =, (during::tstzrange) WITH &&);',
+      'ALTER TABLE bookings ADD CONSTRAINT bookings_code_uq UNIQUE (code);',
+      'REINDEX INDEX bookings_pkey;',
+      'REINDEX INDEX bookings_code_key;',
+      'REINDEX INDEX bookings_room_code_key;',
+      'REINDEX INDEX bookings_room_during_excl;',
+      'REINDEX INDEX bookings_code_uq;',
+      'REINDEX TABLE bookings_pkey;',
+      'CREATE SCHEMA billing CREATE TABLE invoices (id bigint PRIMARY KEY);',
+      'REINDEX SCHEMA billing;',
+      'REINDEX INDEX billing.invoices_pkey;',
+    ].join('\n');
+    expectRanges('require-concurrent-reindex', sql, []);
+  });
+
+  it('err: the constraint index of a table the file did not create, and a schema it did not create', () => {
+    const sql = ['CREATE TABLE bookings (id bigint PRIMARY KEY);', 'REINDEX INDEX users_pkey;', 'REINDEX SCHEMA billing;', 'REINDEX DATABASE app;'].join('\n');
+    expectRanges('require-concurrent-reindex', sql, ['2:1-2:14', '3:1-3:15', '4:1-4:17']);
+  });
+
   it('err: REINDEX INDEX after a corruption fix (the glibc collation case), with the fix adding CONCURRENTLY', () => {
     const sql = '-- glibc 2.28 changed the collation\nREINDEX INDEX public.users_email_key;\n';
     const found = expectRanges('require-concurrent-reindex', sql, ['2:1-2:14']);

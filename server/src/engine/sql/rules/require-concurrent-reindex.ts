@@ -1,5 +1,5 @@
-import { unwrap } from '../ast';
-import type { SqlRule } from '../context';
+import { unwrap, type RangeVar } from '../ast';
+import type { RuleContext, SqlRule } from '../context';
 import { insertAfterWord, isExisting, tableOf } from './_shared';
 
 /** The word naming what REINDEX rebuilds; REINDEX SYSTEM cannot run CONCURRENTLY. */
@@ -20,8 +20,8 @@ export const requireConcurrentReindex: SqlRule<'ReindexStmt'> = {
     const word = n.kind && n.kind in KIND_WORDS ? KIND_WORDS[n.kind as keyof typeof KIND_WORDS] : undefined;
     if (!word || (n.params ?? []).some((p) => unwrap(p, 'DefElem')?.defname === 'concurrently')) return;
     const target = n.relation ? tableOf(n.relation) : (n.name ?? '');
-    if (n.kind === 'REINDEX_OBJECT_TABLE' && !isExisting(ctx, n.relation)) return;
-    if (n.kind === 'REINDEX_OBJECT_INDEX' && ctx.state.isIndexOfNewTable(target)) return;
+    // Tables and indexes created in this file (constraint indexes included), and schemas too: nobody uses them yet.
+    if (n.kind === 'REINDEX_OBJECT_SCHEMA' ? ctx.state.isNewSchema(target) : n.relation && isNew(ctx, n.relation)) return;
     const what =
       n.kind === 'REINDEX_OBJECT_INDEX'
         ? `ACCESS EXCLUSIVE on ${target} (the index) and SHARE on its table`
@@ -42,3 +42,8 @@ export const requireConcurrentReindex: SqlRule<'ReindexStmt'> = {
     });
   },
 };
+
+/** REINDEX TABLE or INDEX of a relation the file created: a new table, or an index of one (PostgreSQL takes either name for either). */
+function isNew(ctx: RuleContext, relation: RangeVar): boolean {
+  return !isExisting(ctx, relation) || ctx.state.isIndexOfNewTable(tableOf(relation));
+}

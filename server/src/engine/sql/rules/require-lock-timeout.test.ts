@@ -97,6 +97,22 @@ describe(RULE, () => {
     assert.match(found[0]!.message, /^ACCESS EXCLUSIVE on public\.post with no lock_timeout set: /);
   });
 
+  it('ok: triggers, indexes and rebuilds on a view and on schema elements created in the same file', () => {
+    const sql = [
+      'CREATE VIEW order_totals AS SELECT 1 AS total;',
+      'DROP TRIGGER IF EXISTS order_totals_insert ON order_totals;',
+      'CREATE SCHEMA ledger CREATE TABLE entries (id bigint PRIMARY KEY, account text);',
+      'CREATE INDEX entries_account_idx ON ledger.entries (account);',
+      'REINDEX INDEX ledger.entries_pkey;',
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+  });
+
+  it('err: LOCK TABLE on a view created in the same file locks the live tables it reads', () => {
+    const found = expectRanges(RULE, 'CREATE VIEW open_orders AS SELECT * FROM orders;\nLOCK TABLE open_orders IN EXCLUSIVE MODE;', ['2:1-2:11']);
+    assert.match(found[0]!.message, /^EXCLUSIVE on open_orders with no lock_timeout set/);
+  });
+
   it('err: each kind of statement that takes SHARE or stronger, with the lock it takes', () => {
     const cases: [string, string, string][] = [
       ['CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();', '1:1-1:15', 'SHARE ROW EXCLUSIVE on orders'],

@@ -33,8 +33,10 @@ export const requireLockTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = {
     // CREATE TABLE locks only the live tables its foreign keys reference (statementLock names them).
     const relation =
       kind === 'CreateStmt' ? undefined : 'relation' in node ? node.relation : 'relations' in node ? unwrap(node.relations?.[0], 'RangeVar') : undefined;
-    // On a table this file created, only the live tables its new foreign keys reference can be waited for.
-    const lock = relation && state.isNewTable(tableRef(relation)) ? referencedTablesLock(stmt, state) : statementLock(stmt, state);
+    // On a table (or view) this file created, only the live tables its new foreign keys reference can be waited for.
+    // LOCK TABLE on a view also locks the tables the view reads.
+    const isNew = relation && (kind === 'LockStmt' ? state.isNewTable(tableRef(relation)) : state.isNewRelation(tableRef(relation)));
+    const lock = isNew ? referencedTablesLock(stmt, state) : statementLock(stmt, state);
     if (!lock || !isAtLeast(lock.mode, 'SHARE')) return;
     if (kind === 'DropStmt' && dropsOnlyNewObjects(node, ctx)) return;
     const insertAt = stmt.origin === 'file' ? stmt.start : undefined;
@@ -60,6 +62,6 @@ function dropsOnlyNewObjects(drop: DropStmt, ctx: RuleContext): boolean {
   if (drop.removeType === 'OBJECT_TABLE') {
     return names.every((name) => ctx.state.isNewTable(tableRefOfName(name)));
   }
-  if (drop.removeType === 'OBJECT_TRIGGER') return names.every((name) => ctx.state.isNewTable(tableRefOfName(triggerTable(name))));
+  if (drop.removeType === 'OBJECT_TRIGGER') return names.every((name) => ctx.state.isNewRelation(tableRefOfName(triggerTable(name))));
   return drop.removeType === 'OBJECT_INDEX' && names.every((name) => ctx.state.isIndexOfNewTable(name));
 }

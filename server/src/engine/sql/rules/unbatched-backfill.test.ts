@@ -63,6 +63,27 @@ describe('unbatched-backfill', () => {
     expectRanges('unbatched-backfill', sql, []);
   });
 
+  it('ok: a loop over a record in a DO block, one row per UPDATE or DELETE keyed by a field of the record', () => {
+    const sql = [
+      'DO $$',
+      'DECLARE',
+      '  img RECORD;',
+      'BEGIN',
+      '  FOR img IN SELECT id, digest FROM images WHERE size = 0 LOOP',
+      '    UPDATE images SET size = (SELECT sum(size) FROM layers WHERE layers.image_digest = img.digest) WHERE id = img.id;',
+      '    DELETE FROM image_cache c WHERE c.image_id = img.id;',
+      '  END LOOP;',
+      'END',
+      '$$;',
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, []);
+  });
+
+  it('err: in a DO block, a key equal to a column of a table the statement joins is no bound', () => {
+    const sql = 'DO $$\nBEGIN\n  UPDATE images i SET size = l.size FROM layers l WHERE i.id = l.image_id;\nEND\n$$;';
+    expectRanges('unbatched-backfill', sql, ['3:3-3:16']);
+  });
+
   it('err: no WHERE, and a WHERE on a non-key condition that can match every row', () => {
     const sql = "UPDATE orders SET status = 'pending';\nUPDATE public.orders\n  SET status = 'pending'\n  WHERE status IS NULL;";
     const found = expectRanges('unbatched-backfill', sql, ['1:1-1:14', '2:1-2:21']);

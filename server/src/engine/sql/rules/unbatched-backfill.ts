@@ -13,10 +13,10 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
     // Function bodies are application code, not migration steps; declared backfills are batched by the runner.
     if (stmt.origin === 'function-body' || !isExisting(ctx, n.relation) || isCatalog(n.relation)) return;
     if (ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
-    // In a DO block, bare names in the WHERE are usually PL/pgSQL loop variables (id >= lo AND id < lo + 1000).
-    const variables = stmt.origin === 'do-block';
-    if (n.whereClause && hasBatchBound(n.whereClause, variables)) return;
     const sources = (kind === 'UpdateStmt' ? n.fromClause : n.usingClause) ?? [];
+    // In a DO block, names that are not the statement's tables are PL/pgSQL variables: id >= lo AND id < lo + 1000, id = art.id.
+    const variables = stmt.origin === 'do-block' ? tablesInScope(n.relation, n.withClause, sources) : undefined;
+    if (n.whereClause && hasBatchBound(n.whereClause, variables)) return;
     if (joinsLimitedRows(n.withClause, sources, n.whereClause)) return;
     if (n.whereClause && keyJoinedToBoundedRows(n.withClause, sources, n.whereClause, variables)) return;
     const table = tableOf(n.relation);
@@ -28,6 +28,18 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
     });
   },
 };
+
+/** In a DO block, the names of the tables a statement reads or writes (names, aliases, CTEs): other names are PL/pgSQL variables. */
+type Variables = ReadonlySet<string> | undefined;
+
+function tablesInScope(relation: RangeVar | undefined, withClause: WithClause | undefined, sources: Node[]): ReadonlySet<string> {
+  const names = [relation?.relname, relation?.alias?.aliasname, ...(withClause?.ctes ?? []).map((c) => unwrap(c, 'CommonTableExpr')?.ctename)];
+  for (const source of sources) {
+    const table = unwrap(source, 'RangeVar');
+    names.push(table?.relname, table?.alias?.aliasname, unwrap(source, 'RangeSubselect')?.alias?.aliasname);
+  }
+  return new Set(names.filter((name): name is string => !!name));
+}
 
 /** A LIMITed subquery or CTE in FROM / USING (`sources`) bounds the rows a join-style UPDATE or DELETE touches. */
 function joinsLimitedRows(withClause: WithClause | undefined, sources: Node[], where: Node | undefined): boolean {
@@ -51,7 +63,7 @@ const isCatalog = (relation: RangeVar | undefined): boolean =>
  * (a subquery or CTE with LIMIT 1, one VALUES row, or an aggregate without GROUP BY), or rows a
  * key equality picks (`FROM local_user lu WHERE p.id = lu.person_id AND lu.id = 5`).
  */
-function keyJoinedToBoundedRows(withClause: WithClause | undefined, sources: Node[], where: Node, variables: boolean): boolean {
+function keyJoinedToBoundedRows(withClause: WithClause | undefined, sources: Node[], where: Node, variables: Variables): boolean {
   const oneRowCtes = new Set(
     (withClause?.ctes ?? []).flatMap((c) => (isOneRowQuery(unwrap(c, 'CommonTableExpr')?.ctequery) ? [unwrap(c, 'CommonTableExpr')?.ctename] : [])),
   );
@@ -121,7 +133,7 @@ const isLimitedSelect = (query: Node | undefined): boolean => !!unwrap(query, 'S
  * or picks rows with a LIMITed subquery. A condition on other columns (status IS NULL,
  * status = 'active') can still match every row.
  */
-export function hasBatchBound(where: Node, variables = false): boolean {
+export function hasBatchBound(where: Node, variables?: Variables): boolean {
   const lower = new Set<string>();
   const upper = new Set<string>();
   let bounded = false;
@@ -174,10 +186,11 @@ function columnName(node: Node | undefined): string | undefined {
   return fields ? fields.map((f) => stringOf(f) ?? '*').join('.') : undefined;
 }
 
-/** Literals, parameters ($1) and expressions of them, e.g. 1000 * $2 or '2024-01-01'::date; with `variables`, bare names too. */
-function isConstant(node: Node | undefined, variables: boolean): boolean {
+/** Literals, parameters ($1) and expressions of them, e.g. 1000 * $2 or '2024-01-01'::date; in a DO block, its variables too (lo, art.id). */
+function isConstant(node: Node | undefined, variables: Variables): boolean {
   if (unwrap(node, 'A_Const') || unwrap(node, 'ParamRef')) return true;
-  if (variables && unwrap(node, 'ColumnRef')?.fields?.length === 1) return true;
+  const name = unwrap(node, 'ColumnRef')?.fields?.map(stringOf);
+  if (variables && name && (name.length === 1 || (name.length === 2 && !variables.has(name[0] ?? '')))) return true;
   const cast = unwrap(node, 'TypeCast');
   if (cast) return isConstant(cast.arg, variables);
   const e = unwrap(node, 'A_Expr');

@@ -92,6 +92,15 @@ describe('unbatched-backfill', () => {
     assert.match(found[1]!.message, /-- rollout-guard: backfill table=public\.orders key=id batch=1000/);
   });
 
+  it("err: a key-like column equal to an empty string picks every row left blank (harbor's email cleanup)", () => {
+    const sql = [
+      "UPDATE users SET email = NULL WHERE email = '';",
+      "UPDATE users SET email = NULL WHERE email = ''::text;",
+      "UPDATE users SET email = NULL WHERE email = 'a@b.c';",
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, ['1:1-1:13', '2:1-2:13']);
+  });
+
   it('err: one-sided, OR-ed and negated bounds, a CTE without LIMIT, and equality on a category column', () => {
     const sql = [
       "DELETE FROM public.events WHERE created_at < now() - interval '90 days';",

@@ -161,7 +161,8 @@ export function hasBatchBound(where: Node, variables?: Variables): boolean {
       else if (e.kind === 'AEXPR_OP_ANY' && column && op === '=' && isBound(other) && isKeyLike(column)) bounded = true;
       else if (e.kind === 'AEXPR_OP' && column && isBound(other)) {
         const flipped = columnOnLeft ? op : (({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op);
-        if (flipped === '=' && isKeyLike(column)) bounded = true;
+        // An empty string is no key value: email = '' matches every row left blank.
+        if (flipped === '=' && isKeyLike(column) && !isEmptyString(other)) bounded = true;
         if (flipped === '<' || flipped === '<=') upper.add(column);
         if (flipped === '>' || flipped === '>=') lower.add(column);
         if (lower.has(column) && upper.has(column)) bounded = true;
@@ -177,6 +178,8 @@ export function hasBatchBound(where: Node, variables?: Variables): boolean {
  * categories do not (status = 'active' can match the whole table).
  */
 const isKeyLike = (column: string): boolean => /(^|\.)(id|ctid|uuid|pk|key|code|slug|name|email|\w+_(id|uuid|key|code|slug))$/i.test(column);
+
+const isEmptyString = (node: Node | undefined): boolean => unwrap(unwrap(node, 'TypeCast')?.arg ?? node, 'A_Const')?.sval?.sval === '';
 
 /** `(SELECT … LIMIT n)`, `ARRAY(SELECT … LIMIT n)`. */
 const isLimitedSubquery = (node: Node | undefined): boolean => isLimitedSelect(unwrap(node, 'SubLink')?.subselect);

@@ -57,6 +57,30 @@ describe('SQL engine', () => {
     });
   });
 
+  describe("migration tools' rollback parts", () => {
+    it('the Down part of a goose, sql-migrate or dbmate file is not checked; an Up marker after it is', () => {
+      for (const [up, down] of [
+        ['-- +goose Up', '-- +goose Down'],
+        ['-- +migrate Up', '-- +migrate Down'],
+        ['-- migrate:up', '-- migrate:down'],
+      ]) {
+        const sql = [
+          up,
+          "SET lock_timeout = '2s';",
+          'ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text;',
+          '',
+          down,
+          'ALTER TABLE orders DROP COLUMN IF EXISTS note;',
+          'DROP INDEX orders_note_idx;',
+        ].join('\n');
+        assert.deepEqual(summary(sql), [], sql);
+        // Marker case and spacing as the tools accept them; the forward part after a rollback part is checked again.
+        const again = `${sql.replace(down, down.toUpperCase())}\n${up}\nALTER TABLE orders DROP COLUMN legacy;`;
+        assert.deepEqual(summary(again), ['ban-drop-column 9:20-9:38', 'prefer-robust-stmts 9:20-9:38'], again);
+      }
+    });
+  });
+
   describe('suppression comments', () => {
     it('rollout-guard-ignore silences only the next statement, and only the rules it names', () => {
       const sql = [

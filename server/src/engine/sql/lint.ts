@@ -65,6 +65,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
   if (!settings.assumeInTransaction && setLocalShowsTransaction(text, pieces)) state = state.with({ setLocalShowsTransaction: true });
   const findings: Finding[] = [];
   const leading = new LeadingComments(comments);
+  let rollbackPart = false;
   for (let index = 0; index < pieces.length; index++) {
     if (options.isCancelled?.()) break;
     const piece = pieces[index]!;
@@ -72,6 +73,10 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
     // `-- rollout-guard: phase contract` starts a phase: the statements after it belong to it.
     const marker = commentsBefore.map(phaseOfMarker).filter(Boolean).at(-1);
     if (marker) state = state.with({ phase: marker });
+    // The rollback part of a goose, sql-migrate or dbmate file runs only to undo the migration: not checked.
+    const section = commentsBefore.map(toolSection).filter(Boolean).at(-1);
+    if (section) rollbackPart = section === 'down';
+    if (rollbackPart) continue;
     const old = previous && split ? reusableEntry(previous, split, index) : undefined;
     if (old && (old.entry.stateBefore === state || old.entry.stateBefore.key() === state.key())) {
       const entry =
@@ -103,6 +108,14 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
   if (/rollout-guard:[ \t]*switch/i.test(text)) findings.push(...switchMarkerFindings(comments, settings, options.phase));
   if (!options.isCancelled?.()) lintEnd(text, pieces, state, findings);
   return applyStatementSuppressions(findings, pieces, comments, settings);
+}
+
+/** Migration tools' markers of a file's forward and rollback parts: goose `-- +goose Down`, sql-migrate `-- +migrate Down`, dbmate `-- migrate:down`. */
+const TOOL_SECTION = /^--\s*(?:\+(?:goose|migrate)\s+(up|down)|migrate:(up|down))\b/i;
+
+function toolSection(comment: string): 'up' | 'down' | undefined {
+  const match = TOOL_SECTION.exec(comment.trim());
+  return match ? ((match[1] ?? match[2])!.toLowerCase() as 'up' | 'down') : undefined;
 }
 
 const TRANSACTION_WORDS = new Set(['begin', 'start', 'commit', 'rollback', 'end', 'abort']);

@@ -117,6 +117,9 @@ describe('canary moves refused while the new version reads environment variables
     const run = await cli(workspace('override', ''), 'set-weight', '40', 'shop/reviews', '--override', 'reviews');
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /canary 30 % → 40 %/);
-    assert.match(run.stderr, /override: moved although Deployment reviews-v2 \(src\/reviews\/pay\.ts:3\) fails missing-env: requireEnv\(…\) reads PAYMENTS_URL/);
+    assert.match(
+      run.stderr,
+      /override: moved although Deployment reviews-v2 \(src\/reviews\/pay\.ts:3\) fails missing-env: requireEnv\(…\) reads PAYMENTS_URL/,
+    );
   });
 });

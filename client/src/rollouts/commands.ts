@@ -160,7 +160,6 @@ class RolloutCommands {
     await this.withOverride(canary, run);
   }
 
-
   /** Runs a weight change; when gates or the configuration check refuse it, offers an override confirmed by typing the rollout's name. */
   private async withOverride(canary: Canary, run: (override?: string) => Promise<CanaryChange>): Promise<void> {
     let result: CanaryChange;

@@ -152,13 +152,11 @@ export class GateMonitors implements vscode.Disposable {
       steps: this.settings.steps(),
       gateCheck: prometheusGateCheck(settings),
       newVersionCheck: workspaceNewVersionCheck(client, this.settings.workspaceFolder()),
-    }).catch(
-      (error: unknown) => {
-        this.log(`auto-progress of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
-        this.autoProgress.delete(id);
-        return undefined;
-      },
-    );
+    }).catch((error: unknown) => {
+      this.log(`auto-progress of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      this.autoProgress.delete(id);
+      return undefined;
+    });
     if (change && (change.kind === 'rollout' || change.result.changed)) {
       monitor.lastWeightChange = Date.now();
       this.log(`auto-progress: ${describeChange(change)}`);

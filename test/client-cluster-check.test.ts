@@ -47,6 +47,7 @@ describe('client: Check Against Cluster (vscode stand-in, real language server, 
   let server: TestLspClient;
   let workspace: string;
   let output: ReturnType<typeof outputChannel>;
+  let context: ReturnType<typeof extensionContext>;
   const uri = (name: string): string => pathToFileURL(path.join(workspace, name)).href;
   const codes = (diagnostics: Diagnostic[], code: string): string[] =>
     diagnostics.filter((d) => d.code === code && d.severity === 1).map((d) => `${d.range.start.line + 1}: ${String(d.message)}`);
@@ -69,6 +70,7 @@ describe('client: Check Against Cluster (vscode stand-in, real language server, 
     standIn.seed(secret('checkout-env', 'DATABASE_URL'), 'shop');
     setSetting('rolloutGuard.cluster.kubeconfig', standIn.writeKubeconfig(workspace, { context: 'prod-eu' }));
     workspaceState.folders = [{ uri: Uri.file(workspace), name: 'shop', index: 0 }];
+    context = extensionContext(workspace, path.join(workspace, '.storage'));
 
     server = new TestLspClient();
     const indexed = server.diagnostics(uri('k8s/checkout.yaml'));
@@ -89,11 +91,16 @@ describe('client: Check Against Cluster (vscode stand-in, real language server, 
       isRunning: () => true,
     } as unknown as LanguageClient;
     output = outputChannel();
-    registerClusterCheck(extensionContext(workspace, path.join(workspace, '.storage')) as never, languageClient, output as never);
+    registerClusterCheck(context as never, languageClient, output as never);
   });
   after(async () => {
     await server.stop();
     if (!standInStopped) await standIn.stop();
+    // The vscode stand-in is shared by the tests of one process: leave it as found.
+    for (const disposable of context.subscriptions) disposable.dispose();
+    settings.delete('rolloutGuard.cluster.kubeconfig');
+    settings.delete('rolloutGuard.manifests.checkAgainstCluster');
+    workspaceState.folders = [];
     workspaceState.trusted = true;
     removeTemporaryDirectory(workspace);
   });

@@ -19,24 +19,20 @@ import { CHECK_AGAINST_CLUSTER_COMMAND, registerClusterCheck } from '../client/s
 import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
 import { TestLspClient } from '../simulators/lsp-client';
 import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
+import { deployment } from './helpers/workloads';
 
-const DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: checkout-v2, namespace: shop }
-spec:
-  selector: { matchLabels: { app: checkout } }
-  template:
-    metadata: { labels: { app: checkout } }
-    spec:
-      containers:
-        - name: app
-          image: shop/checkout:2.0
-          envFrom:
-            - secretRef: { name: checkout-env }
-          env:
-            - name: STRIPE
-              valueFrom: { secretKeyRef: { name: checkout-secrets, key: stripe } }
-`;
+const DEPLOYMENT = deployment('checkout-v2', {
+  namespace: 'shop',
+  container: 'app',
+  image: 'shop/checkout:2.0',
+  environment: [
+    'envFrom:',
+    '  - secretRef: { name: checkout-env }',
+    'env:',
+    '  - name: STRIPE',
+    '    valueFrom: { secretKeyRef: { name: checkout-secrets, key: stripe } }',
+  ],
+});
 /** DATABASE_URL comes from the cluster's Secret checkout-env; PAYMENTS_URL from nowhere. */
 const PAY = 'export const database = process.env.DATABASE_URL;\nexport const payments = process.env.PAYMENTS_URL;\n';
 const SECRET_VALUE = 'sk_live_do_not_show';

@@ -1,8 +1,9 @@
 /**
  * The Rollouts view's configuration check of canaries not yet started (0 %): with
- * rolloutGuard.manifests.checkAgainstCluster on, the workspace folder's manifests are each
- * canary's new version, checked against the cluster (operations newVersionCheck) once per
- * VirtualService version, so the view can mark it before the first step.
+ * rolloutGuard.manifests.checkAgainstCluster on, the workspace folder's manifests (and the code
+ * `workloads:` maps them to) are each canary's new version, checked against the cluster
+ * (operations newVersionCheck) once per VirtualService version, so the view can mark it before the
+ * first step.
  */
 import * as vscode from 'vscode';
 import { folderNewVersionCheck, type BlockingFinding, type Canary, type ClusterClient, type NewVersionCheck } from '../../../operations/cluster';

@@ -7,32 +7,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManifestWorkspace, mergeSettings } from '../server/src/engine';
 import { lintWorkspace } from './helpers/manifests';
+import { deployment } from './helpers/workloads';
 
 const configMap = (key: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  ${key}: "1"\n`;
 
-const deployment = (key: string): string =>
-  [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: web',
-    'spec:',
-    '  selector: { matchLabels: { app: web } }',
-    '  template:',
-    '    metadata: { labels: { app: web } }',
-    '    spec:',
-    '      containers:',
-    '        - name: web',
-    '          image: nginx:1.27',
-    `          env: [{ name: MODE, valueFrom: { configMapKeyRef: { name: settings, key: ${key} } } }]`,
-    '',
-  ].join('\n');
+const webDeployment = (key: string): string =>
+  deployment('web', { environment: [`env: [{ name: MODE, valueFrom: { configMapKeyRef: { name: settings, key: ${key} } } }]`] });
 
 // Two apps reuse the ConfigMap name `settings`; the api's comes first in the workspace.
 const apps = (webKey: string): Record<string, string> => ({
   '/repo/apps/api/settings.yaml': configMap('API_MODE'),
   '/repo/apps/web/config/settings.yaml': configMap('WEB_MODE'),
-  '/repo/apps/web/workloads/deployment.yaml': deployment(webKey),
+  '/repo/apps/web/workloads/deployment.yaml': webDeployment(webKey),
 });
 
 const argo =
@@ -47,13 +33,13 @@ const references = (files: Record<string, string>): string[] =>
 
 describe('deploy units from Argo CD and Flux', () => {
   it('without them, a folder is its own unit: the other app’s ConfigMap is taken and its key is missing', () => {
-    assert.deepEqual(references(apps('WEB_MODE')), ['/repo/apps/web/workloads/deployment.yaml 13:84-13:92']);
+    assert.deepEqual(references(apps('WEB_MODE')), ['/repo/apps/web/workloads/deployment.yaml 12:84-12:92']);
   });
 
   it('an Argo CD Application deploys apps/web with its subfolders: the reference finds its own unit’s ConfigMap', () => {
     assert.deepEqual(references({ ...apps('WEB_MODE'), '/repo/argocd/web.yaml': argo }), []);
     // A key its own ConfigMap lacks is still missing.
-    assert.deepEqual(references({ ...apps('API_MODE'), '/repo/argocd/web.yaml': argo }), ['/repo/apps/web/workloads/deployment.yaml 13:84-13:92']);
+    assert.deepEqual(references({ ...apps('API_MODE'), '/repo/argocd/web.yaml': argo }), ['/repo/apps/web/workloads/deployment.yaml 12:84-12:92']);
   });
 
   it('a Flux Kustomization (spec.path ./apps/web) does the same', () => {
@@ -62,7 +48,7 @@ describe('deploy units from Argo CD and Flux', () => {
 
   it('a path that names no folder of the workspace (another repository) is ignored', () => {
     assert.deepEqual(references({ ...apps('WEB_MODE'), '/repo/argocd/web.yaml': argo.replace('path: apps/web', 'path: guestbook') }), [
-      '/repo/apps/web/workloads/deployment.yaml 13:84-13:92',
+      '/repo/apps/web/workloads/deployment.yaml 12:84-12:92',
     ]);
   });
 

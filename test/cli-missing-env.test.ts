@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../simulators/lsp-client';
 import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
+import { deployment } from './helpers/workloads';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 
@@ -39,19 +40,12 @@ describe('rollout-guard check: missing-env', () => {
     );
     write(
       'k8s/deploy.yaml',
-      [
-        'apiVersion: apps/v1',
-        'kind: Deployment',
-        'metadata: { name: checkout-v2, namespace: shop }',
-        'spec:',
-        '  template:',
-        '    spec:',
-        '      containers:',
-        '        - name: app',
-        '          image: shop/checkout:2.0.0',
-        '          env: [{ name: PAYMENTS_URL, value: x }]',
-        '',
-      ].join('\n'),
+      deployment('checkout-v2', {
+        namespace: 'shop',
+        container: 'app',
+        image: 'shop/checkout:2.0.0',
+        environment: ['env: [{ name: PAYMENTS_URL, value: x }]'],
+      }),
     );
     write(
       'src/checkout/env.ts',
@@ -82,7 +76,7 @@ describe('rollout-guard check: missing-env', () => {
       ['.rollout-guard.yaml:3:42 warning unknown-workload', 'src/checkout/server.ts:3:27 error missing-env'],
     );
     assert.deepEqual(findings[1]!.related, [
-      { file: 'k8s/deploy.yaml', line: 10, column: 11, message: 'Deployment checkout-v2: the environment its containers get' },
+      { file: 'k8s/deploy.yaml', line: 12, column: 11, message: 'Deployment checkout-v2: the environment its containers get' },
     ]);
     const embedded = check('.', '--embedded').findings.map((f) => f.rule);
     assert.ok(embedded.includes('require-concurrent-index-creation') && embedded.includes('missing-env'), embedded.join());

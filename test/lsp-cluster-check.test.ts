@@ -9,24 +9,16 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { TestLspClient } from '../simulators/lsp-client';
+import { deployment } from './helpers/workloads';
 import { temporaryDirectory } from '../simulators/temp';
 import { CLUSTER_NEEDS_REQUEST, CLUSTER_SNAPSHOT_NOTIFICATION, type ClusterNeed, type ClusterSnapshot } from '../server/src/engine/manifests/cluster-view';
 
-const DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: checkout, namespace: shop }
-spec:
-  selector: { matchLabels: { app: checkout } }
-  template:
-    metadata: { labels: { app: checkout } }
-    spec:
-      containers:
-        - name: app
-          image: shop/checkout:2.0
-          env:
-            - name: STRIPE
-              valueFrom: { secretKeyRef: { name: checkout-secrets, key: stripe } }
-`;
+const DEPLOYMENT = deployment('checkout', {
+  namespace: 'shop',
+  container: 'app',
+  image: 'shop/checkout:2.0',
+  environment: ['env:', '  - name: STRIPE', '    valueFrom: { secretKeyRef: { name: checkout-secrets, key: stripe } }'],
+});
 
 describe('language server: check against the cluster', () => {
   let client: TestLspClient;

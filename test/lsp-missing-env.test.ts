@@ -11,22 +11,15 @@ import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { TestLspClient } from '../simulators/lsp-client';
 import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
+import { deployment } from './helpers/workloads';
 
-const deployment = (...env: string[]): string =>
-  [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata: { name: checkout-v2, namespace: shop }',
-    'spec:',
-    '  template:',
-    '    spec:',
-    '      containers:',
-    '        - name: app',
-    '          image: shop/checkout:2.0.0',
-    '          env:',
-    ...env.map((name) => `            - { name: ${name}, value: x }`),
-    '',
-  ].join('\n');
+const checkoutV2 = (...env: string[]): string =>
+  deployment('checkout-v2', {
+    namespace: 'shop',
+    container: 'app',
+    image: 'shop/checkout:2.0.0',
+    environment: ['env:', ...env.map((name) => `  - { name: ${name}, value: x }`)],
+  });
 
 const SERVER = ["import { requireEnv } from './env';", 'const payments = process.env.PAYMENTS_URL;', "const stripe = requireEnv('STRIPE_KEY');", ''].join('\n');
 const HELPER =
@@ -46,7 +39,7 @@ describe('language server: missing-env follows the workload manifest', () => {
   before(async () => {
     workspace = temporaryDirectory('rg-lsp-env-');
     write('.rollout-guard.yaml', 'workloads:\n  - { kind: Deployment, namespace: shop, name: checkout-v2, source: src/checkout }\n');
-    write('k8s/deploy.yaml', deployment('PAYMENTS_URL'));
+    write('k8s/deploy.yaml', checkoutV2('PAYMENTS_URL'));
     write('src/checkout/env.ts', HELPER);
     write('src/checkout/server.ts', SERVER);
     client = new TestLspClient();
@@ -67,24 +60,24 @@ describe('language server: missing-env follows the workload manifest', () => {
     const related = diagnostics.find((d) => d.code === 'missing-env')!.relatedInformation!;
     assert.deepEqual(
       related.map((r) => `${path.relative(workspace, new URL(r.location.uri).pathname)}:${r.location.range.start.line + 1}`),
-      ['k8s/deploy.yaml:10'],
+      ['k8s/deploy.yaml:12'],
     );
 
     const manifest = uri('k8s/deploy.yaml');
     const cleared = client.diagnostics(server, (p) => missing(p.diagnostics).length === 0);
     await client.connection.sendNotification('textDocument/didOpen', {
-      textDocument: { uri: manifest, languageId: 'yaml', version: 1, text: deployment('PAYMENTS_URL') },
+      textDocument: { uri: manifest, languageId: 'yaml', version: 1, text: checkoutV2('PAYMENTS_URL') },
     });
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri: manifest, version: 2 },
-      contentChanges: [{ text: deployment('PAYMENTS_URL', 'STRIPE_KEY') }],
+      contentChanges: [{ text: checkoutV2('PAYMENTS_URL', 'STRIPE_KEY') }],
     });
     await cleared;
 
     const back = client.diagnostics(server, (p) => missing(p.diagnostics).length > 0);
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri: manifest, version: 3 },
-      contentChanges: [{ text: deployment('STRIPE_KEY') }],
+      contentChanges: [{ text: checkoutV2('STRIPE_KEY') }],
     });
     assert.deepEqual(missing((await back).diagnostics), ['2:30 1']);
   });

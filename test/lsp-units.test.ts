@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { rules, TestLspClient } from '../simulators/lsp-client';
 import { temporaryDirectory } from '../simulators/temp';
+import { deployment } from './helpers/workloads';
 
 const files: Record<string, string> = {
   '.rollout-guard.yaml': 'manifests:\n  exclude: [fixtures]\n',
@@ -14,24 +15,9 @@ const files: Record<string, string> = {
   'charts/podinfo/Chart.yaml': 'apiVersion: v2\nversion: 1.0.0\nname: podinfo\n',
   'charts/podinfo/templates/redis.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: podinfo-redis, labls: {} }\n',
   'app/Kustomization': 'resources: [deployment.yaml]\nconfigMapGenerator:\n  - name: gen-config\n    literals: [MODE=prod]\n',
-  'app/deployment.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata: { name: web }',
-    'spec:',
-    '  selector: { matchLabels: { app: web } }',
-    '  template:',
-    '    metadata: { labels: { app: web } }',
-    '    spec:',
-    '      containers:',
-    '        - name: web',
-    '          image: nginx:1.27',
-    '          envFrom:',
-    '            - configMapRef: { name: web-config }',
-    '            - configMapRef: { name: gen-config }',
-    '            - configMapRef: { name: podinfo-redis }',
-    '',
-  ].join('\n'),
+  'app/deployment.yaml': deployment('web', {
+    environment: ['envFrom:', '  - configMapRef: { name: web-config }', '  - configMapRef: { name: gen-config }', '  - configMapRef: { name: podinfo-redis }'],
+  }),
 };
 
 describe('language server: deploy units in the index', () => {

@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ManifestWorkspace, mergeSettings, type Finding } from '../server/src/engine';
 import { repoRoot } from '../simulators/lsp-client';
+import { deployment } from './helpers/workloads';
 
 const corpus = path.resolve(repoRoot, '../shared/corpus');
 
@@ -74,22 +75,7 @@ describe('released manifest files', () => {
     const reads: string[] = [];
     const texts: Record<string, string> = {
       'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n',
-      'deploy.yaml': [
-        'apiVersion: apps/v1',
-        'kind: Deployment',
-        'metadata:',
-        '  name: web',
-        'spec:',
-        '  selector: { matchLabels: { app: web } }',
-        '  template:',
-        '    metadata: { labels: { app: web } }',
-        '    spec:',
-        '      containers:',
-        '        - name: web',
-        '          image: web:1',
-        '          envFrom: [{ configMapRef: { name: settings } }]',
-        '',
-      ].join('\n'),
+      'deploy.yaml': deployment('web', { image: 'web:1', environment: ['envFrom: [{ configMapRef: { name: settings } }]'] }),
     };
     const workspace = new ManifestWorkspace({ reread: (file) => (reads.push(file), texts[file]) });
     for (const [file, text] of Object.entries(texts)) workspace.update(file, text);

@@ -138,6 +138,36 @@ describe('Rollouts view model', () => {
     assert.match(finding.tooltip!, /^k8s\/reviews-v2\.yaml:14\n/);
   });
 
+  it('a canary at 0 % whose new version reads an environment variable its workload does not set says which, before the first step', () => {
+    const finding = {
+      rule: 'missing-env',
+      file: 'src/checkout/pay.ts',
+      line: 12,
+      workload: 'Deployment checkout-v2',
+      message:
+        'PAYMENTS_URL is read here with no fallback, and Deployment shop/checkout-v2 does not set PAYMENTS_URL (its containers get no environment variables): …',
+      needs: 'PAYMENTS_URL',
+    };
+    const tree = buildTree({
+      context: 'c',
+      server: 's',
+      namespaces: ['shop'],
+      canaries: [canary('checkout', 0)],
+      gates: new Map(),
+      configuration: new Map([['shop/checkout', [finding, { ...finding, line: 20, needs: 'TAX_URL' }]]]),
+    });
+    const node = find(tree, 'shop/checkout')!;
+    assert.equal(node.icon, 'attention');
+    assert.match(node.description!, /checkout-v2 needs PAYMENTS_URL, not set \(and 1 more\)/);
+    assert.match(
+      node.tooltip!,
+      /Deployment checkout-v2 needs PAYMENTS_URL, not set \(src\/checkout\/pay\.ts:12\)\nDeployment checkout-v2 needs TAX_URL, not set \(src\/checkout\/pay\.ts:20\)/,
+    );
+    const first = find(tree, 'shop/checkout#config:0')!;
+    assert.equal(first.description, 'needs PAYMENTS_URL, not set');
+    assert.match(first.tooltip!, /^src\/checkout\/pay\.ts:12\nPAYMENTS_URL is read here/);
+  });
+
   it('no data is shown as no data, never as a pass; an unevaluated canary says why', () => {
     const tree = buildTree({
       context: 'c',

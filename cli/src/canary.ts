@@ -15,7 +15,8 @@ import {
   selectRoute,
   sortByAttention,
   validatePercent,
-  readCanaryConfig,
+  canaryConfigFrom,
+  newVersionCodeOf,
   type ArgoRolloutInfo,
   type Canary,
   type CanaryRoute,
@@ -29,6 +30,7 @@ import {
   type CanaryChange,
 } from '../../operations/cluster';
 import { ConfigError } from '../../server/src/engine/config';
+import { loadConfig } from '../../server/src/workspace/config-file';
 import { displayPrometheusUrl } from '../../operations/gates/prometheus';
 import path from 'node:path';
 import type { CliIo } from './io';
@@ -65,8 +67,10 @@ Options:
   --override <name>         Step or promote although a gate fails or has no data, or the new version fails
                             the configuration check (--manifests): type the canary's name
   --manifests <dir>         The new version's manifests: before giving the canary traffic, check their
-                            references against the cluster (check --cluster); a missing Secret, key,
-                            ConfigMap… refuses set-weight, step and promote
+                            references against the cluster (check --cluster) and the code their
+                            workloads run (workloads: in .rollout-guard.yaml) against their environment
+                            (missing-env); a missing Secret, key, ConfigMap, environment variable…
+                            refuses set-weight, step and promote
   --config <file>           Configuration file (default: .rollout-guard.yaml, searched upward)
   --max-attempts <n>        Attempts when other writers change the VirtualService meanwhile (default 10)
 
@@ -129,7 +133,8 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
   }
 
   try {
-    const config = readCanaryConfig(io.cwd, values.config);
+    const configFile = loadConfig(io.cwd, values.config);
+    const config = canaryConfigFrom(configFile);
     const client = ClusterClient.fromKubeconfig({
       kubeconfig: values.kubeconfig,
       context: values.context,
@@ -151,7 +156,7 @@ export async function canary(args: string[], io: CliIo, hooks: CanaryHooks = {})
 
     const manifests = values.manifests === undefined ? undefined : path.resolve(io.cwd, values.manifests);
     const change = await changeCanary(client, ref, command, {
-      newVersionCheck: manifests ? newVersionCheck(client, readManifestFolder(manifests)) : undefined,
+      newVersionCheck: manifests ? newVersionCheck(client, readManifestFolder(manifests), newVersionCodeOf(configFile)) : undefined,
       route: values.route,
       gateCheck,
       override: values.override,

@@ -11,7 +11,7 @@ import type { ClusterClient } from './client';
 import { selectRoute } from './discovery';
 import { ClusterError } from './errors';
 import type { ArgoRolloutInfo, Canary } from './model';
-import type { BlockingFinding, NewVersionCheck } from './new-version';
+import { describeFinding, type BlockingFinding, type NewVersionCheck } from './new-version';
 import { readCanary, type CanaryRef } from './read';
 import { overrideMatches, promoteCanary, rollbackCanary, setCanaryWeight, stepCanary, type WeightChangeOptions, type WeightChangeResult } from './weights';
 
@@ -98,7 +98,7 @@ async function checkNewVersion(canary: Canary, action: CanaryAction, options: Ca
   const first = findings[0]!;
   throw new ClusterError(
     'refused',
-    `${action} of ${canary.id} refused: its new version fails the configuration check: ${first.workload} (${first.file}:${first.line}): ${first.message.replace(/\.$/, '')}${findings.length > 1 ? ` (and ${findings.length - 1} more)` : ''}. To go ahead anyway, confirm with --override ${canary.rollout?.name ?? canary.name}`,
+    `${action} of ${canary.id} refused: its new version fails the configuration check: ${describeFinding(first)}${findings.length > 1 ? ` (and ${findings.length - 1} more)` : ''}. To go ahead anyway, confirm with --override ${canary.rollout?.name ?? canary.name}`,
   );
 }
 

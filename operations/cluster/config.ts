@@ -1,16 +1,11 @@
 /** The canary and prometheus sections of .rollout-guard.yaml, as `rollout-guard canary` and the Rollouts view read them. */
-import { loadConfig, type LoadedConfig } from '../../server/src/workspace/config-file';
+import type { LoadedConfig } from '../../server/src/workspace/config-file';
 import { validateSteps } from './weights';
 
 export interface CanaryConfig {
   file?: string;
   steps?: number[];
   prometheusUrl?: string;
-}
-
-/** The canary and prometheus sections of the configuration (explicit or found from `cwd`). Throws ConfigError. */
-export function readCanaryConfig(cwd: string, explicit?: string): CanaryConfig {
-  return canaryConfigFrom(loadConfig(cwd, explicit));
 }
 
 /** The canary and prometheus sections of a configuration file already read (or none). Throws ConfigError. */

@@ -12,7 +12,7 @@
  *
  * Every failure is a ClusterError: kind 'kubeconfig' | 'unreachable' | 'unauthorized' | 'forbidden' |
  * 'not-found' (connection problems, `isConnectionProblem`) or 'conflict' | 'invalid' | 'refused' | 'server';
- * a bad .rollout-guard.yaml is a ConfigError (readCanaryConfig).
+ * a bad .rollout-guard.yaml is a ConfigError (canaryConfigFrom).
  */
 export {
   ClusterClient,
@@ -72,6 +72,16 @@ export { changeCanary, describeChange, rollbackToStable, type CanaryAction, type
 export { attentionOf, sortByAttention, type Attention } from './attention';
 export { CanaryWatcher, type CanaryWatcherEvent, type CanaryWatcherOptions, type WatchState } from './watcher';
 export { clusterContractGuard, contractReasons, type ContractGuardTargets } from './contract-guard';
-export { readCanaryConfig, canaryConfigFrom, type CanaryConfig } from './config';
+export { canaryConfigFrom, type CanaryConfig } from './config';
 export { readClusterSnapshot, resolveReferences, type ResolvedReference, type Resolution, type ResolveOptions } from './references';
-export { CANARY_BLOCKING_RULES, newVersionCheck, readManifestFolder, type BlockingFinding, type NewVersionCheck } from './new-version';
+export {
+  CANARY_BLOCKING_RULES,
+  describeFinding,
+  folderNewVersionCheck,
+  newVersionCheck,
+  newVersionCodeOf,
+  readManifestFolder,
+  type BlockingFinding,
+  type NewVersionCheck,
+  type NewVersionCode,
+} from './new-version';

@@ -142,7 +142,19 @@ export const registered = {
   codeLensProviders: [] as { provideCodeLenses(doc: unknown, token: unknown): Promise<CodeLens[]> }[],
   treeViews: new Map<string, FakeTreeView>(),
   languageStatusItems: new Map<string, { detail?: string; severity?: number; disposed: boolean }>(),
+  statusBarItems: new Map<string, StatusBarItem>(),
 };
+
+export interface StatusBarItem {
+  name?: string;
+  text: string;
+  tooltip?: string;
+  command?: string;
+  visible: boolean;
+  show(): void;
+  hide(): void;
+  dispose(): void;
+}
 
 interface FakeTreeView {
   message: string | undefined;
@@ -180,6 +192,7 @@ export const vscode = {
   ThemeColor,
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+  StatusBarAlignment: { Left: 1, Right: 2 },
   ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
   workspace: {
     get isTrusted() {
@@ -243,6 +256,17 @@ export const vscode = {
     },
     async showQuickPick<T extends { label: string }>(items: T[]): Promise<T | undefined> {
       return items.find((i) => ui.quickPick?.test(i.label));
+    },
+    createStatusBarItem(id: string): StatusBarItem {
+      const item: StatusBarItem = {
+        text: '',
+        visible: false,
+        show: () => void (item.visible = true),
+        hide: () => void (item.visible = false),
+        dispose: () => void registered.statusBarItems.delete(id),
+      };
+      registered.statusBarItems.set(id, item);
+      return item;
     },
     createTreeView(id: string, options: { treeDataProvider: FakeTreeView['treeDataProvider'] }): FakeTreeView {
       const view: FakeTreeView = { message: undefined, treeDataProvider: options.treeDataProvider, dispose() {} };

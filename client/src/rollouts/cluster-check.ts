@@ -7,7 +7,7 @@
  * message, not a diagnostic per reference.
  */
 import * as vscode from 'vscode';
-import { State, type LanguageClient } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { ClusterClient, readClusterSnapshot } from '../../../operations/cluster';
 import { CLUSTER_NEEDS_REQUEST, CLUSTER_SNAPSHOT_NOTIFICATION, type ClusterNeed } from '../../../server/src/engine/manifests/cluster-view';
 import { RolloutSettings } from './settings';
@@ -87,8 +87,8 @@ export function registerClusterCheck(context: vscode.ExtensionContext, languageC
   );
   // Called once the language server runs; a restarted server starts without the snapshot.
   context.subscriptions.push(
-    languageClient.onDidChangeState((e) => {
-      if (e.newState === State.Running && enabled()) void check(false);
+    languageClient.onDidChangeState(() => {
+      if (languageClient.isRunning() && enabled()) void check(false);
     }),
   );
   if (enabled()) void check(false);

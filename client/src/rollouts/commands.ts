@@ -8,9 +8,6 @@ import * as vscode from 'vscode';
 import {
   canaryTarget,
   changeCanary,
-  newVersionCheck,
-  readManifestFolder,
-  type NewVersionCheck,
   ClusterError,
   describeChange,
   listCanaries,
@@ -29,6 +26,7 @@ import type { GateMonitors } from './monitors';
 import type { RolloutSettings } from './settings';
 import type { RolloutStatusBar } from './status-bar';
 import type { RolloutNode } from './tree-model';
+import { workspaceNewVersionCheck } from './new-version-checks';
 
 export interface RolloutCommandsContext {
   extensionUri: vscode.Uri;
@@ -123,7 +121,7 @@ class RolloutCommands {
         route: this.routeOf(node, canary),
         steps: this.settings.steps(),
         gateCheck: action === 'rollback' ? undefined : prometheusGateCheck(this.settings.gates()),
-        newVersionCheck: this.newVersionCheck(),
+        newVersionCheck: workspaceNewVersionCheck(this.connection.client!, this.settings.workspaceFolder()),
         override,
       }),
     );
@@ -155,21 +153,11 @@ class RolloutCommands {
       return changeCanary(this.connection.client!, canary.id, 'set-weight', {
         route: this.routeOf(node, canary),
         percent: weight,
-        newVersionCheck: this.newVersionCheck(),
+        newVersionCheck: workspaceNewVersionCheck(this.connection.client!, this.settings.workspaceFolder()),
         override,
       });
     };
     await this.withOverride(canary, run);
-  }
-
-  /**
-   * With rolloutGuard.manifests.checkAgainstCluster: the workspace folder's manifests are the new
-   * version, checked against the cluster before a canary gets traffic.
-   */
-  private newVersionCheck(): NewVersionCheck | undefined {
-    const folder = this.settings.workspaceFolder();
-    if (!folder || !vscode.workspace.getConfiguration('rolloutGuard').get<boolean>('manifests.checkAgainstCluster', false)) return undefined;
-    return newVersionCheck(this.connection.client!, readManifestFolder(folder));
   }
 
   /** Runs a weight change; when gates or the configuration check refuse it, offers an override confirmed by typing the rollout's name. */

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { changeCanary, describeChange, type Canary, type ClusterClient } from '../../../operations/cluster';
 import { canaryMonitor, checkGates, type AutoRollback, type AutoRollbackEvent, type GateSettings } from '../../../operations/gates';
 import { prometheusGateCheck } from '../../../operations/gates/hook';
+import { workspaceNewVersionCheck } from './new-version-checks';
 import type { RolloutSettings } from './settings';
 import { failedGates, type GateState } from './tree-model';
 
@@ -147,13 +148,15 @@ export class GateMonitors implements vscode.Disposable {
     if (!this.autoProgress.has(id) || !client) return;
     if (Date.now() - monitor.lastWeightChange < this.settings.autoProgressDwellMs()) return;
     const settings = this.settings.gates();
-    const change = await changeCanary(client, id, 'step', { steps: this.settings.steps(), gateCheck: prometheusGateCheck(settings) }).catch(
-      (error: unknown) => {
-        this.log(`auto-progress of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
-        this.autoProgress.delete(id);
-        return undefined;
-      },
-    );
+    const change = await changeCanary(client, id, 'step', {
+      steps: this.settings.steps(),
+      gateCheck: prometheusGateCheck(settings),
+      newVersionCheck: workspaceNewVersionCheck(client, this.settings.workspaceFolder()),
+    }).catch((error: unknown) => {
+      this.log(`auto-progress of ${id} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      this.autoProgress.delete(id);
+      return undefined;
+    });
     if (change && (change.kind === 'rollout' || change.result.changed)) {
       monitor.lastWeightChange = Date.now();
       this.log(`auto-progress: ${describeChange(change)}`);

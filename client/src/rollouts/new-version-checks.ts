@@ -1,11 +1,23 @@
 /**
  * The Rollouts view's configuration check of canaries not yet started (0 %): with
- * rolloutGuard.manifests.checkAgainstCluster on, the workspace folder's manifests are each
- * canary's new version, checked against the cluster (operations newVersionCheck) once per
- * VirtualService version, so the view can mark it before the first step.
+ * rolloutGuard.manifests.checkAgainstCluster on, the workspace folder's manifests (and the code
+ * `workloads:` maps them to) are each canary's new version, checked against the cluster
+ * (operations newVersionCheck) once per VirtualService version, so the view can mark it before the
+ * first step.
  */
 import * as vscode from 'vscode';
-import { newVersionCheck, readManifestFolder, type BlockingFinding, type Canary, type ClusterClient } from '../../../operations/cluster';
+import { folderNewVersionCheck, type BlockingFinding, type Canary, type ClusterClient, type NewVersionCheck } from '../../../operations/cluster';
+
+/**
+ * With rolloutGuard.manifests.checkAgainstCluster: the workspace folder's manifests are the new
+ * version, and its configuration file's `workloads:` the code they run (the one the language
+ * server reads: rolloutGuard.configFile, else .rollout-guard.yaml).
+ */
+export function workspaceNewVersionCheck(client: ClusterClient, folder: string | undefined): NewVersionCheck | undefined {
+  const settings = vscode.workspace.getConfiguration('rolloutGuard');
+  if (!folder || !settings.get<boolean>('manifests.checkAgainstCluster', false)) return undefined;
+  return folderNewVersionCheck(client, folder, settings.get<string>('configFile'));
+}
 
 export class NewVersionChecks {
   private readonly results = new Map<string, { resourceVersion: string; findings: BlockingFinding[] }>();
@@ -24,9 +36,9 @@ export class NewVersionChecks {
 
   /** Checks the canaries at 0 % whose VirtualService changed since their last check. */
   sync(canaries: readonly Canary[], client: ClusterClient | undefined): void {
-    const folder = this.workspaceFolder();
     const waiting = canaries.filter((c) => c.routes[0]?.canaryWeight === 0);
-    if (!client || !folder || !vscode.workspace.getConfiguration('rolloutGuard').get<boolean>('manifests.checkAgainstCluster', false)) {
+    const check = client && workspaceNewVersionCheck(client, this.workspaceFolder());
+    if (!check) {
       if (this.results.size) this.results.clear();
       return;
     }
@@ -35,10 +47,7 @@ export class NewVersionChecks {
     for (const canary of waiting) {
       if (this.running.has(canary.id) || this.results.get(canary.id)?.resourceVersion === canary.resourceVersion) continue;
       this.running.add(canary.id);
-      newVersionCheck(
-        client,
-        readManifestFolder(folder),
-      )(canary).then(
+      check(canary).then(
         (findings) => {
           this.results.set(canary.id, { resourceVersion: canary.resourceVersion, findings });
           this.running.delete(canary.id);

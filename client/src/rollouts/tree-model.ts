@@ -2,7 +2,7 @@
  * The Rollouts view as plain data: context → namespace → canary → route → destinations and gates.
  * vscode-free so it is unit-tested; rollouts-view.ts turns these nodes into TreeItems.
  */
-import { attentionOf, routeLabel, type BlockingFinding, type Canary, type CanaryRoute } from '../../../operations/cluster';
+import { attentionOf, describeFinding, routeLabel, type BlockingFinding, type Canary, type CanaryRoute } from '../../../operations/cluster';
 import { formatGateValue, type GateReport, type GateResult } from '../../../operations/gates';
 
 export type NodeIcon = 'cluster' | 'namespace' | 'canary' | 'attention' | 'route' | 'pass' | 'fail' | 'no-data' | 'pending' | 'workload' | 'error' | 'info';
@@ -103,12 +103,21 @@ function configurationChildren(canary: Canary, findings: readonly BlockingFindin
   return findings.map((f, i) => ({
     id: `${canary.id}#config:${i}`,
     label: `${f.workload}: not ready for traffic`,
-    description: f.message,
+    description: f.needs ? `needs ${f.needs}, not set` : f.message,
     tooltip: `${f.file}:${f.line}\n${f.message}\n\nset-weight and step are refused until it is fixed (or overridden).`,
     icon: 'fail' as const,
     canaryId: canary.id,
     children: [],
   }));
+}
+
+/** The canary's word on its new version: "reviews-v2 needs PAYMENTS_URL, not set" for an unset variable, else how many findings. */
+function configurationSummary(findings: readonly BlockingFinding[]): string | undefined {
+  const first = findings[0];
+  if (!first) return undefined;
+  if (!first.needs) return `configuration check failed (${findings.length})`;
+  const name = first.workload.slice(first.workload.indexOf(' ') + 1);
+  return `${name} needs ${first.needs}, not set${findings.length > 1 ? ` (and ${findings.length - 1} more)` : ''}`;
 }
 
 export function canaryNode(canary: Canary, state: GateState | undefined, configuration: readonly BlockingFinding[] = []): RolloutNode {
@@ -122,7 +131,7 @@ export function canaryNode(canary: Canary, state: GateState | undefined, configu
     canary.rollout &&
       `Rollout ${canary.rollout.name} ${canary.rollout.phase}${canary.rollout.stepCount ? ` step ${(canary.rollout.currentStepIndex ?? 0) + 1}/${canary.rollout.stepCount}` : ''}`,
     state?.autoProgress ? 'auto-progress' : undefined,
-    configuration.length ? `configuration check failed (${configuration.length})` : undefined,
+    configurationSummary(configuration),
   ].filter(Boolean);
   const routes: RolloutNode[] =
     canary.routes.length === 1
@@ -141,7 +150,13 @@ export function canaryNode(canary: Canary, state: GateState | undefined, configu
     id: canary.id,
     label: canary.name,
     description: parts.join(' · '),
-    tooltip: [`VirtualService ${canary.id}`, `hosts: ${canary.hosts.join(', ')}`, attention.reason, ...canary.warnings].join('\n'),
+    tooltip: [
+      `VirtualService ${canary.id}`,
+      `hosts: ${canary.hosts.join(', ')}`,
+      attention.reason,
+      ...canary.warnings,
+      ...configuration.map(describeFinding),
+    ].join('\n'),
     icon: verdict === 'fail' || attention.level === 0 || configuration.length ? 'attention' : 'canary',
     contextValue: canary.rollout ? 'canary.rollout' : 'canary',
     canaryId: canary.id,

@@ -59,11 +59,12 @@ describe('SQL engine', () => {
 
   describe("migration tools' rollback parts", () => {
     it('the Down part of a goose, sql-migrate or dbmate file is not checked; an Up marker after it is', () => {
-      for (const [up, down] of [
+      const markers: [up: string, down: string][] = [
         ['-- +goose Up', '-- +goose Down'],
         ['-- +migrate Up', '-- +migrate Down'],
         ['-- migrate:up', '-- migrate:down'],
-      ]) {
+      ];
+      for (const [up, down] of markers) {
         const sql = [
           up,
           "SET lock_timeout = '2s';",

@@ -93,10 +93,10 @@ export async function flag(args: string[], io: CliIo): Promise<number> {
       `no token for the flag service: set ${TOKEN_VARIABLE} to ${settings.provider === 'launchdarkly' ? 'a LaunchDarkly access token' : 'an Unleash admin API token'}`,
       2,
     );
-  const where = 'project' in settings ? `project ${settings.project}` : path.basename(settings.file);
+  const where = 'project' in settings ? `project ${settings.project}` : settings.file ? path.basename(settings.file) : `FeatureFlag ${settings.featureFlag}`;
 
   try {
-    const provider = flagProvider(settings, token, { timeoutMs: requestTimeout });
+    const provider = flagProvider(settings, token, { timeoutMs: requestTimeout, env: io.env });
     const key = positionals[0]!;
     switch (sub) {
       case 'list': {

@@ -173,8 +173,8 @@ export class FlagDefinitions implements vscode.Disposable {
   }
 }
 
-/** The service as messages name it: its URL, or flagd's file. */
-const serviceOf = (settings: FlagSettings): string => ('url' in settings ? settings.url : settings.file);
+/** The service as messages name it: its URL, or flagd's file or FeatureFlag. */
+const serviceOf = (settings: FlagSettings): string => ('url' in settings ? settings.url : (settings.file ?? `FeatureFlag ${settings.featureFlag}`));
 
 /**
  * rolloutGuard.flags.url, .project, .environment and .staleAfterDays, where the user set them, over

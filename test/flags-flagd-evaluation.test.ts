@@ -1,0 +1,204 @@
+/**
+ * flagd beyond the JSON file: what a flag evaluates to (flagd's own evaluator,
+ * @openfeature/flagd-core) in the hover, YAML definitions and the file's own layout kept on edits,
+ * and the OpenFeature Operator's FeatureFlag resource read and written through the Kubernetes API
+ * (the stand-in, with its 409 on a stale resourceVersion).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FlagdCore } from '@openfeature/flagd-core';
+import { evaluateFlagd, FlagdProvider, readFlagSnapshot } from '../operations/flags';
+import { hoverFlag } from '../server/src/engine';
+import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
+import { temporaryDirectory } from '../simulators/temp';
+import { cli } from './helpers/cli';
+
+const FLAGS = {
+  'payment-new-flow': {
+    state: 'ENABLED',
+    variants: { on: true, off: false },
+    defaultVariant: 'off',
+    targeting: {
+      fractional: [
+        ['on', 25],
+        ['off', 75],
+      ],
+    },
+  },
+  'dark-mode': { state: 'DISABLED', variants: { yes: true, no: false }, defaultVariant: 'yes' },
+  'old-banner': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+  'no-default': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: null },
+};
+
+describe('flagd evaluation (@openfeature/flagd-core)', () => {
+  it('evaluates each flag with an empty context and reads the fractional split, which flagd buckets that way', () => {
+    const evaluations = evaluateFlagd({ flags: FLAGS });
+    assert.deepEqual(evaluations.get('old-banner'), { reason: 'STATIC', variant: 'on', value: 'true' });
+    assert.deepEqual(evaluations.get('dark-mode'), { reason: 'DISABLED' });
+    assert.deepEqual(evaluations.get('no-default'), { reason: 'DEFAULT' });
+    // Without a targetingKey the fractional rule does not apply: the default variant is served.
+    assert.deepEqual(evaluations.get('payment-new-flow'), {
+      reason: 'DEFAULT',
+      variant: 'off',
+      value: 'false',
+      split: [
+        { variant: 'on', value: 'true', percent: 25 },
+        { variant: 'off', value: 'false', percent: 75 },
+      ],
+    });
+    // The split as flagd serves it: over 1,000 targetingKeys about a quarter get the on variant.
+    const core = new FlagdCore();
+    core.setConfigurations(JSON.stringify({ flags: FLAGS }));
+    let on = 0;
+    for (let i = 0; i < 1000; i++) if (core.resolveBooleanEvaluation('payment-new-flow', false, { targetingKey: `user-${i}` }).value) on++;
+    assert.ok(on > 220 && on < 280, `${on} of 1,000 targetingKeys got the on variant`);
+  });
+
+  it('shows it in the hover of a flag read, through the snapshot the server receives', async () => {
+    const dir = temporaryDirectory('rg-flagd-eval-');
+    const file = path.join(dir, 'flags.flagd.json');
+    fs.writeFileSync(file, JSON.stringify({ flags: FLAGS }));
+    const answer = await readFlagSnapshot(new FlagdProvider({ file, environment: 'production' }), { environment: 'production' });
+    assert.ok('snapshot' in answer);
+    const text = "client.getBooleanValue('payment-new-flow', false);";
+    const hover = hoverFlag(text, text.indexOf('payment'), answer.snapshot);
+    assert.match(
+      hover!.contents,
+      /\n\nWith an empty context it evaluates to `false` \(variant off, DEFAULT\)\. Fractional split: on \(`true`\) for 25 %, off \(`false`\) for 75 % of targetingKeys\.\n\n/,
+    );
+  });
+});
+
+describe('flagd definition files keep their layout', () => {
+  it('edits a YAML definition in place, comments and order kept', async () => {
+    const dir = temporaryDirectory('rg-flagd-yaml-');
+    const file = path.join(dir, 'flags.flagd.yaml');
+    const yaml = [
+      '# reviewed by the payments team',
+      'flags:',
+      '  payment-new-flow:',
+      '    state: ENABLED # kill switch',
+      '    variants:',
+      '      on: true',
+      '      off: false',
+      '    defaultVariant: off',
+      '',
+    ].join('\n');
+    fs.writeFileSync(file, yaml);
+    const provider = new FlagdProvider({ file, environment: 'production' });
+    assert.deepEqual(await provider.status('payment-new-flow', 'production'), {
+      key: 'payment-new-flow',
+      environment: 'production',
+      enabled: true,
+      percent: 0,
+      stale: false,
+    });
+    await provider.setPercent('payment-new-flow', 'production', 30);
+    await provider.setEnabled('payment-new-flow', 'production', false);
+    assert.equal(
+      fs.readFileSync(file, 'utf8'),
+      [
+        '# reviewed by the payments team',
+        'flags:',
+        '  payment-new-flow:',
+        '    state: DISABLED # kill switch',
+        '    variants:',
+        '      on: true',
+        '      off: false',
+        '    defaultVariant: off',
+        '    targeting:',
+        '      fractional:',
+        '        - [ on, 30 ]',
+        '        - [ off, 70 ]',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('writes a JSON definition back with its own indentation, and an empty targeting counts as none', async () => {
+    const dir = temporaryDirectory('rg-flagd-json-');
+    const file = path.join(dir, 'flags.flagd.json');
+    const flags = { 'payment-new-flow': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: {} } };
+    fs.writeFileSync(file, JSON.stringify({ flags }, null, 4));
+    await new FlagdProvider({ file, environment: 'production' }).setPercent('payment-new-flow', 'production', 100);
+    const expected = { flags: { 'payment-new-flow': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } } };
+    assert.equal(fs.readFileSync(file, 'utf8'), JSON.stringify(expected, null, 4));
+  });
+});
+
+describe('the FeatureFlag resource (core.openfeature.dev/v1beta1) through the Kubernetes API', () => {
+  let standIn: KubernetesStandIn;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    standIn = await startStandIn({ openFeatureOperator: true });
+    standIn.put(
+      {
+        apiVersion: 'core.openfeature.dev/v1beta1',
+        kind: 'FeatureFlag',
+        metadata: { name: 'payment-flags' },
+        spec: { flagSpec: { flags: { 'payment-new-flow': FLAGS['payment-new-flow'], 'dark-mode': FLAGS['dark-mode'] } } },
+      },
+      'shop',
+    );
+    dir = temporaryDirectory('rg-featureflag-');
+    env = { KUBECONFIG: standIn.writeKubeconfig(dir, { context: 'prod' }) };
+    fs.writeFileSync(path.join(dir, '.rollout-guard.yaml'), 'flags:\n  provider: flagd\n  featureFlag: shop/payment-flags\n  environment: production\n');
+  });
+  after(() => standIn.stop());
+
+  const flagSpec = () =>
+    (standIn.object('FeatureFlag', 'shop', 'payment-flags')!.spec as { flagSpec: { flags: Record<string, Record<string, unknown>> } }).flagSpec;
+
+  it('lists and reads the flags of spec.flagSpec', async () => {
+    const status = await cli(['flag', 'status', 'payment-new-flow', '--format', 'json'], dir, env);
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual(JSON.parse(status.stdout), { key: 'payment-new-flow', environment: 'production', enabled: true, percent: 25, stale: false });
+    const list = await cli(['flag', 'list'], dir, env);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /dark-mode\s+off/);
+  });
+
+  it('writes a merge patch of the changed keys carrying the resourceVersion, and computes again after a 409', async () => {
+    standIn.conflictNextWrites('FeatureFlag', 'shop', 'payment-flags', 1);
+    const before = standIn.requests.length;
+    const set = await cli(['flag', 'set', 'payment-new-flow', '--percent', '100'], dir, env);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(set.stdout, 'payment-new-flow in production: on, 100 % (was on, 25 %)\n');
+    assert.deepEqual(flagSpec().flags['payment-new-flow'], { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' });
+    assert.deepEqual(flagSpec().flags['dark-mode'], FLAGS['dark-mode'], 'the other flags stay');
+    const patches = standIn.requests.slice(before).filter((r) => r.method === 'PATCH');
+    assert.deepEqual(
+      patches.map((p) => [p.status, p.contentType]),
+      [
+        [409, 'application/merge-patch+json'],
+        [200, 'application/merge-patch+json'],
+      ],
+    );
+    assert.deepEqual((patches[1]!.body as { spec: unknown }).spec, { flagSpec: { flags: { 'payment-new-flow': { defaultVariant: 'on', targeting: null } } } });
+    assert.match((patches[1]!.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion, /^\d+$/);
+
+    const off = await cli(['flag', 'off', 'payment-new-flow'], dir, env);
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(flagSpec().flags['payment-new-flow']!.state, 'DISABLED');
+  });
+
+  it('names the resource when it is missing or the CRD is not installed', async () => {
+    fs.writeFileSync(path.join(dir, 'missing.yaml'), 'flags:\n  provider: flagd\n  featureFlag: shop/nope\n  environment: production\n');
+    const missing = await cli(['flag', 'list', '--config', 'missing.yaml'], dir, env);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /the FeatureFlag shop\/nope: .*not found/);
+    const bare = await startStandIn();
+    try {
+      const bareEnv = { KUBECONFIG: bare.writeKubeconfig(dir, { fileName: 'bare' }) };
+      const uninstalled = await cli(['flag', 'list'], dir, bareEnv);
+      assert.equal(uninstalled.code, 2);
+      assert.match(uninstalled.stderr, /does not serve featureflags\.core\.openfeature\.dev \(is its CRD installed\?\)/);
+    } finally {
+      await bare.stop();
+    }
+  });
+});

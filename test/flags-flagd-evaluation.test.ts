@@ -72,7 +72,7 @@ describe('flagd evaluation (@openfeature/flagd-core)', () => {
 });
 
 describe('flagd definition files keep their layout', () => {
-  it('edits a YAML definition in place, comments and order kept', async () => {
+  it('edits a YAML definition in place, comments and order kept; a percentage reads back as written', async () => {
     const dir = temporaryDirectory('rg-flagd-yaml-');
     const file = path.join(dir, 'flags.flagd.yaml');
     const yaml = [
@@ -95,7 +95,8 @@ describe('flagd definition files keep their layout', () => {
       percent: 0,
       stale: false,
     });
-    await provider.setPercent('payment-new-flow', 'production', 30);
+    // 29 % and not 28: (29 / 100) * 100 is 28.999… in floating point.
+    assert.equal((await provider.setPercent('payment-new-flow', 'production', 29)).percent, 29);
     await provider.setEnabled('payment-new-flow', 'production', false);
     assert.equal(
       fs.readFileSync(file, 'utf8'),
@@ -110,8 +111,8 @@ describe('flagd definition files keep their layout', () => {
         '    defaultVariant: off',
         '    targeting:',
         '      fractional:',
-        '        - [ on, 30 ]',
-        '        - [ off, 70 ]',
+        '        - [ on, 29 ]',
+        '        - [ off, 71 ]',
         '',
       ].join('\n'),
     );

@@ -39,22 +39,29 @@ export function evaluateFlagd(document: { flags?: Record<string, unknown> }): Ma
   return evaluations;
 }
 
-/**
- * The shares of a top-level `fractional` targeting, as flagd buckets them: each variant's weight
- * (1 when left out) over the sum of the weights, in percent (rounded to one decimal).
- */
+/** The shares of a top-level `fractional` targeting, in percent (to one decimal) of targetingKeys. */
 function fractionalSplit(variants: Map<string, unknown>, targeting: Record<string, unknown> | undefined): FlagEvaluation['split'] {
+  const buckets = fractionalBuckets(targeting);
+  const total = buckets?.reduce((sum, b) => sum + b.weight, 0) ?? 0;
+  if (!buckets || total === 0) return undefined;
+  return buckets.map((b) => ({
+    variant: b.variant,
+    value: JSON.stringify(variants.get(b.variant) ?? null),
+    percent: Math.round((b.weight * 1000) / total) / 10,
+  }));
+}
+
+/**
+ * The [variant, weight] buckets of a top-level `fractional` targeting as flagd weighs them (a
+ * missing weight is 1, a negative one 0; a bucketing expression first is no bucket), or undefined
+ * without one.
+ */
+export function fractionalBuckets(targeting: Record<string, unknown> | undefined): { variant: string; weight: number }[] | undefined {
   const fractional = targeting?.fractional;
   if (!Array.isArray(fractional)) return undefined;
-  const buckets = fractional.filter((b): b is [string, number?] => Array.isArray(b) && typeof b[0] === 'string');
-  const weight = (b: [string, number?]): number => (typeof b[1] === 'number' ? Math.max(0, b[1]) : 1);
-  const total = buckets.reduce((sum, b) => sum + weight(b), 0);
-  if (total === 0) return undefined;
-  return buckets.map((b) => ({
-    variant: b[0],
-    value: JSON.stringify(variants.get(b[0]) ?? null),
-    percent: Math.round((weight(b) / total) * 1000) / 10,
-  }));
+  return fractional
+    .filter((b): b is [string, unknown?] => Array.isArray(b) && typeof b[0] === 'string')
+    .map(([variant, weight]) => ({ variant, weight: typeof weight === 'number' ? Math.max(0, weight) : 1 }));
 }
 
 const silentLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isScalar, isSeq, parseDocument, visit } from 'yaml';
-import { evaluateFlagd } from './flagd-evaluation';
+import { evaluateFlagd, fractionalBuckets } from './flagd-evaluation';
 import type { FlagDefinition } from '../../server/src/engine/flags/snapshot';
 import { FlagServiceError, type Flag, type FlagProvider, type FlagStatus } from './provider';
 
@@ -248,13 +248,11 @@ export function percentOf(key: string, flag: FlagdFlag): number {
   } catch {
     return typeof flag.defaultVariant === 'string' && flag.variants?.[flag.defaultVariant] === true ? 100 : 0;
   }
-  const fractional = flag.targeting?.fractional;
-  if (Array.isArray(fractional)) {
-    const pairs = fractional.filter((p): p is [string, number] => Array.isArray(p) && typeof p[0] === 'string');
-    // flagd's weights are relative; a pair without a weight counts 1.
-    const weight = (p: [string, number]): number => (typeof p[1] === 'number' ? p[1] : 1);
-    const total = pairs.reduce((sum, p) => sum + weight(p), 0);
-    return total > 0 ? Math.floor((pairs.filter((p) => p[0] === on).reduce((sum, p) => sum + weight(p), 0) / total) * 100) : 0;
+  const buckets = fractionalBuckets(flag.targeting);
+  if (buckets) {
+    const total = buckets.reduce((sum, b) => sum + b.weight, 0);
+    // Integer arithmetic: (29 / 100) * 100 is 28.999….
+    return total > 0 ? Math.floor((buckets.filter((b) => b.variant === on).reduce((sum, b) => sum + b.weight, 0) * 100) / total) : 0;
   }
   return flag.defaultVariant === on ? 100 : 0;
 }

@@ -22,7 +22,7 @@ export async function flagSnapshotForCheck(cwd: string, configFile: string | und
   const token = env[TOKEN_VARIABLE];
   if (needsToken(settings) && !token) return { problem: `no token for the flag service at ${'url' in settings ? settings.url : ''}: set ${TOKEN_VARIABLE}` };
   try {
-    return await readFlagSnapshot(flagProvider(settings, token, { env }), settings);
+    return await readFlagSnapshot(flagProvider(settings, token, { kubeconfig: { env, cwd } }), settings);
   } catch (error) {
     if (error instanceof FlagServiceError) return { problem: error.message };
     throw error;

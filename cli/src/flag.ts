@@ -96,7 +96,7 @@ export async function flag(args: string[], io: CliIo): Promise<number> {
   const where = 'project' in settings ? `project ${settings.project}` : settings.file ? path.basename(settings.file) : `FeatureFlag ${settings.featureFlag}`;
 
   try {
-    const provider = flagProvider(settings, token, { timeoutMs: requestTimeout, env: io.env });
+    const provider = flagProvider(settings, token, { timeoutMs: requestTimeout, kubeconfig: { env: io.env, cwd: io.cwd } });
     const key = positionals[0]!;
     switch (sub) {
       case 'list': {

@@ -163,7 +163,7 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
         token: io.env[FLAGS_TOKEN_VARIABLE],
         tokenHint: `set ${FLAGS_TOKEN_VARIABLE}`,
         timeoutMs: requestTimeout,
-        env: io.env,
+        kubeconfig: { env: io.env, cwd: io.cwd },
       });
       if (phase === 'switch') gateCheck = rampGateCheck(io, values, requestTimeout);
     } catch (error) {

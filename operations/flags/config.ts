@@ -4,6 +4,7 @@
  * file: the CLI reads ROLLOUT_GUARD_FLAGS_TOKEN. Providers: unleash (the default), launchdarkly, flagd.
  */
 import { ConfigError } from '../../server/src/engine/config';
+import type { KubeconfigOptions } from '../cluster/kubeconfig';
 import { loadConfig, type LoadedConfig } from '../../server/src/workspace/config-file';
 import type { FlagProvider, FlagService } from './provider';
 import path from 'node:path';
@@ -92,8 +93,8 @@ export function flagProvider(
   token: string | undefined,
   options: {
     timeoutMs?: number;
-    /** Where a FeatureFlag's kubeconfig is found ($KUBECONFIG, $HOME; default process.env). */
-    env?: NodeJS.ProcessEnv;
+    /** A FeatureFlag's cluster: the kubeconfig, context and environment to find it with (default: $KUBECONFIG's current context). */
+    kubeconfig?: KubeconfigOptions;
   } = {},
 ): FlagProvider {
   switch (settings.provider) {
@@ -101,7 +102,7 @@ export function flagProvider(
       return new FlagdProvider({
         source: settings.file
           ? new FlagdFile(settings.file)
-          : new FeatureFlagSource(settings.featureFlag!, { requestTimeoutMs: options.timeoutMs, env: options.env }),
+          : new FeatureFlagSource(settings.featureFlag!, { ...options.kubeconfig, requestTimeoutMs: options.timeoutMs }),
         environment: settings.environment ?? 'default',
       });
     case 'launchdarkly':
@@ -131,7 +132,7 @@ export function configuredFlagService(
     /** Where the token should come from, for the message. */
     tokenHint: string;
     timeoutMs?: number;
-    env?: NodeJS.ProcessEnv;
+    kubeconfig?: KubeconfigOptions;
   },
 ): FlagService | undefined {
   if (!file?.sections.flags) return undefined;
@@ -139,5 +140,8 @@ export function configuredFlagService(
   if (!settings.environment) return { unavailable: `flags.environment is not set in ${file.source}: the environment the switch phase ramps the flag in` };
   if (needsToken(settings) && !options.token)
     return { unavailable: `no token for the flag service at ${'url' in settings ? settings.url : ''}: ${options.tokenHint}` };
-  return { provider: flagProvider(settings, options.token, { timeoutMs: options.timeoutMs, env: options.env }), environment: settings.environment };
+  return {
+    provider: flagProvider(settings, options.token, { timeoutMs: options.timeoutMs, kubeconfig: options.kubeconfig }),
+    environment: settings.environment,
+  };
 }

@@ -5,6 +5,7 @@
  * Nothing is read in an untrusted workspace. A service that cannot be read is one message in the
  * language status item and the log, and the server gets no definitions (no findings from old data).
  */
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -18,7 +19,9 @@ import {
   type FlagSettings,
   type SnapshotAnswer,
 } from '../../../operations/flags';
+import type { KubeconfigOptions } from '../../../operations/cluster';
 import type { FlagSnapshot } from '../../../server/src/engine/flags/snapshot';
+import { RolloutSettings } from '../rollouts/settings';
 import { readWorkspaceConfig, watchWorkspaceConfig } from '../workspace-config';
 
 /** The one SecretStorage key of the flag service token. */
@@ -103,7 +106,15 @@ export class FlagDefinitions implements vscode.Disposable {
   /** A provider for a service's flag changes (the view's commands), with the stored token; undefined without one. */
   async provider(service: FlagService): Promise<FlagProvider | undefined> {
     const token = await this.secrets.get(FLAGS_TOKEN_KEY);
-    return service.settings && (token || !needsToken(service.settings)) ? flagProvider(service.settings, token) : undefined;
+    return service.settings && (token || !needsToken(service.settings))
+      ? flagProvider(service.settings, token, { kubeconfig: this.kubeconfig(path.dirname(service.configPath)) })
+      : undefined;
+  }
+
+  /** A FeatureFlag's cluster: the Rollouts view's kubeconfig and context settings, as for canaries. */
+  private kubeconfig(cwd: string): KubeconfigOptions {
+    const { kubeconfig, context } = new RolloutSettings(this.secrets).cluster();
+    return { kubeconfig, context, cwd, trusted: vscode.workspace.isTrusted };
   }
 
   private async readAll(): Promise<Map<string, FlagService>> {
@@ -118,7 +129,7 @@ export class FlagDefinitions implements vscode.Disposable {
         const settings = withEditorSettings(loadFlagSettings({ cwd: folder.uri.fsPath, configFile: config.path }), folder);
         const answer: SnapshotAnswer =
           token || !needsToken(settings)
-            ? await readFlagSnapshot(flagProvider(settings, token), settings)
+            ? await readFlagSnapshot(flagProvider(settings, token, { kubeconfig: this.kubeconfig(folder.uri.fsPath) }), settings)
             : { problem: `no token for the flag service at ${serviceOf(settings)}: run "Rollout Guard: Set Flag Service Token"` };
         const previous = this.services.get(configPath);
         const sameService = previous?.settings && serviceOf(previous.settings) === serviceOf(settings);

@@ -8,10 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { FlagdCore } from '@openfeature/flagd-core';
-import { evaluateFlagd, FlagdProvider, readFlagSnapshot } from '../operations/flags';
+import type { Hover } from 'vscode-languageserver-protocol';
+import { evaluateFlagd, flagProvider, FlagdProvider, loadFlagSettings, readFlagSnapshot } from '../operations/flags';
 import { hoverFlag } from '../server/src/engine';
 import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
+import { TestLspClient } from '../simulators/lsp-client';
 import { temporaryDirectory } from '../simulators/temp';
 import { cli } from './helpers/cli';
 
@@ -56,18 +59,41 @@ describe('flagd evaluation (@openfeature/flagd-core)', () => {
     assert.ok(on > 220 && on < 280, `${on} of 1,000 targetingKeys got the on variant`);
   });
 
-  it('shows it in the hover of a flag read, through the snapshot the server receives', async () => {
+  it('shows it in the hover of a flag read: evaluated where the definitions are read, sent to the language server as data', async () => {
     const dir = temporaryDirectory('rg-flagd-eval-');
-    const file = path.join(dir, 'flags.flagd.json');
-    fs.writeFileSync(file, JSON.stringify({ flags: FLAGS }));
-    const answer = await readFlagSnapshot(new FlagdProvider({ file, environment: 'production' }), { environment: 'production' });
-    assert.ok('snapshot' in answer);
-    const text = "client.getBooleanValue('payment-new-flow', false);";
-    const hover = hoverFlag(text, text.indexOf('payment'), answer.snapshot);
-    assert.match(
-      hover!.contents,
-      /\n\nWith an empty context it evaluates to `false` \(variant off, DEFAULT\)\. Fractional split: on \(`true`\) for 25 %, off \(`false`\) for 75 % of targetingKeys\.\n\n/,
+    fs.writeFileSync(path.join(dir, 'flags.flagd.json'), JSON.stringify({ flags: FLAGS }));
+    const configPath = path.join(dir, '.rollout-guard.yaml');
+    fs.writeFileSync(configPath, 'flags:\n  provider: flagd\n  file: flags.flagd.json\n  environment: production\n');
+    const text = "const pay = await client.getBooleanValue('payment-new-flow', false);\n";
+    fs.writeFileSync(path.join(dir, 'pay.ts'), text);
+    // What the VS Code client does: read the definitions, send the snapshot.
+    const settings = loadFlagSettings({ cwd: dir });
+    const answer = await readFlagSnapshot(flagProvider(settings, undefined), settings);
+    assert.ok('snapshot' in answer, JSON.stringify(answer));
+    assert.equal(
+      hoverFlag(text, text.indexOf('payment'), answer.snapshot)!.contents.split('\n\n')[2],
+      'With an empty context it evaluates to `false` (variant off, DEFAULT). Fractional split: on (`true`) for 25 %, off (`false`) for 75 % of targetingKeys.',
     );
+
+    const client = new TestLspClient();
+    try {
+      await client.initialize(pathToFileURL(dir).href);
+      const uri = pathToFileURL(path.join(dir, 'pay.ts')).href;
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+      await client.connection.sendNotification('rolloutGuard/flags', { configPath, snapshot: answer.snapshot });
+      const hover = (await client.connection.sendRequest('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: 0, character: text.indexOf('payment') + 2 },
+      })) as Hover;
+      const value = (hover.contents as { value: string }).value;
+      assert.match(value, /^\*\*payment-new-flow\*\* \(openfeature `getBooleanValue`\)\n\n\| environment \| state \|\n\|---\|---\|\n\| production \| 25 % \|/);
+      assert.match(
+        value,
+        /\n\nWith an empty context it evaluates to `false` \(variant off, DEFAULT\)\. Fractional split: on \(`true`\) for 25 %, off \(`false`\) for 75 % of targetingKeys\.\n\n/,
+      );
+    } finally {
+      await client.stop();
+    }
   });
 });
 
@@ -161,6 +187,19 @@ describe('the FeatureFlag resource (core.openfeature.dev/v1beta1) through the Ku
     const list = await cli(['flag', 'list'], dir, env);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /dark-mode\s+off/);
+  });
+
+  it('reads the resource once for a snapshot, evaluated like a file', async () => {
+    const before = standIn.requests.length;
+    const settings = loadFlagSettings({ cwd: dir });
+    const answer = await readFlagSnapshot(flagProvider(settings, undefined, { kubeconfig: { env } }), settings);
+    assert.ok('snapshot' in answer, JSON.stringify(answer));
+    assert.equal(answer.snapshot.service, 'FeatureFlag shop/payment-flags');
+    assert.deepEqual(answer.snapshot.flags.find((f) => f.key === 'payment-new-flow')?.evaluation?.split?.[0], { variant: 'on', value: 'true', percent: 25 });
+    assert.deepEqual(
+      standIn.requests.slice(before).map((r) => `${r.method} ${r.path}`),
+      ['GET /apis', 'GET /apis/core.openfeature.dev/v1beta1', 'GET /apis/core.openfeature.dev/v1beta1/namespaces/shop/featureflags/payment-flags'],
+    );
   });
 
   it('writes a merge patch of the changed keys carrying the resourceVersion, and computes again after a 409', async () => {

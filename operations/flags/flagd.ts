@@ -65,6 +65,7 @@ export class FlagdProvider implements FlagProvider {
   readonly displayUrl: string;
   private readonly source: FlagdSource;
   private readonly environment: string;
+  private reading?: Promise<FlagdDocument>;
 
   constructor(options: FlagdOptions | { source: FlagdSource; environment: string }) {
     this.source = 'source' in options ? options.source : new FlagdFile(options.file);
@@ -73,7 +74,7 @@ export class FlagdProvider implements FlagProvider {
   }
 
   async list(): Promise<Flag[]> {
-    const flags = (await this.source.read()).flags;
+    const flags = (await this.read()).flags;
     return Object.entries(flags).map(([key, flag]) => ({
       key,
       stale: isStale(flag),
@@ -82,12 +83,12 @@ export class FlagdProvider implements FlagProvider {
   }
 
   async status(key: string, environment: string): Promise<FlagStatus> {
-    const flag = this.flag(await this.source.read(), key, environment);
+    const flag = this.flag(await this.read(), key, environment);
     return { key, environment, enabled: flag.state === 'ENABLED', percent: percentOf(key, flag), stale: isStale(flag) };
   }
 
   async definitionDetails(): Promise<Map<string, Pick<FlagDefinition, 'evaluation'>>> {
-    const evaluations = evaluateFlagd(await this.source.read());
+    const evaluations = evaluateFlagd(await this.read());
     return new Map([...evaluations].map(([key, evaluation]) => [key, { evaluation }]));
   }
 
@@ -118,7 +119,7 @@ export class FlagdProvider implements FlagProvider {
   /** Reads, computes the edits from what was read and writes them; again when another writer came first. */
   private async change(key: string, environment: string, edits: (flag: FlagdFlag) => FlagdEdit[]): Promise<FlagStatus> {
     for (let attempt = 1; ; attempt++) {
-      const document = await this.source.read();
+      const document = await this.read();
       if (await this.source.write(edits(this.flag(document, key, environment)), document)) return this.status(key, environment);
       if (attempt === WRITE_ATTEMPTS)
         throw new FlagServiceError(
@@ -126,6 +127,11 @@ export class FlagdProvider implements FlagProvider {
           `${this.source.name} kept changing while flag "${key}" was written (${WRITE_ATTEMPTS} attempts): nothing was written`,
         );
     }
+  }
+
+  /** One read for the calls made together (a snapshot's list and evaluation): one GET of a FeatureFlag. */
+  private read(): Promise<FlagdDocument> {
+    return (this.reading ??= this.source.read().finally(() => (this.reading = undefined)));
   }
 
   private flag(document: FlagdDocument, key: string, environment: string): FlagdFlag {

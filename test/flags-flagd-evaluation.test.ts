@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { FlagdCore } from '@openfeature/flagd-core';
 import type { Hover } from 'vscode-languageserver-protocol';
+import { ClusterClient } from '../operations/cluster';
 import { evaluateFlagd, flagProvider, FlagdProvider, loadFlagSettings, readFlagSnapshot } from '../operations/flags';
 import { hoverFlag } from '../server/src/engine';
 import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
@@ -36,8 +37,8 @@ const FLAGS = {
 };
 
 describe('flagd evaluation (@openfeature/flagd-core)', () => {
-  it('evaluates each flag with an empty context and reads the fractional split, which flagd buckets that way', () => {
-    const evaluations = evaluateFlagd({ flags: FLAGS });
+  it('evaluates each flag with an empty context and reads the fractional split, which flagd buckets that way', async () => {
+    const evaluations = await evaluateFlagd({ flags: FLAGS });
     assert.deepEqual(evaluations.get('old-banner'), { reason: 'STATIC', variant: 'on', value: 'true' });
     assert.deepEqual(evaluations.get('dark-mode'), { reason: 'DISABLED' });
     assert.deepEqual(evaluations.get('no-default'), { reason: 'DEFAULT' });
@@ -192,13 +193,23 @@ describe('the FeatureFlag resource (core.openfeature.dev/v1beta1) through the Ku
   it('reads the resource once for a snapshot, evaluated like a file', async () => {
     const before = standIn.requests.length;
     const settings = loadFlagSettings({ cwd: dir });
-    const answer = await readFlagSnapshot(flagProvider(settings, undefined, { kubeconfig: { env } }), settings);
+    const answer = await readFlagSnapshot(flagProvider(settings, undefined, { cluster: async () => ClusterClient.fromKubeconfig({ env }) }), settings);
     assert.ok('snapshot' in answer, JSON.stringify(answer));
     assert.equal(answer.snapshot.service, 'FeatureFlag shop/payment-flags');
     assert.deepEqual(answer.snapshot.flags.find((f) => f.key === 'payment-new-flow')?.evaluation?.split?.[0], { variant: 'on', value: 'true', percent: 25 });
     assert.deepEqual(
       standIn.requests.slice(before).map((r) => `${r.method} ${r.path}`),
       ['GET /apis', 'GET /apis/core.openfeature.dev/v1beta1', 'GET /apis/core.openfeature.dev/v1beta1/namespaces/shop/featureflags/payment-flags'],
+    );
+  });
+
+  it('check reads the flags of the resource for the flag reads of TS/JS', async () => {
+    fs.writeFileSync(path.join(dir, 'pay.ts'), "const on = await client.getBooleanValue('payment-new-flwo', false);\n");
+    const run = await cli(['check', 'pay.ts', '--format', 'json'], dir, env);
+    assert.equal(run.stderr, '');
+    assert.deepEqual(
+      (JSON.parse(run.stdout) as { findings: { rule: string; message: string }[] }).findings.map((f) => f.rule),
+      ['unknown-flag'],
     );
   });
 

@@ -4,11 +4,10 @@
  * file: the CLI reads ROLLOUT_GUARD_FLAGS_TOKEN. Providers: unleash (the default), launchdarkly, flagd.
  */
 import { ConfigError } from '../../server/src/engine/config';
-import type { KubeconfigOptions } from '../cluster/kubeconfig';
 import { loadConfig, type LoadedConfig } from '../../server/src/workspace/config-file';
 import type { FlagProvider, FlagService } from './provider';
 import path from 'node:path';
-import { FeatureFlagSource, FEATURE_FLAG_REFERENCE } from './feature-flag';
+import { FeatureFlagSource, FEATURE_FLAG_REFERENCE, type ClusterConnector } from './feature-flag';
 import { FlagdFile, FlagdProvider } from './flagd';
 import { LaunchDarklyProvider } from './launchdarkly';
 import { UnleashProvider } from './unleash';
@@ -93,16 +92,14 @@ export function flagProvider(
   token: string | undefined,
   options: {
     timeoutMs?: number;
-    /** A FeatureFlag's cluster: the kubeconfig, context and environment to find it with (default: $KUBECONFIG's current context). */
-    kubeconfig?: KubeconfigOptions;
+    /** How to reach the cluster of a FeatureFlag (flags.featureFlag); without it a FeatureFlag cannot be read. */
+    cluster?: ClusterConnector;
   } = {},
 ): FlagProvider {
   switch (settings.provider) {
     case 'flagd':
       return new FlagdProvider({
-        source: settings.file
-          ? new FlagdFile(settings.file)
-          : new FeatureFlagSource(settings.featureFlag!, { ...options.kubeconfig, requestTimeoutMs: options.timeoutMs }),
+        source: settings.file ? new FlagdFile(settings.file) : new FeatureFlagSource(settings.featureFlag!, options.cluster ?? noCluster),
         environment: settings.environment ?? 'default',
       });
     case 'launchdarkly':
@@ -111,6 +108,8 @@ export function flagProvider(
       return new UnleashProvider({ url: settings.url, token: token ?? '', project: settings.project, timeoutMs: options.timeoutMs });
   }
 }
+
+const noCluster: ClusterConnector = () => Promise.reject(new Error('no cluster to read a FeatureFlag from was given'));
 
 /** Whether the provider needs a token (a flagd file is read from disk, a FeatureFlag with the kubeconfig's credentials). */
 export function needsToken(settings: FlagSettings): boolean {
@@ -132,7 +131,7 @@ export function configuredFlagService(
     /** Where the token should come from, for the message. */
     tokenHint: string;
     timeoutMs?: number;
-    kubeconfig?: KubeconfigOptions;
+    cluster?: ClusterConnector;
   },
 ): FlagService | undefined {
   if (!file?.sections.flags) return undefined;
@@ -141,7 +140,7 @@ export function configuredFlagService(
   if (needsToken(settings) && !options.token)
     return { unavailable: `no token for the flag service at ${'url' in settings ? settings.url : ''}: ${options.tokenHint}` };
   return {
-    provider: flagProvider(settings, options.token, { timeoutMs: options.timeoutMs, kubeconfig: options.kubeconfig }),
+    provider: flagProvider(settings, options.token, { timeoutMs: options.timeoutMs, cluster: options.cluster }),
     environment: settings.environment,
   };
 }

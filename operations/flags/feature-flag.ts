@@ -5,13 +5,19 @@
  * with a merge patch of only the changed keys carrying the resourceVersion it was computed from, so
  * a write that raced another one is a 409 from the API server, and the change is computed again.
  */
-import { ClusterClient, type KubeObject } from '../cluster/client';
+import type { ClusterClient, KubeObject } from '../cluster/client';
 import { ClusterError } from '../cluster/errors';
-import type { KubeconfigOptions } from '../cluster/kubeconfig';
 import { checkedDocument, type FlagdDocument, type FlagdEdit, type FlagdSource } from './flagd';
 import { FlagServiceError, type FlagServiceFailure } from './provider';
 
 /** `namespace/name` of a FeatureFlag, as flags.featureFlag writes it. */
+/**
+ * Connects to the cluster a FeatureFlag is in (the caller's kubeconfig and context), at the first
+ * request: the Kubernetes client is loaded only by those who need it (`check` reads an Unleash
+ * service without it).
+ */
+export type ClusterConnector = () => Promise<ClusterClient>;
+
 export const FEATURE_FLAG_REFERENCE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/;
 
 export class FeatureFlagSource implements FlagdSource {
@@ -22,10 +28,10 @@ export class FeatureFlagSource implements FlagdSource {
   private cluster?: ClusterClient;
   private readonly versions = new WeakMap<FlagdDocument, string>();
 
-  /** The FeatureFlag `namespace/name` in the cluster of the kubeconfig's (current) context, loaded at the first request. */
+  /** The FeatureFlag `namespace/name` in the cluster `connect` reaches. */
   constructor(
     reference: string,
-    private readonly kubeconfig: KubeconfigOptions & { requestTimeoutMs?: number } = {},
+    private readonly connect: ClusterConnector,
   ) {
     const [, namespace, , name] = FEATURE_FLAG_REFERENCE.exec(reference) ?? [];
     if (!namespace || !name) throw new Error(`a FeatureFlag reference is namespace/name, got "${reference}"`);
@@ -35,9 +41,9 @@ export class FeatureFlagSource implements FlagdSource {
     this.name = `the FeatureFlag ${reference}`;
   }
 
-  private get client(): ClusterClient {
+  private async client(): Promise<ClusterClient> {
     try {
-      return (this.cluster ??= ClusterClient.fromKubeconfig(this.kubeconfig));
+      return (this.cluster ??= await this.connect());
     } catch (error) {
       throw FeatureFlagSource.failure(error, this.name);
     }
@@ -46,7 +52,7 @@ export class FeatureFlagSource implements FlagdSource {
   async read(): Promise<FlagdDocument> {
     let object: KubeObject;
     try {
-      object = await this.client.get('FeatureFlag', this.namespace, this.resourceName);
+      object = await (await this.client()).get('FeatureFlag', this.namespace, this.resourceName);
     } catch (error) {
       throw FeatureFlagSource.failure(error, this.name);
     }
@@ -63,8 +69,9 @@ export class FeatureFlagSource implements FlagdSource {
       value,
     } of edits)
       (flags[key] ??= {})[field] = value === undefined ? null : value;
+    const client = await this.client();
     try {
-      await this.client.mergePatch('FeatureFlag', this.namespace, this.resourceName, {
+      await client.mergePatch('FeatureFlag', this.namespace, this.resourceName, {
         metadata: { resourceVersion: this.versions.get(from) },
         spec: { flagSpec: { flags } },
       });

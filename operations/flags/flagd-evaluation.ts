@@ -3,13 +3,14 @@
  * (`@openfeature/flagd-core`, the in-process resolver of OpenFeature's flagd provider) with an empty
  * evaluation context, and the shares of a top-level `fractional` split. It runs here, where the
  * definitions are read, and reaches the language server as data (FlagDefinition.evaluation): the
- * server bundle carries no evaluator.
+ * server bundle carries no evaluator, and the evaluator is loaded only when a flagd definition is
+ * evaluated (`check` with an Unleash service never parses it).
  */
-import { FlagdCore } from '@openfeature/flagd-core';
 import type { FlagEvaluation } from '../../server/src/engine/flags/snapshot';
 
 /** Each flag's evaluation, by key; none when flagd itself refuses the document. */
-export function evaluateFlagd(document: { flags?: Record<string, unknown> }): Map<string, FlagEvaluation> {
+export async function evaluateFlagd(document: { flags?: Record<string, unknown> }): Promise<Map<string, FlagEvaluation>> {
+  const { FlagdCore } = await import('@openfeature/flagd-core');
   // Interpreted, not compiled: targeting rules from a file are never turned into functions.
   const core = new FlagdCore(undefined, silentLogger, { disableDynamicCodeGeneration: true });
   const evaluations = new Map<string, FlagEvaluation>();

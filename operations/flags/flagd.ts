@@ -88,7 +88,7 @@ export class FlagdProvider implements FlagProvider {
   }
 
   async definitionDetails(): Promise<Map<string, Pick<FlagDefinition, 'evaluation'>>> {
-    const evaluations = evaluateFlagd(await this.read());
+    const evaluations = await evaluateFlagd(await this.read());
     return new Map([...evaluations].map(([key, evaluation]) => [key, { evaluation }]));
   }
 

@@ -14,6 +14,6 @@ export {
 } from './config';
 export { LaunchDarklyProvider, type LaunchDarklyOptions } from './launchdarkly';
 export { FlagdProvider, FlagdFile, type FlagdOptions, type FlagdSource } from './flagd';
-export { FeatureFlagSource } from './feature-flag';
+export { FeatureFlagSource, type ClusterConnector } from './feature-flag';
 export { evaluateFlagd } from './flagd-evaluation';
 export { readFlagSnapshot, FLAG_SNAPSHOT_TTL_MS, type SnapshotAnswer } from './snapshot';

@@ -15,11 +15,12 @@ import {
   loadFlagSettings,
   needsToken,
   readFlagSnapshot,
+  type ClusterConnector,
   type FlagProvider,
   type FlagSettings,
   type SnapshotAnswer,
 } from '../../../operations/flags';
-import type { KubeconfigOptions } from '../../../operations/cluster';
+import { ClusterClient } from '../../../operations/cluster';
 import type { FlagSnapshot } from '../../../server/src/engine/flags/snapshot';
 import { RolloutSettings } from '../rollouts/settings';
 import { readWorkspaceConfig, watchWorkspaceConfig } from '../workspace-config';
@@ -107,14 +108,14 @@ export class FlagDefinitions implements vscode.Disposable {
   async provider(service: FlagService): Promise<FlagProvider | undefined> {
     const token = await this.secrets.get(FLAGS_TOKEN_KEY);
     return service.settings && (token || !needsToken(service.settings))
-      ? flagProvider(service.settings, token, { kubeconfig: this.kubeconfig(path.dirname(service.configPath)) })
+      ? flagProvider(service.settings, token, { cluster: this.cluster(path.dirname(service.configPath)) })
       : undefined;
   }
 
   /** A FeatureFlag's cluster: the Rollouts view's kubeconfig and context settings, as for canaries. */
-  private kubeconfig(cwd: string): KubeconfigOptions {
+  private cluster(cwd: string): ClusterConnector {
     const { kubeconfig, context } = new RolloutSettings(this.secrets).cluster();
-    return { kubeconfig, context, cwd, trusted: vscode.workspace.isTrusted };
+    return async () => ClusterClient.fromKubeconfig({ kubeconfig, context, cwd, trusted: vscode.workspace.isTrusted });
   }
 
   private async readAll(): Promise<Map<string, FlagService>> {
@@ -129,7 +130,7 @@ export class FlagDefinitions implements vscode.Disposable {
         const settings = withEditorSettings(loadFlagSettings({ cwd: folder.uri.fsPath, configFile: config.path }), folder);
         const answer: SnapshotAnswer =
           token || !needsToken(settings)
-            ? await readFlagSnapshot(flagProvider(settings, token, { kubeconfig: this.kubeconfig(folder.uri.fsPath) }), settings)
+            ? await readFlagSnapshot(flagProvider(settings, token, { cluster: this.cluster(folder.uri.fsPath) }), settings)
             : { problem: `no token for the flag service at ${serviceOf(settings)}: run "Rollout Guard: Set Flag Service Token"` };
         const previous = this.services.get(configPath);
         const sameService = previous?.settings && serviceOf(previous.settings) === serviceOf(settings);

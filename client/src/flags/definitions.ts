@@ -207,7 +207,8 @@ function withEditorSettings(settings: FlagSettings, folder: vscode.WorkspaceFold
     throw new Error(`rolloutGuard.flags.staleAfterDays must be a whole number of days, at least 1, got ${staleAfterDays}.`);
   const merged = { ...settings, ...(environment ? { environment } : {}), ...(staleAfterDays !== undefined ? { staleAfterDays } : {}) };
   if (!url && !project) return merged;
-  if (merged.provider === 'flagd') throw new Error('rolloutGuard.flags.url and .project are for unleash and launchdarkly; flagd reads flags.file.');
+  if (merged.provider === 'flagd')
+    throw new Error('rolloutGuard.flags.url and .project are for unleash and launchdarkly; flagd reads flags.file or flags.featureFlag.');
   const urlProblem = url ? flagUrlProblem(url) : undefined;
   if (urlProblem === 'scheme') throw new Error('rolloutGuard.flags.url must start with http:// or https://.');
   if (urlProblem === 'credentials')

@@ -35,6 +35,8 @@ export interface ResourceType {
   shortNames?: string[];
   /** Served only when the Argo Rollouts CRDs are installed. */
   argo?: boolean;
+  /** Served only when the OpenFeature Operator's CRDs are installed. */
+  openFeature?: boolean;
 }
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
@@ -151,6 +153,16 @@ export const RESOURCE_TABLE: ResourceType[] = [
     builtIn: false,
     argo: true,
   },
+  {
+    group: 'core.openfeature.dev',
+    versions: ['v1beta1'],
+    kind: 'FeatureFlag',
+    plural: 'featureflags',
+    singular: 'featureflag',
+    namespaced: true,
+    builtIn: false,
+    openFeature: true,
+  },
 ];
 
 type Json = Record<string, unknown>;
@@ -202,6 +214,8 @@ export interface AccessRule {
 export interface StandInOptions {
   /** Serve the Argo Rollouts CRDs (rollouts, analysistemplates). Default true. */
   argoRollouts?: boolean;
+  /** Serve the OpenFeature Operator's FeatureFlag CRD (featureflags.core.openfeature.dev). Default false. */
+  openFeatureOperator?: boolean;
   /** Bearer token → user and rules. Without it every request is allowed. */
   users?: Record<string, { name: string; rules: AccessRule[] }>;
   /** Oldest resourceVersion a watch may start from is `latest - keepEvents` (default 10,000). */
@@ -453,7 +467,9 @@ export class KubernetesStandIn {
     this.serveAccessReviews = options.accessReviews !== false;
     this.admission = options.admission;
     this.quotas = options.quotas ?? [];
-    this.resources = RESOURCE_TABLE.filter((r) => (options.argoRollouts !== false || !r.argo) && !options.omitKinds?.includes(r.kind));
+    this.resources = RESOURCE_TABLE.filter(
+      (r) => (options.argoRollouts !== false || !r.argo) && (options.openFeatureOperator === true || !r.openFeature) && !options.omitKinds?.includes(r.kind),
+    );
     this.users = options.users;
     this.keepEvents = options.keepEvents ?? 10_000;
     if (options.tls) this.tls = selfSignedCertificate();

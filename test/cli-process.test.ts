@@ -36,6 +36,9 @@ describe('the CLI as a process (its bundles as shipped)', () => {
       encoding: 'utf8',
     });
     assert.equal(run.status, 2);
-    assert.equal(run.stderr.trim(), 'rollout-guard: flags-config.yaml:1: flags.file is missing: the flagd flag-definition file, e.g. flags/flags.flagd.json.');
+    assert.equal(
+      run.stderr.trim(),
+      'rollout-guard: flags-config.yaml:1: flags.file or flags.featureFlag is missing: the flagd flag-definition file (e.g. flags/flags.flagd.json) or the FeatureFlag resource holding it (namespace/name).',
+    );
   });
 });

@@ -199,7 +199,17 @@ describe('rollout-guard flag against a real Unleash', () => {
     const flagdWithUrl = writeConfig('flagd-url.yaml', 'flags:\n  provider: flagd\n  url: http://127.0.0.1:1/api\n');
     assert.match(
       (await runCli(['flag', 'list', '--config', flagdWithUrl], env())).stderr,
-      /flagd-url\.yaml:1: flags\.file is missing: the flagd flag-definition file/,
+      /flagd-url\.yaml:1: flags\.file or flags\.featureFlag is missing: the flagd flag-definition file/,
+    );
+    const bothPlaces = writeConfig('flagd-both.yaml', 'flags:\n  provider: flagd\n  file: flags.json\n  featureFlag: shop/flags\n');
+    assert.match(
+      (await runCli(['flag', 'list', '--config', bothPlaces], env())).stderr,
+      /flagd-both\.yaml:4: flags\.file and flags\.featureFlag are two places/,
+    );
+    const badReference = writeConfig('flagd-reference.yaml', 'flags:\n  provider: flagd\n  featureFlag: payment-flags\n');
+    assert.match(
+      (await runCli(['flag', 'list', '--config', badReference], env())).stderr,
+      /flagd-reference\.yaml:3: flags\.featureFlag must be namespace\/name of a FeatureFlag, got "payment-flags"/,
     );
     const none = writeConfig('none.yaml', 'pgVersion: 16\n');
     assert.match((await runCli(['flag', 'list', '--config', none], env())).stderr, /no flag service configured: add a flags: section to .*none\.yaml/);

@@ -147,5 +147,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     threads,
     cluster,
   };
-  return check(options, io, async (...args) => (await import('./flag-snapshot')).flagSnapshotForCheck(...args));
+  // A FeatureFlag (flags.featureFlag) is read with the cluster commands' Kubernetes client, loaded only then.
+  const featureFlagCluster = async () => (await import('./operations')).ClusterClient.fromKubeconfig({ env: io.env, cwd: io.cwd });
+  return check(options, io, async (cwd, configFile, env) => (await import('./flag-snapshot')).flagSnapshotForCheck(cwd, configFile, env, featureFlagCluster));
 }

@@ -10,6 +10,7 @@ import {
   loadFlagSettings,
   needsToken,
   readFlagSnapshot,
+  type ClusterConnector,
   type SnapshotAnswer,
 } from '../../operations/flags';
 
@@ -17,12 +18,18 @@ import {
  * The flag service's definitions for `check` (flag reads in TS/JS), read once for the run, or the
  * one line saying why there are none. Throws ConfigError for a wrong flags: section.
  */
-export async function flagSnapshotForCheck(cwd: string, configFile: string | undefined, env: NodeJS.ProcessEnv): Promise<SnapshotAnswer> {
+export async function flagSnapshotForCheck(
+  cwd: string,
+  configFile: string | undefined,
+  env: NodeJS.ProcessEnv,
+  /** The cluster of a FeatureFlag (flags.featureFlag). */
+  cluster?: ClusterConnector,
+): Promise<SnapshotAnswer> {
   const settings = loadFlagSettings({ cwd, configFile });
   const token = env[TOKEN_VARIABLE];
   if (needsToken(settings) && !token) return { problem: `no token for the flag service at ${'url' in settings ? settings.url : ''}: set ${TOKEN_VARIABLE}` };
   try {
-    return await readFlagSnapshot(flagProvider(settings, token), settings);
+    return await readFlagSnapshot(flagProvider(settings, token, { cluster }), settings);
   } catch (error) {
     if (error instanceof FlagServiceError) return { problem: error.message };
     throw error;

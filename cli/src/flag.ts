@@ -15,6 +15,7 @@ import {
   type FlagSettings,
   type FlagStatus,
 } from '../../operations/flags';
+import { ClusterClient } from '../../operations/cluster';
 import { ConfigError } from '../../server/src/engine/config';
 import type { CliIo } from './io';
 import { parseOptions, subcommand, usageError, type Command } from './args';
@@ -93,10 +94,13 @@ export async function flag(args: string[], io: CliIo): Promise<number> {
       `no token for the flag service: set ${TOKEN_VARIABLE} to ${settings.provider === 'launchdarkly' ? 'a LaunchDarkly access token' : 'an Unleash admin API token'}`,
       2,
     );
-  const where = 'project' in settings ? `project ${settings.project}` : path.basename(settings.file);
+  const where = 'project' in settings ? `project ${settings.project}` : settings.file ? path.basename(settings.file) : `FeatureFlag ${settings.featureFlag}`;
 
   try {
-    const provider = flagProvider(settings, token, { timeoutMs: requestTimeout });
+    const provider = flagProvider(settings, token, {
+      timeoutMs: requestTimeout,
+      cluster: async () => ClusterClient.fromKubeconfig({ env: io.env, cwd: io.cwd, requestTimeoutMs: requestTimeout }),
+    });
     const key = positionals[0]!;
     switch (sub) {
       case 'list': {

@@ -163,6 +163,8 @@ export async function migrate(args: string[], io: CliIo): Promise<number> {
         token: io.env[FLAGS_TOKEN_VARIABLE],
         tokenHint: `set ${FLAGS_TOKEN_VARIABLE}`,
         timeoutMs: requestTimeout,
+        cluster: async () =>
+          ClusterClient.fromKubeconfig({ kubeconfig: values.kubeconfig, context: values.context, cwd: io.cwd, env: io.env, requestTimeoutMs: requestTimeout }),
       });
       if (phase === 'switch') gateCheck = rampGateCheck(io, values, requestTimeout);
     } catch (error) {

@@ -10,3 +10,4 @@ export { flag } from './flag';
 export { trace } from './trace';
 export { clusterCheck, type ClusterCheckOptions } from './check-cluster';
 export { requestTimeoutOf } from './request-timeout';
+export { ClusterClient } from '../../operations/cluster';

@@ -21,6 +21,8 @@ import { ClusterError, toClusterError } from './errors';
 import { loadKubeconfig, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig';
 
 export type CanaryKind = 'Service' | 'Deployment' | 'VirtualService' | 'DestinationRule' | 'Rollout';
+/** The kinds this client reads and writes: a canary's, and the OpenFeature Operator's FeatureFlag (flags.featureFlag). */
+export type ResourceKind = CanaryKind | 'FeatureFlag';
 
 interface ResourceType {
   group: string;
@@ -29,12 +31,13 @@ interface ResourceType {
   plural: string;
 }
 
-export const RESOURCE_TYPES: Record<CanaryKind, ResourceType> = {
+export const RESOURCE_TYPES: Record<ResourceKind, ResourceType> = {
   Service: { group: '', versions: ['v1'], plural: 'services' },
   Deployment: { group: 'apps', versions: ['v1'], plural: 'deployments' },
   VirtualService: { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'virtualservices' },
   DestinationRule: { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'destinationrules' },
   Rollout: { group: 'argoproj.io', versions: ['v1alpha1'], plural: 'rollouts' },
+  FeatureFlag: { group: 'core.openfeature.dev', versions: ['v1beta1'], plural: 'featureflags' },
 };
 
 export type CoreListKind = 'ConfigMap' | 'Secret' | 'ServiceAccount' | 'PersistentVolumeClaim';
@@ -94,7 +97,7 @@ export class ClusterClient {
   readonly defaultNamespace?: string;
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
-  private readonly served = new Map<CanaryKind, Promise<ServedResource | null>>();
+  private readonly served = new Map<ResourceKind, Promise<ServedResource | null>>();
 
   /** How long one API request may take, connecting included (watches are not requests). */
   readonly requestTimeoutMs: number;
@@ -134,7 +137,7 @@ export class ClusterClient {
   }
 
   /** Which version of a kind the cluster serves (discovery, cached); null when its CRD is not installed. */
-  resource(kind: CanaryKind): Promise<ServedResource | null> {
+  resource(kind: ResourceKind): Promise<ServedResource | null> {
     let found = this.served.get(kind);
     if (!found) {
       found = this.discover(kind);
@@ -144,7 +147,7 @@ export class ClusterClient {
     return found;
   }
 
-  private async discover(kind: CanaryKind): Promise<ServedResource | null> {
+  private async discover(kind: ResourceKind): Promise<ServedResource | null> {
     const type = RESOURCE_TYPES[kind];
     const assumed = { group: type.group, version: type.versions[0]!, plural: type.plural };
     if (type.group === '' || type.group === 'apps') return assumed;
@@ -182,7 +185,7 @@ export class ClusterClient {
     return null;
   }
 
-  private async served_(kind: CanaryKind): Promise<ServedResource> {
+  private async served_(kind: ResourceKind): Promise<ServedResource> {
     const served = await this.resource(kind);
     if (!served)
       throw new ClusterError(
@@ -199,13 +202,13 @@ export class ClusterClient {
     return `${r.group ? `/apis/${r.group}` : '/api'}/${r.version}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`;
   }
 
-  describe(kind: CanaryKind, namespace: string, name?: string): string {
+  describe(kind: ResourceKind, namespace: string, name?: string): string {
     const t = RESOURCE_TYPES[kind];
     const plural = t.group ? `${t.plural}.${t.group}` : t.plural;
     return name ? `${plural} ${namespace}/${name}` : `${plural} in namespace ${namespace}`;
   }
 
-  private fail(error: unknown, verb: string, kind: CanaryKind, namespace: string, name?: string): ClusterError {
+  private fail(error: unknown, verb: string, kind: ResourceKind, namespace: string, name?: string): ClusterError {
     return toClusterError(error, { verb, resource: this.describe(kind, namespace, name), server: this.server, timeoutMs: this.requestTimeoutMs });
   }
 
@@ -277,7 +280,7 @@ export class ClusterClient {
     }
   }
 
-  async list(kind: CanaryKind, namespace: string, labelSelector?: string): Promise<ObjectList> {
+  async list(kind: ResourceKind, namespace: string, labelSelector?: string): Promise<ObjectList> {
     const r = await this.served_(kind);
     try {
       // CustomObjectsApi builds /apis/<group>/<version>/…, which the core group (/api/v1) is not.
@@ -295,7 +298,7 @@ export class ClusterClient {
     }
   }
 
-  async get(kind: CanaryKind, namespace: string, name: string): Promise<KubeObject> {
+  async get(kind: ResourceKind, namespace: string, name: string): Promise<KubeObject> {
     const r = await this.served_(kind);
     try {
       if (kind === 'Service') return (await this.core.readNamespacedService({ namespace, name })) as KubeObject;
@@ -306,7 +309,7 @@ export class ClusterClient {
   }
 
   /** RFC 6902 JSON patch (the client's default content type for custom objects). */
-  async jsonPatch(kind: CanaryKind, namespace: string, name: string, operations: JsonPatchOperation[]): Promise<KubeObject> {
+  async jsonPatch(kind: ResourceKind, namespace: string, name: string, operations: JsonPatchOperation[]): Promise<KubeObject> {
     const r = await this.served_(kind);
     try {
       return (await this.custom.patchNamespacedCustomObject(
@@ -319,7 +322,7 @@ export class ClusterClient {
   }
 
   /** RFC 7386 merge patch, of the object or of its status subresource. */
-  async mergePatch(kind: CanaryKind, namespace: string, name: string, patch: object, subresource?: 'status'): Promise<KubeObject> {
+  async mergePatch(kind: ResourceKind, namespace: string, name: string, patch: object, subresource?: 'status'): Promise<KubeObject> {
     const r = await this.served_(kind);
     const param = { group: r.group, version: r.version, namespace, plural: r.plural, name, body: patch };
     const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

@@ -7,7 +7,8 @@ import { ConfigError } from '../../server/src/engine/config';
 import { loadConfig, type LoadedConfig } from '../../server/src/workspace/config-file';
 import type { FlagProvider, FlagService } from './provider';
 import path from 'node:path';
-import { FlagdProvider } from './flagd';
+import { FeatureFlagSource, FEATURE_FLAG_REFERENCE, type ClusterConnector } from './feature-flag';
+import { FlagdFile, FlagdProvider } from './flagd';
 import { LaunchDarklyProvider } from './launchdarkly';
 import { UnleashProvider } from './unleash';
 
@@ -24,8 +25,10 @@ export type FlagSettings =
     }
   | {
       provider: 'flagd';
-      /** The flag-definition file, absolute (written relative to the configuration file). */
-      file: string;
+      /** The flag-definition file, absolute (written relative to the configuration file); or: */
+      file?: string;
+      /** The OpenFeature Operator's FeatureFlag resource holding the definition, `namespace/name`, in the kubeconfig's cluster. */
+      featureFlag?: string;
       /** The environment the file is. */
       environment?: string;
       staleAfterDays?: number;
@@ -52,9 +55,18 @@ export function flagSettingsFrom(file: LoadedConfig | undefined): FlagSettings {
   if (flags.staleAfterDays !== undefined && !(Number.isInteger(flags.staleAfterDays) && flags.staleAfterDays >= 1))
     throw file.errorAt(['flags', 'staleAfterDays'], `flags.staleAfterDays must be a whole number of days, at least 1, got ${flags.staleAfterDays}.`);
   if (provider === 'flagd') {
-    if (!flags.file) throw file.errorAt(['flags'], 'flags.file is missing: the flagd flag-definition file, e.g. flags/flags.flagd.json.');
-    if (flags.url) throw file.errorAt(['flags', 'url'], 'flags.url is for unleash and launchdarkly; flagd reads flags.file.');
-    return { provider, file: path.resolve(path.dirname(file.path), flags.file), environment: flags.environment, staleAfterDays: flags.staleAfterDays };
+    if (!flags.file && !flags.featureFlag)
+      throw file.errorAt(
+        ['flags'],
+        'flags.file or flags.featureFlag is missing: the flagd flag-definition file (e.g. flags/flags.flagd.json) or the FeatureFlag resource holding it (namespace/name).',
+      );
+    if (flags.file && flags.featureFlag)
+      throw file.errorAt(['flags', 'featureFlag'], 'flags.file and flags.featureFlag are two places for one definition: keep one.');
+    if (flags.featureFlag && !FEATURE_FLAG_REFERENCE.test(flags.featureFlag))
+      throw file.errorAt(['flags', 'featureFlag'], `flags.featureFlag must be namespace/name of a FeatureFlag, got ${JSON.stringify(flags.featureFlag)}.`);
+    if (flags.url) throw file.errorAt(['flags', 'url'], 'flags.url is for unleash and launchdarkly; flagd reads flags.file or flags.featureFlag.');
+    const where = flags.file ? { file: path.resolve(path.dirname(file.path), flags.file) } : { featureFlag: flags.featureFlag };
+    return { provider, ...where, environment: flags.environment, staleAfterDays: flags.staleAfterDays };
   }
   const example = provider === 'unleash' ? 'http://127.0.0.1:4242/api' : 'https://app.launchdarkly.com';
   if (!flags.url) throw file.errorAt(['flags'], `flags.url is missing: the flag service API base, e.g. ${example}.`);
@@ -63,6 +75,7 @@ export function flagSettingsFrom(file: LoadedConfig | undefined): FlagSettings {
   if (urlProblem === 'credentials')
     throw file.errorAt(['flags', 'url'], 'flags.url must not hold a user name or password: the token comes from ROLLOUT_GUARD_FLAGS_TOKEN.');
   if (flags.file) throw file.errorAt(['flags', 'file'], `flags.file is for flagd; ${provider} reads flags.url.`);
+  if (flags.featureFlag) throw file.errorAt(['flags', 'featureFlag'], `flags.featureFlag is for flagd; ${provider} reads flags.url.`);
   return { provider, url: flags.url, environment: flags.environment, project: flags.project || 'default', staleAfterDays: flags.staleAfterDays };
 }
 
@@ -74,10 +87,21 @@ export function flagUrlProblem(url: string): 'scheme' | 'credentials' | undefine
 }
 
 /** The configured service's provider, with the token from where the caller keeps it (never the file; flagd needs none). */
-export function flagProvider(settings: FlagSettings, token: string | undefined, options: { timeoutMs?: number } = {}): FlagProvider {
+export function flagProvider(
+  settings: FlagSettings,
+  token: string | undefined,
+  options: {
+    timeoutMs?: number;
+    /** How to reach the cluster of a FeatureFlag (flags.featureFlag); without it a FeatureFlag cannot be read. */
+    cluster?: ClusterConnector;
+  } = {},
+): FlagProvider {
   switch (settings.provider) {
     case 'flagd':
-      return new FlagdProvider({ file: settings.file, environment: settings.environment ?? 'default' });
+      return new FlagdProvider({
+        source: settings.file ? new FlagdFile(settings.file) : new FeatureFlagSource(settings.featureFlag!, options.cluster ?? noCluster),
+        environment: settings.environment ?? 'default',
+      });
     case 'launchdarkly':
       return new LaunchDarklyProvider({ url: settings.url, token: token ?? '', project: settings.project, timeoutMs: options.timeoutMs });
     case 'unleash':
@@ -85,7 +109,9 @@ export function flagProvider(settings: FlagSettings, token: string | undefined, 
   }
 }
 
-/** Whether the provider needs a token (a flagd file is read from disk). */
+const noCluster: ClusterConnector = () => Promise.reject(new Error('no cluster to read a FeatureFlag from was given'));
+
+/** Whether the provider needs a token (a flagd file is read from disk, a FeatureFlag with the kubeconfig's credentials). */
 export function needsToken(settings: FlagSettings): boolean {
   return settings.provider !== 'flagd';
 }
@@ -105,6 +131,7 @@ export function configuredFlagService(
     /** Where the token should come from, for the message. */
     tokenHint: string;
     timeoutMs?: number;
+    cluster?: ClusterConnector;
   },
 ): FlagService | undefined {
   if (!file?.sections.flags) return undefined;
@@ -112,5 +139,8 @@ export function configuredFlagService(
   if (!settings.environment) return { unavailable: `flags.environment is not set in ${file.source}: the environment the switch phase ramps the flag in` };
   if (needsToken(settings) && !options.token)
     return { unavailable: `no token for the flag service at ${'url' in settings ? settings.url : ''}: ${options.tokenHint}` };
-  return { provider: flagProvider(settings, options.token, { timeoutMs: options.timeoutMs }), environment: settings.environment };
+  return {
+    provider: flagProvider(settings, options.token, { timeoutMs: options.timeoutMs, cluster: options.cluster }),
+    environment: settings.environment,
+  };
 }

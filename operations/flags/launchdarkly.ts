@@ -63,13 +63,29 @@ export class LaunchDarklyProvider implements FlagProvider {
   }
 
   async list(): Promise<Flag[]> {
-    const flags: Flag[] = [];
+    return (await this.flags()).map(flagOf);
+  }
+
+  /** What each flag serves when off in `environment`: its off variation's value (flag-default-mismatch). */
+  async definitionDetails(environment?: string): Promise<Map<string, { offValue?: boolean | number | string }>> {
+    const details = new Map<string, { offValue?: boolean | number | string }>();
+    if (environment === undefined) return details;
+    for (const flag of await this.flags()) {
+      const off = flag.environments[environment]?.offVariation;
+      const value = off === undefined ? undefined : flag.variations[off]?.value;
+      if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') details.set(flag.key, { offValue: value });
+    }
+    return details;
+  }
+
+  private async flags(): Promise<LdFlag[]> {
+    const flags: LdFlag[] = [];
     // Pages of at most 100 (the API's default is 20), until a page comes back short.
     for (let offset = 0; ; offset += PAGE) {
       const body = (await this.api.request('GET', `flags/${encodeURIComponent(this.project)}?summary=0&limit=${PAGE}&offset=${offset}`)) as
         { items?: LdFlag[] } | undefined;
       if (!Array.isArray(body?.items)) throw this.api.malformed('the flag list has no "items"');
-      for (const item of body.items) flags.push(flagOf(this.checked(item)));
+      for (const item of body.items) flags.push(this.checked(item));
       if (body.items.length < PAGE) return flags;
     }
   }

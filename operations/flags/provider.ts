@@ -44,9 +44,10 @@ export interface FlagProvider {
   setPercent(key: string, environment: string, percent: number): Promise<FlagStatus>;
   /**
    * For flag reads in code, where the service tells: per key, when what the flag serves last
-   * changed (ms since the epoch) and what it serves when off. Without it only the stale mark counts.
+   * changed (ms since the epoch), what it serves when off (in `environment`, where that differs per
+   * environment), what it evaluates to. Without it only the stale mark counts.
    */
-  definitionDetails?(): Promise<Map<string, Pick<FlagDefinition, 'changedAt' | 'offValue'>>>;
+  definitionDetails?(environment?: string): Promise<Map<string, Pick<FlagDefinition, 'changedAt' | 'offValue' | 'evaluation'>>>;
 }
 
 /** A flag service and the environment a command acts in. */

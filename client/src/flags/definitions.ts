@@ -5,6 +5,7 @@
  * Nothing is read in an untrusted workspace. A service that cannot be read is one message in the
  * language status item and the log, and the server gets no definitions (no findings from old data).
  */
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -14,11 +15,14 @@ import {
   loadFlagSettings,
   needsToken,
   readFlagSnapshot,
+  type ClusterConnector,
   type FlagProvider,
   type FlagSettings,
   type SnapshotAnswer,
 } from '../../../operations/flags';
+import { ClusterClient } from '../../../operations/cluster';
 import type { FlagSnapshot } from '../../../server/src/engine/flags/snapshot';
+import { RolloutSettings } from '../rollouts/settings';
 import { readWorkspaceConfig, watchWorkspaceConfig } from '../workspace-config';
 
 /** The one SecretStorage key of the flag service token. */
@@ -103,7 +107,15 @@ export class FlagDefinitions implements vscode.Disposable {
   /** A provider for a service's flag changes (the view's commands), with the stored token; undefined without one. */
   async provider(service: FlagService): Promise<FlagProvider | undefined> {
     const token = await this.secrets.get(FLAGS_TOKEN_KEY);
-    return service.settings && (token || !needsToken(service.settings)) ? flagProvider(service.settings, token) : undefined;
+    return service.settings && (token || !needsToken(service.settings))
+      ? flagProvider(service.settings, token, { cluster: this.cluster(path.dirname(service.configPath)) })
+      : undefined;
+  }
+
+  /** A FeatureFlag's cluster: the Rollouts view's kubeconfig and context settings, as for canaries. */
+  private cluster(cwd: string): ClusterConnector {
+    const { kubeconfig, context } = new RolloutSettings(this.secrets).cluster();
+    return async () => ClusterClient.fromKubeconfig({ kubeconfig, context, cwd, trusted: vscode.workspace.isTrusted });
   }
 
   private async readAll(): Promise<Map<string, FlagService>> {
@@ -118,7 +130,7 @@ export class FlagDefinitions implements vscode.Disposable {
         const settings = withEditorSettings(loadFlagSettings({ cwd: folder.uri.fsPath, configFile: config.path }), folder);
         const answer: SnapshotAnswer =
           token || !needsToken(settings)
-            ? await readFlagSnapshot(flagProvider(settings, token), settings)
+            ? await readFlagSnapshot(flagProvider(settings, token, { cluster: this.cluster(folder.uri.fsPath) }), settings)
             : { problem: `no token for the flag service at ${serviceOf(settings)}: run "Rollout Guard: Set Flag Service Token"` };
         const previous = this.services.get(configPath);
         const sameService = previous?.settings && serviceOf(previous.settings) === serviceOf(settings);
@@ -173,8 +185,8 @@ export class FlagDefinitions implements vscode.Disposable {
   }
 }
 
-/** The service as messages name it: its URL, or flagd's file. */
-const serviceOf = (settings: FlagSettings): string => ('url' in settings ? settings.url : settings.file);
+/** The service as messages name it: its URL, or flagd's file or FeatureFlag. */
+const serviceOf = (settings: FlagSettings): string => ('url' in settings ? settings.url : (settings.file ?? `FeatureFlag ${settings.featureFlag}`));
 
 /**
  * rolloutGuard.flags.url, .project, .environment and .staleAfterDays, where the user set them, over
@@ -195,7 +207,8 @@ function withEditorSettings(settings: FlagSettings, folder: vscode.WorkspaceFold
     throw new Error(`rolloutGuard.flags.staleAfterDays must be a whole number of days, at least 1, got ${staleAfterDays}.`);
   const merged = { ...settings, ...(environment ? { environment } : {}), ...(staleAfterDays !== undefined ? { staleAfterDays } : {}) };
   if (!url && !project) return merged;
-  if (merged.provider === 'flagd') throw new Error('rolloutGuard.flags.url and .project are for unleash and launchdarkly; flagd reads flags.file.');
+  if (merged.provider === 'flagd')
+    throw new Error('rolloutGuard.flags.url and .project are for unleash and launchdarkly; flagd reads flags.file or flags.featureFlag.');
   const urlProblem = url ? flagUrlProblem(url) : undefined;
   if (urlProblem === 'scheme') throw new Error('rolloutGuard.flags.url must start with http:// or https://.');
   if (urlProblem === 'credentials')

@@ -28,6 +28,8 @@ export async function flagChecks(
     // The Flags view's token (SecretStorage), else the environment VS Code started with (as in the CLI; the playground sets it).
     token: (await secrets.get(FLAGS_TOKEN_KEY)) || process.env[FLAGS_TOKEN_VARIABLE],
     tokenHint: `run "Rollout Guard: Set Flag Service Token" (or set ${FLAGS_TOKEN_VARIABLE} in the environment VS Code starts with)`,
+    cluster: async () =>
+      ClusterClient.fromKubeconfig({ ...new RolloutSettings(secrets).cluster(), cwd: folder?.uri.fsPath, trusted: vscode.workspace.isTrusted }),
   });
   // Contract checks the flag only; without a usable flag service the runner refuses the switch with the reason.
   if (phase === 'contract' || !flags || 'unavailable' in flags) return { flags };

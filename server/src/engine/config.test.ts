@@ -71,7 +71,7 @@ describe('.rollout-guard.yaml: one schema', () => {
     // The flag service's token never comes from the file.
     assert.equal(
       problem('flags:\n  url: http://u:4242/api\n  token: secret\n'),
-      '3: unknown setting flags.token. Known: provider, url, file, environment, project, staleAfterDays.',
+      '3: unknown setting flags.token. Known: provider, url, file, featureFlag, environment, project, staleAfterDays.',
     );
   });
 

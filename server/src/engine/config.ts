@@ -80,7 +80,7 @@ export interface ConfigSections {
   prometheus?: { url?: string; timeout?: string };
   canary?: { steps?: number[] };
   database?: { url?: string };
-  flags?: { provider?: string; url?: string; file?: string; environment?: string; project?: string; staleAfterDays?: number };
+  flags?: { provider?: string; url?: string; file?: string; featureFlag?: string; environment?: string; project?: string; staleAfterDays?: number };
   /** The workloads that run the application code of source folders (missing-env); `source` is always a list here. */
   workloads?: WorkloadMapping[];
   /**
@@ -145,7 +145,7 @@ const SECTIONS: Record<string, Shape> = {
   canary: mapping({ steps: { type: 'list', of: number } }, 'canary: { steps: [5, 10, 25, 50, 100] }'),
   database: mapping({ url: string }, 'database: { url: postgres://deploy@db.internal:5432/app }'),
   flags: mapping(
-    { provider: string, url: string, file: string, environment: string, project: string, staleAfterDays: number },
+    { provider: string, url: string, file: string, featureFlag: string, environment: string, project: string, staleAfterDays: number },
     'flags: { provider: unleash, url: http://127.0.0.1:4242/api, environment: production }',
   ),
   workloads: {

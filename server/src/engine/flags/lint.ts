@@ -6,7 +6,7 @@ import type { EngineSettings, Finding } from '../types';
 import { flagRules } from './rules';
 
 export const flagRuleIds: ReadonlySet<string> = new Set(flagRules.map((r) => r.id));
-import { environmentsOf, flagOf, flagSummary, staleReason, stateText, type FlagSnapshot } from './snapshot';
+import { environmentsOf, evaluationText, flagOf, flagSummary, staleReason, stateText, type FlagSnapshot } from './snapshot';
 
 /** Findings of the flag rules on every flag read of `text`, after its `// rollout-guard-ignore` comments. */
 export function lintFlagReads(text: string, snapshot: FlagSnapshot, settings: EngineSettings, isCancelled?: () => boolean): Finding[] {
@@ -55,6 +55,7 @@ export function hoverFlag(text: string, offset: number, snapshot: FlagSnapshot):
   const contents = [
     `**${flag.key}** (${read.sdk} \`${read.method}\`)`,
     rows.length ? ['| environment | state |', '|---|---|', ...rows].join('\n') : 'No environment.',
+    ...(flag.evaluation ? [evaluationText(flag.evaluation)] : []),
     ...(stale ? [`Stale: ${stale}.`] : []),
     source,
   ].join('\n\n');

@@ -22,6 +22,19 @@ export interface FlagDefinition {
   changedAt?: number;
   /** What the flag serves when it is off, where the service tells (false for an Unleash flag). */
   offValue?: boolean | number | string;
+  /** What the flag evaluates to, where the definitions can be evaluated where they are read (flagd). */
+  evaluation?: FlagEvaluation;
+}
+
+/** A flag evaluated by its own service's evaluator, in the configured environment. */
+export interface FlagEvaluation {
+  /** With an empty evaluation context: the evaluator's reason (STATIC, TARGETING_MATCH, DEFAULT, DISABLED, …). */
+  reason: string;
+  /** The variant served, and its value as JSON; none when the code's default is served. */
+  variant?: string;
+  value?: string;
+  /** A fractional split of targetingKeys: each variant's share in percent. */
+  split?: { variant: string; value: string; percent: number }[];
 }
 
 export interface FlagSnapshot {
@@ -79,6 +92,16 @@ export function staleReason(flag: FlagDefinition, snapshot: FlagSnapshot): strin
   const days = Math.floor((snapshot.fetchedAt - flag.changedAt) / DAY_MS);
   if (days < snapshot.staleAfterDays) return undefined;
   return `it has been fully ${same} in every environment (${flag.environments.map((e) => e.environment).join(', ')}) for ${days} days, longer than flags.staleAfterDays (${snapshot.staleAfterDays})`;
+}
+
+/** "Evaluates to `true` (variant on, STATIC) …; fractional: on (true) for 25 % of targetingKeys, off (false) for 75 %". */
+export function evaluationText(evaluation: FlagEvaluation): string {
+  const served =
+    evaluation.variant === undefined
+      ? `serves the code's default (${evaluation.reason})`
+      : `evaluates to \`${evaluation.value}\` (variant ${evaluation.variant}, ${evaluation.reason})`;
+  const split = evaluation.split?.map((s) => `${s.variant} (\`${s.value}\`) for ${s.percent} %`).join(', ');
+  return `With an empty context it ${served}.${split ? ` Fractional split: ${split} of targetingKeys.` : ''}`;
 }
 
 /** Existing keys closest to `key` by edit distance, nearest first: at most `limit`, and only plausible typos. */

@@ -34,6 +34,10 @@ const NOT_TRACEABLE: Record<string, string> = {
   'require-concurrent-partition-detach: ALTER TABLE public.measurements': 'setupFor builds plain tables, not a partitioned table with its partition',
   'require-concurrent-partition-detach: BEGIN;': 'setupFor builds plain tables, not a partitioned table with its partition',
   'require-concurrent-reindex: REINDEX INDEX public.users_email_key;': 'setupFor makes a table of a name it does not know, not an index',
+  'require-concurrent-reindex: CREATE TABLE bookings (id bigint PRIMARY KEY);':
+    'setupFor makes a table of a name it does not know, not an index (users_pkey), a schema or a database; the REINDEX TABLE cases trace the lock',
+  'changing-trigger: CREATE OR REPLACE VIEW order_totals AS SELECT 1 AS total;':
+    'setupFor builds the dropped trigger on a table, and a view takes only INSTEAD OF triggers; DROP TRIGGER on a table is traced by the other cases',
   'ban-drop-not-null: ALTER TABLE auth.identities':
     'the trace setup builds no schema auth for the case (supabase/auth style); the lock is traced by set-schema and the other ALTER TABLE cases',
   'ban-uncommitted-transaction: COMMIT;': 'the case divides by zero on purpose, as pg-regress transactions.sql does; it names no lock',

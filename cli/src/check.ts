@@ -163,19 +163,21 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   });
   const located: LocatedFinding[] = [];
   for (const f of loaded) {
-    const kind = fileKind(f.file);
-    const codeIndex = f.text !== undefined && kind === 'sql' && isContractStep(f.file, f.text) ? await codeIndexFor(f.file) : undefined;
     let findings = f.text === undefined ? [f.problem!] : sqlFindings.get(f.file);
-    findings ??= lintLoaded({
-      fileName: f.file,
-      text: f.text!,
-      settings,
-      workspace,
-      codeIndex,
-      workloads,
-      flags,
-      sqlInCode: !!options.embedded || named.has(f.file),
-    });
+    if (!findings) {
+      // What is left of the SQL files are the contract steps.
+      const codeIndex = fileKind(f.file) === 'sql' ? await codeIndexFor(f.file) : undefined;
+      findings = lintLoaded({
+        fileName: f.file,
+        text: f.text!,
+        settings,
+        workspace,
+        codeIndex,
+        workloads,
+        flags,
+        sqlInCode: !!options.embedded || named.has(f.file),
+      });
+    }
     // What the API server refused on a dry run: never cached.
     findings = [...findings, ...(dryRunFindings.get(f.file) ?? [])];
     const lines = new LineIndex(f.text ?? '');

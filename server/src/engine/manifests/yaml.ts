@@ -68,8 +68,8 @@ export class YamlSource {
   private docs: Document[] | undefined;
   private readonly byIndex = new Map<number, Document>();
   private cachedComments: YamlComment[] | undefined;
-  /** Where each document lies (quick-range.ts), null when the file is not that simple. */
-  private spans: LineRange[] | null | undefined;
+  /** Where each document lies (quick-range.ts) and whether it is the one its data came from; null when the file is not that simple. */
+  private spans: { span: LineRange; verified: boolean | undefined }[] | null | undefined;
   private released: { length: number; hash: number; reread: () => string | undefined; onRestore: () => void } | undefined;
 
   constructor(text: string, docs?: Document[]) {
@@ -104,19 +104,26 @@ export class YamlSource {
     if (this.byIndex.has(index)) return undefined;
     const text = this.currentText();
     if (text === undefined) return undefined;
-    this.spans ??= documentSpans(text) ?? null;
-    const span = this.spans?.[index];
-    if (!span) return undefined;
-    const { start, end } = span;
-    // The document found by counting `---` lines must be the one the data came from.
-    const kind = quickRange(text, start, end, ['kind'], 'value');
-    const name = (record.metadata as Record<string, unknown> | undefined)?.name;
-    if (!kind || text.slice(kind.start, kind.end) !== record.kind) return undefined;
-    if (typeof name === 'string') {
-      const at = quickRange(text, start, end, ['metadata', 'name'], 'value');
-      if (!at || text.slice(at.start, at.end) !== name) return undefined;
+    const span = this.verifiedSpan(text, index, record);
+    return span && quickRange(text, span.start, span.end, path, on);
+  }
+
+  /** The index-th document's lines, once they are known to be the document the data came from (checked once per document). */
+  private verifiedSpan(text: string, index: number, record: Record<string, unknown>): LineRange | undefined {
+    this.spans ??= documentSpans(text)?.map((span) => ({ span, verified: undefined })) ?? null;
+    const entry = this.spans?.[index];
+    if (!entry) return undefined;
+    if (entry.verified === undefined) {
+      // The document found by counting `---` lines must be the one the data came from.
+      const { start, end } = entry.span;
+      const valueAt = (path: Path): string | undefined => {
+        const at = quickRange(text, start, end, path, 'value');
+        return at && text.slice(at.start, at.end);
+      };
+      const name = (record.metadata as Record<string, unknown> | undefined)?.name;
+      entry.verified = valueAt(['kind']) === record.kind && (typeof name !== 'string' || valueAt(['metadata', 'name']) === name);
     }
-    return quickRange(text, start, end, path, on);
+    return entry.verified ? entry.span : undefined;
   }
 
   /** The syntax tree of the document that produced `value` (the index-th document, else matched by identity). */

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../cli/src/cli';
+import { cli } from './helpers/cli';
 import { startStandIn, type KubernetesStandIn } from '../simulators/k8s-stand-in';
 import { temporaryDirectory } from '../simulators/temp';
+import type { LocatedFinding } from '../cli/src/format';
 
 const SECRET_VALUE = 'sk_live_DO_NOT_PRINT_4242';
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
@@ -94,50 +94,29 @@ spec:
 `;
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = Awaited<ReturnType<typeof cli>>;
 
-async function cli(args: string[], cwd: string): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdout, stderr, cwd, env: { ...process.env, KUBECONFIG: '', NO_COLOR: '1' } });
-  return { code, stdout: out, stderr: err };
-}
-
-interface JsonFinding {
-  file: string;
-  rule: string;
-  severity: string;
-  line: number;
-  column: number;
-  message: string;
-}
+/** The CLI in this process, without the machine's kubeconfig, in plain text. */
+const cliIsolated = (args: string[], cwd: string): Promise<Run> => cli(args, cwd, { ...process.env, KUBECONFIG: '', NO_COLOR: '1' });
 
 describe('check --cluster', () => {
   let standIn: KubernetesStandIn;
   let dir: string;
   let kubeconfig: string;
-  const check = async (manifest: string, ...more: string[]): Promise<Run & { findings: JsonFinding[] }> => {
+  const check = async (manifest: string, ...more: string[]): Promise<Run & { findings: LocatedFinding[] }> => {
     const k8s = path.join(dir, `k8s-${Math.random().toString(36).slice(2)}`);
     fs.mkdirSync(k8s);
     fs.writeFileSync(path.join(k8s, 'checkout.yaml'), manifest);
-    const run = await cli(['check', k8s, '--format', 'json', ...more], dir);
+    const run = await cliIsolated(['check', k8s, '--format', 'json', ...more], dir);
     // Every output of every run: never a Secret value, in clear or base64.
     for (const text of [run.stdout, run.stderr]) {
       assert.ok(!text.includes(SECRET_VALUE), 'a Secret value was printed');
       assert.ok(!text.includes(b64(SECRET_VALUE)), 'a Secret value was printed (base64)');
     }
-    const findings = run.stdout ? (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings : [];
+    const findings = run.stdout ? (JSON.parse(run.stdout) as { findings: LocatedFinding[] }).findings : [];
     return { ...run, findings };
   };
-  const dangling = (findings: JsonFinding[]): JsonFinding[] => findings.filter((f) => f.rule === 'dangling-config-reference');
+  const dangling = (findings: LocatedFinding[]): LocatedFinding[] => findings.filter((f) => f.rule === 'dangling-config-reference');
 
   before(async () => {
     dir = temporaryDirectory('rg-check-cluster-');
@@ -247,8 +226,8 @@ spec: { encryptedData: { token: AgBy3i4OJSWK+PiTySYZZA== } }
       path.join(k8s, 'generated', 'kustomization.yaml'),
       'resources: [deployment.yaml]\nsecretGenerator:\n  - name: generated\n    namespace: shop\n    literals: [token=abc]\n',
     );
-    const run = await cli(['check', k8s, '--format', 'json', '--cluster', '--kubeconfig', kubeconfig], dir);
-    const findings = dangling((JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings);
+    const run = await cliIsolated(['check', k8s, '--format', 'json', '--cluster', '--kubeconfig', kubeconfig], dir);
+    const findings = dangling((JSON.parse(run.stdout) as { findings: LocatedFinding[] }).findings);
     const produced = findings.filter((f) => /from-vault|sealed|generated/.test(f.message));
     assert.equal(produced.length, 1, JSON.stringify(produced));
     // The generator's Secret is read for its keys, and named as its generator names it (without the hash suffix).
@@ -285,7 +264,7 @@ spec: { encryptedData: { token: AgBy3i4OJSWK+PiTySYZZA== } }
   });
 
   it('cluster options without --cluster are a usage error', async () => {
-    const run = await cli(['check', '.', '--kubeconfig', kubeconfig], dir);
+    const run = await cliIsolated(['check', '.', '--kubeconfig', kubeconfig], dir);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--kubeconfig is for --cluster/);
   });
@@ -316,10 +295,10 @@ spec: { encryptedData: { token: AgBy3i4OJSWK+PiTySYZZA== } }
     );
     fs.writeFileSync(path.join(project, 'src/main.ts'), 'const token = process.env.PAY_TOKEN;\nconst other = process.env.PAY_OTHER;\n');
     const envFindings = (run: Run): string[] =>
-      (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings.filter((f) => f.rule === 'missing-env').map((f) => `${f.file}:${f.line}`);
+      (JSON.parse(run.stdout) as { findings: LocatedFinding[] }).findings.filter((f) => f.rule === 'missing-env').map((f) => `${f.file}:${f.line}`);
     // Without a cluster the Secret's keys are unknown: nothing is missing.
-    assert.deepEqual(envFindings(await cli(['check', '.', '--format', 'json'], project)), []);
-    const run = await cli(['check', '.', '--format', 'json', '--cluster', '--kubeconfig', kubeconfig], project);
+    assert.deepEqual(envFindings(await cliIsolated(['check', '.', '--format', 'json'], project)), []);
+    const run = await cliIsolated(['check', '.', '--format', 'json', '--cluster', '--kubeconfig', kubeconfig], project);
     assert.deepEqual(envFindings(run), ['src/main.ts:2']);
     assert.ok(!run.stdout.includes(SECRET_VALUE) && !run.stdout.includes(b64(SECRET_VALUE)));
   });

@@ -7,18 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../simulators/lsp-client';
 import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
 import { deployment } from './helpers/workloads';
+import type { LocatedFinding } from '../cli/src/format';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
-
-interface JsonFinding {
-  file: string;
-  rule: string;
-  severity: string;
-  line: number;
-  column: number;
-  message: string;
-  related?: { file: string; line: number }[];
-}
 
 describe('rollout-guard check: missing-env', () => {
   let workspace: string;
@@ -26,9 +17,9 @@ describe('rollout-guard check: missing-env', () => {
     fs.mkdirSync(path.dirname(path.join(workspace, name)), { recursive: true });
     fs.writeFileSync(path.join(workspace, name), text);
   };
-  const check = (...args: string[]): { code: number | null; findings: JsonFinding[] } => {
+  const check = (...args: string[]): { code: number | null; findings: LocatedFinding[] } => {
     const r = spawnSync(process.execPath, [bin, 'check', ...args, '--format', 'json'], { cwd: workspace, encoding: 'utf8' });
-    return { code: r.status, findings: (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings };
+    return { code: r.status, findings: (JSON.parse(r.stdout) as { findings: LocatedFinding[] }).findings };
   };
 
   before(() => {

@@ -6,6 +6,7 @@ import { ConfigError, dialectOf, lintText, loadParser, mergeSettings, parseConfi
 import { splitMysql } from '../server/src/engine/mysql/split';
 import { lintMy } from './helpers/mysql-lint';
 import { repoRoot } from '../simulators/lsp-client';
+import type { LocatedFinding } from '../cli/src/format';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 const lintPg = (text: string): { rule: string; message: string }[] => lintText({ fileName: 'm.sql', text, settings: mergeSettings() });
@@ -13,23 +14,16 @@ const lintPg = (text: string): { rule: string; message: string }[] => lintText({
 before(() => loadParser());
 const fixtures = path.join(repoRoot, 'test/fixtures/mysql');
 
-interface JsonFinding {
-  file: string;
-  rule: string;
-  line: number;
-  column: number;
-}
-
-function checkJson(args: string[], cwd: string): { code: number | null; findings: JsonFinding[] } {
+function checkJson(args: string[], cwd: string): { code: number | null; findings: LocatedFinding[] } {
   const r = spawnSync(process.execPath, [bin, 'check', ...args, '--format', 'json'], { cwd, encoding: 'utf8' });
   assert.equal(r.stderr, '', `exit ${r.status}: ${r.stderr}`);
   assert.ok(r.stdout, `exit ${r.status}, no output`);
-  return { code: r.status, findings: (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings };
+  return { code: r.status, findings: (JSON.parse(r.stdout) as { findings: LocatedFinding[] }).findings };
 }
 
 describe('MySQL migration folder (Flyway, Laravel, MariaDB styles) through the CLI', () => {
   let code: number | null = null;
-  let findings: JsonFinding[] = [];
+  let findings: LocatedFinding[] = [];
   before(() => ({ code, findings } = checkJson(['migrations'], fixtures)));
   const at = (file: string): string[] => findings.filter((f) => f.file === `migrations/${file}`).map((f) => `${f.line}:${f.column} ${f.rule}`);
 

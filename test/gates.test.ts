@@ -64,6 +64,9 @@ before(async () => {
   prometheus = await startPrometheus({ targets: demo.targets });
   // Rates over [5s] need two scrapes that saw requests: wait until every version with traffic has a rate.
   await prometheus.waitFor('count(rate(http_request_duration_seconds_count[5s]) > 0)', (v) => v[0] === 6, 30_000);
+  // …and every version has a rate at all, idle (0 requests) included: each version is its own scrape target, and
+  // one scraped later than the others has no rate until its second scrape ("no series" instead of 0/0).
+  await prometheus.waitFor('count(rate(http_request_duration_seconds_count[5s]))', (v) => v[0] === Object.keys(ROUTING).length, 30_000);
   // …and the versions that fail some requests have a rate of 500s (that series starts with the first error).
   await prometheus.waitFor('count(rate(http_requests_total{status="500"}[5s]) > 0)', (v) => v[0] === 2, 30_000);
 });

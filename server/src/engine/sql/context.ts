@@ -19,8 +19,8 @@ export class Statement<K extends NodeKind = NodeKind> {
   private tokenCache: Token[] | undefined;
 
   constructor(
-    readonly kind: K,
-    readonly node: NodeOf<K>,
+    /** Kind and node as a union discriminated by kind, for a `switch (parsed.kind)` that narrows `parsed.node`. */
+    readonly parsed: ParsedStatement<K>,
     /** Document text. */
     readonly text: string,
     /** Document offsets of the statement (without its `;`). */
@@ -37,9 +37,13 @@ export class Statement<K extends NodeKind = NodeKind> {
     readonly unitSource: string = text.slice(start, end),
   ) {}
 
-  /** Kind and node as a union discriminated by kind, for a `switch (parsed.kind)` that narrows `parsed.node`. */
-  get parsed(): ParsedStatement<K> {
-    return { kind: this.kind, node: this.node } as ParsedStatement<K>;
+  get kind(): K {
+    return this.parsed.kind as K;
+  }
+
+  /** The parse tree, decoded when first read (see parse.ts). */
+  get node(): NodeOf<K> {
+    return this.parsed.node as NodeOf<K>;
   }
 
   /** Document offset of a parser location; the statement start when the parser gave none. */

@@ -24,7 +24,7 @@ export function hoverSql(text: string, offset: number, settings: EngineSettings)
     if (!outcome.ok) continue;
     const map = byteToCharMapper(source);
     for (const parsed of outcome.statements) {
-      const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, (b) => piece.start + map(b), 'file');
+      const stmt = new Statement(parsed, text, piece.start, piece.end, piece.semicolon, (b) => piece.start + map(b), 'file');
       if (offset <= piece.end) return describe(stmt, state);
       state = state.next(stmt.parsed, source);
     }

@@ -27,13 +27,15 @@ const display = (relation: RangeVar | undefined): string => (relation?.schemanam
 const names = (list: Node[] | undefined): string[] => (list ?? []).map((n) => stringOf(n) ?? '?');
 
 /** Foreign keys a statement adds on columns it adds, or on any column of a table created in this file. */
-export function foreignKeysOf({ kind, node: n }: ParsedStatement, isNewTable: (relation: RangeVar | undefined) => boolean): ForeignKey[] {
+export function foreignKeysOf(stmt: ParsedStatement, isNewTable: (relation: RangeVar | undefined) => boolean): ForeignKey[] {
   const out: ForeignKey[] = [];
   const add = (relation: RangeVar | undefined, c: Constraint, columns: string[], newTable: boolean): void => {
     if (c.contype !== 'CONSTR_FOREIGN' || !columns.length) return;
     out.push({ table: display(relation), columns, referenced: display(c.pktable), at: c.location ?? 0, newTable });
   };
-  if (kind === 'CreateStmt') {
+  // The node is read only for the kinds that can add keys: a query's tree is decoded when first read.
+  if (stmt.kind === 'CreateStmt') {
+    const n = stmt.node;
     if (n.relation?.relpersistence === 't') return [];
     for (const element of n.tableElts ?? []) {
       const column = unwrap(element, 'ColumnDef');
@@ -41,7 +43,8 @@ export function foreignKeysOf({ kind, node: n }: ParsedStatement, isNewTable: (r
       const c = unwrap(element, 'Constraint');
       if (c) add(n.relation, c, names(c.fk_attrs), true);
     }
-  } else if (kind === 'AlterTableStmt' && n.objtype === 'OBJECT_TABLE') {
+  } else if (stmt.kind === 'AlterTableStmt' && stmt.node.objtype === 'OBJECT_TABLE') {
+    const n = stmt.node;
     const newTable = isNewTable(n.relation);
     for (const item of n.cmds ?? []) {
       const cmd = unwrap(item, 'AlterTableCmd');
@@ -55,12 +58,13 @@ export function foreignKeysOf({ kind, node: n }: ParsedStatement, isNewTable: (r
 }
 
 /** The keys of the indexes a statement creates: CREATE INDEX (not partial), PRIMARY KEY and UNIQUE. */
-export function indexKeysOf({ kind, node: n }: ParsedStatement): IndexKey[] {
+export function indexKeysOf(stmt: ParsedStatement): IndexKey[] {
   const out: IndexKey[] = [];
   const key = (relation: RangeVar | undefined, c: Constraint, columns: string[]): void => {
     if ((c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') && columns.length) out.push({ table: display(relation), columns });
   };
-  if (kind === 'IndexStmt' && !n.whereClause) {
+  if (stmt.kind === 'IndexStmt' && !stmt.node.whereClause) {
+    const n = stmt.node;
     const columns: string[] = [];
     for (const param of n.indexParams ?? []) {
       const name = unwrap(param, 'IndexElem')?.name;
@@ -68,14 +72,16 @@ export function indexKeysOf({ kind, node: n }: ParsedStatement): IndexKey[] {
       columns.push(name);
     }
     if (columns.length) out.push({ table: display(n.relation), columns });
-  } else if (kind === 'CreateStmt') {
+  } else if (stmt.kind === 'CreateStmt') {
+    const n = stmt.node;
     for (const element of n.tableElts ?? []) {
       const column = unwrap(element, 'ColumnDef');
       for (const c of column?.constraints ?? []) key(n.relation, unwrap(c, 'Constraint') ?? {}, [column?.colname ?? '?']);
       const c = unwrap(element, 'Constraint');
       if (c) key(n.relation, c, names(c.keys));
     }
-  } else if (kind === 'AlterTableStmt') {
+  } else if (stmt.kind === 'AlterTableStmt') {
+    const n = stmt.node;
     for (const item of n.cmds ?? []) {
       const cmd = unwrap(item, 'AlterTableCmd');
       const column = cmd?.subtype === 'AT_AddColumn' ? unwrap(cmd.def, 'ColumnDef') : undefined;

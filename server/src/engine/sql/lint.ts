@@ -225,7 +225,7 @@ function lintPiece(text: string, piece: SqlPiece, source: string, state: FileSta
   }
   const toOffset = byteMapperAt(source, piece.start);
   for (const parsed of outcome.statements) {
-    const stmt = new Statement(parsed.kind, parsed.node, text, piece.start, piece.end, piece.semicolon, toOffset, 'file', piece.start, source);
+    const stmt = new Statement(parsed, text, piece.start, piece.end, piece.semicolon, toOffset, 'file', piece.start, source);
     state = lintStatement(stmt, state, context, findings);
   }
   return state;
@@ -293,13 +293,15 @@ function lintStatement(stmt: Statement, state: FileState, context: PieceContext,
 function lintEmbeddedBody(stmt: Statement, state: FileState, context: PieceContext, findings: Finding[]): FileState {
   let origin: StatementOrigin;
   let body: string | undefined;
-  const { kind, node } = stmt.parsed;
-  if (kind === 'DoStmt') {
+  const parsed = stmt.parsed; // other kinds' trees are not read here: a query's tree is decoded when first read
+  if (parsed.kind === 'DoStmt') {
+    const node = parsed.node;
     const language = optionValue(node.args, 'language') ?? 'plpgsql';
     if (language !== 'plpgsql') return state;
     origin = 'do-block';
     body = optionValue(node.args, 'as');
-  } else if (kind === 'CreateFunctionStmt') {
+  } else if (parsed.kind === 'CreateFunctionStmt') {
+    const node = parsed.node;
     if (optionValue(node.options, 'language') !== 'plpgsql') return state;
     origin = 'function-body';
     body = optionValue(node.options, 'as');
@@ -324,7 +326,7 @@ function lintEmbeddedBody(stmt: Statement, state: FileState, context: PieceConte
     const toOffset = found >= 0 ? byteMapperAt(query, start) : () => stmt.start;
     for (const parsed of outcome.statements) {
       const end = found >= 0 ? start + query.length : stmt.end;
-      const inside = new Statement(parsed.kind, parsed.node, stmt.text, start, end, -1, toOffset, origin, stmt.unitStart, stmt.unitSource);
+      const inside = new Statement(parsed, stmt.text, start, end, -1, toOffset, origin, stmt.unitStart, stmt.unitSource);
       inner = lintStatement(inside, inner, { ...context, commentsBefore: [] }, findings);
     }
   }

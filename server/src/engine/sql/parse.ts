@@ -1,25 +1,20 @@
-import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
+import type { ParseResult } from 'libpg-query';
 import { StatementCache } from '../statement-cache';
 import { kindOf, type NodeKind, type NodeOf } from './ast';
+import { loadPgQuery, parseToJson, plpgsqlToJson } from './pg-query';
 
 /**
  * A statement's kind (e.g. `AlterTableStmt`) and its node, as a union discriminated by kind:
  * `switch (parsed.kind)` narrows `parsed.node`.
  */
-export type ParsedStatement<K extends NodeKind = NodeKind> = K extends NodeKind ? { kind: K; node: NodeOf<K> } : never;
+export type ParsedStatement<K extends NodeKind = NodeKind> = K extends NodeKind ? { readonly kind: K; readonly node: NodeOf<K> } : never;
 
 export type ParseOutcome =
   | { ok: true; statements: ParsedStatement[] }
   | { ok: false; message: string; /** 0-based character (code point) offset in the statement, or -1. */ cursor: number };
 
-let loaded = false;
 /** Loads the WASM parser; every other function here needs it done. */
-export async function loadParser(): Promise<void> {
-  if (!loaded) {
-    await loadModule();
-    loaded = true;
-  }
-}
+export const loadParser = loadPgQuery;
 
 /** Recently parsed statements: editing one statement of a large file reparses only that one. */
 const cache = new StatementCache<ParseOutcome>();
@@ -31,37 +26,53 @@ export function parseStatement(sql: string): ParseOutcome {
 }
 
 function parseUncached(sql: string): ParseOutcome {
-  // A syntax error is an outcome here, not a failure: its stack trace, which nothing reads, would
-  // cost more than the parse itself (pg-regress: hundreds of statements fail on purpose).
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    const statements = (parseSync(sql).stmts ?? []).map(({ stmt }) => {
-      const kind = kindOf(stmt!);
-      // The wrapper's one key is its kind, so kind and node match.
-      return { kind, node: (stmt as Record<NodeKind, unknown>)[kind] } as ParsedStatement;
-    });
-    return { ok: true, statements };
-  } catch (error) {
-    const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
-    const message = details?.message ?? (error instanceof Error ? error.message : String(error));
-    // libpg-query reports a 0-based cursor; 0 also means "unknown" for some errors.
-    return { ok: false, message, cursor: typeof details?.cursorPosition === 'number' ? details.cursorPosition : -1 };
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
+  const parsed = parseToJson(sql);
+  if (!parsed.ok) return { ok: false, message: parsed.message, cursor: parsed.cursor };
+  const { json } = parsed;
+  // {"version":…,"stmts":[{"stmt":{"Kind":{…}},…}, …]}: `{"stmt":{"` cannot occur inside a JSON string (its quotes are escaped).
+  const first = json.indexOf(STMT);
+  if (first < 0) return { ok: true, statements: [] };
+  const kindStart = first + STMT.length;
+  if (json.indexOf(STMT, kindStart) < 0)
+    return { ok: true, statements: [new LazyStatement(json.slice(kindStart, json.indexOf('"', kindStart)) as NodeKind, json) as ParsedStatement] };
+  const statements = ((JSON.parse(json) as ParseResult).stmts ?? []).map(({ stmt }) => {
+    const kind = kindOf(stmt!);
+    // The wrapper's one key is its kind, so kind and node match.
+    return { kind, node: (stmt as Record<NodeKind, unknown>)[kind] } as ParsedStatement;
+  });
+  return { ok: true, statements };
+}
+
+const STMT = '{"stmt":{"';
+
+/**
+ * A statement parsed alone, its tree decoded the first time something reads it: most queries in a
+ * migration (SELECT, EXPLAIN, INSERT … VALUES) reach no rule, and decoding is a third of parsing.
+ */
+class LazyStatement {
+  private tree: unknown;
+  constructor(
+    readonly kind: NodeKind,
+    private json: string | undefined,
+  ) {}
+
+  get node(): unknown {
+    if (this.json !== undefined) {
+      const stmt = (JSON.parse(this.json) as ParseResult).stmts![0]!.stmt as Record<NodeKind, unknown>;
+      this.tree = stmt[this.kind];
+      this.json = undefined;
+    }
+    return this.tree;
   }
 }
 
 /** SQL statements inside a PL/pgSQL body, in source order, or an error message. */
 export function plpgsqlQueries(createOrDoSql: string): { queries: string[] } | { error: string } {
-  try {
-    const tree = parsePlPgSQLSync(createOrDoSql) as unknown;
-    const queries: string[] = [];
-    collectQueries(tree, queries);
-    return { queries };
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
+  const parsed = plpgsqlToJson(createOrDoSql);
+  if ('error' in parsed) return parsed;
+  const queries: string[] = [];
+  collectQueries(JSON.parse(parsed.json), queries);
+  return { queries };
 }
 
 function collectQueries(node: unknown, out: string[]): void {

@@ -8,7 +8,7 @@
 import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
 import { alterActionLock } from './lock-modes';
-import { stringOf, unwrap, type AlterTableStmt, type Node, type NodeOf, type RangeVar, type TransactionStmtKind } from './ast';
+import { stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type TransactionStmtKind } from './ast';
 import { constraintIndexName, createTableIndexNames } from './constraint-indexes';
 import { foreignKeysOf, indexKeysOf, type ForeignKey, type IndexKey } from './keys';
 import type { ParsedStatement } from './parse';
@@ -307,13 +307,14 @@ export class FileState {
     return s;
   }
 
-  private apply({ kind, node: n }: ParsedStatement, unit: string): FileState {
+  private apply(stmt: ParsedStatement, unit: string): FileState {
     const f = this.fields;
-    switch (kind) {
+    // Each case reads the node of its own kind only: a query's tree is decoded when first read.
+    switch (stmt.kind) {
       case 'TransactionStmt':
-        if (n.kind === 'TRANS_STMT_BEGIN' || n.kind === 'TRANS_STMT_START')
+        if (stmt.node.kind === 'TRANS_STMT_BEGIN' || stmt.node.kind === 'TRANS_STMT_START')
           return this.with({ explicitTransaction: true, transactionBegin: f.explicitTransaction ? f.transactionBegin : unit });
-        if (TRANSACTION_ENDS.has(n.kind)) {
+        if (TRANSACTION_ENDS.has(stmt.node.kind)) {
           return this.with({
             explicitTransaction: false,
             transactionBegin: '',
@@ -326,46 +327,49 @@ export class FileState {
         }
         return this;
       case 'CreateStmt':
-        return n.relation ? this.createdTable(tableRefOf(n.relation), n.tableElts) : this;
+        return stmt.node.relation ? this.createdTable(tableRefOf(stmt.node.relation), stmt.node.tableElts) : this;
       case 'CreateForeignTableStmt':
-        return n.base?.relation ? this.with({ createdViews: [...f.createdViews, tableRefOf(n.base.relation)] }) : this;
+        return stmt.node.base?.relation ? this.with({ createdViews: [...f.createdViews, tableRefOf(stmt.node.base.relation)] }) : this;
       case 'ViewStmt':
         // CREATE OR REPLACE VIEW may replace a view the running version reads.
-        return n.view && !n.replace ? this.with({ createdViews: [...f.createdViews, tableRefOf(n.view)] }) : this;
+        return stmt.node.view && !stmt.node.replace ? this.with({ createdViews: [...f.createdViews, tableRefOf(stmt.node.view)] }) : this;
       case 'CreateSchemaStmt':
         // IF NOT EXISTS: the schema may be live already (and then takes no elements).
-        return n.schemaname && !n.if_not_exists ? this.createdSchema(n.schemaname, n.schemaElts ?? []) : this;
+        return stmt.node.schemaname && !stmt.node.if_not_exists ? this.createdSchema(stmt.node.schemaname, stmt.node.schemaElts ?? []) : this;
       case 'CreateTableAsStmt':
-        return n.into?.rel ? this.created(tableRefOf(n.into.rel), !n.into.skipData) : this;
+        return stmt.node.into?.rel ? this.created(tableRefOf(stmt.node.into.rel), !stmt.node.into.skipData) : this;
       case 'InsertStmt': {
-        // INSERT … SELECT fills the table (INSERT … VALUES adds the few rows it lists).
-        const table = tableRefOf(n.relation);
-        const fromQuery = !!n.selectStmt && !unwrap(n.selectStmt, 'SelectStmt')?.valuesLists;
+        // INSERT … SELECT (or TABLE) fills the table; INSERT … VALUES adds the few rows it lists, and its tree is not decoded.
+        if (!/\b(select|table)\b/i.test(unit)) return this;
+        const table = tableRefOf(stmt.node.relation);
+        const fromQuery = !!stmt.node.selectStmt && !unwrap(stmt.node.selectStmt, 'SelectStmt')?.valuesLists;
         return fromQuery && this.isNewTable(table) && !this.isFilledNewTable(table) ? this.with({ filledTables: [...f.filledTables, table] }) : this;
       }
       case 'RenameStmt': {
         // A table the file created keeps counting as new under its new name.
-        if (n.renameType !== 'OBJECT_TABLE' || !n.relation || !this.isNewTable(tableRefOf(n.relation))) return this;
-        const renamed = { ...tableRefOf(n.relation), name: n.newname ?? '?' };
-        return this.created(renamed, this.isFilledNewTable(tableRefOf(n.relation)));
+        if (stmt.node.renameType !== 'OBJECT_TABLE' || !stmt.node.relation || !this.isNewTable(tableRefOf(stmt.node.relation))) return this;
+        const renamed = { ...tableRefOf(stmt.node.relation), name: stmt.node.newname ?? '?' };
+        return this.created(renamed, this.isFilledNewTable(tableRefOf(stmt.node.relation)));
       }
       case 'IndexStmt':
         // Only indexes of new tables matter (dropping them needs no care).
-        if (!n.idxname || !this.isNewTable(tableRefOf(n.relation))) return this;
-        return this.with({ createdIndexes: [...f.createdIndexes, { name: n.idxname, table: tableRefOf(n.relation) }] });
+        if (!stmt.node.idxname || !this.isNewTable(tableRefOf(stmt.node.relation))) return this;
+        return this.with({ createdIndexes: [...f.createdIndexes, { name: stmt.node.idxname, table: tableRefOf(stmt.node.relation) }] });
       case 'AlterTableStmt':
-        return this.applyAlterTable(n).addedConstraintIndexes(n);
+        return this.applyAlterTable(stmt.node).addedConstraintIndexes(stmt.node);
       case 'VariableSetStmt':
-        if (n.kind === 'VAR_RESET_ALL')
+        if (stmt.node.kind === 'VAR_RESET_ALL')
           return this.with({ lockTimeoutSession: false, lockTimeoutLocal: false, statementTimeoutSession: false, statementTimeoutLocal: false });
-        if (!isTimeout(n.name)) return this;
-        if (n.kind === 'VAR_RESET' || n.kind === 'VAR_SET_DEFAULT') return this.with({ [TIMEOUTS[n.name].session]: false, [TIMEOUTS[n.name].local]: false });
-        if (n.kind === 'VAR_SET_VALUE') return this.setTimeout(n.name, !isZero(n.args?.[0]), n.is_local === true);
+        if (!isTimeout(stmt.node.name)) return this;
+        if (stmt.node.kind === 'VAR_RESET' || stmt.node.kind === 'VAR_SET_DEFAULT')
+          return this.with({ [TIMEOUTS[stmt.node.name].session]: false, [TIMEOUTS[stmt.node.name].local]: false });
+        if (stmt.node.kind === 'VAR_SET_VALUE') return this.setTimeout(stmt.node.name, !isZero(stmt.node.args?.[0]), stmt.node.is_local === true);
         return this;
       case 'SelectStmt':
-        if (n.intoClause?.rel) return this.created(tableRefOf(n.intoClause.rel), true);
+        // SELECT … INTO creates a table (a query without the word is not decoded).
+        if (/\binto\b/i.test(unit) && stmt.node.intoClause?.rel) return this.created(tableRefOf(stmt.node.intoClause.rel), true);
         // SELECT set_config('lock_timeout', '2s', false)
-        return timeoutSetConfigs(n).reduce((state: FileState, call) => state.setTimeout(call.name, !isZero(call.value), call.local), this);
+        return timeoutSetConfigs(stmt, unit).reduce((state: FileState, call) => state.setTimeout(call.name, !isZero(call.value), call.local), this);
       default:
         return this;
     }
@@ -457,25 +461,39 @@ export class FileState {
   }
 
   /** Inside a transaction: the ACCESS EXCLUSIVE locks and NOT VALID constraints it now holds. */
-  private recordTransactionLocks({ kind, node: n }: ParsedStatement, unit: string): FileState {
+  private recordTransactionLocks(stmt: ParsedStatement, unit: string): FileState {
     const f = this.fields;
-    if (kind === 'DropStmt' && (n.removeType === 'OBJECT_TABLE' || (n.removeType === 'OBJECT_INDEX' && !n.concurrent))) {
-      return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table: 'a dropped object', unit }] });
+    let relation: RangeVar | undefined;
+    switch (stmt.kind) {
+      case 'DropStmt':
+        if (stmt.node.removeType === 'OBJECT_TABLE' || (stmt.node.removeType === 'OBJECT_INDEX' && !stmt.node.concurrent))
+          return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table: 'a dropped object', unit }] });
+        return this;
+      case 'RenameStmt':
+        // ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
+        if (stmt.node.renameType === 'OBJECT_INDEX' && this.settings.pgVersion >= 12) return this;
+        relation = stmt.node.relation;
+        break;
+      case 'AlterTableStmt':
+        relation = stmt.node.relation;
+        break;
+      case 'TruncateStmt':
+        relation = unwrap(stmt.node.relations?.[0], 'RangeVar');
+        break;
+      default:
+        return this; // the node of other kinds is not read: a query's tree is decoded when first read
     }
-    // ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
-    if (kind === 'RenameStmt' && n.renameType === 'OBJECT_INDEX' && this.settings.pgVersion >= 12) return this;
-    const relation =
-      kind === 'AlterTableStmt' || kind === 'RenameStmt' ? n.relation : kind === 'TruncateStmt' ? unwrap(n.relations?.[0], 'RangeVar') : undefined;
     if (!relation || this.isNewTable(tableRefOf(relation))) return this;
     const table = tableName(tableRefOf(relation));
-    if (kind === 'AlterTableStmt') {
-      const added = (n.cmds ?? []).flatMap((c) => {
+    if (stmt.kind === 'AlterTableStmt') {
+      const cmds = stmt.node.cmds ?? [];
+      const added = cmds.flatMap((c) => {
         const cmd = unwrap(c, 'AlterTableCmd');
         const constraint = cmd?.subtype === 'AT_AddConstraint' ? unwrap(cmd.def, 'Constraint') : undefined;
         return constraint?.skip_validation && constraint.conname ? [{ table, unit, name: constraint.conname }] : [];
       });
       const s = added.length ? this.with({ notValidInTransaction: [...f.notValidInTransaction, ...added] }) : this;
-      const onlyWeak = (n.cmds ?? []).every((c) => alterActionLock(unwrap(c, 'AlterTableCmd') ?? {}, this.settings.pgVersion).mode !== 'ACCESS EXCLUSIVE');
+      const onlyWeak = cmds.every((c) => alterActionLock(unwrap(c, 'AlterTableCmd') ?? {}, this.settings.pgVersion).mode !== 'ACCESS EXCLUSIVE');
       return onlyWeak ? s : s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
     }
     return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
@@ -486,9 +504,14 @@ function rehashAll(fields: Fields): FieldHashes {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, hashField(v)])) as FieldHashes;
 }
 
-/** `SELECT set_config('lock_timeout', '2s', false)` calls in a SELECT list, for the timeouts the file tracks. */
-export function timeoutSetConfigs(select: NodeOf<'SelectStmt'>): { name: TimeoutName; value: Node | undefined; local: boolean }[] {
-  return (select.targetList ?? []).flatMap((target) => {
+/**
+ * `SELECT set_config('lock_timeout', '2s', false)` calls in a SELECT list, for the timeouts the file
+ * tracks. `source` is text that contains the statement: most queries do not name set_config, and
+ * their trees are then not decoded.
+ */
+export function timeoutSetConfigs(select: ParsedStatement<'SelectStmt'>, source: string): { name: TimeoutName; value: Node | undefined; local: boolean }[] {
+  if (!/set_config/i.test(source)) return [];
+  return (select.node.targetList ?? []).flatMap((target) => {
     const call = unwrap(unwrap(target, 'ResTarget')?.val, 'FuncCall');
     const args = call?.args ?? [];
     const name = unwrap(args[0], 'A_Const')?.sval?.sval;

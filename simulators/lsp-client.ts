@@ -24,10 +24,11 @@ export class TestLspClient {
   codeLensRefreshes = 0;
   private readonly refreshWaiters: { count: number; resolve: () => void }[] = [];
 
-  constructor(serverPath = path.join(repoRoot, 'dist/server.js')) {
+  /** `env`: the server's environment (default: this process's), e.g. a PATH with helm on it. */
+  constructor(serverPath = path.join(repoRoot, 'dist/server.js'), env?: NodeJS.ProcessEnv) {
     // The server's stack traces name TypeScript lines when the tests' do; the bench times it without source maps.
     const sourceMaps = process.sourceMapsEnabled ? ['--enable-source-maps'] : [];
-    this.child = spawn(process.execPath, [...sourceMaps, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...sourceMaps, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.child.stderr!.on('data', (d) => (this.stderr += String(d)));
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {

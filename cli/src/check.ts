@@ -26,6 +26,7 @@ import {
   type OutsideKeys,
 } from '../../server/src/engine';
 import { explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
+import { chartValuesFiles, renderCharts } from '../../server/src/workspace/helm';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
@@ -72,8 +73,9 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   let flagsConfigured: boolean;
   let excluded: ((file: string) => boolean) | undefined;
   let units: string[] | undefined;
+  let chartValues: (chartFolder: string) => string[];
   try {
-    ({ settings, workloads, flagsConfigured, excluded, units } = resolveSettings(options, io.cwd));
+    ({ settings, workloads, flagsConfigured, excluded, units, chartValues } = resolveSettings(options, io.cwd));
     if (flagsConfigured && loadFlagSnapshot) {
       const answer = await loadFlagSnapshot(io.cwd, options.configFile, io.env);
       if ('snapshot' in answer) flags = answer.snapshot;
@@ -128,6 +130,8 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   for (const [file, problem] of unreadablePaths) loaded.push({ file, problem });
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
   addKustomizeInputs(workspace);
+  // Helm charts as helm renders them, where helm is installed.
+  workspace.setChartRenderings(await renderCharts(workspace.chartFolderNames, { dirOf: (folder) => folder, valuesOf: chartValues, env: io.env }));
   let dryRunFindings = new Map<string, Finding[]>();
   if (options.cluster) {
     const result = await options.cluster.run(workspace, options.cluster.options, io);
@@ -220,7 +224,14 @@ function addKustomizeInputs(workspace: ManifestWorkspace): void {
 function resolveSettings(
   options: CheckOptions,
   cwd: string,
-): { settings: EngineSettings; workloads?: WorkloadsContext; excluded?: (file: string) => boolean; units?: string[]; flagsConfigured: boolean } {
+): {
+  settings: EngineSettings;
+  workloads?: WorkloadsContext;
+  excluded?: (file: string) => boolean;
+  units?: string[];
+  chartValues: (chartFolder: string) => string[];
+  flagsConfigured: boolean;
+} {
   const config = loadConfig(cwd, options.configFile);
   const fromFlags: Record<string, unknown> = {};
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
@@ -231,14 +242,15 @@ function resolveSettings(
   const flagsConfigured = !!config?.sections.flags;
   const excluded = config && manifestExclusion(config);
   const units = config && explicitUnits(config);
-  if (!config || !mapped?.length) return { settings, excluded, units, flagsConfigured };
+  const chartValues = (chartFolder: string): string[] => (config ? chartValuesFiles(config, chartFolder) : []);
+  if (!config || !mapped?.length) return { settings, excluded, units, chartValues, flagsConfigured };
   // Helpers imported by the code are read as they are needed, each once.
   const texts = new Map<string, string | undefined>();
   const codeText = (file: string): string | undefined => {
     if (!texts.has(file)) texts.set(file, fs.existsSync(file) ? readFile(file).text : undefined);
     return texts.get(file);
   };
-  return { settings, excluded, units, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText }, flagsConfigured };
+  return { settings, excluded, units, chartValues, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText }, flagsConfigured };
 }
 
 /**

@@ -56,6 +56,7 @@ import { serialisedDiagnostics, stdioWriter } from './lsp/publish';
 import { SettingsCache, type EditorSettings, type ResolvedSettings } from './lsp/settings';
 import { LintScheduler } from './lsp/scheduler';
 import { MeasuredTraces } from './lsp/traces';
+import { ChartRenderer } from './lsp/charts';
 import { activeExcludes, scanYamlFiles } from './workspace/scan';
 
 // Over stdio, diagnostics are written from their pre-built JSON (see lsp/publish.ts).
@@ -95,6 +96,11 @@ const manifests = new ManifestWorkspace({ reread: rereadFile });
 const indexBounds = new ManifestIndexBounds(manifests);
 const applicationCode = new ApplicationCode(folderOf, excludesOf, readText);
 const traces = new MeasuredTraces();
+const charts = new ChartRenderer(
+  manifests,
+  async (chartUri, chartDir) => (await settings.for(chartUri)).chartValues?.(chartDir) ?? [],
+  (uris) => uris.forEach((uri) => manifests.isCheckable(uri) && scheduler.schedule(uri)),
+);
 let canRefreshCodeLenses = false;
 
 /** Where the server is in the LSP lifecycle: requests are answered only while it runs. */
@@ -116,6 +122,7 @@ connection.onInitialize((params) => {
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
   canRefreshCodeLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
   traces.trusted = (params.initializationOptions as { workspaceTrusted?: boolean } | undefined)?.workspaceTrusted === true;
+  charts.trusted = traces.trusted;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -133,7 +140,7 @@ connection.onInitialized(() => {
     .register(DidChangeWatchedFilesNotification.type, {
       watchers: [
         { globPattern: '**/.rollout-guard.yaml' },
-        { globPattern: '**/{*.yaml,*.yml,Kustomization}' },
+        { globPattern: '**/{*.yaml,*.yml,Kustomization,*.tpl}' },
         { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql}' },
       ],
     })
@@ -302,6 +309,7 @@ async function indexWorkspace(): Promise<void> {
       `Rollout Guard: the workspace's YAML files add up to more than ${indexBounds.maxIndexedBytes / 1024 / 1024} MB (rolloutGuard.maxIndexedMegabytes) or ${MAX_INDEXED_OBJECTS.toLocaleString('en')} objects; ${indexBounds.leftOut} of them are left out of cross-file checks. Open files are always checked.`,
     );
   await applyExplicitUnits();
+  await charts.renderAll();
   for (const uri of manifests.fileNames) if (manifests.isCheckable(uri) || documents.get(uri)) scheduler.schedule(uri);
   // Code and the configuration file are checked against the workloads now known.
   for (const doc of documents.all()) if (['code', 'config'].includes(fileKind(pathOf(doc.uri)) ?? '')) scheduler.schedule(doc.uri);
@@ -419,10 +427,12 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   if (changes.some((c) => /\.rollout-guard\.ya?ml$/.test(c.uri))) {
     relintAll();
     await applyExplicitUnits();
+    await charts.renderAll(); // manifests.charts may name other values files
   }
   await updateApplicationCode(changes);
   for (const change of changes) {
     const uri = change.uri;
+    charts.changed(uri); // helm reads the disk: a chart's saved file (template, values, helper) renders it again
     if (fileKind(pathOf(uri)) !== 'yaml' || documents.get(uri)) continue; // open documents are tracked by their edits
     if (change.type === FileChangeType.Deleted) {
       indexBounds.forget(uri);
@@ -486,7 +496,9 @@ function refreshCodeLenses(): void {
 
 connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
   traces.trusted = true;
+  charts.trusted = true;
   refreshCodeLenses();
+  void charts.renderAll();
 });
 
 // Check against the cluster (the client reads it: the server never opens a connection to a cluster).

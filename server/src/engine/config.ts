@@ -85,9 +85,10 @@ export interface ConfigSections {
   workloads?: WorkloadMapping[];
   /**
    * Relative to the configuration file's folder: `units`, folders each deployed as one unit (instead
-   * of those Argo CD and Flux objects name); `exclude`, globs of YAML files neither checked nor indexed.
+   * of those Argo CD and Flux objects name); `exclude`, globs of YAML files neither checked nor indexed;
+   * `charts`, the values files helm template renders a chart folder with (after its own values.yaml).
    */
-  manifests?: { units?: string[]; exclude?: string[] };
+  manifests?: { units?: string[]; exclude?: string[]; charts?: { path: string; values?: string[] }[] };
 }
 
 /** Workload kinds a `workloads:` entry may name: those whose pods run the code. */
@@ -164,7 +165,14 @@ const SECTIONS: Record<string, Shape> = {
   migrations: { type: 'any' },
   kubernetes: { type: 'any' },
   manifests: mapping(
-    { units: { type: 'list', of: string }, exclude: { type: 'list', of: string } },
+    {
+      units: { type: 'list', of: string },
+      exclude: { type: 'list', of: string },
+      charts: {
+        type: 'list',
+        of: mapping({ path: string, values: { type: 'list', of: string } }, '{ path: charts/web, values: [values-prod.yaml] }', ['path']),
+      },
+    },
     'manifests: { units: [apps/web, apps/api], exclude: [test/fixtures] }',
   ),
 };
@@ -208,6 +216,7 @@ export function parseConfig(text: string, source = CONFIG_FILE_NAME): ConfigFile
   if (sections.workloads) sections.workloads = checkWorkloads(sections.workloads as RawWorkload[], errorAt);
   const manifests = sections.manifests as ConfigSections['manifests'];
   for (const key of ['units', 'exclude'] as const) manifests?.[key]?.forEach((glob, i) => checkRelativeGlob(glob, ['manifests', key, i], errorAt));
+  manifests?.charts?.forEach((chart, i) => checkRelativeGlob(chart.path, ['manifests', 'charts', i, 'path'], errorAt));
   return { source, settings: checkLintSettings(raw, errorAt), sections: sections as ConfigSections, errorAt };
 }
 

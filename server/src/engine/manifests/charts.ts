@@ -1,10 +1,11 @@
 /**
  * Helm charts in the workspace. A folder with a Chart.yaml is a deploy unit that only `helm
- * template` can render, and Rollout Guard does not run helm: the chart's files (templates, values,
- * Chart.yaml; not crds/, which helm applies as written) are not manifests and are neither linted
- * nor indexed. What the chart creates is unknown, not missing: a reference elsewhere to a name the
- * chart may create (one built on the chart's name, as Helm's fullname is, or written literally
- * in one of its templates) is not reported as dangling.
+ * template` can render (see helm.ts: the CLI and the language server run it where helm is
+ * installed). Until then, or when helm fails, the chart's files (templates, values, Chart.yaml;
+ * not crds/, which helm applies as written) are not manifests and are neither linted nor indexed.
+ * What the chart creates is unknown, not missing: a reference elsewhere to a name the chart may
+ * create (one built on the chart's name, as Helm's fullname is, or written literally in one of
+ * its templates) is not reported as dangling.
  */
 import { baseName, dirOf, joinPath } from '../kustomize/kustomization';
 import { parseYamlFile } from './yaml';

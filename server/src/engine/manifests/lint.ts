@@ -104,14 +104,18 @@ function chartMayCreate(value: unknown, lookup: Lookup): boolean {
 }
 
 /** A Helm chart's Chart.yaml: one note that the chart was not rendered (its other files are not checked). */
-export function lintChartFile(parsed: ParsedYamlFile, text: string, settings: EngineSettings): Finding[] {
+/** Says on a chart's Chart.yaml that helm did not render it: not installed (or not allowed to run), or `failure`, what helm said. */
+export function lintChartFile(parsed: ParsedYamlFile, text: string, settings: EngineSettings, failure?: string): Finding[] {
   const object = parsed.objects[0];
   const at =
     object?.data.name !== undefined ? rangeAt(object, ['name']) : { start: 0, end: Math.max(1, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')) };
   const name = typeof object?.data.name === 'string' ? ` ${object.data.name}` : '';
+  const why = failure
+    ? `helm template failed: ${failure}`
+    : 'helm is not installed (Rollout Guard runs helm template when helm is on PATH, in VS Code in a trusted workspace)';
   return engineFinding('helm-chart-not-rendered', settings, {
     ...at,
-    message: `Helm chart${name} was not rendered: Rollout Guard does not run helm, so its templates and values are not checked, and what it creates is unknown (references elsewhere to names it may create are not reported as dangling). Check the rendered output instead, e.g. helm template … > rendered.yaml.`,
+    message: `Helm chart${name} was not rendered: ${why}. Its templates and values are not checked, and what it creates is unknown (references elsewhere to names it may create are not reported as dangling).`,
   });
 }
 

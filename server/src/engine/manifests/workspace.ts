@@ -18,6 +18,7 @@ import { lintChartFile, lintManifestFile, lintRenderedFile, lintRenderedObject, 
 import { DeployUnits } from './units';
 import { definesUnits, deployedPaths, unitFolders } from './app-units';
 import { chartFolderOf, chartMayCreate, isChartFile, readChart, type Chart } from './charts';
+import { RenderedTemplate, type ChartRendering } from './helm';
 import { destinationRuleKeys } from './traffic';
 import { CHARTS_KEY, Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
 import type { ClusterView } from './references';
@@ -77,8 +78,10 @@ export class ManifestWorkspace implements ObjectSource {
   private readonly usersOf = new Map<string, Set<string>>();
   /** Folders with a Chart.yaml: Helm charts, not rendered (see charts.ts). */
   private readonly chartFolders = new Set<string>();
-  /** The charts as read from their files, built on first use after a change of one. */
+  /** The charts as read from their files, built on first use after a change of one (those helm did not render). */
   private charts: Chart[] | undefined;
+  /** Charts helm rendered (see helm.ts), or failed to: folder → the rendering. */
+  private readonly chartRenderings = new Map<string, RenderedChart>();
   /** What files outside the graph (application code, the configuration file) looked up last (see recordUses). */
   private readonly outsideUses = new Map<string, Set<string>>();
 
@@ -102,7 +105,7 @@ export class ManifestWorkspace implements ObjectSource {
     const before = this.files.get(file)?.provides ?? new Set<string>();
     const definedUnits = this.files.get(file)?.parsed.objects.some(definesUnits) ?? false;
     const parsed = parseYamlFile(file, text);
-    const entry: FileEntry = { parsed, provides: this.chartOf(file) ? new Set() : providedKeys(parsed.objects), uses: this.files.get(file)?.uses ?? new Set() };
+    const entry: FileEntry = { parsed, provides: this.providedBy(file, parsed), uses: this.files.get(file)?.uses ?? new Set() };
     if (isKustomizationFile(file)) entry.kustomization = parseKustomization(file, text);
     const wasRendered = this.deployUnits?.isRendered(file) ?? false;
     this.files.set(file, entry);
@@ -160,10 +163,10 @@ export class ManifestWorkspace implements ObjectSource {
     for (const file of [...this.restored]) if (!keep(file)) this.release(file);
   }
 
-  /** Whether a file has anything to check: objects, or a kustomization (its skipped-field notes). */
+  /** Whether a file has anything to check: objects, a kustomization (its skipped-field notes), or a template's rendered documents. */
   isCheckable(file: string): boolean {
     const entry = this.files.get(file);
-    return !!entry && (entry.parsed.objects.length > 0 || entry.kustomization !== undefined);
+    return !!entry && (entry.parsed.objects.length > 0 || entry.kustomization !== undefined || this.renderedTemplate(file) !== undefined);
   }
 
   objects(file: string): readonly ManifestObject[] {
@@ -176,7 +179,7 @@ export class ManifestWorkspace implements ObjectSource {
     const text = entry?.parsed.source.currentText();
     if (!entry || text === undefined) return [];
     const chart = this.chartOf(file);
-    if (chart) return isChartFile(file) ? lintChartFile(entry.parsed, text, settings) : [];
+    if (chart) return this.lintChartFile(chart, file, entry, settings);
     const uses = new Set<string>();
     const units = this.units();
     const findings = units.isRendered(file)
@@ -191,8 +194,10 @@ export class ManifestWorkspace implements ObjectSource {
     return findings;
   }
 
-  /** Line/character of an offset in a workspace file (for related locations). */
+  /** Line/character of an offset in a workspace file (for related locations); in a rendered template, of its rendered documents. */
   position(file: string, offset: number): { line: number; character: number } {
+    const rendered = this.renderedTemplate(file);
+    if (rendered) return rendered.templatePosition(offset);
     const entry = this.files.get(file);
     const text = entry?.parsed.source.currentText();
     if (!entry || text === undefined) return { line: 0, character: 0 };
@@ -207,7 +212,7 @@ export class ManifestWorkspace implements ObjectSource {
       const units = this.units();
       // A rendered file's objects are known as each unit renders them, not as written.
       const plain = [...this.files].filter(([file]) => !units.isRendered(file) && !this.chartOf(file)).flatMap(([, entry]) => entry.parsed.objects);
-      for (const object of [...plain, ...units.renderedObjects]) {
+      for (const object of [...plain, ...units.renderedObjects, ...this.chartObjects()]) {
         const list = this.byKind.get(object.kind) ?? [];
         list.push(object);
         this.byKind.set(object.kind, list);
@@ -263,16 +268,82 @@ export class ManifestWorkspace implements ObjectSource {
   /** Whether a chart of the workspace, not rendered, may create an object of this name (see charts.ts). */
   chartMayCreate(name: string): boolean {
     if (!this.chartFolders.size) return false;
-    this.charts ??= [...this.chartFolders].map((folder) => {
-      const templates = this.fileNames.filter((f) => this.chartOf(f) === folder && !isChartFile(f)).map((f) => this.text(f) ?? '');
-      return readChart(folder, this.text(joinPath(folder, 'Chart.yaml')), templates);
-    });
+    this.charts ??= [...this.chartFolders]
+      .filter((folder) => !this.chartRenderings.get(folder)?.templates)
+      .map((folder) => {
+        const templates = this.fileNames.filter((f) => this.chartOf(f) === folder && !isChartFile(f)).map((f) => this.text(f) ?? '');
+        return readChart(folder, this.text(joinPath(folder, 'Chart.yaml')), templates);
+      });
     return this.charts.some((chart) => chartMayCreate(chart, name));
   }
 
-  /** The objects deployed with an object: its rendering's, or the plain manifests deployed with its file. */
+  /** The objects deployed with an object: its rendering's (a kustomization's, a chart's), or the plain manifests deployed with its file. */
   unitOf(object: ManifestObject): readonly ManifestObject[] {
-    return renderingOf(object)?.objects ?? this.folderObjects(object.file);
+    const chart = this.chartOf(object.file);
+    return renderingOf(object)?.objects ?? (chart ? this.chartObjects(chart) : this.folderObjects(object.file));
+  }
+
+  /** The chart folders of the workspace (folders with a Chart.yaml). */
+  get chartFolderNames(): string[] {
+    return [...this.chartFolders];
+  }
+
+  /**
+   * Sets what `helm template` made of charts (by chart folder; undefined: not rendered). Their
+   * templates' documents are then checked, their objects are each chart's unit, and a failure is
+   * reported on Chart.yaml. Returns the files to check again: every file (rare: a chart changed).
+   */
+  setChartRenderings(renderings: ReadonlyMap<string, ChartRendering | undefined>): string[] {
+    if (!renderings.size) return [];
+    const [first] = renderings.keys();
+    this.layoutChanged(joinPath(first!, 'Chart.yaml'), () => {
+      for (const [folder, rendering] of renderings) {
+        if (!rendering) this.chartRenderings.delete(folder);
+        else if (!rendering.ok) this.chartRenderings.set(folder, { failure: rendering.message });
+        else {
+          const templates = new Map<string, { parsed: ParsedYamlFile; placement: RenderedTemplate }>();
+          for (const [file, text] of rendering.templates)
+            templates.set(file, { parsed: parseYamlFile(file, text), placement: new RenderedTemplate(text, this.text(file) ?? '') });
+          this.chartRenderings.set(folder, { templates });
+        }
+      }
+    });
+    return this.fileNames;
+  }
+
+  /** The objects of the charts helm rendered (or of one). */
+  private chartObjects(folder?: string): ManifestObject[] {
+    const renderings = folder === undefined ? [...this.chartRenderings.values()] : [this.chartRenderings.get(folder)];
+    return renderings.flatMap((rendering) => [...(rendering?.templates?.values() ?? [])].flatMap((t) => t.parsed.objects));
+  }
+
+  private renderedTemplate(file: string): RenderedTemplate | undefined {
+    const chart = this.chartRenderings.size ? this.chartOf(file) : undefined;
+    return chart === undefined ? undefined : this.chartRenderings.get(chart)?.templates?.get(file)?.placement;
+  }
+
+  /**
+   * A chart's file: Chart.yaml says whether helm rendered the chart; a template helm rendered has
+   * its documents checked as manifests of the chart, placed back on the template's lines.
+   */
+  private lintChartFile(chart: string, file: string, entry: FileEntry, settings: EngineSettings): Finding[] {
+    const rendering = this.chartRenderings.get(chart);
+    if (isChartFile(file))
+      return rendering?.templates ? [] : lintChartFile(entry.parsed, entry.parsed.source.currentText() ?? '', settings, rendering?.failure);
+    const template = rendering?.templates?.get(file);
+    if (!template) return [];
+    const uses = new Set<string>();
+    const rendered = template.placement.renderedText;
+    const findings = lintManifestFile(template.parsed, rendered, settings, new Lookup(this, uses, this.chartObjects(chart)));
+    this.setUses(file, entry, uses);
+    return findings.map((finding) => template.placement.place(finding));
+  }
+
+  /** The keys a file's objects provide to lookups: a chart file's are its rendered documents' (none when not rendered). */
+  private providedBy(file: string, parsed: ParsedYamlFile): Set<string> {
+    const chart = this.chartOf(file);
+    if (chart === undefined) return providedKeys(parsed.objects);
+    return providedKeys(this.chartRenderings.get(chart)?.templates?.get(file)?.parsed.objects ?? []);
   }
 
   /**
@@ -297,7 +368,7 @@ export class ManifestWorkspace implements ObjectSource {
     this.charts = undefined;
     this.deployUnits = undefined;
     this.renderingLints.clear();
-    for (const [name, entry] of this.files) entry.provides = this.chartOf(name) ? new Set() : providedKeys(entry.parsed.objects);
+    for (const [name, entry] of this.files) entry.provides = this.providedBy(name, entry.parsed);
     this.changed(file, new Set());
     return this.fileNames.filter((name) => name !== file);
   }
@@ -446,6 +517,12 @@ export class ManifestWorkspace implements ObjectSource {
     for (const key of keys) for (const file of this.usersOf.get(key) ?? []) if (file !== changed) out.add(file);
     return [...out];
   }
+}
+
+/** A chart helm rendered (each template's documents, parsed, and how to place their findings), or why it failed. */
+interface RenderedChart {
+  templates?: Map<string, { parsed: ParsedYamlFile; placement: RenderedTemplate }>;
+  failure?: string;
 }
 
 function usesAny(uses: ReadonlySet<string>, keys: ReadonlySet<string>): boolean {

@@ -1,0 +1,53 @@
+/**
+ * The language server's Helm charts: rendered with `helm template` once the workspace is indexed,
+ * and a chart again when one of its files changes on disk (helm reads the disk, so a template is
+ * rendered again when it is saved). Only in a trusted workspace: helm is a program run on the
+ * workspace's files. Where helm is not installed the charts stay unrendered (one note each).
+ */
+import { URI } from 'vscode-uri';
+import type { ManifestWorkspace } from '../engine';
+import { renderCharts } from '../workspace/helm';
+
+/** Saves come in bursts (Save All, a formatter): one rendering after the last. */
+const RENDER_DELAY_MS = 300;
+
+export class ChartRenderer {
+  /** Set once the client says the workspace is trusted; nothing runs before. */
+  trusted = false;
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(
+    private readonly manifests: ManifestWorkspace,
+    /** The values files of a chart (a path on disk), from its configuration (manifests.charts). */
+    private readonly valuesOf: (chartUri: string, chartDir: string) => Promise<string[]>,
+    /** Checks files again. */
+    private readonly recheck: (uris: string[]) => void,
+  ) {}
+
+  /** Renders every chart of the workspace (after indexing, once trusted, after a configuration change). */
+  async renderAll(): Promise<void> {
+    if (this.trusted) await this.render(this.manifests.chartFolderNames);
+  }
+
+  /** A workspace file changed on disk: when it is a chart's, that chart is rendered again shortly. */
+  changed(uri: string): void {
+    const chart = this.trusted ? this.manifests.chartOf(uri) : undefined;
+    if (chart === undefined) return;
+    clearTimeout(this.pending.get(chart));
+    this.pending.set(
+      chart,
+      setTimeout(() => {
+        this.pending.delete(chart);
+        void this.render([chart]);
+      }, RENDER_DELAY_MS),
+    );
+  }
+
+  private async render(charts: string[]): Promise<void> {
+    const renderings = await renderCharts(charts, {
+      dirOf: (chart) => URI.parse(chart).fsPath,
+      valuesOf: (chartDir) => this.valuesOf(URI.file(chartDir).toString(), chartDir),
+    });
+    this.recheck(this.manifests.setChartRenderings(renderings));
+  }
+}

@@ -35,9 +35,18 @@ export function podTemplateRule(options: {
 }
 
 /** The containers of a pod template with the path of each one's name (where container findings go). */
+/**
+ * The containers the per-container advice reads. A container written with `image: auto` is left
+ * out: Istio's injection webhook fills it in (gateway injection gives it its image, probes and
+ * resources), so what is written is not what runs.
+ */
 export function containersOf(template: PodTemplate, withInit = false): (ContainerRef & { namePath: (string | number)[] })[] {
-  return containers(template, withInit).map((c) => ({ ...c, namePath: [...c.path, 'name'] }));
+  return containers(template, withInit)
+    .filter((c) => c.container.image !== ISTIO_INJECTED_IMAGE)
+    .map((c) => ({ ...c, namePath: [...c.path, 'name'] }));
 }
+
+const ISTIO_INJECTED_IMAGE = 'auto';
 
 /** `deployment/checkout` for messages. */
 export const describeObject = (object: ManifestObject): string => `${object.kind} ${object.name || '(unnamed)'}`;

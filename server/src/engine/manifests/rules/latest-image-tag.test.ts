@@ -15,6 +15,8 @@ describe('latest-image-tag', () => {
         'd.yaml': deployment({ image: '${IMAGE_URL}' }),
         'e.yaml': deployment({ image: '$IMAGE_URL' }),
         'f.yaml': deployment({ image: '<LOAD_GENERATOR_IMAGE>' }),
+        // Istio's gateway chart: `image: auto` is replaced by its injection webhook.
+        'g.yaml': deployment({ image: 'auto' }),
       },
       [],
     );

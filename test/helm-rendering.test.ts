@@ -29,8 +29,9 @@ const CHART = {
   'charts/web/values.yaml': ['replicaCount: 1', 'image:', '  repository: ghcr.io/acme/web', '  tag: "2.4.1"', 'settings:', '  enabled: false', ''].join('\n'),
   'charts/web/values-prod.yaml': ['replicaCount: 3', 'settings:', '  enabled: true', ''].join('\n'),
   'charts/web/templates/_helpers.tpl': [
+    // helm create's fullname: the release name alone when it holds the chart's name.
     '{{- define "web.fullname" -}}',
-    '{{ .Release.Name }}-{{ .Chart.Name }}',
+    '{{- if contains .Chart.Name .Release.Name }}{{ .Release.Name }}{{ else }}{{ .Release.Name }}-{{ .Chart.Name }}{{ end }}',
     '{{- end }}',
     '{{- define "web.labels" -}}',
     'app.kubernetes.io/name: {{ .Chart.Name }}',
@@ -117,7 +118,23 @@ const CHART = {
     '      {{- include "web.labels" . | nindent 6 }}',
     '',
   ].join('\n'),
-  // Outside the chart: an Ingress-facing Service selecting the chart's pods by their labels.
+  // Outside the chart: an Ingress to the chart's Service (installed as `helm install web charts/web`), and a
+  // Service selecting the chart's pods by their labels.
+  'deploy/ingress.yaml': [
+    'apiVersion: networking.k8s.io/v1',
+    'kind: Ingress',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  rules:',
+    '    - http:',
+    '        paths:',
+    '          - path: /',
+    '            pathType: Prefix',
+    '            backend:',
+    '              service: { name: web, port: { number: 80 } }',
+    '',
+  ].join('\n'),
   'deploy/public-service.yaml': [
     'apiVersion: v1',
     'kind: Service',
@@ -177,7 +194,8 @@ describe('Helm charts rendered with helm template', () => {
       'charts/web/templates/deployment.yaml:30 dangling-config-reference',
     ]);
     const reference = findings.find((f) => f.rule === 'dangling-config-reference')!;
-    assert.match(reference.message, /release-name-web-settings/);
+    // Released under the chart's name, as `helm install web charts/web`: the chart's Service is `web`, the Ingress's backend.
+    assert.match(reference.message, /ConfigMap web-settings/);
     // The Service outside the chart selects the chart's pods: no dangling-service for it.
   });
 
@@ -188,6 +206,18 @@ describe('Helm charts rendered with helm template', () => {
     });
     const { findings } = await check(root, withHelm());
     assert.deepEqual(shown(findings), []);
+  });
+
+  it('releases the chart under the name .rollout-guard.yaml gives', async () => {
+    const root = repository({
+      ...CHART,
+      '.rollout-guard.yaml': 'manifests:\n  charts:\n    - { path: charts/web, release: shop-frontend, namespace: shop }\n',
+    });
+    const { findings } = await check(root, withHelm());
+    const reference = findings.find((f) => f.rule === 'dangling-config-reference')!;
+    assert.match(reference.message, /Deployment shop-frontend-web uses ConfigMap shop-frontend-web-settings, which is not in the workspace/);
+    // The Ingress (no namespace written) names `web`, which that release does not create.
+    assert.ok(findings.some((f) => f.file === 'deploy/ingress.yaml' && f.rule === 'unknown-destination-host'));
   });
 
   it('says on Chart.yaml what helm said when the chart does not render, and checks nothing else of it', async () => {

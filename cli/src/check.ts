@@ -26,7 +26,7 @@ import {
   type OutsideKeys,
 } from '../../server/src/engine';
 import { explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
-import { chartValuesFiles, renderCharts } from '../../server/src/workspace/helm';
+import { chartRelease, renderCharts, type ChartRelease } from '../../server/src/workspace/helm';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
@@ -73,9 +73,9 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   let flagsConfigured: boolean;
   let excluded: ((file: string) => boolean) | undefined;
   let units: string[] | undefined;
-  let chartValues: (chartFolder: string) => string[];
+  let releaseOf: (chartFolder: string) => ChartRelease;
   try {
-    ({ settings, workloads, flagsConfigured, excluded, units, chartValues } = resolveSettings(options, io.cwd));
+    ({ settings, workloads, flagsConfigured, excluded, units, releaseOf } = resolveSettings(options, io.cwd));
     if (flagsConfigured && loadFlagSnapshot) {
       const answer = await loadFlagSnapshot(io.cwd, options.configFile, io.env);
       if ('snapshot' in answer) flags = answer.snapshot;
@@ -131,7 +131,7 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
   addKustomizeInputs(workspace);
   // Helm charts as helm renders them, where helm is installed.
-  workspace.setChartRenderings(await renderCharts(workspace.chartFolderNames, { dirOf: (folder) => folder, valuesOf: chartValues, env: io.env }));
+  workspace.setChartRenderings(await renderCharts(workspace.chartFolderNames, { dirOf: (folder) => folder, releaseOf, env: io.env }));
   let dryRunFindings = new Map<string, Finding[]>();
   if (options.cluster) {
     const result = await options.cluster.run(workspace, options.cluster.options, io);
@@ -229,7 +229,7 @@ function resolveSettings(
   workloads?: WorkloadsContext;
   excluded?: (file: string) => boolean;
   units?: string[];
-  chartValues: (chartFolder: string) => string[];
+  releaseOf: (chartFolder: string) => ChartRelease;
   flagsConfigured: boolean;
 } {
   const config = loadConfig(cwd, options.configFile);
@@ -242,15 +242,15 @@ function resolveSettings(
   const flagsConfigured = !!config?.sections.flags;
   const excluded = config && manifestExclusion(config);
   const units = config && explicitUnits(config);
-  const chartValues = (chartFolder: string): string[] => (config ? chartValuesFiles(config, chartFolder) : []);
-  if (!config || !mapped?.length) return { settings, excluded, units, chartValues, flagsConfigured };
+  const releaseOf = (chartFolder: string): ChartRelease => (config ? chartRelease(config, chartFolder) : {});
+  if (!config || !mapped?.length) return { settings, excluded, units, releaseOf, flagsConfigured };
   // Helpers imported by the code are read as they are needed, each once.
   const texts = new Map<string, string | undefined>();
   const codeText = (file: string): string | undefined => {
     if (!texts.has(file)) texts.set(file, fs.existsSync(file) ? readFile(file).text : undefined);
     return texts.get(file);
   };
-  return { settings, excluded, units, chartValues, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText }, flagsConfigured };
+  return { settings, excluded, units, releaseOf, workloads: { workloads: mapped, configDir: path.dirname(config.path), codeText }, flagsConfigured };
 }
 
 /**

@@ -86,9 +86,9 @@ export interface ConfigSections {
   /**
    * Relative to the configuration file's folder: `units`, folders each deployed as one unit (instead
    * of those Argo CD and Flux objects name); `exclude`, globs of YAML files neither checked nor indexed;
-   * `charts`, the values files helm template renders a chart folder with (after its own values.yaml).
+   * `charts`, how a chart folder is released: values files (after its own values.yaml), release name, namespace.
    */
-  manifests?: { units?: string[]; exclude?: string[]; charts?: { path: string; values?: string[] }[] };
+  manifests?: { units?: string[]; exclude?: string[]; charts?: { path: string; values?: string[]; release?: string; namespace?: string }[] };
 }
 
 /** Workload kinds a `workloads:` entry may name: those whose pods run the code. */
@@ -170,7 +170,11 @@ const SECTIONS: Record<string, Shape> = {
       exclude: { type: 'list', of: string },
       charts: {
         type: 'list',
-        of: mapping({ path: string, values: { type: 'list', of: string } }, '{ path: charts/web, values: [values-prod.yaml] }', ['path']),
+        of: mapping(
+          { path: string, values: { type: 'list', of: string }, release: string, namespace: string },
+          '{ path: charts/web, values: [charts/web/values-prod.yaml], release: web, namespace: shop }',
+          ['path'],
+        ),
       },
     },
     'manifests: { units: [apps/web, apps/api], exclude: [test/fixtures] }',

@@ -6,7 +6,7 @@
  */
 import { URI } from 'vscode-uri';
 import type { ManifestWorkspace } from '../engine';
-import { renderCharts } from '../workspace/helm';
+import { renderCharts, type ChartRelease } from '../workspace/helm';
 
 /** Saves come in bursts (Save All, a formatter): one rendering after the last. */
 const RENDER_DELAY_MS = 300;
@@ -18,8 +18,8 @@ export class ChartRenderer {
 
   constructor(
     private readonly manifests: ManifestWorkspace,
-    /** The values files of a chart (a path on disk), from its configuration (manifests.charts). */
-    private readonly valuesOf: (chartUri: string, chartDir: string) => Promise<string[]>,
+    /** How a chart (a path on disk) is released, from its configuration (manifests.charts). */
+    private readonly releaseOf: (chartUri: string, chartDir: string) => Promise<ChartRelease>,
     /** Checks files again. */
     private readonly recheck: (uris: string[]) => void,
   ) {}
@@ -46,7 +46,7 @@ export class ChartRenderer {
   private async render(charts: string[]): Promise<void> {
     const renderings = await renderCharts(charts, {
       dirOf: (chart) => URI.parse(chart).fsPath,
-      valuesOf: (chartDir) => this.valuesOf(URI.file(chartDir).toString(), chartDir),
+      releaseOf: (chartDir) => this.releaseOf(URI.file(chartDir).toString(), chartDir),
     });
     this.recheck(this.manifests.setChartRenderings(renderings));
   }

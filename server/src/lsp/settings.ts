@@ -5,7 +5,7 @@ import { URI } from 'vscode-uri';
 import { EDITOR_DIAGNOSTICS_LIMIT } from './convert';
 import { ConfigError, mergeSettings, validateSettings, type EngineSettings, type PartialSettings, type WorkloadMapping } from '../engine';
 import { explicitUnits, folderConfigFile, manifestExclusion, readConfigFile } from '../workspace/config-file';
-import { chartValuesFiles } from '../workspace/helm';
+import { chartRelease, type ChartRelease } from '../workspace/helm';
 
 /** The `rolloutGuard` section as VS Code sends it. */
 export interface EditorSettings {
@@ -34,8 +34,8 @@ export interface ResolvedSettings {
   manifestExcluded?: (file: string) => boolean;
   /** `manifests.units` of the config file: folders (URIs) each deployed as one unit. */
   explicitUnits?: string[];
-  /** `manifests.charts` of the config file: the values files (paths on disk) helm renders a chart folder (a path on disk) with. */
-  chartValues?: (chartDir: string) => string[];
+  /** `manifests.charts` of the config file: how a chart folder (a path on disk) is released. */
+  chartRelease?: (chartDir: string) => ChartRelease;
   /** Most diagnostics published per file (see findingsToPublish). */
   diagnosticsLimit: number;
   /** For schemaValidation `auto`: files another extension already validates. */
@@ -51,7 +51,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
   let workloads: ResolvedSettings['workloads'];
   let manifestExcluded: ResolvedSettings['manifestExcluded'];
   let units: string[] | undefined;
-  let chartValues: ((chartDir: string) => string[]) | undefined;
+  let releaseOf: ((chartDir: string) => ChartRelease) | undefined;
   if (folder) {
     configPath = folderConfigFile(folder, editor?.configFile);
     if (configPath) {
@@ -60,7 +60,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
         fromFile = config.settings;
         manifestExcluded = manifestExclusion(config);
         units = explicitUnits(config)?.map((unit) => URI.file(unit).toString());
-        chartValues = (chartDir) => chartValuesFiles(config, chartDir);
+        releaseOf = (chartDir) => chartRelease(config, chartDir);
         if (config.sections.workloads?.length) workloads = { list: config.sections.workloads, configDir: URI.file(path.dirname(configPath)).toString() };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -107,7 +107,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     workloads,
     manifestExcluded,
     explicitUnits: units,
-    chartValues,
+    chartRelease: releaseOf,
     diagnosticsLimit,
     standsBackFor,
   };

@@ -5,15 +5,24 @@
  * language server still runs it only in a trusted workspace.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import * as path from 'node:path';
 import { renderedTemplates, type ChartRendering } from '../engine/manifests/helm';
 import type { ConfigFile } from '../engine/config';
 
-export interface HelmTemplateOptions {
-  /** The environment helm runs in, where `helm` is looked up on PATH (default: this process's). */
-  env?: NodeJS.ProcessEnv;
+/** How a chart is released: what `manifests.charts` says of it. */
+export interface ChartRelease {
   /** Values files applied after the chart's own values.yaml, as absolute paths. */
   values?: readonly string[];
+  /** The release name (default: the chart's name, as `helm install web charts/web` names it). */
+  release?: string;
+  /** The namespace it is installed in (default: helm's, `default`). */
+  namespace?: string;
+}
+
+export interface HelmTemplateOptions extends ChartRelease {
+  /** The environment helm runs in, where `helm` is looked up on PATH (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   /** Longest wait for helm (default 30 s). */
   timeoutMs?: number;
 }
@@ -28,8 +37,12 @@ const TIMEOUT_MS = 30_000;
  */
 export function helmTemplate(chartDir: string, folder: string, options: HelmTemplateOptions = {}): Promise<ChartRendering | undefined> {
   const timeout = options.timeoutMs ?? TIMEOUT_MS;
+  // Released under the chart's own name by default: `helm install web charts/web`, so names the chart
+  // builds on its release (its fullname: `web`, `web-redis`) are those other manifests refer to.
+  const release = options.release ?? chartName(chartDir);
   // Helm's chart tests (templates/tests/) are pods `helm test` starts by hand, not part of a release.
-  const args = ['template', chartDir, '--skip-tests', ...(options.values ?? []).flatMap((file) => ['--values', file])];
+  const args = ['template', ...(release ? [release] : []), chartDir, '--skip-tests', ...(options.values ?? []).flatMap((file) => ['--values', file])];
+  if (options.namespace) args.push('--namespace', options.namespace);
   return new Promise((resolve) => {
     execFile('helm', args, { env: options.env, timeout, maxBuffer: 256 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
       if (!error) return resolve({ ok: true, templates: renderedTemplates(folder, stdout) });
@@ -39,6 +52,15 @@ export function helmTemplate(chartDir: string, folder: string, options: HelmTemp
       resolve({ ok: false, message: helmError(String(stderr)) || error.message });
     });
   });
+}
+
+/** The `name` of a chart's Chart.yaml (undefined when it cannot be read: helm then says why). */
+function chartName(chartDir: string): string | undefined {
+  try {
+    return /^name:[ \t]*["']?([a-z0-9][a-z0-9-]*)["']?[ \t]*(?:#.*)?$/m.exec(fs.readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** helm's own error line(s), without its `Error: ` prefix, on one line. */
@@ -53,11 +75,12 @@ function helmError(stderr: string): string {
     .slice(0, 500);
 }
 
-/** The values files a configuration names for a chart folder (`manifests.charts`), as absolute paths. */
-export function chartValuesFiles(config: ConfigFile & { path: string }, chartDir: string): string[] {
+/** How a configuration says a chart folder is released (`manifests.charts`), its values files as absolute paths. */
+export function chartRelease(config: ConfigFile & { path: string }, chartDir: string): ChartRelease {
   const base = path.dirname(config.path);
   const chart = config.sections.manifests?.charts?.find((entry) => path.resolve(base, entry.path) === chartDir);
-  return (chart?.values ?? []).map((file) => path.resolve(base, file));
+  if (!chart) return {};
+  return { values: (chart.values ?? []).map((file) => path.resolve(base, file)), release: chart.release, namespace: chart.namespace };
 }
 
 /**
@@ -66,14 +89,14 @@ export function chartValuesFiles(config: ConfigFile & { path: string }, chartDir
  */
 export async function renderCharts(
   folders: readonly string[],
-  options: { dirOf: (folder: string) => string; valuesOf: (chartDir: string) => string[] | Promise<string[]>; env?: NodeJS.ProcessEnv },
+  options: { dirOf: (folder: string) => string; releaseOf: (chartDir: string) => ChartRelease | Promise<ChartRelease>; env?: NodeJS.ProcessEnv },
 ): Promise<Map<string, ChartRendering>> {
   const queue = [...folders];
   const renderings = new Map<string, ChartRendering>();
   const renderNext = async (): Promise<void> => {
     for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
       const dir = options.dirOf(folder);
-      const rendering = await helmTemplate(dir, folder, { env: options.env, values: await options.valuesOf(dir) });
+      const rendering = await helmTemplate(dir, folder, { ...(await options.releaseOf(dir)), env: options.env });
       if (rendering) renderings.set(folder, rendering);
     }
   };

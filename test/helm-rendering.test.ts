@@ -220,6 +220,39 @@ describe('Helm charts rendered with helm template', () => {
     assert.ok(findings.some((f) => f.file === 'deploy/ingress.yaml' && f.rule === 'unknown-destination-host'));
   });
 
+  it('releases the chart as the Argo CD Application that deploys it does: release name, value files, inline values, parameters', async () => {
+    const application = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata: { name: storefront, namespace: argocd }',
+      'spec:',
+      '  project: default',
+      '  destination: { server: https://kubernetes.default.svc, namespace: shop }',
+      '  source:',
+      '    repoURL: https://github.com/acme/deploy.git',
+      '    path: charts/web',
+      '    helm:',
+      '      valueFiles: [values-prod.yaml]',
+      '      values: |',
+      '        settings:',
+      '          enabled: false',
+      '      parameters:',
+      '        - { name: replicaCount, value: "1" }',
+      '',
+    ].join('\n');
+    const { findings } = await check(repository({ ...CHART, 'argocd/storefront.yaml': application }), withHelm());
+    // Files, then inline values, then parameters: values-prod.yaml's three replicas and ConfigMap are undone again.
+    assert.deepEqual(shown(findings), [
+      'charts/web/templates/deployment.yaml:11 unsafe-rolling-update',
+      'charts/web/templates/deployment.yaml:30 dangling-config-reference',
+      'deploy/ingress.yaml:12 unknown-destination-host',
+    ]);
+    assert.match(
+      findings.find((f) => f.rule === 'unsafe-rolling-update')!.message,
+      /Deployment storefront-web: maxUnavailable 1 lets the rollout stop all 1 replica/,
+    );
+  });
+
   it('says on Chart.yaml what helm said when the chart does not render, and checks nothing else of it', async () => {
     const root = repository({ ...CHART, 'charts/web/templates/broken.yaml': 'kind: ConfigMap\nmetadata:\n  name: {{ include "web.missing" . }}\n' });
     const { findings } = await check(root, withHelm());

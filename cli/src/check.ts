@@ -24,6 +24,7 @@ import {
   type Finding,
   type WorkloadsContext,
   type OutsideKeys,
+  type ApplicationChartRelease,
 } from '../../server/src/engine';
 import { explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
 import { chartRelease, renderCharts, type ChartRelease } from '../../server/src/workspace/helm';
@@ -73,7 +74,7 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   let flagsConfigured: boolean;
   let excluded: ((file: string) => boolean) | undefined;
   let units: string[] | undefined;
-  let releaseOf: (chartFolder: string) => ChartRelease;
+  let releaseOf: (chartDir: string, application: ApplicationChartRelease | undefined) => ChartRelease;
   try {
     ({ settings, workloads, flagsConfigured, excluded, units, releaseOf } = resolveSettings(options, io.cwd));
     if (flagsConfigured && loadFlagSnapshot) {
@@ -131,7 +132,13 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
   addKustomizeInputs(workspace);
   // Helm charts as helm renders them, where helm is installed.
-  workspace.setChartRenderings(await renderCharts(workspace.chartFolderNames, { dirOf: (folder) => folder, releaseOf, env: io.env }));
+  workspace.setChartRenderings(
+    await renderCharts(workspace.chartFolderNames, {
+      dirOf: (folder) => folder,
+      releaseOf: (folder) => releaseOf(folder, workspace.chartApplicationRelease(folder)),
+      env: io.env,
+    }),
+  );
   let dryRunFindings = new Map<string, Finding[]>();
   if (options.cluster) {
     const result = await options.cluster.run(workspace, options.cluster.options, io);
@@ -229,7 +236,7 @@ function resolveSettings(
   workloads?: WorkloadsContext;
   excluded?: (file: string) => boolean;
   units?: string[];
-  releaseOf: (chartFolder: string) => ChartRelease;
+  releaseOf: (chartDir: string, application: ApplicationChartRelease | undefined) => ChartRelease;
   flagsConfigured: boolean;
 } {
   const config = loadConfig(cwd, options.configFile);
@@ -242,7 +249,7 @@ function resolveSettings(
   const flagsConfigured = !!config?.sections.flags;
   const excluded = config && manifestExclusion(config);
   const units = config && explicitUnits(config);
-  const releaseOf = (chartFolder: string): ChartRelease => (config ? chartRelease(config, chartFolder) : {});
+  const releaseOf = (chartDir: string, application: ApplicationChartRelease | undefined): ChartRelease => chartRelease(config, chartDir, application);
   if (!config || !mapped?.length) return { settings, excluded, units, releaseOf, flagsConfigured };
   // Helpers imported by the code are read as they are needed, each once.
   const texts = new Map<string, string | undefined>();

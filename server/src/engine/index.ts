@@ -39,6 +39,7 @@ export { decodeFile, MAX_FILE_BYTES, tooLargeReason } from './files';
 export { LineIndex } from './text';
 
 export { ManifestWorkspace } from './manifests/workspace';
+export type { ApplicationChartRelease, ChartRendering } from './manifests/helm';
 export { isKustomizeInput, KUSTOMIZATION_FILE_NAMES, parseKustomization, referencedPaths } from './kustomize/kustomization';
 export { CodeIndex, CODE_FILE, NOT_APPLICATION_CODE } from './code-index';
 export { hoverSql, type StatementHover } from './sql/hover';

@@ -46,7 +46,7 @@ export class ChartRenderer {
   private async render(charts: string[]): Promise<void> {
     const renderings = await renderCharts(charts, {
       dirOf: (chart) => URI.parse(chart).fsPath,
-      releaseOf: (chartDir) => this.releaseOf(URI.file(chartDir).toString(), chartDir),
+      releaseOf: (chart, chartDir) => this.releaseOf(chart, chartDir),
     });
     this.recheck(this.manifests.setChartRenderings(renderings));
   }

@@ -3,8 +3,16 @@ import path from 'node:path';
 import { globMatcher } from '../engine/glob';
 import { URI } from 'vscode-uri';
 import { EDITOR_DIAGNOSTICS_LIMIT } from './convert';
-import { ConfigError, mergeSettings, validateSettings, type EngineSettings, type PartialSettings, type WorkloadMapping } from '../engine';
-import { explicitUnits, folderConfigFile, manifestExclusion, readConfigFile } from '../workspace/config-file';
+import {
+  ConfigError,
+  mergeSettings,
+  validateSettings,
+  type ApplicationChartRelease,
+  type EngineSettings,
+  type PartialSettings,
+  type WorkloadMapping,
+} from '../engine';
+import { explicitUnits, folderConfigFile, manifestExclusion, readConfigFile, type LoadedConfig } from '../workspace/config-file';
 import { chartRelease, type ChartRelease } from '../workspace/helm';
 
 /** The `rolloutGuard` section as VS Code sends it. */
@@ -34,8 +42,8 @@ export interface ResolvedSettings {
   manifestExcluded?: (file: string) => boolean;
   /** `manifests.units` of the config file: folders (URIs) each deployed as one unit. */
   explicitUnits?: string[];
-  /** `manifests.charts` of the config file: how a chart folder (a path on disk) is released. */
-  chartRelease?: (chartDir: string) => ChartRelease;
+  /** How a chart folder (a path on disk) is released: `manifests.charts` of the config file, else as the Application that deploys it does. */
+  chartRelease: (chartDir: string, application: ApplicationChartRelease | undefined) => ChartRelease;
   /** Most diagnostics published per file (see findingsToPublish). */
   diagnosticsLimit: number;
   /** For schemaValidation `auto`: files another extension already validates. */
@@ -51,16 +59,15 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
   let workloads: ResolvedSettings['workloads'];
   let manifestExcluded: ResolvedSettings['manifestExcluded'];
   let units: string[] | undefined;
-  let releaseOf: ((chartDir: string) => ChartRelease) | undefined;
+  let config: LoadedConfig | undefined;
   if (folder) {
     configPath = folderConfigFile(folder, editor?.configFile);
     if (configPath) {
       try {
-        const config = readConfigFile(configPath, path.relative(folder, configPath));
+        config = readConfigFile(configPath, path.relative(folder, configPath));
         fromFile = config.settings;
         manifestExcluded = manifestExclusion(config);
         units = explicitUnits(config)?.map((unit) => URI.file(unit).toString());
-        releaseOf = (chartDir) => chartRelease(config, chartDir);
         if (config.sections.workloads?.length) workloads = { list: config.sections.workloads, configDir: URI.file(path.dirname(configPath)).toString() };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -107,7 +114,7 @@ export function resolveSettings(documentUri: string, workspaceFolders: string[],
     workloads,
     manifestExcluded,
     explicitUnits: units,
-    chartRelease: releaseOf,
+    chartRelease: (chartDir, application) => chartRelease(config, chartDir, application),
     diagnosticsLimit,
     standsBackFor,
   };

@@ -6,8 +6,9 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import * as path from 'node:path';
-import { renderedTemplates, type ChartRendering } from '../engine/manifests/helm';
+import { renderedTemplates, type ApplicationChartRelease, type ChartRendering } from '../engine/manifests/helm';
 import type { ConfigFile } from '../engine/config';
 
 /** How a chart is released: what `manifests.charts` says of it. */
@@ -18,6 +19,10 @@ export interface ChartRelease {
   release?: string;
   /** The namespace it is installed in (default: helm's, `default`). */
   namespace?: string;
+  /** Values as YAML text, after the files (an Argo CD Application's `helm.values`). */
+  inlineValues?: string;
+  /** `--set` values (`--set-string` with forceString), last. */
+  parameters?: readonly { name: string; value: string; forceString: boolean }[];
 }
 
 export interface HelmTemplateOptions extends ChartRelease {
@@ -43,8 +48,12 @@ export function helmTemplate(chartDir: string, folder: string, options: HelmTemp
   // Helm's chart tests (templates/tests/) are pods `helm test` starts by hand, not part of a release.
   const args = ['template', ...(release ? [release] : []), chartDir, '--skip-tests', ...(options.values ?? []).flatMap((file) => ['--values', file])];
   if (options.namespace) args.push('--namespace', options.namespace);
+  const inline = options.inlineValues === undefined ? undefined : writeValues(options.inlineValues);
+  if (inline) args.push('--values', inline);
+  for (const p of options.parameters ?? []) args.push(p.forceString ? '--set-string' : '--set', `${p.name}=${p.value}`);
   return new Promise((resolve) => {
     execFile('helm', args, { env: options.env, timeout, maxBuffer: 256 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
+      if (inline) fs.rmSync(path.dirname(inline), { recursive: true, force: true });
       if (!error) return resolve({ ok: true, templates: renderedTemplates(folder, stdout) });
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return resolve(undefined);
@@ -52,6 +61,13 @@ export function helmTemplate(chartDir: string, folder: string, options: HelmTemp
       resolve({ ok: false, message: helmError(String(stderr)) || error.message });
     });
   });
+}
+
+/** Values text in a file of its own (helm reads values from files), in a private temporary folder. */
+function writeValues(text: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rollout-guard-helm-')), 'values.yaml');
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  return file;
 }
 
 /** The `name` of a chart's Chart.yaml (undefined when it cannot be read: helm then says why). */
@@ -75,12 +91,22 @@ function helmError(stderr: string): string {
     .slice(0, 500);
 }
 
-/** How a configuration says a chart folder is released (`manifests.charts`), its values files as absolute paths. */
-export function chartRelease(config: ConfigFile & { path: string }, chartDir: string): ChartRelease {
-  const base = path.dirname(config.path);
-  const chart = config.sections.manifests?.charts?.find((entry) => path.resolve(base, entry.path) === chartDir);
-  if (!chart) return {};
-  return { values: (chart.values ?? []).map((file) => path.resolve(base, file)), release: chart.release, namespace: chart.namespace };
+/**
+ * How a chart folder is released: as the configuration says (`manifests.charts`, its values files
+ * relative to the configuration's folder), else as the one Argo CD Application that deploys it
+ * does (its value files relative to the chart, URLs left out: helm here fetches nothing), else
+ * with the chart's own values.
+ */
+export function chartRelease(config: (ConfigFile & { path: string }) | undefined, chartDir: string, application?: ApplicationChartRelease): ChartRelease {
+  const base = config && path.dirname(config.path);
+  const chart = base ? config.sections.manifests?.charts?.find((entry) => path.resolve(base, entry.path) === chartDir) : undefined;
+  if (base && chart) return { values: (chart.values ?? []).map((file) => path.resolve(base, file)), release: chart.release, namespace: chart.namespace };
+  if (!application) return {};
+  const values = application.valueFiles
+    .filter((file) => !/^[a-z]+:\/\//i.test(file))
+    .map((file) => path.resolve(chartDir, file))
+    .filter((file) => !application.ignoreMissingValueFiles || fs.existsSync(file));
+  return { values, release: application.release, namespace: application.namespace, inlineValues: application.values, parameters: application.parameters };
 }
 
 /**
@@ -89,14 +115,18 @@ export function chartRelease(config: ConfigFile & { path: string }, chartDir: st
  */
 export async function renderCharts(
   folders: readonly string[],
-  options: { dirOf: (folder: string) => string; releaseOf: (chartDir: string) => ChartRelease | Promise<ChartRelease>; env?: NodeJS.ProcessEnv },
+  options: {
+    dirOf: (folder: string) => string;
+    releaseOf: (folder: string, chartDir: string) => ChartRelease | Promise<ChartRelease>;
+    env?: NodeJS.ProcessEnv;
+  },
 ): Promise<Map<string, ChartRendering>> {
   const queue = [...folders];
   const renderings = new Map<string, ChartRendering>();
   const renderNext = async (): Promise<void> => {
     for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
       const dir = options.dirOf(folder);
-      const rendering = await helmTemplate(dir, folder, { ...(await options.releaseOf(dir)), env: options.env });
+      const rendering = await helmTemplate(dir, folder, { ...(await options.releaseOf(folder, dir)), env: options.env });
       if (rendering) renderings.set(folder, rendering);
     }
   };

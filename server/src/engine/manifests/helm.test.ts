@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alignLines, RenderedTemplate, renderedTemplates } from './helm';
+import { alignLines, applicationRelease, RenderedTemplate, renderedTemplates } from './helm';
+import { parseYamlFile, type ManifestObject } from './yaml';
 
 // helm template's output as helm 3 writes it: documents grouped by kind (a template's documents
 // need not be next to each other), each after `---` and its `# Source:`.
@@ -84,5 +85,51 @@ describe('rendered lines matched to template lines', () => {
     assert.equal(text.slice(placed.start, placed.end), 'replicas: {{ .Values.replicaCount }}');
     assert.equal(placed.fixes, undefined);
     assert.deepEqual(placement.templatePosition(at), { line: 8, character: 2 });
+  });
+});
+
+describe('the Argo CD Application that deploys a chart', () => {
+  const app = (name: string, path: string, helm = ''): ManifestObject[] =>
+    parseYamlFile(
+      `/r/argocd/${name}.yaml`,
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        `metadata: { name: ${name} }`,
+        'spec:',
+        '  destination: { namespace: shop }',
+        '  source:',
+        `    path: ${path}`,
+        helm,
+        '',
+      ].join('\n'),
+    ).objects;
+
+  it('gives its release: releaseName (else its name), namespace, value files, values, parameters', () => {
+    const helm = [
+      '    helm:',
+      '      releaseName: storefront',
+      '      valueFiles: [values-prod.yaml]',
+      '      valuesObject: { replicaCount: 3 }',
+      '      parameters: [{ name: image.tag, value: "2.5" }, { name: note, value: "007", forceString: true }]',
+    ].join('\n');
+    assert.deepEqual(applicationRelease(app('web-prod', 'charts/web', helm), '/r/charts/web'), {
+      application: 'web-prod',
+      release: 'storefront',
+      namespace: 'shop',
+      valueFiles: ['values-prod.yaml'],
+      values: '{"replicaCount":3}',
+      parameters: [
+        { name: 'image.tag', value: '2.5', forceString: false },
+        { name: 'note', value: '007', forceString: true },
+      ],
+      ignoreMissingValueFiles: false,
+    });
+    assert.equal(applicationRelease(app('web', './charts/web/'), '/r/charts/web')?.release, 'web');
+  });
+
+  it('none when no Application deploys the folder, or several do (no one release is the chart’s)', () => {
+    assert.equal(applicationRelease(app('api', 'charts/api'), '/r/charts/web'), undefined);
+    assert.equal(applicationRelease([...app('web-dev', 'charts/web'), ...app('web-prod', 'charts/web')], '/r/charts/web'), undefined);
   });
 });

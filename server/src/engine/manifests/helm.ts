@@ -11,6 +11,7 @@
 import { joinPath } from '../kustomize/kustomization';
 import { LineIndex } from '../text';
 import type { Finding } from '../types';
+import type { ManifestObject } from './yaml';
 
 /** What `helm template` made of a chart: each template file's documents, or why it failed. */
 export type ChartRendering = { ok: true; templates: Map<string, string> } | { ok: false; message: string };
@@ -125,3 +126,57 @@ export class RenderedTemplate {
     return placed;
   }
 }
+
+/** How an Argo CD Application releases a chart folder of the workspace (its `source.helm`, `destination.namespace`). */
+export interface ApplicationChartRelease {
+  application: string;
+  /** `helm.releaseName`, else the Application's name (Argo CD's default). */
+  release: string;
+  namespace?: string;
+  /** `helm.valueFiles`, relative to the chart folder. */
+  valueFiles: string[];
+  /** `helm.values` (YAML text) or `helm.valuesObject`, as YAML or JSON text. */
+  values?: string;
+  /** `helm.parameters`: `--set name=value` (`--set-string` with forceString). */
+  parameters: { name: string; value: string; forceString: boolean }[];
+  /** `helm.ignoreMissingValueFiles`. */
+  ignoreMissingValueFiles: boolean;
+}
+
+/**
+ * The release of a chart folder by the Argo CD Application that deploys it (a source whose `path`
+ * names the folder: paths are relative to the repository root, the folder's name ends with it).
+ * Undefined when no Application, or more than one, deploys it: then no one release is the chart's.
+ */
+export function applicationRelease(applications: readonly ManifestObject[], chartFolder: string): ApplicationChartRelease | undefined {
+  const folder = chartFolder.replace(/\\/g, '/');
+  const found: ApplicationChartRelease[] = [];
+  for (const application of applications) {
+    if (application.kind !== 'Application' || !application.apiVersion.startsWith('argoproj.io/')) continue;
+    const spec = record(application.data.spec);
+    for (const source of [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].map(record)) {
+      const path = typeof source.path === 'string' ? source.path.replace(/^(\.\/)+/, '').replace(/\/+$/, '') : '';
+      if (!path || path === '.' || !folder.endsWith(`/${path}`)) continue;
+      const helm = record(source.helm);
+      const valuesObject = helm.valuesObject !== undefined && helm.valuesObject !== null ? JSON.stringify(helm.valuesObject) : undefined;
+      const namespace = record(spec.destination).namespace;
+      found.push({
+        application: application.name,
+        release: typeof helm.releaseName === 'string' && helm.releaseName ? helm.releaseName : application.name,
+        namespace: typeof namespace === 'string' && namespace ? namespace : undefined,
+        valueFiles: (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).filter((f): f is string => typeof f === 'string'),
+        values: valuesObject ?? (typeof helm.values === 'string' ? helm.values : undefined),
+        parameters: (Array.isArray(helm.parameters) ? helm.parameters : [])
+          .map(record)
+          .flatMap((p) =>
+            typeof p.name === 'string' && p.value !== undefined ? [{ name: p.name, value: String(p.value), forceString: p.forceString === true }] : [],
+          ),
+        ignoreMissingValueFiles: helm.ignoreMissingValueFiles === true,
+      });
+    }
+  }
+  return found.length === 1 ? found[0] : undefined;
+}
+
+const record = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -18,7 +18,7 @@ import { lintChartFile, lintManifestFile, lintRenderedFile, lintRenderedObject, 
 import { DeployUnits } from './units';
 import { definesUnits, deployedPaths, unitFolders } from './app-units';
 import { chartFolderOf, chartMayCreate, isChartFile, readChart, type Chart } from './charts';
-import { RenderedTemplate, type ChartRendering } from './helm';
+import { applicationRelease, RenderedTemplate, type ApplicationChartRelease, type ChartRendering } from './helm';
 import { destinationRuleKeys } from './traffic';
 import { CHARTS_KEY, Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
 import type { ClusterView } from './references';
@@ -309,6 +309,11 @@ export class ManifestWorkspace implements ObjectSource {
       }
     });
     return this.fileNames;
+  }
+
+  /** How the Argo CD Application that deploys a chart folder releases it (its helm options), when exactly one does. */
+  chartApplicationRelease(folder: string): ApplicationChartRelease | undefined {
+    return applicationRelease(this.index().get('Application') ?? [], folder);
   }
 
   /** The objects of the charts helm rendered (or of one). */

@@ -253,6 +253,28 @@ describe('Helm charts rendered with helm template', () => {
     );
   });
 
+  it('an app of apps written as a chart: the Applications it renders release the charts they deploy', async () => {
+    const apps = {
+      'argocd/apps/Chart.yaml': 'apiVersion: v2\nname: apps\nversion: 0.1.0\n',
+      'argocd/apps/values.yaml': 'release: storefront\n',
+      'argocd/apps/templates/web.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: web, namespace: argocd }',
+        'spec:',
+        '  destination: { server: https://kubernetes.default.svc, namespace: shop }',
+        '  source:',
+        '    repoURL: https://github.com/acme/deploy.git',
+        '    path: charts/web',
+        '    helm:',
+        '      releaseName: {{ .Values.release }}',
+        '',
+      ].join('\n'),
+    };
+    const { findings } = await check(repository({ ...CHART, ...apps }), withHelm());
+    assert.match(findings.find((f) => f.rule === 'unsafe-rolling-update')!.message, /Deployment storefront-web:/);
+  });
+
   it('says on Chart.yaml what helm said when the chart does not render, and checks nothing else of it', async () => {
     const root = repository({ ...CHART, 'charts/web/templates/broken.yaml': 'kind: ConfigMap\nmetadata:\n  name: {{ include "web.missing" . }}\n' });
     const { findings } = await check(root, withHelm());

@@ -27,7 +27,7 @@ import {
   type ApplicationChartRelease,
 } from '../../server/src/engine';
 import { explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
-import { chartRelease, renderCharts, type ChartRelease } from '../../server/src/workspace/helm';
+import { chartRelease, renderWorkspaceCharts, type ChartRelease } from '../../server/src/workspace/helm';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
@@ -132,13 +132,11 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   for (const f of loaded) if (f.text !== undefined && fileKind(f.file) === 'yaml') workspace.update(f.file, f.text);
   addKustomizeInputs(workspace);
   // Helm charts as helm renders them, where helm is installed.
-  workspace.setChartRenderings(
-    await renderCharts(workspace.chartFolderNames, {
-      dirOf: (folder) => folder,
-      releaseOf: (folder) => releaseOf(folder, workspace.chartApplicationRelease(folder)),
-      env: io.env,
-    }),
-  );
+  await renderWorkspaceCharts(workspace, {
+    dirOf: (folder) => folder,
+    releaseOf: (_folder, chartDir, application) => releaseOf(chartDir, application),
+    env: io.env,
+  });
   let dryRunFindings = new Map<string, Finding[]>();
   if (options.cluster) {
     const result = await options.cluster.run(workspace, options.cluster.options, io);

@@ -98,7 +98,7 @@ const applicationCode = new ApplicationCode(folderOf, excludesOf, readText);
 const traces = new MeasuredTraces();
 const charts = new ChartRenderer(
   manifests,
-  async (chartUri, chartDir) => (await settings.for(chartUri)).chartRelease(chartDir, manifests.chartApplicationRelease(chartUri)),
+  async (chartUri, chartDir, application) => (await settings.for(chartUri)).chartRelease(chartDir, application),
   (uris) => uris.forEach((uri) => manifests.isCheckable(uri) && scheduler.schedule(uri)),
 );
 let canRefreshCodeLenses = false;

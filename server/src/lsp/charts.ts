@@ -6,7 +6,8 @@
  */
 import { URI } from 'vscode-uri';
 import type { ManifestWorkspace } from '../engine';
-import { renderCharts, type ChartRelease } from '../workspace/helm';
+import type { ApplicationChartRelease } from '../engine';
+import { renderWorkspaceCharts, type ChartRelease } from '../workspace/helm';
 
 /** Saves come in bursts (Save All, a formatter): one rendering after the last. */
 const RENDER_DELAY_MS = 300;
@@ -18,8 +19,8 @@ export class ChartRenderer {
 
   constructor(
     private readonly manifests: ManifestWorkspace,
-    /** How a chart (a path on disk) is released, from its configuration (manifests.charts). */
-    private readonly releaseOf: (chartUri: string, chartDir: string) => Promise<ChartRelease>,
+    /** How a chart (a path on disk) is released: its configuration (manifests.charts), else the Application that deploys it. */
+    private readonly releaseOf: (chartUri: string, chartDir: string, application: ApplicationChartRelease | undefined) => Promise<ChartRelease>,
     /** Checks files again. */
     private readonly recheck: (uris: string[]) => void,
   ) {}
@@ -44,10 +45,7 @@ export class ChartRenderer {
   }
 
   private async render(charts: string[]): Promise<void> {
-    const renderings = await renderCharts(charts, {
-      dirOf: (chart) => URI.parse(chart).fsPath,
-      releaseOf: (chart, chartDir) => this.releaseOf(chart, chartDir),
-    });
-    this.recheck(this.manifests.setChartRenderings(renderings));
+    const changed = await renderWorkspaceCharts(this.manifests, { dirOf: (chart) => URI.parse(chart).fsPath, releaseOf: this.releaseOf }, charts);
+    this.recheck(changed);
   }
 }

@@ -113,7 +113,7 @@ export function chartRelease(config: (ConfigFile & { path: string }) | undefined
  * Renders charts with helm, a few at a time: by chart folder (the workspace's name for it), what
  * helm made of it. Charts are left out when helm is not installed.
  */
-export async function renderCharts(
+async function renderCharts(
   folders: readonly string[],
   options: {
     dirOf: (folder: string) => string;
@@ -132,6 +132,46 @@ export async function renderCharts(
   };
   await Promise.all(Array.from({ length: Math.min(HELM_CONCURRENCY, queue.length) }, renderNext));
   return renderings;
+}
+
+/** What renderWorkspaceCharts needs of the manifest workspace. */
+interface ChartWorkspace {
+  chartFolderNames: string[];
+  chartApplicationRelease(folder: string): ApplicationChartRelease | undefined;
+  setChartRenderings(renderings: ReadonlyMap<string, ChartRendering | undefined>): string[];
+}
+
+/**
+ * Renders charts of a workspace (all of them, or `folders`) and gives it what helm made; returns
+ * the files to check again. A chart rendered from a chart (an Argo CD app of apps) may hold the
+ * Applications that deploy others: those whose release it changes are rendered again, once.
+ */
+export async function renderWorkspaceCharts(
+  workspace: ChartWorkspace,
+  options: {
+    dirOf: (folder: string) => string;
+    /** How a chart is released, given the Application that deploys it (see chartRelease). */
+    releaseOf: (folder: string, chartDir: string, application: ApplicationChartRelease | undefined) => ChartRelease | Promise<ChartRelease>;
+    env?: NodeJS.ProcessEnv;
+  },
+  folders: readonly string[] = workspace.chartFolderNames,
+): Promise<string[]> {
+  const used = new Map<string, string>();
+  const releaseOf = async (folder: string, chartDir: string): Promise<ChartRelease> => {
+    const release = await options.releaseOf(folder, chartDir, workspace.chartApplicationRelease(folder));
+    used.set(folder, JSON.stringify(release));
+    return release;
+  };
+  const changed = new Set(workspace.setChartRenderings(await renderCharts(folders, { dirOf: options.dirOf, releaseOf, env: options.env })));
+  const again: string[] = [];
+  for (const folder of folders) {
+    const before = used.get(folder);
+    if (before !== undefined && JSON.stringify(await options.releaseOf(folder, options.dirOf(folder), workspace.chartApplicationRelease(folder))) !== before)
+      again.push(folder);
+  }
+  if (again.length)
+    for (const file of workspace.setChartRenderings(await renderCharts(again, { dirOf: options.dirOf, releaseOf, env: options.env }))) changed.add(file);
+  return [...changed];
 }
 
 /** helm processes at a time: each is a 60 MB program, and rendering is quick. */

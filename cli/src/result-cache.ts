@@ -5,7 +5,6 @@
  * depend on nothing else are kept: SQL files that are not contract steps (those are compared with the
  * application code); manifests and application code are checked across files.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineSettings, Finding } from '../../server/src/engine';
@@ -61,7 +60,8 @@ export class ResultCache {
   }
 
   private keyOf(file: string, text: string): string {
-    return crypto.createHash('sha256').update(this.runKey).update('\0').update(file).update('\0').update(text).digest('hex');
+    // Loaded here, not at start-up: most runs use no cache.
+    return process.getBuiltinModule('node:crypto').createHash('sha256').update(this.runKey).update('\0').update(file).update('\0').update(text).digest('hex');
   }
 }
 

@@ -4,7 +4,6 @@
  * `helm template` reads only the chart's folder (no cluster: `lookup` gives nothing there); the
  * language server still runs it only in a trusted workspace.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import * as path from 'node:path';
@@ -52,14 +51,17 @@ export function helmTemplate(chartDir: string, folder: string, options: HelmTemp
   if (inline) args.push('--values', inline);
   for (const p of options.parameters ?? []) args.push(p.forceString ? '--set-string' : '--set', `${p.name}=${p.value}`);
   return new Promise((resolve) => {
-    execFile('helm', args, { env: options.env, timeout, maxBuffer: 256 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
-      if (inline) fs.rmSync(path.dirname(inline), { recursive: true, force: true });
-      if (!error) return resolve({ ok: true, templates: renderedTemplates(folder, stdout) });
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return resolve(undefined);
-      if (error.killed) return resolve({ ok: false, message: `helm did not finish in ${Math.round(timeout / 1000)} s` });
-      resolve({ ok: false, message: helmError(String(stderr)) || error.message });
-    });
+    // Loaded here, not at start-up: most checks have no chart.
+    process
+      .getBuiltinModule('node:child_process')
+      .execFile('helm', args, { env: options.env, timeout, maxBuffer: 256 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
+        if (inline) fs.rmSync(path.dirname(inline), { recursive: true, force: true });
+        if (!error) return resolve({ ok: true, templates: renderedTemplates(folder, stdout) });
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return resolve(undefined);
+        if (error.killed) return resolve({ ok: false, message: `helm did not finish in ${Math.round(timeout / 1000)} s` });
+        resolve({ ok: false, message: helmError(String(stderr)) || error.message });
+      });
   });
 }
 

@@ -301,6 +301,23 @@ describe('language server: Helm charts', () => {
       const deployment = client.diagnostics(uri('charts/web/templates/deployment.yaml'), (p) => p.diagnostics.length > 0);
       await client.initialize(pathToFileURL(root).href, { workspaceTrusted: true });
       assert.deepEqual(rules((await deployment).diagnostics), ['unsafe-rolling-update@11', 'dangling-config-reference@30']);
+      // Two lines typed at the top, not saved yet: the findings stay on the lines that wrote them.
+      const template = uri('charts/web/templates/deployment.yaml');
+      const moved = client.diagnostics(template, (p) => p.diagnostics.some((d) => d.code === 'unsafe-rolling-update' && d.range.start.line === 12));
+      const text = fs.readFileSync(path.join(root, 'charts/web/templates/deployment.yaml'), 'utf8');
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: template, languageId: 'helm', version: 1, text } });
+      await client.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri: template, version: 2 },
+        contentChanges: [
+          { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# Deployment of the web app\n# (rolled by Argo CD)\n' },
+        ],
+      });
+      assert.deepEqual(rules((await moved).diagnostics), ['unsafe-rolling-update@13', 'dangling-config-reference@32']);
+      await client.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri: template, version: 3 },
+        contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } }, text: '' }],
+      });
+      await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: template } });
       // Saved with three replicas: helm renders the chart again, and maxUnavailable 1 of 3 is fine.
       const again = client.diagnostics(uri('charts/web/templates/deployment.yaml'), (p) => !p.diagnostics.some((d) => d.code === 'unsafe-rolling-update'));
       const file = path.join(root, 'charts/web/templates/deployment.yaml');

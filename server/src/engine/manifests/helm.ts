@@ -92,7 +92,7 @@ export class RenderedTemplate {
 
   constructor(
     readonly renderedText: string,
-    private readonly templateText: string,
+    readonly templateText: string,
   ) {
     this.renderedLines = new LineIndex(renderedText);
     this.templateLines = new LineIndex(templateText);

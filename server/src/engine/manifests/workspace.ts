@@ -197,7 +197,7 @@ export class ManifestWorkspace implements ObjectSource {
   /** Line/character of an offset in a workspace file (for related locations); in a rendered template, of its rendered documents. */
   position(file: string, offset: number): { line: number; character: number } {
     const rendered = this.renderedTemplate(file);
-    if (rendered) return rendered.templatePosition(offset);
+    if (rendered) return this.placementOf(file, rendered).templatePosition(offset);
     const entry = this.files.get(file);
     const text = entry?.parsed.source.currentText();
     if (!entry || text === undefined) return { line: 0, character: 0 };
@@ -301,9 +301,8 @@ export class ManifestWorkspace implements ObjectSource {
         if (!rendering) this.chartRenderings.delete(folder);
         else if (!rendering.ok) this.chartRenderings.set(folder, { failure: rendering.message });
         else {
-          const templates = new Map<string, { parsed: ParsedYamlFile; placement: RenderedTemplate }>();
-          for (const [file, text] of rendering.templates)
-            templates.set(file, { parsed: parseYamlFile(file, text), placement: new RenderedTemplate(text, this.text(file) ?? '') });
+          const templates = new Map<string, RenderedChartTemplate>();
+          for (const [file, text] of rendering.templates) templates.set(file, { parsed: parseYamlFile(file, text) });
           this.chartRenderings.set(folder, { templates });
         }
       }
@@ -322,9 +321,16 @@ export class ManifestWorkspace implements ObjectSource {
     return renderings.flatMap((rendering) => [...(rendering?.templates?.values() ?? [])].flatMap((t) => t.parsed.objects));
   }
 
-  private renderedTemplate(file: string): RenderedTemplate | undefined {
+  private renderedTemplate(file: string): RenderedChartTemplate | undefined {
     const chart = this.chartRenderings.size ? this.chartOf(file) : undefined;
-    return chart === undefined ? undefined : this.chartRenderings.get(chart)?.templates?.get(file)?.placement;
+    return chart === undefined ? undefined : this.chartRenderings.get(chart)?.templates?.get(file);
+  }
+
+  /** Where a rendered template's findings go in the template as it reads now (edited since helm rendered it, the lines are matched again). */
+  private placementOf(file: string, template: RenderedChartTemplate): RenderedTemplate {
+    const text = this.text(file) ?? '';
+    if (template.placement?.templateText !== text) template.placement = new RenderedTemplate(template.parsed.source.currentText() ?? '', text);
+    return template.placement;
   }
 
   /**
@@ -338,10 +344,10 @@ export class ManifestWorkspace implements ObjectSource {
     const template = rendering?.templates?.get(file);
     if (!template) return [];
     const uses = new Set<string>();
-    const rendered = template.placement.renderedText;
-    const findings = lintManifestFile(template.parsed, rendered, settings, new Lookup(this, uses, this.chartObjects(chart)));
+    const placement = this.placementOf(file, template);
+    const findings = lintManifestFile(template.parsed, placement.renderedText, settings, new Lookup(this, uses, this.chartObjects(chart)));
     this.setUses(file, entry, uses);
-    return findings.map((finding) => template.placement.place(finding));
+    return findings.map((finding) => placement.place(finding));
   }
 
   /** The keys a file's objects provide to lookups: a chart file's are its rendered documents' (none when not rendered). */
@@ -524,9 +530,15 @@ export class ManifestWorkspace implements ObjectSource {
   }
 }
 
-/** A chart helm rendered (each template's documents, parsed, and how to place their findings), or why it failed. */
+/** A template's rendered documents, parsed, and where their findings go in the template (made when first needed). */
+interface RenderedChartTemplate {
+  parsed: ParsedYamlFile;
+  placement?: RenderedTemplate;
+}
+
+/** A chart helm rendered (each template's documents), or why it failed. */
 interface RenderedChart {
-  templates?: Map<string, { parsed: ParsedYamlFile; placement: RenderedTemplate }>;
+  templates?: Map<string, RenderedChartTemplate>;
   failure?: string;
 }
 

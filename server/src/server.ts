@@ -100,6 +100,7 @@ const charts = new ChartRenderer(
   manifests,
   async (chartUri, chartDir, application) => (await settings.for(chartUri)).chartRelease(chartDir, application),
   (uris) => uris.forEach((uri) => manifests.isCheckable(uri) && scheduler.schedule(uri)),
+  (message) => connection.console.error(message),
 );
 let canRefreshCodeLenses = false;
 

@@ -16,6 +16,7 @@ export class ChartRenderer {
   /** Set once the client says the workspace is trusted; nothing runs before. */
   trusted = false;
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  private rendering: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly manifests: ManifestWorkspace,
@@ -23,6 +24,8 @@ export class ChartRenderer {
     private readonly releaseOf: (chartUri: string, chartDir: string, application: ApplicationChartRelease | undefined) => Promise<ChartRelease>,
     /** Checks files again. */
     private readonly recheck: (uris: string[]) => void,
+    /** Says what went wrong when a rendering could not run at all (helm's own failures are findings). */
+    private readonly log: (message: string) => void,
   ) {}
 
   /** Renders every chart of the workspace (after indexing, once trusted, after a configuration change). */
@@ -44,8 +47,14 @@ export class ChartRenderer {
     );
   }
 
-  private async render(charts: string[]): Promise<void> {
-    const changed = await renderWorkspaceCharts(this.manifests, { dirOf: (chart) => URI.parse(chart).fsPath, releaseOf: this.releaseOf }, charts);
-    this.recheck(changed);
+  /** Renders charts after the renderings already asked for: each reads the disk when it runs, so the last one asked for wins. */
+  private render(charts: string[]): Promise<void> {
+    this.rendering = this.rendering
+      .then(async () => {
+        const changed = await renderWorkspaceCharts(this.manifests, { dirOf: (chart) => URI.parse(chart).fsPath, releaseOf: this.releaseOf }, charts);
+        this.recheck(changed);
+      })
+      .catch((error: unknown) => this.log(`Rendering Helm charts failed: ${error instanceof Error ? error.message : String(error)}`));
+    return this.rendering;
   }
 }

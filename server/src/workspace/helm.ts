@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { renderedTemplates, type ApplicationChartRelease, type ChartRendering } from '../engine/manifests/helm';
 import type { ConfigFile } from '../engine/config';
 
-/** How a chart is released: what `manifests.charts` says of it. */
+/** How a chart is released: what `manifests.charts`, or the Argo CD Application that deploys it, says. */
 export interface ChartRelease {
   /** Values files applied after the chart's own values.yaml, as absolute paths. */
   values?: readonly string[];

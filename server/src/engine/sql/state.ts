@@ -150,25 +150,50 @@ const EMPTY_HASHES = Object.fromEntries(Object.entries(EMPTY).map(([k, v]) => [k
 
 export class FileState {
   private keyCache: string | undefined;
+  /** Content hash of each field, made when first needed: only the editor compares states (see key()). */
+  private hashCache: FieldHashes | undefined;
 
   constructor(
     readonly settings: EngineSettings,
     private readonly fields: Fields = EMPTY,
-    /** Content hash of each field, kept incrementally: a file creating hundreds of tables stays linear. */
-    private readonly hashes: FieldHashes = fields === EMPTY ? EMPTY_HASHES : rehashAll(fields),
-  ) {}
+    /** The state with() made this one from, and what changed: its hashes are the parent's, updated (dropped once they are). */
+    private origin?: { parent: FileState; changes: Partial<Fields> },
+  ) {
+    if (fields === EMPTY) this.hashCache = EMPTY_HASHES;
+  }
 
   /** A state with some fields changed; this one stays as it was. */
   with(changes: Partial<Fields>): FileState {
-    const hashes = { ...this.hashes };
-    for (const [name, value] of Object.entries(changes) as [keyof Fields, unknown][]) {
-      const old = this.fields[name];
-      // Arrays only grow by appending here ([...old, item]): hash the new item onto the old hash.
-      const appended =
-        Array.isArray(value) && Array.isArray(old) && value.length === old.length + 1 && (old.length === 0 || value[old.length - 1] === old[old.length - 1]);
-      hashes[name] = appended ? hash(JSON.stringify(value[old.length]), this.hashes[name]) : hashField(value);
+    return new FileState(this.settings, { ...this.fields, ...changes }, { parent: this, changes });
+  }
+
+  /**
+   * The fields' hashes, from the nearest state before this one whose hashes are known, forward:
+   * each state's are its parent's with the changed fields hashed again, so a file creating hundreds
+   * of tables stays linear (and no recursion: a chain is as long as the file).
+   */
+  private get hashes(): FieldHashes {
+    if (this.hashCache) return this.hashCache;
+    const before: FileState[] = [];
+    for (let s = this.origin?.parent; s && !s.hashCache; s = s.origin?.parent) before.push(s);
+    for (const s of [...before.reverse(), this]) {
+      if (!s.origin) {
+        s.hashCache = rehashAll(s.fields);
+        continue;
+      }
+      const { parent, changes } = s.origin;
+      const hashes = { ...parent.hashCache! };
+      for (const [name, value] of Object.entries(changes) as [keyof Fields, unknown][]) {
+        const old = parent.fields[name];
+        // Arrays only grow by appending here ([...old, item]): hash the new item onto the old hash.
+        const appended =
+          Array.isArray(value) && Array.isArray(old) && value.length === old.length + 1 && (old.length === 0 || value[old.length - 1] === old[old.length - 1]);
+        hashes[name] = appended ? hash(JSON.stringify(value[old.length]), hashes[name]) : hashField(value);
+      }
+      s.hashCache = hashes;
+      s.origin = undefined;
     }
-    return new FileState(this.settings, { ...this.fields, ...changes }, hashes);
+    return this.hashCache!;
   }
 
   /** Content key: equal keys mean equal states (up to hash collisions of 53-bit hashes). */

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
 const os = require('node:os');
@@ -41,10 +40,27 @@ function writeCache(prefix, name, data) {
     if (other !== name && other.startsWith(prefix) && other.endsWith(`-${runtime}.v8cache`)) fs.rmSync(path.join(cacheDir, other), { force: true });
 }
 
+/**
+ * Which installation a bundle belongs to: a 53-bit hash of its path (node:crypto would cost a small
+ * check a few milliseconds to load).
+ */
+function installationKey(file) {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < file.length; i++) {
+    const c = file.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+}
+
 /** Runs a bundle as `module`, compiled with its code cache (made at exit when there is none yet). */
 function runCached(module, file) {
   const stat = fs.statSync(file);
-  const prefix = `${path.basename(file, '.js')}-${crypto.createHash('sha256').update(file).digest('hex').slice(0, 12)}-`;
+  const prefix = `${path.basename(file, '.js')}-${installationKey(file)}-`;
   const name = `${prefix}${stat.size}-${Math.round(stat.mtimeMs)}-${runtime}.v8cache`;
   let cachedData;
   try {

@@ -75,7 +75,7 @@ describe('the CLI code cache', () => {
       const first = run();
       const written = fs.readdirSync(path.join(cacheHome, 'rollout-guard'));
       assert.equal(written.length, 1);
-      assert.match(written[0]!, /^cli-[0-9a-f]{12}-\d+-\d+-v\d+\.\d+\.\d+-\w+\.v8cache$/);
+      assert.match(written[0]!, /^cli-[0-9a-f]{14}-\d+-\d+-v\d+\.\d+\.\d+-\w+\.v8cache$/);
       assert.equal(run(), first);
       assert.match(first, /require-concurrent-index-creation/);
       // A command bundle required from dist/ (the cluster and database commands) gets its own.
@@ -87,7 +87,7 @@ describe('the CLI code cache', () => {
       const usage = help();
       const both = fs.readdirSync(path.join(cacheHome, 'rollout-guard')).sort();
       assert.equal(both.length, 2);
-      assert.match(both[1]!, /^cli-operations-[0-9a-f]{12}-\d+-\d+-v\d+\.\d+\.\d+-\w+\.v8cache$/);
+      assert.match(both[1]!, /^cli-operations-[0-9a-f]{14}-\d+-\d+-v\d+\.\d+\.\d+-\w+\.v8cache$/);
       assert.equal(help(), usage);
       assert.match(usage, /rollout-guard canary/);
     } finally {

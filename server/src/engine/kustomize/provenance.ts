@@ -90,26 +90,6 @@ export class Provenance {
     }
     return best;
   }
-
-  /** The files any value of `data` was written in: where findings on it can land. */
-  filesOf(data: unknown, into = new Set<string>()): Set<string> {
-    if (!data || typeof data !== 'object') return into;
-    const origin = this.nodes.get(data);
-    if (origin) {
-      into.add(rootOf(origin).object.file);
-      for (const at of origin.keys?.values() ?? []) into.add(at.object.file);
-    }
-    if (Array.isArray(data)) {
-      for (const item of data) if (item && typeof item === 'object') this.filesOf(item, into);
-    } else {
-      const record = data as Record<string, unknown>;
-      for (const key in record) {
-        const item = record[key];
-        if (item && typeof item === 'object') this.filesOf(item, into);
-      }
-    }
-    return into;
-  }
 }
 
 /** The origin's source node, its path built from the parents' keys. */
@@ -122,9 +102,3 @@ function refOf(origin: NodeOrigin): SourceRef {
   }
   return segments.length ? { object: node.at.object, path: [...node.at.path, ...segments.reverse()] } : node.at;
 }
-
-const rootOf = (origin: NodeOrigin): SourceRef => {
-  let node = origin;
-  while (!node.at) node = node.parent!;
-  return node.at;
-};

@@ -55,6 +55,11 @@ interface Item {
   data: Json;
   /** Names this object had before (a patch may name an object by its base name). */
   previousNames: string[];
+  /**
+   * The files that wrote any of its values (its source, the patches and kustomizations that
+   * changed it), recorded as they do: where findings on it can land, known without walking it.
+   */
+  files: Set<string>;
   generated?: Omit<GeneratedInfo, 'name'> & { hashed: boolean; unhashedName?: string };
 }
 
@@ -115,11 +120,7 @@ export function renderedSource(object: ManifestObject, path: Path): SourceRef | 
 const landsIn = new WeakMap<ManifestObject, ReadonlySet<string>>();
 
 /** The files findings on a rendered object can land in: where any of its values was written. */
-export function renderedFiles(object: ManifestObject): ReadonlySet<string> {
-  let files = landsIn.get(object);
-  if (!files) landsIn.set(object, (files = provenanceOf.get(object)?.provenance.filesOf(object.data) ?? new Set([object.file])));
-  return files;
-}
+export const renderedFiles = (object: ManifestObject): ReadonlySet<string> => landsIn.get(object) ?? new Set([object.file]);
 
 const renderedBy = new WeakMap<ManifestObject, Rendering>();
 
@@ -193,7 +194,7 @@ function resource(k: Kustomization, path: Path, entry: unknown, state: State): I
   const objects = state.files.objects(target);
   if (objects) {
     state.rendering.files.add(target);
-    return objects.map((object) => ({ data: state.provenance.copy(object.data, { object, path: [] }), previousNames: [] }));
+    return objects.map((object) => ({ data: state.provenance.copy(object.data, { object, path: [] }), previousNames: [], files: new Set([object.file]) }));
   }
   const included = state.files.kustomization(target);
   if (included) {
@@ -254,9 +255,15 @@ function generate(k: Kustomization, items: Item[], state: State): void {
       const existing = items.find((item) => identity(item.data).kind === kind && identity(item.data).name === name);
       if (behavior !== 'create' && existing) {
         mergeGenerated(existing, generated, behavior === 'replace', at, state.provenance);
+        existing.files.add(k.file);
       } else {
         if (behavior !== 'create') note(state, k, [field, i, 'behavior'], `No ${kind} \`${name}\` from a base to ${behavior}: kustomize refuses this.`);
-        items.push({ data: generated.data, previousNames: [], generated: { keysUnknown: generated.keysUnknown, hashed: disabled !== true } });
+        items.push({
+          data: generated.data,
+          previousNames: [],
+          files: new Set([k.file]),
+          generated: { keysUnknown: generated.keysUnknown, hashed: disabled !== true },
+        });
       }
     });
   }
@@ -409,6 +416,7 @@ function applyPatch(k: Kustomization, p: PatchDocument, target: unknown, items: 
   }
   const deleted = new Set<Item>();
   for (const item of targets) {
+    item.files.add(p.at.object.file);
     if (Array.isArray(p.data)) {
       p.data.forEach((op, i) => {
         const problem = applyJsonPatch(item.data, op as JsonPatchOperation, { object: p.at.object, path: [...p.at.path, i] }, state.provenance);
@@ -477,6 +485,7 @@ function transform(k: Kustomization, items: Item[], state: State): void {
     if (namespace && !CLUSTER_SCOPED.has(identity(item.data).kind)) {
       metadata.namespace = namespace;
       state.provenance.setKey(metadata, 'namespace', { object: k.object, path: ['namespace'] });
+      item.files.add(k.file);
     }
     if ((prefix || suffix) && identity(item.data).kind !== 'Namespace' && !identity(item.data).kind.startsWith('CustomResourceDefinition')) {
       item.previousNames.push(String(metadata.name));
@@ -544,7 +553,9 @@ function labels(k: Kustomization, items: Item[], provenance: Provenance): void {
     });
   });
   const annotations = asRecord(k.data.commonAnnotations);
+  if (!sets.length && !Object.keys(annotations).length) return;
   for (const item of items) {
+    item.files.add(k.file);
     const kind = identity(item.data).kind;
     const metadata = asRecord(item.data.metadata);
     for (const set of sets) {
@@ -608,6 +619,7 @@ function images(k: Kustomization, items: Item[], provenance: Provenance): void {
           : `${newName}${newTag !== undefined ? `:${newTag}` : ''}${digest && entry.newTag === undefined ? `@${digest}` : ''}`;
         const key = newDigest ? 'digest' : entry.newTag !== undefined ? 'newTag' : 'newName';
         provenance.setKey(container, 'image', { object: k.object, path: ['images', i, key] });
+        item.files.add(k.file);
       }
     }
   }
@@ -632,6 +644,7 @@ function replicas(k: Kustomization, items: Item[], provenance: Provenance): void
       const spec = (item.data.spec = asRecord(item.data.spec));
       spec.replicas = Number(entry.count);
       provenance.setKey(spec, 'replicas', { object: k.object, path: ['replicas', i, 'count'] });
+      item.files.add(k.file);
     }
   });
 }
@@ -755,5 +768,6 @@ function renderedObject(item: Item, provenance: Provenance): ManifestObject {
   };
   const generated = item.generated && { keysUnknown: item.generated.keysUnknown, name: item.generated.unhashedName ?? name };
   provenanceOf.set(object, { provenance, ...(generated ? { generated } : {}) });
+  landsIn.set(object, item.files);
   return object;
 }

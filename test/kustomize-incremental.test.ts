@@ -136,6 +136,16 @@ describe('deploy units kept up to date file by file', () => {
     assert.equal(rootOf('o1'), o1, 'o1 does not read b0: kept as rendered');
   });
 
+  it('editing a base re-checks the files of the rendered objects that changed, not every file of the overlays over it', () => {
+    const workspace = fresh(initial);
+    lintAll(workspace, initial);
+    const dependents = workspace.update('/r/bases/b0/deployment.yaml', deployment('b0', 2, 'b0-config'));
+    // o2 renders b0 and b1 again; b1's Deployment comes out the same, so its file keeps its findings.
+    assert.ok(dependents.includes('/r/overlays/o2/kustomization.yaml'), 'the overlay set the namespace of the changed Deployment');
+    assert.ok(!dependents.includes('/r/bases/b1/deployment.yaml'), 'b1 is rendered again by o2 unchanged');
+    assert.ok(!dependents.includes('/r/bases/b1/kustomization.yaml'), 'b1 is rendered again by o2 unchanged');
+  });
+
   it('an edit in one namespace does not re-check lookups in another', () => {
     const files = {
       '/r/a/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: a }\nspec: { selector: { app: web }, ports: [{ port: 80 }] }\n',

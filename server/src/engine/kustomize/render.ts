@@ -49,6 +49,8 @@ export interface Rendering {
   patchFiles: Set<string>;
   /** Kustomizations included by this one (bases, components, resources). */
   included: Set<string>;
+  /** The renames whose references were rewritten (`kind namespace from to`): what objects' values depend on beyond their own files. */
+  renames: string[];
 }
 
 interface Item {
@@ -131,11 +133,19 @@ export const renderingOf = (object: ManifestObject): Rendering | undefined => re
 export const generatedInfo = (object: ManifestObject): GeneratedInfo | undefined => provenanceOf.get(object)?.generated;
 
 export function renderKustomization(root: Kustomization, files: KustomizeFiles): Rendering {
-  const rendering: Rendering = { root, objects: [], notes: [], incomplete: false, files: new Set([root.file]), patchFiles: new Set(), included: new Set() };
+  const rendering: Rendering = {
+    root,
+    objects: [],
+    notes: [],
+    incomplete: false,
+    files: new Set([root.file]),
+    patchFiles: new Set(),
+    included: new Set(),
+    renames: [],
+  };
   const state: State = { files, provenance: new Provenance(), rendering, stack: [] };
   const items = build(root, [], state);
-  const renamed = applyHashSuffixes(items);
-  rewriteNameReferences(items, renamed);
+  rewriteNameReferences(items, applyHashSuffixes(items), rendering);
   rendering.objects = items.map((item) => renderedObject(item, state.provenance));
   for (const object of rendering.objects) renderedBy.set(object, rendering);
   return rendering;
@@ -173,6 +183,7 @@ function build(k: Kustomization, accumulated: Item[], state: State): Item[] {
       const old = before.get(item);
       return old && old.name !== identity(item.data).name ? [{ kind: old.kind, from: old.name, to: identity(item.data).name, namespace: old.namespace }] : [];
     }),
+    state.rendering,
   );
   state.stack.pop();
   return result;
@@ -255,13 +266,13 @@ function generate(k: Kustomization, items: Item[], state: State): void {
       const existing = items.find((item) => identity(item.data).kind === kind && identity(item.data).name === name);
       if (behavior !== 'create' && existing) {
         mergeGenerated(existing, generated, behavior === 'replace', at, state.provenance);
-        existing.files.add(k.file);
+        for (const file of generated.files) existing.files.add(file);
       } else {
         if (behavior !== 'create') note(state, k, [field, i, 'behavior'], `No ${kind} \`${name}\` from a base to ${behavior}: kustomize refuses this.`);
         items.push({
           data: generated.data,
           previousNames: [],
-          files: new Set([k.file]),
+          files: generated.files,
           generated: { keysUnknown: generated.keysUnknown, hashed: disabled !== true },
         });
       }
@@ -275,13 +286,15 @@ function generatedObject(
   entry: Json,
   at: SourceRef,
   state: State,
-): { data: Json; keysUnknown: boolean } | undefined {
+): { data: Json; keysUnknown: boolean; files: Set<string> } | undefined {
   const name = asString(entry.name);
   if (!name) return undefined;
   const { provenance } = state;
   const values: Json = {};
   provenance.mark(values, at);
   let keysUnknown = false;
+  // The kustomization, and the files whose text became values.
+  const files = new Set([k.file]);
   asArray(entry.literals).forEach((literal, i) => {
     const text = String(literal);
     const eq = text.indexOf('=');
@@ -295,11 +308,14 @@ function generatedObject(
     const key = eq > 0 ? text.slice(0, eq) : text.slice(text.lastIndexOf('/') + 1);
     const path = joinPath(k.dir, eq > 0 ? text.slice(eq + 1) : text);
     values[key] = state.files.text(path) ?? '';
+    files.add(path);
     provenance.setKey(values, key, { object: k.object, path: [...at.path, 'files', i] });
   });
   const envs = [...asArray(entry.envs), ...(entry.env !== undefined ? [entry.env] : [])];
   envs.forEach((env, i) => {
-    const text = state.files.text(joinPath(k.dir, String(env)));
+    const path = joinPath(k.dir, String(env));
+    const text = state.files.text(path);
+    files.add(path);
     if (text === undefined) keysUnknown = true;
     for (const [key, value] of envFileEntries(text ?? '')) {
       values[key] = value;
@@ -316,7 +332,7 @@ function generatedObject(
     for (const key of Object.keys(values)) provenance.setKey(data.data as Json, key, provenance.sourceOf(values, [key])!);
   }
   provenance.mark(data, at);
-  return { data, keysUnknown };
+  return { data, keysUnknown, files };
 }
 
 const unquote = (value: string): string => (/^(["']).*\1$/.test(value) ? value.slice(1, -1) : value);
@@ -341,7 +357,13 @@ function base64(text: string): string {
 }
 
 /** `behavior: merge|replace`: the base's generated object takes the overlay's keys (or only those). */
-function mergeGenerated(existing: Item, generated: { data: Json; keysUnknown: boolean }, replace: boolean, at: SourceRef, provenance: Provenance): void {
+function mergeGenerated(
+  existing: Item,
+  generated: { data: Json; keysUnknown: boolean; files: Set<string> },
+  replace: boolean,
+  at: SourceRef,
+  provenance: Provenance,
+): void {
   const target = existing.data;
   const incoming = asRecord(generated.data.data);
   if (replace || !target.data || typeof target.data !== 'object') {
@@ -689,8 +711,9 @@ function contentHash(text: string): string {
 }
 
 /** Where pod templates name ConfigMaps, Secrets; Ingresses and routes name Services. */
-function rewriteNameReferences(items: Item[], renames: Rename[]): void {
+function rewriteNameReferences(items: Item[], renames: Rename[], rendering: Rendering): void {
   if (!renames.length) return;
+  for (const r of renames) rendering.renames.push(`${r.kind} ${r.namespace ?? ''} ${r.from} ${r.to}`);
   const lookup = (kind: string, name: unknown, namespace: string | undefined): string | undefined =>
     renames.find((r) => r.kind === kind && r.from === name && (r.namespace === undefined || namespace === undefined || r.namespace === namespace))?.to;
   const rename = (node: Json, key: string, kind: string, namespace: string | undefined): void => {

@@ -14,6 +14,7 @@ import {
   type Kustomization,
 } from '../kustomize/kustomization';
 import { renderedFiles, renderingOf, type KustomizeFiles, type Rendering } from '../kustomize/render';
+import { unchangedObjects } from '../kustomize/rerender';
 import { lintChartFile, lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
 import { DeployUnits } from './units';
 import { definesUnits, deployedPaths, unitFolders } from './app-units';
@@ -42,7 +43,13 @@ interface FileEntry {
 interface RenderingLint {
   settings: EngineSettings;
   notes: PlacedFinding[];
-  objects: Map<ManifestObject, { findings: PlacedFinding[]; uses: Set<string> }>;
+  objects: Map<ManifestObject, ObjectLint>;
+}
+
+/** A rendered object's findings and what its rules looked up. */
+interface ObjectLint {
+  findings: PlacedFinding[];
+  uses: Set<string>;
 }
 
 type PlacedFinding = { file: string; finding: Finding };
@@ -484,10 +491,15 @@ export class ManifestWorkspace implements ObjectSource {
     const units = this.deployUnits;
     if (units) {
       const { removed, added } = units.update([file], (f) => this.files.get(f)?.kustomization);
+      const kept = this.keepUnchanged(removed, added, file);
       for (const rendering of [...removed, ...added]) {
-        for (const key of providedKeys(rendering.objects)) keys.add(key);
-        for (const name of rendering.files) rendered.add(name);
+        const changedObjects = rendering.objects.filter((object) => !kept.objects.has(object));
+        for (const key of providedKeys(changedObjects)) keys.add(key);
+        // A rendering whose unchanged objects kept their findings: only the files of those that changed may change.
+        if (kept.renderings.has(rendering)) for (const object of changedObjects) for (const name of renderedFiles(object)) rendered.add(name);
+        else for (const name of rendering.files) rendered.add(name);
       }
+      for (const name of kept.files) rendered.add(name);
       for (const rendering of removed) this.renderingLints.delete(rendering);
     }
     if (!units?.isRendered(file)) for (const key of this.files.get(file)?.provides ?? []) keys.add(key);
@@ -497,6 +509,37 @@ export class ManifestWorkspace implements ObjectSource {
       for (const [object, objectLint] of lint.objects) if (usesAny(objectLint.uses, keys)) lint.objects.delete(object);
     }
     return this.dependents(file, keys, [...rendered]);
+  }
+
+  /**
+   * A kustomization rendered again after `file` changed keeps the findings of its objects that came
+   * out the same (see unchangedObjects): they are checked again only when what they looked up
+   * changed. Returns those objects (old and new), the renderings paired, and the files to check
+   * again whatever changed (the kustomizations with notes, files read by only one of the two).
+   */
+  private keepUnchanged(
+    removed: readonly Rendering[],
+    added: readonly Rendering[],
+    file: string,
+  ): { objects: Set<ManifestObject>; renderings: Set<Rendering>; files: Set<string> } {
+    const kept = { objects: new Set<ManifestObject>(), renderings: new Set<Rendering>(), files: new Set<string>() };
+    for (const after of added) {
+      const before = removed.find((r) => r.root.file === after.root.file);
+      const lint = before && this.renderingLints.get(before);
+      if (!before || !lint) continue;
+      const objects = new Map<ManifestObject, ObjectLint>();
+      for (const [now, was] of unchangedObjects(before, after, file)) {
+        kept.objects.add(now).add(was);
+        const objectLint = lint.objects.get(was);
+        if (objectLint) objects.set(now, objectLint);
+      }
+      this.renderingLints.set(after, { settings: lint.settings, notes: renderingNotes(after, lint.settings), objects });
+      kept.renderings.add(before).add(after);
+      for (const note of [...before.notes, ...after.notes]) kept.files.add(note.kustomization.file);
+      for (const name of before.files) if (!after.files.has(name)) kept.files.add(name);
+      for (const name of after.files) if (!before.files.has(name)) kept.files.add(name);
+    }
+    return kept;
   }
 
   /**

@@ -52,6 +52,58 @@ describe('deploy units from Argo CD and Flux', () => {
     ]);
   });
 
+  // An app of apps written as a Helm chart (argocd-example-apps' apps/ before 2025): helm is not
+  // run, but a template's Application whose path is written literally still names its unit.
+  const appOfApps = (path: string): Record<string, string> => ({
+    '/repo/apps-chart/Chart.yaml': 'apiVersion: v2\nname: apps\nversion: 0.1.0\n',
+    '/repo/apps-chart/values.yaml': 'spec:\n  source: { repoURL: "https://github.com/example/deploy.git", targetRevision: HEAD }\n',
+    '/repo/apps-chart/templates/web.yaml': [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata:',
+      '  name: web',
+      '  namespace: argocd',
+      'spec:',
+      '  destination:',
+      '    namespace: web',
+      '    server: {{ .Values.spec.destination.server }}',
+      '  project: default',
+      '  source:',
+      `    path: ${path}`,
+      '    repoURL: {{ .Values.spec.source.repoURL }}',
+      '    targetRevision: {{ .Values.spec.source.targetRevision }}',
+      '',
+    ].join('\n'),
+  });
+
+  it('an Application in a template of an unrendered chart deploys the literal path it names', () => {
+    assert.deepEqual(references({ ...apps('WEB_MODE'), ...appOfApps('apps/web') }), []);
+    assert.deepEqual(references({ ...apps('API_MODE'), ...appOfApps('apps/web') }), ['/repo/apps/web/workloads/deployment.yaml 12:84-12:92']);
+  });
+
+  it('a path a template expression builds is unknown: it names no unit (each folder is its own, as without it)', () => {
+    assert.deepEqual(references({ ...apps('WEB_MODE'), ...appOfApps('apps/{{ .Values.app }}') }), ['/repo/apps/web/workloads/deployment.yaml 12:84-12:92']);
+    assert.deepEqual(references({ ...apps('WEB_MODE'), ...appOfApps('{{ .path | default .name | quote }}') }), [
+      '/repo/apps/web/workloads/deployment.yaml 12:84-12:92',
+    ]);
+  });
+
+  it('editing the template moves the unit: every file is checked again', () => {
+    const files = { ...apps('WEB_MODE'), ...appOfApps('apps/api') };
+    const workspace = new ManifestWorkspace();
+    for (const [file, text] of Object.entries(files)) workspace.update(file, text);
+    const deploymentFile = '/repo/apps/web/workloads/deployment.yaml';
+    const rules = (): string[] =>
+      workspace
+        .lint(deploymentFile, mergeSettings({}))
+        .map((f) => f.rule)
+        .filter((r) => r === 'dangling-config-reference');
+    assert.deepEqual(rules(), ['dangling-config-reference']);
+    const template = '/repo/apps-chart/templates/web.yaml';
+    assert.ok(workspace.update(template, appOfApps('apps/web')[template]!).includes(deploymentFile));
+    assert.deepEqual(rules(), []);
+  });
+
   it('units set explicitly (manifests.units) replace those Argo CD and Flux objects name', () => {
     const files = { ...apps('WEB_MODE'), '/repo/argocd/web.yaml': argo };
     const workspace = new ManifestWorkspace();

@@ -5,9 +5,11 @@
  * not crds/, which helm applies as written) are not manifests and are neither linted nor indexed.
  * What the chart creates is unknown, not missing: a reference elsewhere to a name the chart may
  * create (one built on the chart's name, as Helm's fullname is, or written literally in one of
- * its templates) is not reported as dangling.
+ * its templates) is not reported as dangling. An app of apps written as a chart still says what
+ * it deploys where its Applications' paths are written literally (see templateDeployedPaths).
  */
 import { baseName, dirOf, joinPath } from '../kustomize/kustomization';
+import { deployedPaths } from './app-units';
 import { parseYamlFile } from './yaml';
 
 export const CHART_FILE = 'Chart.yaml';
@@ -52,3 +54,31 @@ export function chartMayCreate(chart: Chart, value: string): boolean {
   const name = chart.name;
   return value === name || value.startsWith(`${name}-`) || value.endsWith(`-${name}`) || value.includes(`-${name}-`) || chart.literals.has(value);
 }
+
+/** What stands for a template expression in a template read without rendering: a word no path has. */
+const TEMPLATED = '__rollout_guard_template__';
+
+/**
+ * The repository paths that the Argo CD Applications (and Flux Kustomizations) of an unrendered
+ * chart's template deploy, where written literally (an app of apps as a chart: `path: guestbook`
+ * beside `repoURL: {{ .Values.repoURL }}`). The template is read as YAML with its action lines left
+ * out and each expression as a value of its own; a path built by an expression is unknown, and
+ * names no unit.
+ */
+export function templateDeployedPaths(file: string, text: string): string[] {
+  const yaml = text
+    .split('\n')
+    .filter((line) => !/^\s*\{\{.*\}\}\s*$/.test(line))
+    .map((line) => line.replace(/\{\{.*?\}\}/g, TEMPLATED))
+    .join('\n');
+  return parseYamlFile(file, yaml)
+    .objects.flatMap(deployedPaths)
+    .filter((path) => !path.includes(TEMPLATED));
+}
+
+/** Whether a file of a chart folder is one of its templates (templates/, where helm reads them). */
+export const isChartTemplate = (file: string, folder: string): boolean =>
+  file
+    .slice(folder.length + 1)
+    .replace(/\\/g, '/')
+    .startsWith('templates/');

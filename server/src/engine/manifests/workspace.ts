@@ -18,7 +18,7 @@ import { unchangedObjects } from '../kustomize/rerender';
 import { lintChartFile, lintManifestFile, lintRenderedFile, lintRenderedObject, renderingNotes } from './lint';
 import { DeployUnits } from './units';
 import { definesUnits, deployedPaths, unitFolders } from './app-units';
-import { chartFolderOf, chartMayCreate, isChartFile, readChart, type Chart } from './charts';
+import { chartFolderOf, chartMayCreate, isChartFile, isChartTemplate, readChart, templateDeployedPaths, type Chart } from './charts';
 import { applicationRelease, RenderedTemplate, type ApplicationChartRelease, type ChartRendering } from './helm';
 import { destinationRuleKeys } from './traffic';
 import { CHARTS_KEY, Lookup, providedKindKeys, type NamespaceScope, type ObjectSource, type ScopedObjects } from './lookup';
@@ -38,6 +38,8 @@ interface FileEntry {
   kustomization?: Kustomization;
   /** Its documents as a patch reads them, once some kustomization did. */
   documents?: ManifestObject[];
+  /** A chart template's: the paths its Applications deploy, written literally (see templateDeployedPaths). */
+  templatePaths?: string[];
 }
 
 interface RenderingLint {
@@ -109,8 +111,8 @@ export class ManifestWorkspace implements ObjectSource {
 
   /** Adds or replaces a file. Returns the other files whose findings may change. */
   update(file: string, text: string): string[] {
-    const before = this.files.get(file)?.provides ?? new Set<string>();
-    const definedUnits = this.files.get(file)?.parsed.objects.some(definesUnits) ?? false;
+    const before = this.files.get(file);
+    const definedUnits = before !== undefined && this.definesUnits(file, before);
     const parsed = parseYamlFile(file, text);
     const entry: FileEntry = { parsed, provides: this.providedBy(file, parsed), uses: this.files.get(file)?.uses ?? new Set() };
     if (isKustomizationFile(file)) entry.kustomization = parseKustomization(file, text);
@@ -118,8 +120,8 @@ export class ManifestWorkspace implements ObjectSource {
     this.files.set(file, entry);
     this.restored.delete(file);
     if (isChartFile(file) && !this.chartFolders.has(dirOf(file))) return this.layoutChanged(file, () => this.chartFolders.add(dirOf(file)));
-    if (definedUnits || parsed.objects.some(definesUnits)) return this.layoutChanged(file);
-    return this.changed(file, wasRendered ? new Set() : before);
+    if (definedUnits || this.definesUnits(file, entry)) return this.layoutChanged(file);
+    return this.changed(file, wasRendered ? new Set() : (before?.provides ?? new Set()));
   }
 
   /** Removes a file. Returns the files whose findings may change. */
@@ -131,7 +133,7 @@ export class ManifestWorkspace implements ObjectSource {
     this.restored.delete(file);
     this.setUses(file, entry, new Set());
     if (isChartFile(file) && this.chartFolders.has(dirOf(file))) return this.layoutChanged(file, () => this.chartFolders.delete(dirOf(file)));
-    if (entry.parsed.objects.some(definesUnits)) return this.layoutChanged(file);
+    if (this.definesUnits(file, entry)) return this.layoutChanged(file);
     return this.changed(file, wasRendered ? new Set() : entry.provides);
   }
 
@@ -465,12 +467,37 @@ export class ManifestWorkspace implements ObjectSource {
         list.push(...entry.parsed.objects);
         this.byFolder.set(dirOf(name), list);
       }
-      const paths = [...this.index().values()].flat().flatMap(deployedPaths);
+      const paths = [...[...this.index().values()].flat().flatMap(deployedPaths), ...this.unrenderedChartPaths()];
       this.appUnits = [...(this.explicitUnits ?? unitFolders(paths, folders))]
         .sort((a, b) => b.length - a.length)
         .map((folder) => ({ folder, objects: plain.filter(([name]) => isBelow(name, folder)).flatMap(([, objects]) => objects) }));
     }
     return this.appUnits.find((unit) => isBelow(file, unit.folder))?.objects ?? this.byFolder.get(dirOf(file)) ?? [];
+  }
+
+  /** Whether a file's objects (or, a chart template's, its literal Applications) say which folders are deployed together. */
+  private definesUnits(file: string, entry: FileEntry): boolean {
+    return entry.parsed.objects.some(definesUnits) || this.templatePaths(file, entry).length > 0;
+  }
+
+  /** The paths deployed by the Applications written in templates of charts helm did not render. */
+  private unrenderedChartPaths(): string[] {
+    if (!this.chartFolders.size) return [];
+    return [...this.files].flatMap(([file, entry]) => {
+      const chart = this.chartOf(file);
+      return chart !== undefined && !this.chartRenderings.get(chart)?.templates ? this.templatePaths(file, entry) : [];
+    });
+  }
+
+  private templatePaths(file: string, entry: FileEntry): string[] {
+    const chart = this.chartFolders.size ? this.chartOf(file) : undefined;
+    if (chart === undefined || !isChartTemplate(file, chart)) return [];
+    if (!entry.templatePaths) {
+      const text = entry.parsed.source.currentText();
+      if (text === undefined) return [];
+      entry.templatePaths = templateDeployedPaths(file, text);
+    }
+    return entry.templatePaths;
   }
 
   /**

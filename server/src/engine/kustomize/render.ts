@@ -112,25 +112,30 @@ const CLUSTER_SCOPED = new Set([
   'ClusterIssuer',
 ]);
 
-const provenanceOf = new WeakMap<ManifestObject, { provenance: Provenance; generated?: GeneratedInfo }>();
+/** What a rendered object knows of its rendering (one entry per object: every WeakMap entry costs each garbage collection). */
+interface RenderedInfo {
+  rendering: Rendering;
+  provenance: Provenance;
+  /** The files findings on it can land in (see Item.files). */
+  files: ReadonlySet<string>;
+  generated?: GeneratedInfo;
+}
+
+const renderedInfo = new WeakMap<ManifestObject, RenderedInfo>();
 
 /** The source node that set `path` of a rendered object (undefined for other objects). */
 export function renderedSource(object: ManifestObject, path: Path): SourceRef | undefined {
-  return provenanceOf.get(object)?.provenance.sourceOf(object.data, path);
+  return renderedInfo.get(object)?.provenance.sourceOf(object.data, path);
 }
 
-const landsIn = new WeakMap<ManifestObject, ReadonlySet<string>>();
-
 /** The files findings on a rendered object can land in: where any of its values was written. */
-export const renderedFiles = (object: ManifestObject): ReadonlySet<string> => landsIn.get(object) ?? new Set([object.file]);
-
-const renderedBy = new WeakMap<ManifestObject, Rendering>();
+export const renderedFiles = (object: ManifestObject): ReadonlySet<string> => renderedInfo.get(object)?.files ?? new Set([object.file]);
 
 /** The rendering a rendered object belongs to (undefined for other objects). */
-export const renderingOf = (object: ManifestObject): Rendering | undefined => renderedBy.get(object);
+export const renderingOf = (object: ManifestObject): Rendering | undefined => renderedInfo.get(object)?.rendering;
 
 /** Whether an object is a generated ConfigMap/Secret, and what is known of it. */
-export const generatedInfo = (object: ManifestObject): GeneratedInfo | undefined => provenanceOf.get(object)?.generated;
+export const generatedInfo = (object: ManifestObject): GeneratedInfo | undefined => renderedInfo.get(object)?.generated;
 
 export function renderKustomization(root: Kustomization, files: KustomizeFiles): Rendering {
   const rendering: Rendering = {
@@ -146,8 +151,7 @@ export function renderKustomization(root: Kustomization, files: KustomizeFiles):
   const state: State = { files, provenance: new Provenance(), rendering, stack: [] };
   const items = build(root, [], state);
   rewriteNameReferences(items, applyHashSuffixes(items), rendering);
-  rendering.objects = items.map((item) => renderedObject(item, state.provenance));
-  for (const object of rendering.objects) renderedBy.set(object, rendering);
+  rendering.objects = items.map((item) => renderedObject(item, state.provenance, rendering));
   return rendering;
 }
 
@@ -767,7 +771,7 @@ function visitMaps(value: unknown, visit: (node: Json) => void): void {
 }
 
 /** The rendered object: its data, its positions those of the object it was rendered from. */
-function renderedObject(item: Item, provenance: Provenance): ManifestObject {
+function renderedObject(item: Item, provenance: Provenance, rendering: Rendering): ManifestObject {
   const source = provenance.originOf(item.data)!.object;
   const { kind, name, namespace } = identity(item.data);
   const object: ManifestObject = {
@@ -790,7 +794,6 @@ function renderedObject(item: Item, provenance: Provenance): ManifestObject {
     },
   };
   const generated = item.generated && { keysUnknown: item.generated.keysUnknown, name: item.generated.unhashedName ?? name };
-  provenanceOf.set(object, { provenance, ...(generated ? { generated } : {}) });
-  landsIn.set(object, item.files);
+  renderedInfo.set(object, { rendering, provenance, files: item.files, ...(generated ? { generated } : {}) });
   return object;
 }

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
 import { keepParsedStatements, lintText, loadParser, type EngineSettings, type Finding, type LintRequest } from '../../server/src/engine';
 
 /**
@@ -87,7 +87,7 @@ const lintJob = (job: SqlJob, settings: EngineSettings): Finding[] => lintLoaded
  * caller then lints them itself).
  */
 export function lintOnThread(script: string, input: WorkerInput): Promise<WorkerOutput> {
-  const worker = new Worker(script, { argv: [SQL_LINT_WORKER_ARG], workerData: input, stdout: true });
+  const worker = new (threads().Worker)(script, { argv: [SQL_LINT_WORKER_ARG], workerData: input, stdout: true });
   return new Promise((resolve) => {
     let output: WorkerOutput = [];
     worker.once('message', (message: WorkerOutput) => (output = message));
@@ -97,13 +97,17 @@ export function lintOnThread(script: string, input: WorkerInput): Promise<Worker
 }
 
 /** True in a thread started by lintSqlFiles, given the CLI's arguments. */
-export const isSqlLintWorker = (args: readonly string[]): boolean => !isMainThread && args[0] === SQL_LINT_WORKER_ARG;
+export const isSqlLintWorker = (args: readonly string[]): boolean => args[0] === SQL_LINT_WORKER_ARG && !threads().isMainThread;
+
+/** node:worker_threads, loaded when a thread starts or is asked about (loading it costs every CLI run a few milliseconds). */
+const threads = (): typeof WorkerThreads => process.getBuiltinModule('node:worker_threads');
 
 /** A thread started by lintSqlFiles: takes jobs until none are left, then posts their findings. */
 export async function runSqlLintWorker(): Promise<void> {
   await loadParser();
   keepParsedStatements(0);
   const output: WorkerOutput = [];
+  const { workerData, parentPort } = threads();
   takeJobs(workerData as WorkerInput, (index, findings) => output.push([index, findings]));
   parentPort!.postMessage(output);
 }

@@ -4,16 +4,16 @@
  * PREPARE, SET NAMES, …), so its errors count only where ./statement.ts agrees the statement
  * is malformed, or for DML that ends too early or has a stray comma.
  */
-import { Parser as MariadbParser } from 'node-sql-parser/build/mariadb';
-import { Parser as MysqlParser } from 'node-sql-parser/build/mysql';
+import type * as MariadbGrammar from 'node-sql-parser/build/mariadb';
+import type * as MysqlGrammar from 'node-sql-parser/build/mysql';
 import { StatementCache } from '../statement-cache';
 
 export type MysqlDialect = 'mysql' | 'mariadb';
 
 export type GrammarOutcome = { ok: true } | { ok: false; /** Offset in the statement source. */ offset: number; found: string | null; message: string };
 
-let mysqlParser: MysqlParser | undefined;
-let mariadbParser: MariadbParser | undefined;
+let mysqlParser: MysqlGrammar.Parser | undefined;
+let mariadbParser: MariadbGrammar.Parser | undefined;
 
 const cache = new StatementCache<GrammarOutcome>();
 
@@ -28,8 +28,11 @@ export function checkGrammar(source: string, dialect: MysqlDialect): GrammarOutc
   return outcome;
 }
 
-const mysql = (): MysqlParser => (mysqlParser ??= new MysqlParser());
-const mariadb = (): MariadbParser => (mariadbParser ??= new MariadbParser());
+// The grammars are loaded when a MySQL file is first checked: they are large, and most runs check none.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const mysql = (): MysqlGrammar.Parser => (mysqlParser ??= new (require('node-sql-parser/build/mysql') as typeof MysqlGrammar).Parser());
+const mariadb = (): MariadbGrammar.Parser => (mariadbParser ??= new (require('node-sql-parser/build/mariadb') as typeof MariadbGrammar).Parser());
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function attempt(parser: { astify(sql: string, options?: object): unknown }, source: string): GrammarOutcome {
   try {

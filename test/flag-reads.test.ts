@@ -77,6 +77,51 @@ describe('flag reads against a real Unleash', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  describe('the snapshot of the flags', () => {
+    it('reads one by one only the flags on somewhere with a strategy, and says what each serves as the full list does', async () => {
+      await unleash.admin('POST', 'projects/default/features', { name: 'dark-launch' }); // off everywhere, never read alone
+      const settings = loadFlagSettings({ cwd: dir });
+      const provider = flagProvider(settings, unleash.adminToken);
+      const requests: string[] = [];
+      const realRequest = http.request;
+      http.request = ((...args: unknown[]) => {
+        requests.push(String(args[0]).replace(unleash.apiUrl, ''));
+        return (realRequest as (...args: unknown[]) => http.ClientRequest)(...args);
+      }) as typeof http.request;
+      let answer: SnapshotAnswer;
+      try {
+        answer = await readFlagSnapshot(provider, settings);
+      } finally {
+        http.request = realRequest;
+      }
+      assert.ok('snapshot' in answer, JSON.stringify(answer));
+      assert.deepEqual(requests.sort(), [
+        '/admin/events?project=default',
+        '/admin/projects/default/features',
+        '/admin/projects/default/features/always-on',
+        '/admin/projects/default/features/payment-new-flow',
+      ]);
+      // Every environment that is on serves what the full list says; one that is off serves nobody either way.
+      const full = await provider.list();
+      for (const flag of answer.snapshot.flags) {
+        const listed = full.find((f) => f.key === flag.key)!;
+        assert.equal(flag.stale, listed.stale);
+        const serving = (states: typeof listed.environments) => states.map((e) => ({ environment: e.environment, percent: e.enabled ? e.percent : 0 }));
+        assert.deepEqual(serving(flag.environments), serving(listed.environments), flag.key);
+      }
+      assert.deepEqual(
+        answer.snapshot.flags.find((f) => f.key === 'payment-new-flow')!.environments.find((e) => e.environment === 'production'),
+        {
+          environment: 'production',
+          enabled: true,
+          percent: 25,
+        },
+      );
+      await unleash.admin('DELETE', 'projects/default/features/dark-launch');
+      await unleash.admin('DELETE', 'archive/dark-launch');
+    });
+  });
+
   describe('rollout-guard check', () => {
     const check = (args: string[], token = unleash.adminToken) =>
       runCli(['check', ...args, '--format', 'json', '--config', path.join(dir, '.rollout-guard.yaml')], { ROLLOUT_GUARD_FLAGS_TOKEN: token });

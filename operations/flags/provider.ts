@@ -37,6 +37,12 @@ export interface FlagProvider {
   /** The service as messages name it: its URL without credentials. */
   readonly displayUrl: string;
   list(): Promise<Flag[]>;
+  /**
+   * The flags as they serve, for flag reads in code: like list(), but an environment that is off
+   * may say 0 % (what it would serve if turned on is not read). Where the service tells that in
+   * fewer requests than list() (Unleash: no request per flag that is off everywhere).
+   */
+  listServing?(): Promise<Flag[]>;
   status(key: string, environment: string): Promise<FlagStatus>;
   /** Turns the flag on or off in the environment; its rollout percentage stays. */
   setEnabled(key: string, environment: string, enabled: boolean): Promise<FlagStatus>;

@@ -16,7 +16,7 @@ export type SnapshotAnswer = { snapshot: FlagSnapshot } | { problem: string };
 /** Reads every flag of the service once: the snapshot, or what went wrong (a message without the token). */
 export async function readFlagSnapshot(provider: FlagProvider, settings: Pick<FlagSettings, 'environment' | 'staleAfterDays'>): Promise<SnapshotAnswer> {
   try {
-    const [flags, details] = await Promise.all([provider.list(), provider.definitionDetails?.(settings.environment)]);
+    const [flags, details] = await Promise.all([provider.listServing?.() ?? provider.list(), provider.definitionDetails?.(settings.environment)]);
     const definitions: FlagDefinition[] = flags.map((f) => ({ key: f.key, stale: f.stale, environments: f.environments, ...details?.get(f.key) }));
     return {
       snapshot: {

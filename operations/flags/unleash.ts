@@ -49,10 +49,20 @@ interface UnleashFeature {
   environments?: { name: string; enabled: boolean; strategies?: UnleashStrategy[] }[];
 }
 
+/** A flag as the project's list gives it: its environments without strategies, but whether they have active ones. */
+interface UnleashListedFeature {
+  name?: unknown;
+  stale?: unknown;
+  createdAt?: unknown;
+  environments?: { name?: unknown; enabled?: unknown; hasEnabledStrategies?: unknown }[];
+}
+
 export class UnleashProvider implements FlagProvider {
   readonly displayUrl: string;
   private readonly api: FlagApi;
   private readonly project: string;
+  /** The project's flag list being read: list/listServing and definitionDetails of one snapshot share one request. */
+  private projectList: Promise<UnleashListedFeature[]> | undefined;
 
   constructor(options: UnleashOptions) {
     this.api = new FlagApi({ ...options, apiName: 'the Unleash Admin API', urlHint: 'the Unleash API base, e.g. http://127.0.0.1:4242/api' });
@@ -61,19 +71,51 @@ export class UnleashProvider implements FlagProvider {
   }
 
   async list(): Promise<Flag[]> {
-    const body = (await this.api.request('GET', this.projectPath('features'))) as { features?: { name?: unknown }[] } | undefined;
-    if (!Array.isArray(body?.features)) throw this.api.malformed('the project has no "features" list');
-    const names = body.features.map((f) => String(f.name));
-    const flags: Flag[] = new Array<Flag>(names.length);
-    let next = 0;
+    return this.withDetails(await this.listedFeatures(), () => true);
+  }
+
+  /**
+   * The project's list says which environments are on and whether they have active strategies:
+   * only a flag on somewhere with a strategy needs its own request (for its percentage). An
+   * environment that is on with no active strategy serves everyone; one that is off, nobody.
+   */
+  async listServing(): Promise<Flag[]> {
+    const listed = await this.listedFeatures();
+    const needsStrategies = (f: UnleashListedFeature): boolean => (f.environments ?? []).some((e) => e.enabled === true && e.hasEnabledStrategies !== false);
+    const read = await this.withDetails(listed, needsStrategies);
+    return listed.map(
+      (f, i) =>
+        read[i] ?? {
+          key: String(f.name),
+          stale: f.stale === true,
+          environments: (f.environments ?? []).map((e) => ({
+            environment: String(e.name),
+            enabled: e.enabled === true,
+            percent: e.enabled === true ? 100 : 0,
+          })),
+        },
+    );
+  }
+
+  /** The listed flags read one by one where `wanted` says (several at a time), in list order; undefined for the others. */
+  private async withDetails(listed: UnleashListedFeature[], wanted: (f: UnleashListedFeature) => boolean): Promise<Flag[]> {
+    const flags: Flag[] = new Array<Flag>(listed.length);
+    const queue = listed.flatMap((f, i) => (wanted(f) ? [i] : []));
     const worker = async (): Promise<void> => {
-      while (next < names.length) {
-        const i = next++;
-        flags[i] = flagOf(await this.feature(names[i]!));
-      }
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) flags[i] = flagOf(await this.feature(String(listed[i]!.name)));
     };
-    await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, names.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, queue.length) }, worker));
     return flags;
+  }
+
+  /** The project's flag list; callers at the same time share one request. */
+  private listedFeatures(): Promise<UnleashListedFeature[]> {
+    this.projectList ??= (async () => {
+      const body = (await this.api.request('GET', this.projectPath('features'))) as { features?: UnleashListedFeature[] } | undefined;
+      if (!Array.isArray(body?.features)) throw this.api.malformed('the project has no "features" list');
+      return body.features;
+    })().finally(() => (this.projectList = undefined));
+    return this.projectList;
   }
 
   async status(key: string, environment: string): Promise<FlagStatus> {
@@ -142,12 +184,11 @@ export class UnleashProvider implements FlagProvider {
    */
   async definitionDetails(): Promise<Map<string, { changedAt?: number; offValue: boolean }>> {
     const [features, log] = await Promise.all([
-      this.api.request('GET', this.projectPath('features')) as Promise<{ features?: { name?: unknown; createdAt?: unknown }[] } | undefined>,
+      this.listedFeatures(),
       this.api.request('GET', `admin/events?project=${encodeURIComponent(this.project)}`) as Promise<
         { events?: { type?: unknown; featureName?: unknown; createdAt?: unknown }[]; totalEvents?: unknown } | undefined
       >,
     ]);
-    if (!Array.isArray(features?.features)) throw this.api.malformed('the project has no "features" list');
     if (!Array.isArray(log?.events)) throw this.api.malformed('the event log has no "events" list');
     const timeOf = (value: unknown): number | undefined => {
       const t = typeof value === 'string' ? Date.parse(value) : NaN;
@@ -163,7 +204,7 @@ export class UnleashProvider implements FlagProvider {
     const truncated = typeof log.totalEvents === 'number' && log.totalEvents > log.events.length;
     const floor = truncated && times.length ? Math.min(...times) : undefined;
     const details = new Map<string, { changedAt?: number; offValue: boolean }>();
-    for (const f of features.features) {
+    for (const f of features) {
       const name = String(f.name);
       const known = [timeOf(f.createdAt), changed.get(name), floor].filter((t): t is number => t !== undefined);
       details.set(name, { changedAt: known.length ? Math.max(...known) : undefined, offValue: false });

@@ -33,7 +33,7 @@ export const SQL_CALLS = new Set([
 export const SQL_TAGS = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
 
 /** The SQL literals of a script, in document order. */
-export function findSqlLiterals(text: string): { literals: SqlLiteral[]; comments: { start: number; end: number }[] } {
+export function findSqlLiterals(text: string): { literals: SqlLiteral[]; comments: readonly { start: number; end: number }[] } {
   const { tokens, comments } = tokenizeScript(text);
   const literals: SqlLiteral[] = [];
   // `const ddl = `…`; … query(ddl)`: literals bound once to a name, by name.

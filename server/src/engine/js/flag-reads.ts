@@ -75,7 +75,7 @@ export function findFlagReads(text: string): FlagRead[] {
 }
 
 /** Index after the `>` closing type arguments that open at `from`. */
-function skipTypeArguments(tokens: ScriptToken[], from: number): number {
+function skipTypeArguments(tokens: readonly ScriptToken[], from: number): number {
   let depth = 0;
   for (let k = from; k < tokens.length; k++) {
     const t = tokens[k]!.text;
@@ -87,7 +87,7 @@ function skipTypeArguments(tokens: ScriptToken[], from: number): number {
 }
 
 /** The top-level arguments of the call whose `(` is at `open`, each as its tokens (an empty call: none). */
-function argumentsOf(tokens: ScriptToken[], open: number): ScriptToken[][] {
+function argumentsOf(tokens: readonly ScriptToken[], open: number): ScriptToken[][] {
   const args: ScriptToken[][] = [];
   let current: ScriptToken[] = [];
   let depth = 0;

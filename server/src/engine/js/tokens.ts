@@ -22,8 +22,22 @@ const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'case', 'do', 'else', 'in'
 const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 128;
 const isIdentChar = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
 
+/** A script's tokens: what tokenizeScript returns (read-only: callers share it). */
+export interface ScriptTokens {
+  readonly tokens: readonly ScriptToken[];
+  readonly comments: readonly { start: number; end: number }[];
+}
+
+/** The last script tokenized: one file's SQL, environment and flag reads are looked for in turn, each from its tokens. */
+let last: { text: string; tokens: ScriptTokens } | undefined;
+
 /** Tokens of a JS/TS file (comments reported separately). */
-export function tokenizeScript(text: string): { tokens: ScriptToken[]; comments: { start: number; end: number }[] } {
+export function tokenizeScript(text: string): ScriptTokens {
+  if (last?.text !== text) last = { text, tokens: tokenize(text) };
+  return last.tokens;
+}
+
+function tokenize(text: string): { tokens: ScriptToken[]; comments: { start: number; end: number }[] } {
   const tokens: ScriptToken[] = [];
   const comments: { start: number; end: number }[] = [];
   const n = text.length;

@@ -90,6 +90,20 @@ describe('the switch phase from the Migrations view (vscode stand-in, real Postg
     assert.equal(await switchRow(), 'applied N s ago · flag editor-flow 100 % in production');
   });
 
+  it('the phases use the flag service the Flags view uses: rolloutGuard.flags.environment over flags: of .rollout-guard.yaml', async () => {
+    setSetting('rolloutGuard.flags.environment', 'development');
+    try {
+      ui.answers.push({ pattern: /^Run contract of plan payments/, choice: 'Run Contract' });
+      await run('contract');
+      assert.equal(
+        lastMessage(),
+        'Rollout Guard: contract refused: editor-flow is off in development; contract waits until it is 100 % on (run the switch phase)',
+      );
+    } finally {
+      setSetting('rolloutGuard.flags.environment', undefined);
+    }
+  });
+
   it('contract is refused while the flag is off (the kill switch), naming it, and runs once it is back on', async () => {
     await unleash.admin('POST', 'projects/default/features/editor-flow/environments/production/off');
     ui.answers.push({ pattern: /^Run contract of plan payments/, choice: 'Run Contract' });

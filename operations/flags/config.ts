@@ -134,9 +134,16 @@ export function configuredFlagService(
     cluster?: ClusterConnector;
   },
 ): FlagService | undefined {
-  if (!file?.sections.flags) return undefined;
-  const settings = flagSettingsFrom(file);
-  if (!settings.environment) return { unavailable: `flags.environment is not set in ${file.source}: the environment the switch phase ramps the flag in` };
+  return file?.sections.flags ? flagServiceOf(flagSettingsFrom(file), file.source, options) : undefined;
+}
+
+/** The flag service of settings read from `source` (a configuration file, with the editor's settings over it). */
+export function flagServiceOf(
+  settings: FlagSettings,
+  source: string,
+  options: { token: string | undefined; tokenHint: string; timeoutMs?: number; cluster?: ClusterConnector },
+): FlagService {
+  if (!settings.environment) return { unavailable: `flags.environment is not set in ${source}: the environment the switch phase ramps the flag in` };
   if (needsToken(settings) && !options.token)
     return { unavailable: `no token for the flag service at ${'url' in settings ? settings.url : ''}: ${options.tokenHint}` };
   return {

@@ -4,6 +4,7 @@ export { UnleashProvider, type UnleashOptions } from './unleash';
 export { DEFAULT_FLAG_REQUEST_TIMEOUT_MS } from './http';
 export {
   configuredFlagService,
+  flagServiceOf,
   flagProvider,
   flagUrlProblem,
   flagSettingsFrom,

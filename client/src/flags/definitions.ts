@@ -193,7 +193,7 @@ const serviceOf = (settings: FlagSettings): string => ('url' in settings ? setti
  * the flags: section (as rolloutGuard.gates.* over gates:); the token stays in SecretStorage.
  * Throws with a message for a value that cannot be used.
  */
-function withEditorSettings(settings: FlagSettings, folder: vscode.WorkspaceFolder): FlagSettings {
+export function withEditorSettings(settings: FlagSettings, folder: vscode.WorkspaceFolder): FlagSettings {
   const config = vscode.workspace.getConfiguration('rolloutGuard.flags', folder.uri);
   const explicit = <T>(key: string): T | undefined => {
     const inspected = config.inspect<T>(key);

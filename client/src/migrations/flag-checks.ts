@@ -1,16 +1,17 @@
 /**
  * What the runner needs for a plan whose switch phase binds a flag, from the editor's settings:
- * the flag service of .rollout-guard.yaml (switch ramps the flag, contract checks it is fully on)
+ * the flag service of .rollout-guard.yaml with the editor's settings over it, as the Flags view reads
+ * it (switch ramps the flag, contract checks it is fully on)
  * and, for switch, the gates of the canary the user picks among those of the watched namespaces
  * (pickRampGates, which the Flags view's Ramp asks too).
  */
 import * as vscode from 'vscode';
 import { ClusterClient, listCanaries } from '../../../operations/cluster';
-import { configuredFlagService, FLAGS_TOKEN_VARIABLE } from '../../../operations/flags';
+import { flagServiceOf, flagSettingsFrom, FLAGS_TOKEN_VARIABLE, type FlagService } from '../../../operations/flags';
 import { canaryGateCheck } from '../../../operations/gates';
 import { switchBinding, type MigrationPlan, type PhaseName, type RunPhaseOptions, type SwitchBinding } from '../../../operations/migrations';
 import { readWorkspaceConfig } from '../workspace-config';
-import { FLAGS_TOKEN_KEY } from '../flags/definitions';
+import { FLAGS_TOKEN_KEY, withEditorSettings } from '../flags/definitions';
 import { RolloutSettings } from '../rollouts/settings';
 
 /** The flag service and gates for running `phase`; undefined when the user cancelled the gate choice. */
@@ -24,13 +25,23 @@ export async function flagChecks(
   const binding = switchBinding(plan);
   if (!binding || (phase !== 'switch' && phase !== 'contract')) return {};
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(source));
-  const flags = configuredFlagService(readWorkspaceConfig(folder), {
-    // The Flags view's token (SecretStorage), else the environment VS Code started with (as in the CLI; the playground sets it).
-    token: (await secrets.get(FLAGS_TOKEN_KEY)) || process.env[FLAGS_TOKEN_VARIABLE],
-    tokenHint: `run "Rollout Guard: Set Flag Service Token" (or set ${FLAGS_TOKEN_VARIABLE} in the environment VS Code starts with)`,
-    cluster: async () =>
-      ClusterClient.fromKubeconfig({ ...new RolloutSettings(secrets).cluster(), cwd: folder?.uri.fsPath, trusted: vscode.workspace.isTrusted }),
-  });
+  const config = readWorkspaceConfig(folder);
+  let flags: FlagService | undefined;
+  if (config?.sections.flags) {
+    try {
+      // The flag service the Flags view uses: flags: of .rollout-guard.yaml with the rolloutGuard.flags.* settings over it.
+      const settings = folder ? withEditorSettings(flagSettingsFrom(config), folder) : flagSettingsFrom(config);
+      flags = flagServiceOf(settings, config.source, {
+        // The Flags view's token (SecretStorage), else the environment VS Code started with (as in the CLI; the playground sets it).
+        token: (await secrets.get(FLAGS_TOKEN_KEY)) || process.env[FLAGS_TOKEN_VARIABLE],
+        tokenHint: `run "Rollout Guard: Set Flag Service Token" (or set ${FLAGS_TOKEN_VARIABLE} in the environment VS Code starts with)`,
+        cluster: async () =>
+          ClusterClient.fromKubeconfig({ ...new RolloutSettings(secrets).cluster(), cwd: folder?.uri.fsPath, trusted: vscode.workspace.isTrusted }),
+      });
+    } catch (error) {
+      flags = { unavailable: error instanceof Error ? error.message : String(error) };
+    }
+  }
   // Contract checks the flag only; without a usable flag service the runner refuses the switch with the reason.
   if (phase === 'contract' || !flags || 'unavailable' in flags) return { flags };
 

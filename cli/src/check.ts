@@ -75,13 +75,10 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   let excluded: ((file: string) => boolean) | undefined;
   let units: string[] | undefined;
   let releaseOf: (chartDir: string, application: ApplicationChartRelease | undefined) => ChartRelease;
+  // The flag service is asked once the paths are walked, and its answer awaited when the code is checked: the files are read and linted meanwhile.
+  let flagAnswer: Promise<{ answer: Awaited<ReturnType<FlagSnapshotLoader>> } | { error: unknown }> | undefined;
   try {
     ({ settings, workloads, flagsConfigured, excluded, units, releaseOf } = resolveSettings(options, io.cwd));
-    if (flagsConfigured && loadFlagSnapshot) {
-      const answer = await loadFlagSnapshot(io.cwd, options.configFile, io.env);
-      if ('snapshot' in answer) flags = answer.snapshot;
-      else io.stderr.write(`rollout-guard: flag reads not checked: ${escapeControl(answer.problem)}\n`);
-    }
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`rollout-guard: ${escapeControl(error.message)}\n`);
@@ -123,6 +120,11 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
       return 2;
     }
   }
+  if (flagsConfigured && loadFlagSnapshot)
+    flagAnswer = loadFlagSnapshot(io.cwd, options.configFile, io.env).then(
+      (answer) => ({ answer }),
+      (error: unknown) => ({ error }),
+    );
   await loadParser();
   // The files given are one workspace: manifests see each other's objects.
   const workspace = new ManifestWorkspace();
@@ -170,6 +172,16 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
     sqlFindings.set(job.fileName, linted[index]!);
     cache?.set(job.fileName, job.text, linted[index]!);
   });
+  if (flagAnswer) {
+    const read = await flagAnswer;
+    if ('error' in read) {
+      if (!(read.error instanceof ConfigError)) throw read.error;
+      io.stderr.write(`rollout-guard: ${escapeControl(read.error.message)}\n`);
+      return 2;
+    }
+    if ('snapshot' in read.answer) flags = read.answer.snapshot;
+    else io.stderr.write(`rollout-guard: flag reads not checked: ${escapeControl(read.answer.problem)}\n`);
+  }
   const located: LocatedFinding[] = [];
   for (const f of loaded) {
     let findings = f.text === undefined ? [f.problem!] : sqlFindings.get(f.file);

@@ -175,4 +175,30 @@ describe('the switch phase from the Migrations view (vscode stand-in, real Postg
       assert.equal(await inUnleash(), 'on 50 %');
     });
   });
+
+  it('Run switch ramps the flag in the service of rolloutGuard.flags.url and .environment, over flags: of a file naming another', async () => {
+    await unleash.admin('POST', 'projects/default/features', { name: 'settings-flow' });
+    const workspace = path.join(tmp, 'settings-workspace');
+    const plan = writePlan(path.join(workspace, 'migrations', 'orders'), {
+      'expand.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, old_total int, new_total int);\n',
+      'switch.sql': '-- rollout-guard: switch flag=settings-flow steps=100 interval=1s\n',
+      'contract.sql': 'ALTER TABLE orders DROP COLUMN old_total;\n',
+    });
+    // The file names a service nothing listens on, and another environment: only the settings reach Unleash.
+    fs.writeFileSync(path.join(workspace, '.rollout-guard.yaml'), 'flags:\n  provider: unleash\n  url: http://127.0.0.1:9/api\n  environment: production\n');
+    workspaceState.folders.push({ uri: Uri.file(workspace), name: 'settings-workspace', index: 1 });
+    setSetting('rolloutGuard.flags.url', unleash.apiUrl);
+    setSetting('rolloutGuard.flags.environment', 'development');
+    try {
+      await vscode.commands.executeCommand(COMMANDS.runPhase, { source: plan, phase: 'expand' });
+      await vscode.commands.executeCommand(COMMANDS.runPhase, { source: plan, phase: 'switch' });
+      assert.match(lastMessage(), /^Rollout Guard: switch of plan orders applied; flag settings-flow is 100 % on in development$/);
+      const development = (await unleash.admin('GET', 'projects/default/features/settings-flow/environments/development')) as { enabled: boolean };
+      assert.equal(development.enabled, true);
+    } finally {
+      setSetting('rolloutGuard.flags.url', undefined);
+      setSetting('rolloutGuard.flags.environment', undefined);
+      workspaceState.folders.pop();
+    }
+  });
 });

@@ -161,4 +161,27 @@ describe('deploy units kept up to date file by file', () => {
     assert.ok(dependents.includes('/r/a/service.yaml'), 'the Service in a selects the new pods');
     assert.ok(!dependents.includes('/r/b/service.yaml'), 'the Service in b looks only in b');
   });
+
+  it('a patch dropped from a kustomization becomes a plain manifest: the lookups its objects answer are checked again', () => {
+    // eks-workshop-v2: vpc-lattice/abtesting patched a Service without a namespace; once not a patch, it is applied wherever it is, so pss's namespace has a Service.
+    const kustomization = 'namespace: checkout\nresources: [deployment.yaml]\npatches:\n  - path: service.yaml\n';
+    const files: Record<string, string> = {
+      '/r/abtesting/kustomization.yaml': kustomization,
+      '/r/abtesting/deployment.yaml': deployment('checkout', 0, 'checkout-config'),
+      '/r/abtesting/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata: { name: checkout }\nspec: { ports: [{ port: 80 }] }\n',
+      '/r/pss/deployment.yaml': deployment('pss', 0, 'pss-config')
+        .replace('metadata:\n  name: pss', 'metadata:\n  name: pss\n  namespace: pss')
+        .replace('          env:', '          ports: [{ containerPort: 80 }]\n          env:'),
+    };
+    const workspace = fresh(files);
+    const before = lintAll(workspace, files);
+    assert.ok(
+      before.get('/r/pss/deployment.yaml')!.some((f) => f.includes('missing-prestop-hook')),
+      'no Service in pss: its declared port says it serves',
+    );
+    files['/r/abtesting/kustomization.yaml'] = kustomization.replace('patches:\n  - path: service.yaml\n', '');
+    const dependents = workspace.update('/r/abtesting/kustomization.yaml', files['/r/abtesting/kustomization.yaml']);
+    assert.ok(dependents.includes('/r/pss/deployment.yaml'), 'the Service now applied wherever it is answers the lookup in pss');
+    assert.deepEqual(lintAll(workspace, files), lintAll(fresh(files), files));
+  });
 });

@@ -528,6 +528,8 @@ export class ManifestWorkspace implements ObjectSource {
       }
       for (const name of kept.files) rendered.add(name);
       for (const rendering of removed) this.renderingLints.delete(rendering);
+      // A file read by only the old or only the new renderings may have become a plain manifest, or stopped being one (a patch dropped from a kustomization): its objects appear or vanish.
+      for (const name of readByOnlyOne(removed, added)) for (const key of this.files.get(name)?.provides ?? []) keys.add(key);
     }
     if (!units?.isRendered(file)) for (const key of this.files.get(file)?.provides ?? []) keys.add(key);
     keys.add(fileKey(file));
@@ -621,6 +623,16 @@ const isBelow = (file: string, folder: string): boolean => file.startsWith(`${fo
 
 /** The dependency key of a file itself: a lint that read it (through a rendering) depends on every change of it. */
 export const fileKey = (file: string): string => `file:${file}`;
+
+/** The files read by the renderings of only one of the two lists. */
+function readByOnlyOne(before: readonly Rendering[], after: readonly Rendering[]): Set<string> {
+  const readBefore = new Set(before.flatMap((r) => [...r.files]));
+  const readAfter = new Set(after.flatMap((r) => [...r.files]));
+  const only = new Set<string>();
+  for (const name of readBefore) if (!readAfter.has(name)) only.add(name);
+  for (const name of readAfter) if (!readBefore.has(name)) only.add(name);
+  return only;
+}
 
 function providedKeys(objects: readonly ManifestObject[]): Set<string> {
   const keys = new Set<string>();

@@ -116,5 +116,14 @@ describe('JSON 6902 patches', () => {
     assert.deepEqual(apply({ a: 1 }, { op: 'replace', path: '/b', value: 2 }), { problem: 'path b does not exist', data: { a: 1 } });
     assert.deepEqual(apply({ a: [] }, { op: 'remove', path: '/a/3' }), { problem: 'index 3 is out of range', data: { a: [] } });
     assert.equal(apply({}, { op: 'frobnicate', path: '/a' }).problem, 'unknown operation frobnicate');
+    // Written YAML while it is typed (bank-of-anthos, a patch's path line deleted): no path, or a from that is not a string.
+    assert.deepEqual(apply({ a: 1 }, { op: 'remove' } as unknown as Parameters<typeof applyJsonPatch>[1]), {
+      problem: 'the operation has no path',
+      data: { a: 1 },
+    });
+    assert.deepEqual(apply({ a: 1 }, { op: 'move', path: '/b', from: 3 } as unknown as Parameters<typeof applyJsonPatch>[1]), {
+      problem: 'from 3 does not exist',
+      data: { a: 1 },
+    });
   });
 });

@@ -149,6 +149,8 @@ export function pointerPath(pointer: string): PathSegment[] {
  * error message when the operation does not apply (kustomize stops there; here the operation is skipped).
  */
 export function applyJsonPatch(target: Json, operation: JsonPatchOperation, opAt: SourceRef, provenance: Provenance): string | undefined {
+  // The operation is written YAML: a path or from being typed may be missing or not a string.
+  if (typeof operation.path !== 'string') return 'the operation has no path';
   const path = pointerPath(operation.path);
   const parent = containerAt(target, path.slice(0, -1));
   const last = path[path.length - 1];
@@ -162,7 +164,7 @@ export function applyJsonPatch(target: Json, operation: JsonPatchOperation, opAt
       return removeAt(parent, last);
     case 'copy':
     case 'move': {
-      const from = pointerPath(operation.from ?? '');
+      const from = pointerPath(typeof operation.from === 'string' ? operation.from : '');
       const source = containerAt(target, from.slice(0, -1));
       const key = from[from.length - 1];
       if (!source || key === undefined) return `from ${String(operation.from)} does not exist`;

@@ -11,6 +11,8 @@
 import { joinPath } from '../kustomize/kustomization';
 import { LineIndex } from '../text';
 import type { Finding } from '../types';
+import { applicationSources, namesFolder, repositoryFolder } from './app-units';
+import { asArray, asRecord, asString } from './model';
 import type { ManifestObject } from './yaml';
 
 /** What `helm template` made of a chart: each template file's documents, or why it failed. */
@@ -149,25 +151,22 @@ export interface ApplicationChartRelease {
  * Undefined when no Application, or more than one, deploys it: then no one release is the chart's.
  */
 export function applicationRelease(applications: readonly ManifestObject[], chartFolder: string): ApplicationChartRelease | undefined {
-  const folder = chartFolder.replace(/\\/g, '/');
   const found: ApplicationChartRelease[] = [];
   for (const application of applications) {
-    if (application.kind !== 'Application' || !application.apiVersion.startsWith('argoproj.io/')) continue;
-    const spec = record(application.data.spec);
-    for (const source of [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].map(record)) {
-      const path = typeof source.path === 'string' ? source.path.replace(/^(\.\/)+/, '').replace(/\/+$/, '') : '';
-      if (!path || path === '.' || !folder.endsWith(`/${path}`)) continue;
-      const helm = record(source.helm);
+    for (const source of applicationSources(application)) {
+      const path = typeof source.path === 'string' ? repositoryFolder(source.path) : undefined;
+      if (!path || !namesFolder(path, chartFolder)) continue;
+      const helm = asRecord(source.helm);
       const valuesObject = helm.valuesObject !== undefined && helm.valuesObject !== null ? JSON.stringify(helm.valuesObject) : undefined;
-      const namespace = record(spec.destination).namespace;
+      const namespace = asString(asRecord(asRecord(application.data.spec).destination).namespace);
       found.push({
         application: application.name,
-        release: typeof helm.releaseName === 'string' && helm.releaseName ? helm.releaseName : application.name,
-        namespace: typeof namespace === 'string' && namespace ? namespace : undefined,
-        valueFiles: (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).filter((f): f is string => typeof f === 'string'),
-        values: valuesObject ?? (typeof helm.values === 'string' ? helm.values : undefined),
-        parameters: (Array.isArray(helm.parameters) ? helm.parameters : [])
-          .map(record)
+        release: asString(helm.releaseName) || application.name,
+        namespace: namespace || undefined,
+        valueFiles: asArray(helm.valueFiles).filter((f): f is string => typeof f === 'string'),
+        values: valuesObject ?? asString(helm.values),
+        parameters: asArray(helm.parameters)
+          .map(asRecord)
           .flatMap((p) =>
             typeof p.name === 'string' && p.value !== undefined ? [{ name: p.name, value: String(p.value), forceString: p.forceString === true }] : [],
           ),
@@ -177,6 +176,3 @@ export function applicationRelease(applications: readonly ManifestObject[], char
   }
   return found.length === 1 ? found[0] : undefined;
 }
-
-const record = (value: unknown): Record<string, unknown> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -312,7 +312,7 @@ export class ManifestWorkspace implements ObjectSource {
         else {
           const templates = new Map<string, RenderedChartTemplate>();
           for (const [file, text] of rendering.templates) templates.set(file, { parsed: parseYamlFile(file, text) });
-          this.chartRenderings.set(folder, { templates });
+          this.chartRenderings.set(folder, { templates, objects: [...templates.values()].flatMap((t) => t.parsed.objects) });
         }
       }
     });
@@ -324,10 +324,10 @@ export class ManifestWorkspace implements ObjectSource {
     return applicationRelease(this.index().get('Application') ?? [], folder);
   }
 
-  /** The objects of the charts helm rendered (or of one). */
-  private chartObjects(folder?: string): ManifestObject[] {
-    const renderings = folder === undefined ? [...this.chartRenderings.values()] : [this.chartRenderings.get(folder)];
-    return renderings.flatMap((rendering) => [...(rendering?.templates?.values() ?? [])].flatMap((t) => t.parsed.objects));
+  /** The objects of the charts helm rendered (or of one: the same list each time, for the lookups' per-unit views). */
+  private chartObjects(folder?: string): readonly ManifestObject[] {
+    if (folder !== undefined) return this.chartRenderings.get(folder)?.objects ?? [];
+    return [...this.chartRenderings.values()].flatMap((rendering) => rendering.objects ?? []);
   }
 
   private renderedTemplate(file: string): RenderedChartTemplate | undefined {
@@ -611,6 +611,8 @@ interface RenderedChartTemplate {
 /** A chart helm rendered (each template's documents), or why it failed. */
 interface RenderedChart {
   templates?: Map<string, RenderedChartTemplate>;
+  /** Every template's objects: the chart's unit. */
+  objects?: readonly ManifestObject[];
   failure?: string;
 }
 

@@ -97,6 +97,7 @@ export default tseslint.config(
         clearTimeout: 'readonly',
         setInterval: 'readonly',
         clearInterval: 'readonly',
+        WebAssembly: 'readonly',
       },
     },
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { lintOnThread, lintSqlFiles, type SqlJob } from '../cli/src/parallel-lint';
-import { loadParser, mergeSettings } from '../server/src/engine';
+import { loadParser, mergeSettings, type CompiledParser } from '../server/src/engine';
 import { repoRoot } from '../simulators/lsp-client';
 import { temporaryDirectory } from '../simulators/temp';
 
@@ -52,6 +52,21 @@ describe('checking SQL files on several threads', () => {
       jobs.map((_, index) => alone.get(index)),
       sequential,
     );
+  });
+
+  it('a lint thread handed the compiled parser uses it and finds the same', async () => {
+    // As check does: the launcher's compiled module (bin/rollout-guard.js) goes to every thread.
+    const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => CompiledParser } }).WebAssembly;
+    const parser = new wasm.Module(fs.readFileSync(path.join(repoRoot, 'dist/libpg-query.wasm')));
+    const shared = new Map(await lintOnThread(bin, { jobs, settings, next: new SharedArrayBuffer(4), parser }));
+    assert.equal(shared.size, jobs.length);
+    assert.deepEqual(
+      jobs.map((_, index) => shared.get(index)),
+      await lintSqlFiles(jobs, settings, 1, undefined),
+    );
+    // Handed a module that is not the parser, the thread cannot start: it runs the module it is given.
+    const empty = new wasm.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    assert.deepEqual(await lintOnThread(bin, { jobs, settings, next: new SharedArrayBuffer(4), parser: empty }), []);
   });
 
   it('a thread that fails loses nothing: its files are checked on the main thread', async () => {

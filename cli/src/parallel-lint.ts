@@ -1,6 +1,15 @@
 import os from 'node:os';
 import type * as WorkerThreads from 'node:worker_threads';
-import { keepParsedStatements, lintText, loadParser, type EngineSettings, type Finding, type LintRequest } from '../../server/src/engine';
+import {
+  compiledParser,
+  keepParsedStatements,
+  lintText,
+  loadParser,
+  type CompiledParser,
+  type EngineSettings,
+  type Finding,
+  type LintRequest,
+} from '../../server/src/engine';
 
 /**
  * `check` lints its SQL files on several threads when there is enough of them: each file is
@@ -20,6 +29,8 @@ export interface WorkerInput {
   settings: EngineSettings;
   /** Int32Array over it: how many jobs of the queue were taken, shared by every thread. */
   next: SharedArrayBuffer;
+  /** The parser this thread compiled: the others use its code instead of compiling their own. */
+  parser?: CompiledParser;
 }
 
 /** The jobs' indices, largest file first: the last file taken is a small one, so no thread is left working alone at the end. */
@@ -69,7 +80,7 @@ export function lintLoaded(request: LintRequest): Finding[] {
  */
 export async function lintSqlFiles(jobs: SqlJob[], settings: EngineSettings, threads: number, workerScript: string | undefined): Promise<Finding[][]> {
   const results: (Finding[] | undefined)[] = new Array<Finding[] | undefined>(jobs.length);
-  const input: WorkerInput = { jobs, settings, next: new SharedArrayBuffer(4) };
+  const input: WorkerInput = { jobs, settings, next: new SharedArrayBuffer(4), parser: compiledParser() };
   const chars = jobs.reduce((sum, job) => sum + job.text.length, 0);
   const workerCount = workerScript && jobs.length > 1 && chars >= MIN_PARALLEL_CHARS ? Math.min(threads, jobs.length) - 1 : 0;
   const workers = Array.from({ length: workerCount }, () => lintOnThread(workerScript!, input));
@@ -104,10 +115,10 @@ const threads = (): typeof WorkerThreads => process.getBuiltinModule('node:worke
 
 /** A thread started by lintSqlFiles: takes jobs until none are left, then posts their findings. */
 export async function runSqlLintWorker(): Promise<void> {
-  await loadParser();
+  const { workerData, parentPort } = threads();
+  await loadParser((workerData as WorkerInput).parser);
   keepParsedStatements(0);
   const output: WorkerOutput = [];
-  const { workerData, parentPort } = threads();
   takeJobs(workerData as WorkerInput, (index, findings) => output.push([index, findings]));
   parentPort!.postMessage(output);
 }

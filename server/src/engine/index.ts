@@ -18,7 +18,7 @@ import { workspaceEnv } from './env/workload-env';
 import type { OutsideKeys } from './env/types';
 import { engineSeverity } from './registry';
 
-export { loadParser } from './sql/parse';
+export { compiledParser, loadParser, type CompiledParser } from './sql/parse';
 export { keepParsedStatements } from './statement-cache';
 export { lintSql, SqlLintMemo } from './sql/lint';
 export { isContractStep } from './phases';

@@ -609,7 +609,7 @@ export function parseDuration(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (text === '0') return 0;
-  const pattern = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/y;
+  const pattern = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|\u00b5s|ns)/y;
   let total = 0;
   let at = 0;
   while (at < text.length) {

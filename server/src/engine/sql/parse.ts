@@ -1,7 +1,8 @@
 import type { ParseResult } from 'libpg-query';
 import { StatementCache } from '../statement-cache';
 import { kindOf, type NodeKind, type NodeOf } from './ast';
-import { loadPgQuery, parseToJson, plpgsqlToJson } from './pg-query';
+import { compiledPgQuery, loadPgQuery, parseToJson, plpgsqlToJson } from './pg-query';
+export type { CompiledParser } from './pg-query';
 
 /**
  * A statement's kind (e.g. `AlterTableStmt`) and its node, as a union discriminated by kind:
@@ -15,6 +16,7 @@ export type ParseOutcome =
 
 /** Loads the WASM parser; every other function here needs it done. */
 export const loadParser = loadPgQuery;
+export const compiledParser = compiledPgQuery;
 
 /** Recently parsed statements: editing one statement of a large file reparses only that one. */
 const cache = new StatementCache<ParseOutcome>();

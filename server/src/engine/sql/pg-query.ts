@@ -21,20 +21,59 @@ interface PgQueryModule {
   _wasm_free_string(text: number): void;
 }
 
+/**
+ * A compiled parser (a WebAssembly.Module), as threads hand it to each other: a structured clone
+ * shares its code. TypeScript declares the WebAssembly API only in its DOM libraries.
+ */
+export interface CompiledParser {
+  readonly compiledWebAssembly: unique symbol;
+}
+declare const WebAssembly: { instantiate(module: CompiledParser, imports: object): Promise<object> };
+
 export type RawParse =
   | { ok: true; /** libpg-query's JSON: `{"version":…,"stmts":[{"stmt":{"Kind":{…}},…},…]}`. */ json: string }
   | { ok: false; message: string; /** 0-based character (code point) offset, or 0 when PostgreSQL gave none. */ cursor: number };
 
 let pg: PgQueryModule | undefined;
 let loading: Promise<void> | undefined;
+/** The compiled parser, when it was handed in: the CLI's threads share it (no thread compiles it again). */
+let compiled: CompiledParser | undefined;
 
-/** Instantiates the WebAssembly parser once; parseToJson and plpgsqlToJson need it done. */
-export function loadPgQuery(): Promise<void> {
-  loading ??= (createPgQueryModule as () => Promise<PgQueryModule>)().then((module) => {
-    pg = module;
-  });
+/**
+ * Where the CLI's launcher (bin/rollout-guard.js) leaves the parser it started compiling before
+ * the bundle loaded: the compilation runs on V8's background threads meanwhile.
+ */
+const LAUNCHER_COMPILED = Symbol.for('rollout-guard.pg-query.wasm');
+
+/**
+ * Instantiates the WebAssembly parser once; parseToJson and plpgsqlToJson need it done. `module`:
+ * the parser already compiled (by the thread that started this one); else the launcher's; else the
+ * Emscripten loader compiles libpg-query.wasm itself.
+ */
+export function loadPgQuery(module?: CompiledParser): Promise<void> {
+  loading ??= (async () => {
+    // A launcher whose compilation failed leaves the loader to try, and to report its own error.
+    compiled = module ?? (await (globalThis as Record<symbol, Promise<CompiledParser> | undefined>)[LAUNCHER_COMPILED]?.catch(() => undefined));
+    pg = await instantiate(compiled);
+  })();
   return loading;
 }
+
+const createModule = createPgQueryModule as (options: object) => Promise<PgQueryModule>;
+
+function instantiate(module: CompiledParser | undefined): Promise<PgQueryModule> {
+  if (!module) return createModule({});
+  return new Promise((resolve, reject) => {
+    const instantiateWasm = (imports: object, receive: (instance: object) => void): object => {
+      WebAssembly.instantiate(module, imports).then(receive, reject);
+      return {}; // Emscripten: the instance comes asynchronously
+    };
+    createModule({ instantiateWasm }).then(resolve, reject);
+  });
+}
+
+/** The compiled parser when it was handed in (see loadPgQuery), for threads to share. */
+export const compiledPgQuery = (): CompiledParser | undefined => compiled;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -17,6 +17,7 @@ import {
   type ClusterNeed,
   type ClusterSnapshot,
 } from '../../server/src/engine/manifests/cluster-view';
+import { mapLimited } from '../../server/src/engine/map-limited';
 import type { ClusterAnswer, ConfigReference } from '../../server/src/engine/manifests/references';
 import type { ManifestWorkspace } from '../../server/src/engine/manifests/workspace';
 import type { ManifestObject } from '../../server/src/engine/manifests/yaml';
@@ -67,7 +68,7 @@ export async function resolveReferences(
 /** Reads what clusterNeeds asked for: an access review, then one list, per kind and namespace. */
 export async function readClusterSnapshot(client: ClusterClient, needs: ClusterNeed[], defaultNamespace: string, concurrency = 8): Promise<ClusterSnapshot> {
   const listings = new Map<string, ClusterListing>();
-  await inParallel(needs, concurrency, async (need) => {
+  await mapLimited(needs, concurrency, async (need) => {
     listings.set(listingKey(need.kind, need.namespace), { ...need, ...(await readListing(client, need)) });
   });
   return { context: client.context, defaultNamespace, listings: [...listings.values()] };
@@ -111,11 +112,3 @@ const keyNames = (object: KubeObject): string[] => [
   ...Object.keys((object.data as Record<string, unknown> | undefined) ?? {}),
   ...Object.keys((object.binaryData as Record<string, unknown> | undefined) ?? {}),
 ];
-
-async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await run(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

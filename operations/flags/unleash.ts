@@ -3,6 +3,7 @@
  * environments and strategies, environments turned on and off, the `flexibleRollout` strategy's
  * rollout set. The token travels in the Authorization header and never appears in messages.
  */
+import { mapLimited } from '../../server/src/engine/map-limited';
 import { FlagApi } from './http';
 import { FlagServiceError, type Flag, type FlagEnvironmentState, type FlagProvider, type FlagStatus } from './provider';
 
@@ -71,7 +72,7 @@ export class UnleashProvider implements FlagProvider {
   }
 
   async list(): Promise<Flag[]> {
-    return this.withDetails(await this.listedFeatures(), () => true);
+    return this.readFlags(await this.listedFeatures());
   }
 
   /**
@@ -82,10 +83,10 @@ export class UnleashProvider implements FlagProvider {
   async listServing(): Promise<Flag[]> {
     const listed = await this.listedFeatures();
     const needsStrategies = (f: UnleashListedFeature): boolean => (f.environments ?? []).some((e) => e.enabled === true && e.hasEnabledStrategies !== false);
-    const read = await this.withDetails(listed, needsStrategies);
+    const read = new Map((await this.readFlags(listed.filter(needsStrategies))).map((flag) => [flag.key, flag]));
     return listed.map(
-      (f, i) =>
-        read[i] ?? {
+      (f) =>
+        read.get(String(f.name)) ?? {
           key: String(f.name),
           stale: f.stale === true,
           environments: (f.environments ?? []).map((e) => ({
@@ -97,15 +98,9 @@ export class UnleashProvider implements FlagProvider {
     );
   }
 
-  /** The listed flags read one by one where `wanted` says (several at a time), in list order; undefined for the others. */
-  private async withDetails(listed: UnleashListedFeature[], wanted: (f: UnleashListedFeature) => boolean): Promise<Flag[]> {
-    const flags: Flag[] = new Array<Flag>(listed.length);
-    const queue = listed.flatMap((f, i) => (wanted(f) ? [i] : []));
-    const worker = async (): Promise<void> => {
-      for (let i = queue.shift(); i !== undefined; i = queue.shift()) flags[i] = flagOf(await this.feature(String(listed[i]!.name)));
-    };
-    await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, queue.length) }, worker));
-    return flags;
+  /** The listed flags, each read on its own (several at a time), in list order. */
+  private readFlags(listed: UnleashListedFeature[]): Promise<Flag[]> {
+    return mapLimited(listed, LIST_CONCURRENCY, async (f) => flagOf(await this.feature(String(f.name))));
   }
 
   /** The project's flag list; callers at the same time share one request. */

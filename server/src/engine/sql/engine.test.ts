@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectRanges, lint } from '../../../../test/helpers/lint';
+import { lintText, mergeSettings } from '..';
 
 /** Every finding as "rule range", for assertions over the whole file. */
 const summary = (sql: string, settings = {}): string[] => lint(sql, settings).map((f) => `${f.rule} ${f.range}`);
@@ -79,6 +80,17 @@ describe('SQL engine', () => {
         const again = `${sql.replace(down, down.toUpperCase())}\n${up}\nALTER TABLE orders DROP COLUMN legacy;`;
         assert.deepEqual(summary(again), ['ban-drop-column 9:20-9:38', 'prefer-robust-stmts 9:20-9:38'], again);
       }
+    });
+  });
+
+  describe('rollback files', () => {
+    it("a file that only undoes a migration (….down.sql, down.sql, Flyway's U…__….sql) is not checked; its up file is", () => {
+      const sql = 'ALTER TABLE completed_job RENAME COLUMN duration_ms TO duration;\nDROP TABLE IF EXISTS saved_workflows;';
+      const rules = (fileName: string): string[] => lintText({ fileName, text: sql, settings: mergeSettings({}) }).map((f) => f.rule);
+      for (const name of ['migrations/1700000004_job_duration_ms.down.sql', 'migrations/1719691538_add_workflows/down.sql', 'sql/U4__rename.sql'])
+        assert.deepEqual(rules(name), [], name);
+      for (const name of ['migrations/1700000004_job_duration_ms.up.sql', 'migrations/0005_slow_down.sql', 'sql/V4__rename.sql'])
+        assert.deepEqual(rules(name), ['require-lock-timeout', 'renaming-column', 'ban-drop-table'], name);
     });
   });
 

@@ -51,7 +51,10 @@ export interface LintOptions {
 }
 
 /** Lints one PostgreSQL migration file. The parser must be loaded (see loadParser). */
-export function lintSql(text: string, settings: EngineSettings, options: LintOptions = {}): Finding[] {
+export function lintSql(text: string, given: EngineSettings, options: LintOptions = {}): Finding[] {
+  // A migration tool's marker that it runs the file outside a transaction wins over assumeInTransaction and SET LOCAL.
+  const outsideTransaction = NO_TRANSACTION.test(text);
+  const settings = outsideTransaction && given.assumeInTransaction ? { ...given, assumeInTransaction: false } : given;
   const memo = options.memo;
   // Results depend on the settings and on the application code (column-still-referenced).
   const memoKey = memo ? `${JSON.stringify(settings)}#${options.codeIndex?.version ?? ''}` : '';
@@ -62,7 +65,7 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
   let reused = 0;
   let state = new FileState(settings);
   if (options.phase) state = state.with({ phase: options.phase });
-  if (!settings.assumeInTransaction && setLocalShowsTransaction(text, pieces)) state = state.with({ setLocalShowsTransaction: true });
+  if (!settings.assumeInTransaction && !outsideTransaction && setLocalShowsTransaction(text, pieces)) state = state.with({ setLocalShowsTransaction: true });
   const findings: Finding[] = [];
   const leading = new LeadingComments(comments);
   let rollbackPart = false;
@@ -112,6 +115,22 @@ export function lintSql(text: string, settings: EngineSettings, options: LintOpt
 
 /** Migration tools' markers of a file's forward and rollback parts: goose `-- +goose Down`, sql-migrate `-- +migrate Down`, dbmate `-- migrate:down`. */
 const TOOL_SECTION = /^--\s*(?:\+(?:goose|migrate)\s+(up|down)|migrate:(up|down))\b/i;
+
+/**
+ * Migration tools' markers of a file they run outside a transaction: goose `-- +goose NO TRANSACTION`, sqlx
+ * `-- no-transaction`, dbmate `-- migrate:up transaction:false`, sql-migrate `-- +migrate Up notransaction`.
+ */
+const NO_TRANSACTION =
+  /^[ \t]*--[ \t]*(?:\+goose[ \t]+no[ \t]+transaction|no-transaction|migrate:up\b.*\btransaction:false|\+migrate[ \t]+up\b.*\bnotransaction)\b/im;
+
+/**
+ * A file that only undoes a migration, like the Down part of a goose file: golang-migrate's and sqlx's
+ * `….down.sql`, diesel's `down.sql`, Flyway's undo migrations `U<version>__….sql`.
+ */
+export function isRollbackFile(fileName: string): boolean {
+  const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+  return /^(?:.*\.)?down\.(?:sql|pgsql|psql)$|^U\d[\w.]*__.*\.sql$/i.test(base);
+}
 
 function toolSection(comment: string): 'up' | 'down' | undefined {
   const match = TOOL_SECTION.exec(comment.trim());

@@ -29,6 +29,18 @@ describe(RULE, () => {
     assert.match(found[1]!.message, /^DROP INDEX CONCURRENTLY cannot run/);
   });
 
+  it('err: REINDEX … CONCURRENTLY in a transaction, in either spelling (PostgreSQL: "cannot run inside a transaction block")', () => {
+    const sql = [
+      'START TRANSACTION;',
+      'REINDEX INDEX CONCURRENTLY idx_subs_email;',
+      'REINDEX (CONCURRENTLY) TABLE subscribers;',
+      'COMMIT;',
+      'REINDEX TABLE CONCURRENTLY lists;',
+    ].join('\n');
+    const found = expectRanges(RULE, sql, ['2:1-2:27', '3:1-3:22']);
+    assert.match(found[0]!.message, /^REINDEX … CONCURRENTLY cannot run inside the transaction opened by BEGIN/);
+  });
+
   it('err: a migration run in a transaction by its framework (assumeInTransaction)', () => {
     const found = expectRanges(RULE, 'CREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);', ['1:1-1:26'], { assumeInTransaction: true });
     assert.match(found[0]!.message, /in a migration that runs in a transaction \(assumeInTransaction\)/);
@@ -38,6 +50,19 @@ describe(RULE, () => {
     const sql = ["SET LOCAL lock_timeout = '2s';", 'CREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);'].join('\n');
     const found = expectRanges(RULE, sql, ['2:1-2:26']);
     assert.match(found[0]!.message, /in a migration that runs in a transaction \(its SET LOCAL works only in one\)/);
+  });
+
+  it('ok: a file its tool marks to run outside a transaction (goose, sqlx, dbmate, sql-migrate), despite assumeInTransaction or SET LOCAL', () => {
+    const markers = ['-- +goose NO TRANSACTION', '-- no-transaction', '-- migrate:up transaction:false', '-- +migrate Up notransaction'];
+    for (const marker of markers) {
+      const sql = [marker, "SET LOCAL lock_timeout = '2s';", 'CREATE INDEX CONCURRENTLY IF NOT EXISTS es_projection ON eventstore.events (instance_id);'].join(
+        '\n',
+      );
+      expectRanges(RULE, sql, [], { assumeInTransaction: true });
+      expectRanges(RULE, sql, []);
+    }
+    // The marker is a whole comment: a mention in a longer comment is not one.
+    expectRanges(RULE, '-- see +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY es_projection ON events (id);', ['2:1-2:26'], { assumeInTransaction: true });
   });
 
   it("ok: SET LOCAL inside the file's own BEGIN … COMMIT says nothing about the rest of the file", () => {

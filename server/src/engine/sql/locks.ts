@@ -1,6 +1,6 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
-import { stringOf, unwrap, type DropStmt, type Node, type RangeVar } from './ast';
-import { alterActionLock, BRIEF, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type LockMode } from './lock-modes';
+import { stringOf, unwrap, type DropStmt, type Node, type NodeKind, type RangeVar } from './ast';
+import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type LockMode } from './lock-modes';
 
 // The lock vocabulary, for rules and the hover: one import for everything about locks.
 export { alterActionLock, BRIEF, isAtLeast, isNullConstant, isSerialType, LOCK_BLOCKS, LOCK_MODES, type LockMode } from './lock-modes';
@@ -27,7 +27,10 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
     case 'AlterTableStmt': {
       if (n.objtype !== 'OBJECT_TABLE' && n.objtype !== 'OBJECT_MATVIEW' && n.objtype !== 'OBJECT_FOREIGN_TABLE') return undefined;
       for (const item of n.cmds ?? []) {
-        const action = alterActionLock(unwrap(item, 'AlterTableCmd') ?? {}, pgVersion);
+        const cmd = unwrap(item, 'AlterTableCmd') ?? {};
+        // PostgreSQL 12+ skips SET NOT NULL's scan when a validated CHECK (column IS NOT NULL) proves it.
+        const proven = cmd.subtype === 'AT_SetNotNull' && pgVersion >= 12 && state.hasValidatedNotNullCheck(n.relation?.relname ?? '', cmd.name ?? '');
+        const action = proven ? { mode: 'ACCESS EXCLUSIVE' as const, duration: BRIEF } : alterActionLock(cmd, pgVersion);
         if (!lock || strength(action.mode) > strength(lock.mode) || (action.mode === lock.mode && action.duration !== BRIEF))
           lock = { ...action, table: on(n.relation) };
       }
@@ -114,6 +117,14 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
   return { ...lock, whileWorking };
 }
 
+/**
+ * Whether queries on the relation wait while the statement waits for its lock or holds it: on a table, SHARE or
+ * stronger (writes wait). A materialized view takes no writes, so only ACCESS EXCLUSIVE holds up its readers:
+ * REFRESH … CONCURRENTLY's EXCLUSIVE lock waits for, and blocks, nothing but other refreshes.
+ */
+export const holdsUpQueries = (kind: NodeKind, mode: LockMode): boolean =>
+  kind === 'RefreshMatViewStmt' ? mode === 'ACCESS EXCLUSIVE' : isAtLeast(mode, 'SHARE');
+
 /** The table of a trigger named `table.trigger` or `schema.table.trigger` (as DROP TRIGGER … ON names it). */
 export const triggerTable = (name: string): string => name.split('.').slice(0, -1).join('.');
 
@@ -122,6 +133,13 @@ export const triggerTable = (name: string): string => name.split('.').slice(0, -
  * SHARE ROW EXCLUSIVE (for the referencing trigger), on live tables only (not ones this file created).
  */
 export function referencedTablesLock(stmt: Statement, state: FileState): LockInfo | undefined {
+  const referenced = referencedLiveTables(stmt, state);
+  if (!referenced.length) return undefined;
+  return { mode: 'SHARE ROW EXCLUSIVE', table: referenced.join(' and '), duration: BRIEF, whileWorking: false };
+}
+
+/** The live tables (not ones this file created) that the foreign keys a CREATE TABLE or ALTER TABLE adds reference. */
+export function referencedLiveTables(stmt: Statement, state: FileState, options: { validatedOnly?: boolean } = {}): string[] {
   const { kind, node: n } = stmt.parsed;
   let constraints: Node[] = [];
   if (kind === 'CreateStmt') {
@@ -134,10 +152,9 @@ export function referencedTablesLock(stmt: Statement, state: FileState): LockInf
   }
   const referenced = constraints
     .map((c) => unwrap(c, 'Constraint'))
-    .filter((c) => c?.contype === 'CONSTR_FOREIGN' && !state.isNewTable(tableRef(c.pktable)))
+    .filter((c) => c?.contype === 'CONSTR_FOREIGN' && !(options.validatedOnly && c.skip_validation) && !state.isNewTable(tableRef(c.pktable)))
     .map((c) => displayTable(tableRef(c?.pktable)));
-  if (!referenced.length) return undefined;
-  return { mode: 'SHARE ROW EXCLUSIVE', table: [...new Set(referenced)].join(' and '), duration: BRIEF, whileWorking: false };
+  return [...new Set(referenced)];
 }
 
 /** `a.b` names of the objects of a DROP statement. */

@@ -108,6 +108,10 @@ describe(RULE, () => {
     expectRanges(RULE, sql, []);
   });
 
+  it('ok: REFRESH MATERIALIZED VIEW CONCURRENTLY: its EXCLUSIVE lock keeps no reader waiting (a view takes no writes)', () => {
+    expectRanges(RULE, 'REFRESH MATERIALIZED VIEW CONCURRENTLY mat_list_subscriber_stats;', []);
+  });
+
   it('err: LOCK TABLE on a view created in the same file locks the live tables it reads', () => {
     const found = expectRanges(RULE, 'CREATE VIEW open_orders AS SELECT * FROM orders;\nLOCK TABLE open_orders IN EXCLUSIVE MODE;', ['2:1-2:11']);
     assert.match(found[0]!.message, /^EXCLUSIVE on open_orders with no lock_timeout set/);

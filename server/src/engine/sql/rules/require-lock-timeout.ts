@@ -1,6 +1,6 @@
 import { unwrap, type DropStmt, type NodeKind } from '../ast';
 import { tableRef, type RuleContext, type SqlRule, type TableRef } from '../context';
-import { isAtLeast, LOCK_BLOCKS, objectNames, referencedTablesLock, statementLock, triggerTable } from '../locks';
+import { holdsUpQueries, LOCK_BLOCKS, objectNames, referencedTablesLock, statementLock, triggerTable } from '../locks';
 
 /** Statement kinds that can take a lock worth bounding (require-statement-timeout looks at the same). */
 export const LOCKING_KINDS = [
@@ -37,7 +37,7 @@ export const requireLockTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = {
     // LOCK TABLE on a view also locks the tables the view reads.
     const isNew = relation && (kind === 'LockStmt' ? state.isNewTable(tableRef(relation)) : state.isNewRelation(tableRef(relation)));
     const lock = isNew ? referencedTablesLock(stmt, state) : statementLock(stmt, state);
-    if (!lock || !isAtLeast(lock.mode, 'SHARE')) return;
+    if (!lock || !holdsUpQueries(kind, lock.mode)) return;
     if (kind === 'DropStmt' && dropsOnlyNewObjects(node, ctx)) return;
     const insertAt = stmt.origin === 'file' ? stmt.start : undefined;
     report({

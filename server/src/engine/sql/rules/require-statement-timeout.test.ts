@@ -15,6 +15,40 @@ describe(RULE, () => {
     expectRanges(RULE, 'CREATE TABLE refunds (id bigint);\nCREATE INDEX refunds_id_idx ON refunds (id);', []);
   });
 
+  it('ok: SET NOT NULL proven by a validated CHECK (PostgreSQL 12+ skips the scan), REFRESH … CONCURRENTLY, work on tables this file created', () => {
+    const notNull = [
+      "SET lock_timeout = '2s';",
+      'ALTER TABLE fees ADD CONSTRAINT fees_currency_not_null CHECK (amount_currency IS NOT NULL) NOT VALID;',
+      'ALTER TABLE fees VALIDATE CONSTRAINT fees_currency_not_null;',
+      'ALTER TABLE fees ALTER COLUMN amount_currency SET NOT NULL;',
+    ].join('\n');
+    expectRanges(RULE, notNull, []);
+    expectRanges(RULE, notNull, ['4:1-4:12'], { pgVersion: 11 });
+    expectRanges(RULE, 'REFRESH MATERIALIZED VIEW CONCURRENTLY mat_list_subscriber_stats;', []);
+    // Empty or filled, nobody uses a new table yet: its own index and key build block no one, nor does a NOT VALID key.
+    const filled = [
+      'CREATE TABLE subscriber_archive AS SELECT id, email FROM subscribers;',
+      'ALTER TABLE subscriber_archive ADD PRIMARY KEY (id);',
+      'CREATE INDEX subscriber_archive_email_idx ON subscriber_archive (email);',
+      'ALTER TABLE subscriber_archive ADD CONSTRAINT subscriber_archive_fkey FOREIGN KEY (id) REFERENCES subscribers (id) NOT VALID;',
+      'CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint);',
+      'ALTER TABLE refunds ADD FOREIGN KEY (order_id) REFERENCES orders (id);',
+    ].join('\n');
+    expectRanges(RULE, filled, []);
+  });
+
+  it('err: a foreign key on a table this file filled from a query is checked row by row while the live referenced table is locked', () => {
+    for (const create of [
+      'CREATE TABLE subscriber_archive AS SELECT id, email FROM subscribers;',
+      'CREATE TABLE subscriber_archive (id bigint, email text);\nINSERT INTO subscriber_archive SELECT id, email FROM subscribers;',
+    ]) {
+      const sql = `${create}\nALTER TABLE subscriber_archive ADD CONSTRAINT subscriber_archive_fkey FOREIGN KEY (id) REFERENCES subscribers (id);`;
+      const line = sql.split('\n').length;
+      const found = expectRanges(RULE, sql, [`${line}:1-${line}:12`]);
+      assert.match(found[0]!.message, /holds SHARE ROW EXCLUSIVE on subscribers for as long as its work takes \(blocks writes \(INSERT, UPDATE, DELETE\)\)/);
+    }
+  });
+
   it('err: reported once, on the first statement that holds a lock while it works, with a fix', () => {
     const sql =
       "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\nCREATE INDEX orders_note_idx ON orders (note);\n";

@@ -1,6 +1,6 @@
 import { unwrap } from '../ast';
 import { tableRef, type SqlRule } from '../context';
-import { isAtLeast, LOCK_BLOCKS, statementLock } from '../locks';
+import { holdsUpQueries, LOCK_BLOCKS, referencedLiveTables, statementLock, type LockInfo } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 
 export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = {
@@ -14,11 +14,17 @@ export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = 
   check(stmt, ctx, report) {
     const state = ctx.state;
     if (stmt.origin === 'function-body' || state.statementTimeoutActive()) return;
-    const lock = statementLock(stmt, state);
-    if (!lock?.whileWorking || !isAtLeast(lock.mode, 'SHARE')) return;
     const node = stmt.node;
     const relation = 'relation' in node ? node.relation : 'relations' in node ? unwrap(node.relations?.[0], 'RangeVar') : undefined;
-    if (relation && state.isNewTable(tableRef(relation))) return;
+    let lock: LockInfo | undefined;
+    if (relation && state.isNewTable(tableRef(relation))) {
+      // Nobody uses a table this file created; but the rows of one it filled from a query are checked against a new
+      // foreign key while the live referenced tables are locked.
+      const referenced = state.isFilledNewTable(tableRef(relation)) ? referencedLiveTables(stmt, state, { validatedOnly: true }) : [];
+      if (!referenced.length) return;
+      lock = { mode: 'SHARE ROW EXCLUSIVE', table: referenced.join(' and '), duration: 'while every row is checked', whileWorking: true };
+    } else lock = statementLock(stmt, state);
+    if (!lock?.whileWorking || !holdsUpQueries(stmt.parsed.kind, lock.mode)) return;
     const insertAt = stmt.origin === 'file' ? stmt.start : undefined;
     report({
       start: stmt.start,

@@ -28,6 +28,39 @@ describe('statement-after-access-exclusive', () => {
     expectRanges('statement-after-access-exclusive', sql, []);
   });
 
+  it('err: a foreign key added to the locked table or to a new one waits for the live table it references', () => {
+    const sql = [
+      'BEGIN;',
+      "SET LOCAL lock_timeout = '2s';",
+      'ALTER TABLE campaigns ADD COLUMN archive boolean NOT NULL DEFAULT false;',
+      'ALTER TABLE campaigns ADD COLUMN archive_template_id integer REFERENCES templates (id);',
+      'COMMIT;',
+      'BEGIN;',
+      'ALTER TABLE "Webhook" ADD COLUMN "secret" text;',
+      'CREATE TABLE "WebhookScheduledTriggers" ("id" bigint PRIMARY KEY, "bookingId" integer);',
+      'ALTER TABLE "WebhookScheduledTriggers" ADD CONSTRAINT "WebhookScheduledTriggers_bookingId_fkey" FOREIGN KEY ("bookingId") REFERENCES "Booking" ("id");',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges('statement-after-access-exclusive', sql, ['4:1-4:12', '9:1-9:12']);
+    assert.match(
+      found[0]!.message,
+      /^This statement takes SHARE ROW EXCLUSIVE on templates while an earlier statement of the transaction took ACCESS EXCLUSIVE on campaigns/,
+    );
+    assert.match(
+      found[1]!.message,
+      /^This statement takes SHARE ROW EXCLUSIVE on Booking while an earlier statement of the transaction took ACCESS EXCLUSIVE on Webhook/,
+    );
+    // A key to the locked table itself, or to a new table, waits for nothing more.
+    const self = [
+      'BEGIN;',
+      'ALTER TABLE users ADD COLUMN manager_id bigint REFERENCES users (id);',
+      'CREATE TABLE teams (id bigint PRIMARY KEY);',
+      'ALTER TABLE users ADD COLUMN team_id bigint REFERENCES teams (id);',
+      'COMMIT;',
+    ];
+    expectRanges('statement-after-access-exclusive', self.join('\n'), []);
+  });
+
   it('ok: after dropping a table (its readers fail after COMMIT anyway), and backfills (backfill-in-ddl-transaction)', () => {
     const sql = [
       'BEGIN;',

@@ -1,7 +1,7 @@
 import { subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
 import type { RuleContext, SqlRule, TableRef } from '../context';
 import { sameTable, type UnitRecord } from '../state';
-import { statementLock } from '../locks';
+import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 import { tableOf } from './_shared';
 
@@ -45,6 +45,7 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
     }
     const lock = statementLock(stmt, state);
     if (!lock) return;
+    let waitsFor = { mode: lock.mode, table: lock.table };
     const same = holds(lock.table);
     if (same) {
       // On the locked table, only work that would let reads and writes go on by itself gets worse: a validation (unless
@@ -56,20 +57,26 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
           const cmd = unwrap(c, 'AlterTableCmd');
           return cmd?.subtype === 'AT_ValidateConstraint' && !state.notValidConstraint(cmd.name ?? '');
         });
-      if (!validates) return;
-      at(
-        same,
-        `VALIDATE CONSTRAINT on ${same.table} would let reads and writes go on by itself, but an earlier statement of the transaction took ACCESS EXCLUSIVE on ${same.table}, held until COMMIT: every read and write of it stays blocked while every row is checked. Commit the change to ${same.table} first.`,
-      );
-      return;
+      if (validates) {
+        at(
+          same,
+          `VALIDATE CONSTRAINT on ${same.table} would let reads and writes go on by itself, but an earlier statement of the transaction took ACCESS EXCLUSIVE on ${same.table}, held until COMMIT: every read and write of it stays blocked while every row is checked. Commit the change to ${same.table} first.`,
+        );
+        return;
+      }
     }
-    if (state.isNewTable(refOf(lock.table))) return;
+    if (same || state.isNewTable(refOf(lock.table))) {
+      // Altering the locked table or a new one still waits for the live tables its new foreign keys reference.
+      const referenced = kind === 'AlterTableStmt' ? referencedLiveTables(stmt, state).filter((table) => !holds(table)) : [];
+      if (!referenced.length) return;
+      waitsFor = { mode: 'SHARE ROW EXCLUSIVE', table: referenced.join(' and ') };
+    }
     if (kind === 'DropStmt' && node.removeType === 'OBJECT_INDEX' && state.isIndexOfNewTable(lock.table.replace(/^the table of /, ''))) return;
     // Once the transaction holds ACCESS EXCLUSIVE on a second table, the first crossing was reported: one finding per chain.
     if (held.some((l) => !sameTable(refOf(l.table), refOf(first.table)))) return;
     at(
       first,
-      `This statement takes ${lock.mode} on ${lock.table} while an earlier statement of the transaction took ACCESS EXCLUSIVE on ${first.table}, held until COMMIT: every read and write of ${first.table} stays blocked while it waits for ${lock.table} and while it runs. Commit the change to ${first.table} first, and run this statement, and the ones after it that lock other tables, in transactions of their own.`,
+      `This statement takes ${waitsFor.mode} on ${waitsFor.table} while an earlier statement of the transaction took ACCESS EXCLUSIVE on ${first.table}, held until COMMIT: every read and write of ${first.table} stays blocked while it waits for ${waitsFor.table} and while it runs. Commit the change to ${first.table} first, and run this statement, and the ones after it that lock other tables, in transactions of their own.`,
     );
   },
 };

@@ -46,6 +46,15 @@ describe('unbatched-backfill', () => {
     expectRanges('unbatched-backfill', sql, ['1:1-1:20', '2:1-2:14', '3:1-3:14']);
   });
 
+  it('err: a LIMITed or one-row source that the statement does not join on a key of its table bounds nothing', () => {
+    const sql = [
+      'UPDATE campaigns c SET template_id = t.id FROM (SELECT id FROM templates WHERE is_default LIMIT 1) t WHERE c.template_id IS NULL;',
+      'WITH batch AS (SELECT id FROM orders WHERE status IS NULL LIMIT 1000) UPDATE orders o SET status = $$pending$$ FROM batch WHERE o.status IS NULL;',
+      'DELETE FROM events e USING (SELECT id FROM events LIMIT 5000) old WHERE e.kind = old.id::text;',
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, ['1:1-1:17', '2:71-2:84', '3:1-3:19']);
+  });
+
   it('ok: a batched loop in a DO block, bounded by PL/pgSQL variables', () => {
     const sql = [
       'DO $$',

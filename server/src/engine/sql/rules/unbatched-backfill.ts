@@ -17,7 +17,7 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
     // In a DO block, names that are not the statement's tables are PL/pgSQL variables: id >= lo AND id < lo + 1000, id = art.id.
     const variables = stmt.origin === 'do-block' ? tablesInScope(n.relation, n.withClause, sources) : undefined;
     if (n.whereClause && hasBatchBound(n.whereClause, variables)) return;
-    if (joinsLimitedRows(n.withClause, sources, n.whereClause)) return;
+    if (n.whereClause && readsLimitedCte(n.withClause, n.whereClause)) return;
     if (n.whereClause && keyJoinedToBoundedRows(n.withClause, sources, n.whereClause, variables)) return;
     const table = tableOf(n.relation);
     const verb = kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
@@ -41,32 +41,31 @@ function tablesInScope(relation: RangeVar | undefined, withClause: WithClause | 
   return new Set(names.filter((name): name is string => !!name));
 }
 
-/** A LIMITed subquery or CTE in FROM / USING (`sources`) bounds the rows a join-style UPDATE or DELETE touches. */
-function joinsLimitedRows(withClause: WithClause | undefined, sources: Node[], where: Node | undefined): boolean {
-  const limitedCtes = new Set(
-    (withClause?.ctes ?? []).flatMap((c) => {
-      const cte = unwrap(c, 'CommonTableExpr');
-      return cte && isLimitedSelect(cte.ctequery) ? [cte.ctename] : [];
-    }),
-  );
-  if (sources.some((f) => isLimitedSelect(unwrap(f, 'RangeSubselect')?.subquery) || namesCte(f, limitedCtes))) return true;
-  // WHERE id IN (SELECT id FROM batch)
-  return limitedCtes.size > 0 && where !== undefined && [...subtree(where)].some((node) => namesCte(node, limitedCtes));
+/** A LIMITed CTE read in the WHERE bounds the rows: `WHERE id IN (SELECT id FROM batch)`. */
+function readsLimitedCte(withClause: WithClause | undefined, where: Node): boolean {
+  const limitedCtes = ctesWhere(withClause, isLimitedSelect);
+  return limitedCtes.size > 0 && [...subtree(where)].some((node) => namesCte(node, limitedCtes));
 }
+
+/** Names of the CTEs whose query satisfies `test`. */
+const ctesWhere = (withClause: WithClause | undefined, test: (query: Node | undefined) => boolean): Set<string | undefined> =>
+  new Set((withClause?.ctes ?? []).flatMap((c) => (test(unwrap(c, 'CommonTableExpr')?.ctequery) ? [unwrap(c, 'CommonTableExpr')?.ctename] : [])));
+
+/** A joined source of few rows: LIMITed (a batch), or one row (see isOneRowQuery). */
+const isFewRowsQuery = (query: Node | undefined): boolean => isLimitedSelect(query) || isOneRowQuery(query);
 
 /** System catalogs (`UPDATE pg_index SET indisready = …`): a handful of rows, no application traffic. */
 const isCatalog = (relation: RangeVar | undefined): boolean =>
   relation?.schemaname === 'pg_catalog' || (!relation?.schemaname && /^pg_/.test(relation?.relname ?? ''));
 
 /**
- * A key of the updated table equal to a column of a joined source that holds few rows: one row
- * (a subquery or CTE with LIMIT 1, one VALUES row, or an aggregate without GROUP BY), or rows a
- * key equality picks (`FROM local_user lu WHERE p.id = lu.person_id AND lu.id = 5`).
+ * A key of the updated table equal to a column of a joined source that holds few rows: a batch (a
+ * subquery or CTE with LIMIT), one row (one VALUES row, or an aggregate without GROUP BY), or rows a
+ * key equality picks (`FROM local_user lu WHERE p.id = lu.person_id AND lu.id = 5`). A few-rows
+ * source that is not joined on a key bounds nothing: every row the WHERE matches is changed.
  */
 function keyJoinedToBoundedRows(withClause: WithClause | undefined, sources: Node[], where: Node, variables: Variables): boolean {
-  const oneRowCtes = new Set(
-    (withClause?.ctes ?? []).flatMap((c) => (isOneRowQuery(unwrap(c, 'CommonTableExpr')?.ctequery) ? [unwrap(c, 'CommonTableExpr')?.ctename] : [])),
-  );
+  const fewRowsCtes = ctesWhere(withClause, isFewRowsQuery);
   const conditions = andedConditions(where);
   const bounded = new Set<string>();
   for (const source of sources) {
@@ -74,7 +73,7 @@ function keyJoinedToBoundedRows(withClause: WithClause | undefined, sources: Nod
     const table = unwrap(source, 'RangeVar');
     const name = subquery?.alias?.aliasname ?? table?.alias?.aliasname ?? table?.relname;
     if (!name) continue;
-    const oneRow = subquery ? isOneRowQuery(subquery.subquery) : !!table && !table.schemaname && oneRowCtes.has(table.relname);
+    const fewRows = subquery ? isFewRowsQuery(subquery.subquery) : !!table && !table.schemaname && fewRowsCtes.has(table.relname);
     // The source's own rows picked by a key equality: lu.id = 5.
     const picked = conditions.some((c) => {
       const e = unwrap(c, 'A_Expr');
@@ -82,7 +81,7 @@ function keyJoinedToBoundedRows(withClause: WithClause | undefined, sources: Nod
       const other = columnName(e?.lexpr) ? e?.rexpr : e?.lexpr;
       return e?.kind === 'AEXPR_OP' && stringOf(e.name?.[0]) === '=' && column?.startsWith(`${name}.`) && isKeyLike(column) && isConstant(other, variables);
     });
-    if (oneRow || picked) bounded.add(name);
+    if (fewRows || picked) bounded.add(name);
   }
   return conditions.some((c) => {
     const e = unwrap(c, 'A_Expr');

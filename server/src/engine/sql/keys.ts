@@ -26,8 +26,15 @@ export interface IndexKey {
 const display = (relation: RangeVar | undefined): string => (relation?.schemaname ? `${relation.schemaname}.${relation.relname}` : (relation?.relname ?? '?'));
 const names = (list: Node[] | undefined): string[] => (list ?? []).map((n) => stringOf(n) ?? '?');
 
-/** Foreign keys a statement adds on columns it adds, or on any column of a table created in this file. */
-export function foreignKeysOf(stmt: ParsedStatement, isNewTable: (relation: RangeVar | undefined) => boolean): ForeignKey[] {
+/**
+ * Foreign keys a statement adds on columns it adds, on columns an earlier statement of the file added
+ * (`addedColumns`: `table.column`, see addedColumnsOf), or on any column of a table created in this file.
+ */
+export function foreignKeysOf(
+  stmt: ParsedStatement,
+  isNewTable: (relation: RangeVar | undefined) => boolean,
+  addedColumns: readonly string[] = [],
+): ForeignKey[] {
   const out: ForeignKey[] = [];
   const add = (relation: RangeVar | undefined, c: Constraint, columns: string[], newTable: boolean): void => {
     if (c.contype !== 'CONSTR_FOREIGN' || !columns.length) return;
@@ -46,15 +53,28 @@ export function foreignKeysOf(stmt: ParsedStatement, isNewTable: (relation: Rang
   } else if (stmt.kind === 'AlterTableStmt' && stmt.node.objtype === 'OBJECT_TABLE') {
     const n = stmt.node;
     const newTable = isNewTable(n.relation);
+    const added = new Set([...addedColumns, ...addedColumnsOf(stmt)]);
     for (const item of n.cmds ?? []) {
       const cmd = unwrap(item, 'AlterTableCmd');
       const column = cmd?.subtype === 'AT_AddColumn' ? unwrap(cmd.def, 'ColumnDef') : undefined;
       for (const c of column?.constraints ?? []) add(n.relation, unwrap(c, 'Constraint') ?? {}, [column?.colname ?? '?'], newTable);
       const c = cmd?.subtype === 'AT_AddConstraint' ? unwrap(cmd.def, 'Constraint') : undefined;
-      if (c && newTable) add(n.relation, c, names(c.fk_attrs), true);
+      // Prisma's way: ADD COLUMN "teamId", then ADD CONSTRAINT … FOREIGN KEY ("teamId").
+      if (c && (newTable || names(c.fk_attrs).every((name) => added.has(`${display(n.relation)}.${name}`)))) add(n.relation, c, names(c.fk_attrs), newTable);
     }
   }
   return out;
+}
+
+/** `table.column` of the columns an ALTER TABLE adds. */
+export function addedColumnsOf(stmt: ParsedStatement): string[] {
+  if (stmt.kind !== 'AlterTableStmt' || stmt.node.objtype !== 'OBJECT_TABLE') return [];
+  const table = display(stmt.node.relation);
+  return (stmt.node.cmds ?? []).flatMap((item) => {
+    const cmd = unwrap(item, 'AlterTableCmd');
+    const column = cmd?.subtype === 'AT_AddColumn' ? unwrap(cmd.def, 'ColumnDef')?.colname : undefined;
+    return column ? [`${table}.${column}`] : [];
+  });
 }
 
 /** The keys of the indexes a statement creates: CREATE INDEX (not partial), PRIMARY KEY and UNIQUE. */

@@ -10,7 +10,7 @@ import type { EngineSettings } from '../types';
 import { alterActionLock } from './lock-modes';
 import { stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type TransactionStmtKind } from './ast';
 import { constraintIndexName, createTableIndexNames } from './constraint-indexes';
-import { foreignKeysOf, indexKeysOf, type ForeignKey, type IndexKey } from './keys';
+import { addedColumnsOf, foreignKeysOf, indexKeysOf, type ForeignKey, type IndexKey } from './keys';
 import type { ParsedStatement } from './parse';
 
 export interface TableRef {
@@ -94,6 +94,8 @@ interface Fields {
   /** Foreign keys on columns this file adds (no index can predate them), and the keys of the indexes it creates. */
   foreignKeys: readonly (ForeignKey & { unit: string })[];
   indexKeys: readonly IndexKey[];
+  /** `table.column` of the columns ALTER TABLE … ADD COLUMN added: a foreign key added on them later is on new columns. */
+  addedColumns: readonly string[];
 }
 
 const EMPTY: Fields = {
@@ -119,6 +121,7 @@ const EMPTY: Fields = {
   notNullChecksValidated: [],
   foreignKeys: [],
   indexKeys: [],
+  addedColumns: [],
 };
 
 /** The session settings the file tracks, and their fields: for require-lock-timeout and require-statement-timeout. */
@@ -306,6 +309,7 @@ export class FileState {
       statementTimeoutSession: f.statementTimeoutSession || f.statementTimeoutLocal,
       foreignKeys: f.foreignKeys,
       indexKeys: f.indexKeys,
+      addedColumns: f.addedColumns,
       reportedOnce: f.reportedOnce,
       droppedConstraintsIfExists: f.droppedConstraintsIfExists,
       notNullChecksNotValid: f.notNullChecksNotValid,
@@ -436,12 +440,14 @@ export class FileState {
   /** Foreign keys on columns this statement adds, and the keys of the indexes it creates (see fk-missing-index). */
   private recordKeys(stmt: ParsedStatement, unit: string, unitOffset: (location: number | undefined) => number): FileState {
     const f = this.fields;
-    const keys = foreignKeysOf(stmt, (relation) => this.isNewTable(tableRefOf(relation))).map((fk) => ({ ...fk, at: unitOffset(fk.at), unit }));
+    const keys = foreignKeysOf(stmt, (relation) => this.isNewTable(tableRefOf(relation)), f.addedColumns).map((fk) => ({ ...fk, at: unitOffset(fk.at), unit }));
     const indexes = indexKeysOf(stmt);
-    if (!keys.length && !indexes.length) return this;
+    const columns = addedColumnsOf(stmt);
+    if (!keys.length && !indexes.length && !columns.length) return this;
     return this.with({
       foreignKeys: keys.length ? [...f.foreignKeys, ...keys] : f.foreignKeys,
       indexKeys: indexes.length ? [...f.indexKeys, ...indexes] : f.indexKeys,
+      addedColumns: columns.length ? [...f.addedColumns, ...columns] : f.addedColumns,
     });
   }
 

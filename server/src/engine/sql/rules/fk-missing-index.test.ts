@@ -26,6 +26,17 @@ describe(RULE, () => {
     expectRanges(RULE, 'ALTER TABLE sessions ADD CONSTRAINT sessions_identity_fk FOREIGN KEY (identity_id) REFERENCES identities (id) NOT VALID;', []);
   });
 
+  it('err: a foreign key added by ADD CONSTRAINT on a column this file added to a live table (Prisma), in the same statement or later', () => {
+    const sql = [
+      'ALTER TABLE "Booking" ADD COLUMN "eventTypeId" INTEGER;',
+      'ALTER TABLE "Booking" ADD CONSTRAINT "Booking_eventTypeId_fkey" FOREIGN KEY ("eventTypeId") REFERENCES "EventType"("id") NOT VALID;',
+      'ALTER TABLE invoices ADD COLUMN wallet_id uuid, ADD CONSTRAINT fk_invoices_wallet FOREIGN KEY (wallet_id) REFERENCES wallets (id) NOT VALID;',
+      'ALTER TABLE invoices ADD CONSTRAINT fk_invoices_customer FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;',
+    ].join('\n');
+    const found = expectRanges(RULE, sql, ['2:27-2:115', '3:53-3:125']);
+    assert.match(found[0]!.message, /Add CREATE INDEX CONCURRENTLY "Booking_eventTypeId_idx" ON "Booking" \("eventTypeId"\);$/);
+  });
+
   it('err: a new table whose foreign key column has no index, with a fix that adds one', () => {
     const sql = 'CREATE TABLE refunds (\n  id bigint PRIMARY KEY,\n  order_id bigint NOT NULL REFERENCES public.orders (id),\n  amount numeric\n);\n';
     const found = expectRanges(RULE, sql, ['3:28-3:52']);

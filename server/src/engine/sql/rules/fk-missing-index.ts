@@ -21,9 +21,11 @@ export const fkMissingIndex: SqlRule = {
       const columns = fk.columns.map(ident).join(', ');
       const name = `${fk.table.split('.').at(-1)}_${fk.columns.join('_')}_idx`.slice(0, 63);
       const after = unit.semicolon >= 0 ? unit.semicolon + 1 : unit.end;
+      // Quoted as written: "Booking" is not booking.
+      const table = fk.table.split('.').map(ident).join('.');
       const create = fk.newTable
-        ? `CREATE INDEX ${ident(name)} ON ${fk.table} (${columns});`
-        : `CREATE INDEX CONCURRENTLY ${ident(name)} ON ${fk.table} (${columns});`;
+        ? `CREATE INDEX ${ident(name)} ON ${table} (${columns});`
+        : `CREATE INDEX CONCURRENTLY ${ident(name)} ON ${table} (${columns});`;
       report({
         start,
         end: clause ? start + clause[0].length : Math.min(start + 1, unit.end),

@@ -17,7 +17,9 @@ describe('unbatched-backfill', () => {
       "DELETE FROM public.events e USING (SELECT id FROM public.events WHERE created_at < now() - interval '90 days' LIMIT 5000) old WHERE e.id = old.id;",
       'DELETE FROM sessions WHERE id IN (1, 2, 3);',
       "UPDATE feature_flags SET enabled = true WHERE name = 'new_checkout';",
-      "UPDATE orders SET region_code = 'eu' WHERE customer_id = 42;",
+      'UPDATE orders SET region_code = $2 WHERE customer_id = $1;',
+      'DELETE FROM role_permissions WHERE role_id = 3 AND permission_id = 7;',
+      "UPDATE eventstore.events SET created_at = now() WHERE instance_id = 'inst-1' AND aggregate_id = 'u-1' AND sequence = 1;",
       '-- rollout-guard: backfill table=orders key=id batch=1000',
       "UPDATE orders SET status = 'pending' WHERE status IS NULL;",
       'CREATE TABLE order_totals (order_id bigint PRIMARY KEY, total_cents bigint);',
@@ -122,6 +124,16 @@ describe('unbatched-backfill', () => {
     ].join('\n');
     const found = expectRanges('unbatched-backfill', sql, ['1:1-1:26', '2:1-2:14', '3:1-3:14', '4:59-4:72', '5:1-5:14', '6:1-6:14', '7:1-7:19']);
     assert.match(found[0]!.message, /^DELETE of every row of public\.events that the WHERE matches/);
+  });
+
+  it("err: a parent key equal to literals picks all the parent's rows (ente: product_id = 'free'; windmill: workspace_id = 'admins')", () => {
+    const sql = [
+      "UPDATE subscriptions SET storage = 5368709120 WHERE storage = 1073741824 AND product_id = 'free';",
+      "DELETE FROM script WHERE workspace_id IN ('starter', 'demo') AND path LIKE 'u/%';",
+      "UPDATE orders SET region_code = 'eu' WHERE customer_id = 42;",
+      "UPDATE post SET ap_id = generate_unique_changeme() WHERE ap_id = 'http://fake.com';",
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, ['1:1-1:21', '2:1-2:19', '3:1-3:14', '4:1-4:12']);
   });
 
   it('err: the backfill comment must name the statement right below it', () => {

@@ -135,7 +135,15 @@ const isLimitedSelect = (query: Node | undefined): boolean => !!unwrap(query, 'S
 export function hasBatchBound(where: Node, variables?: Variables): boolean {
   const lower = new Set<string>();
   const upper = new Set<string>();
+  // Parent keys (owner_id = 'x') equal to literals: each picks every row of one parent, unless two of them make a composite key.
+  const parentKeys = new Set<string>();
   let bounded = false;
+  /** Equality of a key-like column to `value` picks a few rows: a parent key only with a parameter or a loop variable (one step of a driven loop). */
+  const picksFew = (column: string, value: Node | undefined): boolean => {
+    if (!isParentKey(column) || !isLiteral(value)) return true;
+    parentKeys.add(column);
+    return false;
+  };
   const isBound = (node: Node | undefined): boolean => isConstant(node, variables) || isLimitedSubquery(node);
   const visit = (node: Node): void => {
     if (bounded) return;
@@ -156,12 +164,12 @@ export function hasBatchBound(where: Node, variables?: Variables): boolean {
       const column = columnOnLeft ? columnName(e.lexpr) : columnName(e.rexpr);
       const other = columnOnLeft ? e.rexpr : e.lexpr;
       if ((e.kind === 'AEXPR_BETWEEN' || e.kind === 'AEXPR_BETWEEN_SYM') && column) bounded = true;
-      else if (e.kind === 'AEXPR_IN' && column && op === '=' && isKeyLike(column)) bounded = true;
-      else if (e.kind === 'AEXPR_OP_ANY' && column && op === '=' && isBound(other) && isKeyLike(column)) bounded = true;
+      else if (e.kind === 'AEXPR_IN' && column && op === '=' && isKeyLike(column) && picksFew(column, other)) bounded = true;
+      else if (e.kind === 'AEXPR_OP_ANY' && column && op === '=' && isBound(other) && isKeyLike(column) && picksFew(column, other)) bounded = true;
       else if (e.kind === 'AEXPR_OP' && column && isBound(other)) {
         const flipped = columnOnLeft ? op : (({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op);
         // An empty string is no key value: email = '' matches every row left blank.
-        if (flipped === '=' && isKeyLike(column) && !isEmptyString(other)) bounded = true;
+        if (flipped === '=' && isKeyLike(column) && !isEmptyString(other) && picksFew(column, other)) bounded = true;
         if (flipped === '<' || flipped === '<=') upper.add(column);
         if (flipped === '>' || flipped === '>=') lower.add(column);
         if (lower.has(column) && upper.has(column)) bounded = true;
@@ -169,7 +177,23 @@ export function hasBatchBound(where: Node, variables?: Variables): boolean {
     }
   };
   visit(where);
-  return bounded;
+  return bounded || parentKeys.size >= 2;
+}
+
+/**
+ * A column named like a reference to another table's row (`workspace_id`, `product_id`): equal to a
+ * literal it picks every row of that parent, which can be most of the table (ente's
+ * `WHERE product_id = 'free'`). The table's own key is named `id`.
+ */
+const isParentKey = (column: string): boolean => /(^|\.)\w+_id$/i.test(column);
+
+/** A literal, a cast of one, or a list or array of them: `'free'`, `'x'::uuid`, `('a', 'b')`, `ARRAY[1, 2]`. */
+function isLiteral(node: Node | undefined): boolean {
+  if (unwrap(node, 'A_Const')) return true;
+  const cast = unwrap(node, 'TypeCast');
+  if (cast) return isLiteral(cast.arg);
+  const items = unwrap(node, 'List')?.items ?? unwrap(node, 'A_ArrayExpr')?.elements;
+  return !!items?.length && items.every(isLiteral);
 }
 
 /**

@@ -51,6 +51,24 @@ describe('SQL engine', () => {
       assert.deepEqual(summary(sql), ['ban-drop-column 8:20-8:48']);
     });
 
+    it('checks statements with psql variables as psql sends them; one whose variable stands for syntax is left alone', () => {
+      const sql = [
+        "SET lock_timeout = '2s';",
+        'SELECT id AS default_tpl FROM templates WHERE is_default LIMIT 1 \\gset',
+        'UPDATE campaigns SET template_id = :default_tpl WHERE template_id IS NULL;',
+        'ALTER TABLE :"schema".campaigns DROP COLUMN IF EXISTS archived_at;',
+        "ALTER TABLE campaigns ADD COLUMN note text DEFAULT ':not_a_variable', DROP COLUMN archived;",
+        'CREATE :kind INDEX campaigns_note_idx ON campaigns (note);',
+      ].join('\n');
+      assert.deepEqual(summary(sql), [
+        'unbatched-backfill 3:1-3:17',
+        'ban-drop-column 4:33-4:66',
+        'prefer-robust-stmts 5:23-5:69',
+        'ban-drop-column 5:71-5:91',
+        'prefer-robust-stmts 5:71-5:91',
+      ]);
+    });
+
     it('skips COPY data with CRLF line endings', () => {
       const sql =
         "SET lock_timeout = '2s';\r\nCOPY currencies FROM stdin;\r\nUSD\tUS Dollar; DROP TABLE currencies;\r\n\\.\r\nALTER TABLE orders DROP COLUMN IF EXISTS legacy;\r\n";

@@ -233,10 +233,14 @@ function shift(f: Finding, delta: number): Finding {
 
 /** Parses and lints one top-level statement; returns the state after it. */
 function lintPiece(text: string, piece: SqlPiece, source: string, state: FileState, context: PieceContext, findings: Finding[]): FileState {
-  const outcome = parseStatement(source);
+  let outcome = parseStatement(source);
+  // psql substitutes :name, :'name' and :"name" before PostgreSQL sees the text: the statement is checked with
+  // stand-ins of the same length, or not at all where they do not parse (a variable that stands for a keyword).
+  if (!outcome.ok && usesPsqlVariables(source)) {
+    outcome = parseStatement(withPsqlStandIns(source));
+    if (!outcome.ok) return state;
+  }
   if (!outcome.ok) {
-    // psql substitutes :name, :'name' and :"name" before PostgreSQL sees the text.
-    if (usesPsqlVariables(source)) return state;
     // PostgreSQL reports the error cursor in characters (code points), unlike node locations (bytes).
     const at = outcome.cursor >= 0 ? piece.start + codePointsToUtf16(source, outcome.cursor) : piece.start;
     findings.push({ ...syntaxError(text, piece.start, piece.end, at, outcome.message), unitStart: piece.start });
@@ -252,6 +256,20 @@ function lintPiece(text: string, piece: SqlPiece, source: string, state: FileSta
 
 const PSQL_QUOTED_VARIABLE = /(^|[^:\w]):(['"])[A-Za-z_]\w*\2/;
 const PSQL_VARIABLE = /(^|[^:\w]):[A-Za-z_]\w*/;
+
+/** A psql variable, or what psql leaves alone: quoted text, dollar-quoted bodies and comments. */
+const PSQL_VARIABLE_OR_QUOTED = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\/|(?<![:\w]):(['"]?)[A-Za-z_]\w*\2/g;
+
+/**
+ * The statement with each psql variable replaced by a stand-in of the same length, so that positions hold:
+ * :name → a parameter ($1), :'name' → the string 'name', :"name" → the name "name".
+ */
+function withPsqlStandIns(source: string): string {
+  return source.replace(PSQL_VARIABLE_OR_QUOTED, (match, _tag: string | undefined, quote: string | undefined) => {
+    if (!match.startsWith(':')) return match;
+    return quote ? ` ${match.slice(1)}` : '$1'.padEnd(match.length);
+  });
+}
 
 /** Whether a statement that failed to parse uses psql variables (a fallback check, not a lexer). */
 function usesPsqlVariables(source: string): boolean {

@@ -138,8 +138,11 @@ export function referencedTablesLock(stmt: Statement, state: FileState): LockInf
   return { mode: 'SHARE ROW EXCLUSIVE', table: referenced.join(' and '), duration: BRIEF, whileWorking: false };
 }
 
-/** The live tables (not ones this file created) that the foreign keys a CREATE TABLE or ALTER TABLE adds reference. */
-export function referencedLiveTables(stmt: Statement, state: FileState, options: { validatedOnly?: boolean } = {}): string[] {
+/**
+ * The live tables (not ones this file created) that the foreign keys a CREATE TABLE or ALTER TABLE adds reference;
+ * `checkedOnly`: only keys that check existing rows, added by ADD CONSTRAINT without NOT VALID (a new column is all NULL).
+ */
+export function referencedLiveTables(stmt: Statement, state: FileState, options: { checkedOnly?: boolean } = {}): string[] {
   const { kind, node: n } = stmt.parsed;
   let constraints: Node[] = [];
   if (kind === 'CreateStmt') {
@@ -147,12 +150,12 @@ export function referencedLiveTables(stmt: Statement, state: FileState, options:
   } else if (kind === 'AlterTableStmt') {
     constraints = (n.cmds ?? []).flatMap((item) => {
       const def = unwrap(item, 'AlterTableCmd')?.def;
-      return def ? [def, ...(unwrap(def, 'ColumnDef')?.constraints ?? [])] : [];
+      return def ? [def, ...(options.checkedOnly ? [] : (unwrap(def, 'ColumnDef')?.constraints ?? []))] : [];
     });
   }
   const referenced = constraints
     .map((c) => unwrap(c, 'Constraint'))
-    .filter((c) => c?.contype === 'CONSTR_FOREIGN' && !(options.validatedOnly && c.skip_validation) && !state.isNewTable(tableRef(c.pktable)))
+    .filter((c) => c?.contype === 'CONSTR_FOREIGN' && !(options.checkedOnly && c.skip_validation) && !state.isNewTable(tableRef(c.pktable)))
     .map((c) => displayTable(tableRef(c?.pktable)));
   return [...new Set(referenced)];
 }

@@ -25,12 +25,13 @@ describe(RULE, () => {
     expectRanges(RULE, notNull, []);
     expectRanges(RULE, notNull, ['4:1-4:12'], { pgVersion: 11 });
     expectRanges(RULE, 'REFRESH MATERIALIZED VIEW CONCURRENTLY mat_list_subscriber_stats;', []);
-    // Empty or filled, nobody uses a new table yet: its own index and key build block no one, nor does a NOT VALID key.
+    // Empty or filled, nobody uses a new table yet: its own index and key build block no one, nor does a key that checks no row (NOT VALID, a new column).
     const filled = [
       'CREATE TABLE subscriber_archive AS SELECT id, email FROM subscribers;',
       'ALTER TABLE subscriber_archive ADD PRIMARY KEY (id);',
       'CREATE INDEX subscriber_archive_email_idx ON subscriber_archive (email);',
       'ALTER TABLE subscriber_archive ADD CONSTRAINT subscriber_archive_fkey FOREIGN KEY (id) REFERENCES subscribers (id) NOT VALID;',
+      'ALTER TABLE subscriber_archive ADD COLUMN list_id bigint REFERENCES lists (id);',
       'CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint);',
       'ALTER TABLE refunds ADD FOREIGN KEY (order_id) REFERENCES orders (id);',
     ].join('\n');

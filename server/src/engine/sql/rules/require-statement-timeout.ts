@@ -20,7 +20,7 @@ export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = 
     if (relation && state.isNewTable(tableRef(relation))) {
       // Nobody uses a table this file created; but the rows of one it filled from a query are checked against a new
       // foreign key while the live referenced tables are locked.
-      const referenced = state.isFilledNewTable(tableRef(relation)) ? referencedLiveTables(stmt, state, { validatedOnly: true }) : [];
+      const referenced = state.isFilledNewTable(tableRef(relation)) ? referencedLiveTables(stmt, state, { checkedOnly: true }) : [];
       if (!referenced.length) return;
       lock = { mode: 'SHARE ROW EXCLUSIVE', table: referenced.join(' and '), duration: 'while every row is checked', whileWorking: true };
     } else lock = statementLock(stmt, state);

@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { before } from 'node:test';
-import { LineIndex, lintSql, loadParser, mergeSettings, type Finding, type PartialSettings } from '../../server/src/engine';
+import {
+  LineIndex,
+  lintSql,
+  loadParser,
+  mergeSettings,
+  withEarlierFiles,
+  type Finding,
+  type PartialSettings,
+  type SchemaChange,
+} from '../../server/src/engine';
 
 before(() => loadParser());
 
@@ -15,12 +24,36 @@ export interface Located {
 }
 
 export function lint(sql: string, settings: PartialSettings = {}): Located[] {
+  return located(sql, lintSql(sql, mergeSettings(settings)));
+}
+
+function located(sql: string, findings: Finding[]): Located[] {
   const index = new LineIndex(sql);
-  return lintSql(sql, mergeSettings(settings)).map((finding) => {
+  return findings.map((finding) => {
     const s = index.position(finding.start);
     const e = index.position(finding.end);
     return { rule: finding.rule, range: `${s.line + 1}:${s.character + 1}-${e.line + 1}:${e.character + 1}`, message: finding.message, finding };
   });
+}
+
+/**
+ * Asserts the findings of `rule` in `sql`, the last file of a migration folder whose earlier files
+ * are `earlier` (in order), are exactly at these ranges once the earlier files' schema facts
+ * withdrew what they answer, as `check` does.
+ */
+export function expectRangesAfter(rule: string, earlier: string[], sql: string, ranges: string[], settings: PartialSettings = {}): Located[] {
+  const files = [...earlier, sql].map((text, i) => {
+    let changes: readonly SchemaChange[] = [];
+    const findings = lintSql(text, mergeSettings(settings), { onSchemaChanges: (made) => (changes = made) });
+    return { file: `/app/migrations/${String(i + 1).padStart(3, '0')}_step.sql`, findings, changes };
+  });
+  const found = located(sql, withEarlierFiles(files).at(-1)!).filter((f) => f.rule === rule);
+  assert.deepEqual(
+    found.map((f) => f.range),
+    ranges,
+    `${rule} findings after ${earlier.length} earlier files:\n${found.map((f) => `  ${f.range} ${f.message}`).join('\n') || '  (none)'}`,
+  );
+  return found;
 }
 
 /** Findings of one rule only. */

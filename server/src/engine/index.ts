@@ -5,6 +5,7 @@ import { ManifestWorkspace } from './manifests/workspace';
 import { isKustomizationFile } from './kustomize/kustomization';
 import { phaseOfFile } from './phases';
 import { isRollbackFile, lintSql, type SqlLintMemo } from './sql/lint';
+import type { SchemaChange } from './sql/schema';
 import { splitSql } from './sql/split';
 import { dialectOf } from './mysql/dialect';
 import { lintMysql } from './mysql/lint';
@@ -21,6 +22,16 @@ import { engineSeverity } from './registry';
 export { compiledParser, loadParser, type CompiledParser } from './sql/parse';
 export { keepParsedStatements } from './statement-cache';
 export { lintSql, SqlLintMemo } from './sql/lint';
+export { SchemaFacts, type SchemaChange } from './sql/schema';
+export {
+  compareMigrationNames,
+  migrationPlace,
+  ordersByVersion,
+  withEarlierFiles,
+  withoutWithdrawn,
+  type LintedMigration,
+  type MigrationPlace,
+} from './migration-order';
 export { isContractStep } from './phases';
 export * from './types';
 export { ruleRegistry, allRuleIds } from './registry';
@@ -94,6 +105,8 @@ export interface LintRequest {
   sqlInCode?: boolean;
   /** TS/JS: the flag service's definitions, to check flag reads against; without them nothing is said about flags. */
   flags?: FlagSnapshot;
+  /** PostgreSQL: told what the file changes in the schema facts (see sql/schema.ts and migration-order.ts). */
+  onSchemaChanges?: (changes: readonly SchemaChange[]) => void;
 }
 
 /** Lints one file by its kind; files of other kinds give no findings. */
@@ -112,6 +125,7 @@ export function lintText(request: LintRequest): Finding[] {
           memo: request.sqlMemo,
           phase: phaseOfFile(request.fileName),
           codeIndex: request.codeIndex,
+          onSchemaChanges: request.onSchemaChanges,
         }),
       );
     }

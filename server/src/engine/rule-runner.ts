@@ -93,6 +93,7 @@ export const placeInStatement =
     ...(r.fixes?.length ? { fixes: r.fixes } : {}),
     ...(r.relatedHere?.length ? { relatedHere: r.relatedHere } : {}),
     ...(r.related?.length ? { related: r.related } : {}),
+    ...(r.unlessEarlier ? { unlessEarlier: r.unlessEarlier } : {}),
   });
 
 interface Piece {

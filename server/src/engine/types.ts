@@ -1,4 +1,5 @@
 /** The lint engine's vocabulary. Offsets are UTF-16 indexes into the document text. */
+import type { EarlierFact } from './sql/schema';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
@@ -36,6 +37,8 @@ export interface Finding {
   relatedHere?: { start: number; end: number; message: string }[];
   /** Start of the statement (or node) the finding belongs to: where an ignore comment goes. */
   unitStart?: number;
+  /** A fact that withdraws the finding when an earlier migration file of the same folder establishes it (see sql/schema.ts). */
+  unlessEarlier?: EarlierFact;
 }
 
 /** What SQL rules (PostgreSQL and MySQL) report: offsets in the document. */
@@ -48,6 +51,7 @@ export interface StatementReport {
   relatedHere?: { start: number; end: number; message: string }[];
   /** Places in other files (e.g. application code that still uses a dropped column). */
   related?: RelatedLocation[];
+  unlessEarlier?: EarlierFact;
 }
 
 /** What every rule is besides its check: the registry, the docs and the rule runner read it. */

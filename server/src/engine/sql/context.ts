@@ -3,7 +3,8 @@ import type { EngineSettings, RuleMeta, StatementReport } from '../types';
 import type { NodeKind, NodeOf } from './ast';
 import { tokenize, type Token } from './lex';
 import type { ParsedStatement } from './parse';
-import { FileState, tableRefOf, type TableRef } from './state';
+import { tableRefOf, type TableRef } from './schema';
+import { FileState } from './state';
 
 export { FileState, type TableRef };
 

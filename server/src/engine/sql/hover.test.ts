@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { hoverSql, loadParser, mergeSettings } from '..';
+import { hoverSql, lintSql, loadParser, mergeSettings, SchemaFacts, type SchemaChange } from '..';
 
 before(() => loadParser());
 
@@ -60,5 +60,30 @@ describe('SQL hover: the locks of the statements the peers’ rules flag', () =>
       hoverSql('ALTER INDEX orders_note_idx RENAME TO orders_remark_idx;', 0, mergeSettings({ pgVersion: 11 }))?.contents ?? '',
       /^\*\*ACCESS EXCLUSIVE/,
     );
+  });
+});
+
+describe('SQL hover: as the findings, what this file and the earlier migrations of its folder establish', () => {
+  const widen = 'ALTER TABLE orders ALTER COLUMN note TYPE varchar(200), ALTER COLUMN region SET NOT NULL;';
+  const earlierFacts = (sql: string): SchemaFacts => {
+    let changes: readonly SchemaChange[] = [];
+    lintSql(sql, mergeSettings(), { onSchemaChanges: (made) => (changes = made) });
+    return SchemaFacts.of(changes);
+  };
+
+  it('a type change it makes rewrite-free and a SET NOT NULL a validated CHECK proves are brief', () => {
+    const earlier = earlierFacts('CREATE TABLE orders (id bigint, note varchar(100), region text CHECK (region IS NOT NULL));');
+    const text = hoverSql(widen, 0, mergeSettings(), earlier)?.contents ?? '';
+    assert.match(text, /^\*\*ACCESS EXCLUSIVE on orders: blocks reads and writes briefly \(a catalog change\)/);
+    assert.match(text, /- ALTER COLUMN TYPE note: ACCESS EXCLUSIVE on orders, briefly/);
+    assert.match(text, /- SET NOT NULL region: ACCESS EXCLUSIVE on orders, briefly/);
+    const inFile = `ALTER TABLE orders ADD COLUMN note varchar(100);\n${widen}`;
+    assert.match(hoverSql(inFile, inFile.indexOf(widen), mergeSettings())?.contents ?? '', /- ALTER COLUMN TYPE note: ACCESS EXCLUSIVE on orders, briefly/);
+  });
+
+  it('unknown, or a narrowing: the rewrite and the scan', () => {
+    const text = hoverSql(widen, 0, mergeSettings(), earlierFacts('CREATE TABLE orders (id bigint, note varchar(300), region text);'))?.contents ?? '';
+    assert.match(text, /- ALTER COLUMN TYPE note: ACCESS EXCLUSIVE on orders, until the table is rewritten and its indexes rebuilt/);
+    assert.match(text, /- SET NOT NULL region: ACCESS EXCLUSIVE on orders, while every row is scanned/);
   });
 });

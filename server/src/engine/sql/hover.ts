@@ -4,6 +4,7 @@ import { FileState, Statement } from './context';
 import { alterActionLock, describeLock, statementLock } from './locks';
 import { unwrap } from './ast';
 import { parseStatement } from './parse';
+import { SchemaFacts, type SchemaCondition } from './schema';
 import { splitSql } from './split';
 import { displayTable, tableRef } from './context';
 
@@ -14,8 +15,11 @@ export interface StatementHover {
   contents: string;
 }
 
-/** What the statement at `offset` locks, for how long, and what that blocks. */
-export function hoverSql(text: string, offset: number, settings: EngineSettings): StatementHover | undefined {
+/**
+ * What the statement at `offset` locks, for how long, and what that blocks. `earlier`: what the
+ * earlier migrations of its folder establish (a type change they make rewrite-free is quick, as the findings say).
+ */
+export function hoverSql(text: string, offset: number, settings: EngineSettings, earlier = new SchemaFacts()): StatementHover | undefined {
   let state = new FileState(settings);
   for (const piece of splitSql(text).pieces) {
     if (piece.start > offset) return undefined;
@@ -25,15 +29,18 @@ export function hoverSql(text: string, offset: number, settings: EngineSettings)
     const map = byteToCharMapper(source);
     for (const parsed of outcome.statements) {
       const stmt = new Statement(parsed, text, piece.start, piece.end, piece.semicolon, (b) => piece.start + map(b), 'file');
-      if (offset <= piece.end) return describe(stmt, state);
+      if (offset <= piece.end) return describe(stmt, state, earlier);
       state = state.next(stmt.parsed, source);
     }
   }
   return undefined;
 }
 
-function describe(stmt: Statement, state: FileState): StatementHover | undefined {
-  const lock = statementLock(stmt, state);
+function describe(stmt: Statement, state: FileState, earlier: SchemaFacts): StatementHover | undefined {
+  const facts = earlier.copy();
+  for (const change of state.schemaChanges) facts.apply(change);
+  const holds = (condition: SchemaCondition): boolean => facts.holds(condition);
+  const lock = statementLock(stmt, state, holds);
   if (!lock) return undefined;
   const lines = [`**${describeLock(lock)}.**`];
   const { kind, node } = stmt.parsed;
@@ -41,7 +48,7 @@ function describe(stmt: Statement, state: FileState): StatementHover | undefined
     const table = displayTable(tableRef(node.relation));
     for (const item of node.cmds) {
       const cmd = unwrap(item, 'AlterTableCmd') ?? {};
-      const action = alterActionLock(cmd, state.settings.pgVersion);
+      const action = alterActionLock(cmd, state.settings.pgVersion, { table: tableRef(node.relation), holds });
       const label = String(cmd.subtype ?? '')
         .replace(/^AT_/, '')
         .replace(/([a-z])([A-Z])/g, '$1 $2')

@@ -1,26 +1,21 @@
 /**
- * The keys fk-missing-index compares: foreign keys on columns a statement adds (no index from an
- * earlier migration can cover a column that did not exist), and the leading columns of the indexes
- * a statement creates (CREATE INDEX, PRIMARY KEY, UNIQUE).
+ * The foreign keys fk-missing-index looks for indexes of: those on columns a statement adds (no
+ * index from an earlier migration can cover a column that did not exist, unless the column was
+ * there already: ADD COLUMN IF NOT EXISTS, CREATE TABLE IF NOT EXISTS, a table dropped and created again).
  */
 import { stringOf, unwrap, type Constraint, type Node, type RangeVar } from './ast';
 import type { ParsedStatement } from './parse';
+import { tableRefOf, type TableRef } from './schema';
 
 export interface ForeignKey {
-  /** The referencing table, as written (`auth.sessions`). */
-  table: string;
+  /** The referencing table. */
+  table: TableRef;
   columns: string[];
   referenced: string;
   /** Parser location of the constraint (its caller turns it into an offset in the statement). */
   at: number;
   /** The table is created in this file: a plain CREATE INDEX right after it is safe. */
   newTable: boolean;
-}
-
-export interface IndexKey {
-  table: string;
-  /** Leading plain columns, up to the first expression. */
-  columns: string[];
 }
 
 const display = (relation: RangeVar | undefined): string => (relation?.schemaname ? `${relation.schemaname}.${relation.relname}` : (relation?.relname ?? '?'));
@@ -38,7 +33,7 @@ export function foreignKeysOf(
   const out: ForeignKey[] = [];
   const add = (relation: RangeVar | undefined, c: Constraint, columns: string[], newTable: boolean): void => {
     if (c.contype !== 'CONSTR_FOREIGN' || !columns.length) return;
-    out.push({ table: display(relation), columns, referenced: display(c.pktable), at: c.location ?? 0, newTable });
+    out.push({ table: tableRefOf(relation), columns, referenced: display(c.pktable), at: c.location ?? 0, newTable });
   };
   // The node is read only for the kinds that can add keys: a query's tree is decoded when first read.
   if (stmt.kind === 'CreateStmt') {
@@ -76,45 +71,3 @@ export function addedColumnsOf(stmt: ParsedStatement): string[] {
     return column ? [`${table}.${column}`] : [];
   });
 }
-
-/** The keys of the indexes a statement creates: CREATE INDEX (not partial), PRIMARY KEY and UNIQUE. */
-export function indexKeysOf(stmt: ParsedStatement): IndexKey[] {
-  const out: IndexKey[] = [];
-  const key = (relation: RangeVar | undefined, c: Constraint, columns: string[]): void => {
-    if ((c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') && columns.length) out.push({ table: display(relation), columns });
-  };
-  if (stmt.kind === 'IndexStmt' && !stmt.node.whereClause) {
-    const n = stmt.node;
-    const columns: string[] = [];
-    for (const param of n.indexParams ?? []) {
-      const name = unwrap(param, 'IndexElem')?.name;
-      if (!name) break;
-      columns.push(name);
-    }
-    if (columns.length) out.push({ table: display(n.relation), columns });
-  } else if (stmt.kind === 'CreateStmt') {
-    const n = stmt.node;
-    for (const element of n.tableElts ?? []) {
-      const column = unwrap(element, 'ColumnDef');
-      for (const c of column?.constraints ?? []) key(n.relation, unwrap(c, 'Constraint') ?? {}, [column?.colname ?? '?']);
-      const c = unwrap(element, 'Constraint');
-      if (c) key(n.relation, c, names(c.keys));
-    }
-  } else if (stmt.kind === 'AlterTableStmt') {
-    const n = stmt.node;
-    for (const item of n.cmds ?? []) {
-      const cmd = unwrap(item, 'AlterTableCmd');
-      const column = cmd?.subtype === 'AT_AddColumn' ? unwrap(cmd.def, 'ColumnDef') : undefined;
-      for (const c of column?.constraints ?? []) key(n.relation, unwrap(c, 'Constraint') ?? {}, [column?.colname ?? '?']);
-      const c = cmd?.subtype === 'AT_AddConstraint' ? unwrap(cmd.def, 'Constraint') : undefined;
-      if (c) key(n.relation, c, names(c.keys));
-    }
-  }
-  return out;
-}
-
-/** Whether an index's leading columns are the foreign key's columns (in any order). */
-export const covers = (index: IndexKey, fk: ForeignKey): boolean =>
-  index.table.split('.').at(-1) === fk.table.split('.').at(-1) &&
-  index.columns.length >= fk.columns.length &&
-  fk.columns.every((c) => index.columns.slice(0, fk.columns.length).includes(c));

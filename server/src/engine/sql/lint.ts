@@ -8,6 +8,7 @@ import { stringOf, unwrap, type Node } from './ast';
 import { parseStatement, plpgsqlQueries } from './parse';
 import { sqlRules } from './rules';
 import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
+import type { SchemaChange } from './schema';
 import { FileState } from './state';
 import { switchMarkerFindings } from './switch-markers';
 
@@ -48,6 +49,8 @@ export interface LintOptions {
   phase?: PhaseName;
   /** The workspace's application code, for column-still-referenced. */
   codeIndex?: CodeIndex;
+  /** Told what the file changes in the schema facts, in order: what the files after it in its folder start from (see schema.ts). */
+  onSchemaChanges?: (changes: readonly SchemaChange[]) => void;
 }
 
 /** Lints one PostgreSQL migration file. The parser must be loaded (see loadParser). */
@@ -110,6 +113,7 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
   if (memo) Object.assign(memo, { text, settingsKey: memoKey, split: { pieces, comments }, entries, reused });
   if (/rollout-guard:[ \t]*switch/i.test(text)) findings.push(...switchMarkerFindings(comments, settings, options.phase));
   if (!options.isCancelled?.()) lintEnd(text, pieces, state, findings);
+  options.onSchemaChanges?.(state.schemaChanges);
   return applyStatementSuppressions(findings, pieces, comments, settings);
 }
 
@@ -228,6 +232,7 @@ function shift(f: Finding, delta: number): Finding {
   if (f.related) moved.related = f.related;
   if (f.relatedHere) moved.relatedHere = f.relatedHere.map((r) => ({ start: r.start + delta, end: r.end + delta, message: r.message }));
   if (f.unitStart !== undefined) moved.unitStart = f.unitStart + delta;
+  if (f.unlessEarlier) moved.unlessEarlier = f.unlessEarlier;
   return moved;
 }
 

@@ -3,7 +3,14 @@
  * ACCESS EXCLUSIVE locks a transaction holds) and `locks.ts` (the lock of a whole statement).
  */
 import { stringOf, unwrap, type AlterTableCmd, type Node, type TypeName } from './ast';
+import { typeChangeCondition, type SchemaCondition, type TableRef } from './schema';
 import { isVolatileExpression } from './volatility';
+
+/** What is known of the table's schema (the hover's: this file and the earlier migrations of its folder). */
+export interface KnownSchema {
+  table: TableRef;
+  holds: (condition: SchemaCondition) => boolean;
+}
 
 /** PostgreSQL table lock modes, weakest first. */
 export const LOCK_MODES = [
@@ -37,8 +44,8 @@ export const isAtLeast = (mode: LockMode, floor: LockMode): boolean => strength(
 export const BRIEF = 'briefly (a catalog change), once running transactions on it finish; queries queue behind it meanwhile';
 export const REWRITE = 'until the table is rewritten';
 
-/** The lock one ALTER TABLE action takes and for how long. */
-export function alterActionLock(cmd: AlterTableCmd, pgVersion: number): { mode: LockMode; duration: string } {
+/** The lock one ALTER TABLE action takes and for how long; `known`: a type change or SET NOT NULL the schema makes quick. */
+export function alterActionLock(cmd: AlterTableCmd, pgVersion: number, known?: KnownSchema): { mode: LockMode; duration: string } {
   switch (cmd.subtype) {
     case 'AT_AddColumn': {
       const column = unwrap(cmd.def, 'ColumnDef') ?? {};
@@ -54,10 +61,15 @@ export function alterActionLock(cmd: AlterTableCmd, pgVersion: number): { mode: 
         );
       return { mode: 'ACCESS EXCLUSIVE', duration: rewrites ? REWRITE : BRIEF };
     }
-    case 'AT_AlterColumnType':
-      return { mode: 'ACCESS EXCLUSIVE', duration: 'until the table is rewritten and its indexes rebuilt' };
-    case 'AT_SetNotNull':
-      return { mode: 'ACCESS EXCLUSIVE', duration: 'while every row is scanned' };
+    case 'AT_AlterColumnType': {
+      const rewriteFree = known && typeChangeCondition(known.table, cmd);
+      return { mode: 'ACCESS EXCLUSIVE', duration: rewriteFree && known.holds(rewriteFree) ? BRIEF : 'until the table is rewritten and its indexes rebuilt' };
+    }
+    case 'AT_SetNotNull': {
+      // PostgreSQL 12+ skips the scan when a validated CHECK (col IS NOT NULL) proves it.
+      const checked = pgVersion >= 12 && !!known?.holds({ fact: 'not-null-check', table: known.table, column: cmd.name ?? '' });
+      return { mode: 'ACCESS EXCLUSIVE', duration: checked ? BRIEF : 'while every row is scanned' };
+    }
     case 'AT_AddConstraint': {
       const c = unwrap(cmd.def, 'Constraint') ?? {};
       if (c.contype === 'CONSTR_FOREIGN') return { mode: 'SHARE ROW EXCLUSIVE', duration: c.skip_validation ? BRIEF : 'while every row is checked' };

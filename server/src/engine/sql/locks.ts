@@ -1,6 +1,6 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
 import { stringOf, unwrap, type DropStmt, type Node, type NodeKind, type RangeVar } from './ast';
-import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type LockMode } from './lock-modes';
+import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type KnownSchema, type LockMode } from './lock-modes';
 
 // The lock vocabulary, for rules and the hover: one import for everything about locks.
 export { alterActionLock, BRIEF, isAtLeast, isNullConstant, isSerialType, LOCK_BLOCKS, LOCK_MODES, type LockMode } from './lock-modes';
@@ -17,8 +17,12 @@ export interface LockInfo {
 /** Durations of locks held only for the catalog change, or for as long as the transaction (not the statement's work). */
 const QUICK = new Set([BRIEF, 'for the command', 'until the transaction ends']);
 
-/** The strongest table lock a statement takes, or undefined for statements that take none worth naming. */
-export function statementLock(stmt: Statement, state: FileState): LockInfo | undefined {
+/**
+ * The strongest table lock a statement takes, or undefined for statements that take none worth naming.
+ * `holds`: what is known of the schema (see KnownSchema), by default what this file established so far
+ * (PostgreSQL 12+ skips SET NOT NULL's scan when a validated CHECK (column IS NOT NULL) proves it).
+ */
+export function statementLock(stmt: Statement, state: FileState, holds: KnownSchema['holds'] = (condition) => state.holds(condition)): LockInfo | undefined {
   const { kind, node: n } = stmt.parsed;
   const pgVersion = state.settings.pgVersion;
   const on = (rangeVar: RangeVar | undefined): string => displayTable(tableRef(rangeVar));
@@ -26,11 +30,9 @@ export function statementLock(stmt: Statement, state: FileState): LockInfo | und
   switch (kind) {
     case 'AlterTableStmt': {
       if (n.objtype !== 'OBJECT_TABLE' && n.objtype !== 'OBJECT_MATVIEW' && n.objtype !== 'OBJECT_FOREIGN_TABLE') return undefined;
+      const known = { table: tableRef(n.relation), holds };
       for (const item of n.cmds ?? []) {
-        const cmd = unwrap(item, 'AlterTableCmd') ?? {};
-        // PostgreSQL 12+ skips SET NOT NULL's scan when a validated CHECK (column IS NOT NULL) proves it.
-        const proven = cmd.subtype === 'AT_SetNotNull' && pgVersion >= 12 && state.hasValidatedNotNullCheck(n.relation?.relname ?? '', cmd.name ?? '');
-        const action = proven ? { mode: 'ACCESS EXCLUSIVE' as const, duration: BRIEF } : alterActionLock(cmd, pgVersion);
+        const action = alterActionLock(unwrap(item, 'AlterTableCmd') ?? {}, pgVersion, known);
         if (!lock || strength(action.mode) > strength(lock.mode) || (action.mode === lock.mode && action.duration !== BRIEF))
           lock = { ...action, table: on(n.relation) };
       }

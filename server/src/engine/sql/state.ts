@@ -10,18 +10,20 @@ import type { EngineSettings } from '../types';
 import { alterActionLock } from './lock-modes';
 import { stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type TransactionStmtKind } from './ast';
 import { constraintIndexName, createTableIndexNames } from './constraint-indexes';
-import { addedColumnsOf, foreignKeysOf, indexKeysOf, type ForeignKey, type IndexKey } from './keys';
+import { addedColumnsOf, foreignKeysOf, type ForeignKey } from './keys';
 import type { ParsedStatement } from './parse';
-
-export interface TableRef {
-  schema?: string;
-  name: string;
-}
-
-export const sameTable = (a: TableRef, b: TableRef): boolean => a.name === b.name && (!a.schema || !b.schema || a.schema === b.schema);
-
-export const tableRefOf = (rangeVar: RangeVar | undefined): TableRef =>
-  rangeVar?.schemaname ? { schema: rangeVar.schemaname, name: rangeVar.relname ?? '?' } : { name: rangeVar?.relname ?? '?' };
+import {
+  holdsAfter,
+  leadsWith,
+  sameTable,
+  SchemaFacts,
+  schemaChangesOf,
+  tableRefOf,
+  type EarlierFact,
+  type SchemaChange,
+  type SchemaCondition,
+  type TableRef,
+} from './schema';
 
 /** Transaction statements that end the open transaction. */
 const TRANSACTION_ENDS = new Set<TransactionStmtKind | undefined>([
@@ -87,15 +89,60 @@ interface Fields {
   notValidInTransaction: readonly (UnitRecord & { name: string })[];
   /** `table.constraint` dropped with DROP CONSTRAINT IF EXISTS, so re-adding it is re-runnable. */
   droppedConstraintsIfExists: readonly string[];
-  /** NOT VALID CHECK (col IS NOT NULL) constraints: `table.constraint` → `table.col`. */
-  notNullChecksNotValid: readonly [string, string][];
-  /** Validated CHECK (col IS NOT NULL): `table.col` → constraint names. */
-  notNullChecksValidated: readonly [string, string][];
-  /** Foreign keys on columns this file adds (no index can predate them), and the keys of the indexes it creates. */
-  foreignKeys: readonly (ForeignKey & { unit: string })[];
-  indexKeys: readonly IndexKey[];
+  /**
+   * Foreign keys on columns this file adds: fk-missing-index looks for their indexes at the end.
+   * `after`: how many schema changes the file had made before it (what an earlier file's index is checked after).
+   */
+  foreignKeys: readonly (ForeignKey & { unit: string; after: number })[];
   /** `table.column` of the columns ALTER TABLE … ADD COLUMN added: a foreign key added on them later is on new columns. */
   addedColumns: readonly string[];
+  /** What the file's statements so far changed in the schema facts (indexes, NOT NULL checks, column types), in order. */
+  schemaChanges: SchemaLog;
+}
+
+/**
+ * A file's schema changes so far. The states along a file share one array that each appends to
+ * (a state that appends where a later one already did copies its part first: a memo's re-lint, a
+ * DO block), so appending costs no copy of what came before. Its content hash stands for it in
+ * FileState.key(), made when first asked (only the editor compares states) from the log it was
+ * appended to.
+ */
+class SchemaLog {
+  static readonly EMPTY = new SchemaLog([], 0, undefined);
+  private hashCache: number | undefined;
+
+  private constructor(
+    /** Holds this log's changes in its first `length` items; later items belong to other logs. */
+    readonly list: readonly SchemaChange[],
+    readonly length: number,
+    private parent: SchemaLog | undefined,
+  ) {
+    if (!parent) this.hashCache = 0;
+  }
+
+  append(changes: readonly SchemaChange[]): SchemaLog {
+    const list = this.length > 0 && this.list.length === this.length ? (this.list as SchemaChange[]) : this.list.slice(0, this.length);
+    list.push(...changes);
+    return new SchemaLog(list, list.length, this);
+  }
+
+  toArray(): SchemaChange[] {
+    return this.list.slice(0, this.length);
+  }
+
+  /** What FileState hashes: each log's hash is its parent's with its own changes hashed onto it (no recursion: a chain is as long as the file). */
+  toJSON(): string {
+    const chain: SchemaLog[] = this.hashCache === undefined ? [this] : [];
+    for (let log = this.hashCache === undefined ? this.parent : undefined; log && log.hashCache === undefined; log = log.parent) chain.push(log);
+    for (const log of chain.reverse()) {
+      const parent = log.parent!;
+      let h = parent.hashCache!;
+      for (let i = parent.length; i < log.length; i++) h = hash(JSON.stringify(log.list[i]), h);
+      log.hashCache = h;
+      log.parent = undefined;
+    }
+    return `${this.length}:${this.hashCache}`;
+  }
 }
 
 const EMPTY: Fields = {
@@ -117,11 +164,9 @@ const EMPTY: Fields = {
   exclusiveLocks: [],
   notValidInTransaction: [],
   droppedConstraintsIfExists: [],
-  notNullChecksNotValid: [],
-  notNullChecksValidated: [],
   foreignKeys: [],
-  indexKeys: [],
   addedColumns: [],
+  schemaChanges: SchemaLog.EMPTY,
 };
 
 /** The session settings the file tracks, and their fields: for require-lock-timeout and require-statement-timeout. */
@@ -150,6 +195,8 @@ type FieldHashes = Record<keyof Fields, number>;
 
 const hashField = (value: unknown): number => hash(JSON.stringify(value));
 const EMPTY_HASHES = Object.fromEntries(Object.entries(EMPTY).map(([k, v]) => [k, hashField(v)])) as FieldHashes;
+
+const NO_FACTS = new SchemaFacts();
 
 export class FileState {
   private keyCache: string | undefined;
@@ -188,10 +235,14 @@ export class FileState {
       const hashes = { ...parent.hashCache! };
       for (const [name, value] of Object.entries(changes) as [keyof Fields, unknown][]) {
         const old = parent.fields[name];
-        // Arrays only grow by appending here ([...old, item]): hash the new item onto the old hash.
+        // Arrays only grow by appending here ([...old, ...items]): hash the new items onto the old hash.
         const appended =
-          Array.isArray(value) && Array.isArray(old) && value.length === old.length + 1 && (old.length === 0 || value[old.length - 1] === old[old.length - 1]);
-        hashes[name] = appended ? hash(JSON.stringify(value[old.length]), hashes[name]) : hashField(value);
+          Array.isArray(value) && Array.isArray(old) && value.length > old.length && (old.length === 0 || value[old.length - 1] === old[old.length - 1]);
+        if (appended) {
+          let h = hashes[name];
+          for (let i = old.length; i < value.length; i++) h = hash(JSON.stringify(value[i]), h);
+          hashes[name] = h;
+        } else hashes[name] = hashField(value);
       }
       s.hashCache = hashes;
       s.origin = undefined;
@@ -222,11 +273,11 @@ export class FileState {
   get wrappedByTool(): boolean {
     return this.fields.wrappedByTool;
   }
-  get foreignKeys(): readonly (ForeignKey & { unit: string })[] {
+  get foreignKeys(): readonly (ForeignKey & { unit: string; after: number })[] {
     return this.fields.foreignKeys;
   }
-  get indexKeys(): readonly IndexKey[] {
-    return this.fields.indexKeys;
+  get schemaChanges(): SchemaChange[] {
+    return this.fields.schemaChanges.toArray();
   }
   get reportedOnce(): readonly string[] {
     return this.fields.reportedOnce;
@@ -289,8 +340,25 @@ export class FileState {
     return this.fields.droppedConstraintsIfExists.includes(`${table}.${constraint}`);
   }
 
-  hasValidatedNotNullCheck(table: string, column: string): boolean {
-    return this.fields.notNullChecksValidated.some(([key]) => key === `${table}.${column}`);
+  /** Whether this file creates an index on `table` (at any point, dropped later or not) whose leading columns are `columns`. */
+  createsIndexOn(table: TableRef, columns: readonly string[]): boolean {
+    const { list, length } = this.fields.schemaChanges;
+    for (let i = 0; i < length; i++) {
+      const c = list[i]!;
+      if (c.op === 'index' && sameTable(c.table, table) && leadsWith(c.columns, columns)) return true;
+    }
+    return false;
+  }
+
+  /** Whether what this file established so far satisfies `condition`. */
+  holds(condition: SchemaCondition): boolean {
+    const { list, length } = this.fields.schemaChanges;
+    return holdsAfter(NO_FACTS, list, condition, length);
+  }
+
+  /** A finding's condition: withdrawn if earlier files of the folder, with this file's changes so far, establish `condition`. */
+  unlessEarlier(condition: SchemaCondition): EarlierFact {
+    return { condition, after: this.fields.schemaChanges.length };
   }
 
   /** The state seen inside a DO block: it runs in one transaction of its own. */
@@ -308,12 +376,10 @@ export class FileState {
       lockTimeoutSession: f.lockTimeoutSession || f.lockTimeoutLocal,
       statementTimeoutSession: f.statementTimeoutSession || f.statementTimeoutLocal,
       foreignKeys: f.foreignKeys,
-      indexKeys: f.indexKeys,
       addedColumns: f.addedColumns,
+      schemaChanges: f.schemaChanges,
       reportedOnce: f.reportedOnce,
       droppedConstraintsIfExists: f.droppedConstraintsIfExists,
-      notNullChecksNotValid: f.notNullChecksNotValid,
-      notNullChecksValidated: f.notNullChecksValidated,
       // A DO block inside BEGIN … COMMIT holds its locks until that COMMIT.
       exclusiveLocks: this.fields.explicitTransaction ? f.exclusiveLocks : this.fields.exclusiveLocks,
       notValidInTransaction: this.fields.explicitTransaction ? f.notValidInTransaction : this.fields.notValidInTransaction,
@@ -332,6 +398,8 @@ export class FileState {
   next(stmt: ParsedStatement, unit: string, unitOffset: (location: number | undefined) => number = () => 0): FileState {
     let s: FileState = this.apply(stmt, unit);
     s = s.recordKeys(stmt, unit, unitOffset);
+    const changes = schemaChangesOf(stmt);
+    if (changes.length) s = s.with({ schemaChanges: s.fields.schemaChanges.append(changes) });
     if (s.inTransaction()) s = s.recordTransactionLocks(stmt, unit);
     return s;
   }
@@ -437,16 +505,20 @@ export class FileState {
     return this.with({ [local ? localField : session]: true });
   }
 
-  /** Foreign keys on columns this statement adds, and the keys of the indexes it creates (see fk-missing-index). */
+  /** Foreign keys on columns this statement adds (see fk-missing-index). */
   private recordKeys(stmt: ParsedStatement, unit: string, unitOffset: (location: number | undefined) => number): FileState {
     const f = this.fields;
-    const keys = foreignKeysOf(stmt, (relation) => this.isNewTable(tableRefOf(relation)), f.addedColumns).map((fk) => ({ ...fk, at: unitOffset(fk.at), unit }));
-    const indexes = indexKeysOf(stmt);
+    const after = f.schemaChanges.length;
+    const keys = foreignKeysOf(stmt, (relation) => this.isNewTable(tableRefOf(relation)), f.addedColumns).map((fk) => ({
+      ...fk,
+      at: unitOffset(fk.at),
+      unit,
+      after,
+    }));
     const columns = addedColumnsOf(stmt);
-    if (!keys.length && !indexes.length && !columns.length) return this;
+    if (!keys.length && !columns.length) return this;
     return this.with({
       foreignKeys: keys.length ? [...f.foreignKeys, ...keys] : f.foreignKeys,
-      indexKeys: indexes.length ? [...f.indexKeys, ...indexes] : f.indexKeys,
       addedColumns: columns.length ? [...f.addedColumns, ...columns] : f.addedColumns,
     });
   }
@@ -463,32 +535,15 @@ export class FileState {
     return added.length ? this.with({ createdIndexes: [...this.fields.createdIndexes, ...added] }) : this;
   }
 
+  /** DROP CONSTRAINT IF EXISTS: re-adding the constraint afterwards is re-runnable. */
   private applyAlterTable(n: AlterTableStmt): FileState {
-    const f = this.fields;
     const table = n.relation?.relname;
     if (!table) return this;
-    let dropped = f.droppedConstraintsIfExists;
-    let notValid = f.notNullChecksNotValid;
-    let validated = f.notNullChecksValidated;
-    for (const item of n.cmds ?? []) {
+    const dropped = (n.cmds ?? []).flatMap((item) => {
       const cmd = unwrap(item, 'AlterTableCmd');
-      const c = unwrap(cmd?.def, 'Constraint');
-      if (cmd?.subtype === 'AT_DropConstraint') {
-        if (cmd.missing_ok) dropped = [...dropped, `${table}.${cmd.name}`];
-        validated = validated.filter(([key, name]) => !(key.startsWith(`${table}.`) && name === cmd.name));
-      } else if (cmd?.subtype === 'AT_AddConstraint' && c?.contype === 'CONSTR_CHECK' && c.is_enforced !== false) {
-        const column = notNullColumn(c.raw_expr);
-        if (!column) continue;
-        const name = c.conname ?? `${table}_${column}_check`;
-        if (c.skip_validation) notValid = [...notValid, [`${table}.${name}`, `${table}.${column}`]];
-        else validated = [...validated, [`${table}.${column}`, name]];
-      } else if (cmd?.subtype === 'AT_ValidateConstraint') {
-        const key = notValid.find(([k]) => k === `${table}.${cmd.name}`)?.[1];
-        if (key && cmd.name) validated = [...validated, [key, cmd.name]];
-      }
-    }
-    if (dropped === f.droppedConstraintsIfExists && notValid === f.notNullChecksNotValid && validated === f.notNullChecksValidated) return this;
-    return this.with({ droppedConstraintsIfExists: dropped, notNullChecksNotValid: notValid, notNullChecksValidated: validated });
+      return cmd?.subtype === 'AT_DropConstraint' && cmd.missing_ok ? [`${table}.${cmd.name}`] : [];
+    });
+    return dropped.length ? this.with({ droppedConstraintsIfExists: [...this.fields.droppedConstraintsIfExists, ...dropped] }) : this;
   }
 
   /** Inside a transaction: the ACCESS EXCLUSIVE locks and NOT VALID constraints it now holds. */
@@ -557,11 +612,4 @@ function isZero(value: Node | undefined): boolean {
   if (!c) return false;
   if (c.ival) return !c.ival.ival; // `ival: {}` is 0
   return /^\s*0+\s*(ms|s|min|h|d)?\s*$/i.test(c.sval?.sval ?? '');
-}
-
-/** The column of a `col IS NOT NULL` check expression. */
-export function notNullColumn(expr: Node | undefined): string | undefined {
-  const test = unwrap(expr, 'NullTest');
-  if (!test || test.nulltesttype !== 'IS_NOT_NULL') return undefined;
-  return stringOf(unwrap(test.arg, 'ColumnRef')?.fields?.at(-1));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { expectRanges } from '../../../../../test/helpers/lint';
+import { expectRanges, expectRangesAfter } from '../../../../../test/helpers/lint';
 
 describe('adding-not-nullable-field', () => {
   it('ok: SET NOT NULL after a validated CHECK (col IS NOT NULL) skips the scan on 12+', () => {
@@ -56,5 +56,28 @@ describe('adding-not-nullable-field', () => {
     const sql = 'ALTER TABLE orders ADD CONSTRAINT c CHECK (customer_id IS NOT NULL);\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;';
     const found = expectRanges('adding-not-nullable-field', sql, ['2:20-2:57'], { pgVersion: 11 });
     assert.match(found[0]!.message, /On PostgreSQL 11 there is no lock-free way/);
+  });
+
+  const SET_NOT_NULL = "SET lock_timeout = '2s';\nALTER TABLE public.orders ALTER COLUMN customer_id SET NOT NULL;";
+
+  it('ok: earlier files of the folder added the CHECK NOT VALID and validated it', () => {
+    const earlier = [
+      'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL) NOT VALID;',
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_not_null;',
+    ];
+    expectRangesAfter('adding-not-nullable-field', earlier, SET_NOT_NULL, []);
+    expectRangesAfter('adding-not-nullable-field', ['ALTER TABLE orders ADD CHECK (customer_id IS NOT NULL);'], SET_NOT_NULL, []);
+  });
+
+  it('err: the earlier CHECK was never validated, was dropped again, or PostgreSQL is older than 12', () => {
+    const notValid = 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL) NOT VALID;';
+    const validated = 'ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL);';
+    expectRangesAfter('adding-not-nullable-field', [notValid], SET_NOT_NULL, ['2:27-2:64']);
+    expectRangesAfter('adding-not-nullable-field', [validated, 'ALTER TABLE orders DROP CONSTRAINT orders_customer_id_not_null;'], SET_NOT_NULL, ['2:27-2:64']);
+    // Dropped in the same file, before the statement.
+    expectRangesAfter('adding-not-nullable-field', [validated], `ALTER TABLE orders DROP CONSTRAINT orders_customer_id_not_null;\n${SET_NOT_NULL}`, [
+      '3:27-3:64',
+    ]);
+    expectRangesAfter('adding-not-nullable-field', [validated], SET_NOT_NULL, ['2:27-2:64'], { pgVersion: 11 });
   });
 });

@@ -1,4 +1,4 @@
-import type { SqlRule } from '../context';
+import { tableRef, type SqlRule } from '../context';
 import { alterActions, isExisting, tableOf } from './_shared';
 
 export const addingNotNullableField: SqlRule<'AlterTableStmt'> = {
@@ -13,7 +13,8 @@ export const addingNotNullableField: SqlRule<'AlterTableStmt'> = {
       if (action.subtype !== 'AT_SetNotNull') continue;
       const column = action.cmd.name ?? '';
       // The safe form this rule recommends: PostgreSQL 12+ skips the scan.
-      if (ctx.settings.pgVersion >= 12 && ctx.state.hasValidatedNotNullCheck(stmt.node.relation?.relname ?? '', column)) continue;
+      const check = { fact: 'not-null-check', table: tableRef(stmt.node.relation), column } as const;
+      if (ctx.settings.pgVersion >= 12 && ctx.state.holds(check)) continue;
       const safer =
         ctx.settings.pgVersion >= 12
           ? `First add CHECK (${column} IS NOT NULL) NOT VALID and VALIDATE CONSTRAINT it in a separate transaction; SET NOT NULL then skips the scan (PostgreSQL 12+), and the CHECK can be dropped.`
@@ -21,6 +22,8 @@ export const addingNotNullableField: SqlRule<'AlterTableStmt'> = {
       report({
         ...stmt.actionRange(action.index),
         message: `SET NOT NULL on ${table}.${column}: ACCESS EXCLUSIVE on ${table}: blocks reads and writes while every row is scanned. ${safer}`,
+        // A function body runs later, against whatever the migrations have made by then.
+        ...(ctx.settings.pgVersion >= 12 && stmt.origin !== 'function-body' ? { unlessEarlier: ctx.state.unlessEarlier(check) } : {}),
       });
     }
   },

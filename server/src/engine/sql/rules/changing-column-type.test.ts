@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { expectRanges } from '../../../../../test/helpers/lint';
+import { expectRanges, expectRangesAfter } from '../../../../../test/helpers/lint';
 
 describe('changing-column-type', () => {
   it('ok: a table created in the same file, and changes that are not type changes', () => {
@@ -30,5 +30,40 @@ describe('changing-column-type', () => {
   it('err: widening to varchar or text says when no rewrite happens', () => {
     const found = expectRanges('changing-column-type', 'ALTER TABLE orders ALTER COLUMN note TYPE varchar(500);', ['1:20-1:55']);
     assert.match(found[0]!.message, /to varchar\(500\): .*unless this only raises a varchar limit or turns varchar into text, which needs no rewrite/);
+  });
+
+  const DECLARED = 'CREATE TABLE orders (id bigint PRIMARY KEY, note varchar(100), total numeric(10, 2), title character varying, body text);';
+
+  it('ok: no rewrite from the type declared in an earlier file (or earlier in this one)', () => {
+    const sql = [
+      'ALTER TABLE orders',
+      '  ALTER COLUMN note TYPE varchar(200),',
+      '  ALTER COLUMN total TYPE numeric(12, 2),',
+      '  ALTER COLUMN title TYPE text,',
+      '  ALTER COLUMN body SET DATA TYPE varchar;',
+      'ALTER TABLE orders ALTER COLUMN note TYPE text;',
+      'ALTER TABLE orders ALTER COLUMN id TYPE bigint;',
+      'ALTER TABLE orders ADD COLUMN code varchar(10);',
+      'ALTER TABLE orders ALTER COLUMN code TYPE varchar(20);',
+    ].join('\n');
+    expectRangesAfter('changing-column-type', [DECLARED], sql, []);
+    expectRanges('changing-column-type', 'ALTER TABLE orders ADD COLUMN code varchar(10);\nALTER TABLE orders ALTER COLUMN code TYPE varchar(20);', []);
+  });
+
+  it('err: a change that rewrites, a type changed or dropped in between, or a USING clause', () => {
+    const sql = [
+      'ALTER TABLE orders',
+      '  ALTER COLUMN note TYPE varchar(50),',
+      '  ALTER COLUMN total TYPE numeric(12, 3),',
+      '  ALTER COLUMN title TYPE text USING trim(title);',
+    ].join('\n');
+    expectRangesAfter('changing-column-type', [DECLARED], sql, ['2:3-2:37', '3:3-3:41', '4:3-4:49']);
+    const widen = 'ALTER TABLE orders ALTER COLUMN note TYPE varchar(200);';
+    expectRangesAfter('changing-column-type', [DECLARED, 'ALTER TABLE orders ALTER COLUMN note TYPE integer USING length(note);'], widen, ['1:20-1:55']);
+    expectRangesAfter('changing-column-type', [DECLARED, 'ALTER TABLE orders DROP COLUMN note;', 'ALTER TABLE orders ADD COLUMN note bigint;'], widen, [
+      '1:20-1:55',
+    ]);
+    expectRangesAfter('changing-column-type', [DECLARED, 'ALTER TABLE orders RENAME COLUMN note TO remark;'], widen, ['1:20-1:55']);
+    expectRangesAfter('changing-column-type', ['CREATE TABLE orders (id bigint PRIMARY KEY, note char(100));'], widen, ['1:20-1:55']);
   });
 });

@@ -1,6 +1,7 @@
 import { unwrap } from '../ast';
-import type { SqlRule } from '../context';
+import { tableRef, type SqlRule } from '../context';
 import { alterActionLock, describeLock } from '../locks';
+import { typeChangeCondition } from '../schema';
 import { alterActions, isExisting, tableOf, typeNameOf, typeRange } from './_shared';
 
 export const changingColumnType: SqlRule<'AlterTableStmt'> = {
@@ -16,6 +17,9 @@ export const changingColumnType: SqlRule<'AlterTableStmt'> = {
       if (action.subtype !== 'AT_AlterColumnType') continue;
       const lock = describeLock({ ...alterActionLock(action.cmd, ctx.settings.pgVersion), table });
       const typeName = unwrap(action.cmd.def, 'ColumnDef')?.typeName;
+      // From a type this file or an earlier one declared, some changes need no rewrite.
+      const rewriteFree = typeChangeCondition(tableRef(stmt.node.relation), action.cmd);
+      if (rewriteFree && ctx.state.holds(rewriteFree)) continue;
       // The type as written (`numeric(12, 2)`, `bigint`), not the catalog name (`int8`).
       const range = typeName?.location !== undefined ? typeRange(stmt, typeName.location) : undefined;
       const written = range ? stmt.text.slice(range.start, range.end) : typeNameOf(typeName);
@@ -26,6 +30,8 @@ export const changingColumnType: SqlRule<'AlterTableStmt'> = {
       report({
         ...stmt.actionRange(action.index),
         message: `Changing the type of ${table}.${action.cmd.name} to ${written}: ${lock}${unless}. Add a new column of the new type, write both, backfill in batches, switch reads, then drop the old column.`,
+        // A function body runs later, against whatever the migrations have made by then.
+        ...(rewriteFree && stmt.origin !== 'function-body' ? { unlessEarlier: ctx.state.unlessEarlier(rewriteFree) } : {}),
       });
     }
   },

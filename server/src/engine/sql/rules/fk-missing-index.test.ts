@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyFix, expectRanges } from '../../../../../test/helpers/lint';
+import { applyFix, expectRanges, expectRangesAfter } from '../../../../../test/helpers/lint';
 
 const RULE = 'fk-missing-index';
 
@@ -57,5 +57,28 @@ describe(RULE, () => {
     const found = expectRanges(RULE, sql, ['1:62-1:139', '3:48-3:66']);
     assert.match(found[1]!.message, /Add CREATE INDEX CONCURRENTLY sessions_device_id_idx ON sessions \(device_id\);$/);
     assert.deepEqual(found[1]!.finding.fixes, undefined);
+  });
+
+  // supabase/auth-style: an earlier migration made the table and its index; a later one restates it idempotently.
+  const EARLIER = ['CREATE TABLE sessions (id uuid PRIMARY KEY, user_id uuid);', 'CREATE INDEX sessions_user_id_idx ON sessions (user_id);'];
+  const RESTATED = [
+    'CREATE TABLE IF NOT EXISTS sessions (id uuid PRIMARY KEY, user_id uuid REFERENCES users (id));',
+    'ALTER TABLE sessions ADD COLUMN IF NOT EXISTS user_id uuid REFERENCES users (id);',
+  ].join('\n');
+
+  it('ok: an earlier file of the folder created the index', () => {
+    expectRangesAfter(RULE, EARLIER, RESTATED, []);
+    expectRangesAfter(RULE, [EARLIER.join('\n')], RESTATED, []);
+  });
+
+  it('err: the index was dropped again in between, or the table created anew', () => {
+    expectRangesAfter(RULE, [...EARLIER, 'DROP INDEX CONCURRENTLY IF EXISTS public.sessions_user_id_idx;'], RESTATED, ['1:72-1:88', '2:60-2:76']);
+    expectRangesAfter(RULE, [...EARLIER, 'ALTER TABLE sessions DROP COLUMN user_id;'], RESTATED, ['1:72-1:88', '2:60-2:76']);
+    expectRangesAfter(RULE, EARLIER, 'DROP TABLE sessions;\nCREATE TABLE sessions (id uuid PRIMARY KEY, user_id uuid REFERENCES users (id));', ['2:58-2:74']);
+    // An index on other leading columns does not serve the key.
+    expectRangesAfter(RULE, ['CREATE TABLE sessions (id uuid PRIMARY KEY, user_id uuid);', 'CREATE INDEX ON sessions (id, user_id);'], RESTATED, [
+      '1:72-1:88',
+      '2:60-2:76',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
 import type { RuleContext, SqlRule, TableRef } from '../context';
-import { sameTable, type UnitRecord } from '../state';
+import { sameTable } from '../schema';
+import type { UnitRecord } from '../state';
 import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 import { tableOf } from './_shared';

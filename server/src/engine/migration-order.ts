@@ -1,0 +1,115 @@
+/**
+ * The order of the migration files of a folder, and what the earlier ones tell a later one: the
+ * schema facts they establish (sql/schema.ts) withdraw the findings that carry them as condition.
+ * A folder's migrations run by name (`0042_add_index.sql`, `20240101120000_x.up.sql`), or by
+ * folder name when each migration is a folder (Prisma's `<timestamp>_name/migration.sql`,
+ * diesel's and sourcegraph's `<version>_name/up.sql`). Rollback files never run before a later
+ * migration, and files written for another engine (ory's `….mysql.up.sql`) belong to its chain:
+ * neither counts.
+ */
+import type { Finding } from './types';
+import { isRollbackFile } from './sql/lint';
+import { holdsAfter, SchemaFacts, type SchemaChange } from './sql/schema';
+
+export interface MigrationPlace {
+  /** The folder whose migrations run in order. */
+  folder: string;
+  /** What orders it among them: its file name, or its own folder's name. */
+  name: string;
+}
+
+const MIGRATION_IN_FOLDER = /^(migration|up)\.(sql|pgsql|psql)$/i;
+/** `0042_…`, `20240101120000_…`, `2019-02-26-002946_…`, Flyway's `V3__…`. */
+const VERSIONED = /^[A-Za-z]?\d/;
+const ROLLBACK_FOLDER = /^(down|rollback|undo|revert|verify)$/i;
+const OTHER_ENGINE = /\.(mysql|mariadb|sqlite3?|cockroach(db)?|mssql|sqlserver|oracle|clickhouse)\./i;
+
+/** Where a migration file runs among the others of its folder; undefined for rollback files and other engines' files. */
+export function migrationPlace(file: string): MigrationPlace | undefined {
+  const parts = file.split(/[\\/]/);
+  const base = parts.at(-1)!;
+  if (isRollbackFile(file) || OTHER_ENGINE.test(base)) return undefined;
+  const nested = MIGRATION_IN_FOLDER.test(base) && parts.length > 2;
+  const own = nested ? parts.length - 2 : parts.length - 1;
+  if (ROLLBACK_FOLDER.test(parts[own - 1] ?? '')) return undefined;
+  return { folder: parts.slice(0, own).join('/'), name: parts[own]! };
+}
+
+/**
+ * Whether a migration's name orders it among the others for their schema facts: it starts with a
+ * version or a timestamp. A folder of files named otherwise (PostgreSQL's regression suite, scripts)
+ * is no chain of migrations; `trace` still applies the files before one by name.
+ */
+export const ordersByVersion = (place: { name: string }): boolean => VERSIONED.test(place.name);
+
+/** Natural order: runs of digits compare as numbers (`2_x` before `10_x`), the rest character by character. */
+export function compareMigrationNames(a: string, b: string): number {
+  const chunks = (s: string): string[] => s.match(/\d+|\D+/g) ?? [];
+  const x = chunks(a);
+  const y = chunks(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [p, q] = [x[i]!, y[i]!];
+    if (p === q) continue;
+    if (/^\d/.test(p) && /^\d/.test(q)) {
+      const [m, n] = [p.replace(/^0+(?=\d)/, ''), q.replace(/^0+(?=\d)/, '')];
+      if (m.length !== n.length) return m.length - n.length;
+      if (m !== n) return m < n ? -1 : 1;
+      continue;
+    }
+    return p < q ? -1 : 1;
+  }
+  return x.length - y.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * A file's findings without those withdrawn by `earlier` (the facts of the files before it) followed
+ * by the file's own changes before the finding's statement.
+ */
+export function withoutWithdrawn(findings: Finding[], earlier: SchemaFacts, own: readonly SchemaChange[]): Finding[] {
+  if (!findings.some((f) => f.unlessEarlier)) return findings;
+  // The rule found the file's own changes not enough: only what the earlier files know of the table can make a difference.
+  const renamedTo = new Set(own.flatMap((c) => (c.op === 'rename-table' ? [c.to] : [])));
+  return findings.filter((f) => {
+    if (!f.unlessEarlier) return true;
+    const { condition, after } = f.unlessEarlier;
+    if (!earlier.knows(condition.table.name) && !renamedTo.has(condition.table.name)) return true;
+    return !holdsAfter(earlier, own, condition, Math.min(after, own.length));
+  });
+}
+
+/** Linted PostgreSQL files: their findings and the schema changes each makes. */
+export interface LintedMigration {
+  file: string;
+  findings: Finding[];
+  changes: readonly SchemaChange[];
+}
+
+/** Each file's findings, without those the earlier files of its migration folder withdraw (in the files' order). */
+export function withEarlierFiles(files: readonly LintedMigration[]): Finding[][] {
+  const result = files.map((f) => f.findings);
+  const folders = new Map<string, { index: number; name: string }[]>();
+  files.forEach((f, index) => {
+    const place = migrationPlace(f.file);
+    if (!place || !ordersByVersion(place)) return;
+    let folder = folders.get(place.folder);
+    if (!folder) folders.set(place.folder, (folder = []));
+    folder.push({ index, name: place.name });
+  });
+  for (const folder of folders.values()) {
+    folder.sort((a, b) => compareMigrationNames(a.name, b.name));
+    // The files up to the last one with a finding that a fact could withdraw, and the facts of the
+    // tables those findings name (of all tables, if a table is renamed to one of those names).
+    const running = folder.slice(0, folder.findLastIndex(({ index }) => files[index]!.findings.some((f) => f.unlessEarlier)) + 1);
+    const named = new Set(
+      running.flatMap(({ index }) => files[index]!.findings.flatMap((f) => (f.unlessEarlier ? [f.unlessEarlier.condition.table.name] : []))),
+    );
+    const renamedTo = running.some(({ index }) => files[index]!.changes.some((c) => c.op === 'rename-table' && named.has(c.to)));
+    const facts = new SchemaFacts();
+    for (const { index } of running) {
+      const { findings, changes } = files[index]!;
+      result[index] = withoutWithdrawn(findings, facts, changes);
+      for (const change of changes) if (renamedTo || !('table' in change) || named.has(change.table.name)) facts.apply(change);
+    }
+  }
+  return result;
+}

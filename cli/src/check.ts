@@ -19,7 +19,13 @@ import {
   mergeSettings,
   runsInWorkload,
   validateSettings,
+  withEarlierFiles,
+  compareMigrationNames,
+  migrationPlace,
+  ordersByVersion,
   type EngineSettings,
+  type LintedMigration,
+  type SchemaChange,
   type FlagSnapshot,
   type Finding,
   type WorkloadsContext,
@@ -28,11 +34,12 @@ import {
 } from '../../server/src/engine';
 import { explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
 import { chartRelease, renderWorkspaceCharts, type ChartRelease } from '../../server/src/workspace/helm';
+import { folderMigrations } from '../../server/src/workspace/migration-folder';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
-import { defaultThreads, lintLoaded, lintSqlFiles, type SqlJob } from './parallel-lint';
+import { defaultThreads, lintLoaded, lintSqlFiles, type SqlJob, type SqlResult } from './parallel-lint';
 import { ResultCache } from './result-cache';
 
 export interface CheckOptions {
@@ -157,21 +164,38 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   };
   const cache = options.cacheLocation ? ResultCache.open(options.cacheLocation, settings, options.version) : undefined;
   // Plain SQL files are checked each on its own: several at a time, on threads, and cached with
-  // --cache. Manifests are checked across files, application code against the manifests'
-  // workloads, and contract steps against the code: those are checked in order below.
-  const sqlFindings = new Map<string, Finding[]>();
+  // --cache; contract steps against the application code. Then the earlier files of each migration
+  // folder (read from disk where this run does not check them) withdraw the findings their schema facts answer. Manifests are checked across files and
+  // application code against the manifests' workloads: those are checked in order below.
+  const sqlResults = new Map<string, SqlResult>();
   const jobs: SqlJob[] = [];
   for (const f of loaded) {
-    if (f.text === undefined || fileKind(f.file) !== 'sql' || isContractStep(f.file, f.text)) continue;
+    if (f.text === undefined || fileKind(f.file) !== 'sql') continue;
+    if (isContractStep(f.file, f.text)) {
+      let changes: readonly SchemaChange[] = [];
+      const findings = lintLoaded({
+        fileName: f.file,
+        text: f.text,
+        settings,
+        codeIndex: await codeIndexFor(f.file),
+        onSchemaChanges: (made) => (changes = made),
+      });
+      sqlResults.set(f.file, { findings, changes });
+      continue;
+    }
     const cached = cache?.get(f.file, f.text);
-    if (cached) sqlFindings.set(f.file, cached);
+    if (cached) sqlResults.set(f.file, cached);
     else jobs.push({ fileName: f.file, text: f.text });
   }
   const linted = await lintSqlFiles(jobs, settings, options.threads ?? defaultThreads(), io.lintWorker);
   jobs.forEach((job, index) => {
-    sqlFindings.set(job.fileName, linted[index]!);
+    sqlResults.set(job.fileName, linted[index]!);
     cache?.set(job.fileName, job.text, linted[index]!);
   });
+  const migrations = [...sqlResults].map(([file, result]) => ({ file, ...result }));
+  const unchecked = await earlierMigrationsNotChecked(sqlResults, settings, options.threads ?? defaultThreads(), io.lintWorker, cache);
+  const folded = withEarlierFiles([...migrations, ...unchecked]).slice(0, migrations.length);
+  const sqlFindings = new Map(folded.map((findings, index) => [migrations[index]!.file, findings]));
   if (flagAnswer) {
     const read = await flagAnswer;
     if ('error' in read) {
@@ -186,14 +210,11 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   for (const f of loaded) {
     let findings = f.text === undefined ? [f.problem!] : sqlFindings.get(f.file);
     if (!findings) {
-      // What is left of the SQL files are the contract steps.
-      const codeIndex = fileKind(f.file) === 'sql' ? await codeIndexFor(f.file) : undefined;
       findings = lintLoaded({
         fileName: f.file,
         text: f.text!,
         settings,
         workspace,
-        codeIndex,
         workloads,
         flags,
         sqlInCode: !!options.embedded || named.has(f.file),
@@ -214,6 +235,44 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   io.stdout.write(output);
   cache?.save();
   return located.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
+}
+
+/**
+ * The migrations before a checked one in its folder that this run does not check (one file of a
+ * folder given): linted for what they establish, where a finding of the checked one depends on it.
+ */
+async function earlierMigrationsNotChecked(
+  checked: Map<string, SqlResult>,
+  settings: EngineSettings,
+  threads: number,
+  lintWorker: string | undefined,
+  cache: ResultCache | undefined,
+): Promise<LintedMigration[]> {
+  // Per folder, the last checked migration with a finding that a fact could withdraw: the ones before it count.
+  const last = new Map<string, string>();
+  for (const [file, { findings }] of checked) {
+    const place = migrationPlace(file);
+    if (!place || !ordersByVersion(place) || !findings.some((f) => f.unlessEarlier)) continue;
+    const before = last.get(place.folder);
+    if (before === undefined || compareMigrationNames(before, place.name) < 0) last.set(place.folder, place.name);
+  }
+  const files: string[] = [];
+  for (const [folder, name] of last)
+    for (const m of folderMigrations(folder)) if (ordersByVersion(m) && compareMigrationNames(m.name, name) < 0 && !checked.has(m.file)) files.push(m.file);
+  const found: LintedMigration[] = [];
+  const jobs: SqlJob[] = [];
+  for (const file of files) {
+    const { text } = readFile(file);
+    const cached = text === undefined ? undefined : cache?.get(file, text);
+    if (cached) found.push({ file, ...cached });
+    else if (text !== undefined) jobs.push({ fileName: file, text });
+  }
+  const linted = await lintSqlFiles(jobs, settings, threads, lintWorker);
+  jobs.forEach((job, index) => {
+    found.push({ file: job.fileName, ...linted[index]! });
+    cache?.set(job.fileName, job.text, linted[index]!);
+  });
+  return found;
 }
 
 /**

@@ -9,12 +9,13 @@ import {
   type EngineSettings,
   type Finding,
   type LintRequest,
+  type SchemaChange,
 } from '../../server/src/engine';
 
 /**
  * `check` lints its SQL files on several threads when there is enough of them: each file is
- * checked on its own (what a migration establishes does not cross files), and parsing is most of
- * the time. The main thread takes files from the same queue as the workers, so a worker that
+ * checked on its own (what it establishes for the files after it comes back as its schema changes,
+ * which the caller applies), and parsing is most of the time. The main thread takes files from the same queue as the workers, so a worker that
  * starts late or not at all only means the main thread does more.
  */
 
@@ -22,6 +23,12 @@ import {
 export interface SqlJob {
   fileName: string;
   text: string;
+}
+
+/** A job's findings, and what the file changes in the schema facts (see withEarlierFiles). */
+export interface SqlResult {
+  findings: Finding[];
+  changes: readonly SchemaChange[];
 }
 
 export interface WorkerInput {
@@ -37,7 +44,7 @@ export interface WorkerInput {
 const queueOrder = (jobs: readonly SqlJob[]): number[] => jobs.map((_, index) => index).sort((a, b) => jobs[b]!.text.length - jobs[a]!.text.length);
 
 /** Lints the jobs left in the queue, one at a time, as every thread does. */
-function takeJobs({ jobs, settings, next }: WorkerInput, done: (index: number, findings: Finding[]) => void): void {
+function takeJobs({ jobs, settings, next }: WorkerInput, done: (index: number, result: SqlResult) => void): void {
   const taken = new Int32Array(next);
   const order = queueOrder(jobs);
   for (let position = Atomics.add(taken, 0, 1); position < jobs.length; position = Atomics.add(taken, 0, 1)) {
@@ -46,7 +53,7 @@ function takeJobs({ jobs, settings, next }: WorkerInput, done: (index: number, f
   }
 }
 
-type WorkerOutput = [index: number, findings: Finding[]][];
+type WorkerOutput = [index: number, result: SqlResult][];
 
 /** What lintSqlFiles gives the threads it starts: their entry point then runs runSqlLintWorker. */
 const SQL_LINT_WORKER_ARG = '--sql-lint-worker';
@@ -78,19 +85,23 @@ export function lintLoaded(request: LintRequest): Finding[] {
  * Each job's findings, in the jobs' order. `workerScript` starts the CLI (bin/rollout-guard.js);
  * without it, or with one thread, or with little SQL, everything runs here. The parser must be loaded.
  */
-export async function lintSqlFiles(jobs: SqlJob[], settings: EngineSettings, threads: number, workerScript: string | undefined): Promise<Finding[][]> {
-  const results: (Finding[] | undefined)[] = new Array<Finding[] | undefined>(jobs.length);
+export async function lintSqlFiles(jobs: SqlJob[], settings: EngineSettings, threads: number, workerScript: string | undefined): Promise<SqlResult[]> {
+  const results: (SqlResult | undefined)[] = new Array<SqlResult | undefined>(jobs.length);
   const input: WorkerInput = { jobs, settings, next: new SharedArrayBuffer(4), parser: compiledParser() };
   const chars = jobs.reduce((sum, job) => sum + job.text.length, 0);
   const workerCount = workerScript && jobs.length > 1 && chars >= MIN_PARALLEL_CHARS ? Math.min(threads, jobs.length) - 1 : 0;
   const workers = Array.from({ length: workerCount }, () => lintOnThread(workerScript!, input));
-  takeJobs(input, (index, findings) => (results[index] = findings));
-  for (const output of await Promise.all(workers)) for (const [index, findings] of output) results[index] = findings;
+  takeJobs(input, (index, result) => (results[index] = result));
+  for (const output of await Promise.all(workers)) for (const [index, result] of output) results[index] = result;
   // A worker that failed returned nothing: its files are linted here, nothing is lost.
-  return results.map((findings, index) => findings ?? lintJob(jobs[index]!, settings));
+  return results.map((result, index) => result ?? lintJob(jobs[index]!, settings));
 }
 
-const lintJob = (job: SqlJob, settings: EngineSettings): Finding[] => lintLoaded({ ...job, settings });
+function lintJob(job: SqlJob, settings: EngineSettings): SqlResult {
+  let changes: readonly SchemaChange[] = [];
+  const findings = lintLoaded({ ...job, settings, onSchemaChanges: (made) => (changes = made) });
+  return { findings, changes };
+}
 
 /**
  * Starts one lint thread on `script`: it takes jobs from the shared queue until none are left.
@@ -119,6 +130,6 @@ export async function runSqlLintWorker(): Promise<void> {
   await loadParser((workerData as WorkerInput).parser);
   keepParsedStatements(0);
   const output: WorkerOutput = [];
-  takeJobs(workerData as WorkerInput, (index, findings) => output.push([index, findings]));
+  takeJobs(workerData as WorkerInput, (index, result) => output.push([index, result]));
   parentPort!.postMessage(output);
 }

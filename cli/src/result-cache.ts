@@ -3,18 +3,19 @@
  * ESLint's --cache). A file's entry is used when its key is the same: its text, its path (the phase
  * and dialect come from the name), the settings and the build of the CLI. Only files whose findings
  * depend on nothing else are kept: SQL files that are not contract steps (those are compared with the
- * application code); manifests and application code are checked across files.
+ * application code), with their schema changes, before the earlier files of their folder withdraw
+ * any of their findings (that is done on every run); manifests and application code are checked across files.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EngineSettings, Finding } from '../../server/src/engine';
+import type { EngineSettings } from '../../server/src/engine';
+import type { SqlResult } from './parallel-lint';
 
 /** The default cache file, and the file's name in a folder given as --cache-location. */
 export const CACHE_FILE_NAME = '.rollout-guard-cache';
 
-interface CacheEntry {
+interface CacheEntry extends SqlResult {
   key: string;
-  findings: Finding[];
 }
 
 export class ResultCache {
@@ -37,14 +38,14 @@ export class ResultCache {
     return new ResultCache(file, entries, JSON.stringify([version, buildIdentity(), settings]));
   }
 
-  /** The findings kept for `file` with this text, or undefined. */
-  get(file: string, text: string): Finding[] | undefined {
+  /** The findings (and schema changes) kept for `file` with this text, or undefined. */
+  get(file: string, text: string): SqlResult | undefined {
     const entry = this.entries.get(file);
-    return entry?.key === this.keyOf(file, text) ? entry.findings : undefined;
+    return entry?.key === this.keyOf(file, text) ? { findings: entry.findings, changes: entry.changes } : undefined;
   }
 
-  set(file: string, text: string, findings: Finding[]): void {
-    this.entries.set(file, { key: this.keyOf(file, text), findings });
+  set(file: string, text: string, { findings, changes }: SqlResult): void {
+    this.entries.set(file, { key: this.keyOf(file, text), findings, changes });
   }
 
   /** Writes the cache; a cache that cannot be written only costs the next run its time. */

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { temporaryDirectory } from '../simulators/temp';
+import { cli } from './helpers/cli';
+
+/** A migration folder whose last file's findings the earlier files answer. */
+const FILES: Record<string, string> = {
+  'migrations/001_init.sql': [
+    'CREATE TABLE orders (id bigint PRIMARY KEY, note varchar(100), region text, customer_id bigint);',
+    'CREATE INDEX orders_customer_id_idx ON orders (customer_id);',
+  ].join('\n'),
+  'migrations/002_region_check.sql': 'ALTER TABLE orders ADD CONSTRAINT orders_region_nn CHECK (region IS NOT NULL) NOT VALID;\n',
+  'migrations/003_validate.sql': 'ALTER TABLE orders VALIDATE CONSTRAINT orders_region_nn;\n',
+  // A rollback file runs only to undo 003: what it drops still counts as there.
+  'migrations/003_validate.down.sql': 'ALTER TABLE orders DROP CONSTRAINT orders_region_nn;\n',
+  'migrations/004_tighten.sql': [
+    "SET lock_timeout = '2s';",
+    'ALTER TABLE orders ALTER COLUMN region SET NOT NULL;',
+    'ALTER TABLE orders ALTER COLUMN note TYPE varchar(200);',
+    'ALTER TABLE orders ADD COLUMN IF NOT EXISTS customer_id bigint REFERENCES customers (id);',
+  ].join('\n'),
+  // Prisma: a folder per migration; the second one drops the index the first made.
+  'prisma/migrations/20240101000000_init/migration.sql':
+    'CREATE TABLE carts (id bigint PRIMARY KEY, owner_id bigint);\nCREATE INDEX carts_owner_id_idx ON carts (owner_id);\n',
+  'prisma/migrations/20240102000000_drop_index/migration.sql': 'DROP INDEX carts_owner_id_idx;\n',
+  'prisma/migrations/20240103000000_owner/migration.sql': 'ALTER TABLE carts ADD COLUMN IF NOT EXISTS owner_id bigint REFERENCES owners (id);\n',
+};
+
+const WITHDRAWN = ['adding-not-nullable-field', 'changing-column-type', 'fk-missing-index'];
+
+describe('check: the earlier files of a migration folder', () => {
+  let tmp: string;
+  before(() => {
+    tmp = temporaryDirectory('rg-cli-folder-');
+    for (const [file, text] of Object.entries(FILES)) {
+      fs.mkdirSync(path.dirname(path.join(tmp, file)), { recursive: true });
+      fs.writeFileSync(path.join(tmp, file), text);
+    }
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const findingsOf = async (args: string[], file: string): Promise<string[]> => {
+    const { stdout } = await cli(['check', ...args, '--format', 'json'], tmp, {});
+    const all = (JSON.parse(stdout) as { findings: { file: string; line: number; rule: string }[] }).findings;
+    return all.filter((f) => f.file === file && WITHDRAWN.includes(f.rule)).map((f) => `${f.line} ${f.rule}`);
+  };
+
+  it('withdraw what they establish: the validated CHECK, the varchar limit, the index', async () => {
+    assert.deepEqual(await findingsOf(['migrations'], 'migrations/004_tighten.sql'), []);
+    assert.deepEqual(await findingsOf(['migrations', '--cache', '--cache-location', path.join(tmp, 'cache')], 'migrations/004_tighten.sql'), []);
+    assert.deepEqual(await findingsOf(['migrations', '--cache', '--cache-location', path.join(tmp, 'cache')], 'migrations/004_tighten.sql'), []);
+  });
+
+  it('a file checked without its folder: the earlier migrations are read from disk, and only its findings reported', async () => {
+    const { stdout } = await cli(['check', 'migrations/004_tighten.sql', '--format', 'json'], tmp, {});
+    const files = (JSON.parse(stdout) as { findings: { file: string }[] }).findings.map((f) => f.file);
+    assert.deepEqual([...new Set(files)], ['migrations/004_tighten.sql']);
+    assert.deepEqual(await findingsOf(['migrations/004_tighten.sql'], 'migrations/004_tighten.sql'), []);
+    // Without the file that validates the CHECK, SET NOT NULL scans the table.
+    fs.renameSync(path.join(tmp, 'migrations/003_validate.sql'), path.join(tmp, 'validate.sql.off'));
+    try {
+      assert.deepEqual(await findingsOf(['migrations/004_tighten.sql'], 'migrations/004_tighten.sql'), ['2 adding-not-nullable-field']);
+    } finally {
+      fs.renameSync(path.join(tmp, 'validate.sql.off'), path.join(tmp, 'migrations/003_validate.sql'));
+    }
+  });
+
+  it('migration folders run by folder name; an index dropped in between no longer counts', async () => {
+    assert.deepEqual(await findingsOf(['prisma'], 'prisma/migrations/20240103000000_owner/migration.sql'), ['1 fk-missing-index']);
+    fs.rmSync(path.join(tmp, 'prisma/migrations/20240102000000_drop_index'), { recursive: true });
+    assert.deepEqual(await findingsOf(['prisma'], 'prisma/migrations/20240103000000_owner/migration.sql'), []);
+  });
+});

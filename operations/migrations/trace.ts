@@ -27,6 +27,7 @@ import { LineIndex } from '../../server/src/engine/text';
 import { Db, errorText, sqlState } from './db';
 import { installedPostgresBinDir, startInstalledPostgres } from './installed-postgres';
 import { embeddedPostgresMajor, startLocalPostgres } from './local-postgres';
+import { earlierMigrations } from '../../server/src/workspace/migration-folder';
 
 export interface TracedLock {
   /** Schema-qualified only outside `public`. */
@@ -211,17 +212,6 @@ async function apply(db: Db, file: string): Promise<void> {
 /** A file applied before the traced one failed: the schema it expects cannot be built. */
 export class TraceSetupError extends Error {
   override name = 'TraceSetupError';
-}
-
-/** The .sql files before `file` in its folder, by name. */
-export function earlierMigrations(file: string): string[] {
-  const folder = path.dirname(file);
-  const name = path.basename(file);
-  return fs
-    .readdirSync(folder)
-    .filter((entry) => entry.endsWith('.sql') && entry < name)
-    .sort()
-    .map((entry) => path.join(folder, entry));
 }
 
 export interface TraceOptions {

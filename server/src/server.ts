@@ -47,7 +47,10 @@ import {
   type MeasuredTrace,
   type WorkloadsContext,
   type FlagSnapshot,
+  type SchemaChange,
+  withoutWithdrawn,
 } from './engine';
+import { EarlierMigrations, runsBefore } from './lsp/earlier-migrations';
 import { ApplicationCode } from './lsp/application-code';
 import { codeActions, DiagnosticsJson, findingsToPublish, toDiagnostic, toRange } from './lsp/convert';
 import { DocumentCaches } from './lsp/document-caches';
@@ -96,6 +99,16 @@ const manifests = new ManifestWorkspace({ reread: rereadFile });
 const indexBounds = new ManifestIndexBounds(manifests);
 const applicationCode = new ApplicationCode(folderOf, excludesOf, readText);
 const traces = new MeasuredTraces();
+/** The schema facts of the migrations before an open one in its folder (open documents' text, else the disk's). */
+const earlierMigrationFacts = new EarlierMigrations(
+  (file) => documents.get(URI.file(file).toString())?.getText(),
+  readText,
+  (file, text, engine) => {
+    let changes: readonly SchemaChange[] = [];
+    lintText({ fileName: file, text, settings: engine, onSchemaChanges: (made) => (changes = made) });
+    return changes;
+  },
+);
 const charts = new ChartRenderer(
   manifests,
   async (chartUri, chartDir, application) => (await settings.for(chartUri)).chartRelease(chartDir, application),
@@ -196,17 +209,25 @@ async function lintAndPublish(uri: string): Promise<void> {
         kind === 'code' && resolved.workloads
           ? { ...workloadsContext(resolved.workloads), outside: view && ((k: 'ConfigMap' | 'Secret', ns: string, name: string) => view.keysOf(k, ns, name)) }
           : undefined;
+      let schemaChanges: readonly SchemaChange[] = [];
+      const engine = engineSettingsFor(resolved, uri, text);
       findings = lintText({
         fileName: pathOf(uri),
         text,
-        settings: engineSettingsFor(resolved, uri, text),
+        settings: engine,
         workspace: kind === 'yaml' ? workspaceFor(uri, text) : workloads || kind === 'config' ? manifests : undefined,
         sqlMemo: kind === 'sql' ? caches.sqlMemo(uri) : undefined,
         codeIndex: kind === 'sql' && isContractStep(pathOf(uri), text) ? await applicationCode.for(URI.parse(uri).fsPath) : undefined,
         workloads,
         flags,
         isCancelled: () => documents.get(uri)?.version !== version,
+        onSchemaChanges: (made) => (schemaChanges = made),
       });
+      // What the earlier migrations of its folder establish withdraws some findings (the fixes and diagnostics alike).
+      if (findings.some((f) => f.unlessEarlier) && URI.parse(uri).scheme === 'file') {
+        const earlier = await earlierMigrationFacts.factsBefore(URI.parse(uri).fsPath, engine);
+        findings = withoutWithdrawn(findings, earlier, schemaChanges);
+      }
     } catch (error) {
       connection.console.error(`Linting ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       findings = [
@@ -373,9 +394,16 @@ const scheduler = new LintScheduler(
 );
 
 documents.onDidOpen((e) => scheduler.schedule(e.document.uri));
+/** The open migrations after `uri` in its folder: what it establishes may withdraw their findings. */
+function scheduleLaterMigrations(uri: string): void {
+  const file = URI.parse(uri).fsPath;
+  for (const doc of documents.all()) if (runsBefore(file, URI.parse(doc.uri).fsPath)) scheduler.schedule(doc.uri);
+}
+
 documents.onDidChangeContent((e) => {
   const uri = e.document.uri;
   scheduler.schedule(uri);
+  if (fileKind(pathOf(uri)) === 'sql') scheduleLaterMigrations(uri);
   // A helper edited in one file changes what the workload's other files read.
   if (fileKind(pathOf(uri)) === 'code')
     void settings.for(uri).then((resolved) => {
@@ -405,6 +433,11 @@ documents.onDidClose((e) => {
   }
   if (manifests.has(uri)) manifests.remove(uri).forEach((other) => scheduler.schedule(other));
   manifests.recordUses(uri, new Set()); // a closed code or configuration file is not re-checked
+  if (fileKind(pathOf(uri)) === 'sql') {
+    // Back to what is on disk for the migrations after it.
+    earlierMigrationFacts.changed(URI.parse(uri).fsPath);
+    scheduleLaterMigrations(uri);
+  }
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
@@ -420,6 +453,7 @@ async function updateApplicationCode(changes: { uri: string; type: number }[]): 
 
 function relintAll(): void {
   settings.clear();
+  earlierMigrationFacts.clear();
   for (const doc of documents.all()) scheduler.schedule(doc.uri);
   for (const uri of manifests.fileNames) if (manifests.isCheckable(uri)) scheduler.schedule(uri);
 }
@@ -434,6 +468,10 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   for (const change of changes) {
     const uri = change.uri;
     charts.changed(uri); // helm reads the disk: a chart's saved file (template, values, helper) renders it again
+    if (fileKind(URI.parse(uri).path) === 'sql') {
+      earlierMigrationFacts.changed(URI.parse(uri).fsPath);
+      scheduleLaterMigrations(uri);
+    }
     if (fileKind(pathOf(uri)) !== 'yaml' || documents.get(uri)) continue; // open documents are tracked by their edits
     if (change.type === FileChangeType.Deleted) {
       indexBounds.forget(uri);
@@ -460,7 +498,12 @@ connection.onHover(
       // PostgreSQL lock modes, or InnoDB's algorithm and lock per operation.
       const engine = (await settings.for(doc.uri)).engine;
       const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine);
-      hover = dialect === 'postgres' ? hoverSql(doc.getText(), offset, engine) : hoverMysql(doc.getText(), offset, engine, dialect);
+      if (dialect === 'postgres') {
+        // Consistent with the findings: what the earlier migrations of its folder establish counts.
+        const file = URI.parse(doc.uri);
+        const earlier = file.scheme === 'file' ? await earlierMigrationFacts.factsBefore(file.fsPath, engine) : undefined;
+        hover = hoverSql(doc.getText(), offset, engine, earlier);
+      } else hover = hoverMysql(doc.getText(), offset, engine, dialect);
       // What a trace of this very text measured, under the prediction.
       const trace = dialect === 'postgres' ? traces.of(doc.uri, doc.getText()) : undefined;
       const measured = trace && measuredHover(trace, offset);

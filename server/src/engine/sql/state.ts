@@ -35,6 +35,13 @@ const TRANSACTION_ENDS = new Set<TransactionStmtKind | undefined>([
 
 const tableName = (ref: TableRef): string => (ref.schema ? `${ref.schema}.${ref.name}` : ref.name);
 
+/** A live table renamed, and the top-level statement that renamed it (its text). */
+export interface TableRename {
+  table: TableRef;
+  newName: string;
+  unit: string;
+}
+
 /** A lock or constraint and the top-level statement that took or added it (its text, not its position). */
 export interface UnitRecord {
   table: string;
@@ -96,6 +103,13 @@ interface Fields {
   foreignKeys: readonly (ForeignKey & { unit: string; after: number })[];
   /** `table.column` of the columns ALTER TABLE … ADD COLUMN added: a foreign key added on them later is on new columns. */
   addedColumns: readonly string[];
+  /**
+   * Live tables renamed in the open transaction with no view under the old name yet: a view
+   * created before the transaction ends keeps the old name working (renaming-table reports the rest).
+   */
+  renamesAwaitingView: readonly TableRename[];
+  /** Live tables renamed in a transaction that ended with no view under the old name. */
+  renamesWithoutView: readonly TableRename[];
   /** What the file's statements so far changed in the schema facts (indexes, NOT NULL checks, column types), in order. */
   schemaChanges: SchemaLog;
 }
@@ -166,6 +180,8 @@ const EMPTY: Fields = {
   droppedConstraintsIfExists: [],
   foreignKeys: [],
   addedColumns: [],
+  renamesAwaitingView: [],
+  renamesWithoutView: [],
   schemaChanges: SchemaLog.EMPTY,
 };
 
@@ -383,7 +399,22 @@ export class FileState {
       // A DO block inside BEGIN … COMMIT holds its locks until that COMMIT.
       exclusiveLocks: this.fields.explicitTransaction ? f.exclusiveLocks : this.fields.exclusiveLocks,
       notValidInTransaction: this.fields.explicitTransaction ? f.notValidInTransaction : this.fields.notValidInTransaction,
+      ...(this.fields.explicitTransaction ? { renamesAwaitingView: f.renamesAwaitingView, renamesWithoutView: f.renamesWithoutView } : inner.renamesEnded()),
     });
+  }
+
+  /** The renames of the transaction that ends, with no view under the old name: renaming-table reports them. */
+  private renamesEnded(): Pick<Fields, 'renamesAwaitingView' | 'renamesWithoutView'> {
+    const f = this.fields;
+    return {
+      renamesAwaitingView: [],
+      renamesWithoutView: f.renamesAwaitingView.length ? [...f.renamesWithoutView, ...f.renamesAwaitingView] : f.renamesWithoutView,
+    };
+  }
+
+  /** Live tables renamed in a transaction with no view under the old name before it ended (or by the end of the file). */
+  get renamesLeavingNoName(): readonly TableRename[] {
+    return [...this.fields.renamesWithoutView, ...this.fields.renamesAwaitingView];
   }
 
   /** A function body runs later, against the tables as they will be then, under the caller's settings. */
@@ -418,6 +449,7 @@ export class FileState {
             wrappedByTool: !f.explicitTransaction,
             exclusiveLocks: [],
             notValidInTransaction: [],
+            ...this.renamesEnded(),
             lockTimeoutLocal: false,
             statementTimeoutLocal: false,
           });
@@ -427,9 +459,16 @@ export class FileState {
         return stmt.node.relation ? this.createdTable(tableRefOf(stmt.node.relation), stmt.node.tableElts) : this;
       case 'CreateForeignTableStmt':
         return stmt.node.base?.relation ? this.with({ createdViews: [...f.createdViews, tableRefOf(stmt.node.base.relation)] }) : this;
-      case 'ViewStmt':
+      case 'ViewStmt': {
+        if (!stmt.node.view) return this;
+        const view = tableRefOf(stmt.node.view);
+        // A view under the name a table had before this transaction renamed it keeps that name working.
+        const renamed = f.renamesAwaitingView.some((r) => sameTable(r.table, view))
+          ? { renamesAwaitingView: f.renamesAwaitingView.filter((r) => !sameTable(r.table, view)) }
+          : {};
         // CREATE OR REPLACE VIEW may replace a view the running version reads.
-        return stmt.node.view && !stmt.node.replace ? this.with({ createdViews: [...f.createdViews, tableRefOf(stmt.node.view)] }) : this;
+        return this.with({ ...renamed, ...(stmt.node.replace ? {} : { createdViews: [...f.createdViews, tableRefOf(stmt.node.view)] }) });
+      }
       case 'CreateSchemaStmt':
         // IF NOT EXISTS: the schema may be live already (and then takes no elements).
         return stmt.node.schemaname && !stmt.node.if_not_exists ? this.createdSchema(stmt.node.schemaname, stmt.node.schemaElts ?? []) : this;
@@ -443,8 +482,12 @@ export class FileState {
         return fromQuery && this.isNewTable(table) && !this.isFilledNewTable(table) ? this.with({ filledTables: [...f.filledTables, table] }) : this;
       }
       case 'RenameStmt': {
+        if (stmt.node.renameType !== 'OBJECT_TABLE' || !stmt.node.relation) return this;
+        if (!this.isNewTable(tableRefOf(stmt.node.relation)))
+          return this.inTransaction()
+            ? this.with({ renamesAwaitingView: [...f.renamesAwaitingView, { table: tableRefOf(stmt.node.relation), newName: stmt.node.newname ?? '?', unit }] })
+            : this;
         // A table the file created keeps counting as new under its new name.
-        if (stmt.node.renameType !== 'OBJECT_TABLE' || !stmt.node.relation || !this.isNewTable(tableRefOf(stmt.node.relation))) return this;
         const renamed = { ...tableRefOf(stmt.node.relation), name: stmt.node.newname ?? '?' };
         return this.created(renamed, this.isFilledNewTable(tableRefOf(stmt.node.relation)));
       }

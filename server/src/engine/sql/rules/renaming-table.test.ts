@@ -12,6 +12,41 @@ describe('renaming-table', () => {
     expectRanges('renaming-table', sql, []);
   });
 
+  it('ok: renamed in a transaction that leaves a view under the old name before it commits (the safe form)', () => {
+    const explicit = [
+      'BEGIN;',
+      "SET LOCAL lock_timeout = '2s';",
+      'ALTER TABLE public.orders RENAME TO purchases;',
+      'CREATE VIEW orders AS SELECT * FROM purchases;',
+      'COMMIT;',
+    ];
+    expectRanges('renaming-table', explicit.join('\n'), []);
+    // The migration tool's transaction (Flyway, goose…), and a DO block inside an explicit one.
+    expectRanges('renaming-table', 'ALTER TABLE orders RENAME TO purchases;\nCREATE VIEW orders AS SELECT * FROM purchases;', [], {
+      assumeInTransaction: true,
+    });
+    const inDo = [
+      'BEGIN;',
+      'DO $$ BEGIN ALTER TABLE orders RENAME TO purchases; END $$;',
+      'CREATE OR REPLACE VIEW orders AS SELECT * FROM purchases;',
+      'COMMIT;',
+    ];
+    expectRanges('renaming-table', inDo.join('\n'), []);
+  });
+
+  it('err: the old name is gone for a while: no view, a view for another table, or a view after the commit', () => {
+    expectRanges('renaming-table', 'BEGIN;\nALTER TABLE orders RENAME TO purchases;\nCOMMIT;', ['2:20-2:39']);
+    const other = ['BEGIN;', 'ALTER TABLE orders RENAME TO purchases;', 'CREATE VIEW invoices AS SELECT * FROM purchases;', 'COMMIT;'];
+    expectRanges('renaming-table', other.join('\n'), ['2:20-2:39']);
+    const late = ['BEGIN;', 'ALTER TABLE orders RENAME TO purchases;', 'COMMIT;', 'CREATE VIEW orders AS SELECT * FROM purchases;'];
+    const found = expectRanges('renaming-table', late.join('\n'), ['2:20-2:39']);
+    assert.match(found[0]!.message, /leave a view under the old name \(CREATE VIEW orders AS SELECT \* FROM purchases\)/);
+    // Without a transaction, every query between the two statements fails.
+    expectRanges('renaming-table', 'ALTER TABLE orders RENAME TO purchases;\nCREATE VIEW orders AS SELECT * FROM purchases;', ['1:20-1:39']);
+    // A BEGIN never committed: the file ends with the view still missing.
+    expectRanges('renaming-table', 'BEGIN;\nALTER TABLE orders RENAME TO purchases;', ['2:20-2:39']);
+  });
+
   it('err: renaming an existing table, schema-qualified', () => {
     const sql = 'ALTER TABLE public.orders\n  RENAME TO purchase_orders;';
     const found = expectRanges('renaming-table', sql, ['2:3-2:28']);

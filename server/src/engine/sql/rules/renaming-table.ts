@@ -1,5 +1,8 @@
-import type { SqlRule } from '../context';
+import { displayTable, type SqlRule } from '../context';
 import { isExisting, tableOf } from './_shared';
+
+const message = (table: string, newName: string): string =>
+  `Renaming table ${table} to ${newName} breaks the version still running, whose queries use the old name; ACCESS EXCLUSIVE on ${table}: blocks reads and writes while it waits for running transactions. In the same transaction, leave a view under the old name (CREATE VIEW ${table} AS SELECT * FROM ${newName}); or create the new table (or a view named ${newName} over ${table}), move the application over, then drop the old name in a contract migration.`;
 
 export const renamingTable: SqlRule<'RenameStmt'> = {
   id: 'renaming-table',
@@ -10,12 +13,17 @@ export const renamingTable: SqlRule<'RenameStmt'> = {
   check(stmt, ctx, report) {
     const n = stmt.node;
     if (n.renameType !== 'OBJECT_TABLE' || !isExisting(ctx, n.relation)) return;
+    // In a transaction, a view created under the old name before it commits keeps the name working: see atEnd.
+    if (ctx.state.inTransaction() && stmt.origin !== 'function-body') return;
     const rename = stmt.findWord('rename');
-    const table = tableOf(n.relation);
-    report({
-      start: rename?.start ?? stmt.start,
-      end: stmt.end,
-      message: `Renaming table ${table} to ${n.newname} breaks the version still running, whose queries use the old name; ACCESS EXCLUSIVE on ${table}: blocks reads and writes while it waits for running transactions. Create the new table (or a view named ${n.newname} over ${table}), move the application over, then drop the old name in a contract migration.`,
-    });
+    report({ start: rename?.start ?? stmt.start, end: stmt.end, message: message(tableOf(n.relation), n.newname ?? '?') });
+  },
+  atEnd(ctx, report) {
+    for (const rename of ctx.state.renamesLeavingNoName) {
+      const unit = ctx.locateUnit(rename.unit);
+      if (!unit) continue;
+      const word = /\brename\b/i.exec(ctx.text.slice(unit.start, unit.end));
+      report({ start: unit.start + (word?.index ?? 0), end: unit.end, message: message(displayTable(rename.table), rename.newName) });
+    }
   },
 };

@@ -57,7 +57,7 @@ export class ConfigError extends Error {
 /** Settings a config file or the editor provides; every field optional. */
 export interface PartialSettings {
   pgVersion?: number;
-  assumeInTransaction?: boolean;
+  assumeInTransaction?: EngineSettings['assumeInTransaction'];
   rules?: Record<string, SeveritySetting>;
   schemaValidation?: EngineSettings['schemaValidation'];
   dialect?: SqlDialect;
@@ -333,7 +333,8 @@ function checkLintSettings(record: Record<string, unknown>, fail: Fail): Partial
     out.pgVersion = v;
   }
   if (record.assumeInTransaction !== undefined) {
-    if (typeof record.assumeInTransaction !== 'boolean') throw fail(['assumeInTransaction'], `assumeInTransaction must be true or false.`);
+    if (typeof record.assumeInTransaction !== 'boolean' && record.assumeInTransaction !== 'implicit')
+      throw fail(['assumeInTransaction'], `assumeInTransaction must be true, false or implicit.`);
     out.assumeInTransaction = record.assumeInTransaction;
   }
   if (record.schemaValidation !== undefined) {

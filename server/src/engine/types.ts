@@ -72,8 +72,13 @@ export interface RuleMeta {
 export interface EngineSettings {
   /** PostgreSQL major version the migrations run against. */
   pgVersion: number;
-  /** Treat each file as wrapped in a transaction (Rails, Django, Flyway, …). */
-  assumeInTransaction: boolean;
+  /**
+   * Treat each file as wrapped in a transaction (Rails, Django, Flyway, …). `implicit`: the tool sends
+   * the file as one query string (Prisma, golang-migrate), which PostgreSQL runs as one implicit
+   * transaction when it holds several statements, and in none when it holds one; an explicit
+   * BEGIN … COMMIT inside it does not nest.
+   */
+  assumeInTransaction: boolean | 'implicit';
   /** Severity overrides per rule id. */
   rules: Record<string, SeveritySetting>;
   /**

@@ -57,13 +57,16 @@ export interface LintOptions {
 export function lintSql(text: string, given: EngineSettings, options: LintOptions = {}): Finding[] {
   // A migration tool's marker that it runs the file outside a transaction wins over assumeInTransaction and SET LOCAL.
   const outsideTransaction = NO_TRANSACTION.test(text);
-  const settings = outsideTransaction && given.assumeInTransaction ? { ...given, assumeInTransaction: false } : given;
   const memo = options.memo;
+  const lastLint = memo && memo.entries.length > 0 ? memo : undefined;
+  const split = lastLint ? resplitSql(lastLint.split, text, diffTexts(lastLint.text, text), lastLint.text.length) : undefined;
+  const { pieces, comments } = split ?? splitSql(text);
+  // One query string of a single statement runs in no implicit transaction.
+  const inNoTransaction = outsideTransaction || (given.assumeInTransaction === 'implicit' && pieces.length < 2);
+  const settings = inNoTransaction && given.assumeInTransaction ? { ...given, assumeInTransaction: false } : given;
   // Results depend on the settings and on the application code (column-still-referenced).
   const memoKey = memo ? `${JSON.stringify(settings)}#${options.codeIndex?.version ?? ''}` : '';
-  const previous = memo && memo.settingsKey === memoKey && memo.entries.length > 0 ? memo : undefined;
-  const split = previous ? resplitSql(previous.split, text, diffTexts(previous.text, text), previous.text.length) : undefined;
-  const { pieces, comments } = split ?? splitSql(text);
+  const previous = lastLint?.settingsKey === memoKey ? lastLint : undefined;
   const entries: (MemoEntry | undefined)[] = memo ? new Array<MemoEntry | undefined>(pieces.length) : [];
   let reused = 0;
   let state = new FileState(settings);

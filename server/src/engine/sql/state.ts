@@ -332,11 +332,12 @@ export class FileState {
 
   /** The migration tool runs the file in a transaction: assumeInTransaction, or the file's SET LOCAL shows it. */
   get runsInToolTransaction(): boolean {
-    return this.settings.assumeInTransaction || this.fields.setLocalShowsTransaction;
+    return !!this.settings.assumeInTransaction || this.fields.setLocalShowsTransaction;
   }
 
   /** Why the file is taken to run in a transaction its tool opens, for messages. */
   get toolTransactionReason(): string {
+    if (this.settings.assumeInTransaction === 'implicit') return 'assumeInTransaction: implicit, and the file holds several statements';
     return this.settings.assumeInTransaction ? 'assumeInTransaction' : 'its SET LOCAL works only in one';
   }
 

@@ -46,6 +46,14 @@ describe(RULE, () => {
     assert.match(found[0]!.message, /in a migration that runs in a transaction \(assumeInTransaction\)/);
   });
 
+  it('ok and err: a file sent as one query string (assumeInTransaction: implicit, Prisma, golang-migrate) is one implicit transaction only with several statements', () => {
+    const alone = '-- the only statement of the file\nCREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);\n';
+    expectRanges(RULE, alone, [], { assumeInTransaction: 'implicit' });
+    const withOthers = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);";
+    const found = expectRanges(RULE, withOthers, ['2:1-2:26'], { assumeInTransaction: 'implicit' });
+    assert.match(found[0]!.message, /\(assumeInTransaction: implicit, and the file holds several statements\)/);
+  });
+
   it('err: a file whose SET LOCAL shows that its tool runs it in a transaction (Flyway, goose, dbmate…)', () => {
     const sql = ["SET LOCAL lock_timeout = '2s';", 'CREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);'].join('\n');
     const found = expectRanges(RULE, sql, ['2:1-2:26']);

@@ -27,4 +27,10 @@ describe(RULE, () => {
     assert.match(found[0]!.message, /this BEGIN nests in it/);
     assert.match(found[1]!.message, /this COMMIT ends the tool's transaction/);
   });
+
+  it("ok: BEGIN and COMMIT in a file sent as one query string (assumeInTransaction: implicit, Prisma's enum changes)", () => {
+    // PostgreSQL turns the implicit transaction into the explicit one: nothing nests.
+    const sql = ['ALTER TYPE role RENAME TO role_old;', 'BEGIN;', "CREATE TYPE role AS ENUM ('member', 'admin');", 'COMMIT;', 'DROP TYPE role_old;'];
+    expectRanges(RULE, sql.join('\n'), [], { assumeInTransaction: 'implicit' });
+  });
 });

@@ -24,7 +24,8 @@ export const transactionNesting: SqlRule<'TransactionStmt'> = {
         ...range,
         message: `${word} with no BEGIN before it: either there is no transaction and PostgreSQL only warns, or the migration tool runs this file in a transaction and this ${word} ends it early, so the statements after it run outside it. Remove it, or set assumeInTransaction when the tool wraps each file and split the file where a statement must run outside the transaction.`,
       });
-    } else if (ctx.settings.assumeInTransaction && (BEGINS.has(kind) || ENDS.has(kind))) {
+    } else if (ctx.settings.assumeInTransaction === true && (BEGINS.has(kind) || ENDS.has(kind))) {
+      // (An implicit transaction — one query string — becomes the explicit one: nothing nests.)
       report({
         ...range,
         message: `The migration tool already runs this file in a transaction (assumeInTransaction): ${BEGINS.has(kind) ? `this ${word} nests in it, and the COMMIT that matches it ends the tool's transaction` : `this ${word} ends the tool's transaction`}, so what follows runs outside it and the tool's own COMMIT finds none. Remove the explicit transaction statements, or turn the tool's transaction off for this file.`,

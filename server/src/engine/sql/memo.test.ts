@@ -72,6 +72,18 @@ describe('SqlLintMemo', () => {
     assert.ok(reused > 300 * 8, `only ${reused} statements reused over 300 edits`);
   });
 
+  it('starts over when an edit changes how the file runs (assumeInTransaction: implicit: one statement, then two)', () => {
+    const settings = mergeSettings({ assumeInTransaction: 'implicit' });
+    const memo = new SqlLintMemo();
+    const index = 'CREATE INDEX CONCURRENTLY orders_region_idx ON orders (region);';
+    const inTransaction = (text: string): number =>
+      lintSql(text, settings, { memo }).filter((f) => f.rule === 'ban-concurrent-index-creation-in-transaction').length;
+    assert.equal(inTransaction(index), 0);
+    // A second statement makes the file one implicit transaction: the index statement, unchanged, is in it.
+    assert.equal(inTransaction(`${index}\nANALYZE orders;`), 1);
+    assert.equal(inTransaction(index), 0);
+  });
+
   it('starts over when the settings change', () => {
     const memo = new SqlLintMemo();
     const sql = 'ALTER TABLE orders DROP COLUMN a;';

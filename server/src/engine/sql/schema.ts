@@ -34,8 +34,11 @@ export type SchemaChange =
   | { op: 'create-table'; table: TableRef }
   | { op: 'drop-table'; table: TableRef }
   | { op: 'rename-table'; table: TableRef; to: string }
-  /** An index (CREATE INDEX, not partial; PRIMARY KEY; UNIQUE) with its leading plain columns. */
-  | { op: 'index'; table: TableRef; name: string; columns: string[] }
+  /**
+   * An index (CREATE INDEX, not partial; PRIMARY KEY; UNIQUE) with its leading plain columns;
+   * `unique`: a unique index of plain columns only (these are all of its columns).
+   */
+  | { op: 'index'; table: TableRef; name: string; columns: string[]; unique?: true }
   | { op: 'drop-index'; name: string }
   | { op: 'rename-index'; name: string; to: string }
   /** A CHECK (column IS NOT NULL), validated or NOT VALID. */
@@ -51,6 +54,8 @@ export type SchemaChange =
 export type SchemaCondition =
   /** An index whose leading columns are these, in any order (a foreign key's). */
   | { fact: 'index'; table: TableRef; columns: string[] }
+  /** A unique index on these columns and no others, in any order: equal to values, they pick one row. */
+  | { fact: 'key'; table: TableRef; columns: string[] }
   /** A validated CHECK (column IS NOT NULL): SET NOT NULL skips its scan (PostgreSQL 12+). */
   | { fact: 'not-null-check'; table: TableRef; column: string }
   /** The column's type is one PostgreSQL changes to `to` without rewriting the table. */
@@ -69,6 +74,7 @@ interface Index {
   table: TableRef;
   name: string;
   columns: string[];
+  unique?: true;
 }
 interface NotNullCheck {
   table: TableRef;
@@ -150,7 +156,7 @@ export class SchemaFacts {
         return;
       }
       case 'index':
-        b.indexes.push({ table, name: change.name, columns: change.columns });
+        b.indexes.push({ table, name: change.name, columns: change.columns, ...(change.unique ? { unique: true as const } : {}) });
         return;
       case 'not-null-check':
         b.checks.push({ table, name: change.name, column: change.column, validated: change.validated });
@@ -196,6 +202,8 @@ export class SchemaFacts {
     switch (condition.fact) {
       case 'index':
         return bucket.indexes.some((i) => on(i) && leadsWith(i.columns, condition.columns));
+      case 'key':
+        return bucket.indexes.some((i) => on(i) && i.unique && i.columns.length === condition.columns.length && leadsWith(i.columns, condition.columns));
       case 'not-null-check':
         return bucket.checks.some((c) => on(c) && c.column === condition.column && c.validated);
       case 'rewrite-free-type': {
@@ -305,7 +313,8 @@ export function schemaChangesOf(stmt: ParsedStatement): SchemaChange[] {
         columns.push(name);
       }
       const table = tableRefOf(n.relation);
-      return columns.length ? [{ op: 'index', table, name: n.idxname ?? defaultIndexName(table.name, columns, 'idx'), columns }] : [];
+      const unique = n.unique && columns.length === (n.indexParams ?? []).length ? { unique: true as const } : {};
+      return columns.length ? [{ op: 'index', table, name: n.idxname ?? defaultIndexName(table.name, columns, 'idx'), columns, ...unique }] : [];
     }
     case 'AlterTableStmt': {
       const n = stmt.node;
@@ -387,7 +396,7 @@ function constraintChanges(table: TableRef, c: Constraint | undefined, column?: 
     const columns = column ? [column] : names(c.keys);
     if (!columns.length) return []; // USING INDEX: the index existed already
     const name = c.indexname ?? c.conname ?? defaultIndexName(table.name, columns, c.contype === 'CONSTR_PRIMARY' ? 'pkey' : 'key');
-    return [{ op: 'index', table, name, columns }];
+    return [{ op: 'index', table, name, columns, unique: true }];
   }
   if (c.contype === 'CONSTR_CHECK' && c.is_enforced !== false) {
     const checked = notNullColumn(c.raw_expr);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { expectRanges } from '../../../../../test/helpers/lint';
+import { expectRanges, expectRangesAfter } from '../../../../../test/helpers/lint';
 
 describe('unbatched-backfill', () => {
   it('ok: batches by key range, list, LIMITed subquery or CTE, and declared backfills', () => {
@@ -134,6 +134,27 @@ describe('unbatched-backfill', () => {
       "UPDATE post SET ap_id = generate_unique_changeme() WHERE ap_id = 'http://fake.com';",
     ].join('\n');
     expectRanges('unbatched-backfill', sql, ['1:1-1:21', '2:1-2:19', '3:1-3:14', '4:1-4:12']);
+  });
+
+  it("ok: a parent key that is the table's key (a unique index on it alone, in this file or an earlier migration) picks one row", () => {
+    const update = "UPDATE workspace_settings SET plan = 'team' WHERE workspace_id = 'demo';";
+    expectRanges('unbatched-backfill', `CREATE UNIQUE INDEX CONCURRENTLY workspace_settings_key ON workspace_settings (workspace_id);\n${update}`, []);
+    // windmill-style: the table and its key in an earlier migration, the fix-up in a later one.
+    const earlier = ['CREATE TABLE workspace_settings (workspace_id varchar(50) PRIMARY KEY, plan text);'];
+    expectRangesAfter('unbatched-backfill', earlier, update, []);
+    expectRangesAfter('unbatched-backfill', ['CREATE TABLE workspace_settings (workspace_id text, plan text, UNIQUE (workspace_id));'], update, []);
+    expectRangesAfter('unbatched-backfill', earlier, "UPDATE workspace_settings AS s SET plan = 'team' WHERE s.workspace_id = 'demo';", []);
+  });
+
+  it("err: a parent key that is not the table's key: no unique index on it alone, the key dropped, or another table's column", () => {
+    const update = "UPDATE workspace_settings SET plan = 'team' WHERE workspace_id = 'demo';";
+    const table = 'CREATE TABLE workspace_settings (id bigint PRIMARY KEY, workspace_id text, plan text);';
+    expectRangesAfter('unbatched-backfill', [table, 'CREATE INDEX ON workspace_settings (workspace_id);'], update, ['1:1-1:26']);
+    expectRangesAfter('unbatched-backfill', [table, 'CREATE UNIQUE INDEX ws_plan ON workspace_settings (workspace_id, plan);'], update, ['1:1-1:26']);
+    const keyed = 'CREATE TABLE workspace_settings (workspace_id text CONSTRAINT ws_pkey PRIMARY KEY, plan text);';
+    expectRangesAfter('unbatched-backfill', [keyed, 'ALTER TABLE workspace_settings DROP CONSTRAINT ws_pkey;'], update, ['1:1-1:26']);
+    const joined = "UPDATE workspace_settings s SET plan = 'team' FROM workspaces w WHERE w.workspace_id = 'demo' AND s.plan IS NULL;";
+    expectRangesAfter('unbatched-backfill', [keyed], joined, ['1:1-1:26']);
   });
 
   it('err: the backfill comment must name the statement right below it', () => {

@@ -1,5 +1,5 @@
 import { declarationIn } from '../../backfill';
-import type { SqlRule } from '../context';
+import { tableRef, type SqlRule } from '../context';
 import { stringOf, subtree, unwrap, type Node, type RangeVar, type WithClause } from '../ast';
 import { isExisting, tableOf, verbRange } from './_shared';
 
@@ -16,7 +16,13 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
     const sources = (kind === 'UpdateStmt' ? n.fromClause : n.usingClause) ?? [];
     // In a DO block, names that are not the statement's tables are PL/pgSQL variables: id >= lo AND id < lo + 1000, id = art.id.
     const variables = stmt.origin === 'do-block' ? tablesInScope(n.relation, n.withClause, sources) : undefined;
-    if (n.whereClause && hasBatchBound(n.whereClause, variables)) return;
+    const bound = n.whereClause ? batchBound(n.whereClause, variables) : undefined;
+    if (bound === true) return;
+    // Equal to a literal, a parent key picks one row when it is the table's key (workspace_settings.workspace_id):
+    // this file's or an earlier migration's unique index says so.
+    const keyColumn = bound?.unlessKey && columnOf(bound.unlessKey, n.relation);
+    const key = keyColumn ? { fact: 'key' as const, table: tableRef(n.relation), columns: [keyColumn] } : undefined;
+    if (key && ctx.state.holds(key)) return;
     if (n.whereClause && readsLimitedCte(n.withClause, n.whereClause)) return;
     if (n.whereClause && keyJoinedToBoundedRows(n.withClause, sources, n.whereClause, variables)) return;
     const table = tableOf(n.relation);
@@ -25,6 +31,7 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
     report({
       ...verbRange(stmt, verb.toLowerCase(), n.relation),
       message: `${verb} of ${scope} in one statement: each changed row stays locked until it commits, so the running version's writes to them wait, and replication lags. Work in batches by key range (WHERE id >= $1 AND id < $2), or declare it for the backfill runner: -- rollout-guard: backfill table=${table} key=id batch=1000.`,
+      ...(key && stmt.origin === 'file' ? { unlessEarlier: ctx.state.unlessEarlier(key) } : {}),
     });
   },
 };
@@ -53,6 +60,14 @@ const ctesWhere = (withClause: WithClause | undefined, test: (query: Node | unde
 
 /** A joined source of few rows: LIMITed (a batch), or one row (see isOneRowQuery). */
 const isFewRowsQuery = (query: Node | undefined): boolean => isLimitedSelect(query) || isOneRowQuery(query);
+
+/** `column` or `t.column` as a column of the table `relation` names (by its name or alias), else undefined. */
+function columnOf(written: string, relation: RangeVar | undefined): string | undefined {
+  const parts = written.split('.');
+  if (parts.length === 1) return written;
+  const qualifier = parts.at(-2);
+  return qualifier === relation?.relname || qualifier === relation?.alias?.aliasname ? parts.at(-1) : undefined;
+}
 
 /** System catalogs (`UPDATE pg_index SET indisready = …`): a handful of rows, no application traffic. */
 const isCatalog = (relation: RangeVar | undefined): boolean =>
@@ -131,8 +146,11 @@ const isLimitedSelect = (query: Node | undefined): boolean => !!unwrap(query, 'S
  * A WHERE bounds a batch when it restricts a column to a range, a key to a value or a list,
  * or picks rows with a LIMITed subquery. A condition on other columns (status IS NULL,
  * status = 'active') can still match every row.
+ *
+ * Not bounded: when only one parent key equal to literals kept it from bounding (`workspace_id =
+ * 'demo'`), that column (qualified as written): were it the table's key, the WHERE would bound.
  */
-export function hasBatchBound(where: Node, variables?: Variables): boolean {
+function batchBound(where: Node, variables?: Variables): true | { unlessKey?: string } {
   const lower = new Set<string>();
   const upper = new Set<string>();
   // Parent keys (owner_id = 'x') equal to literals: each picks every row of one parent, unless two of them make a composite key.
@@ -177,7 +195,8 @@ export function hasBatchBound(where: Node, variables?: Variables): boolean {
     }
   };
   visit(where);
-  return bounded || parentKeys.size >= 2;
+  if (bounded || parentKeys.size >= 2) return true;
+  return parentKeys.size === 1 ? { unlessKey: [...parentKeys][0]! } : {};
 }
 
 /**

@@ -69,13 +69,20 @@ export function withoutWithdrawn(findings: Finding[], earlier: SchemaFacts, own:
   if (!findings.some((f) => f.unlessEarlier)) return findings;
   // The rule found the file's own changes not enough: only what the earlier files know of the table can make a difference.
   const renamedTo = new Set(own.flatMap((c) => (c.op === 'rename-table' ? [c.to] : [])));
-  return findings.filter((f) => {
-    if (!f.unlessEarlier) return true;
+  const withdrawn = (f: Finding): boolean => {
+    if (!f.unlessEarlier) return false;
     const { condition, after } = f.unlessEarlier;
-    if (!earlier.knows(condition.table.name) && !renamedTo.has(condition.table.name)) return true;
-    return !holdsAfter(earlier, own, condition, Math.min(after, own.length));
-  });
+    if (!earlier.knows(condition.table.name) && !renamedTo.has(condition.table.name)) return false;
+    return holdsAfter(earlier, own, condition, Math.min(after, own.length));
+  };
+  // A once-per-file rule's finding that is withdrawn gives way to its next one (orElse).
+  const standing = (f: Finding | undefined): Finding | undefined => (f && withdrawn(f) ? standing(f.orElse) : f);
+  return findings.flatMap((f) => standing(f) ?? []);
 }
+
+/** The tables a finding's conditions name, its stand-ins' (orElse) too. */
+const conditionTables = (f: Finding | undefined): string[] =>
+  f ? [...(f.unlessEarlier ? [f.unlessEarlier.condition.table.name] : []), ...conditionTables(f.orElse)] : [];
 
 /** Linted PostgreSQL files: their findings and the schema changes each makes. */
 export interface LintedMigration {
@@ -100,9 +107,7 @@ export function withEarlierFiles(files: readonly LintedMigration[]): Finding[][]
     // The files up to the last one with a finding that a fact could withdraw, and the facts of the
     // tables those findings name (of all tables, if a table is renamed to one of those names).
     const running = folder.slice(0, folder.findLastIndex(({ index }) => files[index]!.findings.some((f) => f.unlessEarlier)) + 1);
-    const named = new Set(
-      running.flatMap(({ index }) => files[index]!.findings.flatMap((f) => (f.unlessEarlier ? [f.unlessEarlier.condition.table.name] : []))),
-    );
+    const named = new Set(running.flatMap(({ index }) => files[index]!.findings.flatMap(conditionTables)));
     const renamedTo = running.some(({ index }) => files[index]!.changes.some((c) => c.op === 'rename-table' && named.has(c.to)));
     const facts = new SchemaFacts();
     for (const { index } of running) {

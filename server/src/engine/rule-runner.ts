@@ -67,7 +67,8 @@ export function runRules<R extends RuleMeta, Report>(rules: readonly R[], run: R
         const { severity: own, ...placed } = run.place(report);
         const configured = run.settings.rules[rule.id] !== undefined;
         findings.push({ rule: rule.id, severity: configured ? severity : (own ?? severity), ...placed, end: Math.max(placed.end, placed.start + 1) });
-        if (rule.oncePerFile && !reported.includes(rule.id)) reported.push(rule.id);
+        // A finding an earlier migration may withdraw does not end a once-per-file rule: its next one stands in (see chainOncePerFile).
+        if (rule.oncePerFile && !placed.unlessEarlier && !reported.includes(rule.id)) reported.push(rule.id);
       });
     } catch (error) {
       const { subject, ...at } = run.failure();
@@ -80,6 +81,27 @@ export function runRules<R extends RuleMeta, Report>(rules: readonly R[], run: R
     }
   }
   return reported;
+}
+
+/**
+ * Each once-per-file rule (`ids`) keeps its first finding, and the ones after it (after a finding an
+ * earlier migration may withdraw, see runRules) wait in its `orElse`, in order.
+ */
+export function chainOncePerFile(findings: Finding[], ids: ReadonlySet<string>): Finding[] {
+  const last = new Map<string, Finding>();
+  const out: Finding[] = [];
+  for (const finding of findings) {
+    if (!ids.has(finding.rule)) {
+      out.push(finding);
+      continue;
+    }
+    const copy = { ...finding };
+    const before = last.get(finding.rule);
+    if (before) before.orElse = copy;
+    else out.push(copy);
+    last.set(finding.rule, copy);
+  }
+  return out;
 }
 
 /** Places a statement rule's report: an ignore comment goes above the statement at `unitStart`. */

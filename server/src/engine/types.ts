@@ -39,6 +39,8 @@ export interface Finding {
   unitStart?: number;
   /** A fact that withdraws the finding when an earlier migration file of the same folder establishes it (see sql/schema.ts). */
   unlessEarlier?: EarlierFact;
+  /** A once-per-file rule's next finding in the file: what it reports when this one is withdrawn. */
+  orElse?: Finding;
 }
 
 /** What SQL rules (PostgreSQL and MySQL) report: offsets in the document. */

@@ -1,6 +1,6 @@
 import type { CodeIndex } from '../code-index';
 import { phaseOfMarker, type PhaseName } from '../phases';
-import { applyStatementSuppressions, LeadingComments, placeInStatement, RuleIndex, runRules } from '../rule-runner';
+import { applyStatementSuppressions, chainOncePerFile, LeadingComments, placeInStatement, RuleIndex, runRules } from '../rule-runner';
 import { byteToCharMapper } from '../text';
 import type { EngineSettings, Finding, StatementReport } from '../types';
 import { Statement, type RuleContext, type SqlRule, type StatementOrigin } from './context';
@@ -14,6 +14,7 @@ import { switchMarkerFindings } from './switch-markers';
 
 const rules = new RuleIndex(sqlRules);
 const endRules = sqlRules.filter((rule) => rule.atEnd);
+const ONCE_PER_FILE = new Set(sqlRules.filter((rule) => rule.oncePerFile).map((rule) => rule.id));
 
 /**
  * What one lint of a document leaves for the next: the text, its split into statements, and for
@@ -117,7 +118,7 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
   if (/rollout-guard:[ \t]*switch/i.test(text)) findings.push(...switchMarkerFindings(comments, settings, options.phase));
   if (!options.isCancelled?.()) lintEnd(text, pieces, state, findings);
   options.onSchemaChanges?.(state.schemaChanges);
-  return applyStatementSuppressions(findings, pieces, comments, settings);
+  return chainOncePerFile(applyStatementSuppressions(findings, pieces, comments, settings), ONCE_PER_FILE);
 }
 
 /** Migration tools' markers of a file's forward and rollback parts: goose `-- +goose Down`, sql-migrate `-- +migrate Down`, dbmate `-- migrate:down`. */

@@ -1,6 +1,7 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
 import { stringOf, unwrap, type DropStmt, type Node, type NodeKind, type RangeVar } from './ast';
 import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type KnownSchema, type LockMode } from './lock-modes';
+import { typeChangeCondition, type SchemaCondition } from './schema';
 
 // The lock vocabulary, for rules and the hover: one import for everything about locks.
 export { alterActionLock, BRIEF, isAtLeast, isNullConstant, isSerialType, LOCK_BLOCKS, LOCK_MODES, type LockMode } from './lock-modes';
@@ -117,6 +118,27 @@ export function statementLock(stmt: Statement, state: FileState, holds: KnownSch
   // A plain CREATE INDEX in a transaction keeps its SHARE lock until commit too.
   if (state.inTransaction() && !(kind === 'IndexStmt' && n.concurrent)) lock.duration = 'until the transaction commits';
   return { ...lock, whileWorking };
+}
+
+/**
+ * For an ALTER TABLE that holds its lock while it works, the one fact of the schema that would make
+ * it brief: its one long action is a type change PostgreSQL makes without a rewrite from the
+ * column's type, or a SET NOT NULL that a validated CHECK proves (PostgreSQL 12+). Undefined
+ * otherwise. What this file established is already counted: the fact is one an earlier migration may hold.
+ */
+export function briefIf(stmt: Statement, state: FileState): SchemaCondition | undefined {
+  if (stmt.parsed.kind !== 'AlterTableStmt') return undefined;
+  const n = stmt.parsed.node;
+  const table = tableRef(n.relation);
+  const pgVersion = state.settings.pgVersion;
+  const known = { table, holds: (condition: SchemaCondition) => state.holds(condition) };
+  const cmds = (n.cmds ?? []).map((item) => unwrap(item, 'AlterTableCmd') ?? {});
+  const long = cmds.filter((cmd) => !QUICK.has(alterActionLock(cmd, pgVersion, known).duration));
+  if (long.length !== 1) return undefined;
+  const cmd = long[0]!;
+  if (cmd.subtype === 'AT_AlterColumnType') return typeChangeCondition(table, cmd);
+  if (cmd.subtype === 'AT_SetNotNull' && pgVersion >= 12 && cmd.name) return { fact: 'not-null-check', table, column: cmd.name };
+  return undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyFix, expectRanges } from '../../../../../test/helpers/lint';
+import { applyFix, expectRanges, expectRangesAfter } from '../../../../../test/helpers/lint';
 
 const RULE = 'require-statement-timeout';
 
@@ -68,5 +68,25 @@ describe(RULE, () => {
     expectRanges(RULE, "BEGIN;\nSET LOCAL statement_timeout = '5s';\nCOMMIT;\nCREATE INDEX orders_note_idx ON orders (note);", ['4:1-4:13']);
     expectRanges(RULE, "SET statement_timeout = '5s';\nRESET ALL;\nCREATE INDEX orders_note_idx ON orders (note);", ['3:1-3:13']);
     expectRanges(RULE, 'SET statement_timeout = 0;\nCREATE INDEX orders_note_idx ON orders (note);', ['2:1-2:13']);
+  });
+
+  it('ok: a type change an earlier migration makes rewrite-free, and a SET NOT NULL its validated CHECK proves (PostgreSQL 12+)', () => {
+    const earlier = ['CREATE TABLE variable (path text PRIMARY KEY, value varchar(10000));'];
+    expectRangesAfter(RULE, earlier, 'ALTER TABLE variable ALTER COLUMN value TYPE varchar(15000);', []);
+    expectRangesAfter(RULE, earlier, 'ALTER TABLE variable ALTER COLUMN value TYPE text, ALTER COLUMN value DROP NOT NULL;', []);
+    const checked = ['CREATE TABLE variable (path text PRIMARY KEY, value text, CONSTRAINT value_nn CHECK (value IS NOT NULL));'];
+    expectRangesAfter(RULE, checked, 'ALTER TABLE variable ALTER COLUMN value SET NOT NULL;', []);
+  });
+
+  it('err: once per file, the first statement that the earlier migrations leave long (what they make brief gives way to the next)', () => {
+    const earlier = ['CREATE TABLE variable (path text PRIMARY KEY, value varchar(10000), size int);'];
+    const widen = 'ALTER TABLE variable ALTER COLUMN value TYPE varchar(15000);';
+    const rewrite = 'ALTER TABLE variable ALTER COLUMN size TYPE bigint;';
+    expectRangesAfter(RULE, earlier, `${widen}\n${rewrite}`, ['2:1-2:12']);
+    // Without the earlier migration the first one is reported, and only it.
+    expectRangesAfter(RULE, [], `${widen}\n${rewrite}`, ['1:1-1:12']);
+    expectRanges(RULE, `${widen}\n${rewrite}`, ['1:1-1:12']);
+    // Narrowing rewrites: the earlier type makes it no briefer.
+    expectRangesAfter(RULE, earlier, 'ALTER TABLE variable ALTER COLUMN value TYPE varchar(100);', ['1:1-1:12']);
   });
 });

@@ -1,6 +1,6 @@
 import { unwrap } from '../ast';
 import { tableRef, type SqlRule } from '../context';
-import { holdsUpQueries, LOCK_BLOCKS, referencedLiveTables, statementLock, type LockInfo } from '../locks';
+import { briefIf, holdsUpQueries, LOCK_BLOCKS, referencedLiveTables, statementLock, type LockInfo } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 
 export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = {
@@ -26,6 +26,8 @@ export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = 
     } else lock = statementLock(stmt, state);
     if (!lock?.whileWorking || !holdsUpQueries(stmt.parsed.kind, lock.mode)) return;
     const insertAt = stmt.origin === 'file' ? stmt.start : undefined;
+    // Brief after all when an earlier migration made the column's type one this changes without a rewrite (or a CHECK proves NOT NULL).
+    const brief = stmt.origin === 'file' ? briefIf(stmt, state) : undefined;
     report({
       start: stmt.start,
       end: stmt.tokens[1]?.end ?? stmt.end,
@@ -40,6 +42,7 @@ export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = 
                 edits: [{ start: insertAt, end: insertAt, newText: "SET statement_timeout = '5s';\n" }],
               },
             ],
+      ...(brief ? { unlessEarlier: state.unlessEarlier(brief) } : {}),
     });
   },
 };

@@ -57,10 +57,16 @@ function installationKey(file) {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
 }
 
-/** Runs a bundle as `module`, compiled with its code cache (made at exit when there is none yet). */
+/**
+ * Runs a bundle as `module`, compiled with its code cache (made at exit when there is none yet).
+ * The cache holds the functions the run that made it compiled: `check` keeps its own, or a first
+ * `--help` would leave every later check compiling the linter again (15 ms of a small check).
+ */
 function runCached(module, file) {
   const stat = fs.statSync(file);
-  const prefix = `${path.basename(file, '.js')}-${installationKey(file)}-`;
+  // (check's lint threads start this script with --sql-lint-worker: they run the linter too.)
+  const command = file === cli && ['check', '--sql-lint-worker'].includes(process.argv[2]) ? '-check' : '';
+  const prefix = `${path.basename(file, '.js')}${command}-${installationKey(file)}-`;
   const name = `${prefix}${stat.size}-${Math.round(stat.mtimeMs)}-${runtime}.v8cache`;
   let cachedData;
   try {

@@ -26,6 +26,19 @@ const argo =
 const flux =
   'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: web, namespace: flux-system }\nspec:\n  interval: 10m\n  path: ./apps/web\n  prune: true\n  sourceRef: { kind: GitRepository, name: flux-system }\n';
 
+/** A workspace of `files` to edit, and the web Deployment's dangling-config-reference findings as it stands. */
+function editableWorkspace(files: Record<string, string>): { workspace: ManifestWorkspace; deploymentFile: string; rules: () => string[] } {
+  const workspace = new ManifestWorkspace();
+  for (const [file, text] of Object.entries(files)) workspace.update(file, text);
+  const deploymentFile = '/repo/apps/web/workloads/deployment.yaml';
+  const rules = (): string[] =>
+    workspace
+      .lint(deploymentFile, mergeSettings({}))
+      .map((f) => f.rule)
+      .filter((r) => r === 'dangling-config-reference');
+  return { workspace, deploymentFile, rules };
+}
+
 const references = (files: Record<string, string>): string[] =>
   lintWorkspace(files)
     .filter((f) => f.rule === 'dangling-config-reference')
@@ -89,15 +102,7 @@ describe('deploy units from Argo CD and Flux', () => {
   });
 
   it('editing the template moves the unit: every file is checked again', () => {
-    const files = { ...apps('WEB_MODE'), ...appOfApps('apps/api') };
-    const workspace = new ManifestWorkspace();
-    for (const [file, text] of Object.entries(files)) workspace.update(file, text);
-    const deploymentFile = '/repo/apps/web/workloads/deployment.yaml';
-    const rules = (): string[] =>
-      workspace
-        .lint(deploymentFile, mergeSettings({}))
-        .map((f) => f.rule)
-        .filter((r) => r === 'dangling-config-reference');
+    const { workspace, deploymentFile, rules } = editableWorkspace({ ...apps('WEB_MODE'), ...appOfApps('apps/api') });
     assert.deepEqual(rules(), ['dangling-config-reference']);
     const template = '/repo/apps-chart/templates/web.yaml';
     assert.ok(workspace.update(template, appOfApps('apps/web')[template]!).includes(deploymentFile));
@@ -105,15 +110,7 @@ describe('deploy units from Argo CD and Flux', () => {
   });
 
   it('units set explicitly (manifests.units) replace those Argo CD and Flux objects name', () => {
-    const files = { ...apps('WEB_MODE'), '/repo/argocd/web.yaml': argo };
-    const workspace = new ManifestWorkspace();
-    for (const [file, text] of Object.entries(files)) workspace.update(file, text);
-    const deploymentFile = '/repo/apps/web/workloads/deployment.yaml';
-    const rules = (): string[] =>
-      workspace
-        .lint(deploymentFile, mergeSettings({}))
-        .map((f) => f.rule)
-        .filter((r) => r === 'dangling-config-reference');
+    const { workspace, deploymentFile, rules } = editableWorkspace({ ...apps('WEB_MODE'), '/repo/argocd/web.yaml': argo });
     assert.deepEqual(rules(), []);
     assert.ok(workspace.setExplicitUnits(['/repo/apps/web/workloads']).includes(deploymentFile));
     assert.deepEqual(rules(), ['dangling-config-reference'], 'apps/web/workloads alone: its ConfigMap is not in the unit');

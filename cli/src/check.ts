@@ -167,33 +167,23 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   // --cache; contract steps against the application code. Then the earlier files of each migration
   // folder (read from disk where this run does not check them) withdraw the findings their schema facts answer. Manifests are checked across files and
   // application code against the manifests' workloads: those are checked in order below.
-  const sqlResults = new Map<string, SqlResult>();
-  const jobs: SqlJob[] = [];
-  for (const f of loaded) {
-    if (f.text === undefined || fileKind(f.file) !== 'sql') continue;
-    if (isContractStep(f.file, f.text)) {
-      let changes: readonly SchemaChange[] = [];
-      const findings = lintLoaded({
-        fileName: f.file,
-        text: f.text,
-        settings,
-        codeIndex: await codeIndexFor(f.file),
-        onSchemaChanges: (made) => (changes = made),
-      });
-      sqlResults.set(f.file, { findings, changes });
-      continue;
-    }
-    const cached = cache?.get(f.file, f.text);
-    if (cached) sqlResults.set(f.file, cached);
-    else jobs.push({ fileName: f.file, text: f.text });
+  const threads = options.threads ?? defaultThreads();
+  const sqlFiles = loaded.flatMap((f) => (f.text !== undefined && fileKind(f.file) === 'sql' ? [{ fileName: f.file, text: f.text }] : []));
+  const sqlResults = await lintCached(
+    sqlFiles.filter((f) => !isContractStep(f.fileName, f.text)),
+    settings,
+    threads,
+    io.lintWorker,
+    cache,
+  );
+  for (const f of sqlFiles) {
+    if (!isContractStep(f.fileName, f.text)) continue;
+    let changes: readonly SchemaChange[] = [];
+    const findings = lintLoaded({ ...f, settings, codeIndex: await codeIndexFor(f.fileName), onSchemaChanges: (made) => (changes = made) });
+    sqlResults.set(f.fileName, { findings, changes });
   }
-  const linted = await lintSqlFiles(jobs, settings, options.threads ?? defaultThreads(), io.lintWorker);
-  jobs.forEach((job, index) => {
-    sqlResults.set(job.fileName, linted[index]!);
-    cache?.set(job.fileName, job.text, linted[index]!);
-  });
   const migrations = [...sqlResults].map(([file, result]) => ({ file, ...result }));
-  const unchecked = await earlierMigrationsNotChecked(sqlResults, settings, options.threads ?? defaultThreads(), io.lintWorker, cache);
+  const unchecked = await earlierMigrationsNotChecked(sqlResults, settings, threads, io.lintWorker, cache);
   const folded = withEarlierFiles([...migrations, ...unchecked]).slice(0, migrations.length);
   const sqlFindings = new Map(folded.map((findings, index) => [migrations[index]!.file, findings]));
   if (flagAnswer) {
@@ -259,20 +249,34 @@ async function earlierMigrationsNotChecked(
   const files: string[] = [];
   for (const [folder, name] of last)
     for (const m of folderMigrations(folder)) if (ordersByVersion(m) && compareMigrationNames(m.name, name) < 0 && !checked.has(m.file)) files.push(m.file);
-  const found: LintedMigration[] = [];
-  const jobs: SqlJob[] = [];
-  for (const file of files) {
+  const readable = files.flatMap((file) => {
     const { text } = readFile(file);
-    const cached = text === undefined ? undefined : cache?.get(file, text);
-    if (cached) found.push({ file, ...cached });
-    else if (text !== undefined) jobs.push({ fileName: file, text });
+    return text === undefined ? [] : [{ fileName: file, text }];
+  });
+  return [...(await lintCached(readable, settings, threads, lintWorker, cache))].map(([file, result]) => ({ file, ...result }));
+}
+
+/** Each SQL file's findings and schema changes: kept by --cache, else linted (on threads) and kept. */
+async function lintCached(
+  files: SqlJob[],
+  settings: EngineSettings,
+  threads: number,
+  lintWorker: string | undefined,
+  cache: ResultCache | undefined,
+): Promise<Map<string, SqlResult>> {
+  const results = new Map<string, SqlResult>();
+  const jobs: SqlJob[] = [];
+  for (const f of files) {
+    const cached = cache?.get(f.fileName, f.text);
+    if (cached) results.set(f.fileName, cached);
+    else jobs.push(f);
   }
   const linted = await lintSqlFiles(jobs, settings, threads, lintWorker);
   jobs.forEach((job, index) => {
-    found.push({ file: job.fileName, ...linted[index]! });
+    results.set(job.fileName, linted[index]!);
     cache?.set(job.fileName, job.text, linted[index]!);
   });
-  return found;
+  return results;
 }
 
 /**

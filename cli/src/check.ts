@@ -25,7 +25,6 @@ import {
   ordersByVersion,
   type EngineSettings,
   type LintedMigration,
-  type SchemaChange,
   type FlagSnapshot,
   type Finding,
   type WorkloadsContext,
@@ -39,7 +38,7 @@ import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
 import { escapeControl, formatJson, formatSarif, formatText, type LocatedFinding } from './format';
-import { defaultThreads, lintLoaded, lintSqlFiles, type SqlJob, type SqlResult } from './parallel-lint';
+import { defaultThreads, lintLoaded, lintSqlFiles, lintSqlResult, type SqlJob, type SqlResult } from './parallel-lint';
 import { ResultCache } from './result-cache';
 
 export interface CheckOptions {
@@ -178,9 +177,7 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   );
   for (const f of sqlFiles) {
     if (!isContractStep(f.fileName, f.text)) continue;
-    let changes: readonly SchemaChange[] = [];
-    const findings = lintLoaded({ ...f, settings, codeIndex: await codeIndexFor(f.fileName), onSchemaChanges: (made) => (changes = made) });
-    sqlResults.set(f.fileName, { findings, changes });
+    sqlResults.set(f.fileName, lintSqlResult({ ...f, settings, codeIndex: await codeIndexFor(f.fileName) }));
   }
   const migrations = [...sqlResults].map(([file, result]) => ({ file, ...result }));
   const unchecked = await earlierMigrationsNotChecked(sqlResults, settings, threads, io.lintWorker, cache);

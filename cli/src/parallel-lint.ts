@@ -97,9 +97,12 @@ export async function lintSqlFiles(jobs: SqlJob[], settings: EngineSettings, thr
   return results.map((result, index) => result ?? lintJob(jobs[index]!, settings));
 }
 
-function lintJob(job: SqlJob, settings: EngineSettings): SqlResult {
+const lintJob = (job: SqlJob, settings: EngineSettings): SqlResult => lintSqlResult({ ...job, settings });
+
+/** A SQL file's findings (see lintLoaded) and the schema changes it makes. */
+export function lintSqlResult(request: LintRequest): SqlResult {
   let changes: readonly SchemaChange[] = [];
-  const findings = lintLoaded({ ...job, settings, onSchemaChanges: (made) => (changes = made) });
+  const findings = lintLoaded({ ...request, onSchemaChanges: (made) => (changes = made) });
   return { findings, changes };
 }
 

@@ -502,7 +502,7 @@ connection.onHover(
         // Consistent with the findings: what the earlier migrations of its folder establish counts.
         const file = URI.parse(doc.uri);
         const earlier = file.scheme === 'file' ? await earlierMigrationFacts.factsBefore(file.fsPath, engine) : undefined;
-        hover = hoverSql(doc.getText(), offset, engine, earlier);
+        hover = hoverSql(doc.getText(), offset, engine, earlier, pathOf(doc.uri));
       } else hover = hoverMysql(doc.getText(), offset, engine, dialect);
       // What a trace of this very text measured, under the prediction.
       const trace = dialect === 'postgres' ? traces.of(doc.uri, doc.getText()) : undefined;

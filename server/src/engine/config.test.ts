@@ -95,8 +95,10 @@ describe('.rollout-guard.yaml: one schema', () => {
       problem('database: postgres://x@y/z\n'),
       '1: database must be a mapping, e.g. database: { url: postgres://deploy@db.internal:5432/app }, got "postgres://x@y/z".',
     );
-    assert.equal(problem('pgVersion: 15\nassumeInTransaction: yes please\n'), '2: assumeInTransaction must be true, false or implicit.');
+    assert.equal(problem('pgVersion: 15\nassumeInTransaction: yes please\n'), '2: assumeInTransaction must be auto, true, false or implicit.');
     assert.equal(parseConfig('assumeInTransaction: implicit\n').settings.assumeInTransaction, 'implicit');
+    assert.equal(parseConfig('assumeInTransaction: auto\n').settings.assumeInTransaction, 'auto');
+    assert.equal(mergeSettings({}).assumeInTransaction, 'auto');
     assert.equal(problem('- pgVersion: 15\n'), '1: expected a mapping of settings at the top level.');
   });
 

@@ -333,8 +333,8 @@ function checkLintSettings(record: Record<string, unknown>, fail: Fail): Partial
     out.pgVersion = v;
   }
   if (record.assumeInTransaction !== undefined) {
-    if (typeof record.assumeInTransaction !== 'boolean' && record.assumeInTransaction !== 'implicit')
-      throw fail(['assumeInTransaction'], `assumeInTransaction must be true, false or implicit.`);
+    if (typeof record.assumeInTransaction !== 'boolean' && record.assumeInTransaction !== 'implicit' && record.assumeInTransaction !== 'auto')
+      throw fail(['assumeInTransaction'], `assumeInTransaction must be auto, true, false or implicit.`);
     out.assumeInTransaction = record.assumeInTransaction;
   }
   if (record.schemaValidation !== undefined) {

@@ -126,6 +126,7 @@ export function lintText(request: LintRequest): Finding[] {
           phase: phaseOfFile(request.fileName),
           codeIndex: request.codeIndex,
           onSchemaChanges: request.onSchemaChanges,
+          fileName: request.fileName,
         }),
       );
     }

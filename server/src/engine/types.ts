@@ -78,9 +78,11 @@ export interface EngineSettings {
    * Treat each file as wrapped in a transaction (Rails, Django, Flyway, …). `implicit`: the tool sends
    * the file as one query string (Prisma, golang-migrate), which PostgreSQL runs as one implicit
    * transaction when it holds several statements, and in none when it holds one; an explicit
-   * BEGIN … COMMIT inside it does not nest.
+   * BEGIN … COMMIT inside it does not nest. `auto`: as the file's tool does when the file shows
+   * which (goose, sql-migrate, dbmate markers; Prisma's layout: see sql/migration-tool.ts), else false.
+   * The linter resolves `auto` before its rules run: they see true, false or implicit.
    */
-  assumeInTransaction: boolean | 'implicit';
+  assumeInTransaction: boolean | 'implicit' | 'auto';
   /** Severity overrides per rule id. */
   rules: Record<string, SeveritySetting>;
   /**
@@ -102,7 +104,7 @@ export type SqlDialect = 'postgres' | 'mysql' | 'mariadb';
 
 export const defaultSettings: EngineSettings = {
   pgVersion: 16,
-  assumeInTransaction: false,
+  assumeInTransaction: 'auto',
   rules: {},
   schemaValidation: 'auto',
   dialect: 'postgres',

@@ -19,7 +19,7 @@ import { chartRelease, type ChartRelease } from '../workspace/helm';
 export interface EditorSettings {
   enable?: boolean;
   pgVersion?: number;
-  assumeInTransaction?: boolean | 'implicit';
+  assumeInTransaction?: boolean | 'implicit' | 'auto';
   rules?: Record<string, string>;
   configFile?: string;
   schemaValidation?: 'auto' | 'on' | 'off';

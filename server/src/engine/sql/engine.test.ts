@@ -94,9 +94,10 @@ describe('SQL engine', () => {
           'DROP INDEX orders_note_idx;',
         ].join('\n');
         assert.deepEqual(summary(sql), [], sql);
-        // Marker case and spacing as the tools accept them; the forward part after a rollback part is checked again.
+        // Marker case and spacing as the tools accept them; the forward part after a rollback part is checked again
+        // (in the transaction these tools open: no prefer-robust-stmts, a failed migration leaves nothing behind).
         const again = `${sql.replace(down, down.toUpperCase())}\n${up}\nALTER TABLE orders DROP COLUMN legacy;`;
-        assert.deepEqual(summary(again), ['ban-drop-column 9:20-9:38', 'prefer-robust-stmts 9:20-9:38'], again);
+        assert.deepEqual(summary(again), ['ban-drop-column 9:20-9:38'], again);
       }
     });
   });

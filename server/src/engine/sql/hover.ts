@@ -1,11 +1,12 @@
 import type { EngineSettings } from '../types';
 import { byteToCharMapper } from '../text';
-import { FileState, Statement } from './context';
+import { Statement, type FileState } from './context';
 import { alterActionLock, describeLock, statementLock } from './locks';
 import { unwrap } from './ast';
 import { parseStatement } from './parse';
 import { SchemaFacts, type SchemaCondition } from './schema';
 import { splitSql } from './split';
+import { startState } from './transaction-mode';
 import { displayTable, tableRef } from './context';
 
 export interface StatementHover {
@@ -19,9 +20,11 @@ export interface StatementHover {
  * What the statement at `offset` locks, for how long, and what that blocks. `earlier`: what the
  * earlier migrations of its folder establish (a type change they make rewrite-free is quick, as the findings say).
  */
-export function hoverSql(text: string, offset: number, settings: EngineSettings, earlier = new SchemaFacts()): StatementHover | undefined {
-  let state = new FileState(settings);
-  for (const piece of splitSql(text).pieces) {
+export function hoverSql(text: string, offset: number, settings: EngineSettings, earlier = new SchemaFacts(), fileName?: string): StatementHover | undefined {
+  const { pieces } = splitSql(text);
+  // The file runs as the findings say it does (its tool's transaction, or none).
+  let state = startState(text, pieces, settings, fileName);
+  for (const piece of pieces) {
     if (piece.start > offset) return undefined;
     const source = text.slice(piece.start, piece.end);
     const outcome = parseStatement(source);

@@ -10,6 +10,7 @@ import { sqlRules } from './rules';
 import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
 import type { SchemaChange } from './schema';
 import { FileState } from './state';
+import { startState } from './transaction-mode';
 import { switchMarkerFindings } from './switch-markers';
 
 const rules = new RuleIndex(sqlRules);
@@ -52,27 +53,24 @@ export interface LintOptions {
   codeIndex?: CodeIndex;
   /** Told what the file changes in the schema facts, in order: what the files after it in its folder start from (see schema.ts). */
   onSchemaChanges?: (changes: readonly SchemaChange[]) => void;
+  /** The file's path, for `assumeInTransaction: auto` (a Prisma migration is known by its folder). */
+  fileName?: string;
 }
 
 /** Lints one PostgreSQL migration file. The parser must be loaded (see loadParser). */
 export function lintSql(text: string, given: EngineSettings, options: LintOptions = {}): Finding[] {
-  // A migration tool's marker that it runs the file outside a transaction wins over assumeInTransaction and SET LOCAL.
-  const outsideTransaction = NO_TRANSACTION.test(text);
   const memo = options.memo;
   const lastLint = memo && memo.entries.length > 0 ? memo : undefined;
   const split = lastLint ? resplitSql(lastLint.split, text, diffTexts(lastLint.text, text), lastLint.text.length) : undefined;
   const { pieces, comments } = split ?? splitSql(text);
-  // One query string of a single statement runs in no implicit transaction.
-  const inNoTransaction = outsideTransaction || (given.assumeInTransaction === 'implicit' && pieces.length < 2);
-  const settings = inNoTransaction && given.assumeInTransaction ? { ...given, assumeInTransaction: false } : given;
+  let state = startState(text, pieces, given, options.fileName);
+  const settings = state.settings;
   // Results depend on the settings and on the application code (column-still-referenced).
   const memoKey = memo ? `${JSON.stringify(settings)}#${options.codeIndex?.version ?? ''}` : '';
   const previous = lastLint?.settingsKey === memoKey ? lastLint : undefined;
   const entries: (MemoEntry | undefined)[] = memo ? new Array<MemoEntry | undefined>(pieces.length) : [];
   let reused = 0;
-  let state = new FileState(settings);
   if (options.phase) state = state.with({ phase: options.phase });
-  if (!settings.assumeInTransaction && !outsideTransaction && setLocalShowsTransaction(text, pieces)) state = state.with({ setLocalShowsTransaction: true });
   const findings: Finding[] = [];
   const leading = new LeadingComments(comments);
   let rollbackPart = false;
@@ -125,13 +123,6 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
 const TOOL_SECTION = /^--\s*(?:\+(?:goose|migrate)\s+(up|down)|migrate:(up|down))\b/i;
 
 /**
- * Migration tools' markers of a file they run outside a transaction: goose `-- +goose NO TRANSACTION`, sqlx
- * `-- no-transaction`, dbmate `-- migrate:up transaction:false`, sql-migrate `-- +migrate Up notransaction`.
- */
-const NO_TRANSACTION =
-  /^[ \t]*--[ \t]*(?:\+goose[ \t]+no[ \t]+transaction|no-transaction|migrate:up\b.*\btransaction:false|\+migrate[ \t]+up\b.*\bnotransaction)\b/im;
-
-/**
  * A file that only undoes a migration, like the Down part of a goose file: golang-migrate's and sqlx's
  * `….down.sql`, diesel's `down.sql`, Flyway's undo migrations `U<version>__….sql`.
  */
@@ -143,27 +134,6 @@ export function isRollbackFile(fileName: string): boolean {
 function toolSection(comment: string): 'up' | 'down' | undefined {
   const match = TOOL_SECTION.exec(comment.trim());
   return match ? ((match[1] ?? match[2])!.toLowerCase() as 'up' | 'down') : undefined;
-}
-
-const TRANSACTION_WORDS = new Set(['begin', 'start', 'commit', 'rollback', 'end', 'abort']);
-
-/**
- * A file with SET LOCAL and no BEGIN, COMMIT or ROLLBACK of its own is written for a migration
- * tool that runs each file in a transaction (Flyway, goose, dbmate, node-pg-migrate…): outside one,
- * PostgreSQL ignores SET LOCAL with a warning. It is checked as assumeInTransaction would.
- */
-function setLocalShowsTransaction(text: string, pieces: readonly SqlPiece[]): boolean {
-  if (!/\bset\s+local\b/i.test(text)) return false;
-  let setLocal = false;
-  for (const piece of pieces) {
-    const [first, second] = text
-      .slice(piece.start, Math.min(piece.end, piece.start + 24))
-      .toLowerCase()
-      .split(/[^a-z_]+/, 2);
-    if (TRANSACTION_WORDS.has(first!)) return false;
-    if (first === 'set' && second === 'local') setLocal = true;
-  }
-  return setLocal;
 }
 
 /** Runs the rules that look at the whole file once its last statement is read (not memoized: they are cheap). */

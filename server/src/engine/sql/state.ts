@@ -82,6 +82,8 @@ interface Fields {
    * tool that runs it in a transaction (SET LOCAL does nothing outside one), as assumeInTransaction says.
    */
   setLocalShowsTransaction: boolean;
+  /** The migration tool that runs the file, when assumeInTransaction is auto and the file shows which (see migration-tool.ts); else ''. */
+  migrationTool: string;
   /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
   lockTimeoutSession: boolean;
   lockTimeoutLocal: boolean;
@@ -170,6 +172,7 @@ const EMPTY: Fields = {
   transactionBegin: '',
   wrappedByTool: false,
   setLocalShowsTransaction: false,
+  migrationTool: '',
   lockTimeoutSession: false,
   lockTimeoutLocal: false,
   statementTimeoutSession: false,
@@ -337,8 +340,16 @@ export class FileState {
 
   /** Why the file is taken to run in a transaction its tool opens, for messages. */
   get toolTransactionReason(): string {
-    if (this.settings.assumeInTransaction === 'implicit') return 'assumeInTransaction: implicit, and the file holds several statements';
-    return this.settings.assumeInTransaction ? 'assumeInTransaction' : 'its SET LOCAL works only in one';
+    const tool = this.fields.migrationTool;
+    if (this.settings.assumeInTransaction === 'implicit')
+      return `${tool ? `${tool} sends the file as one query string` : 'assumeInTransaction: implicit'}, and the file holds several statements`;
+    if (this.settings.assumeInTransaction) return tool ? `${tool} runs each migration in a transaction` : 'assumeInTransaction';
+    return 'its SET LOCAL works only in one';
+  }
+
+  /** The migration tool that runs the file, when the file shows which (see migration-tool.ts); else ''. */
+  get migrationTool(): string {
+    return this.fields.migrationTool;
   }
 
   lockTimeoutActive(): boolean {

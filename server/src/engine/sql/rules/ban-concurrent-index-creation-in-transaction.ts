@@ -1,5 +1,6 @@
 import { unwrap } from '../ast';
 import type { SqlRule } from '../context';
+import { migrationToolNamed } from '../transaction-mode';
 
 export const banConcurrentIndexCreationInTransaction: SqlRule<'IndexStmt' | 'DropStmt' | 'ReindexStmt'> = {
   id: 'ban-concurrent-index-creation-in-transaction',
@@ -24,7 +25,7 @@ export const banConcurrentIndexCreationInTransaction: SqlRule<'IndexStmt' | 'Dro
     const verb = kind === 'IndexStmt' ? 'CREATE INDEX CONCURRENTLY' : kind === 'DropStmt' ? 'DROP INDEX CONCURRENTLY' : 'REINDEX … CONCURRENTLY';
     report({
       ...stmt.headRange('concurrently'),
-      message: `${verb} cannot run ${where}: PostgreSQL refuses it and the migration fails. Run it in a migration of its own without a transaction (e.g. Rails disable_ddl_transaction!, Django atomic = False).`,
+      message: `${verb} cannot run ${where}: PostgreSQL refuses it and the migration fails. Run it ${migrationToolNamed(ctx.state.migrationTool)?.withoutTransaction ?? 'in a migration of its own without a transaction (e.g. Rails disable_ddl_transaction!, Django atomic = False)'}.`,
     });
   },
 };

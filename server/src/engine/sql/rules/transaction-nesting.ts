@@ -28,7 +28,7 @@ export const transactionNesting: SqlRule<'TransactionStmt'> = {
       // (An implicit transaction — one query string — becomes the explicit one: nothing nests.)
       report({
         ...range,
-        message: `The migration tool already runs this file in a transaction (assumeInTransaction): ${BEGINS.has(kind) ? `this ${word} nests in it, and the COMMIT that matches it ends the tool's transaction` : `this ${word} ends the tool's transaction`}, so what follows runs outside it and the tool's own COMMIT finds none. Remove the explicit transaction statements, or turn the tool's transaction off for this file.`,
+        message: `The migration tool already runs this file in a transaction (${ctx.state.toolTransactionReason}): ${BEGINS.has(kind) ? `this ${word} nests in it, and the COMMIT that matches it ends the tool's transaction` : `this ${word} ends the tool's transaction`}, so what follows runs outside it and the tool's own COMMIT finds none. Remove the explicit transaction statements, or turn the tool's transaction off for this file.`,
       });
     }
   },

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { hoverSql, lintText, loadParser, mergeSettings, type PartialSettings } from '..';
+
+before(() => loadParser());
+
+const CONCURRENT_INDEX = 'CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);';
+/** Messages of the CONCURRENTLY-in-a-transaction rule for `text` named `fileName`. */
+const concurrentlyRefused = (fileName: string, text: string, settings: PartialSettings = {}): string[] =>
+  lintText({ fileName, text, settings: mergeSettings(settings) })
+    .filter((f) => f.rule === 'ban-concurrent-index-creation-in-transaction')
+    .map((f) => f.message);
+
+describe('assumeInTransaction: auto, how the file shows its tool runs it', () => {
+  it('goose, sql-migrate and dbmate files run in the transaction their tool opens, unless marked otherwise', () => {
+    const tools: [up: string, name: string, noTransaction: string][] = [
+      ['-- +goose Up', 'goose', '-- +goose NO TRANSACTION'],
+      ['-- +migrate Up', 'sql-migrate', '-- +migrate Up notransaction'],
+      ['-- migrate:up', 'dbmate', '-- migrate:up transaction:false'],
+    ];
+    for (const [up, name, noTransaction] of tools) {
+      const [message, ...more] = concurrentlyRefused('db/migrations/00042_orders_index.sql', `${up}\n${CONCURRENT_INDEX}\n`);
+      assert.equal(more.length, 0, name);
+      assert.match(message ?? '', new RegExp(`\\(${name} runs each migration in a transaction\\)`), name);
+      // The advice is the tool's own way out.
+      assert.ok(message?.includes(`marked \`${noTransaction}\``), message);
+      const marked = noTransaction.startsWith(up) ? `${noTransaction}\n${CONCURRENT_INDEX}\n` : `${noTransaction}\n${up}\n${CONCURRENT_INDEX}\n`;
+      assert.deepEqual(concurrentlyRefused('db/migrations/00042_orders_index.sql', marked), [], marked);
+    }
+  });
+
+  it('a Prisma migration (<timestamp>_<name>/migration.sql) runs as one query string: several statements in one implicit transaction', () => {
+    const prisma = 'prisma/migrations/20240110093000_orders_customer_index/migration.sql';
+    const two = `-- CreateIndex\n${CONCURRENT_INDEX}\nCREATE INDEX orders_status_idx ON orders (status);\n`;
+    const [message] = concurrentlyRefused(prisma, two);
+    assert.match(message ?? '', /\(Prisma sends the file as one query string, and the file holds several statements\)/);
+    assert.match(message ?? '', /alone in a migration of its own/);
+    // Alone in its file, it runs in no transaction.
+    assert.deepEqual(concurrentlyRefused(prisma, `-- CreateIndex\n${CONCURRENT_INDEX}\n`), []);
+    // The same text anywhere else says nothing of its tool: statement by statement.
+    for (const other of ['migrations/0042_orders_index.sql', 'prisma/migrations/orders/migration.sql', 'migrations/20240110093000_orders.up.sql'])
+      assert.deepEqual(concurrentlyRefused(other, two), [], other);
+  });
+
+  it('a value set in the configuration wins over what the file shows', () => {
+    const goose = `-- +goose Up\n${CONCURRENT_INDEX}\n`;
+    assert.deepEqual(concurrentlyRefused('migrations/00042_x.sql', goose, { assumeInTransaction: false }), []);
+    const [message] = concurrentlyRefused('migrations/00042_x.sql', CONCURRENT_INDEX, { assumeInTransaction: true });
+    assert.match(message ?? '', /\(assumeInTransaction\)/);
+  });
+
+  it('transaction-nesting names the tool whose transaction an explicit BEGIN nests in', () => {
+    const text = `-- +goose Up\nBEGIN;\nALTER TABLE orders ADD COLUMN note text;\nCOMMIT;\n`;
+    const nesting = lintText({ fileName: 'migrations/00042_x.sql', text, settings: mergeSettings() }).filter((f) => f.rule === 'transaction-nesting');
+    assert.equal(nesting.length, 2);
+    assert.match(nesting[0]!.message, /already runs this file in a transaction \(goose runs each migration in a transaction\)/);
+  });
+
+  it('the hover holds the lock as long as the findings do: until the tool commits', () => {
+    const text = `-- +goose Up\nALTER TABLE orders ADD COLUMN note text;\n`;
+    const hover = (body: string, fileName?: string): string => hoverSql(body, body.indexOf('ALTER'), mergeSettings(), undefined, fileName)?.contents ?? '';
+    assert.match(hover(text), /Inside a transaction: the lock is held until COMMIT\./);
+    assert.doesNotMatch(hover(`-- +goose NO TRANSACTION\n${text}`), /Inside a transaction/);
+    const prisma = 'prisma/migrations/20240110093000_note/migration.sql';
+    assert.doesNotMatch(hover('ALTER TABLE orders ADD COLUMN note text;', prisma), /Inside a transaction/);
+    assert.match(hover('ALTER TABLE orders ADD COLUMN note text;\nUPDATE orders SET note = NULL WHERE id = 1;', prisma), /Inside a transaction/);
+  });
+});

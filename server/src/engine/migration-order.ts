@@ -8,7 +8,7 @@
  * neither counts.
  */
 import type { Finding } from './types';
-import { isRollbackFile } from './sql/lint';
+import { isRollbackFile } from './sql/migration-tools';
 import { holdsAfter, SchemaFacts, type SchemaChange } from './sql/schema';
 
 export interface MigrationPlace {

@@ -6,7 +6,7 @@ import { unwrap } from './ast';
 import { parseStatement } from './parse';
 import { SchemaFacts, type SchemaCondition } from './schema';
 import { splitSql } from './split';
-import { startState } from './transaction-mode';
+import { startState } from './migration-tools';
 import { displayTable, tableRef } from './context';
 
 export interface StatementHover {

@@ -10,7 +10,7 @@ import { sqlRules } from './rules';
 import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
 import type { SchemaChange } from './schema';
 import { FileState } from './state';
-import { startState } from './transaction-mode';
+import { startState, toolSection } from './migration-tools';
 import { switchMarkerFindings } from './switch-markers';
 
 const rules = new RuleIndex(sqlRules);
@@ -117,23 +117,6 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
   if (!options.isCancelled?.()) lintEnd(text, pieces, state, findings);
   options.onSchemaChanges?.(state.schemaChanges);
   return chainOncePerFile(applyStatementSuppressions(findings, pieces, comments, settings), ONCE_PER_FILE);
-}
-
-/** Migration tools' markers of a file's forward and rollback parts: goose `-- +goose Down`, sql-migrate `-- +migrate Down`, dbmate `-- migrate:down`. */
-const TOOL_SECTION = /^--\s*(?:\+(?:goose|migrate)\s+(up|down)|migrate:(up|down))\b/i;
-
-/**
- * A file that only undoes a migration, like the Down part of a goose file: golang-migrate's and sqlx's
- * `….down.sql`, diesel's `down.sql`, Flyway's undo migrations `U<version>__….sql`.
- */
-export function isRollbackFile(fileName: string): boolean {
-  const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
-  return /^(?:.*\.)?down\.(?:sql|pgsql|psql)$|^U\d[\w.]*__.*\.sql$/i.test(base);
-}
-
-function toolSection(comment: string): 'up' | 'down' | undefined {
-  const match = TOOL_SECTION.exec(comment.trim());
-  return match ? ((match[1] ?? match[2])!.toLowerCase() as 'up' | 'down') : undefined;
 }
 
 /** Runs the rules that look at the whole file once its last statement is read (not memoized: they are cheap). */

@@ -1,6 +1,6 @@
 import { unwrap } from '../ast';
 import type { SqlRule } from '../context';
-import { migrationToolNamed } from '../transaction-mode';
+import { migrationToolNamed } from '../migration-tools';
 
 export const banConcurrentIndexCreationInTransaction: SqlRule<'IndexStmt' | 'DropStmt' | 'ReindexStmt'> = {
   id: 'ban-concurrent-index-creation-in-transaction',

@@ -1,7 +1,9 @@
 /**
- * How a migration file runs, which decides what its locks cost and what cannot run in it: in a
- * transaction its tool opens, as one query string (one implicit transaction when it holds several
- * statements), or statement by statement. From assumeInTransaction, and from the file:
+ * What migration tools' conventions say about a PostgreSQL file: which parts and files only undo a
+ * migration (not checked), and how the file runs, which decides what its locks cost and what
+ * cannot run in it: in a transaction its tool opens, as one query string (one implicit transaction
+ * when it holds several statements), or statement by statement. How it runs comes from
+ * assumeInTransaction and from the file:
  * - a tool's no-transaction marker wins over everything (goose `-- +goose NO TRANSACTION`, sqlx
  *   `-- no-transaction`, dbmate `-- migrate:up transaction:false`, sql-migrate `-- +migrate Up notransaction`);
  * - `auto` (the default) follows the tool when the file shows which and the tool runs every file
@@ -31,15 +33,17 @@ const TOOLS: Record<string, MigrationTool> = {
   Prisma: { name: 'Prisma', runs: 'implicit', withoutTransaction: 'alone in a migration of its own: a single statement runs in no transaction' },
 };
 
-const UP_MARKER = /^[ \t]*--[ \t]*(\+goose[ \t]+up|\+migrate[ \t]+up|migrate:up)\b/im;
+/** A tool's marker of a file's forward or rollback part: goose `-- +goose Up`/`Down`, sql-migrate `-- +migrate Up`/`Down`, dbmate `-- migrate:up`/`down`. */
+const SECTION_MARKER = /^[ \t]*--[ \t]*(\+goose[ \t]+|\+migrate[ \t]+|migrate:)(up|down)\b/im;
+const TOOL_OF_MARKER: Record<string, string> = { '+goose': 'goose', '+migrate': 'sql-migrate', 'migrate:': 'dbmate' };
 const PRISMA_MIGRATION = /(?:^|[\\/])\d{14}_[^\\/]+[\\/]migration\.sql$/i;
 const NO_TRANSACTION =
   /^[ \t]*--[ \t]*(?:\+goose[ \t]+no[ \t]+transaction|no-transaction|migrate:up\b.*\btransaction:false|\+migrate[ \t]+up\b.*\bnotransaction)\b/im;
 
 /** The tool that runs `text` (named `fileName`), when the file shows it. */
 function migrationToolOf(fileName: string | undefined, text: string): MigrationTool | undefined {
-  const marker = UP_MARKER.exec(text)?.[1]?.toLowerCase();
-  if (marker) return TOOLS[marker.startsWith('+goose') ? 'goose' : marker.startsWith('+migrate') ? 'sql-migrate' : 'dbmate'];
+  const marker = SECTION_MARKER.exec(text)?.[1];
+  if (marker) return TOOLS[TOOL_OF_MARKER[marker.trim().toLowerCase()]!];
   if (fileName && PRISMA_MIGRATION.test(fileName)) return TOOLS.Prisma;
   return undefined;
 }
@@ -81,4 +85,18 @@ function setLocalShowsTransaction(text: string, pieces: readonly SqlPiece[]): bo
     if (first === 'set' && second === 'local') setLocal = true;
   }
   return setLocal;
+}
+
+/** The part of the file a comment starts (see SECTION_MARKER): `down` runs only to undo the migration. */
+export function toolSection(comment: string): 'up' | 'down' | undefined {
+  return SECTION_MARKER.exec(comment.trim())?.[2]?.toLowerCase() as 'up' | 'down' | undefined;
+}
+
+/**
+ * A file that only undoes a migration, like the Down part of a goose file: golang-migrate's and sqlx's
+ * `….down.sql`, diesel's `down.sql`, Flyway's undo migrations `U<version>__….sql`.
+ */
+export function isRollbackFile(fileName: string): boolean {
+  const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+  return /^(?:.*\.)?down\.(?:sql|pgsql|psql)$|^U\d[\w.]*__.*\.sql$/i.test(base);
 }

@@ -42,6 +42,22 @@ describe('assumeInTransaction: auto, how the file shows its tool runs it', () =>
       assert.deepEqual(concurrentlyRefused(other, two), [], other);
   });
 
+  it('without their transaction, goose and sql-migrate run statements one by one; dbmate and sqlx still send one query string', () => {
+    const two = `SET lock_timeout = '2s';\n${CONCURRENT_INDEX}\n`;
+    for (const marker of ['-- +goose Up\n-- +goose NO TRANSACTION', '-- +migrate Up notransaction'])
+      assert.deepEqual(concurrentlyRefused('migrations/00042_x.sql', `${marker}\n${two}`, { assumeInTransaction: true }), [], marker);
+    for (const [marker, name] of [
+      ['-- migrate:up transaction:false', 'dbmate with transaction:false'],
+      ['-- no-transaction', 'sqlx with no-transaction'],
+    ]) {
+      const [message] = concurrentlyRefused('migrations/20240110093000_x.sql', `${marker}\n${two}`);
+      assert.ok(message?.includes(`(${name} sends the file as one query string, and the file holds several statements)`), message);
+      assert.match(message ?? '', /alone in a migration of its own/);
+      // Alone, the statement runs in no transaction.
+      assert.deepEqual(concurrentlyRefused('migrations/20240110093000_x.sql', `${marker}\n${CONCURRENT_INDEX}\n`), [], marker);
+    }
+  });
+
   it('a value set in the configuration wins over what the file shows', () => {
     const goose = `-- +goose Up\n${CONCURRENT_INDEX}\n`;
     assert.deepEqual(concurrentlyRefused('migrations/00042_x.sql', goose, { assumeInTransaction: false }), []);

@@ -4,8 +4,9 @@
  * cannot run in it: in a transaction its tool opens, as one query string (one implicit transaction
  * when it holds several statements), or statement by statement. How it runs comes from
  * assumeInTransaction and from the file:
- * - a tool's no-transaction marker wins over everything (goose `-- +goose NO TRANSACTION`, sqlx
- *   `-- no-transaction`, dbmate `-- migrate:up transaction:false`, sql-migrate `-- +migrate Up notransaction`);
+ * - a tool's no-transaction marker wins over everything: goose `-- +goose NO TRANSACTION` and
+ *   sql-migrate `-- +migrate Up notransaction` then run the statements one by one, while sqlx
+ *   `-- no-transaction` and dbmate `-- migrate:up transaction:false` still send one query string;
  * - `auto` (the default) follows the tool when the file shows which and the tool runs every file
  *   one way: goose (`-- +goose Up`), sql-migrate (`-- +migrate Up`) and dbmate (`-- migrate:up`)
  *   open a transaction; Prisma (`<14-digit timestamp>_<name>/migration.sql`) sends one query
@@ -20,50 +21,63 @@ import { FileState } from './state';
 
 export interface MigrationTool {
   name: string;
-  /** How it runs a file: in a transaction it opens, or as one query string (see EngineSettings). */
-  runs: true | 'implicit';
+  /** How it runs a file: in a transaction it opens, as one query string (see EngineSettings), or statement by statement. */
+  runs: boolean | 'implicit';
   /** How a migration of this tool runs a statement outside any transaction (CREATE INDEX CONCURRENTLY). */
   withoutTransaction: string;
 }
 
-const TOOLS: Record<string, MigrationTool> = {
-  goose: { name: 'goose', runs: true, withoutTransaction: 'in a migration of its own marked `-- +goose NO TRANSACTION`' },
-  'sql-migrate': { name: 'sql-migrate', runs: true, withoutTransaction: 'in a migration of its own marked `-- +migrate Up notransaction`' },
-  dbmate: { name: 'dbmate', runs: true, withoutTransaction: 'in a migration of its own marked `-- migrate:up transaction:false`' },
-  Prisma: { name: 'Prisma', runs: 'implicit', withoutTransaction: 'alone in a migration of its own: a single statement runs in no transaction' },
-};
+const ALONE = 'alone in a migration of its own: a single statement runs in no transaction';
+const TOOLS: MigrationTool[] = [
+  { name: 'goose', runs: true, withoutTransaction: 'in a migration of its own marked `-- +goose NO TRANSACTION`' },
+  { name: 'sql-migrate', runs: true, withoutTransaction: 'in a migration of its own marked `-- +migrate Up notransaction`' },
+  { name: 'dbmate', runs: true, withoutTransaction: 'alone in a migration of its own marked `-- migrate:up transaction:false`' },
+  { name: 'Prisma', runs: 'implicit', withoutTransaction: ALONE },
+  // Without their transaction, goose and sql-migrate run the statements one by one; dbmate and
+  // sqlx still send the whole file as one query string (dbmate declines to split statements).
+  { name: 'goose with NO TRANSACTION', runs: false, withoutTransaction: 'in a migration marked `-- +goose NO TRANSACTION`' },
+  { name: 'sql-migrate with notransaction', runs: false, withoutTransaction: 'in a migration marked `-- +migrate Up notransaction`' },
+  { name: 'dbmate with transaction:false', runs: 'implicit', withoutTransaction: ALONE },
+  { name: 'sqlx with no-transaction', runs: 'implicit', withoutTransaction: ALONE },
+];
+const tool = (name: string): MigrationTool => TOOLS.find((t) => t.name === name)!;
 
 /** A tool's marker of a file's forward or rollback part: goose `-- +goose Up`/`Down`, sql-migrate `-- +migrate Up`/`Down`, dbmate `-- migrate:up`/`down`. */
 const SECTION_MARKER = /^[ \t]*--[ \t]*(\+goose[ \t]+|\+migrate[ \t]+|migrate:)(up|down)\b/im;
 const TOOL_OF_MARKER: Record<string, string> = { '+goose': 'goose', '+migrate': 'sql-migrate', 'migrate:': 'dbmate' };
 const PRISMA_MIGRATION = /(?:^|[\\/])\d{14}_[^\\/]+[\\/]migration\.sql$/i;
-const NO_TRANSACTION =
-  /^[ \t]*--[ \t]*(?:\+goose[ \t]+no[ \t]+transaction|no-transaction|migrate:up\b.*\btransaction:false|\+migrate[ \t]+up\b.*\bnotransaction)\b/im;
+/** Tools' markers of a file they run without their transaction. */
+const NO_TRANSACTION: [marker: RegExp, tool: string][] = [
+  [/^[ \t]*--[ \t]*\+goose[ \t]+no[ \t]+transaction\b/im, 'goose with NO TRANSACTION'],
+  [/^[ \t]*--[ \t]*\+migrate[ \t]+up\b.*\bnotransaction\b/im, 'sql-migrate with notransaction'],
+  [/^[ \t]*--[ \t]*migrate:up\b.*\btransaction:false\b/im, 'dbmate with transaction:false'],
+  [/^[ \t]*--[ \t]*no-transaction\b/im, 'sqlx with no-transaction'],
+];
 
-/** The tool that runs `text` (named `fileName`), when the file shows it. */
+/** The tool that runs `text` (named `fileName`), when the file shows it (a tool's marker or Prisma's layout). */
 function migrationToolOf(fileName: string | undefined, text: string): MigrationTool | undefined {
   const marker = SECTION_MARKER.exec(text)?.[1];
-  if (marker) return TOOLS[TOOL_OF_MARKER[marker.trim().toLowerCase()]!];
-  if (fileName && PRISMA_MIGRATION.test(fileName)) return TOOLS.Prisma;
+  if (marker) return tool(TOOL_OF_MARKER[marker.trim().toLowerCase()]!);
+  if (fileName && PRISMA_MIGRATION.test(fileName)) return tool('Prisma');
   return undefined;
 }
 
 /** A tool the state names (FileState.migrationTool). */
-export const migrationToolNamed = (name: string): MigrationTool | undefined => TOOLS[name];
+export const migrationToolNamed = (name: string): MigrationTool | undefined => TOOLS.find((t) => t.name === name);
 
 /**
  * The state a file's first statement starts from: its settings with assumeInTransaction as the file
  * runs (true, false or implicit; never auto), and the tool or SET LOCAL that shows it.
  */
 export function startState(text: string, pieces: readonly SqlPiece[], given: EngineSettings, fileName: string | undefined): FileState {
-  const outsideTransaction = NO_TRANSACTION.test(text);
-  const tool = given.assumeInTransaction === 'auto' ? migrationToolOf(fileName, text) : undefined;
-  const declared = given.assumeInTransaction === 'auto' ? (tool?.runs ?? false) : given.assumeInTransaction;
+  const marked = NO_TRANSACTION.find(([marker]) => marker.test(text));
+  const shown = marked ? tool(marked[1]) : given.assumeInTransaction === 'auto' ? migrationToolOf(fileName, text) : undefined;
+  const declared = shown ? shown.runs : given.assumeInTransaction === 'auto' ? false : given.assumeInTransaction;
   // One query string of a single statement runs in no implicit transaction.
-  const runs = outsideTransaction || (declared === 'implicit' && pieces.length < 2) ? false : declared;
+  const runs = declared === 'implicit' && pieces.length < 2 ? false : declared;
   const state = new FileState(runs === given.assumeInTransaction ? given : { ...given, assumeInTransaction: runs });
-  if (runs) return tool ? state.with({ migrationTool: tool.name }) : state;
-  return !outsideTransaction && setLocalShowsTransaction(text, pieces) ? state.with({ setLocalShowsTransaction: true }) : state;
+  if (runs) return shown ? state.with({ migrationTool: shown.name }) : state;
+  return !marked && setLocalShowsTransaction(text, pieces) ? state.with({ setLocalShowsTransaction: true }) : state;
 }
 
 const TRANSACTION_WORDS = new Set(['begin', 'start', 'commit', 'rollback', 'end', 'abort']);

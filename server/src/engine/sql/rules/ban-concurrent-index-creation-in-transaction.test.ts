@@ -61,13 +61,18 @@ describe(RULE, () => {
   });
 
   it('ok: a file its tool marks to run outside a transaction (goose, sqlx, dbmate, sql-migrate), despite assumeInTransaction or SET LOCAL', () => {
-    const markers = ['-- +goose NO TRANSACTION', '-- no-transaction', '-- migrate:up transaction:false', '-- +migrate Up notransaction'];
-    for (const marker of markers) {
-      const sql = [marker, "SET LOCAL lock_timeout = '2s';", 'CREATE INDEX CONCURRENTLY IF NOT EXISTS es_projection ON eventstore.events (instance_id);'].join(
-        '\n',
-      );
+    const index = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS es_projection ON eventstore.events (instance_id);';
+    // goose and sql-migrate then run the statements one by one.
+    for (const marker of ['-- +goose NO TRANSACTION', '-- +migrate Up notransaction']) {
+      const sql = [marker, "SET LOCAL lock_timeout = '2s';", index].join('\n');
       expectRanges(RULE, sql, [], { assumeInTransaction: true });
       expectRanges(RULE, sql, []);
+    }
+    // sqlx and dbmate still send the file as one query string: alone, the statement runs in no transaction;
+    // after another one, PostgreSQL runs both in one implicit transaction and refuses it (measured on PostgreSQL 15).
+    for (const marker of ['-- no-transaction', '-- migrate:up transaction:false']) {
+      expectRanges(RULE, [marker, index].join('\n'), [], { assumeInTransaction: true });
+      expectRanges(RULE, [marker, "SET lock_timeout = '2s';", index].join('\n'), ['3:1-3:26']);
     }
     // The marker is a whole comment: a mention in a longer comment is not one.
     expectRanges(RULE, '-- see +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY es_projection ON events (id);', ['2:1-2:26'], { assumeInTransaction: true });

@@ -33,7 +33,7 @@ import {
 } from '../../server/src/engine';
 import { explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
 import { chartRelease, renderWorkspaceCharts, type ChartRelease } from '../../server/src/workspace/helm';
-import { folderMigrations } from '../../server/src/workspace/migration-folder';
+import { folderMigrations, projectMigrationTool, type ManifestsSeen } from '../../server/src/workspace/migration-folder';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
@@ -167,7 +167,8 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   // folder (read from disk where this run does not check them) withdraw the findings their schema facts answer. Manifests are checked across files and
   // application code against the manifests' workloads: those are checked in order below.
   const threads = options.threads ?? defaultThreads();
-  const sqlFiles = loaded.flatMap((f) => (f.text !== undefined && fileKind(f.file) === 'sql' ? [{ fileName: f.file, text: f.text }] : []));
+  const sqlJob = sqlJobs();
+  const sqlFiles = loaded.flatMap((f) => (f.text !== undefined && fileKind(f.file) === 'sql' ? [sqlJob(f.file, f.text)] : []));
   const sqlResults = await lintCached(
     sqlFiles.filter((f) => !isContractStep(f.fileName, f.text)),
     settings,
@@ -180,7 +181,7 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
     sqlResults.set(f.fileName, lintSqlResult({ ...f, settings, codeIndex: await codeIndexFor(f.fileName) }));
   }
   const migrations = [...sqlResults].map(([file, result]) => ({ file, ...result }));
-  const unchecked = await earlierMigrationsNotChecked(sqlResults, settings, threads, io.lintWorker, cache);
+  const unchecked = await earlierMigrationsNotChecked(sqlResults, sqlJob, settings, threads, io.lintWorker, cache);
   const folded = withEarlierFiles([...migrations, ...unchecked]).slice(0, migrations.length);
   const sqlFindings = new Map(folded.map((findings, index) => [migrations[index]!.file, findings]));
   if (flagAnswer) {
@@ -230,6 +231,7 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
  */
 async function earlierMigrationsNotChecked(
   checked: Map<string, SqlResult>,
+  sqlJob: (fileName: string, text: string) => SqlJob,
   settings: EngineSettings,
   threads: number,
   lintWorker: string | undefined,
@@ -248,9 +250,18 @@ async function earlierMigrationsNotChecked(
     for (const m of folderMigrations(folder)) if (ordersByVersion(m) && compareMigrationNames(m.name, name) < 0 && !checked.has(m.file)) files.push(m.file);
   const readable = files.flatMap((file) => {
     const { text } = readFile(file);
-    return text === undefined ? [] : [{ fileName: file, text }];
+    return text === undefined ? [] : [sqlJob(file, text)];
   });
   return [...(await lintCached(readable, settings, threads, lintWorker, cache))].map(([file, result]) => ({ file, ...result }));
+}
+
+/** SQL files to lint, each with the migration tool its project depends on (a run reads each go.mod or Cargo.toml once). */
+function sqlJobs(): (fileName: string, text: string) => SqlJob {
+  const manifests: ManifestsSeen = new Map();
+  return (fileName, text) => {
+    const migrationTool = projectMigrationTool(fileName, manifests);
+    return migrationTool ? { fileName, text, migrationTool } : { fileName, text };
+  };
 }
 
 /** Each SQL file's findings and schema changes: kept by --cache, else linted (on threads) and kept. */
@@ -264,14 +275,14 @@ async function lintCached(
   const results = new Map<string, SqlResult>();
   const jobs: SqlJob[] = [];
   for (const f of files) {
-    const cached = cache?.get(f.fileName, f.text);
+    const cached = cache?.get(f);
     if (cached) results.set(f.fileName, cached);
     else jobs.push(f);
   }
   const linted = await lintSqlFiles(jobs, settings, threads, lintWorker);
   jobs.forEach((job, index) => {
     results.set(job.fileName, linted[index]!);
-    cache?.set(job.fileName, job.text, linted[index]!);
+    cache?.set(job, linted[index]!);
   });
   return results;
 }

@@ -23,6 +23,8 @@ import {
 export interface SqlJob {
   fileName: string;
   text: string;
+  /** The migration tool the file's project depends on (LintRequest.migrationTool). */
+  migrationTool?: string;
 }
 
 /** A job's findings, and what the file changes in the schema facts (see withEarlierFiles). */

@@ -1,7 +1,7 @@
 /**
  * `check --cache`: the findings of files checked before, kept in one file between runs (like
  * ESLint's --cache). A file's entry is used when its key is the same: its text, its path (the phase
- * and dialect come from the name), the settings and the build of the CLI. Only files whose findings
+ * and dialect come from the name), its project's migration tool, the settings and the build of the CLI. Only files whose findings
  * depend on nothing else are kept: SQL files that are not contract steps (those are compared with the
  * application code), with their schema changes, before the earlier files of their folder withdraw
  * any of their findings (that is done on every run); manifests and application code are checked across files.
@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineSettings } from '../../server/src/engine';
-import type { SqlResult } from './parallel-lint';
+import type { SqlJob, SqlResult } from './parallel-lint';
 
 /** The default cache file, and the file's name in a folder given as --cache-location. */
 export const CACHE_FILE_NAME = '.rollout-guard-cache';
@@ -38,14 +38,14 @@ export class ResultCache {
     return new ResultCache(file, entries, JSON.stringify([version, buildIdentity(), settings]));
   }
 
-  /** The findings (and schema changes) kept for `file` with this text, or undefined. */
-  get(file: string, text: string): SqlResult | undefined {
-    const entry = this.entries.get(file);
-    return entry?.key === this.keyOf(file, text) ? { findings: entry.findings, changes: entry.changes } : undefined;
+  /** The findings (and schema changes) kept for the job's file with this text (and project tool), or undefined. */
+  get(job: SqlJob): SqlResult | undefined {
+    const entry = this.entries.get(job.fileName);
+    return entry?.key === this.keyOf(job) ? { findings: entry.findings, changes: entry.changes } : undefined;
   }
 
-  set(file: string, text: string, { findings, changes }: SqlResult): void {
-    this.entries.set(file, { key: this.keyOf(file, text), findings, changes });
+  set(job: SqlJob, { findings, changes }: SqlResult): void {
+    this.entries.set(job.fileName, { key: this.keyOf(job), findings, changes });
   }
 
   /** Writes the cache; a cache that cannot be written only costs the next run its time. */
@@ -60,9 +60,18 @@ export class ResultCache {
     }
   }
 
-  private keyOf(file: string, text: string): string {
+  private keyOf({ fileName, text, migrationTool }: SqlJob): string {
     // Loaded here, not at start-up: most runs use no cache.
-    return process.getBuiltinModule('node:crypto').createHash('sha256').update(this.runKey).update('\0').update(file).update('\0').update(text).digest('hex');
+    const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
+    return hash
+      .update(this.runKey)
+      .update('\0')
+      .update(fileName)
+      .update('\0')
+      .update(migrationTool ?? '')
+      .update('\0')
+      .update(text)
+      .digest('hex');
   }
 }
 

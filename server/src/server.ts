@@ -60,6 +60,7 @@ import { SettingsCache, type EditorSettings, type ResolvedSettings } from './lsp
 import { LintScheduler } from './lsp/scheduler';
 import { MeasuredTraces } from './lsp/traces';
 import { ChartRenderer } from './lsp/charts';
+import { projectMigrationTool } from './workspace/migration-folder';
 import { activeExcludes, scanYamlFiles } from './workspace/scan';
 
 // Over stdio, diagnostics are written from their pre-built JSON (see lsp/publish.ts).
@@ -222,6 +223,7 @@ async function lintAndPublish(uri: string): Promise<void> {
         flags,
         isCancelled: () => documents.get(uri)?.version !== version,
         onSchemaChanges: (made) => (schemaChanges = made),
+        migrationTool: kind === 'sql' ? projectToolOf(uri) : undefined,
       });
       // What the earlier migrations of its folder establish withdraws some findings (the fixes and diagnostics alike).
       if (findings.some((f) => f.unlessEarlier) && URI.parse(uri).scheme === 'file') {
@@ -271,6 +273,12 @@ function workspaceFor(uri: string, text: string): ManifestWorkspace {
 }
 
 /** Path part of a URI, enough to tell the file kind (untitled SQL documents count as SQL). */
+/** The migration tool the project of a SQL file on disk depends on (read again each time: go.mod and Cargo.toml change). */
+function projectToolOf(uri: string): string | undefined {
+  const file = URI.parse(uri);
+  return file.scheme === 'file' ? projectMigrationTool(file.fsPath) : undefined;
+}
+
 function pathOf(uri: string): string {
   const doc = documents.get(uri);
   if (doc?.languageId === 'sql' && !/\.(sql|pgsql|psql)$/i.test(uri)) return `${uri}.sql`;
@@ -502,7 +510,7 @@ connection.onHover(
         // Consistent with the findings: what the earlier migrations of its folder establish counts.
         const file = URI.parse(doc.uri);
         const earlier = file.scheme === 'file' ? await earlierMigrationFacts.factsBefore(file.fsPath, engine) : undefined;
-        hover = hoverSql(doc.getText(), offset, engine, earlier, pathOf(doc.uri));
+        hover = hoverSql(doc.getText(), offset, engine, earlier, { fileName: pathOf(doc.uri), migrationTool: projectToolOf(doc.uri) });
       } else hover = hoverMysql(doc.getText(), offset, engine, dialect);
       // What a trace of this very text measured, under the prediction.
       const trace = dialect === 'postgres' ? traces.of(doc.uri, doc.getText()) : undefined;

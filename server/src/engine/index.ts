@@ -108,6 +108,11 @@ export interface LintRequest {
   flags?: FlagSnapshot;
   /** PostgreSQL: told what the file changes in the schema facts (see sql/schema.ts and migration-order.ts). */
   onSchemaChanges?: (changes: readonly SchemaChange[]) => void;
+  /**
+   * PostgreSQL: the migration tool the file's project depends on (workspace/migration-folder.ts), for
+   * `assumeInTransaction: auto` when the file does not show its own (sql/migration-tools.ts).
+   */
+  migrationTool?: string;
 }
 
 /** Lints one file by its kind; files of other kinds give no findings. */
@@ -128,6 +133,7 @@ export function lintText(request: LintRequest): Finding[] {
           codeIndex: request.codeIndex,
           onSchemaChanges: request.onSchemaChanges,
           fileName: request.fileName,
+          projectTool: request.migrationTool,
         }),
       );
     }

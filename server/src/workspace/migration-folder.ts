@@ -1,6 +1,6 @@
 /**
- * The migrations of a folder on disk, in the order they run (migration-order.ts): its files, or the
- * `migration.sql` / `up.sql` of its subfolders; rollback files and other engines' files left out.
+ * What the disk says about a migration: the migrations of its folder, in the order they run
+ * (migration-order.ts), and the migration tool its project depends on.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,4 +32,68 @@ export function earlierMigrations(file: string): string[] {
   return folderMigrations(place.folder)
     .filter((m) => compareMigrationNames(m.name, place.name) < 0)
     .map((m) => m.file);
+}
+
+/**
+ * The migration tool of the project `file` belongs to, for `assumeInTransaction: auto` when the file
+ * does not show its own (migration-tools.ts): the nearest go.mod or Cargo.toml above it, up to the
+ * repository's root, depends on one of these and the file is named as that tool names migrations:
+ * - golang-migrate (`<version>_<name>.up.sql`) sends each file as one query string;
+ * - pop (`<version>_<name>.up.sql`) runs each in a transaction;
+ * - sqlx (`<version>_<name>.sql`, `.up.sql`) runs each in a transaction;
+ * - diesel (`<version>_<name>/up.sql`) runs each in a transaction, or sends it as one query string
+ *   when the migration's metadata.toml says `run_in_transaction = false`.
+ * A project that depends on two of them for the same layout says nothing.
+ */
+export function projectMigrationTool(file: string, seen?: ManifestsSeen): string | undefined {
+  const manifest = projectManifest(path.dirname(path.resolve(file)), seen);
+  if (!manifest) return undefined;
+  const base = path.basename(file);
+  const tools = PROJECT_TOOLS.filter((tool) => tool.manifest === path.basename(manifest.file) && tool.dependency.test(manifest.text) && tool.names.test(base));
+  if (tools.length !== 1) return undefined;
+  const [tool] = tools;
+  if (tool!.name === 'diesel' && /^\s*run_in_transaction\s*=\s*false\b/m.test(readText(path.join(path.dirname(file), 'metadata.toml')) ?? ''))
+    return 'diesel with run_in_transaction = false';
+  return tool!.name;
+}
+
+const PROJECT_TOOLS: { name: string; manifest: string; dependency: RegExp; names: RegExp }[] = [
+  { name: 'golang-migrate', manifest: 'go.mod', dependency: /\bgithub\.com\/golang-migrate\/migrate\b/, names: /^\d+_.*\.up\.sql$/i },
+  { name: 'pop', manifest: 'go.mod', dependency: /\bgithub\.com\/gobuffalo\/pop\b/, names: /^\d+_.*\.up\.sql$/i },
+  { name: 'sqlx', manifest: 'Cargo.toml', dependency: /^\s*(sqlx\s*=|\[(?:workspace\.)?dependencies\.sqlx\])/m, names: /^\d+_.*\.sql$/i },
+  {
+    name: 'diesel',
+    manifest: 'Cargo.toml',
+    dependency: /^\s*(diesel(_migrations)?\s*=|\[(?:workspace\.)?dependencies\.diesel(_migrations)?\])/m,
+    names: /^up\.sql$/i,
+  },
+];
+
+type Manifest = { file: string; text: string } | undefined;
+/** The manifests found so far, by the folder they were looked for from: a run over many files reads each once. */
+export type ManifestsSeen = Map<string, Manifest>;
+
+/** The nearest go.mod or Cargo.toml in `dir` or above, not above the repository's root (a folder with .git). */
+function projectManifest(dir: string, seen?: ManifestsSeen): Manifest {
+  if (seen?.has(dir)) return seen.get(dir);
+  let found: Manifest;
+  for (const name of ['go.mod', 'Cargo.toml']) {
+    const text = readText(path.join(dir, name));
+    if (text !== undefined) {
+      found = { file: path.join(dir, name), text };
+      break;
+    }
+  }
+  const top = fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir;
+  if (!found && !top) found = projectManifest(path.dirname(dir), seen);
+  seen?.set(dir, found);
+  return found;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

@@ -69,6 +69,36 @@ describe('SQL engine', () => {
       ]);
     });
 
+    it('checks statements with template and Flyway placeholders as their tool sends them, naming the placeholders', () => {
+      const sql = [
+        "SET lock_timeout = '2s';",
+        'ALTER TABLE {{ index .Options "Namespace" }}.identities ADD COLUMN email text GENERATED ALWAYS AS (lower(identity_data->>\'email\')) STORED;',
+        'CREATE INDEX users_email_idx ON ${schema}.users (email);',
+        '{{ if .Postgres }}ALTER TABLE users DROP COLUMN legacy;{{ end }}',
+      ].join('\n');
+      const found = lint(sql);
+      assert.deepEqual(
+        found.map((f) => `${f.rule} ${f.range}`),
+        [
+          'require-statement-timeout 2:1-2:12',
+          'prefer-robust-stmts 2:57-2:138',
+          'adding-table-rewriting-column 2:57-2:138',
+          'require-concurrent-index-creation 3:1-3:13',
+          'prefer-robust-stmts 3:1-3:13',
+        ],
+      );
+      const message = (rule: string): string => found.find((f) => f.rule === rule)?.message ?? '';
+      assert.match(message('adding-table-rewriting-column'), /^Adding \{\{ index \.Options "Namespace" \}\}\.identities\.email: /);
+      assert.match(message('require-concurrent-index-creation'), /^SHARE on \$\{schema\}\.users: /);
+      // The same placeholder stands for the same schema in every statement and file: its tables match.
+      const dropped = (alterSchema: string): string[] =>
+        lint(['CREATE TABLE $' + '{schema}.carts (id bigint PRIMARY KEY, note text);', 'ALTER TABLE ' + alterSchema + '.carts DROP COLUMN note;'].join('\n'))
+          .filter((f) => f.rule === 'ban-drop-column')
+          .map((f) => f.range);
+      assert.deepEqual(dropped('$' + '{schema}'), []);
+      assert.deepEqual(dropped('$' + '{other}'), ['2:28-2:44']);
+    });
+
     it('skips COPY data with CRLF line endings', () => {
       const sql =
         "SET lock_timeout = '2s';\r\nCOPY currencies FROM stdin;\r\nUSD\tUS Dollar; DROP TABLE currencies;\r\n\\.\r\nALTER TABLE orders DROP COLUMN IF EXISTS legacy;\r\n";

@@ -20,10 +20,16 @@ export interface StatementHover {
  * What the statement at `offset` locks, for how long, and what that blocks. `earlier`: what the
  * earlier migrations of its folder establish (a type change they make rewrite-free is quick, as the findings say).
  */
-export function hoverSql(text: string, offset: number, settings: EngineSettings, earlier = new SchemaFacts(), fileName?: string): StatementHover | undefined {
+export function hoverSql(
+  text: string,
+  offset: number,
+  settings: EngineSettings,
+  earlier = new SchemaFacts(),
+  file: { fileName?: string; migrationTool?: string } = {},
+): StatementHover | undefined {
   const { pieces } = splitSql(text);
   // The file runs as the findings say it does (its tool's transaction, or none).
-  let state = startState(text, pieces, settings, fileName);
+  let state = startState(text, pieces, settings, file.fileName, file.migrationTool);
   for (const piece of pieces) {
     if (piece.start > offset) return undefined;
     const source = text.slice(piece.start, piece.end);

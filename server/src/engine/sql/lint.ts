@@ -6,6 +6,7 @@ import type { EngineSettings, Finding, StatementReport } from '../types';
 import { Statement, type RuleContext, type SqlRule, type StatementOrigin } from './context';
 import { stringOf, unwrap, type Node } from './ast';
 import { parseStatement, plpgsqlQueries } from './parse';
+import { placeholderNames, withPlaceholderNames, withStandIns } from './placeholders';
 import { sqlRules } from './rules';
 import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
 import type { SchemaChange } from './schema';
@@ -55,6 +56,8 @@ export interface LintOptions {
   onSchemaChanges?: (changes: readonly SchemaChange[]) => void;
   /** The file's path, for `assumeInTransaction: auto` (a Prisma migration is known by its folder). */
   fileName?: string;
+  /** The migration tool of the file's project, for `assumeInTransaction: auto` (see LintRequest.migrationTool). */
+  projectTool?: string;
 }
 
 /** Lints one PostgreSQL migration file. The parser must be loaded (see loadParser). */
@@ -63,7 +66,7 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
   const lastLint = memo && memo.entries.length > 0 ? memo : undefined;
   const split = lastLint ? resplitSql(lastLint.split, text, diffTexts(lastLint.text, text), lastLint.text.length) : undefined;
   const { pieces, comments } = split ?? splitSql(text);
-  let state = startState(text, pieces, given, options.fileName);
+  let state = startState(text, pieces, given, options.fileName, options.projectTool);
   const settings = state.settings;
   // Results depend on the settings and on the application code (column-still-referenced).
   const memoKey = memo ? `${JSON.stringify(settings)}#${options.codeIndex?.version ?? ''}` : '';
@@ -116,7 +119,10 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
   if (/rollout-guard:[ \t]*switch/i.test(text)) findings.push(...switchMarkerFindings(comments, settings, options.phase));
   if (!options.isCancelled?.()) lintEnd(text, pieces, state, findings);
   options.onSchemaChanges?.(state.schemaChanges);
-  return chainOncePerFile(applyStatementSuppressions(findings, pieces, comments, settings), ONCE_PER_FILE);
+  // Findings name a template's placeholders, not the stand-ins they were checked with.
+  const names = placeholderNames(text);
+  const named = names.size ? findings.map((f) => withPlaceholderNames(f, names)) : findings;
+  return chainOncePerFile(applyStatementSuppressions(named, pieces, comments, settings), ONCE_PER_FILE);
 }
 
 /** Runs the rules that look at the whole file once its last statement is read (not memoized: they are cheap). */
@@ -196,10 +202,11 @@ function shift(f: Finding, delta: number): Finding {
 /** Parses and lints one top-level statement; returns the state after it. */
 function lintPiece(text: string, piece: SqlPiece, source: string, state: FileState, context: PieceContext, findings: Finding[]): FileState {
   let outcome = parseStatement(source);
-  // psql substitutes :name, :'name' and :"name" before PostgreSQL sees the text: the statement is checked with
-  // stand-ins of the same length, or not at all where they do not parse (a variable that stands for a keyword).
-  if (!outcome.ok && usesPsqlVariables(source)) {
-    outcome = parseStatement(withPsqlStandIns(source));
+  // Placeholders a tool replaces first (psql variables, templates): checked with stand-ins, or not at
+  // all where they do not parse (a placeholder that stands for a keyword).
+  const standIns = outcome.ok ? undefined : withStandIns(source);
+  if (standIns) {
+    outcome = parseStatement(standIns);
     if (!outcome.ok) return state;
   }
   if (!outcome.ok) {
@@ -208,34 +215,14 @@ function lintPiece(text: string, piece: SqlPiece, source: string, state: FileSta
     findings.push({ ...syntaxError(text, piece.start, piece.end, at, outcome.message), unitStart: piece.start });
     return state;
   }
-  const toOffset = byteMapperAt(source, piece.start);
+  // The rules read the statement as parsed (its tokens and its tree agree); the stand-ins have the placeholders' length.
+  const checked = standIns ? text.slice(0, piece.start) + standIns + text.slice(piece.end) : text;
+  const toOffset = byteMapperAt(standIns ?? source, piece.start);
   for (const parsed of outcome.statements) {
-    const stmt = new Statement(parsed, text, piece.start, piece.end, piece.semicolon, toOffset, 'file', piece.start, source);
+    const stmt = new Statement(parsed, checked, piece.start, piece.end, piece.semicolon, toOffset, 'file', piece.start, source);
     state = lintStatement(stmt, state, context, findings);
   }
   return state;
-}
-
-const PSQL_QUOTED_VARIABLE = /(^|[^:\w]):(['"])[A-Za-z_]\w*\2/;
-const PSQL_VARIABLE = /(^|[^:\w]):[A-Za-z_]\w*/;
-
-/** A psql variable, or what psql leaves alone: quoted text, dollar-quoted bodies and comments. */
-const PSQL_VARIABLE_OR_QUOTED = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\/|(?<![:\w]):(['"]?)[A-Za-z_]\w*\2/g;
-
-/**
- * The statement with each psql variable replaced by a stand-in of the same length, so that positions hold:
- * :name → a parameter ($1), :'name' → the string 'name', :"name" → the name "name".
- */
-function withPsqlStandIns(source: string): string {
-  return source.replace(PSQL_VARIABLE_OR_QUOTED, (match, _tag: string | undefined, quote: string | undefined) => {
-    if (!match.startsWith(':')) return match;
-    return quote ? ` ${match.slice(1)}` : '$1'.padEnd(match.length);
-  });
-}
-
-/** Whether a statement that failed to parse uses psql variables (a fallback check, not a lexer). */
-function usesPsqlVariables(source: string): boolean {
-  return PSQL_QUOTED_VARIABLE.test(source) || PSQL_VARIABLE.test(source.replace(/'(?:[^']|'')*'/g, "''"));
 }
 
 function codePointsToUtf16(source: string, codePoints: number): number {

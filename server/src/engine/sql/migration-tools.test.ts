@@ -74,7 +74,7 @@ describe('assumeInTransaction: auto, how the file shows its tool runs it', () =>
 
   it('the hover holds the lock as long as the findings do: until the tool commits', () => {
     const text = `-- +goose Up\nALTER TABLE orders ADD COLUMN note text;\n`;
-    const hover = (body: string, fileName?: string): string => hoverSql(body, body.indexOf('ALTER'), mergeSettings(), undefined, fileName)?.contents ?? '';
+    const hover = (body: string, fileName?: string): string => hoverSql(body, body.indexOf('ALTER'), mergeSettings(), undefined, { fileName })?.contents ?? '';
     assert.match(hover(text), /Inside a transaction: the lock is held until COMMIT\./);
     assert.doesNotMatch(hover(`-- +goose NO TRANSACTION\n${text}`), /Inside a transaction/);
     const prisma = 'prisma/migrations/20240110093000_note/migration.sql';

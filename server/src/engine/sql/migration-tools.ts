@@ -13,6 +13,8 @@
  *   string. Names that tools share while running files differently say nothing (`….up.sql`:
  *   golang-migrate sends one query string, sqlx and pop open a transaction; Flyway's `V1__…` runs
  *   outside one when a statement cannot run inside): assumeInTransaction says for them;
+ *   The workspace may know the tool from the project instead (LintRequest.migrationTool: its go.mod
+ *   or Cargo.toml depends on golang-migrate, pop, sqlx or diesel);
  * - SET LOCAL in a file with no BEGIN, COMMIT or ROLLBACK of its own shows a tool's transaction.
  */
 import type { EngineSettings } from '../types';
@@ -33,6 +35,12 @@ const TOOLS: MigrationTool[] = [
   { name: 'sql-migrate', runs: true, withoutTransaction: 'in a migration of its own marked `-- +migrate Up notransaction`' },
   { name: 'dbmate', runs: true, withoutTransaction: 'alone in a migration of its own marked `-- migrate:up transaction:false`' },
   { name: 'Prisma', runs: 'implicit', withoutTransaction: ALONE },
+  // Known from the project's go.mod or Cargo.toml (workspace/migration-folder.ts), for names several tools use.
+  { name: 'golang-migrate', runs: 'implicit', withoutTransaction: ALONE },
+  { name: 'pop', runs: true, withoutTransaction: 'outside the migrations: pop runs every migration in a transaction' },
+  { name: 'sqlx', runs: true, withoutTransaction: 'alone in a migration of its own that starts with `-- no-transaction`' },
+  { name: 'diesel', runs: true, withoutTransaction: 'alone in a migration of its own with `run_in_transaction = false` in its metadata.toml' },
+  { name: 'diesel with run_in_transaction = false', runs: 'implicit', withoutTransaction: ALONE },
   // Without their transaction, goose and sql-migrate run the statements one by one; dbmate and
   // sqlx still send the whole file as one query string (dbmate declines to split statements).
   { name: 'goose with NO TRANSACTION', runs: false, withoutTransaction: 'in a migration marked `-- +goose NO TRANSACTION`' },
@@ -69,9 +77,20 @@ export const migrationToolNamed = (name: string): MigrationTool | undefined => T
  * The state a file's first statement starts from: its settings with assumeInTransaction as the file
  * runs (true, false or implicit; never auto), and the tool or SET LOCAL that shows it.
  */
-export function startState(text: string, pieces: readonly SqlPiece[], given: EngineSettings, fileName: string | undefined): FileState {
+export function startState(
+  text: string,
+  pieces: readonly SqlPiece[],
+  given: EngineSettings,
+  fileName: string | undefined,
+  /** The tool the file's project uses (LintRequest.migrationTool), when the file does not show its own. */
+  projectTool?: string,
+): FileState {
   const marked = NO_TRANSACTION.find(([marker]) => marker.test(text));
-  const shown = marked ? tool(marked[1]) : given.assumeInTransaction === 'auto' ? migrationToolOf(fileName, text) : undefined;
+  const shown = marked
+    ? tool(marked[1])
+    : given.assumeInTransaction === 'auto'
+      ? (migrationToolOf(fileName, text) ?? (projectTool ? migrationToolNamed(projectTool) : undefined))
+      : undefined;
   const declared = shown ? shown.runs : given.assumeInTransaction === 'auto' ? false : given.assumeInTransaction;
   // One query string of a single statement runs in no implicit transaction.
   const runs = declared === 'implicit' && pieces.length < 2 ? false : declared;

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { projectMigrationTool } from '../server/src/workspace/migration-folder';
+import { TestLspClient } from '../simulators/lsp-client';
+import { temporaryDirectory } from '../simulators/temp';
+import { cli } from './helpers/cli';
+
+const GO_MIGRATE = 'module example.com/api\n\ngo 1.22\n\nrequire (\n\tgithub.com/golang-migrate/migrate/v4 v4.17.1\n\tgithub.com/lib/pq v1.10.9\n)\n';
+const GO_POP = 'module example.com/auth\n\nrequire github.com/gobuffalo/pop/v6 v6.1.1\n';
+const CARGO_SQLX = '[package]\nname = "server"\n\n[dependencies]\nsqlx = { workspace = true, features = ["postgres"] }\n';
+const CARGO_DIESEL = '[workspace.dependencies]\ndiesel = { version = "2.3", features = ["postgres"] }\ndiesel_migrations = "2.3"\n';
+const INDEX_AFTER_SET = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);\n";
+
+/** The project tree: each file's text by its path. */
+function project(files: Record<string, string>): string {
+  const root = temporaryDirectory('rg-project-tool-');
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+describe('assumeInTransaction: auto, the migration tool of the project', () => {
+  const roots: string[] = [];
+  const made = (files: Record<string, string>): string => {
+    const root = project(files);
+    roots.push(root);
+    return root;
+  };
+  after(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
+
+  it('is the one library the nearest go.mod or Cargo.toml depends on, for files named as that library names migrations', () => {
+    const go = made({ '.git/HEAD': '', 'go.mod': GO_MIGRATE, 'internal/db/migrations/000042_orders.up.sql': '' });
+    assert.equal(projectMigrationTool(path.join(go, 'internal/db/migrations/000042_orders.up.sql')), 'golang-migrate');
+    assert.equal(projectMigrationTool(path.join(go, 'internal/db/migrations/schema.sql')), undefined);
+    const pop = made({ 'go.mod': GO_POP, 'migrations/20240101000000_users.up.sql': '' });
+    assert.equal(projectMigrationTool(path.join(pop, 'migrations/20240101000000_users.up.sql')), 'pop');
+    const both = made({ 'go.mod': GO_MIGRATE + GO_POP, 'migrations/1_x.up.sql': '' });
+    assert.equal(projectMigrationTool(path.join(both, 'migrations/1_x.up.sql')), undefined);
+    const sqlx = made({ 'Cargo.toml': '[workspace]\n', 'crates/server/Cargo.toml': CARGO_SQLX, 'crates/server/migrations/20240101_users.sql': '' });
+    assert.equal(projectMigrationTool(path.join(sqlx, 'crates/server/migrations/20240101_users.sql')), 'sqlx');
+    const diesel = made({
+      'Cargo.toml': CARGO_DIESEL,
+      'migrations/2024-01-01-000000_users/up.sql': '',
+      'migrations/2024-01-02-000000_index/up.sql': '',
+      'migrations/2024-01-02-000000_index/metadata.toml': 'run_in_transaction = false\n',
+    });
+    assert.equal(projectMigrationTool(path.join(diesel, 'migrations/2024-01-01-000000_users/up.sql')), 'diesel');
+    assert.equal(projectMigrationTool(path.join(diesel, 'migrations/2024-01-02-000000_index/up.sql')), 'diesel with run_in_transaction = false');
+  });
+
+  it('is looked for no higher than the repository the file is in', () => {
+    const outer = made({ 'go.mod': GO_MIGRATE, 'vendor/app/.git/HEAD': '', 'vendor/app/migrations/1_x.up.sql': '' });
+    assert.equal(projectMigrationTool(path.join(outer, 'vendor/app/migrations/1_x.up.sql')), undefined);
+  });
+
+  describe('rollout-guard check', () => {
+    let root: string;
+    before(() => {
+      root = made({ 'go.mod': GO_MIGRATE, 'db/migrations/000042_orders_index.up.sql': INDEX_AFTER_SET });
+    });
+    const refused = async (args: string[]): Promise<{ file: string; message: string }[]> => {
+      const { stdout } = await cli(['check', ...args, '--format', 'json'], root, {});
+      return (JSON.parse(stdout) as { findings: { file: string; rule: string; message: string }[] }).findings.filter(
+        (f) => f.rule === 'ban-concurrent-index-creation-in-transaction',
+      );
+    };
+
+    it('checks a golang-migrate file as the one query string the library sends, with --cache too', async () => {
+      for (const args of [
+        ['db'],
+        ['db', '--cache', '--cache-location', path.join(root, '.cache')],
+        ['db', '--cache', '--cache-location', path.join(root, '.cache')],
+      ]) {
+        const [finding, ...more] = await refused(args);
+        assert.equal(more.length, 0);
+        assert.equal(finding?.file, 'db/migrations/000042_orders_index.up.sql');
+        assert.match(finding?.message ?? '', /\(golang-migrate sends the file as one query string, and the file holds several statements\)/);
+      }
+    });
+
+    it('leaves it to the configuration when it is set', async () => {
+      fs.writeFileSync(path.join(root, '.rollout-guard.yaml'), 'assumeInTransaction: false\n');
+      try {
+        assert.deepEqual(await refused(['db']), []);
+      } finally {
+        fs.rmSync(path.join(root, '.rollout-guard.yaml'));
+      }
+    });
+  });
+
+  describe('language server', () => {
+    let client: TestLspClient;
+    let root: string;
+    before(async () => {
+      root = made({ 'go.mod': GO_MIGRATE, 'db/migrations/000042_orders_index.up.sql': INDEX_AFTER_SET });
+      client = new TestLspClient();
+      await client.initialize(pathToFileURL(root).href);
+    });
+    after(() => client.stop());
+
+    it('checks an open golang-migrate file, and describes its locks, as the one query string the library sends', async () => {
+      const uri = pathToFileURL(path.join(root, 'db/migrations/000042_orders_index.up.sql')).href;
+      const published = client.diagnostics(uri);
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: INDEX_AFTER_SET } });
+      const refused = (await published).diagnostics.filter((d) => d.code === 'ban-concurrent-index-creation-in-transaction');
+      assert.equal(refused.length, 1);
+      assert.match(refused[0]!.message as string, /\(golang-migrate sends the file as one query string, and the file holds several statements\)/);
+      const backfill = "ALTER TABLE orders ADD COLUMN note text;\nUPDATE orders SET note = '' WHERE id = 1;\n";
+      const second = pathToFileURL(path.join(root, 'db/migrations/000043_note.up.sql')).href;
+      fs.writeFileSync(path.join(root, 'db/migrations/000043_note.up.sql'), backfill);
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: second, languageId: 'sql', version: 1, text: backfill } });
+      const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: second }, position: { line: 0, character: 3 } })) as {
+        contents: { value: string };
+      };
+      assert.match(hover.contents.value, /Inside a transaction: the lock is held until COMMIT\./);
+    });
+  });
+});

@@ -43,6 +43,9 @@ export interface TableRename {
 }
 
 /** A lock or constraint and the top-level statement that took or added it (its text, not its position). */
+/** What `exclusiveLocks` records for DROP TABLE and DROP INDEX, whose table (an index's) the file may not name. */
+export const DROPPED_OBJECT = 'a dropped object';
+
 export interface UnitRecord {
   table: string;
   /** Source text of the top-level statement (the DO block for statements inside one). */
@@ -608,7 +611,7 @@ export class FileState {
     switch (stmt.kind) {
       case 'DropStmt':
         if (stmt.node.removeType === 'OBJECT_TABLE' || (stmt.node.removeType === 'OBJECT_INDEX' && !stmt.node.concurrent))
-          return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table: 'a dropped object', unit }] });
+          return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table: DROPPED_OBJECT, unit }] });
         return this;
       case 'RenameStmt':
         // ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.

@@ -19,6 +19,10 @@ export function isExisting(ctx: RuleContext, rangeVar: RangeVar | undefined): bo
   return !!rangeVar && !ctx.state.isNewTable(tableRef(rangeVar));
 }
 
+/** System catalogs (`UPDATE pg_index SET indisready = …`): a handful of rows, no application traffic. */
+export const isCatalog = (relation: RangeVar | undefined): boolean =>
+  relation?.schemaname === 'pg_catalog' || (!relation?.schemaname && /^pg_/.test(relation?.relname ?? ''));
+
 export const tableOf = (rangeVar: RangeVar | undefined): string => displayTable(tableRef(rangeVar));
 
 /** Whether two relations name the same table (an unqualified name matches any schema). */

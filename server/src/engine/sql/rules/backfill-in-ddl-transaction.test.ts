@@ -59,6 +59,32 @@ describe(RULE, () => {
     assert.equal(found[0]!.finding.relatedHere?.[0]?.start, 0);
   });
 
+  it("ok: a system catalog's rows (lemmy's UPDATE pg_index after its ALTER TABLE)", () => {
+    const sql =
+      'ALTER TABLE comment DROP COLUMN path_old;\nUPDATE pg_index SET indisvalid = true WHERE indexrelid = 42;\nUPDATE pg_catalog.pg_class SET relhasindex = true;';
+    expectRanges(RULE, sql, [], { assumeInTransaction: true });
+  });
+
+  it("err: names the lock on the rows' own table, else a named one, else the dropped index's table", () => {
+    const sql = [
+      'BEGIN;',
+      'DROP INDEX idx_post_aggregates_hot;',
+      'ALTER TABLE comment_aggregates ADD COLUMN hot_rank integer NOT NULL DEFAULT 1728;',
+      'ALTER TABLE post_aggregates ADD COLUMN hot_rank integer NOT NULL DEFAULT 1728;',
+      'UPDATE post_aggregates SET hot_rank = 1 WHERE id > 0;',
+      'UPDATE community SET hidden = false WHERE id > 0;',
+      'COMMIT;',
+      'BEGIN;',
+      'DROP INDEX idx_community_hot;',
+      'UPDATE community SET hidden = false WHERE id > 0;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges(RULE, sql, ['5:1-5:23', '6:1-6:17', '10:1-10:17']);
+    assert.match(found[0]!.message, /took ACCESS EXCLUSIVE on post_aggregates: reads and writes of post_aggregates stay blocked/);
+    assert.match(found[1]!.message, /took ACCESS EXCLUSIVE on comment_aggregates:/);
+    assert.match(found[2]!.message, /took ACCESS EXCLUSIVE on the table of an index or table it dropped: reads and writes of that table stay blocked/);
+  });
+
   it('err: inside a DO block after its own ALTER TABLE', () => {
     const sql = "DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN region text;\n  UPDATE orders SET region = 'eu';\nEND\n$$;";
     expectRanges(RULE, sql, ['4:3-4:16']);

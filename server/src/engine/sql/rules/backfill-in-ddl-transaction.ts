@@ -1,6 +1,7 @@
 import { unwrap } from '../ast';
 import type { SqlRule } from '../context';
-import { isExisting, tableOf, verbRange } from './_shared';
+import { DROPPED_OBJECT } from '../state';
+import { isCatalog, isExisting, tableOf, verbRange } from './_shared';
 
 export const backfillInDdlTransaction: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStmt'> = {
   id: 'backfill-in-ddl-transaction',
@@ -9,19 +10,22 @@ export const backfillInDdlTransaction: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'In
   kinds: ['UpdateStmt', 'DeleteStmt', 'InsertStmt'],
   check(stmt, ctx, report) {
     if (stmt.origin === 'function-body' || !ctx.state.inTransaction()) return;
-    const lock = ctx.state.exclusiveLocks[0];
-    if (!lock) return;
     const { kind, node } = stmt.parsed;
     if (kind === 'InsertStmt' && !unwrap(node.selectStmt, 'SelectStmt')?.fromClause) return;
-    // Rows of a table this file created are few and nobody else reads them yet.
-    if (kind !== 'InsertStmt' && !isExisting(ctx, node.relation)) return;
-    const verb = kind === 'UpdateStmt' ? 'UPDATE' : kind === 'DeleteStmt' ? 'DELETE' : 'INSERT … SELECT';
+    // Rows of a table this file created are few and nobody else reads them yet; a system catalog's are a handful.
+    if (kind !== 'InsertStmt' && (!isExisting(ctx, node.relation) || isCatalog(node.relation))) return;
     const target = tableOf(node.relation);
+    // The lock on the rows' own table, else one on a table the file names, else a dropped index's (on a table it may not name).
+    const locks = ctx.state.exclusiveLocks;
+    const lock = locks.find((l) => l.table === target) ?? locks.find((l) => l.table !== DROPPED_OBJECT) ?? locks[0];
+    if (!lock) return;
+    const verb = kind === 'UpdateStmt' ? 'UPDATE' : kind === 'DeleteStmt' ? 'DELETE' : 'INSERT … SELECT';
     const taken = ctx.locateUnit(lock.unit);
+    const locked = lock.table === DROPPED_OBJECT ? 'the table of an index or table it dropped' : lock.table;
     report({
       ...verbRange(stmt, verb.split(' ')[0]!.toLowerCase(), node.relation),
-      relatedHere: taken ? [{ ...taken, message: `ACCESS EXCLUSIVE on ${lock.table} taken here` }] : [],
-      message: `This ${verb} on ${target} runs in the transaction that took ACCESS EXCLUSIVE on ${lock.table}: reads and writes of ${lock.table} stay blocked until every row is written and the transaction commits. Commit the schema change first, then backfill in separate, batched transactions.`,
+      relatedHere: taken ? [{ ...taken, message: `ACCESS EXCLUSIVE on ${locked} taken here` }] : [],
+      message: `This ${verb} on ${target} runs in the transaction that took ACCESS EXCLUSIVE on ${locked}: reads and writes of ${lock.table === DROPPED_OBJECT ? 'that table' : lock.table} stay blocked until every row is written and the transaction commits. Commit the schema change first, then backfill in separate, batched transactions.`,
     });
   },
 };

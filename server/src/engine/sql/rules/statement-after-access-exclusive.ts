@@ -1,13 +1,11 @@
 import { subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
 import type { RuleContext, SqlRule, TableRef } from '../context';
 import { sameTable } from '../schema';
-import type { UnitRecord } from '../state';
+import { DROPPED_OBJECT, type UnitRecord } from '../state';
 import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 import { tableOf } from './_shared';
 
-/** What `exclusiveLocks` records for DROP TABLE / DROP INDEX: queries on a dropped table fail after COMMIT anyway. */
-const DROPPED = 'a dropped object';
 
 const KINDS = [...LOCKING_KINDS, 'SelectStmt'] as const satisfies readonly NodeKind[];
 
@@ -20,7 +18,8 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
   check(stmt, ctx, report) {
     const state = ctx.state;
     if (stmt.origin === 'function-body' || !state.inTransaction()) return;
-    const held = state.exclusiveLocks.filter((l) => l.table !== DROPPED);
+    // Queries on a dropped table fail after COMMIT anyway.
+    const held = state.exclusiveLocks.filter((l) => l.table !== DROPPED_OBJECT);
     const first = held[0];
     if (!first) return;
     const holds = (table: string): UnitRecord | undefined => held.find((l) => sameTable(refOf(l.table), refOf(table)));

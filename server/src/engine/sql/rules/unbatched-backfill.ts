@@ -1,7 +1,7 @@
 import { declarationIn } from '../../backfill';
 import { tableRef, type SqlRule } from '../context';
 import { stringOf, subtree, unwrap, type Node, type RangeVar, type WithClause } from '../ast';
-import { isExisting, tableOf, verbRange } from './_shared';
+import { isCatalog, isExisting, tableOf, verbRange } from './_shared';
 
 export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
   id: 'unbatched-backfill',
@@ -68,10 +68,6 @@ function columnOf(written: string, relation: RangeVar | undefined): string | und
   const qualifier = parts.at(-2);
   return qualifier === relation?.relname || qualifier === relation?.alias?.aliasname ? parts.at(-1) : undefined;
 }
-
-/** System catalogs (`UPDATE pg_index SET indisready = …`): a handful of rows, no application traffic. */
-const isCatalog = (relation: RangeVar | undefined): boolean =>
-  relation?.schemaname === 'pg_catalog' || (!relation?.schemaname && /^pg_/.test(relation?.relname ?? ''));
 
 /**
  * A key of the updated table equal to a column of a joined source that holds few rows: a batch (a

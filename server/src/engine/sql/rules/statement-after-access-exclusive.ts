@@ -6,7 +6,6 @@ import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 import { tableOf } from './_shared';
 
-
 const KINDS = [...LOCKING_KINDS, 'SelectStmt'] as const satisfies readonly NodeKind[];
 
 export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {

@@ -36,6 +36,18 @@ export function temporaryDirectory(prefix: string): string {
   return dir;
 }
 
+/** Writes `files` (paths under `root` → text) into `root`, making their folders; returns `root`. */
+export function writeFiles(root: string, files: Record<string, string>): string {
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+/** A new temporary directory (see temporaryDirectory) holding `files`. */
+export const temporaryTree = (prefix: string, files: Record<string, string>): string => writeFiles(temporaryDirectory(prefix), files);
+
 export function removeTemporaryDirectory(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   made.delete(dir);

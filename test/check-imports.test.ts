@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot } from '../simulators/lsp-client';
-import { temporaryDirectory } from '../simulators/temp';
+import { temporaryTree } from '../simulators/temp';
 
 const checkImports = (...args: string[]) =>
   spawnSync(process.execPath, [path.join(repoRoot, 'scripts/check-imports.mjs'), ...args], { cwd: repoRoot, encoding: 'utf8' });
 
 /** A source tree of `files` (repo-relative path → text) in a temporary directory. */
-function tree(files: Record<string, string>): string {
-  const root = temporaryDirectory('rollout-guard-imports-');
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text);
-  }
-  return root;
-}
+const tree = (files: Record<string, string>): string => temporaryTree('rollout-guard-imports-', files);
 
 describe('import graph check (npm run lint)', () => {
   it('passes on this repository: no cycle, no import across a layer', () => {

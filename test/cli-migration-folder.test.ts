@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { temporaryDirectory } from '../simulators/temp';
+import { temporaryTree } from '../simulators/temp';
 import { cli } from './helpers/cli';
 
 /** A migration folder whose last file's findings the earlier files answer. */
@@ -33,11 +33,7 @@ const WITHDRAWN = ['adding-not-nullable-field', 'changing-column-type', 'fk-miss
 describe('check: the earlier files of a migration folder', () => {
   let tmp: string;
   before(() => {
-    tmp = temporaryDirectory('rg-cli-folder-');
-    for (const [file, text] of Object.entries(FILES)) {
-      fs.mkdirSync(path.dirname(path.join(tmp, file)), { recursive: true });
-      fs.writeFileSync(path.join(tmp, file), text);
-    }
+    tmp = temporaryTree('rg-cli-folder-', FILES);
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

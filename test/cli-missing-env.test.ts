@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../simulators/lsp-client';
-import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
+import { removeTemporaryDirectory, temporaryDirectory, writeFiles } from '../simulators/temp';
 import { deployment } from './helpers/workloads';
 import type { LocatedFinding } from '../cli/src/format';
 
@@ -13,10 +13,7 @@ const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 
 describe('rollout-guard check: missing-env', () => {
   let workspace: string;
-  const write = (name: string, text: string): void => {
-    fs.mkdirSync(path.dirname(path.join(workspace, name)), { recursive: true });
-    fs.writeFileSync(path.join(workspace, name), text);
-  };
+  const write = (name: string, text: string): void => void writeFiles(workspace, { [name]: text });
   const check = (...args: string[]): { code: number | null; findings: LocatedFinding[] } => {
     const r = spawnSync(process.execPath, [bin, 'check', ...args, '--format', 'json'], { cwd: workspace, encoding: 'utf8' });
     return { code: r.status, findings: (JSON.parse(r.stdout) as { findings: LocatedFinding[] }).findings };

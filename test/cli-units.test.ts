@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../simulators/lsp-client';
-import { temporaryDirectory } from '../simulators/temp';
+import { temporaryDirectory, writeFiles } from '../simulators/temp';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 
@@ -17,13 +17,6 @@ function check(dir: string, ...args: string[]): string[] {
   });
   assert.ok(r.stdout, r.stderr);
   return (JSON.parse(r.stdout) as { findings: { file: string; line: number; rule: string }[] }).findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
-}
-
-function write(root: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), text);
-  }
 }
 
 const deployment = (configMap: string): string => `apiVersion: apps/v1
@@ -55,7 +48,7 @@ describe('rollout-guard check: deploy units', () => {
 
   it('a kustomization file named Kustomization (no extension) is read: its generated ConfigMap exists', () => {
     const dir = path.join(tmp, 'kustomization-file');
-    write(dir, {
+    writeFiles(dir, {
       'app/Kustomization': 'resources:\n  - deployment.yaml\nconfigMapGenerator:\n  - name: web-config\n    literals: [MODE=prod]\n',
       'app/deployment.yaml': deployment('web-config'),
     });
@@ -64,7 +57,7 @@ describe('rollout-guard check: deploy units', () => {
       [],
     );
     // The same reference to a name nothing generates is still found.
-    write(dir, { 'app/deployment.yaml': deployment('other-config') });
+    writeFiles(dir, { 'app/deployment.yaml': deployment('other-config') });
     assert.deepEqual(
       check(dir).filter((f) => f.includes('dangling')),
       ['app/deployment.yaml:18 dangling-config-reference'],
@@ -73,7 +66,7 @@ describe('rollout-guard check: deploy units', () => {
 
   it('manifests.exclude: excluded YAML files are neither checked nor indexed', () => {
     const dir = path.join(tmp, 'exclude');
-    write(dir, {
+    writeFiles(dir, {
       '.rollout-guard.yaml': 'manifests:\n  exclude:\n    - test/fixtures\n    - "**/*.generated.yaml"\n',
       'test/fixtures/broken/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  labls: {}\n',
       'app/config.generated.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  labls: {}\n',
@@ -84,7 +77,7 @@ describe('rollout-guard check: deploy units', () => {
       check(dir).filter((f) => !/missing-|latest-/.test(f)),
       ['app/deployment.yaml:18 dangling-config-reference'],
     );
-    write(dir, { '.rollout-guard.yaml': 'manifests:\n  exclude: []\n' });
+    writeFiles(dir, { '.rollout-guard.yaml': 'manifests:\n  exclude: []\n' });
     assert.deepEqual(
       check(dir).filter((f) => !/missing-|latest-/.test(f)),
       ['app/config.generated.yaml:5 unknown-field', 'test/fixtures/broken/config.yaml:5 unknown-field'],
@@ -93,7 +86,7 @@ describe('rollout-guard check: deploy units', () => {
 
   it('manifests.exclude: a glob outside the folder is an error on its line', () => {
     const dir = path.join(tmp, 'exclude-error');
-    write(dir, { '.rollout-guard.yaml': 'manifests:\n  exclude:\n    - ../shared\n', 'app/deployment.yaml': deployment('web-config') });
+    writeFiles(dir, { '.rollout-guard.yaml': 'manifests:\n  exclude:\n    - ../shared\n', 'app/deployment.yaml': deployment('web-config') });
     const r = spawnSync(process.execPath, [bin, 'check', '.'], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(
@@ -105,7 +98,7 @@ describe('rollout-guard check: deploy units', () => {
   it("manifests.units: a folder deployed as one unit, its own ConfigMap preferred over another app's copy of the name", () => {
     const dir = path.join(tmp, 'units');
     const configMap = (key: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  ${key}: "1"\n`;
-    write(dir, {
+    writeFiles(dir, {
       'apps/api/config.yaml': configMap('API_MODE'),
       'apps/web/config/config.yaml': configMap('WEB_MODE'),
       'apps/web/workloads/deployment.yaml': deployment('web-config').replace(
@@ -117,7 +110,7 @@ describe('rollout-guard check: deploy units', () => {
       check(dir).filter((f) => f.includes('dangling')),
       ['apps/web/workloads/deployment.yaml:18 dangling-config-reference'],
     );
-    write(dir, { '.rollout-guard.yaml': 'manifests:\n  units: [apps/web, apps/api]\n' });
+    writeFiles(dir, { '.rollout-guard.yaml': 'manifests:\n  units: [apps/web, apps/api]\n' });
     assert.deepEqual(
       check(dir).filter((f) => f.includes('dangling')),
       [],

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { cli } from './helpers/cli';
 import { repoRoot, rules, TestLspClient } from '../simulators/lsp-client';
-import { temporaryDirectory } from '../simulators/temp';
+import { temporaryTree } from '../simulators/temp';
 
 const helmDir = path.join(repoRoot, '.cache/helm/bin');
 
@@ -158,14 +158,7 @@ interface JsonFinding {
   message: string;
 }
 
-function writeRepository(files: Record<string, string>): string {
-  const root = temporaryDirectory('rg-helm-');
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), text);
-  }
-  return root;
-}
+const writeRepository = (files: Record<string, string>): string => temporaryTree('rg-helm-', files);
 
 async function check(root: string, env: NodeJS.ProcessEnv): Promise<{ code: number; findings: JsonFinding[]; stderr: string }> {
   const run = await cli(['check', '.', '--format', 'json'], root, env);

@@ -4,13 +4,12 @@
  * makes the finding appear and disappear in the code without touching it.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { TestLspClient } from '../simulators/lsp-client';
-import { removeTemporaryDirectory, temporaryDirectory } from '../simulators/temp';
+import { removeTemporaryDirectory, temporaryDirectory, writeFiles } from '../simulators/temp';
 import { deployment } from './helpers/workloads';
 
 const checkoutV2 = (...env: string[]): string =>
@@ -29,10 +28,7 @@ describe('language server: missing-env follows the workload manifest', () => {
   let client: TestLspClient;
   let workspace: string;
   const uri = (name: string): string => pathToFileURL(path.join(workspace, name)).href;
-  const write = (name: string, text: string): void => {
-    fs.mkdirSync(path.dirname(path.join(workspace, name)), { recursive: true });
-    fs.writeFileSync(path.join(workspace, name), text);
-  };
+  const write = (name: string, text: string): void => void writeFiles(workspace, { [name]: text });
   const missing = (diagnostics: Diagnostic[]): string[] =>
     diagnostics.filter((d) => d.code === 'missing-env').map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}`);
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { rules, TestLspClient } from '../simulators/lsp-client';
-import { temporaryDirectory } from '../simulators/temp';
+import { temporaryTree } from '../simulators/temp';
 import { deployment } from './helpers/workloads';
 
 const files: Record<string, string> = {
@@ -26,11 +26,7 @@ describe('language server: deploy units in the index', () => {
   const uri = (name: string): string => pathToFileURL(path.join(workspace, name)).href;
 
   before(() => {
-    workspace = temporaryDirectory('rg-lsp-units-');
-    for (const [name, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(workspace, name)), { recursive: true });
-      fs.writeFileSync(path.join(workspace, name), text);
-    }
+    workspace = temporaryTree('rg-lsp-units-', files);
     client = new TestLspClient();
   });
 

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { projectMigrationTool } from '../server/src/workspace/migration-folder';
 import { TestLspClient } from '../simulators/lsp-client';
-import { temporaryDirectory } from '../simulators/temp';
+import { temporaryTree } from '../simulators/temp';
 import { cli } from './helpers/cli';
 
 const GO_MIGRATE = 'module example.com/api\n\ngo 1.22\n\nrequire (\n\tgithub.com/golang-migrate/migrate/v4 v4.17.1\n\tgithub.com/lib/pq v1.10.9\n)\n';
@@ -14,20 +14,10 @@ const CARGO_SQLX = '[package]\nname = "server"\n\n[dependencies]\nsqlx = { works
 const CARGO_DIESEL = '[workspace.dependencies]\ndiesel = { version = "2.3", features = ["postgres"] }\ndiesel_migrations = "2.3"\n';
 const INDEX_AFTER_SET = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);\n";
 
-/** The project tree: each file's text by its path. */
-function project(files: Record<string, string>): string {
-  const root = temporaryDirectory('rg-project-tool-');
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text);
-  }
-  return root;
-}
-
 describe('assumeInTransaction: auto, the migration tool of the project', () => {
   const roots: string[] = [];
   const made = (files: Record<string, string>): string => {
-    const root = project(files);
+    const root = temporaryTree('rg-project-tool-', files);
     roots.push(root);
     return root;
   };

@@ -73,7 +73,7 @@ describe('SQL engine', () => {
       const sql = [
         "SET lock_timeout = '2s';",
         'ALTER TABLE {{ index .Options "Namespace" }}.identities ADD COLUMN email text GENERATED ALWAYS AS (lower(identity_data->>\'email\')) STORED;',
-        'CREATE INDEX users_email_idx ON ${schema}.users (email);',
+        'CREATE INDEX users_email_idx ON ${flyway:defaultSchema}.users (email);',
         '{{ if .Postgres }}ALTER TABLE users DROP COLUMN legacy;{{ end }}',
       ].join('\n');
       const found = lint(sql);
@@ -89,7 +89,7 @@ describe('SQL engine', () => {
       );
       const message = (rule: string): string => found.find((f) => f.rule === rule)?.message ?? '';
       assert.match(message('adding-table-rewriting-column'), /^Adding \{\{ index \.Options "Namespace" \}\}\.identities\.email: /);
-      assert.match(message('require-concurrent-index-creation'), /^SHARE on \$\{schema\}\.users: /);
+      assert.match(message('require-concurrent-index-creation'), /^SHARE on \$\{flyway:defaultSchema\}\.users: /);
       // The same placeholder stands for the same schema in every statement and file: its tables match.
       const dropped = (alterSchema: string): string[] =>
         lint(['CREATE TABLE $' + '{schema}.carts (id bigint PRIMARY KEY, note text);', 'ALTER TABLE ' + alterSchema + '.carts DROP COLUMN note;'].join('\n'))

@@ -13,7 +13,7 @@ import type { Finding } from '../types';
 const PSQL_VARIABLE_OR_QUOTED = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\/|(?<![:\w]):(['"]?)[A-Za-z_]\w*\2/g;
 const PSQL_QUOTED_VARIABLE = /(^|[^:\w]):(['"])[A-Za-z_]\w*\2/;
 const PSQL_VARIABLE = /(^|[^:\w]):[A-Za-z_]\w*/;
-const TEMPLATE_PLACEHOLDER = /\{\{[^\n]*?\}\}|\$\{[A-Za-z_][\w.-]*\}/g;
+const TEMPLATE_PLACEHOLDER = /\{\{[^\n]*?\}\}|\$\{[A-Za-z_][\w.:-]*\}/g;
 
 /** The statement with stand-ins for its placeholders, or undefined when it has none. */
 export function withStandIns(source: string): string | undefined {

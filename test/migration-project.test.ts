@@ -29,6 +29,13 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     assert.equal(projectMigrationTool(path.join(go, 'internal/db/migrations/schema.sql')), undefined);
     const pop = made({ 'go.mod': GO_POP, 'migrations/20240101000000_users.up.sql': '' });
     assert.equal(projectMigrationTool(path.join(pop, 'migrations/20240101000000_users.up.sql')), 'pop');
+    const ory = made({
+      'go.mod': 'module github.com/ory/kratos\n\nrequire github.com/ory/x v0.0.0\n',
+      'migrations/sql/20240101000000000001_x.postgres.up.sql': '',
+      'migrations/sql/20240101000000000002_index.autocommit.up.sql': '',
+    });
+    assert.equal(projectMigrationTool(path.join(ory, 'migrations/sql/20240101000000000001_x.postgres.up.sql')), 'pop');
+    assert.equal(projectMigrationTool(path.join(ory, 'migrations/sql/20240101000000000002_index.autocommit.up.sql')), 'pop with .autocommit');
     const both = made({ 'go.mod': GO_MIGRATE + GO_POP, 'migrations/1_x.up.sql': '' });
     assert.equal(projectMigrationTool(path.join(both, 'migrations/1_x.up.sql')), undefined);
     const sqlx = made({ 'Cargo.toml': '[workspace]\n', 'crates/server/Cargo.toml': CARGO_SQLX, 'crates/server/migrations/20240101_users.sql': '' });

@@ -5,7 +5,7 @@ import { ManifestWorkspace } from './manifests/workspace';
 import { isKustomizationFile } from './kustomize/kustomization';
 import { phaseOfFile } from './phases';
 import { lintSql, type SqlLintMemo } from './sql/lint';
-import { isRollbackFile } from './sql/migration-tools';
+import { engineInName, isRollbackFile } from './sql/migration-tools';
 import type { SchemaChange } from './sql/schema';
 import { splitSql } from './sql/split';
 import { dialectOf } from './mysql/dialect';
@@ -115,12 +115,15 @@ export interface LintRequest {
   migrationTool?: string;
 }
 
+/** A file named for an engine other than PostgreSQL, MySQL and MariaDB (`….cockroach.up.sql`, `….sqlite3.up.sql`). */
+const isOtherEngineFile = (fileName: string): boolean => !['mysql', 'mariadb', undefined].includes(engineInName(fileName));
+
 /** Lints one file by its kind; files of other kinds give no findings. */
 export function lintText(request: LintRequest): Finding[] {
   switch (fileKind(request.fileName)) {
     case 'sql': {
-      // It runs only to undo a migration: not checked, like the Down part of a goose file.
-      if (isRollbackFile(request.fileName)) return [];
+      // It runs only to undo a migration (like the Down part of a goose file), or on an engine not checked here.
+      if (isRollbackFile(request.fileName) || isOtherEngineFile(request.fileName)) return [];
       const dialect = dialectOf(request.fileName, request.text, request.settings);
       if (dialect !== 'postgres')
         return lintMysql(request.text, request.settings, { dialect, phase: phaseOfFile(request.fileName), isCancelled: request.isCancelled });

@@ -8,7 +8,7 @@
  * neither counts.
  */
 import type { Finding } from './types';
-import { isRollbackFile } from './sql/migration-tools';
+import { engineInName, isRollbackFile } from './sql/migration-tools';
 import { holdsAfter, SchemaFacts, type SchemaChange } from './sql/schema';
 
 export interface MigrationPlace {
@@ -22,13 +22,12 @@ const MIGRATION_IN_FOLDER = /^(migration|up)\.(sql|pgsql|psql)$/i;
 /** `0042_…`, `20240101120000_…`, `2019-02-26-002946_…`, Flyway's `V3__…`. */
 const VERSIONED = /^[A-Za-z]?\d/;
 const ROLLBACK_FOLDER = /^(down|rollback|undo|revert|verify)$/i;
-const OTHER_ENGINE = /\.(mysql|mariadb|sqlite3?|cockroach(db)?|mssql|sqlserver|oracle|clickhouse)\./i;
 
 /** Where a migration file runs among the others of its folder; undefined for rollback files and other engines' files. */
 export function migrationPlace(file: string): MigrationPlace | undefined {
   const parts = file.split(/[\\/]/);
   const base = parts.at(-1)!;
-  if (isRollbackFile(file) || OTHER_ENGINE.test(base)) return undefined;
+  if (isRollbackFile(file) || engineInName(base)) return undefined;
   const nested = MIGRATION_IN_FOLDER.test(base) && parts.length > 2;
   const own = nested ? parts.length - 2 : parts.length - 1;
   if (ROLLBACK_FOLDER.test(parts[own - 1] ?? '')) return undefined;

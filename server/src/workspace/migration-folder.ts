@@ -39,7 +39,8 @@ export function earlierMigrations(file: string): string[] {
  * does not show its own (migration-tools.ts): the nearest go.mod or Cargo.toml above it, up to the
  * repository's root, depends on one of these and the file is named as that tool names migrations:
  * - golang-migrate (`<version>_<name>.up.sql`) sends each file as one query string;
- * - pop (`<version>_<name>.up.sql`) runs each in a transaction;
+ * - pop (`<version>_<name>.up.sql`; also ory/x's popx) runs each in a transaction, and sends popx's
+ *   `….autocommit.up.sql` as one query string;
  * - sqlx (`<version>_<name>.sql`, `.up.sql`) runs each in a transaction;
  * - diesel (`<version>_<name>/up.sql`) runs each in a transaction, or sends it as one query string
  *   when the migration's metadata.toml says `run_in_transaction = false`.
@@ -52,6 +53,7 @@ export function projectMigrationTool(file: string, seen?: ManifestsSeen): string
   const tools = PROJECT_TOOLS.filter((tool) => tool.manifest === path.basename(manifest.file) && tool.dependency.test(manifest.text) && tool.names.test(base));
   if (tools.length !== 1) return undefined;
   const [tool] = tools;
+  if (tool!.name === 'pop' && /\.autocommit\.up\.sql$/i.test(base)) return 'pop with .autocommit';
   if (tool!.name === 'diesel' && /^\s*run_in_transaction\s*=\s*false\b/m.test(readText(path.join(path.dirname(file), 'metadata.toml')) ?? ''))
     return 'diesel with run_in_transaction = false';
   return tool!.name;
@@ -59,7 +61,8 @@ export function projectMigrationTool(file: string, seen?: ManifestsSeen): string
 
 const PROJECT_TOOLS: { name: string; manifest: string; dependency: RegExp; names: RegExp }[] = [
   { name: 'golang-migrate', manifest: 'go.mod', dependency: /\bgithub\.com\/golang-migrate\/migrate\b/, names: /^\d+_.*\.up\.sql$/i },
-  { name: 'pop', manifest: 'go.mod', dependency: /\bgithub\.com\/gobuffalo\/pop\b/, names: /^\d+_.*\.up\.sql$/i },
+  // ory/x's popx is pop's runner in ory's projects (kratos, hydra, keto).
+  { name: 'pop', manifest: 'go.mod', dependency: /\bgithub\.com\/(gobuffalo\/pop|ory\/x)\b/, names: /^\d+_.*\.up\.sql$/i },
   { name: 'sqlx', manifest: 'Cargo.toml', dependency: /^\s*(sqlx\s*=|\[(?:workspace\.)?dependencies\.sqlx\])/m, names: /^\d+_.*\.sql$/i },
   {
     name: 'diesel',

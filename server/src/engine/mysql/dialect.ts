@@ -1,5 +1,6 @@
-/** Which SQL dialect a file is written in: a marker line, then the configured globs, then the default. */
+/** Which SQL dialect a file is written in: a marker line, then the configured globs, then its name, then the default. */
 import { globMatcher } from '../glob';
+import { engineInName } from '../sql/migration-tools';
 import type { EngineSettings, SqlDialect } from '../types';
 
 const MARKER = /(?:--|#|\/\/|\/\*)\s*rollout-guard:\s*dialect\s+(postgres(?:ql)?|mysql|mariadb)\b/i;
@@ -15,7 +16,7 @@ export function dialectOf(fileName: string, text: string, settings: Pick<EngineS
   return explicitDialect(fileName, text, settings) ?? settings.dialect;
 }
 
-/** The dialect a marker line or a configured glob gives the file, if any. */
+/** The dialect a marker line, a configured glob or the file's name (`….mysql.up.sql`) gives the file, if any. */
 export function explicitDialect(fileName: string, text: string, settings: Pick<EngineSettings, 'dialects'>): SqlDialect | undefined {
   const marker = MARKER.exec(text.length > 4096 ? text.slice(0, 4096) : text)?.[1]?.toLowerCase();
   if (marker) return marker.startsWith('postgres') ? 'postgres' : (marker as SqlDialect);
@@ -31,7 +32,8 @@ export function explicitDialect(fileName: string, text: string, settings: Pick<E
       if (suffixes.some((s) => matches(s))) return dialect;
     }
   }
-  return undefined;
+  const engine = engineInName(fileName);
+  return engine === 'mysql' || engine === 'mariadb' ? engine : undefined;
 }
 
 /** A path with forward slashes, from a path or a file URI. */

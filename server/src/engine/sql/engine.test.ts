@@ -132,6 +132,19 @@ describe('SQL engine', () => {
     });
   });
 
+  describe("other engines' files", () => {
+    it('a file named for MySQL or MariaDB gets the MySQL rules; one named for another engine is not checked', () => {
+      const mysql = 'ALTER TABLE `identities` DROP COLUMN `legacy`;';
+      const rules = (fileName: string, text: string): string[] => lintText({ fileName, text, settings: mergeSettings({}) }).map((f) => f.rule);
+      for (const name of ['migrations/20200519101057_identities.mysql.up.sql', 'migrations/20200519101057_identities.mariadb.up.sql'])
+        assert.deepEqual(rules(name, mysql), ['ban-drop-column'], name);
+      const cockroach = 'ALTER TABLE identities ALTER PRIMARY KEY USING COLUMNS (id);\nCOMMIT;';
+      for (const name of ['migrations/20200519101057_identities.cockroach.up.sql', 'migrations/20200519101057_identities.sqlite3.up.sql'])
+        assert.deepEqual(rules(name, cockroach), [], name);
+      assert.ok(rules('migrations/20200519101057_identities.up.sql', cockroach).includes('syntax-error'));
+    });
+  });
+
   describe('rollback files', () => {
     it("a file that only undoes a migration (….down.sql, down.sql, Flyway's U…__….sql) is not checked; its up file is", () => {
       const sql = 'ALTER TABLE completed_job RENAME COLUMN duration_ms TO duration;\nDROP TABLE IF EXISTS saved_workflows;';

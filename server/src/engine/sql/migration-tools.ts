@@ -37,7 +37,12 @@ const TOOLS: MigrationTool[] = [
   { name: 'Prisma', runs: 'implicit', withoutTransaction: ALONE },
   // Known from the project's go.mod or Cargo.toml (workspace/migration-folder.ts), for names several tools use.
   { name: 'golang-migrate', runs: 'implicit', withoutTransaction: ALONE },
-  { name: 'pop', runs: true, withoutTransaction: 'outside the migrations: pop runs every migration in a transaction' },
+  {
+    name: 'pop',
+    runs: true,
+    withoutTransaction: 'alone in a migration of its own named `….autocommit.up.sql` (ory/x popx; gobuffalo/pop runs every migration in a transaction)',
+  },
+  { name: 'pop with .autocommit', runs: 'implicit', withoutTransaction: ALONE },
   { name: 'sqlx', runs: true, withoutTransaction: 'alone in a migration of its own that starts with `-- no-transaction`' },
   { name: 'diesel', runs: true, withoutTransaction: 'alone in a migration of its own with `run_in_transaction = false` in its metadata.toml' },
   { name: 'diesel with run_in_transaction = false', runs: 'implicit', withoutTransaction: ALONE },
@@ -132,4 +137,14 @@ export function toolSection(comment: string): 'up' | 'down' | undefined {
 export function isRollbackFile(fileName: string): boolean {
   const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
   return /^(?:.*\.)?down\.(?:sql|pgsql|psql)$|^U\d[\w.]*__.*\.sql$/i.test(base);
+}
+
+/**
+ * The engine a file's name says it is written for, other than PostgreSQL: pop, popx and sqlx name a
+ * folder's files per engine (`….mysql.up.sql`, `….cockroach.up.sql`, `….sqlite3.up.sql`). MySQL and
+ * MariaDB files get the MySQL rules; the other engines' are not checked.
+ */
+export function engineInName(fileName: string): string | undefined {
+  const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+  return /\.(mysql|mariadb|sqlite3?|cockroach(?:db)?|mssql|sqlserver|oracle|clickhouse)\./i.exec(base)?.[1]?.toLowerCase();
 }

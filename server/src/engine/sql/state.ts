@@ -87,6 +87,8 @@ interface Fields {
   setLocalShowsTransaction: boolean;
   /** The migration tool that runs the file, when assumeInTransaction is auto and the file shows which (see migration-tool.ts); else ''. */
   migrationTool: string;
+  /** The file holds one statement: if it fails, nothing of the file is applied, and it can be run again as it is. */
+  soleStatement: boolean;
   /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
   lockTimeoutSession: boolean;
   lockTimeoutLocal: boolean;
@@ -176,6 +178,7 @@ const EMPTY: Fields = {
   wrappedByTool: false,
   setLocalShowsTransaction: false,
   migrationTool: '',
+  soleStatement: false,
   lockTimeoutSession: false,
   lockTimeoutLocal: false,
   statementTimeoutSession: false,
@@ -294,6 +297,9 @@ export class FileState {
   }
   get wrappedByTool(): boolean {
     return this.fields.wrappedByTool;
+  }
+  get soleStatement(): boolean {
+    return this.fields.soleStatement;
   }
   get foreignKeys(): readonly (ForeignKey & { unit: string; after: number })[] {
     return this.fields.foreignKeys;

@@ -1,5 +1,5 @@
+import { objectNames } from '../ast';
 import type { SqlRule } from '../context';
-import { objectNames } from '../locks';
 
 export const banDropTable: SqlRule<'DropStmt'> = {
   id: 'ban-drop-table',

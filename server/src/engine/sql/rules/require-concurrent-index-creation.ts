@@ -17,7 +17,7 @@ export const requireConcurrentIndexCreation: SqlRule<'IndexStmt'> = {
     const canFix = !ctx.state.inTransaction() && stmt.origin === 'file';
     const fix = canFix ? insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY') : undefined;
     // After an ALTER TABLE in the same transaction, its ACCESS EXCLUSIVE lock keeps reads out for the whole build too.
-    const held = ctx.state.inTransaction() && ctx.state.exclusiveLocks.some((l) => l.table === table);
+    const held = ctx.state.inTransaction() && ctx.state.exclusiveLocks.some((l) => !l.dropped && l.table === table);
     const reads = held ? ` Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on ${table}, held until COMMIT.` : '';
     report({
       ...stmt.headRange('index'),

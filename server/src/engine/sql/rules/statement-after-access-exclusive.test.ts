@@ -75,6 +75,23 @@ describe('statement-after-access-exclusive', () => {
     expectRanges('statement-after-access-exclusive', sql, []);
   });
 
+  it("err: after a dropped table's name is given to a new table (synapse's swap), whose readers wait until COMMIT", () => {
+    const sql = [
+      'BEGIN;',
+      'CREATE TABLE e2e_room_keys_versions_new (user_id TEXT NOT NULL, version BIGINT NOT NULL);',
+      'INSERT INTO e2e_room_keys_versions_new SELECT user_id, version FROM e2e_room_keys_versions;',
+      'DROP TABLE e2e_room_keys_versions;',
+      'ALTER TABLE e2e_room_keys_versions_new RENAME TO e2e_room_keys_versions;',
+      'DROP TABLE e2e_room_keys;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges('statement-after-access-exclusive', sql, ['6:1-6:11']);
+    assert.match(
+      found[0]!.message,
+      /^This statement takes ACCESS EXCLUSIVE on e2e_room_keys while an earlier statement of the transaction took ACCESS EXCLUSIVE on e2e_room_keys_versions/,
+    );
+  });
+
   it('err: one transaction changing several live tables (the diesel / lemmy migration shape), reported once per chain', () => {
     const sql = [
       'BEGIN;',

@@ -1,7 +1,7 @@
 import { subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
 import type { RuleContext, SqlRule, TableRef } from '../context';
 import { sameTable } from '../schema';
-import { DROPPED_OBJECT, type UnitRecord } from '../state';
+import { isTableOfIndex, type UnitRecord } from '../state';
 import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 import { tableOf } from './_shared';
@@ -17,8 +17,9 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
   check(stmt, ctx, report) {
     const state = ctx.state;
     if (stmt.origin === 'function-body' || !state.inTransaction()) return;
-    // Queries on a dropped table fail after COMMIT anyway.
-    const held = state.exclusiveLocks.filter((l) => l.table !== DROPPED_OBJECT);
+    // Not a dropped table's lock (queries of it fail after COMMIT anyway), nor one on the unnamed table of a dropped index,
+    // which may be the table this statement locks.
+    const held = state.exclusiveLocks.filter((l) => !l.dropped && !isTableOfIndex(l.table));
     const first = held[0];
     if (!first) return;
     const holds = (table: string): UnitRecord | undefined => held.find((l) => sameTable(refOf(l.table), refOf(table)));

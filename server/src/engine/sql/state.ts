@@ -448,6 +448,11 @@ export class FileState {
     return [...this.fields.renamesWithoutView, ...this.fields.renamesAwaitingView];
   }
 
+  /** The live table that a rename in a transaction of this file (leaving no view under the old name) gave this name. */
+  renamedLiveTable(ref: TableRef): TableRef | undefined {
+    return this.renamesLeavingNoName.find((r) => sameTable({ ...r.table, name: r.newName }, ref))?.table;
+  }
+
   /** A function body runs later, against the tables as they will be then, under the caller's settings. */
   static forFunctionBody(settings: EngineSettings): FileState {
     return new FileState(settings, { ...EMPTY, explicitTransaction: true, lockTimeoutSession: true, statementTimeoutSession: true });

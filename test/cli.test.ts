@@ -191,12 +191,10 @@ describe('rollout-guard check', () => {
     const findings = (JSON.parse(r.stdout) as { findings: { file: string; rule: string; message: string }[] }).findings;
     assert.deepEqual([...new Set(findings.map((f) => `${f.file} ${f.rule}`))].sort(), [
       'dangling.sql unreadable-file',
-      'linked.sql prefer-robust-stmts',
       'linked.sql require-concurrent-index-creation',
       'linked.sql require-lock-timeout',
       'linked.sql require-statement-timeout',
       'nested/0002.sql ban-drop-column',
-      'nested/0002.sql prefer-robust-stmts',
       'nested/0002.sql require-lock-timeout',
     ]);
     assert.match(findings.find((f) => f.file === 'dangling.sql')!.message, /Symbolic link could not be followed \(ENOENT\)/);

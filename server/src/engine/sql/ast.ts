@@ -4,7 +4,7 @@
  * typed `Node`; `unwrap(node, 'ColumnDef')` opens it when it is that kind. A node's own fields
  * (`AlterTableStmt.relation`, a `RangeVar`) are typed directly.
  */
-import type { Node } from 'libpg-query';
+import type { DropStmt, Node } from 'libpg-query';
 
 export type * from 'libpg-query';
 
@@ -28,6 +28,11 @@ export function unwrap<K extends NodeKind>(node: Node | undefined, kind: K): Nod
 
 /** The text of a `String` node, e.g. one part of a qualified name. */
 export const stringOf = (node: Node | undefined): string | undefined => unwrap(node, 'String')?.sval;
+
+/** `a.b` names of the objects of a DROP statement. */
+export function objectNames(drop: DropStmt): string[] {
+  return (drop.objects ?? []).map((o) => (unwrap(o, 'List')?.items ?? [o]).map((s) => stringOf(s) ?? '?').join('.'));
+}
 
 /**
  * Every object in a parse subtree, parents before children: the node wrappers and the nodes'

@@ -1,5 +1,6 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
-import { stringOf, unwrap, type DropStmt, type Node, type NodeKind, type RangeVar } from './ast';
+import { objectNames, stringOf, unwrap, type Node, type NodeKind, type RangeVar } from './ast';
+import { tableOfIndex } from './state';
 import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type KnownSchema, type LockMode } from './lock-modes';
 import { typeChangeCondition, type SchemaCondition } from './schema';
 
@@ -70,8 +71,8 @@ export function statementLock(stmt: Statement, state: FileState, holds: KnownSch
       else if (n.removeType === 'OBJECT_TABLE') lock = { mode: 'ACCESS EXCLUSIVE', table: objectNames(n)[0] ?? '?', duration: BRIEF };
       else if (n.removeType === 'OBJECT_INDEX')
         lock = n.concurrent
-          ? { mode: 'SHARE UPDATE EXCLUSIVE', table: `the table of ${objectNames(n)[0]}`, duration: 'for the command' }
-          : { mode: 'ACCESS EXCLUSIVE', table: `the table of ${objectNames(n)[0]}`, duration: BRIEF };
+          ? { mode: 'SHARE UPDATE EXCLUSIVE', table: tableOfIndex(objectNames(n)[0] ?? '?'), duration: 'for the command' }
+          : { mode: 'ACCESS EXCLUSIVE', table: tableOfIndex(objectNames(n)[0] ?? '?'), duration: BRIEF };
       break;
     case 'TruncateStmt':
       lock = { mode: 'ACCESS EXCLUSIVE', table: on(unwrap(n.relations?.[0], 'RangeVar')), duration: 'until the transaction ends' };
@@ -182,11 +183,6 @@ export function referencedLiveTables(stmt: Statement, state: FileState, options:
     .filter((c) => c?.contype === 'CONSTR_FOREIGN' && !(options.checkedOnly && c.skip_validation) && !state.isNewTable(tableRef(c.pktable)))
     .map((c) => displayTable(tableRef(c?.pktable)));
   return [...new Set(referenced)];
-}
-
-/** `a.b` names of the objects of a DROP statement. */
-export function objectNames(drop: DropStmt): string[] {
-  return (drop.objects ?? []).map((o) => (unwrap(o, 'List')?.items ?? [o]).map((s) => stringOf(s) ?? '?').join('.'));
 }
 
 /** "ACCESS EXCLUSIVE on orders: blocks reads and writes until the table is rewritten" */

@@ -99,7 +99,9 @@ export function startState(
   const declared = shown ? shown.runs : given.assumeInTransaction === 'auto' ? false : given.assumeInTransaction;
   // One query string of a single statement runs in no implicit transaction.
   const runs = declared === 'implicit' && pieces.length < 2 ? false : declared;
-  const state = new FileState(runs === given.assumeInTransaction ? given : { ...given, assumeInTransaction: runs });
+  const made = new FileState(runs === given.assumeInTransaction ? given : { ...given, assumeInTransaction: runs });
+  // A file of one statement is applied whole or not at all (prefer-robust-stmts).
+  const state = pieces.length === 1 ? made.with({ soleStatement: true }) : made;
   if (runs) return shown ? state.with({ migrationTool: shown.name }) : state;
   return !marked && setLocalShowsTransaction(text, pieces) ? state.with({ setLocalShowsTransaction: true }) : state;
 }

@@ -59,7 +59,9 @@ export type SchemaCondition =
   /** A validated CHECK (column IS NOT NULL): SET NOT NULL skips its scan (PostgreSQL 12+). */
   | { fact: 'not-null-check'; table: TableRef; column: string }
   /** The column's type is one PostgreSQL changes to `to` without rewriting the table. */
-  | { fact: 'rewrite-free-type'; table: TableRef; column: string; to: ColumnType };
+  | { fact: 'rewrite-free-type'; table: TableRef; column: string; to: ColumnType }
+  /** The index of that name (on plain leading columns, not partial) is on this table: DROP INDEX locks it. */
+  | { fact: 'index-on'; table: TableRef; index: string };
 
 /**
  * A finding's condition: withdrawn when the facts of the earlier files of its folder, followed by
@@ -206,6 +208,8 @@ export class SchemaFacts {
         return bucket.indexes.some((i) => on(i) && i.unique && i.columns.length === condition.columns.length && leadsWith(i.columns, condition.columns));
       case 'not-null-check':
         return bucket.checks.some((c) => on(c) && c.column === condition.column && c.validated);
+      case 'index-on':
+        return bucket.indexes.some((i) => on(i) && i.name === condition.index);
       case 'rewrite-free-type': {
         const known = bucket.columns.find((c) => on(c) && c.column === condition.column);
         return !!known && rewriteFree(known.type, condition.to);

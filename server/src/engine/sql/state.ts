@@ -8,7 +8,7 @@
 import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
 import { alterActionLock } from './lock-modes';
-import { stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type TransactionStmtKind } from './ast';
+import { objectNames, stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type TransactionStmtKind } from './ast';
 import { constraintIndexName, createTableIndexNames } from './constraint-indexes';
 import { addedColumnsOf, foreignKeysOf, type ForeignKey } from './keys';
 import type { ParsedStatement } from './parse';
@@ -34,6 +34,14 @@ const TRANSACTION_ENDS = new Set<TransactionStmtKind | undefined>([
 ]);
 
 const tableName = (ref: TableRef): string => (ref.schema ? `${ref.schema}.${ref.name}` : ref.name);
+/** How a lock names the table of an index when the file does not say which table that is. */
+export const tableOfIndex = (index: string): string => `the table of ${index}`;
+export const isTableOfIndex = (table: string): boolean => table.startsWith('the table of ');
+
+const refOfName = (name: string): TableRef => {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? { name } : { schema: name.slice(0, dot), name: name.slice(dot + 1) };
+};
 
 /** A live table renamed, and the top-level statement that renamed it (its text). */
 export interface TableRename {
@@ -43,13 +51,15 @@ export interface TableRename {
 }
 
 /** A lock or constraint and the top-level statement that took or added it (its text, not its position). */
-/** What `exclusiveLocks` records for DROP TABLE and DROP INDEX, whose table (an index's) the file may not name. */
-export const DROPPED_OBJECT = 'a dropped object';
-
 export interface UnitRecord {
   table: string;
   /** Source text of the top-level statement (the DO block for statements inside one). */
   unit: string;
+  /**
+   * An exclusive lock on a table the transaction dropped: only queries of that name wait for it,
+   * and they fail after COMMIT anyway, unless the file puts a table under the name again.
+   */
+  dropped?: true;
 }
 
 interface Fields {
@@ -87,6 +97,8 @@ interface Fields {
   setLocalShowsTransaction: boolean;
   /** The migration tool that runs the file, when assumeInTransaction is auto and the file shows which (see migration-tool.ts); else ''. */
   migrationTool: string;
+  /** The file holds one statement: if it fails, nothing of the file is applied, and it can be run again as it is. */
+  soleStatement: boolean;
   /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
   lockTimeoutSession: boolean;
   lockTimeoutLocal: boolean;
@@ -176,6 +188,7 @@ const EMPTY: Fields = {
   wrappedByTool: false,
   setLocalShowsTransaction: false,
   migrationTool: '',
+  soleStatement: false,
   lockTimeoutSession: false,
   lockTimeoutLocal: false,
   statementTimeoutSession: false,
@@ -294,6 +307,9 @@ export class FileState {
   }
   get wrappedByTool(): boolean {
     return this.fields.wrappedByTool;
+  }
+  get soleStatement(): boolean {
+    return this.fields.soleStatement;
   }
   get foreignKeys(): readonly (ForeignKey & { unit: string; after: number })[] {
     return this.fields.foreignKeys;
@@ -430,6 +446,11 @@ export class FileState {
   /** Live tables renamed in a transaction with no view under the old name before it ended (or by the end of the file). */
   get renamesLeavingNoName(): readonly TableRename[] {
     return [...this.fields.renamesWithoutView, ...this.fields.renamesAwaitingView];
+  }
+
+  /** The live table that a rename in a transaction of this file (leaving no view under the old name) gave this name. */
+  renamedLiveTable(ref: TableRef): TableRef | undefined {
+    return this.renamesLeavingNoName.find((r) => sameTable({ ...r.table, name: r.newName }, ref))?.table;
   }
 
   /** A function body runs later, against the tables as they will be then, under the caller's settings. */
@@ -609,13 +630,26 @@ export class FileState {
     const f = this.fields;
     let relation: RangeVar | undefined;
     switch (stmt.kind) {
-      case 'DropStmt':
-        if (stmt.node.removeType === 'OBJECT_TABLE' || (stmt.node.removeType === 'OBJECT_INDEX' && !stmt.node.concurrent))
-          return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table: DROPPED_OBJECT, unit }] });
-        return this;
+      case 'DropStmt': {
+        const { removeType, concurrent } = stmt.node;
+        if (removeType !== 'OBJECT_TABLE' && (removeType !== 'OBJECT_INDEX' || concurrent)) return this;
+        // DROP INDEX locks the index's table, which stays (an unnamed one: "the table of <index>").
+        const locks = objectNames(stmt.node).flatMap((name): UnitRecord[] => {
+          if (removeType === 'OBJECT_INDEX') return this.isIndexOfNewTable(name) ? [] : [{ table: tableOfIndex(name), unit }];
+          return this.isNewTable(refOfName(name)) ? [] : [{ table: name, unit, dropped: true }];
+        });
+        return locks.length ? this.with({ exclusiveLocks: [...f.exclusiveLocks, ...locks] }) : this;
+      }
+      case 'CreateStmt':
+        return stmt.node.relation?.relpersistence === 't' ? this : this.replacingDropped(tableRefOf(stmt.node.relation));
+      case 'CreateTableAsStmt':
+        return stmt.node.into?.rel?.relpersistence === 't' ? this : this.replacingDropped(tableRefOf(stmt.node.into?.rel));
       case 'RenameStmt':
         // ALTER INDEX … RENAME takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
         if (stmt.node.renameType === 'OBJECT_INDEX' && this.settings.pgVersion >= 12) return this;
+        // A new table renamed to the name of one the transaction dropped (the swap): queries of the name wait for COMMIT, then read it.
+        if (stmt.node.renameType === 'OBJECT_TABLE' && this.isNewTable(tableRefOf(stmt.node.relation)))
+          return this.replacingDropped({ ...tableRefOf(stmt.node.relation), name: stmt.node.newname ?? '?' });
         relation = stmt.node.relation;
         break;
       case 'AlterTableStmt':
@@ -641,6 +675,17 @@ export class FileState {
       return onlyWeak ? s : s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
     }
     return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
+  }
+
+  /**
+   * A table (not a temporary one: other sessions do not see it) put under the name of a table the
+   * transaction dropped: the queries of that name that wait for the DROP's lock read it after COMMIT.
+   */
+  private replacingDropped(table: TableRef): FileState {
+    const f = this.fields;
+    const replaced = (l: UnitRecord): boolean => !!l.dropped && sameTable(refOfName(l.table), table);
+    if (!f.exclusiveLocks.some(replaced)) return this;
+    return this.with({ exclusiveLocks: f.exclusiveLocks.map((l) => (replaced(l) ? { table: l.table, unit: l.unit } : l)) });
   }
 }
 

@@ -82,7 +82,62 @@ describe(RULE, () => {
     const found = expectRanges(RULE, sql, ['5:1-5:23', '6:1-6:17', '10:1-10:17']);
     assert.match(found[0]!.message, /took ACCESS EXCLUSIVE on post_aggregates: reads and writes of post_aggregates stay blocked/);
     assert.match(found[1]!.message, /took ACCESS EXCLUSIVE on comment_aggregates:/);
-    assert.match(found[2]!.message, /took ACCESS EXCLUSIVE on the table of an index or table it dropped: reads and writes of that table stay blocked/);
+    assert.match(found[2]!.message, /took ACCESS EXCLUSIVE on the table of idx_community_hot: reads and writes of the table of idx_community_hot stay blocked/);
+  });
+
+  it("ok: the lock of a dropped table that nothing replaces, or only a temporary table (openmeter's dedupe, synapse's user_share)", () => {
+    const dedupe = [
+      'BEGIN;',
+      'DROP TABLE IF EXISTS _tax_code_dedup_map;',
+      'CREATE TEMP TABLE _tax_code_dedup_map AS SELECT id AS loser_id, id AS winner_id FROM tax_codes WHERE deleted_at IS NULL;',
+      'UPDATE billing_workflow_configs SET tax_code_id = m.winner_id FROM _tax_code_dedup_map m WHERE billing_workflow_configs.tax_code_id = m.loser_id;',
+      'DROP TABLE _tax_code_dedup_map;',
+      'COMMIT;',
+    ];
+    expectRanges(RULE, dedupe.join('\n'), []);
+    const userShare = [
+      'DROP TABLE IF EXISTS users_who_share_rooms;',
+      'CREATE TABLE IF NOT EXISTS users_who_share_public_rooms (user_id TEXT NOT NULL, other_user_id TEXT NOT NULL, room_id TEXT NOT NULL);',
+      'UPDATE user_directory_stream_pos SET stream_id = NULL;',
+    ];
+    expectRanges(RULE, userShare.join('\n'), [], { assumeInTransaction: true });
+    // An index of a table the file created: dropping it locks nothing anyone uses.
+    const newTable = ['CREATE TABLE order_flags (order_id bigint);', 'CREATE INDEX order_flags_idx ON order_flags (order_id);', 'DROP INDEX order_flags_idx;'];
+    expectRanges(RULE, [...newTable, "UPDATE orders SET region = 'eu';"].join('\n'), [], { assumeInTransaction: true });
+  });
+
+  it("err: a dropped table's name given to another table (synapse's swap), and a dropped index's table, which stays", () => {
+    const swap = [
+      'CREATE TABLE new_access_tokens (id BIGINT PRIMARY KEY, token TEXT NOT NULL);',
+      'INSERT INTO new_access_tokens SELECT id, token FROM access_tokens;',
+      'DROP TABLE access_tokens;',
+      'ALTER TABLE new_access_tokens RENAME TO access_tokens;',
+      'CREATE TABLE new_users (name TEXT, password_hash TEXT);',
+      'INSERT INTO new_users SELECT name, password_hash FROM users;',
+    ];
+    const found = expectRanges(RULE, swap.join('\n'), ['6:1-6:22'], { assumeInTransaction: true });
+    assert.match(
+      found[0]!.message,
+      /^This INSERT … SELECT on new_users runs in the transaction that took ACCESS EXCLUSIVE on access_tokens: reads and writes of access_tokens stay blocked/,
+    );
+    const recreated = [
+      'BEGIN;',
+      'DROP TABLE order_cache;',
+      'CREATE TABLE order_cache (order_id bigint, total bigint);',
+      'INSERT INTO order_cache SELECT id, total FROM orders;',
+      'COMMIT;',
+    ];
+    expectRanges(RULE, recreated.join('\n'), ['4:1-4:24']);
+    const uniqueConstraints = [
+      'DROP INDEX IF EXISTS current_state_events_event_id;',
+      'CREATE UNIQUE INDEX current_state_events_event_id ON current_state_events(event_id);',
+      'DELETE FROM room_memberships WHERE event_id IS NULL;',
+    ];
+    const [dropIndex] = expectRanges(RULE, uniqueConstraints.join('\n'), ['3:1-3:29'], { assumeInTransaction: true });
+    assert.match(
+      dropIndex!.message,
+      /took ACCESS EXCLUSIVE on the table of current_state_events_event_id: reads and writes of the table of current_state_events_event_id stay blocked/,
+    );
   });
 
   it('err: inside a DO block after its own ALTER TABLE', () => {

@@ -1,6 +1,6 @@
 import { unwrap } from '../ast';
 import type { SqlRule } from '../context';
-import { DROPPED_OBJECT } from '../state';
+import { isTableOfIndex } from '../state';
 import { isCatalog, isExisting, tableOf, verbRange } from './_shared';
 
 export const backfillInDdlTransaction: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStmt'> = {
@@ -15,17 +15,17 @@ export const backfillInDdlTransaction: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'In
     // Rows of a table this file created are few and nobody else reads them yet; a system catalog's are a handful.
     if (kind !== 'InsertStmt' && (!isExisting(ctx, node.relation) || isCatalog(node.relation))) return;
     const target = tableOf(node.relation);
+    // A dropped table's lock holds up only queries of its name, which fail after COMMIT anyway (unless the file put a table under it again).
+    const locks = ctx.state.exclusiveLocks.filter((l) => !l.dropped);
     // The lock on the rows' own table, else one on a table the file names, else a dropped index's (on a table it may not name).
-    const locks = ctx.state.exclusiveLocks;
-    const lock = locks.find((l) => l.table === target) ?? locks.find((l) => l.table !== DROPPED_OBJECT) ?? locks[0];
+    const lock = locks.find((l) => l.table === target) ?? locks.find((l) => !isTableOfIndex(l.table)) ?? locks[0];
     if (!lock) return;
     const verb = kind === 'UpdateStmt' ? 'UPDATE' : kind === 'DeleteStmt' ? 'DELETE' : 'INSERT … SELECT';
     const taken = ctx.locateUnit(lock.unit);
-    const locked = lock.table === DROPPED_OBJECT ? 'the table of an index or table it dropped' : lock.table;
     report({
       ...verbRange(stmt, verb.split(' ')[0]!.toLowerCase(), node.relation),
-      relatedHere: taken ? [{ ...taken, message: `ACCESS EXCLUSIVE on ${locked} taken here` }] : [],
-      message: `This ${verb} on ${target} runs in the transaction that took ACCESS EXCLUSIVE on ${locked}: reads and writes of ${lock.table === DROPPED_OBJECT ? 'that table' : lock.table} stay blocked until every row is written and the transaction commits. Commit the schema change first, then backfill in separate, batched transactions.`,
+      relatedHere: taken ? [{ ...taken, message: `ACCESS EXCLUSIVE on ${lock.table} taken here` }] : [],
+      message: `This ${verb} on ${target} runs in the transaction that took ACCESS EXCLUSIVE on ${lock.table}: reads and writes of ${lock.table} stay blocked until every row is written and the transaction commits. Commit the schema change first, then backfill in separate, batched transactions.`,
     });
   },
 };

@@ -1,5 +1,5 @@
+import { objectNames } from '../ast';
 import type { SqlRule } from '../context';
-import { objectNames } from '../locks';
 
 export const banDropTable: SqlRule<'DropStmt'> = {
   id: 'ban-drop-table',
@@ -22,7 +22,9 @@ export const banDropTable: SqlRule<'DropStmt'> = {
       const token = nameTokens.find((t) => t.start >= searchFrom && t.text === parts[0]);
       const range = token ? stmt.nameRange(token.start) : stmt.headRange('table');
       searchFrom = range.end;
-      if (ctx.state.isNewTable(ref)) return;
+      // A name this file gave a live table (river: RENAME TO river_migration_old, then DROP): the running version does not
+      // use it, and renaming-table reports the rename.
+      if (ctx.state.isNewTable(ref) || ctx.state.renamedLiveTable(ref)) return;
       report({
         ...range,
         message: `Dropping table ${name} breaks the version still running, whose queries name it; ACCESS EXCLUSIVE on ${name}: blocks reads and writes while it waits for running transactions. Remove every use from the application, deploy, then drop it in a later contract migration.`,

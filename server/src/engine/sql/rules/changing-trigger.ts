@@ -1,5 +1,6 @@
+import { objectNames } from '../ast';
 import type { SqlRule } from '../context';
-import { BRIEF, describeLock, objectNames, triggerTable } from '../locks';
+import { BRIEF, describeLock, triggerTable } from '../locks';
 import { tableRef } from '../context';
 import { alterActions, tableOf } from './_shared';
 

@@ -27,12 +27,37 @@ describe(RULE, () => {
     expectRanges(RULE, 'ALTER TABLE orders ADD COLUMN region text;\nDROP INDEX orders_legacy_idx;', [], { assumeInTransaction: true });
   });
 
+  it('ok: a file of one statement, applied whole or not at all (trigger.dev: Prisma migrations of one ALTER TABLE)', () => {
+    expectRanges(RULE, '-- AlterTable\nALTER TABLE "TaskRun" ADD COLUMN     "completedAt" TIMESTAMP(3);\n', []);
+    expectRanges(
+      RULE,
+      'ALTER TABLE "BatchTaskRun" ADD COLUMN     "payload" TEXT,\nADD COLUMN     "payloadType" TEXT NOT NULL DEFAULT \'application/json\';',
+      [],
+    );
+    expectRanges(
+      RULE,
+      '-- CreateIndex\nCREATE UNIQUE INDEX "BatchTaskRunError_batchTaskRunId_index_key" ON "public"."BatchTaskRunError"("batchTaskRunId", "index");',
+      [],
+    );
+    expectRanges(RULE, 'DROP INDEX CONCURRENTLY "TaskRun_status_idx";', []);
+    expectRanges(RULE, 'ALTER TABLE "TaskRun" ADD COLUMN "completedAt" TIMESTAMP(3);', [], { assumeInTransaction: 'implicit' });
+  });
+
+  it('err: a file of one CREATE INDEX CONCURRENTLY, which leaves an INVALID index behind when it fails', () => {
+    const found = expectRanges(RULE, 'CREATE INDEX CONCURRENTLY "TaskRun_status_idx" ON "TaskRun"("status");', ['1:1-1:26']);
+    assert.equal(
+      found[0]!.message,
+      'CREATE INDEX without IF NOT EXISTS: if it fails, it leaves an INVALID index behind, so the migration cannot simply be re-run. Make it idempotent.',
+    );
+  });
+
   it('err: ADD and DROP COLUMN without IF [NOT] EXISTS, with fixes', () => {
-    const sql = 'ALTER TABLE public.orders\n  ADD COLUMN region text,\n  DROP COLUMN legacy_region;';
+    const next = '\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_region_idx ON public.orders (region);';
+    const sql = `ALTER TABLE public.orders\n  ADD COLUMN region text,\n  DROP COLUMN legacy_region;${next}`;
     const found = expectRanges(RULE, sql, ['2:3-2:25', '3:3-3:28']);
     assert.match(found[0]!.message, /^ADD COLUMN without IF NOT EXISTS: this migration runs outside a transaction/);
-    assert.equal(applyFix(sql, found[0]!.finding), 'ALTER TABLE public.orders\n  ADD COLUMN IF NOT EXISTS region text,\n  DROP COLUMN legacy_region;');
-    assert.equal(applyFix(sql, found[1]!.finding), 'ALTER TABLE public.orders\n  ADD COLUMN region text,\n  DROP COLUMN IF EXISTS legacy_region;');
+    assert.equal(applyFix(sql, found[0]!.finding), `ALTER TABLE public.orders\n  ADD COLUMN IF NOT EXISTS region text,\n  DROP COLUMN legacy_region;${next}`);
+    assert.equal(applyFix(sql, found[1]!.finding), `ALTER TABLE public.orders\n  ADD COLUMN region text,\n  DROP COLUMN IF EXISTS legacy_region;${next}`);
   });
 
   it('err: CREATE TABLE, CREATE INDEX CONCURRENTLY and DROP TABLE', () => {
@@ -59,12 +84,13 @@ describe(RULE, () => {
   });
 
   it('err: ADD CONSTRAINT with no DROP CONSTRAINT IF EXISTS before it', () => {
-    const sql = "ALTER TABLE ONLY public.orders\n  ADD CONSTRAINT orders_region_check CHECK (region <> '') NOT VALID;";
+    const next = '\nALTER TABLE orders VALIDATE CONSTRAINT orders_region_check;';
+    const sql = `ALTER TABLE ONLY public.orders\n  ADD CONSTRAINT orders_region_check CHECK (region <> '') NOT VALID;${next}`;
     const found = expectRanges(RULE, sql, ['2:3-2:68']);
     assert.match(found[0]!.message, /^ADD CONSTRAINT orders_region_check with no DROP CONSTRAINT IF EXISTS orders_region_check before it/);
     assert.equal(
       applyFix(sql, found[0]!.finding),
-      "ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_region_check;\nALTER TABLE ONLY public.orders\n  ADD CONSTRAINT orders_region_check CHECK (region <> '') NOT VALID;",
+      `ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS orders_region_check;\nALTER TABLE ONLY public.orders\n  ADD CONSTRAINT orders_region_check CHECK (region <> '') NOT VALID;${next}`,
     );
   });
 });

@@ -10,13 +10,16 @@ export const preferRobustStmts: SqlRule<'AlterTableStmt' | 'IndexStmt' | 'Create
   kinds: ['AlterTableStmt', 'IndexStmt', 'CreateStmt', 'DropStmt'],
   check(stmt, ctx, report) {
     if (ctx.state.inTransaction() || stmt.origin !== 'file') return;
-    const problem = (range: { start: number; end: number }, what: string, fix?: Fix): void =>
-      report({
-        ...range,
-        message: `${what}: this migration runs outside a transaction, so if a later statement fails it cannot simply be re-run. Make it idempotent.`,
-        fixes: fix ? [fix] : [],
-      });
     const { kind, node: n } = stmt.parsed;
+    // A file of one statement is applied whole or not at all (Prisma's one-statement migrations): a re-run meets nothing
+    // it left behind, except the INVALID index a failed CREATE INDEX CONCURRENTLY leaves under its name.
+    const failedConcurrentBuild = kind === 'IndexStmt' && !!n.concurrent;
+    if (ctx.state.soleStatement && !failedConcurrentBuild) return;
+    const why = ctx.state.soleStatement
+      ? 'if it fails, it leaves an INVALID index behind, so the migration cannot simply be re-run'
+      : 'this migration runs outside a transaction, so if a later statement fails it cannot simply be re-run';
+    const problem = (range: { start: number; end: number }, what: string, fix?: Fix): void =>
+      report({ ...range, message: `${what}: ${why}. Make it idempotent.`, fixes: fix ? [fix] : [] });
     switch (kind) {
       case 'IndexStmt': {
         const word = n.concurrent ? 'concurrently' : 'index';

@@ -47,6 +47,21 @@ describe('renaming-table', () => {
     expectRanges('renaming-table', 'BEGIN;\nALTER TABLE orders RENAME TO purchases;', ['2:20-2:39']);
   });
 
+  it("err: in a DO block, on the rename statement only (river's rebuild of river_migration)", () => {
+    const sql = [
+      'DO',
+      '$body$',
+      'BEGIN',
+      '    ALTER TABLE river_migration',
+      '        RENAME TO river_migration_old;',
+      '    CREATE TABLE river_migration (line TEXT NOT NULL, version bigint NOT NULL);',
+      'END;',
+      '$body$',
+      "LANGUAGE 'plpgsql';",
+    ].join('\n');
+    expectRanges('renaming-table', sql, ['5:9-5:38']);
+  });
+
   it('err: renaming an existing table, schema-qualified', () => {
     const sql = 'ALTER TABLE public.orders\n  RENAME TO purchase_orders;';
     const found = expectRanges('renaming-table', sql, ['2:3-2:28']);

@@ -23,7 +23,10 @@ export const renamingTable: SqlRule<'RenameStmt'> = {
       const unit = ctx.locateUnit(rename.unit);
       if (!unit) continue;
       const word = /\brename\b/i.exec(ctx.text.slice(unit.start, unit.end));
-      report({ start: unit.start + (word?.index ?? 0), end: unit.end, message: message(displayTable(rename.table), rename.newName) });
+      const start = unit.start + (word?.index ?? 0);
+      // In a DO block, the rename statement ends at its own `;`, not at the block's end.
+      const semicolon = ctx.text.indexOf(';', start);
+      report({ start, end: semicolon >= 0 && semicolon < unit.end ? semicolon : unit.end, message: message(displayTable(rename.table), rename.newName) });
     }
   },
 };

@@ -41,6 +41,19 @@ describe('require-concurrent-index-creation', () => {
     );
   });
 
+  it("err: after a rename in the transaction, reads wait too under the table's new name (synapse's user_dir_typos)", () => {
+    const sql = [
+      'ALTER TABLE users_in_pubic_room RENAME TO users_in_public_rooms;',
+      // On id: the trace setup (test/trace-honest.test.ts) makes the renamed table with that column only.
+      'CREATE INDEX users_in_public_rooms_id_idx ON users_in_public_rooms (id);',
+    ].join('\n');
+    const found = expectRanges('require-concurrent-index-creation', sql, ['2:1-2:13'], { assumeInTransaction: true });
+    assert.match(
+      found[0]!.message,
+      /Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on users_in_public_rooms, held until COMMIT\./,
+    );
+  });
+
   it('err: no fix when the file runs in a transaction (assumeInTransaction)', () => {
     const found = expectRanges('require-concurrent-index-creation', 'CREATE INDEX ON orders (status);', ['1:1-1:13'], { assumeInTransaction: true });
     assert.equal(found[0]!.finding.fixes, undefined);

@@ -1,4 +1,4 @@
-import type { SqlRule } from '../context';
+import { displayTable, tableRef, type SqlRule } from '../context';
 import { describeLock } from '../locks';
 import { insertAfterWord, isExisting, tableOf } from './_shared';
 
@@ -16,8 +16,11 @@ export const requireConcurrentIndexCreation: SqlRule<'IndexStmt'> = {
     // CONCURRENTLY fails inside a transaction block, so the fix would break the migration there.
     const canFix = !ctx.state.inTransaction() && stmt.origin === 'file';
     const fix = canFix ? insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY') : undefined;
-    // After an ALTER TABLE in the same transaction, its ACCESS EXCLUSIVE lock keeps reads out for the whole build too.
-    const held = ctx.state.inTransaction() && ctx.state.exclusiveLocks.some((l) => l.table === table);
+    // After an ALTER TABLE in the same transaction, its ACCESS EXCLUSIVE lock keeps reads out for the whole build too
+    // (taken under the table's old name when the transaction renamed it: synapse's users_in_pubic_room).
+    const former = ctx.state.renamedLiveTable(tableRef(n.relation));
+    const names = [table, ...(former ? [displayTable(former)] : [])];
+    const held = ctx.state.inTransaction() && ctx.state.exclusiveLocks.some((l) => !l.dropped && names.includes(l.table));
     const reads = held ? ` Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on ${table}, held until COMMIT.` : '';
     report({
       ...stmt.headRange('index'),

@@ -1,6 +1,6 @@
+import { objectNames } from '../ast';
 import type { SqlRule } from '../context';
 import { insertAfterWord } from './_shared';
-import { objectNames } from '../locks';
 
 export const requireConcurrentIndexDeletion: SqlRule<'DropStmt'> = {
   id: 'require-concurrent-index-deletion',

@@ -1,6 +1,6 @@
-import { unwrap, type DropStmt, type NodeKind } from '../ast';
+import { objectNames, unwrap, type DropStmt, type NodeKind } from '../ast';
 import { tableRef, type RuleContext, type SqlRule, type TableRef } from '../context';
-import { holdsUpQueries, LOCK_BLOCKS, objectNames, referencedTablesLock, statementLock, triggerTable } from '../locks';
+import { holdsUpQueries, LOCK_BLOCKS, referencedTablesLock, statementLock, triggerTable } from '../locks';
 
 /** Statement kinds that can take a lock worth bounding (require-statement-timeout looks at the same). */
 export const LOCKING_KINDS = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { expectRanges } from '../../../../../test/helpers/lint';
+import { expectRanges, expectRangesAfter } from '../../../../../test/helpers/lint';
 
 describe('statement-after-access-exclusive', () => {
   it('ok: more changes to the same table, new tables, statements outside a transaction, and after locks weaker than ACCESS EXCLUSIVE', () => {
@@ -73,6 +73,70 @@ describe('statement-after-access-exclusive', () => {
       'COMMIT;',
     ].join('\n');
     expectRanges('statement-after-access-exclusive', sql, []);
+  });
+
+  it('ok: a live table renamed in the transaction, under its new name: the lock is on the same table', () => {
+    const sql = [
+      'BEGIN;',
+      'ALTER TABLE river_migration RENAME TO river_migration_old;',
+      'CREATE TABLE river_migration (line TEXT NOT NULL, version bigint NOT NULL);',
+      'ALTER TABLE river_migration_old ADD COLUMN line TEXT;',
+      'DROP TABLE river_migration_old;',
+      'COMMIT;',
+    ].join('\n');
+    expectRanges('statement-after-access-exclusive', sql, []);
+  });
+
+  it("ok: DROP INDEX of an index an earlier migration made on the locked table (trigger.dev's JobEventRule)", () => {
+    const earlier = [
+      'CREATE TABLE "JobEventRule" ("id" TEXT NOT NULL, "jobInstanceId" TEXT NOT NULL, "taskId" TEXT, CONSTRAINT "JobEventRule_pkey" PRIMARY KEY ("id"));',
+      'CREATE UNIQUE INDEX "JobEventRule_taskId_key" ON "JobEventRule"("taskId");\nCREATE UNIQUE INDEX "JobEventRule_jobInstanceId_taskId_key" ON "JobEventRule"("jobInstanceId", "taskId");',
+    ];
+    const sql = [
+      '-- DropForeignKey',
+      'ALTER TABLE "JobEventRule" DROP CONSTRAINT "JobEventRule_taskId_fkey";',
+      'DROP INDEX "JobEventRule_jobInstanceId_taskId_key";',
+      'DROP INDEX "JobEventRule_taskId_key";',
+      'ALTER TABLE "JobEventRule" DROP COLUMN "taskId";',
+    ].join('\n');
+    expectRangesAfter('statement-after-access-exclusive', earlier, sql, [], { assumeInTransaction: 'implicit' });
+    // Made earlier in the same file, on the table it then locks.
+    const sameFile = [
+      'BEGIN;',
+      'CREATE INDEX orders_region_idx ON orders (region);',
+      'ALTER TABLE orders ADD COLUMN note text;',
+      'DROP INDEX orders_region_idx;',
+      'COMMIT;',
+    ];
+    expectRanges('statement-after-access-exclusive', sameFile.join('\n'), []);
+  });
+
+  it('err: DROP INDEX of an index of another table, or of one no migration shows', () => {
+    const earlier = ['CREATE TABLE customers (id bigint PRIMARY KEY, email text);\nCREATE INDEX customers_email_idx ON customers (email);'];
+    const sql = ['BEGIN;', 'ALTER TABLE orders ADD COLUMN note text;', 'DROP INDEX customers_email_idx;', 'COMMIT;'].join('\n');
+    const found = expectRangesAfter('statement-after-access-exclusive', earlier, sql, ['3:1-3:11'], {});
+    assert.match(
+      found[0]!.message,
+      /^This statement takes ACCESS EXCLUSIVE on the table of customers_email_idx while an earlier statement of the transaction took ACCESS EXCLUSIVE on orders/,
+    );
+    expectRangesAfter('statement-after-access-exclusive', [], sql, ['3:1-3:11'], {});
+  });
+
+  it("err: after a dropped table's name is given to a new table (synapse's swap), whose readers wait until COMMIT", () => {
+    const sql = [
+      'BEGIN;',
+      'CREATE TABLE e2e_room_keys_versions_new (user_id TEXT NOT NULL, version BIGINT NOT NULL);',
+      'INSERT INTO e2e_room_keys_versions_new SELECT user_id, version FROM e2e_room_keys_versions;',
+      'DROP TABLE e2e_room_keys_versions;',
+      'ALTER TABLE e2e_room_keys_versions_new RENAME TO e2e_room_keys_versions;',
+      'DROP TABLE e2e_room_keys;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges('statement-after-access-exclusive', sql, ['6:1-6:11']);
+    assert.match(
+      found[0]!.message,
+      /^This statement takes ACCESS EXCLUSIVE on e2e_room_keys while an earlier statement of the transaction took ACCESS EXCLUSIVE on e2e_room_keys_versions/,
+    );
   });
 
   it('err: one transaction changing several live tables (the diesel / lemmy migration shape), reported once per chain', () => {

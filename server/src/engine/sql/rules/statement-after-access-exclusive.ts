@@ -1,7 +1,7 @@
-import { subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
+import { objectNames, subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
 import type { RuleContext, SqlRule, TableRef } from '../context';
-import { sameTable } from '../schema';
-import { DROPPED_OBJECT, type UnitRecord } from '../state';
+import { sameTable, type EarlierFact, type SchemaCondition } from '../schema';
+import { isTableOfIndex, type UnitRecord } from '../state';
 import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 import { tableOf } from './_shared';
@@ -17,18 +17,24 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
   check(stmt, ctx, report) {
     const state = ctx.state;
     if (stmt.origin === 'function-body' || !state.inTransaction()) return;
-    // Queries on a dropped table fail after COMMIT anyway.
-    const held = state.exclusiveLocks.filter((l) => l.table !== DROPPED_OBJECT);
+    // Not a dropped table's lock (queries of it fail after COMMIT anyway), nor one on the unnamed table of a dropped index,
+    // which may be the table this statement locks.
+    const held = state.exclusiveLocks.filter((l) => !l.dropped && !isTableOfIndex(l.table));
     const first = held[0];
     if (!first) return;
-    const holds = (table: string): UnitRecord | undefined => held.find((l) => sameTable(refOf(l.table), refOf(table)));
-    const at = (lock: UnitRecord, message: string) => {
+    // A live table renamed in the transaction is the same table under its new name.
+    const holds = (table: string): UnitRecord | undefined => {
+      const former = state.renamedLiveTable(refOf(table));
+      return held.find((l) => sameTable(refOf(l.table), refOf(table)) || (!!former && sameTable(refOf(l.table), former)));
+    };
+    const at = (lock: UnitRecord, message: string, unlessEarlier?: EarlierFact) => {
       const taken = ctx.locateUnit(lock.unit);
       report({
         start: stmt.start,
         end: stmt.tokens[1]?.end ?? stmt.end,
         relatedHere: taken ? [{ ...taken, message: `ACCESS EXCLUSIVE on ${lock.table} taken here, held until COMMIT` }] : [],
         message,
+        ...(unlessEarlier ? { unlessEarlier } : {}),
       });
     };
     const { kind, node } = stmt.parsed;
@@ -70,12 +76,21 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
       if (!referenced.length) return;
       waitsFor = { mode: 'SHARE ROW EXCLUSIVE', table: referenced.join(' and ') };
     }
-    if (kind === 'DropStmt' && node.removeType === 'OBJECT_INDEX' && state.isIndexOfNewTable(lock.table.replace(/^the table of /, ''))) return;
     // Once the transaction holds ACCESS EXCLUSIVE on a second table, the first crossing was reported: one finding per chain.
     if (held.some((l) => !sameTable(refOf(l.table), refOf(first.table)))) return;
+    let unlessEarlier: EarlierFact | undefined;
+    if (kind === 'DropStmt' && node.removeType === 'OBJECT_INDEX') {
+      const index = (objectNames(node)[0] ?? '').split('.').at(-1) ?? '';
+      if (state.isIndexOfNewTable(index)) return;
+      // An index that this file or an earlier migration made on the locked table: the lock is on that same table.
+      const onLocked: SchemaCondition = { fact: 'index-on', table: refOf(first.table), index };
+      if (state.holds(onLocked)) return;
+      if (stmt.origin === 'file') unlessEarlier = state.unlessEarlier(onLocked);
+    }
     at(
       first,
       `This statement takes ${waitsFor.mode} on ${waitsFor.table} while an earlier statement of the transaction took ACCESS EXCLUSIVE on ${first.table}, held until COMMIT: every read and write of ${first.table} stays blocked while it waits for ${waitsFor.table} and while it runs. Commit the change to ${first.table} first, and run this statement, and the ones after it that lock other tables, in transactions of their own.`,
+      unlessEarlier,
     );
   },
 };

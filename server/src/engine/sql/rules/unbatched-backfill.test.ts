@@ -146,6 +146,37 @@ describe('unbatched-backfill', () => {
     expectRangesAfter('unbatched-backfill', earlier, "UPDATE workspace_settings AS s SET plan = 'team' WHERE s.workspace_id = 'demo';", []);
   });
 
+  it("ok: any column equal to constants that is the table's key picks one row (synapse: background_updates' UNIQUE (update_name))", () => {
+    const earlier = [
+      'CREATE TABLE IF NOT EXISTS background_updates(',
+      '    update_name TEXT NOT NULL,',
+      '    progress_json TEXT NOT NULL,',
+      '    CONSTRAINT background_updates_uniqueness UNIQUE (update_name)',
+      ');',
+    ];
+    const fixUps = [
+      "DELETE FROM background_updates WHERE update_name = 'populate_stats_process_rooms';",
+      "UPDATE background_updates SET update_name = 'populate_stats_process_rooms' WHERE update_name = 'populate_stats_process_rooms_2';",
+      "DELETE FROM background_updates WHERE update_name IN ('populate_stats_createtables', 'populate_stats_process_users');",
+    ].join('\n');
+    expectRangesAfter('unbatched-backfill', [earlier.join('\n')], fixUps, []);
+    expectRanges(
+      'unbatched-backfill',
+      `CREATE UNIQUE INDEX CONCURRENTLY stream_positions_name ON stream_positions (stream_name);\n${fixUps.replaceAll('background_updates', 'stream_positions').replaceAll('update_name', 'stream_name')}`,
+      [],
+    );
+  });
+
+  it("err: a column equal to constants that is not the table's key alone (synapse: push_rules' UNIQUE (user_name, rule_id))", () => {
+    const earlier = ['CREATE TABLE push_rules (id BIGINT PRIMARY KEY, user_name TEXT NOT NULL, rule_id TEXT NOT NULL, UNIQUE (user_name, rule_id));'];
+    const fixUps = [
+      "DELETE FROM push_rules WHERE rule_id = 'global/override/.m.rule.contains_display_name';",
+      "UPDATE push_rules SET rule_id = 'global/override/.m.rule.x' WHERE rule_id = 'global/underride/.m.rule.x';",
+      "DELETE FROM push_rules WHERE rule_id IN ('a', 'b');",
+    ].join('\n');
+    expectRangesAfter('unbatched-backfill', earlier, fixUps, ['1:1-1:23', '2:1-2:18', '3:1-3:23']);
+  });
+
   it("err: a parent key that is not the table's key: no unique index on it alone, the key dropped, or another table's column", () => {
     const update = "UPDATE workspace_settings SET plan = 'team' WHERE workspace_id = 'demo';";
     const table = 'CREATE TABLE workspace_settings (id bigint PRIMARY KEY, workspace_id text, plan text);';

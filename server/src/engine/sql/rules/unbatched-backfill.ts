@@ -18,8 +18,8 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
     const variables = stmt.origin === 'do-block' ? tablesInScope(n.relation, n.withClause, sources) : undefined;
     const bound = n.whereClause ? batchBound(n.whereClause, variables) : undefined;
     if (bound === true) return;
-    // Equal to a literal, a parent key picks one row when it is the table's key (workspace_settings.workspace_id):
-    // this file's or an earlier migration's unique index says so.
+    // Equal to a literal, a parent key (workspace_settings.workspace_id) or another column (background_updates.update_name)
+    // picks one row when it is the table's key: this file's or an earlier migration's unique index says so.
     const keyColumn = bound?.unlessKey && columnOf(bound.unlessKey, n.relation);
     const key = keyColumn ? { fact: 'key' as const, table: tableRef(n.relation), columns: [keyColumn] } : undefined;
     if (key && ctx.state.holds(key)) return;
@@ -144,13 +144,16 @@ const isLimitedSelect = (query: Node | undefined): boolean => !!unwrap(query, 'S
  * status = 'active') can still match every row.
  *
  * Not bounded: when only one parent key equal to literals kept it from bounding (`workspace_id =
- * 'demo'`), that column (qualified as written): were it the table's key, the WHERE would bound.
+ * 'demo'`), or else one other column equal to constants (`update_name = 'x'`), that column
+ * (qualified as written): were it the table's key, the WHERE would bound.
  */
 function batchBound(where: Node, variables?: Variables): true | { unlessKey?: string } {
   const lower = new Set<string>();
   const upper = new Set<string>();
   // Parent keys (owner_id = 'x') equal to literals: each picks every row of one parent, unless two of them make a composite key.
   const parentKeys = new Set<string>();
+  // Columns not named like keys equal to constants (status = 'done', update_name = 'x'): a few rows only if one is the table's key.
+  const otherEqualities = new Set<string>();
   let bounded = false;
   /** Equality of a key-like column to `value` picks a few rows: a parent key only with a parameter or a loop variable (one step of a driven loop). */
   const picksFew = (column: string, value: Node | undefined): boolean => {
@@ -178,10 +181,12 @@ function batchBound(where: Node, variables?: Variables): true | { unlessKey?: st
       const column = columnOnLeft ? columnName(e.lexpr) : columnName(e.rexpr);
       const other = columnOnLeft ? e.rexpr : e.lexpr;
       if ((e.kind === 'AEXPR_BETWEEN' || e.kind === 'AEXPR_BETWEEN_SYM') && column) bounded = true;
+      else if (e.kind === 'AEXPR_IN' && column && op === '=' && !isKeyLike(column) && isLiteral(other)) otherEqualities.add(column);
       else if (e.kind === 'AEXPR_IN' && column && op === '=' && isKeyLike(column) && picksFew(column, other)) bounded = true;
       else if (e.kind === 'AEXPR_OP_ANY' && column && op === '=' && isBound(other) && isKeyLike(column) && picksFew(column, other)) bounded = true;
       else if (e.kind === 'AEXPR_OP' && column && isBound(other)) {
         const flipped = columnOnLeft ? op : (({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op);
+        if (flipped === '=' && !isKeyLike(column)) otherEqualities.add(column);
         // An empty string is no key value: email = '' matches every row left blank.
         if (flipped === '=' && isKeyLike(column) && !isEmptyString(other) && picksFew(column, other)) bounded = true;
         if (flipped === '<' || flipped === '<=') upper.add(column);
@@ -192,7 +197,8 @@ function batchBound(where: Node, variables?: Variables): true | { unlessKey?: st
   };
   visit(where);
   if (bounded || parentKeys.size >= 2) return true;
-  return parentKeys.size === 1 ? { unlessKey: [...parentKeys][0]! } : {};
+  if (parentKeys.size === 1) return { unlessKey: [...parentKeys][0]! };
+  return otherEqualities.size === 1 ? { unlessKey: [...otherEqualities][0]! } : {};
 }
 
 /**

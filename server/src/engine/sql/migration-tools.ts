@@ -55,24 +55,44 @@ const TOOLS: MigrationTool[] = [
 ];
 const tool = (name: string): MigrationTool => TOOLS.find((t) => t.name === name)!;
 
-/** A tool's marker of a file's forward or rollback part: goose `-- +goose Up`/`Down`, sql-migrate `-- +migrate Up`/`Down`, dbmate `-- migrate:up`/`down`. */
-const SECTION_MARKER = /^[ \t]*--[ \t]*(\+goose[ \t]+|\+migrate[ \t]+|migrate:)(up|down)\b/im;
-const TOOL_OF_MARKER: Record<string, string> = { '+goose': 'goose', '+migrate': 'sql-migrate', 'migrate:': 'dbmate' };
+/**
+ * Tools' markers, found in one pass over the file: goose `-- +goose Up`/`Down`/`NO TRANSACTION`,
+ * sql-migrate `-- +migrate Up`/`Down` (`Up notransaction`), dbmate `-- migrate:up`/`down`
+ * (`up transaction:false`), sqlx `-- no-transaction`. Groups: the tool's prefix, the part (or NO
+ * TRANSACTION), the rest of the line; or sqlx's marker.
+ */
+const MARKER = /^[ \t]*--[ \t]*(?:(\+goose|\+migrate|migrate:)[ \t]*(up|down|no[ \t]+transaction)\b([^\n]*)|(no-transaction)\b)/gim;
+const ONE_MARKER = new RegExp(MARKER.source, 'im');
+const TOOL_OF_PREFIX: Record<string, string> = { '+goose': 'goose', '+migrate': 'sql-migrate', 'migrate:': 'dbmate' };
 const PRISMA_MIGRATION = /(?:^|[\\/])\d{14}_[^\\/]+[\\/]migration\.sql$/i;
-/** Tools' markers of a file they run without their transaction. */
-const NO_TRANSACTION: [marker: RegExp, tool: string][] = [
-  [/^[ \t]*--[ \t]*\+goose[ \t]+no[ \t]+transaction\b/im, 'goose with NO TRANSACTION'],
-  [/^[ \t]*--[ \t]*\+migrate[ \t]+up\b.*\bnotransaction\b/im, 'sql-migrate with notransaction'],
-  [/^[ \t]*--[ \t]*migrate:up\b.*\btransaction:false\b/im, 'dbmate with transaction:false'],
-  [/^[ \t]*--[ \t]*no-transaction\b/im, 'sqlx with no-transaction'],
-];
 
-/** The tool that runs `text` (named `fileName`), when the file shows it (a tool's marker or Prisma's layout). */
-function migrationToolOf(fileName: string | undefined, text: string): MigrationTool | undefined {
-  const marker = SECTION_MARKER.exec(text)?.[1];
-  if (marker) return tool(TOOL_OF_MARKER[marker.trim().toLowerCase()]!);
-  if (fileName && PRISMA_MIGRATION.test(fileName)) return tool('Prisma');
-  return undefined;
+/** The tools the file's markers name: the one whose marker says it runs the file without its transaction, and the one whose parts it marks. */
+function markedTools(text: string): { withoutTransaction?: MigrationTool; parts?: MigrationTool } {
+  const found: { withoutTransaction?: MigrationTool; parts?: MigrationTool } = {};
+  for (const [, prefix, part, rest, sqlx] of text.matchAll(MARKER)) {
+    const name = prefix ? TOOL_OF_PREFIX[prefix.toLowerCase()]! : 'sqlx';
+    const word = part?.toLowerCase() ?? '';
+    const off =
+      sqlx ||
+      (name === 'goose' && word.startsWith('no')) ||
+      (name === 'sql-migrate' && word === 'up' && /\bnotransaction\b/i.test(rest ?? '')) ||
+      (name === 'dbmate' && word === 'up' && /\btransaction:false\b/i.test(rest ?? ''));
+    if (off) found.withoutTransaction ??= tool(`${name} with ${NO_TRANSACTION_MARKER[name]}`);
+    else if (word === 'up' || word === 'down') found.parts ??= tool(name);
+  }
+  return found;
+}
+const NO_TRANSACTION_MARKER: Record<string, string> = {
+  goose: 'NO TRANSACTION',
+  'sql-migrate': 'notransaction',
+  dbmate: 'transaction:false',
+  sqlx: 'no-transaction',
+};
+
+/** The part of the file a comment starts (see MARKER): `down` runs only to undo the migration. */
+export function toolSection(comment: string): 'up' | 'down' | undefined {
+  const part = ONE_MARKER.exec(comment.trim())?.[2]?.toLowerCase();
+  return part === 'up' || part === 'down' ? part : undefined;
 }
 
 /** A tool the state names (FileState.migrationTool). */
@@ -90,12 +110,10 @@ export function startState(
   /** The tool the file's project uses (LintRequest.migrationTool), when the file does not show its own. */
   projectTool?: string,
 ): FileState {
-  const marked = NO_TRANSACTION.find(([marker]) => marker.test(text));
-  const shown = marked
-    ? tool(marked[1])
-    : given.assumeInTransaction === 'auto'
-      ? (migrationToolOf(fileName, text) ?? (projectTool ? migrationToolNamed(projectTool) : undefined))
-      : undefined;
+  const marked = markedTools(text);
+  const fromLayout = (): MigrationTool | undefined =>
+    fileName && PRISMA_MIGRATION.test(fileName) ? tool('Prisma') : projectTool ? migrationToolNamed(projectTool) : undefined;
+  const shown = marked.withoutTransaction ?? (given.assumeInTransaction === 'auto' ? (marked.parts ?? fromLayout()) : undefined);
   const declared = shown ? shown.runs : given.assumeInTransaction === 'auto' ? false : given.assumeInTransaction;
   // One query string of a single statement runs in no implicit transaction.
   const runs = declared === 'implicit' && pieces.length < 2 ? false : declared;
@@ -103,7 +121,7 @@ export function startState(
   // A file of one statement is applied whole or not at all (prefer-robust-stmts).
   const state = pieces.length === 1 ? made.with({ soleStatement: true }) : made;
   if (runs) return shown ? state.with({ migrationTool: shown.name }) : state;
-  return !marked && setLocalShowsTransaction(text, pieces) ? state.with({ setLocalShowsTransaction: true }) : state;
+  return !marked.withoutTransaction && setLocalShowsTransaction(text, pieces) ? state.with({ setLocalShowsTransaction: true }) : state;
 }
 
 const TRANSACTION_WORDS = new Set(['begin', 'start', 'commit', 'rollback', 'end', 'abort']);
@@ -125,11 +143,6 @@ function setLocalShowsTransaction(text: string, pieces: readonly SqlPiece[]): bo
     if (first === 'set' && second === 'local') setLocal = true;
   }
   return setLocal;
-}
-
-/** The part of the file a comment starts (see SECTION_MARKER): `down` runs only to undo the migration. */
-export function toolSection(comment: string): 'up' | 'down' | undefined {
-  return SECTION_MARKER.exec(comment.trim())?.[2]?.toLowerCase() as 'up' | 'down' | undefined;
 }
 
 /**

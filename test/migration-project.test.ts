@@ -116,5 +116,19 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
       };
       assert.match(hover.contents.value, /Inside a transaction: the lock is held until COMMIT\./);
     });
+
+    // A guard against a hang, not a speed limit: without the new check no diagnostics come.
+    it('checks an open migration again when the go.mod it follows changes', { timeout: 60_000 }, async () => {
+      const uri = pathToFileURL(path.join(root, 'db/migrations/000042_orders_index.up.sql')).href;
+      const published = client.diagnostics(uri, (p) => !p.diagnostics.some((d) => d.code === 'ban-concurrent-index-creation-in-transaction'));
+      fs.writeFileSync(path.join(root, 'go.mod'), 'module example.com/api\n\nrequire github.com/lib/pq v1.10.9\n');
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+        changes: [{ uri: pathToFileURL(path.join(root, 'go.mod')).href, type: 2 }],
+      });
+      assert.deepEqual(
+        (await published).diagnostics.filter((d) => d.code === 'ban-concurrent-index-creation-in-transaction'),
+        [],
+      );
+    });
   });
 });

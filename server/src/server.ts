@@ -157,6 +157,8 @@ connection.onInitialized(() => {
         { globPattern: '**/.rollout-guard.yaml' },
         { globPattern: '**/{*.yaml,*.yml,Kustomization,*.tpl}' },
         { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql}' },
+        // The migration tool of a project (assumeInTransaction: auto).
+        { globPattern: '**/{go.mod,Cargo.toml,metadata.toml}' },
       ],
     })
     .catch(() => undefined);
@@ -459,6 +461,16 @@ async function updateApplicationCode(changes: { uri: string; type: number }[]): 
   }
 }
 
+/** Open migrations below a changed go.mod, Cargo.toml or diesel metadata.toml: their tool, and so how they run, may have changed. */
+function recheckMigrationsOfProjects(changed: string[]): void {
+  const folders = changed.filter((uri) => /\/(go\.mod|Cargo\.toml|metadata\.toml)$/.test(uri)).map((uri) => path.dirname(URI.parse(uri).fsPath) + path.sep);
+  if (!folders.length) return;
+  for (const doc of documents.all()) {
+    const file = URI.parse(doc.uri);
+    if (file.scheme === 'file' && fileKind(file.fsPath) === 'sql' && folders.some((folder) => file.fsPath.startsWith(folder))) scheduler.schedule(doc.uri);
+  }
+}
+
 function relintAll(): void {
   settings.clear();
   earlierMigrationFacts.clear();
@@ -473,6 +485,7 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
     await charts.renderAll(); // manifests.charts may name other values files
   }
   await updateApplicationCode(changes);
+  recheckMigrationsOfProjects(changes.map((c) => c.uri));
   for (const change of changes) {
     const uri = change.uri;
     charts.changed(uri); // helm reads the disk: a chart's saved file (template, values, helper) renders it again

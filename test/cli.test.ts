@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../simulators/lsp-client';
-import { temporaryDirectory } from '../simulators/temp';
+import { temporaryDirectory, writeFiles } from '../simulators/temp';
 
 const bin = path.join(repoRoot, 'bin/rollout-guard.js');
 const fixtures = path.join(repoRoot, 'test/fixtures/cli');
@@ -130,6 +130,29 @@ describe('rollout-guard check', () => {
       (f: { rule: string }) => f.rule,
     );
     assert.deepEqual(withFlag, ['prefer-robust-stmts', 'prefer-robust-stmts']);
+  });
+
+  it('without --config, reads the configuration above the paths checked, else the one above the current folder', () => {
+    const elsewhere = path.join(tmp, 'elsewhere');
+    writeFiles(elsewhere, {
+      '.git/HEAD': '',
+      '.rollout-guard.yaml': 'rules:\n  ban-drop-column: off\n',
+      'db/1.sql': "SET lock_timeout = '1s';\nALTER TABLE t DROP COLUMN d;\n",
+    });
+    writeFiles(path.join(tmp, 'here'), {
+      '.rollout-guard.yaml': 'rules:\n  prefer-robust-stmts: off\n',
+      'out/1.sql': "SET lock_timeout = '1s';\nALTER TABLE t DROP COLUMN d;\n",
+    });
+    const rules = (args: string[], cwd: string): string[] =>
+      JSON.parse(run(['check', '--format', 'json', ...args], cwd).stdout).findings.map((f: { rule: string }) => f.rule);
+    // The other repository's file, and a file given alone, read that repository's configuration.
+    assert.deepEqual(rules([path.join(elsewhere, 'db')], path.join(tmp, 'here')), ['prefer-robust-stmts']);
+    assert.deepEqual(rules([path.join(elsewhere, 'db/1.sql')], path.join(tmp, 'here')), ['prefer-robust-stmts']);
+    // Paths with no configuration above them (up to their repository's root) use the current folder's.
+    fs.rmSync(path.join(elsewhere, '.rollout-guard.yaml'));
+    assert.deepEqual(rules([path.join(elsewhere, 'db')], path.join(tmp, 'here')), ['ban-drop-column']);
+    // --config still wins.
+    assert.deepEqual(rules(['out', '--config', '/dev/null'], path.join(tmp, 'here')).sort(), ['ban-drop-column', 'prefer-robust-stmts']);
   });
 
   it('a contract step that drops a column the application code still uses links to each use', () => {

@@ -31,7 +31,7 @@ import {
   type OutsideKeys,
   type ApplicationChartRelease,
 } from '../../server/src/engine';
-import { explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
+import { checkConfigFile, explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
 import { chartRelease, renderWorkspaceCharts, type ChartRelease } from '../../server/src/workspace/helm';
 import { folderMigrations, projectMigrationTool, type ManifestsSeen } from '../../server/src/workspace/migration-folder';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
@@ -83,8 +83,9 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
   let releaseOf: (chartDir: string, application: ApplicationChartRelease | undefined) => ChartRelease;
   // The flag service is asked once the paths are walked, and its answer awaited when the code is checked: the files are read and linted meanwhile.
   let flagAnswer: Promise<{ answer: Awaited<ReturnType<FlagSnapshotLoader>> } | { error: unknown }> | undefined;
+  const configFile = options.configFile ?? checkConfigFile(io.cwd, options.paths);
   try {
-    ({ settings, workloads, flagsConfigured, excluded, units, releaseOf } = resolveSettings(options, io.cwd));
+    ({ settings, workloads, flagsConfigured, excluded, units, releaseOf } = resolveSettings(options, configFile, io.cwd));
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`rollout-guard: ${escapeControl(error.message)}\n`);
@@ -127,7 +128,7 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
     }
   }
   if (flagsConfigured && loadFlagSnapshot)
-    flagAnswer = loadFlagSnapshot(io.cwd, options.configFile, io.env).then(
+    flagAnswer = loadFlagSnapshot(io.cwd, configFile, io.env).then(
       (answer) => ({ answer }),
       (error: unknown) => ({ error }),
     );
@@ -311,6 +312,7 @@ function addKustomizeInputs(workspace: ManifestWorkspace): void {
 
 function resolveSettings(
   options: CheckOptions,
+  configFile: string | undefined,
   cwd: string,
 ): {
   settings: EngineSettings;
@@ -320,7 +322,7 @@ function resolveSettings(
   releaseOf: (chartDir: string, application: ApplicationChartRelease | undefined) => ChartRelease;
   flagsConfigured: boolean;
 } {
-  const config = loadConfig(cwd, options.configFile);
+  const config = loadConfig(cwd, configFile);
   const fromFlags: Record<string, unknown> = {};
   if (options.pgVersion !== undefined) fromFlags.pgVersion = options.pgVersion;
   if (options.kubernetesVersion !== undefined) fromFlags.kubernetesVersion = options.kubernetesVersion;

@@ -33,7 +33,8 @@ Options for check:
                      Kubernetes version the manifests are applied to (default 1.30)
   --assume-in-transaction
                      Treat each file as wrapped in a transaction
-  --config <file>    Configuration file (default: .rollout-guard.yaml, searched upward)
+  --config <file>    Configuration file (default: the nearest .rollout-guard.yaml above the
+                     paths checked, else above the current folder)
   --no-color         Plain text even on a terminal
   --embedded         Also check SQL inside .ts/.js files in folders (query(…), execute(…),
                      raw(…), sql\`…\`); .ts/.js files named on the command line always are

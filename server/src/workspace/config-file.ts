@@ -25,6 +25,41 @@ export function findConfigFile(cwd: string): string | undefined {
 }
 
 /**
+ * The configuration file `check` reads without --config: the nearest .rollout-guard.yaml above the
+ * paths it checks (from their common folder up to the repository root), so checking another
+ * repository's folder reads that repository's configuration; else the nearest above `cwd` (a
+ * folder rendered outside the repository, e.g. by `helm template`, is checked with the repository's).
+ */
+export function checkConfigFile(cwd: string, paths: readonly string[]): string | undefined {
+  const common = commonFolder(paths.map((given) => path.resolve(cwd, given)));
+  return (common === undefined ? undefined : findConfigFile(common)) ?? findConfigFile(cwd);
+}
+
+/** The deepest folder that holds every one of `paths` (absolute; a file counts as its folder); undefined for none or paths on different drives. */
+function commonFolder(paths: readonly string[]): string | undefined {
+  const folderOf = (full: string): string => (isDirectory(full) ? full : path.dirname(full));
+  const holds = (folder: string, full: string): boolean => full === folder || full.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep);
+  let common: string | undefined;
+  for (const full of paths) {
+    const folder = folderOf(full);
+    if (common === undefined) common = folder;
+    while (!holds(common, folder)) {
+      if (path.dirname(common) === common) return undefined;
+      common = path.dirname(common);
+    }
+  }
+  return common;
+}
+
+function isDirectory(full: string): boolean {
+  try {
+    return fs.statSync(full).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The configuration file of a workspace folder, as the editor reads it (the language server, the
  * Migrations and the Rollouts views): `configured` (the rolloutGuard.configFile setting) relative to
  * the folder, else .rollout-guard.yaml at its root; undefined when that file does not exist.

@@ -58,6 +58,28 @@ describe('assumeInTransaction: auto, how the file shows its tool runs it', () =>
     }
   });
 
+  it('a Flyway migration (V<version>__<name>.sql) runs in a transaction, unless every statement needs none or the file says so', () => {
+    const flyway = 'src/main/resources/db/migration/V7_1__orders_customer_index.sql';
+    const [message, ...more] = concurrentlyRefused(flyway, `SET lock_timeout = '2s';\n${CONCURRENT_INDEX}\n`);
+    assert.equal(more.length, 0);
+    assert.match(message ?? '', /\(Flyway runs each migration in a transaction\)/);
+    assert.match(message ?? '', /Flyway runs a migration outside a transaction when every statement in it needs that/);
+    // Flyway's own list: a migration of only such statements runs outside a transaction, statement by statement.
+    assert.deepEqual(concurrentlyRefused(flyway, `${CONCURRENT_INDEX}\n/* and */ DROP INDEX CONCURRENTLY orders_old_idx;\n`), []);
+    assert.deepEqual(concurrentlyRefused(flyway, `-- flyway:executeInTransaction=false\nSET lock_timeout = '2s';\n${CONCURRENT_INDEX}\n`), []);
+    // REINDEX INDEX … CONCURRENTLY is not on Flyway's list: it runs in the transaction and fails.
+    assert.equal(concurrentlyRefused(flyway, 'REINDEX INDEX CONCURRENTLY orders_customer_idx;\n').length, 1);
+    // The transaction holds a lock until the migration commits.
+    const backfill = (fileName: string): string[] =>
+      lintText({ fileName, text: `ALTER TABLE orders ADD COLUMN note text;\nUPDATE orders SET note = '';\n`, settings: mergeSettings() })
+        .filter((f) => f.rule === 'backfill-in-ddl-transaction')
+        .map((f) => f.rule);
+    assert.equal(backfill(flyway).length, 1);
+    assert.equal(backfill('db/migration/0007_orders.sql').length, 0);
+    // A name Flyway would not run says nothing.
+    assert.deepEqual(concurrentlyRefused('db/migration/v7__orders.sql', `SET lock_timeout = '2s';\n${CONCURRENT_INDEX}\n`), []);
+  });
+
   it('a value set in the configuration wins over what the file shows', () => {
     const goose = `-- +goose Up\n${CONCURRENT_INDEX}\n`;
     assert.deepEqual(concurrentlyRefused('migrations/00042_x.sql', goose, { assumeInTransaction: false }), []);

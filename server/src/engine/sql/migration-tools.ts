@@ -10,9 +10,10 @@
  * - `auto` (the default) follows the tool when the file shows which and the tool runs every file
  *   one way: goose (`-- +goose Up`), sql-migrate (`-- +migrate Up`) and dbmate (`-- migrate:up`)
  *   open a transaction; Prisma (`<14-digit timestamp>_<name>/migration.sql`) sends one query
- *   string. Names that tools share while running files differently say nothing (`….up.sql`:
- *   golang-migrate sends one query string, sqlx and pop open a transaction; Flyway's `V1__…` runs
- *   outside one when a statement cannot run inside): assumeInTransaction says for them;
+ *   string; Flyway (`V<version>__<name>.sql`, `R__<name>.sql`) opens a transaction unless a
+ *   statement cannot run in one or the file says `-- flyway:executeInTransaction=false`. Names
+ *   that tools share while running files differently say nothing (`….up.sql`: golang-migrate
+ *   sends one query string, sqlx and pop open a transaction): assumeInTransaction says for them;
  *   The workspace may know the tool from the project instead (LintRequest.migrationTool: its go.mod
  *   or Cargo.toml depends on golang-migrate, pop, sqlx or diesel);
  * - SET LOCAL in a file with no BEGIN, COMMIT or ROLLBACK of its own shows a tool's transaction.
@@ -52,24 +53,40 @@ const TOOLS: MigrationTool[] = [
   { name: 'sql-migrate with notransaction', runs: false, withoutTransaction: 'in a migration marked `-- +migrate Up notransaction`' },
   { name: 'dbmate with transaction:false', runs: 'implicit', withoutTransaction: ALONE },
   { name: 'sqlx with no-transaction', runs: 'implicit', withoutTransaction: ALONE },
+  {
+    name: 'Flyway',
+    runs: true,
+    // With other statements, Flyway refuses the migration ("mixed" is false by default).
+    withoutTransaction:
+      'in a migration of its own: Flyway runs a migration outside a transaction when every statement in it needs that, or when it says `-- flyway:executeInTransaction=false`',
+  },
+  // Statements one by one, each committed (JDBC autocommit).
+  { name: 'Flyway without a transaction', runs: false, withoutTransaction: 'in a migration that Flyway runs outside a transaction' },
 ];
 const tool = (name: string): MigrationTool => TOOLS.find((t) => t.name === name)!;
 
 /**
  * Tools' markers, found in one pass over the file: goose `-- +goose Up`/`Down`/`NO TRANSACTION`,
  * sql-migrate `-- +migrate Up`/`Down` (`Up notransaction`), dbmate `-- migrate:up`/`down`
- * (`up transaction:false`), sqlx `-- no-transaction`. Groups: the tool's prefix, the part (or NO
- * TRANSACTION), the rest of the line; or sqlx's marker.
+ * (`up transaction:false`), sqlx `-- no-transaction`, Flyway `-- flyway:executeInTransaction=false`.
+ * Groups: the tool's prefix, the part (or NO TRANSACTION), the rest of the line; or sqlx's marker; or Flyway's.
  */
-const MARKER = /^[ \t]*--[ \t]*(?:(\+goose|\+migrate|migrate:)[ \t]*(up|down|no[ \t]+transaction)\b([^\n]*)|(no-transaction)\b)/gim;
+const MARKER =
+  /^[ \t]*--[ \t]*(?:(\+goose|\+migrate|migrate:)[ \t]*(up|down|no[ \t]+transaction)\b([^\n]*)|(no-transaction)\b|(flyway:executeInTransaction[ \t]*=[ \t]*false)\b)/gim;
 const ONE_MARKER = new RegExp(MARKER.source, 'im');
 const TOOL_OF_PREFIX: Record<string, string> = { '+goose': 'goose', '+migrate': 'sql-migrate', 'migrate:': 'dbmate' };
 const PRISMA_MIGRATION = /(?:^|[\\/])\d{14}_[^\\/]+[\\/]migration\.sql$/i;
+/** Flyway's versioned (`V1__init.sql`, `V2_1__…`) and repeatable (`R__views.sql`) migrations. */
+const FLYWAY_MIGRATION = /(?:^|[\\/])(?:V\d+(?:[._]\d+)*|R)__[^\\/]+\.sql$/;
 
 /** The tools the file's markers name: the one whose marker says it runs the file without its transaction, and the one whose parts it marks. */
 function markedTools(text: string): { withoutTransaction?: MigrationTool; parts?: MigrationTool } {
   const found: { withoutTransaction?: MigrationTool; parts?: MigrationTool } = {};
-  for (const [, prefix, part, rest, sqlx] of text.matchAll(MARKER)) {
+  for (const [, prefix, part, rest, sqlx, flyway] of text.matchAll(MARKER)) {
+    if (flyway) {
+      found.withoutTransaction ??= tool('Flyway without a transaction');
+      continue;
+    }
     const name = prefix ? TOOL_OF_PREFIX[prefix.toLowerCase()]! : 'sqlx';
     const word = part?.toLowerCase() ?? '';
     const off =
@@ -111,8 +128,14 @@ export function startState(
   projectTool?: string,
 ): FileState {
   const marked = markedTools(text);
-  const fromLayout = (): MigrationTool | undefined =>
-    fileName && PRISMA_MIGRATION.test(fileName) ? tool('Prisma') : projectTool ? migrationToolNamed(projectTool) : undefined;
+  const fromLayout = (): MigrationTool | undefined => {
+    if (fileName && PRISMA_MIGRATION.test(fileName)) return tool('Prisma');
+    if (fileName && FLYWAY_MIGRATION.test(fileName))
+      return tool(
+        pieces.length && pieces.every((piece) => flywayRunsOutsideTransaction(text, piece, given.pgVersion)) ? 'Flyway without a transaction' : 'Flyway',
+      );
+    return projectTool ? migrationToolNamed(projectTool) : undefined;
+  };
   const shown = marked.withoutTransaction ?? (given.assumeInTransaction === 'auto' ? (marked.parts ?? fromLayout()) : undefined);
   const declared = shown ? shown.runs : given.assumeInTransaction === 'auto' ? false : given.assumeInTransaction;
   // One query string of a single statement runs in no implicit transaction.
@@ -122,6 +145,25 @@ export function startState(
   const state = pieces.length === 1 ? made.with({ soleStatement: true }) : made;
   if (runs) return shown ? state.with({ migrationTool: shown.name }) : state;
   return !marked.withoutTransaction && setLocalShowsTransaction(text, pieces) ? state.with({ setLocalShowsTransaction: true }) : state;
+}
+
+/**
+ * The statements Flyway's PostgreSQL parser runs outside a transaction (its own list, matched on
+ * the statement's first words): a migration of only these runs statement by statement.
+ */
+const FLYWAY_NON_TRANSACTIONAL =
+  /^(?:(?:CREATE|DROP)(?: UNIQUE)? INDEX CONCURRENTLY|REINDEX(?: VERBOSE)? (?:SCHEMA|DATABASE|SYSTEM)|VACUUM|DISCARD ALL|(?:CREATE|DROP) (?:DATABASE|TABLESPACE|SUBSCRIPTION)|ALTER SYSTEM)\b/;
+const FLYWAY_ADD_VALUE = /^ALTER TYPE\b.*\bADD VALUE\b/;
+
+function flywayRunsOutsideTransaction(text: string, piece: SqlPiece, pgVersion: number): boolean {
+  const head = text
+    .slice(piece.start, Math.min(piece.end, piece.start + 400))
+    .replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toUpperCase();
+  // Before PostgreSQL 12, ALTER TYPE … ADD VALUE could not run in a transaction either.
+  return FLYWAY_NON_TRANSACTIONAL.test(head) || (pgVersion < 12 && FLYWAY_ADD_VALUE.test(head));
 }
 
 const TRANSACTION_WORDS = new Set(['begin', 'start', 'commit', 'rollback', 'end', 'abort']);

@@ -50,6 +50,25 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     assert.equal(projectMigrationTool(path.join(diesel, 'migrations/2024-01-02-000000_index/up.sql')), 'diesel with run_in_transaction = false');
   });
 
+  it("a Flyway migration's script configuration (….sql.conf) can run it outside a transaction", async () => {
+    const flyway = made({
+      'db/migration/V7__orders_index.sql': INDEX_AFTER_SET,
+      'db/migration/V8__orders_status_index.sql': INDEX_AFTER_SET,
+      'db/migration/V8__orders_status_index.sql.conf': '# script configuration\nexecuteInTransaction=false\n',
+    });
+    assert.equal(projectMigrationTool(path.join(flyway, 'db/migration/V7__orders_index.sql')), undefined);
+    assert.equal(projectMigrationTool(path.join(flyway, 'db/migration/V8__orders_status_index.sql')), 'Flyway without a transaction');
+    const { stdout } = await cli(['check', 'db', '--format', 'json'], flyway, {});
+    const refused = (JSON.parse(stdout) as { findings: { file: string; rule: string; message: string }[] }).findings.filter(
+      (f) => f.rule === 'ban-concurrent-index-creation-in-transaction',
+    );
+    assert.deepEqual(
+      refused.map((f) => f.file),
+      ['db/migration/V7__orders_index.sql'],
+    );
+    assert.match(refused[0]!.message, /\(Flyway runs each migration in a transaction\)/);
+  });
+
   it('is looked for no higher than the repository the file is in', () => {
     const outer = made({ 'go.mod': GO_MIGRATE, 'vendor/app/.git/HEAD': '', 'vendor/app/migrations/1_x.up.sql': '' });
     assert.equal(projectMigrationTool(path.join(outer, 'vendor/app/migrations/1_x.up.sql')), undefined);

@@ -45,8 +45,12 @@ export function earlierMigrations(file: string): string[] {
  * - diesel (`<version>_<name>/up.sql`) runs each in a transaction, or sends it as one query string
  *   when the migration's metadata.toml says `run_in_transaction = false`.
  * A project that depends on two of them for the same layout says nothing.
+ * Flyway needs no project: its migrations' names show it (migration-tools.ts), and a script
+ * configuration file beside one (`V7__index.sql.conf`) that says `executeInTransaction=false` runs
+ * it outside a transaction.
  */
 export function projectMigrationTool(file: string, seen?: ManifestsSeen): string | undefined {
+  if (/^\s*executeInTransaction\s*=\s*false\b/im.test(readText(`${path.resolve(file)}.conf`) ?? '')) return 'Flyway without a transaction';
   const manifest = projectManifest(path.dirname(path.resolve(file)), seen);
   if (!manifest) return undefined;
   const base = path.basename(file);

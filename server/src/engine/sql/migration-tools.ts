@@ -58,7 +58,7 @@ const TOOLS: MigrationTool[] = [
     runs: true,
     // With other statements, Flyway refuses the migration ("mixed" is false by default).
     withoutTransaction:
-      'in a migration of its own: Flyway runs a migration outside a transaction when every statement in it needs that, or when it says `-- flyway:executeInTransaction=false`',
+      'in a migration of its own: Flyway runs a migration outside a transaction when every statement in it needs that, or when it says `-- flyway:executeInTransaction=false` (or its `.sql.conf` says `executeInTransaction=false`)',
   },
   // Statements one by one, each committed (JDBC autocommit).
   { name: 'Flyway without a transaction', runs: false, withoutTransaction: 'in a migration that Flyway runs outside a transaction' },
@@ -130,10 +130,13 @@ export function startState(
   const marked = markedTools(text);
   const fromLayout = (): MigrationTool | undefined => {
     if (fileName && PRISMA_MIGRATION.test(fileName)) return tool('Prisma');
-    if (fileName && FLYWAY_MIGRATION.test(fileName))
-      return tool(
-        pieces.length && pieces.every((piece) => flywayRunsOutsideTransaction(text, piece, given.pgVersion)) ? 'Flyway without a transaction' : 'Flyway',
-      );
+    if (fileName && FLYWAY_MIGRATION.test(fileName)) {
+      // Its script configuration (`….sql.conf`, read by the workspace) may say so too.
+      const outside =
+        projectTool === 'Flyway without a transaction' ||
+        (pieces.length && pieces.every((piece) => flywayRunsOutsideTransaction(text, piece, given.pgVersion)));
+      return tool(outside ? 'Flyway without a transaction' : 'Flyway');
+    }
     return projectTool ? migrationToolNamed(projectTool) : undefined;
   };
   const shown = marked.withoutTransaction ?? (given.assumeInTransaction === 'auto' ? (marked.parts ?? fromLayout()) : undefined);

@@ -1,12 +1,13 @@
 import type { EngineSettings } from '../types';
 import { byteToCharMapper } from '../text';
+import { LeadingComments } from '../rule-runner';
 import { Statement, type FileState } from './context';
 import { alterActionLock, describeLock, statementLock } from './locks';
 import { unwrap } from './ast';
 import { parseStatement } from './parse';
 import { SchemaFacts, type SchemaCondition } from './schema';
 import { splitSql } from './split';
-import { startState } from './migration-tools';
+import { partStarts, startState } from './migration-tools';
 import { displayTable, tableRef } from './context';
 
 export interface StatementHover {
@@ -27,11 +28,13 @@ export function hoverSql(
   earlier = new SchemaFacts(),
   file: { fileName?: string; migrationTool?: string } = {},
 ): StatementHover | undefined {
-  const { pieces } = splitSql(text);
-  // The file runs as the findings say it does (its tool's transaction, or none).
+  const { pieces, comments } = splitSql(text);
+  // The file runs as the findings say it does (its tool's transaction, or none, changeset by changeset).
   let state = startState(text, pieces, settings, file.fileName, file.migrationTool);
+  const leading = new LeadingComments(comments);
   for (const piece of pieces) {
     if (piece.start > offset) return undefined;
+    state = partStarts(state, leading.before(piece)).state;
     const source = text.slice(piece.start, piece.end);
     const outcome = parseStatement(source);
     if (!outcome.ok) continue;

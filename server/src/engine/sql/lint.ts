@@ -11,7 +11,7 @@ import { sqlRules } from './rules';
 import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
 import type { SchemaChange } from './schema';
 import { FileState } from './state';
-import { startState, toolSection } from './migration-tools';
+import { partStarts, startState } from './migration-tools';
 import { switchMarkerFindings } from './switch-markers';
 
 const rules = new RuleIndex(sqlRules);
@@ -76,7 +76,7 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
   if (options.phase) state = state.with({ phase: options.phase });
   const findings: Finding[] = [];
   const leading = new LeadingComments(comments);
-  let rollbackPart = false;
+  let skipped = false;
   for (let index = 0; index < pieces.length; index++) {
     if (options.isCancelled?.()) break;
     const piece = pieces[index]!;
@@ -84,10 +84,11 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
     // `-- rollout-guard: phase contract` starts a phase: the statements after it belong to it.
     const marker = commentsBefore.map(phaseOfMarker).filter(Boolean).at(-1);
     if (marker) state = state.with({ phase: marker });
-    // The rollback part of a goose, sql-migrate or dbmate file runs only to undo the migration: not checked.
-    const section = commentsBefore.map(toolSection).filter(Boolean).at(-1);
-    if (section) rollbackPart = section === 'down';
-    if (rollbackPart) continue;
+    // The rollback part of a goose, sql-migrate or dbmate file, and a Liquibase changeset for another database, are not checked.
+    const part = partStarts(state, commentsBefore);
+    state = part.state;
+    if (part.skipped !== undefined) skipped = part.skipped;
+    if (skipped) continue;
     const old = previous && split ? reusableEntry(previous, split, index) : undefined;
     if (old && (old.entry.stateBefore === state || old.entry.stateBefore.key() === state.key())) {
       const entry =

@@ -80,6 +80,48 @@ describe('assumeInTransaction: auto, how the file shows its tool runs it', () =>
     assert.deepEqual(concurrentlyRefused('db/migration/v7__orders.sql', `SET lock_timeout = '2s';\n${CONCURRENT_INDEX}\n`), []);
   });
 
+  it('Liquibase formatted SQL runs each changeset in a transaction of its own; runInTransaction:false runs one statement by statement', () => {
+    const file = 'src/main/resources/db/changelog/orders.sql';
+    const text = [
+      '--liquibase formatted sql',
+      '',
+      '--changeset ana:1',
+      'ALTER TABLE orders ADD COLUMN note text;',
+      '--rollback ALTER TABLE orders DROP COLUMN note;',
+      '',
+      '--changeset ana:2 runInTransaction:false',
+      "SET lock_timeout = '2s';",
+      CONCURRENT_INDEX,
+      '',
+      '--changeset ana:3',
+      CONCURRENT_INDEX.replace('orders_customer_idx', 'orders_status_idx'),
+      '',
+      '--changeset ana:4 dbms:mysql',
+      'ALTER TABLE orders ADD INDEX orders_note_idx (note(10));',
+      '',
+    ].join('\n');
+    const findings = lintText({ fileName: file, text, settings: mergeSettings() });
+    const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
+    // Only the changeset without runInTransaction:false refuses CONCURRENTLY, and names the way out.
+    const refused = findings.filter((f) => f.rule === 'ban-concurrent-index-creation-in-transaction');
+    assert.deepEqual(
+      refused.map((f) => lineOf(f.start)),
+      [12],
+    );
+    assert.match(refused[0]!.message, /\(Liquibase runs each changeset in a transaction\)/);
+    assert.match(refused[0]!.message, /in a changeset of its own marked `runInTransaction:false`/);
+    // The first changeset's lock ends with its changeset: nothing after it waits in its transaction.
+    assert.ok(!findings.some((f) => f.rule === 'statement-after-access-exclusive'), JSON.stringify(findings.map((f) => f.rule)));
+    // The MySQL changeset does not run on PostgreSQL: no syntax error.
+    assert.ok(!findings.some((f) => f.rule === 'syntax-error'), JSON.stringify(findings.map((f) => f.rule)));
+    // Without the header, the same comments are only comments: statement by statement.
+    assert.deepEqual(concurrentlyRefused(file, text.replace('--liquibase formatted sql', '-- changelog')), []);
+    // The hover agrees: the index of changeset 2 runs in no transaction, the column of changeset 1 in one.
+    const hover = (needle: string): string => hoverSql(text, text.indexOf(needle), mergeSettings(), undefined, { fileName: file })?.contents ?? '';
+    assert.match(hover('ALTER TABLE orders ADD COLUMN'), /Inside a transaction/);
+    assert.doesNotMatch(hover('CREATE INDEX CONCURRENTLY orders_customer_idx'), /Inside a transaction/);
+  });
+
   it('a value set in the configuration wins over what the file shows', () => {
     const goose = `-- +goose Up\n${CONCURRENT_INDEX}\n`;
     assert.deepEqual(concurrentlyRefused('migrations/00042_x.sql', goose, { assumeInTransaction: false }), []);

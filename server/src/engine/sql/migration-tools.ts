@@ -62,6 +62,8 @@ const TOOLS: MigrationTool[] = [
   },
   // Statements one by one, each committed (JDBC autocommit).
   { name: 'Flyway without a transaction', runs: false, withoutTransaction: 'in a migration that Flyway runs outside a transaction' },
+  // Each changeset in a transaction of its own (FileState.changesetStarts).
+  { name: 'Liquibase', runs: true, withoutTransaction: 'in a changeset of its own marked `runInTransaction:false`' },
 ];
 const tool = (name: string): MigrationTool => TOOLS.find((t) => t.name === name)!;
 
@@ -76,6 +78,9 @@ const MARKER =
 const ONE_MARKER = new RegExp(MARKER.source, 'im');
 const TOOL_OF_PREFIX: Record<string, string> = { '+goose': 'goose', '+migrate': 'sql-migrate', 'migrate:': 'dbmate' };
 const PRISMA_MIGRATION = /(?:^|[\\/])\d{14}_[^\\/]+[\\/]migration\.sql$/i;
+/** Liquibase formatted SQL: the file's first line says so; `--changeset author:id [attribute:value…]` starts each changeset. */
+const LIQUIBASE_FILE = /^\uFEFF?\s*--\s*liquibase\s+formatted\s+sql\b/i;
+const CHANGESET = /^--\s*changeset\s+\S+([^\n]*)/i;
 /** Flyway's versioned (`V1__init.sql`, `V2_1__…`) and repeatable (`R__views.sql`) migrations. */
 const FLYWAY_MIGRATION = /(?:^|[\\/])(?:V\d+(?:[._]\d+)*|R)__[^\\/]+\.sql$/;
 
@@ -107,9 +112,38 @@ const NO_TRANSACTION_MARKER: Record<string, string> = {
 };
 
 /** The part of the file a comment starts (see MARKER): `down` runs only to undo the migration. */
-export function toolSection(comment: string): 'up' | 'down' | undefined {
+function toolSection(comment: string): 'up' | 'down' | undefined {
   const part = ONE_MARKER.exec(comment.trim())?.[2]?.toLowerCase();
   return part === 'up' || part === 'down' ? part : undefined;
+}
+
+/**
+ * The state of the part of a file that `comments` (those before a statement) start, and whether
+ * that part is skipped: goose, sql-migrate and dbmate's Down part runs only to undo the migration;
+ * a Liquibase changeset runs in a transaction of its own (or none with `runInTransaction:false`),
+ * and one whose `dbms:` leaves out PostgreSQL does not run. Undefined `skipped`: no part starts here.
+ */
+export function partStarts(state: FileState, comments: readonly string[]): { state: FileState; skipped?: boolean } {
+  let skipped: boolean | undefined;
+  for (const comment of comments) {
+    const section = toolSection(comment);
+    if (section) skipped = section === 'down';
+    const changeset = state.migrationTool === 'Liquibase' ? CHANGESET.exec(comment.trim()) : null;
+    if (changeset) {
+      const attributes = changeset[1]!;
+      state = state.changesetStarts(!/\brunInTransaction:\s*false\b/i.test(attributes));
+      skipped = !runsOnPostgres(/\bdbms:\s*(\S+)/i.exec(attributes)?.[1]);
+    }
+  }
+  return { state, skipped };
+}
+
+/** Whether a changeset's `dbms:` list (`postgresql,h2`, `!mysql`, `all`) includes PostgreSQL; none: every database. */
+function runsOnPostgres(list: string | undefined): boolean {
+  if (!list) return true;
+  const names = list.toLowerCase().split(',');
+  if (names.includes('!postgresql')) return false;
+  return names.some((name) => name === 'postgresql' || name === 'all') || names.every((name) => name.startsWith('!'));
 }
 
 /** A tool the state names (FileState.migrationTool). */
@@ -139,7 +173,8 @@ export function startState(
     }
     return projectTool ? migrationToolNamed(projectTool) : undefined;
   };
-  const shown = marked.withoutTransaction ?? (given.assumeInTransaction === 'auto' ? (marked.parts ?? fromLayout()) : undefined);
+  const parts = marked.parts ?? (LIQUIBASE_FILE.test(text) ? tool('Liquibase') : undefined);
+  const shown = marked.withoutTransaction ?? (given.assumeInTransaction === 'auto' ? (parts ?? fromLayout()) : undefined);
   const declared = shown ? shown.runs : given.assumeInTransaction === 'auto' ? false : given.assumeInTransaction;
   // One query string of a single statement runs in no implicit transaction.
   const runs = declared === 'implicit' && pieces.length < 2 ? false : declared;

@@ -97,6 +97,8 @@ interface Fields {
   setLocalShowsTransaction: boolean;
   /** The migration tool that runs the file, when assumeInTransaction is auto and the file shows which (see migration-tool.ts); else ''. */
   migrationTool: string;
+  /** The open Liquibase changeset says `runInTransaction:false`: its statements run one by one, whatever the file's tool does. */
+  changesetWithoutTransaction: boolean;
   /** The file holds one statement: if it fails, nothing of the file is applied, and it can be run again as it is. */
   soleStatement: boolean;
   /** lock_timeout set for the session, and with SET LOCAL for the open transaction. */
@@ -188,6 +190,7 @@ const EMPTY: Fields = {
   wrappedByTool: false,
   setLocalShowsTransaction: false,
   migrationTool: '',
+  changesetWithoutTransaction: false,
   soleStatement: false,
   lockTimeoutSession: false,
   lockTimeoutLocal: false,
@@ -352,17 +355,23 @@ export class FileState {
     return this.fields.explicitTransaction || this.runsInToolTransaction;
   }
 
+  /** How the migration tool runs the statements here: assumeInTransaction as the file runs, unless the open changeset runs without a transaction. */
+  get toolTransaction(): EngineSettings['assumeInTransaction'] {
+    return this.fields.changesetWithoutTransaction ? false : this.settings.assumeInTransaction;
+  }
+
   /** The migration tool runs the file in a transaction: assumeInTransaction, or the file's SET LOCAL shows it. */
   get runsInToolTransaction(): boolean {
-    return !!this.settings.assumeInTransaction || this.fields.setLocalShowsTransaction;
+    return !!this.toolTransaction || this.fields.setLocalShowsTransaction;
   }
 
   /** Why the file is taken to run in a transaction its tool opens, for messages. */
   get toolTransactionReason(): string {
     const tool = this.fields.migrationTool;
-    if (this.settings.assumeInTransaction === 'implicit')
+    if (this.toolTransaction === 'implicit')
       return `${tool ? `${tool} sends the file as one query string` : 'assumeInTransaction: implicit'}, and the file holds several statements`;
-    if (this.settings.assumeInTransaction) return tool ? `${tool} runs each migration in a transaction` : 'assumeInTransaction';
+    if (tool === 'Liquibase') return 'Liquibase runs each changeset in a transaction';
+    if (this.toolTransaction) return tool ? `${tool} runs each migration in a transaction` : 'assumeInTransaction';
     return 'its SET LOCAL works only in one';
   }
 
@@ -434,6 +443,27 @@ export class FileState {
     });
   }
 
+  /** What the end of the open transaction clears: its locks, its NOT VALID constraints, its renames and its SET LOCALs. */
+  private transactionEnded(): Partial<Fields> {
+    return {
+      explicitTransaction: false,
+      transactionBegin: '',
+      exclusiveLocks: [],
+      notValidInTransaction: [],
+      ...this.renamesEnded(),
+      lockTimeoutLocal: false,
+      statementTimeoutLocal: false,
+    };
+  }
+
+  /**
+   * A Liquibase changeset starts: the tool committed the one before it, and runs this one in a
+   * transaction of its own, or statement by statement (`runInTransaction:false`).
+   */
+  changesetStarts(runInTransaction: boolean): FileState {
+    return this.with({ ...this.transactionEnded(), changesetWithoutTransaction: !runInTransaction });
+  }
+
   /** The renames of the transaction that ends, with no view under the old name: renaming-table reports them. */
   private renamesEnded(): Pick<Fields, 'renamesAwaitingView' | 'renamesWithoutView'> {
     const f = this.fields;
@@ -478,18 +508,7 @@ export class FileState {
       case 'TransactionStmt':
         if (stmt.node.kind === 'TRANS_STMT_BEGIN' || stmt.node.kind === 'TRANS_STMT_START')
           return this.with({ explicitTransaction: true, transactionBegin: f.explicitTransaction ? f.transactionBegin : unit });
-        if (TRANSACTION_ENDS.has(stmt.node.kind)) {
-          return this.with({
-            explicitTransaction: false,
-            transactionBegin: '',
-            wrappedByTool: !f.explicitTransaction,
-            exclusiveLocks: [],
-            notValidInTransaction: [],
-            ...this.renamesEnded(),
-            lockTimeoutLocal: false,
-            statementTimeoutLocal: false,
-          });
-        }
+        if (TRANSACTION_ENDS.has(stmt.node.kind)) return this.with({ ...this.transactionEnded(), wrappedByTool: !f.explicitTransaction });
         return this;
       case 'CreateStmt':
         return stmt.node.relation ? this.createdTable(tableRefOf(stmt.node.relation), stmt.node.tableElts) : this;

@@ -19,12 +19,12 @@ export const transactionNesting: SqlRule<'TransactionStmt'> = {
         ...range,
         message: `${word} inside a transaction that is already open: PostgreSQL only warns ("there is already a transaction in progress") and the next COMMIT ends the outer transaction, so the statements after it run outside any transaction. Remove this ${word}.`,
       });
-    } else if (ENDS.has(kind) && !ctx.state.explicitTransaction && !ctx.settings.assumeInTransaction) {
+    } else if (ENDS.has(kind) && !ctx.state.explicitTransaction && !ctx.state.toolTransaction) {
       report({
         ...range,
         message: `${word} with no BEGIN before it: either there is no transaction and PostgreSQL only warns, or the migration tool runs this file in a transaction and this ${word} ends it early, so the statements after it run outside it. Remove it, or set assumeInTransaction when the tool wraps each file and split the file where a statement must run outside the transaction.`,
       });
-    } else if (ctx.settings.assumeInTransaction === true && (BEGINS.has(kind) || ENDS.has(kind))) {
+    } else if (ctx.state.toolTransaction === true && (BEGINS.has(kind) || ENDS.has(kind))) {
       // (An implicit transaction — one query string — becomes the explicit one: nothing nests.)
       report({
         ...range,

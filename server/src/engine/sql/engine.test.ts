@@ -69,6 +69,14 @@ describe('SQL engine', () => {
       ]);
     });
 
+    it('checks a psql variable that stands for a name as a name, and names the variable', () => {
+      const sql = ["SET lock_timeout = '2s';", 'ALTER TABLE :tbl DROP COLUMN archived_at;', 'ALTER TABLE campaigns DROP COLUMN :col;'].join('\n');
+      const found = lint(sql).filter((f) => f.rule === 'ban-drop-column');
+      assert.equal(found.length, 2);
+      assert.match(found[0]!.message, /:tbl\.archived_at/);
+      assert.match(found[1]!.message, /campaigns\.:col/);
+    });
+
     it('checks statements with template and Flyway placeholders as their tool sends them, naming the placeholders', () => {
       const sql = [
         "SET lock_timeout = '2s';",

@@ -6,7 +6,7 @@ import type { EngineSettings, Finding, StatementReport } from '../types';
 import { Statement, type RuleContext, type SqlRule, type StatementOrigin } from './context';
 import { stringOf, unwrap, type Node } from './ast';
 import { parseStatement, plpgsqlQueries } from './parse';
-import { placeholderNames, withPlaceholderNames, withStandIns } from './placeholders';
+import { placeholderNames, psqlVariableNames, withPlaceholderNames, withStandIns } from './placeholders';
 import { sqlRules } from './rules';
 import { diffTexts, resplitSql, splitSql, type IncrementalSplit, type SplitResult, type SqlPiece } from './split';
 import type { SchemaChange } from './schema';
@@ -205,10 +205,17 @@ function lintPiece(text: string, piece: SqlPiece, source: string, state: FileSta
   let outcome = parseStatement(source);
   // Placeholders a tool replaces first (psql variables, templates): checked with stand-ins, or not at
   // all where they do not parse (a placeholder that stands for a keyword).
-  const standIns = outcome.ok ? undefined : withStandIns(source);
+  let standIns = outcome.ok ? undefined : withStandIns(source);
+  let psqlNames: Map<string, string> | undefined;
   if (standIns) {
     outcome = parseStatement(standIns);
-    if (!outcome.ok) return state;
+    if (!outcome.ok) {
+      // A psql variable that stands for a name (`ALTER TABLE :tbl …`): checked as a name.
+      standIns = withStandIns(source, true);
+      outcome = parseStatement(standIns!);
+      if (!outcome.ok) return state;
+      psqlNames = psqlVariableNames(source);
+    }
   }
   if (!outcome.ok) {
     // PostgreSQL reports the error cursor in characters (code points), unlike node locations (bytes).
@@ -219,10 +226,13 @@ function lintPiece(text: string, piece: SqlPiece, source: string, state: FileSta
   // The rules read the statement as parsed (its tokens and its tree agree); the stand-ins have the placeholders' length.
   const checked = standIns ? text.slice(0, piece.start) + standIns + text.slice(piece.end) : text;
   const toOffset = byteMapperAt(standIns ?? source, piece.start);
+  const found = psqlNames ? [] : findings;
   for (const parsed of outcome.statements) {
     const stmt = new Statement(parsed, checked, piece.start, piece.end, piece.semicolon, toOffset, 'file', piece.start, source);
-    state = lintStatement(stmt, state, context, findings);
+    state = lintStatement(stmt, state, context, found);
   }
+  // Findings name the variables, not their stand-ins.
+  if (psqlNames) for (const f of found) findings.push(withPlaceholderNames(f, psqlNames));
   return state;
 }
 

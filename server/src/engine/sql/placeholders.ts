@@ -15,10 +15,14 @@ const PSQL_QUOTED_VARIABLE = /(^|[^:\w]):(['"])[A-Za-z_]\w*\2/;
 const PSQL_VARIABLE = /(^|[^:\w]):[A-Za-z_]\w*/;
 const TEMPLATE_PLACEHOLDER = /\{\{[^\n]*?\}\}|\$\{[A-Za-z_][\w.:-]*\}/g;
 
-/** The statement with stand-ins for its placeholders, or undefined when it has none. */
-export function withStandIns(source: string): string | undefined {
+/**
+ * The statement with stand-ins for its placeholders, or undefined when it has none. `psqlNames`: a
+ * `:name` stands for a name (`ALTER TABLE :tbl …`) instead of a value, for a statement that does
+ * not parse with parameters there.
+ */
+export function withStandIns(source: string, psqlNames = false): string | undefined {
   let text = source.replace(TEMPLATE_PLACEHOLDER, nameStandIn);
-  if (usesPsqlVariables(text)) text = withPsqlStandIns(text);
+  if (usesPsqlVariables(text)) text = withPsqlStandIns(text, psqlNames);
   return text === source ? undefined : text;
 }
 
@@ -29,11 +33,18 @@ function nameStandIn(placeholder: string): string {
   return `x${hash.toString(36)}`.slice(0, placeholder.length).padEnd(placeholder.length, '_');
 }
 
-function withPsqlStandIns(source: string): string {
+function withPsqlStandIns(source: string, asNames: boolean): string {
   return source.replace(PSQL_VARIABLE_OR_QUOTED, (match, _tag: string | undefined, quote: string | undefined) => {
     if (!match.startsWith(':')) return match;
-    return quote ? ` ${match.slice(1)}` : '$1'.padEnd(match.length);
+    return quote ? ` ${match.slice(1)}` : asNames ? nameStandIn(match) : '$1'.padEnd(match.length);
   });
+}
+
+/** The name stand-ins of a statement's unquoted psql variables (see withStandIns), with the variable each replaces. */
+export function psqlVariableNames(source: string): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const [match, , quote] of source.matchAll(PSQL_VARIABLE_OR_QUOTED)) if (match.startsWith(':') && !quote) names.set(nameStandIn(match), match);
+  return names;
 }
 
 /** Whether a statement that failed to parse uses psql variables (a fallback check, not a lexer). */

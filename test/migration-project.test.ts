@@ -149,5 +149,21 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
         [],
       );
     });
+
+    it('checks an open Flyway migration again when its script configuration (….sql.conf) changes', { timeout: 60_000 }, async () => {
+      const file = path.join(root, 'db/flyway/V7__orders_index.sql');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, INDEX_AFTER_SET);
+      const uri = pathToFileURL(file).href;
+      const refused = (p: { diagnostics: { code?: unknown }[] }): number =>
+        p.diagnostics.filter((d) => d.code === 'ban-concurrent-index-creation-in-transaction').length;
+      const opened = client.diagnostics(uri);
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: INDEX_AFTER_SET } });
+      assert.equal(refused(await opened), 1);
+      const published = client.diagnostics(uri, (p) => refused(p) === 0);
+      fs.writeFileSync(`${file}.conf`, 'executeInTransaction=false\n');
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(`${file}.conf`).href, type: 1 }] });
+      assert.equal(refused(await published), 0);
+    });
   });
 });

@@ -60,6 +60,8 @@ describe('assumeInTransaction: auto, how the file shows its tool runs it', () =>
 
   it('a Flyway migration (V<version>__<name>.sql) runs in a transaction, unless every statement needs none or the file says so', () => {
     const flyway = 'src/main/resources/db/migration/V7_1__orders_customer_index.sql';
+    // A baseline migration (B…__) runs the same way.
+    assert.equal(concurrentlyRefused('db/migration/B1_20_0__baseline.sql', `SET lock_timeout = '2s';\n${CONCURRENT_INDEX}\n`).length, 1);
     const [message, ...more] = concurrentlyRefused(flyway, `SET lock_timeout = '2s';\n${CONCURRENT_INDEX}\n`);
     assert.equal(more.length, 0);
     assert.match(message ?? '', /\(Flyway runs each migration in a transaction\)/);

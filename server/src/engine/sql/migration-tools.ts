@@ -81,8 +81,8 @@ const PRISMA_MIGRATION = /(?:^|[\\/])\d{14}_[^\\/]+[\\/]migration\.sql$/i;
 /** Liquibase formatted SQL: the file's first line says so; `--changeset author:id [attribute:value…]` starts each changeset. */
 const LIQUIBASE_FILE = /^\uFEFF?\s*--\s*liquibase\s+formatted\s+sql\b/i;
 const CHANGESET = /^--\s*changeset\s+\S+([^\n]*)/i;
-/** Flyway's versioned (`V1__init.sql`, `V2_1__…`) and repeatable (`R__views.sql`) migrations. */
-const FLYWAY_MIGRATION = /(?:^|[\\/])(?:V\d+(?:[._]\d+)*|R)__[^\\/]+\.sql$/;
+/** Flyway's versioned (`V1__init.sql`, `V2_1__…`), baseline (`B1_20_0__…`) and repeatable (`R__views.sql`) migrations. */
+const FLYWAY_MIGRATION = /(?:^|[\\/])(?:[VB]\d+(?:[._]\d+)*|R)__[^\\/]+\.sql$/;
 
 /** The tools the file's markers name: the one whose marker says it runs the file without its transaction, and the one whose parts it marks. */
 function markedTools(text: string): { withoutTransaction?: MigrationTool; parts?: MigrationTool } {

@@ -158,7 +158,7 @@ connection.onInitialized(() => {
         { globPattern: '**/{*.yaml,*.yml,Kustomization,*.tpl}' },
         { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql}' },
         // The migration tool of a project (assumeInTransaction: auto).
-        { globPattern: '**/{go.mod,Cargo.toml,metadata.toml,*.sql.conf}' },
+        { globPattern: '**/{go.mod,Cargo.toml,metadata.toml,migration_lock.toml,*.sql.conf}' },
       ],
     })
     .catch(() => undefined);
@@ -462,12 +462,13 @@ async function updateApplicationCode(changes: { uri: string; type: number }[]): 
 }
 
 /**
- * Open migrations below a changed go.mod, Cargo.toml, diesel metadata.toml or Flyway script
- * configuration (`V7__x.sql.conf`): their tool, and so how they run, may have changed.
+ * Open migrations below a changed go.mod, Cargo.toml, diesel metadata.toml, Prisma
+ * migration_lock.toml or Flyway script configuration (`V7__x.sql.conf`): their tool, and so how
+ * they run, may have changed.
  */
 function recheckMigrationsOfProjects(changed: string[]): void {
   const folders = changed
-    .filter((uri) => /\/(go\.mod|Cargo\.toml|metadata\.toml|[^/]+\.sql\.conf)$/.test(uri))
+    .filter((uri) => /\/(go\.mod|Cargo\.toml|metadata\.toml|migration_lock\.toml|[^/]+\.sql\.conf)$/.test(uri))
     .map((uri) => path.dirname(URI.parse(uri).fsPath) + path.sep);
   if (!folders.length) return;
   for (const doc of documents.all()) {

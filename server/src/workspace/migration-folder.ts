@@ -45,12 +45,14 @@ export function earlierMigrations(file: string): string[] {
  * - diesel (`<version>_<name>/up.sql`) runs each in a transaction, or sends it as one query string
  *   when the migration's metadata.toml says `run_in_transaction = false`.
  * A project that depends on two of them for the same layout says nothing.
- * Flyway needs no project: its migrations' names show it (migration-tools.ts), and a script
+ * Prisma's migrations are known by migration_lock.toml beside their folders. Flyway needs no
+ * project: its migrations' names show it (migration-tools.ts), and a script
  * configuration file beside one (`V7__index.sql.conf`) that says `executeInTransaction=false` runs
  * it outside a transaction.
  */
 export function projectMigrationTool(file: string, seen?: ManifestsSeen): string | undefined {
   if (/^\s*executeInTransaction\s*=\s*false\b/im.test(readText(`${path.resolve(file)}.conf`) ?? '')) return 'Flyway without a transaction';
+  if (isPrismaMigration(file)) return 'Prisma';
   const manifest = projectManifest(path.dirname(path.resolve(file)), seen);
   if (!manifest) return undefined;
   const base = path.basename(file);
@@ -61,6 +63,17 @@ export function projectMigrationTool(file: string, seen?: ManifestsSeen): string
   if (tool!.name === 'diesel' && /^\s*run_in_transaction\s*=\s*false\b/m.test(readText(path.join(path.dirname(file), 'metadata.toml')) ?? ''))
     return 'diesel with run_in_transaction = false';
   return tool!.name;
+}
+
+/**
+ * A `<name>/migration.sql` beside Prisma's migration_lock.toml for PostgreSQL: Prisma names new
+ * folders `<timestamp>_<name>` (migration-tools.ts knows those), but runs any folder name, in name
+ * order (umami's `01_init`).
+ */
+function isPrismaMigration(file: string): boolean {
+  if (path.basename(file) !== 'migration.sql') return false;
+  const lock = readText(path.join(path.dirname(path.dirname(path.resolve(file))), 'migration_lock.toml'));
+  return lock !== undefined && /^\s*provider\s*=\s*"(postgresql|postgres|cockroachdb)"/m.test(lock);
 }
 
 const PROJECT_TOOLS: { name: string; manifest: string; dependency: RegExp; names: RegExp }[] = [

@@ -61,6 +61,12 @@ describe('adding-foreign-key-constraint', () => {
     expectRanges('adding-foreign-key-constraint', filled.replace(/SELECT person_id, post_id FROM post_like/, 'VALUES (1, 2)'), []);
   });
 
+  it('err: a self-referencing foreign key names its one table once (hoppscotch TeamCollection.parentID)', () => {
+    const sql = 'ALTER TABLE "TeamCollection" ADD CONSTRAINT "TeamCollection_parentID_fkey" FOREIGN KEY ("parentID") REFERENCES "TeamCollection"("id");';
+    const found = expectRanges('adding-foreign-key-constraint', sql, ['1:30-1:134']);
+    assert.match(found[0]!.message, /SHARE ROW EXCLUSIVE on TeamCollection: blocks writes to it while every row of TeamCollection is checked\. /);
+  });
+
   it('err: names both locked tables; the fix adds NOT VALID and a VALIDATE after it', () => {
     const sql = 'ALTER TABLE orders\n  ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);\n';
     const found = expectRanges('adding-foreign-key-constraint', sql, ['2:3-2:93']);

@@ -42,9 +42,13 @@ export const addingForeignKeyConstraint: SqlRule<'AlterTableStmt'> = {
       const fix = relation && notValidFix(stmt, ctx, action.index, relation, c);
       report({
         ...stmt.actionRange(action.index),
-        message: `Adding FOREIGN KEY${c.conname ? ` ${c.conname}` : ''}: SHARE ROW EXCLUSIVE on ${table} and ${tableOf(c.pktable)}: blocks writes to both while every row of ${table} is checked. ${SAFE_FORM}`,
+        message: `Adding FOREIGN KEY${c.conname ? ` ${c.conname}` : ''}: SHARE ROW EXCLUSIVE on ${lockedTables(table, tableOf(c.pktable))} while every row of ${table} is checked. ${SAFE_FORM}`,
         fixes: fix ? [fix] : [],
       });
     }
   },
 };
+
+/** The tables a foreign key locks: a self-referencing one locks its own table once. */
+const lockedTables = (table: string, referenced: string): string =>
+  table === referenced ? `${table}: blocks writes to it` : `${table} and ${referenced}: blocks writes to both`;

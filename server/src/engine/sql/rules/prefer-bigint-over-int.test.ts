@@ -27,4 +27,17 @@ describe('prefer-bigint-over-int', () => {
     assert.equal(applyFix(sql, found[0]!.finding), sql.replace('id serial', 'id bigserial'));
     assert.equal(applyFix(sql, found[3]!.finding), sql.replace('TYPE int;', 'TYPE bigint;'));
   });
+
+  it('err: the limit is the type\'s, however it is written (SMALLINT, INT2, SMALLSERIAL)', () => {
+    const found = expectRanges('prefer-bigint-over-int', 'CREATE TABLE t (a SMALLINT, b INT2, c SMALLSERIAL, d INTEGER);', [
+      '1:19-1:27',
+      '1:31-1:35',
+      '1:39-1:50',
+      '1:54-1:61',
+    ]);
+    assert.deepEqual(
+      found.map((f) => /runs out at ([\d,]+)/.exec(f.message)?.[1]),
+      ['32,767', '32,767', '32,767', '2,147,483,647'],
+    );
+  });
 });

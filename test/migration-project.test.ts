@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { projectMigrationTool } from '../server/src/workspace/migration-folder';
+import { projectEngine, projectMigrationTool } from '../server/src/workspace/migration-folder';
 import { TestLspClient } from '../simulators/lsp-client';
 import { temporaryTree } from '../simulators/temp';
 import { cli } from './helpers/cli';
@@ -86,6 +86,20 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     );
     assert.equal(more.length, 0);
     assert.match(refused?.message ?? '', /\(Prisma sends the file as one query string, and the file holds several statements\)/);
+  });
+
+  it("checks a Prisma migration with the rules of the engine its migration_lock.toml names: MySQL's (umami's db/mysql), and none for SQLite", async () => {
+    const dropColumn = 'ALTER TABLE `User` DROP COLUMN `displayName`;\n';
+    const root = made({
+      'mysql/migrations/migration_lock.toml': 'provider = "mysql"\n',
+      'mysql/migrations/20240101000000_drop_name/migration.sql': dropColumn,
+      'sqlite/migrations/migration_lock.toml': 'provider = "sqlite"\n',
+      'sqlite/migrations/20240101000000_drop_name/migration.sql': dropColumn,
+    });
+    assert.equal(projectEngine(path.join(root, 'mysql/migrations/20240101000000_drop_name/migration.sql')), 'mysql');
+    const { stdout } = await cli(['check', '.', '--format', 'json'], root, {});
+    const found = (JSON.parse(stdout) as { findings: { file: string; rule: string }[] }).findings.map((f) => `${f.file} ${f.rule}`);
+    assert.deepEqual(found, ['mysql/migrations/20240101000000_drop_name/migration.sql ban-drop-column']);
   });
 
   it('is looked for no higher than the repository the file is in', () => {

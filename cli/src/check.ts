@@ -33,7 +33,7 @@ import {
 } from '../../server/src/engine';
 import { checkConfigFile, explicitUnits, loadConfig, manifestExclusion } from '../../server/src/workspace/config-file';
 import { chartRelease, renderWorkspaceCharts, type ChartRelease } from '../../server/src/workspace/helm';
-import { folderMigrations, projectMigrationTool, type ManifestsSeen } from '../../server/src/workspace/migration-folder';
+import { folderMigrations, projectEngine, projectMigrationTool, type ManifestsSeen } from '../../server/src/workspace/migration-folder';
 import { projectRootOf, scanFiles } from '../../server/src/workspace/scan';
 import type { CliIo } from './io';
 import type { clusterCheck, ClusterCheckOptions } from './check-cluster';
@@ -256,12 +256,16 @@ async function earlierMigrationsNotChecked(
   return [...(await lintCached(readable, settings, threads, lintWorker, cache))].map(([file, result]) => ({ file, ...result }));
 }
 
-/** SQL files to lint, each with the migration tool its project depends on (a run reads each go.mod or Cargo.toml once). */
+/** SQL files to lint, each with the migration tool its project depends on and the engine it says (a run reads each go.mod or Cargo.toml once). */
 function sqlJobs(): (fileName: string, text: string) => SqlJob {
   const manifests: ManifestsSeen = new Map();
   return (fileName, text) => {
+    const job: SqlJob = { fileName, text };
     const migrationTool = projectMigrationTool(fileName, manifests);
-    return migrationTool ? { fileName, text, migrationTool } : { fileName, text };
+    const engine = projectEngine(fileName);
+    if (migrationTool) job.migrationTool = migrationTool;
+    if (engine) job.projectEngine = engine;
+    return job;
   };
 }
 

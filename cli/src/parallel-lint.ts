@@ -25,6 +25,8 @@ export interface SqlJob {
   text: string;
   /** The migration tool the file's project depends on (LintRequest.migrationTool). */
   migrationTool?: string;
+  /** The engine the file's project runs it on (LintRequest.projectEngine). */
+  projectEngine?: string;
 }
 
 /** A job's findings, and what the file changes in the schema facts (see withEarlierFiles). */

@@ -60,7 +60,7 @@ export class ResultCache {
     }
   }
 
-  private keyOf({ fileName, text, migrationTool }: SqlJob): string {
+  private keyOf({ fileName, text, migrationTool, projectEngine }: SqlJob): string {
     // Loaded here, not at start-up: most runs use no cache.
     const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
     return hash
@@ -69,6 +69,8 @@ export class ResultCache {
       .update(fileName)
       .update('\0')
       .update(migrationTool ?? '')
+      .update('\0')
+      .update(projectEngine ?? '')
       .update('\0')
       .update(text)
       .digest('hex');

@@ -60,7 +60,7 @@ import { SettingsCache, type EditorSettings, type ResolvedSettings } from './lsp
 import { LintScheduler } from './lsp/scheduler';
 import { MeasuredTraces } from './lsp/traces';
 import { ChartRenderer } from './lsp/charts';
-import { projectMigrationTool } from './workspace/migration-folder';
+import { projectEngine, projectMigrationTool } from './workspace/migration-folder';
 import { activeExcludes, scanYamlFiles } from './workspace/scan';
 
 // Over stdio, diagnostics are written from their pre-built JSON (see lsp/publish.ts).
@@ -226,6 +226,7 @@ async function lintAndPublish(uri: string): Promise<void> {
         isCancelled: () => documents.get(uri)?.version !== version,
         onSchemaChanges: (made) => (schemaChanges = made),
         migrationTool: kind === 'sql' ? projectToolOf(uri) : undefined,
+        projectEngine: kind === 'sql' ? projectEngineOf(uri) : undefined,
       });
       // What the earlier migrations of its folder establish withdraws some findings (the fixes and diagnostics alike).
       if (findings.some((f) => f.unlessEarlier) && URI.parse(uri).scheme === 'file') {
@@ -279,6 +280,12 @@ function workspaceFor(uri: string, text: string): ManifestWorkspace {
 function projectToolOf(uri: string): string | undefined {
   const file = URI.parse(uri);
   return file.scheme === 'file' ? projectMigrationTool(file.fsPath) : undefined;
+}
+
+/** The engine the project of a SQL file on disk says it runs on (Prisma's migration_lock.toml). */
+function projectEngineOf(uri: string): string | undefined {
+  const file = URI.parse(uri);
+  return file.scheme === 'file' ? projectEngine(file.fsPath) : undefined;
 }
 
 function pathOf(uri: string): string {
@@ -524,7 +531,7 @@ connection.onHover(
     if (kind === 'sql') {
       // PostgreSQL lock modes, or InnoDB's algorithm and lock per operation.
       const engine = (await settings.for(doc.uri)).engine;
-      const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine);
+      const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine, projectEngineOf(doc.uri));
       if (dialect === 'postgres') {
         // Consistent with the findings: what the earlier migrations of its folder establish counts.
         const file = URI.parse(doc.uri);
@@ -557,7 +564,7 @@ connection.onCodeLens(
     }
     if (!doc || kind !== 'sql') return [];
     const engine = (await settings.for(doc.uri)).engine;
-    return dialectOf(pathOf(doc.uri), doc.getText(), engine) === 'postgres' ? traces.lenses(doc.uri, doc.getText()) : [];
+    return dialectOf(pathOf(doc.uri), doc.getText(), engine, projectEngineOf(doc.uri)) === 'postgres' ? traces.lenses(doc.uri, doc.getText()) : [];
   }),
 );
 

@@ -5,10 +5,10 @@ import { ManifestWorkspace } from './manifests/workspace';
 import { isKustomizationFile } from './kustomize/kustomization';
 import { phaseOfFile } from './phases';
 import { lintSql, type SqlLintMemo } from './sql/lint';
-import { engineInName, isRollbackFile } from './sql/migration-tools';
+import { isRollbackFile } from './sql/migration-tools';
 import type { SchemaChange } from './sql/schema';
 import { splitSql } from './sql/split';
-import { dialectOf } from './mysql/dialect';
+import { dialectOf, isUncheckedEngine } from './mysql/dialect';
 import { lintMysql } from './mysql/lint';
 import { lintEmbedded } from './embedded/lint';
 import { flagRuleIds, lintFlagReads } from './flags/lint';
@@ -113,18 +113,21 @@ export interface LintRequest {
    * `assumeInTransaction: auto` when the file does not show its own (sql/migration-tools.ts).
    */
   migrationTool?: string;
+  /**
+   * The engine the file's project runs its migrations on, when its project says (Prisma's
+   * migration_lock.toml: `mysql`, `sqlite`…; workspace/migration-folder.ts), after what the file's
+   * marker, the configured globs and its name say: MySQL gets the MySQL rules, engines not checked here nothing.
+   */
+  projectEngine?: string;
 }
-
-/** A file named for an engine other than PostgreSQL, MySQL and MariaDB (`….cockroach.up.sql`, `….sqlite3.up.sql`). */
-const isOtherEngineFile = (fileName: string): boolean => !['mysql', 'mariadb', undefined].includes(engineInName(fileName));
 
 /** Lints one file by its kind; files of other kinds give no findings. */
 export function lintText(request: LintRequest): Finding[] {
   switch (fileKind(request.fileName)) {
     case 'sql': {
       // It runs only to undo a migration (like the Down part of a goose file), or on an engine not checked here.
-      if (isRollbackFile(request.fileName) || isOtherEngineFile(request.fileName)) return [];
-      const dialect = dialectOf(request.fileName, request.text, request.settings);
+      if (isRollbackFile(request.fileName) || isUncheckedEngine(request.fileName, request.text, request.settings, request.projectEngine)) return [];
+      const dialect = dialectOf(request.fileName, request.text, request.settings, request.projectEngine);
       if (dialect !== 'postgres')
         return lintMysql(request.text, request.settings, { dialect, phase: phaseOfFile(request.fileName), isCancelled: request.isCancelled });
       return withMysqlHint(

@@ -70,10 +70,20 @@ export function projectMigrationTool(file: string, seen?: ManifestsSeen): string
  * folders `<timestamp>_<name>` (migration-tools.ts knows those), but runs any folder name, in name
  * order (umami's `01_init`).
  */
-function isPrismaMigration(file: string): boolean {
-  if (path.basename(file) !== 'migration.sql') return false;
+const isPrismaMigration = (file: string): boolean => prismaEngine(file) === 'postgres';
+
+/**
+ * The engine a file's project runs its migrations on, when the project says (LintRequest.projectEngine):
+ * the provider of Prisma's migration_lock.toml beside the migration's folder (`postgres`, `mysql`,
+ * `sqlite`, `sqlserver`, `cockroachdb`).
+ */
+export const projectEngine = (file: string): string | undefined => prismaEngine(file);
+
+function prismaEngine(file: string): string | undefined {
+  if (path.basename(file) !== 'migration.sql') return undefined;
   const lock = readText(path.join(path.dirname(path.dirname(path.resolve(file))), 'migration_lock.toml'));
-  return lock !== undefined && /^\s*provider\s*=\s*"(postgresql|postgres|cockroachdb)"/m.test(lock);
+  const provider = lock && /^\s*provider\s*=\s*"(\w+)"/m.exec(lock)?.[1]?.toLowerCase();
+  return provider === 'postgresql' ? 'postgres' : provider || undefined;
 }
 
 const PROJECT_TOOLS: { name: string; manifest: string; dependency: RegExp; names: RegExp }[] = [

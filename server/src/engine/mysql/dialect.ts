@@ -1,4 +1,4 @@
-/** Which SQL dialect a file is written in: a marker line, then the configured globs, then its name, then the default. */
+/** Which SQL dialect a file is written in: a marker line, then the configured globs, then its name, then its project, then the default. */
 import { globMatcher } from '../glob';
 import { engineInName } from '../sql/migration-tools';
 import type { EngineSettings, SqlDialect } from '../types';
@@ -12,9 +12,27 @@ const matchers = new Map<string, (path: string) => boolean>();
  * /home/me/app/db/mysql/001.sql and file:///…/db/mysql/001.sql alike), so neither the
  * workspace root nor the config file's folder needs to be known here.
  */
-export function dialectOf(fileName: string, text: string, settings: Pick<EngineSettings, 'dialect' | 'dialects'>): SqlDialect {
-  return explicitDialect(fileName, text, settings) ?? settings.dialect;
+export function dialectOf(
+  fileName: string,
+  text: string,
+  settings: Pick<EngineSettings, 'dialect' | 'dialects'>,
+  projectEngine?: string,
+): SqlDialect {
+  return explicitDialect(fileName, text, settings) ?? mysqlDialect(projectEngine) ?? settings.dialect;
 }
+
+/**
+ * Whether a file runs on an engine not checked here (SQLite, SQL Server, CockroachDB…): its name
+ * says so (`….cockroach.up.sql`), or its project does (`projectEngine`: Prisma's migration_lock.toml,
+ * see LintRequest.projectEngine) and no marker or configured glob gives it a dialect.
+ */
+export function isUncheckedEngine(fileName: string, text: string, settings: Pick<EngineSettings, 'dialects'>, projectEngine?: string): boolean {
+  const named = engineInName(fileName);
+  if (named) return !mysqlDialect(named);
+  return !!projectEngine && projectEngine !== 'postgres' && !mysqlDialect(projectEngine) && !explicitDialect(fileName, text, settings);
+}
+
+const mysqlDialect = (engine: string | undefined): SqlDialect | undefined => (engine === 'mysql' || engine === 'mariadb' ? engine : undefined);
 
 /** The dialect a marker line, a configured glob or the file's name (`….mysql.up.sql`) gives the file, if any. */
 export function explicitDialect(fileName: string, text: string, settings: Pick<EngineSettings, 'dialects'>): SqlDialect | undefined {
@@ -32,8 +50,7 @@ export function explicitDialect(fileName: string, text: string, settings: Pick<E
       if (suffixes.some((s) => matches(s))) return dialect;
     }
   }
-  const engine = engineInName(fileName);
-  return engine === 'mysql' || engine === 'mariadb' ? engine : undefined;
+  return mysqlDialect(engineInName(fileName));
 }
 
 /** A path with forward slashes, from a path or a file URI. */

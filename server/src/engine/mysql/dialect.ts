@@ -12,12 +12,7 @@ const matchers = new Map<string, (path: string) => boolean>();
  * /home/me/app/db/mysql/001.sql and file:///…/db/mysql/001.sql alike), so neither the
  * workspace root nor the config file's folder needs to be known here.
  */
-export function dialectOf(
-  fileName: string,
-  text: string,
-  settings: Pick<EngineSettings, 'dialect' | 'dialects'>,
-  projectEngine?: string,
-): SqlDialect {
+export function dialectOf(fileName: string, text: string, settings: Pick<EngineSettings, 'dialect' | 'dialects'>, projectEngine?: string): SqlDialect {
   return explicitDialect(fileName, text, settings) ?? mysqlDialect(projectEngine) ?? settings.dialect;
 }
 

@@ -28,7 +28,7 @@ describe('prefer-bigint-over-int', () => {
     assert.equal(applyFix(sql, found[3]!.finding), sql.replace('TYPE int;', 'TYPE bigint;'));
   });
 
-  it('err: the limit is the type\'s, however it is written (SMALLINT, INT2, SMALLSERIAL)', () => {
+  it("err: the limit is the type's, however it is written (SMALLINT, INT2, SMALLSERIAL)", () => {
     const found = expectRanges('prefer-bigint-over-int', 'CREATE TABLE t (a SMALLINT, b INT2, c SMALLSERIAL, d INTEGER);', [
       '1:19-1:27',
       '1:31-1:35',

@@ -47,6 +47,7 @@ const NOT_TRACEABLE: Record<string, string> = {
   'ban-uncommitted-transaction: COMMIT;': 'the case divides by zero on purpose, as pg-regress transactions.sql does; it names no lock',
   "renaming-enum-value: ALTER TYPE mood RENAME VALUE 'sad' TO 'unhappy';": 'the trace setup creates tables, not enum types; the rule names no table lock',
   'renaming-enum-value: ALTER TYPE public.order_status': 'the trace setup creates tables, not enum types; the rule names no table lock',
+  'renaming-type: ALTER DOMAIN billing.money_amount RENAME TO amount;': 'the trace setup creates tables, not domains; renaming a domain names no table lock',
   'set-schema: ALTER TYPE public.factor_type SET SCHEMA auth;': 'the trace setup creates tables, not types or functions; moving a type names no table lock',
 };
 

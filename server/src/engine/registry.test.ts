@@ -15,6 +15,7 @@ describe('destructive rules', () => {
       'renaming-enum-value',
       'renaming-schema',
       'renaming-table',
+      'renaming-type',
       'set-schema',
     ]);
   });

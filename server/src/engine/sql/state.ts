@@ -74,6 +74,8 @@ interface Fields {
   createdViews: readonly TableRef[];
   /** Schemas created earlier in this file: everything in them is new too. */
   createdSchemas: readonly string[];
+  /** Types and domains created earlier in this file (their unqualified names): no query of the running version names them. */
+  createdTypes: readonly string[];
   /**
    * Those of them that hold rows, maybe millions: created from a query (`CREATE TABLE … AS`
    * without `WITH NO DATA`, `SELECT … INTO`) or filled by `INSERT … SELECT`. Checking their rows
@@ -183,6 +185,7 @@ const EMPTY: Fields = {
   createdTables: [],
   createdViews: [],
   createdSchemas: [],
+  createdTypes: [],
   filledTables: [],
   createdIndexes: [],
   explicitTransaction: false,
@@ -338,6 +341,11 @@ export class FileState {
 
   isNewSchema(name: string): boolean {
     return this.fields.createdSchemas.includes(name);
+  }
+
+  /** Whether the type or domain `names` (its qualified name's parts) was created in this file, or in a schema it created. */
+  isNewType(names: readonly string[]): boolean {
+    return this.fields.createdTypes.includes(names.at(-1) ?? '') || (names.length > 1 && this.isNewSchema(names[0]!));
   }
 
   /** A table created in this file that holds rows (see `filledTables`). */
@@ -524,6 +532,13 @@ export class FileState {
         // CREATE OR REPLACE VIEW may replace a view the running version reads.
         return this.with({ ...renamed, ...(stmt.node.replace ? {} : { createdViews: [...f.createdViews, tableRefOf(stmt.node.view)] }) });
       }
+      case 'CreateEnumStmt':
+      case 'CreateRangeStmt':
+        return this.createdType(stmt.node.typeName);
+      case 'CreateDomainStmt':
+        return this.createdType(stmt.node.domainname);
+      case 'CompositeTypeStmt':
+        return stmt.node.typevar?.relname ? this.with({ createdTypes: [...f.createdTypes, stmt.node.typevar.relname] }) : this;
       case 'CreateSchemaStmt':
         // IF NOT EXISTS: the schema may be live already (and then takes no elements).
         return stmt.node.schemaname && !stmt.node.if_not_exists ? this.createdSchema(stmt.node.schemaname, stmt.node.schemaElts ?? []) : this;
@@ -590,6 +605,11 @@ export class FileState {
       else if (index?.idxname) s = s.with({ createdIndexes: [...s.fields.createdIndexes, { name: index.idxname, table: inSchema(index.relation) }] });
     }
     return s;
+  }
+
+  private createdType(names: readonly Node[] | undefined): FileState {
+    const name = stringOf(names?.at(-1));
+    return name ? this.with({ createdTypes: [...this.fields.createdTypes, name] }) : this;
   }
 
   private created(table: TableRef, filled: boolean): FileState {

@@ -36,6 +36,7 @@ import { renamingColumn } from './renaming-column';
 import { renamingEnumValue } from './renaming-enum-value';
 import { renamingSchema } from './renaming-schema';
 import { renamingTable } from './renaming-table';
+import { renamingType } from './renaming-type';
 import { requireConcurrentIndexCreation } from './require-concurrent-index-creation';
 import { requireConcurrentIndexDeletion } from './require-concurrent-index-deletion';
 import { requireConcurrentPartitionDetach } from './require-concurrent-partition-detach';
@@ -58,6 +59,7 @@ export const sqlRules: readonly SqlRule[] = [
   renamingTable,
   renamingEnumValue,
   renamingSchema,
+  renamingType,
   setSchema,
   changingColumnType,
   addingRequiredField,

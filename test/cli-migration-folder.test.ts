@@ -26,6 +26,9 @@ const FILES: Record<string, string> = {
     'CREATE TABLE carts (id bigint PRIMARY KEY, owner_id bigint);\nCREATE INDEX carts_owner_id_idx ON carts (owner_id);\n',
   'prisma/migrations/20240102000000_drop_index/migration.sql': 'DROP INDEX carts_owner_id_idx;\n',
   'prisma/migrations/20240103000000_owner/migration.sql': 'ALTER TABLE carts ADD COLUMN IF NOT EXISTS owner_id bigint REFERENCES owners (id);\n',
+  // cadence: a folder per schema version, applied in the versions' order.
+  'versioned/v0.1/base.sql': 'CREATE TABLE domains (shard_id INTEGER NOT NULL, id BYTEA NOT NULL, name VARCHAR(255) NOT NULL, PRIMARY KEY (shard_id, id));\n',
+  'versioned/v0.10/domain_name.sql': "SET lock_timeout = '2s';\nALTER TABLE domains ALTER COLUMN name TYPE TEXT;\n",
 };
 
 const WITHDRAWN = ['adding-not-nullable-field', 'changing-column-type', 'fk-missing-index'];
@@ -67,5 +70,17 @@ describe('check: the earlier files of a migration folder', () => {
     assert.deepEqual(await findingsOf(['prisma'], 'prisma/migrations/20240103000000_owner/migration.sql'), ['1 fk-missing-index']);
     fs.rmSync(path.join(tmp, 'prisma/migrations/20240102000000_drop_index'), { recursive: true });
     assert.deepEqual(await findingsOf(['prisma'], 'prisma/migrations/20240103000000_owner/migration.sql'), []);
+  });
+
+  it('version folders run in the versions\' order: v0.1 before v0.10 (cadence\'s versioned/)', async () => {
+    assert.deepEqual(await findingsOf(['versioned'], 'versioned/v0.10/domain_name.sql'), []);
+    assert.deepEqual(await findingsOf(['versioned/v0.10/domain_name.sql'], 'versioned/v0.10/domain_name.sql'), []);
+    // Without the version that made the column a varchar, the type change may rewrite the table.
+    fs.renameSync(path.join(tmp, 'versioned/v0.1'), path.join(tmp, 'versioned/base'));
+    try {
+      assert.deepEqual(await findingsOf(['versioned/v0.10/domain_name.sql'], 'versioned/v0.10/domain_name.sql'), ['2 changing-column-type']);
+    } finally {
+      fs.renameSync(path.join(tmp, 'versioned/base'), path.join(tmp, 'versioned/v0.1'));
+    }
   });
 });

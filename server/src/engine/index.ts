@@ -28,6 +28,7 @@ export {
   compareMigrationNames,
   migrationPlace,
   ordersByVersion,
+  VERSION_FOLDER,
   withEarlierFiles,
   withoutWithdrawn,
   type LintedMigration,

@@ -12,6 +12,13 @@ describe('migration order', () => {
       folder: '/app/prisma/migrations',
       name: '20240101120000_init',
     });
+    assert.deepEqual(migrationPlace('/cadence/schema/postgres/cadence/versioned/v0.6/cluster_config.sql'), {
+      folder: '/cadence/schema/postgres/cadence/versioned',
+      name: 'v0.6/cluster_config.sql',
+    });
+    assert.deepEqual(migrationPlace('/db/1.2.3/0001_x.sql'), { folder: '/db', name: '1.2.3/0001_x.sql' });
+    assert.ok(ordersByVersion(migrationPlace('/cadence/versioned/v0.10/x.sql')!));
+    assert.ok(compareMigrationNames('v0.9/z.sql', 'v0.10/a.sql') < 0);
     assert.deepEqual(migrationPlace('C:\\app\\migrations\\2019-02-26-002946_create_user\\up.sql'), {
       folder: 'C:/app/migrations',
       name: '2019-02-26-002946_create_user',

@@ -3,7 +3,8 @@
  * schema facts they establish (sql/schema.ts) withdraw the findings that carry them as condition.
  * A folder's migrations run by name (`0042_add_index.sql`, `20240101120000_x.up.sql`), or by
  * folder name when each migration is a folder (Prisma's `<timestamp>_name/migration.sql`,
- * diesel's and sourcegraph's `<version>_name/up.sql`). Rollback files never run before a later
+ * diesel's and sourcegraph's `<version>_name/up.sql`), or by version folder and then name (cadence's
+ * `versioned/v0.6/cluster_config.sql`). Rollback files never run before a later
  * migration, and files written for another engine (ory's `….mysql.up.sql`) belong to its chain:
  * neither counts.
  */
@@ -22,6 +23,11 @@ const MIGRATION_IN_FOLDER = /^(migration|up)\.(sql|pgsql|psql)$/i;
 /** `0042_…`, `20240101120000_…`, `2019-02-26-002946_…`, Flyway's `V3__…`. */
 const VERSIONED = /^[A-Za-z]?\d/;
 const ROLLBACK_FOLDER = /^(down|rollback|undo|revert|verify)$/i;
+/**
+ * A folder per schema version, its files applied in the versions' order (cadence's
+ * `versioned/v0.6/*.sql`, Cassandra-style schema tools): `v0.6`, `1.2.3`.
+ */
+export const VERSION_FOLDER = /^v?\d+(\.\d+)+$|^v\d+$/i;
 
 /** Where a migration file runs among the others of its folder; undefined for rollback files and other engines' files. */
 export function migrationPlace(file: string): MigrationPlace | undefined {
@@ -31,6 +37,9 @@ export function migrationPlace(file: string): MigrationPlace | undefined {
   const nested = MIGRATION_IN_FOLDER.test(base) && parts.length > 2;
   const own = nested ? parts.length - 2 : parts.length - 1;
   if (ROLLBACK_FOLDER.test(parts[own - 1] ?? '')) return undefined;
+  // A file in a version folder runs after the files of the versions before: ordered by `<version>/<name>`.
+  if (!nested && parts.length > 2 && VERSION_FOLDER.test(parts[own - 1]!))
+    return { folder: parts.slice(0, own - 1).join('/'), name: `${parts[own - 1]}/${base}` };
   return { folder: parts.slice(0, own).join('/'), name: parts[own]! };
 }
 

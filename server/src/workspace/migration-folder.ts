@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { compareMigrationNames, fileKind, migrationPlace } from '../engine';
+import { compareMigrationNames, fileKind, migrationPlace, VERSION_FOLDER } from '../engine';
 
 /** The migrations of `folder` (a MigrationPlace's folder), in the order they run, with the names that order them (paths with the platform's separator). */
 export function folderMigrations(folder: string): { file: string; name: string }[] {
@@ -16,13 +16,29 @@ export function folderMigrations(folder: string): { file: string; name: string }
   }
   const found: { file: string; name: string }[] = [];
   for (const entry of entries) {
-    const candidates = entry.isDirectory()
-      ? ['migration.sql', 'up.sql'].map((name) => path.join(folder, entry.name, name)).filter((f) => fs.existsSync(f))
-      : [path.join(folder, entry.name)];
-    for (const candidate of candidates)
-      if (fileKind(candidate) === 'sql' && migrationPlace(candidate)?.name === entry.name) found.push({ file: candidate, name: entry.name });
+    const candidates = !entry.isDirectory()
+      ? [path.join(folder, entry.name)]
+      : VERSION_FOLDER.test(entry.name)
+        ? filesIn(path.join(folder, entry.name))
+        : ['migration.sql', 'up.sql'].map((name) => path.join(folder, entry.name, name)).filter((f) => fs.existsSync(f));
+    for (const candidate of candidates) {
+      const name = migrationPlace(candidate)?.name;
+      if (fileKind(candidate) === 'sql' && name !== undefined && (name === entry.name || name === `${entry.name}/${path.basename(candidate)}`)) found.push({ file: candidate, name });
+    }
   }
   return found.sort((a, b) => compareMigrationNames(a.name, b.name));
+}
+
+/** The files of a version folder (migration-order.ts VERSION_FOLDER). */
+function filesIn(folder: string): string[] {
+  try {
+    return fs
+      .readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(folder, entry.name));
+  } catch {
+    return [];
+  }
 }
 
 /** The migrations before `file` in its folder, in the order they run (paths with the platform's separator). */

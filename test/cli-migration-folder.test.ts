@@ -72,7 +72,7 @@ describe('check: the earlier files of a migration folder', () => {
     assert.deepEqual(await findingsOf(['prisma'], 'prisma/migrations/20240103000000_owner/migration.sql'), []);
   });
 
-  it('version folders run in the versions\' order: v0.1 before v0.10 (cadence\'s versioned/)', async () => {
+  it("version folders run in the versions' order: v0.1 before v0.10 (cadence's versioned/)", async () => {
     assert.deepEqual(await findingsOf(['versioned'], 'versioned/v0.10/domain_name.sql'), []);
     assert.deepEqual(await findingsOf(['versioned/v0.10/domain_name.sql'], 'versioned/v0.10/domain_name.sql'), []);
     // Without the version that made the column a varchar, the type change may rewrite the table.

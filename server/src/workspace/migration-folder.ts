@@ -23,7 +23,8 @@ export function folderMigrations(folder: string): { file: string; name: string }
         : ['migration.sql', 'up.sql'].map((name) => path.join(folder, entry.name, name)).filter((f) => fs.existsSync(f));
     for (const candidate of candidates) {
       const name = migrationPlace(candidate)?.name;
-      if (fileKind(candidate) === 'sql' && name !== undefined && (name === entry.name || name === `${entry.name}/${path.basename(candidate)}`)) found.push({ file: candidate, name });
+      if (fileKind(candidate) === 'sql' && name !== undefined && (name === entry.name || name === `${entry.name}/${path.basename(candidate)}`))
+        found.push({ file: candidate, name });
     }
   }
   return found.sort((a, b) => compareMigrationNames(a.name, b.name));

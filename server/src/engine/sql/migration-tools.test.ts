@@ -42,6 +42,13 @@ describe('assumeInTransaction: auto, how the file shows its tool runs it', () =>
       assert.deepEqual(concurrentlyRefused(other, two), [], other);
   });
 
+  it("require-concurrent-index-creation in a Prisma file of several statements says where CONCURRENTLY can run: the tool's way", () => {
+    const prisma = 'prisma/migrations/20240110093000_orders_status_index/migration.sql';
+    const text = `ALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX orders_status_idx ON orders (status);\n`;
+    const message = lintText({ fileName: prisma, text, settings: mergeSettings({}) }).find((f) => f.rule === 'require-concurrent-index-creation')?.message;
+    assert.match(message ?? '', /Use CREATE INDEX CONCURRENTLY, alone in a migration of its own: a single statement runs in no transaction\.$/);
+  });
+
   it('without their transaction, goose and sql-migrate run statements one by one; dbmate and sqlx still send one query string', () => {
     const two = `SET lock_timeout = '2s';\n${CONCURRENT_INDEX}\n`;
     for (const marker of ['-- +goose Up\n-- +goose NO TRANSACTION', '-- +migrate Up notransaction'])

@@ -71,3 +71,24 @@ export function addedColumnsOf(stmt: ParsedStatement): string[] {
     return column ? [`${table}.${column}`] : [];
   });
 }
+
+/**
+ * The tables a CREATE TABLE's or ALTER TABLE's new foreign keys reference (`checkedOnly`: leaving out
+ * those added NOT VALID and the inline REFERENCES of added columns, whose rows are not checked).
+ */
+export function referencedTables(stmt: ParsedStatement, options: { checkedOnly?: boolean } = {}): RangeVar[] {
+  let constraints: Node[] = [];
+  // The node is read only for the kinds that can add keys: a query's tree is decoded when first read.
+  if (stmt.kind === 'CreateStmt') {
+    constraints = (stmt.node.tableElts ?? []).flatMap((element) => [element, ...(unwrap(element, 'ColumnDef')?.constraints ?? [])]);
+  } else if (stmt.kind === 'AlterTableStmt') {
+    constraints = (stmt.node.cmds ?? []).flatMap((item) => {
+      const def = unwrap(item, 'AlterTableCmd')?.def;
+      return def ? [def, ...(options.checkedOnly ? [] : (unwrap(def, 'ColumnDef')?.constraints ?? []))] : [];
+    });
+  }
+  return constraints.flatMap((node) => {
+    const c = unwrap(node, 'Constraint');
+    return c?.contype === 'CONSTR_FOREIGN' && c.pktable && !(options.checkedOnly && c.skip_validation) ? [c.pktable] : [];
+  });
+}

@@ -1,6 +1,7 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
-import { objectNames, stringOf, unwrap, type Node, type NodeKind, type RangeVar } from './ast';
+import { objectNames, stringOf, unwrap, type NodeKind, type RangeVar } from './ast';
 import { tableOfIndex } from './state';
+import { referencedTables } from './keys';
 import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type KnownSchema, type LockMode } from './lock-modes';
 import { typeChangeCondition, type SchemaCondition } from './schema';
 
@@ -168,20 +169,9 @@ export function referencedTablesLock(stmt: Statement, state: FileState): LockInf
  * `checkedOnly`: only keys that check existing rows, added by ADD CONSTRAINT without NOT VALID (a new column is all NULL).
  */
 export function referencedLiveTables(stmt: Statement, state: FileState, options: { checkedOnly?: boolean } = {}): string[] {
-  const { kind, node: n } = stmt.parsed;
-  let constraints: Node[] = [];
-  if (kind === 'CreateStmt') {
-    constraints = (n.tableElts ?? []).flatMap((element) => [element, ...(unwrap(element, 'ColumnDef')?.constraints ?? [])]);
-  } else if (kind === 'AlterTableStmt') {
-    constraints = (n.cmds ?? []).flatMap((item) => {
-      const def = unwrap(item, 'AlterTableCmd')?.def;
-      return def ? [def, ...(options.checkedOnly ? [] : (unwrap(def, 'ColumnDef')?.constraints ?? []))] : [];
-    });
-  }
-  const referenced = constraints
-    .map((c) => unwrap(c, 'Constraint'))
-    .filter((c) => c?.contype === 'CONSTR_FOREIGN' && !(options.checkedOnly && c.skip_validation) && !state.isNewTable(tableRef(c.pktable)))
-    .map((c) => displayTable(tableRef(c?.pktable)));
+  const referenced = referencedTables(stmt.parsed, options)
+    .filter((table) => !state.isNewTable(tableRef(table)))
+    .map((table) => displayTable(tableRef(table)));
   return [...new Set(referenced)];
 }
 

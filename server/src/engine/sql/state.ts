@@ -7,10 +7,10 @@
  */
 import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
-import { alterActionLock } from './lock-modes';
+import { alterActionLock, isAtLeast, strength, type LockMode } from './lock-modes';
 import { objectNames, stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type TransactionStmtKind } from './ast';
 import { constraintIndexName, createTableIndexNames } from './constraint-indexes';
-import { addedColumnsOf, foreignKeysOf, type ForeignKey } from './keys';
+import { addedColumnsOf, foreignKeysOf, referencedTables, type ForeignKey } from './keys';
 import type { ParsedStatement } from './parse';
 import {
   holdsAfter,
@@ -113,6 +113,12 @@ interface Fields {
   reportedOnce: readonly string[];
   /** ACCESS EXCLUSIVE locks the open transaction holds. */
   exclusiveLocks: readonly UnitRecord[];
+  /**
+   * Locks below ACCESS EXCLUSIVE that still block writes (SHARE and stronger) the open transaction
+   * holds on live tables: a plain CREATE INDEX's SHARE, the SHARE ROW EXCLUSIVE of a new foreign
+   * key (on its table and the one it references) or trigger. Writes wait for them until COMMIT.
+   */
+  writeLocks: readonly (UnitRecord & { mode: LockMode })[];
   /** Constraints added NOT VALID in the open transaction, by name. */
   notValidInTransaction: readonly (UnitRecord & { name: string })[];
   /** `table.constraint` dropped with DROP CONSTRAINT IF EXISTS, so re-adding it is re-runnable. */
@@ -201,6 +207,7 @@ const EMPTY: Fields = {
   statementTimeoutLocal: false,
   reportedOnce: [],
   exclusiveLocks: [],
+  writeLocks: [],
   notValidInTransaction: [],
   droppedConstraintsIfExists: [],
   foreignKeys: [],
@@ -328,6 +335,9 @@ export class FileState {
   }
   get exclusiveLocks(): readonly UnitRecord[] {
     return this.fields.exclusiveLocks;
+  }
+  get writeLocks(): readonly (UnitRecord & { mode: LockMode })[] {
+    return this.fields.writeLocks;
   }
 
   isNewTable(ref: TableRef): boolean {
@@ -457,6 +467,7 @@ export class FileState {
       explicitTransaction: false,
       transactionBegin: '',
       exclusiveLocks: [],
+      writeLocks: [],
       notValidInTransaction: [],
       ...this.renamesEnded(),
       lockTimeoutLocal: false,
@@ -680,7 +691,11 @@ export class FileState {
         return locks.length ? this.with({ exclusiveLocks: [...f.exclusiveLocks, ...locks] }) : this;
       }
       case 'CreateStmt':
-        return stmt.node.relation?.relpersistence === 't' ? this : this.replacingDropped(tableRefOf(stmt.node.relation));
+        return stmt.node.relation?.relpersistence === 't' ? this : this.replacingDropped(tableRefOf(stmt.node.relation)).referencesLocked(stmt, unit);
+      case 'IndexStmt':
+        return stmt.node.concurrent ? this : this.writeLocked(stmt.node.relation, 'SHARE', unit);
+      case 'CreateTrigStmt':
+        return this.writeLocked(stmt.node.relation, 'SHARE ROW EXCLUSIVE', unit);
       case 'CreateTableAsStmt':
         return stmt.node.into?.rel?.relpersistence === 't' ? this : this.replacingDropped(tableRefOf(stmt.node.into?.rel));
       case 'RenameStmt':
@@ -700,7 +715,9 @@ export class FileState {
       default:
         return this; // the node of other kinds is not read: a query's tree is decoded when first read
     }
-    if (!relation || this.isNewTable(tableRefOf(relation))) return this;
+    if (!relation) return this;
+    // A new table's foreign keys still lock the live tables they reference.
+    if (this.isNewTable(tableRefOf(relation))) return stmt.kind === 'AlterTableStmt' ? this.referencesLocked(stmt, unit) : this;
     const table = tableName(tableRefOf(relation));
     if (stmt.kind === 'AlterTableStmt') {
       const cmds = stmt.node.cmds ?? [];
@@ -710,10 +727,23 @@ export class FileState {
         return constraint?.skip_validation && constraint.conname ? [{ table, unit, name: constraint.conname }] : [];
       });
       const s = added.length ? this.with({ notValidInTransaction: [...f.notValidInTransaction, ...added] }) : this;
-      const onlyWeak = cmds.every((c) => alterActionLock(unwrap(c, 'AlterTableCmd') ?? {}, this.settings.pgVersion).mode !== 'ACCESS EXCLUSIVE');
-      return onlyWeak ? s : s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
+      const modes = cmds.map((c) => alterActionLock(unwrap(c, 'AlterTableCmd') ?? {}, this.settings.pgVersion).mode);
+      if (modes.includes('ACCESS EXCLUSIVE')) return s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] }).referencesLocked(stmt, unit);
+      const strongest = modes.reduce<LockMode | undefined>((a, b) => (!a || strength(b) > strength(a) ? b : a), undefined);
+      return (strongest ? s.writeLocked(relation, strongest, unit) : s).referencesLocked(stmt, unit);
     }
     return this.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] });
+  }
+
+  /** A lock that blocks writes (SHARE or stronger, below ACCESS EXCLUSIVE) on a live table, held until COMMIT. */
+  private writeLocked(relation: RangeVar | undefined, mode: LockMode, unit: string): FileState {
+    if (!relation || !isAtLeast(mode, 'SHARE') || this.isNewTable(tableRefOf(relation))) return this;
+    return this.with({ writeLocks: [...this.fields.writeLocks, { table: tableName(tableRefOf(relation)), mode, unit }] });
+  }
+
+  /** The live tables a statement's new foreign keys reference: SHARE ROW EXCLUSIVE on each, held until COMMIT. */
+  private referencesLocked(stmt: ParsedStatement, unit: string): FileState {
+    return referencedTables(stmt).reduce<FileState>((s, referenced) => s.writeLocked(referenced, 'SHARE ROW EXCLUSIVE', unit), this);
   }
 
   /**

@@ -16,10 +16,11 @@ describe(RULE, () => {
     expectRanges(RULE, sql, []);
   });
 
-  it('ok: only weak locks in the transaction, literal INSERTs, and rows of a table created in it', () => {
+  it('ok: only locks that block neither reads nor writes in the transaction, literal INSERTs, and rows of a table created in it', () => {
     const sql = [
       'BEGIN;',
-      'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;',
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_region_idx ON orders (region);',
       "UPDATE orders SET region = 'eu' WHERE id BETWEEN 1 AND 10000;",
       'COMMIT;',
       'BEGIN;',
@@ -50,6 +51,28 @@ describe(RULE, () => {
     assert.equal(taken!.message, 'ACCESS EXCLUSIVE on public.orders taken here');
     assert.match(found[1]!.message, /^This INSERT … SELECT on order_regions/);
     assert.match(found[2]!.message, /^This DELETE on sessions/);
+  });
+
+  it("err: after a lock that blocks writes only: a new foreign key (on both tables, a new table's too), a plain CREATE INDEX (hoppscotch)", () => {
+    const sql = [
+      'CREATE TABLE team_invitations (id bigint PRIMARY KEY, creator_id bigint NOT NULL);',
+      'ALTER TABLE team_invitations ADD CONSTRAINT team_invitations_creator_id_fkey FOREIGN KEY (creator_id) REFERENCES users (id) ON DELETE CASCADE;',
+      'UPDATE users SET is_admin = false WHERE is_admin IS NULL;',
+      'INSERT INTO team_invitations (id, creator_id) SELECT id, id FROM users;',
+    ].join('\n');
+    const found = expectRanges(RULE, sql, ['3:1-3:13', '4:1-4:29'], { assumeInTransaction: true });
+    assert.match(
+      found[0]!.message,
+      /^This UPDATE on users runs in the transaction that took SHARE ROW EXCLUSIVE on users: writes to users stay blocked until every row is written and the transaction commits\./,
+    );
+    assert.equal(found[0]!.finding.relatedHere?.[0]?.message, 'SHARE ROW EXCLUSIVE on users taken here');
+    const index = "CREATE INDEX orders_region_idx ON orders (region);\nUPDATE orders SET region = 'eu' WHERE region IS NULL;";
+    const [indexed] = expectRanges(RULE, index, ['2:1-2:14'], { assumeInTransaction: true });
+    assert.match(indexed!.message, /took SHARE on orders: writes to orders stay blocked/);
+    const notValid =
+      "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\nUPDATE orders SET region = 'eu' WHERE region IS NULL;";
+    const [fk] = expectRanges(RULE, notValid, ['2:1-2:14'], { assumeInTransaction: true });
+    assert.match(fk!.message, /took SHARE ROW EXCLUSIVE on orders: writes to orders stay blocked/);
   });
 
   it('err: every statement of the file runs in one transaction (assumeInTransaction)', () => {

@@ -107,6 +107,13 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     assert.equal(projectMigrationTool(path.join(outer, 'vendor/app/migrations/1_x.up.sql')), undefined);
   });
 
+  it("is the only module in a folder of the repository's root when none is above the file (harbor's src/go.mod)", () => {
+    const harbor = made({ '.git/HEAD': '', 'src/go.mod': GO_MIGRATE, 'make/migrations/postgresql/0150_2.10.0_schema.up.sql': '' });
+    assert.equal(projectMigrationTool(path.join(harbor, 'make/migrations/postgresql/0150_2.10.0_schema.up.sql')), 'golang-migrate');
+    const two = made({ '.git/HEAD': '', 'src/go.mod': GO_MIGRATE, 'tools/go.mod': GO_POP, 'make/migrations/0001_x.up.sql': '' });
+    assert.equal(projectMigrationTool(path.join(two, 'make/migrations/0001_x.up.sql')), undefined);
+  });
+
   describe('rollout-guard check', () => {
     let root: string;
     before(() => {

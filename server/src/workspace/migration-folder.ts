@@ -54,7 +54,7 @@ export function earlierMigrations(file: string): string[] {
 /**
  * The migration tool of the project `file` belongs to, for `assumeInTransaction: auto` when the file
  * does not show its own (migration-tools.ts): the nearest go.mod or Cargo.toml above it, up to the
- * repository's root, depends on one of these and the file is named as that tool names migrations:
+ * repository's root (else the only one in a folder of the root), depends on one of these and the file is named as that tool names migrations:
  * - golang-migrate (`<version>_<name>.up.sql`) sends each file as one query string;
  * - pop (`<version>_<name>.up.sql`; also ory/x's popx) runs each in a transaction, and sends popx's
  *   `….autocommit.up.sql` as one query string;
@@ -120,21 +120,39 @@ type Manifest = { file: string; text: string } | undefined;
 /** The manifests found so far, by the folder they were looked for from: a run over many files reads each once. */
 export type ManifestsSeen = Map<string, Manifest>;
 
-/** The nearest go.mod or Cargo.toml in `dir` or above, not above the repository's root (a folder with .git). */
+/**
+ * The nearest go.mod or Cargo.toml in `dir` or above, not above the repository's root (a folder with
+ * .git); else the one manifest in a folder of the root itself: harbor keeps its migrations in
+ * `make/migrations/postgresql/` and its Go module in `src/go.mod`.
+ */
 function projectManifest(dir: string, seen?: ManifestsSeen): Manifest {
   if (seen?.has(dir)) return seen.get(dir);
-  let found: Manifest;
-  for (const name of ['go.mod', 'Cargo.toml']) {
-    const text = readText(path.join(dir, name));
-    if (text !== undefined) {
-      found = { file: path.join(dir, name), text };
-      break;
-    }
-  }
-  const top = fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir;
-  if (!found && !top) found = projectManifest(path.dirname(dir), seen);
+  let found = manifestIn(dir);
+  const repositoryRoot = fs.existsSync(path.join(dir, '.git'));
+  if (!found && !repositoryRoot && path.dirname(dir) !== dir) found = projectManifest(path.dirname(dir), seen);
+  else if (!found && repositoryRoot) found = soleManifestBelow(dir);
   seen?.set(dir, found);
   return found;
+}
+
+function manifestIn(dir: string): Manifest {
+  for (const name of ['go.mod', 'Cargo.toml']) {
+    const text = readText(path.join(dir, name));
+    if (text !== undefined) return { file: path.join(dir, name), text };
+  }
+  return undefined;
+}
+
+/** The manifest of the one folder directly in `root` that holds one; none when several do. */
+function soleManifestBelow(root: string): Manifest {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  const found = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).flatMap((e) => manifestIn(path.join(root, e.name)) ?? []);
+  return found.length === 1 ? found[0] : undefined;
 }
 
 function readText(file: string): string | undefined {

@@ -88,7 +88,7 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     assert.match(refused?.message ?? '', /\(Prisma sends the file as one query string, and the file holds several statements\)/);
   });
 
-  it("checks a Prisma migration with the rules of the engine its migration_lock.toml names: MySQL's (umami's db/mysql), and none for SQLite", async () => {
+  it("checks a Prisma migration with the rules of the engine its migration_lock.toml names: MySQL's (umami v2's db/mysql), and none for SQLite", async () => {
     const dropColumn = 'ALTER TABLE `User` DROP COLUMN `displayName`;\n';
     const root = made({
       'mysql/migrations/migration_lock.toml': 'provider = "mysql"\n',

@@ -26,6 +26,11 @@ const FILES: Record<string, string> = {
     'CREATE TABLE carts (id bigint PRIMARY KEY, owner_id bigint);\nCREATE INDEX carts_owner_id_idx ON carts (owner_id);\n',
   'prisma/migrations/20240102000000_drop_index/migration.sql': 'DROP INDEX carts_owner_id_idx;\n',
   'prisma/migrations/20240103000000_owner/migration.sql': 'ALTER TABLE carts ADD COLUMN IF NOT EXISTS owner_id bigint REFERENCES owners (id);\n',
+  // umami: an index made in one migration, dropped in a later one, whose DROP INDEX does not say the table.
+  'umami/01_init/migration.sql': 'CREATE TABLE website_event (event_id uuid PRIMARY KEY, url_path text, created_at timestamptz);\n',
+  'umami/02_index/migration.sql': 'CREATE INDEX website_event_url_path_idx ON website_event (url_path) WHERE url_path IS NOT NULL;\n',
+  'umami/03_drop/migration.sql': 'DROP INDEX website_event_url_path_idx;\n',
+  'umami/04_drop_unknown/migration.sql': 'DROP INDEX unknown_idx;\n',
   // cadence: a folder per schema version, applied in the versions' order.
   'versioned/v0.1/base.sql': 'CREATE TABLE domains (shard_id INTEGER NOT NULL, id BYTEA NOT NULL, name VARCHAR(255) NOT NULL, PRIMARY KEY (shard_id, id));\n',
   'versioned/v0.10/domain_name.sql': "SET lock_timeout = '2s';\nALTER TABLE domains ALTER COLUMN name TYPE TEXT;\n",
@@ -81,6 +86,24 @@ describe('check: the earlier files of a migration folder', () => {
       assert.deepEqual(await findingsOf(['versioned/v0.10/domain_name.sql'], 'versioned/v0.10/domain_name.sql'), ['2 changing-column-type']);
     } finally {
       fs.renameSync(path.join(tmp, 'versioned/base'), path.join(tmp, 'versioned/v0.1'));
+    }
+  });
+
+  it('names the table of an index that an earlier migration created, where the DROP INDEX does not say it (umami)', async () => {
+    for (const target of ['umami', 'umami/03_drop/migration.sql', 'umami/04_drop_unknown/migration.sql']) {
+      const { stdout } = await cli(['check', target, '--format', 'json'], tmp, {});
+      const messages = (JSON.parse(stdout) as { findings: { file: string; rule: string; message: string }[] }).findings
+        .filter((f) => f.rule === 'require-lock-timeout' && /^umami\/0[34]_/.test(f.file))
+        .map((f) => `${f.file}: ${f.message}`);
+      const known =
+        'umami/03_drop/migration.sql: ACCESS EXCLUSIVE on website_event with no lock_timeout set: if a long-running transaction is using website_event,';
+      const unknown = 'umami/04_drop_unknown/migration.sql: ACCESS EXCLUSIVE on the table of unknown_idx with no lock_timeout set';
+      const expected = target === 'umami' ? [known, unknown] : target.includes('03') ? [known] : [unknown];
+      assert.deepEqual(
+        messages.map((m) => expected.find((e) => m.startsWith(e)) ?? m),
+        expected,
+        target,
+      );
     }
   });
 });

@@ -22,6 +22,7 @@ import {
   withEarlierFiles,
   compareMigrationNames,
   migrationPlace,
+  needsEarlierFiles,
   ordersByVersion,
   type EngineSettings,
   type LintedMigration,
@@ -242,7 +243,7 @@ async function earlierMigrationsNotChecked(
   const last = new Map<string, string>();
   for (const [file, { findings }] of checked) {
     const place = migrationPlace(file);
-    if (!place || !ordersByVersion(place) || !findings.some((f) => f.unlessEarlier)) continue;
+    if (!place || !ordersByVersion(place) || !findings.some(needsEarlierFiles)) continue;
     const before = last.get(place.folder);
     if (before === undefined || compareMigrationNames(before, place.name) < 0) last.set(place.folder, place.name);
   }

@@ -31,6 +31,7 @@ import {
   hoverManifest,
   hoverSql,
   dialectOf,
+  needsEarlierFiles,
   hoverMysql,
   isContractStep,
   lintText,
@@ -229,7 +230,7 @@ async function lintAndPublish(uri: string): Promise<void> {
         projectEngine: kind === 'sql' ? projectEngineOf(uri) : undefined,
       });
       // What the earlier migrations of its folder establish withdraws some findings (the fixes and diagnostics alike).
-      if (findings.some((f) => f.unlessEarlier) && URI.parse(uri).scheme === 'file') {
+      if (findings.some(needsEarlierFiles) && URI.parse(uri).scheme === 'file') {
         const earlier = await earlierMigrationFacts.factsBefore(URI.parse(uri).fsPath, engine);
         findings = withoutWithdrawn(findings, earlier, schemaChanges);
       }

@@ -27,6 +27,7 @@ export { SchemaFacts, type SchemaChange } from './sql/schema';
 export {
   compareMigrationNames,
   migrationPlace,
+  needsEarlierFiles,
   ordersByVersion,
   VERSION_FOLDER,
   withEarlierFiles,

@@ -11,6 +11,7 @@
 import type { Finding } from './types';
 import { engineInName, isRollbackFile } from './sql/migration-tools';
 import { holdsAfter, SchemaFacts, type SchemaChange } from './sql/schema';
+import { namesIndexTable, withIndexTablesNamed } from './sql/index-tables';
 
 export interface MigrationPlace {
   /** The folder whose migrations run in order. */
@@ -70,11 +71,18 @@ export function compareMigrationNames(a: string, b: string): number {
 }
 
 /**
+ * Whether a finding depends on the earlier migrations of its folder: they may establish the fact
+ * that withdraws it, or say which table an index it names the table of is on.
+ */
+export const needsEarlierFiles = (f: Finding): boolean => !!f.unlessEarlier || namesIndexTable(f);
+
+/**
  * A file's findings without those withdrawn by `earlier` (the facts of the files before it) followed
- * by the file's own changes before the finding's statement.
+ * by the file's own changes before the finding's statement; and with the tables of the indexes they
+ * name ("the table of <index>") named where those facts know them.
  */
 export function withoutWithdrawn(findings: Finding[], earlier: SchemaFacts, own: readonly SchemaChange[]): Finding[] {
-  if (!findings.some((f) => f.unlessEarlier)) return findings;
+  if (!findings.some(needsEarlierFiles)) return findings;
   // The rule found the file's own changes not enough: only what the earlier files know of the table can make a difference.
   const renamedTo = new Set(own.flatMap((c) => (c.op === 'rename-table' ? [c.to] : [])));
   const withdrawn = (f: Finding): boolean => {
@@ -85,7 +93,10 @@ export function withoutWithdrawn(findings: Finding[], earlier: SchemaFacts, own:
   };
   // A once-per-file rule's finding that is withdrawn gives way to its next one (orElse).
   const standing = (f: Finding | undefined): Finding | undefined => (f && withdrawn(f) ? standing(f.orElse) : f);
-  return findings.flatMap((f) => standing(f) ?? []);
+  return findings.flatMap((f) => {
+    const kept = standing(f);
+    return kept ? [withIndexTablesNamed(kept, own, earlier)] : [];
+  });
 }
 
 /** The tables a finding's conditions name, its stand-ins' (orElse) too. */
@@ -114,9 +125,11 @@ export function withEarlierFiles(files: readonly LintedMigration[]): Finding[][]
     folder.sort((a, b) => compareMigrationNames(a.name, b.name));
     // The files up to the last one with a finding that a fact could withdraw, and the facts of the
     // tables those findings name (of all tables, if a table is renamed to one of those names).
-    const running = folder.slice(0, folder.findLastIndex(({ index }) => files[index]!.findings.some((f) => f.unlessEarlier)) + 1);
+    const running = folder.slice(0, folder.findLastIndex(({ index }) => files[index]!.findings.some(needsEarlierFiles)) + 1);
     const named = new Set(running.flatMap(({ index }) => files[index]!.findings.flatMap(conditionTables)));
-    const renamedTo = running.some(({ index }) => files[index]!.changes.some((c) => c.op === 'rename-table' && named.has(c.to)));
+    // An index's table is not known in advance: every table's facts count then.
+    const allTables = running.some(({ index }) => files[index]!.findings.some(namesIndexTable));
+    const renamedTo = allTables || running.some(({ index }) => files[index]!.changes.some((c) => c.op === 'rename-table' && named.has(c.to)));
     const facts = new SchemaFacts();
     for (const { index } of running) {
       const { findings, changes } = files[index]!;

@@ -81,6 +81,14 @@ describe('SQL hover: as the findings, what this file and the earlier migrations 
     assert.match(hoverSql(inFile, inFile.indexOf(widen), mergeSettings())?.contents ?? '', /- ALTER COLUMN TYPE note: ACCESS EXCLUSIVE on orders, briefly/);
   });
 
+  it("DROP INDEX: the index's table, where an earlier migration or the file itself created the index", () => {
+    const earlier = earlierFacts('CREATE INDEX website_event_url_idx ON website_event (url_path) WHERE url_path IS NOT NULL;');
+    assert.match(hoverSql('DROP INDEX website_event_url_idx;', 0, mergeSettings(), earlier)?.contents ?? '', /^\*\*ACCESS EXCLUSIVE on website_event: /);
+    assert.match(hoverSql('DROP INDEX other_idx;', 0, mergeSettings(), earlier)?.contents ?? '', /^\*\*ACCESS EXCLUSIVE on the table of other_idx: /);
+    const inFile = 'CREATE INDEX CONCURRENTLY orders_lower_email_idx ON orders (lower(email));\nDROP INDEX orders_lower_email_idx;';
+    assert.match(hoverSql(inFile, inFile.indexOf('DROP'), mergeSettings())?.contents ?? '', /^\*\*ACCESS EXCLUSIVE on orders: /);
+  });
+
   it('unknown, or a narrowing: the rewrite and the scan', () => {
     const text = hoverSql(widen, 0, mergeSettings(), earlierFacts('CREATE TABLE orders (id bigint, note varchar(300), region text);'))?.contents ?? '';
     assert.match(text, /- ALTER COLUMN TYPE note: ACCESS EXCLUSIVE on orders, until the table is rewritten and its indexes rebuilt/);

@@ -7,6 +7,7 @@ import { unwrap } from './ast';
 import { parseStatement } from './parse';
 import { SchemaFacts, type SchemaCondition } from './schema';
 import { splitSql } from './split';
+import { indexOfTableOf, isTableOfIndex } from './state';
 import { partStarts, startState } from './migration-tools';
 import { displayTable, tableRef } from './context';
 
@@ -52,8 +53,11 @@ function describe(stmt: Statement, state: FileState, earlier: SchemaFacts): Stat
   const facts = earlier.copy();
   for (const change of state.schemaChanges) facts.apply(change);
   const holds = (condition: SchemaCondition): boolean => facts.holds(condition);
-  const lock = statementLock(stmt, state, holds);
-  if (!lock) return undefined;
+  const guessed = statementLock(stmt, state, holds);
+  if (!guessed) return undefined;
+  // "the table of <index>": the earlier migrations, or this file before it, may say which table that is.
+  const indexTable = isTableOfIndex(guessed.table) ? facts.tableOfIndex(indexOfTableOf(guessed.table)) : undefined;
+  const lock = indexTable ? { ...guessed, table: displayTable(indexTable) } : guessed;
   const lines = [`**${describeLock(lock)}.**`];
   const { kind, node } = stmt.parsed;
   if (kind === 'AlterTableStmt' && node.cmds && node.cmds.length > 1) {

@@ -5,6 +5,7 @@ import { byteToCharMapper } from '../text';
 import type { EngineSettings, Finding, StatementReport } from '../types';
 import { Statement, type RuleContext, type SqlRule, type StatementOrigin } from './context';
 import { stringOf, unwrap, type Node } from './ast';
+import { withIndexTablesNamed } from './index-tables';
 import { parseStatement, plpgsqlQueries } from './parse';
 import { placeholderNames, psqlVariableNames, withPlaceholderNames, withStandIns } from './placeholders';
 import { sqlRules } from './rules';
@@ -122,7 +123,8 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
   options.onSchemaChanges?.(state.schemaChanges);
   // Findings name a template's placeholders, not the stand-ins they were checked with.
   const names = placeholderNames(text);
-  const named = names.size ? findings.map((f) => withPlaceholderNames(f, names)) : findings;
+  const withTables = findings.map((f) => withIndexTablesNamed(f, state.schemaChanges));
+  const named = names.size ? withTables.map((f) => withPlaceholderNames(f, names)) : withTables;
   return chainOncePerFile(applyStatementSuppressions(named, pieces, comments, settings), ONCE_PER_FILE);
 }
 

@@ -35,10 +35,11 @@ export type SchemaChange =
   | { op: 'drop-table'; table: TableRef }
   | { op: 'rename-table'; table: TableRef; to: string }
   /**
-   * An index (CREATE INDEX, not partial; PRIMARY KEY; UNIQUE) with its leading plain columns;
-   * `unique`: a unique index of plain columns only (these are all of its columns).
+   * An index (CREATE INDEX; PRIMARY KEY; UNIQUE) with its leading plain columns (none when it starts
+   * with an expression); `unique`: a unique index of plain columns only (these are all of its
+   * columns); `partial`: it has a WHERE, so it covers some rows only.
    */
-  | { op: 'index'; table: TableRef; name: string; columns: string[]; unique?: true }
+  | { op: 'index'; table: TableRef; name: string; columns: string[]; unique?: true; partial?: true }
   | { op: 'drop-index'; name: string }
   | { op: 'rename-index'; name: string; to: string }
   /** A CHECK (column IS NOT NULL), validated or NOT VALID. */
@@ -77,6 +78,7 @@ interface Index {
   name: string;
   columns: string[];
   unique?: true;
+  partial?: true;
 }
 interface NotNullCheck {
   table: TableRef;
@@ -158,7 +160,13 @@ export class SchemaFacts {
         return;
       }
       case 'index':
-        b.indexes.push({ table, name: change.name, columns: change.columns, ...(change.unique ? { unique: true as const } : {}) });
+        b.indexes.push({
+          table,
+          name: change.name,
+          columns: change.columns,
+          ...(change.unique ? { unique: true as const } : {}),
+          ...(change.partial ? { partial: true as const } : {}),
+        });
         return;
       case 'not-null-check':
         b.checks.push({ table, name: change.name, column: change.column, validated: change.validated });
@@ -192,6 +200,15 @@ export class SchemaFacts {
     }
   }
 
+  /** The table of index `name` (its unqualified name), when a change created it and none dropped it since. */
+  tableOfIndex(name: string): TableRef | undefined {
+    for (const bucket of this.tables.values()) {
+      const index = bucket.indexes.find((i) => i.name === name);
+      if (index) return index.table;
+    }
+    return undefined;
+  }
+
   /** Whether anything is known of tables named `name`. */
   knows(name: string): boolean {
     return this.tables.has(name);
@@ -203,9 +220,11 @@ export class SchemaFacts {
     const on = (fact: { table: TableRef }): boolean => sameTable(fact.table, condition.table);
     switch (condition.fact) {
       case 'index':
-        return bucket.indexes.some((i) => on(i) && leadsWith(i.columns, condition.columns));
+        return bucket.indexes.some((i) => on(i) && !i.partial && i.columns.length > 0 && leadsWith(i.columns, condition.columns));
       case 'key':
-        return bucket.indexes.some((i) => on(i) && i.unique && i.columns.length === condition.columns.length && leadsWith(i.columns, condition.columns));
+        return bucket.indexes.some(
+          (i) => on(i) && i.unique && !i.partial && i.columns.length === condition.columns.length && leadsWith(i.columns, condition.columns),
+        );
       case 'not-null-check':
         return bucket.checks.some((c) => on(c) && c.column === condition.column && c.validated);
       case 'index-on':
@@ -309,7 +328,7 @@ export function schemaChangesOf(stmt: ParsedStatement): SchemaChange[] {
     }
     case 'IndexStmt': {
       const n = stmt.node;
-      if (n.whereClause || !n.relation) return [];
+      if (!n.relation) return [];
       const columns: string[] = [];
       for (const param of n.indexParams ?? []) {
         const name = unwrap(param, 'IndexElem')?.name;
@@ -317,8 +336,11 @@ export function schemaChangesOf(stmt: ParsedStatement): SchemaChange[] {
         columns.push(name);
       }
       const table = tableRefOf(n.relation);
-      const unique = n.unique && columns.length === (n.indexParams ?? []).length ? { unique: true as const } : {};
-      return columns.length ? [{ op: 'index', table, name: n.idxname ?? defaultIndexName(table.name, columns, 'idx'), columns, ...unique }] : [];
+      const partial = n.whereClause ? { partial: true as const } : {};
+      const unique = n.unique && !n.whereClause && columns.length === (n.indexParams ?? []).length ? { unique: true as const } : {};
+      // An unnamed index of expressions gets a name from them (`orders_lower_idx`) that is not guessed here.
+      if (!n.idxname && !columns.length) return [];
+      return [{ op: 'index', table, name: n.idxname ?? defaultIndexName(table.name, columns, 'idx'), columns, ...unique, ...partial }];
     }
     case 'AlterTableStmt': {
       const n = stmt.node;

@@ -37,6 +37,8 @@ const tableName = (ref: TableRef): string => (ref.schema ? `${ref.schema}.${ref.
 /** How a lock names the table of an index when the file does not say which table that is. */
 export const tableOfIndex = (index: string): string => `the table of ${index}`;
 export const isTableOfIndex = (table: string): boolean => table.startsWith('the table of ');
+/** The unqualified name of the index a `tableOfIndex` names the table of. */
+export const indexOfTableOf = (table: string): string => table.slice('the table of '.length).split('.').at(-1)!;
 
 const refOfName = (name: string): TableRef => {
   const dot = name.lastIndexOf('.');
@@ -419,7 +421,7 @@ export class FileState {
     const { list, length } = this.fields.schemaChanges;
     for (let i = 0; i < length; i++) {
       const c = list[i]!;
-      if (c.op === 'index' && sameTable(c.table, table) && leadsWith(c.columns, columns)) return true;
+      if (c.op === 'index' && !c.partial && c.columns.length && sameTable(c.table, table) && leadsWith(c.columns, columns)) return true;
     }
     return false;
   }

@@ -53,8 +53,12 @@ const NOT_TRACEABLE: Record<string, string> = {
 
 const pgName = (mode: string): string | undefined => PG_LOCK_MODES[LOCK_MODES.indexOf(mode as (typeof LOCK_MODES)[number])];
 const MODES = [...LOCK_MODES].sort((a, b) => b.length - a.length).join('|');
-/** "ACCESS EXCLUSIVE on public.orders", "SHARE ROW EXCLUSIVE on orders and customers", "… on the table of orders_idx". */
-const LOCK_CLAIM = new RegExp(`(took )?\\b(${MODES}) on ((?:the table of )?[\\w."]+(?: and [\\w."]+)*)`, 'g');
+/**
+ * "ACCESS EXCLUSIVE on public.orders", "SHARE ROW EXCLUSIVE on orders and customers", "… on the table of orders_idx",
+ * "… on orders and the table orders_customer_id_fkey references" (a table no migration names: not checked).
+ */
+const LOCK_CLAIM = new RegExp(`(took )?\\b(${MODES}) on ((?:the table of )?[\\w."]+(?: and (?:the table [\\w."]+ references|[\\w."]+))*)`, 'g');
+const UNNAMED_REFERENCED = /^the table .+ references$/;
 
 /** The rule tests' cases, as their expectRanges calls record them when run with RECORD_CASES_ENV. */
 function recordRuleCases(folder: string): RecordedCase[] {
@@ -110,7 +114,7 @@ function lockClaims(text: string, source: string): Claim[] {
     .filter((m) => !m[1] && !/^(the|its)$/.test(m[3]!))
     .map((m) => {
       const rest = text.slice(m.index + m[0].length);
-      return { mode: m[2]!, tables: m[3]!.split(' and '), rewrite: /^:[^.]*\brewrit/.test(rest), source };
+      return { mode: m[2]!, tables: m[3]!.split(' and ').filter((t) => !UNNAMED_REFERENCED.test(t)), rewrite: /^:[^.]*\brewrit/.test(rest), source };
     });
 }
 

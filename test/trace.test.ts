@@ -85,6 +85,28 @@ describe('rollout-guard trace', () => {
     });
   });
 
+  it('dropping a foreign key locks the table it references too, as the linter names it from the earlier migration', async () => {
+    const dir = path.join(tmp, 'drop-foreign-key');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, '001_init.sql'),
+      'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint,\n  CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id));\n',
+    );
+    fs.writeFileSync(path.join(dir, '002_drop.sql'), 'ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;\n');
+    const traced = await cli(['trace', '002_drop.sql', '--format', 'json'], dir, {});
+    assert.equal(traced.code, 0, traced.stderr);
+    const [statement] = (JSON.parse(traced.stdout) as { statements: TracedStatement[] }).statements;
+    assert.deepEqual(strongestLocks(statement!.locks), [
+      { relation: 'customers', mode: 'AccessExclusiveLock' },
+      { relation: 'orders', mode: 'AccessExclusiveLock' },
+    ]);
+    const checked = await cli(['check', '.', '--format', 'json'], dir, {});
+    const timeout = (JSON.parse(checked.stdout) as { findings: { file: string; rule: string; message: string }[] }).findings.find(
+      (f) => f.file === '002_drop.sql' && f.rule === 'require-lock-timeout',
+    );
+    assert.match(timeout?.message ?? '', /^ACCESS EXCLUSIVE on orders and customers with no lock_timeout set/);
+  });
+
   it('text: the server that measured, then one line per statement with the strongest lock per relation and the rewrites', async () => {
     const r = await cli(['trace', path.join(folder, '002_changes.sql')], tmp, {});
     assert.equal(r.code, 0);

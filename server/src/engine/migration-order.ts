@@ -11,7 +11,7 @@
 import type { Finding } from './types';
 import { engineInName, isRollbackFile } from './sql/migration-tools';
 import { holdsAfter, SchemaFacts, type SchemaChange } from './sql/schema';
-import { namesIndexTable, withIndexTablesNamed } from './sql/index-tables';
+import { namesUnknownTable, withUnknownTablesNamed } from './sql/unknown-tables';
 
 export interface MigrationPlace {
   /** The folder whose migrations run in order. */
@@ -74,7 +74,7 @@ export function compareMigrationNames(a: string, b: string): number {
  * Whether a finding depends on the earlier migrations of its folder: they may establish the fact
  * that withdraws it, or say which table an index it names the table of is on.
  */
-export const needsEarlierFiles = (f: Finding): boolean => !!f.unlessEarlier || namesIndexTable(f);
+export const needsEarlierFiles = (f: Finding): boolean => !!f.unlessEarlier || namesUnknownTable(f);
 
 /**
  * A file's findings without those withdrawn by `earlier` (the facts of the files before it) followed
@@ -95,7 +95,7 @@ export function withoutWithdrawn(findings: Finding[], earlier: SchemaFacts, own:
   const standing = (f: Finding | undefined): Finding | undefined => (f && withdrawn(f) ? standing(f.orElse) : f);
   return findings.flatMap((f) => {
     const kept = standing(f);
-    return kept ? [withIndexTablesNamed(kept, own, earlier)] : [];
+    return kept ? [withUnknownTablesNamed(kept, own, earlier)] : [];
   });
 }
 
@@ -128,7 +128,7 @@ export function withEarlierFiles(files: readonly LintedMigration[]): Finding[][]
     const running = folder.slice(0, folder.findLastIndex(({ index }) => files[index]!.findings.some(needsEarlierFiles)) + 1);
     const named = new Set(running.flatMap(({ index }) => files[index]!.findings.flatMap(conditionTables)));
     // An index's table is not known in advance: every table's facts count then.
-    const allTables = running.some(({ index }) => files[index]!.findings.some(namesIndexTable));
+    const allTables = running.some(({ index }) => files[index]!.findings.some(namesUnknownTable));
     const renamedTo = allTables || running.some(({ index }) => files[index]!.changes.some((c) => c.op === 'rename-table' && named.has(c.to)));
     const facts = new SchemaFacts();
     for (const { index } of running) {

@@ -89,6 +89,26 @@ describe('SQL hover: as the findings, what this file and the earlier migrations 
     assert.match(hoverSql(inFile, inFile.indexOf('DROP'), mergeSettings())?.contents ?? '', /^\*\*ACCESS EXCLUSIVE on orders: /);
   });
 
+  it('dropping a foreign key: the table it references too, where the file or an earlier migration added it', () => {
+    const added = 'ALTER TABLE invoices ADD CONSTRAINT invoices_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;';
+    const drop = 'ALTER TABLE invoices DROP CONSTRAINT invoices_customer_fk;';
+    const inFile = `${added}\n${drop}`;
+    assert.match(hoverSql(inFile, inFile.indexOf(drop), mergeSettings())?.contents ?? '', /^\*\*ACCESS EXCLUSIVE on invoices and customers: /);
+    assert.match(hoverSql(drop, 0, mergeSettings(), earlierFacts(added))?.contents ?? '', /^\*\*ACCESS EXCLUSIVE on invoices and customers: /);
+    // Named as foreign keys are, its table unknown; a CHECK's name says nothing of the kind.
+    assert.match(
+      hoverSql('ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;', 0, mergeSettings())?.contents ?? '',
+      /^\*\*ACCESS EXCLUSIVE on orders and the table orders_customer_id_fkey references: /,
+    );
+    assert.match(hoverSql('ALTER TABLE orders DROP CONSTRAINT orders_region_check;', 0, mergeSettings())?.contents ?? '', /^\*\*ACCESS EXCLUSIVE on orders: /);
+    // A self-referencing key: its one table.
+    const self = 'ALTER TABLE teams ADD CONSTRAINT teams_parent_fkey FOREIGN KEY (parent_id) REFERENCES teams (id);';
+    assert.match(
+      hoverSql('ALTER TABLE teams DROP CONSTRAINT teams_parent_fkey;', 0, mergeSettings(), earlierFacts(self))?.contents ?? '',
+      /^\*\*ACCESS EXCLUSIVE on teams: /,
+    );
+  });
+
   it('unknown, or a narrowing: the rewrite and the scan', () => {
     const text = hoverSql(widen, 0, mergeSettings(), earlierFacts('CREATE TABLE orders (id bigint, note varchar(300), region text);'))?.contents ?? '';
     assert.match(text, /- ALTER COLUMN TYPE note: ACCESS EXCLUSIVE on orders, until the table is rewritten and its indexes rebuilt/);

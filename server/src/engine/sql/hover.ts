@@ -7,7 +7,7 @@ import { unwrap } from './ast';
 import { parseStatement } from './parse';
 import { SchemaFacts, type SchemaCondition } from './schema';
 import { splitSql } from './split';
-import { indexOfTableOf, isTableOfIndex } from './state';
+import { namedTables } from './unknown-tables';
 import { partStarts, startState } from './migration-tools';
 import { displayTable, tableRef } from './context';
 
@@ -55,9 +55,8 @@ function describe(stmt: Statement, state: FileState, earlier: SchemaFacts): Stat
   const holds = (condition: SchemaCondition): boolean => facts.holds(condition);
   const guessed = statementLock(stmt, state, holds);
   if (!guessed) return undefined;
-  // "the table of <index>": the earlier migrations, or this file before it, may say which table that is.
-  const indexTable = isTableOfIndex(guessed.table) ? facts.tableOfIndex(indexOfTableOf(guessed.table)) : undefined;
-  const lock = indexTable ? { ...guessed, table: displayTable(indexTable) } : guessed;
+  // "the table of <index>", "the table <constraint> references": the earlier migrations, or this file before it, may say which.
+  const lock = { ...guessed, table: namedTables(guessed.table, [], facts) };
   const lines = [`**${describeLock(lock)}.**`];
   const { kind, node } = stmt.parsed;
   if (kind === 'AlterTableStmt' && node.cmds && node.cmds.length > 1) {

@@ -5,7 +5,7 @@ import { byteToCharMapper } from '../text';
 import type { EngineSettings, Finding, StatementReport } from '../types';
 import { Statement, type RuleContext, type SqlRule, type StatementOrigin } from './context';
 import { stringOf, unwrap, type Node } from './ast';
-import { withIndexTablesNamed } from './index-tables';
+import { withUnknownTablesNamed } from './unknown-tables';
 import { parseStatement, plpgsqlQueries } from './parse';
 import { placeholderNames, psqlVariableNames, withPlaceholderNames, withStandIns } from './placeholders';
 import { sqlRules } from './rules';
@@ -123,7 +123,7 @@ export function lintSql(text: string, given: EngineSettings, options: LintOption
   options.onSchemaChanges?.(state.schemaChanges);
   // Findings name a template's placeholders, not the stand-ins they were checked with.
   const names = placeholderNames(text);
-  const withTables = findings.map((f) => withIndexTablesNamed(f, state.schemaChanges));
+  const withTables = findings.map((f) => withUnknownTablesNamed(f, state.schemaChanges));
   const named = names.size ? withTables.map((f) => withPlaceholderNames(f, names)) : withTables;
   return chainOncePerFile(applyStatementSuppressions(named, pieces, comments, settings), ONCE_PER_FILE);
 }

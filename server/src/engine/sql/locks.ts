@@ -1,9 +1,9 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
 import { objectNames, stringOf, unwrap, type NodeKind, type RangeVar } from './ast';
-import { tableOfIndex } from './state';
+import { tableOfIndex, tableReferencedBy } from './state';
 import { referencedTables } from './keys';
 import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type KnownSchema, type LockMode } from './lock-modes';
-import { typeChangeCondition, type SchemaCondition } from './schema';
+import { sameTable, typeChangeCondition, type SchemaCondition } from './schema';
 
 // The lock vocabulary, for rules and the hover: one import for everything about locks.
 export { alterActionLock, BRIEF, isAtLeast, isNullConstant, isSerialType, LOCK_BLOCKS, LOCK_MODES, type LockMode } from './lock-modes';
@@ -39,6 +39,9 @@ export function statementLock(stmt: Statement, state: FileState, holds: KnownSch
         if (!lock || strength(action.mode) > strength(lock.mode) || (action.mode === lock.mode && action.duration !== BRIEF))
           lock = { ...action, table: on(n.relation) };
       }
+      // Dropping a foreign key drops its triggers on the table it references: ACCESS EXCLUSIVE there too.
+      const referenced = droppedForeignKeysReference(stmt, state);
+      if (lock && referenced.length) lock = { ...lock, table: [lock.table, ...referenced].join(' and ') };
       break;
     }
     case 'IndexStmt':
@@ -172,6 +175,27 @@ export function referencedLiveTables(stmt: Statement, state: FileState, options:
   const referenced = referencedTables(stmt.parsed, options)
     .filter((table) => !state.isNewTable(tableRef(table)))
     .map((table) => displayTable(tableRef(table)));
+  return [...new Set(referenced)];
+}
+
+/** A constraint name PostgreSQL, Prisma, Rails or Django gives foreign keys: `orders_customer_id_fkey`, `fk_rails_…`, `…_fk_…`. */
+const FOREIGN_KEY_NAME = /_fkey$|^fk_|_fk$|_fk_/i;
+
+/**
+ * The live tables the foreign keys an ALTER TABLE drops reference: the one this file or (named later,
+ * see index-tables.ts) an earlier migration added it to, else "the table <constraint> references"
+ * for a constraint named as foreign keys are.
+ */
+export function droppedForeignKeysReference(stmt: Statement, state: FileState): string[] {
+  if (stmt.parsed.kind !== 'AlterTableStmt') return [];
+  const table = tableRef(stmt.parsed.node.relation);
+  const referenced = (stmt.parsed.node.cmds ?? []).flatMap((item) => {
+    const cmd = unwrap(item, 'AlterTableCmd');
+    if (cmd?.subtype !== 'AT_DropConstraint' || !cmd.name) return [];
+    const known = state.referencedBy(table, cmd.name);
+    if (known) return sameTable(known, table) || state.isNewTable(known) ? [] : [displayTable(known)];
+    return FOREIGN_KEY_NAME.test(cmd.name) ? [tableReferencedBy(cmd.name)] : [];
+  });
   return [...new Set(referenced)];
 }
 

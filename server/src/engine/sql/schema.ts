@@ -45,6 +45,8 @@ export type SchemaChange =
   /** A CHECK (column IS NOT NULL), validated or NOT VALID. */
   | { op: 'not-null-check'; table: TableRef; name: string; column: string; validated: boolean }
   | { op: 'validate-constraint'; table: TableRef; name: string }
+  /** A foreign key: its name and the table it references (whose triggers it owns: dropping it locks that table too). */
+  | { op: 'foreign-key'; table: TableRef; name: string; columns: string[]; references: TableRef }
   | { op: 'drop-constraint'; table: TableRef; name: string }
   /** A column added or retyped; `ifNotExists`: added only where it is not there yet. */
   | { op: 'column'; table: TableRef; column: string; type: ColumnType; ifNotExists?: boolean }
@@ -91,13 +93,22 @@ interface Column {
   column: string;
   type: ColumnType;
 }
+interface ForeignKeyFact {
+  table: TableRef;
+  name: string;
+  columns: string[];
+  references: TableRef;
+}
 
 /** The facts of the tables of one name (in any schema: an unqualified name matches them all). */
 interface Bucket {
   indexes: Index[];
   checks: NotNullCheck[];
   columns: Column[];
+  foreignKeys: ForeignKeyFact[];
 }
+
+const emptyBucket = (): Bucket => ({ indexes: [], checks: [], columns: [], foreignKeys: [] });
 
 /** The facts some changes establish, replayed in order. */
 export class SchemaFacts {
@@ -112,7 +123,12 @@ export class SchemaFacts {
   /** A copy to apply more changes to, of every table or of the tables named `name` only (enough to ask about them, unless a change renames another table to it). */
   copy(name?: string): SchemaFacts {
     const facts = new SchemaFacts();
-    const copied = (bucket: Bucket): Bucket => ({ indexes: [...bucket.indexes], checks: [...bucket.checks], columns: [...bucket.columns] });
+    const copied = (bucket: Bucket): Bucket => ({
+      indexes: [...bucket.indexes],
+      checks: [...bucket.checks],
+      columns: [...bucket.columns],
+      foreignKeys: [...bucket.foreignKeys],
+    });
     if (name === undefined) for (const [table, bucket] of this.tables) facts.tables.set(table, copied(bucket));
     else {
       const bucket = this.tables.get(name);
@@ -135,13 +151,14 @@ export class SchemaFacts {
     }
     const { table } = change;
     let bucket = this.tables.get(table.name);
-    if (!bucket) this.tables.set(table.name, (bucket = { indexes: [], checks: [], columns: [] }));
+    if (!bucket) this.tables.set(table.name, (bucket = emptyBucket()));
     const on = (fact: { table: TableRef }): boolean => sameTable(fact.table, table);
     const b = bucket;
     const keep = (drop: (fact: { table: TableRef } & ({ column: string } | { columns: string[] })) => boolean): void => {
       b.indexes = b.indexes.filter((i) => !drop(i));
       b.checks = b.checks.filter((c) => !drop(c));
       b.columns = b.columns.filter((c) => !drop(c));
+      b.foreignKeys = b.foreignKeys.filter((k) => !drop(k));
     };
     switch (change.op) {
       case 'create-table':
@@ -150,11 +167,12 @@ export class SchemaFacts {
         return;
       case 'rename-table': {
         const moved = <T extends { table: TableRef }>(facts: T[]): T[] => facts.filter(on).map((f) => ({ ...f, table: { ...f.table, name: change.to } }));
-        const target = this.tables.get(change.to) ?? { indexes: [], checks: [], columns: [] };
+        const target = this.tables.get(change.to) ?? emptyBucket();
         this.tables.set(change.to, {
           indexes: [...target.indexes, ...moved(b.indexes)],
           checks: [...target.checks, ...moved(b.checks)],
           columns: [...target.columns, ...moved(b.columns)],
+          foreignKeys: [...target.foreignKeys, ...moved(b.foreignKeys)],
         });
         keep(on);
         return;
@@ -171,6 +189,9 @@ export class SchemaFacts {
       case 'not-null-check':
         b.checks.push({ table, name: change.name, column: change.column, validated: change.validated });
         return;
+      case 'foreign-key':
+        b.foreignKeys.push({ table, name: change.name, columns: change.columns, references: change.references });
+        return;
       case 'validate-constraint':
         b.checks = b.checks.map((c) => (on(c) && c.name === change.name ? { ...c, validated: true } : c));
         return;
@@ -178,6 +199,7 @@ export class SchemaFacts {
         // A PRIMARY KEY or UNIQUE constraint's index has its name.
         b.indexes = b.indexes.filter((i) => !(on(i) && i.name === change.name));
         b.checks = b.checks.filter((c) => !(on(c) && c.name === change.name));
+        b.foreignKeys = b.foreignKeys.filter((k) => !(on(k) && k.name === change.name));
         return;
       case 'column': {
         const known = b.columns.some((c) => on(c) && c.column === change.column);
@@ -195,6 +217,7 @@ export class SchemaFacts {
         b.indexes = b.indexes.map((i) => (on(i) ? { ...i, columns: i.columns.map(rename) } : i));
         b.checks = b.checks.map((c) => (on(c) ? { ...c, column: rename(c.column) } : c));
         b.columns = b.columns.map((c) => (on(c) ? { ...c, column: rename(c.column) } : c));
+        b.foreignKeys = b.foreignKeys.map((k) => (on(k) ? { ...k, columns: k.columns.map(rename) } : k));
         return;
       }
     }
@@ -205,6 +228,15 @@ export class SchemaFacts {
     for (const bucket of this.tables.values()) {
       const index = bucket.indexes.find((i) => i.name === name);
       if (index) return index.table;
+    }
+    return undefined;
+  }
+
+  /** The foreign key named `name` (on whichever table has one of that name), when a change added it and none dropped it since. */
+  foreignKeyNamed(name: string): { table: TableRef; references: TableRef } | undefined {
+    for (const bucket of this.tables.values()) {
+      const key = bucket.foreignKeys.find((k) => k.name === name);
+      if (key) return key;
     }
     return undefined;
   }
@@ -430,6 +462,11 @@ function constraintChanges(table: TableRef, c: Constraint | undefined, column?: 
     return [
       { op: 'not-null-check', table, name: c.conname ?? `${table.name}_${checked}_check`, column: checked, validated: inCreateTable || !c.skip_validation },
     ];
+  }
+  if (c.contype === 'CONSTR_FOREIGN' && c.pktable) {
+    const columns = column ? [column] : names(c.fk_attrs);
+    if (!columns.length) return [];
+    return [{ op: 'foreign-key', table, name: c.conname ?? defaultIndexName(table.name, columns, 'fkey'), columns, references: tableRefOf(c.pktable) }];
   }
   return [];
 }

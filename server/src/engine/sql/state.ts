@@ -37,8 +37,8 @@ const tableName = (ref: TableRef): string => (ref.schema ? `${ref.schema}.${ref.
 /** How a lock names the table of an index when the file does not say which table that is. */
 export const tableOfIndex = (index: string): string => `the table of ${index}`;
 export const isTableOfIndex = (table: string): boolean => table.startsWith('the table of ');
-/** The unqualified name of the index a `tableOfIndex` names the table of. */
-export const indexOfTableOf = (table: string): string => table.slice('the table of '.length).split('.').at(-1)!;
+/** How a lock names the table a dropped foreign key references when no migration says which table that is. */
+export const tableReferencedBy = (constraint: string): string => `the table ${constraint} references`;
 
 const refOfName = (name: string): TableRef => {
   const dot = name.lastIndexOf('.');
@@ -414,6 +414,17 @@ export class FileState {
 
   droppedIfExists(table: string, constraint: string): boolean {
     return this.fields.droppedConstraintsIfExists.includes(`${table}.${constraint}`);
+  }
+
+  /** The table foreign key `name` of `table` references, when this file added it (and has not dropped it since). */
+  referencedBy(table: TableRef, name: string): TableRef | undefined {
+    const { list, length } = this.fields.schemaChanges;
+    for (let i = length - 1; i >= 0; i--) {
+      const c = list[i]!;
+      if ((c.op === 'foreign-key' || c.op === 'drop-constraint') && c.name === name && sameTable(c.table, table))
+        return c.op === 'foreign-key' ? c.references : undefined;
+    }
+    return undefined;
   }
 
   /** Whether this file creates an index on `table` (at any point, dropped later or not) whose leading columns are `columns`. */

@@ -527,9 +527,10 @@ export class FileState {
   next(stmt: ParsedStatement, unit: string, unitOffset: (location: number | undefined) => number = () => 0): FileState {
     let s: FileState = this.apply(stmt, unit);
     s = s.recordKeys(stmt, unit, unitOffset);
+    // Before the statement's own schema changes: a foreign key it drops is still known with its table.
+    if (s.inTransaction()) s = s.recordTransactionLocks(stmt, unit);
     const changes = schemaChangesOf(stmt);
     if (changes.length) s = s.with({ schemaChanges: s.fields.schemaChanges.append(changes) });
-    if (s.inTransaction()) s = s.recordTransactionLocks(stmt, unit);
     return s;
   }
 
@@ -741,7 +742,15 @@ export class FileState {
       });
       const s = added.length ? this.with({ notValidInTransaction: [...f.notValidInTransaction, ...added] }) : this;
       const modes = cmds.map((c) => alterActionLock(unwrap(c, 'AlterTableCmd') ?? {}, this.settings.pgVersion).mode);
-      if (modes.includes('ACCESS EXCLUSIVE')) return s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }] }).referencesLocked(stmt, unit);
+      if (modes.includes('ACCESS EXCLUSIVE')) {
+        // A foreign key the file added and this drops: its triggers go from the live table it references, under ACCESS EXCLUSIVE too.
+        const unkeyed = cmds.flatMap((c) => {
+          const cmd = unwrap(c, 'AlterTableCmd');
+          const referenced = cmd?.subtype === 'AT_DropConstraint' && cmd.name ? this.referencedBy(tableRefOf(relation), cmd.name) : undefined;
+          return referenced && !sameTable(referenced, tableRefOf(relation)) && !this.isNewTable(referenced) ? [{ table: tableName(referenced), unit }] : [];
+        });
+        return s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }, ...unkeyed] }).referencesLocked(stmt, unit);
+      }
       const strongest = modes.reduce<LockMode | undefined>((a, b) => (!a || strength(b) > strength(a) ? b : a), undefined);
       return (strongest ? s.writeLocked(relation, strongest, unit) : s).referencesLocked(stmt, unit);
     }

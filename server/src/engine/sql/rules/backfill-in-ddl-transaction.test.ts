@@ -75,6 +75,22 @@ describe(RULE, () => {
     assert.match(fk!.message, /took SHARE ROW EXCLUSIVE on orders: writes to orders stay blocked/);
   });
 
+  it('err: after dropping a foreign key the file added, on the table it references', () => {
+    const sql = [
+      "SET lock_timeout = '2s';",
+      'ALTER TABLE invoices ADD CONSTRAINT invoices_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;',
+      'BEGIN;',
+      'ALTER TABLE invoices DROP CONSTRAINT invoices_customer_id_fkey;',
+      "UPDATE customers SET status = 'active' WHERE status IS NULL;",
+      'COMMIT;',
+    ].join('\n');
+    const [found] = expectRanges(RULE, sql, ['5:1-5:17']);
+    assert.match(
+      found!.message,
+      /^This UPDATE on customers runs in the transaction that took ACCESS EXCLUSIVE on customers: reads and writes of customers stay blocked/,
+    );
+  });
+
   it('err: every statement of the file runs in one transaction (assumeInTransaction)', () => {
     const sql = "ALTER TABLE orders ALTER COLUMN region SET DEFAULT 'eu';\nUPDATE orders SET region = 'eu' WHERE region IS NULL;";
     const found = expectRanges(RULE, sql, ['2:1-2:14'], { assumeInTransaction: true });

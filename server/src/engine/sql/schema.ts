@@ -333,7 +333,7 @@ export function columnTypeOf(typeName: TypeName | undefined): ColumnType | undef
 }
 
 /** The name PostgreSQL gives an index it creates unnamed, or a constraint's index (`orders_pkey`, `orders_a_b_key`). */
-function defaultIndexName(table: string, columns: readonly string[], suffix: 'idx' | 'key' | 'pkey'): string {
+function defaultIndexName(table: string, columns: readonly string[], suffix: 'idx' | 'key' | 'pkey' | 'fkey'): string {
   return (suffix === 'pkey' ? `${table}_pkey` : [table, ...columns, suffix].join('_')).slice(0, 63);
 }
 

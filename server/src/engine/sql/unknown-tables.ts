@@ -29,7 +29,7 @@ export function namedTables(text: string, own: readonly SchemaChange[], earlier?
   return text
     .replace(TABLE_OF_INDEX, (phrase, index: string) => {
       const name = unqualified(index);
-      const table = earlier?.tableOfIndex(name) ?? own.find((c) => c.op === 'index' && c.name === name)?.table;
+      const table = earlier?.tableOfIndex(name) ?? own.find((c): c is Extract<SchemaChange, { op: 'index' }> => c.op === 'index' && c.name === name)?.table;
       return table ? displayTable(table) : phrase;
     })
     .replace(TABLE_REFERENCED, (phrase, and: string | undefined, constraint: string) => {

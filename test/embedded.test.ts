@@ -67,6 +67,44 @@ describe('SQL in TS/JS: extraction', () => {
     );
   });
 
+  it("knows db-migrate's runSql, MikroORM's addSql and node-pg-migrate's pgm.sql; postgres.js's sql(name) quotes a name", () => {
+    const text = [
+      "db.runSql('ALTER TABLE features ADD COLUMN stale boolean', cb);",
+      "this.addSql('CREATE INDEX book_title_idx ON book (title);');",
+      "pgm.sql('UPDATE users SET active = true');",
+      "await sql`SELECT * FROM ${sql('users')}`;",
+    ].join('\n');
+    const { literals } = findSqlLiterals(text);
+    assert.deepEqual(
+      literals.map((l) => l.via),
+      ['runSql', 'addSql', 'sql', 'sql'],
+    );
+    assert.equal(text.slice(literals[3]!.start, literals[3]!.end), "`SELECT * FROM ${sql('users')}`");
+  });
+
+  it("leaves out a migration's down function (knex, Sequelize, umzug, db-migrate, Kysely, TypeORM): it runs only to undo", () => {
+    const migrations: Record<string, string> = {
+      knex: "exports.up = function (knex) {\n  return knex.raw('ALTER TABLE orders ADD COLUMN note text');\n};\nexports.down = (knex) => knex.raw('ALTER TABLE orders DROP COLUMN note');\n",
+      sequelize:
+        "module.exports = {\n  up: async (queryInterface) => {\n    await queryInterface.sequelize.query('ALTER TABLE orders ADD COLUMN note text');\n  },\n  down: async (queryInterface) => {\n    await queryInterface.sequelize.query('ALTER TABLE orders DROP COLUMN note');\n  },\n};\n",
+      umzug:
+        "export const up = async ({ context: db }) => { await db.query('ALTER TABLE orders ADD COLUMN note text'); };\nexport const down = async ({ context: db }) => { await db.query('ALTER TABLE orders DROP COLUMN note'); };\n",
+      dbMigrate:
+        "exports.up = function (db, cb) {\n  db.runSql('ALTER TABLE orders ADD COLUMN note text', cb);\n};\nexports.down = function (db, cb) {\n  db.runSql('ALTER TABLE orders DROP COLUMN note', cb);\n};\n",
+      kysely:
+        'export async function up(db: Kysely<any>): Promise<void> {\n  await sql`ALTER TABLE orders ADD COLUMN note text`.execute(db);\n}\nexport async function down(db: Kysely<any>): Promise<void> {\n  await sql`ALTER TABLE orders DROP COLUMN note`.execute(db);\n}\n',
+      typeorm:
+        'export class AddNote1700000000000 implements MigrationInterface {\n  public async up(queryRunner: QueryRunner): Promise<void> {\n    await queryRunner.query(`ALTER TABLE "orders" ADD "note" text`);\n  }\n  public async down(queryRunner: QueryRunner): Promise<void> {\n    await queryRunner.query(`ALTER TABLE "orders" DROP COLUMN "note"`);\n  }\n}\n',
+    };
+    for (const [tool, text] of Object.entries(migrations)) {
+      const sqlOf = findSqlLiterals(text).literals.map((l) => text.slice(l.start + 1, l.end - 1));
+      assert.deepEqual(sqlOf, [tool === 'typeorm' ? 'ALTER TABLE "orders" ADD "note" text' : 'ALTER TABLE orders ADD COLUMN note text'], tool);
+    }
+    // No up: a method called down is no rollback, and a call of down() is no definition.
+    const other = "class Pager {\n  down(db) {\n    return db.query('DELETE FROM pages WHERE id = $1');\n  }\n}\nmigrator.down();\n";
+    assert.equal(findSqlLiterals(other).literals.length, 1);
+  });
+
   it('follows a literal bound once to a name into the call that runs it, not a reassigned one', () => {
     const text = [
       'const sql = `ALTER TABLE a DROP COLUMN b`;',

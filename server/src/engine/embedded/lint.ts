@@ -18,7 +18,7 @@ const SQL_START =
 
 /** Whether a file holds SQL worth linting: cheap test before the tokenizer runs. */
 export const mayHoldSql = (text: string): boolean =>
-  /\b(query|execute|raw|queryRaw|executeRaw|unsafe|exec)\s*(<[^>]*>)?\s*\(|\bsql\s*`|\$(query|execute)Raw/.test(text);
+  /\b(query|execute|raw|queryRaw|executeRaw|unsafe|exec|runSql|addSql)\s*(<[^>]*>)?\s*\(|\.sql\s*\(|\bsql\s*`|\$(query|execute)Raw/.test(text);
 
 export interface EmbeddedSql {
   dialect: SqlDialect;

@@ -1,9 +1,10 @@
 /**
  * Finds SQL in TypeScript/JavaScript: string and template literals passed as the first
  * argument of query(…), execute(…), raw(…) (and their ORM spellings), and templates tagged
- * `sql`.
+ * `sql`. The SQL of a migration's `down` function is left out (see rollback.ts).
  */
 import { tokenizeScript, type Literal } from '../js/tokens';
+import { rollbackBodies } from './rollback';
 
 export interface SqlLiteral {
   /** Offsets of the quotes (start: the opening quote; end: after the closing quote). */
@@ -15,8 +16,10 @@ export interface SqlLiteral {
   via: string;
 }
 
-/** Calls whose first argument is SQL (mysql2, pg, knex, Sequelize, TypeORM, Prisma, Drizzle, Kysely, postgres.js). */
+/** Calls whose first argument is SQL (mysql2, pg, knex, Sequelize, TypeORM, Prisma, Drizzle, Kysely, postgres.js, db-migrate, MikroORM). */
 export const SQL_CALLS = new Set([
+  'runSql',
+  'addSql',
   'query',
   'execute',
   'raw',
@@ -28,6 +31,8 @@ export const SQL_CALLS = new Set([
   '$executeRawUnsafe',
   'unsafe',
   'exec',
+  // node-pg-migrate's pgm.sql(…); as a method only: postgres.js's sql(…) quotes an identifier.
+  'sql',
 ]);
 /** Tags of SQL template literals. */
 export const SQL_TAGS = new Set(['sql', 'SQL', '$queryRaw', '$executeRaw']);
@@ -63,8 +68,8 @@ export function findSqlLiterals(text: string): { literals: SqlLiteral[]; comment
       continue;
     }
     if (!SQL_CALLS.has(t.text)) continue;
-    // exec only as a method (db.exec), not child_process exec()
-    if (t.text === 'exec' && tokens[k - 1]?.text !== '.') continue;
+    // exec only as a method (db.exec), not child_process exec(); sql likewise.
+    if ((t.text === 'exec' || t.text === 'sql') && tokens[k - 1]?.text !== '.') continue;
     let a = k + 1;
     // query<Row[]>(…): skip type arguments
     if (tokens[a]?.text === '<') {
@@ -97,6 +102,8 @@ export function findSqlLiterals(text: string): { literals: SqlLiteral[]; comment
     if (tokens[after]?.text === '+') continue;
     literals.push({ start: arg.start, end: arg.end, substitutions: arg.substitutions, via: t.text });
   }
-  literals.sort((a, b) => a.start - b.start);
-  return { literals, comments };
+  const rollback = rollbackBodies(tokens);
+  const forward = rollback.length ? literals.filter((l) => !rollback.some((r) => l.start >= r.start && l.end <= r.end)) : literals;
+  forward.sort((a, b) => a.start - b.start);
+  return { literals: forward, comments };
 }

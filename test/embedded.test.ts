@@ -105,6 +105,36 @@ describe('SQL in TS/JS: extraction', () => {
     assert.equal(findSqlLiterals(other).literals.length, 1);
   });
 
+  it('a TS/JS migration runs as its tool runs it: TypeORM, knex, node-pg-migrate, MikroORM and Kysely in a transaction unless it opts out', () => {
+    const index = 'CREATE INDEX CONCURRENTLY orders_note_idx ON orders (note)';
+    const typeorm = (extra: string): string =>
+      `export class Idx1700000000001 implements MigrationInterface {\n${extra}  public async up(queryRunner: QueryRunner): Promise<void> {\n    await queryRunner.query(\`${index}\`);\n  }\n}\n`;
+    const refused = (fileName: string, text: string): string[] =>
+      lintCode(fileName, text)
+        .filter((f) => f.rule === 'ban-concurrent-index-creation-in-transaction')
+        .map((f) => f.message);
+    const [message, ...more] = refused('1700000000001-Idx.ts', typeorm(''));
+    assert.equal(more.length, 0);
+    assert.match(message ?? '', /\(TypeORM runs each migration in a transaction\).*Run it in a migration class with `transaction = false`\./);
+    assert.deepEqual(refused('1700000000001-Idx.ts', typeorm('  transaction = false;\n')), []);
+    const knex = (config: string): string => `${config}exports.up = function (knex) {\n  return knex.raw('${index}');\n};\n`;
+    assert.equal(refused('20240101_idx.js', knex('')).length, 1);
+    assert.deepEqual(refused('20240101_idx.js', knex('exports.config = { transaction: false };\n')), []);
+    const pgm = (opt: string): string => `exports.up = (pgm) => {\n${opt}  pgm.sql('${index}');\n};\n`;
+    assert.equal(refused('1700000000000_idx.js', pgm('')).length, 1);
+    assert.deepEqual(refused('1700000000000_idx.js', pgm('  pgm.noTransaction();\n')), []);
+    const mikro = (opt: string): string =>
+      `export class Migration20240101 extends Migration {\n${opt}  async up(): Promise<void> {\n    this.addSql('${index}');\n  }\n}\n`;
+    assert.equal(refused('Migration20240101.ts', mikro('')).length, 1);
+    assert.deepEqual(refused('Migration20240101.ts', mikro('  isTransactional(): boolean {\n    return false;\n  }\n')), []);
+    const kysely = `export async function up(db: Kysely<any>): Promise<void> {\n  await sql\`${index}\`.execute(db);\n}\n`;
+    assert.match(refused('2024-01-01-idx.ts', kysely)[0] ?? '', /\(Kysely runs each migration in a transaction\)/);
+    // Sequelize runs a migration outside a transaction: nothing refused, and a second statement may fail after the first.
+    const sequelize = `module.exports = {\n  up: async (queryInterface) => {\n    await queryInterface.sequelize.query('${index}');\n    await queryInterface.sequelize.query('ALTER TABLE orders ADD COLUMN note2 text');\n  },\n};\n`;
+    assert.deepEqual(refused('20240101-idx.js', sequelize), []);
+    assert.ok(lintCode('20240101-idx.js', sequelize).some((f) => f.rule === 'prefer-robust-stmts'));
+  });
+
   it('follows a literal bound once to a name into the call that runs it, not a reassigned one', () => {
     const text = [
       'const sql = `ALTER TABLE a DROP COLUMN b`;',

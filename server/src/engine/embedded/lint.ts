@@ -58,12 +58,31 @@ export function extractSql(fileName: string, text: string, settings: EngineSetti
  */
 const TRANSACTION_FLOW_RULES = new Set(['transaction-nesting', 'ban-uncommitted-transaction']);
 
+/**
+ * The migration tool a TS/JS migration is written for, when that tool runs each migration in a
+ * transaction and the file does not opt out (for `assumeInTransaction: auto`, see migration-tools.ts).
+ * Sequelize, umzug and db-migrate run migrations outside a transaction: no tool.
+ */
+export function embeddedMigrationTool(text: string): string | undefined {
+  if (/\bimplements\s+MigrationInterface\b/.test(text)) return /\btransaction\s*=\s*false\b/.test(text) ? undefined : 'TypeORM';
+  if (/\bextends\s+Migration\b/.test(text) && /\baddSql\s*\(/.test(text))
+    return /\bisTransactional\s*\(\s*\)[^{]*\{\s*return\s+false\b/.test(text) ? undefined : 'MikroORM';
+  if (/\bpgm\.\w+\s*\(/.test(text)) return /\bpgm\.noTransaction\s*\(/.test(text) ? undefined : 'node-pg-migrate';
+  if (/\bfunction\s+up\s*\(\s*db\s*:\s*Kysely\s*</.test(text)) return 'Kysely';
+  if (/\b(?:exports\.up|function\s+up)\b/.test(text) && /\bknex\.(?:raw|schema)\b/.test(text))
+    return /\bconfig\s*=\s*\{\s*transaction\s*:\s*false\b/.test(text) ? undefined : 'knex';
+  return undefined;
+}
+
 /** Findings for the SQL inside a TS/JS file, at the file's offsets. */
 export function lintEmbedded(fileName: string, text: string, settings: EngineSettings, isCancelled?: () => boolean): Finding[] {
   if (!mayHoldSql(text)) return [];
   const { dialect, sql, literals } = extractSql(fileName, text, settings);
   if (literals.length === 0) return [];
-  const findings = dialect === 'postgres' ? lintSql(sql, settings, { isCancelled }) : lintMysql(sql, settings, { dialect, isCancelled });
+  const findings =
+    dialect === 'postgres'
+      ? lintSql(sql, settings, { isCancelled, projectTool: embeddedMigrationTool(text) })
+      : lintMysql(sql, settings, { dialect, isCancelled });
   // A statement with a substitution may be fine once the value is in: its syntax is not judged.
   // An ignore comment for a finding goes above the literal, as a `//` comment in code.
   const literalAt = (offset: number): SqlLiteral | undefined => literals.find((l) => offset >= l.start && offset < l.end);

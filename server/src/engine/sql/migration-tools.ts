@@ -64,6 +64,12 @@ const TOOLS: MigrationTool[] = [
   { name: 'Flyway without a transaction', runs: false, withoutTransaction: 'in a migration that Flyway runs outside a transaction' },
   // Each changeset in a transaction of its own (FileState.changesetStarts).
   { name: 'Liquibase', runs: true, withoutTransaction: 'in a changeset of its own marked `runInTransaction:false`' },
+  // TS/JS migrations (embedded/lint.ts embeddedMigrationTool), each run in a transaction unless it opts out.
+  { name: 'TypeORM', runs: true, withoutTransaction: 'in a migration class with `transaction = false`' },
+  { name: 'knex', runs: true, withoutTransaction: 'in a migration that exports `config = { transaction: false }`' },
+  { name: 'node-pg-migrate', runs: true, withoutTransaction: 'in a migration that calls `pgm.noTransaction()`' },
+  { name: 'MikroORM', runs: true, withoutTransaction: 'in a migration whose `isTransactional()` returns false' },
+  { name: 'Kysely', runs: true, withoutTransaction: 'with a Migrator created with `disableTransactions: true`' },
 ];
 const tool = (name: string): MigrationTool => TOOLS.find((t) => t.name === name)!;
 

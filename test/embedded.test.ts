@@ -133,6 +133,13 @@ describe('SQL in TS/JS: extraction', () => {
     const sequelize = `module.exports = {\n  up: async (queryInterface) => {\n    await queryInterface.sequelize.query('${index}');\n    await queryInterface.sequelize.query('ALTER TABLE orders ADD COLUMN note2 text');\n  },\n};\n`;
     assert.deepEqual(refused('20240101-idx.js', sequelize), []);
     assert.ok(lintCode('20240101-idx.js', sequelize).some((f) => f.rule === 'prefer-robust-stmts'));
+    // Unless its queries run in sequelize.transaction(…): one transaction, rolled back whole.
+    const inTransaction = sequelize
+      .replace('up: async (queryInterface) => {', 'up: async (queryInterface) => {\n    await queryInterface.sequelize.transaction(async (transaction) => {')
+      .replace(/\);\n  \},\n\};/, ', { transaction });\n    });\n  },\n};');
+    const found = lintCode('20240101-idx.js', inTransaction);
+    assert.equal(found.filter((f) => f.rule === 'ban-concurrent-index-creation-in-transaction').length, 1, inTransaction);
+    assert.ok(!found.some((f) => f.rule === 'prefer-robust-stmts'));
   });
 
   it('follows a literal bound once to a name into the call that runs it, not a reassigned one', () => {

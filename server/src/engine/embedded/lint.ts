@@ -10,6 +10,8 @@ import { lintMysql } from '../mysql/lint';
 import { explicitDialect } from '../mysql/dialect';
 import { lintSql } from '../sql/lint';
 import type { EngineSettings, Finding, SqlDialect } from '../types';
+import { tokenizeScript } from '../js/tokens';
+import { transactionBodies } from './rollback';
 import { findSqlLiterals, type SqlLiteral } from './scan';
 
 /** Words SQL statements start with: other strings passed to query() are not SQL (or are fragments). */
@@ -39,6 +41,7 @@ export function extractSql(fileName: string, text: string, settings: EngineSetti
     literals.push(literal);
     layLiteral(text, literal, chars, dialect);
   }
+  markTransactions(text, literals, chars);
   // `// rollout-guard-ignore …` in code reads as the SQL comment it stands for.
   for (const c of comments) {
     const comment = text.slice(c.start, c.end);
@@ -94,6 +97,32 @@ export function lintEmbedded(fileName: string, text: string, settings: EngineSet
     .filter((f) => f.rule !== 'syntax-error' || !literals.some((l) => l.substitutions.length > 0 && f.start >= l.start && f.start < l.end))
     .filter((f) => !TRANSACTION_FLOW_RULES.has(f.rule))
     .map((f) => (/\b_{3,}\b/.test(f.message) ? { ...f, message: f.message.replace(/\b_{3,}\b/g, '${…}') } : f));
+}
+
+/**
+ * The queries of a `….transaction(async (t) => {…})` callback run in one transaction: `BEGIN;` and
+ * `COMMIT;` are laid in the blanked code around them, so the rules see the transaction.
+ */
+function markTransactions(text: string, literals: readonly SqlLiteral[], chars: string[]): void {
+  for (const body of transactionBodies(tokenizeScript(text).tokens)) {
+    const inside = literals.filter((l) => l.start > body.start && l.end < body.end);
+    if (!inside.length) continue;
+    const begin = blankRun(chars, body.start, inside[0]!.start, 'BEGIN;'.length);
+    const commit = blankRun(chars, inside.at(-1)!.end, body.end, 'COMMIT;'.length);
+    if (begin < 0 || commit < 0) continue;
+    chars.splice(begin, 'BEGIN;'.length, ...'BEGIN;');
+    chars.splice(commit, 'COMMIT;'.length, ...'COMMIT;');
+  }
+}
+
+/** The start of `length` blanked characters on one line between `from` and `to`, or -1. */
+function blankRun(chars: readonly string[], from: number, to: number, length: number): number {
+  let run = 0;
+  for (let i = from; i < to; i++) {
+    run = chars[i] === ' ' ? run + 1 : 0;
+    if (run === length) return i - length + 1;
+  }
+  return -1;
 }
 
 /** Spaces for everything but newlines (and carriage returns), so lines stay where they are. */

@@ -6,7 +6,7 @@
  */
 import type { ScriptToken } from '../js/tokens';
 
-type Range = { start: number; end: number };
+export type Range = { start: number; end: number };
 
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
@@ -22,7 +22,7 @@ function closing(tokens: readonly ScriptToken[], open: number): number {
 }
 
 /** Where a function starting at token `i` (its parameters, or `async`/`function` before them) has its body. */
-function functionBody(tokens: readonly ScriptToken[], i: number): Range | undefined {
+export function functionBody(tokens: readonly ScriptToken[], i: number): Range | undefined {
   if (tokens[i]?.text === 'async') i++;
   if (tokens[i]?.text === 'function') i += tokens[i + 1]?.type === 'ident' ? 2 : 1;
   if (tokens[i]?.text === '(') i = closing(tokens, i) + 1;
@@ -71,4 +71,18 @@ function definitions(tokens: readonly ScriptToken[], name: string): Range[] {
 export function rollbackBodies(tokens: readonly ScriptToken[]): Range[] {
   const down = definitions(tokens, 'down');
   return down.length && definitions(tokens, 'up').length ? down : [];
+}
+
+/**
+ * The bodies of the callbacks given to `….transaction(…)` (Sequelize's `sequelize.transaction(async (t) => {…})`,
+ * knex's `knex.transaction(async (trx) => {…})`): the queries in them run in one transaction.
+ */
+export function transactionBodies(tokens: readonly ScriptToken[]): Range[] {
+  const found: Range[] = [];
+  for (let k = 1; k + 2 < tokens.length; k++) {
+    if (tokens[k]!.text !== 'transaction' || tokens[k - 1]!.text !== '.' || tokens[k + 1]!.text !== '(') continue;
+    const body = functionBody(tokens, k + 2);
+    if (body) found.push(body);
+  }
+  return found;
 }

@@ -136,7 +136,7 @@ describe('SQL in TS/JS: extraction', () => {
     // Unless its queries run in sequelize.transaction(…): one transaction, rolled back whole.
     const inTransaction = sequelize
       .replace('up: async (queryInterface) => {', 'up: async (queryInterface) => {\n    await queryInterface.sequelize.transaction(async (transaction) => {')
-      .replace(/\);\n  \},\n\};/, ', { transaction });\n    });\n  },\n};');
+      .replace(/\);\n {2}\},\n\};/, ', { transaction });\n    });\n  },\n};');
     const found = lintCode('20240101-idx.js', inTransaction);
     assert.equal(found.filter((f) => f.rule === 'ban-concurrent-index-creation-in-transaction').length, 1, inTransaction);
     assert.ok(!found.some((f) => f.rule === 'prefer-robust-stmts'));

@@ -59,6 +59,10 @@ describe('SQL-in-TS/JS injection grammar', () => {
     assert.equal(line.slice(open!.at, open!.at + end!.index), "UPDATE users SET status = 'x' WHERE id = ?");
     assert.equal(opens('call-string', "db.query('users')"), undefined);
     assert.equal(opens('call-string', "router.query('select-box')"), undefined);
+    // The migration tools' calls: db-migrate, MikroORM, node-pg-migrate (a method only: postgres.js's sql('users') quotes a name).
+    for (const call of ["db.runSql('ALTER TABLE a ADD b int', cb)", "this.addSql('CREATE INDEX i ON a (b);')", "pgm.sql('UPDATE a SET b = 1')"])
+      assert.ok(opens('call-string', call), call);
+    assert.equal(opens('call-string', "sql('DROP TABLE x')"), undefined);
   });
 
   it('leaves other calls and identifiers that merely end in a SQL name alone', () => {

@@ -2,6 +2,7 @@
 import type { Fix, StatementReport } from '../../types';
 import { displayTable, tableRef, type RuleContext, type Statement } from '../context';
 import { describeLock } from '../locks';
+import { migrationToolNamed } from '../migration-tools';
 import {
   stringOf,
   unwrap,
@@ -159,4 +160,23 @@ export function insertAfterWord(stmt: Statement, word: string, text: string, tit
 }
 
 /** Quoted SQL identifier when needed. */
-export const ident = (name: string): string => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
+export const ident = (name: string): string => (/^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`);
+
+/** A displayed table name (`schema.table`) as SQL writes it, part by part (see ident). */
+export const identPath = (name: string): string => name.split('.').map(ident).join('.');
+
+/** PostgreSQL's reserved words: as a name they must be quoted. */
+const RESERVED = new Set(
+  'all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Where a CONCURRENTLY form of the statement can run, said the way the file's migration tool allows
+ * (a Prisma file of several statements is one transaction: alone in a migration of its own).
+ */
+export const whereConcurrentlyRuns = (ctx: RuleContext): string =>
+  ctx.state.inTransaction()
+    ? (migrationToolNamed(ctx.state.migrationTool)?.withoutTransaction ?? 'in a migration of its own, outside a transaction')
+    : 'outside a transaction';

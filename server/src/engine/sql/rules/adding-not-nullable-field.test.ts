@@ -80,4 +80,9 @@ describe('adding-not-nullable-field', () => {
     ]);
     expectRangesAfter('adding-not-nullable-field', [validated], SET_NOT_NULL, ['2:27-2:64'], { pgVersion: 11 });
   });
+
+  it('err: the advice quotes a name PostgreSQL would fold (documenso\'s "createdAt")', () => {
+    const [found] = expectRanges('adding-not-nullable-field', 'ALTER TABLE "Document" ALTER COLUMN "createdAt" SET NOT NULL;', ['1:24-1:61']);
+    assert.match(found!.message, /CHECK \("createdAt" IS NOT NULL\) NOT VALID/);
+  });
 });

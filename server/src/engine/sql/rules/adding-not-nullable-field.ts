@@ -1,5 +1,5 @@
 import { tableRef, type SqlRule } from '../context';
-import { alterActions, isExisting, tableOf } from './_shared';
+import { alterActions, ident, isExisting, tableOf } from './_shared';
 
 export const addingNotNullableField: SqlRule<'AlterTableStmt'> = {
   id: 'adding-not-nullable-field',
@@ -17,8 +17,8 @@ export const addingNotNullableField: SqlRule<'AlterTableStmt'> = {
       if (ctx.settings.pgVersion >= 12 && ctx.state.holds(check)) continue;
       const safer =
         ctx.settings.pgVersion >= 12
-          ? `First add CHECK (${column} IS NOT NULL) NOT VALID and VALIDATE CONSTRAINT it in a separate transaction; SET NOT NULL then skips the scan (PostgreSQL 12+), and the CHECK can be dropped.`
-          : `On PostgreSQL ${ctx.settings.pgVersion} there is no lock-free way: use a validated CHECK (${column} IS NOT NULL) constraint instead of NOT NULL.`;
+          ? `First add CHECK (${ident(column)} IS NOT NULL) NOT VALID and VALIDATE CONSTRAINT it in a separate transaction; SET NOT NULL then skips the scan (PostgreSQL 12+), and the CHECK can be dropped.`
+          : `On PostgreSQL ${ctx.settings.pgVersion} there is no lock-free way: use a validated CHECK (${ident(column)} IS NOT NULL) constraint instead of NOT NULL.`;
       report({
         ...stmt.actionRange(action.index),
         message: `SET NOT NULL on ${table}.${column}: ACCESS EXCLUSIVE on ${table}: blocks reads and writes while every row is scanned. ${safer}`,

@@ -69,4 +69,11 @@ describe('renaming-table', () => {
     assert.match(found[0]!.message, /ACCESS EXCLUSIVE on public\.orders: blocks reads and writes/);
     assert.match(found[0]!.message, /a view named purchase_orders over public\.orders/);
   });
+
+  it("err: the view in the advice is SQL that runs: quoted names (cal.com's VerificationRequest), a reserved word", () => {
+    const [prisma] = expectRanges('renaming-table', 'ALTER TABLE "VerificationRequest" RENAME TO "VerificationToken";', ['1:35-1:64']);
+    assert.match(prisma!.message, /\(CREATE VIEW "VerificationRequest" AS SELECT \* FROM "VerificationToken"\)/);
+    const [reserved] = expectRanges('renaming-table', 'ALTER TABLE public."user" RENAME TO accounts;', ['1:27-1:45']);
+    assert.match(reserved!.message, /\(CREATE VIEW public\."user" AS SELECT \* FROM accounts\)/);
+  });
 });

@@ -1,8 +1,8 @@
 import { displayTable, type SqlRule } from '../context';
-import { isExisting, tableOf } from './_shared';
+import { ident, identPath, isExisting, tableOf } from './_shared';
 
 const message = (table: string, newName: string): string =>
-  `Renaming table ${table} to ${newName} breaks the version still running, whose queries use the old name; ACCESS EXCLUSIVE on ${table}: blocks reads and writes while it waits for running transactions. In the same transaction, leave a view under the old name (CREATE VIEW ${table} AS SELECT * FROM ${newName}); or create the new table (or a view named ${newName} over ${table}), move the application over, then drop the old name in a contract migration.`;
+  `Renaming table ${table} to ${newName} breaks the version still running, whose queries use the old name; ACCESS EXCLUSIVE on ${table}: blocks reads and writes while it waits for running transactions. In the same transaction, leave a view under the old name (CREATE VIEW ${identPath(table)} AS SELECT * FROM ${ident(newName)}); or create the new table (or a view named ${newName} over ${table}), move the application over, then drop the old name in a contract migration.`;
 
 export const renamingTable: SqlRule<'RenameStmt'> = {
   id: 'renaming-table',

@@ -1,7 +1,6 @@
 import { displayTable, tableRef, type SqlRule } from '../context';
 import { describeLock } from '../locks';
-import { migrationToolNamed } from '../migration-tools';
-import { insertAfterWord, isExisting, tableOf } from './_shared';
+import { insertAfterWord, isExisting, tableOf, whereConcurrentlyRuns } from './_shared';
 
 export const requireConcurrentIndexCreation: SqlRule<'IndexStmt'> = {
   id: 'require-concurrent-index-creation',
@@ -23,13 +22,9 @@ export const requireConcurrentIndexCreation: SqlRule<'IndexStmt'> = {
     const names = [table, ...(former ? [displayTable(former)] : [])];
     const held = ctx.state.inTransaction() && ctx.state.exclusiveLocks.some((l) => !l.dropped && names.includes(l.table));
     const reads = held ? ` Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on ${table}, held until COMMIT.` : '';
-    // In a transaction, say where CONCURRENTLY can run: the file's migration tool knows (a Prisma file of several statements is one transaction).
-    const where = ctx.state.inTransaction()
-      ? (migrationToolNamed(ctx.state.migrationTool)?.withoutTransaction ?? 'in a migration of its own, outside a transaction')
-      : 'outside a transaction';
     report({
       ...stmt.headRange('index'),
-      message: `${describeLock({ mode: 'SHARE', table, duration: ctx.state.inTransaction() ? 'until the transaction commits' : 'until the index is built' })}.${reads} Use CREATE INDEX CONCURRENTLY, ${where}.`,
+      message: `${describeLock({ mode: 'SHARE', table, duration: ctx.state.inTransaction() ? 'until the transaction commits' : 'until the index is built' })}.${reads} Use CREATE INDEX CONCURRENTLY, ${whereConcurrentlyRuns(ctx)}.`,
       fixes: fix ? [fix] : [],
     });
   },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyFix, expectRanges } from '../../../../../test/helpers/lint';
+import { lintText, mergeSettings } from '../..';
 
 describe('require-concurrent-index-deletion', () => {
   it('ok: DROP INDEX CONCURRENTLY, and an index of a table created in the same file', () => {
@@ -32,5 +33,17 @@ describe('require-concurrent-index-deletion', () => {
     assert.match(found[0]!.message, /DROP INDEX orders_a_idx, orders_b_idx takes/);
     assert.equal(found[0]!.finding.fixes, undefined);
     assert.equal(found[1]!.finding.fixes, undefined);
+  });
+
+  it("err: in a Prisma file of several statements, the advice is the tool's way (documenso)", () => {
+    const found = lintText({
+      fileName: 'prisma/migrations/20230505085908_update_unique_constraint/migration.sql',
+      text: 'DROP INDEX "Recipient_documentId_email_key";\nCREATE UNIQUE INDEX "Recipient_documentId_email_key" ON "Recipient"("documentId", "email");\n',
+      settings: mergeSettings({}),
+    }).find((f) => f.rule === 'require-concurrent-index-deletion');
+    assert.match(
+      found?.message ?? '',
+      /Use DROP INDEX CONCURRENTLY, one index per statement, alone in a migration of its own: a single statement runs in no transaction\.$/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { objectNames } from '../ast';
 import type { SqlRule } from '../context';
-import { insertAfterWord } from './_shared';
+import { insertAfterWord, whereConcurrentlyRuns } from './_shared';
 
 export const requireConcurrentIndexDeletion: SqlRule<'DropStmt'> = {
   id: 'require-concurrent-index-deletion',
@@ -17,7 +17,7 @@ export const requireConcurrentIndexDeletion: SqlRule<'DropStmt'> = {
     const fix = canFix ? insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY') : undefined;
     report({
       ...stmt.headRange('index'),
-      message: `DROP INDEX ${names.join(', ')} takes ACCESS EXCLUSIVE on its table: blocks reads and writes while it waits for running transactions. Use DROP INDEX CONCURRENTLY (one index per statement, outside a transaction).`,
+      message: `DROP INDEX ${names.join(', ')} takes ACCESS EXCLUSIVE on its table: blocks reads and writes while it waits for running transactions. Use DROP INDEX CONCURRENTLY, one index per statement, ${whereConcurrentlyRuns(ctx)}.`,
       fixes: fix ? [fix] : [],
     });
   },

@@ -196,4 +196,15 @@ describe('statement-after-access-exclusive', () => {
     const block = 'DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN a int;\n  ALTER TABLE customers ADD COLUMN b int;\nEND\n$$;';
     expectRanges('statement-after-access-exclusive', block, ['4:3-4:14']);
   });
+
+  it('ok: ALTER INDEX … RENAME after the lock locks the index alone on PostgreSQL 12+ (cal.com); before 12, its table', () => {
+    const sql = [
+      'BEGIN;',
+      'ALTER TABLE "VerificationRequest" RENAME TO "VerificationToken";',
+      'ALTER INDEX IF EXISTS "VerificationRequest_pkey" RENAME TO "VerificationToken_pkey";',
+      'COMMIT;',
+    ].join('\n');
+    expectRanges('statement-after-access-exclusive', sql, []);
+    expectRanges('statement-after-access-exclusive', sql, ['3:1-3:12'], { pgVersion: 11 });
+  });
 });

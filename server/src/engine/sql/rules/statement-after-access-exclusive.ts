@@ -50,6 +50,8 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
     }
     const lock = statementLock(stmt, state);
     if (!lock) return;
+    // ALTER INDEX … RENAME (PostgreSQL 12+) locks the index alone, SHARE UPDATE EXCLUSIVE, briefly: nothing of the traffic waits for it.
+    if (kind === 'RenameStmt' && node.renameType === 'OBJECT_INDEX' && state.settings.pgVersion >= 12) return;
     let waitsFor = { mode: lock.mode, table: lock.table };
     const same = holds(lock.table);
     if (same) {

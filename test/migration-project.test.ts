@@ -107,6 +107,27 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     assert.equal(projectMigrationTool(path.join(outer, 'vendor/app/migrations/1_x.up.sql')), undefined);
   });
 
+  it("is Mattermost's morph: each file in a transaction, unless its first line is -- morph:nontransactional", async () => {
+    const GO_MORPH = 'module github.com/mattermost/mattermost/server/v8\n\nrequire (\n\tgithub.com/lib/pq v1.10.9\n\tgithub.com/mattermost/morph v1.1.0\n)\n';
+    const root = made({
+      'server/go.mod': GO_MORPH,
+      'server/db/migrations/postgres/000106_fileinfo_channelid.up.sql':
+        'ALTER TABLE fileinfo ADD COLUMN IF NOT EXISTS channelid varchar(26);\nUPDATE fileinfo SET channelid = posts.channelid FROM posts WHERE fileinfo.channelid IS NULL AND fileinfo.postid = posts.id;\n',
+      'server/db/migrations/postgres/000153_translations_index.up.sql':
+        'ALTER TABLE translations ADD COLUMN IF NOT EXISTS channelid varchar(26);\n-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_t ON translations (channelid);\n',
+      'server/db/migrations/postgres/000154_translations_index.up.sql':
+        '-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_t ON translations (channelid);\n',
+    });
+    assert.equal(projectMigrationTool(path.join(root, 'server/db/migrations/postgres/000106_fileinfo_channelid.up.sql')), 'morph');
+    const { stdout } = await cli(['check', 'server/db', '--format', 'json'], root, {});
+    const found = (JSON.parse(stdout) as { findings: { file: string; line: number; rule: string; message: string }[] }).findings;
+    const of = (rule: string): string[] => found.filter((f) => f.rule === rule).map((f) => `${path.basename(f.file)}:${f.line}`);
+    assert.deepEqual(of('backfill-in-ddl-transaction'), ['000106_fileinfo_channelid.up.sql:2']);
+    // The marker counts on the first line only: 000153 runs in a transaction, where CONCURRENTLY fails.
+    assert.deepEqual(of('ban-concurrent-index-creation-in-transaction'), ['000153_translations_index.up.sql:3']);
+    assert.match(found.find((f) => f.rule === 'ban-concurrent-index-creation-in-transaction')!.message, /first line is `-- morph:nontransactional`/);
+  });
+
   it("is the only module in a folder of the repository's root when none is above the file (harbor's src/go.mod)", () => {
     const harbor = made({ '.git/HEAD': '', 'src/go.mod': GO_MIGRATE, 'make/migrations/postgresql/0150_2.10.0_schema.up.sql': '' });
     assert.equal(projectMigrationTool(path.join(harbor, 'make/migrations/postgresql/0150_2.10.0_schema.up.sql')), 'golang-migrate');

@@ -56,6 +56,8 @@ export function earlierMigrations(file: string): string[] {
  * does not show its own (migration-tools.ts): the nearest go.mod or Cargo.toml above it, up to the
  * repository's root (else the only one in a folder of the root), depends on one of these and the file is named as that tool names migrations:
  * - golang-migrate (`<version>_<name>.up.sql`) sends each file as one query string;
+ * - morph (Mattermost's, `<version>_<name>.up.sql`) runs each in a transaction, unless its first line
+ *   is `-- morph:nontransactional`;
  * - pop (`<version>_<name>.up.sql`; also ory/x's popx) runs each in a transaction, and sends popx's
  *   `….autocommit.up.sql` as one query string;
  * - sqlx (`<version>_<name>.sql`, `.up.sql`) runs each in a transaction;
@@ -107,6 +109,7 @@ const PROJECT_TOOLS: { name: string; manifest: string; dependency: RegExp; names
   { name: 'golang-migrate', manifest: 'go.mod', dependency: /\bgithub\.com\/golang-migrate\/migrate\b/, names: /^\d+_.*\.up\.sql$/i },
   // ory/x's popx is pop's runner in ory's projects (kratos, hydra, keto).
   { name: 'pop', manifest: 'go.mod', dependency: /\bgithub\.com\/(gobuffalo\/pop|ory\/x)\b/, names: /^\d+_.*\.up\.sql$/i },
+  { name: 'morph', manifest: 'go.mod', dependency: /\bgithub\.com\/mattermost\/morph\b/, names: /^\d+_.*\.up\.sql$/i },
   { name: 'sqlx', manifest: 'Cargo.toml', dependency: /^\s*(sqlx\s*=|\[(?:workspace\.)?dependencies\.sqlx\])/m, names: /^\d+_.*\.sql$/i },
   {
     name: 'diesel',

@@ -64,6 +64,9 @@ const TOOLS: MigrationTool[] = [
   { name: 'Flyway without a transaction', runs: false, withoutTransaction: 'in a migration that Flyway runs outside a transaction' },
   // Each changeset in a transaction of its own (FileState.changesetStarts).
   { name: 'Liquibase', runs: true, withoutTransaction: 'in a changeset of its own marked `runInTransaction:false`' },
+  // Mattermost's morph (from the project's go.mod): each file in a transaction, unless its first line is the marker.
+  { name: 'morph', runs: true, withoutTransaction: 'in a migration whose first line is `-- morph:nontransactional`' },
+  { name: 'morph without a transaction', runs: false, withoutTransaction: 'in a migration whose first line is `-- morph:nontransactional`' },
   // TS/JS migrations (embedded/lint.ts embeddedMigrationTool), each run in a transaction unless it opts out.
   { name: 'TypeORM', runs: true, withoutTransaction: 'in a migration class with `transaction = false`' },
   { name: 'knex', runs: true, withoutTransaction: 'in a migration that exports `config = { transaction: false }`' },
@@ -177,6 +180,8 @@ export function startState(
         (pieces.length && pieces.every((piece) => flywayRunsOutsideTransaction(text, piece, given.pgVersion)));
       return tool(outside ? 'Flyway without a transaction' : 'Flyway');
     }
+    // morph reads its marker on the first line only (anywhere else it is a comment).
+    if (projectTool === 'morph' && /^--[ \t]*morph:nontransactional\b/i.test(text)) return tool('morph without a transaction');
     return projectTool ? migrationToolNamed(projectTool) : undefined;
   };
   const parts = marked.parts ?? (LIQUIBASE_FILE.test(text) ? tool('Liquibase') : undefined);

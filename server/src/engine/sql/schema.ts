@@ -48,8 +48,8 @@ export type SchemaChange =
   /** A foreign key: its name and the table it references (whose triggers it owns: dropping it locks that table too). */
   | { op: 'foreign-key'; table: TableRef; name: string; columns: string[]; references: TableRef }
   | { op: 'drop-constraint'; table: TableRef; name: string }
-  /** A column added or retyped; `ifNotExists`: added only where it is not there yet. */
-  | { op: 'column'; table: TableRef; column: string; type: ColumnType; ifNotExists?: boolean }
+  /** A column added (`added`) or retyped; `ifNotExists`: added only where it is not there yet. */
+  | { op: 'column'; table: TableRef; column: string; type: ColumnType; added?: true; ifNotExists?: boolean }
   | { op: 'drop-column'; table: TableRef; column: string }
   | { op: 'rename-column'; table: TableRef; column: string; to: string };
 
@@ -386,7 +386,8 @@ export function schemaChangesOf(stmt: ParsedStatement): SchemaChange[] {
           case 'AT_AddColumn': {
             const def = unwrap(cmd.def, 'ColumnDef');
             const type = columnTypeOf(def?.typeName);
-            if (def?.colname && type) out.push({ op: 'column', table, column: def.colname, type, ...(cmd.missing_ok ? { ifNotExists: true } : {}) });
+            if (def?.colname && type)
+              out.push({ op: 'column', table, column: def.colname, type, added: true, ...(cmd.missing_ok ? { ifNotExists: true } : {}) });
             for (const c of def?.constraints ?? []) out.push(...constraintChanges(table, unwrap(c, 'Constraint'), def?.colname));
             break;
           }

@@ -416,6 +416,16 @@ export class FileState {
     return this.fields.droppedConstraintsIfExists.includes(`${table}.${constraint}`);
   }
 
+  /** Whether this file added column `column` to `table` (not IF NOT EXISTS, which may find it there): nothing running uses it yet. */
+  addedColumn(table: TableRef, column: string): boolean {
+    const { list, length } = this.fields.schemaChanges;
+    for (let i = 0; i < length; i++) {
+      const c = list[i]!;
+      if (c.op === 'column' && c.added && !c.ifNotExists && c.column === column && sameTable(c.table, table)) return true;
+    }
+    return false;
+  }
+
   /** The table foreign key `name` of `table` references, when this file added it (and has not dropped it since). */
   referencedBy(table: TableRef, name: string): TableRef | undefined {
     const { list, length } = this.fields.schemaChanges;

@@ -1,4 +1,4 @@
-import type { SqlRule } from '../context';
+import { tableRef, type SqlRule } from '../context';
 import { alterActionLock, describeLock } from '../locks';
 import { alterActions, isExisting, tableOf } from './_shared';
 
@@ -14,6 +14,8 @@ export const banDropColumn: SqlRule<'AlterTableStmt'> = {
     if (!isExisting(ctx, stmt.node.relation)) return;
     for (const action of alterActions(stmt.node)) {
       if (action.subtype !== 'AT_DropColumn') continue;
+      // A scratch column this file added (mattermost's backfill helper): the running version never saw it.
+      if (ctx.state.addedColumn(tableRef(stmt.node.relation), action.cmd.name ?? '')) continue;
       const table = tableOf(stmt.node.relation);
       const lock = describeLock({ ...alterActionLock(action.cmd, ctx.settings.pgVersion), table });
       report({

@@ -180,3 +180,17 @@ export const whereConcurrentlyRuns = (ctx: RuleContext): string =>
   ctx.state.inTransaction()
     ? (migrationToolNamed(ctx.state.migrationTool)?.withoutTransaction ?? 'in a migration of its own, outside a transaction')
     : 'outside a transaction';
+
+/**
+ * " Reads wait too: …" when an earlier statement of the open transaction took ACCESS EXCLUSIVE on the
+ * table (under its old name, when the transaction renamed it): held until COMMIT, it keeps reads out
+ * while this statement works, though this statement's own lock lets them go on. Else ''.
+ */
+export function readsWaitToo(ctx: RuleContext, relation: RangeVar | undefined): string {
+  if (!ctx.state.inTransaction()) return '';
+  const table = tableOf(relation);
+  const former = ctx.state.renamedLiveTable(tableRef(relation));
+  const names = [table, ...(former ? [displayTable(former)] : [])];
+  const held = ctx.state.exclusiveLocks.some((l) => !l.dropped && names.includes(l.table));
+  return held ? ` Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on ${table}, held until COMMIT.` : '';
+}

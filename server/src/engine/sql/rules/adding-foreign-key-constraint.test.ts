@@ -94,4 +94,18 @@ describe('adding-foreign-key-constraint', () => {
     const found = expectRanges('adding-foreign-key-constraint', sql, ['2:3-2:64']);
     assert.match(found[0]!.message, /^Adding column orders\.region_id with an inline REFERENCES regions: every existing row is checked/);
   });
+
+  it('err: after an ACCESS EXCLUSIVE lock on the table in the same transaction, reads wait too (documenso)', () => {
+    const sql = [
+      'ALTER TABLE "Team" DROP CONSTRAINT "Team_ownerUserId_fkey";',
+      'ALTER TABLE "Team" ADD CONSTRAINT "Team_ownerUserId_fkey" FOREIGN KEY ("ownerUserId") REFERENCES "User"("id") ON DELETE CASCADE;',
+    ].join('\n');
+    const [found] = expectRanges('adding-foreign-key-constraint', sql, ['2:20-2:128'], { assumeInTransaction: true });
+    assert.match(
+      found!.message,
+      /while every row of Team is checked\. Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on Team, held until COMMIT\./,
+    );
+    const [alone] = expectRanges('adding-foreign-key-constraint', sql.split('\n')[1]!, ['1:20-1:128']);
+    assert.doesNotMatch(alone!.message, /Reads wait too/);
+  });
 });

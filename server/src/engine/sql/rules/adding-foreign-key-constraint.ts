@@ -1,6 +1,6 @@
 import { unwrap } from '../ast';
 import { tableRef, type SqlRule } from '../context';
-import { alterActions, columnConstraints, isExisting, tableOf } from './_shared';
+import { alterActions, columnConstraints, isExisting, readsWaitToo, tableOf } from './_shared';
 import { notValidFix } from './_not-valid';
 
 const SAFE_FORM =
@@ -42,7 +42,7 @@ export const addingForeignKeyConstraint: SqlRule<'AlterTableStmt'> = {
       const fix = relation && notValidFix(stmt, ctx, action.index, relation, c);
       report({
         ...stmt.actionRange(action.index),
-        message: `Adding FOREIGN KEY${c.conname ? ` ${c.conname}` : ''}: SHARE ROW EXCLUSIVE on ${lockedTables(table, tableOf(c.pktable))} while every row of ${table} is checked. ${SAFE_FORM}`,
+        message: `Adding FOREIGN KEY${c.conname ? ` ${c.conname}` : ''}: SHARE ROW EXCLUSIVE on ${lockedTables(table, tableOf(c.pktable))} while every row of ${table} is checked.${readsWaitToo(ctx, relation)} ${SAFE_FORM}`,
         fixes: fix ? [fix] : [],
       });
     }

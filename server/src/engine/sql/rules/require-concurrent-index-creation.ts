@@ -1,6 +1,6 @@
-import { displayTable, tableRef, type SqlRule } from '../context';
+import type { SqlRule } from '../context';
 import { describeLock } from '../locks';
-import { insertAfterWord, isExisting, tableOf, whereConcurrentlyRuns } from './_shared';
+import { insertAfterWord, isExisting, readsWaitToo, tableOf, whereConcurrentlyRuns } from './_shared';
 
 export const requireConcurrentIndexCreation: SqlRule<'IndexStmt'> = {
   id: 'require-concurrent-index-creation',
@@ -18,10 +18,7 @@ export const requireConcurrentIndexCreation: SqlRule<'IndexStmt'> = {
     const fix = canFix ? insertAfterWord(stmt, 'index', ' CONCURRENTLY', 'Add CONCURRENTLY') : undefined;
     // After an ALTER TABLE in the same transaction, its ACCESS EXCLUSIVE lock keeps reads out for the whole build too
     // (taken under the table's old name when the transaction renamed it: synapse's users_in_pubic_room).
-    const former = ctx.state.renamedLiveTable(tableRef(n.relation));
-    const names = [table, ...(former ? [displayTable(former)] : [])];
-    const held = ctx.state.inTransaction() && ctx.state.exclusiveLocks.some((l) => !l.dropped && names.includes(l.table));
-    const reads = held ? ` Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on ${table}, held until COMMIT.` : '';
+    const reads = readsWaitToo(ctx, n.relation);
     report({
       ...stmt.headRange('index'),
       message: `${describeLock({ mode: 'SHARE', table, duration: ctx.state.inTransaction() ? 'until the transaction commits' : 'until the index is built' })}.${reads} Use CREATE INDEX CONCURRENTLY, ${whereConcurrentlyRuns(ctx)}.`,

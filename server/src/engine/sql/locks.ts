@@ -3,7 +3,7 @@ import { objectNames, stringOf, unwrap, type NodeKind, type RangeVar } from './a
 import { tableOfIndex, tableReferencedBy } from './state';
 import { referencedTables } from './keys';
 import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type KnownSchema, type LockMode } from './lock-modes';
-import { sameTable, typeChangeCondition, type SchemaCondition } from './schema';
+import { typeChangeCondition, type SchemaCondition } from './schema';
 
 // The lock vocabulary, for rules and the hover: one import for everything about locks.
 export { alterActionLock, BRIEF, isAtLeast, isNullConstant, isSerialType, LOCK_BLOCKS, LOCK_MODES, type LockMode } from './lock-modes';
@@ -183,19 +183,14 @@ const FOREIGN_KEY_NAME = /_fkey$|^fk_|_fk$|_fk_/i;
 
 /**
  * The live tables the foreign keys an ALTER TABLE drops reference: the one this file or (named later,
- * see index-tables.ts) an earlier migration added it to, else "the table <constraint> references"
+ * see unknown-tables.ts) an earlier migration added it to, else "the table <constraint> references"
  * for a constraint named as foreign keys are.
  */
-export function droppedForeignKeysReference(stmt: Statement, state: FileState): string[] {
+function droppedForeignKeysReference(stmt: Statement, state: FileState): string[] {
   if (stmt.parsed.kind !== 'AlterTableStmt') return [];
-  const table = tableRef(stmt.parsed.node.relation);
-  const referenced = (stmt.parsed.node.cmds ?? []).flatMap((item) => {
-    const cmd = unwrap(item, 'AlterTableCmd');
-    if (cmd?.subtype !== 'AT_DropConstraint' || !cmd.name) return [];
-    const known = state.referencedBy(table, cmd.name);
-    if (known) return sameTable(known, table) || state.isNewTable(known) ? [] : [displayTable(known)];
-    return FOREIGN_KEY_NAME.test(cmd.name) ? [tableReferencedBy(cmd.name)] : [];
-  });
+  const referenced = state
+    .droppedConstraints(stmt.parsed.node)
+    .flatMap(({ name, references }) => (references ? [displayTable(references)] : FOREIGN_KEY_NAME.test(name) ? [tableReferencedBy(name)] : []));
   return [...new Set(referenced)];
 }
 

@@ -426,8 +426,24 @@ export class FileState {
     return false;
   }
 
+  /**
+   * The constraints an ALTER TABLE drops, each with the live table it references when this file added
+   * it as a foreign key (`undefined` when the file does not know it); a key this file added to its
+   * own table or to a new table is left out: dropping it locks no other live table.
+   */
+  droppedConstraints(n: AlterTableStmt): { name: string; references: TableRef | undefined }[] {
+    const table = tableRefOf(n.relation);
+    return (n.cmds ?? []).flatMap((item) => {
+      const cmd = unwrap(item, 'AlterTableCmd');
+      if (cmd?.subtype !== 'AT_DropConstraint' || !cmd.name) return [];
+      const references = this.referencedBy(table, cmd.name);
+      if (references && (sameTable(references, table) || this.isNewTable(references))) return [];
+      return [{ name: cmd.name, references }];
+    });
+  }
+
   /** The table foreign key `name` of `table` references, when this file added it (and has not dropped it since). */
-  referencedBy(table: TableRef, name: string): TableRef | undefined {
+  private referencedBy(table: TableRef, name: string): TableRef | undefined {
     const { list, length } = this.fields.schemaChanges;
     for (let i = length - 1; i >= 0; i--) {
       const c = list[i]!;
@@ -754,11 +770,7 @@ export class FileState {
       const modes = cmds.map((c) => alterActionLock(unwrap(c, 'AlterTableCmd') ?? {}, this.settings.pgVersion).mode);
       if (modes.includes('ACCESS EXCLUSIVE')) {
         // A foreign key the file added and this drops: its triggers go from the live table it references, under ACCESS EXCLUSIVE too.
-        const unkeyed = cmds.flatMap((c) => {
-          const cmd = unwrap(c, 'AlterTableCmd');
-          const referenced = cmd?.subtype === 'AT_DropConstraint' && cmd.name ? this.referencedBy(tableRefOf(relation), cmd.name) : undefined;
-          return referenced && !sameTable(referenced, tableRefOf(relation)) && !this.isNewTable(referenced) ? [{ table: tableName(referenced), unit }] : [];
-        });
+        const unkeyed = this.droppedConstraints(stmt.node).flatMap(({ references }) => (references ? [{ table: tableName(references), unit }] : []));
         return s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }, ...unkeyed] }).referencesLocked(stmt, unit);
       }
       const strongest = modes.reduce<LockMode | undefined>((a, b) => (!a || strength(b) > strength(a) ? b : a), undefined);

@@ -262,8 +262,8 @@ function sqlJobs(): (fileName: string, text: string) => SqlJob {
   const manifests: ManifestsSeen = new Map();
   return (fileName, text) => {
     const job: SqlJob = { fileName, text };
-    const migrationTool = projectMigrationTool(fileName, manifests);
     const engine = projectEngine(fileName);
+    const migrationTool = projectMigrationTool(fileName, manifests, engine);
     if (migrationTool) job.migrationTool = migrationTool;
     if (engine) job.projectEngine = engine;
     return job;

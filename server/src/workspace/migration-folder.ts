@@ -69,9 +69,10 @@ export function earlierMigrations(file: string): string[] {
  * configuration file beside one (`V7__index.sql.conf`) that says `executeInTransaction=false` runs
  * it outside a transaction.
  */
-export function projectMigrationTool(file: string, seen?: ManifestsSeen): string | undefined {
+export function projectMigrationTool(file: string, seen?: ManifestsSeen, engine = projectEngine(file)): string | undefined {
   if (/^\s*executeInTransaction\s*=\s*false\b/im.test(readText(`${path.resolve(file)}.conf`) ?? '')) return 'Flyway without a transaction';
-  if (isPrismaMigration(file)) return 'Prisma';
+  // Prisma runs any `<name>/migration.sql` beside its lock file, in name order (umami's `01_init`).
+  if (engine === 'postgres') return 'Prisma';
   const manifest = projectManifest(path.dirname(path.resolve(file)), seen);
   if (!manifest) return undefined;
   const base = path.basename(file);
@@ -85,20 +86,11 @@ export function projectMigrationTool(file: string, seen?: ManifestsSeen): string
 }
 
 /**
- * A `<name>/migration.sql` beside Prisma's migration_lock.toml for PostgreSQL: Prisma names new
- * folders `<timestamp>_<name>` (migration-tools.ts knows those), but runs any folder name, in name
- * order (umami's `01_init`).
- */
-const isPrismaMigration = (file: string): boolean => prismaEngine(file) === 'postgres';
-
-/**
  * The engine a file's project runs its migrations on, when the project says (LintRequest.projectEngine):
  * the provider of Prisma's migration_lock.toml beside the migration's folder (`postgres`, `mysql`,
  * `sqlite`, `sqlserver`, `cockroachdb`).
  */
-export const projectEngine = (file: string): string | undefined => prismaEngine(file);
-
-function prismaEngine(file: string): string | undefined {
+export function projectEngine(file: string): string | undefined {
   if (path.basename(file) !== 'migration.sql') return undefined;
   const lock = readText(path.join(path.dirname(path.dirname(path.resolve(file))), 'migration_lock.toml'));
   const provider = lock && /^\s*provider\s*=\s*"(\w+)"/m.exec(lock)?.[1]?.toLowerCase();

@@ -226,8 +226,7 @@ async function lintAndPublish(uri: string): Promise<void> {
         flags,
         isCancelled: () => documents.get(uri)?.version !== version,
         onSchemaChanges: (made) => (schemaChanges = made),
-        migrationTool: kind === 'sql' ? projectToolOf(uri) : undefined,
-        projectEngine: kind === 'sql' ? projectEngineOf(uri) : undefined,
+        ...(kind === 'sql' ? projectOf(uri) : {}),
       });
       // What the earlier migrations of its folder establish withdraws some findings (the fixes and diagnostics alike).
       if (findings.some(needsEarlierFiles) && URI.parse(uri).scheme === 'file') {
@@ -276,19 +275,18 @@ function workspaceFor(uri: string, text: string): ManifestWorkspace {
   return manifests;
 }
 
+/**
+ * What the project of a SQL file on disk says of it: the migration tool it depends on and the engine
+ * it runs on (read again each time: go.mod, Cargo.toml and migration_lock.toml change).
+ */
+function projectOf(uri: string): { migrationTool?: string; projectEngine?: string } {
+  const file = URI.parse(uri);
+  if (file.scheme !== 'file') return {};
+  const engine = projectEngine(file.fsPath);
+  return { migrationTool: projectMigrationTool(file.fsPath, undefined, engine), projectEngine: engine };
+}
+
 /** Path part of a URI, enough to tell the file kind (untitled SQL documents count as SQL). */
-/** The migration tool the project of a SQL file on disk depends on (read again each time: go.mod and Cargo.toml change). */
-function projectToolOf(uri: string): string | undefined {
-  const file = URI.parse(uri);
-  return file.scheme === 'file' ? projectMigrationTool(file.fsPath) : undefined;
-}
-
-/** The engine the project of a SQL file on disk says it runs on (Prisma's migration_lock.toml). */
-function projectEngineOf(uri: string): string | undefined {
-  const file = URI.parse(uri);
-  return file.scheme === 'file' ? projectEngine(file.fsPath) : undefined;
-}
-
 function pathOf(uri: string): string {
   const doc = documents.get(uri);
   if (doc?.languageId === 'sql' && !/\.(sql|pgsql|psql)$/i.test(uri)) return `${uri}.sql`;
@@ -532,12 +530,13 @@ connection.onHover(
     if (kind === 'sql') {
       // PostgreSQL lock modes, or InnoDB's algorithm and lock per operation.
       const engine = (await settings.for(doc.uri)).engine;
-      const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine, projectEngineOf(doc.uri));
+      const project = projectOf(doc.uri);
+      const dialect = dialectOf(pathOf(doc.uri), doc.getText(), engine, project.projectEngine);
       if (dialect === 'postgres') {
         // Consistent with the findings: what the earlier migrations of its folder establish counts.
         const file = URI.parse(doc.uri);
         const earlier = file.scheme === 'file' ? await earlierMigrationFacts.factsBefore(file.fsPath, engine) : undefined;
-        hover = hoverSql(doc.getText(), offset, engine, earlier, { fileName: pathOf(doc.uri), migrationTool: projectToolOf(doc.uri) });
+        hover = hoverSql(doc.getText(), offset, engine, earlier, { fileName: pathOf(doc.uri), migrationTool: project.migrationTool });
       } else hover = hoverMysql(doc.getText(), offset, engine, dialect);
       // What a trace of this very text measured, under the prediction.
       const trace = dialect === 'postgres' ? traces.of(doc.uri, doc.getText()) : undefined;
@@ -565,7 +564,7 @@ connection.onCodeLens(
     }
     if (!doc || kind !== 'sql') return [];
     const engine = (await settings.for(doc.uri)).engine;
-    return dialectOf(pathOf(doc.uri), doc.getText(), engine, projectEngineOf(doc.uri)) === 'postgres' ? traces.lenses(doc.uri, doc.getText()) : [];
+    return dialectOf(pathOf(doc.uri), doc.getText(), engine, projectOf(doc.uri).projectEngine) === 'postgres' ? traces.lenses(doc.uri, doc.getText()) : [];
   }),
 );
 

@@ -57,6 +57,27 @@ describe('unbatched-backfill', () => {
     expectRanges('unbatched-backfill', sql, ['1:1-1:17', '2:71-2:84', '3:1-3:19']);
   });
 
+  it('err: an UPDATE or DELETE in a WITH clause changes its rows like a statement of its own (moving rows to an archive)', () => {
+    const sql = [
+      'WITH moved AS (DELETE FROM events WHERE created_at < now() - interval $$90 days$$ RETURNING *)',
+      'INSERT INTO events_archive SELECT * FROM moved;',
+      "WITH touched AS (UPDATE orders SET status = 'pending' WHERE status IS NULL RETURNING id) SELECT count(*) FROM touched;",
+      "WITH gone AS (DELETE FROM sessions RETURNING user_id) UPDATE users SET online = false WHERE id IN (SELECT user_id FROM gone);",
+    ].join('\n');
+    const found = expectRanges('unbatched-backfill', sql, ['1:16-1:34', '3:18-3:31', '4:15-4:35', '4:55-4:67']);
+    assert.match(found[0]!.message, /^DELETE of every row of events that the WHERE matches/);
+  });
+
+  it('ok: an UPDATE or DELETE in a WITH clause bounded by a key range, or on a table the file created', () => {
+    const sql = [
+      'CREATE TABLE staging (id bigint PRIMARY KEY);',
+      'WITH moved AS (DELETE FROM staging RETURNING *) INSERT INTO events_archive SELECT * FROM moved;',
+      'WITH moved AS (DELETE FROM events WHERE id >= $1 AND id < $2 RETURNING *) INSERT INTO events_archive SELECT * FROM moved;',
+      'WITH recent AS (SELECT id FROM events ORDER BY id DESC LIMIT 10) SELECT * FROM recent;',
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, []);
+  });
+
   it('ok: a batched loop in a DO block, bounded by PL/pgSQL variables', () => {
     const sql = [
       'DO $$',

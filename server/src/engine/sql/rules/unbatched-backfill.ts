@@ -1,40 +1,63 @@
 import { declarationIn } from '../../backfill';
-import { tableRef, type SqlRule } from '../context';
-import { stringOf, subtree, unwrap, type Node, type RangeVar, type WithClause } from '../ast';
+import type { StatementReport } from '../../types';
+import { tableRef, type RuleContext, type SqlRule, type Statement } from '../context';
+import { stringOf, subtree, unwrap, type DeleteStmt, type Node, type RangeVar, type UpdateStmt, type WithClause } from '../ast';
 import { isCatalog, isExisting, tableOf, verbRange } from './_shared';
 
-export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt'> = {
+export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStmt' | 'SelectStmt'> = {
   id: 'unbatched-backfill',
   severity: 'warning',
   summary: 'An UPDATE or DELETE of an existing table with no batch bound rewrites every matching row in one transaction.',
-  kinds: ['UpdateStmt', 'DeleteStmt'],
+  kinds: ['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'SelectStmt'],
   check(stmt, ctx, report) {
-    const { kind, node: n } = stmt.parsed;
     // Function bodies are application code, not migration steps; declared backfills are batched by the runner.
-    if (stmt.origin === 'function-body' || !isExisting(ctx, n.relation) || isCatalog(n.relation)) return;
-    if (ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
-    const sources = (kind === 'UpdateStmt' ? n.fromClause : n.usingClause) ?? [];
-    // In a DO block, names that are not the statement's tables are PL/pgSQL variables: id >= lo AND id < lo + 1000, id = art.id.
-    const variables = stmt.origin === 'do-block' ? tablesInScope(n.relation, n.withClause, sources) : undefined;
-    const bound = n.whereClause ? batchBound(n.whereClause, variables) : undefined;
-    if (bound === true) return;
-    // Equal to a literal, a parent key (workspace_settings.workspace_id) or another column (background_updates.update_name)
-    // picks one row when it is the table's key: this file's or an earlier migration's unique index says so.
-    const keyColumn = bound?.unlessKey && columnOf(bound.unlessKey, n.relation);
-    const key = keyColumn ? { fact: 'key' as const, table: tableRef(n.relation), columns: [keyColumn] } : undefined;
-    if (key && ctx.state.holds(key)) return;
-    if (n.whereClause && readsLimitedCte(n.withClause, n.whereClause)) return;
-    if (n.whereClause && keyJoinedToBoundedRows(n.withClause, sources, n.whereClause, variables)) return;
-    const table = tableOf(n.relation);
-    const verb = kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
-    const scope = n.whereClause ? `every row of ${table} that the WHERE matches` : `every row of ${table}`;
-    report({
-      ...verbRange(stmt, verb.toLowerCase(), n.relation),
-      message: `${verb} of ${scope} in one statement: each changed row stays locked until it commits, so the running version's writes to them wait, and replication lags. Work in batches by key range (WHERE id >= $1 AND id < $2), or declare it for the backfill runner: -- rollout-guard: backfill table=${table} key=id batch=1000.`,
-      ...(key && stmt.origin === 'file' ? { unlessEarlier: ctx.state.unlessEarlier(key) } : {}),
-    });
+    if (stmt.origin === 'function-body' || ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
+    for (const change of rowChanges(stmt.parsed)) checkChange(change, stmt, ctx, report);
   },
 };
+
+type RowChange = { kind: 'UpdateStmt'; node: UpdateStmt } | { kind: 'DeleteStmt'; node: DeleteStmt };
+
+/**
+ * The UPDATEs and DELETEs a statement runs: itself, and those of its WITH clauses, as in
+ * `WITH moved AS (DELETE FROM events RETURNING *) INSERT INTO events_archive SELECT * FROM moved`.
+ */
+function rowChanges(parsed: { kind: string; node: { withClause?: WithClause } }): RowChange[] {
+  const changes: RowChange[] = [];
+  if (parsed.kind === 'UpdateStmt' || parsed.kind === 'DeleteStmt') changes.push(parsed as RowChange);
+  for (const cte of parsed.node.withClause?.ctes ?? []) {
+    const query = unwrap(cte, 'CommonTableExpr')?.ctequery;
+    const update = unwrap(query, 'UpdateStmt');
+    const del = unwrap(query, 'DeleteStmt');
+    if (update) changes.push(...rowChanges({ kind: 'UpdateStmt', node: update }));
+    else if (del) changes.push(...rowChanges({ kind: 'DeleteStmt', node: del }));
+  }
+  return changes;
+}
+
+function checkChange({ kind, node: n }: RowChange, stmt: Statement, ctx: RuleContext, report: (finding: StatementReport) => void): void {
+  if (!isExisting(ctx, n.relation) || isCatalog(n.relation)) return;
+  const sources = (kind === 'UpdateStmt' ? n.fromClause : n.usingClause) ?? [];
+  // In a DO block, names that are not the statement's tables are PL/pgSQL variables: id >= lo AND id < lo + 1000, id = art.id.
+  const variables = stmt.origin === 'do-block' ? tablesInScope(n.relation, n.withClause, sources) : undefined;
+  const bound = n.whereClause ? batchBound(n.whereClause, variables) : undefined;
+  if (bound === true) return;
+  // Equal to a literal, a parent key (workspace_settings.workspace_id) or another column (background_updates.update_name)
+  // picks one row when it is the table's key: this file's or an earlier migration's unique index says so.
+  const keyColumn = bound?.unlessKey && columnOf(bound.unlessKey, n.relation);
+  const key = keyColumn ? { fact: 'key' as const, table: tableRef(n.relation), columns: [keyColumn] } : undefined;
+  if (key && ctx.state.holds(key)) return;
+  if (n.whereClause && readsLimitedCte(n.withClause, n.whereClause)) return;
+  if (n.whereClause && keyJoinedToBoundedRows(n.withClause, sources, n.whereClause, variables)) return;
+  const table = tableOf(n.relation);
+  const verb = kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
+  const scope = n.whereClause ? `every row of ${table} that the WHERE matches` : `every row of ${table}`;
+  report({
+    ...verbRange(stmt, verb.toLowerCase(), n.relation),
+    message: `${verb} of ${scope} in one statement: each changed row stays locked until it commits, so the running version's writes to them wait, and replication lags. Work in batches by key range (WHERE id >= $1 AND id < $2), or declare it for the backfill runner: -- rollout-guard: backfill table=${table} key=id batch=1000.`,
+    ...(key && stmt.origin === 'file' ? { unlessEarlier: ctx.state.unlessEarlier(key) } : {}),
+  });
+}
 
 /** In a DO block, the names of the tables a statement reads or writes (names, aliases, CTEs): other names are PL/pgSQL variables. */
 type Variables = ReadonlySet<string> | undefined;

@@ -183,6 +183,23 @@ describe('statement-after-access-exclusive', () => {
     assert.match(found[2]!.message, /^This query reads books while/);
   });
 
+  it('err: a materialized view or a table filled from a query of live tables (CREATE … AS SELECT); ok WITH NO DATA or from new tables', () => {
+    const sql = [
+      'BEGIN;',
+      "SET LOCAL lock_timeout = '2s';",
+      'ALTER TABLE orders ADD COLUMN note text;',
+      'CREATE MATERIALIZED VIEW order_stats AS SELECT customer_id, count(*) FROM orders GROUP BY customer_id;',
+      'CREATE TABLE customer_copy AS SELECT * FROM customers;',
+      'CREATE MATERIALIZED VIEW order_ids AS SELECT id FROM orders WITH NO DATA;',
+      'CREATE TABLE drafts (id bigint);',
+      'CREATE TABLE draft_copy AS SELECT * FROM drafts;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges('statement-after-access-exclusive', sql, ['4:1-4:20', '5:1-5:13']);
+    assert.match(found[0]!.message, /^This query reads orders while an earlier statement of the transaction took ACCESS EXCLUSIVE on orders/);
+    assert.match(found[1]!.message, /^This query reads customers while/);
+  });
+
   it("err: Eugene's E4 as written for a tool that runs each file in a transaction: SET LOCAL, no BEGIN", () => {
     const sql = ["SET LOCAL lock_timeout = '2s';", 'ALTER TABLE authors ADD COLUMN email text;', 'SELECT count(*) FROM authors;'].join('\n');
     expectRanges('statement-after-access-exclusive', sql, ['3:1-3:13']);

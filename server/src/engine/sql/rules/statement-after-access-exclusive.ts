@@ -6,7 +6,7 @@ import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 import { tableOf } from './_shared';
 
-const KINDS = [...LOCKING_KINDS, 'SelectStmt'] as const satisfies readonly NodeKind[];
+const KINDS = [...LOCKING_KINDS, 'SelectStmt', 'CreateTableAsStmt'] as const satisfies readonly NodeKind[];
 
 export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
   id: 'statement-after-access-exclusive',
@@ -38,8 +38,10 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
       });
     };
     const { kind, node } = stmt.parsed;
-    if (kind === 'SelectStmt') {
-      const read = tablesRead(node, ctx);
+    // A query, or one that fills a new table or materialized view (CREATE … AS SELECT, unless WITH NO DATA).
+    const query = kind === 'SelectStmt' ? node : kind === 'CreateTableAsStmt' && !node.into?.skipData ? unwrap(node.query, 'SelectStmt') : undefined;
+    if (kind === 'SelectStmt' || kind === 'CreateTableAsStmt') {
+      const read = query ? tablesRead(query, ctx) : [];
       const locked = read.map(holds).find((l) => l !== undefined) ?? first;
       if (read.length === 0) return;
       at(

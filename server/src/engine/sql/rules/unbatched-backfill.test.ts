@@ -59,8 +59,8 @@ describe('unbatched-backfill', () => {
 
   it('err: an UPDATE or DELETE in a WITH clause changes its rows like a statement of its own (moving rows to an archive)', () => {
     const sql = [
-      'WITH moved AS (DELETE FROM events WHERE created_at < now() - interval $$90 days$$ RETURNING *)',
-      'INSERT INTO events_archive SELECT * FROM moved;',
+      'WITH moved AS (DELETE FROM events WHERE created_at < now() - interval $$90 days$$ RETURNING id)',
+      'INSERT INTO events_archive (id) SELECT id FROM moved;',
       "WITH touched AS (UPDATE orders SET status = 'pending' WHERE status IS NULL RETURNING id) SELECT count(*) FROM touched;",
       "WITH gone AS (DELETE FROM sessions RETURNING user_id) UPDATE users SET online = false WHERE id IN (SELECT user_id FROM gone);",
     ].join('\n');

@@ -62,7 +62,7 @@ describe('unbatched-backfill', () => {
       'WITH moved AS (DELETE FROM events WHERE created_at < now() - interval $$90 days$$ RETURNING id)',
       'INSERT INTO events_archive (id) SELECT id FROM moved;',
       "WITH touched AS (UPDATE orders SET status = 'pending' WHERE status IS NULL RETURNING id) SELECT count(*) FROM touched;",
-      "WITH gone AS (DELETE FROM sessions RETURNING user_id) UPDATE users SET online = false WHERE id IN (SELECT user_id FROM gone);",
+      'WITH gone AS (DELETE FROM sessions RETURNING user_id) UPDATE users SET online = false WHERE id IN (SELECT user_id FROM gone);',
     ].join('\n');
     const found = expectRanges('unbatched-backfill', sql, ['1:16-1:34', '3:18-3:31', '4:15-4:35', '4:55-4:67']);
     assert.match(found[0]!.message, /^DELETE of every row of events that the WHERE matches/);

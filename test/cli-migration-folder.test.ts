@@ -34,6 +34,22 @@ const FILES: Record<string, string> = {
   // cadence: a folder per schema version, applied in the versions' order.
   'versioned/v0.1/base.sql': 'CREATE TABLE domains (shard_id INTEGER NOT NULL, id BYTEA NOT NULL, name VARCHAR(255) NOT NULL, PRIMARY KEY (shard_id, id));\n',
   'versioned/v0.10/domain_name.sql': "SET lock_timeout = '2s';\nALTER TABLE domains ALTER COLUMN name TYPE TEXT;\n",
+  // Unleash: db-migrate migrations in JS; an earlier one made `permission` unique, later ones update one row by it.
+  'unleash/migrations/20211202120808-add-permissions.js': [
+    'exports.up = function (db, cb) {',
+    '  db.runSql(`CREATE TABLE permissions (id serial PRIMARY KEY, permission text, display_name text);`, cb);',
+    '};',
+  ].join('\n'),
+  'unleash/migrations/20231123155649-unique-permission.js': [
+    'exports.up = function (db, cb) {',
+    "  db.runSql(`SET lock_timeout = '2s'; ALTER TABLE permissions ADD CONSTRAINT permission_unique UNIQUE (permission);`, cb);",
+    '};',
+  ].join('\n'),
+  'unleash/migrations/20240101000000-rename-permission.js': [
+    'exports.up = function (db, cb) {',
+    "  db.runSql(`UPDATE permissions SET display_name = 'Create Backend tokens' WHERE permission = 'CREATE_CLIENT_API_TOKEN';`, cb);",
+    '};',
+  ].join('\n'),
 };
 
 const WITHDRAWN = ['adding-not-nullable-field', 'changing-column-type', 'fk-missing-index'];
@@ -86,6 +102,24 @@ describe('check: the earlier files of a migration folder', () => {
       assert.deepEqual(await findingsOf(['versioned/v0.10/domain_name.sql'], 'versioned/v0.10/domain_name.sql'), ['2 changing-column-type']);
     } finally {
       fs.renameSync(path.join(tmp, 'versioned/base'), path.join(tmp, 'versioned/v0.1'));
+    }
+  });
+
+  it('TS/JS migrations (db-migrate, Unleash) take part: a key an earlier one made bounds an UPDATE of a later one', async () => {
+    const later = 'unleash/migrations/20240101000000-rename-permission.js';
+    const backfills = async (args: string[]): Promise<string[]> => {
+      const { stdout } = await cli(['check', ...args, '--format', 'json'], tmp, {});
+      const all = (JSON.parse(stdout) as { findings: { file: string; line: number; rule: string }[] }).findings;
+      return all.filter((f) => f.file === later && f.rule === 'unbatched-backfill').map((f) => `${f.line} ${f.rule}`);
+    };
+    assert.deepEqual(await backfills(['unleash', '--embedded']), []);
+    assert.deepEqual(await backfills([later]), []);
+    // Without the migration that made the column unique, the UPDATE can change every row.
+    fs.renameSync(path.join(tmp, 'unleash/migrations/20231123155649-unique-permission.js'), path.join(tmp, 'unique.js.off'));
+    try {
+      assert.deepEqual(await backfills([later]), ['2 unbatched-backfill']);
+    } finally {
+      fs.renameSync(path.join(tmp, 'unique.js.off'), path.join(tmp, 'unleash/migrations/20231123155649-unique-permission.js'));
     }
   });
 

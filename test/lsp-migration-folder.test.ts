@@ -90,4 +90,24 @@ describe('language server: the earlier migrations of an open one', () => {
     await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: init } });
     assert.deepEqual(withdrawable(await published), ['adding-not-nullable-field@2']);
   });
+
+  it('a TS/JS migration starts from the JS migrations before it, and is checked again when one of them is edited (db-migrate)', async () => {
+    const migration = (sql: string): string => `exports.up = function (db, cb) {\n  db.runSql(\`${sql}\`, cb);\n};\n`;
+    write('js/migrations/20211202120808-permissions.js', migration('CREATE TABLE permissions (id serial PRIMARY KEY, permission text, display_name text);'));
+    const unique = write(
+      'js/migrations/20231123155649-unique.js',
+      migration("SET lock_timeout = '2s'; CREATE UNIQUE INDEX CONCURRENTLY permission_unique ON permissions (permission);"),
+    );
+    const updateSql = migration("UPDATE permissions SET display_name = 'Create tokens' WHERE permission = 'CREATE_TOKEN';");
+    const update = write('js/migrations/20240101000000-display-name.js', updateSql);
+    const backfills = (p: PublishDiagnosticsParams): string[] => rules(p.diagnostics.filter((d) => d.code === 'unbatched-backfill'));
+    let published = client.diagnostics(update);
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: update, languageId: 'javascript', version: 1, text: updateSql } });
+    assert.deepEqual(backfills(await published), []);
+    // The earlier migration edited so that the column is no longer unique: the UPDATE can change every row.
+    published = client.diagnostics(update, (p) => backfills(p).length > 0);
+    const notUnique = migration("SET lock_timeout = '2s'; CREATE INDEX CONCURRENTLY permission_idx ON permissions (permission);");
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: unique, languageId: 'javascript', version: 1, text: notUnique } });
+    assert.deepEqual(backfills(await published), ['unbatched-backfill@2']);
+  });
 });

@@ -182,10 +182,6 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
     if (!isContractStep(f.fileName, f.text)) continue;
     sqlResults.set(f.fileName, lintSqlResult({ ...f, settings, codeIndex: await codeIndexFor(f.fileName) }));
   }
-  const migrations = [...sqlResults].map(([file, result]) => ({ file, ...result }));
-  const unchecked = await earlierMigrationsNotChecked(sqlResults, sqlJob, settings, threads, io.lintWorker, cache);
-  const folded = withEarlierFiles([...migrations, ...unchecked]).slice(0, migrations.length);
-  const sqlFindings = new Map(folded.map((findings, index) => [migrations[index]!.file, findings]));
   if (flagAnswer) {
     const read = await flagAnswer;
     if ('error' in read) {
@@ -196,20 +192,23 @@ export async function check(options: CheckOptions, io: CliIo, loadFlagSnapshot?:
     if ('snapshot' in read.answer) flags = read.answer.snapshot;
     else io.stderr.write(`rollout-guard: flag reads not checked: ${escapeControl(read.answer.problem)}\n`);
   }
+  // TS/JS files (their SQL, flag and environment reads): the schema changes of their SQL count for the migrations after them, as a SQL file's do.
+  const codeResults = new Map<string, SqlResult>();
+  for (const f of loaded)
+    if (f.text !== undefined && fileKind(f.file) === 'code')
+      codeResults.set(
+        f.file,
+        lintSqlResult({ fileName: f.file, text: f.text, settings, workspace, workloads, flags, sqlInCode: !!options.embedded || named.has(f.file) }),
+      );
+  const checked = new Map([...sqlResults, ...codeResults]);
+  const migrations = [...checked].map(([file, result]) => ({ file, ...result }));
+  const unchecked = await earlierMigrationsNotChecked(checked, sqlJob, settings, threads, io.lintWorker, cache);
+  const folded = withEarlierFiles([...migrations, ...unchecked]).slice(0, migrations.length);
+  const migrationFindings = new Map(folded.map((findings, index) => [migrations[index]!.file, findings]));
   const located: LocatedFinding[] = [];
   for (const f of loaded) {
-    let findings = f.text === undefined ? [f.problem!] : sqlFindings.get(f.file);
-    if (!findings) {
-      findings = lintLoaded({
-        fileName: f.file,
-        text: f.text!,
-        settings,
-        workspace,
-        workloads,
-        flags,
-        sqlInCode: !!options.embedded || named.has(f.file),
-      });
-    }
+    let findings = f.text === undefined ? [f.problem!] : migrationFindings.get(f.file);
+    findings ??= lintLoaded({ fileName: f.file, text: f.text!, settings, workspace, workloads, flags });
     // What the API server refused on a dry run: never cached.
     findings = [...findings, ...(dryRunFindings.get(f.file) ?? [])];
     const lines = new LineIndex(f.text ?? '');

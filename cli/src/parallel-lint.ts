@@ -103,7 +103,7 @@ export async function lintSqlFiles(jobs: SqlJob[], settings: EngineSettings, thr
 
 const lintJob = (job: SqlJob, settings: EngineSettings): SqlResult => lintSqlResult({ ...job, settings });
 
-/** A SQL file's findings (see lintLoaded) and the schema changes it makes. */
+/** A SQL or TS/JS file's findings (see lintLoaded) and the schema changes its SQL makes. */
 export function lintSqlResult(request: LintRequest): SqlResult {
   let changes: readonly SchemaChange[] = [];
   const findings = lintLoaded({ ...request, onSchemaChanges: (made) => (changes = made) });

@@ -61,7 +61,7 @@ import { SettingsCache, type EditorSettings, type ResolvedSettings } from './lsp
 import { LintScheduler } from './lsp/scheduler';
 import { MeasuredTraces } from './lsp/traces';
 import { ChartRenderer } from './lsp/charts';
-import { projectEngine, projectMigrationTool } from './workspace/migration-folder';
+import { isMigrationKind, projectEngine, projectMigrationTool } from './workspace/migration-folder';
 import { activeExcludes, scanYamlFiles } from './workspace/scan';
 
 // Over stdio, diagnostics are written from their pre-built JSON (see lsp/publish.ts).
@@ -419,7 +419,7 @@ function scheduleLaterMigrations(uri: string): void {
 documents.onDidChangeContent((e) => {
   const uri = e.document.uri;
   scheduler.schedule(uri);
-  if (fileKind(pathOf(uri)) === 'sql') scheduleLaterMigrations(uri);
+  if (isMigrationKind(pathOf(uri))) scheduleLaterMigrations(uri);
   // A helper edited in one file changes what the workload's other files read.
   if (fileKind(pathOf(uri)) === 'code')
     void settings.for(uri).then((resolved) => {
@@ -449,7 +449,7 @@ documents.onDidClose((e) => {
   }
   if (manifests.has(uri)) manifests.remove(uri).forEach((other) => scheduler.schedule(other));
   manifests.recordUses(uri, new Set()); // a closed code or configuration file is not re-checked
-  if (fileKind(pathOf(uri)) === 'sql') {
+  if (isMigrationKind(pathOf(uri))) {
     // Back to what is on disk for the migrations after it.
     earlierMigrationFacts.changed(URI.parse(uri).fsPath);
     scheduleLaterMigrations(uri);
@@ -501,7 +501,7 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   for (const change of changes) {
     const uri = change.uri;
     charts.changed(uri); // helm reads the disk: a chart's saved file (template, values, helper) renders it again
-    if (fileKind(URI.parse(uri).path) === 'sql') {
+    if (isMigrationKind(URI.parse(uri).path)) {
       earlierMigrationFacts.changed(URI.parse(uri).fsPath);
       scheduleLaterMigrations(uri);
     }

@@ -146,7 +146,7 @@ export function lintText(request: LintRequest): Finding[] {
       );
     }
     case 'code': {
-      const sql = request.sqlInCode === false ? [] : lintEmbedded(request.fileName, request.text, request.settings, request.isCancelled);
+      const sql = request.sqlInCode === false ? [] : lintEmbedded(request.fileName, request.text, request.settings, request);
       const flags = request.flags ? lintFlagReads(request.text, request.flags, request.settings, request.isCancelled) : [];
       // An ignore of a rule on code (flag or environment reads) suppresses nothing in the SQL: the SQL side does not report it.
       const ignoreOf = (ids: ReadonlySet<string>) => (f: Finding) => f.rule === 'unused-ignore' && ids.has(request.text.slice(f.start, f.end));

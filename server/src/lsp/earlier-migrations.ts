@@ -4,8 +4,8 @@
  * kept with the text they came from, so a file is linted again only when its text changed (an
  * open document edited, a file changed on disk).
  */
-import { compareMigrationNames, fileKind, migrationPlace, ordersByVersion, SchemaFacts, type EngineSettings, type SchemaChange } from '../engine';
-import { folderMigrations } from '../workspace/migration-folder';
+import { compareMigrationNames, migrationPlace, ordersByVersion, SchemaFacts, type EngineSettings, type SchemaChange } from '../engine';
+import { folderMigrations, isMigrationKind } from '../workspace/migration-folder';
 
 export class EarlierMigrations {
   private readonly changes = new Map<string, { text: string; changes: readonly SchemaChange[] }>();
@@ -53,7 +53,7 @@ export class EarlierMigrations {
 
 /** Whether the findings of migration `later` may depend on `file` (a migration earlier in the same folder). */
 export function runsBefore(file: string, later: string): boolean {
-  if (fileKind(file) !== 'sql' || fileKind(later) !== 'sql') return false;
+  if (!isMigrationKind(file) || !isMigrationKind(later)) return false;
   const a = migrationPlace(file);
   const b = migrationPlace(later);
   return !!a && !!b && ordersByVersion(a) && ordersByVersion(b) && a.folder === b.folder && compareMigrationNames(a.name, b.name) < 0;

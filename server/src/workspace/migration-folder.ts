@@ -23,12 +23,15 @@ export function folderMigrations(folder: string): { file: string; name: string }
         : ['migration.sql', 'up.sql'].map((name) => path.join(folder, entry.name, name)).filter((f) => fs.existsSync(f));
     for (const candidate of candidates) {
       const name = migrationPlace(candidate)?.name;
-      if (fileKind(candidate) === 'sql' && name !== undefined && (name === entry.name || name === `${entry.name}/${path.basename(candidate)}`))
+      if (isMigrationKind(candidate) && name !== undefined && (name === entry.name || name === `${entry.name}/${path.basename(candidate)}`))
         found.push({ file: candidate, name });
     }
   }
   return found.sort((a, b) => compareMigrationNames(a.name, b.name));
 }
+
+/** SQL migrations, and TS/JS ones (knex, TypeORM, db-migrate…): their SQL makes schema changes too. */
+export const isMigrationKind = (file: string): boolean => fileKind(file) === 'sql' || fileKind(file) === 'code';
 
 /** The files of a version folder (migration-order.ts VERSION_FOLDER). */
 function filesIn(folder: string): string[] {

@@ -8,7 +8,7 @@
  */
 import { lintMysql } from '../mysql/lint';
 import { explicitDialect } from '../mysql/dialect';
-import { lintSql } from '../sql/lint';
+import { lintSql, type LintOptions } from '../sql/lint';
 import type { EngineSettings, Finding, SqlDialect } from '../types';
 import { tokenizeScript } from '../js/tokens';
 import { transactionBodies } from './rollback';
@@ -78,13 +78,18 @@ export function embeddedMigrationTool(text: string): string | undefined {
 }
 
 /** Findings for the SQL inside a TS/JS file, at the file's offsets. */
-export function lintEmbedded(fileName: string, text: string, settings: EngineSettings, isCancelled?: () => boolean): Finding[] {
+export function lintEmbedded(
+  fileName: string,
+  text: string,
+  settings: EngineSettings,
+  { isCancelled, onSchemaChanges }: Pick<LintOptions, 'isCancelled' | 'onSchemaChanges'> = {},
+): Finding[] {
   if (!mayHoldSql(text)) return [];
   const { dialect, sql, literals } = extractSql(fileName, text, settings);
   if (literals.length === 0) return [];
   const findings =
     dialect === 'postgres'
-      ? lintSql(sql, settings, { isCancelled, projectTool: embeddedMigrationTool(text) })
+      ? lintSql(sql, settings, { isCancelled, onSchemaChanges, projectTool: embeddedMigrationTool(text) })
       : lintMysql(sql, settings, { dialect, isCancelled });
   // A statement with a substitution may be fine once the value is in: its syntax is not judged.
   // An ignore comment for a finding goes above the literal, as a `//` comment in code.

@@ -55,10 +55,14 @@ const pgName = (mode: string): string | undefined => PG_LOCK_MODES[LOCK_MODES.in
 const MODES = [...LOCK_MODES].sort((a, b) => b.length - a.length).join('|');
 /**
  * "ACCESS EXCLUSIVE on public.orders", "SHARE ROW EXCLUSIVE on orders and customers", "… on the table of orders_idx",
- * "… on orders and the table orders_customer_id_fkey references" (a table no migration names: not checked).
+ * "… on orders and the table orders_customer_id_fkey references", "… on parent and the tables with foreign keys to
+ * parent" (tables no migration names: not checked).
  */
-const LOCK_CLAIM = new RegExp(`(took )?\\b(${MODES}) on ((?:the table of )?[\\w."]+(?: and (?:the table [\\w."]+ references|[\\w."]+))*)`, 'g');
-const UNNAMED_REFERENCED = /^the table .+ references$/;
+const LOCK_CLAIM = new RegExp(
+  `(took )?\\b(${MODES}) on ((?:the table of )?[\\w."]+(?: and (?:the table [\\w."]+ references|the tables with foreign keys to [\\w."]+|[\\w."]+))*)`,
+  'g',
+);
+const UNNAMED_REFERENCED = /^the table .+ references$|^the tables with foreign keys to /;
 
 /** The rule tests' cases, as their expectRanges calls record them when run with RECORD_CASES_ENV. */
 function recordRuleCases(folder: string): RecordedCase[] {

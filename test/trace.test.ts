@@ -107,6 +107,35 @@ describe('rollout-guard trace', () => {
     assert.match(timeout?.message ?? '', /^ACCESS EXCLUSIVE on orders and customers with no lock_timeout set/);
   });
 
+  it('dropping a primary key with CASCADE locks the tables whose foreign keys reference it, as the linter names them from the earlier migration', async () => {
+    const dir = path.join(tmp, 'drop-key-cascade');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, '001_init.sql'),
+      'CREATE TABLE parent (id bigint PRIMARY KEY);\nCREATE TABLE child (id bigint PRIMARY KEY, parent_id bigint REFERENCES parent (id));\n',
+    );
+    fs.writeFileSync(path.join(dir, '002_drop.sql'), 'ALTER TABLE parent DROP CONSTRAINT parent_pkey CASCADE;\n');
+    const traced = await cli(['trace', '002_drop.sql', '--format', 'json'], dir, {});
+    assert.equal(traced.code, 0, traced.stderr);
+    const [statement] = (JSON.parse(traced.stdout) as { statements: TracedStatement[] }).statements;
+    assert.deepEqual(
+      strongestLocks(statement!.locks).filter((l) => !l.relation.endsWith('_pkey')),
+      [
+        { relation: 'child', mode: 'AccessExclusiveLock' },
+        { relation: 'parent', mode: 'AccessExclusiveLock' },
+      ],
+    );
+    const timeoutMessage = async (target: string): Promise<string> => {
+      const checked = await cli(['check', target, '--format', 'json'], dir, {});
+      const findings = (JSON.parse(checked.stdout) as { findings: { file: string; rule: string; message: string }[] }).findings;
+      return findings.find((f) => f.file === '002_drop.sql' && f.rule === 'require-lock-timeout')?.message ?? '';
+    };
+    assert.match(await timeoutMessage('.'), /^ACCESS EXCLUSIVE on parent and child with no lock_timeout set/);
+    // Without the migration that shows them, the tables are described.
+    fs.rmSync(path.join(dir, '001_init.sql'));
+    assert.match(await timeoutMessage('002_drop.sql'), /^ACCESS EXCLUSIVE on parent and the tables with foreign keys to parent with no lock_timeout set/);
+  });
+
   it('text: the server that measured, then one line per statement with the strongest lock per relation and the rewrites', async () => {
     const r = await cli(['trace', path.join(folder, '002_changes.sql')], tmp, {});
     assert.equal(r.code, 0);

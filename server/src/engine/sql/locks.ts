@@ -1,6 +1,6 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
-import { objectNames, stringOf, unwrap, type NodeKind, type RangeVar } from './ast';
-import { tableOfIndex, tableReferencedBy } from './state';
+import { objectNames, stringOf, unwrap, type AlterTableStmt, type NodeKind, type RangeVar } from './ast';
+import { tableOfIndex, tableReferencedBy, tablesReferencing } from './state';
 import { referencedTables } from './keys';
 import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type KnownSchema, type LockMode } from './lock-modes';
 import { typeChangeCondition, type SchemaCondition } from './schema';
@@ -39,8 +39,9 @@ export function statementLock(stmt: Statement, state: FileState, holds: KnownSch
         if (!lock || strength(action.mode) > strength(lock.mode) || (action.mode === lock.mode && action.duration !== BRIEF))
           lock = { ...action, table: on(n.relation) };
       }
-      // Dropping a foreign key drops its triggers on the table it references: ACCESS EXCLUSIVE there too.
-      const referenced = droppedForeignKeysReference(stmt, state);
+      // Dropping a foreign key drops its triggers on the table it references: ACCESS EXCLUSIVE there too; dropping a
+      // key with CASCADE drops the foreign keys that reference it, on their tables.
+      const referenced = [...droppedForeignKeysReference(stmt, state), ...cascadedForeignKeyTables(n)];
       if (lock && referenced.length) lock = { ...lock, table: [lock.table, ...referenced].join(' and ') };
       break;
     }
@@ -192,6 +193,24 @@ function droppedForeignKeysReference(stmt: Statement, state: FileState): string[
     .droppedConstraints(stmt.parsed.node)
     .flatMap(({ name, references }) => (references ? [displayTable(references)] : FOREIGN_KEY_NAME.test(name) ? [tableReferencedBy(name)] : []));
   return [...new Set(referenced)];
+}
+
+/** A constraint name given to CHECK constraints (`orders_total_check`, `ck_…`, `chk_…`): nothing depends on one. */
+const CHECK_NAME = /_check$|^ck_|^chk_/i;
+
+/**
+ * `DROP CONSTRAINT <key> CASCADE` of a primary key or unique constraint also drops the foreign keys that
+ * reference it, taking ACCESS EXCLUSIVE on their tables (measured): "the tables with foreign keys to
+ * <table>", which the file or the earlier migrations may name (unknown-tables.ts).
+ */
+function cascadedForeignKeyTables(n: AlterTableStmt): string[] {
+  const cascades = (n.cmds ?? []).some((item) => {
+    const cmd = unwrap(item, 'AlterTableCmd');
+    return (
+      cmd?.subtype === 'AT_DropConstraint' && cmd.behavior === 'DROP_CASCADE' && !!cmd.name && !FOREIGN_KEY_NAME.test(cmd.name) && !CHECK_NAME.test(cmd.name)
+    );
+  });
+  return cascades ? [tablesReferencing(displayTable(tableRef(n.relation)))] : [];
 }
 
 /** "ACCESS EXCLUSIVE on orders: blocks reads and writes until the table is rewritten" */

@@ -241,6 +241,15 @@ export class SchemaFacts {
     return undefined;
   }
 
+  /** The tables (other than `table` itself) with a foreign key that references `table`, as the changes added them and none dropped them since. */
+  tablesReferencing(table: TableRef): TableRef[] {
+    const found: TableRef[] = [];
+    for (const bucket of this.tables.values())
+      for (const k of bucket.foreignKeys)
+        if (sameTable(k.references, table) && !sameTable(k.table, table) && !found.some((t) => sameTable(t, k.table))) found.push(k.table);
+    return found;
+  }
+
   /** Whether anything is known of tables named `name`. */
   knows(name: string): boolean {
     return this.tables.has(name);

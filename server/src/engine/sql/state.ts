@@ -39,8 +39,11 @@ export const tableOfIndex = (index: string): string => `the table of ${index}`;
 export const isTableOfIndex = (table: string): boolean => table.startsWith('the table of ');
 /** How a lock names the table a dropped foreign key references when no migration says which table that is. */
 export const tableReferencedBy = (constraint: string): string => `the table ${constraint} references`;
+/** How a lock names the tables whose foreign keys a dropped key takes with it (CASCADE) when no migration says which tables those are. */
+export const tablesReferencing = (table: string): string => `the tables with foreign keys to ${table}`;
 
-const refOfName = (name: string): TableRef => {
+/** A displayed table name (`schema.table`) as a TableRef. */
+export const refOfName = (name: string): TableRef => {
   const dot = name.lastIndexOf('.');
   return dot < 0 ? { name } : { schema: name.slice(0, dot), name: name.slice(dot + 1) };
 };

@@ -7,7 +7,7 @@
 import type { Finding } from '../types';
 import { displayTable } from './context';
 import { sameTable, type SchemaChange, type SchemaFacts, type TableRef } from './schema';
-import { tableOfIndex, tableReferencedBy } from './state';
+import { refOfName, tableOfIndex, tableReferencedBy, tablesReferencing } from './state';
 
 const NAME = '([\\w$."]*[\\w$"])';
 const TABLE_OF = tableOfIndex('');
@@ -16,9 +16,12 @@ const [BEFORE_CONSTRAINT, AFTER_CONSTRAINT] = tableReferencedBy('\0').split('\0'
 /** With the " and " before it: a self-referencing key's table is named once already. */
 const TABLE_REFERENCED = new RegExp(`( and )?${BEFORE_CONSTRAINT}${NAME}${AFTER_CONSTRAINT}`, 'g');
 
+const REFERENCING = tablesReferencing('');
+const TABLES_REFERENCING = new RegExp(`( and )?${REFERENCING}${NAME}`, 'g');
+
 /** Whether a finding names a table that way. */
 export const namesUnknownTable = (f: Finding): boolean =>
-  f.message.includes(TABLE_OF) || (f.message.includes(BEFORE_CONSTRAINT) && f.message.includes(AFTER_CONSTRAINT));
+  f.message.includes(TABLE_OF) || f.message.includes(REFERENCING) || (f.message.includes(BEFORE_CONSTRAINT) && f.message.includes(AFTER_CONSTRAINT));
 
 const unqualified = (name: string): string => name.replace(/"/g, '').split('.').at(-1)!;
 
@@ -36,6 +39,15 @@ export function namedTables(text: string, own: readonly SchemaChange[], earlier?
       const key = earlier?.foreignKeyNamed(unqualified(constraint)) ?? ownKey(unqualified(constraint));
       if (!key) return phrase;
       return sameTable(key.table, key.references) ? '' : `${and ?? ''}${displayTable(key.references)}`;
+    })
+    .replace(TABLES_REFERENCING, (phrase, and: string | undefined, name: string) => {
+      // Named when a migration shows them; with none shown there may still be some (the phrase stays).
+      const table = refOfName(name.replace(/"/g, ''));
+      const tables = [...(earlier?.tablesReferencing(table) ?? [])];
+      for (const c of own)
+        if (c.op === 'foreign-key' && sameTable(c.references, table) && !sameTable(c.table, table) && !tables.some((t) => sameTable(t, c.table)))
+          tables.push(c.table);
+      return tables.length ? `${and ?? ''}${tables.map(displayTable).join(' and ')}` : phrase;
     });
 }
 

@@ -97,6 +97,13 @@ describe(RULE, () => {
     assert.match(found[0]!.message, /^ACCESS EXCLUSIVE on public\.post with no lock_timeout set: /);
   });
 
+  it('err: dropping a key with CASCADE locks the tables whose foreign keys reference it; a CHECK with CASCADE only its own', () => {
+    let found = expectRanges(RULE, 'ALTER TABLE parent DROP CONSTRAINT parent_pkey CASCADE;', ['1:1-1:12']);
+    assert.match(found[0]!.message, /^ACCESS EXCLUSIVE on parent and the tables with foreign keys to parent with no lock_timeout set: /);
+    found = expectRanges(RULE, 'ALTER TABLE parent DROP CONSTRAINT parent_total_check CASCADE;', ['1:1-1:12']);
+    assert.match(found[0]!.message, /^ACCESS EXCLUSIVE on parent with no lock_timeout set: /);
+  });
+
   it('ok: triggers, indexes and rebuilds on a view and on schema elements created in the same file', () => {
     const sql = [
       'CREATE VIEW order_totals AS SELECT 1 AS total;',

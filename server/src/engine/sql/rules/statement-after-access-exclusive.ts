@@ -1,7 +1,7 @@
 import { objectNames, subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
-import type { RuleContext, SqlRule, TableRef } from '../context';
+import type { RuleContext, SqlRule } from '../context';
 import { sameTable, type EarlierFact, type SchemaCondition } from '../schema';
-import { isTableOfIndex, type UnitRecord } from '../state';
+import { isTableOfIndex, refOfName, type UnitRecord } from '../state';
 import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 import { tableOf } from './_shared';
@@ -24,8 +24,8 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
     if (!first) return;
     // A live table renamed in the transaction is the same table under its new name.
     const holds = (table: string): UnitRecord | undefined => {
-      const former = state.renamedLiveTable(refOf(table));
-      return held.find((l) => sameTable(refOf(l.table), refOf(table)) || (!!former && sameTable(refOf(l.table), former)));
+      const former = state.renamedLiveTable(refOfName(table));
+      return held.find((l) => sameTable(refOfName(l.table), refOfName(table)) || (!!former && sameTable(refOfName(l.table), former)));
     };
     const at = (lock: UnitRecord, message: string, unlessEarlier?: EarlierFact) => {
       const taken = ctx.locateUnit(lock.unit);
@@ -74,20 +74,20 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
         return;
       }
     }
-    if (same || state.isNewTable(refOf(lock.table))) {
+    if (same || state.isNewTable(refOfName(lock.table))) {
       // Altering the locked table or a new one still waits for the live tables its new foreign keys reference.
       const referenced = kind === 'AlterTableStmt' ? referencedLiveTables(stmt, state).filter((table) => !holds(table)) : [];
       if (!referenced.length) return;
       waitsFor = { mode: 'SHARE ROW EXCLUSIVE', table: referenced.join(' and ') };
     }
     // Once the transaction holds ACCESS EXCLUSIVE on a second table, the first crossing was reported: one finding per chain.
-    if (held.some((l) => !sameTable(refOf(l.table), refOf(first.table)))) return;
+    if (held.some((l) => !sameTable(refOfName(l.table), refOfName(first.table)))) return;
     let unlessEarlier: EarlierFact | undefined;
     if (kind === 'DropStmt' && node.removeType === 'OBJECT_INDEX') {
       const index = (objectNames(node)[0] ?? '').split('.').at(-1) ?? '';
       if (state.isIndexOfNewTable(index)) return;
       // An index that this file or an earlier migration made on the locked table: the lock is on that same table.
-      const onLocked: SchemaCondition = { fact: 'index-on', table: refOf(first.table), index };
+      const onLocked: SchemaCondition = { fact: 'index-on', table: refOfName(first.table), index };
       if (state.holds(onLocked)) return;
       if (stmt.origin === 'file') unlessEarlier = state.unlessEarlier(onLocked);
     }
@@ -98,11 +98,6 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
     );
   },
 };
-
-function refOf(table: string): TableRef {
-  const [schema, name] = table.split('.');
-  return name === undefined ? { name: table } : { schema, name };
-}
 
 /** Live tables a SELECT reads (not its CTEs, not the catalogs, not tables the file created). */
 function tablesRead(select: SelectStmt, ctx: RuleContext): string[] {

@@ -128,6 +128,38 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     assert.match(found.find((f) => f.rule === 'ban-concurrent-index-creation-in-transaction')!.message, /first line is `-- morph:nontransactional`/);
   });
 
+  it("is postgres-migrations from the nearest package.json (supabase/storage): each file in a transaction, unless it holds the tool's marker", async () => {
+    const PACKAGE = '{\n  "name": "storage",\n  "dependencies": {\n    "pg": "^8.11.0",\n    "postgres-migrations": "^5.3.0"\n  }\n}\n';
+    const root = made({
+      '.git/HEAD': '',
+      'package.json': PACKAGE,
+      'migrations/tenant/0018-add_owner_id.sql':
+        "SET lock_timeout = '2s';\nALTER TABLE storage.objects ADD COLUMN IF NOT EXISTS owner_id text;\nALTER TABLE storage.buckets ADD COLUMN IF NOT EXISTS owner_id text;\n",
+      'migrations/tenant/0031-objects-level-index.sql':
+        "-- postgres-migrations disable-transaction\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_level ON storage.objects (level);\n",
+      'migrations/tenant/0032-level-index-alone.sql':
+        '-- postgres-migrations disable-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_name ON storage.objects (name);\n',
+    });
+    assert.equal(projectMigrationTool(path.join(root, 'migrations/tenant/0018-add_owner_id.sql')), 'postgres-migrations');
+    // A Go module nearer the file wins; one without a tool leaves the package.json to say.
+    const mixed = made({
+      '.git/HEAD': '',
+      'package.json': PACKAGE,
+      'db/go.mod': GO_MIGRATE,
+      'db/migrations/0001_x.up.sql': '',
+      'db/migrations/0002-y.sql': '',
+    });
+    assert.equal(projectMigrationTool(path.join(mixed, 'db/migrations/0001_x.up.sql')), 'golang-migrate');
+    assert.equal(projectMigrationTool(path.join(mixed, 'db/migrations/0002-y.sql')), 'postgres-migrations');
+    const { stdout } = await cli(['check', 'migrations', '--format', 'json'], root, {});
+    const found = (JSON.parse(stdout) as { findings: { file: string; line: number; rule: string; message: string }[] }).findings;
+    const of = (rule: string): string[] => found.filter((f) => f.rule === rule).map((f) => `${path.basename(f.file)}:${f.line}`);
+    // In its transaction, the second ALTER waits for buckets while objects stays locked.
+    assert.deepEqual(of('statement-after-access-exclusive'), ['0018-add_owner_id.sql:3']);
+    // With the marker the file is one query string: with the SET, an implicit transaction, where CONCURRENTLY fails; alone it runs.
+    assert.deepEqual(of('ban-concurrent-index-creation-in-transaction'), ['0031-objects-level-index.sql:3']);
+  });
+
   it("is the only module in a folder of the repository's root when none is above the file (harbor's src/go.mod)", () => {
     const harbor = made({ '.git/HEAD': '', 'src/go.mod': GO_MIGRATE, 'make/migrations/postgresql/0150_2.10.0_schema.up.sql': '' });
     assert.equal(projectMigrationTool(path.join(harbor, 'make/migrations/postgresql/0150_2.10.0_schema.up.sql')), 'golang-migrate');

@@ -159,7 +159,7 @@ connection.onInitialized(() => {
         { globPattern: '**/{*.yaml,*.yml,Kustomization,*.tpl}' },
         { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql}' },
         // The migration tool of a project (assumeInTransaction: auto).
-        { globPattern: '**/{go.mod,Cargo.toml,metadata.toml,migration_lock.toml,*.sql.conf}' },
+        { globPattern: '**/{go.mod,Cargo.toml,package.json,metadata.toml,migration_lock.toml,*.sql.conf}' },
       ],
     })
     .catch(() => undefined);
@@ -474,7 +474,7 @@ async function updateApplicationCode(changes: { uri: string; type: number }[]): 
  */
 function recheckMigrationsOfProjects(changed: string[]): void {
   const folders = changed
-    .filter((uri) => /\/(go\.mod|Cargo\.toml|metadata\.toml|migration_lock\.toml|[^/]+\.sql\.conf)$/.test(uri))
+    .filter((uri) => /\/(go\.mod|Cargo\.toml|package\.json|metadata\.toml|migration_lock\.toml|[^/]+\.sql\.conf)$/.test(uri))
     .map((uri) => path.dirname(URI.parse(uri).fsPath) + path.sep);
   if (!folders.length) return;
   for (const doc of documents.all()) {

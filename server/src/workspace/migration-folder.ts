@@ -56,7 +56,7 @@ export function earlierMigrations(file: string): string[] {
 
 /**
  * The migration tool of the project `file` belongs to, for `assumeInTransaction: auto` when the file
- * does not show its own (migration-tools.ts): the nearest go.mod or Cargo.toml above it, up to the
+ * does not show its own (migration-tools.ts): the nearest go.mod or Cargo.toml (else package.json) above it, up to the
  * repository's root (else the only one in a folder of the root), depends on one of these and the file is named as that tool names migrations:
  * - golang-migrate (`<version>_<name>.up.sql`) sends each file as one query string;
  * - morph (Mattermost's, `<version>_<name>.up.sql`) runs each in a transaction, unless its first line
@@ -65,7 +65,8 @@ export function earlierMigrations(file: string): string[] {
  *   `….autocommit.up.sql` as one query string;
  * - sqlx (`<version>_<name>.sql`, `.up.sql`) runs each in a transaction;
  * - diesel (`<version>_<name>/up.sql`) runs each in a transaction, or sends it as one query string
- *   when the migration's metadata.toml says `run_in_transaction = false`.
+ *   when the migration's metadata.toml says `run_in_transaction = false`;
+ * - postgres-migrations (a package.json dependency; `<id>-<name>.sql`) runs each in a transaction.
  * A project that depends on two of them for the same layout says nothing.
  * Prisma's migrations are known by migration_lock.toml beside their folders. Flyway needs no
  * project: its migrations' names show it (migration-tools.ts), and a script
@@ -76,16 +77,23 @@ export function projectMigrationTool(file: string, seen?: ManifestsSeen, engine 
   if (/^\s*executeInTransaction\s*=\s*false\b/im.test(readText(`${path.resolve(file)}.conf`) ?? '')) return 'Flyway without a transaction';
   // Prisma runs any `<name>/migration.sql` beside its lock file, in name order (umami's `01_init`).
   if (engine === 'postgres') return 'Prisma';
-  const manifest = projectManifest(path.dirname(path.resolve(file)), seen);
-  if (!manifest) return undefined;
   const base = path.basename(file);
-  const tools = PROJECT_TOOLS.filter((tool) => tool.manifest === path.basename(manifest.file) && tool.dependency.test(manifest.text) && tool.names.test(base));
-  if (tools.length !== 1) return undefined;
-  const [tool] = tools;
-  if (tool!.name === 'pop' && /\.autocommit\.up\.sql$/i.test(base)) return 'pop with .autocommit';
-  if (tool!.name === 'diesel' && /^\s*run_in_transaction\s*=\s*false\b/m.test(readText(path.join(path.dirname(file), 'metadata.toml')) ?? ''))
+  let tool: (typeof PROJECT_TOOLS)[number] | undefined;
+  // A Go or Rust project's tool, else a Node project's (package.json).
+  for (const kinds of MANIFEST_KINDS) {
+    const manifest = projectManifest(path.dirname(path.resolve(file)), kinds, seen);
+    const tools = manifest
+      ? PROJECT_TOOLS.filter((t) => t.manifest === path.basename(manifest.file) && t.dependency.test(manifest.text) && t.names.test(base))
+      : [];
+    if (tools.length > 1) return undefined;
+    tool ??= tools[0];
+    if (tool) break;
+  }
+  if (!tool) return undefined;
+  if (tool.name === 'pop' && /\.autocommit\.up\.sql$/i.test(base)) return 'pop with .autocommit';
+  if (tool.name === 'diesel' && /^\s*run_in_transaction\s*=\s*false\b/m.test(readText(path.join(path.dirname(file), 'metadata.toml')) ?? ''))
     return 'diesel with run_in_transaction = false';
-  return tool!.name;
+  return tool.name;
 }
 
 /**
@@ -106,6 +114,8 @@ const PROJECT_TOOLS: { name: string; manifest: string; dependency: RegExp; names
   { name: 'pop', manifest: 'go.mod', dependency: /\bgithub\.com\/(gobuffalo\/pop|ory\/x)\b/, names: /^\d+_.*\.up\.sql$/i },
   { name: 'morph', manifest: 'go.mod', dependency: /\bgithub\.com\/mattermost\/morph\b/, names: /^\d+_.*\.up\.sql$/i },
   { name: 'sqlx', manifest: 'Cargo.toml', dependency: /^\s*(sqlx\s*=|\[(?:workspace\.)?dependencies\.sqlx\])/m, names: /^\d+_.*\.sql$/i },
+  // Node's postgres-migrations (supabase/storage): `<id>[-_]<name>.sql`.
+  { name: 'postgres-migrations', manifest: 'package.json', dependency: /"postgres-migrations"\s*:/, names: /^\d+[-_]?.*\.sql$/i },
   {
     name: 'diesel',
     manifest: 'Cargo.toml',
@@ -114,27 +124,31 @@ const PROJECT_TOOLS: { name: string; manifest: string; dependency: RegExp; names
   },
 ];
 
+/** The manifests that name a project's tool, nearest first: Go's and Rust's, then Node's. */
+const MANIFEST_KINDS: readonly (readonly string[])[] = [['go.mod', 'Cargo.toml'], ['package.json']];
+
 type Manifest = { file: string; text: string } | undefined;
 /** The manifests found so far, by the folder they were looked for from: a run over many files reads each once. */
 export type ManifestsSeen = Map<string, Manifest>;
 
 /**
- * The nearest go.mod or Cargo.toml in `dir` or above, not above the repository's root (a folder with
- * .git); else the one manifest in a folder of the root itself: harbor keeps its migrations in
- * `make/migrations/postgresql/` and its Go module in `src/go.mod`.
+ * The nearest manifest of `kinds` (go.mod or Cargo.toml; package.json) in `dir` or above, not above the
+ * repository's root (a folder with .git); else the one manifest in a folder of the root itself: harbor
+ * keeps its migrations in `make/migrations/postgresql/` and its Go module in `src/go.mod`.
  */
-function projectManifest(dir: string, seen?: ManifestsSeen): Manifest {
-  if (seen?.has(dir)) return seen.get(dir);
-  let found = manifestIn(dir);
+function projectManifest(dir: string, kinds: readonly string[], seen?: ManifestsSeen): Manifest {
+  const key = `${kinds.join()}:${dir}`;
+  if (seen?.has(key)) return seen.get(key);
+  let found = manifestIn(dir, kinds);
   const repositoryRoot = fs.existsSync(path.join(dir, '.git'));
-  if (!found && !repositoryRoot && path.dirname(dir) !== dir) found = projectManifest(path.dirname(dir), seen);
-  else if (!found && repositoryRoot) found = soleManifestBelow(dir);
-  seen?.set(dir, found);
+  if (!found && !repositoryRoot && path.dirname(dir) !== dir) found = projectManifest(path.dirname(dir), kinds, seen);
+  else if (!found && repositoryRoot) found = soleManifestBelow(dir, kinds);
+  seen?.set(key, found);
   return found;
 }
 
-function manifestIn(dir: string): Manifest {
-  for (const name of ['go.mod', 'Cargo.toml']) {
+function manifestIn(dir: string, kinds: readonly string[]): Manifest {
+  for (const name of kinds) {
     const text = readText(path.join(dir, name));
     if (text !== undefined) return { file: path.join(dir, name), text };
   }
@@ -142,14 +156,14 @@ function manifestIn(dir: string): Manifest {
 }
 
 /** The manifest of the one folder directly in `root` that holds one; none when several do. */
-function soleManifestBelow(root: string): Manifest {
+function soleManifestBelow(root: string, kinds: readonly string[]): Manifest {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(root, { withFileTypes: true });
   } catch {
     return undefined;
   }
-  const found = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).flatMap((e) => manifestIn(path.join(root, e.name)) ?? []);
+  const found = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).flatMap((e) => manifestIn(path.join(root, e.name), kinds) ?? []);
   return found.length === 1 ? found[0] : undefined;
 }
 

@@ -6,7 +6,8 @@
  * assumeInTransaction and from the file:
  * - a tool's no-transaction marker wins over everything: goose `-- +goose NO TRANSACTION` and
  *   sql-migrate `-- +migrate Up notransaction` then run the statements one by one, while sqlx
- *   `-- no-transaction` and dbmate `-- migrate:up transaction:false` still send one query string;
+ *   `-- no-transaction`, dbmate `-- migrate:up transaction:false` and postgres-migrations
+ *   `-- postgres-migrations disable-transaction` still send one query string;
  * - `auto` (the default) follows the tool when the file shows which and the tool runs every file
  *   one way: goose (`-- +goose Up`), sql-migrate (`-- +migrate Up`) and dbmate (`-- migrate:up`)
  *   open a transaction; Prisma (`<14-digit timestamp>_<name>/migration.sql`) sends one query
@@ -15,7 +16,7 @@
  *   that tools share while running files differently say nothing (`….up.sql`: golang-migrate
  *   sends one query string, sqlx and pop open a transaction): assumeInTransaction says for them;
  *   The workspace may know the tool from the project instead (LintRequest.migrationTool: its go.mod
- *   or Cargo.toml depends on golang-migrate, pop, sqlx or diesel);
+ *   or Cargo.toml depends on golang-migrate, pop, sqlx or diesel, its package.json on postgres-migrations);
  * - SET LOCAL in a file with no BEGIN, COMMIT or ROLLBACK of its own shows a tool's transaction.
  */
 import type { EngineSettings } from '../types';
@@ -64,6 +65,10 @@ const TOOLS: MigrationTool[] = [
   { name: 'Flyway without a transaction', runs: false, withoutTransaction: 'in a migration that Flyway runs outside a transaction' },
   // Each changeset in a transaction of its own (FileState.changesetStarts).
   { name: 'Liquibase', runs: true, withoutTransaction: 'in a changeset of its own marked `runInTransaction:false`' },
+  // Node's postgres-migrations (from the project's package.json): each file in a transaction, unless it holds the marker;
+  // then it sends the file as one query string.
+  { name: 'postgres-migrations', runs: true, withoutTransaction: 'alone in a migration that contains `-- postgres-migrations disable-transaction`' },
+  { name: 'postgres-migrations without a transaction', runs: 'implicit', withoutTransaction: ALONE },
   // Mattermost's morph (from the project's go.mod): each file in a transaction, unless its first line is the marker.
   { name: 'morph', runs: true, withoutTransaction: 'in a migration whose first line is `-- morph:nontransactional`' },
   { name: 'morph without a transaction', runs: false, withoutTransaction: 'in a migration whose first line is `-- morph:nontransactional`' },
@@ -85,6 +90,7 @@ const tool = (name: string): MigrationTool => TOOLS.find((t) => t.name === name)
 const MARKER =
   /^[ \t]*--[ \t]*(?:(\+goose|\+migrate|migrate:)[ \t]*(up|down|no[ \t]+transaction)\b([^\n]*)|(no-transaction)\b|(flyway:executeInTransaction[ \t]*=[ \t]*false)\b)/gim;
 const ONE_MARKER = new RegExp(MARKER.source, 'im');
+const POSTGRES_MIGRATIONS_OFF = '-- postgres-migrations disable-transaction';
 const TOOL_OF_PREFIX: Record<string, string> = { '+goose': 'goose', '+migrate': 'sql-migrate', 'migrate:': 'dbmate' };
 const PRISMA_MIGRATION = /(?:^|[\\/])\d{14}_[^\\/]+[\\/]migration\.sql$/i;
 /** Liquibase formatted SQL: the file's first line says so; `--changeset author:id [attribute:value…]` starts each changeset. */
@@ -96,6 +102,8 @@ const FLYWAY_MIGRATION = /(?:^|[\\/])(?:[VB]\d+(?:[._]\d+)*|R)__[^\\/]+\.sql$/;
 /** The tools the file's markers name: the one whose marker says it runs the file without its transaction, and the one whose parts it marks. */
 function markedTools(text: string): { withoutTransaction?: MigrationTool; parts?: MigrationTool } {
   const found: { withoutTransaction?: MigrationTool; parts?: MigrationTool } = {};
+  // postgres-migrations looks for its marker anywhere in the file, as written.
+  if (text.includes(POSTGRES_MIGRATIONS_OFF)) found.withoutTransaction = tool('postgres-migrations without a transaction');
   for (const [, prefix, part, rest, sqlx, flyway] of text.matchAll(MARKER)) {
     if (flyway) {
       found.withoutTransaction ??= tool('Flyway without a transaction');

@@ -10,6 +10,8 @@ describe('unbatched-backfill (MySQL)', () => {
       'DELETE FROM sessions WHERE id >= ? AND id < ?;',
       'DELETE FROM carts WHERE user_id IN (SELECT id FROM users WHERE deleted = 1 ORDER BY id LIMIT 500);',
       'UPDATE users SET email = LOWER(email) WHERE id = 42;',
+      'UPDATE orders SET region = ? WHERE customer_id = ?;',
+      'DELETE FROM role_permissions WHERE role_id = 3 AND permission_id = 7;',
       'CREATE TABLE t (id INT);',
       'UPDATE t SET id = id + 1;',
     ].join('\n');
@@ -25,5 +27,14 @@ describe('unbatched-backfill (MySQL)', () => {
     ].join('\n');
     const found = expectMysql('unbatched-backfill', sql, ['1:1-1:13', '2:1-2:24', '3:1-3:14', '4:1-4:18']);
     assert.match(found[0]!.message, /LIMIT 1000/);
+  });
+
+  it("err: a parent key equal to a literal picks every row of that parent (ente's product_id = 'free'), and a key equal to ''", () => {
+    const sql = [
+      "UPDATE subscriptions SET storage = 5368709120 WHERE product_id = 'free';",
+      'DELETE FROM members WHERE account_id = 7;',
+      "UPDATE users SET email = NULL WHERE email = '';",
+    ].join('\n');
+    expectMysql('unbatched-backfill', sql, ['1:1-1:21', '2:1-2:20', '3:1-3:13']);
   });
 });

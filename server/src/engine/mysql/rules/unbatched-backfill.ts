@@ -29,6 +29,13 @@ export const unbatchedBackfill: MysqlRule = {
 const isConstant = (t: Token | undefined): boolean =>
   !!t && (t.kind === 'number' || t.kind === 'string' || t.kind === 'variable' || t.text === '?' || /^_+$/.test(t.text));
 
+/**
+ * A column named like a reference to another table's row (`account_id`): equal to a literal it picks every
+ * row of that parent, which can be most of the table; with a parameter it is one step of a driven loop.
+ * MySQL files carry no key facts, so it never counts as the table's own key (see the PostgreSQL rule).
+ */
+const isParentKey = (column: string): boolean => /(^|\.)\w+_id$/i.test(column);
+
 const isKeyLike = (column: string): boolean => /(^|\.)(id|uuid|pk|key|code|slug|email|\w+_(id|uuid|key|code))$/i.test(column);
 
 /**
@@ -58,6 +65,8 @@ export function hasBatchBound(where: Token[]): boolean {
   }
   const lower = new Set<string>();
   const upper = new Set<string>();
+  // Parent keys (account_id = 7) equal to literals: each picks every row of one parent, unless two make a composite key.
+  const parentKeys = new Set<string>();
   for (const term of terms) {
     const column = columnAt(term);
     if (!column) {
@@ -69,7 +78,13 @@ export function hasBatchBound(where: Token[]): boolean {
     if (op === 'between') return true;
     // key IN (1, 2, 3) picks rows; key IN (SELECT …) only when the subquery is LIMITed
     if (op === 'in' && isKeyLike(column.name) && (term[column.length + 2]?.text !== 'select' || term.some((t) => t.text === 'limit'))) return true;
-    if (op === '=' && isConstant(value) && isKeyLike(column.name)) return true;
+    if (op === '=' && isConstant(value) && isKeyLike(column.name)) {
+      // An empty string is no key value: email = '' matches every row left blank.
+      if (value!.kind === 'string' && /^(['"])\1$/.test(value!.text)) continue;
+      if (!isParentKey(column.name) || (value!.kind !== 'number' && value!.kind !== 'string')) return true;
+      parentKeys.add(column.name);
+      if (parentKeys.size >= 2) return true;
+    }
     if ((op === '<' || op === '<=') && isConstant(value)) upper.add(column.name);
     if ((op === '>' || op === '>=') && isConstant(value)) lower.add(column.name);
     if (lower.has(column.name) && upper.has(column.name)) return true;

@@ -167,6 +167,23 @@ describe('SQL in TS/JS: extraction', () => {
     assert.equal(sql.slice(text.indexOf('UPDATE'), text.indexOf('`);')), 'UPDATE ____ SET a = ?   \n  WHERE id =  `x `');
   });
 
+  it("reads knex's ? bindings as values, and jsonb's ? operators as written (logto's slonik sql`… where payload ? 'grantId'`)", () => {
+    const text = [
+      "await knex.raw('UPDATE users SET name = ? WHERE id = ?', [name, id]);",
+      "await pool.query(sql`create index concurrently idx_grant on oidc (tenant_id) where payload ? 'grantId';`);",
+      "await client.query(\"SELECT * FROM oidc WHERE payload ?| array['a', 'b'] AND payload->>'x' = ?\", [x]);",
+    ].join('\n');
+    const { sql } = extractSql('a.ts', text, mergeSettings());
+    const line = (n: number): string => sql.split('\n')[n]!.trim();
+    assert.equal(line(0), 'UPDATE users SET name = 1 WHERE id = 1;');
+    assert.equal(line(1), "create index concurrently idx_grant on oidc (tenant_id) where payload ? 'grantId';;");
+    assert.equal(line(2), "SELECT * FROM oidc WHERE payload ?| array['a', 'b'] AND payload->>'x' = 1;");
+    assert.deepEqual(
+      lintCode('a.ts', text).filter((f) => f.rule === 'syntax-error'),
+      [],
+    );
+  });
+
   it('ok: no findings for files without SQL calls, or whose substituted statements cannot be judged', () => {
     assert.deepEqual(lintCode('a.ts', 'export const q = router.query("select-box");\nconsole.log(`DROP TABLE x`);'), []);
     // event names and single words are not statements; BEGIN and COMMIT are

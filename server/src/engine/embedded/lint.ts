@@ -12,7 +12,7 @@ import { lintSql, type LintOptions } from '../sql/lint';
 import type { EngineSettings, Finding, SqlDialect } from '../types';
 import { tokenizeScript } from '../js/tokens';
 import { transactionBodies } from './rollback';
-import { findSqlLiterals, type SqlLiteral } from './scan';
+import { findSqlLiterals, SQL_TAGS, type SqlLiteral } from './scan';
 
 /** Words SQL statements start with: other strings passed to query() are not SQL (or are fragments). */
 const SQL_START =
@@ -168,7 +168,8 @@ function layLiteral(text: string, literal: SqlLiteral, chars: string[], dialect:
   }
   // The literal is one statement: its closing quote ends it (unless it already ends with one).
   chars[close] = ';';
-  if (dialect === 'postgres') replaceQuestionMarks(chars, literal.start + 1, close);
+  // A tagged template binds values with ${…} only (slonik, postgres.js, Drizzle, Prisma): its ? is jsonb's operator.
+  if (dialect === 'postgres' && !SQL_TAGS.has(literal.via)) replaceQuestionMarks(chars, literal.start + 1, close);
 }
 
 /**
@@ -187,7 +188,10 @@ function placeholderFor(chars: string[], literalStart: number, at: number, lengt
   return param + ' '.repeat(Math.max(0, length - param.length));
 }
 
-/** knex-style `?` bindings are no PostgreSQL syntax: read them as a constant of the same width. */
+/**
+ * knex-style `?` bindings are no PostgreSQL syntax: read them as a constant of the same width. A `?`
+ * before a string or as `?|`, `?&` is jsonb's key operator (`payload ? 'grantId'`): no binding is.
+ */
 function replaceQuestionMarks(chars: string[], from: number, to: number): void {
   let quote = '';
   for (let i = from; i < to; i++) {
@@ -196,6 +200,7 @@ function replaceQuestionMarks(chars: string[], from: number, to: number): void {
       if (c === quote) quote = '';
     } else if (c === "'" || c === '"') quote = c;
     else if (c === '?') {
+      if (isKeyOperator(chars, i, to)) continue;
       if (chars[i + 1] === '?') {
         chars[i] = '_';
         chars[i + 1] = '_';
@@ -203,6 +208,14 @@ function replaceQuestionMarks(chars: string[], from: number, to: number): void {
       } else chars[i] = '1';
     }
   }
+}
+
+/** Whether the `?` at `at` is jsonb's operator: `?|`, `?&`, or followed by a string. */
+function isKeyOperator(chars: readonly string[], at: number, to: number): boolean {
+  if (chars[at + 1] === '|' || chars[at + 1] === '&') return true;
+  let k = at + 1;
+  while (k < to && /\s/.test(chars[k]!)) k++;
+  return chars[k] === "'";
 }
 
 /** A file that imports a MySQL driver writes MySQL, unless the configuration or a marker says otherwise. */

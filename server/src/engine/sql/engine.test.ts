@@ -115,6 +115,30 @@ describe('SQL engine', () => {
   });
 
   describe("migration tools' rollback parts", () => {
+    it("a goose or sql-migrate StatementEnd ends the block's statement without a `;` (hatchet v1_0_21)", () => {
+      for (const tool of ['goose', 'migrate']) {
+        const sql = [
+          `-- +${tool} Up`,
+          `-- +${tool} StatementBegin`,
+          "SET lock_timeout = '2s';",
+          'ALTER TABLE "Tenant"',
+          'ADD COLUMN "uiVersion" text',
+          `-- +${tool} StatementEnd`,
+          '',
+          `-- +${tool} Down`,
+          `-- +${tool} StatementBegin`,
+          'ALTER TABLE "Tenant"',
+          'DROP COLUMN "uiVersion"',
+          `-- +${tool} StatementEnd`,
+        ].join('\n');
+        // No syntax error from running the Up block into the Down one, and the Down block is not checked.
+        assert.deepEqual(summary(sql), [], sql);
+        // The marker ends a statement only at the start of a line, as the tools read it.
+        const inline = sql.replace(`ADD COLUMN "uiVersion" text\n-- +${tool} StatementEnd`, `ADD COLUMN "uiVersion" text -- +${tool} StatementEnd`);
+        assert.match(summary(inline).join(), /syntax-error/);
+      }
+    });
+
     it('the Down part of a goose, sql-migrate or dbmate file is not checked; an Up marker after it is', () => {
       const markers: [up: string, down: string][] = [
         ['-- +goose Up', '-- +goose Down'],

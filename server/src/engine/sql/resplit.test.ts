@@ -26,6 +26,9 @@ const SCRIPT = [
   '\\.',
   "UPDATE a SET note = E'it\\'s;' WHERE id = 1;",
   'SELECT "semi;colon" FROM a;',
+  '-- +goose StatementBegin',
+  'SELECT 3',
+  '-- +goose StatementEnd',
   'DROP TABLE a',
 ].join('\n');
 
@@ -50,6 +53,7 @@ const FRAGMENTS = [
   '\\.\n',
   "E'",
   'SELECT 1;\n',
+  '\n-- +goose StatementEnd\n',
 ];
 
 describe('resplitSql', () => {

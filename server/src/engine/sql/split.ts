@@ -44,6 +44,9 @@ export function splitSql(text: string): SplitResult {
  * Stops early at the first resume point for which `stopAt` says yes, returning it; or returns -1
  * at the end of the text.
  */
+/** The marker that ends a goose or sql-migrate statement block. */
+const STATEMENT_END = /^--\s*\+(?:goose|migrate)\s+StatementEnd\b/i;
+
 function scan(text: string, from: number, pieces: SqlPiece[], comments: SqlComment[], stopAt?: (resume: number) => boolean): number {
   const n = text.length;
   let i = from;
@@ -100,6 +103,12 @@ function scan(text: string, from: number, pieces: SqlPiece[], comments: SqlComme
       const eol = text.indexOf('\n', i);
       const end = eol < 0 ? n : eol;
       comments.push({ start: i, end, text: text.slice(i, end) });
+      // goose and sql-migrate send what a StatementBegin … StatementEnd block holds as one statement, `;` or not.
+      if (stmtStart >= 0 && lineStart && STATEMENT_END.test(text.slice(i, end))) {
+        finish(trimEnd(text, i), -1, end);
+        if (stopAt?.(i)) return i;
+        continue;
+      }
       i = end;
       continue;
     }

@@ -102,6 +102,34 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     assert.deepEqual(found, ['mysql/migrations/20240101000000_drop_name/migration.sql ban-drop-column']);
   });
 
+  it("is drizzle for a migration beside drizzle-kit's meta/_journal.json for PostgreSQL (vercel/ai-chatbot): one transaction, statements split at its breakpoints", async () => {
+    const journal = (dialect: string): string => `{\n  "version": "7",\n  "dialect": "${dialect}",\n  "entries": []\n}\n`;
+    const root = made({
+      'lib/db/migrations/meta/_journal.json': journal('postgresql'),
+      // drizzle-kit ends its statements at the breakpoint, with or without a ';'.
+      'lib/db/migrations/0002_wandering_riptide.sql':
+        'ALTER TABLE "Chat" ADD COLUMN "title" text\n--> statement-breakpoint\nALTER TABLE "Message" ADD COLUMN "note" text;--> statement-breakpoint\nCREATE INDEX CONCURRENTLY "chat_idx" ON "Chat" ("title");\n',
+      'lib/db/migrations/0003_one.sql': 'ALTER TABLE "Chat" ADD COLUMN IF NOT EXISTS "visibility" text;\n',
+      'sqlite/meta/_journal.json': journal('sqlite'),
+      'sqlite/0000_init.sql': 'ALTER TABLE `Chat` DROP COLUMN `title`;\n',
+      'mysql/meta/_journal.json': journal('mysql'),
+      'mysql/0000_init.sql': 'ALTER TABLE `Chat` DROP COLUMN `title`;\n',
+    });
+    assert.equal(projectMigrationTool(path.join(root, 'lib/db/migrations/0003_one.sql')), 'drizzle');
+    assert.equal(projectEngine(path.join(root, 'sqlite/0000_init.sql')), 'sqlite');
+    const { stdout } = await cli(['check', '.', '--format', 'json'], root, {});
+    const found = (JSON.parse(stdout) as { findings: { file: string; line: number; rule: string; message: string }[] }).findings;
+    const of = (rule: string): string[] => found.filter((f) => f.rule === rule).map((f) => `${f.file}:${f.line}`);
+    assert.deepEqual(of('syntax-error'), []);
+    // In drizzle's transaction: the second ALTER waits while Chat stays locked, CONCURRENTLY fails, and nothing needs IF NOT EXISTS.
+    assert.deepEqual(of('statement-after-access-exclusive'), ['lib/db/migrations/0002_wandering_riptide.sql:3']);
+    assert.deepEqual(of('ban-concurrent-index-creation-in-transaction'), ['lib/db/migrations/0002_wandering_riptide.sql:4']);
+    assert.match(found.find((f) => f.rule === 'ban-concurrent-index-creation-in-transaction')!.message, /outside drizzle's migrator/);
+    assert.deepEqual(of('prefer-robust-stmts'), []);
+    // The MySQL journal's migration gets the MySQL rules; the SQLite one none.
+    assert.deepEqual(of('ban-drop-column'), ['mysql/0000_init.sql:1']);
+  });
+
   it('is looked for no higher than the repository the file is in', () => {
     const outer = made({ 'go.mod': GO_MIGRATE, 'vendor/app/.git/HEAD': '', 'vendor/app/migrations/1_x.up.sql': '' });
     assert.equal(projectMigrationTool(path.join(outer, 'vendor/app/migrations/1_x.up.sql')), undefined);

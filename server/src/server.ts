@@ -159,7 +159,7 @@ connection.onInitialized(() => {
         { globPattern: '**/{*.yaml,*.yml,Kustomization,*.tpl}' },
         { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql}' },
         // The migration tool of a project (assumeInTransaction: auto).
-        { globPattern: '**/{go.mod,Cargo.toml,package.json,metadata.toml,migration_lock.toml,*.sql.conf}' },
+        { globPattern: '**/{go.mod,Cargo.toml,package.json,metadata.toml,migration_lock.toml,_journal.json,*.sql.conf}' },
       ],
     })
     .catch(() => undefined);
@@ -474,8 +474,12 @@ async function updateApplicationCode(changes: { uri: string; type: number }[]): 
  */
 function recheckMigrationsOfProjects(changed: string[]): void {
   const folders = changed
-    .filter((uri) => /\/(go\.mod|Cargo\.toml|package\.json|metadata\.toml|migration_lock\.toml|[^/]+\.sql\.conf)$/.test(uri))
-    .map((uri) => path.dirname(URI.parse(uri).fsPath) + path.sep);
+    .filter((uri) => /\/(go\.mod|Cargo\.toml|package\.json|metadata\.toml|migration_lock\.toml|meta\/_journal\.json|[^/]+\.sql\.conf)$/.test(uri))
+    .map((uri) => {
+      const dir = path.dirname(URI.parse(uri).fsPath);
+      // drizzle-kit's journal is in meta/ beside the migrations.
+      return (uri.endsWith('/_journal.json') ? path.dirname(dir) : dir) + path.sep;
+    });
   if (!folders.length) return;
   for (const doc of documents.all()) {
     const file = URI.parse(doc.uri);

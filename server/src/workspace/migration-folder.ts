@@ -75,8 +75,9 @@ export function earlierMigrations(file: string): string[] {
  */
 export function projectMigrationTool(file: string, seen?: ManifestsSeen, engine = projectEngine(file)): string | undefined {
   if (/^\s*executeInTransaction\s*=\s*false\b/im.test(readText(`${path.resolve(file)}.conf`) ?? '')) return 'Flyway without a transaction';
-  // Prisma runs any `<name>/migration.sql` beside its lock file, in name order (umami's `01_init`).
-  if (engine === 'postgres') return 'Prisma';
+  // Prisma runs any `<name>/migration.sql` beside its lock file, in name order (umami's `01_init`); drizzle's
+  // migrator the `<index>_<name>.sql` its journal lists.
+  if (engine === 'postgres') return path.basename(file) === 'migration.sql' ? 'Prisma' : 'drizzle';
   const base = path.basename(file);
   let tool: (typeof PROJECT_TOOLS)[number] | undefined;
   // A Go or Rust project's tool, else a Node project's (package.json).
@@ -99,13 +100,20 @@ export function projectMigrationTool(file: string, seen?: ManifestsSeen, engine 
 /**
  * The engine a file's project runs its migrations on, when the project says (LintRequest.projectEngine):
  * the provider of Prisma's migration_lock.toml beside the migration's folder (`postgres`, `mysql`,
- * `sqlite`, `sqlserver`, `cockroachdb`).
+ * `sqlite`, `sqlserver`, `cockroachdb`), or the dialect of drizzle-kit's `meta/_journal.json` beside
+ * the migration (`postgresql`, `mysql`, `sqlite`, `turso`, `singlestore`).
  */
 export function projectEngine(file: string): string | undefined {
-  if (path.basename(file) !== 'migration.sql') return undefined;
-  const lock = readText(path.join(path.dirname(path.dirname(path.resolve(file))), 'migration_lock.toml'));
-  const provider = lock && /^\s*provider\s*=\s*"(\w+)"/m.exec(lock)?.[1]?.toLowerCase();
-  return provider === 'postgresql' ? 'postgres' : provider || undefined;
+  const full = path.resolve(file);
+  if (path.basename(file) === 'migration.sql') {
+    const lock = readText(path.join(path.dirname(path.dirname(full)), 'migration_lock.toml'));
+    const provider = lock && /^\s*provider\s*=\s*"(\w+)"/m.exec(lock)?.[1]?.toLowerCase();
+    if (provider) return provider === 'postgresql' ? 'postgres' : provider;
+  }
+  const journal = /^\d+_.*\.sql$/i.test(path.basename(file)) ? readText(path.join(path.dirname(full), 'meta', '_journal.json')) : undefined;
+  const dialect = journal && /"dialect"\s*:\s*"(\w+)"/.exec(journal)?.[1]?.toLowerCase();
+  if (!dialect) return undefined;
+  return dialect === 'postgresql' || dialect === 'pg' ? 'postgres' : dialect === 'turso' ? 'sqlite' : dialect;
 }
 
 const PROJECT_TOOLS: { name: string; manifest: string; dependency: RegExp; names: RegExp }[] = [

@@ -11,7 +11,8 @@
  * - `auto` (the default) follows the tool when the file shows which and the tool runs every file
  *   one way: goose (`-- +goose Up`), sql-migrate (`-- +migrate Up`) and dbmate (`-- migrate:up`)
  *   open a transaction; Prisma (`<14-digit timestamp>_<name>/migration.sql`) sends one query
- *   string; Flyway (`V<version>__<name>.sql`, `R__<name>.sql`) opens a transaction unless a
+ *   string; drizzle (a `--> statement-breakpoint`, or its journal: LintRequest.migrationTool) runs
+ *   every pending migration in one transaction; Flyway (`V<version>__<name>.sql`, `R__<name>.sql`) opens a transaction unless a
  *   statement cannot run in one or the file says `-- flyway:executeInTransaction=false`. Names
  *   that tools share while running files differently say nothing (`….up.sql`: golang-migrate
  *   sends one query string, sqlx and pop open a transaction): assumeInTransaction says for them;
@@ -20,7 +21,7 @@
  * - SET LOCAL in a file with no BEGIN, COMMIT or ROLLBACK of its own shows a tool's transaction.
  */
 import type { EngineSettings } from '../types';
-import type { SqlPiece } from './split';
+import { DRIZZLE_BREAKPOINT, type SqlPiece } from './split';
 import { FileState } from './state';
 
 export interface MigrationTool {
@@ -65,6 +66,13 @@ const TOOLS: MigrationTool[] = [
   { name: 'Flyway without a transaction', runs: false, withoutTransaction: 'in a migration that Flyway runs outside a transaction' },
   // Each changeset in a transaction of its own (FileState.changesetStarts).
   { name: 'Liquibase', runs: true, withoutTransaction: 'in a changeset of its own marked `runInTransaction:false`' },
+  // drizzle-kit's migrations (known by their meta/_journal.json, or by its `--> statement-breakpoint`): the migrator
+  // runs every pending migration in one transaction, statement by statement.
+  {
+    name: 'drizzle',
+    runs: true,
+    withoutTransaction: "outside drizzle's migrator, which runs every pending migration in one transaction: by hand or from a script of its own",
+  },
   // Node's postgres-migrations (from the project's package.json): each file in a transaction, unless it holds the marker;
   // then it sends the file as one query string.
   { name: 'postgres-migrations', runs: true, withoutTransaction: 'alone in a migration that contains `-- postgres-migrations disable-transaction`' },
@@ -190,7 +198,8 @@ export function startState(
     }
     // morph reads its marker on the first line only (anywhere else it is a comment).
     if (projectTool === 'morph' && /^--[ \t]*morph:nontransactional\b/i.test(text)) return tool('morph without a transaction');
-    return projectTool ? migrationToolNamed(projectTool) : undefined;
+    if (projectTool) return migrationToolNamed(projectTool);
+    return text.includes(DRIZZLE_BREAKPOINT) ? tool('drizzle') : undefined;
   };
   const parts = marked.parts ?? (LIQUIBASE_FILE.test(text) ? tool('Liquibase') : undefined);
   const shown = marked.withoutTransaction ?? (given.assumeInTransaction === 'auto' ? (parts ?? fromLayout()) : undefined);

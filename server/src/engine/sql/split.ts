@@ -44,6 +44,8 @@ export function splitSql(text: string): SplitResult {
  * Stops early at the first resume point for which `stopAt` says yes, returning it; or returns -1
  * at the end of the text.
  */
+/** drizzle-kit's separator between the statements of a migration. */
+export const DRIZZLE_BREAKPOINT = '--> statement-breakpoint';
 /** The marker that ends a goose or sql-migrate statement block. */
 const STATEMENT_END = /^--\s*\+(?:goose|migrate)\s+StatementEnd\b/i;
 
@@ -103,8 +105,9 @@ function scan(text: string, from: number, pieces: SqlPiece[], comments: SqlComme
       const eol = text.indexOf('\n', i);
       const end = eol < 0 ? n : eol;
       comments.push({ start: i, end, text: text.slice(i, end) });
-      // goose and sql-migrate send what a StatementBegin … StatementEnd block holds as one statement, `;` or not.
-      if (stmtStart >= 0 && lineStart && STATEMENT_END.test(text.slice(i, end))) {
+      // goose and sql-migrate send what a StatementBegin … StatementEnd block holds as one statement, `;` or not;
+      // drizzle splits its migrations at `--> statement-breakpoint`.
+      if (stmtStart >= 0 && ((lineStart && STATEMENT_END.test(text.slice(i, end))) || text.startsWith(DRIZZLE_BREAKPOINT, i))) {
         finish(trimEnd(text, i), -1, end);
         if (stopAt?.(i)) return i;
         continue;

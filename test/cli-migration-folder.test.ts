@@ -34,6 +34,11 @@ const FILES: Record<string, string> = {
   // cadence: a folder per schema version, applied in the versions' order.
   'versioned/v0.1/base.sql': 'CREATE TABLE domains (shard_id INTEGER NOT NULL, id BYTEA NOT NULL, name VARCHAR(255) NOT NULL, PRIMARY KEY (shard_id, id));\n',
   'versioned/v0.10/domain_name.sql': "SET lock_timeout = '2s';\nALTER TABLE domains ALTER COLUMN name TYPE TEXT;\n",
+  // synapse: a folder per schema version (delta/95, delta/96), PostgreSQL-only deltas in ….sql.postgres.
+  'synapse/delta/95/05_thread_subscriptions_check.sql':
+    'ALTER TABLE thread_subscriptions ADD CONSTRAINT thread_subscriptions_stream_id_nn CHECK (stream_id IS NOT NULL) NOT VALID;\n',
+  'synapse/delta/96/01_validate.sql.postgres':
+    "SET lock_timeout = '2s';\nALTER TABLE thread_subscriptions VALIDATE CONSTRAINT thread_subscriptions_stream_id_nn;\nALTER TABLE thread_subscriptions ALTER COLUMN stream_id SET NOT NULL;\n",
   // Unleash: db-migrate migrations in JS; an earlier one made `permission` unique, later ones update one row by it.
   'unleash/migrations/20211202120808-add-permissions.js': [
     'exports.up = function (db, cb) {',
@@ -102,6 +107,19 @@ describe('check: the earlier files of a migration folder', () => {
       assert.deepEqual(await findingsOf(['versioned/v0.10/domain_name.sql'], 'versioned/v0.10/domain_name.sql'), ['2 changing-column-type']);
     } finally {
       fs.renameSync(path.join(tmp, 'versioned/base'), path.join(tmp, 'versioned/v0.1'));
+    }
+  });
+
+  it("synapse's numbered version folders run in order, and its ….sql.postgres deltas are checked", async () => {
+    const later = 'synapse/delta/96/01_validate.sql.postgres';
+    // The CHECK from delta 95, validated before it: SET NOT NULL skips its scan.
+    assert.deepEqual(await findingsOf(['synapse'], later), []);
+    fs.renameSync(path.join(tmp, 'synapse/delta/95'), path.join(tmp, 'synapse/delta/ninety-five'));
+    try {
+      // Without the version that added the CHECK, SET NOT NULL scans the table (and the file is checked at all).
+      assert.deepEqual(await findingsOf([later], later), ['3 adding-not-nullable-field']);
+    } finally {
+      fs.renameSync(path.join(tmp, 'synapse/delta/ninety-five'), path.join(tmp, 'synapse/delta/95'));
     }
   });
 

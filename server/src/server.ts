@@ -157,7 +157,7 @@ connection.onInitialized(() => {
       watchers: [
         { globPattern: '**/.rollout-guard.yaml' },
         { globPattern: '**/{*.yaml,*.yml,Kustomization,*.tpl}' },
-        { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql}' },
+        { globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,go,rb,sql,sql.postgres}' },
         // The migration tool of a project (assumeInTransaction: auto).
         { globPattern: '**/{go.mod,Cargo.toml,package.json,metadata.toml,migration_lock.toml,_journal.json,*.sql.conf}' },
       ],

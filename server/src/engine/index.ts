@@ -71,7 +71,8 @@ export { findFlagReads, mayReadFlags, type FlagRead } from './js/flag-reads';
 export { flagLenses, hoverFlag, lintFlagReads } from './flags/lint';
 export * from './flags/snapshot';
 
-const SQL_EXTENSIONS = /\.(sql|pgsql|psql)$/i;
+/** SQL files; synapse keeps its PostgreSQL-only schema deltas in `….sql.postgres` (and its SQLite ones, not checked, in `….sql.sqlite`). */
+const SQL_EXTENSIONS = /\.(sql|pgsql|psql|sql\.postgres)$/i;
 const YAML_EXTENSIONS = /\.ya?ml$/i;
 /** TypeScript / JavaScript: only the SQL inside query(…), execute(…), raw(…) and sql`…` is linted. */
 export const CODE_EXTENSIONS = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;

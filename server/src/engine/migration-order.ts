@@ -26,9 +26,9 @@ const VERSIONED = /^[A-Za-z]?\d/;
 const ROLLBACK_FOLDER = /^(down|rollback|undo|revert|verify)$/i;
 /**
  * A folder per schema version, its files applied in the versions' order (cadence's
- * `versioned/v0.6/*.sql`, Cassandra-style schema tools): `v0.6`, `1.2.3`.
+ * `versioned/v0.6/*.sql`, Cassandra-style schema tools, synapse's `delta/95/*.sql`): `v0.6`, `1.2.3`, `95`.
  */
-export const VERSION_FOLDER = /^v?\d+(\.\d+)+$|^v\d+$/i;
+export const VERSION_FOLDER = /^v?\d+(\.\d+)*$/i;
 
 /** Where a migration file runs among the others of its folder; undefined for rollback files and other engines' files. */
 export function migrationPlace(file: string): MigrationPlace | undefined {

@@ -59,7 +59,13 @@ export function alterActionLock(cmd: AlterTableCmd, pgVersion: number, known?: K
             (c?.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v') ||
             c?.contype === 'CONSTR_IDENTITY',
         );
-      return { mode: 'ACCESS EXCLUSIVE', duration: rewrites ? REWRITE : BRIEF };
+      if (rewrites) return { mode: 'ACCESS EXCLUSIVE', duration: REWRITE };
+      // A CHECK on the new column is verified against every existing row; a UNIQUE or PRIMARY KEY builds its index.
+      if (constraints.some((c) => c?.contype === 'CONSTR_PRIMARY' || c?.contype === 'CONSTR_UNIQUE'))
+        return { mode: 'ACCESS EXCLUSIVE', duration: 'until the index is built' };
+      if (constraints.some((c) => c?.contype === 'CONSTR_CHECK' && !c.skip_validation))
+        return { mode: 'ACCESS EXCLUSIVE', duration: 'while every row is checked' };
+      return { mode: 'ACCESS EXCLUSIVE', duration: BRIEF };
     }
     case 'AT_AlterColumnType': {
       const rewriteFree = known && typeChangeCondition(known.table, cmd);

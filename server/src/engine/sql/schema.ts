@@ -377,7 +377,9 @@ export function schemaChangesOf(stmt: ParsedStatement): SchemaChange[] {
         columns.push(name);
       }
       const table = tableRefOf(n.relation);
-      const partial = n.whereClause ? { partial: true as const } : {};
+      // `WHERE col IS NOT NULL` on an indexed column leaves out only rows no equality lookup finds (a foreign key's, a
+      // key's): such an index serves them as a whole one does.
+      const partial = n.whereClause && !onlyNonNullRows(n.whereClause, columns) ? { partial: true as const } : {};
       const unique = n.unique && !n.whereClause && columns.length === (n.indexParams ?? []).length ? { unique: true as const } : {};
       // An unnamed index of expressions gets a name from them (`orders_lower_idx`) that is not guessed here.
       if (!n.idxname && !columns.length) return [];
@@ -479,6 +481,14 @@ function constraintChanges(table: TableRef, c: Constraint | undefined, column?: 
     return [{ op: 'foreign-key', table, name: c.conname ?? defaultIndexName(table.name, columns, 'fkey'), columns, references: tableRefOf(c.pktable) }];
   }
   return [];
+}
+
+/** Whether an index predicate only requires some of its columns to be non-null: `a IS NOT NULL [AND b IS NOT NULL]`. */
+function onlyNonNullRows(where: Node, columns: readonly string[]): boolean {
+  const bool = unwrap(where, 'BoolExpr');
+  if (bool) return bool.boolop === 'AND_EXPR' && (bool.args ?? []).every((arg) => onlyNonNullRows(arg, columns));
+  const column = notNullColumn(where);
+  return !!column && columns.includes(column);
 }
 
 /** The column of a `col IS NOT NULL` check expression. */

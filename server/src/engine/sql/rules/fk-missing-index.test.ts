@@ -22,6 +22,16 @@ describe(RULE, () => {
     expectRanges(RULE, sql, []);
   });
 
+  it("ok: a partial index WHERE the column IS NOT NULL serves the key's lookups (synapse's sliding_sync_connection_lazy_members)", () => {
+    const sql = [
+      'CREATE TABLE lazy_members (connection_key bigint NOT NULL, connection_position bigint REFERENCES connection_positions (id) ON DELETE CASCADE);',
+      'CREATE INDEX lazy_members_pos_idx ON lazy_members (connection_position) WHERE connection_position IS NOT NULL;',
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+    // Another predicate leaves out rows the key's lookups need.
+    expectRanges(RULE, sql.replace('WHERE connection_position IS NOT NULL', 'WHERE connection_key > 0'), ['1:87-1:118']);
+  });
+
   it('ok: a foreign key on an existing column of a live table (its index may predate this file)', () => {
     expectRanges(RULE, 'ALTER TABLE sessions ADD CONSTRAINT sessions_identity_fk FOREIGN KEY (identity_id) REFERENCES identities (id) NOT VALID;', []);
   });

@@ -64,6 +64,37 @@ describe(RULE, () => {
     );
   });
 
+  it('err: a column added with a CHECK is checked against every row (coder 000416); a UNIQUE one builds its index', () => {
+    const sql =
+      "SET lock_timeout = '2s';\nALTER TABLE provisioner_jobs ADD COLUMN logs_length integer NOT NULL DEFAULT 0 CONSTRAINT max_logs CHECK (logs_length <= 1048576);";
+    const found = expectRanges(RULE, sql, ['2:1-2:12']);
+    assert.match(found[0]!.message, /holds ACCESS EXCLUSIVE on provisioner_jobs for as long as its work takes/);
+    expectRanges(RULE, "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN handle text UNIQUE;", ['2:1-2:12']);
+    expectRanges(RULE, "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN handle text;", []);
+  });
+
+  it('err: VALIDATE CONSTRAINT in the transaction that added the constraint scans while the added lock is held (ente, supabase/storage)', () => {
+    const sql = [
+      'BEGIN;',
+      "SET LOCAL lock_timeout = '2s';",
+      'ALTER TABLE storage.buckets ADD CONSTRAINT buckets_name_length CHECK (char_length(name) <= 100) NOT VALID;',
+      'ALTER TABLE storage.buckets VALIDATE CONSTRAINT buckets_name_length;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges(RULE, sql, ['4:1-4:12']);
+    assert.match(
+      found[0]!.message,
+      /^No statement_timeout is set, and an earlier statement of the transaction took ACCESS EXCLUSIVE on storage\.buckets, held until COMMIT, and this statement works for as long as it takes \(blocks reads and writes meanwhile\)/,
+    );
+    // A foreign key's SHARE ROW EXCLUSIVE blocks writes meanwhile.
+    const fk = sql
+      .replace('CHECK (char_length(name) <= 100)', 'FOREIGN KEY (owner_id) REFERENCES users (id)')
+      .replaceAll('buckets_name_length', 'buckets_owner_fk');
+    assert.match(expectRanges(RULE, fk, ['4:1-4:12'])[0]!.message, /took SHARE ROW EXCLUSIVE on storage\.buckets/);
+    // Committed first, VALIDATE lets traffic go on.
+    expectRanges(RULE, sql.replace('BEGIN;\n', '').replace('SET LOCAL', 'SET').replace('\nCOMMIT;', ''), []);
+  });
+
   it('err: SET LOCAL ends at COMMIT; 0 and RESET turn it off', () => {
     expectRanges(RULE, "BEGIN;\nSET LOCAL statement_timeout = '5s';\nCOMMIT;\nCREATE INDEX orders_note_idx ON orders (note);", ['4:1-4:13']);
     expectRanges(RULE, "SET statement_timeout = '5s';\nRESET ALL;\nCREATE INDEX orders_note_idx ON orders (note);", ['3:1-3:13']);

@@ -1,5 +1,8 @@
 import { unwrap } from '../ast';
-import { tableRef, type SqlRule } from '../context';
+import { tableRef, type FileState, type SqlRule } from '../context';
+import type { LockMode } from '../lock-modes';
+import { sameTable } from '../schema';
+import { refOfName } from '../state';
 import { briefIf, holdsUpQueries, LOCK_BLOCKS, referencedLiveTables, statementLock, type LockInfo } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
 
@@ -24,14 +27,21 @@ export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = 
       if (!referenced.length) return;
       lock = { mode: 'SHARE ROW EXCLUSIVE', table: referenced.join(' and '), duration: 'while every row is checked', whileWorking: true };
     } else lock = statementLock(stmt, state);
-    if (!lock?.whileWorking || !holdsUpQueries(stmt.parsed.kind, lock.mode)) return;
+    if (!lock?.whileWorking) return;
+    // Work that alone lets traffic go on (VALIDATE CONSTRAINT) holds it up when an earlier statement of the transaction
+    // took a blocking lock on the table: that lock stays held while this statement works.
+    const earlier = holdsUpQueries(stmt.parsed.kind, lock.mode) ? undefined : blockingLockHeld(state, lock.table);
+    if (!earlier && !holdsUpQueries(stmt.parsed.kind, lock.mode)) return;
+    const holding = earlier
+      ? `an earlier statement of the transaction took ${earlier} on ${lock.table}, held until COMMIT, and this statement works for as long as it takes (${LOCK_BLOCKS[earlier]} meanwhile)`
+      : `this statement holds ${lock.mode} on ${lock.table} for as long as its work takes (${LOCK_BLOCKS[lock.mode]})`;
     const insertAt = stmt.origin === 'file' ? stmt.start : undefined;
     // Brief after all when an earlier migration made the column's type one this changes without a rewrite (or a CHECK proves NOT NULL).
     const brief = stmt.origin === 'file' ? briefIf(stmt, state) : undefined;
     report({
       start: stmt.start,
       end: stmt.tokens[1]?.end ?? stmt.end,
-      message: `No statement_timeout is set, and this statement holds ${lock.mode} on ${lock.table} for as long as its work takes (${LOCK_BLOCKS[lock.mode]}): if the table is larger than expected, nothing stops it. Start the migration with SET statement_timeout = '5s' so that a statement that runs long fails instead of blocking traffic; lock_timeout only bounds the wait for the lock.`,
+      message: `No statement_timeout is set, and ${holding}: if the table is larger than expected, nothing stops it. Start the migration with SET statement_timeout = '5s' so that a statement that runs long fails instead of blocking traffic; lock_timeout only bounds the wait for the lock.`,
       fixes:
         insertAt === undefined
           ? []
@@ -46,3 +56,11 @@ export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = 
     });
   },
 };
+
+/** The strongest lock that blocks queries which the transaction holds on `table` (taken by an earlier statement), if any. */
+function blockingLockHeld(state: FileState, table: string): LockMode | undefined {
+  if (!state.inTransaction()) return undefined;
+  const on = (l: { table: string }): boolean => sameTable(refOfName(l.table), refOfName(table));
+  if (state.exclusiveLocks.some((l) => !l.dropped && on(l))) return 'ACCESS EXCLUSIVE';
+  return state.writeLocks.find(on)?.mode;
+}

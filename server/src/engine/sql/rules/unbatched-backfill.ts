@@ -11,9 +11,9 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStm
   kinds: ['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'SelectStmt'],
   check(stmt, ctx, report) {
     // Function bodies are application code, not migration steps; declared backfills are batched by the runner.
-    if (stmt.origin === 'function-body' || ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
     // A query or an INSERT changes rows only through an UPDATE or DELETE in its WITH clause: its tree is decoded only then.
     if ((stmt.kind === 'SelectStmt' || stmt.kind === 'InsertStmt') && !/\b(?:update|delete)\b/i.test(stmt.source)) return;
+    if (stmt.origin === 'function-body' || ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
     for (const change of rowChanges(stmt.parsed)) checkChange(change, stmt, ctx, report);
   },
 };

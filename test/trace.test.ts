@@ -85,55 +85,56 @@ describe('rollout-guard trace', () => {
     });
   });
 
-  it('dropping a foreign key locks the table it references too, as the linter names it from the earlier migration', async () => {
-    const dir = path.join(tmp, 'drop-foreign-key');
+  /** A folder of an init migration and a change, the strongest locks PostgreSQL measured for the change, and the linter's lock message on it. */
+  const dropCase = async (name: string, init: string, change: string): Promise<{ dir: string; locks: { relation: string; mode: string }[] }> => {
+    const dir = path.join(tmp, name);
     fs.mkdirSync(dir);
-    fs.writeFileSync(
-      path.join(dir, '001_init.sql'),
-      'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint,\n  CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id));\n',
-    );
-    fs.writeFileSync(path.join(dir, '002_drop.sql'), 'ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;\n');
+    fs.writeFileSync(path.join(dir, '001_init.sql'), init);
+    fs.writeFileSync(path.join(dir, '002_drop.sql'), change);
     const traced = await cli(['trace', '002_drop.sql', '--format', 'json'], dir, {});
     assert.equal(traced.code, 0, traced.stderr);
     const [statement] = (JSON.parse(traced.stdout) as { statements: TracedStatement[] }).statements;
-    assert.deepEqual(strongestLocks(statement!.locks), [
+    return { dir, locks: strongestLocks(statement!.locks) };
+  };
+  const lockTimeoutMessage = async (dir: string, target: string): Promise<string> => {
+    const checked = await cli(['check', target, '--format', 'json'], dir, {});
+    const findings = (JSON.parse(checked.stdout) as { findings: { file: string; rule: string; message: string }[] }).findings;
+    return findings.find((f) => f.file === '002_drop.sql' && f.rule === 'require-lock-timeout')?.message ?? '';
+  };
+
+  it('dropping a foreign key locks the table it references too, as the linter names it from the earlier migration', async () => {
+    const { dir, locks } = await dropCase(
+      'drop-foreign-key',
+      'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint,\n  CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id));\n',
+      'ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;\n',
+    );
+    assert.deepEqual(locks, [
       { relation: 'customers', mode: 'AccessExclusiveLock' },
       { relation: 'orders', mode: 'AccessExclusiveLock' },
     ]);
-    const checked = await cli(['check', '.', '--format', 'json'], dir, {});
-    const timeout = (JSON.parse(checked.stdout) as { findings: { file: string; rule: string; message: string }[] }).findings.find(
-      (f) => f.file === '002_drop.sql' && f.rule === 'require-lock-timeout',
-    );
-    assert.match(timeout?.message ?? '', /^ACCESS EXCLUSIVE on orders and customers with no lock_timeout set/);
+    assert.match(await lockTimeoutMessage(dir, '.'), /^ACCESS EXCLUSIVE on orders and customers with no lock_timeout set/);
   });
 
   it('dropping a primary key with CASCADE locks the tables whose foreign keys reference it, as the linter names them from the earlier migration', async () => {
-    const dir = path.join(tmp, 'drop-key-cascade');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(
-      path.join(dir, '001_init.sql'),
+    const { dir, locks } = await dropCase(
+      'drop-key-cascade',
       'CREATE TABLE parent (id bigint PRIMARY KEY);\nCREATE TABLE child (id bigint PRIMARY KEY, parent_id bigint REFERENCES parent (id));\n',
+      'ALTER TABLE parent DROP CONSTRAINT parent_pkey CASCADE;\n',
     );
-    fs.writeFileSync(path.join(dir, '002_drop.sql'), 'ALTER TABLE parent DROP CONSTRAINT parent_pkey CASCADE;\n');
-    const traced = await cli(['trace', '002_drop.sql', '--format', 'json'], dir, {});
-    assert.equal(traced.code, 0, traced.stderr);
-    const [statement] = (JSON.parse(traced.stdout) as { statements: TracedStatement[] }).statements;
     assert.deepEqual(
-      strongestLocks(statement!.locks).filter((l) => !l.relation.endsWith('_pkey')),
+      locks.filter((l) => !l.relation.endsWith('_pkey')),
       [
         { relation: 'child', mode: 'AccessExclusiveLock' },
         { relation: 'parent', mode: 'AccessExclusiveLock' },
       ],
     );
-    const timeoutMessage = async (target: string): Promise<string> => {
-      const checked = await cli(['check', target, '--format', 'json'], dir, {});
-      const findings = (JSON.parse(checked.stdout) as { findings: { file: string; rule: string; message: string }[] }).findings;
-      return findings.find((f) => f.file === '002_drop.sql' && f.rule === 'require-lock-timeout')?.message ?? '';
-    };
-    assert.match(await timeoutMessage('.'), /^ACCESS EXCLUSIVE on parent and child with no lock_timeout set/);
+    assert.match(await lockTimeoutMessage(dir, '.'), /^ACCESS EXCLUSIVE on parent and child with no lock_timeout set/);
     // Without the migration that shows them, the tables are described.
     fs.rmSync(path.join(dir, '001_init.sql'));
-    assert.match(await timeoutMessage('002_drop.sql'), /^ACCESS EXCLUSIVE on parent and the tables with foreign keys to parent with no lock_timeout set/);
+    assert.match(
+      await lockTimeoutMessage(dir, '002_drop.sql'),
+      /^ACCESS EXCLUSIVE on parent and the tables with foreign keys to parent with no lock_timeout set/,
+    );
   });
 
   it('text: the server that measured, then one line per statement with the strongest lock per relation and the rewrites', async () => {

@@ -13,6 +13,12 @@ describe('renaming-column', () => {
     expectRanges('renaming-column', sql, []);
   });
 
+  it('ok: a column the same file added (ente 90: id_text renamed to the id it replaces); err: one added IF NOT EXISTS may be live', () => {
+    const sql = ['ALTER TABLE entity_data ADD COLUMN id_text text;', 'ALTER TABLE entity_data RENAME COLUMN id_text TO id;'].join('\n');
+    expectRanges('renaming-column', sql, []);
+    expectRanges('renaming-column', sql.replace('ADD COLUMN', 'ADD COLUMN IF NOT EXISTS'), ['2:25-2:52']);
+  });
+
   it('err: RENAME COLUMN and RENAME without COLUMN, from RENAME to the end', () => {
     const sql = 'ALTER TABLE orders RENAME COLUMN total TO total_cents;\nALTER TABLE IF EXISTS public.orders\n  RENAME note TO customer_note;';
     const found = expectRanges('renaming-column', sql, ['1:20-1:54', '3:3-3:31']);

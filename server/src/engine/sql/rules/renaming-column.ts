@@ -1,4 +1,4 @@
-import type { SqlRule } from '../context';
+import { tableRef, type SqlRule } from '../context';
 import { isExisting, tableOf } from './_shared';
 
 export const renamingColumn: SqlRule<'RenameStmt'> = {
@@ -10,6 +10,8 @@ export const renamingColumn: SqlRule<'RenameStmt'> = {
   check(stmt, ctx, report) {
     const n = stmt.node;
     if (n.renameType !== 'OBJECT_COLUMN' || n.relationType !== 'OBJECT_TABLE' || !isExisting(ctx, n.relation)) return;
+    // A column this file added (ente's id_text, renamed to the id it replaces): the running version never used its name.
+    if (ctx.state.addedColumn(tableRef(n.relation), n.subname ?? '')) return;
     const rename = stmt.findWord('rename');
     const table = tableOf(n.relation);
     report({

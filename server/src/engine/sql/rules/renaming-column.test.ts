@@ -16,7 +16,7 @@ describe('renaming-column', () => {
   it('ok: a column the same file added (ente 90: id_text renamed to the id it replaces); err: one added IF NOT EXISTS may be live', () => {
     const sql = ['ALTER TABLE entity_data ADD COLUMN id_text text;', 'ALTER TABLE entity_data RENAME COLUMN id_text TO id;'].join('\n');
     expectRanges('renaming-column', sql, []);
-    expectRanges('renaming-column', sql.replace('ADD COLUMN', 'ADD COLUMN IF NOT EXISTS'), ['2:25-2:52']);
+    expectRanges('renaming-column', sql.replace('ADD COLUMN', 'ADD COLUMN IF NOT EXISTS').replace('TO id;', 'TO id_str;'), ['2:25-2:56']);
   });
 
   it('err: RENAME COLUMN and RENAME without COLUMN, from RENAME to the end', () => {

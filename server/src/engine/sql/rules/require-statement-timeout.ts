@@ -30,8 +30,9 @@ export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = 
     if (!lock?.whileWorking) return;
     // Work that alone lets traffic go on (VALIDATE CONSTRAINT) holds it up when an earlier statement of the transaction
     // took a blocking lock on the table: that lock stays held while this statement works.
-    const earlier = holdsUpQueries(stmt.parsed.kind, lock.mode) ? undefined : blockingLockHeld(state, lock.table);
-    if (!earlier && !holdsUpQueries(stmt.parsed.kind, lock.mode)) return;
+    const blocks = holdsUpQueries(stmt.parsed.kind, lock.mode);
+    const earlier = blocks ? undefined : blockingLockHeld(state, lock.table);
+    if (!blocks && !earlier) return;
     const holding = earlier
       ? `an earlier statement of the transaction took ${earlier} on ${lock.table}, held until COMMIT, and this statement works for as long as it takes (${LOCK_BLOCKS[earlier]} meanwhile)`
       : `this statement holds ${lock.mode} on ${lock.table} for as long as its work takes (${LOCK_BLOCKS[lock.mode]})`;

@@ -256,12 +256,12 @@ async function earlierMigrationsNotChecked(
   return [...(await lintCached(readable, settings, threads, lintWorker, cache))].map(([file, result]) => ({ file, ...result }));
 }
 
-/** SQL files to lint, each with the migration tool its project depends on and the engine it says (a run reads each go.mod or Cargo.toml once). */
+/** SQL files to lint, each with the migration tool its project depends on and the engine it says (a run reads each manifest, lock file and journal once). */
 function sqlJobs(): (fileName: string, text: string) => SqlJob {
   const manifests: ManifestsSeen = new Map();
   return (fileName, text) => {
     const job: SqlJob = { fileName, text };
-    const engine = projectEngine(fileName);
+    const engine = projectEngine(fileName, manifests);
     const migrationTool = projectMigrationTool(fileName, manifests, engine);
     if (migrationTool) job.migrationTool = migrationTool;
     if (engine) job.projectEngine = engine;

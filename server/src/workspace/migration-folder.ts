@@ -103,14 +103,14 @@ export function projectMigrationTool(file: string, seen?: ManifestsSeen, engine 
  * `sqlite`, `sqlserver`, `cockroachdb`), or the dialect of drizzle-kit's `meta/_journal.json` beside
  * the migration (`postgresql`, `mysql`, `sqlite`, `turso`, `singlestore`).
  */
-export function projectEngine(file: string): string | undefined {
+export function projectEngine(file: string, seen?: ManifestsSeen): string | undefined {
   const full = path.resolve(file);
   if (path.basename(file) === 'migration.sql') {
-    const lock = readText(path.join(path.dirname(path.dirname(full)), 'migration_lock.toml'));
+    const lock = readProjectFile(path.join(path.dirname(path.dirname(full)), 'migration_lock.toml'), seen);
     const provider = lock && /^\s*provider\s*=\s*"(\w+)"/m.exec(lock)?.[1]?.toLowerCase();
     if (provider) return provider === 'postgresql' ? 'postgres' : provider;
   }
-  const journal = /^\d+_.*\.sql$/i.test(path.basename(file)) ? readText(path.join(path.dirname(full), 'meta', '_journal.json')) : undefined;
+  const journal = /^\d+_.*\.sql$/i.test(path.basename(file)) ? readProjectFile(path.join(path.dirname(full), 'meta', '_journal.json'), seen) : undefined;
   const dialect = journal && /"dialect"\s*:\s*"(\w+)"/.exec(journal)?.[1]?.toLowerCase();
   if (!dialect) return undefined;
   return dialect === 'postgresql' || dialect === 'pg' ? 'postgres' : dialect === 'turso' ? 'sqlite' : dialect;
@@ -136,7 +136,7 @@ const PROJECT_TOOLS: { name: string; manifest: string; dependency: RegExp; names
 const MANIFEST_KINDS: readonly (readonly string[])[] = [['go.mod', 'Cargo.toml'], ['package.json']];
 
 type Manifest = { file: string; text: string } | undefined;
-/** The manifests found so far, by the folder they were looked for from: a run over many files reads each once. */
+/** The manifests found so far, by the folder they were looked for from (and project files by their path): a run over many files reads each once. */
 export type ManifestsSeen = Map<string, Manifest>;
 
 /**
@@ -173,6 +173,14 @@ function soleManifestBelow(root: string, kinds: readonly string[]): Manifest {
   }
   const found = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).flatMap((e) => manifestIn(path.join(root, e.name), kinds) ?? []);
   return found.length === 1 ? found[0] : undefined;
+}
+
+/** A project file's text, read once per run when `seen` keeps what was read (a lock file or journal serves a whole folder). */
+function readProjectFile(file: string, seen?: ManifestsSeen): string | undefined {
+  if (seen?.has(file)) return seen.get(file)?.text;
+  const text = readText(file);
+  seen?.set(file, text === undefined ? undefined : { file, text });
+  return text;
 }
 
 function readText(file: string): string | undefined {

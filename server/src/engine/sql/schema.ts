@@ -261,7 +261,7 @@ export class SchemaFacts {
     const on = (fact: { table: TableRef }): boolean => sameTable(fact.table, condition.table);
     switch (condition.fact) {
       case 'index':
-        return bucket.indexes.some((i) => on(i) && !i.partial && i.columns.length > 0 && leadsWith(i.columns, condition.columns));
+        return bucket.indexes.some((i) => on(i) && servesLookup(i, condition.columns));
       case 'key':
         return bucket.indexes.some(
           (i) => on(i) && i.unique && !i.partial && i.columns.length === condition.columns.length && leadsWith(i.columns, condition.columns),
@@ -294,6 +294,16 @@ export function holdsAfter(start: SchemaFacts, changes: readonly SchemaChange[],
   }
   return facts.holds(condition);
 }
+
+/**
+ * Whether an index finds the rows equal to values of `columns` (a foreign key's, when a referenced
+ * row is deleted): its leading columns are those, in any order, or it is unique on some of them
+ * (a primary key (file_id) finds the one row of (file_id, collection_id)). Not a partial index.
+ */
+export const servesLookup = (index: { columns: readonly string[]; unique?: true; partial?: true }, columns: readonly string[]): boolean =>
+  !index.partial &&
+  index.columns.length > 0 &&
+  (leadsWith(index.columns, columns) || (!!index.unique && index.columns.every((column) => columns.includes(column))));
 
 /** Whether an index's leading columns are `key`'s columns, in any order. */
 export const leadsWith = (indexColumns: readonly string[], key: readonly string[]): boolean =>

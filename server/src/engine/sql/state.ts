@@ -14,7 +14,7 @@ import { addedColumnsOf, foreignKeysOf, referencedTables, type ForeignKey } from
 import type { ParsedStatement } from './parse';
 import {
   holdsAfter,
-  leadsWith,
+  servesLookup,
   sameTable,
   SchemaFacts,
   schemaChangesOf,
@@ -456,12 +456,12 @@ export class FileState {
     return undefined;
   }
 
-  /** Whether this file creates an index on `table` (at any point, dropped later or not) whose leading columns are `columns`. */
+  /** Whether this file creates an index on `table` (at any point, dropped later or not) that finds rows by `columns` (see servesLookup). */
   createsIndexOn(table: TableRef, columns: readonly string[]): boolean {
     const { list, length } = this.fields.schemaChanges;
     for (let i = 0; i < length; i++) {
       const c = list[i]!;
-      if (c.op === 'index' && !c.partial && c.columns.length && sameTable(c.table, table) && leadsWith(c.columns, columns)) return true;
+      if (c.op === 'index' && sameTable(c.table, table) && servesLookup(c, columns)) return true;
     }
     return false;
   }

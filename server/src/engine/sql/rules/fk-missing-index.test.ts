@@ -32,6 +32,27 @@ describe(RULE, () => {
     expectRanges(RULE, sql.replace('WHERE connection_position IS NOT NULL', 'WHERE connection_key > 0'), ['1:87-1:118']);
   });
 
+  it("ok: a primary key or unique index on some of the key's columns finds its one row (ente's trash)", () => {
+    const sql = [
+      'CREATE TABLE trash (',
+      '  file_id bigint NOT NULL,',
+      '  collection_id bigint NOT NULL,',
+      '  PRIMARY KEY (file_id),',
+      '  CONSTRAINT fk_trash_keys_collection_files FOREIGN KEY (file_id, collection_id) REFERENCES collection_files (file_id, collection_id)',
+      ');',
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+    // A plain index on one of them may still hold many rows per value.
+    expectRanges(RULE, sql.replace('  PRIMARY KEY (file_id),\n', '').replace(');', ');\nCREATE INDEX trash_file_id_idx ON trash (file_id);'), ['4:3-4:109']);
+    // An earlier migration's unique index serves too.
+    expectRangesAfter(
+      RULE,
+      ['CREATE TABLE trash (file_id bigint, collection_id bigint);', 'CREATE UNIQUE INDEX trash_file_idx ON trash (file_id);'],
+      'ALTER TABLE trash ADD COLUMN IF NOT EXISTS collection_id bigint REFERENCES collection_files (id);\nALTER TABLE trash ADD FOREIGN KEY (file_id, collection_id) REFERENCES collection_files (file_id, collection_id) NOT VALID;',
+      ['1:65-1:92'],
+    );
+  });
+
   it('ok: a foreign key on an existing column of a live table (its index may predate this file)', () => {
     expectRanges(RULE, 'ALTER TABLE sessions ADD CONSTRAINT sessions_identity_fk FOREIGN KEY (identity_id) REFERENCES identities (id) NOT VALID;', []);
   });

@@ -166,6 +166,10 @@ async function repairFor(db: Db, error: unknown, sql: string, textColumns: TextC
     const columns = referencedColumns(sql, m[1]!);
     return columns.length ? [`ALTER TABLE ${qualified(m[1]!)} ADD UNIQUE (${columns.map(quote).join(', ')})`] : undefined;
   }
+  if (/^there is no unique or exclusion constraint matching the ON CONFLICT specification/.test(message)) {
+    const upsert = /^\s*insert\s+into\s+([\w."]+)[\s\S]*\bon\s+conflict\s*\(([^)]+)\)/i.exec(sql);
+    return upsert ? [`ALTER TABLE ${qualified(upsert[1]!.replace(/"/g, ''))} ADD UNIQUE (${upsert[2]})`] : undefined;
+  }
   return undefined;
 }
 

@@ -220,3 +220,32 @@ describe('unbatched-backfill', () => {
     expectRanges('unbatched-backfill', sql, ['3:3-3:16']);
   });
 });
+
+describe('unbatched-backfill: INSERT … SELECT … ON CONFLICT DO UPDATE', () => {
+  it("err: an upsert from a query over a live table updates every row it collides with (ente's recomputed usage)", () => {
+    const sql = [
+      'INSERT INTO usage (user_id, storage_consumed)',
+      '    SELECT owner_id, SUM(size) FROM files GROUP BY owner_id',
+      '    ON CONFLICT (user_id) DO UPDATE SET storage_consumed = EXCLUDED.storage_consumed;',
+      "INSERT INTO public.usage SELECT owner_id, 0 FROM files WHERE created_at > '2024-01-01' ON CONFLICT (user_id) DO UPDATE SET storage_consumed = 0;",
+      // A window function keeps every row.
+      'INSERT INTO totals (id, n) SELECT owner_id, count(*) OVER () FROM files ON CONFLICT (id) DO UPDATE SET n = EXCLUDED.n;',
+    ].join('\n');
+    const found = expectRanges('unbatched-backfill', sql, ['1:1-1:18', '4:1-4:25', '5:1-5:19']);
+    assert.match(found[0]!.message, /^INSERT … ON CONFLICT DO UPDATE from a query updates every row of usage that the query's rows collide with/);
+  });
+
+  it('ok: a few rows (VALUES, LIMIT, one aggregate row, a key-bounded query), DO NOTHING, plain INSERT … SELECT, a new table', () => {
+    const sql = [
+      "INSERT INTO settings (key, value) VALUES ('a', '1'), ('b', '2') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;",
+      'INSERT INTO usage SELECT owner_id, SUM(size) FROM files GROUP BY owner_id ORDER BY owner_id LIMIT 1000 ON CONFLICT (user_id) DO UPDATE SET storage_consumed = EXCLUDED.storage_consumed;',
+      "INSERT INTO totals (id, n) SELECT 1, count(*) FROM files ON CONFLICT (id) DO UPDATE SET n = EXCLUDED.n;",
+      'INSERT INTO usage SELECT owner_id, SUM(size) FROM files WHERE owner_id >= $1 AND owner_id < $2 GROUP BY owner_id ON CONFLICT (user_id) DO UPDATE SET storage_consumed = EXCLUDED.storage_consumed;',
+      'INSERT INTO usage SELECT owner_id, SUM(size) FROM files GROUP BY owner_id ON CONFLICT (user_id) DO NOTHING;',
+      'INSERT INTO usage SELECT owner_id, SUM(size) FROM files GROUP BY owner_id;',
+      'CREATE TABLE usage2 (user_id bigint PRIMARY KEY, storage_consumed bigint);',
+      'INSERT INTO usage2 SELECT owner_id, SUM(size) FROM files GROUP BY owner_id ON CONFLICT (user_id) DO UPDATE SET storage_consumed = EXCLUDED.storage_consumed;',
+    ].join('\n');
+    expectRanges('unbatched-backfill', sql, []);
+  });
+});

@@ -1,13 +1,13 @@
 import { declarationIn } from '../../backfill';
 import type { StatementReport } from '../../types';
 import { tableRef, type RuleContext, type SqlRule, type Statement } from '../context';
-import { stringOf, subtree, unwrap, type DeleteStmt, type Node, type RangeVar, type UpdateStmt, type WithClause } from '../ast';
+import { stringOf, subtree, unwrap, type DeleteStmt, type InsertStmt, type Node, type RangeVar, type UpdateStmt, type WithClause } from '../ast';
 import { isCatalog, isExisting, tableOf, verbRange } from './_shared';
 
 export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStmt' | 'SelectStmt'> = {
   id: 'unbatched-backfill',
   severity: 'warning',
-  summary: 'An UPDATE or DELETE of an existing table with no batch bound rewrites every matching row in one transaction.',
+  summary: 'An UPDATE, DELETE or INSERT … SELECT … ON CONFLICT DO UPDATE of an existing table with no batch bound changes every matching row in one transaction.',
   kinds: ['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'SelectStmt'],
   check(stmt, ctx, report) {
     // Function bodies are application code, not migration steps; declared backfills are batched by the runner.
@@ -15,8 +15,26 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStm
     if ((stmt.kind === 'SelectStmt' || stmt.kind === 'InsertStmt') && !/\b(?:update|delete)\b/i.test(stmt.source)) return;
     if (stmt.origin === 'function-body' || ctx.commentsBefore.some((c) => declarationIn(c) !== undefined)) return;
     for (const change of rowChanges(stmt.parsed)) checkChange(change, stmt, ctx, report);
+    if (stmt.kind === 'InsertStmt') checkUpsert(stmt.parsed.node as InsertStmt, stmt, ctx, report);
   },
 };
+
+/**
+ * `INSERT … SELECT … ON CONFLICT DO UPDATE` updates every existing row the query's rows collide
+ * with (ente's recomputed usage: one row per owner of every file). A few rows (VALUES, LIMIT, one
+ * aggregate row, a WHERE that bounds the query) are no backfill.
+ */
+function checkUpsert(n: InsertStmt, stmt: Statement, ctx: RuleContext, report: (finding: StatementReport) => void): void {
+  if (n.onConflictClause?.action !== 'ONCONFLICT_UPDATE' || !isExisting(ctx, n.relation) || isCatalog(n.relation)) return;
+  const query = unwrap(n.selectStmt, 'SelectStmt');
+  if (!query?.fromClause?.length || isFewRowsQuery(n.selectStmt)) return;
+  if (query.whereClause && batchBound(query.whereClause) === true) return;
+  const table = tableOf(n.relation);
+  report({
+    ...verbRange(stmt, 'insert', n.relation),
+    message: `INSERT … ON CONFLICT DO UPDATE from a query updates every row of ${table} that the query's rows collide with, in one statement: each changed row stays locked until it commits, so the running version's writes to them wait, and replication lags. Work in batches: bound the query by key range (WHERE id >= $1 AND id < $2) and run it once per range.`,
+  });
+}
 
 type RowChange = { kind: 'UpdateStmt'; node: UpdateStmt } | { kind: 'DeleteStmt'; node: DeleteStmt };
 
@@ -142,15 +160,16 @@ function andedConditions(where: Node): Node[] {
 
 const AGGREGATES = new Set(['count', 'sum', 'min', 'max', 'avg', 'bool_and', 'bool_or', 'every', 'array_agg', 'string_agg', 'json_agg', 'jsonb_agg']);
 
-/** A query that yields at most one row: LIMIT 1, one VALUES row, or aggregates without GROUP BY. */
+/** A query that yields at most one row: LIMIT 1, one VALUES row, or an aggregate without GROUP BY. */
 function isOneRowQuery(query: Node | undefined): boolean {
   const select = unwrap(query, 'SelectStmt');
   if (!select) return false;
   if (unwrap(select.limitCount, 'A_Const')?.ival?.ival === 1) return true;
   if (select.valuesLists) return select.valuesLists.length === 1;
-  const targets = (select.targetList ?? []).map((t) => unwrap(unwrap(t, 'ResTarget')?.val, 'FuncCall'));
+  // Without GROUP BY, an aggregate (not a window function) makes one row; the other targets can only be constants.
+  const calls = (select.targetList ?? []).map((t) => unwrap(unwrap(t, 'ResTarget')?.val, 'FuncCall'));
   return !select.op || select.op === 'SETOP_NONE'
-    ? !select.groupClause && targets.length > 0 && targets.every((call) => AGGREGATES.has(stringOf(call?.funcname?.at(-1)) ?? ''))
+    ? !select.groupClause && calls.some((call) => !!call && !call.over && AGGREGATES.has(stringOf(call.funcname?.at(-1)) ?? ''))
     : false;
 }
 

@@ -107,6 +107,24 @@ describe('SQL engine', () => {
       assert.deepEqual(dropped('$' + '{other}'), ['2:28-2:44']);
     });
 
+    it("checks synapse's $%AUTO_INCREMENT_PRIMARY_KEY%$ column type as a type name (sliding_sync_connections)", () => {
+      const sql = [
+        'CREATE TABLE sliding_sync_connections(',
+        '    connection_key $%AUTO_INCREMENT_PRIMARY_KEY%$,',
+        '    user_id TEXT NOT NULL',
+        ');',
+        'CREATE INDEX sliding_sync_connections_user_idx ON sliding_sync_connections(user_id);',
+        'ALTER TABLE room_stats ADD COLUMN stats_key $%AUTO_INCREMENT_PRIMARY_KEY%$;',
+      ].join('\n');
+      // No syntax error: the table is new (its index needs no CONCURRENTLY); the live table's ALTER is checked.
+      assert.deepEqual(summary(sql), [
+        'prefer-robust-stmts 1:1-1:13',
+        'prefer-robust-stmts 5:1-5:13',
+        'require-lock-timeout 6:1-6:12',
+        'prefer-robust-stmts 6:24-6:75',
+      ]);
+    });
+
     it('skips COPY data with CRLF line endings', () => {
       const sql =
         "SET lock_timeout = '2s';\r\nCOPY currencies FROM stdin;\r\nUSD\tUS Dollar; DROP TABLE currencies;\r\n\\.\r\nALTER TABLE orders DROP COLUMN IF EXISTS legacy;\r\n";

@@ -1,11 +1,12 @@
 /**
  * Placeholders a tool replaces before PostgreSQL sees the text: psql variables (`:name`, `:'name'`,
- * `:"name"`), Go, Jinja and Mustache templates (pop's `{{ index .Options "Namespace" }}.users`) and
- * Flyway placeholders (`${schema}`). A statement that does not parse with them is checked with
- * stand-ins of the same length, so that positions hold: `:name` → a parameter ($1), `:'name'` → the
- * string 'name', `:"name"` → the name "name", a template or Flyway placeholder → a name, the same for
- * the same placeholder in every file (so the tables it qualifies match across files). Findings name
- * the placeholder, not its stand-in.
+ * `:"name"`), Go, Jinja and Mustache templates (pop's `{{ index .Options "Namespace" }}.users`),
+ * Flyway placeholders (`${schema}`) and synapse's (`$%AUTO_INCREMENT_PRIMARY_KEY%$`, a column
+ * type). A statement that does not parse with them is checked with stand-ins of the same length, so
+ * that positions hold: `:name` → a parameter ($1), `:'name'` → the string 'name', `:"name"` → the
+ * name "name", a template, Flyway or synapse placeholder → a name, the same for the same
+ * placeholder in every file (so the tables it qualifies match across files). Findings name the
+ * placeholder, not its stand-in.
  */
 import type { Finding } from '../types';
 
@@ -13,7 +14,7 @@ import type { Finding } from '../types';
 const PSQL_VARIABLE_OR_QUOTED = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\w*)\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\/|(?<![:\w]):(['"]?)[A-Za-z_]\w*\2/g;
 const PSQL_QUOTED_VARIABLE = /(^|[^:\w]):(['"])[A-Za-z_]\w*\2/;
 const PSQL_VARIABLE = /(^|[^:\w]):[A-Za-z_]\w*/;
-const TEMPLATE_PLACEHOLDER = /\{\{[^\n]*?\}\}|\$\{[A-Za-z_][\w.:-]*\}/g;
+const TEMPLATE_PLACEHOLDER = /\{\{[^\n]*?\}\}|\$\{[A-Za-z_][\w.:-]*\}|\$%[A-Za-z_]\w*%\$/g;
 
 /**
  * The statement with stand-ins for its placeholders, or undefined when it has none. `psqlNames`: a

@@ -39,6 +39,11 @@ const FILES: Record<string, string> = {
     'ALTER TABLE thread_subscriptions ADD CONSTRAINT thread_subscriptions_stream_id_nn CHECK (stream_id IS NOT NULL) NOT VALID;\n',
   'synapse/delta/96/01_validate.sql.postgres':
     "SET lock_timeout = '2s';\nALTER TABLE thread_subscriptions VALIDATE CONSTRAINT thread_subscriptions_stream_id_nn;\nALTER TABLE thread_subscriptions ALTER COLUMN stream_id SET NOT NULL;\n",
+  // synapse's own layout: the deltas of its databases (common, main, state) are one chain; the upgrade runs them in one transaction.
+  'synapse-repo/synapse/storage/schema/common/delta/25/00background_updates.sql':
+    'CREATE TABLE IF NOT EXISTS background_updates (update_name text NOT NULL, progress_json text NOT NULL, CONSTRAINT background_updates_uniqueness UNIQUE (update_name));\n',
+  'synapse-repo/synapse/storage/schema/main/delta/71/01remove_noop_background_updates.sql':
+    "DELETE FROM background_updates WHERE update_name = 'event_thread_relation';\nCREATE INDEX CONCURRENTLY rooms_creator_idx ON rooms (creator);\n",
   // Unleash: db-migrate migrations in JS; an earlier one made `permission` unique, later ones update one row by it.
   'unleash/migrations/20211202120808-add-permissions.js': [
     'exports.up = function (db, cb) {',
@@ -120,6 +125,29 @@ describe('check: the earlier files of a migration folder', () => {
       assert.deepEqual(await findingsOf([later], later), ['3 adding-not-nullable-field']);
     } finally {
       fs.renameSync(path.join(tmp, 'synapse/delta/ninety-five'), path.join(tmp, 'synapse/delta/95'));
+    }
+  });
+
+  it("synapse's schema: the common deltas count for the main ones, and every delta runs in the upgrade's transaction", async () => {
+    const later = 'synapse-repo/synapse/storage/schema/main/delta/71/01remove_noop_background_updates.sql';
+    const rules = async (args: string[]): Promise<string[]> => {
+      const { stdout } = await cli(['check', ...args, '--format', 'json'], tmp, {});
+      const all = (JSON.parse(stdout) as { findings: { file: string; line: number; rule: string; message: string }[] }).findings;
+      return all
+        .filter((f) => f.file === later && f.rule !== 'require-lock-timeout')
+        .map((f) => `${f.line} ${f.rule}${f.rule.startsWith('ban-') ? `: ${f.message}` : ''}`);
+    };
+    const expected = [
+      "2 ban-concurrent-index-creation-in-transaction: CREATE INDEX CONCURRENTLY cannot run in a migration that runs in a transaction (synapse runs each migration in a transaction): PostgreSQL refuses it and the migration fails. Run it in a background update (synapse's `register_background_index_update`): synapse applies every schema delta in one transaction.",
+    ];
+    // UNIQUE (update_name) from common/delta/25: the DELETE picks one row.
+    assert.deepEqual(await rules(['synapse-repo']), expected);
+    assert.deepEqual(await rules([later]), expected);
+    fs.renameSync(path.join(tmp, 'synapse-repo/synapse/storage/schema/common'), path.join(tmp, 'synapse-repo/synapse/storage/schema/shared'));
+    try {
+      assert.deepEqual(await rules([later]), ['1 unbatched-backfill', ...expected]);
+    } finally {
+      fs.renameSync(path.join(tmp, 'synapse-repo/synapse/storage/schema/shared'), path.join(tmp, 'synapse-repo/synapse/storage/schema/common'));
     }
   });
 

@@ -4,12 +4,13 @@
  * A folder's migrations run by name (`0042_add_index.sql`, `20240101120000_x.up.sql`), or by
  * folder name when each migration is a folder (Prisma's `<timestamp>_name/migration.sql`,
  * diesel's and sourcegraph's `<version>_name/up.sql`), or by version folder and then name (cadence's
- * `versioned/v0.6/cluster_config.sql`). Rollback files never run before a later
+ * `versioned/v0.6/cluster_config.sql`; synapse's `schema/common/delta/25/…` and `schema/main/delta/95/…`,
+ * one chain). Rollback files never run before a later
  * migration, and files written for another engine (ory's `….mysql.up.sql`) belong to its chain:
  * neither counts.
  */
 import type { Finding } from './types';
-import { engineInName, isRollbackFile } from './sql/migration-tools';
+import { engineInName, isRollbackFile, SYNAPSE_SCHEMA } from './sql/migration-tools';
 import { holdsAfter, SchemaFacts, type SchemaChange } from './sql/schema';
 import { namesUnknownTable, withUnknownTablesNamed } from './sql/unknown-tables';
 
@@ -38,6 +39,8 @@ export function migrationPlace(file: string): MigrationPlace | undefined {
   const nested = MIGRATION_IN_FOLDER.test(base) && parts.length > 2;
   const own = nested ? parts.length - 2 : parts.length - 1;
   if (ROLLBACK_FOLDER.test(parts[own - 1] ?? '')) return undefined;
+  // synapse's deltas of all its databases are one chain, version by version: `schema/<database>/delta/<version>/<name>`.
+  if (SYNAPSE_SCHEMA.exec(file)?.[1] === 'delta') return { folder: parts.slice(0, own - 3).join('/'), name: `${parts[own - 1]}/${base}` };
   // A file in a version folder runs after the files of the versions before: ordered by `<version>/<name>`.
   if (!nested && parts.length > 2 && VERSION_FOLDER.test(parts[own - 1]!))
     return { folder: parts.slice(0, own - 1).join('/'), name: `${parts[own - 1]}/${base}` };

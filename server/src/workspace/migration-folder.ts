@@ -15,19 +15,39 @@ export function folderMigrations(folder: string): { file: string; name: string }
     return [];
   }
   const found: { file: string; name: string }[] = [];
+  const here = path.resolve(folder);
   for (const entry of entries) {
-    const candidates = !entry.isDirectory()
-      ? [path.join(folder, entry.name)]
-      : VERSION_FOLDER.test(entry.name)
-        ? filesIn(path.join(folder, entry.name))
-        : ['migration.sql', 'up.sql'].map((name) => path.join(folder, entry.name, name)).filter((f) => fs.existsSync(f));
-    for (const candidate of candidates) {
-      const name = migrationPlace(candidate)?.name;
-      if (isMigrationKind(candidate) && name !== undefined && (name === entry.name || name === `${entry.name}/${path.basename(candidate)}`))
-        found.push({ file: candidate, name });
+    for (const candidate of candidatesIn(folder, entry)) {
+      const place = migrationPlace(candidate);
+      if (isMigrationKind(candidate) && place && path.resolve(place.folder) === here) found.push({ file: candidate, name: place.name });
     }
   }
   return found.sort((a, b) => compareMigrationNames(a.name, b.name));
+}
+
+/** synapse's databases, whose `delta/<version>/` folders are one chain (migration-order.ts). */
+const SYNAPSE_DATABASES = new Set(['common', 'main', 'state']);
+
+/** The files an entry of a migration folder may hold migrations in: itself, a version folder's files, `<name>/migration.sql`, synapse's deltas. */
+function candidatesIn(folder: string, entry: fs.Dirent): string[] {
+  const at = path.join(folder, entry.name);
+  if (!entry.isDirectory()) return [at];
+  if (VERSION_FOLDER.test(entry.name)) return filesIn(at);
+  if (SYNAPSE_DATABASES.has(entry.name) && path.basename(folder) === 'schema' && fs.existsSync(path.join(at, 'delta')))
+    return versionFolders(path.join(at, 'delta')).flatMap(filesIn);
+  return ['migration.sql', 'up.sql'].map((name) => path.join(at, name)).filter((f) => fs.existsSync(f));
+}
+
+/** The version folders in `folder`. */
+function versionFolders(folder: string): string[] {
+  try {
+    return fs
+      .readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && VERSION_FOLDER.test(entry.name))
+      .map((entry) => path.join(folder, entry.name));
+  } catch {
+    return [];
+  }
 }
 
 /** SQL migrations, and TS/JS ones (knex, TypeORM, db-migrate…): their SQL makes schema changes too. */

@@ -11,7 +11,7 @@
  * - `auto` (the default) follows the tool when the file shows which and the tool runs every file
  *   one way: goose (`-- +goose Up`), sql-migrate (`-- +migrate Up`) and dbmate (`-- migrate:up`)
  *   open a transaction; Prisma (`<14-digit timestamp>_<name>/migration.sql`) sends one query
- *   string; drizzle (a `--> statement-breakpoint`, or its journal: LintRequest.migrationTool) runs
+ *   string; synapse (`schema/main/delta/<version>/…`) runs every pending delta in one transaction; drizzle (a `--> statement-breakpoint`, or its journal: LintRequest.migrationTool) runs
  *   every pending migration in one transaction; Flyway (`V<version>__<name>.sql`, `R__<name>.sql`) opens a transaction unless a
  *   statement cannot run in one or the file says `-- flyway:executeInTransaction=false`. Names
  *   that tools share while running files differently say nothing (`….up.sql`: golang-migrate
@@ -80,6 +80,12 @@ const TOOLS: MigrationTool[] = [
   // Mattermost's morph (from the project's go.mod): each file in a transaction, unless its first line is the marker.
   { name: 'morph', runs: true, withoutTransaction: 'in a migration whose first line is `-- morph:nontransactional`' },
   { name: 'morph without a transaction', runs: false, withoutTransaction: 'in a migration whose first line is `-- morph:nontransactional`' },
+  // synapse (its schema files' layout, SYNAPSE_SCHEMA): every pending delta runs in the upgrade's one transaction.
+  {
+    name: 'synapse',
+    runs: true,
+    withoutTransaction: "in a background update (synapse's `register_background_index_update`): synapse applies every schema delta in one transaction",
+  },
   // TS/JS migrations (embedded/lint.ts embeddedMigrationTool), each run in a transaction unless it opts out.
   { name: 'TypeORM', runs: true, withoutTransaction: 'in a migration class with `transaction = false`' },
   { name: 'knex', runs: true, withoutTransaction: 'in a migration that exports `config = { transaction: false }`' },
@@ -104,6 +110,12 @@ const PRISMA_MIGRATION = /(?:^|[\\/])\d{14}_[^\\/]+[\\/]migration\.sql$/i;
 /** Liquibase formatted SQL: the file's first line says so; `--changeset author:id [attribute:value…]` starts each changeset. */
 const LIQUIBASE_FILE = /^\uFEFF?\s*--\s*liquibase\s+formatted\s+sql\b/i;
 const CHANGESET = /^--\s*changeset\s+\S+([^\n]*)/i;
+/**
+ * synapse's schema files, `schema/<common|main|state>/<delta|full_schemas>/<version>/<name>.sql[.postgres]`
+ * (group 1: which of the two): it prepares a database in one transaction, a new one from the full
+ * schemas, and upgrades with the deltas of all its databases, version by version.
+ */
+export const SYNAPSE_SCHEMA = /(?:^|[\\/])schema[\\/](?:common|main|state)[\\/](delta|full_schemas)[\\/]\d+[\\/][^\\/]+$/;
 /** Flyway's versioned (`V1__init.sql`, `V2_1__…`), baseline (`B1_20_0__…`) and repeatable (`R__views.sql`) migrations. */
 const FLYWAY_MIGRATION = /(?:^|[\\/])(?:[VB]\d+(?:[._]\d+)*|R)__[^\\/]+\.sql$/;
 
@@ -189,6 +201,7 @@ export function startState(
   const marked = markedTools(text);
   const fromLayout = (): MigrationTool | undefined => {
     if (fileName && PRISMA_MIGRATION.test(fileName)) return tool('Prisma');
+    if (fileName && SYNAPSE_SCHEMA.test(fileName)) return tool('synapse');
     if (fileName && FLYWAY_MIGRATION.test(fileName)) {
       // Its script configuration (`….sql.conf`, read by the workspace) may say so too.
       const outside =

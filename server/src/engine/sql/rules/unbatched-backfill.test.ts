@@ -239,7 +239,7 @@ describe('unbatched-backfill: INSERT … SELECT … ON CONFLICT DO UPDATE', () =
     const sql = [
       "INSERT INTO settings (key, value) VALUES ('a', '1'), ('b', '2') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;",
       'INSERT INTO usage SELECT owner_id, SUM(size) FROM files GROUP BY owner_id ORDER BY owner_id LIMIT 1000 ON CONFLICT (user_id) DO UPDATE SET storage_consumed = EXCLUDED.storage_consumed;',
-      "INSERT INTO totals (id, n) SELECT 1, count(*) FROM files ON CONFLICT (id) DO UPDATE SET n = EXCLUDED.n;",
+      'INSERT INTO totals (id, n) SELECT 1, count(*) FROM files ON CONFLICT (id) DO UPDATE SET n = EXCLUDED.n;',
       'INSERT INTO usage SELECT owner_id, SUM(size) FROM files WHERE owner_id >= $1 AND owner_id < $2 GROUP BY owner_id ON CONFLICT (user_id) DO UPDATE SET storage_consumed = EXCLUDED.storage_consumed;',
       'INSERT INTO usage SELECT owner_id, SUM(size) FROM files GROUP BY owner_id ON CONFLICT (user_id) DO NOTHING;',
       'INSERT INTO usage SELECT owner_id, SUM(size) FROM files GROUP BY owner_id;',

@@ -7,7 +7,8 @@ import { isCatalog, isExisting, tableOf, verbRange } from './_shared';
 export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStmt' | 'SelectStmt'> = {
   id: 'unbatched-backfill',
   severity: 'warning',
-  summary: 'An UPDATE, DELETE or INSERT … SELECT … ON CONFLICT DO UPDATE of an existing table with no batch bound changes every matching row in one transaction.',
+  summary:
+    'An UPDATE, DELETE or INSERT … SELECT … ON CONFLICT DO UPDATE of an existing table with no batch bound changes every matching row in one transaction.',
   kinds: ['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'SelectStmt'],
   check(stmt, ctx, report) {
     // Function bodies are application code, not migration steps; declared backfills are batched by the runner.

@@ -242,6 +242,8 @@ describe('unbatched-backfill: INSERT … SELECT … ON CONFLICT DO UPDATE', () =
       'INSERT INTO totals (id, n) SELECT 1, count(*) FROM files ON CONFLICT (id) DO UPDATE SET n = EXCLUDED.n;',
       'INSERT INTO usage SELECT owner_id, SUM(size) FROM files WHERE owner_id >= $1 AND owner_id < $2 GROUP BY owner_id ON CONFLICT (user_id) DO UPDATE SET storage_consumed = EXCLUDED.storage_consumed;',
       'INSERT INTO usage SELECT owner_id, SUM(size) FROM files GROUP BY owner_id ON CONFLICT (user_id) DO NOTHING;',
+      // formbricks: the rows the code passes as arrays.
+      "INSERT INTO contact_attribute_keys (id, key, environment_id) SELECT id, 'language', env_id FROM unnest($1::text[], $2::text[]) AS t(id, env_id) ON CONFLICT (key, environment_id) DO UPDATE SET type = 'default';",
       'INSERT INTO usage SELECT owner_id, SUM(size) FROM files GROUP BY owner_id;',
       'CREATE TABLE usage2 (user_id bigint PRIMARY KEY, storage_consumed bigint);',
       'INSERT INTO usage2 SELECT owner_id, SUM(size) FROM files GROUP BY owner_id ON CONFLICT (user_id) DO UPDATE SET storage_consumed = EXCLUDED.storage_consumed;',

@@ -23,12 +23,14 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStm
 /**
  * `INSERT … SELECT … ON CONFLICT DO UPDATE` updates every existing row the query's rows collide
  * with (ente's recomputed usage: one row per owner of every file). A few rows (VALUES, LIMIT, one
- * aggregate row, a WHERE that bounds the query) are no backfill.
+ * aggregate row, a WHERE that bounds the query) are no backfill, nor a list the code passes.
  */
 function checkUpsert(n: InsertStmt, stmt: Statement, ctx: RuleContext, report: (finding: StatementReport) => void): void {
   if (n.onConflictClause?.action !== 'ONCONFLICT_UPDATE' || !isExisting(ctx, n.relation) || isCatalog(n.relation)) return;
   const query = unwrap(n.selectStmt, 'SelectStmt');
-  if (!query?.fromClause?.length || isFewRowsQuery(n.selectStmt)) return;
+  // Rows from a table; not from functions of parameters alone (`FROM unnest($1::text[])`: the list the code passes).
+  const readsTable = (query?.fromClause ?? []).some((source) => [...subtree(source)].some((node) => !!unwrap(node, 'RangeVar')));
+  if (!readsTable || isFewRowsQuery(n.selectStmt)) return;
   if (query.whereClause && batchBound(query.whereClause) === true) return;
   const table = tableOf(n.relation);
   report({

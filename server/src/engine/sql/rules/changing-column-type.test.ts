@@ -34,6 +34,15 @@ describe('changing-column-type', () => {
 
   const DECLARED = 'CREATE TABLE orders (id bigint PRIMARY KEY, note varchar(100), total numeric(10, 2), title character varying, body text);';
 
+  it("err: a new collation rebuilds the column's indexes, and rewrites the rows only if the type changes too (memos' username)", () => {
+    const sql = 'ALTER TABLE "user"\n  ALTER COLUMN username TYPE TEXT COLLATE "C";';
+    const found = expectRanges('changing-column-type', sql, ['2:3-2:46']);
+    assert.equal(
+      found[0]!.message,
+      'Changing the type or collation of user.username to TEXT COLLATE "C": ACCESS EXCLUSIVE on user: blocks reads and writes while the indexes on the column are rebuilt, and every row as well unless only the collation changes. Add a new column of the new type, write both, backfill in batches, switch reads, then drop the old column.',
+    );
+  });
+
   it('ok: no rewrite from the type declared in an earlier file (or earlier in this one)', () => {
     const sql = [
       'ALTER TABLE orders',

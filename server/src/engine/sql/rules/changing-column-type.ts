@@ -24,15 +24,21 @@ export const changingColumnType: SqlRule<'AlterTableStmt'> = {
       const range = typeName?.location !== undefined ? typeRange(stmt, typeName.location) : undefined;
       const written = range ? stmt.text.slice(range.start, range.end) : typeNameOf(typeName);
       // Raising a varchar limit or varchar → text is binary-coercible: same lock, no rewrite.
-      const unless = ['text', 'varchar', 'citext'].includes(typeNameOf(typeName))
-        ? ', unless this only raises a varchar limit or turns varchar into text, which needs no rewrite'
-        : '';
+      const collation = !!unwrap(action.cmd.def, 'ColumnDef')?.collClause;
+      const unless =
+        !collation && ['text', 'varchar', 'citext'].includes(typeNameOf(typeName))
+          ? ', unless this only raises a varchar limit or turns varchar into text, which needs no rewrite'
+          : '';
       report({
         ...stmt.actionRange(action.index),
-        message: `Changing the type of ${table}.${action.cmd.name} to ${written}: ${lock}${unless}. Add a new column of the new type, write both, backfill in batches, switch reads, then drop the old column.`,
+        message: `Changing the ${collation ? 'type or collation' : 'type'} of ${table}.${action.cmd.name} to ${written}${collation ? ` ${collationOf(stmt.text, range?.end)}` : ''}: ${lock}${unless}. Add a new column of the new type, write both, backfill in batches, switch reads, then drop the old column.`,
         // A function body runs later, against whatever the migrations have made by then.
         ...(rewriteFree && stmt.origin !== 'function-body' ? { unlessEarlier: ctx.state.unlessEarlier(rewriteFree) } : {}),
       });
     }
   },
 };
+
+/** `COLLATE "C"` as written after the type that ends at `end`. */
+const collationOf = (text: string, end: number | undefined): string =>
+  /^\s*(collate\s+(?:"[^"]*"|[\w.]+))/i.exec(text.slice(end ?? text.length))?.[1] ?? 'with a new collation';

@@ -30,7 +30,7 @@ function checkUpsert(n: InsertStmt, stmt: Statement, ctx: RuleContext, report: (
   const query = unwrap(n.selectStmt, 'SelectStmt');
   // Rows from a table; not from functions of parameters alone (`FROM unnest($1::text[])`: the list the code passes).
   const readsTable = (query?.fromClause ?? []).some((source) => [...subtree(source)].some((node) => !!unwrap(node, 'RangeVar')));
-  if (!readsTable || isFewRowsQuery(n.selectStmt)) return;
+  if (!query || !readsTable || isFewRowsQuery(n.selectStmt)) return;
   if (query.whereClause && batchBound(query.whereClause) === true) return;
   const table = tableOf(n.relation);
   report({

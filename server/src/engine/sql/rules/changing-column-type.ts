@@ -25,10 +25,15 @@ export const changingColumnType: SqlRule<'AlterTableStmt'> = {
       const written = range ? stmt.text.slice(range.start, range.end) : typeNameOf(typeName);
       // Raising a varchar limit or varchar → text is binary-coercible: same lock, no rewrite.
       const collation = !!unwrap(action.cmd.def, 'ColumnDef')?.collClause;
-      const unless =
-        !collation && ['text', 'varchar', 'citext'].includes(typeNameOf(typeName))
-          ? ', unless this only raises a varchar limit or turns varchar into text, which needs no rewrite'
-          : '';
+      const to = typeNameOf(typeName);
+      // citext takes text and varchar as they are (measured: no rewrite), but its indexes order and compare differently.
+      const unless = collation
+        ? ''
+        : to === 'citext'
+          ? ', unless the column was text or varchar: citext takes them without a rewrite, but every index on the column is rebuilt under the lock'
+          : ['text', 'varchar'].includes(to)
+            ? ', unless this only raises a varchar limit or turns varchar into text, which needs no rewrite'
+            : '';
       report({
         ...stmt.actionRange(action.index),
         message: `Changing the ${collation ? 'type or collation' : 'type'} of ${table}.${action.cmd.name} to ${written}${collation ? ` ${collationOf(stmt.text, range?.end)}` : ''}: ${lock}${unless}. Add a new column of the new type, write both, backfill in batches, switch reads, then drop the old column.`,

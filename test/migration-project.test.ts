@@ -36,8 +36,11 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     });
     assert.equal(projectMigrationTool(path.join(ory, 'migrations/sql/20240101000000000001_x.postgres.up.sql')), 'pop');
     assert.equal(projectMigrationTool(path.join(ory, 'migrations/sql/20240101000000000002_index.autocommit.up.sql')), 'pop with .autocommit');
+    // golang-migrate beside a runner of the project's own (pop, morph): the runner applies the migrations.
     const both = made({ 'go.mod': GO_MIGRATE + GO_POP, 'migrations/1_x.up.sql': '' });
-    assert.equal(projectMigrationTool(path.join(both, 'migrations/1_x.up.sql')), undefined);
+    assert.equal(projectMigrationTool(path.join(both, 'migrations/1_x.up.sql')), 'pop');
+    const twoRunners = made({ 'go.mod': GO_POP + 'require github.com/mattermost/morph v1.1.0\n', 'migrations/1_x.up.sql': '' });
+    assert.equal(projectMigrationTool(path.join(twoRunners, 'migrations/1_x.up.sql')), undefined);
     const sqlx = made({ 'Cargo.toml': '[workspace]\n', 'crates/server/Cargo.toml': CARGO_SQLX, 'crates/server/migrations/20240101_users.sql': '' });
     assert.equal(projectMigrationTool(path.join(sqlx, 'crates/server/migrations/20240101_users.sql')), 'sqlx');
     const diesel = made({
@@ -135,8 +138,10 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
     assert.equal(projectMigrationTool(path.join(outer, 'vendor/app/migrations/1_x.up.sql')), undefined);
   });
 
-  it("is Mattermost's morph: each file in a transaction, unless its first line is -- morph:nontransactional", async () => {
-    const GO_MORPH = 'module github.com/mattermost/mattermost/server/v8\n\nrequire (\n\tgithub.com/lib/pq v1.10.9\n\tgithub.com/mattermost/morph v1.1.0\n)\n';
+  it("is Mattermost's morph: each file in a transaction, unless it starts with -- morph:nontransactional (then one query string)", async () => {
+    // mattermost's go.mod requires golang-migrate too.
+    const GO_MORPH =
+      'module github.com/mattermost/mattermost/server/v8\n\nrequire (\n\tgithub.com/golang-migrate/migrate/v4 v4.17.0\n\tgithub.com/lib/pq v1.10.9\n\tgithub.com/mattermost/morph v1.1.0\n)\n';
     const root = made({
       'server/go.mod': GO_MORPH,
       'server/db/migrations/postgres/000106_fileinfo_channelid.up.sql':
@@ -145,15 +150,21 @@ describe('assumeInTransaction: auto, the migration tool of the project', () => {
         'ALTER TABLE translations ADD COLUMN IF NOT EXISTS channelid varchar(26);\n-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_t ON translations (channelid);\n',
       'server/db/migrations/postgres/000154_translations_index.up.sql':
         '-- morph:nontransactional\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_t ON translations (channelid);\n',
+      // Without its transaction, morph sends the file as one query string: one implicit transaction for both statements.
+      'server/db/migrations/postgres/000179_posts_has_link.up.sql':
+        '-- morph:nontransactional\nALTER TABLE posts ADD COLUMN IF NOT EXISTS haslink boolean;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_posts_has_link ON posts (haslink);\n',
     });
     assert.equal(projectMigrationTool(path.join(root, 'server/db/migrations/postgres/000106_fileinfo_channelid.up.sql')), 'morph');
     const { stdout } = await cli(['check', 'server/db', '--format', 'json'], root, {});
     const found = (JSON.parse(stdout) as { findings: { file: string; line: number; rule: string; message: string }[] }).findings;
     const of = (rule: string): string[] => found.filter((f) => f.rule === rule).map((f) => `${path.basename(f.file)}:${f.line}`);
     assert.deepEqual(of('backfill-in-ddl-transaction'), ['000106_fileinfo_channelid.up.sql:2']);
-    // The marker counts on the first line only: 000153 runs in a transaction, where CONCURRENTLY fails.
-    assert.deepEqual(of('ban-concurrent-index-creation-in-transaction'), ['000153_translations_index.up.sql:3']);
-    assert.match(found.find((f) => f.rule === 'ban-concurrent-index-creation-in-transaction')!.message, /first line is `-- morph:nontransactional`/);
+    // The marker counts at the start of the file only: 000153 runs in a transaction, where CONCURRENTLY fails.
+    assert.deepEqual(of('ban-concurrent-index-creation-in-transaction'), ['000153_translations_index.up.sql:3', '000179_posts_has_link.up.sql:3']);
+    assert.match(
+      found.find((f) => f.rule === 'ban-concurrent-index-creation-in-transaction')!.message,
+      /alone in a migration that starts with `-- morph:nontransactional`/,
+    );
   });
 
   it("is postgres-migrations from the nearest package.json (supabase/storage): each file in a transaction, unless it holds the tool's marker", async () => {

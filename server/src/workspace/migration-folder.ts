@@ -79,15 +79,16 @@ export function earlierMigrations(file: string): string[] {
  * does not show its own (migration-tools.ts): the nearest go.mod or Cargo.toml (else package.json) above it, up to the
  * repository's root (else the only one in a folder of the root), depends on one of these and the file is named as that tool names migrations:
  * - golang-migrate (`<version>_<name>.up.sql`) sends each file as one query string;
- * - morph (Mattermost's, `<version>_<name>.up.sql`) runs each in a transaction, unless its first line
- *   is `-- morph:nontransactional`;
+ * - morph (Mattermost's, `<version>_<name>.up.sql`) runs each in a transaction, unless it starts
+ *   with `-- morph:nontransactional`: then it sends the file as one query string;
  * - pop (`<version>_<name>.up.sql`; also ory/x's popx) runs each in a transaction, and sends popx's
  *   `….autocommit.up.sql` as one query string;
  * - sqlx (`<version>_<name>.sql`, `.up.sql`) runs each in a transaction;
  * - diesel (`<version>_<name>/up.sql`) runs each in a transaction, or sends it as one query string
  *   when the migration's metadata.toml says `run_in_transaction = false`;
  * - postgres-migrations (a package.json dependency; `<id>-<name>.sql`) runs each in a transaction.
- * A project that depends on two of them for the same layout says nothing.
+ * A project that depends on golang-migrate and morph or pop runs its migrations with the latter
+ * (mattermost's go.mod requires both); one that depends on two others for the same layout says nothing.
  * Prisma's migrations are known by migration_lock.toml beside their folders. Flyway needs no
  * project: its migrations' names show it (migration-tools.ts), and a script
  * configuration file beside one (`V7__index.sql.conf`) that says `executeInTransaction=false` runs
@@ -103,9 +104,12 @@ export function projectMigrationTool(file: string, seen?: ManifestsSeen, engine 
   // A Go or Rust project's tool, else a Node project's (package.json).
   for (const kinds of MANIFEST_KINDS) {
     const manifest = projectManifest(path.dirname(path.resolve(file)), kinds, seen);
-    const tools = manifest
+    const found = manifest
       ? PROJECT_TOOLS.filter((t) => t.manifest === path.basename(manifest.file) && t.dependency.test(manifest.text) && t.names.test(base))
       : [];
+    // golang-migrate is a library many projects pull in for something else: beside a runner of its own (mattermost's
+    // morph, ory's popx), that runner applies the migrations.
+    const tools = found.length > 1 ? found.filter((t) => t.name !== 'golang-migrate') : found;
     if (tools.length > 1) return undefined;
     tool ??= tools[0];
     if (tool) break;

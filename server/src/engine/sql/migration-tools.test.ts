@@ -63,6 +63,12 @@ describe('assumeInTransaction: auto, how the file shows its tool runs it', () =>
       // Alone, the statement runs in no transaction.
       assert.deepEqual(concurrentlyRefused('migrations/20240110093000_x.sql', `${marker}\n${CONCURRENT_INDEX}\n`), [], marker);
     }
+    // sqlx reads its marker at the very start of the file only (windmill): on a later line the file runs in sqlx's
+    // transaction, and even a lone CONCURRENTLY fails there.
+    const later = concurrentlyRefused('migrations/20240110093000_x.sql', `-- audit index\n-- no-transaction\n${CONCURRENT_INDEX}\n`, {
+      assumeInTransaction: true,
+    });
+    assert.equal(later.length, 1);
   });
 
   it('a Flyway migration (V<version>__<name>.sql) runs in a transaction, unless every statement needs none or the file says so', () => {

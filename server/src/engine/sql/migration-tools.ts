@@ -77,9 +77,10 @@ const TOOLS: MigrationTool[] = [
   // then it sends the file as one query string.
   { name: 'postgres-migrations', runs: true, withoutTransaction: 'alone in a migration that contains `-- postgres-migrations disable-transaction`' },
   { name: 'postgres-migrations without a transaction', runs: 'implicit', withoutTransaction: ALONE },
-  // Mattermost's morph (from the project's go.mod): each file in a transaction, unless its first line is the marker.
-  { name: 'morph', runs: true, withoutTransaction: 'in a migration whose first line is `-- morph:nontransactional`' },
-  { name: 'morph without a transaction', runs: false, withoutTransaction: 'in a migration whose first line is `-- morph:nontransactional`' },
+  // Mattermost's morph (from the project's go.mod): each file in a transaction, unless it starts with the marker; then
+  // it sends the file as one query string (drivers/postgres: ExecContext of the whole file).
+  { name: 'morph', runs: true, withoutTransaction: 'alone in a migration that starts with `-- morph:nontransactional`' },
+  { name: 'morph without a transaction', runs: 'implicit', withoutTransaction: 'alone in a migration that starts with `-- morph:nontransactional`' },
   // synapse (its schema files' layout, SYNAPSE_SCHEMA): every pending delta runs in the upgrade's one transaction.
   {
     name: 'synapse',
@@ -124,7 +125,10 @@ function markedTools(text: string): { withoutTransaction?: MigrationTool; parts?
   const found: { withoutTransaction?: MigrationTool; parts?: MigrationTool } = {};
   // postgres-migrations looks for its marker anywhere in the file, as written.
   if (text.includes(POSTGRES_MIGRATIONS_OFF)) found.withoutTransaction = tool('postgres-migrations without a transaction');
-  for (const [, prefix, part, rest, sqlx, flyway] of text.matchAll(MARKER)) {
+  for (const match of text.matchAll(MARKER)) {
+    const [, prefix, part, rest, sqlx, flyway] = match;
+    // sqlx reads its marker at the very start of the file only (`sql.starts_with("-- no-transaction")`).
+    if (sqlx && (match.index !== 0 || !text.startsWith('-- no-transaction'))) continue;
     if (flyway) {
       found.withoutTransaction ??= tool('Flyway without a transaction');
       continue;
@@ -209,8 +213,8 @@ export function startState(
         (pieces.length && pieces.every((piece) => flywayRunsOutsideTransaction(text, piece, given.pgVersion)));
       return tool(outside ? 'Flyway without a transaction' : 'Flyway');
     }
-    // morph reads its marker on the first line only (anywhere else it is a comment).
-    if (projectTool === 'morph' && /^--[ \t]*morph:nontransactional\b/i.test(text)) return tool('morph without a transaction');
+    // morph reads its marker at the very start of the file only (anywhere else it is a comment).
+    if (projectTool === 'morph' && text.startsWith('-- morph:nontransactional')) return tool('morph without a transaction');
     if (projectTool) return migrationToolNamed(projectTool);
     return text.includes(DRIZZLE_BREAKPOINT) ? tool('drizzle') : undefined;
   };

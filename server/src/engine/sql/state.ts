@@ -8,7 +8,7 @@
 import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
 import { alterActionLock, isAtLeast, strength, type LockMode } from './lock-modes';
-import { objectNames, stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type TransactionStmtKind } from './ast';
+import { objectNames, stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type RenameStmt, type TransactionStmtKind } from './ast';
 import { constraintIndexName, createTableIndexNames } from './constraint-indexes';
 import { addedColumnsOf, foreignKeysOf, referencedTables, type ForeignKey } from './keys';
 import type { ParsedStatement } from './parse';
@@ -49,10 +49,12 @@ export const refOfName = (name: string): TableRef => {
 };
 
 /** A live table renamed, and the top-level statement that renamed it (its text). */
+/** A live table, or a type (`type: true`), renamed in a transaction of this file. */
 export interface TableRename {
   table: TableRef;
   newName: string;
   unit: string;
+  type?: true;
 }
 
 /** A lock or constraint and the top-level statement that took or added it (its text, not its position). */
@@ -138,6 +140,8 @@ interface Fields {
   /**
    * Live tables renamed in the open transaction with no view under the old name yet: a view
    * created before the transaction ends keeps the old name working (renaming-table reports the rest).
+   * Live types too: another type given the old name before it ends (Prisma's enum swap) keeps it
+   * working (renaming-type reports the rest).
    */
   renamesAwaitingView: readonly TableRename[];
   /** Live tables renamed in a transaction that ended with no view under the old name. */
@@ -536,12 +540,24 @@ export class FileState {
 
   /** Live tables renamed in a transaction with no view under the old name before it ended (or by the end of the file). */
   get renamesLeavingNoName(): readonly TableRename[] {
-    return [...this.fields.renamesWithoutView, ...this.fields.renamesAwaitingView];
+    return [...this.fields.renamesWithoutView, ...this.fields.renamesAwaitingView].filter((r) => !r.type);
+  }
+
+  /** Live types renamed in a transaction that gave no other type the old name before it ended (or by the end of the file). */
+  get typeRenamesLeavingNoName(): readonly TableRename[] {
+    return [...this.fields.renamesWithoutView, ...this.fields.renamesAwaitingView].filter((r) => r.type);
   }
 
   /** The live table that a rename in a transaction of this file (leaving no view under the old name) gave this name. */
   renamedLiveTable(ref: TableRef): TableRef | undefined {
     return this.renamesLeavingNoName.find((r) => sameTable({ ...r.table, name: r.newName }, ref))?.table;
+  }
+
+  /** The state once a type takes the name `names` (created, or renamed to it): a live type renamed away from it in the open transaction keeps its name working. */
+  private typeNamed(names: readonly string[]): Partial<Fields> {
+    const ref: TableRef = names.length > 1 ? { schema: names.at(-2)!, name: names.at(-1)! } : { name: names[0] ?? '?' };
+    const pending = this.fields.renamesAwaitingView;
+    return pending.some((r) => r.type && sameTable(r.table, ref)) ? { renamesAwaitingView: pending.filter((r) => !(r.type && sameTable(r.table, ref))) } : {};
   }
 
   /** A function body runs later, against the tables as they will be then, under the caller's settings. */
@@ -606,6 +622,7 @@ export class FileState {
         return fromQuery && this.isNewTable(table) && !this.isFilledNewTable(table) ? this.with({ filledTables: [...f.filledTables, table] }) : this;
       }
       case 'RenameStmt': {
+        if (stmt.node.renameType === 'OBJECT_TYPE' || stmt.node.renameType === 'OBJECT_DOMAIN') return this.renamedType(stmt.node, unit);
         if (stmt.node.renameType !== 'OBJECT_TABLE' || !stmt.node.relation) return this;
         if (!this.isNewTable(tableRefOf(stmt.node.relation)))
           return this.inTransaction()
@@ -662,8 +679,25 @@ export class FileState {
   }
 
   private createdType(names: readonly Node[] | undefined): FileState {
-    const name = stringOf(names?.at(-1));
-    return name ? this.with({ createdTypes: [...this.fields.createdTypes, name] }) : this;
+    const written = (names ?? []).map((n) => stringOf(n) ?? '?');
+    const name = written.at(-1);
+    return name ? this.with({ createdTypes: [...this.fields.createdTypes, name], ...this.typeNamed(written) }) : this;
+  }
+
+  /**
+   * ALTER TYPE … RENAME TO: a type this file created keeps counting as new under its new name; a live type renamed in a
+   * transaction waits for another to take its old name before COMMIT; the new name may be a live type's old one.
+   */
+  private renamedType(node: RenameStmt, unit: string): FileState {
+    const names = (unwrap(node.object, 'List')?.items ?? []).map((item) => stringOf(item) ?? '?');
+    const newName = node.newname;
+    if (!names.length || !newName) return this;
+    const taken = this.typeNamed([...names.slice(0, -1), newName]);
+    if (this.isNewType(names)) return this.with({ createdTypes: [...this.fields.createdTypes, newName], ...taken });
+    const pending = taken.renamesAwaitingView ?? this.fields.renamesAwaitingView;
+    if (!this.inTransaction()) return this.with(taken);
+    const table: TableRef = names.length > 1 ? { schema: names.at(-2)!, name: names.at(-1)! } : { name: names[0]! };
+    return this.with({ renamesAwaitingView: [...pending, { table, newName, unit, type: true }] });
   }
 
   private created(table: TableRef, filled: boolean): FileState {

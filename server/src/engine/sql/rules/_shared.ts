@@ -194,3 +194,26 @@ export function readsWaitToo(ctx: RuleContext, relation: RangeVar | undefined): 
   const held = ctx.state.exclusiveLocks.some((l) => !l.dropped && names.includes(l.table));
   return held ? ` Reads wait too: an earlier statement of the transaction took ACCESS EXCLUSIVE on ${table}, held until COMMIT.` : '';
 }
+
+/**
+ * A CONCURRENTLY index operation (CREATE or DROP INDEX, REINDEX) where PostgreSQL refuses it: in a
+ * transaction block, a DO block or a function. Its verb and where it is; undefined when it can run.
+ */
+export function refusedInTransaction(stmt: Statement, ctx: RuleContext): { verb: string; where: string } | undefined {
+  const { kind, node: n } = stmt.parsed;
+  if (kind !== 'IndexStmt' && kind !== 'DropStmt' && kind !== 'ReindexStmt') return undefined;
+  const concurrent = kind === 'ReindexStmt' ? (n.params ?? []).some((p) => unwrap(p, 'DefElem')?.defname === 'concurrently') : n.concurrent;
+  if (!concurrent || (kind === 'DropStmt' && n.removeType !== 'OBJECT_INDEX')) return undefined;
+  const where =
+    stmt.origin === 'do-block'
+      ? 'inside a DO block'
+      : stmt.origin === 'function-body'
+        ? 'inside a function'
+        : ctx.state.explicitTransaction
+          ? 'inside the transaction opened by BEGIN'
+          : ctx.state.runsInToolTransaction
+            ? `in a migration that runs in a transaction (${ctx.state.toolTransactionReason})`
+            : undefined;
+  if (!where) return undefined;
+  return { verb: kind === 'IndexStmt' ? 'CREATE INDEX CONCURRENTLY' : kind === 'DropStmt' ? 'DROP INDEX CONCURRENTLY' : 'REINDEX … CONCURRENTLY', where };
+}

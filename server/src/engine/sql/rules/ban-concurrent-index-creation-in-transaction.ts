@@ -1,6 +1,6 @@
-import { unwrap } from '../ast';
 import type { SqlRule } from '../context';
 import { migrationToolNamed } from '../migration-tools';
+import { refusedInTransaction } from './_shared';
 
 export const banConcurrentIndexCreationInTransaction: SqlRule<'IndexStmt' | 'DropStmt' | 'ReindexStmt'> = {
   id: 'ban-concurrent-index-creation-in-transaction',
@@ -8,21 +8,9 @@ export const banConcurrentIndexCreationInTransaction: SqlRule<'IndexStmt' | 'Dro
   summary: 'CREATE/DROP INDEX CONCURRENTLY and REINDEX … CONCURRENTLY cannot run inside a transaction block: the migration fails.',
   kinds: ['IndexStmt', 'DropStmt', 'ReindexStmt'],
   check(stmt, ctx, report) {
-    const { kind, node: n } = stmt.parsed;
-    const concurrent = kind === 'ReindexStmt' ? (n.params ?? []).some((p) => unwrap(p, 'DefElem')?.defname === 'concurrently') : n.concurrent;
-    if (!concurrent || (kind === 'DropStmt' && n.removeType !== 'OBJECT_INDEX')) return;
-    const where =
-      stmt.origin === 'do-block'
-        ? 'inside a DO block'
-        : stmt.origin === 'function-body'
-          ? 'inside a function'
-          : ctx.state.explicitTransaction
-            ? 'inside the transaction opened by BEGIN'
-            : ctx.state.runsInToolTransaction
-              ? `in a migration that runs in a transaction (${ctx.state.toolTransactionReason})`
-              : undefined;
-    if (!where) return;
-    const verb = kind === 'IndexStmt' ? 'CREATE INDEX CONCURRENTLY' : kind === 'DropStmt' ? 'DROP INDEX CONCURRENTLY' : 'REINDEX … CONCURRENTLY';
+    const refused = refusedInTransaction(stmt, ctx);
+    if (!refused) return;
+    const { verb, where } = refused;
     report({
       ...stmt.headRange('concurrently'),
       message: `${verb} cannot run ${where}: PostgreSQL refuses it and the migration fails. Run it ${migrationToolNamed(ctx.state.migrationTool)?.withoutTransaction ?? 'in a migration of its own without a transaction (e.g. Rails disable_ddl_transaction!, Django atomic = False)'}.`,

@@ -24,4 +24,32 @@ describe(RULE, () => {
     const found = expectRanges(RULE, 'ALTER DOMAIN billing.money_amount RENAME TO amount;', ['1:35-1:51']);
     assert.match(found[0]!.message, /^Renaming domain billing\.money_amount to amount/);
   });
+
+  // Prisma's way of removing an enum value, sent as one query string: one implicit transaction.
+  const SWAP = [
+    'BEGIN;',
+    "CREATE TYPE \"Role_new\" AS ENUM ('ADMIN', 'MEMBER');",
+    'ALTER TABLE "Team" ALTER COLUMN "role" TYPE "Role_new" USING ("role"::text::"Role_new");',
+    'ALTER TYPE "Role" RENAME TO "Role_old";',
+    'ALTER TYPE "Role_new" RENAME TO "Role";',
+    'DROP TYPE "Role_old";',
+    'COMMIT;',
+  ];
+
+  it("ok: a live type renamed away while another type takes its name in the same transaction (Prisma's enum swap)", () => {
+    expectRanges(RULE, SWAP.join('\n'), []);
+    // The same in a Prisma migration, with no BEGIN of its own.
+    expectRanges(RULE, SWAP.slice(1, -1).join('\n'), [], { assumeInTransaction: 'implicit' });
+    // A new type created under the old name serves as well.
+    expectRanges(RULE, "BEGIN;\nALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('happy', 'sad');\nCOMMIT;", []);
+  });
+
+  it('err: in a transaction, a rename no other type takes the old name of before COMMIT, at the rename', () => {
+    // The new name is taken after COMMIT: in between, the running version's casts fail.
+    const late = [...SWAP.slice(0, 4), 'COMMIT;', ...SWAP.slice(4, -1)].join('\n');
+    const found = expectRanges(RULE, late, ['4:19-4:39']);
+    assert.match(found[0]!.message, /^Renaming type Role to Role_old breaks the version still running/);
+    // Statement by statement, the name is gone between the two renames.
+    expectRanges(RULE, SWAP.slice(1, -1).join('\n'), ['3:19-3:39'], { assumeInTransaction: false });
+  });
 });

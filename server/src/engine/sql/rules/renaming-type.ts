@@ -15,12 +15,25 @@ export const renamingType: SqlRule<'RenameStmt'> = {
     if (!what) return;
     const names = (unwrap(n.object, 'List')?.items ?? []).map((item) => stringOf(item) ?? '?');
     if (!names.length || ctx.state.isNewType(names)) return;
-    const name = names.join('.');
+    // In a transaction, another type given the old name before it commits keeps the name working (Prisma's enum swap): see atEnd.
+    if (ctx.state.inTransaction() && stmt.origin !== 'function-body') return;
     const rename = stmt.findWord('rename');
-    report({
-      start: rename?.start ?? stmt.start,
-      end: stmt.end,
-      message: `Renaming ${what} ${name} to ${n.newname} breaks the version still running wherever it names ${name}: casts in its queries ('…'::${name}, Prisma's CAST(… AS ${name}) for enum values) fail with "type does not exist", and drivers that map types by name (npgsql, asyncpg) stop finding it. Rename it in a contract migration, once no running code names ${name}.`,
-    });
+    report({ start: rename?.start ?? stmt.start, end: stmt.end, message: message(what, names.join('.'), n.newname ?? '?') });
+  },
+  atEnd(ctx, report) {
+    for (const rename of ctx.state.typeRenamesLeavingNoName) {
+      const unit = ctx.locateUnit(rename.unit);
+      if (!unit) continue;
+      const word = /\brename\b/i.exec(ctx.text.slice(unit.start, unit.end));
+      const start = unit.start + (word?.index ?? 0);
+      const what = /^\s*alter\s+domain\b/i.test(ctx.text.slice(unit.start, unit.end)) ? 'domain' : 'type';
+      // In a DO block, the rename statement ends at its own `;`, not at the block's end.
+      const semicolon = ctx.text.indexOf(';', start);
+      const name = rename.table.schema ? `${rename.table.schema}.${rename.table.name}` : rename.table.name;
+      report({ start, end: semicolon >= 0 && semicolon < unit.end ? semicolon : unit.end, message: message(what, name, rename.newName) });
+    }
   },
 };
+
+const message = (what: string, name: string, newName: string): string =>
+  `Renaming ${what} ${name} to ${newName} breaks the version still running wherever it names ${name}: casts in its queries ('…'::${name}, Prisma's CAST(… AS ${name}) for enum values) fail with "type does not exist", and drivers that map types by name (npgsql, asyncpg) stop finding it. Rename it in a contract migration, once no running code names ${name}.`;

@@ -50,6 +50,18 @@ describe(RULE, () => {
     }
   });
 
+  it("ok: a CONCURRENTLY index in a transaction does no work: PostgreSQL refuses it (mattermost's nontransactional file of several statements)", () => {
+    const sql = [
+      'BEGIN;',
+      'ALTER TABLE posts ADD COLUMN IF NOT EXISTS haslink boolean;',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_posts_has_link ON posts (haslink);',
+      'COMMIT;',
+    ].join('\n');
+    expectRanges(RULE, sql, []);
+    // A plain CREATE INDEX runs, and holds SHARE (writes wait) for as long as the build takes.
+    expectRanges(RULE, sql.replace('BEGIN;', '').replace('COMMIT;', '').replace(' CONCURRENTLY', ''), ['3:1-3:13']);
+  });
+
   it('err: reported once, on the first statement that holds a lock while it works, with a fix', () => {
     const sql =
       "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\nCREATE INDEX orders_note_idx ON orders (note);\n";

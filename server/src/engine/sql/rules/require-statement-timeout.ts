@@ -5,6 +5,7 @@ import { sameTable } from '../schema';
 import { refOfName } from '../state';
 import { briefIf, holdsUpQueries, LOCK_BLOCKS, referencedLiveTables, statementLock, type LockInfo } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
+import { refusedInTransaction } from './_shared';
 
 export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = {
   id: 'require-statement-timeout',
@@ -16,7 +17,8 @@ export const requireStatementTimeout: SqlRule<(typeof LOCKING_KINDS)[number]> = 
   oncePerFile: true,
   check(stmt, ctx, report) {
     const state = ctx.state;
-    if (stmt.origin === 'function-body' || state.statementTimeoutActive()) return;
+    // A statement PostgreSQL refuses to run there does no work (ban-concurrent-index-creation-in-transaction says so).
+    if (stmt.origin === 'function-body' || state.statementTimeoutActive() || refusedInTransaction(stmt, ctx)) return;
     const node = stmt.node;
     const relation = 'relation' in node ? node.relation : 'relations' in node ? unwrap(node.relations?.[0], 'RangeVar') : undefined;
     let lock: LockInfo | undefined;

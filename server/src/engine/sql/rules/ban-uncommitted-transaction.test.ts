@@ -23,6 +23,12 @@ describe(RULE, () => {
     assert.equal(applyFix(sql, found[0]!.finding), `${sql}COMMIT;\n`);
   });
 
+  it('err: a file sent as one query string (Prisma): nobody commits the BEGIN, and closing the connection rolls back all of it', () => {
+    // cal.com-style. Measured: the transaction stays open after the query string; closing the connection rolls all of it back.
+    const sql = 'BEGIN;\nALTER TABLE "Webhook" ADD COLUMN "platformSecretId" UUID;\nALTER TABLE "Webhook" ADD COLUMN "payloadTemplate" JSON;\n';
+    expectRanges(RULE, sql, ['1:1-1:6'], { assumeInTransaction: 'implicit' });
+  });
+
   it('err: a stray COMMIT earlier does not excuse a transaction the file opens and closes itself later', () => {
     // pg-regress transactions.sql: the file manages its own transactions after the stray COMMIT.
     expectRanges(RULE, 'COMMIT;\nBEGIN;\nSELECT 1;\nROLLBACK;\nbegin;\nselect 1/0;', ['5:1-5:6']);

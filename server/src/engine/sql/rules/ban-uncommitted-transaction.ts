@@ -7,8 +7,10 @@ export const banUncommittedTransaction: SqlRule = {
   kinds: [],
   atEnd(ctx, report) {
     const { transactionBegin: begin, wrappedByTool } = ctx.state;
-    // `COMMIT; BEGIN;` in a file the tool wraps (ory/kratos): the tool's own COMMIT ends the transaction.
-    if (wrappedByTool || ctx.state.runsInToolTransaction) return;
+    // `COMMIT; BEGIN;` in a file the tool wraps (ory/kratos): the tool's own COMMIT ends the transaction. A tool that sends
+    // the file as one query string commits nothing: after it, the BEGIN's transaction stays open (measured), and closing
+    // the connection rolls back all of the file, the statements before the BEGIN too.
+    if (wrappedByTool || (ctx.state.runsInToolTransaction && ctx.state.toolTransaction !== 'implicit')) return;
     const at = begin ? ctx.locateUnit(begin) : undefined;
     if (!at) return;
     const end = ctx.text.trimEnd().length;

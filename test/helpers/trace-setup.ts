@@ -108,6 +108,7 @@ async function repairFor(db: Db, error: unknown, sql: string, textColumns: TextC
     const schema = m[1]!.includes('.') ? [`CREATE SCHEMA IF NOT EXISTS ${quote(m[1]!.split('.')[0]!)}`] : [];
     return [...schema, `CREATE TABLE ${qualified(m[1]!)} (id bigint)`];
   }
+  if ((m = /^materialized view "(.+)" does not exist/.exec(message))) return [`CREATE MATERIALIZED VIEW ${qualified(m[1]!)} AS SELECT 1::bigint AS id`];
   if ((m = /^"(.+)" is not a materialized view/.exec(message))) {
     return [`DROP TABLE ${qualified(m[1]!)}`, `CREATE MATERIALIZED VIEW ${qualified(m[1]!)} AS SELECT 1::bigint AS id`];
   }

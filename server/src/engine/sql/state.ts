@@ -759,7 +759,8 @@ export class FileState {
     switch (stmt.kind) {
       case 'DropStmt': {
         const { removeType, concurrent } = stmt.node;
-        if (removeType !== 'OBJECT_TABLE' && (removeType !== 'OBJECT_INDEX' || concurrent)) return this;
+        // A materialized view's name can be put back by CREATE MATERIALIZED VIEW, whose query then runs under the DROP's lock.
+        if (removeType !== 'OBJECT_TABLE' && removeType !== 'OBJECT_MATVIEW' && (removeType !== 'OBJECT_INDEX' || concurrent)) return this;
         // DROP INDEX locks the index's table, which stays (an unnamed one: "the table of <index>").
         const locks = objectNames(stmt.node).flatMap((name): UnitRecord[] => {
           if (removeType === 'OBJECT_INDEX') return this.isIndexOfNewTable(name) ? [] : [{ table: tableOfIndex(name), unit }];

@@ -200,6 +200,19 @@ describe('statement-after-access-exclusive', () => {
     assert.match(found[1]!.message, /^This query reads customers while/);
   });
 
+  it("err: a materialized view dropped and built again under its name: its readers wait through the query (mattermost's AttributeView)", () => {
+    const sql = [
+      'BEGIN;',
+      'DROP MATERIALIZED VIEW IF EXISTS attribute_view;',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS attribute_view AS SELECT pv.target_id, count(*) FROM property_values pv GROUP BY pv.target_id;',
+      'COMMIT;',
+    ].join('\n');
+    const found = expectRanges('statement-after-access-exclusive', sql, ['3:1-3:20']);
+    assert.match(found[0]!.message, /^This query reads property_values while an earlier statement of the transaction took ACCESS EXCLUSIVE on attribute_view/);
+    // Dropped for good, or built under another name: its readers fail after COMMIT anyway.
+    expectRanges('statement-after-access-exclusive', sql.replace('VIEW IF NOT EXISTS attribute_view AS', 'VIEW attribute_view_v2 AS'), []);
+  });
+
   it("err: Eugene's E4 as written for a tool that runs each file in a transaction: SET LOCAL, no BEGIN", () => {
     const sql = ["SET LOCAL lock_timeout = '2s';", 'ALTER TABLE authors ADD COLUMN email text;', 'SELECT count(*) FROM authors;'].join('\n');
     expectRanges('statement-after-access-exclusive', sql, ['3:1-3:13']);

@@ -1,6 +1,6 @@
 import { objectNames, subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
 import type { RuleContext, SqlRule } from '../context';
-import { sameTable, type EarlierFact, type SchemaCondition } from '../schema';
+import { sameTable, tableRefOf, type EarlierFact, type SchemaCondition } from '../schema';
 import { isTableOfIndex, refOfName, type UnitRecord } from '../state';
 import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
@@ -19,7 +19,10 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
     if (stmt.origin === 'function-body' || !state.inTransaction()) return;
     // Not a dropped table's lock (queries of it fail after COMMIT anyway), nor one on the unnamed table of a dropped index,
     // which may be the table this statement locks.
-    const held = state.exclusiveLocks.filter((l) => !l.dropped && !isTableOfIndex(l.table));
+    // A CREATE … AS that puts a dropped name back (a materialized view rebuilt) runs its query under the DROP's lock.
+    const { kind, node } = stmt.parsed;
+    const puttingBack = kind === 'CreateTableAsStmt' && node.into?.rel ? tableRefOf(node.into.rel) : undefined;
+    const held = state.exclusiveLocks.filter((l) => (!l.dropped || (!!puttingBack && sameTable(refOfName(l.table), puttingBack))) && !isTableOfIndex(l.table));
     const first = held[0];
     if (!first) return;
     // A live table renamed in the transaction is the same table under its new name.
@@ -37,7 +40,6 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
         ...(unlessEarlier ? { unlessEarlier } : {}),
       });
     };
-    const { kind, node } = stmt.parsed;
     // A query, or one that fills a new table or materialized view (CREATE … AS SELECT, unless WITH NO DATA).
     const query = kind === 'SelectStmt' ? node : kind === 'CreateTableAsStmt' && !node.into?.skipData ? unwrap(node.query, 'SelectStmt') : undefined;
     if (kind === 'SelectStmt' || kind === 'CreateTableAsStmt') {

@@ -67,6 +67,11 @@ export interface UnitRecord {
    * and they fail after COMMIT anyway, unless the file puts a table under the name again.
    */
   dropped?: true;
+  /**
+   * Constraints the statement dropped from the table whose referenced table (for a foreign key) no
+   * migration shows: that table is locked too, under a name unknown here.
+   */
+  droppedKeys?: readonly string[];
 }
 
 interface Fields {
@@ -808,8 +813,11 @@ export class FileState {
       const modes = cmds.map((c) => alterActionLock(unwrap(c, 'AlterTableCmd') ?? {}, this.settings.pgVersion).mode);
       if (modes.includes('ACCESS EXCLUSIVE')) {
         // A foreign key the file added and this drops: its triggers go from the live table it references, under ACCESS EXCLUSIVE too.
-        const unkeyed = this.droppedConstraints(stmt.node).flatMap(({ references }) => (references ? [{ table: tableName(references), unit }] : []));
-        return s.with({ exclusiveLocks: [...f.exclusiveLocks, { table, unit }, ...unkeyed] }).referencesLocked(stmt, unit);
+        const dropped = this.droppedConstraints(stmt.node);
+        const unkeyed = dropped.flatMap(({ references }) => (references ? [{ table: tableName(references), unit }] : []));
+        const droppedKeys = dropped.filter((c) => !c.references).map((c) => c.name);
+        const lock: UnitRecord = droppedKeys.length ? { table, unit, droppedKeys } : { table, unit };
+        return s.with({ exclusiveLocks: [...f.exclusiveLocks, lock, ...unkeyed] }).referencesLocked(stmt, unit);
       }
       const strongest = modes.reduce<LockMode | undefined>((a, b) => (!a || strength(b) > strength(a) ? b : a), undefined);
       return (strongest ? s.writeLocked(relation, strongest, unit) : s).referencesLocked(stmt, unit);

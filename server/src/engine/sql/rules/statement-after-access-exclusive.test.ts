@@ -200,6 +200,23 @@ describe('statement-after-access-exclusive', () => {
     assert.match(found[1]!.message, /^This query reads customers while/);
   });
 
+  it('ok: a foreign key dropped and added again under its name (Prisma changing ON DELETE): the drop already locked the table it references', () => {
+    const sql = [
+      'ALTER TABLE "BookingReference" DROP CONSTRAINT "BookingReference_bookingId_fkey";',
+      'ALTER TABLE "BookingReference" ADD CONSTRAINT "BookingReference_bookingId_fkey" FOREIGN KEY ("bookingId") REFERENCES "Booking"("id") ON DELETE CASCADE ON UPDATE CASCADE;',
+    ].join('\n');
+    expectRanges('statement-after-access-exclusive', sql, [], { assumeInTransaction: 'implicit' });
+    // A key of another name waits for a table the drop may not have locked.
+    expectRanges(
+      'statement-after-access-exclusive',
+      sql.replace('ADD CONSTRAINT "BookingReference_bookingId_fkey"', 'ADD CONSTRAINT "BookingReference_booking_fkey"'),
+      ['2:1-2:12'],
+      {
+        assumeInTransaction: 'implicit',
+      },
+    );
+  });
+
   it("err: a materialized view dropped and built again under its name: its readers wait through the query (mattermost's AttributeView)", () => {
     const sql = [
       'BEGIN;',

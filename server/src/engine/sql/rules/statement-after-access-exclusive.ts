@@ -1,6 +1,6 @@
-import { objectNames, subtree, unwrap, type NodeKind, type SelectStmt } from '../ast';
+import { objectNames, subtree, unwrap, type AlterTableStmt, type NodeKind, type SelectStmt } from '../ast';
 import type { RuleContext, SqlRule } from '../context';
-import { sameTable, tableRefOf, type EarlierFact, type SchemaCondition } from '../schema';
+import { sameTable, tableRefOf, type EarlierFact, type SchemaCondition, type TableRef } from '../schema';
 import { isTableOfIndex, refOfName, type UnitRecord } from '../state';
 import { referencedLiveTables, statementLock } from '../locks';
 import { LOCKING_KINDS } from './require-lock-timeout';
@@ -78,7 +78,11 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
     }
     if (same || state.isNewTable(refOfName(lock.table))) {
       // Altering the locked table or a new one still waits for the live tables its new foreign keys reference.
-      const referenced = kind === 'AlterTableStmt' ? referencedLiveTables(stmt, state).filter((table) => !holds(table)) : [];
+      const reAdded = kind === 'AlterTableStmt' ? reAddedReferences(node, held) : [];
+      const referenced =
+        kind === 'AlterTableStmt'
+          ? referencedLiveTables(stmt, state).filter((table) => !holds(table) && !reAdded.some((r) => sameTable(r, refOfName(table))))
+          : [];
       if (!referenced.length) return;
       waitsFor = { mode: 'SHARE ROW EXCLUSIVE', table: referenced.join(' and ') };
     }
@@ -100,6 +104,23 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
     );
   },
 };
+
+/**
+ * The tables that foreign keys the statement adds reference, when the transaction dropped a key of the same name from
+ * the same table and no migration shows what that one referenced: most likely the same table (Prisma drops and re-adds
+ * a key to change its ON DELETE), which the drop already locked.
+ */
+function reAddedReferences(node: AlterTableStmt, held: readonly UnitRecord[]): TableRef[] {
+  if (!node.relation) return [];
+  const table = tableRefOf(node.relation);
+  const dropped = new Set(held.filter((l) => sameTable(refOfName(l.table), table)).flatMap((l) => l.droppedKeys ?? []));
+  return (node.cmds ?? []).flatMap((c) => {
+    const constraint = unwrap(unwrap(c, 'AlterTableCmd')?.def, 'Constraint');
+    return constraint?.contype === 'CONSTR_FOREIGN' && constraint.conname && dropped.has(constraint.conname) && constraint.pktable
+      ? [tableRefOf(constraint.pktable)]
+      : [];
+  });
+}
 
 /** Live tables a SELECT reads (not its CTEs, not the catalogs, not tables the file created). */
 function tablesRead(select: SelectStmt, ctx: RuleContext): string[] {

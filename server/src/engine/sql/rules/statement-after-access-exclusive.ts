@@ -19,9 +19,10 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
     if (stmt.origin === 'function-body' || !state.inTransaction()) return;
     // Not a dropped table's lock (queries of it fail after COMMIT anyway), nor one on the unnamed table of a dropped index,
     // which may be the table this statement locks.
-    // A CREATE … AS that puts a dropped name back (a materialized view rebuilt) runs its query under the DROP's lock.
+    // CREATE MATERIALIZED VIEW … AS putting a dropped view's name back (a rebuild) runs its query under the DROP's lock.
     const { kind, node } = stmt.parsed;
-    const puttingBack = kind === 'CreateTableAsStmt' && node.into?.rel ? tableRefOf(node.into.rel) : undefined;
+    // (A table built so is a scratch table more often than one the running version reads: synapse's _extremities_to_check.)
+    const puttingBack = kind === 'CreateTableAsStmt' && node.objtype === 'OBJECT_MATVIEW' && node.into?.rel ? tableRefOf(node.into.rel) : undefined;
     const held = state.exclusiveLocks.filter((l) => (!l.dropped || (!!puttingBack && sameTable(refOfName(l.table), puttingBack))) && !isTableOfIndex(l.table));
     const first = held[0];
     if (!first) return;

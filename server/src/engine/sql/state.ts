@@ -49,12 +49,12 @@ export const refOfName = (name: string): TableRef => {
 };
 
 /** A live table renamed, and the top-level statement that renamed it (its text). */
-/** A live table, or a type (`type: true`), renamed in a transaction of this file. */
+/** A live table, or a type or domain (`type`), renamed in a transaction of this file. */
 export interface TableRename {
   table: TableRef;
   newName: string;
   unit: string;
-  type?: true;
+  type?: 'type' | 'domain';
 }
 
 /** A lock or constraint and the top-level statement that took or added it (its text, not its position). */
@@ -702,7 +702,8 @@ export class FileState {
     const pending = taken.renamesAwaitingView ?? this.fields.renamesAwaitingView;
     if (!this.inTransaction()) return this.with(taken);
     const table: TableRef = names.length > 1 ? { schema: names.at(-2)!, name: names.at(-1)! } : { name: names[0]! };
-    return this.with({ renamesAwaitingView: [...pending, { table, newName, unit, type: true }] });
+    const type = node.renameType === 'OBJECT_DOMAIN' ? 'domain' : 'type';
+    return this.with({ renamesAwaitingView: [...pending, { table, newName, unit, type }] });
   }
 
   private created(table: TableRef, filled: boolean): FileState {

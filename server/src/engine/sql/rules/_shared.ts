@@ -1,6 +1,6 @@
 /** Helpers shared by the SQL rules (not a rule itself). */
 import type { Fix, StatementReport } from '../../types';
-import { displayTable, tableRef, type RuleContext, type Statement } from '../context';
+import { displayTable, tableRef, type EndContext, type RuleContext, type Statement } from '../context';
 import { describeLock } from '../locks';
 import { migrationToolNamed } from '../migration-tools';
 import {
@@ -216,4 +216,14 @@ export function refusedInTransaction(stmt: Statement, ctx: RuleContext): { verb:
             : undefined;
   if (!where) return undefined;
   return { verb: kind === 'IndexStmt' ? 'CREATE INDEX CONCURRENTLY' : kind === 'DropStmt' ? 'DROP INDEX CONCURRENTLY' : 'REINDEX … CONCURRENTLY', where };
+}
+
+/** Where a rename reported at the end of the file is: from RENAME to the end of its statement (in a DO block, its own `;`). */
+export function renameRange(ctx: EndContext, unitSource: string): { start: number; end: number } | undefined {
+  const unit = ctx.locateUnit(unitSource);
+  if (!unit) return undefined;
+  const word = /\brename\b/i.exec(ctx.text.slice(unit.start, unit.end));
+  const start = unit.start + (word?.index ?? 0);
+  const semicolon = ctx.text.indexOf(';', start);
+  return { start, end: semicolon >= 0 && semicolon < unit.end ? semicolon : unit.end };
 }

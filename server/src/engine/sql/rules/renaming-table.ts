@@ -1,5 +1,5 @@
 import { displayTable, type SqlRule } from '../context';
-import { ident, identPath, isExisting, tableOf } from './_shared';
+import { ident, identPath, isExisting, renameRange, tableOf } from './_shared';
 
 const message = (table: string, newName: string): string =>
   `Renaming table ${table} to ${newName} breaks the version still running, whose queries use the old name; ACCESS EXCLUSIVE on ${table}: blocks reads and writes while it waits for running transactions. In the same transaction, leave a view under the old name (CREATE VIEW ${identPath(table)} AS SELECT * FROM ${ident(newName)}); or create the new table (or a view named ${newName} over ${table}), move the application over, then drop the old name in a contract migration.`;
@@ -20,13 +20,8 @@ export const renamingTable: SqlRule<'RenameStmt'> = {
   },
   atEnd(ctx, report) {
     for (const rename of ctx.state.renamesLeavingNoName) {
-      const unit = ctx.locateUnit(rename.unit);
-      if (!unit) continue;
-      const word = /\brename\b/i.exec(ctx.text.slice(unit.start, unit.end));
-      const start = unit.start + (word?.index ?? 0);
-      // In a DO block, the rename statement ends at its own `;`, not at the block's end.
-      const semicolon = ctx.text.indexOf(';', start);
-      report({ start, end: semicolon >= 0 && semicolon < unit.end ? semicolon : unit.end, message: message(displayTable(rename.table), rename.newName) });
+      const range = renameRange(ctx, rename.unit);
+      if (range) report({ ...range, message: message(displayTable(rename.table), rename.newName) });
     }
   },
 };

@@ -1,5 +1,6 @@
 import { stringOf, unwrap } from '../ast';
-import type { SqlRule } from '../context';
+import { displayTable, type SqlRule } from '../context';
+import { renameRange } from './_shared';
 
 const RENAMED = { OBJECT_TYPE: 'type', OBJECT_DOMAIN: 'domain' } as const;
 
@@ -22,15 +23,8 @@ export const renamingType: SqlRule<'RenameStmt'> = {
   },
   atEnd(ctx, report) {
     for (const rename of ctx.state.typeRenamesLeavingNoName) {
-      const unit = ctx.locateUnit(rename.unit);
-      if (!unit) continue;
-      const word = /\brename\b/i.exec(ctx.text.slice(unit.start, unit.end));
-      const start = unit.start + (word?.index ?? 0);
-      const what = /^\s*alter\s+domain\b/i.test(ctx.text.slice(unit.start, unit.end)) ? 'domain' : 'type';
-      // In a DO block, the rename statement ends at its own `;`, not at the block's end.
-      const semicolon = ctx.text.indexOf(';', start);
-      const name = rename.table.schema ? `${rename.table.schema}.${rename.table.name}` : rename.table.name;
-      report({ start, end: semicolon >= 0 && semicolon < unit.end ? semicolon : unit.end, message: message(what, name, rename.newName) });
+      const range = renameRange(ctx, rename.unit);
+      if (range) report({ ...range, message: message(rename.type ?? 'type', displayTable(rename.table), rename.newName) });
     }
   },
 };

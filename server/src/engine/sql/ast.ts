@@ -29,6 +29,9 @@ export function unwrap<K extends NodeKind>(node: Node | undefined, kind: K): Nod
 /** The text of a `String` node, e.g. one part of a qualified name. */
 export const stringOf = (node: Node | undefined): string | undefined => unwrap(node, 'String')?.sval;
 
+/** The parts of a name a statement writes as a list (a type's, a domain's, a commented column's): `billing.money_amount` → `['billing', 'money_amount']`. */
+export const nameParts = (object: Node | undefined): string[] => (unwrap(object, 'List')?.items ?? []).map((item) => stringOf(item) ?? '?');
+
 /** `a.b` names of the objects of a DROP statement. */
 export function objectNames(drop: DropStmt): string[] {
   return (drop.objects ?? []).map((o) => (unwrap(o, 'List')?.items ?? [o]).map((s) => stringOf(s) ?? '?').join('.'));

@@ -1,5 +1,5 @@
 import { displayTable, tableRef, type FileState, type Statement } from './context';
-import { objectNames, stringOf, unwrap, type AlterTableStmt, type NodeKind, type RangeVar } from './ast';
+import { nameParts, objectNames, unwrap, type AlterTableStmt, type NodeKind, type RangeVar } from './ast';
 import { tableOfIndex, tableReferencedBy, tablesReferencing } from './state';
 import { referencedTables } from './keys';
 import { alterActionLock, BRIEF, isAtLeast, LOCK_BLOCKS, LOCK_MODES, REWRITE, strength, type KnownSchema, type LockMode } from './lock-modes';
@@ -66,7 +66,7 @@ export function statementLock(stmt: Statement, state: FileState, holds: KnownSch
       return referencedTablesLock(stmt, state);
     case 'CommentStmt': {
       // COMMENT ON TABLE t / COLUMN t.c: the table's name is the list's first parts.
-      const parts = (unwrap(n.object, 'List')?.items ?? []).map((item) => stringOf(item) ?? '?');
+      const parts = nameParts(n.object);
       const table = n.objtype === 'OBJECT_TABLE' ? parts : n.objtype === 'OBJECT_COLUMN' ? parts.slice(0, -1) : [];
       if (table.length) lock = { mode: 'SHARE UPDATE EXCLUSIVE', table: table.join('.'), duration: 'for the command' };
       break;

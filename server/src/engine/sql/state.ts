@@ -8,7 +8,7 @@
 import type { PhaseName } from '../phases';
 import type { EngineSettings } from '../types';
 import { alterActionLock, isAtLeast, strength, type LockMode } from './lock-modes';
-import { objectNames, stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type RenameStmt, type TransactionStmtKind } from './ast';
+import { nameParts, objectNames, stringOf, unwrap, type AlterTableStmt, type Node, type RangeVar, type RenameStmt, type TransactionStmtKind } from './ast';
 import { constraintIndexName, createTableIndexNames } from './constraint-indexes';
 import { addedColumnsOf, foreignKeysOf, referencedTables, type ForeignKey } from './keys';
 import type { ParsedStatement } from './parse';
@@ -42,14 +42,16 @@ export const tableReferencedBy = (constraint: string): string => `the table ${co
 /** How a lock names the tables whose foreign keys a dropped key takes with it (CASCADE) when no migration says which tables those are. */
 export const tablesReferencing = (table: string): string => `the tables with foreign keys to ${table}`;
 
+/** A type's name parts as a TableRef (`billing.money_amount`): types and tables share schemas. */
+const typeRefOf = (names: readonly string[]): TableRef => (names.length > 1 ? { schema: names.at(-2)!, name: names.at(-1)! } : { name: names[0] ?? '?' });
+
 /** A displayed table name (`schema.table`) as a TableRef. */
 export const refOfName = (name: string): TableRef => {
   const dot = name.lastIndexOf('.');
   return dot < 0 ? { name } : { schema: name.slice(0, dot), name: name.slice(dot + 1) };
 };
 
-/** A live table renamed, and the top-level statement that renamed it (its text). */
-/** A live table, or a type or domain (`type`), renamed in a transaction of this file. */
+/** A live table, or a type or domain (`type`), renamed in a transaction of this file, and the top-level statement that renamed it (its text). */
 export interface TableRename {
   table: TableRef;
   newName: string;
@@ -143,14 +145,14 @@ interface Fields {
   /** `table.column` of the columns ALTER TABLE … ADD COLUMN added: a foreign key added on them later is on new columns. */
   addedColumns: readonly string[];
   /**
-   * Live tables renamed in the open transaction with no view under the old name yet: a view
+   * Live tables renamed in the open transaction with nothing under the old name yet: a view
    * created before the transaction ends keeps the old name working (renaming-table reports the rest).
    * Live types too: another type given the old name before it ends (Prisma's enum swap) keeps it
    * working (renaming-type reports the rest).
    */
-  renamesAwaitingView: readonly TableRename[];
-  /** Live tables renamed in a transaction that ended with no view under the old name. */
-  renamesWithoutView: readonly TableRename[];
+  renamesAwaitingName: readonly TableRename[];
+  /** Live tables and types renamed in a transaction that ended with nothing under the old name (a view, another type). */
+  renamesWithoutName: readonly TableRename[];
   /** What the file's statements so far changed in the schema facts (indexes, NOT NULL checks, column types), in order. */
   schemaChanges: SchemaLog;
 }
@@ -226,8 +228,8 @@ const EMPTY: Fields = {
   droppedConstraintsIfExists: [],
   foreignKeys: [],
   addedColumns: [],
-  renamesAwaitingView: [],
-  renamesWithoutView: [],
+  renamesAwaitingName: [],
+  renamesWithoutName: [],
   schemaChanges: SchemaLog.EMPTY,
 };
 
@@ -508,7 +510,7 @@ export class FileState {
       // A DO block inside BEGIN … COMMIT holds its locks until that COMMIT.
       exclusiveLocks: this.fields.explicitTransaction ? f.exclusiveLocks : this.fields.exclusiveLocks,
       notValidInTransaction: this.fields.explicitTransaction ? f.notValidInTransaction : this.fields.notValidInTransaction,
-      ...(this.fields.explicitTransaction ? { renamesAwaitingView: f.renamesAwaitingView, renamesWithoutView: f.renamesWithoutView } : inner.renamesEnded()),
+      ...(this.fields.explicitTransaction ? { renamesAwaitingName: f.renamesAwaitingName, renamesWithoutName: f.renamesWithoutName } : inner.renamesEnded()),
     });
   }
 
@@ -535,22 +537,22 @@ export class FileState {
   }
 
   /** The renames of the transaction that ends, with no view under the old name: renaming-table reports them. */
-  private renamesEnded(): Pick<Fields, 'renamesAwaitingView' | 'renamesWithoutView'> {
+  private renamesEnded(): Pick<Fields, 'renamesAwaitingName' | 'renamesWithoutName'> {
     const f = this.fields;
     return {
-      renamesAwaitingView: [],
-      renamesWithoutView: f.renamesAwaitingView.length ? [...f.renamesWithoutView, ...f.renamesAwaitingView] : f.renamesWithoutView,
+      renamesAwaitingName: [],
+      renamesWithoutName: f.renamesAwaitingName.length ? [...f.renamesWithoutName, ...f.renamesAwaitingName] : f.renamesWithoutName,
     };
   }
 
   /** Live tables renamed in a transaction with no view under the old name before it ended (or by the end of the file). */
   get renamesLeavingNoName(): readonly TableRename[] {
-    return [...this.fields.renamesWithoutView, ...this.fields.renamesAwaitingView].filter((r) => !r.type);
+    return [...this.fields.renamesWithoutName, ...this.fields.renamesAwaitingName].filter((r) => !r.type);
   }
 
   /** Live types renamed in a transaction that gave no other type the old name before it ended (or by the end of the file). */
   get typeRenamesLeavingNoName(): readonly TableRename[] {
-    return [...this.fields.renamesWithoutView, ...this.fields.renamesAwaitingView].filter((r) => r.type);
+    return [...this.fields.renamesWithoutName, ...this.fields.renamesAwaitingName].filter((r) => r.type);
   }
 
   /** The live table that a rename in a transaction of this file (leaving no view under the old name) gave this name. */
@@ -560,9 +562,9 @@ export class FileState {
 
   /** The state once a type takes the name `names` (created, or renamed to it): a live type renamed away from it in the open transaction keeps its name working. */
   private typeNamed(names: readonly string[]): Partial<Fields> {
-    const ref: TableRef = names.length > 1 ? { schema: names.at(-2)!, name: names.at(-1)! } : { name: names[0] ?? '?' };
-    const pending = this.fields.renamesAwaitingView;
-    return pending.some((r) => r.type && sameTable(r.table, ref)) ? { renamesAwaitingView: pending.filter((r) => !(r.type && sameTable(r.table, ref))) } : {};
+    const ref = typeRefOf(names);
+    const pending = this.fields.renamesAwaitingName;
+    return pending.some((r) => r.type && sameTable(r.table, ref)) ? { renamesAwaitingName: pending.filter((r) => !(r.type && sameTable(r.table, ref))) } : {};
   }
 
   /** A function body runs later, against the tables as they will be then, under the caller's settings. */
@@ -601,8 +603,8 @@ export class FileState {
         if (!stmt.node.view) return this;
         const view = tableRefOf(stmt.node.view);
         // A view under the name a table had before this transaction renamed it keeps that name working.
-        const renamed = f.renamesAwaitingView.some((r) => sameTable(r.table, view))
-          ? { renamesAwaitingView: f.renamesAwaitingView.filter((r) => !sameTable(r.table, view)) }
+        const renamed = f.renamesAwaitingName.some((r) => sameTable(r.table, view))
+          ? { renamesAwaitingName: f.renamesAwaitingName.filter((r) => !sameTable(r.table, view)) }
           : {};
         // CREATE OR REPLACE VIEW may replace a view the running version reads.
         return this.with({ ...renamed, ...(stmt.node.replace ? {} : { createdViews: [...f.createdViews, tableRefOf(stmt.node.view)] }) });
@@ -631,7 +633,7 @@ export class FileState {
         if (stmt.node.renameType !== 'OBJECT_TABLE' || !stmt.node.relation) return this;
         if (!this.isNewTable(tableRefOf(stmt.node.relation)))
           return this.inTransaction()
-            ? this.with({ renamesAwaitingView: [...f.renamesAwaitingView, { table: tableRefOf(stmt.node.relation), newName: stmt.node.newname ?? '?', unit }] })
+            ? this.with({ renamesAwaitingName: [...f.renamesAwaitingName, { table: tableRefOf(stmt.node.relation), newName: stmt.node.newname ?? '?', unit }] })
             : this;
         // A table the file created keeps counting as new under its new name.
         const renamed = { ...tableRefOf(stmt.node.relation), name: stmt.node.newname ?? '?' };
@@ -694,16 +696,15 @@ export class FileState {
    * transaction waits for another to take its old name before COMMIT; the new name may be a live type's old one.
    */
   private renamedType(node: RenameStmt, unit: string): FileState {
-    const names = (unwrap(node.object, 'List')?.items ?? []).map((item) => stringOf(item) ?? '?');
+    const names = nameParts(node.object);
     const newName = node.newname;
     if (!names.length || !newName) return this;
     const taken = this.typeNamed([...names.slice(0, -1), newName]);
     if (this.isNewType(names)) return this.with({ createdTypes: [...this.fields.createdTypes, newName], ...taken });
-    const pending = taken.renamesAwaitingView ?? this.fields.renamesAwaitingView;
     if (!this.inTransaction()) return this.with(taken);
-    const table: TableRef = names.length > 1 ? { schema: names.at(-2)!, name: names.at(-1)! } : { name: names[0]! };
+    const pending = taken.renamesAwaitingName ?? this.fields.renamesAwaitingName;
     const type = node.renameType === 'OBJECT_DOMAIN' ? 'domain' : 'type';
-    return this.with({ renamesAwaitingView: [...pending, { table, newName, unit, type }] });
+    return this.with({ renamesAwaitingName: [...pending, { table: typeRefOf(names), newName, unit, type }] });
   }
 
   private created(table: TableRef, filled: boolean): FileState {

@@ -1,4 +1,4 @@
-import { stringOf, unwrap } from '../ast';
+import { nameParts } from '../ast';
 import { displayTable, type SqlRule } from '../context';
 import { renameRange } from './_shared';
 
@@ -14,7 +14,7 @@ export const renamingType: SqlRule<'RenameStmt'> = {
     const n = stmt.node;
     const what = RENAMED[n.renameType as keyof typeof RENAMED];
     if (!what) return;
-    const names = (unwrap(n.object, 'List')?.items ?? []).map((item) => stringOf(item) ?? '?');
+    const names = nameParts(n.object);
     if (!names.length || ctx.state.isNewType(names)) return;
     // In a transaction, another type given the old name before it commits keeps the name working (Prisma's enum swap): see atEnd.
     if (ctx.state.inTransaction() && stmt.origin !== 'function-body') return;

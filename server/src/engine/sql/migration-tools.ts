@@ -11,7 +11,8 @@
  * - `auto` (the default) follows the tool when the file shows which and the tool runs every file
  *   one way: goose (`-- +goose Up`), sql-migrate (`-- +migrate Up`) and dbmate (`-- migrate:up`)
  *   open a transaction; Prisma (`<14-digit timestamp>_<name>/migration.sql`) sends one query
- *   string; synapse (`schema/main/delta/<version>/…`) runs every pending delta in one transaction; drizzle (a `--> statement-breakpoint`, or its journal: LintRequest.migrationTool) runs
+ *   string; synapse (`schema/main/delta/<version>/…`) runs every pending delta in one transaction;
+ *   drizzle (a `--> statement-breakpoint`, or its journal: LintRequest.migrationTool) runs
  *   every pending migration in one transaction; Flyway (`V<version>__<name>.sql`, `R__<name>.sql`) opens a transaction unless a
  *   statement cannot run in one or the file says `-- flyway:executeInTransaction=false`. Names
  *   that tools share while running files differently say nothing (`….up.sql`: golang-migrate
@@ -125,10 +126,9 @@ function markedTools(text: string): { withoutTransaction?: MigrationTool; parts?
   const found: { withoutTransaction?: MigrationTool; parts?: MigrationTool } = {};
   // postgres-migrations looks for its marker anywhere in the file, as written.
   if (text.includes(POSTGRES_MIGRATIONS_OFF)) found.withoutTransaction = tool('postgres-migrations without a transaction');
-  for (const match of text.matchAll(MARKER)) {
-    const [, prefix, part, rest, sqlx, flyway] = match;
+  for (const [, prefix, part, rest, sqlx, flyway] of text.matchAll(MARKER)) {
     // sqlx reads its marker at the very start of the file only (`sql.starts_with("-- no-transaction")`).
-    if (sqlx && (match.index !== 0 || !text.startsWith('-- no-transaction'))) continue;
+    if (sqlx && !text.startsWith('-- no-transaction')) continue;
     if (flyway) {
       found.withoutTransaction ??= tool('Flyway without a transaction');
       continue;

@@ -16,13 +16,14 @@ export const statementAfterAccessExclusive: SqlRule<(typeof KINDS)[number]> = {
   kinds: KINDS,
   check(stmt, ctx, report) {
     const state = ctx.state;
-    if (stmt.origin === 'function-body' || !state.inTransaction()) return;
-    // Not a dropped table's lock (queries of it fail after COMMIT anyway), nor one on the unnamed table of a dropped index,
-    // which may be the table this statement locks.
-    // CREATE MATERIALIZED VIEW … AS putting a dropped view's name back (a rebuild) runs its query under the DROP's lock.
+    // (Before the tree is read, which decodes it: most statements come while no lock is held.)
+    if (stmt.origin === 'function-body' || !state.inTransaction() || !state.exclusiveLocks.length) return;
     const { kind, node } = stmt.parsed;
-    // (A table built so is a scratch table more often than one the running version reads: synapse's _extremities_to_check.)
+    // CREATE MATERIALIZED VIEW … AS putting a dropped view's name back (a rebuild) runs its query under the DROP's lock. (A
+    // table built so is a scratch table more often than one the running version reads: synapse's _extremities_to_check.)
     const puttingBack = kind === 'CreateTableAsStmt' && node.objtype === 'OBJECT_MATVIEW' && node.into?.rel ? tableRefOf(node.into.rel) : undefined;
+    // Not a dropped table's lock (queries of it fail after COMMIT anyway, unless this puts the name back), nor one on the
+    // unnamed table of a dropped index, which may be the table this statement locks.
     const held = state.exclusiveLocks.filter((l) => (!l.dropped || (!!puttingBack && sameTable(refOfName(l.table), puttingBack))) && !isTableOfIndex(l.table));
     const first = held[0];
     if (!first) return;

@@ -28,9 +28,10 @@ export const unbatchedBackfill: SqlRule<'UpdateStmt' | 'DeleteStmt' | 'InsertStm
 function checkUpsert(n: InsertStmt, stmt: Statement, ctx: RuleContext, report: (finding: StatementReport) => void): void {
   if (n.onConflictClause?.action !== 'ONCONFLICT_UPDATE' || !isExisting(ctx, n.relation) || isCatalog(n.relation)) return;
   const query = unwrap(n.selectStmt, 'SelectStmt');
+  if (!query) return;
   // Rows from a table; not from functions of parameters alone (`FROM unnest($1::text[])`: the list the code passes).
-  const readsTable = (query?.fromClause ?? []).some((source) => [...subtree(source)].some((node) => !!unwrap(node, 'RangeVar')));
-  if (!query || !readsTable || isFewRowsQuery(n.selectStmt)) return;
+  const readsTable = (query.fromClause ?? []).some((source) => [...subtree(source)].some((node) => !!unwrap(node, 'RangeVar')));
+  if (!readsTable || isFewRowsQuery(n.selectStmt)) return;
   if (query.whereClause && batchBound(query.whereClause) === true) return;
   const table = tableOf(n.relation);
   report({
